@@ -1,0 +1,108 @@
+namespace Functional.Telemetry
+
+open System
+
+/// An attribute or log-body value, as in the OpenTelemetry data model (OTLP `AnyValue`).
+[<RequireQualifiedAccess; CustomEquality; NoComparison>]
+type AnyValue =
+    /// A UTF-16 string (encoded as UTF-8 on export).
+    | String of string
+    /// A boolean.
+    | Bool of bool
+    /// A signed 64-bit integer (every .NET integer type maps here).
+    | Int of int64
+    /// A double-precision float.
+    | Double of float
+    /// Raw bytes.
+    | Bytes of byte[]
+    /// A homogeneous or heterogeneous array of values.
+    | Array of AnyValue list
+    /// A key/value map (OTLP `KeyValueList`), keys kept in order.
+    | Map of Attribute list
+    /// No value (OTLP: an `AnyValue` with no field set).
+    | Empty
+
+    // Doubles compare bitwise so that NaN = NaN: records holding NaN stay equal to themselves.
+    override x.Equals(other: obj) =
+        match other with
+        | :? AnyValue as o ->
+            match x, o with
+            | String a, String b -> String.Equals(a, b, StringComparison.Ordinal)
+            | Bool a, Bool b -> a = b
+            | Int a, Int b -> a = b
+            | Double a, Double b -> BitConverter.DoubleToInt64Bits a = BitConverter.DoubleToInt64Bits b
+            | Bytes a, Bytes b -> ReadOnlySpan<byte>(a).SequenceEqual(ReadOnlySpan<byte>(b))
+            | Array a, Array b -> a = b
+            | Map a, Map b -> a = b
+            | Empty, Empty -> true
+            | _ -> false
+        | _ -> false
+
+    override x.GetHashCode() =
+        match x with
+        | String s -> s.GetHashCode()
+        | Bool b -> hash b
+        | Int i -> hash i
+        | Double d -> hash (BitConverter.DoubleToInt64Bits d)
+        | Bytes b -> b.Length
+        | Array a -> hash a
+        | Map m -> hash m
+        | Empty -> 0
+
+    /// A short readable form: strings as they are, arrays as `[a, b]`, maps as `{k: v}`, bytes as base64.
+    override x.ToString() =
+        match x with
+        | String s -> s
+        | Bool b -> if b then "true" else "false"
+        | Int i -> string i
+        | Double d -> d.ToString "R"
+        | Bytes b -> Convert.ToBase64String b
+        | Array items -> "[" + String.Join(", ", items |> List.map string) + "]"
+        | Map entries -> "{" + String.Join(", ", entries |> List.map (fun a -> a.Key + ": " + string a.Value)) + "}"
+        | Empty -> ""
+
+/// A key and its value. Keys are non-empty strings.
+and [<Struct; CustomEquality; NoComparison>] Attribute =
+    {
+        /// The attribute key, for example `http.request.method`.
+        Key: string
+        /// The attribute value.
+        Value: AnyValue
+    }
+
+    override x.Equals(other: obj) =
+        match other with
+        | :? Attribute as a -> String.Equals(x.Key, a.Key, StringComparison.Ordinal) && x.Value.Equals a.Value
+        | _ -> false
+
+    override x.GetHashCode() = HashCode.Combine(x.Key, x.Value)
+
+    override x.ToString() = x.Key + "=" + string x.Value
+
+/// Building attributes and values.
+[<RequireQualifiedAccess>]
+module Attribute =
+    /// An attribute from a key and a value.
+    [<CompiledName("Create")>]
+    let create key value : Attribute = { Key = key; Value = value }
+
+    /// A string attribute.
+    [<CompiledName("OfString")>]
+    let string key (value: string) = create key (AnyValue.String value)
+
+    /// An integer attribute.
+    [<CompiledName("OfInt")>]
+    let int key (value: int64) = create key (AnyValue.Int value)
+
+    /// A boolean attribute.
+    [<CompiledName("OfBool")>]
+    let bool key (value: bool) = create key (AnyValue.Bool value)
+
+    /// A double attribute.
+    [<CompiledName("OfDouble")>]
+    let double key (value: float) = create key (AnyValue.Double value)
+
+    /// The value of the first attribute with this key.
+    [<CompiledName("TryFind")>]
+    let tryFind (key: string) (attributes: Attribute list) =
+        attributes |> List.tryFind (fun a -> a.Key = key) |> Option.map (fun a -> a.Value)

@@ -1,0 +1,37 @@
+namespace Functional.Telemetry
+
+open System
+open System.Threading
+open System.Threading.Tasks
+
+/// The outcome of one export call.
+[<RequireQualifiedAccess>]
+type ExportResult =
+    /// Everything was accepted.
+    | Success
+    /// Failed and must not be retried (bad request, authentication, a bug): the batch is counted as failed.
+    | Failure of reason: string
+    /// Failed transiently (unavailable, throttled, timed out): the runner retries with exponential backoff and
+    /// full jitter within the export deadline, waiting at least `retryAfter` when the peer asked for it.
+    | Retryable of reason: string * retryAfter: TimeSpan option
+
+/// What an exporter is handed: the items of one batch and the resource they came from.
+type Batch<'T> =
+    {
+        /// The resource of the pipeline that produced the items.
+        Resource: Resource
+        /// The items, oldest first. Never empty.
+        Items: 'T array
+    }
+
+/// The narrow exporter contract. Exporters own no threads: the runner calls Export from its single reader,
+/// never concurrently, and cancels the token at the export deadline.
+type IExporter<'T> =
+    /// A short name for diagnostics, for example `console` or `otlp-grpc`.
+    abstract Name: string
+
+    /// Exports one batch. Exceptions are caught and counted by the runner, but exporters should return Failure instead.
+    abstract Export: batch: Batch<'T> * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    /// Releases the exporter's resources; called once, after the last Export.
+    abstract Shutdown: cancellationToken: CancellationToken -> Task
