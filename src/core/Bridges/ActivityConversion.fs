@@ -1,0 +1,331 @@
+namespace Functional.Telemetry
+
+open System
+open System.Collections
+open System.Collections.Generic
+open System.Diagnostics
+open System.Runtime.CompilerServices
+
+// One scratch buffer per thread: tags are copied into it, then consed into a list back to front,
+// so a span's attribute list costs exactly one cell per attribute.
+type internal AttributeScratch() =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private buffer: List<Attribute>
+
+    static member Buffer
+        with get () = AttributeScratch.buffer
+        and set value = AttributeScratch.buffer <- value
+
+/// Conversions between System.Diagnostics (Activity, ActivityContext, tag objects) and the model.
+/// This is the only place that reads an Activity; the rest of the SDK sees Span records.
+[<RequireQualifiedAccess>]
+module ActivityConversion =
+    let private unixEpochTicks = DateTime.UnixEpoch.Ticks
+
+    /// A UTC DateTime as Unix nanoseconds.
+    [<CompiledName("ToUnixNanoseconds")>]
+    let toUnixNanoseconds (time: DateTime) = (time.Ticks - unixEpochTicks) * 100L
+
+    /// Unix nanoseconds as a UTC DateTime (100 ns resolution).
+    [<CompiledName("OfUnixNanoseconds")>]
+    let ofUnixNanoseconds (nanoseconds: int64) =
+        DateTime(unixEpochTicks + nanoseconds / 100L, DateTimeKind.Utc)
+
+    // ActivityTraceId keeps its hex string, so ToHexString does not allocate; parsing 32 chars is cheap.
+    /// Our trace id of an ActivityTraceId.
+    [<CompiledName("ToTraceId")>]
+    let toTraceId (id: ActivityTraceId) =
+        let hex = id.ToHexString()
+
+        match Ids.tryParseHex hex 0 16, Ids.tryParseHex hex 16 16 with
+        | ValueSome high, ValueSome low -> TraceId(high, low)
+        | _ -> TraceId.Empty
+
+    /// Our span id of an ActivitySpanId.
+    [<CompiledName("ToSpanId")>]
+    let toSpanId (id: ActivitySpanId) =
+        match Ids.tryParseHex (id.ToHexString()) 0 16 with
+        | ValueSome value -> SpanId value
+        | ValueNone -> SpanId.Empty
+
+    /// The ActivityTraceId of our trace id.
+    [<CompiledName("OfTraceId")>]
+    let ofTraceId (id: TraceId) = ActivityTraceId.CreateFromString(id.ToHex().AsSpan())
+
+    /// The ActivitySpanId of our span id.
+    [<CompiledName("OfSpanId")>]
+    let ofSpanId (id: SpanId) = ActivitySpanId.CreateFromString(id.ToHex().AsSpan())
+
+    let private traceStateOf (text: string) =
+        if String.IsNullOrEmpty text then TraceState.Empty
+        else TraceState.tryParse text |> Option.defaultValue TraceState.Empty
+
+    /// Our span context of an ActivityContext.
+    [<CompiledName("ToSpanContext")>]
+    let toSpanContext (context: ActivityContext) =
+        {
+            TraceId = toTraceId context.TraceId
+            SpanId = toSpanId context.SpanId
+            TraceFlags = TraceFlags(byte context.TraceFlags)
+            TraceState = traceStateOf context.TraceState
+            IsRemote = context.IsRemote
+        }
+
+    /// The ActivityContext of our span context.
+    [<CompiledName("OfSpanContext")>]
+    let ofSpanContext (context: SpanContext) =
+        let traceState =
+            match context.TraceState.Entries with
+            | [] -> null
+            | _ -> TraceState.format context.TraceState
+
+        ActivityContext(
+            ofTraceId context.TraceId,
+            ofSpanId context.SpanId,
+            enum<ActivityTraceFlags> (int context.TraceFlags.Value),
+            traceState,
+            context.IsRemote
+        )
+
+    let private kindOf kind =
+        match kind with
+        | ActivityKind.Server -> SpanKind.Server
+        | ActivityKind.Client -> SpanKind.Client
+        | ActivityKind.Producer -> SpanKind.Producer
+        | ActivityKind.Consumer -> SpanKind.Consumer
+        | _ -> SpanKind.Internal
+
+    /// The ActivityKind of a span kind.
+    [<CompiledName("OfSpanKind")>]
+    let ofSpanKind kind =
+        match kind with
+        | SpanKind.Server -> ActivityKind.Server
+        | SpanKind.Client -> ActivityKind.Client
+        | SpanKind.Producer -> ActivityKind.Producer
+        | SpanKind.Consumer -> ActivityKind.Consumer
+        | SpanKind.Internal -> ActivityKind.Internal
+
+    /// The span kind of an ActivityKind.
+    [<CompiledName("ToSpanKind")>]
+    let toSpanKind kind = kindOf kind
+
+    let private safeToString (value: obj) =
+        try
+            match value.ToString() with
+            | null -> ""
+            | text -> text
+        with _ ->
+            value.GetType().FullName
+
+    /// Converts a tag object to a value: strings, booleans, every integer and floating type, byte arrays,
+    /// AnyValue itself, arrays and lists of those, key/value sequences as maps; anything else by ToString
+    /// (a throwing ToString gives the type name). Never throws.
+    [<CompiledName("ToAnyValue")>]
+    let rec toAnyValue (value: obj) : AnyValue =
+        match value with
+        | null -> AnyValue.Empty
+        | :? string as s -> AnyValue.String s
+        | :? bool as b -> AnyValue.Bool b
+        | :? int64 as i -> AnyValue.Int i
+        | :? int32 as i -> AnyValue.Int(int64 i)
+        | :? double as d -> AnyValue.Double d
+        | :? AnyValue as v -> v
+        | :? int16 as i -> AnyValue.Int(int64 i)
+        | :? sbyte as i -> AnyValue.Int(int64 i)
+        | :? byte as i -> AnyValue.Int(int64 i)
+        | :? uint16 as i -> AnyValue.Int(int64 i)
+        | :? uint32 as i -> AnyValue.Int(int64 i)
+        | :? uint64 as i when i <= uint64 Int64.MaxValue -> AnyValue.Int(int64 i)
+        | :? uint64 as i -> AnyValue.String(string i)
+        | :? single as f -> AnyValue.Double(float f)
+        | :? decimal as d -> AnyValue.Double(float d)
+        | :? char as c -> AnyValue.String(string c)
+        | :? (byte array) as bytes -> AnyValue.Bytes bytes
+        | :? IEnumerable<KeyValuePair<string, obj>> as pairs ->
+            AnyValue.Map [ for KeyValue(k, v) in pairs -> { Key = k; Value = toAnyValue v } ]
+        | :? IEnumerable as items when not (value :? string) ->
+            AnyValue.Array [ for item in items -> toAnyValue item ]
+        | other -> AnyValue.String(safeToString other)
+
+    /// Converts a value to the object an Activity tag holds: primitives as themselves, arrays of one primitive
+    /// type as typed arrays (as OpenTelemetry .NET expects), anything else as the AnyValue itself.
+    [<CompiledName("OfAnyValue")>]
+    let ofAnyValue (value: AnyValue) : obj =
+        match value with
+        | AnyValue.String s -> box s
+        | AnyValue.Bool b -> box b
+        | AnyValue.Int i -> box i
+        | AnyValue.Double d -> box d
+        | AnyValue.Bytes b -> box b
+        | AnyValue.Empty -> null
+        | AnyValue.Array items when items |> List.forall (function AnyValue.String _ -> true | _ -> false) ->
+            items |> List.map (function AnyValue.String s -> s | _ -> "") |> Array.ofList |> box
+        | AnyValue.Array items when items |> List.forall (function AnyValue.Int _ -> true | _ -> false) ->
+            items |> List.map (function AnyValue.Int i -> i | _ -> 0L) |> Array.ofList |> box
+        | AnyValue.Array items when items |> List.forall (function AnyValue.Double _ -> true | _ -> false) ->
+            items |> List.map (function AnyValue.Double d -> d | _ -> 0.0) |> Array.ofList |> box
+        | AnyValue.Array items when items |> List.forall (function AnyValue.Bool _ -> true | _ -> false) ->
+            items |> List.map (function AnyValue.Bool b -> b | _ -> false) |> Array.ofList |> box
+        | other -> box other
+
+    let private buffer () =
+        match AttributeScratch.Buffer with
+        | null ->
+            let created = List<Attribute>(16)
+            AttributeScratch.Buffer <- created
+            created
+        | existing ->
+            existing.Clear()
+            existing
+
+    let private toList (items: List<Attribute>) =
+        let rec build i acc =
+            if i < 0 then acc else build (i - 1) (items[i] :: acc)
+
+        let result = build (items.Count - 1) []
+        items.Clear()
+        result
+
+    /// The attributes of tag objects, in order.
+    [<CompiledName("AttributesOfTags")>]
+    let attributesOfTags (tags: IEnumerable<KeyValuePair<string, obj>>) : Attribute list =
+        match tags with
+        | null -> []
+        | tags ->
+            let items = buffer ()
+
+            for KeyValue(key, value) in tags do
+                if not (String.IsNullOrEmpty key) then
+                    items.Add { Key = key; Value = toAnyValue value }
+
+            toList items
+
+    let private tagAttributes (tags: Activity.Enumerator<KeyValuePair<string, obj>> byref) =
+        let items = buffer ()
+
+        while tags.MoveNext() do
+            let tag = tags.Current
+
+            if not (String.IsNullOrEmpty tag.Key) then
+                items.Add { Key = tag.Key; Value = toAnyValue tag.Value }
+
+        toList items
+
+    let private activityAttributes (activity: Activity) =
+        let mutable tags = activity.EnumerateTagObjects()
+        tagAttributes &tags
+
+    let private eventAttributes (event: ActivityEvent) =
+        let mutable tags = event.EnumerateTagObjects()
+        tagAttributes &tags
+
+    let private linkAttributes (link: ActivityLink) =
+        let mutable tags = link.EnumerateTagObjects()
+        tagAttributes &tags
+
+    let private events (activity: Activity) =
+        let rec collect (e: Activity.Enumerator<ActivityEvent> byref) acc =
+            if e.MoveNext() then
+                let event = e.Current
+
+                let converted =
+                    {
+                        Name = event.Name
+                        Timestamp = toUnixNanoseconds event.Timestamp.UtcDateTime
+                        Attributes = eventAttributes event
+                        DroppedAttributes = 0
+                    }
+
+                collect &e (converted :: acc)
+            else
+                List.rev acc
+
+        let mutable e = activity.EnumerateEvents()
+        collect &e []
+
+    let private links (activity: Activity) =
+        let rec collect (e: Activity.Enumerator<ActivityLink> byref) acc =
+            if e.MoveNext() then
+                let link = e.Current
+
+                let converted =
+                    {
+                        Context = toSpanContext link.Context
+                        Attributes = linkAttributes link
+                        DroppedAttributes = 0
+                    }
+
+                collect &e (converted :: acc)
+            else
+                List.rev acc
+
+        let mutable e = activity.EnumerateLinks()
+        collect &e []
+
+    let private status (activity: Activity) =
+        match activity.Status with
+        | ActivityStatusCode.Ok -> Status.Ok
+        | ActivityStatusCode.Error ->
+            Status.Error(
+                match activity.StatusDescription with
+                | null -> ""
+                | d -> d
+            )
+        | _ -> Status.Unset
+
+    let private scopes = ConditionalWeakTable<ActivitySource, InstrumentationScope>()
+
+    let private scopeOf (source: ActivitySource) =
+        scopes.GetValue(
+            source,
+            fun source ->
+                {
+                    Name = source.Name
+                    Version =
+                        match source.Version with
+                        | null -> ""
+                        | v -> v
+                    SchemaUrl =
+                        match source.TelemetrySchemaUrl with
+                        | null -> ""
+                        | v -> v
+                    Attributes = attributesOfTags source.Tags
+                }
+        )
+
+    /// The scope of an ActivitySource (cached per source).
+    [<CompiledName("ScopeOf")>]
+    let scope (source: ActivitySource) = scopeOf source
+
+    /// Makes the immutable span record of a stopped Activity and applies the limits.
+    [<CompiledName("ToSpan")>]
+    let toSpan (limits: SpanLimits) (activity: Activity) : Span =
+        let start = toUnixNanoseconds activity.StartTimeUtc
+
+        let span =
+            {
+                Context =
+                    {
+                        TraceId = toTraceId activity.TraceId
+                        SpanId = toSpanId activity.SpanId
+                        TraceFlags = TraceFlags(byte activity.ActivityTraceFlags)
+                        TraceState = traceStateOf activity.TraceStateString
+                        IsRemote = false
+                    }
+                ParentSpanId = toSpanId activity.ParentSpanId
+                ParentIsRemote = activity.HasRemoteParent
+                Name = activity.DisplayName
+                Kind = kindOf activity.Kind
+                StartTime = start
+                EndTime = start + activity.Duration.Ticks * 100L
+                Attributes = activityAttributes activity
+                Events = events activity
+                Links = links activity
+                Status = status activity
+                DroppedAttributes = 0
+                DroppedEvents = 0
+                DroppedLinks = 0
+                Scope = scopeOf activity.Source
+            }
+
+        SpanLimits.apply limits span
