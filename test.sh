@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs every test of Functional.Telemetry.
+# 1. Installs what the integration tests need when it is missing:
+#    Debian's prometheus and python3-prometheus-client, and the npm packages of the OTLP peer.
+# 2. Runs `dotnet test Functional.sln`, writing .trx results.
+# 3. Prints one closing line `N passed, N failed`, counted from the .trx files, and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '[test.sh] %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else return 1; fi
+}
+
+install_debian_packages() {
+  local missing=()
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || missing+=(python3-prometheus-client)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "apt-get not found: cannot install ${missing[*]} (the tests that need them will fail)"
+    return 0
+  fi
+  log "installing ${missing[*]} with apt-get"
+  as_root apt-get update -qq >/dev/null 2>&1 || true
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    log "apt-get install failed (the tests that need ${missing[*]} will fail)"
+  fi
+  # The Debian package starts a Prometheus service on :9090; tests start their own on free ports.
+  as_root systemctl stop prometheus >/dev/null 2>&1 || true
+}
+
+install_node_peer() {
+  local dir=tests/otlp-peer
+  [ -f "$dir/package.json" ] || return 0
+  if [ -d "$dir/node_modules/@grpc/grpc-js" ] && [ -d "$dir/node_modules/@opentelemetry/otlp-transformer" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm not found: cannot install the OTLP peer (the interop tests will fail)"
+    return 0
+  fi
+  log "installing the OTLP peer's npm packages"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null) || log "npm install failed (the interop tests will fail)"
+}
+
+install_debian_packages
+install_node_peer
+
+results=.test-results
+rm -rf "$results"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet test Functional.sln --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0
+failed=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(printf '%s' "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(printf '%s' "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  log "dotnet test exited with $status (a build error or a crashed test host): counted as a failure"
+  failed=1
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
