@@ -76,7 +76,7 @@ type TelemetrySdk
         member x.DisposeAsync() =
             ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
 
-[<RequireQualifiedAccess>]
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
     [<CompiledName("Empty")>]
     let empty =
@@ -124,7 +124,7 @@ module Tracing =
     let addConsoleExporter config =
         addBatchExporter (ConsoleSpanExporter()) config
 
-[<RequireQualifiedAccess>]
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Telemetry =
     [<CompiledName("Create")>]
     let create (serviceName: string) =

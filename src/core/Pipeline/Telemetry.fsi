@@ -70,7 +70,7 @@ type TelemetrySdk =
     interface IAsyncDisposable
 
 /// The F# pipeline: `Telemetry.create "svc" |> Telemetry.withTracing (Tracing.addSource "App.*" >> Tracing.addConsoleExporter) |> Telemetry.start`.
-[<RequireQualifiedAccess>]
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Telemetry =
     /// A configuration for the named service, with nothing enabled yet.
     [<CompiledName("Create")>]
@@ -110,7 +110,7 @@ module Telemetry =
     val start: config: TelemetryConfig -> TelemetrySdk
 
 /// Building the tracing part.
-[<RequireQualifiedAccess>]
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
     /// An empty tracing configuration: no sources, no exporters.
     [<CompiledName("Empty")>]

@@ -1,0 +1,71 @@
+using Microsoft.FSharp.Core;
+
+namespace Functional.Telemetry;
+
+/// <summary>
+/// A sampler for the C# builder: the specification's samplers, or your own decision function.
+/// Decisions are made when a span starts; a dropped span still propagates its context.
+/// </summary>
+public sealed class Sampler
+{
+    private Sampler(FSharpFunc<SamplingParameters, SamplingResult> function, string description)
+    {
+        Function = function;
+        Description = description;
+    }
+
+    internal FSharpFunc<SamplingParameters, SamplingResult> Function { get; }
+
+    /// <summary>A readable description, for example <c>ParentBased{AlwaysOn}</c>.</summary>
+    public string Description { get; }
+
+    /// <summary>Samples every span.</summary>
+    public static Sampler AlwaysOn { get; } = new(SamplerModule.AlwaysOn, "AlwaysOn");
+
+    /// <summary>Samples no span.</summary>
+    public static Sampler AlwaysOff { get; } = new(SamplerModule.AlwaysOff, "AlwaysOff");
+
+    /// <summary>The SDK default: <c>ParentBased(AlwaysOn)</c>.</summary>
+    public static Sampler Default { get; } = new(SamplerModule.Default, "ParentBased{AlwaysOn}");
+
+    /// <summary>Samples a fraction of traces, deterministically by trace id.</summary>
+    /// <param name="ratio">Between 0 and 1 inclusive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The ratio is outside [0, 1] or NaN.</exception>
+    public static Sampler TraceIdRatio(double ratio) =>
+        new(SamplerModule.TraceIdRatio(ratio), $"TraceIdRatioBased{{{ratio}}}");
+
+    /// <summary>Follows the parent's sampled flag, using <paramref name="root"/> for root spans.</summary>
+    public static Sampler ParentBased(Sampler root) =>
+        new(SamplerModule.ParentBased(Guard.NotNull(root, nameof(root)).Function), $"ParentBased{{{root.Description}}}");
+
+    /// <summary>A parent-based sampler with every delegate chosen; null delegates keep the defaults
+    /// (AlwaysOn for sampled parents, AlwaysOff for unsampled ones).</summary>
+    public static Sampler ParentBased(
+        Sampler root,
+        Sampler? remoteParentSampled = null,
+        Sampler? remoteParentNotSampled = null,
+        Sampler? localParentSampled = null,
+        Sampler? localParentNotSampled = null)
+    {
+        Guard.NotNull(root, nameof(root));
+        var defaults = SamplerModule.ParentBasedOptionsWithRoot(root.Function);
+        var options = new SamplerModule.ParentBasedOptions(
+            root.Function,
+            remoteParentSampled?.Function ?? defaults.RemoteParentSampled,
+            remoteParentNotSampled?.Function ?? defaults.RemoteParentNotSampled,
+            localParentSampled?.Function ?? defaults.LocalParentSampled,
+            localParentNotSampled?.Function ?? defaults.LocalParentNotSampled);
+        return new(SamplerModule.ParentBasedWith(options), $"ParentBased{{{root.Description}}}");
+    }
+
+    /// <summary>A sampler from your own function. An exception thrown by it drops the span and is reported
+    /// through self-diagnostics; it never reaches the instrumented code.</summary>
+    public static Sampler Create(Func<SamplingParameters, SamplingResult> decide, string description)
+    {
+        Guard.NotNull(decide, nameof(decide));
+        return new(FuncConvert.FromFunc(decide), Guard.NotBlank(description, nameof(description)));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Description;
+}
