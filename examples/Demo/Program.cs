@@ -1,0 +1,61 @@
+// The Functional.Telemetry demo: a Kestrel server and an HttpClient in one process, traced end to end.
+// Run it with `dotnet run --project examples/Demo`. It needs no server or configuration: spans are printed
+// to the console as trace trees when the demo ends.
+using System.Diagnostics;
+using Functional.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+var demoSource = new ActivitySource("Demo", "1.0.0");
+
+// Start telemetry first: it installs the W3C propagator that HttpClient and ASP.NET Core pick up.
+await using var telemetry = Telemetry.Create("functional-telemetry-demo")
+    .AddResourceAttribute("deployment.environment.name", "demo")
+    .WithTracing(t => t
+        .AddSource("Demo")
+        .AddSource("System.Net.Http")
+        .AddSource("Microsoft.AspNetCore")
+        .AddConsoleExporter())
+    .Start();
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+await using var app = builder.Build();
+
+app.MapGet("/orders/{id:int}", async (int id) =>
+{
+    using var lookup = demoSource.StartActivity("load order");
+    lookup?.SetTag("order.id", id);
+    await Task.Yield();
+    return Results.Ok(new { id, status = "shipped" });
+});
+app.MapGet("/fail", () => Results.Problem("the demo fails on purpose", statusCode: 500));
+
+await app.StartAsync();
+var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+Console.WriteLine($"Demo server listening on {address}");
+
+using var client = new HttpClient { BaseAddress = new Uri(address) };
+using (var checkout = demoSource.StartActivity("checkout"))
+{
+    checkout?.SetTag("customer.tier", "gold");
+    foreach (var id in new[] { 1, 2 })
+    {
+        var body = await client.GetStringAsync($"/orders/{id}");
+        Console.WriteLine($"GET /orders/{id} -> {body}");
+    }
+
+    var failed = await client.GetAsync("/fail");
+    Console.WriteLine($"GET /fail -> {(int)failed.StatusCode}");
+    checkout?.AddEvent(new ActivityEvent("all orders loaded"));
+}
+
+await app.StopAsync();
+Console.WriteLine();
+Console.WriteLine("Traces (client and server spans share one trace id through the traceparent header):");
+// Disposing telemetry (await using) flushes the batch exporter, which prints the trace trees.
