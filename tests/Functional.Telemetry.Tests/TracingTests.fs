@@ -1,0 +1,292 @@
+module Functional.Telemetry.Tests.TracingTests
+
+open System
+open System.Diagnostics
+open System.Threading.Tasks
+open Xunit
+open Functional.Telemetry
+
+/// A unique source name per test: listeners are process-wide and tests run in parallel.
+let uniqueSource () = "Tests." + Guid.NewGuid().ToString("N")
+
+/// Starts an SDK recording `sources` into an in-memory exporter (exported as spans end).
+let startWith (sources: string list) (configure: TracingConfig -> TracingConfig) =
+    let exporter = InMemoryExporter<Span>()
+
+    let sdk =
+        Telemetry.create "tests"
+        |> Telemetry.withEnvironment (Env.ofList [])
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withTracing (fun t ->
+            (sources |> List.fold (fun c s -> Tracing.addSource s c) t)
+            |> configure
+            |> Tracing.addSimpleExporter exporter)
+        |> Telemetry.start
+
+    sdk, exporter
+
+let flushed (sdk: TelemetrySdk) (exporter: InMemoryExporter<Span>) =
+    task {
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True(ok, "flush timed out")
+        return exporter.ItemList
+    }
+
+[<Fact>]
+let ``a stopped Activity becomes an immutable span with every field`` () =
+    task {
+        let name = uniqueSource ()
+        let sdk, exporter = startWith [ name ] id
+        use _ = sdk
+        use source = new ActivitySource(name, "2.1.0")
+        let linked = ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded)
+
+        let parentId, childId =
+            using (source.StartActivity("parent")) (fun parent ->
+                use child =
+                    source.StartActivity(ActivityKind.Client, tags = [ Collections.Generic.KeyValuePair("at.start", box 1) ], links = [ ActivityLink(linked) ], name = "child")
+
+                child.SetTag("http.request.method", "GET").SetTag("retries", 3).SetTag("ratio", 0.5).SetTag("ok", true) |> ignore
+                child.SetTag("tags", [| "a"; "b" |]) |> ignore
+                child.AddEvent(ActivityEvent("cache miss", tags = ActivityTagsCollection([ Collections.Generic.KeyValuePair("key", box "k1") ]))) |> ignore
+                child.SetStatus(ActivityStatusCode.Error, "boom") |> ignore
+                parent.SpanId, child.SpanId)
+
+        let! spans = flushed sdk exporter
+        Assert.Equal(2, spans.Length)
+        let child = spans |> List.find (fun s -> s.Name = "child")
+        let parent = spans |> List.find (fun s -> s.Name = "parent")
+        Assert.Equal(ActivityConversion.toSpanId childId, child.Context.SpanId)
+        Assert.Equal(ActivityConversion.toSpanId parentId, child.ParentSpanId)
+        Assert.Equal(parent.Context.TraceId, child.Context.TraceId)
+        Assert.True parent.IsRoot
+        Assert.True child.Context.TraceFlags.IsSampled
+        Assert.Equal(SpanKind.Client, child.Kind)
+        Assert.Equal(Status.Error "boom", child.Status)
+
+        Assert.Equal<Attribute list>(
+            [ Attribute.int "at.start" 1L
+              Attribute.string "http.request.method" "GET"
+              Attribute.int "retries" 3L
+              Attribute.double "ratio" 0.5
+              Attribute.bool "ok" true
+              Attribute.create "tags" (AnyValue.Array [ AnyValue.String "a"; AnyValue.String "b" ]) ],
+            child.Attributes
+        )
+
+        let event = List.exactlyOne child.Events
+        Assert.Equal("cache miss", event.Name)
+        Assert.Equal<Attribute list>([ Attribute.string "key" "k1" ], event.Attributes)
+        Assert.InRange(event.Timestamp, child.StartTime, child.EndTime)
+        let link = List.exactlyOne child.Links
+        Assert.Equal(ActivityConversion.toTraceId linked.TraceId, link.Context.TraceId)
+        Assert.Equal(name, child.Scope.Name)
+        Assert.Equal("2.1.0", child.Scope.Version)
+        Assert.True(child.EndTime >= child.StartTime)
+        Assert.True(parent.StartTime <= child.StartTime && child.EndTime <= parent.EndTime)
+    }
+
+[<Fact>]
+let ``wildcard sources match, other sources are not recorded`` () =
+    task {
+        let prefix = uniqueSource ()
+        let sdk, exporter = startWith [ prefix + ".*" ] id
+        use _ = sdk
+        use matching = new ActivitySource(prefix + ".Orders")
+        use other = new ActivitySource(uniqueSource ())
+        Assert.True(matching.HasListeners())
+        Assert.False(other.HasListeners())
+        using (matching.StartActivity "kept") ignore
+        Assert.Null(other.StartActivity "ignored")
+        let! spans = flushed sdk exporter
+        Assert.Equal<string list>([ "kept" ], spans |> List.map (fun s -> s.Name))
+    }
+
+[<Fact>]
+let ``an AlwaysOff sampler records nothing but still propagates the context`` () =
+    task {
+        let name = uniqueSource ()
+        let sdk, exporter = startWith [ name ] (Tracing.withSampler Sampler.alwaysOff)
+        use _ = sdk
+        use source = new ActivitySource(name)
+        use activity = source.StartActivity "dropped"
+        Assert.NotNull activity
+        Assert.False activity.Recorded
+        Assert.False activity.IsAllDataRequested
+        activity.Stop()
+        let! spans = flushed sdk exporter
+        Assert.Empty spans
+    }
+
+[<Fact>]
+let ``a sampler sees the parent, adds attributes and sets trace state`` () =
+    task {
+        let name = uniqueSource ()
+        let seen = Collections.Concurrent.ConcurrentBag<SamplingParameters>()
+
+        let sampler: Sampler =
+            fun p ->
+                seen.Add p
+
+                {
+                    Decision = SamplingDecision.RecordAndSample
+                    Attributes = [ Attribute.string "sampler.note" "chosen" ]
+                    TraceState = { Entries = [ "vendor", "x1" ] }
+                }
+
+        let sdk, exporter = startWith [ name ] (Tracing.withSampler sampler)
+        use _ = sdk
+        use source = new ActivitySource(name)
+        let remote = ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, null, true)
+        using (source.StartActivity("server", ActivityKind.Server, remote)) ignore
+        let! spans = flushed sdk exporter
+        let span = List.exactlyOne spans
+        let parameters = Seq.exactlyOne seen
+        Assert.Equal(Some true, parameters.Parent |> Option.map (fun p -> p.IsRemote))
+        Assert.Equal(SpanKind.Server, parameters.Kind)
+        Assert.Equal("server", parameters.Name)
+        Assert.Equal(ActivityConversion.toTraceId remote.TraceId, span.Context.TraceId)
+        Assert.True span.ParentIsRemote
+        Assert.Contains(Attribute.string "sampler.note" "chosen", span.Attributes)
+        Assert.Equal<(string * string) list>([ "vendor", "x1" ], span.Context.TraceState.Entries)
+    }
+
+[<Fact>]
+let ``a throwing sampler drops the span without throwing into the app`` () =
+    task {
+        let name = uniqueSource ()
+        let sdk, exporter = startWith [ name ] (Tracing.withSampler (fun _ -> failwith "bad sampler"))
+        use _ = sdk
+        use source = new ActivitySource(name)
+        using (source.StartActivity "x") ignore
+        let! spans = flushed sdk exporter
+        Assert.Empty spans
+    }
+
+[<Fact>]
+let ``processors filter, enrich and redact in order`` () =
+    task {
+        let name = uniqueSource ()
+
+        let configure =
+            Tracing.addProcessor (Processor.filter (fun s -> s.Name <> "health"))
+            >> Tracing.addProcessor (
+                Processor.map (SpanProcessor.setAttribute "team" (AnyValue.String "checkout"))
+                |> Processor.andThen (Processor.map (SpanProcessor.redact [ "user.email" ] "***"))
+            )
+
+        let sdk, exporter = startWith [ name ] configure
+        use _ = sdk
+        use source = new ActivitySource(name)
+        using (source.StartActivity "health") ignore
+
+        using (source.StartActivity "login") (fun a -> a.SetTag("user.email", "a@b.c") |> ignore)
+
+        let! spans = flushed sdk exporter
+        let span = List.exactlyOne spans
+        Assert.Equal("login", span.Name)
+        Assert.Equal<Attribute list>([ Attribute.string "user.email" "***"; Attribute.string "team" "checkout" ], span.Attributes)
+    }
+
+[<Fact>]
+let ``span limits drop and count`` () =
+    task {
+        let name = uniqueSource ()
+
+        let limits =
+            { SpanLimits.defaults with
+                AttributeCountLimit = 2
+                EventCountLimit = 1
+                AttributeValueLengthLimit = Some 3
+            }
+
+        let sdk, exporter = startWith [ name ] (Tracing.withLimits limits)
+        use _ = sdk
+        use source = new ActivitySource(name)
+
+        using (source.StartActivity "limited") (fun a ->
+            a.SetTag("a", "abcdef").SetTag("b", 1).SetTag("c", 2) |> ignore
+            a.AddEvent(ActivityEvent "e1").AddEvent(ActivityEvent "e2") |> ignore)
+
+        let! spans = flushed sdk exporter
+        let span = List.exactlyOne spans
+        Assert.Equal<Attribute list>([ Attribute.string "a" "abc"; Attribute.int "b" 1L ], span.Attributes)
+        Assert.Equal(1, span.DroppedAttributes)
+        Assert.Equal(1, span.DroppedEvents)
+        Assert.Equal<string list>([ "e1" ], span.Events |> List.map (fun e -> e.Name))
+    }
+
+[<Fact>]
+let ``the batch exporter exports on flush and on shutdown, and the SDK stops recording after shutdown`` () =
+    task {
+        let name = uniqueSource ()
+        let exporter = InMemoryExporter<Span>()
+
+        let sdk =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList [ "OTEL_BSP_SCHEDULE_DELAY", "60000" ])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addBatchExporter exporter)
+            |> Telemetry.start
+
+        use source = new ActivitySource(name)
+        using (source.StartActivity "one") ignore
+        let! flushedOk = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True flushedOk
+        Assert.Equal(1, exporter.Items.Count)
+        using (source.StartActivity "two") ignore
+        let! shutdownOk = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+        Assert.True shutdownOk
+        Assert.Equal<string list>([ "one"; "two" ], exporter.ItemList |> List.map (fun s -> s.Name))
+        Assert.Equal(1, exporter.ShutdownCount)
+        Assert.Null(source.StartActivity "after")
+        let! again = sdk.Shutdown(TimeSpan.FromSeconds 1.)
+        Assert.True again
+        let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+        Assert.Equal(2L, stats.Exported)
+    }
+
+[<Fact>]
+let ``the resource carries service name, sdk and detected attributes`` () =
+    let sdk =
+        Telemetry.create "orders"
+        |> Telemetry.withEnvironment (Env.ofList [ "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=test" ])
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withResourceAttributes [ Attribute.string "team" "payments" ]
+        |> Telemetry.start
+
+    use _ = sdk
+    let find key = Attribute.tryFind key sdk.Resource.Attributes
+    Assert.Equal(Some(AnyValue.String "orders"), find "service.name")
+    Assert.Equal(Some(AnyValue.String "test"), find "deployment.environment.name")
+    Assert.Equal(Some(AnyValue.String "payments"), find "team")
+    Assert.Equal(Some(AnyValue.String "dotnet"), find "telemetry.sdk.language")
+    Assert.Equal(Some(AnyValue.Int(int64 Environment.ProcessId)), find "process.pid")
+
+[<Fact>]
+let ``OTEL_SDK_DISABLED turns the SDK into a no-op`` () =
+    let name = uniqueSource ()
+    let exporter = InMemoryExporter<Span>()
+
+    use sdk =
+        Telemetry.create "tests"
+        |> Telemetry.withEnvironment (Env.ofList [ "OTEL_SDK_DISABLED", "true" ])
+        |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addSimpleExporter exporter)
+        |> Telemetry.start
+
+    use source = new ActivitySource(name)
+    Assert.False(source.HasListeners())
+    Assert.Empty sdk.SpanPipelines
+
+[<Fact>]
+let ``invalid settings in code are clear errors at build time`` () =
+    Assert.Throws<ArgumentException>(fun () -> Telemetry.create " " |> ignore) |> ignore
+    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addSource "" |> ignore) |> ignore
+
+    let ex =
+        Assert.Throws<ArgumentException>(fun () ->
+            Tracing.empty
+            |> Tracing.addExporter (ExportMode.Batched { BatchOptions.defaults with MaxQueueSize = 0 }) (InMemoryExporter<Span>())
+            |> ignore)
+
+    Assert.Contains("MaxQueueSize", ex.Message)
