@@ -1,0 +1,97 @@
+module Functional.Telemetry.PropertyTests.PropagationProperties
+
+open Xunit
+open FsCheck.FSharp
+open Functional.Telemetry
+
+[<Fact>]
+let ``traceparent parse (format x) = x`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen Arbs.remoteSpanContext) (fun context ->
+            TraceParent.tryParse (TraceParent.format context) = Some context)
+    )
+
+[<Fact>]
+let ``tracestate parse (format x) = x`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen Arbs.traceState) (fun state ->
+            TraceState.tryParse (TraceState.format state) = Some state)
+    )
+
+[<Fact>]
+let ``tracestate tryAdd keeps at most 32 unique keys with the new one leftmost`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.zip3 Arbs.traceState Arbs.traceStateKey Arbs.traceStateValue)) (fun (state, key, value) ->
+            match TraceState.tryAdd key value state with
+            | Some added ->
+                List.head added.Entries = (key, value)
+                && added.Entries.Length <= 32
+                && (added.Entries |> List.distinctBy fst).Length = added.Entries.Length
+            | None -> false)
+    )
+
+[<Fact>]
+let ``baggage parse (format x) = x`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen Arbs.baggage) (fun baggage ->
+            Baggage.parse (Baggage.format baggage) = baggage)
+    )
+
+[<Fact>]
+let ``propagators inject then extract give the context back`` () =
+    let propagators =
+        [ Propagators.traceContext; Propagators.b3; Propagators.b3Multi; Propagators.jaeger ]
+
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.zip Arbs.remoteSpanContext (Gen.elements propagators))) (fun (context, propagator) ->
+            // B3 and Jaeger carry only the sampled flag.
+            let sent =
+                { context with TraceFlags = TraceFlags(context.TraceFlags.Value &&& 1uy) }
+
+            let headers =
+                propagator.Inject { PropagationContext.empty with SpanContext = Some sent }
+
+            (propagator.Extract (Propagators.getterOf headers) PropagationContext.empty).SpanContext = Some sent)
+    )
+
+[<Fact>]
+let ``every parser is total on arbitrary and near-valid headers`` () =
+    let extractors =
+        [
+            Propagators.traceContext
+            Propagators.baggage
+            Propagators.b3
+            Propagators.b3Multi
+            Propagators.jaeger
+        ]
+
+    Check.propertyWith 2000 (
+        Prop.forAll (Arb.fromGen Arbs.headerText) (fun text ->
+            let _ = TraceParent.tryParse text
+            let _ = TraceState.tryParse text
+            let _ = TraceState.parseHeaders [ text; text ]
+            let _ = Baggage.tryParse text
+            let _ = Baggage.parseHeaders [ text ]
+
+            let getter =
+                Propagators.getterOf
+                    [
+                        for name in [ "traceparent"; "tracestate"; "baggage"; "b3"; "X-B3-TraceId"; "X-B3-SpanId"; "X-B3-Sampled"; "X-B3-Flags"; "uber-trace-id" ] ->
+                            name, text
+                    ]
+
+            extractors
+            |> List.forall (fun p ->
+                let extracted = p.Extract getter PropagationContext.empty
+                // whatever is extracted is valid and remote
+                extracted.SpanContext |> Option.forall (fun c -> c.IsValid && c.IsRemote)))
+    )
+
+[<Fact>]
+let ``a parsed traceparent formats back to the header for version 00`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen Arbs.nearValidHeader) (fun text ->
+            match TraceParent.tryParse text with
+            | Some context when text.StartsWith "00" -> TraceParent.format context = text.Trim([| ' '; '\t' |])
+            | _ -> true)
+    )

@@ -1,0 +1,64 @@
+namespace Functional.Telemetry
+
+open System
+open System.Diagnostics
+
+/// Conversions between System.Diagnostics activity ids and the model's ids.
+[<RequireQualifiedAccess>]
+module ActivityIds =
+    /// The model trace id of an activity trace id (`TraceId.Empty` for the default id).
+    [<CompiledName("ToTraceId")>]
+    val toTraceId: id: ActivityTraceId -> TraceId
+
+    /// The model span id of an activity span id (`SpanId.Empty` for the default id).
+    [<CompiledName("ToSpanId")>]
+    val toSpanId: id: ActivitySpanId -> SpanId
+
+    /// The activity trace id of a model trace id.
+    [<CompiledName("OfTraceId")>]
+    val ofTraceId: id: TraceId -> ActivityTraceId
+
+    /// The activity span id of a model span id.
+    [<CompiledName("OfSpanId")>]
+    val ofSpanId: id: SpanId -> ActivitySpanId
+
+    /// The span context of an activity context; its trace state string is kept only when it is a valid W3C tracestate.
+    [<CompiledName("ToSpanContext")>]
+    val toSpanContext: context: ActivityContext -> SpanContext
+
+/// A `DistributedContextPropagator` that runs a pure `TextMapPropagator`, so that HttpClient, ASP.NET Core and every
+/// library using `DistributedContextPropagator.Current` propagate with it.
+[<Class>]
+type PropagatorBridge =
+    inherit DistributedContextPropagator
+
+    /// Wraps a text-map propagator.
+    new: propagator: TextMapPropagator -> PropagatorBridge
+
+    /// The header names of the wrapped propagator.
+    override Fields: Collections.Generic.IReadOnlyCollection<string>
+
+    /// Injects the activity's context (ids, flags, trace state) and its baggage; nothing for a null activity,
+    /// carrier or setter.
+    override Inject: activity: Activity * carrier: obj * setter: DistributedContextPropagator.PropagatorSetterCallback -> unit
+
+    /// Extracts a span context and returns it as a version `00` traceparent and a re-formatted tracestate
+    /// (null when none or empty).
+    override ExtractTraceIdAndState:
+        carrier: obj *
+        getter: DistributedContextPropagator.PropagatorGetterCallback *
+        [<Runtime.InteropServices.Out>] traceId: byref<string> *
+        [<Runtime.InteropServices.Out>] traceState: byref<string> ->
+            unit
+
+    /// Extracts the baggage entries (values only); null when there are none.
+    override ExtractBaggage:
+        carrier: obj * getter: DistributedContextPropagator.PropagatorGetterCallback ->
+            Collections.Generic.IEnumerable<Collections.Generic.KeyValuePair<string, string>>
+
+/// Installing a propagator process-wide.
+[<RequireQualifiedAccess>]
+module Propagation =
+    /// Sets `DistributedContextPropagator.Current` to a bridge over the propagator; disposing restores the previous one.
+    [<CompiledName("Install")>]
+    val install: propagator: TextMapPropagator -> IDisposable

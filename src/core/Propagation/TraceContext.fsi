@@ -1,0 +1,71 @@
+namespace Functional.Telemetry
+
+/// W3C Trace Context `traceparent` header: parse and format (pure, total).
+[<RequireQualifiedAccess>]
+module TraceParent =
+    /// The header name, `traceparent`.
+    [<CompiledName("HeaderName")>]
+    val headerName: string
+
+    /// Parses a `traceparent` value into a remote span context (with an empty trace state).
+    /// Leading and trailing spaces/tabs are allowed. Version `00` must be exactly 55 characters;
+    /// a higher version may be longer when character 55 is `-`, and only its known flags
+    /// (sampled, random) are kept; version `ff`, upper-case hex and all-zero ids are rejected. None when invalid.
+    [<CompiledName("TryParse")>]
+    val tryParse: header: string -> SpanContext option
+
+    /// Formats a span context as a version `00` value: `00-{trace id}-{span id}-{flags}`.
+    /// It does not check validity; callers inject only valid contexts.
+    [<CompiledName("Format")>]
+    val format: context: SpanContext -> string
+
+/// W3C Trace Context `tracestate`: an ordered list of at most 32 vendor entries, leftmost most recent.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module TraceState =
+    /// The header name, `tracestate`.
+    [<CompiledName("HeaderName")>]
+    val headerName: string
+
+    /// The most entries a trace state holds (32).
+    [<CompiledName("MaxEntries")>]
+    val maxEntries: int
+
+    /// The empty trace state.
+    [<CompiledName("Empty")>]
+    val empty: TraceState
+
+    /// True for a W3C key: `lcalpha 0*255(lcalpha / digit / _ / - / * / /)`, or a multi-tenant key
+    /// `tenant@system` with a tenant of 1-241 characters starting with a lowercase letter or digit and a system
+    /// of 1-14 characters starting with a lowercase letter.
+    [<CompiledName("IsValidKey")>]
+    val isValidKey: key: string -> bool
+
+    /// True for a W3C value: 1-256 printable ASCII characters (0x20-0x7E) except `,` and `=`, not ending in a space.
+    [<CompiledName("IsValidValue")>]
+    val isValidValue: value: string -> bool
+
+    /// Parses one `tracestate` value. Members are separated by `,` with optional spaces/tabs around them;
+    /// empty members are skipped. None when any member is invalid, a key repeats, or there are more than 32 members.
+    [<CompiledName("TryParse")>]
+    val tryParse: header: string -> TraceState option
+
+    /// Combines several `tracestate` header values (in order) and parses them as one list; invalid gives `empty`.
+    [<CompiledName("ParseHeaders")>]
+    val parseHeaders: headers: string list -> TraceState
+
+    /// Formats the entries as `key=value` joined by `,`, leftmost first.
+    [<CompiledName("Format")>]
+    val format: state: TraceState -> string
+
+    /// Puts a valid key/value leftmost (removing the key's old entry) and drops the rightmost entry when over 32.
+    /// None when the key or value is invalid.
+    [<CompiledName("TryAdd")>]
+    val tryAdd: key: string -> value: string -> state: TraceState -> TraceState option
+
+    /// The trace state without the key's entry.
+    [<CompiledName("Remove")>]
+    val remove: key: string -> state: TraceState -> TraceState
+
+    /// The value of the key's entry.
+    [<CompiledName("TryFind")>]
+    val tryFind: key: string -> state: TraceState -> string option
