@@ -36,13 +36,13 @@ let private withListener (body: ActivitySource -> unit) =
 let ``activity ids convert both ways`` () =
     let traceId = TraceId(0x4bf92f3577b34da6UL, 0xa3ce929d0e0e4736UL)
     let spanId = SpanId 0x00f067aa0ba902b7UL
-    let activityTraceId = ActivityIds.ofTraceId traceId
-    let activitySpanId = ActivityIds.ofSpanId spanId
+    let activityTraceId = ActivityConversion.ofTraceId traceId
+    let activitySpanId = ActivityConversion.ofSpanId spanId
     Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", activityTraceId.ToHexString())
     Assert.Equal("00f067aa0ba902b7", activitySpanId.ToHexString())
-    Assert.Equal(traceId, ActivityIds.toTraceId activityTraceId)
-    Assert.Equal(spanId, ActivityIds.toSpanId activitySpanId)
-    Assert.Equal(TraceId.Empty, ActivityIds.toTraceId (ActivityTraceId()))
+    Assert.Equal(traceId, ActivityConversion.toTraceId activityTraceId)
+    Assert.Equal(spanId, ActivityConversion.toSpanId activitySpanId)
+    Assert.Equal(TraceId.Empty, ActivityConversion.toTraceId (ActivityTraceId()))
 
 [<Collection("global-propagator")>]
 type GlobalPropagatorTests() =

@@ -6,38 +6,6 @@ open System.Diagnostics
 open System.Runtime.InteropServices
 open System.Threading
 
-[<RequireQualifiedAccess>]
-module ActivityIds =
-    [<CompiledName("ToTraceId")>]
-    let toTraceId (id: ActivityTraceId) =
-        Ids.tryParseTraceId (id.ToHexString()) |> Option.defaultValue TraceId.Empty
-
-    [<CompiledName("ToSpanId")>]
-    let toSpanId (id: ActivitySpanId) =
-        Ids.tryParseSpanId (id.ToHexString()) |> Option.defaultValue SpanId.Empty
-
-    [<CompiledName("OfTraceId")>]
-    let ofTraceId (id: TraceId) =
-        ActivityTraceId.CreateFromString(id.ToHex().AsSpan())
-
-    [<CompiledName("OfSpanId")>]
-    let ofSpanId (id: SpanId) =
-        ActivitySpanId.CreateFromString(id.ToHex().AsSpan())
-
-    [<CompiledName("ToSpanContext")>]
-    let toSpanContext (context: ActivityContext) =
-        {
-            TraceId = toTraceId context.TraceId
-            SpanId = toSpanId context.SpanId
-            TraceFlags = TraceFlags(byte context.TraceFlags)
-            TraceState =
-                (if isNull context.TraceState then
-                     TraceState.empty
-                 else
-                     TraceState.tryParse context.TraceState |> Option.defaultValue TraceState.empty)
-            IsRemote = context.IsRemote
-        }
-
 type PropagatorBridge(propagator: TextMapPropagator) =
     inherit DistributedContextPropagator()
 
@@ -77,7 +45,7 @@ type PropagatorBridge(propagator: TextMapPropagator) =
 
     override _.Inject(activity, carrier, setter) =
         if not (isNull activity) && not (isNull setter) then
-            let spanContext = ActivityIds.toSpanContext activity.Context
+            let spanContext = ActivityConversion.toSpanContext activity.Context
 
             let context =
                 {

@@ -3,29 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Diagnostics
 
-/// Conversions between System.Diagnostics activity ids and the model's ids.
-[<RequireQualifiedAccess>]
-module ActivityIds =
-    /// The model trace id of an activity trace id (`TraceId.Empty` for the default id).
-    [<CompiledName("ToTraceId")>]
-    val toTraceId: id: ActivityTraceId -> TraceId
-
-    /// The model span id of an activity span id (`SpanId.Empty` for the default id).
-    [<CompiledName("ToSpanId")>]
-    val toSpanId: id: ActivitySpanId -> SpanId
-
-    /// The activity trace id of a model trace id.
-    [<CompiledName("OfTraceId")>]
-    val ofTraceId: id: TraceId -> ActivityTraceId
-
-    /// The activity span id of a model span id.
-    [<CompiledName("OfSpanId")>]
-    val ofSpanId: id: SpanId -> ActivitySpanId
-
-    /// The span context of an activity context; its trace state string is kept only when it is a valid W3C tracestate.
-    [<CompiledName("ToSpanContext")>]
-    val toSpanContext: context: ActivityContext -> SpanContext
-
 /// A `DistributedContextPropagator` that runs a pure `TextMapPropagator`, so that HttpClient, ASP.NET Core and every
 /// library using `DistributedContextPropagator.Current` propagate with it.
 [<Class>]

@@ -146,7 +146,7 @@ module Ids =
                 | -1 -> ValueNone
                 | d -> go (i + 1) ((value <<< 4) ||| uint64 d)
 
-        if count > 16 || start < 0 || start + count > text.Length then
+        if isNull text || count > 16 || start < 0 || start + count > text.Length then
             ValueNone
         else
             go start 0UL
