@@ -38,7 +38,7 @@ let attributeKey: Gen<string> =
 let bytes: Gen<byte[]> =
     Gen.arrayOf (ArbMap.defaults.ArbFor<byte>().Generator)
 
-/// Any attribute value, nested arrays and maps included; the depth shrinks with the size.
+/// Any attribute value, nested arrays and maps included (at most 4 items per level; the depth shrinks with the size).
 let anyValue: Gen<AnyValue> =
     let scalar =
         Gen.oneof
@@ -51,18 +51,20 @@ let anyValue: Gen<AnyValue> =
                 Gen.constant AnyValue.Empty
             ]
 
+    // Containers hold at most 4 items, each a quarter of the size, so a value stays small at any size.
     let rec sized n =
         if n <= 1 then
             scalar
         else
-            let inner = Gen.resize (n / 2) (Gen.sized sized)
+            let inner = Gen.resize (n / 4) (Gen.sized sized)
+            let upTo4 item = Gen.choose (0, 4) |> Gen.bind (fun k -> Gen.listOfLength k item)
 
             Gen.frequency
                 [
                     6, scalar
-                    1, Gen.listOf inner |> Gen.map AnyValue.Array
+                    1, upTo4 inner |> Gen.map AnyValue.Array
                     1,
-                    Gen.listOf (Gen.map2 (fun k v -> { Key = k; Value = v }) attributeKey inner)
+                    upTo4 (Gen.map2 (fun k v -> { Key = k; Value = v }) attributeKey inner)
                     |> Gen.map AnyValue.Map
                 ]
 
