@@ -21,6 +21,225 @@ let validSpanId: Gen<SpanId> =
 
 // ---- helper B generators ----
 
+/// Any string, never null (the model holds no nulls); may contain any UTF-16 unit, lone surrogates included.
+let text: Gen<string> =
+    ArbMap.defaults.ArbFor<string>().Generator
+    |> Gen.map (fun s -> if isNull s then "" else s)
+
+/// Attribute keys: mostly from a small pool, so that duplicate keys are common, sometimes arbitrary non-empty text.
+let attributeKey: Gen<string> =
+    Gen.frequency
+        [
+            4, Gen.elements [ "a"; "b"; "c"; "http.method"; "service.name"; "k1"; "k2"; "k3" ]
+            1, text |> Gen.filter (fun s -> s.Length > 0)
+        ]
+
+/// Byte arrays of up to `size` bytes.
+let bytes: Gen<byte[]> =
+    Gen.arrayOf (ArbMap.defaults.ArbFor<byte>().Generator)
+
+/// Any attribute value, nested arrays and maps included (at most 4 items per level; the depth shrinks with the size).
+let anyValue: Gen<AnyValue> =
+    let scalar =
+        Gen.oneof
+            [
+                text |> Gen.map AnyValue.String
+                ArbMap.defaults.ArbFor<bool>().Generator |> Gen.map AnyValue.Bool
+                ArbMap.defaults.ArbFor<int64>().Generator |> Gen.map AnyValue.Int
+                ArbMap.defaults.ArbFor<float>().Generator |> Gen.map AnyValue.Double
+                bytes |> Gen.map AnyValue.Bytes
+                Gen.constant AnyValue.Empty
+            ]
+
+    // Containers hold at most 4 items, each a quarter of the size, so a value stays small at any size.
+    let rec sized n =
+        if n <= 1 then
+            scalar
+        else
+            let inner = Gen.resize (n / 4) (Gen.sized sized)
+            let upTo4 item = Gen.choose (0, 4) |> Gen.bind (fun k -> Gen.listOfLength k item)
+
+            Gen.frequency
+                [
+                    6, scalar
+                    1, upTo4 inner |> Gen.map AnyValue.Array
+                    1,
+                    upTo4 (Gen.map2 (fun k v -> { Key = k; Value = v }) attributeKey inner)
+                    |> Gen.map AnyValue.Map
+                ]
+
+    Gen.sized sized
+
+/// One attribute (key from `attributeKey`).
+let attribute: Gen<Attribute> =
+    Gen.map2 (fun key value -> { Key = key; Value = value }) attributeKey anyValue
+
+/// Attribute lists, duplicate keys likely.
+let attributes: Gen<Attribute list> = Gen.listOf attribute
+
+/// Attribute lists of at most `maxCount` items (for tests that want short lists).
+let attributesUpTo (maxCount: int) : Gen<Attribute list> =
+    Gen.choose (0, maxCount) |> Gen.bind (fun n -> Gen.listOfLength n attribute)
+
+/// A span context with valid ids, random flags, empty trace state and either origin.
+let spanContext: Gen<SpanContext> =
+    gen {
+        let! traceId = validTraceId
+        let! spanId = validSpanId
+        let! flags = ArbMap.defaults.ArbFor<byte>().Generator
+        let! remote = ArbMap.defaults.ArbFor<bool>().Generator
+
+        return
+            {
+                TraceId = traceId
+                SpanId = spanId
+                TraceFlags = TraceFlags flags
+                TraceState = TraceState.Empty
+                IsRemote = remote
+            }
+    }
+
+let private nonNegativeCount = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (0, 1000) ]
+
+/// A span event with up to 12 attributes and a possibly non-zero dropped count.
+let spanEvent: Gen<SpanEvent> =
+    gen {
+        let! name = text
+        let! timestamp = ArbMap.defaults.ArbFor<int64>().Generator
+        let! attributes = attributesUpTo 12
+        let! dropped = nonNegativeCount
+
+        return
+            {
+                Name = name
+                Timestamp = timestamp
+                Attributes = attributes
+                DroppedAttributes = dropped
+            }
+    }
+
+/// A span link with up to 12 attributes and a possibly non-zero dropped count.
+let spanLink: Gen<SpanLink> =
+    gen {
+        let! context = spanContext
+        let! attributes = attributesUpTo 12
+        let! dropped = nonNegativeCount
+
+        return
+            {
+                Context = context
+                Attributes = attributes
+                DroppedAttributes = dropped
+            }
+    }
+
+/// Span kinds.
+let spanKind: Gen<SpanKind> =
+    Gen.elements [ SpanKind.Internal; SpanKind.Server; SpanKind.Client; SpanKind.Producer; SpanKind.Consumer ]
+
+/// Span statuses.
+let status: Gen<Status> =
+    Gen.oneof [ Gen.constant Status.Unset; Gen.constant Status.Ok; text |> Gen.map Status.Error ]
+
+/// Instrumentation scopes.
+let scope: Gen<InstrumentationScope> =
+    gen {
+        let! name = text
+        let! version = Gen.elements [ ""; "1.0.0"; "2.3.4-beta" ]
+        let! attributes = attributesUpTo 3
+
+        return
+            {
+                Name = name
+                Version = version
+                SchemaUrl = ""
+                Attributes = attributes
+            }
+    }
+
+/// A finished span: root or child (local or remote parent), start <= end, attributes (duplicates likely),
+/// up to 20 events and links, any status, and possibly non-zero dropped counts.
+let span: Gen<Span> =
+    gen {
+        let! context = spanContext
+        let! parent = Gen.oneof [ Gen.constant SpanId.Empty; validSpanId ]
+        let! parentIsRemote = ArbMap.defaults.ArbFor<bool>().Generator
+        let! name = text
+        let! kind = spanKind
+        let! start = Gen.choose64 (0L, 4_000_000_000_000_000_000L)
+        let! duration = Gen.choose64 (0L, 10_000_000_000L)
+        let! attributes = attributes
+        let! eventCount = Gen.choose (0, 20)
+        let! events = Gen.listOfLength eventCount spanEvent
+        let! linkCount = Gen.choose (0, 20)
+        let! links = Gen.listOfLength linkCount spanLink
+        let! status = status
+        let! droppedAttributes = nonNegativeCount
+        let! droppedEvents = nonNegativeCount
+        let! droppedLinks = nonNegativeCount
+        let! scope = scope
+
+        return
+            {
+                Context = context
+                ParentSpanId = parent
+                ParentIsRemote = parent.IsValid && parentIsRemote
+                Name = name
+                Kind = kind
+                StartTime = start
+                EndTime = start + duration
+                Attributes = attributes
+                Events = events |> List.sortBy (fun e -> e.Timestamp)
+                Links = links
+                Status = status
+                DroppedAttributes = droppedAttributes
+                DroppedEvents = droppedEvents
+                DroppedLinks = droppedLinks
+                Scope = scope
+            }
+    }
+
+/// Span limits with small counts (0..10, so limits bite) and an optional value length limit (0..20).
+let spanLimits: Gen<SpanLimits> =
+    gen {
+        let small = Gen.choose (0, 10)
+        let! attributeCount = small
+        let! lengthLimit = Gen.oneof [ Gen.constant None; Gen.choose (0, 20) |> Gen.map Some ]
+        let! eventCount = small
+        let! linkCount = small
+        let! perEvent = small
+        let! perLink = small
+
+        return
+            {
+                AttributeCountLimit = attributeCount
+                AttributeValueLengthLimit = lengthLimit
+                EventCountLimit = eventCount
+                LinkCountLimit = linkCount
+                AttributePerEventCountLimit = perEvent
+                AttributePerLinkCountLimit = perLink
+            }
+    }
+
+/// Sampling ratios in [0, 1], the ends included often.
+let ratio: Gen<float> =
+    Gen.frequency
+        [
+            1, Gen.elements [ 0.0; 1.0; 0.5 ]
+            4, Gen.choose (0, 1_000_000) |> Gen.map (fun n -> float n / 1_000_000.0)
+        ]
+
+/// Root sampling parameters for a trace id.
+let rootParameters (traceId: TraceId) : SamplingParameters =
+    {
+        Parent = None
+        TraceId = traceId
+        Name = "span"
+        Kind = SpanKind.Internal
+        Attributes = []
+        Links = []
+    }
+
 // ---- helper A generators ----
 
 let private charsOf (text: string) = Gen.elements (List.ofSeq text)

@@ -31,7 +31,7 @@ module Resource =
     val fromEnvironment: lookup: EnvLookup -> Resource * ConfigWarning list
 
     /// `telemetry.sdk.name` = `functional-telemetry`, `telemetry.sdk.language` = `dotnet`,
-    /// `telemetry.sdk.version` = this assembly's informational version.
+    /// `telemetry.sdk.version` = this assembly's informational version without `+build` metadata (`0.0.0` when absent).
     [<CompiledName("TelemetrySdk")>]
     val telemetrySdk: Resource
 

@@ -1,0 +1,36 @@
+module Functional.Telemetry.PropertyTests.ResourceProperties
+
+open System
+open System.Text
+open Xunit
+open FsCheck.FSharp
+open Functional.Telemetry
+
+[<Fact>]
+let ``parsing resource attributes never throws`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen Arbs.text) (fun text ->
+            let attributes, _ = Resource.parseAttributes text
+            attributes |> List.forall (fun a -> a.Key.Length > 0))
+    )
+
+// Text that survives UTF-8 (no lone surrogates) and has no surrounding blanks, which parsing trims.
+let private encodable =
+    Arbs.text
+    |> Gen.filter (fun s -> s = s.Trim() && s = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes s))
+
+[<Fact>]
+let ``parse (percent-encode entries) gives back the attributes`` () =
+    let entry = Gen.zip (encodable |> Gen.filter (fun k -> k.Length > 0)) encodable
+
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.listOf entry)) (fun entries ->
+            let text =
+                entries
+                |> List.map (fun (k, v) -> Uri.EscapeDataString k + "=" + Uri.EscapeDataString v)
+                |> String.concat ","
+
+            let attributes, warnings = Resource.parseAttributes text
+            let expected = (Resource.create (entries |> List.map (fun (k, v) -> Attribute.string k v))).Attributes
+            warnings.IsEmpty && attributes = expected)
+    )

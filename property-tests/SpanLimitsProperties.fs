@@ -1,0 +1,158 @@
+module Functional.Telemetry.PropertyTests.SpanLimitsProperties
+
+open Xunit
+open FsCheck.FSharp
+open Functional.Telemetry
+
+let private distinctKeys (attributes: Attribute list) =
+    attributes |> List.map (fun a -> a.Key) |> List.distinct
+
+/// True when no string or byte array (also inside arrays) is longer than the limit.
+let rec private withinLimit (limit: int option) (value: AnyValue) =
+    match limit, value with
+    | None, _ -> true
+    | Some n, AnyValue.String s -> s.Length <= n
+    | Some n, AnyValue.Bytes b -> b.Length <= n
+    | Some _, AnyValue.Array items -> items |> List.forall (withinLimit limit)
+    | Some _, _ -> true
+
+/// True when the truncated value is the original with strings and byte arrays cut short (same shape, prefixes).
+let rec private isPrefixOf (original: AnyValue) (truncated: AnyValue) =
+    match original, truncated with
+    | AnyValue.String a, AnyValue.String b -> a.StartsWith(b, System.StringComparison.Ordinal)
+    | AnyValue.Bytes a, AnyValue.Bytes b -> b.Length <= a.Length && Array.sub a 0 b.Length = b
+    | AnyValue.Array a, AnyValue.Array b -> a.Length = b.Length && List.forall2 isPrefixOf a b
+    | a, b -> a = b
+
+let private lengthLimit = Gen.oneof [ Gen.constant None; Gen.choose (0, 20) |> Gen.map Some ]
+
+[<Fact>]
+let ``truncated values never exceed the length limit and are prefixes of the original`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.zip lengthLimit Arbs.anyValue)) (fun (limit, value) ->
+            let truncated = SpanLimits.truncateValue limit value
+            withinLimit limit truncated && isPrefixOf value truncated)
+    )
+
+[<Fact>]
+let ``truncation is idempotent and keeps values already within the limit`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.zip lengthLimit Arbs.anyValue)) (fun (limit, value) ->
+            let once = SpanLimits.truncateValue limit value
+            SpanLimits.truncateValue limit once = once && (not (withinLimit limit value) || once = value))
+    )
+
+[<Fact>]
+let ``limit attributes keeps at most the limit, unique keys in first-seen order, and counts the rest`` () =
+    let gen = Gen.zip3 (Gen.choose (0, 10)) lengthLimit Arbs.attributes
+
+    Check.property (
+        Prop.forAll (Arb.fromGen gen) (fun (countLimit, limit, attributes) ->
+            let kept, dropped = SpanLimits.limitAttributes countLimit limit attributes
+            let keys = distinctKeys attributes
+            let keptKeys = kept |> List.map (fun a -> a.Key)
+
+            kept.Length <= countLimit
+            && kept.Length + dropped = keys.Length
+            && keptKeys = List.truncate kept.Length keys
+            && kept |> List.forall (fun a -> withinLimit limit a.Value))
+    )
+
+[<Fact>]
+let ``kept attributes hold the last value given for their key`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen Arbs.attributes) (fun attributes ->
+            let kept, _ = SpanLimits.limitAttributes 1000 None attributes
+
+            kept
+            |> List.forall (fun a -> Some a.Value = (attributes |> List.rev |> Attribute.tryFind a.Key)))
+    )
+
+let private spanAndLimits = Arb.fromGen (Gen.zip Arbs.spanLimits Arbs.span)
+
+[<Fact>]
+let ``a limited span never exceeds any of its limits`` () =
+    Check.property (
+        Prop.forAll spanAndLimits (fun (limits, span) ->
+            let out = SpanLimits.apply limits span
+            let lengthOk (attributes: Attribute list) =
+                attributes |> List.forall (fun a -> withinLimit limits.AttributeValueLengthLimit a.Value)
+
+            out.Attributes.Length <= limits.AttributeCountLimit
+            && out.Events.Length <= limits.EventCountLimit
+            && out.Links.Length <= limits.LinkCountLimit
+            && out.Events |> List.forall (fun e -> e.Attributes.Length <= limits.AttributePerEventCountLimit)
+            && out.Links |> List.forall (fun l -> l.Attributes.Length <= limits.AttributePerLinkCountLimit)
+            && lengthOk out.Attributes
+            && out.Events |> List.forall (fun e -> lengthOk e.Attributes)
+            && out.Links |> List.forall (fun l -> lengthOk l.Attributes))
+    )
+
+[<Fact>]
+let ``kept plus newly dropped equals the original count, for every limit`` () =
+    Check.property (
+        Prop.forAll spanAndLimits (fun (limits, span) ->
+            let out = SpanLimits.apply limits span
+
+            let eventsAccounted =
+                List.zip out.Events (List.truncate out.Events.Length span.Events)
+                |> List.forall (fun (o, i) ->
+                    o.Name = i.Name
+                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes).Length)
+
+            let linksAccounted =
+                List.zip out.Links (List.truncate out.Links.Length span.Links)
+                |> List.forall (fun (o, i) ->
+                    o.Context = i.Context
+                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes).Length)
+
+            out.Attributes.Length + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys span.Attributes).Length
+            && out.Events.Length + (out.DroppedEvents - span.DroppedEvents) = span.Events.Length
+            && out.Links.Length + (out.DroppedLinks - span.DroppedLinks) = span.Links.Length
+            && eventsAccounted
+            && linksAccounted)
+    )
+
+[<Fact>]
+let ``limits leave everything but attributes, events, links and dropped counts unchanged`` () =
+    Check.property (
+        Prop.forAll spanAndLimits (fun (limits, span) ->
+            let out = SpanLimits.apply limits span
+
+            { out with
+                Attributes = span.Attributes
+                Events = span.Events
+                Links = span.Links
+                DroppedAttributes = span.DroppedAttributes
+                DroppedEvents = span.DroppedEvents
+                DroppedLinks = span.DroppedLinks
+            } = span)
+    )
+
+[<Fact>]
+let ``applying the same limits twice changes nothing more`` () =
+    Check.property (
+        Prop.forAll spanAndLimits (fun (limits, span) ->
+            let once = SpanLimits.apply limits span
+            SpanLimits.apply limits once = once)
+    )
+
+[<Fact>]
+let ``negative limits are treated as zero and never throw`` () =
+    let gen = Gen.zip (Gen.choose (-10, -1)) Arbs.span
+
+    Check.property (
+        Prop.forAll (Arb.fromGen gen) (fun (negative, span) ->
+            let limits =
+                {
+                    AttributeCountLimit = negative
+                    AttributeValueLengthLimit = Some negative
+                    EventCountLimit = negative
+                    LinkCountLimit = negative
+                    AttributePerEventCountLimit = negative
+                    AttributePerLinkCountLimit = negative
+                }
+
+            let out = SpanLimits.apply limits span
+            out.Attributes.IsEmpty && out.Events.IsEmpty && out.Links.IsEmpty)
+    )

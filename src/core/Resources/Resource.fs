@@ -1,0 +1,223 @@
+namespace Functional.Telemetry
+
+open System
+open System.Reflection
+open System.Text
+open System.Text.Unicode
+open System.Buffers
+// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
+open Functional.Telemetry
+
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Resource =
+    [<CompiledName("Empty")>]
+    let empty = { Attributes = []; SchemaUrl = "" }
+
+    // Keys in order of first appearance, each with its last value.
+    let private dedupe (attributes: Attribute list) =
+        let keys = attributes |> List.map (fun a -> a.Key) |> List.distinct
+
+        if List.length keys = List.length attributes then
+            attributes
+        else
+            let lastValues =
+                attributes |> List.fold (fun values a -> Map.add a.Key a.Value values) Map.empty
+
+            keys |> List.map (fun key -> Attribute.create key lastValues[key])
+
+    [<CompiledName("Create")>]
+    let create (attributes: Attribute list) =
+        {
+            Attributes = dedupe attributes
+            SchemaUrl = ""
+        }
+
+    let private mergeAttributes (old: Attribute list) (updating: Attribute list) = dedupe (old @ updating)
+
+    [<CompiledName("TryMerge")>]
+    let tryMerge (old: Resource) (updating: Resource) : Result<Resource, string> =
+        let attributes = mergeAttributes old.Attributes updating.Attributes
+
+        match old.SchemaUrl, updating.SchemaUrl with
+        | "", schema
+        | schema, "" -> Ok { Attributes = attributes; SchemaUrl = schema }
+        | a, b when String.Equals(a, b, StringComparison.Ordinal) -> Ok { Attributes = attributes; SchemaUrl = a }
+        | a, b -> Error $"schema URL conflict: '{a}' and '{b}'"
+
+    [<CompiledName("Merge")>]
+    let merge (old: Resource) (updating: Resource) =
+        match tryMerge old updating with
+        | Ok merged -> merged
+        | Error _ ->
+            {
+                Attributes = mergeAttributes old.Attributes updating.Attributes
+                SchemaUrl = ""
+            }
+
+    let private hexValue (b: byte) =
+        if b >= '0'B && b <= '9'B then int (b - '0'B)
+        elif b >= 'a'B && b <= 'f'B then int (b - 'a'B) + 10
+        elif b >= 'A'B && b <= 'F'B then int (b - 'A'B) + 10
+        else -1
+
+    // Decoding works on UTF-8 bytes so that `%C3%A9` becomes one character, as the W3C Baggage encoding intends.
+    let private percentDecodeBytes (bytes: byte[]) : byte list option =
+        let rec go i acc =
+            if i >= bytes.Length then
+                Some(List.rev acc)
+            elif bytes[i] = '%'B then
+                if i + 2 >= bytes.Length then
+                    None
+                else
+                    match hexValue bytes[i + 1], hexValue bytes[i + 2] with
+                    | hi, lo when hi >= 0 && lo >= 0 -> go (i + 3) (byte (hi * 16 + lo) :: acc)
+                    | _ -> None
+            else
+                go (i + 1) (bytes[i] :: acc)
+
+        go 0 []
+
+    // Strict UTF-8 decoding that reports invalid sequences instead of replacing or throwing.
+    let private decodeUtf8Strict (bytes: byte[]) : string option =
+        let destination = Array.zeroCreate<char> bytes.Length
+
+        let status, _, written =
+            Utf8.ToUtf16(ReadOnlySpan<byte>(bytes), Span<char>(destination), replaceInvalidSequences = false)
+
+        if status = OperationStatus.Done then
+            Some(String(destination, 0, written))
+        else
+            None
+
+    let private percentDecode (text: string) =
+        percentDecodeBytes (Encoding.UTF8.GetBytes text)
+        |> Option.bind (Array.ofList >> decodeUtf8Strict)
+
+    let private attributesVariable = "OTEL_RESOURCE_ATTRIBUTES"
+
+    // Warnings name the entry's position, not its text, in case a value is sensitive.
+    let private parseEntry (position: int) (entry: string) : Result<Attribute, ConfigWarning> =
+        let warn message =
+            Error
+                {
+                    Source = attributesVariable
+                    Message = $"entry {position}: {message}; skipped"
+                }
+
+        match entry.IndexOf '=' with
+        | -1 -> warn "no '=' between key and value"
+        | separator ->
+            let key = entry.Substring(0, separator).Trim()
+            let value = entry.Substring(separator + 1).Trim()
+
+            match percentDecode key, percentDecode value with
+            | Some key, _ when String.IsNullOrWhiteSpace key -> warn "empty key"
+            | Some key, Some value -> Ok(Attribute.string (key.Trim()) value)
+            | _ -> warn "invalid percent-encoding"
+
+    [<CompiledName("ParseAttributes")>]
+    let parseAttributes (text: string) : Attribute list * ConfigWarning list =
+        if isNull text then
+            [], []
+        else
+            let results =
+                text.Split ','
+                |> List.ofArray
+                |> List.mapi (fun i entry -> i + 1, entry)
+                // A blank entry (for example from a trailing comma) holds nothing to report.
+                |> List.filter (fun (_, entry) -> not (String.IsNullOrWhiteSpace entry))
+                |> List.map (fun (position, entry) -> parseEntry position entry)
+
+            let attributes =
+                results
+                |> List.choose (function
+                    | Ok a -> Some a
+                    | Error _ -> None)
+
+            let warnings =
+                results
+                |> List.choose (function
+                    | Error w -> Some w
+                    | Ok _ -> None)
+
+            dedupe attributes, warnings
+
+    let private serviceNameKey = "service.name"
+
+    [<CompiledName("FromEnvironment")>]
+    let fromEnvironment (lookup: EnvLookup) : Resource * ConfigWarning list =
+        let attributes, warnings =
+            match lookup attributesVariable with
+            | Some text -> parseAttributes text
+            | None -> [], []
+
+        let serviceName =
+            lookup "OTEL_SERVICE_NAME"
+            |> Option.map (fun name -> [ Attribute.string serviceNameKey (name.Trim()) ])
+            |> Option.defaultValue []
+
+        create (attributes @ serviceName), warnings
+
+    // The package version: build metadata after '+' (a commit hash from SourceLink) is not part of it.
+    let private sdkVersion =
+        let informational =
+            typeof<Resource>.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+            |> Option.ofObj
+            |> Option.map (fun a -> a.InformationalVersion)
+            |> Option.filter (String.IsNullOrWhiteSpace >> not)
+
+        match informational with
+        | Some version ->
+            match version.IndexOf '+' with
+            | -1 -> version
+            | plus -> version.Substring(0, plus)
+        | None -> "0.0.0"
+
+    [<CompiledName("TelemetrySdk")>]
+    let telemetrySdk =
+        create
+            [
+                Attribute.string "telemetry.sdk.name" "functional-telemetry"
+                Attribute.string "telemetry.sdk.language" "dotnet"
+                Attribute.string "telemetry.sdk.version" sdkVersion
+            ]
+
+    [<CompiledName("TryGetServiceName")>]
+    let tryServiceName (resource: Resource) =
+        match Attribute.tryFind serviceNameKey resource.Attributes with
+        | Some(AnyValue.String name) -> Some name
+        | _ -> None
+
+    [<CompiledName("Build")>]
+    let build
+        (processName: string)
+        (defaultServiceName: string option)
+        (detected: Resource)
+        (configured: Resource)
+        (lookup: EnvLookup)
+        =
+        let unknownService =
+            if String.IsNullOrWhiteSpace processName then
+                "unknown_service"
+            else
+                "unknown_service:" + processName
+
+        let fromCode =
+            defaultServiceName
+            |> Option.filter (String.IsNullOrWhiteSpace >> not)
+            |> Option.map (fun name -> create [ Attribute.string serviceNameKey name ])
+            |> Option.defaultValue empty
+
+        let environment, warnings = fromEnvironment lookup
+
+        let resource =
+            [
+                create [ Attribute.string serviceNameKey unknownService ]
+                fromCode
+                detected
+                environment
+                configured
+            ]
+            |> List.fold merge telemetrySdk
+
+        resource, warnings

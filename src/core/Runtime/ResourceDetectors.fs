@@ -1,0 +1,78 @@
+namespace Functional.Telemetry
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Runtime.InteropServices
+// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// Detectors that read the machine: the process, the .NET runtime, the host and the operating system.
+/// They never throw: an attribute that cannot be read is left out.
+[<RequireQualifiedAccess>]
+module ResourceDetectors =
+    // One failing probe (a sandbox denying /proc, a trimmed runtime) must not cost the other attributes.
+    let private tryAttribute (key: string) (read: unit -> AnyValue option) : Attribute option =
+        try
+            read () |> Option.map (Attribute.create key)
+        with _ ->
+            None
+
+    let private text (value: string) =
+        if String.IsNullOrWhiteSpace value then None else Some(AnyValue.String value)
+
+    /// The current process's name (as `Process.ProcessName` gives it), or an empty string when it cannot be read.
+    /// The SDK uses it for the default `service.name` = `unknown_service:<processName>`.
+    [<CompiledName("ProcessName")>]
+    let processName () : string =
+        try
+            use current = Process.GetCurrentProcess()
+            current.ProcessName |> Option.ofObj |> Option.defaultValue ""
+        with _ ->
+            ""
+
+    /// The semantic-conventions `host.arch` value for a processor architecture; None when the conventions have none.
+    [<CompiledName("HostArch")>]
+    let hostArch (architecture: Architecture) : string option =
+        match architecture with
+        | Architecture.X64 -> Some "amd64"
+        | Architecture.X86 -> Some "x86"
+        | Architecture.Arm64 -> Some "arm64"
+        | Architecture.Arm
+        | Architecture.Armv6 -> Some "arm32"
+        | Architecture.S390x -> Some "s390x"
+        | Architecture.Ppc64le -> Some "ppc64"
+        | _ -> None
+
+    /// The semantic-conventions `os.type` value of the running operating system; None when it is not one they name.
+    [<CompiledName("OsType")>]
+    let osType () : string option =
+        if OperatingSystem.IsLinux() then Some "linux"
+        elif OperatingSystem.IsWindows() then Some "windows"
+        elif OperatingSystem.IsMacOS() || OperatingSystem.IsMacCatalyst() then Some "darwin"
+        elif OperatingSystem.IsFreeBSD() then Some "freebsd"
+        elif OperatingSystem.IsAndroid() then Some "linux"
+        elif OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsWatchOS() then Some "darwin"
+        else None
+
+    /// The process, runtime, host and OS attributes of the running process: `process.pid`,
+    /// `process.executable.name`, `process.executable.path`, `process.runtime.name` (`.NET`),
+    /// `process.runtime.version`, `process.runtime.description`, `host.name`, `host.arch`, `os.type`
+    /// and `os.description`. Never throws; an attribute that cannot be read is left out.
+    [<CompiledName("ProcessAndHost")>]
+    let processAndHost () : Resource =
+        [
+            tryAttribute "process.pid" (fun () -> Some(AnyValue.Int(int64 Environment.ProcessId)))
+            tryAttribute "process.executable.name" (fun () ->
+                Environment.ProcessPath |> Option.ofObj |> Option.bind (Path.GetFileName >> text))
+            tryAttribute "process.executable.path" (fun () -> Environment.ProcessPath |> Option.ofObj |> Option.bind text)
+            tryAttribute "process.runtime.name" (fun () -> text ".NET")
+            tryAttribute "process.runtime.version" (fun () -> text (Environment.Version.ToString()))
+            tryAttribute "process.runtime.description" (fun () -> text RuntimeInformation.FrameworkDescription)
+            tryAttribute "host.name" (fun () -> text Environment.MachineName)
+            tryAttribute "host.arch" (fun () -> hostArch RuntimeInformation.OSArchitecture |> Option.map AnyValue.String)
+            tryAttribute "os.type" (fun () -> osType () |> Option.map AnyValue.String)
+            tryAttribute "os.description" (fun () -> text RuntimeInformation.OSDescription)
+        ]
+        |> List.choose id
+        |> Resource.create
