@@ -30,7 +30,8 @@ type SamplingResult =
 
 type Sampler = SamplingParameters -> SamplingResult
 
-[<RequireQualifiedAccess>]
+// Compiled as SamplerModule, leaving the name Sampler to the C# facade's class.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Sampler =
     // An invalid parent context (zero ids) carries nothing to follow, so it counts as no parent.
     let private validParent (parameters: SamplingParameters) =

@@ -42,7 +42,8 @@ type SamplingResult =
 type Sampler = SamplingParameters -> SamplingResult
 
 /// The samplers of the OpenTelemetry specification.
-[<RequireQualifiedAccess>]
+// Compiled as SamplerModule, leaving the name Sampler to the C# facade's class.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Sampler =
     /// Samples every span.
     [<CompiledName("AlwaysOn")>]
