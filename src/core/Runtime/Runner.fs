@@ -106,6 +106,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     let mutable exportCalls = 0L
     let gate = obj ()
     let mutable closed = false
+    let mutable closedFlag = 0
     let mutable inFlight = 0
     let mutable inFlightId = 0L
     let mutable nextBatchId = 0L
@@ -192,6 +193,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                     0L
                 else
                     closed <- true
+                    Volatile.Write(&closedFlag, 1)
                     let inFlightFailed = int64 inFlight
                     inFlight <- 0
                     inFlightId <- 0L
@@ -209,7 +211,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
         lost
 
-    let isClosed () = lock gate (fun () -> closed)
+    let isClosed () = Volatile.Read &closedFlag = 1
 
     /// Waits without throwing: completes at `delay` or when the runner is aborted.
     let pause (delay: TimeSpan) : Task =
@@ -217,6 +219,17 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             Task.CompletedTask
         else
             Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
+
+    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
+    let waitAtLeast (wait: TimeSpan) : Task =
+        task {
+            let started = Stopwatch.GetTimestamp()
+            let mutable left = wait
+
+            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
+                do! pause (if left < TimeSpan.FromMilliseconds 1. then TimeSpan.FromMilliseconds 1. else left)
+                left <- wait - Stopwatch.GetElapsedTime started
+        }
 
     let observe (t: Task) =
         t.ContinueWith(
@@ -288,7 +301,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                                 safely (fun () ->
                                     log.ExportRetry(name, exporter.Name, attempt, int64 wait.TotalMilliseconds, reason))
 
-                                do! pause wait
+                                do! waitAtLeast wait
                                 attempt <- attempt + 1
                     | Choice2Of3 error ->
                         safely (fun () ->
@@ -347,7 +360,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                         running <- false
                     elif pending.Count >= batchSize then
                         do! exportPending ()
-                    elif pending.Count > 0 && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay then
+                    elif options.ScheduleDelay > TimeSpan.Zero
+                         && pending.Count > 0
+                         && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay then
+                        // Checked before reading so that a steady trickle cannot hold a batch past its delay.
                         do! exportPending ()
                     else
                         match reader.TryRead() with
@@ -361,6 +377,8 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                                 do! exportPending ()
 
                             flushed.TrySetResult true |> ignore
+                        | _ when pending.Count > 0 && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay ->
+                            do! exportPending ()
                         | _ ->
                             // Nothing queued: wait for an item, the batch delay, or an abort. The wait task is
                             // kept until it completes so that waiters never pile up on the channel.
