@@ -220,6 +220,20 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         else
             Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
 
+    /// Races `work` against a timer of `delay` (or an abort); true when `work` finished first. The timer is
+    /// cancelled as soon as the race is decided, so no timers linger after fast exports.
+    let finishesWithin (work: Task) (delay: TimeSpan) : Task<bool> =
+        task {
+            if work.IsCompleted then
+                return true
+            else
+                use timer = CancellationTokenSource.CreateLinkedTokenSource abort.Token
+                let delayTask = Task.Delay((if delay < TimeSpan.Zero then TimeSpan.Zero else delay), timer.Token)
+                let! winner = Task.WhenAny(work, delayTask)
+                timer.Cancel()
+                return Object.ReferenceEquals(winner, work)
+        }
+
     /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
     let waitAtLeast (wait: TimeSpan) : Task =
         task {
@@ -249,9 +263,9 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             let exportTask =
                 Task.Run<ExportResult>(Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)), CancellationToken.None)
 
-            let! winner = Task.WhenAny(exportTask :> Task, pause remaining)
+            let! finished = finishesWithin exportTask remaining
 
-            if Object.ReferenceEquals(winner, exportTask) then
+            if finished then
                 match exportTask.Status with
                 | TaskStatus.RanToCompletion -> return Choice1Of3 exportTask.Result
                 | TaskStatus.Faulted ->
@@ -385,13 +399,12 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                             if isNull readWait || readWait.IsCompleted then
                                 readWait <- reader.WaitToReadAsync().AsTask()
 
-                            let timer =
-                                if pending.Count > 0 then
-                                    pause (options.ScheduleDelay - Stopwatch.GetElapsedTime firstAt)
-                                else
-                                    aborted
-
-                            let! _ = Task.WhenAny(readWait :> Task, timer)
+                            if pending.Count > 0 then
+                                let! _ = finishesWithin readWait (options.ScheduleDelay - Stopwatch.GetElapsedTime firstAt)
+                                ()
+                            else
+                                let! _ = Task.WhenAny(readWait :> Task, aborted)
+                                ()
 
                             if readWait.IsCompleted && not readWait.IsCompletedSuccessfully then
                                 running <- false
