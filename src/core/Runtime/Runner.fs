@@ -154,8 +154,8 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         with _ ->
             ()
 
-    /// Registers a batch as in flight; false when shutdown already closed the books (the batch is then
-    /// counted as dropped by the close).
+    /// Registers a batch as in flight and returns its id; ValueNone when shutdown already closed the books
+    /// (the batch was then counted as dropped by the close).
     let beginBatch (size: int) =
         lock gate (fun () ->
             if closed then
