@@ -393,3 +393,54 @@ let headerText: Gen<string> =
     Gen.oneof [ ArbMap.defaults.ArbFor<string>().Generator; nearValidHeader ]
 
 // ---- helper C generators ----
+
+/// How the runner model's exporter answers until the next switch.
+type ExporterOutcome =
+    | Succeed
+    | Fail
+    | Throw
+    | Retry
+
+/// One step of a runner schedule.
+type RunnerOp =
+    /// Post this many new items (ids continue from the previous post).
+    | PostItems of count: int
+    /// Await ForceFlush.
+    | FlushNow
+    /// Change what the exporter answers from now on.
+    | SwitchTo of outcome: ExporterOutcome
+
+/// A random runner schedule: queue size, batch size (at most the queue size), schedule delay in ms, operations.
+type RunnerSchedule =
+    {
+        QueueSize: int
+        BatchSize: int
+        DelayMs: int
+        Ops: RunnerOp list
+    }
+
+let private runnerOp: Gen<RunnerOp> =
+    Gen.frequency
+        [ 6, Gen.choose (1, 12) |> Gen.map PostItems
+          2, Gen.constant FlushNow
+          3, Gen.elements [ Succeed; Fail; Throw; Retry ] |> Gen.map SwitchTo ]
+
+/// Schedules with small queues (so they fill) and short lists of operations.
+let runnerSchedule: Gen<RunnerSchedule> =
+    gen {
+        let! queue = Gen.choose (1, 8)
+        let! batch = Gen.choose (1, queue)
+        let! delay = Gen.choose (0, 5)
+        let! ops = Gen.listOf runnerOp |> Gen.resize 25
+        return { QueueSize = queue; BatchSize = batch; DelayMs = delay; Ops = ops }
+    }
+
+/// For the hanging-exporter property: items to post, queue size, batch size, shutdown timeout in ms.
+let hangingSchedule: Gen<int * int * int * int> =
+    gen {
+        let! queue = Gen.choose (1, 8)
+        let! batch = Gen.choose (1, queue)
+        let! items = Gen.choose (0, 20)
+        let! timeout = Gen.choose (10, 100)
+        return items, queue, batch, timeout
+    }

@@ -1,0 +1,553 @@
+namespace Functional.Telemetry
+
+open System
+open System.Diagnostics
+open System.Threading
+open System.Threading.Channels
+open System.Threading.Tasks
+
+[<RequireQualifiedAccess>]
+type ExportMode =
+    | Simple
+    | Batched of BatchOptions
+
+type RetryPolicy =
+    {
+        Enabled: bool
+        MaxAttempts: int
+        InitialBackoff: TimeSpan
+        MaxBackoff: TimeSpan
+        BackoffMultiplier: float
+    }
+
+[<RequireQualifiedAccess>]
+module RetryPolicy =
+    [<CompiledName("Default")>]
+    let defaults =
+        {
+            Enabled = true
+            MaxAttempts = 5
+            InitialBackoff = TimeSpan.FromSeconds 1.
+            MaxBackoff = TimeSpan.FromSeconds 5.
+            BackoffMultiplier = 1.5
+        }
+
+    [<CompiledName("Disabled")>]
+    let disabled = { defaults with Enabled = false; MaxAttempts = 1 }
+
+    [<CompiledName("Backoff")>]
+    let backoff (policy: RetryPolicy) (attempt: int) (retryAfter: TimeSpan option) (random: float) =
+        // Total on odd input: NaN, negative or overflowing values collapse to a zero or capped bound.
+        let sample =
+            if Double.IsNaN random then 0.
+            else Math.Clamp(random, 0., 1.)
+
+        let exponent = float (max 1 attempt - 1)
+        let maxTicks = float (max 0L policy.MaxBackoff.Ticks)
+
+        let grown =
+            float (max 0L policy.InitialBackoff.Ticks) * Math.Pow(policy.BackoffMultiplier, exponent)
+
+        let bound =
+            if Double.IsNaN grown || grown < 0. then 0.
+            else Math.Min(grown, maxTicks)
+
+        let jittered = TimeSpan.FromTicks(int64 (sample * bound))
+
+        match retryAfter with
+        | Some wanted when wanted > jittered -> wanted
+        | _ -> jittered
+
+type RunnerStats =
+    {
+        Accepted: int64
+        Rejected: int64
+        Exported: int64
+        Failed: int64
+        Dropped: int64
+        ExportCalls: int64
+    }
+
+/// What travels through the channel: an item, or a flush marker that completes once everything before it
+/// has been exported (FIFO order makes "queued before the flush call" exact).
+[<Struct>]
+type private Message<'T> =
+    | Item of item: 'T
+    | Flush of flush: TaskCompletionSource<bool>
+
+/// The outcome of one batch, decided once.
+type private Outcome =
+    | Exported
+    | Failed
+
+[<Sealed>]
+type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
+    let channel =
+        Channel.CreateBounded<Message<'T>>(
+            BoundedChannelOptions(
+                options.MaxQueueSize,
+                FullMode = BoundedChannelFullMode.Wait,
+                SingleReader = true,
+                SingleWriter = false,
+                AllowSynchronousContinuations = false
+            )
+        )
+
+    let log = TelemetryEventSource.Log
+
+    // Counters. Accepted/Rejected/ExportCalls are bumped lock-free; Exported/Failed/Dropped and the in-flight
+    // size change only under `gate`, so each batch's outcome is decided exactly once, either by the reader or
+    // by a shutdown that gave up waiting.
+    let mutable accepted = 0L
+    let mutable rejected = 0L
+    let mutable exported = 0L
+    let mutable failed = 0L
+    let mutable dropped = 0L
+    let mutable exportCalls = 0L
+    let gate = obj ()
+    let mutable closed = false
+    let mutable closedFlag = 0
+    let mutable inFlight = 0
+    let mutable inFlightId = 0L
+    let mutable nextBatchId = 0L
+
+    // Producers currently inside Post; shutdown waits for zero so that Accepted is final when it closes.
+    let mutable activePosts = 0
+
+    // Throttled reporting of rejections: at most one event per second with the count since the last one.
+    let mutable rejectedSinceReport = 0L
+    let mutable lastRejectReport = Environment.TickCount64 - 1000L
+
+    let abort = new CancellationTokenSource()
+
+    // Completes (without faulting) when the runner is aborted; created once so idle waits add no registrations.
+    let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
+    let mutable exporterShutDown = 0
+    let mutable shutdownTask: Task<bool> = null
+    let mutable readerTask: Task = null
+
+    let batchSize = options.MaxExportBatchSize
+
+    let reportRejected (force: bool) =
+        let now = Environment.TickCount64
+        let last = Volatile.Read &lastRejectReport
+
+        if (force || now - last >= 1000L)
+           && Interlocked.CompareExchange(&lastRejectReport, now, last) = last then
+            let count = Interlocked.Exchange(&rejectedSinceReport, 0L)
+
+            if count > 0L then
+                try
+                    log.ItemsRejected(name, count)
+                with _ ->
+                    ()
+
+    let reject () =
+        Interlocked.Increment &rejected |> ignore
+        Interlocked.Increment &rejectedSinceReport |> ignore
+        SelfDiagnosticsCounters.addRejected 1L
+        reportRejected false
+
+    let safely (report: unit -> unit) =
+        try
+            report ()
+        with _ ->
+            ()
+
+    /// Registers a batch as in flight and returns its id; ValueNone when shutdown already closed the books
+    /// (the batch was then counted as dropped by the close).
+    let beginBatch (size: int) =
+        lock gate (fun () ->
+            if closed then
+                ValueNone
+            else
+                nextBatchId <- nextBatchId + 1L
+                inFlight <- size
+                inFlightId <- nextBatchId
+                ValueSome nextBatchId)
+
+    /// Settles a batch once: ignored when shutdown's close already counted it as failed.
+    let settle (batchId: int64) (size: int) (outcome: Outcome) =
+        lock gate (fun () ->
+            if not closed && inFlightId = batchId then
+                inFlight <- 0
+                inFlightId <- 0L
+
+                match outcome with
+                | Exported -> Interlocked.Add(&exported, int64 size) |> ignore
+                | Failed ->
+                    Interlocked.Add(&failed, int64 size) |> ignore
+                    SelfDiagnosticsCounters.addFailed(int64 size))
+
+    /// Closes the books: the in-flight batch (if any) fails, everything else not settled is dropped.
+    /// Returns the number of items not exported by this close.
+    let close () =
+        let mutable spin = SpinWait()
+
+        while Volatile.Read &activePosts <> 0 do
+            spin.SpinOnce()
+
+        let lost =
+            lock gate (fun () ->
+                if closed then
+                    0L
+                else
+                    closed <- true
+                    Volatile.Write(&closedFlag, 1)
+                    let inFlightFailed = int64 inFlight
+                    inFlight <- 0
+                    inFlightId <- 0L
+                    Interlocked.Add(&failed, inFlightFailed) |> ignore
+                    SelfDiagnosticsCounters.addFailed inFlightFailed
+                    let rest = Interlocked.Read &accepted - Interlocked.Read &exported - Interlocked.Read &failed
+                    Interlocked.Exchange(&dropped, rest) |> ignore
+                    SelfDiagnosticsCounters.addDropped rest
+                    inFlightFailed + rest)
+
+        try
+            abort.Cancel()
+        with _ ->
+            ()
+
+        lost
+
+    let isClosed () = Volatile.Read &closedFlag = 1
+
+    /// Waits without throwing: completes at `delay` or when the runner is aborted.
+    let pause (delay: TimeSpan) : Task =
+        if delay <= TimeSpan.Zero then
+            Task.CompletedTask
+        else
+            Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
+
+    /// Races `work` against a timer of `delay` (or an abort); true when `work` finished first. The timer is
+    /// cancelled as soon as the race is decided, so no timers linger after fast exports.
+    let finishesWithin (work: Task) (delay: TimeSpan) : Task<bool> =
+        task {
+            if work.IsCompleted then
+                return true
+            else
+                use timer = CancellationTokenSource.CreateLinkedTokenSource abort.Token
+                let delayTask = Task.Delay((if delay < TimeSpan.Zero then TimeSpan.Zero else delay), timer.Token)
+                let! winner = Task.WhenAny(work, delayTask)
+                timer.Cancel()
+                return Object.ReferenceEquals(winner, work)
+        }
+
+    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
+    let waitAtLeast (wait: TimeSpan) : Task =
+        task {
+            let started = Stopwatch.GetTimestamp()
+            let mutable left = wait
+
+            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
+                do! pause (if left < TimeSpan.FromMilliseconds 1. then TimeSpan.FromMilliseconds 1. else left)
+                left <- wait - Stopwatch.GetElapsedTime started
+        }
+
+    let observe (t: Task) =
+        t.ContinueWith(
+            (fun (done': Task) -> done'.Exception |> ignore),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted ||| TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default
+        )
+        |> ignore
+
+    /// One export attempt, bounded by `remaining` even if the exporter ignores its token. Exporters are
+    /// started on the thread pool so that one that blocks synchronously cannot stall the reader either.
+    let attemptExport (batch: Batch<'T>) (token: CancellationToken) (remaining: TimeSpan) : Task<Choice<ExportResult, exn, unit>> =
+        task {
+            Interlocked.Increment &exportCalls |> ignore
+
+            let exportTask =
+                Task.Run<ExportResult>(Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)), CancellationToken.None)
+
+            let! finished = finishesWithin exportTask remaining
+
+            if finished then
+                match exportTask.Status with
+                | TaskStatus.RanToCompletion -> return Choice1Of3 exportTask.Result
+                | TaskStatus.Faulted ->
+                    let inner = exportTask.Exception.GetBaseException()
+                    return Choice2Of3 inner
+                | _ -> return Choice3Of3()
+            else
+                observe exportTask
+                return Choice3Of3()
+        }
+
+    /// Exports one batch with retries inside its export deadline; decides its outcome exactly once.
+    let exportBatch (items: 'T array) : Task =
+        task {
+            match beginBatch items.Length with
+            | ValueNone -> ()
+            | ValueSome batchId ->
+                let started = Stopwatch.GetTimestamp()
+                use exportCts = CancellationTokenSource.CreateLinkedTokenSource abort.Token
+                exportCts.CancelAfter options.ExportTimeout
+                let batch = { Resource = resource; Items = items }
+                let remaining () = options.ExportTimeout - Stopwatch.GetElapsedTime started
+                let mutable attempt = 1
+                let mutable outcome = ValueNone
+
+                let fail reason =
+                    safely (fun () -> log.ExportFailed(name, exporter.Name, reason))
+                    outcome <- ValueSome Failed
+
+                while outcome.IsNone do
+                    let! result = attemptExport batch exportCts.Token (remaining ())
+
+                    match result with
+                    | Choice1Of3 ExportResult.Success -> outcome <- ValueSome Exported
+                    | Choice1Of3(ExportResult.Failure reason) -> fail reason
+                    | Choice1Of3(ExportResult.Retryable(reason, retryAfter)) ->
+                        if not retry.Enabled || attempt >= retry.MaxAttempts then
+                            fail $"retryable failure, no attempts left ({attempt} made): {reason}"
+                        elif abort.IsCancellationRequested then
+                            fail $"retryable failure during an expired shutdown: {reason}"
+                        else
+                            let wait = RetryPolicy.backoff retry attempt retryAfter (Random.Shared.NextDouble())
+
+                            if wait >= remaining () then
+                                fail $"retryable failure, next retry would pass the export deadline: {reason}"
+                            else
+                                safely (fun () ->
+                                    log.ExportRetry(name, exporter.Name, attempt, int64 wait.TotalMilliseconds, reason))
+
+                                do! waitAtLeast wait
+                                attempt <- attempt + 1
+                    | Choice2Of3 error ->
+                        safely (fun () ->
+                            log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+
+                        outcome <- ValueSome Failed
+                    | Choice3Of3() ->
+                        exportCts.Cancel()
+
+                        if abort.IsCancellationRequested then
+                            fail "export abandoned at the shutdown deadline"
+                        else
+                            fail $"export timed out after {int options.ExportTimeout.TotalMilliseconds} ms"
+
+                settle batchId items.Length outcome.Value
+        }
+
+    let shutdownExporter () : Task =
+        task {
+            if Interlocked.Exchange(&exporterShutDown, 1) = 0 then
+                try
+                    let shutdown =
+                        Task.Run(Func<Task>(fun () -> exporter.Shutdown abort.Token), CancellationToken.None)
+
+                    let! winner = Task.WhenAny(shutdown, aborted)
+
+                    if Object.ReferenceEquals(winner, shutdown) then
+                        if shutdown.IsFaulted then
+                            let error = shutdown.Exception.GetBaseException()
+
+                            safely (fun () ->
+                                log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+                    else
+                        observe shutdown
+                with error ->
+                    safely (fun () -> log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+        }
+
+    /// The single reader: batches by size or delay, honours flush markers, drains on completion.
+    let readLoop () : Task =
+        task {
+            let reader = channel.Reader
+            let pending = ResizeArray<'T>(min batchSize 1024)
+            let mutable firstAt = 0L
+            let mutable running = true
+            let mutable readWait: Task<bool> = null
+
+            let exportPending () =
+                let items = pending.ToArray()
+                pending.Clear()
+                exportBatch items
+
+            try
+                while running do
+                    if isClosed () then
+                        running <- false
+                    elif pending.Count >= batchSize then
+                        do! exportPending ()
+                    elif options.ScheduleDelay > TimeSpan.Zero
+                         && pending.Count > 0
+                         && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay then
+                        // Checked before reading so that a steady trickle cannot hold a batch past its delay.
+                        do! exportPending ()
+                    else
+                        match reader.TryRead() with
+                        | true, Item item ->
+                            if pending.Count = 0 then
+                                firstAt <- Stopwatch.GetTimestamp()
+
+                            pending.Add item
+                        | true, Flush flushed ->
+                            if pending.Count > 0 then
+                                do! exportPending ()
+
+                            flushed.TrySetResult true |> ignore
+                        | _ when pending.Count > 0 && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay ->
+                            do! exportPending ()
+                        | _ ->
+                            // Nothing queued: wait for an item, the batch delay, or an abort. The wait task is
+                            // kept until it completes so that waiters never pile up on the channel.
+                            if isNull readWait || readWait.IsCompleted then
+                                readWait <- reader.WaitToReadAsync().AsTask()
+
+                            if pending.Count > 0 then
+                                let! _ = finishesWithin readWait (options.ScheduleDelay - Stopwatch.GetElapsedTime firstAt)
+                                ()
+                            else
+                                let! _ = Task.WhenAny(readWait :> Task, aborted)
+                                ()
+
+                            if readWait.IsCompleted && not readWait.IsCompletedSuccessfully then
+                                running <- false
+                            elif readWait.IsCompletedSuccessfully && not readWait.Result then
+                                // Completed and empty: the final drain.
+                                if pending.Count > 0 then
+                                    do! exportPending ()
+
+                                running <- false
+            with error ->
+                safely (fun () -> log.Error(name, $"runner loop stopped: {error.GetType().FullName}"))
+
+            do! shutdownExporter ()
+        }
+
+    let runShutdown (timeout: TimeSpan) : Task<bool> =
+        task {
+            channel.Writer.TryComplete() |> ignore
+            let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
+            use deadline = new CancellationTokenSource()
+            let! winner = Task.WhenAny(readerTask, Task.Delay(timeout, deadline.Token))
+            deadline.Cancel()
+            let inTime = Object.ReferenceEquals(winner, readerTask)
+            let lost = close ()
+            reportRejected true
+
+            if not inTime then
+                safely (fun () -> log.ShutdownTimedOut(name, lost))
+
+            return inTime && lost = 0L
+        }
+
+    do readerTask <- Task.Run(Func<Task>(fun () -> readLoop ()))
+
+    member _.Name = name
+
+    member _.Post(item: 'T) =
+        Interlocked.Increment &activePosts |> ignore
+
+        try
+            try
+                if channel.Writer.TryWrite(Item item) then
+                    Interlocked.Increment &accepted |> ignore
+                    true
+                else
+                    reject ()
+                    false
+            with _ ->
+                false
+        finally
+            Interlocked.Decrement &activePosts |> ignore
+
+    member _.Shutdown(timeout: TimeSpan) : Task<bool> =
+        let existing = Volatile.Read &shutdownTask
+
+        if not (isNull existing) then
+            existing
+        else
+            let started = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+            let previous = Interlocked.CompareExchange(&shutdownTask, started.Task, null)
+
+            if not (isNull previous) then
+                previous
+            else
+                (runShutdown timeout)
+                    .ContinueWith(
+                        (fun (t: Task<bool>) -> started.TrySetResult(t.IsCompletedSuccessfully && t.Result) |> ignore),
+                        TaskScheduler.Default
+                    )
+                |> ignore
+
+                started.Task
+
+    member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
+        let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
+
+        let work =
+            task {
+                let flushed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+                let mutable queued = true
+
+                try
+                    do! channel.Writer.WriteAsync(Flush flushed)
+                with _ ->
+                    queued <- false
+
+                let shutdown = Volatile.Read &shutdownTask
+
+                if not queued then
+                    // Shut down (or shutting down): the drain exports what was queued before this call.
+                    if isNull shutdown then return false else return! shutdown
+                elif isNull shutdown then
+                    return! flushed.Task
+                else
+                    let! winner = Task.WhenAny(flushed.Task, shutdown)
+                    return! winner
+            }
+
+        task {
+            use cancel = new CancellationTokenSource()
+            let! winner = Task.WhenAny(work :> Task, Task.Delay(timeout, cancel.Token))
+            cancel.Cancel()
+
+            if Object.ReferenceEquals(winner, work) && work.IsCompletedSuccessfully then
+                return work.Result
+            else
+                return false
+        }
+
+    member _.Stats =
+        {
+            Accepted = Interlocked.Read &accepted
+            Rejected = Interlocked.Read &rejected
+            Exported = Interlocked.Read &exported
+            Failed = Interlocked.Read &failed
+            Dropped = Interlocked.Read &dropped
+            ExportCalls = Interlocked.Read &exportCalls
+        }
+
+    interface IAsyncDisposable with
+        member this.DisposeAsync() =
+            ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
+
+    interface IDisposable with
+        member this.Dispose() =
+            this.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
+
+[<RequireQualifiedAccess>]
+module Runner =
+    let private simpleOptions =
+        {
+            ScheduleDelay = TimeSpan.Zero
+            ExportTimeout = TimeSpan.FromSeconds 30.
+            MaxQueueSize = 2048
+            MaxExportBatchSize = 1
+        }
+
+    [<CompiledName("Start")>]
+    let start (name: string) (mode: ExportMode) (retry: RetryPolicy) (resource: Resource) (exporter: IExporter<'T>) =
+        let options =
+            match mode with
+            | ExportMode.Simple -> simpleOptions
+            | ExportMode.Batched options -> BatchOptions.validate options
+
+        new Runner<'T>(name, options, retry, resource, exporter)

@@ -1,0 +1,115 @@
+module Functional.Telemetry.Tests.SelfDiagnosticsTests
+
+open System
+open System.Collections.Concurrent
+open System.Diagnostics.Tracing
+open Xunit
+open Functional.Telemetry
+
+/// Collects events whose first payload value is `marker`.
+type private MarkedListener(marker: string) =
+    inherit EventListener()
+    let events = ConcurrentQueue<EventWrittenEventArgs>()
+
+    member _.Events =
+        if isNull (box events) then [] else List.ofSeq events
+
+    override _.OnEventSourceCreated source =
+        if source.Name = "Functional-Telemetry" then
+            base.EnableEvents(source, EventLevel.Verbose)
+
+    override _.OnEventWritten args =
+        if not (isNull (box events))
+           && not (isNull args.Payload)
+           && args.Payload.Count > 0
+           && (string args.Payload.[0]) = marker then
+            events.Enqueue args
+
+[<Fact>]
+let ``the event source is named Functional-Telemetry and builds its manifest`` () =
+    let log = TelemetryEventSource.Log
+    Assert.Equal("Functional-Telemetry", log.Name)
+    Assert.Null log.ConstructionException
+    let manifest = EventSource.GenerateManifest(typeof<TelemetryEventSource>, "Functional.Telemetry.dll")
+    Assert.Contains("ItemsRejected", manifest)
+
+[<Fact>]
+let ``every event has its id, level and payload names`` () =
+    let marker = "m-" + Guid.NewGuid().ToString("N")
+    use listener = new MarkedListener(marker)
+    let log = TelemetryEventSource.Log
+    log.ConfigurationWarning(marker, "bad value")
+    log.ItemsRejected(marker, 3L)
+    log.ExportFailed(marker, "otlp", "500")
+    log.ExporterException(marker, "otlp", "System.Exception", "boom")
+    log.ExportRetry(marker, "otlp", 1, 250L, "503")
+    log.ShutdownTimedOut(marker, 7L)
+    log.PartialSuccess(marker, "otlp", 2L, "2 spans rejected")
+    log.Warning(marker, "careful")
+    log.Error(marker, "broken")
+
+    let seen =
+        listener.Events
+        |> List.map (fun e -> e.EventId, e.EventName, e.Level, List.ofSeq e.PayloadNames)
+
+    let expected =
+        [
+            1, "ConfigurationWarning", EventLevel.Warning, [ "source"; "message" ]
+            2, "ItemsRejected", EventLevel.Warning, [ "pipeline"; "count" ]
+            3, "ExportFailed", EventLevel.Error, [ "pipeline"; "exporter"; "reason" ]
+            4, "ExporterException", EventLevel.Error, [ "pipeline"; "exporter"; "exceptionType"; "message" ]
+            5, "ExportRetry", EventLevel.Informational, [ "pipeline"; "exporter"; "attempt"; "delayMs"; "reason" ]
+            6, "ShutdownTimedOut", EventLevel.Error, [ "pipeline"; "droppedCount" ]
+            7, "PartialSuccess", EventLevel.Warning, [ "pipeline"; "exporter"; "rejectedCount"; "message" ]
+            8, "Warning", EventLevel.Warning, [ "component"; "message" ]
+            9, "Error", EventLevel.Error, [ "component"; "message" ]
+        ]
+
+    Assert.Equal<(int * string * EventLevel * string list) list>(expected, seen)
+    let retry = listener.Events |> List.find (fun e -> e.EventId = 5)
+    Assert.Equal<obj list>([ box marker; box "otlp"; box 1; box 250L; box "503" ], List.ofSeq retry.Payload)
+
+[<Fact>]
+let ``the module reports config warnings, warnings and errors`` () =
+    let marker = "m-" + Guid.NewGuid().ToString("N")
+    use listener = new MarkedListener(marker)
+    SelfDiagnostics.configWarnings [ { Source = marker; Message = "one" }; { Source = marker; Message = "two" } ]
+    SelfDiagnostics.warning marker "w"
+    SelfDiagnostics.error marker "e"
+
+    let seen =
+        listener.Events |> List.map (fun e -> e.EventName, string e.Payload.[1])
+
+    Assert.Equal<(string * string) list>(
+        [ "ConfigurationWarning", "one"; "ConfigurationWarning", "two"; "Warning", "w"; "Error", "e" ],
+        seen
+    )
+
+[<Fact>]
+let ``process-wide totals count rejected items`` () =
+    task {
+        let before = SelfDiagnostics.totals ()
+
+        let exporter =
+            { new IExporter<int> with
+                member _.Name = "never"
+                member _.Export(_, _) = Threading.Tasks.TaskCompletionSource<ExportResult>().Task
+                member _.Shutdown _ = Threading.Tasks.Task.CompletedTask }
+
+        let runner =
+            Runner.start
+                "totals"
+                (ExportMode.Batched
+                    { BatchOptions.defaults with
+                        MaxQueueSize = 1
+                        MaxExportBatchSize = 1
+                        ScheduleDelay = TimeSpan.FromMinutes 10. })
+                RetryPolicy.defaults
+                { Attributes = []; SchemaUrl = "" }
+                exporter
+
+        let _ = runner.Shutdown(TimeSpan.FromMilliseconds 1.)
+        Assert.False(runner.Post 1)
+        let after = SelfDiagnostics.totals ()
+        Assert.True(after.Rejected >= before.Rejected + 1L)
+    }
