@@ -43,7 +43,7 @@ public sealed class TelemetryBuilder
     {
         Guard.NotNull(variables, nameof(variables));
         var pairs = variables.Select(kv => Tuple.Create(kv.Key, kv.Value)).ToArray();
-        config = TelemetryModule.WithEnvironment(EnvModule.OfList(ListModule.OfArray(pairs)), config);
+        config = TelemetryModule.WithEnvironment(Env.OfList(ListModule.OfArray(pairs)), config);
         return this;
     }
 

@@ -5,6 +5,8 @@ open System.Collections
 open System.Collections.Generic
 open System.Diagnostics
 open System.Runtime.CompilerServices
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
 
 // One scratch buffer per thread: tags are copied into it, then consed into a list back to front,
 // so a span's attribute list costs exactly one cell per attribute.
@@ -224,43 +226,39 @@ module ActivityConversion =
         tagAttributes &tags
 
     let private events (activity: Activity) =
-        let rec collect (e: Activity.Enumerator<ActivityEvent> byref) acc =
-            if e.MoveNext() then
-                let event = e.Current
-
-                let converted =
-                    {
-                        Name = event.Name
-                        Timestamp = toUnixNanoseconds event.Timestamp.UtcDateTime
-                        Attributes = eventAttributes event
-                        DroppedAttributes = 0
-                    }
-
-                collect &e (converted :: acc)
-            else
-                List.rev acc
-
+        let mutable reversed = []
         let mutable e = activity.EnumerateEvents()
-        collect &e []
+
+        while e.MoveNext() do
+            let event = e.Current
+
+            reversed <-
+                {
+                    Name = event.Name
+                    Timestamp = toUnixNanoseconds event.Timestamp.UtcDateTime
+                    Attributes = eventAttributes event
+                    DroppedAttributes = 0
+                }
+                :: reversed
+
+        List.rev reversed
 
     let private links (activity: Activity) =
-        let rec collect (e: Activity.Enumerator<ActivityLink> byref) acc =
-            if e.MoveNext() then
-                let link = e.Current
-
-                let converted =
-                    {
-                        Context = toSpanContext link.Context
-                        Attributes = linkAttributes link
-                        DroppedAttributes = 0
-                    }
-
-                collect &e (converted :: acc)
-            else
-                List.rev acc
-
+        let mutable reversed = []
         let mutable e = activity.EnumerateLinks()
-        collect &e []
+
+        while e.MoveNext() do
+            let link = e.Current
+
+            reversed <-
+                {
+                    Context = toSpanContext link.Context
+                    Attributes = linkAttributes link
+                    DroppedAttributes = 0
+                }
+                :: reversed
+
+        List.rev reversed
 
     let private status (activity: Activity) =
         match activity.Status with

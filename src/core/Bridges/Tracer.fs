@@ -5,6 +5,8 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Runtime.ExceptionServices
 open System.Threading.Tasks
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
 
 [<Sealed>]
 type Tracer(source: ActivitySource) =
@@ -45,7 +47,7 @@ type SpanStart =
 [<RequireQualifiedAccess>]
 module ActiveSpan =
     [<CompiledName("Current")>]
-    let current () = ActiveSpan(Activity.Current)
+    let current () = new ActiveSpan(Activity.Current)
 
     let private whenRecording (span: ActiveSpan) action =
         match span.Activity with
@@ -113,14 +115,15 @@ module Tracer =
                 | null -> Unchecked.defaultof<ActivityContext>
                 | current -> current.Context
 
-        let tags =
+        let tags: KeyValuePair<string, obj> seq =
             match start.Attributes with
             | [] -> null
             | attributes ->
                 attributes
                 |> List.map (fun a -> KeyValuePair<string, obj>(a.Key, ActivityConversion.ofAnyValue a.Value))
+                :> _
 
-        let links =
+        let links: ActivityLink seq =
             match start.Links with
             | [] -> null
             | links ->
@@ -131,9 +134,10 @@ module Tracer =
                         |> List.map (fun a -> KeyValuePair<string, obj>(a.Key, ActivityConversion.ofAnyValue a.Value))
 
                     ActivityLink(ActivityConversion.ofSpanContext l.Context, ActivityTagsCollection tags))
+                :> _
 
-        ActiveSpan(
-            tracer.Source.StartActivity(ActivityConversion.ofSpanKind start.Kind, parent, tags, links, name = start.Name)
+        new ActiveSpan(
+            tracer.Source.StartActivity(start.Name, ActivityConversion.ofSpanKind start.Kind, parent, tags, links)
         )
 
     let private fail (span: ActiveSpan) (error: exn) =

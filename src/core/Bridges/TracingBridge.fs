@@ -2,6 +2,27 @@ namespace Functional.Telemetry
 
 open System
 open System.Diagnostics
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// Sets ActivityCreationOptions.TraceState, an init-only property that F# cannot assign on a byref,
+/// through an open-instance delegate over its setter (made once).
+type internal TraceStateSetter<'T> = delegate of byref<ActivityCreationOptions<'T>> * string -> unit
+
+module internal CreationOptions =
+    let private setterOf<'T> () =
+        let setMethod = typeof<ActivityCreationOptions<'T>>.GetProperty("TraceState").SetMethod
+
+        Delegate.CreateDelegate(typeof<TraceStateSetter<'T>>, null, setMethod) :?> TraceStateSetter<'T>
+
+    let private contextSetter = setterOf<ActivityContext> ()
+    let private parentIdSetter = setterOf<string> ()
+
+    let setTraceState (options: ActivityCreationOptions<ActivityContext> byref, state: string) =
+        contextSetter.Invoke(&options, state)
+
+    let setParentIdTraceState (options: ActivityCreationOptions<string> byref, state: string) =
+        parentIdSetter.Invoke(&options, state)
 
 /// The ActivityListener that makes every configured ActivitySource (HttpClient, ASP.NET Core, user code) a
 /// span producer: sampling at start through the pure Sampler, and on stop the Activity becomes a Span record
@@ -35,23 +56,21 @@ type TracingBridge(sources: string list, sampler: Sampler, limits: SpanLimits, o
             }
 
         try
-            sampler parameters
+            parentContext, sampler parameters
         with ex ->
             // A user sampler that throws must not break the app: the span is dropped and the fault reported.
             SelfDiagnostics.error "sampler" $"sampler threw {ex.GetType().FullName}; span dropped"
 
+            parentContext,
             {
                 Decision = SamplingDecision.Drop
                 Attributes = []
                 TraceState = TraceState.Empty
             }
 
-    let apply (result: SamplingResult) (samplingTags: ActivityTagsCollection) (setTraceState: string -> unit) =
+    let apply (result: SamplingResult) (samplingTags: ActivityTagsCollection) =
         for attribute in result.Attributes do
             samplingTags[attribute.Key] <- ActivityConversion.ofAnyValue attribute.Value
-
-        if not result.TraceState.Entries.IsEmpty then
-            setTraceState (TraceState.format result.TraceState)
 
         match result.Decision with
         | SamplingDecision.RecordAndSample -> ActivitySamplingResult.AllDataAndRecorded
@@ -59,34 +78,42 @@ type TracingBridge(sources: string list, sampler: Sampler, limits: SpanLimits, o
         // Dropped spans still propagate their context, so downstream services keep the trace id.
         | SamplingDecision.Drop -> ActivitySamplingResult.PropagationData
 
+    // The new Activity inherits its parent's trace state; only a sampler that changed it needs the setter.
+    let changedTraceState (parent: SpanContext option) (result: SamplingResult) =
+        let inherited =
+            parent |> Option.map (fun p -> p.TraceState) |> Option.defaultValue TraceState.Empty
+
+        if result.TraceState = inherited then None
+        else Some(TraceState.format result.TraceState)
+
     let sample (options: ActivityCreationOptions<ActivityContext> byref) =
-        let result =
+        let parent, result =
             decide options.Parent options.TraceId options.Name options.Kind options.Tags options.Links
 
-        let mutable copy = options
+        match changedTraceState parent result with
+        | Some state -> CreationOptions.setTraceState (&options, state)
+        | None -> ()
 
-        let samplingResult =
-            apply result options.SamplingTags (fun state -> copy.TraceState <- state)
-
-        if not result.TraceState.Entries.IsEmpty then
-            options.TraceState <- copy.TraceState
-
-        samplingResult
+        apply result options.SamplingTags
 
     let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
         // A non-W3C (hierarchical) parent id carries no usable context: treat the span as a root.
         let mutable parsed = Unchecked.defaultof<ActivityContext>
 
-        let parent =
+        let parentContext =
             if not (isNull options.Parent) && ActivityContext.TryParse(options.Parent, null, &parsed) then
                 parsed
             else
                 Unchecked.defaultof<ActivityContext>
 
-        let result =
-            decide parent options.TraceId options.Name options.Kind options.Tags options.Links
+        let parent, result =
+            decide parentContext options.TraceId options.Name options.Kind options.Tags options.Links
 
-        apply result options.SamplingTags ignore
+        match changedTraceState parent result with
+        | Some state -> CreationOptions.setParentIdTraceState (&options, state)
+        | None -> ()
+
+        apply result options.SamplingTags
 
     let stopped (activity: Activity) =
         if activity.Recorded then

@@ -3,6 +3,8 @@ namespace Functional.Telemetry
 open System
 open System.Globalization
 open System.Text
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 module ConsoleTraceFormat =
@@ -43,7 +45,7 @@ module ConsoleTraceFormat =
         let last = max (first + 1) (min barWidth (scale span.EndTime))
         String(' ', first) + String('█', last - first) + String(' ', barWidth - last)
 
-    let private attributesText (attributes: Functional.Telemetry.Attribute list) =
+    let private attributesText (attributes: Attribute list) =
         attributes |> List.map string |> String.concat "  "
 
     let private renderTrace (builder: StringBuilder) (traceSpans: Span list) =

@@ -2,6 +2,8 @@ namespace Functional.Telemetry
 
 open System
 open System.Threading.Tasks
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
 
 /// One span exporter and how spans reach it.
 type SpanExporterConfig =

@@ -5,7 +5,7 @@ type Processor<'T> = 'T -> 'T option
 [<RequireQualifiedAccess>]
 module Processor =
     [<CompiledName("Identity")>]
-    let identity<'T> : Processor<'T> = Some
+    let identity (item: 'T) : 'T option = Some item
 
     [<CompiledName("Filter")>]
     let filter (predicate: 'T -> bool) : Processor<'T> =

@@ -9,7 +9,7 @@ type Processor<'T> = 'T -> 'T option
 module Processor =
     /// Keeps everything unchanged.
     [<CompiledName("Identity")>]
-    val identity<'T> : Processor<'T>
+    val identity: item: 'T -> 'T option
 
     /// Keeps the records for which `predicate` is true.
     [<CompiledName("Filter")>]
