@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -27,6 +28,25 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 await using var app = builder.Build();
+
+// ASP.NET Core names its server activity "Microsoft.AspNetCore.Hosting.HttpRequestIn"; name it by route
+// and record the status code, as the HTTP semantic conventions ask.
+app.Use(async (context, next) =>
+{
+    await next(context);
+    if (Activity.Current is { Source.Name: "Microsoft.AspNetCore" } server)
+    {
+        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        server.DisplayName = route is null ? context.Request.Method : $"{context.Request.Method} {route}";
+        server.SetTag("http.request.method", context.Request.Method);
+        server.SetTag("http.route", route);
+        server.SetTag("http.response.status_code", context.Response.StatusCode);
+        if (context.Response.StatusCode >= 500)
+        {
+            server.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+});
 
 app.MapGet("/orders/{id:int}", async (int id) =>
 {

@@ -76,7 +76,8 @@ type KestrelIntegrationTests() =
                 Assert.Equal(clientSpan.Context.SpanId, serverSpan.ParentSpanId)
                 Assert.True serverSpan.ParentIsRemote
                 Assert.True(serverSpan.StartTime >= clientSpan.StartTime && serverSpan.EndTime <= clientSpan.EndTime)
-                Assert.Equal(Some(AnyValue.Int 200L), Attribute.tryFind "http.response.status_code" serverSpan.Attributes)
+                Assert.Equal(Some(AnyValue.Int 200L), Attribute.tryFind "http.response.status_code" clientSpan.Attributes)
+                Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", serverSpan.Name)
             finally
                 (app :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
         }
