@@ -1,0 +1,155 @@
+namespace Functional.Telemetry
+
+/// The aggregation a metric stream uses (spec: Aggregation), chosen by instrument kind or by a view.
+[<RequireQualifiedAccess>]
+type Aggregation =
+    /// The instrument kind's default: Sum for counters, LastValue for gauges, ExplicitBucketHistogram for histograms.
+    | Default
+    /// Records nothing; the stream is not exported.
+    | Drop
+    /// Arithmetic sum.
+    | Sum
+    /// The last value recorded.
+    | LastValue
+    /// Counts per bucket between the given upper bounds (ascending, distinct, finite), with sum, count, min and max.
+    | ExplicitBucketHistogram of bounds: float list * recordMinMax: bool
+    /// Base-2 exponential buckets that rescale to cover the data in at most `maxSize` buckets per sign.
+    | Base2ExponentialHistogram of maxSize: int * maxScale: int * recordMinMax: bool
+
+/// State of a Sum: the total, as an integer for integer instruments.
+type SumState =
+    {
+        /// The total so far.
+        Total: NumberValue
+    }
+
+/// State of a LastValue: the latest measurement by time (ties broken by the larger value, so merge commutes).
+type LastValueState =
+    {
+        /// The latest value and when it was recorded (Unix nanoseconds); None before any measurement.
+        Latest: (NumberValue * int64) option
+    }
+
+/// State of an explicit-bucket histogram.
+type HistogramState =
+    {
+        /// Upper bounds, ascending.
+        Bounds: float list
+        /// One count per bucket: Bounds.Length + 1 entries.
+        Counts: int64 list
+        /// Number of measurements.
+        Count: int64
+        /// Sum of measurements.
+        Sum: float
+        /// Smallest measurement (None when empty).
+        Min: float option
+        /// Largest measurement (None when empty).
+        Max: float option
+    }
+
+/// State of a base-2 exponential histogram.
+type ExponentialHistogramState =
+    {
+        /// Most buckets per sign.
+        MaxSize: int
+        /// The current scale (starts at the configured max scale, only decreases).
+        Scale: int
+        /// Measurements equal to zero.
+        ZeroCount: int64
+        /// Bucket index -> count, for positive values.
+        Positive: Map<int, int64>
+        /// Bucket index -> count, for negative values (by absolute value).
+        Negative: Map<int, int64>
+        /// Number of measurements.
+        Count: int64
+        /// Sum of measurements.
+        Sum: float
+        /// Smallest measurement (None when empty).
+        Min: float option
+        /// Largest measurement (None when empty).
+        Max: float option
+    }
+
+/// Sum: a commutative monoid under +.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module SumState =
+    /// Zero of the given number kind.
+    val empty: kind: NumberKind -> SumState
+    /// Adds a measurement.
+    val record: state: SumState -> value: NumberValue -> SumState
+    /// Adds two totals.
+    val merge: left: SumState -> right: SumState -> SumState
+    /// The total.
+    val collect: state: SumState -> NumberValue
+
+/// LastValue: a commutative monoid under "later wins".
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module LastValueState =
+    /// No value yet.
+    val empty: LastValueState
+    /// Records a value observed at `time`.
+    val record: state: LastValueState -> value: NumberValue -> time: int64 -> LastValueState
+    /// Keeps the later of two values (the larger on equal times).
+    val merge: left: LastValueState -> right: LastValueState -> LastValueState
+    /// The latest value, if any.
+    val collect: state: LastValueState -> NumberValue option
+
+/// Explicit-bucket histogram: a commutative monoid for a fixed set of bounds.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module HistogramState =
+    /// The default bounds: 0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000.
+    val defaultBounds: float list
+    /// An empty histogram with these bounds.
+    val empty: bounds: float list -> HistogramState
+    /// The index of the bucket that holds `value`: the first i with value <= bounds[i], else bounds.Length.
+    val bucketIndex: bounds: float list -> value: float -> int
+    /// Records a (finite) measurement.
+    val record: state: HistogramState -> value: float -> HistogramState
+    /// Adds two histograms with the same bounds (the left one's bounds are kept).
+    val merge: left: HistogramState -> right: HistogramState -> HistogramState
+
+/// Base-2 exponential histogram: a commutative monoid that rescales on merge.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module ExponentialHistogramState =
+    /// Default most buckets per sign: 160.
+    val defaultMaxSize: int
+    /// Default (and highest) scale: 20.
+    val defaultMaxScale: int
+    /// An empty histogram.
+    val empty: maxSize: int -> maxScale: int -> ExponentialHistogramState
+    /// The bucket index of a positive finite value at a scale: the i with base^i < value <= base^(i+1).
+    val bucketIndex: scale: int -> value: float -> int
+    /// The lower bound base^index of a bucket at a scale (the bucket is (lower, upper]).
+    val lowerBound: scale: int -> index: int -> float
+    /// Records a finite measurement, lowering the scale as needed so each sign spans at most MaxSize buckets.
+    val record: state: ExponentialHistogramState -> value: float -> ExponentialHistogramState
+    /// Merges two histograms: both are brought to a common scale that fits MaxSize.
+    val merge: left: ExponentialHistogramState -> right: ExponentialHistogramState -> ExponentialHistogramState
+    /// The same data at a lower scale (each bucket index shifted right by `by`).
+    val downscale: by: int -> state: ExponentialHistogramState -> ExponentialHistogramState
+
+/// Measurement checks shared by every front end: what the SDK drops (and counts) instead of recording.
+[<RequireQualifiedAccess>]
+module Measurement =
+    /// Why a measurement was dropped.
+    [<RequireQualifiedAccess>]
+    type Rejection =
+        /// NaN or an infinity.
+        | NotFinite
+        /// A negative increment of a monotonic instrument (Counter, Histogram).
+        | NegativeIncrement
+
+    /// Ok for a value the instrument kind accepts; Error with the reason otherwise.
+    val validate: kind: InstrumentKind -> value: NumberValue -> Result<NumberValue, Rejection>
+
+/// Temporality conversion of collected points, pure.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Temporality =
+    /// Cumulative -> delta: each point minus the previous cumulative point of the same series (by attributes);
+    /// a series seen for the first time is its own delta. Start times become the previous point's time.
+    /// Gauges pass through. The caller keeps `current` as the next `previous`.
+    val cumulativeToDelta: previous: MetricPoints option -> current: MetricPoints -> MetricPoints
+
+    /// Delta -> cumulative: each point added to the running total of its series; start times stay at the
+    /// series' first start. Gauges pass through. The result is also the next `running`.
+    val deltaToCumulative: running: MetricPoints option -> delta: MetricPoints -> MetricPoints
