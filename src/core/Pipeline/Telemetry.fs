@@ -20,6 +20,20 @@ type TracingConfig =
         Exporters: SpanExporterConfig list
     }
 
+[<RequireQualifiedAccess>]
+type MetricReaderConfig =
+    | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
+    | Pull of reader: MetricPullReader
+
+type MetricsConfig =
+    {
+        Meters: string list
+        Views: View list
+        ExemplarFilter: ExemplarFilter option
+        CardinalityLimit: int
+        Readers: MetricReaderConfig list
+    }
+
 type TelemetryConfig =
     {
         ServiceName: string option
@@ -30,6 +44,15 @@ type TelemetryConfig =
         InstallPropagator: bool
         Retry: RetryPolicy
         Tracing: TracingConfig option
+        Metrics: MetricsConfig option
+    }
+
+/// A started signal pipeline: what the SDK flushes and shuts down.
+type internal PipelinePart =
+    {
+        ForceFlush: TimeSpan -> Task<bool>
+        /// Stops producing, exports what is pending, shuts exporters down.
+        Shutdown: TimeSpan -> Task<bool>
     }
 
 [<Sealed>]
@@ -38,8 +61,10 @@ type TelemetrySdk
     (
         resource: Resource,
         propagator: TextMapPropagator,
-        bridge: IDisposable option,
-        runners: Runner<Span> list,
+        parts: PipelinePart list,
+        spanRunners: Runner<Span> list,
+        metricRunners: Runner<MetricData list> list,
+        metricDrops: MetricDropCounters,
         installation: IDisposable option
     ) =
     let shutdownGate = obj ()
@@ -53,20 +78,25 @@ type TelemetrySdk
 
     member _.Resource = resource
     member _.Propagator = propagator
-    member _.SpanPipelines = runners |> List.map (fun r -> r.Name, r.Stats)
+    member _.SpanPipelines = spanRunners |> List.map (fun r -> r.Name, r.Stats)
+    member _.MetricPipelines = metricRunners |> List.map (fun r -> r.Name, r.Stats)
+    member _.MetricDrops = metricDrops
 
     member _.ForceFlush(timeout: TimeSpan) =
-        all (runners |> List.map (fun r -> r.ForceFlush timeout))
+        all (parts |> List.map (fun p -> p.ForceFlush timeout))
 
     member _.Shutdown(timeout: TimeSpan) =
         lock shutdownGate (fun () ->
             match shutdown with
             | Some running -> running
             | None ->
-                // Stop producing first, so nothing arrives at a runner that is draining.
-                bridge |> Option.iter (fun b -> b.Dispose())
-                let running = all (runners |> List.map (fun r -> r.Shutdown timeout))
-                installation |> Option.iter (fun i -> i.Dispose())
+                let running =
+                    task {
+                        let! ok = all (parts |> List.map (fun p -> p.Shutdown timeout))
+                        installation |> Option.iter (fun i -> i.Dispose())
+                        return ok
+                    }
+
                 shutdown <- Some running
                 running)
 
@@ -127,6 +157,58 @@ module Tracing =
         addBatchExporter (ConsoleSpanExporter()) config
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Metrics =
+    [<CompiledName("Empty")>]
+    let empty =
+        {
+            Meters = []
+            Views = []
+            ExemplarFilter = None
+            CardinalityLimit = View.defaultCardinalityLimit
+            Readers = []
+        }
+
+    [<CompiledName("AddMeter")>]
+    let addMeter name (config: MetricsConfig) =
+        { config with Meters = config.Meters @ [ SourceFilter.validate "Meter" name ] }
+
+    [<CompiledName("AddView")>]
+    let addView view (config: MetricsConfig) =
+        { config with Views = config.Views @ [ View.validate view ] }
+
+    [<CompiledName("WithExemplarFilter")>]
+    let withExemplarFilter filter (config: MetricsConfig) = { config with ExemplarFilter = Some filter }
+
+    [<CompiledName("WithCardinalityLimit")>]
+    let withCardinalityLimit limit (config: MetricsConfig) =
+        if limit < 1 then
+            invalidArg (nameof limit) "The cardinality limit must be at least 1."
+
+        { config with CardinalityLimit = limit }
+
+    [<CompiledName("AddExporter")>]
+    let addExporter preference exporter (config: MetricsConfig) =
+        { config with Readers = config.Readers @ [ MetricReaderConfig.Periodic(exporter, preference, None) ] }
+
+    [<CompiledName("AddExporterWith")>]
+    let addExporterWith (options: PeriodicReaderOptions) preference exporter (config: MetricsConfig) =
+        if options.Interval <= TimeSpan.Zero then
+            invalidArg (nameof options.Interval) "The export interval must be positive."
+
+        if options.Timeout <= TimeSpan.Zero then
+            invalidArg (nameof options.Timeout) "The export timeout must be positive."
+
+        { config with Readers = config.Readers @ [ MetricReaderConfig.Periodic(exporter, preference, Some options) ] }
+
+    [<CompiledName("AddReader")>]
+    let addReader reader (config: MetricsConfig) =
+        { config with Readers = config.Readers @ [ MetricReaderConfig.Pull reader ] }
+
+    [<CompiledName("AddConsoleExporter")>]
+    let addConsoleExporter config =
+        addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
+
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Telemetry =
     [<CompiledName("Create")>]
     let create (serviceName: string) =
@@ -142,6 +224,7 @@ module Telemetry =
             InstallPropagator = true
             Retry = RetryPolicy.defaults
             Tracing = None
+            Metrics = None
         }
 
     [<CompiledName("WithResourceAttributes")>]
@@ -163,10 +246,21 @@ module Telemetry =
     [<CompiledName("WithRetry")>]
     let withRetry policy (config: TelemetryConfig) = { config with Retry = policy }
 
+    [<CompiledName("WithMetrics")>]
+    let withMetrics configure (config: TelemetryConfig) =
+        let current = config.Metrics |> Option.defaultValue Metrics.empty
+        { config with Metrics = Some(configure current) }
+
     [<CompiledName("WithTracing")>]
     let withTracing configure (config: TelemetryConfig) =
         let current = config.Tracing |> Option.defaultValue Tracing.empty
         { config with Tracing = Some(configure current) }
+
+    let private all (tasks: Task<bool> list) =
+        task {
+            let! results = Task.WhenAll tasks
+            return results |> Array.forall id
+        }
 
     let private orFromEnvironment (configured: 'T option) (fromEnvironment: EnvLookup -> 'T * ConfigWarning list) env =
         match configured with
@@ -194,10 +288,99 @@ module Telemetry =
                     runner.Post kept |> ignore
             | None -> ()
 
-        let bridge =
-            new TracingBridge(tracing.Sources, sampler, limits, onEnd) :> IDisposable
+        let bridge = new TracingBridge(tracing.Sources, sampler, limits, onEnd)
 
-        bridge, runners, samplerWarnings @ limitWarnings @ batchWarnings
+        let part =
+            {
+                ForceFlush = fun timeout -> all (runners |> List.map (fun r -> r.ForceFlush timeout))
+                Shutdown =
+                    fun timeout ->
+                        // Stop producing first, so nothing arrives at a runner that is draining.
+                        bridge.Dispose()
+                        all (runners |> List.map (fun r -> r.Shutdown timeout))
+            }
+
+        part, runners, samplerWarnings @ limitWarnings @ batchWarnings
+
+    let private startMetrics (config: TelemetryConfig) resource (metrics: MetricsConfig) drops =
+        let env = config.Environment
+        let filter, filterWarnings = orFromEnvironment metrics.ExemplarFilter ExemplarFilter.fromEnvironment env
+        let periodicDefaults, periodicWarnings = PeriodicReaderOptions.fromEnvironment env
+
+        let settings =
+            {
+                Views = metrics.Views
+                CardinalityLimit = metrics.CardinalityLimit
+                ExemplarFilter = filter
+                Drops = drops
+                StartTime = ActivityConversion.toUnixNanoseconds DateTime.UtcNow
+            }
+
+        // The collectors run the bridge's observable callbacks, and the bridge needs the collectors: tie the knot.
+        let bridgeCell: MeterBridge option ref = ref None
+        let observe () = bridgeCell.Value |> Option.iter (fun b -> b.Observe())
+
+        let readers =
+            metrics.Readers
+            |> List.map (fun reader ->
+                match reader with
+                | MetricReaderConfig.Periodic(exporter, preference, options) ->
+                    let collector = MetricCollector(preference, settings, observe)
+                    let options = options |> Option.defaultValue periodicDefaults
+
+                    let mode =
+                        ExportMode.Batched
+                            {
+                                ScheduleDelay = TimeSpan.Zero
+                                ExportTimeout = options.Timeout
+                                MaxQueueSize = 16
+                                MaxExportBatchSize = 1
+                            }
+
+                    let runner =
+                        Runner.start $"metrics/{exporter.Name}" mode config.Retry resource (CollectionExporter exporter)
+
+                    collector, Choice1Of2(collector, options, runner)
+                | MetricReaderConfig.Pull pull ->
+                    let collector = MetricCollector(pull.Preference, settings, observe)
+                    pull.Attach collector
+                    collector, Choice2Of2 pull)
+
+        let bridge = new MeterBridge(metrics.Meters, readers |> List.map fst)
+        bridgeCell.Value <- Some bridge
+
+        let periodic =
+            readers
+            |> List.choose (fun (_, r) ->
+                match r with
+                | Choice1Of2(collector, options, runner) -> Some(PeriodicReader(collector, options, runner))
+                | Choice2Of2 _ -> None)
+
+        let pulls =
+            readers
+            |> List.choose (fun (_, r) ->
+                match r with
+                | Choice2Of2 pull -> Some pull
+                | Choice1Of2 _ -> None)
+
+        let part =
+            {
+                ForceFlush = fun timeout -> all (periodic |> List.map (fun r -> r.ForceFlush timeout))
+                Shutdown =
+                    fun timeout ->
+                        task {
+                            // The final collection still runs observable callbacks, so the bridge stops last.
+                            let! ok = all (periodic |> List.map (fun r -> r.Shutdown timeout))
+                            bridge.Dispose()
+
+                            for pull in pulls do
+                                pull.Detach()
+
+                            return ok
+                        }
+            }
+
+        part, periodic |> List.map (fun r -> r.Runner), filterWarnings @ periodicWarnings
 
     let private disabled (env: EnvLookup) =
         match env "OTEL_SDK_DISABLED" with
@@ -217,20 +400,38 @@ module Telemetry =
         let propagator, propagatorWarnings =
             orFromEnvironment config.Propagator Propagators.fromEnvironment env
 
+        let drops = MetricDropCounters()
+
         if disabled env then
             // OTEL_SDK_DISABLED: a no-op SDK, as the specification requires.
             SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings)
-            new TelemetrySdk(resource, propagator, None, [], None)
+            new TelemetrySdk(resource, propagator, [], [], [], drops, None)
         else
             let installation =
                 if config.InstallPropagator then Some(Propagation.install propagator) else None
 
-            let bridge, runners, tracingWarnings =
+            let tracingPart, spanRunners, tracingWarnings =
                 match config.Tracing with
                 | Some tracing ->
-                    let bridge, runners, warnings = startTracing config resource tracing
-                    Some bridge, runners, warnings
-                | None -> None, [], []
+                    let part, runners, warnings = startTracing config resource tracing
+                    [ part ], runners, warnings
+                | None -> [], [], []
 
-            SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ tracingWarnings)
-            new TelemetrySdk(resource, propagator, bridge, runners, installation)
+            let metricsPart, metricRunners, metricsWarnings =
+                match config.Metrics with
+                | Some metrics ->
+                    let part, runners, warnings = startMetrics config resource metrics drops
+                    [ part ], runners, warnings
+                | None -> [], [], []
+
+            SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ tracingWarnings @ metricsWarnings)
+
+            new TelemetrySdk(
+                resource,
+                propagator,
+                tracingPart @ metricsPart,
+                spanRunners,
+                metricRunners,
+                drops,
+                installation
+            )

@@ -29,6 +29,29 @@ type TracingConfig =
         Exporters: SpanExporterConfig list
     }
 
+/// One metrics reader: how collections leave the SDK.
+[<RequireQualifiedAccess>]
+type MetricReaderConfig =
+    /// Collects every interval (`OTEL_METRIC_EXPORT_INTERVAL`) and exports with this temporality preference.
+    | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
+    /// Collects when the application (or a Prometheus scrape) asks.
+    | Pull of reader: MetricPullReader
+
+/// The metrics part of a telemetry configuration.
+type MetricsConfig =
+    {
+        /// Meter names to listen to, exact or with `*` wildcards.
+        Meters: string list
+        /// Views, applied in order.
+        Views: View list
+        /// The exemplar filter; None reads `OTEL_METRICS_EXEMPLAR_FILTER` (default trace_based).
+        ExemplarFilter: ExemplarFilter option
+        /// Default most attribute sets per stream (views may override). Default 2000.
+        CardinalityLimit: int
+        /// The readers.
+        Readers: MetricReaderConfig list
+    }
+
 /// A whole telemetry configuration: built with the `Telemetry` and `Tracing` modules, run by `Telemetry.start`.
 type TelemetryConfig =
     {
@@ -48,6 +71,8 @@ type TelemetryConfig =
         Retry: RetryPolicy
         /// Tracing, when enabled.
         Tracing: TracingConfig option
+        /// Metrics, when enabled.
+        Metrics: MetricsConfig option
     }
 
 /// A running SDK. Disposing it shuts it down: pending telemetry is exported first (5 s deadline).
@@ -62,7 +87,13 @@ type TelemetrySdk =
     /// Counters of each span export pipeline, by exporter name.
     member SpanPipelines: (string * RunnerStats) list
 
-    /// Exports everything pending; true when done within the timeout.
+    /// Counters of each periodic metrics pipeline, by exporter name.
+    member MetricPipelines: (string * RunnerStats) list
+
+    /// Measurements dropped (NaN, infinities, negative counter increments) instead of recorded.
+    member MetricDrops: MetricDropCounters
+
+    /// Exports everything pending (and collects periodic metric readers now); true when done within the timeout.
     member ForceFlush: timeout: TimeSpan -> Task<bool>
 
     /// Stops recording, exports what is pending and shuts exporters down; idempotent. True when done in time.
@@ -101,6 +132,10 @@ module Telemetry =
     /// Uses this retry policy for every exporter (`RetryPolicy.disabled` turns retries off).
     [<CompiledName("WithRetry")>]
     val withRetry: policy: RetryPolicy -> config: TelemetryConfig -> TelemetryConfig
+
+    /// Enables metrics, configured by `configure` applied to an empty metrics configuration.
+    [<CompiledName("WithMetrics")>]
+    val withMetrics: configure: (MetricsConfig -> MetricsConfig) -> config: TelemetryConfig -> TelemetryConfig
 
     /// Enables tracing, configured by `configure` applied to an empty tracing configuration.
     [<CompiledName("WithTracing")>]
@@ -149,3 +184,47 @@ module Tracing =
     /// Prints each batch of spans to standard output as trace trees.
     [<CompiledName("AddConsoleExporter")>]
     val addConsoleExporter: config: TracingConfig -> TracingConfig
+
+/// Building the metrics part.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Metrics =
+    /// An empty metrics configuration: no meters, views or readers.
+    [<CompiledName("Empty")>]
+    val empty: MetricsConfig
+
+    /// Listens to Meters with this name or pattern (`*` wildcards).
+    [<CompiledName("AddMeter")>]
+    val addMeter: name: string -> config: MetricsConfig -> MetricsConfig
+
+    /// Adds a view (checked with `View.validate`).
+    [<CompiledName("AddView")>]
+    val addView: view: View -> config: MetricsConfig -> MetricsConfig
+
+    /// Uses this exemplar filter.
+    [<CompiledName("WithExemplarFilter")>]
+    val withExemplarFilter: filter: ExemplarFilter -> config: MetricsConfig -> MetricsConfig
+
+    /// Sets the default cardinality limit per stream (at least 1).
+    [<CompiledName("WithCardinalityLimit")>]
+    val withCardinalityLimit: limit: int -> config: MetricsConfig -> MetricsConfig
+
+    /// Adds a periodic reader exporting to `exporter` with this temporality preference.
+    [<CompiledName("AddExporter")>]
+    val addExporter: preference: TemporalityPreference -> exporter: IExporter<MetricData> -> config: MetricsConfig -> MetricsConfig
+
+    /// Adds a periodic reader with explicit interval and timeout.
+    [<CompiledName("AddExporterWith")>]
+    val addExporterWith:
+        options: PeriodicReaderOptions ->
+        preference: TemporalityPreference ->
+        exporter: IExporter<MetricData> ->
+        config: MetricsConfig ->
+            MetricsConfig
+
+    /// Adds a pull reader (collect on demand).
+    [<CompiledName("AddReader")>]
+    val addReader: reader: MetricPullReader -> config: MetricsConfig -> MetricsConfig
+
+    /// Prints every collection to standard output as a table (cumulative).
+    [<CompiledName("AddConsoleExporter")>]
+    val addConsoleExporter: config: MetricsConfig -> MetricsConfig

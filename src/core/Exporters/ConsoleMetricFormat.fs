@@ -1,0 +1,96 @@
+namespace Functional.Telemetry
+
+open System
+open System.Globalization
+open System.Text
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// Renders a collection of metrics as a readable table: name, unit, attributes, value or histogram summary.
+/// Pure: metrics in, text out.
+[<RequireQualifiedAccess>]
+module ConsoleMetricFormat =
+    let private number (value: float) =
+        value.ToString("0.###", CultureInfo.InvariantCulture)
+
+    let private numberValue value =
+        match value with
+        | NumberValue.Long v -> string v
+        | NumberValue.Double v -> number v
+
+    let private temporality t =
+        match t with
+        | Temporality.Delta -> "delta"
+        | Temporality.Cumulative -> "cumulative"
+
+    let private attributes (attributes: Attribute list) =
+        match attributes with
+        | [] -> "-"
+        | list -> list |> List.map string |> String.concat " "
+
+    let private minMax (min: float option) (max: float option) =
+        match min, max with
+        | Some low, Some high -> $" min {number low} max {number high}"
+        | _ -> ""
+
+    let private histogramBuckets (bounds: float list) (counts: int64 list) =
+        let labels = (bounds |> List.map (fun b -> "≤" + number b)) @ [ ">" + (bounds |> List.tryLast |> Option.map number |> Option.defaultValue "-inf") ]
+
+        List.zip labels counts
+        |> List.filter (fun (_, c) -> c > 0L)
+        |> List.map (fun (label, c) -> $"{label}:{c}")
+        |> String.concat " "
+
+    /// One line per data point, grouped by metric, with a heading line per metric.
+    [<CompiledName("Render")>]
+    let render (metrics: MetricData list) =
+        let builder = StringBuilder()
+
+        for metric in metrics do
+            let unitText = if metric.Unit = "" then "" else $" [{metric.Unit}]"
+
+            let kind =
+                match metric.Points with
+                | MetricPoints.Sum(t, monotonic, _) -> $"""sum, {temporality t}{if monotonic then ", monotonic" else ""}"""
+                | MetricPoints.Gauge _ -> "gauge"
+                | MetricPoints.Histogram(t, _) -> $"histogram, {temporality t}"
+                | MetricPoints.ExponentialHistogram(t, _) -> $"exponential histogram, {temporality t}"
+
+            builder.AppendLine($"{metric.Name}{unitText} ({kind}) from {metric.Scope.Name}") |> ignore
+
+            let line (attrs: Attribute list) (value: string) =
+                builder.Append("    ").Append((attributes attrs).PadRight 40).Append("  ").AppendLine(value) |> ignore
+
+            match metric.Points with
+            | MetricPoints.Sum(_, _, points)
+            | MetricPoints.Gauge points ->
+                for p in points do
+                    line p.Attributes (numberValue p.Value)
+            | MetricPoints.Histogram(_, points) ->
+                for p in points do
+                    line
+                        p.Attributes
+                        $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max}  {histogramBuckets p.Bounds p.BucketCounts}"
+            | MetricPoints.ExponentialHistogram(_, points) ->
+                for p in points do
+                    line
+                        p.Attributes
+                        $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max} scale {p.Scale} zero {p.ZeroCount}"
+
+        builder.ToString()
+
+/// Writes each collection to a text writer (the console by default) as a table; see `ConsoleMetricFormat`.
+[<Sealed>]
+type ConsoleMetricExporter(writer: IO.TextWriter) =
+    /// Writes to standard output.
+    new() = ConsoleMetricExporter(Console.Out)
+
+    interface IExporter<MetricData> with
+        member _.Name = "console"
+
+        member _.Export(batch, _) =
+            writer.Write(ConsoleMetricFormat.render (List.ofArray batch.Items))
+            writer.Flush()
+            Threading.Tasks.Task.FromResult ExportResult.Success
+
+        member _.Shutdown _ = Threading.Tasks.Task.CompletedTask

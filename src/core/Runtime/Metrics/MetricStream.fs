@@ -1,0 +1,320 @@
+namespace Functional.Telemetry
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// Counters of what metric recording dropped instead of recording (never thrown at the caller).
+[<Sealed>]
+type MetricDropCounters() =
+    [<DefaultValue>]
+    val mutable private notFinite: int64
+
+    [<DefaultValue>]
+    val mutable private negative: int64
+
+    /// Measurements dropped for NaN or an infinity.
+    member x.NotFinite = Volatile.Read(&x.notFinite)
+
+    /// Counter increments dropped for being negative.
+    member x.NegativeIncrements = Volatile.Read(&x.negative)
+
+    member internal x.AddNotFinite() = Interlocked.Increment(&x.notFinite) |> ignore
+    member internal x.AddNegative() = Interlocked.Increment(&x.negative) |> ignore
+
+/// One metric stream of one reader: an instrument through a view, with its cells per attribute set.
+/// `Record*` is the hot path: validation, an allocation-free series lookup, an Interlocked update, and an
+/// exemplar offer only when the filter lets the measurement through.
+[<Sealed>]
+type MetricStream
+    internal
+    (
+        config: StreamConfig,
+        temporality: Temporality,
+        exemplarFilter: ExemplarFilter,
+        drops: MetricDropCounters,
+        startTime: int64
+    ) =
+    let instrument = config.Instrument
+
+    let isObservable =
+        match instrument.Kind with
+        | InstrumentKind.ObservableCounter
+        | InstrumentKind.ObservableUpDownCounter
+        | InstrumentKind.ObservableGauge -> true
+        | _ -> false
+
+    // Observable instruments report totals: a cell keeps the last observation, whatever the aggregation.
+    let cellAggregation =
+        match isObservable, config.Aggregation with
+        | true, Aggregation.Sum -> Aggregation.LastValue
+        | _, aggregation -> aggregation
+
+    let createCell () =
+        (MetricCell.create cellAggregation instrument.NumberKind).Value
+
+    let table = SeriesTable(createCell, config.CardinalityLimit, config.Attributes)
+
+    let rejectsNegative =
+        match instrument.Kind with
+        | InstrumentKind.Counter
+        | InstrumentKind.ObservableCounter -> true
+        | _ -> false
+
+    let isMonotonic =
+        match instrument.Kind with
+        | InstrumentKind.Counter
+        | InstrumentKind.ObservableCounter
+        | InstrumentKind.Histogram -> true
+        | _ -> false
+
+    let histogramLike =
+        match config.Aggregation with
+        | Aggregation.ExplicitBucketHistogram _ -> true
+        | _ -> false
+
+    let exemplarSlots =
+        match config.Aggregation with
+        | Aggregation.ExplicitBucketHistogram(bounds, _) -> bounds.Length + 1
+        | Aggregation.Base2ExponentialHistogram(maxSize, _, _) -> Math.Min(20, maxSize)
+        | _ -> 1
+
+    let reservoirs = Dictionary<Series, ExemplarReservoir>(HashIdentity.Reference)
+    let reservoirGate = obj ()
+
+    // Delta: series reclaimed at the previous collection, collected once more in case a writer raced the removal.
+    let mutable retired: Series list = []
+    let mutable lastCollection = startTime
+    // Observable sums are observed as cumulative totals; delta readers subtract the previous collection.
+    let mutable previousCumulative: MetricPoints option = None
+
+    let reservoirOf (series: Series) =
+        lock reservoirGate (fun () ->
+            match reservoirs.TryGetValue series with
+            | true, r -> r
+            | _ ->
+                let created = ExemplarReservoir(exemplarSlots, histogramLike)
+                reservoirs[series] <- created
+                created)
+
+    let wantsExemplar () =
+        match exemplarFilter with
+        | ExemplarFilter.AlwaysOff -> false
+        | ExemplarFilter.AlwaysOn -> true
+        | ExemplarFilter.TraceBased ->
+            match Activity.Current with
+            | null -> false
+            | activity -> activity.Recorded
+
+    /// The stream configuration.
+    member _.Config = config
+
+    /// The stream's temporality.
+    member _.Temporality = temporality
+
+    /// Attribute sets currently held (the overflow series not included).
+    member _.SeriesCount = table.Count
+
+    member private _.Offer(series: Series, value: NumberValue, asDouble: float, tags: ReadOnlySpan<KeyValuePair<string, obj>>) =
+        (reservoirOf series).Offer(value, series.Cell.BucketOf asDouble, table.Filtered tags)
+
+    /// Records an integer measurement.
+    member x.RecordLong(value: int64, tags: ReadOnlySpan<KeyValuePair<string, obj>>) =
+        if value < 0L && rejectsNegative then
+            drops.AddNegative()
+        else
+            let series = table.GetOrAdd tags
+            series.Cell.RecordLong value
+            series.Touched <- 1
+
+            if exemplarFilter <> ExemplarFilter.AlwaysOff && not isObservable && wantsExemplar () then
+                x.Offer(series, NumberValue.Long value, float value, tags)
+
+    /// Records a floating-point measurement.
+    member x.RecordDouble(value: float, tags: ReadOnlySpan<KeyValuePair<string, obj>>) =
+        if not (Double.IsFinite value) then
+            drops.AddNotFinite()
+        elif value < 0.0 && rejectsNegative then
+            drops.AddNegative()
+        else
+            let series = table.GetOrAdd tags
+            series.Cell.RecordDouble value
+            series.Touched <- 1
+
+            if exemplarFilter <> ExemplarFilter.AlwaysOff && not isObservable && wantsExemplar () then
+                x.Offer(series, NumberValue.Double value, value, tags)
+
+    member private _.CollectSeries(series: Series list, reset: bool, time: int64) =
+        series
+        |> List.choose (fun s ->
+            s.Cell.Collect(reset, time)
+            |> Option.map (fun state ->
+                let exemplars =
+                    match lock reservoirGate (fun () -> match reservoirs.TryGetValue s with | true, r -> Some r | _ -> None) with
+                    | Some r -> r.Collect reset
+                    | None -> []
+
+                s.Attributes, state, exemplars))
+
+    /// Collects the stream at `time` (Unix nanoseconds); None when there is nothing to export.
+    member x.Collect(time: int64) : MetricData option =
+        // Observable cells are read and cleared every time: only attribute sets observed this round are reported.
+        let reset = isObservable || temporality = Temporality.Delta
+        let current = x.CollectSeries(table.Snapshot(), reset, time)
+
+        let current =
+            if temporality = Temporality.Delta && not isObservable then
+                let late = x.CollectSeries(retired, true, time)
+                let reclaimed = table.Reclaim()
+
+                lock reservoirGate (fun () ->
+                    for s in retired do
+                        reservoirs.Remove s |> ignore)
+
+                retired <- reclaimed
+                current @ late
+            else
+                current
+
+        if isObservable then
+            table.Reclaim() |> ignore
+
+        let start =
+            if temporality = Temporality.Delta then lastCollection else startTime
+
+        lastCollection <- time
+
+        let number (attributes, value, exemplars) =
+            {
+                Attributes = attributes
+                StartTime = start
+                Time = time
+                Value = value
+                Exemplars = exemplars
+            }
+
+        let points =
+            match config.Aggregation with
+            | Aggregation.Sum ->
+                let values =
+                    current
+                    |> List.choose (fun (attributes, state, exemplars) ->
+                        match state with
+                        | CellState.Sum sum -> Some(number (attributes, SumState.collect sum, exemplars))
+                        | CellState.LastValue last ->
+                            LastValueState.collect last |> Option.map (fun v -> number (attributes, v, exemplars))
+                        | _ -> None)
+
+                if isObservable then
+                    let cumulative =
+                        MetricPoints.Sum(
+                            Temporality.Cumulative,
+                            isMonotonic,
+                            values |> List.map (fun p -> { p with StartTime = startTime })
+                        )
+
+                    if temporality = Temporality.Delta then
+                        let delta = Temporality.cumulativeToDelta previousCumulative cumulative
+                        previousCumulative <- Some cumulative
+                        Some delta
+                    else
+                        Some cumulative
+                else
+                    Some(MetricPoints.Sum(temporality, isMonotonic, values))
+            | Aggregation.LastValue ->
+                current
+                |> List.choose (fun (attributes, state, exemplars) ->
+                    match state with
+                    | CellState.LastValue last ->
+                        LastValueState.collect last |> Option.map (fun v -> number (attributes, v, exemplars))
+                    | _ -> None)
+                |> MetricPoints.Gauge
+                |> Some
+            | Aggregation.ExplicitBucketHistogram _ ->
+                current
+                |> List.choose (fun (attributes, state, exemplars) ->
+                    match state with
+                    | CellState.Histogram h when h.Count > 0L || temporality = Temporality.Cumulative ->
+                        Some
+                            {
+                                Attributes = attributes
+                                StartTime = start
+                                Time = time
+                                Count = h.Count
+                                Sum = h.Sum
+                                Min = h.Min
+                                Max = h.Max
+                                Bounds = h.Bounds
+                                BucketCounts = h.Counts
+                                Exemplars = exemplars
+                            }
+                    | _ -> None)
+                |> fun points -> Some(MetricPoints.Histogram(temporality, points))
+            | Aggregation.Base2ExponentialHistogram _ ->
+                let buckets (counts: Map<int, int64>) =
+                    if counts.IsEmpty then
+                        { Offset = 0; Counts = [] }
+                    else
+                        let low = counts |> Map.toSeq |> Seq.map fst |> Seq.min
+                        let high = counts |> Map.toSeq |> Seq.map fst |> Seq.max
+
+                        {
+                            Offset = low
+                            Counts = [ for i in low..high -> counts |> Map.tryFind i |> Option.defaultValue 0L ]
+                        }
+
+                current
+                |> List.choose (fun (attributes, state, exemplars) ->
+                    match state with
+                    | CellState.ExponentialHistogram e when e.Count > 0L || temporality = Temporality.Cumulative ->
+                        Some
+                            {
+                                Attributes = attributes
+                                StartTime = start
+                                Time = time
+                                Count = e.Count
+                                Sum = e.Sum
+                                Min = e.Min
+                                Max = e.Max
+                                Scale = e.Scale
+                                ZeroCount = e.ZeroCount
+                                ZeroThreshold = 0.0
+                                Positive = buckets e.Positive
+                                Negative = buckets e.Negative
+                                Exemplars = exemplars
+                            }
+                    | _ -> None)
+                |> fun points -> Some(MetricPoints.ExponentialHistogram(temporality, points))
+            | Aggregation.Drop
+            | Aggregation.Default -> None
+
+        let isEmpty =
+            match points with
+            | Some(MetricPoints.Sum(_, _, []))
+            | Some(MetricPoints.Gauge [])
+            | Some(MetricPoints.Histogram(_, []))
+            | Some(MetricPoints.ExponentialHistogram(_, []))
+            | None -> true
+            | _ -> false
+
+        if isEmpty then
+            None
+        else
+            points
+            |> Option.map (fun p ->
+                {
+                    Name = config.Name
+                    Description = config.Description
+                    Unit = instrument.Unit
+                    Scope = instrument.Scope
+                    Points = p
+                })
+
+    /// The raw cell states per attribute set, without resetting (for tests that hold the runtime against
+    /// the pure aggregation).
+    member _.CellStates(time: int64) : (Attribute list * CellState) list =
+        table.Snapshot()
+        |> List.choose (fun s -> s.Cell.Collect(false, time) |> Option.map (fun state -> s.Attributes, state))

@@ -1,0 +1,253 @@
+namespace Functional.Telemetry
+
+open System
+open System.Collections.Generic
+open System.Threading
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// One attribute set of a stream and its cell.
+[<Sealed; AllowNullLiteral>]
+type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attributes: Attribute list, cell: MetricCell) =
+    /// Set on every update; cleared by delta collection. A delta series untouched for a whole interval is reclaimed.
+    [<DefaultValue>]
+    val mutable Touched: int
+
+    /// The tags as recorded (filtered, not deduplicated), for matching.
+    member _.RawTags = rawTags
+    member _.Hash = hash
+    /// The attributes exported (deduplicated, sorted by key).
+    member _.Attributes = attributes
+    member _.Cell = cell
+
+/// The attribute sets of one stream: a hash table read without locks (buckets are immutable arrays replaced
+/// on insert, copy-on-write), written under a lock on the slow path only. Lookups are order-insensitive
+/// (a=1,b=2 finds b=2,a=1) and allocate nothing.
+[<Sealed>]
+type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int, filter: AttributeFilter) =
+    let gate = obj ()
+    let mutable buckets: Series array array = Array.create 16 Array.empty
+    let mutable count = 0
+    let mutable overflow: Series = null
+
+    let allowSet =
+        match filter with
+        | AttributeFilter.Allow keys
+        | AttributeFilter.Deny keys -> HashSet<string>(keys, StringComparer.Ordinal)
+        | AttributeFilter.All -> null
+
+    let isAllow =
+        match filter with
+        | AttributeFilter.Allow _ -> true
+        | _ -> false
+
+    // A cheap hash of a string: length and three characters. Collisions only cost a comparison.
+    static let stringHash (s: string) =
+        match s.Length with
+        | 0 -> 0
+        | n -> (n * 31 + int s[0]) * 31 + int s[n / 2] * 17 + int s[n - 1]
+
+    static let valueHash (value: obj) =
+        match value with
+        | null -> 0
+        | :? string as s -> stringHash s
+        | v -> v.GetHashCode()
+
+    static let valuesEqual (a: obj) (b: obj) =
+        match a with
+        | null -> isNull b
+        | :? string as s ->
+            match b with
+            | :? string as t -> String.Equals(s, t)
+            | _ -> false
+        | _ -> a.Equals b
+
+    static let tagEqual (a: KeyValuePair<string, obj>) (b: KeyValuePair<string, obj>) =
+        (Object.ReferenceEquals(a.Key, b.Key) || String.Equals(a.Key, b.Key)) && valuesEqual a.Value b.Value
+
+    member private _.Keeps(key: string) =
+        match allowSet with
+        | null -> true
+        | set -> set.Contains key = isAllow
+
+    /// The order-insensitive hash of the kept tags, and how many were kept.
+    member private x.HashOf(tags: ReadOnlySpan<KeyValuePair<string, obj>>, kept: int byref) =
+        let mutable hash = 0
+        kept <- 0
+
+        for i in 0 .. tags.Length - 1 do
+            let tag = tags[i]
+
+            if x.Keeps tag.Key then
+                // A commutative combination (sum) of per-tag mixes keeps the hash order-insensitive.
+                let mixed = (stringHash tag.Key * 397) ^^^ valueHash tag.Value
+                hash <- hash + (mixed * -1640531535)
+                kept <- kept + 1
+
+        hash
+
+    member private x.Matches(series: Series, tags: ReadOnlySpan<KeyValuePair<string, obj>>, kept: int) =
+        let stored = series.RawTags
+
+        if stored.Length <> kept then
+            false
+        else
+            let mutable ok = true
+            let mutable i = 0
+            let mutable position = 0
+
+            while ok && i < tags.Length do
+                let tag = tags[i]
+
+                if x.Keeps tag.Key then
+                    // Same order as stored is the common case: try that position first.
+                    if not (position < stored.Length && tagEqual stored[position] tag) then
+                        let mutable found = false
+                        let mutable j = 0
+
+                        while not found && j < stored.Length do
+                            found <- tagEqual stored[j] tag
+                            j <- j + 1
+
+                        ok <- found
+
+                    position <- position + 1
+
+                i <- i + 1
+
+            ok
+
+    member private x.TryFind(tags: ReadOnlySpan<KeyValuePair<string, obj>>, hash: int, kept: int) =
+        let table = Volatile.Read(&buckets)
+        let bucket = table[hash &&& (table.Length - 1)]
+        let mutable found: Series = null
+        let mutable i = 0
+
+        while isNull found && i < bucket.Length do
+            let candidate = bucket[i]
+
+            if candidate.Hash = hash && x.Matches(candidate, tags, kept) then
+                found <- candidate
+
+            i <- i + 1
+
+        found
+
+    member private _.Resize() =
+        let grown = Array.create (buckets.Length * 2) Array.empty
+
+        for bucket in buckets do
+            for series in bucket do
+                let index = series.Hash &&& (grown.Length - 1)
+                grown[index] <- Array.append grown[index] [| series |]
+
+        Volatile.Write(&buckets, grown)
+
+    member private _.Overflow() =
+        match overflow with
+        | null ->
+            let created =
+                Series(
+                    [| KeyValuePair("otel.metric.overflow", box true) |],
+                    0,
+                    [ Attribute.bool "otel.metric.overflow" true ],
+                    createCell ()
+                )
+
+            Volatile.Write(&overflow, created)
+            created
+        | existing -> existing
+
+    member private x.Insert(tags: ReadOnlySpan<KeyValuePair<string, obj>>, hash: int, kept: int) =
+        let raw = Array.zeroCreate<KeyValuePair<string, obj>> kept
+        let mutable n = 0
+
+        for i in 0 .. tags.Length - 1 do
+            if x.Keeps tags[i].Key then
+                raw[n] <- tags[i]
+                n <- n + 1
+
+        lock gate (fun () ->
+            match x.TryFind(ReadOnlySpan raw, hash, kept) with
+            | null ->
+                // The limit counts the overflow series too.
+                if count >= cardinalityLimit - 1 then
+                    x.Overflow()
+                else
+                    let attributes =
+                        raw
+                        |> Array.map (fun kv -> kv.Key, ActivityConversion.toAnyValue kv.Value)
+                        |> Array.fold (fun (acc: Map<string, AnyValue>) (k, v) -> Map.add k v acc) Map.empty
+                        |> Map.toList
+                        |> List.map (fun (k, v) -> { Key = k; Value = v })
+
+                    let series = Series(raw, hash, attributes, createCell ())
+                    let index = hash &&& (buckets.Length - 1)
+                    let updated = Array.copy buckets
+                    updated[index] <- Array.append buckets[index] [| series |]
+                    Volatile.Write(&buckets, updated)
+                    count <- count + 1
+
+                    if count > buckets.Length * 2 then
+                        x.Resize()
+
+                    series
+            | existing -> existing)
+
+    /// The series of these tags, created on first use (or the overflow series past the limit). Never null.
+    member x.GetOrAdd(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : Series =
+        let mutable kept = 0
+        let hash = x.HashOf(tags, &kept)
+
+        match x.TryFind(tags, hash, kept) with
+        | null -> x.Insert(tags, hash, kept)
+        | found -> found
+
+    /// The attributes a stream's filter removes from these tags (for exemplars).
+    member x.Filtered(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : Attribute list =
+        match allowSet with
+        | null -> []
+        | _ ->
+            let mutable removed = []
+
+            for i in tags.Length - 1 .. -1 .. 0 do
+                if not (x.Keeps tags[i].Key) then
+                    removed <- { Key = tags[i].Key; Value = ActivityConversion.toAnyValue tags[i].Value } :: removed
+
+            removed
+
+    /// Every series, the overflow series last.
+    member _.Snapshot() : Series list =
+        let all = [ for bucket in Volatile.Read(&buckets) do yield! bucket ]
+
+        match Volatile.Read(&overflow) with
+        | null -> all
+        | o -> all @ [ o ]
+
+    /// The number of series (without the overflow series).
+    member _.Count = lock gate (fun () -> count)
+
+    /// Removes the series no measurement touched since the last call, and clears the marks of the others
+    /// (delta temporality). A writer that found a removed series just before removal updates it; its value is
+    /// collected by the caller, which collects removed series once more.
+    member _.Reclaim() : Series list =
+        lock gate (fun () ->
+            let keep, drop =
+                [ for bucket in buckets do yield! bucket ]
+                |> List.partition (fun s -> Interlocked.Exchange(&s.Touched, 0) = 1)
+
+            if not drop.IsEmpty then
+                let rebuilt = Array.create buckets.Length Array.empty
+
+                for series in keep do
+                    let index = series.Hash &&& (rebuilt.Length - 1)
+                    rebuilt[index] <- Array.append rebuilt[index] [| series |]
+
+                Volatile.Write(&buckets, rebuilt)
+                count <- keep.Length
+
+            match overflow with
+            | null -> ()
+            | o -> Interlocked.Exchange(&o.Touched, 0) |> ignore
+
+            drop)
