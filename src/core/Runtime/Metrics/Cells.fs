@@ -45,6 +45,14 @@ module internal Atomic =
 
             if actual = seen then fin <- true else seen <- actual
 
+    /// Reads a double stored as bits; with `reset`, swaps in `initial` atomically.
+    let takeDouble (location: int64 byref) (reset: bool) (initial: float) =
+        let bits =
+            if reset then Interlocked.Exchange(&location, BitConverter.DoubleToInt64Bits initial)
+            else Volatile.Read(&location)
+
+        BitConverter.Int64BitsToDouble bits
+
     /// Lowers (or raises, with `wantSmaller` false) a double stored as bits when the value beats it.
     let extremeDouble (location: int64 byref) (value: float) (wantSmaller: bool) =
         let mutable seen = Volatile.Read(&location)
@@ -165,16 +173,9 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
             [ for i in 0 .. counts.Length - 1 ->
                   if reset then Interlocked.Exchange(&counts[i], 0L) else Volatile.Read(&counts[i]) ]
 
-        let read (location: int64 byref) (initial: float) =
-            let bits =
-                if reset then Interlocked.Exchange(&location, BitConverter.DoubleToInt64Bits initial)
-                else Volatile.Read(&location)
-
-            BitConverter.Int64BitsToDouble bits
-
-        let sum = read &x.SumBits 0.0
-        let min = read &x.MinBits Double.PositiveInfinity
-        let max = read &x.MaxBits Double.NegativeInfinity
+        let sum = Atomic.takeDouble &x.SumBits reset 0.0
+        let min = Atomic.takeDouble &x.MinBits reset Double.PositiveInfinity
+        let max = Atomic.takeDouble &x.MaxBits reset Double.NegativeInfinity
         let count = List.sum taken
 
         Some(

@@ -161,26 +161,34 @@ type MetricStream
 
     /// Collects the stream at `time` (Unix nanoseconds); None when there is nothing to export.
     member x.Collect(time: int64) : MetricData option =
-        // Observable cells are read and cleared every time: only attribute sets observed this round are reported.
-        let reset = isObservable || temporality = Temporality.Delta
-        let current = x.CollectSeries(table.Snapshot(), reset, time)
-
         let current =
-            if temporality = Temporality.Delta && not isObservable then
-                let late = x.CollectSeries(retired, true, time)
-                let reclaimed = table.Reclaim()
+            if isObservable then
+                // Observable cells are read and cleared every time: only attribute sets observed this round count.
+                let observed = x.CollectSeries(table.Snapshot(), true, time)
+                table.Reclaim() |> ignore
+                observed
+            elif temporality = Temporality.Delta then
+                let touched, untouched = table.Reclaim()
+                let current = x.CollectSeries(touched, true, time)
+
+                // Series removed last time are drained once more for writes that raced their removal.
+                let late =
+                    x.CollectSeries(retired, true, time)
+                    |> List.filter (fun (_, state, _) ->
+                        match state with
+                        | CellState.Sum s -> s.Total <> NumberValue.Long 0L && s.Total <> NumberValue.Double 0.0
+                        | CellState.Histogram h -> h.Count > 0L
+                        | CellState.ExponentialHistogram e -> e.Count > 0L
+                        | CellState.LastValue _ -> true)
 
                 lock reservoirGate (fun () ->
                     for s in retired do
                         reservoirs.Remove s |> ignore)
 
-                retired <- reclaimed
+                retired <- untouched
                 current @ late
             else
-                current
-
-        if isObservable then
-            table.Reclaim() |> ignore
+                x.CollectSeries(table.Snapshot(), false, time)
 
         let start =
             if temporality = Temporality.Delta then lastCollection else startTime

@@ -227,27 +227,28 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
     /// The number of series (without the overflow series).
     member _.Count = lock gate (fun () -> count)
 
-    /// Removes the series no measurement touched since the last call, and clears the marks of the others
-    /// (delta temporality). A writer that found a removed series just before removal updates it; its value is
-    /// collected by the caller, which collects removed series once more.
-    member _.Reclaim() : Series list =
+    /// Delta collection: splits the series into those touched since the last call (their marks cleared, they
+    /// stay) and those untouched, which are removed from the table (reclaimed). A writer that found a removed
+    /// series just before its removal still updates it: the caller collects removed series once more later.
+    member _.Reclaim() : Series list * Series list =
         lock gate (fun () ->
-            let keep, drop =
+            let touched, untouched =
                 [ for bucket in buckets do yield! bucket ]
                 |> List.partition (fun s -> Interlocked.Exchange(&s.Touched, 0) = 1)
 
-            if not drop.IsEmpty then
+            if not untouched.IsEmpty then
                 let rebuilt = Array.create buckets.Length Array.empty
 
-                for series in keep do
+                for series in touched do
                     let index = series.Hash &&& (rebuilt.Length - 1)
                     rebuilt[index] <- Array.append rebuilt[index] [| series |]
 
                 Volatile.Write(&buckets, rebuilt)
-                count <- keep.Length
+                count <- touched.Length
 
-            match overflow with
-            | null -> ()
-            | o -> Interlocked.Exchange(&o.Touched, 0) |> ignore
+            let touched =
+                match overflow with
+                | null -> touched
+                | o -> if Interlocked.Exchange(&o.Touched, 0) = 1 then touched @ [ o ] else touched
 
-            drop)
+            touched, untouched)
