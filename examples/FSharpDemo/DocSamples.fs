@@ -1,0 +1,277 @@
+// The F# samples of docs/*.md, compiled with the demo so that they keep matching the API.
+// Nothing here runs when the demo runs; each sample is a function.
+module FSharpDemo.DocSamples
+
+open System
+open System.Diagnostics
+open System.Diagnostics.Tracing
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.AspNetCore.Builder
+open Microsoft.Extensions.DependencyInjection
+open Functional.Telemetry
+
+// getting-started-fsharp.md: a minimal program
+let minimal () =
+    use telemetry =
+        Telemetry.create "orders"
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addConsoleExporter)
+        |> Telemetry.start
+
+    use tracer = Tracer.create "MyCompany.Orders" None
+
+    Tracer.inSpan tracer "place order" (fun span ->
+        span |> ActiveSpan.setAttribute "order.id" (AnyValue.Int 42L))
+
+// getting-started-fsharp.md: HttpClient and ASP.NET Core
+let aspNetCore (args: string array) =
+    task {
+        use _telemetry =
+            Telemetry.create "checkout"
+            |> Telemetry.withResourceAttributes [ Attribute.string "deployment.environment.name" "staging" ]
+            |> Telemetry.withTracing (
+                Tracing.addSource "MyCompany.*"
+                >> Tracing.addSource "System.Net.Http"
+                >> Tracing.addSource "Microsoft.AspNetCore"
+                >> Tracing.addConsoleExporter
+            )
+            |> Telemetry.start // 1. telemetry first
+
+        let builder = WebApplication.CreateBuilder(args)
+        builder.Services.AddHttpClient() |> ignore // 2. handlers are created later
+        let app = builder.Build() // 3. the host captures the propagator here
+        do! app.RunAsync()
+    }
+
+// getting-started-fsharp.md and tracing.md: processors
+let isHealthCheck (span: Span) = span.Name = "GET /health"
+
+let dropHealthChecks: Processor<Span> = Processor.filter (isHealthCheck >> not)
+
+let scrub: Span -> Span =
+    SpanProcessor.redact [ "user.email"; "card.number" ] "****"
+    >> SpanProcessor.setAttribute "team" (AnyValue.String "payments")
+
+let withProcessors: TracingConfig -> TracingConfig =
+    Tracing.addProcessor dropHealthChecks >> Tracing.addProcessor (Processor.map scrub)
+
+let (>=>) = Processor.(>=>)
+
+let onlySlow: Processor<Span> =
+    Processor.filter (fun span -> span.DurationNanoseconds > 100_000_000L)
+
+let pipeline: Processor<Span> = dropHealthChecks >=> onlySlow >=> Processor.map scrub
+
+let sameAsChain: Processor<Span> =
+    Processor.chain [ dropHealthChecks; onlySlow; Processor.map scrub ]
+
+// A processor that decides per span: keep, change, or drop.
+let tagErrors: Processor<Span> =
+    fun span ->
+        match span.Status with
+        | Status.Error _ -> Some(SpanProcessor.setAttribute "alert" (AnyValue.Bool true) span)
+        | _ -> Some span
+
+// samplers
+let samplers: Sampler list =
+    [
+        Sampler.parentBased (Sampler.traceIdRatio 0.1)
+        Sampler.parentBasedWith
+            { Sampler.parentBasedOptions (Sampler.traceIdRatio 0.1) with
+                RemoteParentNotSampled = Sampler.alwaysOn
+            }
+        (fun parameters ->
+            if parameters.Name = "GET /health" then
+                Sampler.alwaysOff parameters
+            else
+                Sampler.defaultSampler parameters)
+    ]
+
+let withSampling: TracingConfig -> TracingConfig =
+    Tracing.withSampler (Sampler.parentBased (Sampler.traceIdRatio 0.1))
+    >> Tracing.withLimits
+        { SpanLimits.defaults with
+            AttributeCountLimit = 64
+            AttributeValueLengthLimit = Some 4096
+        }
+
+// a custom exporter
+type LineExporter() =
+    interface IExporter<Span> with
+        member _.Name = "lines"
+
+        member _.Export(batch, _cancellationToken) =
+            for span in batch.Items do
+                printfn "%O %s %.2f ms" span.Context.TraceId span.Name (float span.DurationNanoseconds / 1e6)
+
+            Task.FromResult ExportResult.Success
+
+        member _.Shutdown(_cancellationToken) = Task.CompletedTask
+
+let resultOf (status: int) =
+    match status with
+    | 200 -> ExportResult.Success
+    | 429
+    | 503 -> ExportResult.Retryable($"HTTP {status}", Some(TimeSpan.FromSeconds 2.))
+    | _ -> ExportResult.Failure $"HTTP {status}"
+
+let withExporters: TracingConfig -> TracingConfig =
+    Tracing.addBatchExporter (LineExporter())
+    >> Tracing.addExporter
+        (ExportMode.Batched
+            { BatchOptions.defaults with
+                ScheduleDelay = TimeSpan.FromSeconds 1.
+                MaxExportBatchSize = 256
+            })
+        (LineExporter())
+    >> Tracing.addSimpleExporter (LineExporter())
+
+let withRetries (config: TelemetryConfig) =
+    config |> Telemetry.withRetry { RetryPolicy.defaults with MaxAttempts = 3 }
+
+// flushing
+let flush (telemetry: TelemetrySdk) =
+    task {
+        let! flushed = telemetry.ForceFlush(TimeSpan.FromSeconds 5.)
+        let! clean = telemetry.Shutdown(TimeSpan.FromSeconds 10.)
+
+        for exporter, stats in telemetry.SpanPipelines do
+            printfn "%s: %d exported, %d rejected, %d dropped" exporter stats.Exported stats.Rejected stats.Dropped
+
+        return flushed && clean
+    }
+
+// testing with InMemoryExporter
+let placeOrder (tracer: Tracer) (orderId: int64) =
+    Tracer.inSpan tracer "place order" (fun span ->
+        span |> ActiveSpan.setAttribute "order.id" (AnyValue.Int orderId))
+
+let ``placing an order is traced`` () =
+    task {
+        let exporter = InMemoryExporter<Span>()
+
+        use telemetry =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList []) // ignore the machine's OTEL_* variables
+            |> Telemetry.withPropagatorInstalled false // leave the process-wide propagator alone
+            |> Telemetry.withTracing (Tracing.addSource "MyCompany.Orders" >> Tracing.addSimpleExporter exporter)
+            |> Telemetry.start
+
+        use tracer = Tracer.create "MyCompany.Orders" None
+        placeOrder tracer 42L
+
+        let! flushed = telemetry.ForceFlush(TimeSpan.FromSeconds 5.)
+        let span = List.exactlyOne exporter.ItemList
+
+        if not flushed
+           || span.Name <> "place order"
+           || Attribute.tryFind "order.id" span.Attributes <> Some(AnyValue.Int 42L) then
+            failwith "not traced"
+    }
+
+// tracing.md: the native tracer
+let tracerSamples (tracer: Tracer) =
+    task {
+        let total =
+            Tracer.inSpan tracer "sum" (fun span ->
+                span |> ActiveSpan.addEvent "cache miss" [ Attribute.string "cache.key" "prices" ]
+                1 + 2)
+
+        let! body =
+            Tracer.inSpanTask tracer "download" (fun _ ->
+                task {
+                    do! Task.Delay 10
+                    return "ok"
+                })
+
+        let! count =
+            Tracer.inSpanAsync tracer "count" (fun _ ->
+                async {
+                    do! Async.Sleep 10
+                    return 3
+                })
+            |> Async.StartAsTask
+
+        // A span started by hand, continuing a trace that arrived in message headers.
+        let headers = [ "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" ]
+
+        let incoming =
+            Propagators.traceContext.Extract (Propagators.getterOf headers) PropagationContext.empty
+
+        let start =
+            { Tracer.named "process message" with
+                Kind = SpanKind.Consumer
+                Attributes = [ Attribute.string "messaging.system" "rabbitmq" ]
+                Parent = incoming.SpanContext
+            }
+
+        use span = Tracer.startSpan tracer start
+
+        try
+            span |> ActiveSpan.setAttribute "batch.size" (AnyValue.Int 10L)
+            span |> ActiveSpan.updateName "process order message"
+            span |> ActiveSpan.setStatus Status.Ok
+        with error ->
+            span |> ActiveSpan.recordException error
+            span |> ActiveSpan.setStatus (Status.Error error.Message)
+
+        return total, body, count, span.Context.TraceId
+    }
+
+// tracing.md: propagation
+let propagation () =
+    let propagator =
+        Propagators.composite [ Propagators.traceContext; Propagators.baggage; Propagators.b3Multi ]
+
+    let context =
+        {
+            SpanContext =
+                Some
+                    {
+                        TraceId = TraceId(0x0af7651916cd43ddUL, 0x8448eb211c80319cUL)
+                        SpanId = SpanId 0xb7ad6b7169203331UL
+                        TraceFlags = TraceFlags.Sampled
+                        TraceState = TraceState.empty
+                        IsRemote = false
+                    }
+            Baggage = Baggage.empty |> Baggage.set "tenant" "acme"
+        }
+
+    let headers: (string * string) list = propagator.Inject context
+    let back = propagator.Extract (Propagators.getterOf headers) PropagationContext.empty
+
+    use telemetry =
+        Telemetry.create "svc"
+        |> Telemetry.withPropagator propagator
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addConsoleExporter)
+        |> Telemetry.start
+
+    use _installedByHand = Propagation.install Propagators.defaults
+    headers, back, telemetry.Propagator.Name
+
+// tracing.md: self-diagnostics in process
+type TelemetryDiagnostics() =
+    inherit EventListener()
+
+    override this.OnEventSourceCreated source =
+        if source.Name = "Functional-Telemetry" then
+            this.EnableEvents(source, EventLevel.Warning)
+
+    override _.OnEventWritten event =
+        let payload = event.Payload |> Seq.map string |> String.concat " | "
+        eprintfn "[%O] %s: %s" event.Level event.EventName payload
+
+let totals () =
+    let t = SelfDiagnostics.totals ()
+    printfn "rejected %d, dropped %d, failed %d" t.Rejected t.Dropped t.Failed
+
+// configuration.md
+let configuredInCode () =
+    Telemetry.create "checkout"
+    |> Telemetry.withResourceAttributes [ Attribute.string "service.version" "1.4.2" ]
+    |> Telemetry.withResourceDetection false
+    |> Telemetry.withEnvironment (Env.ofList [ "OTEL_TRACES_SAMPLER", "always_on" ])
+    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addConsoleExporter)
+    |> Telemetry.start
+
+let unused = ignore<CancellationToken>, ignore<Activity>
