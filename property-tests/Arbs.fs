@@ -444,3 +444,143 @@ let hangingSchedule: Gen<int * int * int * int> =
         let! timeout = Gen.choose (10, 100)
         return items, queue, batch, timeout
     }
+
+// ---- metric runtime generators ----
+
+/// One measurement for the runtime-versus-pure-fold properties.
+type MetricMeasurement<'T> =
+    {
+        /// The value recorded.
+        Value: 'T
+        /// Which of the case's attribute sets it carries (an index into `MetricRuntimeCase.AttributeSets`).
+        AttributeSet: int
+        /// The order its tags are given in: a permutation of the set's tag indexes.
+        TagOrder: int list
+        /// The thread (0 .. Threads - 1) that records it.
+        Thread: int
+    }
+
+/// A concurrent recording: 1-3 attribute sets from `metricAttributePool`, 2-4 threads, and the measurements
+/// in the order the pure fold takes them.
+type MetricRuntimeCase<'T> =
+    {
+        /// Attribute sets as tags (key, value); values are strings or int64s, keys distinct within a set.
+        AttributeSets: (string * obj) list list
+        /// How many threads record at the same time.
+        Threads: int
+        /// The measurements.
+        Measurements: MetricMeasurement<'T> list
+    }
+
+/// A small pool of attribute sets (the empty set included); the same tag always has the same value type,
+/// so sets that look alike are alike.
+let metricAttributePool: (string * obj) list list =
+    [
+        []
+        [ "method", box "GET" ]
+        [ "method", box "GET"; "status", box 200L ]
+        [ "status", box 200L; "method", box "POST" ]
+        [ "route", box "/a"; "method", box "GET"; "status", box 500L ]
+        [ "zone", box "eu"; "az", box "1" ]
+    ]
+
+let private permutation (count: int) : Gen<int list> =
+    Gen.shuffle [| 0 .. count - 1 |] |> Gen.map List.ofArray
+
+/// Cases of a few hundred measurements with values from `value`, spread over 2-4 threads.
+let metricRuntimeCase (value: Gen<'T>) : Gen<MetricRuntimeCase<'T>> =
+    gen {
+        let! setCount = Gen.choose (1, 3)
+        let! sets = Gen.shuffle (Array.ofList metricAttributePool)
+        let sets = sets |> Array.truncate setCount |> List.ofArray
+        let! threads = Gen.choose (2, 4)
+        let! count = Gen.choose (0, 400)
+
+        let measurement =
+            gen {
+                let! v = value
+                let! set = Gen.choose (0, setCount - 1)
+                let! order = permutation (List.length sets[set])
+                let! thread = Gen.choose (0, threads - 1)
+                return { Value = v; AttributeSet = set; TagOrder = order; Thread = thread }
+            }
+
+        let! measurements = Gen.listOfLength count measurement
+        return { AttributeSets = sets; Threads = threads; Measurements = measurements }
+    }
+
+/// Counter<long> increments: 0 .. 1000.
+let counterLongValue: Gen<int64> = Gen.choose (0, 1000) |> Gen.map int64
+
+/// Counter<double> increments that add exactly in any order: multiples of 0.25 in [0, 1000].
+let counterDoubleValue: Gen<float> = Gen.choose (0, 4000) |> Gen.map (fun n -> float n / 4.0)
+
+/// UpDownCounter<long> changes: -1000 .. 1000.
+let upDownLongValue: Gen<int64> = Gen.choose (-1000, 1000) |> Gen.map int64
+
+/// Explicit-bucket histogram bounds for a view: 0-8 ascending, distinct multiples of 0.5 in [-100, 1000].
+let histogramBounds: Gen<float list> =
+    gen {
+        let! count = Gen.choose (0, 8)
+        let! halves = Gen.listOfLength count (Gen.choose (-200, 2000))
+        return halves |> List.distinct |> List.sort |> List.map (fun h -> float h / 2.0)
+    }
+
+/// Histogram values whose sums are exact in any order (multiples of 0.25, |v| < 2^14), often exactly on a bound.
+let histogramValue (bounds: float list) : Gen<float> =
+    let onBound = if List.isEmpty bounds then [] else [ 1, Gen.elements bounds ]
+
+    Gen.frequency (
+        [
+            4, Gen.choose (-400, 48_000) |> Gen.map (fun n -> float n / 4.0)
+            1, Gen.elements [ 0.0; -0.25; 0.25 ]
+        ]
+        @ onBound
+    )
+
+/// Exponential histogram values: either sign, 0, magnitudes from 1e-3 to 1e8 (several orders of magnitude),
+/// exact powers of two included (they sit on bucket bounds).
+let exponentialValue: Gen<float> =
+    let magnitude =
+        Gen.frequency
+            [
+                4,
+                Gen.map2 (fun (m: int) (e: int) -> float m / 100.0 * System.Math.Pow(10.0, float e)) (Gen.choose (1, 999)) (Gen.choose (-3, 6))
+                1, Gen.choose (-10, 26) |> Gen.map (fun e -> System.Math.ScaleB(1.0, e))
+            ]
+
+    Gen.frequency
+        [
+            1, Gen.constant 0.0
+            4, magnitude
+            2, magnitude |> Gen.map (fun m -> -m)
+        ]
+
+/// Exponential histogram max sizes: small ones rescale often, 160 is the default.
+let exponentialMaxSize: Gen<int> =
+    Gen.frequency [ 3, Gen.choose (4, 20); 1, Gen.elements [ 40; 160 ] ]
+
+/// One measurement of the delta-versus-cumulative property.
+type RoundMeasurement =
+    | CounterAdd of value: int64 * attributeSet: int
+    | UpDownAdd of value: int64 * attributeSet: int
+    | HistogramRecord of value: float * attributeSet: int
+    | ExponentialRecord of value: float * attributeSet: int
+
+/// Collection rounds (0-8), each of 0-60 measurements over all of `metricAttributePool`; empty rounds included.
+let collectionRounds: Gen<RoundMeasurement list list> =
+    let set = Gen.choose (0, List.length metricAttributePool - 1)
+
+    let measurement =
+        Gen.oneof
+            [
+                Gen.map2 (fun v s -> CounterAdd(v, s)) counterLongValue set
+                Gen.map2 (fun v s -> UpDownAdd(v, s)) upDownLongValue set
+                Gen.map2 (fun v s -> HistogramRecord(v, s)) (histogramValue HistogramState.defaultBounds) set
+                Gen.map2 (fun v s -> ExponentialRecord(v, s)) exponentialValue set
+            ]
+
+    let round =
+        Gen.frequency [ 1, Gen.constant []; 4, Gen.choose (1, 60) |> Gen.bind (fun n -> Gen.listOfLength n measurement) ]
+
+    Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.listOfLength n round)

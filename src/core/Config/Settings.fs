@@ -80,7 +80,15 @@ module BatchOptions =
     let fromEnvironment (prefix: string) (baseline: BatchOptions) (lookup: EnvLookup) =
         let positive v = v > 0
         let delay, w1 = Env.readMilliseconds lookup (prefix + "_SCHEDULE_DELAY") baseline.ScheduleDelay
-        let timeout, w2 = Env.readMilliseconds lookup (prefix + "_EXPORT_TIMEOUT") baseline.ExportTimeout
+        let timeoutName = prefix + "_EXPORT_TIMEOUT"
+        let timeout, w2 = Env.readMilliseconds lookup timeoutName baseline.ExportTimeout
+
+        // A zero timeout would fail every export: keep the baseline.
+        let timeout, w2 =
+            if timeout <= TimeSpan.Zero then
+                baseline.ExportTimeout, w2 @ [ { Source = timeoutName; Message = "must be positive; using the default" } ]
+            else
+                timeout, w2
         let queue, w3 = Env.readInt lookup (prefix + "_MAX_QUEUE_SIZE") positive baseline.MaxQueueSize
         let batchName = prefix + "_MAX_EXPORT_BATCH_SIZE"
         let batch, w4 = Env.readInt lookup batchName positive baseline.MaxExportBatchSize

@@ -45,8 +45,14 @@ module ConsoleTraceFormat =
         let last = max (first + 1) (min barWidth (scale span.EndTime))
         String(' ', first) + String('█', last - first) + String(' ', barWidth - last)
 
+    // A multi-line value (a stack trace) would break the tree: show its first line and how many follow.
+    let private oneLine (text: string) =
+        match text.Split('\n') with
+        | [| single |] -> single
+        | lines -> $"{lines[0].TrimEnd '\r'} (+{lines.Length - 1} lines)"
+
     let private attributesText (attributes: Attribute list) =
-        attributes |> List.map string |> String.concat "  "
+        attributes |> List.map (string >> oneLine) |> String.concat "  "
 
     let private renderTrace (builder: StringBuilder) (traceSpans: Span list) =
         let traceStart = traceSpans |> List.map (fun s -> s.StartTime) |> List.min

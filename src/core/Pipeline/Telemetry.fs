@@ -383,9 +383,7 @@ module Telemetry =
         part, periodic |> List.map (fun r -> r.Runner), filterWarnings @ periodicWarnings
 
     let private disabled (env: EnvLookup) =
-        match env "OTEL_SDK_DISABLED" with
-        | Some value -> value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase)
-        | None -> false
+        Env.readChoice env "OTEL_SDK_DISABLED" [ "true", true; "false", false ] false
 
     [<CompiledName("Start")>]
     let start (config: TelemetryConfig) =
@@ -402,9 +400,11 @@ module Telemetry =
 
         let drops = MetricDropCounters()
 
-        if disabled env then
+        let isDisabled, disabledWarnings = disabled env
+
+        if isDisabled then
             // OTEL_SDK_DISABLED: a no-op SDK, as the specification requires.
-            SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings)
+            SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ disabledWarnings)
             new TelemetrySdk(resource, propagator, [], [], [], drops, None)
         else
             let installation =
@@ -424,7 +424,9 @@ module Telemetry =
                     [ part ], runners, warnings
                 | None -> [], [], []
 
-            SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ tracingWarnings @ metricsWarnings)
+            SelfDiagnostics.configWarnings (
+                resourceWarnings @ propagatorWarnings @ disabledWarnings @ tracingWarnings @ metricsWarnings
+            )
 
             new TelemetrySdk(
                 resource,

@@ -52,3 +52,7 @@ module SpanProcessor =
             Events = span.Events |> List.map (fun e -> { e with Attributes = clean e.Attributes })
             Links = span.Links |> List.map (fun l -> { l with Attributes = clean l.Attributes })
         }
+
+[<AutoOpen>]
+module ProcessorOperators =
+    let (>=>) first second = Processor.andThen first second

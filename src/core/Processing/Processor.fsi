@@ -40,3 +40,9 @@ module SpanProcessor =
     /// Replaces the values of the attributes with these keys (on spans, events and links) by `replacement`.
     [<CompiledName("Redact")>]
     val redact: keys: string list -> replacement: string -> span: Span -> Span
+
+/// The processor composition operator, available wherever `Functional.Telemetry` is opened.
+[<AutoOpen>]
+module ProcessorOperators =
+    /// Kleisli composition of processors: `Processor.filter isSlow >=> Processor.map addTeam`.
+    val (>=>): first: Processor<'T> -> second: Processor<'T> -> Processor<'T>

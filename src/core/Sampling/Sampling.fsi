@@ -5,7 +5,8 @@ namespace Functional.Telemetry
 type SamplingDecision =
     /// Not recorded and not sampled: the span is a no-op and nothing is exported.
     | Drop
-    /// Recorded (processors see it) but not sampled (the sampled flag is clear; exporters skip it).
+    /// Recorded but not sampled: instrumentation sees `IsAllDataRequested` and fills in the span, the sampled flag
+    /// is clear, and the span is neither processed nor exported.
     | RecordOnly
     /// Recorded and sampled.
     | RecordAndSample
