@@ -6,7 +6,7 @@ namespace Functional.Telemetry.Bench;
 
 /// <summary>
 /// A quick look at where the sampled span's allocations go, outside BenchmarkDotNet:
-/// <c>dotnet run -c Release --project bench/Functional.Telemetry.Bench -- alloc ours|official [spans]</c>.
+/// <c>dotnet run -c Release --project bench/Functional.Telemetry.Bench -- alloc ours|official|bridge [spans]</c>.
 /// Starts one SDK (one per process, as in the benchmarks), warms up, then runs the benchmark's span N times and
 /// prints bytes per span on the calling thread (the hot path) and in the whole process (the export thread too),
 /// and the runtime's sampled allocation ticks (one per ~100 KB) by type, split into hot path and other threads.
@@ -45,8 +45,19 @@ public static class AllocationProbe
                 started = Sdks.StartOfficial(activityExporter);
                 stats = () => $"exported {activityExporter.Exported}";
                 break;
+            case "bridge":
+                // Our ActivityListener alone (sampling, conversion, limits), the runner left out: the span is dropped.
+                var limits = Functional.Telemetry.SpanLimitsModule.Default;
+                var bridge = new Functional.Telemetry.TracingBridge(
+                    Microsoft.FSharp.Collections.ListModule.OfArray(new[] { Sdks.ListenedSource }),
+                    Functional.Telemetry.SamplerModule.ParentBased(Functional.Telemetry.SamplerModule.AlwaysOn),
+                    limits,
+                    Microsoft.FSharp.Core.FuncConvert.FromAction<Functional.Telemetry.Span>(_ => { }));
+                started = bridge;
+                stats = () => "bridge only: sampling and conversion, no queue";
+                break;
             default:
-                Console.Error.WriteLine("usage: alloc ours|official [spans]");
+                Console.Error.WriteLine("usage: alloc ours|official|bridge [spans]");
                 return 2;
         }
 
