@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Runtime.InteropServices;
+
+namespace Functional.Telemetry.Bench;
+
+/// <summary>
+/// A quick look at where the sampled span's allocations go, outside BenchmarkDotNet:
+/// <c>dotnet run -c Release --project bench/Functional.Telemetry.Bench -- alloc ours|official|bridge [spans]</c>.
+/// Starts one SDK (one per process, as in the benchmarks), warms up, then runs the benchmark's span N times and
+/// prints bytes per span on the calling thread (the hot path) and in the whole process (the export thread too),
+/// and the runtime's sampled allocation ticks (one per ~100 KB) by type, split into hot path and other threads.
+/// </summary>
+public static class AllocationProbe
+{
+    private static readonly ActivitySource Listened = new(Sdks.ListenedSource);
+
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
+
+    private static void Span(ActivitySource source)
+    {
+        using var activity = source.StartActivity("GET /orders/{id}");
+        activity?.SetTag("http.request.method", "GET");
+        activity?.SetTag("http.response.status_code", 200);
+        activity?.SetTag("cache.hit", true);
+    }
+
+    public static int Run(string sdk, int spans)
+    {
+        IDisposable started;
+        Func<string> stats;
+
+        switch (sdk)
+        {
+            case "ours":
+                var exporter = new NoOpExporter();
+                var ours = Sdks.StartOurs(exporter);
+                started = ours;
+                stats = () => $"exported {exporter.Exported}; " + string.Join("; ", ours.SpanPipelines.Select(p =>
+                    $"{p.Item1}: accepted {p.Item2.Accepted}, rejected {p.Item2.Rejected}"));
+                break;
+            case "official":
+                var activityExporter = new NoOpActivityExporter();
+                started = Sdks.StartOfficial(activityExporter);
+                stats = () => $"exported {activityExporter.Exported}";
+                break;
+            case "bridge":
+                // Our ActivityListener alone (sampling, conversion, limits), the runner left out: the span is dropped.
+                var limits = Functional.Telemetry.SpanLimitsModule.Default;
+                var bridge = new Functional.Telemetry.TracingBridge(
+                    Microsoft.FSharp.Collections.ListModule.OfArray(new[] { Sdks.ListenedSource }),
+                    Functional.Telemetry.SamplerModule.ParentBased(Functional.Telemetry.SamplerModule.AlwaysOn),
+                    limits,
+                    Microsoft.FSharp.Core.FuncConvert.FromAction<Functional.Telemetry.Span>(_ => { }));
+                started = bridge;
+                stats = () => "bridge only: sampling and conversion, no queue";
+                break;
+            default:
+                Console.Error.WriteLine("usage: alloc ours|official|bridge [spans]");
+                return 2;
+        }
+
+        using (started)
+        {
+            // Warm up (tiering, scratch buffers, the scope cache), in chunks the queue can absorb.
+            for (var i = 0; i < 50_000; i++)
+            {
+                Span(Listened);
+                if (i % 10_000 == 0) Thread.Sleep(20);
+            }
+
+            Thread.Sleep(200);
+            var hotThread = OperatingSystem.IsLinux() ? GetTid() : -1;
+            using var ticks = new AllocationTicks();
+            Thread.Sleep(200);
+
+            var threadBefore = GC.GetAllocatedBytesForCurrentThread();
+            var processBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+
+            for (var i = 0; i < spans; i++)
+            {
+                Span(Listened);
+            }
+
+            var elapsed = clock.Elapsed;
+            var threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadBefore;
+            Thread.Sleep(500);
+            var processBytes = GC.GetTotalAllocatedBytes(precise: true) - processBefore;
+            ticks.Stop();
+
+            Console.WriteLine($"sdk: {sdk}; spans: {spans:N0}; {elapsed.TotalNanoseconds / spans:F0} ns/span (single loop, not BenchmarkDotNet)");
+            Console.WriteLine($"hot path (calling thread): {(double)threadBytes / spans:F1} B/span");
+            Console.WriteLine($"whole process (incl. export thread, 500 ms after): {(double)processBytes / spans:F1} B/span");
+            Console.WriteLine(stats());
+            ticks.Print(hotThread, spans);
+        }
+
+        return 0;
+    }
+
+    /// <summary>GCAllocationTick events (the runtime samples one per ~100 KB allocated) summed by type.</summary>
+    private sealed class AllocationTicks : EventListener
+    {
+        private readonly object gate = new();
+        private readonly Dictionary<(long Thread, string Type), long> bytes = new();
+        private volatile bool stopped;
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                // GC keyword (0x1) at Verbose carries GCAllocationTick.
+                EnableEvents(source, EventLevel.Verbose, (EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (stopped || e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null)
+            {
+                return;
+            }
+
+            var typeIndex = e.PayloadNames.IndexOf("TypeName");
+            var amountIndex = e.PayloadNames.IndexOf("AllocationAmount64");
+            var type = typeIndex >= 0 ? e.Payload![typeIndex] as string ?? "?" : "?";
+            var amount = amountIndex >= 0 ? Convert.ToInt64(e.Payload![amountIndex]) : 100_000L;
+            var key = (e.OSThreadId, type);
+
+            lock (gate)
+            {
+                bytes[key] = bytes.GetValueOrDefault(key) + amount;
+            }
+        }
+
+        public void Stop() => stopped = true;
+
+        public void Print(int hot, int spans)
+        {
+            List<(bool Hot, string Type, long Bytes)> copy;
+            lock (gate)
+            {
+                copy = bytes
+                    .GroupBy(kv => (Hot: hot < 0 || kv.Key.Thread == hot, kv.Key.Type))
+                    .Select(g => (g.Key.Hot, g.Key.Type, g.Sum(kv => kv.Value)))
+                    .ToList();
+            }
+
+            Console.WriteLine("sampled allocations by type (approximate, B/span):");
+            foreach (var group in copy.GroupBy(row => row.Hot).OrderByDescending(g => g.Key))
+            {
+                Console.WriteLine(group.Key || hot < 0 ? "  hot path:" : "  other threads:");
+                foreach (var row in group.OrderByDescending(row => row.Bytes).Take(15))
+                {
+                    Console.WriteLine($"    {(double)row.Bytes / spans,8:F1}  {row.Type}");
+                }
+            }
+        }
+    }
+}

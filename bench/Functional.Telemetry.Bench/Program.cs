@@ -1,0 +1,11 @@
+using BenchmarkDotNet.Running;
+using Functional.Telemetry.Bench;
+
+// `-- alloc ours|official [spans]` runs the allocation probe instead of BenchmarkDotNet.
+if (args.Length >= 2 && args[0] == "alloc")
+{
+    return AllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
+return 0;
