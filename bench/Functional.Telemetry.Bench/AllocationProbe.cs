@@ -46,13 +46,13 @@ public static class AllocationProbe
                 stats = () => $"exported {activityExporter.Exported}";
                 break;
             case "bridge":
-                // Our ActivityListener alone (sampling, conversion, limits), the runner left out: the span is dropped.
+                // Our ActivityListener alone (sampling, then the Span conversion on the same thread), no queue.
                 var limits = Functional.Telemetry.SpanLimitsModule.Default;
                 var bridge = new Functional.Telemetry.TracingBridge(
                     Microsoft.FSharp.Collections.ListModule.OfArray(new[] { Sdks.ListenedSource }),
                     Functional.Telemetry.SamplerModule.ParentBased(Functional.Telemetry.SamplerModule.AlwaysOn),
-                    limits,
-                    Microsoft.FSharp.Core.FuncConvert.FromAction<Functional.Telemetry.Span>(_ => { }));
+                    Microsoft.FSharp.Core.FuncConvert.FromAction<System.Diagnostics.Activity>(
+                        a => Functional.Telemetry.ActivityConversion.ToSpan(limits, a)));
                 started = bridge;
                 stats = () => "bridge only: sampling and conversion, no queue";
                 break;

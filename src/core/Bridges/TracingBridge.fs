@@ -25,10 +25,10 @@ module internal CreationOptions =
         parentIdSetter.Invoke(&options, state)
 
 /// The ActivityListener that makes every configured ActivitySource (HttpClient, ASP.NET Core, user code) a
-/// span producer: sampling at start through the pure Sampler, and on stop the Activity becomes a Span record
-/// handed to `onEnd`.
+/// span producer: sampling at start through the pure Sampler; on stop a sampled Activity is handed to `onEnd`
+/// (the export stages), which turn it into a Span record off the application's thread.
 [<Sealed>]
-type TracingBridge(sources: string list, sampler: Sampler, limits: SpanLimits, onEnd: Span -> unit) =
+type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> unit) =
     let listener = new ActivityListener()
 
     let decide (parent: ActivityContext) (traceId: ActivityTraceId) name kind tags links =
@@ -68,10 +68,12 @@ type TracingBridge(sources: string list, sampler: Sampler, limits: SpanLimits, o
                 TraceState = TraceState.Empty
             }
 
-    let apply (result: SamplingResult) (samplingTags: ActivityTagsCollection) =
+    // Reading SamplingTags creates its collection: callers touch it only when the sampler added attributes.
+    let addTags (result: SamplingResult) (samplingTags: ActivityTagsCollection) =
         for attribute in result.Attributes do
             samplingTags[attribute.Key] <- ActivityConversion.ofAnyValue attribute.Value
 
+    let decisionOf (result: SamplingResult) =
         match result.Decision with
         | SamplingDecision.RecordAndSample -> ActivitySamplingResult.AllDataAndRecorded
         | SamplingDecision.RecordOnly -> ActivitySamplingResult.AllData
@@ -94,7 +96,10 @@ type TracingBridge(sources: string list, sampler: Sampler, limits: SpanLimits, o
         | Some state -> CreationOptions.setTraceState (&options, state)
         | None -> ()
 
-        apply result options.SamplingTags
+        if not result.Attributes.IsEmpty then
+            addTags result options.SamplingTags
+
+        decisionOf result
 
     let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
         // A non-W3C (hierarchical) parent id carries no usable context: treat the span as a root.
@@ -113,14 +118,17 @@ type TracingBridge(sources: string list, sampler: Sampler, limits: SpanLimits, o
         | Some state -> CreationOptions.setParentIdTraceState (&options, state)
         | None -> ()
 
-        apply result options.SamplingTags
+        if not result.Attributes.IsEmpty then
+            addTags result options.SamplingTags
+
+        decisionOf result
 
     let stopped (activity: Activity) =
         if activity.Recorded then
             try
-                onEnd (ActivityConversion.toSpan limits activity)
+                onEnd activity
             with ex ->
-                SelfDiagnostics.error "tracing" $"span processing threw {ex.GetType().FullName}; span dropped"
+                SelfDiagnostics.error "tracing" $"span hand-off threw {ex.GetType().FullName}; span dropped"
 
     do
         listener.ShouldListenTo <- fun source -> SourceFilter.matchesAny sources source.Name

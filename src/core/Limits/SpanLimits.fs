@@ -134,8 +134,7 @@ module SpanLimits =
         let keep = min total (max 0 limit)
         List.truncate keep items, total - keep
 
-    [<CompiledName("Apply")>]
-    let apply (limits: SpanLimits) (span: Span) =
+    let private applyLimits (limits: SpanLimits) (span: Span) =
         let lengthLimit = limits.AttributeValueLengthLimit
 
         let attributes, droppedAttributes =
@@ -170,3 +169,47 @@ module SpanLimits =
             DroppedEvents = span.DroppedEvents + droppedEvents
             DroppedLinks = span.DroppedLinks + droppedLinks
         }
+
+    // The allocation-free check that lets the common span (under every limit) pass through untouched.
+    let rec private hasKey (key: string) (attributes: Attribute list) =
+        match attributes with
+        | [] -> false
+        | a :: rest -> String.Equals(a.Key, key, StringComparison.Ordinal) || hasKey key rest
+
+    let rec private valueFits (limit: int) (value: AnyValue) =
+        match value with
+        | AnyValue.String s -> s.Length <= limit
+        | AnyValue.Bytes b -> b.Length <= limit
+        | AnyValue.Array items -> List.forall (valueFits limit) items
+        | _ -> true
+
+    let rec private attributesFit (remaining: int) (lengthLimit: int option) (attributes: Attribute list) =
+        match attributes with
+        | [] -> true
+        | a :: rest ->
+            remaining > 0
+            && not (hasKey a.Key rest)
+            && (match lengthLimit with
+                | None -> true
+                | Some limit -> valueFits (max 0 limit) a.Value)
+            && attributesFit (remaining - 1) lengthLimit rest
+
+    let rec private fitsCount (remaining: int) (items: 'T list) =
+        match items with
+        | [] -> true
+        | _ :: rest -> remaining > 0 && fitsCount (remaining - 1) rest
+
+    let private withinLimits (limits: SpanLimits) (span: Span) =
+        let lengthLimit = limits.AttributeValueLengthLimit
+
+        attributesFit limits.AttributeCountLimit lengthLimit span.Attributes
+        && fitsCount limits.EventCountLimit span.Events
+        && fitsCount limits.LinkCountLimit span.Links
+        && span.Events
+           |> List.forall (fun e -> attributesFit limits.AttributePerEventCountLimit lengthLimit e.Attributes)
+        && span.Links
+           |> List.forall (fun l -> attributesFit limits.AttributePerLinkCountLimit lengthLimit l.Attributes)
+
+    [<CompiledName("Apply")>]
+    let apply (limits: SpanLimits) (span: Span) =
+        if withinLimits limits span then span else applyLimits limits span

@@ -8,8 +8,12 @@ type TraceState =
         Entries: (string * string) list
     }
 
-    /// The empty trace state.
-    static member Empty = { Entries = [] }
+module internal TraceStateValues =
+    let empty: TraceState = { Entries = [] }
+
+type TraceState with
+    /// The empty trace state (one shared value).
+    static member Empty = TraceStateValues.empty
 
 /// The part of a span that propagates: ids, flags, trace state, and whether it came from another process.
 type SpanContext =
@@ -26,8 +30,11 @@ type SpanContext =
         IsRemote: bool
     }
 
-    /// The invalid context (zero ids).
-    static member Invalid =
+    /// True when both ids are valid (non-zero).
+    member x.IsValid = x.TraceId.IsValid && x.SpanId.IsValid
+
+module internal SpanContextValues =
+    let invalid: SpanContext =
         {
             TraceId = TraceId.Empty
             SpanId = SpanId.Empty
@@ -36,5 +43,6 @@ type SpanContext =
             IsRemote = false
         }
 
-    /// True when both ids are valid (non-zero).
-    member x.IsValid = x.TraceId.IsValid && x.SpanId.IsValid
+type SpanContext with
+    /// The invalid context (zero ids; one shared value).
+    static member Invalid = SpanContextValues.invalid

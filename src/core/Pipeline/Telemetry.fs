@@ -62,7 +62,7 @@ type TelemetrySdk
         resource: Resource,
         propagator: TextMapPropagator,
         parts: PipelinePart list,
-        spanRunners: Runner<Span> list,
+        spanRunners: Runner<Diagnostics.Activity> list,
         metricRunners: Runner<MetricData list> list,
         metricDrops: MetricDropCounters,
         installation: IDisposable option
@@ -273,22 +273,20 @@ module Telemetry =
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
+        let processor = Processor.chain tracing.Processors
+
         let runners =
             tracing.Exporters
             |> List.map (fun e ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
-                Runner.start $"traces/{e.Exporter.Name}" mode config.Retry resource e.Exporter)
+                let stage = SpanExportStage(limits, processor, e.Exporter)
+                Runner.start $"traces/{e.Exporter.Name}" mode config.Retry resource stage)
 
-        let processor = Processor.chain tracing.Processors
+        let onEnd activity =
+            for runner in runners do
+                runner.Post activity |> ignore
 
-        let onEnd span =
-            match processor span with
-            | Some kept ->
-                for runner in runners do
-                    runner.Post kept |> ignore
-            | None -> ()
-
-        let bridge = new TracingBridge(tracing.Sources, sampler, limits, onEnd)
+        let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
 
         let part =
             {

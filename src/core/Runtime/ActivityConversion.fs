@@ -273,10 +273,9 @@ module ActivityConversion =
 
     let private scopes = ConditionalWeakTable<ActivitySource, InstrumentationScope>()
 
-    let private scopeOf (source: ActivitySource) =
-        scopes.GetValue(
-            source,
-            fun source ->
+    // One delegate for the cache (a lambda at the call site would allocate per span).
+    let private createScope =
+        ConditionalWeakTable<ActivitySource, InstrumentationScope>.CreateValueCallback(fun source ->
                 {
                     Name = source.Name
                     Version =
@@ -288,8 +287,9 @@ module ActivityConversion =
                         | null -> ""
                         | v -> v
                     Attributes = attributesOfTags source.Tags
-                }
-        )
+                })
+
+    let private scopeOf (source: ActivitySource) = scopes.GetValue(source, createScope)
 
     /// The scope of an ActivitySource (cached per source).
     [<CompiledName("ScopeOf")>]
