@@ -71,6 +71,15 @@ public sealed class TelemetryBuilder
         return this;
     }
 
+    /// <summary>Enables metrics, configured by <paramref name="configure"/>.</summary>
+    public TelemetryBuilder WithMetrics(Action<MetricsBuilder> configure)
+    {
+        var builder = new MetricsBuilder();
+        Guard.NotNull(configure, nameof(configure))(builder);
+        config = TelemetryModule.WithMetrics(FuncConvert.FromFunc<MetricsConfig, MetricsConfig>(_ => builder.Config), config);
+        return this;
+    }
+
     /// <summary>Starts the SDK. Dispose the result (or <c>await using</c> it) to flush and shut down.</summary>
     /// <exception cref="ArgumentException">A setting given in code is invalid.</exception>
     public TelemetrySdk Start() => TelemetryModule.Start(config);

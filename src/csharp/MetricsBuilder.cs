@@ -1,0 +1,184 @@
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+
+namespace Functional.Telemetry;
+
+/// <summary>Configures metrics: which Meters to listen to, views, exemplars, and readers/exporters.</summary>
+public sealed class MetricsBuilder
+{
+    internal MetricsConfig Config { get; private set; } = MetricsModule.Empty;
+
+    /// <summary>Listens to Meters with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).</summary>
+    /// <exception cref="ArgumentException">The name is empty or contains whitespace.</exception>
+    public MetricsBuilder AddMeter(string name)
+    {
+        Config = MetricsModule.AddMeter(Guard.NotBlank(name, nameof(name)), Config);
+        return this;
+    }
+
+    /// <summary>Listens to every listed Meter.</summary>
+    public MetricsBuilder AddMeters(params string[] names)
+    {
+        foreach (var name in Guard.NotNull(names, nameof(names)))
+        {
+            AddMeter(name);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds a view for instruments named <paramref name="instrumentName"/> (wildcards allowed).</summary>
+    /// <exception cref="ArgumentException">The view is invalid (for example a rename with a wildcard, or bad bounds).</exception>
+    public MetricsBuilder AddView(string instrumentName, Action<ViewOptions> configure)
+    {
+        var options = new ViewOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        Config = MetricsModule.AddView(options.ToView(Guard.NotBlank(instrumentName, nameof(instrumentName))), Config);
+        return this;
+    }
+
+    /// <summary>Sets the exemplar filter. Default: <c>OTEL_METRICS_EXEMPLAR_FILTER</c>, else trace-based.</summary>
+    public MetricsBuilder SetExemplarFilter(ExemplarFilterKind filter)
+    {
+        var value = filter switch
+        {
+            ExemplarFilterKind.AlwaysOn => ExemplarFilter.AlwaysOn,
+            ExemplarFilterKind.AlwaysOff => ExemplarFilter.AlwaysOff,
+            ExemplarFilterKind.TraceBased => ExemplarFilter.TraceBased,
+            _ => throw new ArgumentOutOfRangeException(nameof(filter), filter, "Unknown exemplar filter."),
+        };
+        Config = MetricsModule.WithExemplarFilter(value, Config);
+        return this;
+    }
+
+    /// <summary>Sets the default most attribute sets per stream (overflow series included). Default 2000.</summary>
+    public MetricsBuilder SetCardinalityLimit(int limit)
+    {
+        Config = MetricsModule.WithCardinalityLimit(limit, Config);
+        return this;
+    }
+
+    /// <summary>Adds an exporter fed by a periodic reader (<c>OTEL_METRIC_EXPORT_INTERVAL</c>, default 60 s).</summary>
+    public MetricsBuilder AddExporter(IExporter<MetricData> exporter, Temporalities temporality = Temporalities.Cumulative)
+    {
+        Config = MetricsModule.AddExporter(ToPreference(temporality), Guard.NotNull(exporter, nameof(exporter)), Config);
+        return this;
+    }
+
+    /// <summary>Adds an exporter fed by a periodic reader with this interval and export timeout.</summary>
+    public MetricsBuilder AddExporter(IExporter<MetricData> exporter, TimeSpan interval, TimeSpan timeout, Temporalities temporality = Temporalities.Cumulative)
+    {
+        Config = MetricsModule.AddExporterWith(
+            new PeriodicReaderOptions(interval, timeout), ToPreference(temporality), Guard.NotNull(exporter, nameof(exporter)), Config);
+        return this;
+    }
+
+    /// <summary>Adds a reader you collect from yourself (for example for tests or a scrape endpoint).</summary>
+    public MetricsBuilder AddReader(MetricPullReader reader)
+    {
+        Config = MetricsModule.AddReader(Guard.NotNull(reader, nameof(reader)), Config);
+        return this;
+    }
+
+    /// <summary>Prints every collection to standard output as a table.</summary>
+    public MetricsBuilder AddConsoleExporter()
+    {
+        Config = MetricsModule.AddConsoleExporter(Config);
+        return this;
+    }
+
+    /// <summary>Prints every collection to <paramref name="writer"/> as a table, every <paramref name="interval"/>.</summary>
+    public MetricsBuilder AddConsoleExporter(TextWriter writer, TimeSpan interval) =>
+        AddExporter(new ConsoleMetricExporter(Guard.NotNull(writer, nameof(writer))), interval, TimeSpan.FromSeconds(30));
+
+    /// <summary>Keeps exported metrics in <paramref name="exporter"/> (delta or cumulative), for tests.
+    /// Call <c>ForceFlush</c> on the SDK to collect.</summary>
+    public MetricsBuilder AddInMemoryExporter(InMemoryExporter<MetricData> exporter, Temporalities temporality = Temporalities.Cumulative) =>
+        AddExporter(exporter, temporality);
+
+    private static TemporalityPreference ToPreference(Temporalities temporality) => temporality switch
+    {
+        Temporalities.Cumulative => TemporalityPreference.Cumulative,
+        Temporalities.Delta => TemporalityPreference.Delta,
+        Temporalities.LowMemory => TemporalityPreference.LowMemory,
+        _ => throw new ArgumentOutOfRangeException(nameof(temporality), temporality, "Unknown temporality preference."),
+    };
+}
+
+/// <summary>An exporter's temporality preference.</summary>
+public enum Temporalities
+{
+    /// <summary>Everything cumulative (the default).</summary>
+    Cumulative,
+
+    /// <summary>Counters, histograms and gauges as delta; up-down counters cumulative.</summary>
+    Delta,
+
+    /// <summary>Synchronous counters and histograms as delta; the rest cumulative.</summary>
+    LowMemory,
+}
+
+/// <summary>Which measurements may become exemplars.</summary>
+public enum ExemplarFilterKind
+{
+    /// <summary>Only measurements recorded inside a sampled span (the default).</summary>
+    TraceBased,
+
+    /// <summary>Every measurement.</summary>
+    AlwaysOn,
+
+    /// <summary>None.</summary>
+    AlwaysOff,
+}
+
+/// <summary>What a view changes. Unset properties keep the instrument's defaults.</summary>
+public sealed class ViewOptions
+{
+    /// <summary>A new stream name (only for a view naming one instrument exactly).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>A new description.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Keep only these attribute keys.</summary>
+    public IReadOnlyList<string>? AllowedAttributes { get; set; }
+
+    /// <summary>Drop these attribute keys.</summary>
+    public IReadOnlyList<string>? DeniedAttributes { get; set; }
+
+    /// <summary>Explicit histogram bucket upper bounds (ascending, distinct, finite).</summary>
+    public IReadOnlyList<double>? HistogramBounds { get; set; }
+
+    /// <summary>Use a base-2 exponential histogram with this many buckets per sign (160 is the usual choice).</summary>
+    public int? ExponentialHistogramMaxSize { get; set; }
+
+    /// <summary>Record min and max on histograms. Default true.</summary>
+    public bool RecordMinMax { get; set; } = true;
+
+    /// <summary>Drop the stream entirely.</summary>
+    public bool Drop { get; set; }
+
+    /// <summary>Most attribute sets for this stream (overflow series included).</summary>
+    public int? CardinalityLimit { get; set; }
+
+    internal View ToView(string instrumentName)
+    {
+        var baseView = ViewModule.forInstrument(instrumentName);
+        var attributes =
+            AllowedAttributes is { } allow ? AttributeFilter.NewAllow(ListModule.OfSeq(allow))
+            : DeniedAttributes is { } deny ? AttributeFilter.NewDeny(ListModule.OfSeq(deny))
+            : AttributeFilter.All;
+        FSharpOption<Aggregation> aggregation =
+            Drop ? Aggregation.Drop
+            : HistogramBounds is { } bounds ? Aggregation.NewExplicitBucketHistogram(ListModule.OfSeq(bounds), RecordMinMax)
+            : ExponentialHistogramMaxSize is { } size ? Aggregation.NewBase2ExponentialHistogram(size, 20, RecordMinMax)
+            : FSharpOption<Aggregation>.None;
+        return new View(
+            baseView.Selector,
+            Name is null ? FSharpOption<string>.None : FSharpOption<string>.Some(Name),
+            Description is null ? FSharpOption<string>.None : FSharpOption<string>.Some(Description),
+            attributes,
+            aggregation,
+            CardinalityLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None);
+    }
+}
