@@ -556,6 +556,19 @@ let exponentialValue: Gen<float> =
             2, magnitude |> Gen.map (fun m -> -m)
         ]
 
+/// Exponential histogram values that add exactly in any order: 0 or ±m·2^e with m in 1..999, e in -3..16.
+let exactExponentialValue: Gen<float> =
+    Gen.frequency
+        [
+            1, Gen.constant 0.0
+            6,
+            Gen.map3
+                (fun (sign: bool) (m: int) (e: int) -> (if sign then 1.0 else -1.0) * System.Math.ScaleB(float m, e))
+                (Gen.elements [ true; false ])
+                (Gen.choose (1, 999))
+                (Gen.choose (-3, 16))
+        ]
+
 /// Exponential histogram max sizes: small ones rescale often, 160 is the default.
 let exponentialMaxSize: Gen<int> =
     Gen.frequency [ 3, Gen.choose (4, 20); 1, Gen.elements [ 40; 160 ] ]
@@ -577,7 +590,7 @@ let collectionRounds: Gen<RoundMeasurement list list> =
                 Gen.map2 (fun v s -> CounterAdd(v, s)) counterLongValue set
                 Gen.map2 (fun v s -> UpDownAdd(v, s)) upDownLongValue set
                 Gen.map2 (fun v s -> HistogramRecord(v, s)) (histogramValue HistogramState.defaultBounds) set
-                Gen.map2 (fun v s -> ExponentialRecord(v, s)) exponentialValue set
+                Gen.map2 (fun v s -> ExponentialRecord(v, s)) exactExponentialValue set
             ]
 
     let round =
