@@ -2,6 +2,7 @@
 // Run it with `dotnet run --project examples/Demo`. It needs no server or configuration: spans are printed
 // to the console as trace trees when the demo ends.
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Functional.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,6 +14,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 var demoSource = new ActivitySource("Demo", "1.0.0");
+using var demoMeter = new Meter("Demo", "1.0.0");
+var ordersRequested = demoMeter.CreateCounter<long>("demo.orders.requested", "{order}", "Orders asked for");
+var requestDuration = demoMeter.CreateHistogram<double>("demo.request.duration", "ms", "Server time per request");
+demoMeter.CreateObservableGauge("demo.process.working_set", () => Environment.WorkingSet, "By", "Process working set");
 
 // Start telemetry first: it installs the W3C propagator that HttpClient and ASP.NET Core pick up.
 await using var telemetry = Telemetry.Create("functional-telemetry-demo")
@@ -21,6 +26,9 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
         .AddSource("Demo")
         .AddSource("System.Net.Http")
         .AddSource("Microsoft.AspNetCore")
+        .AddConsoleExporter())
+    .WithMetrics(m => m
+        .AddMeter("Demo")
         .AddConsoleExporter())
     .Start();
 
@@ -50,9 +58,12 @@ app.Use(async (context, next) =>
 
 app.MapGet("/orders/{id:int}", async (int id) =>
 {
+    var started = Stopwatch.GetTimestamp();
     using var lookup = demoSource.StartActivity("load order");
     lookup?.SetTag("order.id", id);
     await Task.Yield();
+    ordersRequested.Add(1, new KeyValuePair<string, object?>("order.kind", id % 2 == 0 ? "even" : "odd"));
+    requestDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("http.route", "/orders/{id}"));
     return Results.Ok(new { id, status = "shipped" });
 });
 app.MapGet("/fail", () => Results.Problem("the demo fails on purpose", statusCode: 500));
@@ -78,5 +89,7 @@ using (var checkout = demoSource.StartActivity("checkout"))
 
 await app.StopAsync();
 Console.WriteLine();
-Console.WriteLine("Traces (client and server spans share one trace id through the traceparent header):");
-// Disposing telemetry (await using) flushes the batch exporter, which prints the trace trees.
+Console.WriteLine("Traces (client and server spans share one trace id through the traceparent header),");
+Console.WriteLine("then the metrics of the run (a counter, a histogram, an observable gauge):");
+// Disposing telemetry (await using) flushes the span exporter, which prints the trace trees, and makes a final
+// metrics collection, which prints the metrics table.
