@@ -366,3 +366,45 @@ let ``the console metric format shows name, unit, attributes and values`` () =
     Assert.Contains("http.duration [ms] (histogram, cumulative) from App", text)
     Assert.Contains("method=GET", text)
     Assert.Contains("count 3 sum 12.5 min 1 max 8  ≤5:2 ≤10:1", text)
+
+[<Fact>]
+let ``the native F# instruments API records through the same pipeline`` () =
+    let name = uniqueMeter ()
+    let sdk, reader = startPull name TemporalityPreference.Cumulative id
+    use _ = sdk
+    use meter = Instruments.meter name (Some "3.0")
+    let orders = Instruments.counter meter "orders" "{order}" "Orders placed"
+    let duration = Instruments.histogram meter "duration" "ms" "" (Some [ 10.0; 100.0 ])
+    let queue = Instruments.upDownCounter meter "queue" "" ""
+    let temperature = Instruments.gauge meter "temperature" "Cel" ""
+
+    Instruments.observableGauge meter "threads" "" "" (fun () -> [ 4.0, [ Attribute.string "pool" "io" ] ])
+    |> ignore
+
+    orders |> Instruments.add [ Attribute.string "kind" "book" ] 2L
+    orders |> Instruments.add [ Attribute.string "kind" "book" ] 1L
+    queue |> Instruments.addUpDown [] 5L
+    queue |> Instruments.addUpDown [] -2L
+    temperature |> Instruments.set [] 21.5
+    let result = Instruments.time [] duration (fun () -> 42)
+    duration |> Instruments.record [ Attribute.bool "cached" true ] 50.0
+    Assert.Equal(42, result)
+
+    let metrics = reader.Collect()
+    let orderPoint = find "orders" metrics |> sumPoints |> List.exactlyOne
+    Assert.Equal(NumberValue.Long 3L, orderPoint.Value)
+    Assert.Equal<Attribute list>([ Attribute.string "kind" "book" ], orderPoint.Attributes)
+    Assert.Equal(NumberValue.Long 3L, (find "queue" metrics |> sumPoints |> List.exactlyOne).Value)
+
+    match (find "duration" metrics).Points with
+    | MetricPoints.Histogram(_, points) ->
+        Assert.Equal(2, points.Length)
+        Assert.True(points |> List.forall (fun p -> p.Bounds = [ 10.0; 100.0 ]))
+    | other -> failwithf "unexpected %A" other
+
+    match (find "temperature" metrics).Points, (find "threads" metrics).Points with
+    | MetricPoints.Gauge [ t ], MetricPoints.Gauge [ th ] ->
+        Assert.Equal(NumberValue.Double 21.5, t.Value)
+        Assert.Equal(NumberValue.Double 4.0, th.Value)
+        Assert.Equal<Attribute list>([ Attribute.string "pool" "io" ], th.Attributes)
+    | other -> failwithf "unexpected %A" other
