@@ -136,7 +136,8 @@ module Measurement =
     type Rejection =
         /// NaN or an infinity.
         | NotFinite
-        /// A negative increment of a monotonic instrument (Counter, Histogram).
+        /// A negative value of a monotonic instrument: a Counter increment or an ObservableCounter total.
+        /// Histograms accept negative values (as OpenTelemetry .NET does).
         | NegativeIncrement
 
     /// Ok for a value the instrument kind accepts; Error with the reason otherwise.
