@@ -407,3 +407,56 @@ let ``cumulative histograms to deltas and back give the cumulative histograms, e
 
             List.map withoutExtremes (accumulate deltas) = List.map withoutExtremes cumulative)
     )
+
+let private exponentialPoint series start time (values: float list) =
+    let state = recordAll (4, 20) values
+
+    let dense (buckets: Map<int, int64>) =
+        if Map.isEmpty buckets then
+            { Offset = 0; Counts = [] }
+        else
+            let low = fst (Map.minKeyValue buckets)
+            let high = fst (Map.maxKeyValue buckets)
+
+            {
+                Offset = low
+                Counts = [ for i in low..high -> Map.tryFind i buckets |> Option.defaultValue 0L ]
+            }
+
+    {
+        Attributes = seriesAttributes series
+        StartTime = start
+        Time = time
+        Count = state.Count
+        Sum = state.Sum
+        Min = state.Min
+        Max = state.Max
+        Scale = state.Scale
+        ZeroCount = state.ZeroCount
+        ZeroThreshold = 0.0
+        Positive = dense state.Positive
+        Negative = dense state.Negative
+        Exemplars = []
+    }
+
+[<Fact>]
+let ``cumulative exponential histograms to deltas and back give the cumulative ones, extremes aside`` () =
+    let erase (points: MetricPoints) =
+        match points with
+        | MetricPoints.ExponentialHistogram(t, p) ->
+            MetricPoints.ExponentialHistogram(t, p |> List.map (fun x -> { x with Min = None; Max = None }))
+        | other -> other
+
+    Check.property (
+        Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactSpreadDouble)) (fun collections ->
+            let cumulative =
+                cumulativeOf (fun s start i values -> exponentialPoint s start (endOf i) values) collections
+                |> List.map (fun points -> MetricPoints.ExponentialHistogram(Temporality.Cumulative, points))
+
+            let deltas =
+                cumulative
+                |> List.mapi (fun i current ->
+                    Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
+
+            List.map erase (accumulate deltas) = List.map erase cumulative)
+    )

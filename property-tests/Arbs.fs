@@ -511,3 +511,8 @@ let withCuts (item: Gen<'T>) : Gen<'T list * int list> =
 /// Collections of measurements per series: each collection lists (series 0..3, value) pairs.
 let seriesCollections (value: Gen<'T>) : Gen<(int * 'T) list list> =
     Gen.listOf (Gen.listOf (Gen.zip (Gen.choose (0, 3)) value) |> Gen.resize 8) |> Gen.resize 6
+
+/// Values that still add exactly but spread over a wide range (powers of two from 2^-8 to 2^8 among them),
+/// so that an exponential histogram's scale drops between collections.
+let exactSpreadDouble: Gen<float> =
+    Gen.frequency [ 3, exactDouble; 1, Gen.choose (-8, 8) |> Gen.map (fun k -> System.Math.ScaleB(1.0, k)) ]
