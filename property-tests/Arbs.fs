@@ -516,3 +516,9 @@ let seriesCollections (value: Gen<'T>) : Gen<(int * 'T) list list> =
 /// so that an exponential histogram's scale drops between collections.
 let exactSpreadDouble: Gen<float> =
     Gen.frequency [ 3, exactDouble; 1, Gen.choose (-8, 8) |> Gen.map (fun k -> System.Math.ScaleB(1.0, k)) ]
+
+/// Small integers of either sign (delta sums).
+let smallLong: Gen<int64> = Gen.choose (-1000, 1000) |> Gen.map int64
+
+/// Small non-negative integers (counter increments).
+let increment: Gen<int64> = Gen.choose (0, 1000) |> Gen.map int64

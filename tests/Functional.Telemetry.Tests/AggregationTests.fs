@@ -158,7 +158,8 @@ let ``every sample value lies in its bucket at several scales`` () =
             let index = ExponentialHistogramState.bucketIndex scale value
             let lower = ExponentialHistogramState.lowerBound scale index
             let upper = ExponentialHistogramState.lowerBound scale (index + 1)
-            Assert.True(lower < value && value <= upper, sprintf "scale %d value %g in (%g, %g]" scale value lower upper)
+            let message = sprintf "scale %d value %g in (%g, %g]" scale value lower upper
+            Assert.True(lower < value && value <= upper, message)
 
 [<Fact>]
 let ``recording 1 to 100 with max size 4 downscales to -2, where everything fits`` () =
@@ -235,7 +236,10 @@ let ``merging histograms of different scales brings both to a common scale that 
 
 [<Fact>]
 let ``non-finite doubles are rejected for every kind`` () =
-    for kind in [ InstrumentKind.Counter; InstrumentKind.Histogram; InstrumentKind.Gauge; InstrumentKind.UpDownCounter ] do
+    let kinds =
+        [ InstrumentKind.Counter; InstrumentKind.Histogram; InstrumentKind.Gauge; InstrumentKind.UpDownCounter ]
+
+    for kind in kinds do
         for value in [ Double.NaN; Double.PositiveInfinity; Double.NegativeInfinity ] do
             Assert.Equal(Error Measurement.Rejection.NotFinite, Measurement.validate kind (NumberValue.Double value))
 
@@ -309,11 +313,11 @@ let ``a series gone from the current collection is absent from the delta`` () =
               numberPoint (attrs [ "k", "y" ]) 0L 10L (NumberValue.Double 2.0) ]
         )
 
-    let current =
-        MetricPoints.Sum(Temporality.Cumulative, false, [ numberPoint (attrs [ "k", "y" ]) 0L 20L (NumberValue.Double 2.5) ])
+    let y = attrs [ "k", "y" ]
+    let current = MetricPoints.Sum(Temporality.Cumulative, false, [ numberPoint y 0L 20L (NumberValue.Double 2.5) ])
 
     Assert.Equal(
-        MetricPoints.Sum(Temporality.Delta, false, [ numberPoint (attrs [ "k", "y" ]) 10L 20L (NumberValue.Double 0.5) ]),
+        MetricPoints.Sum(Temporality.Delta, false, [ numberPoint y 10L 20L (NumberValue.Double 0.5) ]),
         Temporality.cumulativeToDelta (Some previous) current
     )
 
@@ -426,7 +430,10 @@ let ``exponential histogram deltas are taken at the common scale`` () =
     let c1 = exponentialPoint 0L 10L [ 1.0; 1.5 ]
     let c2 = exponentialPoint 0L 20L [ 1.0; 1.5; 0.0; 100.0; -2.0 ]
 
-    match Temporality.cumulativeToDelta (Some(MetricPoints.ExponentialHistogram(Temporality.Cumulative, [ c1 ]))) (MetricPoints.ExponentialHistogram(Temporality.Cumulative, [ c2 ])) with
+    let previous = MetricPoints.ExponentialHistogram(Temporality.Cumulative, [ c1 ])
+    let current = MetricPoints.ExponentialHistogram(Temporality.Cumulative, [ c2 ])
+
+    match Temporality.cumulativeToDelta (Some previous) current with
     | MetricPoints.ExponentialHistogram(Temporality.Delta, [ delta ]) ->
         let expected = exponentialPoint 10L 20L [ 0.0; 100.0; -2.0 ]
         Assert.Equal(c2.Scale, delta.Scale)

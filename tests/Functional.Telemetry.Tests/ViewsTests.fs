@@ -139,7 +139,8 @@ let ``each matching view gives a stream; drop gives none; default aggregation re
     Assert.Empty(View.streams [ drop ] 2000 requests)
 
     let streams = View.streams [ drop; keep; last ] 500 requests
-    Assert.Equal<Aggregation list>([ Aggregation.Sum; Aggregation.LastValue ], streams |> List.map (fun s -> s.Aggregation))
+    let aggregations = streams |> List.map (fun s -> s.Aggregation)
+    Assert.Equal<Aggregation list>([ Aggregation.Sum; Aggregation.LastValue ], aggregations)
     Assert.True(streams |> List.forall (fun s -> s.Name = "http.server.requests" && s.CardinalityLimit = 500))
 
 [<Fact>]
@@ -149,17 +150,23 @@ let ``histogram aggregations on observable instruments fall back to the default`
     let view =
         { View.forInstrument "cpu" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0 ], true)) }
 
-    Assert.Equal<Aggregation list>([ Aggregation.LastValue ], View.streams [ view ] 2000 gauge |> List.map (fun s -> s.Aggregation))
+    let aggregationsWith views =
+        View.streams views 2000 gauge |> List.map (fun s -> s.Aggregation)
+
+    Assert.Equal<Aggregation list>([ Aggregation.LastValue ], aggregationsWith [ view ])
 
     let sumView = { View.forInstrument "cpu" with Aggregation = Some Aggregation.Sum }
-    Assert.Equal<Aggregation list>([ Aggregation.Sum ], View.streams [ sumView ] 2000 gauge |> List.map (fun s -> s.Aggregation))
+    Assert.Equal<Aggregation list>([ Aggregation.Sum ], aggregationsWith [ sumView ])
 
 [<Fact>]
 let ``attribute filters: all, allow and deny`` () =
     let attributes =
         [ Attribute.string "route" "/"; Attribute.string "method" "GET"; Attribute.int "status" 200L ]
 
-    Assert.Equal<Attribute list * Attribute list>((attributes, []), View.filterAttributes AttributeFilter.All attributes)
+    Assert.Equal<Attribute list * Attribute list>(
+        (attributes, []),
+        View.filterAttributes AttributeFilter.All attributes
+    )
 
     Assert.Equal<Attribute list * Attribute list>(
         ([ Attribute.string "route" "/"; Attribute.int "status" 200L ], [ Attribute.string "method" "GET" ]),

@@ -229,7 +229,8 @@ module ExponentialHistogramState =
             let exponent = int64 index <<< -scale
             Math.ScaleB(1.0, int (Math.Clamp(exponent, -2000L, 2000L)))
         else
-            // index = whole * 2^scale + part with 0 <= part < 2^scale: 2^whole is exact, 2^(part / 2^scale) is in [1, 2).
+            // index = whole * 2^scale + part with 0 <= part < 2^scale:
+            // 2^whole is exact and 2^(part / 2^scale) is in [1, 2), so nothing overflows before the last step.
             let whole = index >>> scale
             let part = index - (whole <<< scale)
             Math.ScaleB(Math.Pow(2.0, float part / Math.ScaleB(1.0, scale)), whole)
@@ -542,14 +543,16 @@ module Temporality =
                 | Some(MetricPoints.Sum(Temporality.Cumulative, _, p)) -> p
                 | _ -> []
 
-            MetricPoints.Sum(Temporality.Delta, monotonic, againstPrevious numberAttributes subtractNumber before points)
+            let deltas = againstPrevious numberAttributes subtractNumber before points
+            MetricPoints.Sum(Temporality.Delta, monotonic, deltas)
         | MetricPoints.Histogram(Temporality.Cumulative, points) ->
             let before =
                 match previous with
                 | Some(MetricPoints.Histogram(Temporality.Cumulative, p)) -> p
                 | _ -> []
 
-            MetricPoints.Histogram(Temporality.Delta, againstPrevious histogramAttributes subtractHistogram before points)
+            let deltas = againstPrevious histogramAttributes subtractHistogram before points
+            MetricPoints.Histogram(Temporality.Delta, deltas)
         | MetricPoints.ExponentialHistogram(Temporality.Cumulative, points) ->
             let before =
                 match previous with
