@@ -519,7 +519,7 @@ let counterDoubleValue: Gen<float> = Gen.choose (0, 4000) |> Gen.map (fun n -> f
 let upDownLongValue: Gen<int64> = Gen.choose (-1000, 1000) |> Gen.map int64
 
 /// Explicit-bucket histogram bounds for a view: 0-8 ascending, distinct multiples of 0.5 in [-100, 1000].
-let histogramBounds: Gen<float list> =
+let viewHistogramBounds: Gen<float list> =
     gen {
         let! count = Gen.choose (0, 8)
         let! halves = Gen.listOfLength count (Gen.choose (-200, 2000))
@@ -597,3 +597,80 @@ let collectionRounds: Gen<RoundMeasurement list list> =
         Gen.frequency [ 1, Gen.constant []; 4, Gen.choose (1, 60) |> Gen.bind (fun n -> Gen.listOfLength n measurement) ]
 
     Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.listOfLength n round)
+// ---- helper E generators ----
+
+/// Any 64-bit integer (sums of these wrap around, which keeps them associative).
+let anyLong: Gen<int64> = ArbMap.defaults.ArbFor<int64>().Generator
+
+/// Multiples of 0.25 within ±1e6: sums of a few hundred of them are exact, so float sums can be compared with `=`.
+let exactDouble: Gen<float> =
+    Gen.choose (-4_000_000, 4_000_000) |> Gen.map (fun quarters -> float quarters / 4.0)
+
+/// LastValue measurements: a value and a time from small ranges, so that equal times and equal values
+/// (a Long and a Double of the same magnitude included) are common.
+let lastValueMeasurement: Gen<NumberValue * int64> =
+    gen {
+        let! time = Gen.choose (0, 5)
+
+        let! value =
+            Gen.oneof
+                [
+                    Gen.choose (-3, 3) |> Gen.map (int64 >> NumberValue.Long)
+                    Gen.choose (-3, 3) |> Gen.map (float >> NumberValue.Double)
+                    exactDouble |> Gen.map NumberValue.Double
+                ]
+
+        return value, int64 time
+    }
+
+/// Explicit histogram bounds: ascending, distinct, finite; possibly none.
+let histogramBounds: Gen<float list> =
+    Gen.listOf exactDouble |> Gen.resize 10 |> Gen.map (List.distinct >> List.sort)
+
+/// Values of any sign over a chosen range of binary exponents: zeros, exact powers of two and arbitrary significands.
+let wideDoubleIn (lowExponent: int) (highExponent: int) : Gen<float> =
+    let magnitude =
+        gen {
+            let! exponent = Gen.choose (lowExponent, highExponent)
+            let! fraction = Gen.frequency [ 1, Gen.constant 0; 4, Gen.choose (0, (1 <<< 30) - 1) ]
+            return System.Math.ScaleB(1.0 + float fraction / float (1 <<< 30), exponent)
+        }
+
+    Gen.frequency
+        [
+            1, Gen.constant 0.0
+            6, magnitude
+            3, magnitude |> Gen.map (fun v -> -v)
+        ]
+
+/// Values for exponential histograms: mostly within 2^±60, sometimes anywhere in the normal range.
+let wideDouble: Gen<float> =
+    Gen.frequency [ 4, wideDoubleIn -60 60; 1, wideDoubleIn -1000 1000 ]
+
+/// Exponential histogram settings (max size, max scale): small sizes so that downscaling is frequent.
+let exponentialConfig: Gen<int * int> =
+    Gen.zip (Gen.choose (2, 20)) (Gen.frequency [ 3, Gen.constant 20; 2, Gen.choose (-10, 20) ])
+
+/// Items and sorted cut points (0 to 4 of them, each within the list) that split the items into chunks.
+let withCuts (item: Gen<'T>) : Gen<'T list * int list> =
+    gen {
+        let! items = Gen.listOf item
+        let! cutCount = Gen.choose (0, 4)
+        let! cuts = Gen.listOfLength cutCount (Gen.choose (0, items.Length))
+        return items, List.sort cuts
+    }
+
+/// Collections of measurements per series: each collection lists (series 0..3, value) pairs.
+let seriesCollections (value: Gen<'T>) : Gen<(int * 'T) list list> =
+    Gen.listOf (Gen.listOf (Gen.zip (Gen.choose (0, 3)) value) |> Gen.resize 8) |> Gen.resize 6
+
+/// Values that still add exactly but spread over a wide range (powers of two from 2^-8 to 2^8 among them),
+/// so that an exponential histogram's scale drops between collections.
+let exactSpreadDouble: Gen<float> =
+    Gen.frequency [ 3, exactDouble; 1, Gen.choose (-8, 8) |> Gen.map (fun k -> System.Math.ScaleB(1.0, k)) ]
+
+/// Small integers of either sign (delta sums).
+let smallLong: Gen<int64> = Gen.choose (-1000, 1000) |> Gen.map int64
+
+/// Small non-negative integers (counter increments).
+let increment: Gen<int64> = Gen.choose (0, 1000) |> Gen.map int64

@@ -188,7 +188,7 @@ let ``MetricRuntime: Histogram<double> with the default bounds equals the pure H
 [<Fact>]
 let ``MetricRuntime: Histogram<double> with view bounds equals the pure HistogramState fold`` () =
     let gen =
-        histogramBounds
+        viewHistogramBounds
         |> Gen.bind (fun bounds -> metricRuntimeCase (histogramValue bounds) |> Gen.map (fun case -> bounds, case))
 
     Check.propertyWith

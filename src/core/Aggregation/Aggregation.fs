@@ -205,20 +205,23 @@ module ExponentialHistogramState =
 
     let bucketIndex scale (value: float) =
         let magnitude = Math.Abs value
-        // ILogB is exact for normal and subnormal values: magnitude is in [2^exponent, 2^(exponent+1)).
+        // ILogB is exact for normal and subnormal values: magnitude = significand * 2^exponent, significand in [1, 2).
         let exponent = Math.ILogB magnitude
-        let isPowerOfTwo = Math.ScaleB(1.0, exponent) = magnitude
+        let significand = Math.ScaleB(magnitude, -exponent)
 
         if scale <= 0 then
             // Buckets are (base^i, base^(i+1)]: an exact power of two closes the bucket below it.
-            let scaleZeroIndex = if isPowerOfTwo then exponent - 1 else exponent
+            let scaleZeroIndex = if significand = 1.0 then exponent - 1 else exponent
             scaleZeroIndex >>> -scale
-        elif isPowerOfTwo then
+        elif significand = 1.0 then
             (exponent <<< scale) - 1
         else
-            // Not a power of two, so log2(value) * 2^scale is never an integer: floor is the index
-            // (up to the last bit of rounding error, which the spec accepts).
-            int (Math.Floor(Math.Log2 magnitude * Math.ScaleB(1.0, scale)))
+            // The log of the significand only, not of the value: its error stays near one ulp of a number below 1,
+            // instead of one ulp of ~1024 (where log2 Double.MaxValue rounds up to exactly 1024).
+            // The clamp keeps a significand just under 2 inside this exponent's buckets.
+            let subBuckets = 1 <<< scale
+            let within = int (Math.Floor(Math.Log2 significand * float subBuckets))
+            (exponent <<< scale) + min within (subBuckets - 1)
 
     let lowerBound scale index =
         if scale <= 0 then
@@ -226,7 +229,8 @@ module ExponentialHistogramState =
             let exponent = int64 index <<< -scale
             Math.ScaleB(1.0, int (Math.Clamp(exponent, -2000L, 2000L)))
         else
-            // index = whole * 2^scale + part with 0 <= part < 2^scale: 2^whole is exact, 2^(part / 2^scale) is in [1, 2).
+            // index = whole * 2^scale + part with 0 <= part < 2^scale:
+            // 2^whole is exact and 2^(part / 2^scale) is in [1, 2), so nothing overflows before the last step.
             let whole = index >>> scale
             let part = index - (whole <<< scale)
             Math.ScaleB(Math.Pow(2.0, float part / Math.ScaleB(1.0, scale)), whole)
@@ -539,14 +543,16 @@ module Temporality =
                 | Some(MetricPoints.Sum(Temporality.Cumulative, _, p)) -> p
                 | _ -> []
 
-            MetricPoints.Sum(Temporality.Delta, monotonic, againstPrevious numberAttributes subtractNumber before points)
+            let deltas = againstPrevious numberAttributes subtractNumber before points
+            MetricPoints.Sum(Temporality.Delta, monotonic, deltas)
         | MetricPoints.Histogram(Temporality.Cumulative, points) ->
             let before =
                 match previous with
                 | Some(MetricPoints.Histogram(Temporality.Cumulative, p)) -> p
                 | _ -> []
 
-            MetricPoints.Histogram(Temporality.Delta, againstPrevious histogramAttributes subtractHistogram before points)
+            let deltas = againstPrevious histogramAttributes subtractHistogram before points
+            MetricPoints.Histogram(Temporality.Delta, deltas)
         | MetricPoints.ExponentialHistogram(Temporality.Cumulative, points) ->
             let before =
                 match previous with

@@ -117,13 +117,16 @@ module ExponentialHistogramState =
     val defaultMaxScale: int
     /// An empty histogram.
     val empty: maxSize: int -> maxScale: int -> ExponentialHistogramState
-    /// The bucket index of a positive finite value at a scale: the i with base^i < value <= base^(i+1).
+    /// The bucket index of a non-zero finite value's magnitude at a scale: the i with base^i < |value| <= base^(i+1).
+    /// Exact for scale <= 0 and for powers of two; otherwise from the log of the significand (error near one ulp).
     val bucketIndex: scale: int -> value: float -> int
     /// The lower bound base^index of a bucket at a scale (the bucket is (lower, upper]).
     val lowerBound: scale: int -> index: int -> float
-    /// Records a finite measurement, lowering the scale as needed so each sign spans at most MaxSize buckets.
+    /// Records a finite measurement, lowering the scale as needed so each sign spans at most MaxSize buckets
+    /// (by the least amount that fits; never below scale -10, where values that do not fit are still recorded).
     val record: state: ExponentialHistogramState -> value: float -> ExponentialHistogramState
-    /// Merges two histograms: both are brought to a common scale that fits MaxSize.
+    /// Merges two histograms: both are brought to the lower of their scales, then lowered further until each sign
+    /// spans at most MaxSize buckets (the smaller MaxSize of the two, so that merge commutes), never below scale -10.
     val merge: left: ExponentialHistogramState -> right: ExponentialHistogramState -> ExponentialHistogramState
     /// The same data at a lower scale (each bucket index shifted right by `by`).
     val downscale: by: int -> state: ExponentialHistogramState -> ExponentialHistogramState
@@ -146,11 +149,16 @@ module Measurement =
 /// Temporality conversion of collected points, pure.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Temporality =
-    /// Cumulative -> delta: each point minus the previous cumulative point of the same series (by attributes);
-    /// a series seen for the first time is its own delta. Start times become the previous point's time.
-    /// Gauges pass through. The caller keeps `current` as the next `previous`.
+    /// Cumulative -> delta: each point minus the previous cumulative point of the same series (by attributes,
+    /// in any order); a series seen for the first time is its own delta. Start times become the previous point's
+    /// time. Histogram deltas have no Min/Max (not derivable); exponential ones are taken at the lower scale of the
+    /// two. A series missing from `current` is missing from the result. Gauges and points that are already delta
+    /// pass through. The caller keeps `current` as the next `previous`.
     val cumulativeToDelta: previous: MetricPoints option -> current: MetricPoints -> MetricPoints
 
     /// Delta -> cumulative: each point added to the running total of its series; start times stay at the
-    /// series' first start. Gauges pass through. The result is also the next `running`.
+    /// series' first start. Min/Max are the min of mins and max of maxes (None when a side with data has none);
+    /// exponential buckets are added at the lower scale of the two (the result may span more than the stream's
+    /// MaxSize). Series with no new point are carried unchanged, after the updated ones. Gauges and points that
+    /// are already cumulative pass through. The result is also the next `running`.
     val deltaToCumulative: running: MetricPoints option -> delta: MetricPoints -> MetricPoints

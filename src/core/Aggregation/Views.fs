@@ -110,22 +110,32 @@ module View =
             | _ ->
                 fail (
                     sprintf
-                        "A view that renames the stream to '%s' must select one instrument by its exact name (no wildcards)."
+                        "A view that renames the stream to '%s' must select one instrument by its exact name %s"
                         rename
+                        "(no wildcards)."
                 )
         | None -> ()
 
         match view.Aggregation with
         | Some(Aggregation.ExplicitBucketHistogram(bounds, _)) ->
             match boundsProblem bounds with
-            | Some problem -> fail (sprintf "Invalid view aggregation: %s, got [%s]." problem (String.Join(", ", bounds)))
+            | Some problem ->
+                fail (sprintf "Invalid view aggregation: %s, got [%s]." problem (String.Join(", ", bounds)))
             | None -> ()
         | Some(Aggregation.Base2ExponentialHistogram(maxSize, maxScale, _)) ->
             if maxSize < 2 then
-                fail (sprintf "Invalid view aggregation: the exponential histogram max size must be at least 2, got %d." maxSize)
+                fail (
+                    sprintf
+                        "Invalid view aggregation: the exponential histogram max size must be at least 2, got %d."
+                        maxSize
+                )
 
             if maxScale < -10 || maxScale > 20 then
-                fail (sprintf "Invalid view aggregation: the exponential histogram max scale must be in [-10, 20], got %d." maxScale)
+                fail (
+                    sprintf
+                        "Invalid view aggregation: the exponential histogram max scale must be in [-10, 20], got %d."
+                        maxScale
+                )
         | _ -> ()
 
         match view.CardinalityLimit with

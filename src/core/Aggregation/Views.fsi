@@ -76,14 +76,19 @@ module View =
     /// are ArgumentExceptions naming the problem.
     val validate: view: View -> View
 
-    /// True when the selector matches the instrument.
+    /// True when the selector matches the instrument: the name by case-insensitive wildcard match (`*` any run,
+    /// `?` one character); kind, meter name, meter version and unit exactly.
     val matches: selector: InstrumentSelector -> instrument: InstrumentDescriptor -> bool
 
-    /// The instrument kind's default aggregation, with advised histogram boundaries when the instrument has them.
+    /// The instrument kind's default aggregation: Sum for counters and up-down counters (observable too), LastValue
+    /// for gauges, ExplicitBucketHistogram with min/max for histograms, with the advised boundaries when they are
+    /// ascending, distinct and finite (else the default bounds).
     val defaultAggregation: instrument: InstrumentDescriptor -> Aggregation
 
     /// The streams for an instrument: one per matching view (none when every matching view drops it), or the
-    /// default stream when no view matches. `cardinalityLimit` is the reader's default.
+    /// default stream when no view matches. `cardinalityLimit` is the reader's default. A view's aggregation of
+    /// None or Default resolves to `defaultAggregation`; a histogram aggregation on an observable instrument
+    /// falls back to the default too (an observation is a total or a current value, not a distribution).
     val streams: views: View list -> cardinalityLimit: int -> instrument: InstrumentDescriptor -> StreamConfig list
 
     /// Applies a stream's attribute filter; returns the kept and the filtered-out attributes.

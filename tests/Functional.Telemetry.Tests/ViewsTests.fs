@@ -1,0 +1,238 @@
+module Functional.Telemetry.Tests.ViewsTests
+
+open System
+open Xunit
+open Functional.Telemetry
+
+let private instrument name kind =
+    {
+        Name = name
+        Description = "the description"
+        Unit = "ms"
+        Kind = kind
+        NumberKind = NumberKind.Double
+        Scope = { InstrumentationScope.Named "My.Meter" with Version = "1.0" }
+        AdvisedBoundaries = None
+    }
+
+let private requests = instrument "http.server.requests" InstrumentKind.Counter
+let private duration = instrument "http.server.duration" InstrumentKind.Histogram
+
+[<Fact>]
+let ``wildcards: star is any run, question mark one character, names case-insensitive`` () =
+    let matchesName pattern =
+        View.matches { View.anyInstrument with Name = Some pattern } requests
+
+    Assert.True(matchesName "http.server.requests")
+    Assert.True(matchesName "HTTP.Server.Requests")
+    Assert.True(matchesName "http.*")
+    Assert.True(matchesName "*")
+    Assert.True(matchesName "*requests")
+    Assert.True(matchesName "http.*.req*s")
+    Assert.True(matchesName "http.server.request?")
+    Assert.True(matchesName "h**p.server.requests")
+    Assert.False(matchesName "http.server.request")
+    Assert.False(matchesName "http.server.requests?")
+    Assert.False(matchesName "?http.server.requests")
+    Assert.False(matchesName "db.*")
+    Assert.True(View.matches View.anyInstrument requests)
+
+[<Fact>]
+let ``every given criterion must match: kind, meter name, version and unit`` () =
+    let selector = View.anyInstrument
+    Assert.True(View.matches { selector with Kind = Some InstrumentKind.Counter } requests)
+    Assert.False(View.matches { selector with Kind = Some InstrumentKind.Histogram } requests)
+    Assert.True(View.matches { selector with MeterName = Some "My.Meter" } requests)
+    Assert.False(View.matches { selector with MeterName = Some "my.meter" } requests)
+    Assert.True(View.matches { selector with MeterVersion = Some "1.0" } requests)
+    Assert.False(View.matches { selector with MeterVersion = Some "2.0" } requests)
+    Assert.True(View.matches { selector with Unit = Some "ms" } requests)
+    Assert.False(View.matches { selector with Unit = Some "s" } requests)
+
+    Assert.False(
+        View.matches
+            { selector with
+                Name = Some "http.*"
+                Kind = Some InstrumentKind.Histogram
+            }
+            requests
+    )
+
+[<Fact>]
+let ``no matching view gives the default stream`` () =
+    let streams = View.streams [ View.forInstrument "db.*" ] 2000 requests
+
+    Assert.Equal<StreamConfig list>(
+        [
+            {
+                Instrument = requests
+                Name = "http.server.requests"
+                Description = "the description"
+                Aggregation = Aggregation.Sum
+                Attributes = AttributeFilter.All
+                CardinalityLimit = 2000
+            }
+        ],
+        streams
+    )
+
+    Assert.Equal(2000, View.defaultCardinalityLimit)
+
+[<Fact>]
+let ``default aggregations by kind`` () =
+    let aggregationOf kind = View.defaultAggregation (instrument "x" kind)
+
+    for kind in
+        [ InstrumentKind.Counter; InstrumentKind.UpDownCounter; InstrumentKind.ObservableCounter
+          InstrumentKind.ObservableUpDownCounter ] do
+        Assert.Equal(Aggregation.Sum, aggregationOf kind)
+
+    Assert.Equal(Aggregation.LastValue, aggregationOf InstrumentKind.Gauge)
+    Assert.Equal(Aggregation.LastValue, aggregationOf InstrumentKind.ObservableGauge)
+
+    Assert.Equal(
+        Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true),
+        aggregationOf InstrumentKind.Histogram
+    )
+
+[<Fact>]
+let ``advised boundaries are used when valid and ignored when not`` () =
+    let advised bounds =
+        View.defaultAggregation { duration with AdvisedBoundaries = Some bounds }
+
+    Assert.Equal(Aggregation.ExplicitBucketHistogram([ 0.1; 0.5; 1.0 ], true), advised [ 0.1; 0.5; 1.0 ])
+    Assert.Equal(Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true), advised [ 1.0; 0.5 ])
+    Assert.Equal(Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true), advised [ 1.0; nan ])
+
+[<Fact>]
+let ``a view renames, redescribes, filters attributes, changes aggregation and limit`` () =
+    let view =
+        { View.forInstrument "http.server.duration" with
+            Name = Some "latency"
+            Description = Some "how long"
+            Attributes = AttributeFilter.Allow [ "route" ]
+            Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true))
+            CardinalityLimit = Some 10
+        }
+        |> View.validate
+
+    Assert.Equal<StreamConfig list>(
+        [
+            {
+                Instrument = duration
+                Name = "latency"
+                Description = "how long"
+                Aggregation = Aggregation.Base2ExponentialHistogram(160, 20, true)
+                Attributes = AttributeFilter.Allow [ "route" ]
+                CardinalityLimit = 10
+            }
+        ],
+        View.streams [ view ] 2000 duration
+    )
+
+[<Fact>]
+let ``each matching view gives a stream; drop gives none; default aggregation resolves`` () =
+    let drop = { View.forInstrument "http.*" with Aggregation = Some Aggregation.Drop }
+    let keep = { View.forInstrument "*.requests" with Aggregation = Some Aggregation.Default }
+    let last = { View.forInstrument "*" with Aggregation = Some Aggregation.LastValue }
+
+    Assert.Empty(View.streams [ drop ] 2000 requests)
+
+    let streams = View.streams [ drop; keep; last ] 500 requests
+    let aggregations = streams |> List.map (fun s -> s.Aggregation)
+    Assert.Equal<Aggregation list>([ Aggregation.Sum; Aggregation.LastValue ], aggregations)
+    Assert.True(streams |> List.forall (fun s -> s.Name = "http.server.requests" && s.CardinalityLimit = 500))
+
+[<Fact>]
+let ``histogram aggregations on observable instruments fall back to the default`` () =
+    let gauge = instrument "cpu" InstrumentKind.ObservableGauge
+
+    let view =
+        { View.forInstrument "cpu" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0 ], true)) }
+
+    let aggregationsWith views =
+        View.streams views 2000 gauge |> List.map (fun s -> s.Aggregation)
+
+    Assert.Equal<Aggregation list>([ Aggregation.LastValue ], aggregationsWith [ view ])
+
+    let sumView = { View.forInstrument "cpu" with Aggregation = Some Aggregation.Sum }
+    Assert.Equal<Aggregation list>([ Aggregation.Sum ], aggregationsWith [ sumView ])
+
+[<Fact>]
+let ``attribute filters: all, allow and deny`` () =
+    let attributes =
+        [ Attribute.string "route" "/"; Attribute.string "method" "GET"; Attribute.int "status" 200L ]
+
+    Assert.Equal<Attribute list * Attribute list>(
+        (attributes, []),
+        View.filterAttributes AttributeFilter.All attributes
+    )
+
+    Assert.Equal<Attribute list * Attribute list>(
+        ([ Attribute.string "route" "/"; Attribute.int "status" 200L ], [ Attribute.string "method" "GET" ]),
+        View.filterAttributes (AttributeFilter.Allow [ "status"; "route" ]) attributes
+    )
+
+    Assert.Equal<Attribute list * Attribute list>(
+        ([ Attribute.string "method" "GET" ], [ Attribute.string "route" "/"; Attribute.int "status" 200L ]),
+        View.filterAttributes (AttributeFilter.Deny [ "status"; "route" ]) attributes
+    )
+
+let private rejected (view: View) (fragment: string) =
+    let error = Assert.Throws<ArgumentException>(fun () -> View.validate view |> ignore)
+    Assert.Contains(fragment, error.Message)
+
+[<Fact>]
+let ``validate rejects bad views with a message naming the problem`` () =
+    rejected { View.forInstrument "http.*" with Name = Some "renamed" } "exact name"
+    rejected { (View.forInstrument "x") with Selector = View.anyInstrument; Name = Some "renamed" } "exact name"
+
+    rejected
+        { View.forInstrument "x" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 1.0 ], true)) }
+        "ascending and distinct"
+
+    rejected
+        { View.forInstrument "x" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 2.0; 1.0 ], true)) }
+        "ascending and distinct"
+
+    rejected
+        { View.forInstrument "x" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; infinity ], true)) }
+        "finite"
+
+    rejected
+        { View.forInstrument "x" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(1, 20, true)) }
+        "max size"
+
+    rejected
+        { View.forInstrument "x" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 21, true)) }
+        "max scale"
+
+    rejected
+        { View.forInstrument "x" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, -11, true)) }
+        "max scale"
+
+    rejected { View.forInstrument "x" with CardinalityLimit = Some 0 } "cardinality limit"
+
+[<Fact>]
+let ``validate accepts good views unchanged`` () =
+    let view =
+        { View.forInstrument "x" with
+            Name = Some "y"
+            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ -1.0; 0.0; 2.5 ], false))
+            CardinalityLimit = Some 1
+        }
+
+    Assert.Equal(view, View.validate view)
+
+    let exponential =
+        { View.forInstrument "x*" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, -10, true)) }
+
+    Assert.Equal(exponential, View.validate exponential)
+
+[<Fact>]
+let ``instrument name validity`` () =
+    for name in [ "a"; "http.server.duration"; "A_b-c/d.e9"; String('x', 255) ] do
+        Assert.True(InstrumentName.isValid name, name)
+
+    for name in [ ""; null; "1abc"; "_abc"; "a b"; "a*"; "é"; "a\u00e9"; String('x', 256) ] do
+        Assert.False(InstrumentName.isValid name, string name)
