@@ -308,6 +308,12 @@ let private checkDeltaAccumulatesToCumulative (exponentialAggregation: Aggregati
     let view =
         { View.forInstrument "exponential" with Aggregation = Some exponentialAggregation }
 
+    // Exponential sums are brought back to the stream's max size, as its cumulative cell would be.
+    let accumulate =
+        match exponentialAggregation with
+        | Aggregation.Base2ExponentialHistogram(maxSize, _, _) -> Temporality.deltaToCumulativeWith maxSize
+        | _ -> Temporality.deltaToCumulative
+
     use sdk = startSdk name [ delta; cumulative ] (Metrics.addView view)
     use meter = new Meter(name)
     let counter = meter.CreateCounter<int64>("counter")
@@ -326,7 +332,7 @@ let private checkDeltaAccumulatesToCumulative (exponentialAggregation: Aggregati
             | ExponentialRecord(v, set) -> exponential.Record(v, tagsOfSet set)
 
         for data in delta.Collect() do
-            running <- running |> Map.add data.Name (Temporality.deltaToCumulative (Map.tryFind data.Name running) data.Points)
+            running <- running |> Map.add data.Name (accumulate (Map.tryFind data.Name running) data.Points)
 
         last <- cumulative.Collect()
 

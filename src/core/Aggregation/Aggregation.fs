@@ -488,8 +488,34 @@ module Temporality =
                 BucketCounts = Numbers.addCounts running.BucketCounts delta.BucketCounts
             }
 
-    let private addExponential (running: ExponentialHistogramPoint) (delta: ExponentialHistogramPoint) =
-        let scale, positive, negative = combineExponential (+) running delta
+    // The span of indices a dense bucket range covers once shifted down by `by`.
+    let private spanAfter by (buckets: ExponentialBuckets) =
+        match buckets.Counts with
+        | [] -> 0L
+        | counts ->
+            let low = buckets.Offset
+            let high = buckets.Offset + counts.Length - 1
+            int64 (high >>> by) - int64 (low >>> by) + 1L
+
+    /// Lowers the scale of a summed point until each sign spans at most `maxSize` buckets (as the cells do),
+    /// never below the lowest scale, -10.
+    let private fitExponential (maxSize: int) (scale: int, positive: ExponentialBuckets, negative: ExponentialBuckets) =
+        let rec needed by =
+            if scale - by <= -10 then by
+            elif spanAfter by positive <= int64 maxSize && spanAfter by negative <= int64 maxSize then by
+            else needed (by + 1)
+
+        match needed 0 with
+        | 0 -> scale, positive, negative
+        | by ->
+            let lower buckets =
+                bucketsToMap buckets |> shiftBuckets by |> mapToBuckets
+
+            scale - by, lower positive, lower negative
+
+    let private addExponential (maxSize: int) (running: ExponentialHistogramPoint) (delta: ExponentialHistogramPoint) =
+        let scale, positive, negative =
+            combineExponential (+) running delta |> fitExponential maxSize
 
         { delta with
             StartTime = running.StartTime
@@ -565,7 +591,7 @@ module Temporality =
             )
         | _ -> current
 
-    let deltaToCumulative running delta =
+    let deltaToCumulativeWith (exponentialMaxSize: int) running delta =
         match delta with
         | MetricPoints.Sum(Temporality.Delta, monotonic, points) ->
             let total =
@@ -589,6 +615,9 @@ module Temporality =
 
             MetricPoints.ExponentialHistogram(
                 Temporality.Cumulative,
-                ontoRunning exponentialAttributes addExponential total points
+                ontoRunning exponentialAttributes (addExponential exponentialMaxSize) total points
             )
         | _ -> delta
+
+    let deltaToCumulative running delta =
+        deltaToCumulativeWith ExponentialHistogramState.defaultMaxSize running delta
