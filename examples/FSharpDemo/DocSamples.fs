@@ -55,8 +55,6 @@ let scrub: Span -> Span =
 let withProcessors: TracingConfig -> TracingConfig =
     Tracing.addProcessor dropHealthChecks >> Tracing.addProcessor (Processor.map scrub)
 
-let (>=>) = Processor.(>=>)
-
 let onlySlow: Processor<Span> =
     Processor.filter (fun span -> span.DurationNanoseconds > 100_000_000L)
 
@@ -273,5 +271,23 @@ let configuredInCode () =
     |> Telemetry.withEnvironment (Env.ofList [ "OTEL_TRACES_SAMPLER", "always_on" ])
     |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addConsoleExporter)
     |> Telemetry.start
+
+// metrics.md: getting started
+let metricsGettingStarted () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withMetrics (
+            Metrics.addMeter "MyCompany.*"
+            >> Metrics.addView
+                { View.forInstrument "payload.size" with
+                    Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true)) }
+            >> Metrics.addConsoleExporter
+        )
+        |> Telemetry.start
+
+    use meter = Instruments.meter "MyCompany.Orders" None
+    let placed = Instruments.counter meter "orders.placed" "{order}" "Orders placed"
+    placed |> Instruments.add [ Attribute.string "payment.method" "card" ] 1L
+    ignore telemetry
 
 let unused = ignore<CancellationToken>, ignore<Activity>
