@@ -100,21 +100,9 @@ module SpanLimits =
             | AnyValue.Array items -> AnyValue.Array(items |> List.map (truncateValue lengthLimit))
             | other -> other
 
-    // Keys in order of first appearance, each with its last value.
-    let private dedupe (attributes: Attribute list) =
-        let keys = attributes |> List.map (fun a -> a.Key) |> List.distinct
-
-        if List.length keys = List.length attributes then
-            attributes
-        else
-            let lastValues =
-                attributes |> List.fold (fun values a -> Map.add a.Key a.Value values) Map.empty
-
-            keys |> List.map (fun key -> Attribute.create key lastValues[key])
-
     [<CompiledName("LimitAttributes")>]
     let limitAttributes (countLimit: int) (lengthLimit: int option) (attributes: Attribute list) =
-        let unique = dedupe attributes
+        let unique = Attribute.dedupe attributes
         let total = List.length unique
         let keep = min total (max 0 countLimit)
 

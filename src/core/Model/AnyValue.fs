@@ -102,6 +102,20 @@ module Attribute =
     [<CompiledName("OfDouble")>]
     let double key (value: float) = create key (AnyValue.Double value)
 
+    /// Removes repeated keys: each key once, at its first position, with its last value (a later set wins,
+    /// as with Activity.SetTag). The list is returned as it is when no key repeats.
+    [<CompiledName("Dedupe")>]
+    let dedupe (attributes: Attribute list) =
+        let keys = attributes |> List.map (fun a -> a.Key) |> List.distinct
+
+        if List.length keys = List.length attributes then
+            attributes
+        else
+            let lastValues =
+                attributes |> List.fold (fun values a -> Map.add a.Key a.Value values) Map.empty
+
+            keys |> List.map (fun key -> create key lastValues[key])
+
     /// The value of the first attribute with this key.
     [<CompiledName("TryFind")>]
     let tryFind (key: string) (attributes: Attribute list) =

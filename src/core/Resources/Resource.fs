@@ -13,26 +13,14 @@ module Resource =
     [<CompiledName("Empty")>]
     let empty = { Attributes = []; SchemaUrl = "" }
 
-    // Keys in order of first appearance, each with its last value.
-    let private dedupe (attributes: Attribute list) =
-        let keys = attributes |> List.map (fun a -> a.Key) |> List.distinct
-
-        if List.length keys = List.length attributes then
-            attributes
-        else
-            let lastValues =
-                attributes |> List.fold (fun values a -> Map.add a.Key a.Value values) Map.empty
-
-            keys |> List.map (fun key -> Attribute.create key lastValues[key])
-
     [<CompiledName("Create")>]
     let create (attributes: Attribute list) =
         {
-            Attributes = dedupe attributes
+            Attributes = Attribute.dedupe attributes
             SchemaUrl = ""
         }
 
-    let private mergeAttributes (old: Attribute list) (updating: Attribute list) = dedupe (old @ updating)
+    let private mergeAttributes (old: Attribute list) (updating: Attribute list) = Attribute.dedupe (old @ updating)
 
     [<CompiledName("TryMerge")>]
     let tryMerge (old: Resource) (updating: Resource) : Result<Resource, string> =
@@ -140,7 +128,7 @@ module Resource =
                     | Error w -> Some w
                     | Ok _ -> None)
 
-            dedupe attributes, warnings
+            Attribute.dedupe attributes, warnings
 
     let private serviceNameKey = "service.name"
 
