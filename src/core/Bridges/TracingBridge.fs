@@ -33,7 +33,8 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
 
     let decide (parent: ActivityContext) (traceId: ActivityTraceId) name kind tags links =
         let parentContext =
-            if parent = Unchecked.defaultof<ActivityContext> then None
+            // IEquatable, not F# `=`, which would box both structs.
+            if parent.Equals(Unchecked.defaultof<ActivityContext>) then None
             else Some(ActivityConversion.toSpanContext parent)
 
         let parameters =
@@ -56,17 +57,17 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
             }
 
         try
-            parentContext, sampler parameters
+            struct (parentContext, sampler parameters)
         with ex ->
             // A user sampler that throws must not break the app: the span is dropped and the fault reported.
             SelfDiagnostics.error "sampler" $"sampler threw {ex.GetType().FullName}; span dropped"
 
-            parentContext,
-            {
-                Decision = SamplingDecision.Drop
-                Attributes = []
-                TraceState = TraceState.Empty
-            }
+            struct (parentContext,
+                    {
+                        Decision = SamplingDecision.Drop
+                        Attributes = []
+                        TraceState = TraceState.Empty
+                    })
 
     // Reading SamplingTags creates its collection: callers touch it only when the sampler added attributes.
     let addTags (result: SamplingResult) (samplingTags: ActivityTagsCollection) =
@@ -89,7 +90,7 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
         else Some(TraceState.format result.TraceState)
 
     let sample (options: ActivityCreationOptions<ActivityContext> byref) =
-        let parent, result =
+        let struct (parent, result) =
             decide options.Parent options.TraceId options.Name options.Kind options.Tags options.Links
 
         match changedTraceState parent result with
@@ -111,7 +112,7 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
             else
                 Unchecked.defaultof<ActivityContext>
 
-        let parent, result =
+        let struct (parent, result) =
             decide parentContext options.TraceId options.Name options.Kind options.Tags options.Links
 
         match changedTraceState parent result with

@@ -37,15 +37,31 @@ module Sampler =
     let private validParent (parameters: SamplingParameters) =
         parameters.Parent |> Option.filter (fun p -> p.IsValid)
 
-    let private decide decision (parameters: SamplingParameters) =
+    // Results without trace state are shared: the common decisions allocate nothing.
+    let private plain decision =
         {
             Decision = decision
             Attributes = []
-            TraceState =
-                match validParent parameters with
-                | Some parent -> parent.TraceState
-                | None -> TraceState.Empty
+            TraceState = TraceState.Empty
         }
+
+    let private plainSample = plain SamplingDecision.RecordAndSample
+    let private plainRecord = plain SamplingDecision.RecordOnly
+    let private plainDrop = plain SamplingDecision.Drop
+
+    let private decide decision (parameters: SamplingParameters) =
+        match parameters.Parent with
+        | Some parent when parent.IsValid && not parent.TraceState.Entries.IsEmpty ->
+            {
+                Decision = decision
+                Attributes = []
+                TraceState = parent.TraceState
+            }
+        | _ ->
+            match decision with
+            | SamplingDecision.RecordAndSample -> plainSample
+            | SamplingDecision.RecordOnly -> plainRecord
+            | SamplingDecision.Drop -> plainDrop
 
     [<CompiledName("AlwaysOn")>]
     let alwaysOn: Sampler = decide SamplingDecision.RecordAndSample
