@@ -7,5 +7,11 @@ if (args.Length >= 2 && args[0] == "alloc")
     return AllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
 }
 
+// `-- metrics ours|official [calls]` times the metrics rows with a Stopwatch instead of BenchmarkDotNet.
+if (args.Length >= 2 && args[0] == "metrics")
+{
+    return MetricsProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 10_000_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;
