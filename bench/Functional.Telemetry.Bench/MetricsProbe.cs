@@ -4,13 +4,13 @@ namespace Functional.Telemetry.Bench;
 
 /// <summary>
 /// A quick timing of the metrics benchmarks' rows outside BenchmarkDotNet (one SDK per process):
-/// <c>dotnet bench/Functional.Telemetry.Bench/bin/Release/net10.0/Functional.Telemetry.Bench.dll metrics ours|official [calls]</c>.
+/// <c>dotnet bench/Functional.Telemetry.Bench/bin/Release/net10.0/Functional.Telemetry.Bench.dll metrics ours|official [calls] [row prefix]</c>.
 /// Prints ns and bytes per call (calling thread) for each row, after a warm-up, and for ours what a pull
 /// collects afterwards (to check the measurements landed).
 /// </summary>
 public static class MetricsProbe
 {
-    public static int Run(string sdk, int calls)
+    public static int Run(string sdk, int calls, string? only = null)
     {
         var ours = sdk == "ours";
         var instruments = new BenchInstruments(ours ? MetricsSdks.OursMeter : MetricsSdks.OfficialMeter);
@@ -31,7 +31,7 @@ public static class MetricsProbe
             ("exponential, 3 tags", i => { var t = BenchTags.Sets[i]; instruments.Exponential.Record(BenchTags.Values[i], t[0], t[1], t[2]); }),
         };
 
-        foreach (var (name, call) in rows)
+        foreach (var (name, call) in rows.Where(r => only is null || r.Name.StartsWith(only, StringComparison.Ordinal)))
         {
             for (var round = 0; round < 3; round++)
             {
