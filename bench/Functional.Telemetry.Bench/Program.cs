@@ -7,5 +7,17 @@ if (args.Length >= 2 && args[0] == "alloc")
     return AllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
 }
 
+// `-- metrics ours|official [calls] [row prefix]` times the metrics rows with a Stopwatch instead of BenchmarkDotNet.
+if (args.Length >= 2 && args[0] == "metrics")
+{
+    return MetricsProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 10_000_000, args.Length >= 4 ? args[3] : null);
+}
+
+// `-- expo-proto [calls]` times the exponential histogram prototype (see ExponentialProto).
+if (args.Length >= 1 && args[0] == "expo-proto")
+{
+    return ExponentialProto.Run(args.Length >= 2 ? int.Parse(args[1]) : 20_000_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;
