@@ -212,7 +212,9 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
     let mutable negHigh = Int32.MinValue
     let minScale = -10
 
-    let slot index = ((index % maxSize) + maxSize) % maxSize
+    let slot index =
+        let r = index % maxSize
+        if r < 0 then r + maxSize else r
 
     let enter () =
         let mutable spinner = SpinWait()
@@ -274,7 +276,8 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
                 index
 
         let counts = if isPositive then positive else negative
-        counts[slot index] <- counts[slot index] + 1L
+        let at = slot index
+        counts[at] <- counts[at] + 1L
 
         if isPositive then
             posLow <- Math.Min(posLow, index)

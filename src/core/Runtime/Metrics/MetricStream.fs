@@ -100,14 +100,17 @@ type MetricStream
                 reservoirs[series] <- created
                 created)
 
+    // Decided once: the hot path tests two booleans, not the filter union.
+    let offersExemplars = exemplarFilter <> ExemplarFilter.AlwaysOff && not isObservable
+    let needsSampledSpan = exemplarFilter = ExemplarFilter.TraceBased
+
     let wantsExemplar () =
-        match exemplarFilter with
-        | ExemplarFilter.AlwaysOff -> false
-        | ExemplarFilter.AlwaysOn -> true
-        | ExemplarFilter.TraceBased ->
+        if needsSampledSpan then
             match Activity.Current with
             | null -> false
             | activity -> activity.Recorded
+        else
+            true
 
     /// The stream configuration.
     member _.Config = config
@@ -128,9 +131,12 @@ type MetricStream
         else
             let series = table.GetOrAdd tags
             series.Cell.RecordLong value
-            series.Touched <- 1
 
-            if exemplarFilter <> ExemplarFilter.AlwaysOff && not isObservable && wantsExemplar () then
+            // Written only when it changes, so recording threads do not keep writing the series' cache line.
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
                 x.Offer(series, NumberValue.Long value, float value, tags)
 
     /// Records a floating-point measurement.
@@ -142,9 +148,11 @@ type MetricStream
         else
             let series = table.GetOrAdd tags
             series.Cell.RecordDouble value
-            series.Touched <- 1
 
-            if exemplarFilter <> ExemplarFilter.AlwaysOff && not isObservable && wantsExemplar () then
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
                 x.Offer(series, NumberValue.Double value, value, tags)
 
     member private _.CollectSeries(series: Series list, reset: bool, time: int64) =

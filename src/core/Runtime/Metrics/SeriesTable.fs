@@ -6,6 +6,34 @@ open System.Threading
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
+/// Hashing and comparing tags on the hot path, inlined into the lookup.
+module internal TagMatch =
+    /// A cheap hash of a string: length and three characters. Collisions only cost a comparison.
+    let inline stringHash (s: string) =
+        match s.Length with
+        | 0 -> 0
+        | n -> (n * 31 + int s[0]) * 31 + int s[n / 2] * 17 + int s[n - 1]
+
+    let inline valueHash (value: obj) =
+        match value with
+        | null -> 0
+        | :? string as s -> stringHash s
+        | v -> v.GetHashCode()
+
+    // Call sites usually pass the same boxed value or interned string again: try the reference first.
+    let inline valuesEqual (a: obj) (b: obj) =
+        Object.ReferenceEquals(a, b)
+        || (match a with
+            | null -> false
+            | :? string as s ->
+                match b with
+                | :? string as t -> String.Equals(s, t)
+                | _ -> false
+            | _ -> a.Equals b)
+
+    let inline tagEqual (a: KeyValuePair<string, obj>) (b: KeyValuePair<string, obj>) =
+        (Object.ReferenceEquals(a.Key, b.Key) || String.Equals(a.Key, b.Key)) && valuesEqual a.Value b.Value
+
 /// One attribute set of a stream and its cell.
 [<Sealed; AllowNullLiteral>]
 type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attributes: Attribute list, cell: MetricCell) =
@@ -29,6 +57,8 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
     let mutable buckets: Series array array = Array.create 16 Array.empty
     let mutable count = 0
     let mutable overflow: Series = null
+    // The series of the empty attribute set, found without hashing (the common no-tag counter).
+    let mutable empty: Series = null
 
     let allowSet =
         match filter with
@@ -40,30 +70,6 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
         match filter with
         | AttributeFilter.Allow _ -> true
         | _ -> false
-
-    // A cheap hash of a string: length and three characters. Collisions only cost a comparison.
-    static let stringHash (s: string) =
-        match s.Length with
-        | 0 -> 0
-        | n -> (n * 31 + int s[0]) * 31 + int s[n / 2] * 17 + int s[n - 1]
-
-    static let valueHash (value: obj) =
-        match value with
-        | null -> 0
-        | :? string as s -> stringHash s
-        | v -> v.GetHashCode()
-
-    static let valuesEqual (a: obj) (b: obj) =
-        match a with
-        | null -> isNull b
-        | :? string as s ->
-            match b with
-            | :? string as t -> String.Equals(s, t)
-            | _ -> false
-        | _ -> a.Equals b
-
-    static let tagEqual (a: KeyValuePair<string, obj>) (b: KeyValuePair<string, obj>) =
-        (Object.ReferenceEquals(a.Key, b.Key) || String.Equals(a.Key, b.Key)) && valuesEqual a.Value b.Value
 
     member private _.Keeps(key: string) =
         match allowSet with
@@ -80,7 +86,7 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
 
             if x.Keeps tag.Key then
                 // A commutative combination (sum) of per-tag mixes keeps the hash order-insensitive.
-                let mixed = (stringHash tag.Key * 397) ^^^ valueHash tag.Value
+                let mixed = (TagMatch.stringHash tag.Key * 397) ^^^ TagMatch.valueHash tag.Value
                 hash <- hash + (mixed * -1640531535)
                 kept <- kept + 1
 
@@ -101,12 +107,12 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
 
                 if x.Keeps tag.Key then
                     // Same order as stored is the common case: try that position first.
-                    if not (position < stored.Length && tagEqual stored[position] tag) then
+                    if not (position < stored.Length && TagMatch.tagEqual stored[position] tag) then
                         let mutable found = false
                         let mutable j = 0
 
                         while not found && j < stored.Length do
-                            found <- tagEqual stored[j] tag
+                            found <- TagMatch.tagEqual stored[j] tag
                             j <- j + 1
 
                         ok <- found
@@ -196,6 +202,17 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
 
     /// The series of these tags, created on first use (or the overflow series past the limit). Never null.
     member x.GetOrAdd(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : Series =
+        if tags.Length = 0 then
+            match Volatile.Read(&empty) with
+            | null ->
+                let series = x.Lookup tags
+                Volatile.Write(&empty, series)
+                series
+            | series -> series
+        else
+            x.Lookup tags
+
+    member private x.Lookup(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : Series =
         let mutable kept = 0
         let hash = x.HashOf(tags, &kept)
 
@@ -237,6 +254,11 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
                 |> List.partition (fun s -> Interlocked.Exchange(&s.Touched, 0) = 1)
 
             if not untouched.IsEmpty then
+                match empty with
+                | null -> ()
+                | e when untouched |> List.exists (fun s -> Object.ReferenceEquals(s, e)) -> Volatile.Write(&empty, null)
+                | _ -> ()
+
                 let rebuilt = Array.create buckets.Length Array.empty
 
                 for series in touched do
