@@ -134,7 +134,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     let mutable wakeRequested = 0
 
     // Throttled reporting of rejections: at most one event per second with the count since the last one.
-    let mutable rejectedSinceReport = 0L
+    let mutable reportedRejected = 0L
     let mutable lastRejectReport = Environment.TickCount64 - 1000L
 
     let abort = new CancellationTokenSource()
@@ -179,7 +179,15 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
         if (force || now - last >= 1000L)
            && Interlocked.CompareExchange(&lastRejectReport, now, last) = last then
-            let count = Interlocked.Exchange(&rejectedSinceReport, 0L)
+            // The count since the last report, derived from `rejected` so that a rejection costs one
+            // Interlocked operation fewer.
+            let total = Interlocked.Read &rejected
+            let mutable previous = Volatile.Read &reportedRejected
+
+            while total > previous && Interlocked.CompareExchange(&reportedRejected, total, previous) <> previous do
+                previous <- Volatile.Read &reportedRejected
+
+            let count = total - previous
 
             if count > 0L then
                 try
@@ -189,7 +197,6 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
     let reject () =
         Interlocked.Increment &rejected |> ignore
-        Interlocked.Increment &rejectedSinceReport |> ignore
         SelfDiagnosticsCounters.addRejected 1L
         reportRejected false
 
@@ -281,19 +288,16 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         else
             Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
 
-    /// Races `work` against a timer of `delay` (or an abort); true when `work` finished first. The timer is
-    /// cancelled as soon as the race is decided, so no timers linger after fast exports.
-    let finishesWithin (work: Task) (delay: TimeSpan) : Task<bool> =
-        task {
-            if work.IsCompleted then
-                return true
-            else
-                use timer = CancellationTokenSource.CreateLinkedTokenSource abort.Token
-                let delayTask = Task.Delay((if delay < TimeSpan.Zero then TimeSpan.Zero else delay), timer.Token)
-                let! winner = Task.WhenAny(work, delayTask)
-                timer.Cancel()
+    /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
+    /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
+    let finishesBefore (work: Task) (deadline: CancellationToken) : Task<bool> =
+        if work.IsCompleted then
+            Task.FromResult true
+        else
+            task {
+                let! winner = Task.WhenAny(work, Task.Delay(Timeout.InfiniteTimeSpan, deadline))
                 return Object.ReferenceEquals(winner, work)
-        }
+            }
 
     /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
     let waitAtLeast (wait: TimeSpan) : Task =
@@ -315,16 +319,16 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         )
         |> ignore
 
-    /// One export attempt, bounded by `remaining` even if the exporter ignores its token. Exporters are
-    /// started on the thread pool so that one that blocks synchronously cannot stall the reader either.
-    let attemptExport (batch: Batch<'T>) (token: CancellationToken) (remaining: TimeSpan) : Task<Choice<ExportResult, exn, unit>> =
+    /// One export attempt, bounded by the export deadline (`token`) even if the exporter ignores its token.
+    /// Exporters are started on the thread pool so that one that blocks synchronously cannot stall the reader.
+    let attemptExport (batch: Batch<'T>) (token: CancellationToken) : Task<Choice<ExportResult, exn, unit>> =
         task {
             Interlocked.Increment &exportCalls |> ignore
 
             let exportTask =
                 Task.Run<ExportResult>(Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)), CancellationToken.None)
 
-            let! finished = finishesWithin exportTask remaining
+            let! finished = finishesBefore exportTask token
 
             if finished then
                 match exportTask.Status with
@@ -346,7 +350,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             | ValueSome batchId ->
                 let started = Stopwatch.GetTimestamp()
                 use exportCts = CancellationTokenSource.CreateLinkedTokenSource abort.Token
-                exportCts.CancelAfter options.ExportTimeout
+                // The export deadline, retries included (CancelAfter takes at most Int32.MaxValue ms).
+                if options.ExportTimeout.TotalMilliseconds < float Int32.MaxValue then
+                    exportCts.CancelAfter options.ExportTimeout
+
                 let batch = { Resource = resource; Items = items }
                 let remaining () = options.ExportTimeout - Stopwatch.GetElapsedTime started
                 let mutable attempt = 1
@@ -357,7 +364,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                     outcome <- ValueSome Failed
 
                 while outcome.IsNone do
-                    let! result = attemptExport batch exportCts.Token (remaining ())
+                    let! result = attemptExport batch exportCts.Token
 
                     match result with
                     | Choice1Of3 ExportResult.Success -> outcome <- ValueSome Exported
