@@ -432,3 +432,64 @@ let ``events report rejections and failures without item content`` () =
             for value in e.Payload do
                 Assert.DoesNotContain("secret", string value)
     }
+
+[<Fact>]
+let ``a full batch is exported at once without waiting for the delay or a flush`` () =
+    task {
+        let arrived = TaskCompletionSource<int array>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+        let exporter =
+            FakeExporter<int>(fun _ batch _ ->
+                arrived.TrySetResult batch.Items |> ignore
+                Task.FromResult ExportResult.Success)
+
+        use runner = start "full-batch" (ExportMode.Batched(options never 3 100)) RetryPolicy.defaults exporter
+        Assert.True(runner.Post 1)
+        // Let the reader take the first item and go to sleep on a partial batch.
+        do! Task.Delay 50
+        Assert.True(runner.Post 2)
+        Assert.True(runner.Post 3)
+        let! items = within patience arrived.Task
+        Assert.Equal<int array>([| 1; 2; 3 |], items)
+    }
+
+[<Fact>]
+let ``posts racing a shutdown are counted once each and the books balance`` () =
+    task {
+        for round in 1..10 do
+            let exporter = FakeExporter<int>(succeed)
+
+            let runner =
+                start $"race-{round}" (ExportMode.Batched(options (TimeSpan.FromMilliseconds 1.) 16 64)) RetryPolicy.defaults exporter
+
+            let stop = ref 0
+
+            let producer (first: int) =
+                Task.Run(fun () ->
+                    let mutable posted = 0L
+                    let mutable taken = 0L
+
+                    while Volatile.Read &stop.contents = 0 do
+                        if runner.Post(first + int posted) then
+                            taken <- taken + 1L
+
+                        posted <- posted + 1L
+
+                    struct (posted, taken))
+
+            let producers = [| producer 0; producer 100_000_000 |]
+            do! Task.Delay 5
+            let! ok = runner.Shutdown patience
+            Volatile.Write(&stop.contents, 1)
+            let! counts = Task.WhenAll producers
+            let posted = counts |> Array.sumBy (fun struct (p, _) -> p)
+            let taken = counts |> Array.sumBy (fun struct (_, t) -> t)
+            let stats = runner.Stats
+            Assert.True ok
+            Assert.Equal(taken, stats.Accepted)
+            Assert.Equal(posted, stats.Accepted + stats.Rejected)
+            checkBooks stats
+            Assert.Equal(0L, stats.Dropped)
+            Assert.Equal(stats.Accepted, stats.Exported)
+            Assert.Equal(int stats.Exported, exporter.ExportedItems.Length)
+    }

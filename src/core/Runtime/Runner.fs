@@ -111,11 +111,30 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     let mutable inFlightId = 0L
     let mutable nextBatchId = 0L
 
-    // Producers currently inside Post; shutdown waits for zero so that Accepted is final when it closes.
-    let mutable activePosts = 0
+    // Wake-up protocol. The reader sleeps in one of two ways:
+    // - with nothing pending, on the channel's own WaitToReadAsync: the first write wakes it (and starts the
+    //   delay clock);
+    // - with a partial batch pending, on `waiter` (a fresh TaskCompletionSource per sleep, i.e. at most one
+    //   per batch) plus the one `timer` armed for the delay left. A producer wakes it only when `accepted`
+    //   reaches `wakeAt`, the count at which a full batch is queued; flush, shutdown and close wake it at once.
+    // Post therefore costs the channel write, one Interlocked.Increment and two volatile reads.
+
+    /// Items the reader (or close) has taken out of the channel. Changed only under `readGate`.
+    let mutable itemsRead = 0L
+    let readGate = obj ()
+    /// Set by close under `readGate`: the reader takes nothing more.
+    let mutable readingStopped = false
+    /// When `accepted` reaches this value a full batch is queued and Post wakes the reader.
+    let mutable wakeAt = Int64.MaxValue
+    /// The sleeping reader's wake-up, null when it is not sleeping on a partial batch. Whoever swaps it out
+    /// completes it.
+    let mutable waiter: TaskCompletionSource = null
+    /// Set (before waking) by flush, shutdown and close, so a wake-up that races with the reader going to sleep
+    /// is not lost.
+    let mutable wakeRequested = 0
 
     // Throttled reporting of rejections: at most one event per second with the count since the last one.
-    let mutable rejectedSinceReport = 0L
+    let mutable reportedRejected = 0L
     let mutable lastRejectReport = Environment.TickCount64 - 1000L
 
     let abort = new CancellationTokenSource()
@@ -127,6 +146,32 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     let mutable readerTask: Task = null
 
     let batchSize = options.MaxExportBatchSize
+    let delayTicks = options.ScheduleDelay.Ticks
+
+    // Reader-only state: the partial batch and when its oldest item was taken.
+    let pending = ResizeArray<'T>(min batchSize 1024)
+    let mutable firstAt = 0L
+
+    let wake () =
+        let current = Volatile.Read &waiter
+
+        if not (isNull current)
+           && Object.ReferenceEquals(Interlocked.CompareExchange(&waiter, null, current), current) then
+            current.TrySetResult() |> ignore
+
+    let requestWake () =
+        Interlocked.Exchange(&wakeRequested, 1) |> ignore
+        wake ()
+
+    // The one timer bounding a partial batch's wait; re-armed per sleep, never per item.
+    let timer =
+        let suppress = not (ExecutionContext.IsFlowSuppressed())
+        let flow = if suppress then ExecutionContext.SuppressFlow() else Unchecked.defaultof<_>
+
+        try
+            new Timer(TimerCallback(fun _ -> wake ()), null, Timeout.Infinite, Timeout.Infinite)
+        finally
+            if suppress then flow.Undo()
 
     let reportRejected (force: bool) =
         let now = Environment.TickCount64
@@ -134,7 +179,15 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
         if (force || now - last >= 1000L)
            && Interlocked.CompareExchange(&lastRejectReport, now, last) = last then
-            let count = Interlocked.Exchange(&rejectedSinceReport, 0L)
+            // The count since the last report, derived from `rejected` so that a rejection costs one
+            // Interlocked operation fewer.
+            let total = Interlocked.Read &rejected
+            let mutable previous = Volatile.Read &reportedRejected
+
+            while total > previous && Interlocked.CompareExchange(&reportedRejected, total, previous) <> previous do
+                previous <- Volatile.Read &reportedRejected
+
+            let count = total - previous
 
             if count > 0L then
                 try
@@ -144,7 +197,6 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
     let reject () =
         Interlocked.Increment &rejected |> ignore
-        Interlocked.Increment &rejectedSinceReport |> ignore
         SelfDiagnosticsCounters.addRejected 1L
         reportRejected false
 
@@ -182,9 +234,24 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     /// Closes the books: the in-flight batch (if any) fails, everything else not settled is dropped.
     /// Returns the number of items not exported by this close.
     let close () =
+        // Called after the channel was completed, so no write can succeed any more: stop the reader, take what
+        // is left (it is dropped below), and then `itemsRead` is every item ever written. A producer whose
+        // write succeeded may not have counted it yet; wait for it so that Accepted is final.
+        let written =
+            lock readGate (fun () ->
+                readingStopped <- true
+                let mutable message = Unchecked.defaultof<Message<'T>>
+
+                while channel.Reader.TryRead(&message) do
+                    match message with
+                    | Item _ -> itemsRead <- itemsRead + 1L
+                    | Flush flushed -> flushed.TrySetResult false |> ignore
+
+                itemsRead)
+
         let mutable spin = SpinWait()
 
-        while Volatile.Read &activePosts <> 0 do
+        while Volatile.Read &accepted < written do
             spin.SpinOnce()
 
         let lost =
@@ -209,6 +276,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         with _ ->
             ()
 
+        requestWake ()
         lost
 
     let isClosed () = Volatile.Read &closedFlag = 1
@@ -220,19 +288,16 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         else
             Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
 
-    /// Races `work` against a timer of `delay` (or an abort); true when `work` finished first. The timer is
-    /// cancelled as soon as the race is decided, so no timers linger after fast exports.
-    let finishesWithin (work: Task) (delay: TimeSpan) : Task<bool> =
-        task {
-            if work.IsCompleted then
-                return true
-            else
-                use timer = CancellationTokenSource.CreateLinkedTokenSource abort.Token
-                let delayTask = Task.Delay((if delay < TimeSpan.Zero then TimeSpan.Zero else delay), timer.Token)
-                let! winner = Task.WhenAny(work, delayTask)
-                timer.Cancel()
+    /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
+    /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
+    let finishesBefore (work: Task) (deadline: CancellationToken) : Task<bool> =
+        if work.IsCompleted then
+            Task.FromResult true
+        else
+            task {
+                let! winner = Task.WhenAny(work, Task.Delay(Timeout.InfiniteTimeSpan, deadline))
                 return Object.ReferenceEquals(winner, work)
-        }
+            }
 
     /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
     let waitAtLeast (wait: TimeSpan) : Task =
@@ -254,16 +319,16 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         )
         |> ignore
 
-    /// One export attempt, bounded by `remaining` even if the exporter ignores its token. Exporters are
-    /// started on the thread pool so that one that blocks synchronously cannot stall the reader either.
-    let attemptExport (batch: Batch<'T>) (token: CancellationToken) (remaining: TimeSpan) : Task<Choice<ExportResult, exn, unit>> =
+    /// One export attempt, bounded by the export deadline (`token`) even if the exporter ignores its token.
+    /// Exporters are started on the thread pool so that one that blocks synchronously cannot stall the reader.
+    let attemptExport (batch: Batch<'T>) (token: CancellationToken) : Task<Choice<ExportResult, exn, unit>> =
         task {
             Interlocked.Increment &exportCalls |> ignore
 
             let exportTask =
                 Task.Run<ExportResult>(Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)), CancellationToken.None)
 
-            let! finished = finishesWithin exportTask remaining
+            let! finished = finishesBefore exportTask token
 
             if finished then
                 match exportTask.Status with
@@ -285,7 +350,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             | ValueSome batchId ->
                 let started = Stopwatch.GetTimestamp()
                 use exportCts = CancellationTokenSource.CreateLinkedTokenSource abort.Token
-                exportCts.CancelAfter options.ExportTimeout
+                // The export deadline, retries included (CancelAfter takes at most Int32.MaxValue ms).
+                if options.ExportTimeout.TotalMilliseconds < float Int32.MaxValue then
+                    exportCts.CancelAfter options.ExportTimeout
+
                 let batch = { Resource = resource; Items = items }
                 let remaining () = options.ExportTimeout - Stopwatch.GetElapsedTime started
                 let mutable attempt = 1
@@ -296,7 +364,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                     outcome <- ValueSome Failed
 
                 while outcome.IsNone do
-                    let! result = attemptExport batch exportCts.Token (remaining ())
+                    let! result = attemptExport batch exportCts.Token
 
                     match result with
                     | Choice1Of3 ExportResult.Success -> outcome <- ValueSome Exported
@@ -354,14 +422,53 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                     safely (fun () -> log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
         }
 
+    /// Takes queued items into `pending` until a full batch, a flush marker (returned) or an empty queue.
+    let take () : TaskCompletionSource<bool> =
+        lock readGate (fun () ->
+            let mutable marker = null
+            let mutable reading = not readingStopped
+            let mutable message = Unchecked.defaultof<Message<'T>>
+
+            while reading && pending.Count < batchSize do
+                if channel.Reader.TryRead(&message) then
+                    match message with
+                    | Item item ->
+                        if pending.Count = 0 then
+                            firstAt <- Stopwatch.GetTimestamp()
+
+                        pending.Add item
+                        itemsRead <- itemsRead + 1L
+                    | Flush flushed ->
+                        marker <- flushed
+                        reading <- false
+                else
+                    reading <- false
+
+            marker)
+
+    /// Sleeps until a full batch is queued, `left` ticks have passed, or someone requests a wake-up.
+    let sleep (left: int64) : Task =
+        let signal = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        let target = itemsRead + int64 (batchSize - pending.Count)
+        Volatile.Write(&wakeAt, target)
+        Interlocked.Exchange(&waiter, signal) |> ignore
+
+        // Re-check after publishing (Interlocked.Exchange is a full fence, as is Post's increment).
+        if Volatile.Read &accepted >= target || Volatile.Read &wakeRequested <> 0 then
+            Interlocked.CompareExchange(&waiter, null, signal) |> ignore
+            Task.CompletedTask
+        else
+            // Whole milliseconds, rounded up so the timer does not fire before the delay; capped well
+            // below Timer's limit (a longer delay just re-arms on waking).
+            let ms = Math.Min((left + TimeSpan.TicksPerMillisecond - 1L) / TimeSpan.TicksPerMillisecond, 86_400_000L)
+            timer.Change(ms, int64 Timeout.Infinite) |> ignore
+            signal.Task
+
     /// The single reader: batches by size or delay, honours flush markers, drains on completion.
     let readLoop () : Task =
         task {
             let reader = channel.Reader
-            let pending = ResizeArray<'T>(min batchSize 1024)
-            let mutable firstAt = 0L
             let mutable running = true
-            let mutable readWait: Task<bool> = null
 
             let exportPending () =
                 let items = pending.ToArray()
@@ -370,59 +477,51 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
             try
                 while running do
-                    if isClosed () then
-                        running <- false
+                    // Cleared before taking: a request made after this point is either seen by `take` (its
+                    // marker or completion is already in the channel) or by the next sleep's re-check.
+                    Interlocked.Exchange(&wakeRequested, 0) |> ignore
+                    let marker = take ()
+
+                    if not (isNull marker) then
+                        if pending.Count > 0 then
+                            do! exportPending ()
+
+                        marker.TrySetResult true |> ignore
                     elif pending.Count >= batchSize then
                         do! exportPending ()
-                    elif options.ScheduleDelay > TimeSpan.Zero
-                         && pending.Count > 0
-                         && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay then
-                        // Checked before reading so that a steady trickle cannot hold a batch past its delay.
-                        do! exportPending ()
-                    else
-                        match reader.TryRead() with
-                        | true, Item item ->
-                            if pending.Count = 0 then
-                                firstAt <- Stopwatch.GetTimestamp()
-
-                            pending.Add item
-                        | true, Flush flushed ->
-                            if pending.Count > 0 then
-                                do! exportPending ()
-
-                            flushed.TrySetResult true |> ignore
-                        | _ when pending.Count > 0 && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay ->
+                    elif isClosed () then
+                        running <- false
+                    elif reader.Completion.IsCompleted then
+                        // Completed and empty: the final drain.
+                        if pending.Count > 0 then
                             do! exportPending ()
-                        | _ ->
-                            // Nothing queued: wait for an item, the batch delay, or an abort. The wait task is
-                            // kept until it completes so that waiters never pile up on the channel.
-                            if isNull readWait || readWait.IsCompleted then
-                                readWait <- reader.WaitToReadAsync().AsTask()
 
-                            if pending.Count > 0 then
-                                let! _ = finishesWithin readWait (options.ScheduleDelay - Stopwatch.GetElapsedTime firstAt)
-                                ()
-                            else
-                                let! _ = Task.WhenAny(readWait :> Task, aborted)
-                                ()
+                        running <- false
+                    elif pending.Count > 0 then
+                        let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
 
-                            if readWait.IsCompleted && not readWait.IsCompletedSuccessfully then
-                                running <- false
-                            elif readWait.IsCompletedSuccessfully && not readWait.Result then
-                                // Completed and empty: the final drain.
-                                if pending.Count > 0 then
-                                    do! exportPending ()
+                        if left <= 0L then
+                            do! exportPending ()
+                        else
+                            do! sleep left
+                            Volatile.Write(&wakeAt, Int64.MaxValue)
+                    else
+                        // Nothing pending: the channel wakes us on the first write, a flush or completion.
+                        let! more = reader.WaitToReadAsync()
 
-                                running <- false
+                        if not more then
+                            running <- false
             with error ->
                 safely (fun () -> log.Error(name, $"runner loop stopped: {error.GetType().FullName}"))
 
             do! shutdownExporter ()
+            timer.Dispose()
         }
 
     let runShutdown (timeout: TimeSpan) : Task<bool> =
         task {
             channel.Writer.TryComplete() |> ignore
+            requestWake ()
             let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
             use deadline = new CancellationTokenSource()
             let! winner = Task.WhenAny(readerTask, Task.Delay(timeout, deadline.Token))
@@ -442,20 +541,18 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     member _.Name = name
 
     member _.Post(item: 'T) =
-        Interlocked.Increment &activePosts |> ignore
-
         try
-            try
-                if channel.Writer.TryWrite(Item item) then
-                    Interlocked.Increment &accepted |> ignore
-                    true
-                else
-                    reject ()
-                    false
-            with _ ->
+            if channel.Writer.TryWrite(Item item) then
+                // Counted after the write: close waits for this count to catch up with what was written.
+                if Interlocked.Increment &accepted >= Volatile.Read &wakeAt then
+                    wake ()
+
+                true
+            else
+                reject ()
                 false
-        finally
-            Interlocked.Decrement &activePosts |> ignore
+        with _ ->
+            false
 
     member _.Shutdown(timeout: TimeSpan) : Task<bool> =
         let existing = Volatile.Read &shutdownTask
@@ -489,6 +586,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
                 try
                     do! channel.Writer.WriteAsync(Flush flushed)
+                    requestWake ()
                 with _ ->
                     queued <- false
 
