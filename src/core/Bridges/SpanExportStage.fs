@@ -9,7 +9,9 @@ open Functional.Telemetry
 /// immutable Span record (limits applied), goes through the processors, and what they keep reaches the exporter.
 /// Doing this off the application's thread keeps the instrumented code's cost to the Activity and one queue write.
 [<Sealed>]
-type SpanExportStage(limits: SpanLimits, processor: Processor<Span>, exporter: IExporter<Span>) =
+type SpanExportStage(limits: SpanLimits, processors: Processor<Span> list, exporter: IExporter<Span>) =
+    let processor = Processor.chain processors
+
     let toSpan (activity: Activity) =
         try
             processor (ActivityConversion.toSpan limits activity)
@@ -21,7 +23,16 @@ type SpanExportStage(limits: SpanLimits, processor: Processor<Span>, exporter: I
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
-            let spans = batch.Items |> Array.choose toSpan
+            // Without processors every span is kept: no option per span.
+            let spans =
+                if processors.IsEmpty then
+                    try
+                        batch.Items |> Array.map (ActivityConversion.toSpan limits)
+                    with _ ->
+                        // One bad Activity must not fail the batch: convert one by one, dropping what throws.
+                        batch.Items |> Array.choose toSpan
+                else
+                    batch.Items |> Array.choose toSpan
 
             if spans.Length = 0 then
                 Task.FromResult ExportResult.Success

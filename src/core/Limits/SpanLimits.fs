@@ -187,16 +187,24 @@ module SpanLimits =
         | [] -> true
         | _ :: rest -> remaining > 0 && fitsCount (remaining - 1) rest
 
+    let rec private eventsFit (countLimit: int) (lengthLimit: int option) (events: SpanEvent list) =
+        match events with
+        | [] -> true
+        | e :: rest -> attributesFit countLimit lengthLimit e.Attributes && eventsFit countLimit lengthLimit rest
+
+    let rec private linksFit (countLimit: int) (lengthLimit: int option) (links: SpanLink list) =
+        match links with
+        | [] -> true
+        | l :: rest -> attributesFit countLimit lengthLimit l.Attributes && linksFit countLimit lengthLimit rest
+
     let private withinLimits (limits: SpanLimits) (span: Span) =
         let lengthLimit = limits.AttributeValueLengthLimit
 
         attributesFit limits.AttributeCountLimit lengthLimit span.Attributes
         && fitsCount limits.EventCountLimit span.Events
         && fitsCount limits.LinkCountLimit span.Links
-        && span.Events
-           |> List.forall (fun e -> attributesFit limits.AttributePerEventCountLimit lengthLimit e.Attributes)
-        && span.Links
-           |> List.forall (fun l -> attributesFit limits.AttributePerLinkCountLimit lengthLimit l.Attributes)
+        && eventsFit limits.AttributePerEventCountLimit lengthLimit span.Events
+        && linksFit limits.AttributePerLinkCountLimit lengthLimit span.Links
 
     [<CompiledName("Apply")>]
     let apply (limits: SpanLimits) (span: Span) =

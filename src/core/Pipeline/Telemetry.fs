@@ -273,13 +273,11 @@ module Telemetry =
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
-        let processor = Processor.chain tracing.Processors
-
         let runners =
             tracing.Exporters
             |> List.map (fun e ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
-                let stage = SpanExportStage(limits, processor, e.Exporter)
+                let stage = SpanExportStage(limits, tracing.Processors, e.Exporter)
                 Runner.start $"traces/{e.Exporter.Name}" mode config.Retry resource stage)
 
         let onEnd activity =

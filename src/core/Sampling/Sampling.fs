@@ -11,6 +11,7 @@ type SamplingDecision =
     | RecordOnly
     | RecordAndSample
 
+[<Struct>]
 type SamplingParameters =
     {
         Parent: SpanContext option

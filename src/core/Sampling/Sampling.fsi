@@ -11,7 +11,8 @@ type SamplingDecision =
     /// Recorded and sampled.
     | RecordAndSample
 
-/// Everything a sampler may look at (spec: ShouldSample parameters).
+/// Everything a sampler may look at (spec: ShouldSample parameters). A struct: asking a sampler allocates nothing.
+[<Struct>]
 type SamplingParameters =
     {
         /// The parent span's context; None for a root span.
