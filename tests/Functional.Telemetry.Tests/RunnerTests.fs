@@ -445,7 +445,8 @@ let ``a full batch is exported at once without waiting for the delay or a flush`
 
         use runner = start "full-batch" (ExportMode.Batched(options never 3 100)) RetryPolicy.defaults exporter
         Assert.True(runner.Post 1)
-        // Let the reader take the first item and go to sleep on a partial batch.
+        // Give the reader time to take the first item and sleep on a partial batch (no signal exists for
+        // "asleep"); the assertion below holds either way, this only makes the interesting path likely.
         do! Task.Delay 50
         Assert.True(runner.Post 2)
         Assert.True(runner.Post 3)
@@ -478,7 +479,8 @@ let ``posts racing a shutdown are counted once each and the books balance`` () =
                     struct (posted, taken))
 
             let producers = [| producer 0; producer 100_000_000 |]
-            do! Task.Delay 5
+            // Shut down while both producers are posting (not before they start).
+            SpinWait.SpinUntil((fun () -> runner.Stats.Accepted >= 1000L), patience) |> ignore
             let! ok = runner.Shutdown patience
             Volatile.Write(&stop.contents, 1)
             let! counts = Task.WhenAll producers
