@@ -35,13 +35,12 @@ public class MetricsBuilderTests
         var sum = Assert.Single(exporter.Items, m => m.Name == "orders");
         Assert.Equal("{order}", sum.Unit);
         Assert.True(sum.Points.IsSum);
-        var points = ((MetricPoints.Sum)sum.Points).points;
-        var point = Assert.Single(points);
+        var point = Assert.Single(sum.Points.NumberPoints);
         Assert.Equal(NumberValue.NewLong(5), point.Value);
         Assert.Equal(Temporality.Delta, ((MetricPoints.Sum)sum.Points).temporality);
 
         var histogram = Assert.Single(exporter.Items, m => m.Name == "latency");
-        var histogramPoint = Assert.Single(((MetricPoints.Histogram)histogram.Points).points);
+        var histogramPoint = Assert.Single(histogram.Points.HistogramPoints);
         Assert.Equal(1, histogramPoint.Count);
         Assert.Equal(12.5, histogramPoint.Sum);
     }
@@ -67,9 +66,9 @@ public class MetricsBuilderTests
 
         var metrics = reader.Collect();
         Assert.Equal(new[] { "http.requests", "size" }, metrics.Select(m => m.Name).OrderBy(n => n));
-        var request = Assert.Single(((MetricPoints.Sum)metrics.Single(m => m.Name == "http.requests").Points).points);
+        var request = Assert.Single(metrics.Single(m => m.Name == "http.requests").Points.NumberPoints);
         Assert.Equal("method", Assert.Single(request.Attributes).Key);
-        var size = Assert.Single(((MetricPoints.Histogram)metrics.Single(m => m.Name == "size").Points).points);
+        var size = Assert.Single(metrics.Single(m => m.Name == "size").Points.HistogramPoints);
         Assert.Equal(new long[] { 0, 1, 0 }, size.BucketCounts);
     }
 

@@ -174,6 +174,25 @@ type MetricPoints =
     /// Base-2 exponential histograms.
     | ExponentialHistogram of temporality: Temporality * points: ExponentialHistogramPoint list
 
+    /// The sum or gauge points (empty for histograms): for C# readers, no pattern matching needed.
+    member x.NumberPoints: NumberPoint list =
+        match x with
+        | Sum(_, _, points)
+        | Gauge points -> points
+        | _ -> []
+
+    /// The explicit-bucket histogram points (empty for other kinds).
+    member x.HistogramPoints: HistogramPoint list =
+        match x with
+        | Histogram(_, points) -> points
+        | _ -> []
+
+    /// The exponential histogram points (empty for other kinds).
+    member x.ExponentialHistogramPoints: ExponentialHistogramPoint list =
+        match x with
+        | ExponentialHistogram(_, points) -> points
+        | _ -> []
+
 /// One metric stream's data from one collection.
 type MetricData =
     {

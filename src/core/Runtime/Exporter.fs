@@ -15,6 +15,12 @@ type ExportResult =
     /// full jitter within the export deadline, waiting at least `retryAfter` when the peer asked for it.
     | Retryable of reason: string * retryAfter: TimeSpan option
 
+    /// A transient failure to retry with backoff (for C# exporters: no F# option needed).
+    static member RetryLater(reason: string) = Retryable(reason, None)
+
+    /// A transient failure to retry no sooner than `retryAfter` (a Retry-After header or RetryInfo).
+    static member RetryAfter(reason: string, retryAfter: TimeSpan) = Retryable(reason, Some retryAfter)
+
 /// What an exporter is handed: the items of one batch and the resource they came from.
 type Batch<'T> =
     {
