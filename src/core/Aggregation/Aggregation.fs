@@ -203,11 +203,21 @@ module ExponentialHistogramState =
             Max = None
         }
 
+    // magnitude = significand * 2^exponent with the significand in [1, 2): read from the IEEE bits for normal
+    // numbers (the hot path), through ILogB/ScaleB (exact for subnormals too) otherwise.
+    let inline private decompose (magnitude: float) =
+        let bits = BitConverter.DoubleToInt64Bits magnitude
+        let biased = int ((bits >>> 52) &&& 0x7FFL)
+
+        if biased <> 0 && biased <> 0x7FF then
+            struct (biased - 1023, BitConverter.Int64BitsToDouble((bits &&& 0xFFFFFFFFFFFFFL) ||| 0x3FF0000000000000L))
+        else
+            let exponent = Math.ILogB magnitude
+            struct (exponent, Math.ScaleB(magnitude, -exponent))
+
     let bucketIndex scale (value: float) =
         let magnitude = Math.Abs value
-        // ILogB is exact for normal and subnormal values: magnitude = significand * 2^exponent, significand in [1, 2).
-        let exponent = Math.ILogB magnitude
-        let significand = Math.ScaleB(magnitude, -exponent)
+        let struct (exponent, significand) = decompose magnitude
 
         if scale <= 0 then
             // Buckets are (base^i, base^(i+1)]: an exact power of two closes the bucket below it.

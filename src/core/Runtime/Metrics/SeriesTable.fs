@@ -76,19 +76,29 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
         | null -> true
         | set -> set.Contains key = isAllow
 
+    // A commutative combination (sum) of per-tag mixes keeps the hash order-insensitive. Keys enter only by
+    // length: an instrument's keys rarely change between calls, and a collision only costs a comparison.
+    static member inline private Mix(tag: KeyValuePair<string, obj>) =
+        (TagMatch.valueHash tag.Value + tag.Key.Length * 397) * -1640531535
+
     /// The order-insensitive hash of the kept tags, and how many were kept.
     member private x.HashOf(tags: ReadOnlySpan<KeyValuePair<string, obj>>, kept: int byref) =
         let mutable hash = 0
-        kept <- 0
 
-        for i in 0 .. tags.Length - 1 do
-            let tag = tags[i]
+        if isNull allowSet then
+            kept <- tags.Length
 
-            if x.Keeps tag.Key then
-                // A commutative combination (sum) of per-tag mixes keeps the hash order-insensitive.
-                let mixed = (TagMatch.stringHash tag.Key * 397) ^^^ TagMatch.valueHash tag.Value
-                hash <- hash + (mixed * -1640531535)
-                kept <- kept + 1
+            for i in 0 .. tags.Length - 1 do
+                hash <- hash + SeriesTable.Mix tags[i]
+        else
+            kept <- 0
+
+            for i in 0 .. tags.Length - 1 do
+                let tag = tags[i]
+
+                if x.Keeps tag.Key then
+                    hash <- hash + SeriesTable.Mix tag
+                    kept <- kept + 1
 
         hash
 
@@ -98,6 +108,7 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
         if stored.Length <> kept then
             false
         else
+            let unfiltered = isNull allowSet
             let mutable ok = true
             let mutable i = 0
             let mutable position = 0
@@ -105,9 +116,9 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
             while ok && i < tags.Length do
                 let tag = tags[i]
 
-                if x.Keeps tag.Key then
+                if unfiltered || x.Keeps tag.Key then
                     // Same order as stored is the common case: try that position first.
-                    if not (position < stored.Length && TagMatch.tagEqual stored[position] tag) then
+                    if not (TagMatch.tagEqual stored[position] tag) then
                         let mutable found = false
                         let mutable j = 0
 
