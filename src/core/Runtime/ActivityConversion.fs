@@ -4,7 +4,9 @@ open System
 open System.Collections
 open System.Collections.Generic
 open System.Diagnostics
+open System.Buffers
 open System.Runtime.CompilerServices
+open System.Runtime.InteropServices
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
@@ -33,22 +35,31 @@ module ActivityConversion =
     let ofUnixNanoseconds (nanoseconds: int64) =
         DateTime(unixEpochTicks + nanoseconds / 100L, DateTimeKind.Utc)
 
-    // ActivityTraceId keeps its hex string, so ToHexString does not allocate; parsing 32 chars is cheap.
+    // ActivityTraceId keeps its hex string, so ToHexString does not allocate; Convert.FromHexString decodes it
+    // with vector instructions into a stack buffer.
     /// Our trace id of an ActivityTraceId.
     [<CompiledName("ToTraceId")>]
     let toTraceId (id: ActivityTraceId) =
-        let hex = id.ToHexString()
+        let mutable buffer = struct (0UL, 0UL)
+        let bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(&buffer, 1))
+        let mutable consumed = 0
+        let mutable written = 0
 
-        match Ids.tryParseHex hex 0 16, Ids.tryParseHex hex 16 16 with
-        | ValueSome high, ValueSome low -> TraceId(high, low)
+        match Convert.FromHexString(id.ToHexString().AsSpan(), bytes, &consumed, &written) with
+        | OperationStatus.Done when written = 16 -> TraceId.FromBytes(Span<byte>.op_Implicit bytes)
         | _ -> TraceId.Empty
 
     /// Our span id of an ActivitySpanId.
     [<CompiledName("ToSpanId")>]
     let toSpanId (id: ActivitySpanId) =
-        match Ids.tryParseHex (id.ToHexString()) 0 16 with
-        | ValueSome value -> SpanId value
-        | ValueNone -> SpanId.Empty
+        let mutable buffer = 0UL
+        let bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(&buffer, 1))
+        let mutable consumed = 0
+        let mutable written = 0
+
+        match Convert.FromHexString(id.ToHexString().AsSpan(), bytes, &consumed, &written) with
+        | OperationStatus.Done when written = 8 -> SpanId.FromBytes(Span<byte>.op_Implicit bytes)
+        | _ -> SpanId.Empty
 
     /// The ActivityTraceId of our trace id.
     [<CompiledName("OfTraceId")>]
