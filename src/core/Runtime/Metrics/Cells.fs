@@ -260,31 +260,41 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
 
         by
 
-    let insert (magnitude: float) (isPositive: bool) =
-        let index = ExponentialHistogramState.bucketIndex scale magnitude
+    // `index` was computed at `atScale` before the flag was taken (keeping the logarithm out of the guarded
+    // section); if a rescale happened meanwhile it is computed again.
+    let insert (magnitude: float) (isPositive: bool) (index: int) (atScale: int) =
+        let index =
+            if atScale = scale then index else ExponentialHistogramState.bucketIndex scale magnitude
+
         let low = if isPositive then posLow else negLow
         let high = if isPositive then posHigh else negHigh
-        let newLow = Math.Min(low, index)
-        let newHigh = Math.Max(high, index)
-        let by = neededDownscale newLow newHigh
-
-        let index =
-            if by > 0 then
-                downscale by
-                index >>> by
-            else
-                index
-
         let counts = if isPositive then positive else negative
-        let at = slot index
-        counts[at] <- counts[at] + 1L
 
-        if isPositive then
-            posLow <- Math.Min(posLow, index)
-            posHigh <- Math.Max(posHigh, index)
+        if low <= index && index <= high then
+            // Inside the current window: the common case, no rescale possible.
+            let at = slot index
+            counts[at] <- counts[at] + 1L
         else
-            negLow <- Math.Min(negLow, index)
-            negHigh <- Math.Max(negHigh, index)
+            let newLow = Math.Min(low, index)
+            let newHigh = Math.Max(high, index)
+            let by = neededDownscale newLow newHigh
+
+            let index =
+                if by > 0 then
+                    downscale by
+                    index >>> by
+                else
+                    index
+
+            let at = slot index
+            counts[at] <- counts[at] + 1L
+
+            if isPositive then
+                posLow <- Math.Min(posLow, index)
+                posHigh <- Math.Max(posHigh, index)
+            else
+                negLow <- Math.Min(negLow, index)
+                negHigh <- Math.Max(negHigh, index)
 
     let bucketsOf (counts: int64 array) low high =
         if low > high then
@@ -300,6 +310,9 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
     override x.RecordLong value = x.RecordDouble(float value)
 
     override _.RecordDouble value =
+        let magnitude = Math.Abs value
+        let atScale = Volatile.Read(&scale)
+        let index = if value = 0.0 then 0 else ExponentialHistogramState.bucketIndex atScale magnitude
         enter ()
 
         try
@@ -311,8 +324,7 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
                 if value > max then max <- value
 
             if value = 0.0 then zeroCount <- zeroCount + 1L
-            elif value > 0.0 then insert value true
-            else insert (-value) false
+            else insert magnitude (value > 0.0) index atScale
         finally
             exit ()
 
