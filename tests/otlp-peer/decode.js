@@ -71,7 +71,8 @@ function fromOtlpJson(value, where) {
       if (typeof field !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(field)) fail(at, 'base64 expected');
       out[key] = Uint8Array.from(Buffer.from(field, 'base64'));
     } else if (int64Fields.has(key)) out[key] = each(toInt64);
-    else if (doubleFields.has(key)) out[key] = each(toDouble);
+    // `sum` is also Metric's Sum message: only scalars and arrays are doubles.
+    else if (doubleFields.has(key) && (field === null || typeof field !== 'object' || Array.isArray(field))) out[key] = each(toDouble);
     else if (enumFields.has(key)) {
       if (!Number.isInteger(field)) fail(at, `enum as an integer expected, got ${JSON.stringify(field)}`);
       out[key] = field;
