@@ -758,10 +758,12 @@ let encoderSpan: Gen<Span> =
         let! scope = encoderScope
         let! errorText = awkwardText
         let! withError = Gen.elements [ false; false; true ]
+        let! linkStates = Gen.listOfLength s.Links.Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
 
         return
             { s with
                 Context = { s.Context with TraceState = state }
+                Links = List.map2 (fun (l: SpanLink) st -> { l with Context = { l.Context with TraceState = st } }) s.Links linkStates
                 Name = name
                 Attributes = s.Attributes @ extra
                 Scope = scope
