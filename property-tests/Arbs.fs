@@ -674,3 +674,276 @@ let smallLong: Gen<int64> = Gen.choose (-1000, 1000) |> Gen.map int64
 
 /// Small non-negative integers (counter increments).
 let increment: Gen<int64> = Gen.choose (0, 1000) |> Gen.map int64
+
+// ---- OTLP encoder generators (helper K) ----
+
+/// Strings that are hard to encode: arbitrary ones (lone surrogates included), empty, non-ASCII, surrogate pairs,
+/// lone high and low surrogates, JSON-special characters.
+let awkwardText: Gen<string> =
+    Gen.frequency
+        [
+            3, text
+            2,
+            Gen.elements
+                [
+                    ""
+                    "é"
+                    "中文"
+                    "😀"
+                    "\uD800"
+                    "a\uDC00b"
+                    "x\uD83D"
+                    "\uDE00\uD83D"
+                    "\"quoted\" \\ / \n\t\u0000"
+                    "</script>"
+                ]
+            1, Gen.listOfLength 3 text |> Gen.map (String.concat "\uD800")
+        ]
+
+/// Attribute values as `anyValue`, with awkward strings and keys mixed in.
+let awkwardAttributes: Gen<Attribute list> =
+    let awkward =
+        Gen.map2 (fun key value -> { Key = key; Value = value }) awkwardText (awkwardText |> Gen.map AnyValue.String)
+
+    Gen.choose (0, 6)
+    |> Gen.bind (fun n -> Gen.listOfLength n (Gen.frequency [ 3, attribute; 1, awkward ]))
+
+/// Scopes of a small pool (so that batches hold several spans per scope), with schema URLs and awkward names.
+let encoderScope: Gen<InstrumentationScope> =
+    Gen.frequency
+        [
+            3,
+            Gen.elements
+                [
+                    InstrumentationScope.Named "a"
+                    { InstrumentationScope.Named "b" with Version = "1.2.3"; SchemaUrl = "https://opentelemetry.io/schemas/1.26.0" }
+                    { InstrumentationScope.Named "c" with Attributes = [ Attribute.string "k" "v"; Attribute.int "n" 5L ] }
+                ]
+            1,
+            gen {
+                let! s = scope
+                let! url = Gen.elements [ ""; "https://example.com/schema" ]
+                let! name = awkwardText
+                return { s with Name = name; SchemaUrl = url }
+            }
+        ]
+
+/// Resources with awkward attributes and an optional schema URL.
+let encoderResource: Gen<Resource> =
+    Gen.map2
+        (fun attributes url -> { Attributes = attributes; SchemaUrl = url })
+        awkwardAttributes
+        (Gen.elements [ ""; "https://opentelemetry.io/schemas/1.26.0" ])
+
+let private anyInt64 = ArbMap.defaults.ArbFor<int64>().Generator
+let private anyFloat = ArbMap.defaults.ArbFor<float>().Generator
+
+/// Doubles with the special values (NaN, infinities, -0.0, extremes) common.
+let encoderDouble: Gen<float> =
+    Gen.frequency
+        [
+            3, anyFloat
+            1,
+            Gen.elements
+                [ nan; infinity; -infinity; -0.0; 0.0; System.Double.Epsilon; System.Double.MaxValue; 0.1; 1e300 ]
+        ]
+
+/// Spans of `span` with trace states, awkward names and attributes, and scopes from `encoderScope`.
+let encoderSpan: Gen<Span> =
+    gen {
+        let! s = span |> Gen.resize 12
+        let! state = Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ]
+        let! name = awkwardText
+        let! extra = awkwardAttributes
+        let! scope = encoderScope
+        let! errorText = awkwardText
+        let! withError = Gen.elements [ false; false; true ]
+        let! linkStates = Gen.listOfLength s.Links.Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
+
+        return
+            { s with
+                Context = { s.Context with TraceState = state }
+                Links = List.map2 (fun (l: SpanLink) st -> { l with Context = { l.Context with TraceState = st } }) s.Links linkStates
+                Name = name
+                Attributes = s.Attributes @ extra
+                Scope = scope
+                Status = if withError then Status.Error errorText else s.Status }
+    }
+
+let private numberValue =
+    Gen.oneof [ anyInt64 |> Gen.map NumberValue.Long; encoderDouble |> Gen.map NumberValue.Double ]
+
+let private smallCount = Gen.choose (0, 5)
+
+/// Exemplars, with or without a trace.
+let exemplar: Gen<Exemplar> =
+    gen {
+        let! attributes = attributesUpTo 3
+        let! time = anyInt64
+        let! value = numberValue
+        let! traced = ArbMap.defaults.ArbFor<bool>().Generator
+        let! traceId = validTraceId
+        let! spanId = validSpanId
+
+        return
+            {
+                FilteredAttributes = attributes
+                Time = time
+                Value = value
+                TraceId = if traced then traceId else TraceId.Empty
+                SpanId = if traced then spanId else SpanId.Empty
+            }
+    }
+
+let private exemplars = smallCount |> Gen.bind (fun n -> Gen.listOfLength n exemplar)
+
+/// Sum and gauge points.
+let numberPoint: Gen<NumberPoint> =
+    gen {
+        let! attributes = attributesUpTo 4
+        let! start = anyInt64
+        let! time = anyInt64
+        let! value = numberValue
+        let! exemplars = exemplars
+        return { Attributes = attributes; StartTime = start; Time = time; Value = value; Exemplars = exemplars }
+    }
+
+let private counts n = Gen.listOfLength n (Gen.frequency [ 2, Gen.constant 0L; 3, anyInt64 |> Gen.map abs ])
+let private optionalDouble = Gen.oneof [ Gen.constant None; encoderDouble |> Gen.map Some ]
+
+/// Explicit-bucket histogram points (bounds and counts of any lengths: the encoder does not check them).
+let histogramPoint: Gen<HistogramPoint> =
+    gen {
+        let! attributes = attributesUpTo 4
+        let! start = anyInt64
+        let! time = anyInt64
+        let! count = anyInt64
+        let! sum = encoderDouble
+        let! min = optionalDouble
+        let! max = optionalDouble
+        let! boundCount = Gen.choose (0, 12)
+        let! bounds = Gen.listOfLength boundCount encoderDouble
+        let! bucketCounts = counts (if boundCount = 0 then 0 else boundCount + 1)
+        let! exemplars = exemplars
+
+        return
+            {
+                Attributes = attributes
+                StartTime = start
+                Time = time
+                Count = count
+                Sum = sum
+                Min = min
+                Max = max
+                Bounds = bounds
+                BucketCounts = bucketCounts
+                Exemplars = exemplars
+            }
+    }
+
+let private exponentialBuckets: Gen<ExponentialBuckets> =
+    Gen.map2
+        (fun offset counts -> { Offset = offset; Counts = counts })
+        (Gen.frequency [ 1, Gen.constant 0; 3, ArbMap.defaults.ArbFor<int>().Generator ])
+        (Gen.choose (0, 10) |> Gen.bind counts)
+
+/// Exponential histogram points: any scale (-10..20), offsets of either sign, zero thresholds.
+let exponentialPoint: Gen<ExponentialHistogramPoint> =
+    gen {
+        let! attributes = attributesUpTo 4
+        let! start = anyInt64
+        let! time = anyInt64
+        let! count = anyInt64
+        let! sum = encoderDouble
+        let! min = optionalDouble
+        let! max = optionalDouble
+        let! scale = Gen.choose (-10, 20)
+        let! zeroCount = anyInt64
+        let! zeroThreshold = Gen.frequency [ 2, Gen.constant 0.0; 1, encoderDouble ]
+        let! positive = exponentialBuckets
+        let! negative = exponentialBuckets
+        let! exemplars = exemplars
+
+        return
+            {
+                Attributes = attributes
+                StartTime = start
+                Time = time
+                Count = count
+                Sum = sum
+                Min = min
+                Max = max
+                Scale = scale
+                ZeroCount = zeroCount
+                ZeroThreshold = zeroThreshold
+                Positive = positive
+                Negative = negative
+                Exemplars = exemplars
+            }
+    }
+
+let private temporality = Gen.elements [ Temporality.Delta; Temporality.Cumulative ]
+
+/// Metrics of every point kind (0-4 points each), awkward names, scopes from `encoderScope`.
+let metricData: Gen<MetricData> =
+    let points p = smallCount |> Gen.bind (fun n -> Gen.listOfLength n p)
+
+    gen {
+        let! name = awkwardText
+        let! description = awkwardText
+        let! unit = Gen.elements [ ""; "ms"; "By"; "{request}" ]
+        let! scope = encoderScope
+
+        let! data =
+            Gen.oneof
+                [
+                    Gen.map3
+                        (fun t m ps -> MetricPoints.Sum(t, m, ps))
+                        temporality
+                        (ArbMap.defaults.ArbFor<bool>().Generator)
+                        (points numberPoint)
+                    points numberPoint |> Gen.map MetricPoints.Gauge
+                    Gen.map2 (fun t ps -> MetricPoints.Histogram(t, ps)) temporality (points histogramPoint)
+                    Gen.map2 (fun t ps -> MetricPoints.ExponentialHistogram(t, ps)) temporality (points exponentialPoint)
+                ]
+
+        return { Name = name; Description = description; Unit = unit; Scope = scope; Points = data }
+    }
+
+/// Log records: any body (nested arrays and maps, bytes, empty), awkward text, in or outside a span.
+let logRecord: Gen<LogRecord> =
+    gen {
+        let! time = anyInt64
+        let! observed = anyInt64
+        let! severity = Gen.choose (0, 24)
+        let! severityText = Gen.frequency [ 3, Gen.elements [ ""; "Information"; "Error" ]; 1, awkwardText ]
+        let! body = Gen.frequency [ 3, anyValue |> Gen.resize 30; 1, awkwardText |> Gen.map AnyValue.String ]
+        let! attributes = awkwardAttributes
+        let! dropped = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (0, 1000) ]
+        let! inSpan = ArbMap.defaults.ArbFor<bool>().Generator
+        let! traceId = validTraceId
+        let! spanId = validSpanId
+        let! flags = ArbMap.defaults.ArbFor<byte>().Generator
+        let! eventName = Gen.frequency [ 2, Gen.constant ""; 1, awkwardText ]
+        let! scope = encoderScope
+
+        return
+            {
+                Timestamp = time
+                ObservedTimestamp = observed
+                SeverityNumber = severity
+                SeverityText = severityText
+                Body = body
+                Attributes = attributes
+                DroppedAttributes = dropped
+                TraceId = if inSpan then traceId else TraceId.Empty
+                SpanId = if inSpan then spanId else SpanId.Empty
+                TraceFlags = if inSpan then TraceFlags flags else TraceFlags.None
+                EventName = eventName
+                Scope = scope
+            }
+    }
+
+/// A batch for an encoder: a resource and 0-8 items.
+let encoderBatch (item: Gen<'T>) : Gen<Resource * 'T array> =
+    Gen.map2 (fun r items -> r, items) encoderResource (Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.arrayOfLength n item))

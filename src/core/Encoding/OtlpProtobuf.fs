@@ -1,0 +1,365 @@
+namespace Functional.Telemetry
+
+open System
+
+// Field numbers are those of opentelemetry-proto v1 (common, resource, trace, metrics, logs, collector).
+[<RequireQualifiedAccess>]
+module OtlpProtobuf =
+    let private stringIfAny (w: ProtoWriter) field (value: string) =
+        if not (String.IsNullOrEmpty value) then w.String(field, value)
+
+    let private countIfAny (w: ProtoWriter) field (value: int) =
+        if value > 0 then w.Varint(field, uint64 value)
+
+    let private fixed64IfAny (w: ProtoWriter) field (value: int64) =
+        if value <> 0L then w.Fixed64(field, uint64 value)
+
+    // common.v1.AnyValue: the oneof member is written even when it holds a default (presence is the type).
+    let rec private anyValueFields (w: ProtoWriter) (value: AnyValue) =
+        match value with
+        | AnyValue.String s -> w.String(1, s)
+        | AnyValue.Bool b -> w.Bool(2, b)
+        | AnyValue.Int i -> w.Varint(3, uint64 i)
+        | AnyValue.Double d -> w.Double(4, d)
+        | AnyValue.Array items ->
+            w.BeginMessage 5
+
+            for item in items do
+                w.BeginMessage 1
+                anyValueFields w item
+                w.EndMessage()
+
+            w.EndMessage()
+        | AnyValue.Map entries ->
+            w.BeginMessage 6
+
+            for entry in entries do
+                keyValue w 1 entry
+
+            w.EndMessage()
+        | AnyValue.Bytes b -> w.Bytes(7, ReadOnlySpan b)
+        | AnyValue.Empty -> ()
+
+    // common.v1.KeyValue
+    and private keyValue (w: ProtoWriter) field (attribute: Functional.Telemetry.Attribute) =
+        w.BeginMessage field
+        stringIfAny w 1 attribute.Key
+        w.BeginMessage 2
+        anyValueFields w attribute.Value
+        w.EndMessage()
+        w.EndMessage()
+
+    let private attributes (w: ProtoWriter) field (items: Functional.Telemetry.Attribute list) =
+        for item in items do
+            keyValue w field item
+
+    // resource.v1.Resource
+    let private resourceMessage (w: ProtoWriter) field (resource: Resource) =
+        w.BeginMessage field
+        attributes w 1 resource.Attributes
+        w.EndMessage()
+
+    // common.v1.InstrumentationScope
+    let private scopeMessage (w: ProtoWriter) field (scope: InstrumentationScope) =
+        w.BeginMessage field
+        stringIfAny w 1 scope.Name
+        stringIfAny w 2 scope.Version
+        attributes w 3 scope.Attributes
+        w.EndMessage()
+
+    // Resource* { resource = 1; scope_* = 2 { scope = 1; items = 2; schema_url = 3 }; schema_url = 3 }
+    let private grouped
+        (w: ProtoWriter)
+        (resource: Resource)
+        (scopes: InstrumentationScope array)
+        (scopeOf: 'T -> InstrumentationScope)
+        (writeItem: ProtoWriter -> 'T -> unit)
+        (items: 'T array)
+        =
+        if items.Length > 0 then
+            w.BeginMessage 1
+            resourceMessage w 1 resource
+
+            for scope in scopes do
+                w.BeginMessage 2
+                scopeMessage w 1 scope
+
+                for item in items do
+                    if ScopeGroups.same (scopeOf item) scope then writeItem w item
+
+                stringIfAny w 3 scope.SchemaUrl
+                w.EndMessage()
+
+            stringIfAny w 3 resource.SchemaUrl
+            w.EndMessage()
+
+    let private traceState (w: ProtoWriter) field (state: TraceState) =
+        if not state.Entries.IsEmpty then w.String(field, TraceState.format state)
+
+    // trace.v1.SpanFlags: the low byte is the W3C trace flags; 0x100 says whether 0x200 (remote) is known.
+    let private spanFlags (flags: TraceFlags) (isRemote: bool) =
+        uint32 flags.Value ||| 0x100u ||| (if isRemote then 0x200u else 0u)
+
+    let private spanKind kind =
+        match kind with
+        | SpanKind.Internal -> 1UL
+        | SpanKind.Server -> 2UL
+        | SpanKind.Client -> 3UL
+        | SpanKind.Producer -> 4UL
+        | SpanKind.Consumer -> 5UL
+
+    // trace.v1.Span.Event
+    let private spanEvent (w: ProtoWriter) (event: SpanEvent) =
+        w.BeginMessage 11
+        fixed64IfAny w 1 event.Timestamp
+        stringIfAny w 2 event.Name
+        attributes w 3 event.Attributes
+        countIfAny w 4 event.DroppedAttributes
+        w.EndMessage()
+
+    // trace.v1.Span.Link
+    let private spanLink (w: ProtoWriter) (link: SpanLink) =
+        w.BeginMessage 13
+        w.TraceId(1, link.Context.TraceId)
+        w.SpanId(2, link.Context.SpanId)
+        traceState w 3 link.Context.TraceState
+        attributes w 4 link.Attributes
+        countIfAny w 5 link.DroppedAttributes
+        w.Fixed32(6, spanFlags link.Context.TraceFlags link.Context.IsRemote)
+        w.EndMessage()
+
+    // trace.v1.Status
+    let private status (w: ProtoWriter) (status: Status) =
+        match status with
+        | Status.Unset -> ()
+        | Status.Ok ->
+            w.BeginMessage 15
+            w.Varint(3, 1UL)
+            w.EndMessage()
+        | Status.Error message ->
+            w.BeginMessage 15
+            stringIfAny w 2 message
+            w.Varint(3, 2UL)
+            w.EndMessage()
+
+    // trace.v1.Span
+    let private span (w: ProtoWriter) (span: Span) =
+        w.BeginMessage 2
+        w.TraceId(1, span.Context.TraceId)
+        w.SpanId(2, span.Context.SpanId)
+        traceState w 3 span.Context.TraceState
+        if span.ParentSpanId.IsValid then w.SpanId(4, span.ParentSpanId)
+        stringIfAny w 5 span.Name
+        w.Varint(6, spanKind span.Kind)
+        fixed64IfAny w 7 span.StartTime
+        fixed64IfAny w 8 span.EndTime
+        attributes w 9 span.Attributes
+        countIfAny w 10 span.DroppedAttributes
+
+        for event in span.Events do
+            spanEvent w event
+
+        countIfAny w 12 span.DroppedEvents
+
+        for link in span.Links do
+            spanLink w link
+
+        countIfAny w 14 span.DroppedLinks
+        status w span.Status
+        w.Fixed32(16, spanFlags span.Context.TraceFlags span.ParentIsRemote)
+        w.EndMessage()
+
+    let private temporality t =
+        match t with
+        | Temporality.Delta -> 1UL
+        | Temporality.Cumulative -> 2UL
+
+    // metrics.v1.Exemplar
+    let private exemplar (w: ProtoWriter) field (exemplar: Exemplar) =
+        w.BeginMessage field
+        fixed64IfAny w 2 exemplar.Time
+
+        match exemplar.Value with
+        | NumberValue.Double d -> w.Double(3, d)
+        | NumberValue.Long l -> w.Fixed64(6, uint64 l)
+
+        if exemplar.SpanId.IsValid then w.SpanId(4, exemplar.SpanId)
+        if exemplar.TraceId.IsValid then w.TraceId(5, exemplar.TraceId)
+        attributes w 7 exemplar.FilteredAttributes
+        w.EndMessage()
+
+    // metrics.v1.NumberDataPoint
+    let private numberPoint (w: ProtoWriter) (point: NumberPoint) =
+        w.BeginMessage 1
+        fixed64IfAny w 2 point.StartTime
+        fixed64IfAny w 3 point.Time
+
+        match point.Value with
+        | NumberValue.Double d -> w.Double(4, d)
+        | NumberValue.Long l -> w.Fixed64(6, uint64 l)
+
+        for e in point.Exemplars do
+            exemplar w 5 e
+
+        attributes w 7 point.Attributes
+        w.EndMessage()
+
+    // metrics.v1.HistogramDataPoint (sum, min and max are proto3 `optional`: written when known)
+    let private histogramPoint (w: ProtoWriter) (point: HistogramPoint) =
+        w.BeginMessage 1
+        fixed64IfAny w 2 point.StartTime
+        fixed64IfAny w 3 point.Time
+        fixed64IfAny w 4 point.Count
+        w.Double(5, point.Sum)
+        w.PackedFixed64(6, point.BucketCounts)
+        w.PackedDouble(7, point.Bounds)
+
+        for e in point.Exemplars do
+            exemplar w 8 e
+
+        attributes w 9 point.Attributes
+        point.Min |> Option.iter (fun v -> w.Double(11, v))
+        point.Max |> Option.iter (fun v -> w.Double(12, v))
+        w.EndMessage()
+
+    // metrics.v1.ExponentialHistogramDataPoint.Buckets
+    let private buckets (w: ProtoWriter) field (buckets: ExponentialBuckets) =
+        if buckets.Offset <> 0 || not buckets.Counts.IsEmpty then
+            w.BeginMessage field
+            if buckets.Offset <> 0 then w.SignedVarint(1, int64 buckets.Offset)
+            w.PackedVarint(2, buckets.Counts)
+            w.EndMessage()
+
+    // metrics.v1.ExponentialHistogramDataPoint
+    let private exponentialPoint (w: ProtoWriter) (point: ExponentialHistogramPoint) =
+        w.BeginMessage 1
+        attributes w 1 point.Attributes
+        fixed64IfAny w 2 point.StartTime
+        fixed64IfAny w 3 point.Time
+        fixed64IfAny w 4 point.Count
+        w.Double(5, point.Sum)
+        if point.Scale <> 0 then w.SignedVarint(6, int64 point.Scale)
+        fixed64IfAny w 7 point.ZeroCount
+        buckets w 8 point.Positive
+        buckets w 9 point.Negative
+
+        for e in point.Exemplars do
+            exemplar w 11 e
+
+        point.Min |> Option.iter (fun v -> w.Double(12, v))
+        point.Max |> Option.iter (fun v -> w.Double(13, v))
+        // Bitwise, so that -0.0 is kept as proto3 writers keep it.
+        if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then w.Double(14, point.ZeroThreshold)
+        w.EndMessage()
+
+    // metrics.v1.Metric
+    let private metric (w: ProtoWriter) (metric: MetricData) =
+        w.BeginMessage 2
+        stringIfAny w 1 metric.Name
+        stringIfAny w 2 metric.Description
+        stringIfAny w 3 metric.Unit
+
+        match metric.Points with
+        | MetricPoints.Gauge points ->
+            w.BeginMessage 5
+
+            for p in points do
+                numberPoint w p
+
+            w.EndMessage()
+        | MetricPoints.Sum(t, isMonotonic, points) ->
+            w.BeginMessage 7
+
+            for p in points do
+                numberPoint w p
+
+            w.Varint(2, temporality t)
+            if isMonotonic then w.Bool(3, true)
+            w.EndMessage()
+        | MetricPoints.Histogram(t, points) ->
+            w.BeginMessage 9
+
+            for p in points do
+                histogramPoint w p
+
+            w.Varint(2, temporality t)
+            w.EndMessage()
+        | MetricPoints.ExponentialHistogram(t, points) ->
+            w.BeginMessage 10
+
+            for p in points do
+                exponentialPoint w p
+
+            w.Varint(2, temporality t)
+            w.EndMessage()
+
+        w.EndMessage()
+
+    // logs.v1.LogRecord
+    let private logRecord (w: ProtoWriter) (record: LogRecord) =
+        w.BeginMessage 2
+        fixed64IfAny w 1 record.Timestamp
+        if record.SeverityNumber <> 0 then w.Varint(2, uint64 (int64 record.SeverityNumber))
+        stringIfAny w 3 record.SeverityText
+
+        match record.Body with
+        | AnyValue.Empty -> ()
+        | body ->
+            w.BeginMessage 5
+            anyValueFields w body
+            w.EndMessage()
+
+        attributes w 6 record.Attributes
+        countIfAny w 7 record.DroppedAttributes
+        if record.TraceFlags.Value <> 0uy then w.Fixed32(8, uint32 record.TraceFlags.Value)
+        if record.TraceId.IsValid then w.TraceId(9, record.TraceId)
+        if record.SpanId.IsValid then w.SpanId(10, record.SpanId)
+        fixed64IfAny w 11 record.ObservedTimestamp
+        stringIfAny w 12 record.EventName
+        w.EndMessage()
+
+    let private spanScope (s: Span) = s.Scope
+    let private metricScope (m: MetricData) = m.Scope
+    let private logScope (r: LogRecord) = r.Scope
+
+    // Both passes must walk the records identically: the writing pass consumes the measured lengths in order.
+    let private measure emit =
+        let measuring = ProtoWriter.Measuring()
+        emit measuring
+        measuring
+
+    let private write emit output =
+        let measured = measure emit
+        let writer = ProtoWriter.Writing(output, measured)
+        emit writer
+        writer.Flush()
+
+    let private emitTraces resource (spans: Span array) =
+        let scopes = ScopeGroups.distinct spanScope spans
+        fun w -> grouped w resource scopes spanScope span spans
+
+    let private emitMetrics resource (metrics: MetricData array) =
+        let scopes = ScopeGroups.distinct metricScope metrics
+        fun w -> grouped w resource scopes metricScope metric metrics
+
+    let private emitLogs resource (records: LogRecord array) =
+        let scopes = ScopeGroups.distinct logScope records
+        fun w -> grouped w resource scopes logScope logRecord records
+
+    [<CompiledName("WriteTraces")>]
+    let writeTraces resource spans output = write (emitTraces resource spans) output
+
+    [<CompiledName("WriteMetrics")>]
+    let writeMetrics resource metrics output = write (emitMetrics resource metrics) output
+
+    [<CompiledName("WriteLogs")>]
+    let writeLogs resource records output = write (emitLogs resource records) output
+
+    [<CompiledName("TracesSize")>]
+    let tracesSize resource spans = (measure (emitTraces resource spans)).Length
+
+    [<CompiledName("MetricsSize")>]
+    let metricsSize resource metrics = (measure (emitMetrics resource metrics)).Length
+
+    [<CompiledName("LogsSize")>]
+    let logsSize resource records = (measure (emitLogs resource records)).Length
