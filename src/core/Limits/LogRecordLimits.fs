@@ -1,0 +1,69 @@
+namespace Functional.Telemetry
+
+open System
+open System.Globalization
+// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
+open Functional.Telemetry
+
+type LogRecordLimits =
+    {
+        AttributeCountLimit: int
+        AttributeValueLengthLimit: int option
+    }
+
+[<RequireQualifiedAccess>]
+module LogRecordLimits =
+    [<CompiledName("Default")>]
+    let defaults =
+        {
+            AttributeCountLimit = 128
+            AttributeValueLengthLimit = None
+        }
+
+    // None when unset or invalid (invalid with a warning), so the general variable can take over.
+    let private readOptional (lookup: EnvLookup) name =
+        match lookup name with
+        | None -> None, []
+        | Some text ->
+            match Int32.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) with
+            | true, v when v >= 0 -> Some v, []
+            | _ ->
+                None,
+                [
+                    {
+                        Source = name
+                        Message = "not a non-negative integer; ignored"
+                    }
+                ]
+
+    let private readWithFallback lookup specific general =
+        let specificValue, w1 = readOptional lookup specific
+        let generalValue, w2 = readOptional lookup general
+        Option.orElse generalValue specificValue, w1 @ w2
+
+    [<CompiledName("FromEnvironment")>]
+    let fromEnvironment (lookup: EnvLookup) =
+        let count, w1 =
+            readWithFallback lookup "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT" "OTEL_ATTRIBUTE_COUNT_LIMIT"
+
+        let length, w2 =
+            readWithFallback lookup "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT" "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"
+
+        {
+            AttributeCountLimit = count |> Option.defaultValue defaults.AttributeCountLimit
+            AttributeValueLengthLimit = length
+        },
+        w1 @ w2
+
+    [<CompiledName("Apply")>]
+    let apply (limits: LogRecordLimits) (record: LogRecord) =
+        let kept, dropped =
+            SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit record.Attributes
+
+        if dropped = 0 && Object.ReferenceEquals(kept, record.Attributes) then
+            record
+        else
+            { record with
+                Attributes = kept
+                DroppedAttributes = record.DroppedAttributes + dropped
+            }
