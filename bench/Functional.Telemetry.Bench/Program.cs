@@ -7,5 +7,11 @@ if (args.Length >= 2 && args[0] == "alloc")
     return AllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
 }
 
+// `-- alloc-logs ours|official [records]` runs the log allocation probe.
+if (args.Length >= 2 && args[0] == "alloc-logs")
+{
+    return LogAllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;
