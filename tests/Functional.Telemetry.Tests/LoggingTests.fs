@@ -78,11 +78,20 @@ let ``key/value state becomes attributes in order and the template is returned a
         |> ResizeArray
         |> box
 
-    let attributes, template = LogMapping.stateAttributes state
+    let attributes, template = LogMapping.stateAttributes false state
     Assert.Equal<Attribute list>([ Attribute.string "Name" "World"; Attribute.int "Count" 42L ], attributes)
     Assert.Equal(Some "Hello {Name} {Count}", template)
-    Assert.Equal(([], None), LogMapping.stateAttributes (box "plain text"))
-    Assert.Equal(([], None), LogMapping.stateAttributes null)
+    let withTemplate, _ = LogMapping.stateAttributes true state
+
+    Assert.Equal<Attribute list>(
+        [ Attribute.string "Name" "World"; Attribute.int "Count" 42L; Attribute.string "{OriginalFormat}" "Hello {Name} {Count}" ],
+        withTemplate
+    )
+
+    // A sequence that is not a list gives the same.
+    Assert.Equal((withTemplate, template), LogMapping.stateAttributes true (box (Seq.ofList (List.ofSeq (unbox<ResizeArray<KeyValuePair<string, obj>>> state)))))
+    Assert.Equal(([], None), LogMapping.stateAttributes true (box "plain text"))
+    Assert.Equal(([], None), LogMapping.stateAttributes true null)
 
 type private ThrowingToString() =
     override _.ToString() = raise (InvalidOperationException "no text")
@@ -102,9 +111,9 @@ type private ThrowingPairs() =
 [<Fact>]
 let ``state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read`` () =
     let state = box (ResizeArray [ KeyValuePair("bad", box (ThrowingToString())) ])
-    let attributes, _ = LogMapping.stateAttributes state
+    let attributes, _ = LogMapping.stateAttributes true state
     Assert.Equal<Attribute list>([ Attribute.string "bad" (typeof<ThrowingToString>.FullName) ], attributes)
-    let partial, template = LogMapping.stateAttributes (ThrowingPairs())
+    let partial, template = LogMapping.stateAttributes true (ThrowingPairs())
     Assert.Equal<Attribute list>([ Attribute.int "first" 1L ], partial)
     Assert.Equal(None, template)
 

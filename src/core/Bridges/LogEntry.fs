@@ -156,7 +156,13 @@ type internal LogEntry<'TState>() =
     override x.Format() =
         match x.Formatter with
         | null -> None
-        | formatter -> LogMapping.tryFormat (fun () -> formatter.Invoke(x.State, x.Exception))
+        | formatter ->
+            try
+                match formatter.Invoke(x.State, x.Exception) with
+                | null -> None
+                | text -> Some text
+            with _ ->
+                None
 
     override x.Recycle() =
         x.State <- Unchecked.defaultof<'TState>

@@ -24,7 +24,8 @@ module internal LogConversion =
             match state with
             | :? NativeLogState as native -> native.Body, native.Attributes
             | _ ->
-                let attributes, template = LogMapping.stateAttributes state
+                let attributes, template =
+                    LogMapping.stateAttributes (not options.TemplateAsBody) state
 
                 let body =
                     match template with
@@ -35,13 +36,7 @@ module internal LogConversion =
                         | None, Some text -> text
                         | None, None -> ""
 
-                let kept =
-                    match template with
-                    | Some text when not options.TemplateAsBody ->
-                        attributes @ [ Attribute.string LogMapping.OriginalFormatKey text ]
-                    | _ -> attributes
-
-                AnyValue.String body, kept
+                AnyValue.String body, attributes
 
         let scopes =
             match entry.Scopes with

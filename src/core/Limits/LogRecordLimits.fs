@@ -55,8 +55,29 @@ module LogRecordLimits =
         },
         w1 @ w2
 
+    // True when no key repeats; pairwise for the short lists logs usually have.
+    let rec private distinctKeys (attributes: Attribute list) =
+        match attributes with
+        | [] -> true
+        | first :: rest ->
+            not (rest |> List.exists (fun a -> String.Equals(a.Key, first.Key, StringComparison.Ordinal)))
+            && distinctKeys rest
+
+    let rec private atMost count (attributes: Attribute list) =
+        match attributes with
+        | [] -> true
+        | _ :: rest -> count > 0 && atMost (count - 1) rest
+
     [<CompiledName("Apply")>]
     let apply (limits: LogRecordLimits) (record: LogRecord) =
+        // The common case (few attributes, no length limit, unique keys) keeps the record as it is, allocating nothing.
+        if limits.AttributeValueLengthLimit.IsNone
+           && atMost limits.AttributeCountLimit record.Attributes
+           && atMost 16 record.Attributes
+           && distinctKeys record.Attributes then
+            record
+        else
+
         let kept, dropped =
             SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit record.Attributes
 

@@ -52,28 +52,59 @@ module LogMapping =
             loop e []
         | None -> []
 
-    let private pairsOf (pairs: IEnumerable<KeyValuePair<string, obj>>) =
-        let read = readPairs pairs
+    let private attributeOf (pair: KeyValuePair<string, obj>) =
+        { Key = pair.Key; Value = ActivityConversion.toAnyValue pair.Value }
 
-        let template =
-            read
-            |> List.tryPick (fun pair ->
-                match pair.Value with
-                | :? string as text when pair.Key = OriginalFormatKey -> Some text
-                | _ -> None)
+    let private templateOf (pair: KeyValuePair<string, obj>) =
+        match pair.Value with
+        | :? string as text -> Some text
+        | _ -> None
+
+    // One pass over the pairs, consing from the end: no enumerator, no intermediate list.
+    let private fromList includeTemplate (pairs: IReadOnlyList<KeyValuePair<string, obj>>) =
+        let rec build i acc template =
+            if i < 0 then
+                acc, template
+            else
+                let pair = pairs[i]
+
+                if pair.Key = OriginalFormatKey then
+                    let acc = if includeTemplate then attributeOf pair :: acc else acc
+                    build (i - 1) acc (templateOf pair)
+                elif String.IsNullOrEmpty pair.Key then
+                    build (i - 1) acc template
+                else
+                    build (i - 1) (attributeOf pair :: acc) template
+
+        try
+            build (pairs.Count - 1) [] None
+        with _ ->
+            // An indexer that throws: fall back to enumeration, which keeps what it reads.
+            [], None
+
+    let private fromSequence includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+        let read = readPairs pairs
 
         let attributes =
             read
-            |> List.choose (fun pair ->
-                if pair.Key = OriginalFormatKey || String.IsNullOrEmpty pair.Key then None
-                else Some { Key = pair.Key; Value = ActivityConversion.toAnyValue pair.Value })
+            |> List.filter (fun pair ->
+                not (String.IsNullOrEmpty pair.Key) && (includeTemplate || pair.Key <> OriginalFormatKey))
+            |> List.map attributeOf
 
-        attributes, template
+        attributes, read |> List.tryFind (fun pair -> pair.Key = OriginalFormatKey) |> Option.bind templateOf
+
+    let private pairsOf includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+        match pairs with
+        | :? IReadOnlyList<KeyValuePair<string, obj>> as list ->
+            match fromList includeTemplate list with
+            | [], None when (try list.Count > 0 with _ -> false) -> fromSequence includeTemplate pairs
+            | result -> result
+        | _ -> fromSequence includeTemplate pairs
 
     [<CompiledName("StateAttributes")>]
-    let stateAttributes (state: obj) =
+    let stateAttributes (includeTemplate: bool) (state: obj) =
         match state with
-        | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> pairsOf pairs
+        | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> pairsOf includeTemplate pairs
         | _ -> [], None
 
     let private safeText (read: unit -> string) fallback =
@@ -114,7 +145,7 @@ module LogMapping =
             match scope with
             | null -> []
             | :? string as text -> [ Attribute.string "scope" text ]
-            | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> fst (pairsOf pairs)
+            | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> fst (pairsOf false pairs)
             | other -> [ Attribute.string "scope" (safeText (fun () -> other.ToString()) (other.GetType().FullName)) ])
 
     [<CompiledName("TryFormat")>]

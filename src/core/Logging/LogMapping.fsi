@@ -22,10 +22,11 @@ module LogMapping =
     val severityText: level: LogLevel -> string
 
     /// The attributes of a logging state: each key/value pair of a `IEnumerable<KeyValuePair<string, obj>>` state
-    /// (as `LoggerExtensions`, `LoggerMessage.Define` and the source generator produce) in order, except the
-    /// template, which is returned separately. Any other state gives no attributes.
+    /// (as `LoggerExtensions`, `LoggerMessage.Define` and the source generator produce) in order, the template
+    /// pair `{OriginalFormat}` included in its place only when `includeTemplate`; and the template's text.
+    /// Pairs with empty keys are skipped. Any other state gives no attributes.
     [<CompiledName("StateAttributes")>]
-    val stateAttributes: state: obj -> Attribute list * string option
+    val stateAttributes: includeTemplate: bool -> state: obj -> Attribute list * string option
 
     /// `exception.type` (full type name), `exception.message` and `exception.stacktrace` (`ToString()`, which
     /// includes inner exceptions); empty for null.
