@@ -374,9 +374,9 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                         running <- false
                     elif pending.Count >= batchSize then
                         do! exportPending ()
-                    elif options.ScheduleDelay > TimeSpan.Zero
+                    elif options.ScheduleDelay.Ticks > 0L
                          && pending.Count > 0
-                         && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay then
+                         && (Stopwatch.GetElapsedTime firstAt).Ticks >= options.ScheduleDelay.Ticks then
                         // Checked before reading so that a steady trickle cannot hold a batch past its delay.
                         do! exportPending ()
                     else
@@ -391,7 +391,8 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                                 do! exportPending ()
 
                             flushed.TrySetResult true |> ignore
-                        | _ when pending.Count > 0 && Stopwatch.GetElapsedTime firstAt >= options.ScheduleDelay ->
+                        // Compared as ticks: F# `>=` on TimeSpan is generic comparison and boxes, once per item here.
+                        | _ when pending.Count > 0 && (Stopwatch.GetElapsedTime firstAt).Ticks >= options.ScheduleDelay.Ticks ->
                             do! exportPending ()
                         | _ ->
                             // Nothing queued: wait for an item, the batch delay, or an abort. The wait task is
