@@ -123,8 +123,8 @@ type internal LogEntry() =
     /// The state, boxed (on the reader thread).
     abstract StateObject: obj
 
-    /// The formatted message; None when there is no formatter or it threw or returned null.
-    abstract Format: unit -> string option
+    /// The formatted message; null when there is no formatter or it threw or returned null.
+    abstract Format: unit -> string
 
     /// Clears the entry and returns it to its pool.
     abstract Recycle: unit -> unit
@@ -155,14 +155,12 @@ type internal LogEntry<'TState>() =
 
     override x.Format() =
         match x.Formatter with
-        | null -> None
+        | null -> null
         | formatter ->
             try
-                match formatter.Invoke(x.State, x.Exception) with
-                | null -> None
-                | text -> Some text
+                formatter.Invoke(x.State, x.Exception)
             with _ ->
-                None
+                null
 
     override x.Recycle() =
         x.State <- Unchecked.defaultof<'TState>

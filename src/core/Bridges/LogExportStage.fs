@@ -31,10 +31,9 @@ module internal LogConversion =
                     match template with
                     | Some text when options.TemplateAsBody -> text
                     | _ ->
-                        match entry.Format(), template with
-                        | Some formatted, _ -> formatted
-                        | None, Some text -> text
-                        | None, None -> ""
+                        match entry.Format() with
+                        | null -> template |> Option.defaultValue ""
+                        | formatted -> formatted
 
                 AnyValue.String body, attributes
 

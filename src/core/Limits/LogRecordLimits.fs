@@ -55,13 +55,16 @@ module LogRecordLimits =
         },
         w1 @ w2
 
-    // True when no key repeats; pairwise for the short lists logs usually have.
+    let rec private containsKey (key: string) (attributes: Attribute list) =
+        match attributes with
+        | [] -> false
+        | a :: rest -> String.Equals(a.Key, key, StringComparison.Ordinal) || containsKey key rest
+
+    // True when no key repeats; pairwise (without closures) for the short lists logs usually have.
     let rec private distinctKeys (attributes: Attribute list) =
         match attributes with
         | [] -> true
-        | first :: rest ->
-            not (rest |> List.exists (fun a -> String.Equals(a.Key, first.Key, StringComparison.Ordinal)))
-            && distinctKeys rest
+        | first :: rest -> not (containsKey first.Key rest) && distinctKeys rest
 
     let rec private atMost count (attributes: Attribute list) =
         match attributes with
