@@ -19,5 +19,11 @@ if (args.Length >= 1 && args[0] == "expo-proto")
     return ExponentialProto.Run(args.Length >= 2 ? int.Parse(args[1]) : 20_000_000);
 }
 
+// `-- alloc-logs ours|official [records]` runs the log allocation probe.
+if (args.Length >= 2 && args[0] == "alloc-logs")
+{
+    return LogAllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;

@@ -1,6 +1,7 @@
 // The Functional.Telemetry demo: a Kestrel server and an HttpClient in one process, traced end to end.
-// Run it with `dotnet run --project examples/Demo`. It needs no server or configuration: spans are printed
-// to the console as trace trees when the demo ends.
+// Run it with `dotnet run --project examples/Demo`. It needs no server or configuration: log records are
+// printed one line each, with the ids of the span they were written in; spans as trace trees and metrics
+// as a table. Everything is flushed when the demo ends.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Functional.Telemetry;
@@ -30,12 +31,17 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     .WithMetrics(m => m
         .AddMeter("Demo")
         .AddConsoleExporter())
+    .WithLogging(l => l.AddConsoleExporter())
     .Start();
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// ILogger records of the "Demo" category (Information and up) go to the SDK's log pipeline.
+builder.Logging.AddFilter("Demo", LogLevel.Information);
+builder.Logging.ClearProviders().AddFunctionalTelemetry(telemetry);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 await using var app = builder.Build();
+var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo");
 
 // ASP.NET Core names its server activity "Microsoft.AspNetCore.Hosting.HttpRequestIn"; name it by route
 // and record the status code, as the HTTP semantic conventions ask.
@@ -61,6 +67,7 @@ app.MapGet("/orders/{id:int}", async (int id) =>
     var started = Stopwatch.GetTimestamp();
     using var lookup = demoSource.StartActivity("load order");
     lookup?.SetTag("order.id", id);
+    log.LogInformation("Loading order {OrderId}", id);
     await Task.Yield();
     ordersRequested.Add(1, new KeyValuePair<string, object?>("order.kind", id % 2 == 0 ? "even" : "odd"));
     requestDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("http.route", "/orders/{id}"));
@@ -76,6 +83,7 @@ using var client = new HttpClient { BaseAddress = new Uri(address) };
 using (var checkout = demoSource.StartActivity("checkout"))
 {
     checkout?.SetTag("customer.tier", "gold");
+    log.LogInformation("Checkout started for a {Tier} customer", "gold");
     foreach (var id in new[] { 1, 2 })
     {
         var body = await client.GetStringAsync($"/orders/{id}");
@@ -84,12 +92,14 @@ using (var checkout = demoSource.StartActivity("checkout"))
 
     var failed = await client.GetAsync("/fail");
     Console.WriteLine($"GET /fail -> {(int)failed.StatusCode}");
+    log.LogWarning("Checkout saw a failed request: {StatusCode}", (int)failed.StatusCode);
     checkout?.AddEvent(new ActivityEvent("all orders loaded"));
 }
 
 await app.StopAsync();
 Console.WriteLine();
-Console.WriteLine("Traces (client and server spans share one trace id through the traceparent header),");
+Console.WriteLine("The log records (one line each, with the ids of the span they were written in), the traces");
+Console.WriteLine("(client and server spans share one trace id through the traceparent header),");
 Console.WriteLine("then the metrics of the run (a counter, a histogram, an observable gauge):");
-// Disposing telemetry (await using) flushes the span exporter, which prints the trace trees, and makes a final
+// Disposing telemetry (await using) flushes the log and span exporters, which prints the trace trees, and makes a final
 // metrics collection, which prints the metrics table.

@@ -290,4 +290,35 @@ let metricsGettingStarted () =
     placed |> Instruments.add [ Attribute.string "payment.method" "card" ] 1L
     ignore telemetry
 
+// logs.md: the F# pipeline and the native logger
+let logsGettingStarted () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withLogging (
+            Logging.addProcessor (
+                Processor.filter (fun (r: LogRecord) -> r.SeverityNumber >= 9)
+                >=> Processor.map (fun r -> { r with Attributes = r.Attributes |> List.filter (fun a -> a.Key <> "card") })
+            )
+            >> Logging.addConsoleExporter
+        )
+        |> Telemetry.start
+
+    let log = Logger.create telemetry "Checkout"
+    Logger.info log "order placed" [ Attribute.int "order.id" 42L ]
+
+    Logger.emit
+        log
+        { Logger.event "payment failed" with
+            Level = Microsoft.Extensions.Logging.LogLevel.Error
+            EventName = "PaymentFailed"
+            Attributes = [ Attribute.string "payment.method" "card" ] }
+
+    // Or through Microsoft.Extensions.Logging:
+    use factory =
+        Microsoft.Extensions.Logging.LoggerFactory.Create(fun builder ->
+            Microsoft.Extensions.Logging.LoggingBuilderExtensions.AddProvider(builder, telemetry.LoggerProvider) |> ignore)
+
+    let logger = factory.CreateLogger "Checkout"
+    Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "Hello {Name}", "World")
+
 let unused = ignore<CancellationToken>, ignore<Activity>

@@ -80,6 +80,16 @@ public sealed class TelemetryBuilder
         return this;
     }
 
+    /// <summary>Enables logs, configured by <paramref name="configure"/>. Write them through
+    /// <see cref="TelemetrySdk.CreateLogger"/>, or register the SDK with <c>ILoggingBuilder.AddFunctionalTelemetry(sdk)</c>.</summary>
+    public TelemetryBuilder WithLogging(Action<LoggingBuilder> configure)
+    {
+        var builder = new LoggingBuilder();
+        Guard.NotNull(configure, nameof(configure))(builder);
+        config = TelemetryModule.WithLogging(FuncConvert.FromFunc<LoggingConfig, LoggingConfig>(_ => builder.Config), config);
+        return this;
+    }
+
     /// <summary>Starts the SDK. Dispose the result (or <c>await using</c> it) to flush and shut down.</summary>
     /// <exception cref="ArgumentException">A setting given in code is invalid.</exception>
     public TelemetrySdk Start() => TelemetryModule.Start(config);

@@ -2,6 +2,7 @@ namespace Functional.Telemetry
 
 open System
 open System.Threading.Tasks
+open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
@@ -18,6 +19,21 @@ type TracingConfig =
         Limits: SpanLimits option
         Processors: Processor<Span> list
         Exporters: SpanExporterConfig list
+    }
+
+type LogExporterConfig =
+    {
+        Exporter: IExporter<LogRecord>
+        Mode: ExportMode option
+    }
+
+type LoggingConfig =
+    {
+        Limits: LogRecordLimits option
+        IncludeScopes: bool
+        TemplateAsBody: bool
+        Processors: Processor<LogRecord> list
+        Exporters: LogExporterConfig list
     }
 
 [<RequireQualifiedAccess>]
@@ -45,6 +61,7 @@ type TelemetryConfig =
         Retry: RetryPolicy
         Tracing: TracingConfig option
         Metrics: MetricsConfig option
+        Logging: LoggingConfig option
     }
 
 /// A started signal pipeline: what the SDK flushes and shuts down.
@@ -65,6 +82,7 @@ type TelemetrySdk
         spanRunners: Runner<Diagnostics.Activity> list,
         metricRunners: Runner<MetricData list> list,
         metricDrops: MetricDropCounters,
+        loggerBridge: LoggerBridge,
         installation: IDisposable option
     ) =
     let shutdownGate = obj ()
@@ -81,6 +99,9 @@ type TelemetrySdk
     member _.SpanPipelines = spanRunners |> List.map (fun r -> r.Name, r.Stats)
     member _.MetricPipelines = metricRunners |> List.map (fun r -> r.Name, r.Stats)
     member _.MetricDrops = metricDrops
+    member _.LogPipelines = loggerBridge.Pipelines
+    member _.LoggerProvider = loggerBridge :> ILoggerProvider
+    member _.CreateLogger(category: string) = loggerBridge.CreateLogger category
 
     member _.ForceFlush(timeout: TimeSpan) =
         all (parts |> List.map (fun p -> p.ForceFlush timeout))
@@ -209,6 +230,66 @@ module Metrics =
         addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Logging =
+    [<CompiledName("Empty")>]
+    let empty =
+        {
+            Limits = None
+            IncludeScopes = false
+            TemplateAsBody = false
+            Processors = []
+            Exporters = []
+        }
+
+    [<CompiledName("WithLimits")>]
+    let withLimits limits (config: LoggingConfig) =
+        if limits.AttributeCountLimit < 0 then
+            invalidArg (nameof limits.AttributeCountLimit) "The attribute count limit must not be negative."
+
+        match limits.AttributeValueLengthLimit with
+        | Some length when length < 0 ->
+            invalidArg (nameof limits.AttributeValueLengthLimit) "The attribute value length limit must not be negative."
+        | _ -> ()
+
+        { config with Limits = Some limits }
+
+    [<CompiledName("WithScopes")>]
+    let withScopes includeScopes (config: LoggingConfig) = { config with IncludeScopes = includeScopes }
+
+    [<CompiledName("WithTemplateAsBody")>]
+    let withTemplateAsBody templateAsBody (config: LoggingConfig) = { config with TemplateAsBody = templateAsBody }
+
+    [<CompiledName("AddProcessor")>]
+    let addProcessor processor (config: LoggingConfig) =
+        { config with Processors = config.Processors @ [ processor ] }
+
+    let private add mode exporter (config: LoggingConfig) =
+        { config with Exporters = config.Exporters @ [ { Exporter = exporter; Mode = mode } ] }
+
+    [<CompiledName("AddBatchExporter")>]
+    let addBatchExporter exporter config = add None exporter config
+
+    [<CompiledName("AddSimpleExporter")>]
+    let addSimpleExporter exporter config = add (Some ExportMode.Simple) exporter config
+
+    [<CompiledName("AddExporter")>]
+    let addExporter mode exporter config =
+        let mode =
+            match mode with
+            | ExportMode.Batched options -> ExportMode.Batched(BatchOptions.validate options)
+            | ExportMode.Simple -> ExportMode.Simple
+
+        add (Some mode) exporter config
+
+    [<CompiledName("AddConsoleExporter")>]
+    let addConsoleExporter config =
+        addBatchExporter (ConsoleLogExporter()) config
+
+    [<CompiledName("BatchOptionsFromEnvironment")>]
+    let batchOptionsFromEnvironment lookup =
+        BatchOptions.fromEnvironment "OTEL_BLRP" { BatchOptions.defaults with ScheduleDelay = TimeSpan.FromSeconds 1. } lookup
+
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Telemetry =
     [<CompiledName("Create")>]
     let create (serviceName: string) =
@@ -225,6 +306,7 @@ module Telemetry =
             Retry = RetryPolicy.defaults
             Tracing = None
             Metrics = None
+            Logging = None
         }
 
     [<CompiledName("WithResourceAttributes")>]
@@ -250,6 +332,11 @@ module Telemetry =
     let withMetrics configure (config: TelemetryConfig) =
         let current = config.Metrics |> Option.defaultValue Metrics.empty
         { config with Metrics = Some(configure current) }
+
+    [<CompiledName("WithLogging")>]
+    let withLogging configure (config: TelemetryConfig) =
+        let current = config.Logging |> Option.defaultValue Logging.empty
+        { config with Logging = Some(configure current) }
 
     [<CompiledName("WithTracing")>]
     let withTracing configure (config: TelemetryConfig) =
@@ -378,6 +465,37 @@ module Telemetry =
 
         part, periodic |> List.map (fun r -> r.Runner), filterWarnings @ periodicWarnings
 
+    let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
+        let env = config.Environment
+        let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
+        let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
+        let processor = Processor.chain logging.Processors
+
+        let options =
+            {
+                Limits = limits
+                TemplateAsBody = logging.TemplateAsBody
+            }
+
+        let runners =
+            logging.Exporters
+            |> List.map (fun e ->
+                let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
+                let stage = LogExportStage(options, processor, e.Exporter)
+                Runner.start $"logs/{e.Exporter.Name}" mode config.Retry resource stage)
+            |> Array.ofList
+
+        let bridge = new LoggerBridge(logging.IncludeScopes, runners)
+
+        let part =
+            {
+                ForceFlush = fun timeout -> all (runners |> Array.map (fun r -> r.ForceFlush timeout) |> List.ofArray)
+                // The runners refuse (and count) what loggers post after this.
+                Shutdown = fun timeout -> all (runners |> Array.map (fun r -> r.Shutdown timeout) |> List.ofArray)
+            }
+
+        part, bridge, limitWarnings @ batchWarnings
+
     let private disabled (env: EnvLookup) =
         Env.readChoice env "OTEL_SDK_DISABLED" [ "true", true; "false", false ] false
 
@@ -401,7 +519,7 @@ module Telemetry =
         if isDisabled then
             // OTEL_SDK_DISABLED: a no-op SDK, as the specification requires.
             SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ disabledWarnings)
-            new TelemetrySdk(resource, propagator, [], [], [], drops, None)
+            new TelemetrySdk(resource, propagator, [], [], [], drops, LoggerBridge.Disabled(), None)
         else
             let installation =
                 if config.InstallPropagator then Some(Propagation.install propagator) else None
@@ -420,16 +538,29 @@ module Telemetry =
                     [ part ], runners, warnings
                 | None -> [], [], []
 
+            let loggingPart, loggerBridge, loggingWarnings =
+                match config.Logging with
+                | Some logging ->
+                    let part, bridge, warnings = startLogging config resource logging
+                    [ part ], bridge, warnings
+                | None -> [], LoggerBridge.Disabled(), []
+
             SelfDiagnostics.configWarnings (
-                resourceWarnings @ propagatorWarnings @ disabledWarnings @ tracingWarnings @ metricsWarnings
+                resourceWarnings
+                @ propagatorWarnings
+                @ disabledWarnings
+                @ tracingWarnings
+                @ metricsWarnings
+                @ loggingWarnings
             )
 
             new TelemetrySdk(
                 resource,
                 propagator,
-                tracingPart @ metricsPart,
+                tracingPart @ metricsPart @ loggingPart,
                 spanRunners,
                 metricRunners,
                 drops,
+                loggerBridge,
                 installation
             )

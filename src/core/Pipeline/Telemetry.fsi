@@ -2,6 +2,7 @@ namespace Functional.Telemetry
 
 open System
 open System.Threading.Tasks
+open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
@@ -27,6 +28,32 @@ type TracingConfig =
         Processors: Processor<Span> list
         /// Where spans go.
         Exporters: SpanExporterConfig list
+    }
+
+/// One log exporter and how records reach it.
+type LogExporterConfig =
+    {
+        /// The exporter.
+        Exporter: IExporter<LogRecord>
+        /// Simple or batched; None batches with `OTEL_BLRP_*` over the defaults (schedule delay 1000 ms).
+        Mode: ExportMode option
+    }
+
+/// The logging part of a telemetry configuration.
+type LoggingConfig =
+    {
+        /// Log record limits; None reads the `OTEL_LOGRECORD_*` variables (default 128 attributes, no length limit).
+        Limits: LogRecordLimits option
+        /// Flatten the ILogger scopes around each call into its attributes. Default false.
+        IncludeScopes: bool
+        /// Use the message template (`{OriginalFormat}`) as the body instead of the formatted message (and do
+        /// not repeat it as an attribute). Default false: the body is the formatted message and the template is
+        /// kept as the attribute `{OriginalFormat}`.
+        TemplateAsBody: bool
+        /// Processors run on every record, in order, before export.
+        Processors: Processor<LogRecord> list
+        /// Where records go.
+        Exporters: LogExporterConfig list
     }
 
 /// One metrics reader: how collections leave the SDK.
@@ -73,6 +100,8 @@ type TelemetryConfig =
         Tracing: TracingConfig option
         /// Metrics, when enabled.
         Metrics: MetricsConfig option
+        /// Logs, when enabled.
+        Logging: LoggingConfig option
     }
 
 /// A running SDK. Disposing it shuts it down: pending telemetry is exported first (5 s deadline).
@@ -89,6 +118,16 @@ type TelemetrySdk =
 
     /// Counters of each periodic metrics pipeline, by exporter name.
     member MetricPipelines: (string * RunnerStats) list
+
+    /// Counters of each log export pipeline, by exporter name. Records written after shutdown count as Rejected.
+    member LogPipelines: (string * RunnerStats) list
+
+    /// The ILoggerProvider of this SDK (register it with `ILoggingBuilder.AddProvider` or use `CreateLogger`).
+    /// Without logging configured its loggers are disabled. Disposing it does nothing: the SDK owns the pipelines.
+    member LoggerProvider: ILoggerProvider
+
+    /// A logger of this category writing to the SDK's log pipelines.
+    member CreateLogger: category: string -> ILogger
 
     /// Measurements dropped (NaN, infinities, negative counter increments) instead of recorded.
     member MetricDrops: MetricDropCounters
@@ -136,6 +175,10 @@ module Telemetry =
     /// Enables metrics, configured by `configure` applied to an empty metrics configuration.
     [<CompiledName("WithMetrics")>]
     val withMetrics: configure: (MetricsConfig -> MetricsConfig) -> config: TelemetryConfig -> TelemetryConfig
+
+    /// Enables logs, configured by `configure` applied to an empty logging configuration.
+    [<CompiledName("WithLogging")>]
+    val withLogging: configure: (LoggingConfig -> LoggingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
     /// Enables tracing, configured by `configure` applied to an empty tracing configuration.
     [<CompiledName("WithTracing")>]
@@ -228,3 +271,46 @@ module Metrics =
     /// Prints every collection to standard output as a table (cumulative).
     [<CompiledName("AddConsoleExporter")>]
     val addConsoleExporter: config: MetricsConfig -> MetricsConfig
+
+/// Building the logging part.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Logging =
+    /// An empty logging configuration: no exporters, no processors, scopes off, the formatted message as body.
+    [<CompiledName("Empty")>]
+    val empty: LoggingConfig
+
+    /// Uses these log record limits.
+    [<CompiledName("WithLimits")>]
+    val withLimits: limits: LogRecordLimits -> config: LoggingConfig -> LoggingConfig
+
+    /// Turns scope capture on or off (off by default).
+    [<CompiledName("WithScopes")>]
+    val withScopes: includeScopes: bool -> config: LoggingConfig -> LoggingConfig
+
+    /// Uses the message template as the body (true) or the formatted message (false, the default).
+    [<CompiledName("WithTemplateAsBody")>]
+    val withTemplateAsBody: templateAsBody: bool -> config: LoggingConfig -> LoggingConfig
+
+    /// Appends a processor (filter, enrich, redact).
+    [<CompiledName("AddProcessor")>]
+    val addProcessor: processor: Processor<LogRecord> -> config: LoggingConfig -> LoggingConfig
+
+    /// Adds an exporter fed in batches (`OTEL_BLRP_*`: 1000 ms delay, queue 2048, batch 512, timeout 30000 ms).
+    [<CompiledName("AddBatchExporter")>]
+    val addBatchExporter: exporter: IExporter<LogRecord> -> config: LoggingConfig -> LoggingConfig
+
+    /// Adds an exporter fed one record at a time, off the application's thread.
+    [<CompiledName("AddSimpleExporter")>]
+    val addSimpleExporter: exporter: IExporter<LogRecord> -> config: LoggingConfig -> LoggingConfig
+
+    /// Adds an exporter with an explicit mode.
+    [<CompiledName("AddExporter")>]
+    val addExporter: mode: ExportMode -> exporter: IExporter<LogRecord> -> config: LoggingConfig -> LoggingConfig
+
+    /// Prints each record to standard output as one line (batched).
+    [<CompiledName("AddConsoleExporter")>]
+    val addConsoleExporter: config: LoggingConfig -> LoggingConfig
+
+    /// The batch options of log pipelines: `OTEL_BLRP_*` over the defaults with a 1000 ms schedule delay.
+    [<CompiledName("BatchOptionsFromEnvironment")>]
+    val batchOptionsFromEnvironment: lookup: EnvLookup -> BatchOptions * ConfigWarning list

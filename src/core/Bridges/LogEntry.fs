@@ -1,0 +1,206 @@
+namespace Functional.Telemetry
+
+open System
+open System.Collections
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// The state of a record written through the native F# `Logger` API: its body and attributes as they are.
+/// Other ILogger providers see the attributes as key/value pairs and the body as the message.
+[<Sealed>]
+type NativeLogState(body: AnyValue, attributes: Attribute list) =
+    let pairs =
+        lazy
+            (attributes
+             |> List.map (fun a -> KeyValuePair(a.Key, ActivityConversion.ofAnyValue a.Value))
+             |> Array.ofList)
+
+    /// The record's body.
+    member _.Body = body
+
+    /// The record's attributes.
+    member _.Attributes = attributes
+
+    /// The formatter handed to ILogger.Log: the body's text.
+    static member Formatter = Func<NativeLogState, exn, string>(fun state _ -> string state.Body)
+
+    override _.ToString() = string body
+
+    interface IReadOnlyList<KeyValuePair<string, obj>> with
+        member _.Count = pairs.Value.Length
+        member _.Item with get index = pairs.Value[index]
+
+        member _.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> =
+            (pairs.Value :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()
+
+        member _.GetEnumerator() : IEnumerator = pairs.Value.GetEnumerator()
+
+/// How many log exports are running (a field that Interlocked can address).
+[<Sealed>]
+type internal ExportCounter() =
+    [<DefaultValue>]
+    val mutable Running: int
+
+/// Set by the log export stage while it converts and exports, checked by the loggers: a log call made from
+/// inside an exporter (or a formatter, or a ToString run during conversion) is dropped instead of feeding the
+/// pipeline that is exporting. The counter makes the common case (no export running) one volatile read.
+[<Sealed>]
+type internal LogSuppression private () =
+    static let flag = AsyncLocal<bool>()
+    static let exports = ExportCounter()
+
+    /// True inside an export (on its thread and in its async continuations).
+    static member IsSuppressed = Volatile.Read(&exports.Running) > 0 && flag.Value
+
+    /// Runs `work` suppressed; the suppression flows into the continuations of the task it returns.
+    static member Run(work: unit -> Task<'T>) : Task<'T> =
+        Interlocked.Increment(&exports.Running) |> ignore
+        let previous = flag.Value
+        flag.Value <- true
+
+        let result =
+            try
+                work ()
+            with error ->
+                Task.FromException<'T> error
+
+        flag.Value <- previous
+
+        result.ContinueWith(
+            (fun (_: Task<'T>) -> Interlocked.Decrement(&exports.Running) |> ignore),
+            TaskContinuationOptions.ExecuteSynchronously
+        )
+        |> ignore
+
+        result
+
+/// One ILogger call as captured on the application's thread: the least work there, the record is made later
+/// by the export stage on the runner's reader thread. Entries are pooled per state type and reused once every
+/// pipeline they were posted to has converted (or refused) them.
+[<AbstractClass; AllowNullLiteral>]
+type internal LogEntry() =
+    [<DefaultValue>]
+    val mutable Level: LogLevel
+
+    [<DefaultValue>]
+    val mutable EventId: EventId
+
+    [<DefaultValue>]
+    val mutable Exception: exn
+
+    /// UTC ticks.
+    [<DefaultValue>]
+    val mutable Ticks: int64
+
+    [<DefaultValue>]
+    val mutable TraceId: ActivityTraceId
+
+    [<DefaultValue>]
+    val mutable SpanId: ActivitySpanId
+
+    [<DefaultValue>]
+    val mutable TraceFlags: ActivityTraceFlags
+
+    [<DefaultValue>]
+    val mutable HasContext: bool
+
+    [<DefaultValue>]
+    val mutable Scope: InstrumentationScope
+
+    /// Scope values, outermost first; null when scopes are off or there were none.
+    [<DefaultValue>]
+    val mutable Scopes: obj array
+
+    /// Pipelines that still have to convert this entry.
+    [<DefaultValue>]
+    val mutable Pending: int
+
+    /// The state, boxed (on the reader thread).
+    abstract StateObject: obj
+
+    /// The formatted message; null when there is no formatter or it threw or returned null.
+    abstract Format: unit -> string
+
+    /// Clears the entry and returns it to its pool.
+    abstract Recycle: unit -> unit
+
+    /// Called by each pipeline once done with the entry; the last one recycles it.
+    member x.Release() =
+        if Interlocked.Decrement(&x.Pending) = 0 then
+            x.Exception <- null
+            x.Scope <- Unchecked.defaultof<_>
+            x.Scopes <- Unchecked.defaultof<_>
+            x.Recycle()
+
+/// A captured call with its state kept unboxed.
+[<Sealed; AllowNullLiteral>]
+type internal LogEntry<'TState>() =
+    inherit LogEntry()
+
+    [<DefaultValue>]
+    val mutable State: 'TState
+
+    [<DefaultValue>]
+    val mutable Formatter: Func<'TState, exn, string>
+
+    [<DefaultValue>]
+    val mutable Next: LogEntry<'TState>
+
+    override x.StateObject = box x.State
+
+    override x.Format() =
+        match x.Formatter with
+        | null -> null
+        | formatter ->
+            try
+                formatter.Invoke(x.State, x.Exception)
+            with _ ->
+                null
+
+    override x.Recycle() =
+        x.State <- Unchecked.defaultof<'TState>
+        x.Formatter <- null
+        LogEntryPool<'TState>.Return x
+
+/// A pool of entries per state type: the reader pushes converted entries onto a shared stack; a producer takes
+/// the whole stack at once into its thread's own list and pops from that without synchronisation. Push-only
+/// CAS plus take-all exchange has no ABA problem.
+and [<Sealed>] internal PoolHead<'TState>() =
+    [<DefaultValue>]
+    val mutable Head: LogEntry<'TState>
+
+and [<Sealed>] internal LogEntryPool<'TState>() =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private local: LogEntry<'TState>
+
+    static let shared = PoolHead<'TState>()
+
+    static member Rent() : LogEntry<'TState> =
+        let head = LogEntryPool<'TState>.local
+
+        if not (isNull head) then
+            LogEntryPool<'TState>.local <- head.Next
+            head.Next <- null
+            head
+        else
+            let taken = Interlocked.Exchange(&shared.Head, null)
+
+            if isNull taken then
+                LogEntry<'TState>()
+            else
+                LogEntryPool<'TState>.local <- taken.Next
+                taken.Next <- null
+                taken
+
+    static member Return(entry: LogEntry<'TState>) : unit =
+        let mutable pushed = false
+
+        while not pushed do
+            let head = Volatile.Read(&shared.Head)
+            entry.Next <- head
+            pushed <- Object.ReferenceEquals(Interlocked.CompareExchange(&shared.Head, entry, head), head)

@@ -1,0 +1,96 @@
+namespace Functional.Telemetry
+
+open System
+open System.Collections.Concurrent
+open System.Collections.Generic
+open System.Diagnostics
+open Microsoft.Extensions.Logging
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// A logger of one category: captures each enabled call into a pooled entry and posts it to the pipelines.
+[<Sealed>]
+type internal FunctionalLogger(scope: InstrumentationScope, bridge: LoggerBridge) =
+    interface ILogger with
+        member _.IsEnabled level = level <> LogLevel.None && bridge.HasPipelines
+
+        member _.BeginScope<'TState>(state: 'TState) : IDisposable =
+            let provider: IExternalScopeProvider = bridge.ScopeProvider
+            provider.Push(box state)
+
+        member _.Log<'TState>(level: LogLevel, eventId: EventId, state: 'TState, error: exn, formatter: Func<'TState, exn, string>) =
+            bridge.Emit(scope, level, eventId, state, error, formatter)
+
+/// The ILoggerProvider of the SDK: Microsoft.Extensions.Logging calls (and the native F# `Logger`) become log
+/// records. On the application's thread it only captures the call (level, event id, state, exception,
+/// formatter, time, the current Activity's ids, scopes when enabled) and posts it to each exporter's runner;
+/// the runners' export stages make the records. Never throws into the application; after shutdown the runners
+/// refuse (and count) what is posted.
+and [<Sealed>] LoggerBridge internal (includeScopes: bool, runners: Runner<LogEntry> array) =
+    let loggers = ConcurrentDictionary<string, ILogger>(StringComparer.Ordinal)
+    let mutable scopeProvider: IExternalScopeProvider = LoggerExternalScopeProvider()
+
+    static let collectScope = Action<obj, List<obj>>(fun scope list -> list.Add scope)
+
+    /// A provider with no pipelines: every logger is disabled.
+    static member internal Disabled() = new LoggerBridge(false, [||])
+
+    member internal _.HasPipelines = runners.Length > 0
+
+    member internal _.ScopeProvider = scopeProvider
+
+    member internal _.Emit<'TState>(scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>) =
+        if level <> LogLevel.None && runners.Length > 0 && not LogSuppression.IsSuppressed then
+            try
+                let entry = LogEntryPool<'TState>.Rent()
+                entry.Level <- level
+                entry.EventId <- eventId
+                entry.State <- state
+                entry.Formatter <- formatter
+                entry.Exception <- error
+                entry.Ticks <- DateTime.UtcNow.Ticks
+                entry.Scope <- scope
+
+                match Activity.Current with
+                | null -> entry.HasContext <- false
+                | activity ->
+                    entry.HasContext <- true
+                    entry.TraceId <- activity.TraceId
+                    entry.SpanId <- activity.SpanId
+                    entry.TraceFlags <- activity.ActivityTraceFlags
+
+                if includeScopes then
+                    let values = List<obj>()
+                    scopeProvider.ForEachScope(collectScope, values)
+                    entry.Scopes <- values.ToArray()
+
+                entry.Pending <- runners.Length
+
+                for runner in runners do
+                    if not (runner.Post entry) then
+                        entry.Release()
+            with ex ->
+                SelfDiagnostics.error "logs" $"log capture threw {ex.GetType().FullName}; record dropped"
+
+    /// The logger of a category (one instance per category).
+    member x.CreateLogger(category: string) : ILogger =
+        let category =
+            match category with
+            | null -> ""
+            | c -> c
+
+        loggers.GetOrAdd(category, fun name -> FunctionalLogger(InstrumentationScope.Named name, x) :> ILogger)
+
+    /// Counters of each log export pipeline, by exporter name.
+    member _.Pipelines = runners |> Array.map (fun r -> r.Name, r.Stats) |> List.ofArray
+
+    interface ILoggerProvider with
+        member x.CreateLogger category = x.CreateLogger category
+
+        // The SDK owns the pipelines: a LoggerFactory disposing its providers does not shut them down.
+        member _.Dispose() = ()
+
+    interface ISupportExternalScope with
+        member _.SetScopeProvider provider =
+            if not (isNull provider) then
+                scopeProvider <- provider

@@ -1,0 +1,93 @@
+namespace Functional.Telemetry
+
+open System
+open System.Globalization
+// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
+open Functional.Telemetry
+
+type LogRecordLimits =
+    {
+        AttributeCountLimit: int
+        AttributeValueLengthLimit: int option
+    }
+
+[<RequireQualifiedAccess>]
+module LogRecordLimits =
+    [<CompiledName("Default")>]
+    let defaults =
+        {
+            AttributeCountLimit = 128
+            AttributeValueLengthLimit = None
+        }
+
+    // None when unset or invalid (invalid with a warning), so the general variable can take over.
+    let private readOptional (lookup: EnvLookup) name =
+        match lookup name with
+        | None -> None, []
+        | Some text ->
+            match Int32.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) with
+            | true, v when v >= 0 -> Some v, []
+            | _ ->
+                None,
+                [
+                    {
+                        Source = name
+                        Message = "not a non-negative integer; ignored"
+                    }
+                ]
+
+    let private readWithFallback lookup specific general =
+        let specificValue, w1 = readOptional lookup specific
+        let generalValue, w2 = readOptional lookup general
+        Option.orElse generalValue specificValue, w1 @ w2
+
+    [<CompiledName("FromEnvironment")>]
+    let fromEnvironment (lookup: EnvLookup) =
+        let count, w1 =
+            readWithFallback lookup "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT" "OTEL_ATTRIBUTE_COUNT_LIMIT"
+
+        let length, w2 =
+            readWithFallback lookup "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT" "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"
+
+        {
+            AttributeCountLimit = count |> Option.defaultValue defaults.AttributeCountLimit
+            AttributeValueLengthLimit = length
+        },
+        w1 @ w2
+
+    let rec private containsKey (key: string) (attributes: Attribute list) =
+        match attributes with
+        | [] -> false
+        | a :: rest -> String.Equals(a.Key, key, StringComparison.Ordinal) || containsKey key rest
+
+    // True when no key repeats; pairwise (without closures) for the short lists logs usually have.
+    let rec private distinctKeys (attributes: Attribute list) =
+        match attributes with
+        | [] -> true
+        | first :: rest -> not (containsKey first.Key rest) && distinctKeys rest
+
+    let rec private atMost count (attributes: Attribute list) =
+        match attributes with
+        | [] -> true
+        | _ :: rest -> count > 0 && atMost (count - 1) rest
+
+    [<CompiledName("Apply")>]
+    let apply (limits: LogRecordLimits) (record: LogRecord) =
+        // The common case (few attributes, no length limit, unique keys) keeps the record as it is, allocating nothing.
+        if limits.AttributeValueLengthLimit.IsNone
+           && atMost limits.AttributeCountLimit record.Attributes
+           && atMost 16 record.Attributes
+           && distinctKeys record.Attributes then
+            record
+        else
+
+        let kept, dropped =
+            SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit record.Attributes
+
+        if dropped = 0 && Object.ReferenceEquals(kept, record.Attributes) then
+            record
+        else
+            { record with
+                Attributes = kept
+                DroppedAttributes = record.DroppedAttributes + dropped
+            }

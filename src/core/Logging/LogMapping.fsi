@@ -1,0 +1,51 @@
+namespace Functional.Telemetry
+
+open System
+open Microsoft.Extensions.Logging
+// Our Attribute, not System.Attribute.
+open Functional.Telemetry
+
+/// How Microsoft.Extensions.Logging calls map onto the log data model. Pure and total: a value whose
+/// ToString throws becomes its type name, a throwing enumeration ends the attributes read so far.
+[<RequireQualifiedAccess>]
+module LogMapping =
+    /// The key under which Microsoft.Extensions.Logging keeps the message template: `{OriginalFormat}`.
+    [<Literal>]
+    val OriginalFormatKey: string = "{OriginalFormat}"
+
+    /// The severity number of a level: Trace 1, Debug 5, Information 9, Warning 13, Error 17, Critical 21, None 0.
+    [<CompiledName("SeverityNumber")>]
+    val severityNumber: level: LogLevel -> int
+
+    /// The severity text of a level: `Trace`, `Debug`, `Information`, `Warning`, `Error`, `Critical`; empty for None.
+    [<CompiledName("SeverityText")>]
+    val severityText: level: LogLevel -> string
+
+    /// The attributes of a logging state: each key/value pair of a `IEnumerable<KeyValuePair<string, obj>>` state
+    /// (as `LoggerExtensions`, `LoggerMessage.Define` and the source generator produce) in order, the template
+    /// pair `{OriginalFormat}` included in its place only when `includeTemplate`; and the template's text.
+    /// Pairs with empty keys are skipped. Any other state gives no attributes.
+    [<CompiledName("StateAttributes")>]
+    val stateAttributes: includeTemplate: bool -> state: obj -> Attribute list * string option
+
+    /// `exception.type` (full type name), `exception.message` and `exception.stacktrace` (`ToString()`, which
+    /// includes inner exceptions); empty for null.
+    [<CompiledName("ExceptionAttributes")>]
+    val exceptionAttributes: error: exn -> Attribute list
+
+    /// `event.id` when the id is not 0.
+    [<CompiledName("EventAttributes")>]
+    val eventAttributes: eventId: EventId -> Attribute list
+
+    /// The event name of an EventId: its Name, or empty.
+    [<CompiledName("EventName")>]
+    val eventName: eventId: EventId -> string
+
+    /// Scope values flattened into attributes, outermost first: key/value scopes give their pairs (without the
+    /// template); any other non-null scope gives an attribute `scope` with its text.
+    [<CompiledName("ScopeAttributes")>]
+    val scopeAttributes: scopes: obj list -> Attribute list
+
+    /// Calls a formatter without letting it throw: None when it throws or returns null.
+    [<CompiledName("TryFormat")>]
+    val tryFormat: format: (unit -> string) -> string option

@@ -1,0 +1,589 @@
+module Functional.Telemetry.Tests.LoggingTests
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Xunit
+open Functional.Telemetry
+
+let private scope name = InstrumentationScope.Named name
+
+let private nowNanos () = ActivityConversion.toUnixNanoseconds DateTime.UtcNow
+
+/// Starts an SDK with logging configured by `configure` and an in-memory exporter (exported as records arrive).
+let startWith (env: (string * string) list) (configure: LoggingConfig -> LoggingConfig) =
+    let exporter = InMemoryExporter<LogRecord>()
+
+    let sdk =
+        Telemetry.create "tests"
+        |> Telemetry.withEnvironment (Env.ofList env)
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withResourceDetection false
+        |> Telemetry.withLogging (configure >> Logging.addSimpleExporter exporter)
+        |> Telemetry.start
+
+    sdk, exporter
+
+let flushed (sdk: TelemetrySdk) (exporter: InMemoryExporter<LogRecord>) =
+    task {
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True(ok, "flush timed out")
+        return exporter.ItemList
+    }
+
+/// A LoggerFactory over the SDK's provider, with an optional minimum level.
+let factoryOf (sdk: TelemetrySdk) (minimum: LogLevel) =
+    LoggerFactory.Create(fun builder ->
+        builder.SetMinimumLevel(minimum).AddProvider(sdk.LoggerProvider) |> ignore)
+
+let private withoutTime (record: LogRecord) =
+    { record with Timestamp = 0L; ObservedTimestamp = 0L }
+
+let private expected category severity text body attributes =
+    {
+        Timestamp = 0L
+        ObservedTimestamp = 0L
+        SeverityNumber = severity
+        SeverityText = text
+        Body = AnyValue.String body
+        Attributes = attributes
+        DroppedAttributes = 0
+        TraceId = TraceId.Empty
+        SpanId = SpanId.Empty
+        TraceFlags = TraceFlags.None
+        EventName = ""
+        Scope = scope category
+    }
+
+// ---- pure mapping ----
+
+[<Fact>]
+let ``LogLevel maps to the OpenTelemetry severity numbers and texts`` () =
+    let rows =
+        [ LogLevel.Trace; LogLevel.Debug; LogLevel.Information; LogLevel.Warning; LogLevel.Error; LogLevel.Critical; LogLevel.None ]
+        |> List.map (fun l -> LogMapping.severityNumber l, LogMapping.severityText l)
+
+    Assert.Equal<(int * string) list>(
+        [ 1, "Trace"; 5, "Debug"; 9, "Information"; 13, "Warning"; 17, "Error"; 21, "Critical"; 0, "" ],
+        rows
+    )
+
+[<Fact>]
+let ``key/value state becomes attributes in order and the template is returned apart`` () =
+    let state: obj =
+        [ KeyValuePair("Name", box "World"); KeyValuePair("Count", box 42); KeyValuePair("{OriginalFormat}", box "Hello {Name} {Count}") ]
+        |> ResizeArray
+        |> box
+
+    let attributes, template = LogMapping.stateAttributes false state
+    Assert.Equal<Attribute list>([ Attribute.string "Name" "World"; Attribute.int "Count" 42L ], attributes)
+    Assert.Equal(Some "Hello {Name} {Count}", template)
+    let withTemplate, _ = LogMapping.stateAttributes true state
+
+    Assert.Equal<Attribute list>(
+        [ Attribute.string "Name" "World"; Attribute.int "Count" 42L; Attribute.string "{OriginalFormat}" "Hello {Name} {Count}" ],
+        withTemplate
+    )
+
+    // A sequence that is not a list gives the same.
+    Assert.Equal((withTemplate, template), LogMapping.stateAttributes true (box (Seq.ofList (List.ofSeq (unbox<ResizeArray<KeyValuePair<string, obj>>> state)))))
+    Assert.Equal(([], None), LogMapping.stateAttributes true (box "plain text"))
+    Assert.Equal(([], None), LogMapping.stateAttributes true null)
+
+type private ThrowingToString() =
+    override _.ToString() = raise (InvalidOperationException "no text")
+
+type private ThrowingPairs() =
+    interface IEnumerable<KeyValuePair<string, obj>> with
+        member _.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> =
+            (seq {
+                yield KeyValuePair("first", box 1)
+                failwith "enumeration broke"
+             })
+                .GetEnumerator()
+
+        member x.GetEnumerator() : Collections.IEnumerator =
+            ((x :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()) :> Collections.IEnumerator
+
+[<Fact>]
+let ``state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read`` () =
+    let state = box (ResizeArray [ KeyValuePair("bad", box (ThrowingToString())) ])
+    let attributes, _ = LogMapping.stateAttributes true state
+    Assert.Equal<Attribute list>([ Attribute.string "bad" (typeof<ThrowingToString>.FullName) ], attributes)
+    let partial, template = LogMapping.stateAttributes true (ThrowingPairs())
+    Assert.Equal<Attribute list>([ Attribute.int "first" 1L ], partial)
+    Assert.Equal(None, template)
+
+[<Fact>]
+let ``an exception maps to exception.type, message and stacktrace`` () =
+    let error =
+        try
+            raise (InvalidOperationException "it broke")
+        with ex ->
+            ex
+
+    Assert.Equal<Attribute list>(
+        [ Attribute.string "exception.type" "System.InvalidOperationException"
+          Attribute.string "exception.message" "it broke"
+          Attribute.string "exception.stacktrace" (error.ToString()) ],
+        LogMapping.exceptionAttributes error
+    )
+
+    Assert.Empty(LogMapping.exceptionAttributes null)
+
+[<Fact>]
+let ``event ids and scopes map to attributes`` () =
+    Assert.Equal<Attribute list>([ Attribute.int "event.id" 7L ], LogMapping.eventAttributes (EventId(7, "Placed")))
+    Assert.Empty(LogMapping.eventAttributes (EventId 0))
+    Assert.Equal("Placed", LogMapping.eventName (EventId(7, "Placed")))
+    Assert.Equal("", LogMapping.eventName (EventId 7))
+
+    let scopes: obj list =
+        [ box (ResizeArray [ KeyValuePair("request", box "r1"); KeyValuePair("{OriginalFormat}", box "{request}") ])
+          box "plain"
+          null
+          box 5 ]
+
+    Assert.Equal<Attribute list>(
+        [ Attribute.string "request" "r1"; Attribute.string "scope" "plain"; Attribute.string "scope" "5" ],
+        LogMapping.scopeAttributes scopes
+    )
+
+[<Fact>]
+let ``log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*`` () =
+    let specific, w1 =
+        LogRecordLimits.fromEnvironment (
+            Env.ofList
+                [ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "3"
+                  "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"
+                  "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "4" ]
+        )
+
+    Assert.Equal({ AttributeCountLimit = 3; AttributeValueLengthLimit = Some 4 }, specific)
+    Assert.Empty w1
+
+    let general, w2 =
+        LogRecordLimits.fromEnvironment (
+            Env.ofList [ "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"; "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "10"; "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "x" ]
+        )
+
+    Assert.Equal({ AttributeCountLimit = 9; AttributeValueLengthLimit = Some 10 }, general)
+    Assert.Equal<string list>([ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT" ], w2 |> List.map (fun w -> w.Source))
+    Assert.Equal((LogRecordLimits.defaults, []), LogRecordLimits.fromEnvironment (Env.ofList []))
+
+[<Fact>]
+let ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` () =
+    let defaults, _ = Logging.batchOptionsFromEnvironment (Env.ofList [])
+
+    Assert.Equal(
+        { ScheduleDelay = TimeSpan.FromMilliseconds 1000.; ExportTimeout = TimeSpan.FromMilliseconds 30000.; MaxQueueSize = 2048; MaxExportBatchSize = 512 },
+        defaults
+    )
+
+    let configured, warnings =
+        Logging.batchOptionsFromEnvironment (
+            Env.ofList
+                [ "OTEL_BLRP_SCHEDULE_DELAY", "250"
+                  "OTEL_BLRP_EXPORT_TIMEOUT", "5000"
+                  "OTEL_BLRP_MAX_QUEUE_SIZE", "100"
+                  "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10" ]
+        )
+
+    Assert.Equal(
+        { ScheduleDelay = TimeSpan.FromMilliseconds 250.; ExportTimeout = TimeSpan.FromMilliseconds 5000.; MaxQueueSize = 100; MaxExportBatchSize = 10 },
+        configured
+    )
+
+    Assert.Empty warnings
+
+[<Fact>]
+let ``the console format is one line with time, severity, category, body, attributes and ids`` () =
+    let record =
+        { expected "Orders" 9 "Information" "Hello World" [ Attribute.string "Name" "World"; Attribute.int "Count" 42L ] with
+            Timestamp = 1_700_000_000_123_456_700L
+            TraceId = TraceId(1UL, 2UL)
+            SpanId = SpanId 3UL
+            DroppedAttributes = 1 }
+
+    Assert.Equal(
+        "2023-11-14T22:13:20.1234567Z Information [Orders] Hello World {Name=World, Count=42} (1 dropped) trace_id=00000000000000010000000000000002 span_id=0000000000000003",
+        ConsoleLogFormat.format record
+    )
+
+    Assert.Equal(
+        "1970-01-01T00:00:00.0000000Z 0 [c] ",
+        ConsoleLogFormat.format { expected "c" 0 "" "" [] with SeverityText = "" }
+    )
+
+// ---- the ILogger bridge ----
+
+[<Fact>]
+let ``a templated LogInformation becomes an exact record`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Orders"
+        let before = nowNanos ()
+        logger.LogInformation("Hello {Name} {Count}", "World", 42)
+        let after = nowNanos ()
+        let! records = flushed sdk exporter
+        let record = List.exactlyOne records
+
+        Assert.Equal(
+            expected
+                "Orders"
+                9
+                "Information"
+                "Hello World 42"
+                [ Attribute.string "Name" "World"
+                  Attribute.int "Count" 42L
+                  Attribute.string "{OriginalFormat}" "Hello {Name} {Count}" ],
+            withoutTime record
+        )
+
+        Assert.InRange(record.Timestamp, before, after)
+        Assert.Equal(record.Timestamp, record.ObservedTimestamp)
+    }
+
+[<Fact>]
+let ``the template can be the body, and each level maps to its severity`` () =
+    task {
+        let sdk, exporter = startWith [] (Logging.withTemplateAsBody true)
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Levels"
+
+        for level in [ LogLevel.Trace; LogLevel.Debug; LogLevel.Information; LogLevel.Warning; LogLevel.Error; LogLevel.Critical ] do
+            logger.Log(level, "At {Level}", level)
+
+        let! records = flushed sdk exporter
+
+        Assert.Equal<LogRecord list>(
+            [ expected "Levels" 1 "Trace" "At {Level}" [ Attribute.string "Level" "Trace" ]
+              expected "Levels" 5 "Debug" "At {Level}" [ Attribute.string "Level" "Debug" ]
+              expected "Levels" 9 "Information" "At {Level}" [ Attribute.string "Level" "Information" ]
+              expected "Levels" 13 "Warning" "At {Level}" [ Attribute.string "Level" "Warning" ]
+              expected "Levels" 17 "Error" "At {Level}" [ Attribute.string "Level" "Error" ]
+              expected "Levels" 21 "Critical" "At {Level}" [ Attribute.string "Level" "Critical" ] ],
+            records |> List.map withoutTime
+        )
+    }
+
+[<Fact>]
+let ``event id and exception become the event name and attributes`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Payments"
+        let error = InvalidOperationException "card declined"
+        logger.LogError(EventId(12, "PaymentFailed"), error, "Payment {Id} failed", 7)
+        let! records = flushed sdk exporter
+
+        Assert.Equal(
+            { expected
+                  "Payments"
+                  17
+                  "Error"
+                  "Payment 7 failed"
+                  [ Attribute.int "Id" 7L
+                    Attribute.string "{OriginalFormat}" "Payment {Id} failed"
+                    Attribute.int "event.id" 12L
+                    Attribute.string "exception.type" "System.InvalidOperationException"
+                    Attribute.string "exception.message" "card declined"
+                    Attribute.string "exception.stacktrace" (error.ToString()) ] with
+                EventName = "PaymentFailed" },
+            withoutTime (List.exactlyOne records)
+        )
+    }
+
+[<Fact>]
+let ``scopes are flattened into attributes only when enabled`` () =
+    task {
+        let run includeScopes =
+            task {
+                let sdk, exporter = startWith [] (Logging.withScopes includeScopes)
+                use _ = sdk
+                use factory = factoryOf sdk LogLevel.Trace
+                let logger = factory.CreateLogger "Scoped"
+
+                using (logger.BeginScope("Request {RequestId}", "r-1")) (fun _ ->
+                    using (logger.BeginScope<string> "inner") (fun _ -> logger.LogInformation "inside"))
+
+                let! records = flushed sdk exporter
+                return (List.exactlyOne records).Attributes
+            }
+
+        let! on = run true
+        let! off = run false
+
+        Assert.Equal<Attribute list>(
+            [ Attribute.string "{OriginalFormat}" "inside"
+              Attribute.string "RequestId" "r-1"
+              Attribute.string "scope" "inner" ],
+            on
+        )
+
+        Assert.Equal<Attribute list>([ Attribute.string "{OriginalFormat}" "inside" ], off)
+    }
+
+[<Fact>]
+let ``IsEnabled honours the logging filters and disabled levels export nothing`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Warning
+        let logger = factory.CreateLogger "Filtered"
+        Assert.False(logger.IsEnabled LogLevel.Information)
+        Assert.True(logger.IsEnabled LogLevel.Warning)
+        logger.LogInformation "dropped by the filter"
+        logger.LogWarning "kept"
+        let! records = flushed sdk exporter
+        Assert.Equal<AnyValue list>([ AnyValue.String "kept" ], records |> List.map (fun r -> r.Body))
+        Assert.False((sdk.CreateLogger "x").IsEnabled LogLevel.None)
+    }
+
+[<Fact>]
+let ``without logging configured the provider's loggers are disabled`` () =
+    let sdk =
+        Telemetry.create "tests"
+        |> Telemetry.withEnvironment (Env.ofList [])
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.start
+
+    use _ = sdk
+    let logger = sdk.CreateLogger "none"
+    Assert.False(logger.IsEnabled LogLevel.Critical)
+    logger.LogCritical "nowhere"
+    Assert.Empty sdk.LogPipelines
+
+[<Fact>]
+let ``limits from the environment drop and truncate attributes, counting the drops`` () =
+    task {
+        let sdk, exporter =
+            startWith [ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "2"; "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "3" ] id
+
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        factory.CreateLogger("Limited").LogInformation("{A} {B} {C}", "abcdef", "x", "y")
+        let! records = flushed sdk exporter
+        let record = List.exactlyOne records
+        Assert.Equal<Attribute list>([ Attribute.string "A" "abc"; Attribute.string "B" "x" ], record.Attributes)
+        Assert.Equal(2, record.DroppedAttributes)
+        Assert.Equal(AnyValue.String "abcdef x y", record.Body)
+    }
+
+[<Fact>]
+let ``a log written inside a span carries that span's ids`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Traced"
+        use source = new ActivitySource("Tests.Logging." + Guid.NewGuid().ToString("N"))
+        use listener = new ActivityListener()
+        listener.ShouldListenTo <- fun s -> s.Name = source.Name
+        listener.Sample <- SampleActivity<ActivityContext>(fun _ -> ActivitySamplingResult.AllDataAndRecorded)
+        ActivitySource.AddActivityListener listener
+
+        let activity = source.StartActivity "work"
+        logger.LogInformation "inside"
+        activity.Stop()
+        logger.LogInformation "outside"
+        let! records = flushed sdk exporter
+        let inside = records |> List.find (fun r -> r.Body = AnyValue.String "inside")
+        let outside = records |> List.find (fun r -> r.Body = AnyValue.String "outside")
+        Assert.Equal(ActivityConversion.toTraceId activity.TraceId, inside.TraceId)
+        Assert.Equal(ActivityConversion.toSpanId activity.SpanId, inside.SpanId)
+        Assert.Equal(TraceFlags.Sampled, inside.TraceFlags)
+        Assert.Equal(TraceId.Empty, outside.TraceId)
+        Assert.Equal(SpanId.Empty, outside.SpanId)
+    }
+
+[<Fact>]
+let ``processors filter and redact, composed with >=>`` () =
+    task {
+        let notDebug = Processor.filter (fun (r: LogRecord) -> r.SeverityNumber >= 9)
+
+        let redact =
+            Processor.map (fun (r: LogRecord) ->
+                { r with
+                    Attributes =
+                        r.Attributes
+                        |> List.map (fun a -> if a.Key = "Card" then Attribute.string "Card" "***" else a) })
+
+        let sdk, exporter = startWith [] (Logging.addProcessor (notDebug >=> redact))
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Redacted"
+        logger.LogDebug("debug {Card}", "1234")
+        logger.LogInformation("paid with {Card}", "1234")
+        let! records = flushed sdk exporter
+        let record = List.exactlyOne records
+        Assert.Equal(AnyValue.String "paid with 1234", record.Body)
+        Assert.Equal(Some(AnyValue.String "***"), Attribute.tryFind "Card" record.Attributes)
+    }
+
+// ---- bad input ----
+
+[<Fact>]
+let ``a throwing ToString, a null format and a 1 MB message neither throw nor block`` () =
+    task {
+        let sdk, exporter = startWith [ "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "16" ] id
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Bad"
+        logger.LogInformation("value {Bad}", ThrowingToString())
+        logger.LogInformation(null: string)
+        let big = String('x', 1024 * 1024)
+        logger.LogInformation("{Big}", big)
+        let! records = flushed sdk exporter
+        Assert.Equal(3, records.Length)
+        // The formatter threw on ToString: the template is the body, the value its type name.
+        Assert.Equal(AnyValue.String "value {Bad}", records[0].Body)
+        Assert.Equal(Some(AnyValue.String(typeof<ThrowingToString>.FullName.Substring(0, 16))), Attribute.tryFind "Bad" records[0].Attributes)
+        Assert.Equal(AnyValue.String "[null]", records[1].Body)
+        Assert.Equal(AnyValue.String big, records[2].Body)
+        Assert.Equal(Some(AnyValue.String(String('x', 16))), Attribute.tryFind "Big" records[2].Attributes)
+    }
+
+/// An exporter that logs through `logger` while exporting, synchronously and after an await.
+type private LoggingExporter(logger: ILogger ref) =
+    let inner = InMemoryExporter<LogRecord>()
+    member _.Inner = inner
+
+    interface IExporter<LogRecord> with
+        member _.Name = "logging"
+
+        member _.Export(batch, token) =
+            logger.Value.LogWarning "exporting"
+
+            task {
+                do! Task.Yield()
+                logger.Value.LogWarning "exported"
+                return! (inner :> IExporter<LogRecord>).Export(batch, token)
+            }
+
+        member _.Shutdown token = (inner :> IExporter<LogRecord>).Shutdown token
+
+[<Fact>]
+let ``a log call made inside an exporter is suppressed, not recursed`` () =
+    task {
+        let loggerCell = ref Unchecked.defaultof<ILogger>
+        let exporter = LoggingExporter loggerCell
+
+        let sdk =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList [])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withResourceDetection false
+            |> Telemetry.withLogging (Logging.addSimpleExporter exporter)
+            |> Telemetry.start
+
+        use _ = sdk
+        loggerCell.Value <- sdk.CreateLogger "Reentrant"
+
+        for i in 1..3 do
+            loggerCell.Value.LogInformation("app {I}", i)
+
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+
+        Assert.Equal<AnyValue list>(
+            [ AnyValue.String "app 1"; AnyValue.String "app 2"; AnyValue.String "app 3" ],
+            exporter.Inner.ItemList |> List.map (fun r -> r.Body)
+        )
+
+        let stats = sdk.LogPipelines |> List.exactlyOne |> snd
+        Assert.Equal(3L, stats.Accepted)
+    }
+
+[<Fact>]
+let ``a logger used after shutdown neither throws nor blocks, and the records are counted as rejected`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Late"
+        logger.LogInformation "before"
+        let! ok = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+        logger.LogInformation "after 1"
+        logger.LogInformation "after 2"
+        Assert.Equal<AnyValue list>([ AnyValue.String "before" ], exporter.ItemList |> List.map (fun r -> r.Body))
+        let name, stats = sdk.LogPipelines |> List.exactlyOne
+        Assert.Equal("logs/in-memory", name)
+        Assert.Equal({ Accepted = 1L; Rejected = 2L; Exported = 1L; Failed = 0L; Dropped = 0L; ExportCalls = 1L }, stats)
+    }
+
+// ---- the native F# API ----
+
+[<Fact>]
+let ``the native logger writes structured records with severity, body, attributes and event name`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use _ = sdk
+        let log = Logger.create sdk "Native"
+        Logger.info log "order placed" [ Attribute.int "order.id" 42L ]
+        Logger.warn log "slow" []
+        let error = InvalidOperationException "bad"
+
+        Logger.emit
+            log
+            { Logger.event "ignored" with
+                Level = LogLevel.Error
+                Body = AnyValue.Map [ Attribute.string "k" "v" ]
+                Attributes = [ Attribute.bool "retry" true ]
+                EventName = "OrderFailed"
+                Exception = Some error }
+
+        let! records = flushed sdk exporter
+
+        Assert.Equal<LogRecord list>(
+            [ expected "Native" 9 "Information" "order placed" [ Attribute.int "order.id" 42L ]
+              expected "Native" 13 "Warning" "slow" []
+              { expected
+                    "Native"
+                    17
+                    "Error"
+                    ""
+                    [ Attribute.bool "retry" true
+                      Attribute.string "exception.type" "System.InvalidOperationException"
+                      Attribute.string "exception.message" "bad"
+                      Attribute.string "exception.stacktrace" (error.ToString()) ] with
+                  Body = AnyValue.Map [ Attribute.string "k" "v" ]
+                  EventName = "OrderFailed" } ],
+            records |> List.map withoutTime
+        )
+    }
+
+[<Fact>]
+let ``batched log export delivers everything on flush and the console exporter prints lines`` () =
+    task {
+        use writer = new IO.StringWriter()
+        let memory = InMemoryExporter<LogRecord>()
+
+        let sdk =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList [])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withResourceDetection false
+            |> Telemetry.withLogging (Logging.addBatchExporter memory >> Logging.addBatchExporter (ConsoleLogExporter writer))
+            |> Telemetry.start
+
+        use _ = sdk
+        let log = Logger.create sdk "Batch"
+
+        for i in 1..100 do
+            Logger.info log $"line {i}" []
+
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+        Assert.Equal(100, memory.Items.Count)
+        let lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        Assert.Equal(100, lines.Length)
+        Assert.EndsWith("Information [Batch] line 100", lines[99].TrimEnd('\r'))
+    }
