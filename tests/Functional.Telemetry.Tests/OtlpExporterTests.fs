@@ -306,3 +306,296 @@ let ``gRPC framing is a flag byte and a big-endian length`` () =
     Assert.Equal<byte array>([| 1uy; 0uy; 0uy; 0uy; 3uy; 7uy; 8uy; 9uy |], framed)
     Assert.Equal(Some(true, [| 7uy; 8uy; 9uy |]), OtlpResponse.tryUnframeGrpc framed)
     Assert.Equal(None, OtlpResponse.tryUnframeGrpc framed.[.. 6])
+
+// ---- OTLP/HTTP against a real Kestrel receiver ----
+
+[<Fact>]
+let ``http/protobuf posts the encoded spans with the headers and succeeds on 200`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let spans = [| span 1; span 2 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("/v1/traces", request.Path)
+        Assert.Equal("HTTP/1.1", request.Protocol)
+        Assert.Equal("application/x-protobuf", request.Headers.["content-type"])
+        Assert.Equal(secret, request.Headers.["api-key"])
+        Assert.Equal<byte array>(protobufOf spans, request.Body)
+        Assert.Equal("otlp-http-protobuf", (exporter :> IExporter<Span>).Name)
+    }
+
+[<Fact>]
+let ``503 with Retry-After is Retryable with that delay`` () =
+    task {
+        use! receiver =
+            startReceiver false (fun _ context ->
+                context.Response.Headers.RetryAfter <- Microsoft.Extensions.Primitives.StringValues "7"
+                status 503 context)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("HTTP 503", Some(TimeSpan.FromSeconds 7.)), result)
+    }
+
+[<Fact>]
+let ``400 is a Failure`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 400 context)
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Failure "HTTP 400", result)
+    }
+
+[<Fact>]
+let ``gzip compression sends a gzip body the receiver can decode`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+
+        use exporter =
+            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Compression = OtlpCompression.Gzip }
+
+        let spans = [| span 1; span 2; span 3 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("gzip", request.Headers.["content-encoding"])
+        Assert.Equal<byte array>(protobufOf spans, gunzip request.Body)
+    }
+
+[<Fact>]
+let ``http/json posts OTLP/JSON`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        use exporter = OtlpExporter.traces { httpOptions receiver "/v1/traces" with Protocol = OtlpProtocol.HttpJson }
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("application/json", request.Headers.["content-type"])
+        let body = Encoding.UTF8.GetString request.Body
+        Assert.StartsWith("{\"resourceSpans\":", body)
+        Assert.Contains("\"name\":\"span-1\"", body)
+    }
+
+[<Fact>]
+let ``connection refused is Retryable`` () =
+    task {
+        let listener = new TcpListener(IPAddress.Loopback, 0)
+        listener.Start()
+        let port = (listener.LocalEndpoint :?> IPEndPoint).Port
+        listener.Stop()
+
+        use exporter =
+            OtlpExporter.traces { OtlpOptions.defaults with Endpoint = Some(Uri $"http://127.0.0.1:{port}/v1/traces") }
+
+        let! result = export exporter [| span 1 |]
+
+        match result with
+        | ExportResult.Retryable(_, None) -> ()
+        | other -> failwith $"expected Retryable, got {other}"
+    }
+
+[<Fact>]
+let ``a request exceeding the timeout is Retryable`` () =
+    task {
+        use! receiver =
+            startReceiver false (fun _ context -> Task.Delay(Timeout.Infinite, context.RequestAborted))
+
+        use exporter =
+            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromMilliseconds 200. }
+
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("request timed out after 200 ms", None), result)
+    }
+
+[<Fact>]
+let ``partial success is reported on the event source without retrying and without header values`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                task {
+                    context.Response.ContentType <- "application/x-protobuf"
+                    // A peer that echoes the API key back must not leak it into diagnostics.
+                    let body = partialSuccessResponse 2L $"{marker} rejected, key {secret}"
+                    do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1; span 2; span 3 |]
+        Assert.Equal(ExportResult.Success, result)
+        Assert.Single receiver.Requests |> ignore
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        let payload = Assert.Single ours
+        Assert.Equal<obj list>([ box "traces"; box "otlp-http-protobuf"; box 2L; box $"{marker} rejected, key [redacted]" ], payload)
+
+        for payload in listener.Payloads do
+            for value in payload do
+                Assert.DoesNotContain(secret, string value)
+    }
+
+// ---- splitting ----
+
+/// Items are strings; a request is the items joined by newlines, and its size is its length.
+let private joined = fun (_: Resource) (items: string array) (output: IBufferWriter<byte>) ->
+    let bytes = Encoding.UTF8.GetBytes(String.Join("\n", items))
+    output.Write(ReadOnlySpan bytes)
+
+let private joinedSize = fun (_: Resource) (items: string array) -> int64 (String.Join("\n", items).Length)
+
+[<Fact>]
+let ``a batch over MaxRequestBytes is split and an item that never fits is not sent but counted`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        let options = httpOptions receiver "/v1/logs"
+        use exporter = new OtlpExporter<string>(new OtlpTransport(OtlpSignal.Logs, options), joined, joinedSize, 10L)
+        let! result = export exporter [| "aaaa"; "bbbb"; "cccc"; "dddd"; "eeeeeeeeeeee" |]
+        Assert.Equal(ExportResult.Failure "1 of 5 items exceed MaxRequestBytes alone and were not sent", result)
+
+        let bodies = receiver.Requests |> List.map (fun r -> Encoding.UTF8.GetString r.Body)
+        Assert.Equal<string list>([ "aaaa\nbbbb"; "cccc"; "dddd" ], bodies)
+    }
+
+[<Fact>]
+let ``a retry of the same batch resends only the requests not yet accepted`` () =
+    task {
+        use! receiver = startReceiver false (fun index context -> status (if index = 2 then 503 else 200) context)
+        let options = httpOptions receiver "/v1/logs"
+        use exporter = new OtlpExporter<string>(new OtlpTransport(OtlpSignal.Logs, options), joined, joinedSize, 4L)
+        let batch = batchOf [| "aaaa"; "bbbb"; "cccc" |]
+        let exporter = exporter :> IExporter<string>
+        let! first = exporter.Export(batch, CancellationToken.None)
+        Assert.Equal(ExportResult.Retryable("HTTP 503", None), first)
+        let! second = exporter.Export(batch, CancellationToken.None)
+        Assert.Equal(ExportResult.Success, second)
+
+        let bodies = receiver.Requests |> List.map (fun r -> Encoding.UTF8.GetString r.Body)
+        Assert.Equal<string list>([ "aaaa"; "bbbb"; "bbbb"; "cccc" ], bodies)
+    }
+
+[<Fact>]
+let ``real span batches are split into requests no larger than MaxRequestBytes`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        let spans = Array.init 5 span
+        let twoSpans = OtlpProtobuf.tracesSize resource spans.[0..1]
+        use exporter = OtlpExporter.traces { httpOptions receiver "/v1/traces" with MaxRequestBytes = twoSpans }
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let bodies = receiver.Requests |> List.map (fun r -> r.Body)
+        Assert.Equal<byte array list>([ protobufOf spans.[0..1]; protobufOf spans.[2..2]; protobufOf spans.[3..4] ], bodies)
+    }
+
+// ---- OTLP/gRPC over h2c against a real Kestrel HTTP/2 receiver ----
+
+[<Fact>]
+let ``grpc sends a framed request to the service path and succeeds on status 0`` () =
+    task {
+        use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
+        use exporter = OtlpExporter.traces (grpcOptions receiver)
+        let spans = [| span 1; span 2 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("HTTP/2", request.Protocol)
+        Assert.Equal("/opentelemetry.proto.collector.trace.v1.TraceService/Export", request.Path)
+        Assert.Equal("application/grpc", request.Headers.["content-type"])
+        Assert.Equal("trailers", request.Headers.["te"])
+        Assert.Equal(secret, request.Headers.["api-key"])
+        Assert.Equal<byte array>(OtlpResponse.frameGrpc false (ReadOnlySpan(protobufOf spans)), request.Body)
+    }
+
+[<Fact>]
+let ``grpc gzip compresses the message and flags it`` () =
+    task {
+        use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
+        use exporter = OtlpExporter.traces { grpcOptions receiver with Compression = OtlpCompression.Gzip }
+        let spans = [| span 1 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("gzip", request.Headers.["grpc-encoding"])
+
+        match OtlpResponse.tryUnframeGrpc request.Body with
+        | Some(true, message) -> Assert.Equal<byte array>(protobufOf spans, gunzip message)
+        | other -> failwith $"expected a compressed frame, got {other}"
+    }
+
+[<Fact>]
+let ``grpc UNAVAILABLE in the trailers is Retryable`` () =
+    task {
+        use! receiver =
+            startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try%20later" ] context)
+
+        use exporter = OtlpExporter.traces (grpcOptions receiver)
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("gRPC status 14 (UNAVAILABLE): try later", None), result)
+    }
+
+[<Fact>]
+let ``grpc trailers-only INVALID_ARGUMENT is a Failure`` () =
+    task {
+        use! receiver = startReceiver true (fun _ context -> trailersOnly [ "grpc-status", "3" ] context)
+        use exporter = OtlpExporter.traces (grpcOptions receiver)
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Failure "gRPC status 3 (INVALID_ARGUMENT)", result)
+    }
+
+[<Fact>]
+let ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure without RetryInfo`` () =
+    task {
+        let details = Convert.ToBase64String(statusWithRetryInfo 3L 250_000_000).TrimEnd('=')
+
+        use! receiver =
+            startReceiver true (fun index context ->
+                if index = 1 then
+                    grpcReply [||] [ "grpc-status", "8"; "grpc-status-details-bin", details ] context
+                else
+                    grpcReply [||] [ "grpc-status", "8" ] context)
+
+        use exporter = OtlpExporter.metrics { grpcOptions receiver with Headers = [] }
+        let metrics: MetricData array = [||]
+        let! withInfo = (exporter :> IExporter<MetricData>).Export(batchOf metrics, CancellationToken.None)
+
+        Assert.Equal(
+            ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Some(TimeSpan.FromSeconds 3.25)),
+            withInfo
+        )
+
+        let! withoutInfo = (exporter :> IExporter<MetricData>).Export(batchOf metrics, CancellationToken.None)
+        Assert.Equal(ExportResult.Failure "gRPC status 8 (RESOURCE_EXHAUSTED)", withoutInfo)
+
+        Assert.Equal(
+            "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+            (List.head receiver.Requests).Path
+        )
+    }
+
+[<Fact>]
+let ``grpc partial success in the response message is reported`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver true (fun _ context ->
+                grpcReply (partialSuccessResponse 1L $"{marker} {secret}") [ "grpc-status", "0" ] context)
+
+        use exporter = OtlpExporter.logs { grpcOptions receiver with Insecure = true }
+        let records: LogRecord array = [||]
+        let! result = (exporter :> IExporter<LogRecord>).Export(batchOf records, CancellationToken.None)
+        Assert.Equal(ExportResult.Success, result)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        Assert.Equal<obj list>([ box "logs"; box "otlp-grpc"; box 1L; box $"{marker} [redacted]" ], Assert.Single ours)
+        Assert.Equal("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (List.head receiver.Requests).Path)
+    }
