@@ -8,6 +8,8 @@ open System.IO
 open System.IO.Compression
 open System.Net
 open System.Net.Sockets
+open System.Security.Cryptography
+open System.Security.Cryptography.X509Certificates
 open System.Text
 open System.Threading
 open System.Threading.Tasks
@@ -117,17 +119,13 @@ type private Receiver(app: WebApplication, address: string, received: Concurrent
     interface IAsyncDisposable with
         member _.DisposeAsync() = (app :> IAsyncDisposable).DisposeAsync()
 
-let private startReceiver (http2: bool) (respond: int -> HttpContext -> Task) =
+let private startReceiverWith (configure: ListenOptions -> unit) (respond: int -> HttpContext -> Task) =
     task {
         let builder = WebApplication.CreateSlimBuilder()
         builder.Logging.ClearProviders() |> ignore
 
         builder.WebHost.ConfigureKestrel(fun (kestrel: KestrelServerOptions) ->
-            kestrel.Listen(
-                IPAddress.Loopback,
-                0,
-                fun listen -> listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)
-            ))
+            kestrel.Listen(IPAddress.Loopback, 0, configure))
         |> ignore
 
         let app = builder.Build()
@@ -167,6 +165,9 @@ let private startReceiver (http2: bool) (respond: int -> HttpContext -> Task) =
 
         return new Receiver(app, address, received)
     }
+
+let private startReceiver (http2: bool) respond =
+    startReceiverWith (fun listen -> listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)) respond
 
 let private status (code: int) (context: HttpContext) =
     context.Response.StatusCode <- code
@@ -598,4 +599,162 @@ let ``grpc partial success in the response message is reported`` () =
 
         Assert.Equal<obj list>([ box "logs"; box "otlp-grpc"; box 1L; box $"{marker} [redacted]" ], Assert.Single ours)
         Assert.Equal("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (List.head receiver.Requests).Path)
+    }
+
+// ---- TLS: a private CA and mutual TLS ----
+
+type private Pki =
+    {
+        Directory: string
+        CaPath: string
+        ClientCertificatePath: string
+        ClientKeyPath: string
+        Server: X509Certificate2
+    }
+
+let private createPki () =
+    let now = DateTimeOffset.UtcNow
+    let notBefore, notAfter = now.AddDays -1., now.AddDays 1.
+    let curve = ECCurve.NamedCurves.nistP256
+    use caKey = ECDsa.Create curve
+    let caRequest = CertificateRequest("CN=otlp-test-ca", caKey, HashAlgorithmName.SHA256)
+    caRequest.CertificateExtensions.Add(X509BasicConstraintsExtension(true, false, 0, true))
+    caRequest.CertificateExtensions.Add(X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign ||| X509KeyUsageFlags.CrlSign, true))
+    use ca = caRequest.CreateSelfSigned(notBefore, notAfter)
+
+    let issue (subject: string) (usage: string) (key: ECDsa) (serial: byte) =
+        let request = CertificateRequest(subject, key, HashAlgorithmName.SHA256)
+        request.CertificateExtensions.Add(X509BasicConstraintsExtension(false, false, 0, false))
+        let usages = OidCollection()
+        usages.Add(Oid usage) |> ignore
+        request.CertificateExtensions.Add(X509EnhancedKeyUsageExtension(usages, false))
+        let names = SubjectAlternativeNameBuilder()
+        names.AddIpAddress IPAddress.Loopback
+        names.AddDnsName "localhost"
+        request.CertificateExtensions.Add(names.Build())
+        request.Create(ca, notBefore, notAfter, [| serial; 1uy; 2uy; 3uy |])
+
+    use serverKey = ECDsa.Create curve
+    use serverPublic = issue "CN=localhost" "1.3.6.1.5.5.7.3.1" serverKey 1uy
+    use serverWithKey = serverPublic.CopyWithPrivateKey serverKey
+    let server = X509CertificateLoader.LoadPkcs12(serverWithKey.Export X509ContentType.Pfx, null)
+
+    use clientKey = ECDsa.Create curve
+    use client = issue "CN=otlp-test-client" "1.3.6.1.5.5.7.3.2" clientKey 2uy
+
+    let directory = Directory.CreateTempSubdirectory "otlp-tls-"
+    let write name (text: string) =
+        let path = Path.Combine(directory.FullName, name)
+        File.WriteAllText(path, text)
+        path
+
+    {
+        Directory = directory.FullName
+        CaPath = write "ca.pem" (ca.ExportCertificatePem())
+        ClientCertificatePath = write "client.pem" (client.ExportCertificatePem())
+        ClientKeyPath = write "client.key" (clientKey.ExportPkcs8PrivateKeyPem())
+        Server = server
+    }
+
+let private startTlsReceiver (pki: Pki) (http2: bool) (clientSubject: string ref) =
+    startReceiverWith
+        (fun listen ->
+            listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)
+
+            listen.UseHttps(fun (https: Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions) ->
+                https.ServerCertificate <- pki.Server
+                https.ClientCertificateMode <- Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
+                https.AllowAnyClientCertificate())
+            |> ignore)
+        (fun _ context ->
+            let certificate = context.Connection.ClientCertificate
+            clientSubject.Value <- (if isNull certificate then "none" else certificate.Subject)
+
+            if http2 then
+                grpcReply [||] [ "grpc-status", "0" ] context
+            else
+                status 200 context)
+
+let private tlsOptions (pki: Pki) (receiver: Receiver) =
+    { OtlpOptions.defaults with
+        Endpoint = Some(Uri(receiver.Address + "/v1/traces"))
+        CertificatePath = Some pki.CaPath
+        ClientCertificatePath = Some pki.ClientCertificatePath
+        ClientKeyPath = Some pki.ClientKeyPath
+    }
+
+[<Fact>]
+let ``https with a private CA and a client certificate (mutual TLS)`` () =
+    task {
+        let pki = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki false subject
+            Assert.StartsWith("https://", receiver.Address)
+            use exporter = OtlpExporter.traces (tlsOptions pki receiver)
+            let! result = export exporter [| span 1 |]
+            Assert.Equal(ExportResult.Success, result)
+            Assert.Equal("CN=otlp-test-client", subject.Value)
+        finally
+            Directory.Delete(pki.Directory, true)
+    }
+
+[<Fact>]
+let ``grpc over TLS with a private CA and a client certificate`` () =
+    task {
+        let pki = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki true subject
+            use exporter = OtlpExporter.traces { tlsOptions pki receiver with Endpoint = Some(Uri receiver.Address); Protocol = OtlpProtocol.Grpc }
+            let! result = export exporter [| span 1 |]
+            Assert.Equal(ExportResult.Success, result)
+            Assert.Equal("CN=otlp-test-client", subject.Value)
+            Assert.Equal("HTTP/2", (Assert.Single receiver.Requests).Protocol)
+        finally
+            Directory.Delete(pki.Directory, true)
+    }
+
+[<Fact>]
+let ``a server certificate from an untrusted CA is refused (Retryable, nothing received)`` () =
+    task {
+        let pki = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki false subject
+            use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = None }
+            let! result = export exporter [| span 1 |]
+
+            match result with
+            | ExportResult.Retryable _ -> ()
+            | other -> failwith $"expected Retryable, got {other}"
+
+            Assert.Empty receiver.Requests
+        finally
+            Directory.Delete(pki.Directory, true)
+    }
+
+[<Fact>]
+let ``a configured CA that did not issue the server certificate is refused`` () =
+    task {
+        let pki = createPki ()
+        let other = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki false subject
+            use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = Some other.CaPath }
+            let! result = export exporter [| span 1 |]
+
+            match result with
+            | ExportResult.Retryable _ -> ()
+            | other -> failwith $"expected Retryable, got {other}"
+
+            Assert.Empty receiver.Requests
+        finally
+            Directory.Delete(pki.Directory, true)
+            Directory.Delete(other.Directory, true)
     }
