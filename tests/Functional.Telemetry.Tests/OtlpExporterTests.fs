@@ -758,3 +758,57 @@ let ``a configured CA that did not issue the server certificate is refused`` () 
             Directory.Delete(pki.Directory, true)
             Directory.Delete(other.Directory, true)
     }
+
+[<Fact>]
+let ``http/json partial success is read from the JSON response`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                task {
+                    context.Response.ContentType <- "application/json"
+                    let body = Encoding.UTF8.GetBytes($"{{\"partialSuccess\":{{\"rejectedLogRecords\":\"5\",\"errorMessage\":\"{marker}\"}}}}")
+                    do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.logs { httpOptions receiver "/v1/logs" with Protocol = OtlpProtocol.HttpJson }
+        let records: LogRecord array = [||]
+        let! result = (exporter :> IExporter<LogRecord>).Export(batchOf records, CancellationToken.None)
+        Assert.Equal(ExportResult.Success, result)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        Assert.Equal<obj list>([ box "logs"; box "otlp-http-json"; box 5L; box marker ], Assert.Single ours)
+    }
+
+[<Fact>]
+let ``a long peer message is redacted before it is cut`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+        // The secret straddles the 256-character cut.
+        let message = marker + String('x', 250 - marker.Length) + secret
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                task {
+                    let body = partialSuccessResponse 1L message
+                    do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Success, result)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        let reported = string (List.last (Assert.Single ours))
+        Assert.DoesNotContain(secret.Substring(0, 6), reported)
+        Assert.EndsWith("...", reported)
+    }

@@ -246,8 +246,8 @@ module OtlpOptions =
             raise (ArgumentException("Endpoint must be an absolute http or https URL.", "Endpoint"))
         | _ -> ()
 
-        if options.Timeout <= TimeSpan.Zero then
-            raise (ArgumentException("Timeout must be positive.", "Timeout"))
+        if options.Timeout <= TimeSpan.Zero || options.Timeout.TotalMilliseconds > float Int32.MaxValue then
+            raise (ArgumentException("Timeout must be positive and at most Int32.MaxValue milliseconds.", "Timeout"))
 
         if options.MaxRequestBytes <= 0L then
             raise (ArgumentException("MaxRequestBytes must be positive.", "MaxRequestBytes"))

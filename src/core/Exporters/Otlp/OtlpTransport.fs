@@ -340,13 +340,16 @@ module internal OtlpHttp =
     /// Replaces every configured header value in a peer's text (a peer may echo what it was sent).
     let redact (headers: (string * string) list) (text: string) =
         let text = if isNull text then "" else text
-        let text = if text.Length > 256 then text.Substring(0, 256) + "..." else text
 
-        headers
-        |> List.fold
-            (fun (acc: string) (_, value) ->
-                if String.IsNullOrEmpty value then acc else acc.Replace(value, "[redacted]", StringComparison.Ordinal))
-            text
+        // Replace before truncating, so a cut never leaves a prefix of a secret behind.
+        let redacted =
+            headers
+            |> List.fold
+                (fun (acc: string) (_, value) ->
+                    if String.IsNullOrEmpty value then acc else acc.Replace(value, "[redacted]", StringComparison.Ordinal))
+                text
+
+        if redacted.Length > 256 then redacted.Substring(0, 256) + "..." else redacted
 
     let firstHeader (headers: HttpHeaders) (name: string) =
         if isNull headers then

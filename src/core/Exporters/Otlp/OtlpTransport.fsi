@@ -55,8 +55,10 @@ module OtlpResponse =
     val tryUnframeGrpc: body: byte array -> (bool * byte array) option
 
 /// Sends encoded OTLP request bodies over OTLP/HTTP or OTLP/gRPC (HTTP/2 through HttpClient) and classifies the
-/// outcome. A partial success is reported on the self-diagnostics event source. Header values never appear in
-/// results or diagnostics. Not thread-safe in intent: the runner calls one export at a time.
+/// outcome. A partial success is reported on the self-diagnostics event source (PartialSuccess, with the signal
+/// name, `traces`, `metrics` or `logs`, as the pipeline). Header values never appear in results or diagnostics:
+/// a peer's message that echoes one has it replaced by `[redacted]`. Connection failures and timeouts are
+/// Retryable. The constructors validate the options (ArgumentException).
 [<Sealed>]
 type OtlpTransport =
     /// A transport over its own SocketsHttpHandler (with the configured CA and client certificates).
