@@ -812,3 +812,16 @@ let ``a long peer message is redacted before it is cut`` () =
         Assert.DoesNotContain(secret.Substring(0, 6), reported)
         Assert.EndsWith("...", reported)
     }
+
+[<Fact>]
+let ``response readers never throw on arbitrary bytes`` () =
+    let random = Random 4317
+
+    for _ in 1..2000 do
+        let bytes = Array.zeroCreate (random.Next 64)
+        random.NextBytes bytes
+        OtlpResponse.tryReadRetryDelay bytes |> ignore
+        OtlpResponse.tryReadPartialSuccessProtobuf bytes |> ignore
+        OtlpResponse.tryReadPartialSuccessJson bytes |> ignore
+        OtlpResponse.tryUnframeGrpc bytes |> ignore
+        OtlpResponse.classifyGrpc (random.Next(-5, 30)) (Some bytes) |> ignore

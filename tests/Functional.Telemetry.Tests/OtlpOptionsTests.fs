@@ -192,3 +192,29 @@ let ``validate refuses bad options set in code`` () =
 
     let good = { OtlpOptions.defaults with Endpoint = Some(Uri "https://c:4318/v1/traces") }
     Assert.Equal(good, OtlpOptions.validate good)
+
+[<Fact>]
+let ``environment parsing never throws on arbitrary values`` () =
+    let random = Random 20261122
+    let alphabet = "abc=,%%20:/.\\ \t\r\n-_0123456789httpsgrpc?#[]@!é\u0000\ud800"
+
+    let text () =
+        String(Array.init (random.Next 40) (fun _ -> alphabet.[random.Next alphabet.Length]))
+
+    let suffixes =
+        [ "ENDPOINT"; "PROTOCOL"; "HEADERS"; "TIMEOUT"; "COMPRESSION"; "CERTIFICATE"; "CLIENT_CERTIFICATE"; "CLIENT_KEY"; "INSECURE" ]
+
+    for _ in 1..500 do
+        let env =
+            [
+                for suffix in suffixes do
+                    "OTEL_EXPORTER_OTLP_" + suffix, text ()
+                    "OTEL_EXPORTER_OTLP_TRACES_" + suffix, text ()
+                "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", text ()
+            ]
+            |> List.filter (fun _ -> random.Next 2 = 0)
+
+        for signal in [ OtlpSignal.Traces; OtlpSignal.Metrics; OtlpSignal.Logs ] do
+            let options, _ = read signal env
+            // Whatever the environment held, the result passes validation.
+            OtlpOptions.validate options |> ignore

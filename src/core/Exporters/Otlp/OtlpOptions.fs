@@ -97,7 +97,7 @@ module OtlpOptions =
                     Error $"header entry {position} is not of the form key=value; skipped"
                 else
                     match tryUnescape (entry.Substring(0, separator)), tryUnescape (entry.Substring(separator + 1)) with
-                    | Some key, Some value when isToken key && value.IndexOfAny([| '\r'; '\n' |]) < 0 -> Ok(key, value)
+                    | Some key, Some value when isToken key && value.IndexOfAny([| '\r'; '\n'; '\000' |]) < 0 -> Ok(key, value)
                     | Some key, Some _ when isToken key -> Error $"header entry {position} has an invalid value; skipped"
                     | _ -> Error $"header entry {position} has an invalid name; skipped")
 
@@ -256,7 +256,7 @@ module OtlpOptions =
             if isNull name || not (isToken name) then
                 raise (ArgumentException("A header name is empty or not a valid token.", "Headers"))
 
-            if isNull value || value.IndexOfAny([| '\r'; '\n' |]) >= 0 then
-                raise (ArgumentException($"The value of header '{name}' is null or holds a line break.", "Headers"))
+            if isNull value || value.IndexOfAny([| '\r'; '\n'; '\000' |]) >= 0 then
+                raise (ArgumentException($"The value of header '{name}' is null or holds a line break or NUL.", "Headers"))
 
         options

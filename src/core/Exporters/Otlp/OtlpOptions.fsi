@@ -92,6 +92,6 @@ module OtlpOptions =
     /// Checks options given in code: an ArgumentException naming the bad field when the endpoint is not an
     /// absolute http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes
     /// is not positive, a header name is empty or not a
-    /// token, or a header value holds a line break (the message names the header, never its value).
+    /// token, or a header value holds a line break or NUL (the message names the header, never its value).
     [<CompiledName("Validate")>]
     val validate: options: OtlpOptions -> OtlpOptions
