@@ -1,0 +1,43 @@
+namespace Functional.Telemetry
+
+open System
+open System.Buffers
+
+/// An OTLP exporter for one signal: encodes each batch into a reused buffer, splits it into several requests
+/// when it would exceed `MaxRequestBytes` (an oversize request is never sent), and sends them one after another
+/// through an `OtlpTransport`.
+///
+/// It never retries: a Retryable result goes back to the runner, which retries the same batch; requests already
+/// accepted for that batch are then skipped, so a retry resends only what the peer has not accepted.
+/// An item that alone exceeds `MaxRequestBytes` is not sent; the batch's result is then a Failure naming the
+/// count (after the rest was sent) so the loss is counted.
+[<Sealed>]
+type OtlpExporter<'T> =
+    /// An exporter over `transport`: `encode` writes a request for some items, `measure` gives its size in bytes.
+    new:
+        transport: OtlpTransport *
+        encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) *
+        measure: (Resource -> 'T array -> int64) *
+        maxRequestBytes: int64 ->
+            OtlpExporter<'T>
+
+    /// The transport (its name and endpoint).
+    member Transport: OtlpTransport
+
+    interface IExporter<'T>
+    interface IDisposable
+
+/// Creating OTLP exporters from options (validated: ArgumentException for bad options set in code).
+[<RequireQualifiedAccess>]
+module OtlpExporter =
+    /// A span exporter (protobuf or JSON by `options.Protocol`).
+    [<CompiledName("Traces")>]
+    val traces: options: OtlpOptions -> OtlpExporter<Span>
+
+    /// A metric exporter; pair it with `options.TemporalityPreference` when adding it to a metrics pipeline.
+    [<CompiledName("Metrics")>]
+    val metrics: options: OtlpOptions -> OtlpExporter<MetricData>
+
+    /// A log record exporter.
+    [<CompiledName("Logs")>]
+    val logs: options: OtlpOptions -> OtlpExporter<LogRecord>

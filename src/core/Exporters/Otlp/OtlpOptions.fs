@@ -1,0 +1,262 @@
+namespace Functional.Telemetry
+
+open System
+
+[<RequireQualifiedAccess>]
+type OtlpSignal =
+    | Traces
+    | Metrics
+    | Logs
+
+[<RequireQualifiedAccess>]
+type OtlpProtocol =
+    | Grpc
+    | HttpProtobuf
+    | HttpJson
+
+[<RequireQualifiedAccess>]
+type OtlpCompression =
+    | None
+    | Gzip
+
+type OtlpOptions =
+    {
+        Endpoint: Uri option
+        Protocol: OtlpProtocol
+        Headers: (string * string) list
+        Timeout: TimeSpan
+        Compression: OtlpCompression
+        CertificatePath: string option
+        ClientCertificatePath: string option
+        ClientKeyPath: string option
+        Insecure: bool
+        MaxRequestBytes: int64
+        TemporalityPreference: TemporalityPreference
+    }
+
+[<RequireQualifiedAccess>]
+module OtlpOptions =
+    [<CompiledName("Default")>]
+    let defaults =
+        {
+            Endpoint = None
+            Protocol = OtlpProtocol.HttpProtobuf
+            Headers = []
+            Timeout = TimeSpan.FromSeconds 10.
+            Compression = OtlpCompression.None
+            CertificatePath = None
+            ClientCertificatePath = None
+            ClientKeyPath = None
+            Insecure = false
+            MaxRequestBytes = 64L * 1024L * 1024L
+            TemporalityPreference = TemporalityPreference.Cumulative
+        }
+
+    [<CompiledName("SignalPath")>]
+    let signalPath signal =
+        match signal with
+        | OtlpSignal.Traces -> "traces"
+        | OtlpSignal.Metrics -> "metrics"
+        | OtlpSignal.Logs -> "logs"
+
+    [<CompiledName("ResolveEndpoint")>]
+    let resolveEndpoint signal options =
+        match options.Endpoint, options.Protocol with
+        | Some uri, _ -> uri
+        | None, OtlpProtocol.Grpc -> Uri "http://localhost:4317"
+        | None, _ -> Uri $"http://localhost:4318/v1/{signalPath signal}"
+
+    let private isHttpUri (uri: Uri) =
+        uri.IsAbsoluteUri && (uri.Scheme = Uri.UriSchemeHttp || uri.Scheme = Uri.UriSchemeHttps)
+
+    // RFC 9110 token characters: what a header name may hold.
+    let private isToken (name: string) =
+        name.Length > 0
+        && name
+           |> Seq.forall (fun c -> c < '\u007f' && (Char.IsLetterOrDigit c || "!#$%&'*+-.^_`|~".IndexOf c >= 0))
+
+    let private tryUnescape (text: string) =
+        try
+            Some(Uri.UnescapeDataString(text).Trim())
+        with _ ->
+            None
+
+    [<CompiledName("ParseHeaders")>]
+    let parseHeaders (text: string) =
+        let entries =
+            text.Split(',')
+            |> Array.mapi (fun index entry -> index + 1, entry)
+            |> Array.filter (fun (_, entry) -> not (String.IsNullOrWhiteSpace entry))
+
+        let parsed =
+            entries
+            |> Array.map (fun (position, entry) ->
+                let separator = entry.IndexOf '='
+
+                if separator <= 0 then
+                    Error $"header entry {position} is not of the form key=value; skipped"
+                else
+                    match tryUnescape (entry.Substring(0, separator)), tryUnescape (entry.Substring(separator + 1)) with
+                    | Some key, Some value when isToken key && value.IndexOfAny([| '\r'; '\n'; '\000' |]) < 0 -> Ok(key, value)
+                    | Some key, Some _ when isToken key -> Error $"header entry {position} has an invalid value; skipped"
+                    | _ -> Error $"header entry {position} has an invalid name; skipped")
+
+        let headers = parsed |> Array.choose (function Ok h -> Some h | Error _ -> None) |> List.ofArray
+        let problems = parsed |> Array.choose (function Error e -> Some e | Ok _ -> None) |> List.ofArray
+        headers, problems
+
+    let private signalPrefix signal =
+        match signal with
+        | OtlpSignal.Traces -> "OTEL_EXPORTER_OTLP_TRACES_"
+        | OtlpSignal.Metrics -> "OTEL_EXPORTER_OTLP_METRICS_"
+        | OtlpSignal.Logs -> "OTEL_EXPORTER_OTLP_LOGS_"
+
+    // The per-signal variable when set, else the general one: (name it came from, value).
+    let private lookupEither (lookup: EnvLookup) signal suffix =
+        let specific = signalPrefix signal + suffix
+        let general = "OTEL_EXPORTER_OTLP_" + suffix
+
+        match lookup specific with
+        | Some value -> Some(specific, value, true)
+        | None -> lookup general |> Option.map (fun value -> general, value, false)
+
+    // Reads a setting through the per-signal/general precedence with one of Env's typed readers.
+    let private readEither lookup signal suffix (reader: EnvLookup -> string -> 'T * ConfigWarning list) (fallback: 'T) =
+        match lookupEither lookup signal suffix with
+        | None -> fallback, []
+        | Some(name, value, _) -> reader (fun n -> if n = name then Some value else None) name
+
+    let private protocolChoices =
+        [ "grpc", OtlpProtocol.Grpc; "http/protobuf", OtlpProtocol.HttpProtobuf; "http/json", OtlpProtocol.HttpJson ]
+
+    let private temporalityChoices =
+        [
+            "cumulative", TemporalityPreference.Cumulative
+            "delta", TemporalityPreference.Delta
+            "lowmemory", TemporalityPreference.LowMemory
+        ]
+
+    let private warning source message = { Source = source; Message = message }
+
+    let private readEndpoint lookup signal protocol insecure =
+        match lookupEither lookup signal "ENDPOINT" with
+        | None -> None, []
+        | Some(name, raw, isSpecific) ->
+            let text = raw.Trim()
+            // gRPC endpoints may be given as host:port; Insecure picks the scheme.
+            let text =
+                if protocol = OtlpProtocol.Grpc && not (text.Contains "://") then
+                    (if insecure then "http://" else "https://") + text
+                else
+                    text
+
+            match Uri.TryCreate(text, UriKind.Absolute) with
+            | true, uri when isHttpUri uri ->
+                match protocol with
+                | OtlpProtocol.Grpc -> Some uri, []
+                | _ when isSpecific -> Some uri, []
+                | _ ->
+                    let builder = UriBuilder uri
+                    builder.Path <- builder.Path.TrimEnd('/') + "/v1/" + signalPath signal
+                    Some builder.Uri, []
+            | _ -> None, [ warning name "not an absolute http or https URL; using the default endpoint" ]
+
+    let private readBool lookup signal suffix =
+        match lookupEither lookup signal suffix with
+        | None -> false, []
+        | Some(name, value, _) ->
+            match value.Trim().ToLowerInvariant() with
+            | "true" -> true, []
+            | "false" -> false, []
+            | _ -> false, [ warning name "expected true or false; using false" ]
+
+    let private readPath lookup signal suffix =
+        lookupEither lookup signal suffix |> Option.map (fun (_, value, _) -> value.Trim())
+
+    [<CompiledName("FromEnvironment")>]
+    let fromEnvironment signal (lookup: EnvLookup) =
+        let protocol, protocolWarnings =
+            readEither lookup signal "PROTOCOL" (fun l n -> Env.readChoice l n protocolChoices defaults.Protocol) defaults.Protocol
+
+        let insecure, insecureWarnings = readBool lookup signal "INSECURE"
+        let endpoint, endpointWarnings = readEndpoint lookup signal protocol insecure
+
+        let headers, headerWarnings =
+            match lookupEither lookup signal "HEADERS" with
+            | None -> [], []
+            | Some(name, value, _) ->
+                let headers, problems = parseHeaders value
+                headers, problems |> List.map (warning name)
+
+        let timeout, timeoutWarnings =
+            readEither
+                lookup
+                signal
+                "TIMEOUT"
+                (fun l n ->
+                    let millis, warnings = Env.readInt l n (fun v -> v > 0) (int defaults.Timeout.TotalMilliseconds)
+                    TimeSpan.FromMilliseconds(float millis), warnings)
+                defaults.Timeout
+
+        let compression, compressionWarnings =
+            readEither
+                lookup
+                signal
+                "COMPRESSION"
+                (fun l n -> Env.readChoice l n [ "none", OtlpCompression.None; "gzip", OtlpCompression.Gzip ] defaults.Compression)
+                defaults.Compression
+
+        let temporality, temporalityWarnings =
+            match signal with
+            | OtlpSignal.Metrics ->
+                Env.readChoice
+                    lookup
+                    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"
+                    temporalityChoices
+                    defaults.TemporalityPreference
+            | _ -> defaults.TemporalityPreference, []
+
+        let options =
+            { defaults with
+                Endpoint = endpoint
+                Protocol = protocol
+                Headers = headers
+                Timeout = timeout
+                Compression = compression
+                CertificatePath = readPath lookup signal "CERTIFICATE"
+                ClientCertificatePath = readPath lookup signal "CLIENT_CERTIFICATE"
+                ClientKeyPath = readPath lookup signal "CLIENT_KEY"
+                Insecure = insecure
+                TemporalityPreference = temporality
+            }
+
+        options,
+        protocolWarnings
+        @ insecureWarnings
+        @ endpointWarnings
+        @ headerWarnings
+        @ timeoutWarnings
+        @ compressionWarnings
+        @ temporalityWarnings
+
+    [<CompiledName("Validate")>]
+    let validate (options: OtlpOptions) =
+        match options.Endpoint with
+        | Some uri when not (isHttpUri uri) ->
+            raise (ArgumentException("Endpoint must be an absolute http or https URL.", "Endpoint"))
+        | _ -> ()
+
+        if options.Timeout <= TimeSpan.Zero || options.Timeout.TotalMilliseconds > float Int32.MaxValue then
+            raise (ArgumentException("Timeout must be positive and at most Int32.MaxValue milliseconds.", "Timeout"))
+
+        if options.MaxRequestBytes <= 0L then
+            raise (ArgumentException("MaxRequestBytes must be positive.", "MaxRequestBytes"))
+
+        for name, value in options.Headers do
+            if isNull name || not (isToken name) then
+                raise (ArgumentException("A header name is empty or not a valid token.", "Headers"))
+
+            if isNull value || value.IndexOfAny([| '\r'; '\n'; '\000' |]) >= 0 then
+                raise (ArgumentException($"The value of header '{name}' is null or holds a line break or NUL.", "Headers"))
+
+        options

@@ -1,0 +1,97 @@
+namespace Functional.Telemetry
+
+open System
+
+/// The signal an OTLP exporter sends (selects the per-signal environment variables, the HTTP path and the gRPC service).
+[<RequireQualifiedAccess>]
+type OtlpSignal =
+    /// Spans: `/v1/traces`, `opentelemetry.proto.collector.trace.v1.TraceService`.
+    | Traces
+    /// Metrics: `/v1/metrics`, `opentelemetry.proto.collector.metrics.v1.MetricsService`.
+    | Metrics
+    /// Log records: `/v1/logs`, `opentelemetry.proto.collector.logs.v1.LogsService`.
+    | Logs
+
+/// The OTLP transport protocol (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+[<RequireQualifiedAccess>]
+type OtlpProtocol =
+    /// OTLP/gRPC over HTTP/2 (`grpc`); default port 4317.
+    | Grpc
+    /// OTLP/HTTP with protobuf bodies (`http/protobuf`, the default); default port 4318.
+    | HttpProtobuf
+    /// OTLP/HTTP with JSON bodies (`http/json`); default port 4318.
+    | HttpJson
+
+/// Request body compression (`OTEL_EXPORTER_OTLP_COMPRESSION`).
+[<RequireQualifiedAccess>]
+type OtlpCompression =
+    /// Bodies are sent as they are (the default).
+    | None
+    /// Bodies are gzip-compressed (`Content-Encoding: gzip`, or `grpc-encoding: gzip` for gRPC).
+    | Gzip
+
+/// Settings of one OTLP exporter.
+type OtlpOptions =
+    {
+        /// The full URL requests go to; None uses the protocol's default
+        /// (`http://localhost:4318/v1/<signal>` for HTTP, `http://localhost:4317` for gRPC).
+        /// Set in code, it is used as it is (no path is appended).
+        Endpoint: Uri option
+        /// The transport protocol. Default `HttpProtobuf`.
+        Protocol: OtlpProtocol
+        /// Extra request headers (for example an API key). Their values never appear in diagnostics.
+        Headers: (string * string) list
+        /// Deadline of one request. Default 10 s.
+        Timeout: TimeSpan
+        /// Body compression. Default None.
+        Compression: OtlpCompression
+        /// A PEM file of CA certificates to trust for the server's certificate (instead of the system store).
+        CertificatePath: string option
+        /// A PEM file with the client certificate for mutual TLS (needs ClientKeyPath).
+        ClientCertificatePath: string option
+        /// A PEM file with the client certificate's private key.
+        ClientKeyPath: string option
+        /// For gRPC endpoints given without a scheme: true uses plain-text h2c, false TLS. Default false.
+        Insecure: bool
+        /// The largest request body sent; bigger batches are split into several requests. Default 64 MiB.
+        MaxRequestBytes: int64
+        /// Temporality asked of the metric reader (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`). Default Cumulative.
+        TemporalityPreference: TemporalityPreference
+    }
+
+/// OTLP exporter settings: defaults, environment variables and validation.
+[<RequireQualifiedAccess>]
+module OtlpOptions =
+    /// No endpoint (the protocol's default), http/protobuf, no headers, 10 s, no compression, no certificates,
+    /// secure, 64 MiB, cumulative.
+    [<CompiledName("Default")>]
+    val defaults: OtlpOptions
+
+    /// The path segment of a signal: `traces`, `metrics` or `logs`.
+    [<CompiledName("SignalPath")>]
+    val signalPath: signal: OtlpSignal -> string
+
+    /// The URL requests go to: the configured endpoint, or the protocol's default for the signal.
+    [<CompiledName("ResolveEndpoint")>]
+    val resolveEndpoint: signal: OtlpSignal -> options: OtlpOptions -> Uri
+
+    /// Parses a W3C-baggage-like header list `k1=v1,k2=v2` with percent-encoded keys and values (trimmed).
+    /// Malformed entries are skipped; the second value holds one message per skipped entry, naming its position
+    /// but never its content (header values are secrets).
+    [<CompiledName("ParseHeaders")>]
+    val parseHeaders: text: string -> (string * string) list * string list
+
+    /// Reads `OTEL_EXPORTER_OTLP_[TRACES_|METRICS_|LOGS_]{ENDPOINT, PROTOCOL, HEADERS, TIMEOUT, COMPRESSION,
+    /// CERTIFICATE, CLIENT_CERTIFICATE, CLIENT_KEY, INSECURE}` (the per-signal variable beats the general one)
+    /// and, for metrics, `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`.
+    /// The general endpoint gets `/v1/<signal>` appended for the HTTP protocols; a per-signal endpoint is used as
+    /// it is. Invalid values keep the default and give a warning. Pure given the lookup; never throws.
+    [<CompiledName("FromEnvironment")>]
+    val fromEnvironment: signal: OtlpSignal -> lookup: EnvLookup -> OtlpOptions * ConfigWarning list
+
+    /// Checks options given in code: an ArgumentException naming the bad field when the endpoint is not an
+    /// absolute http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes
+    /// is not positive, a header name is empty or not a
+    /// token, or a header value holds a line break or NUL (the message names the header, never its value).
+    [<CompiledName("Validate")>]
+    val validate: options: OtlpOptions -> OtlpOptions

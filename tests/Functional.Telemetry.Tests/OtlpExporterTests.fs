@@ -1,0 +1,827 @@
+module Functional.Telemetry.Tests.OtlpExporterTests
+
+open System
+open System.Buffers
+open System.Collections.Concurrent
+open System.Diagnostics.Tracing
+open System.IO
+open System.IO.Compression
+open System.Net
+open System.Net.Sockets
+open System.Security.Cryptography
+open System.Security.Cryptography.X509Certificates
+open System.Text
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.AspNetCore.Builder
+open Microsoft.AspNetCore.Hosting
+open Microsoft.AspNetCore.Hosting.Server
+open Microsoft.AspNetCore.Hosting.Server.Features
+open Microsoft.AspNetCore.Http
+open Microsoft.AspNetCore.Server.Kestrel.Core
+open Microsoft.Extensions.DependencyInjection
+open Microsoft.Extensions.Logging
+open Xunit
+open Functional.Telemetry
+
+// ---- test data ----
+
+let private resource: Resource =
+    { Attributes = [ Attribute.string "service.name" "otlp-test" ]; SchemaUrl = "" }
+
+let private span (index: int) =
+    {
+        Context =
+            {
+                TraceId = TraceId(0x0102030405060708UL, uint64 (index + 1))
+                SpanId = SpanId(uint64 (index + 1))
+                TraceFlags = TraceFlags.Sampled
+                TraceState = TraceState.Empty
+                IsRemote = false
+            }
+        ParentSpanId = SpanId.Empty
+        ParentIsRemote = false
+        Name = $"span-{index}"
+        Kind = SpanKind.Internal
+        StartTime = 1000L
+        EndTime = 2000L
+        Attributes = [ Attribute.int "index" (int64 index) ]
+        Events = []
+        Links = []
+        Status = Status.Unset
+        DroppedAttributes = 0
+        DroppedEvents = 0
+        DroppedLinks = 0
+        Scope = InstrumentationScope.Named "otlp-tests"
+    }
+
+let private batchOf items = { Resource = resource; Items = items }
+
+let private protobufOf (spans: Span array) =
+    let buffer = ArrayBufferWriter<byte>()
+    OtlpProtobuf.writeTraces resource spans buffer
+    buffer.WrittenSpan.ToArray()
+
+let private secret = "s3cret-" + Guid.NewGuid().ToString("N")
+
+// ---- a tiny protobuf writer for responses and google.rpc.Status ----
+
+let private varint (value: uint64) =
+    let bytes = ResizeArray<byte>()
+    let mutable v = value
+
+    while v >= 0x80UL do
+        bytes.Add(byte (v &&& 0x7FUL) ||| 0x80uy)
+        v <- v >>> 7
+
+    bytes.Add(byte v)
+    bytes.ToArray()
+
+let private varintField field value =
+    Array.append (varint (uint64 (field <<< 3))) (varint value)
+
+let private bytesField field (payload: byte array) =
+    Array.concat [ varint (uint64 ((field <<< 3) ||| 2)); varint (uint64 payload.Length); payload ]
+
+let private partialSuccessResponse (rejected: int64) (message: string) =
+    bytesField 1 (Array.append (varintField 1 (uint64 rejected)) (bytesField 2 (Encoding.UTF8.GetBytes message)))
+
+let private statusWithRetryInfo (seconds: int64) (nanos: int) =
+    let duration = Array.append (varintField 1 (uint64 seconds)) (varintField 2 (uint64 nanos))
+    let retryInfo = bytesField 1 duration
+
+    let any =
+        Array.append (bytesField 1 (Encoding.UTF8.GetBytes "type.googleapis.com/google.rpc.RetryInfo")) (bytesField 2 retryInfo)
+
+    Array.concat [ varintField 1 8UL; bytesField 2 (Encoding.UTF8.GetBytes "slow down"); bytesField 3 any ]
+
+let private gunzip (data: byte array) =
+    use input = new MemoryStream(data)
+    use decompressor = new GZipStream(input, CompressionMode.Decompress)
+    use output = new MemoryStream()
+    decompressor.CopyTo output
+    output.ToArray()
+
+// ---- a Kestrel receiver the test controls ----
+
+type private Received =
+    {
+        Path: string
+        Protocol: string
+        Headers: Map<string, string>
+        Body: byte array
+    }
+
+type private Receiver(app: WebApplication, address: string, received: ConcurrentQueue<Received>) =
+    member _.Address = address
+    member _.Requests = List.ofSeq received
+
+    interface IAsyncDisposable with
+        member _.DisposeAsync() = (app :> IAsyncDisposable).DisposeAsync()
+
+let private startReceiverWith (configure: ListenOptions -> unit) (respond: int -> HttpContext -> Task) =
+    task {
+        let builder = WebApplication.CreateSlimBuilder()
+        builder.Logging.ClearProviders() |> ignore
+
+        builder.WebHost.ConfigureKestrel(fun (kestrel: KestrelServerOptions) ->
+            kestrel.Listen(IPAddress.Loopback, 0, configure))
+        |> ignore
+
+        let app = builder.Build()
+        let received = ConcurrentQueue<Received>()
+        let mutable count = 0
+
+        app.Run(
+            RequestDelegate(fun context ->
+                task {
+                    use body = new MemoryStream()
+                    do! context.Request.Body.CopyToAsync body
+
+                    let headers =
+                        context.Request.Headers
+                        |> Seq.map (fun h -> h.Key.ToLowerInvariant(), h.Value.ToString())
+                        |> Map.ofSeq
+
+                    received.Enqueue
+                        {
+                            Path = context.Request.Path.Value
+                            Protocol = context.Request.Protocol
+                            Headers = headers
+                            Body = body.ToArray()
+                        }
+
+                    let index = Interlocked.Increment &count
+                    do! respond index context
+                }
+                :> Task)
+        )
+
+        do! app.StartAsync()
+
+        let address =
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses
+            |> Seq.head
+
+        return new Receiver(app, address, received)
+    }
+
+let private startReceiver (http2: bool) respond =
+    startReceiverWith (fun listen -> listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)) respond
+
+let private status (code: int) (context: HttpContext) =
+    context.Response.StatusCode <- code
+    Task.CompletedTask
+
+let private grpcReply (message: byte array) (trailers: (string * string) list) (context: HttpContext) =
+    task {
+        context.Response.ContentType <- "application/grpc"
+        let framed = OtlpResponse.frameGrpc false (ReadOnlySpan message)
+        do! context.Response.Body.WriteAsync(framed, 0, framed.Length)
+
+        for key, value in trailers do
+            context.Response.AppendTrailer(key, value)
+    }
+    :> Task
+
+let private trailersOnly (headers: (string * string) list) (context: HttpContext) =
+    context.Response.ContentType <- "application/grpc"
+
+    for key, value in headers do
+        context.Response.Headers.[key] <- Microsoft.Extensions.Primitives.StringValues value
+
+    Task.CompletedTask
+
+let private httpOptions (receiver: Receiver) path =
+    { OtlpOptions.defaults with
+        Endpoint = Some(Uri(receiver.Address + path))
+        Headers = [ "api-key", secret ]
+        Timeout = TimeSpan.FromSeconds 10.
+    }
+
+let private grpcOptions (receiver: Receiver) =
+    { OtlpOptions.defaults with
+        Endpoint = Some(Uri receiver.Address)
+        Protocol = OtlpProtocol.Grpc
+        Headers = [ "api-key", secret ]
+    }
+
+let private export (exporter: IExporter<'T>) (items: 'T array) =
+    exporter.Export(batchOf items, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds 30.)
+
+/// Collects the PartialSuccess events (id 7) of the Functional-Telemetry source.
+type private PartialSuccessListener() =
+    inherit EventListener()
+    let events = ConcurrentQueue<obj list>()
+
+    member _.Payloads =
+        if isNull (box events) then [] else List.ofSeq events
+
+    override _.OnEventSourceCreated source =
+        if source.Name = "Functional-Telemetry" then
+            base.EnableEvents(source, EventLevel.Verbose)
+
+    override _.OnEventWritten args =
+        if not (isNull (box events)) && args.EventId = 7 && not (isNull args.Payload) then
+            events.Enqueue(List.ofSeq args.Payload)
+
+// ---- pure response reading ----
+
+[<Fact>]
+let ``Retry-After is delay seconds or an HTTP date`` () =
+    let now = DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)
+    Assert.Equal(Some(TimeSpan.FromSeconds 7.), OtlpResponse.parseRetryAfter now "7")
+    Assert.Equal(Some(TimeSpan.FromSeconds 30.), OtlpResponse.parseRetryAfter now "Thu, 01 Jan 2026 12:00:30 GMT")
+    Assert.Equal(Some TimeSpan.Zero, OtlpResponse.parseRetryAfter now "Thu, 01 Jan 2026 11:00:00 GMT")
+    Assert.Equal(None, OtlpResponse.parseRetryAfter now "soon")
+    Assert.Equal(None, OtlpResponse.parseRetryAfter now "-3")
+
+[<Fact>]
+let ``HTTP statuses are classified per the OTLP spec`` () =
+    Assert.Equal(ExportResult.Success, OtlpResponse.classifyHttp 200 None)
+    Assert.Equal(ExportResult.Success, OtlpResponse.classifyHttp 202 None)
+
+    for code in [ 429; 502; 503; 504 ] do
+        match OtlpResponse.classifyHttp code (Some(TimeSpan.FromSeconds 2.)) with
+        | ExportResult.Retryable(_, Some delay) -> Assert.Equal(TimeSpan.FromSeconds 2., delay)
+        | other -> failwith $"{code}: {other}"
+
+    for code in [ 400; 401; 404; 500 ] do
+        Assert.Equal(ExportResult.Failure $"HTTP {code}", OtlpResponse.classifyHttp code None)
+
+[<Fact>]
+let ``gRPC codes are classified per the OTLP spec`` () =
+    Assert.Equal(ExportResult.Success, OtlpResponse.classifyGrpc 0 None)
+
+    for code in [ 1; 4; 10; 11; 14; 15 ] do
+        match OtlpResponse.classifyGrpc code None with
+        | ExportResult.Retryable(_, None) -> ()
+        | other -> failwith $"{code}: {other}"
+
+    for code in [ 2; 3; 5; 6; 7; 8; 9; 12; 13; 16 ] do
+        match OtlpResponse.classifyGrpc code None with
+        | ExportResult.Failure _ -> ()
+        | other -> failwith $"{code}: {other}"
+
+    Assert.Equal(
+        ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Some(TimeSpan.FromSeconds 2.5)),
+        OtlpResponse.classifyGrpc 8 (Some(statusWithRetryInfo 2L 500_000_000))
+    )
+
+[<Fact>]
+let ``RetryInfo reading never throws on malformed bytes`` () =
+    Assert.Equal(None, OtlpResponse.tryReadRetryDelay [| 0xFFuy |])
+    Assert.Equal(None, OtlpResponse.tryReadRetryDelay [| 0x1Auy; 0x10uy; 0x01uy |])
+    Assert.Equal(None, OtlpResponse.tryReadRetryDelay (varintField 1 8UL))
+    let full = statusWithRetryInfo 1L 0
+
+    for length in 0 .. full.Length - 1 do
+        OtlpResponse.tryReadRetryDelay full.[.. length - 1] |> ignore
+
+[<Fact>]
+let ``partial success is read from protobuf and JSON responses`` () =
+    Assert.Equal(
+        Some { RejectedCount = 3L; ErrorMessage = "too old" },
+        OtlpResponse.tryReadPartialSuccessProtobuf (partialSuccessResponse 3L "too old")
+    )
+
+    Assert.Equal(None, OtlpResponse.tryReadPartialSuccessProtobuf [||])
+    Assert.Equal(None, OtlpResponse.tryReadPartialSuccessProtobuf (bytesField 1 [||]))
+
+    let json (text: string) =
+        OtlpResponse.tryReadPartialSuccessJson (Encoding.UTF8.GetBytes text)
+
+    Assert.Equal(
+        Some { RejectedCount = 4L; ErrorMessage = "x" },
+        json """{"partialSuccess":{"rejectedDataPoints":"4","errorMessage":"x"}}"""
+    )
+
+    Assert.Equal(Some { RejectedCount = 2L; ErrorMessage = "" }, json """{"partialSuccess":{"rejectedSpans":2}}""")
+    Assert.Equal(None, json """{"partialSuccess":{}}""")
+    Assert.Equal(None, json "{}")
+    Assert.Equal(None, json "not json")
+
+[<Fact>]
+let ``gRPC framing is a flag byte and a big-endian length`` () =
+    let framed = OtlpResponse.frameGrpc true (ReadOnlySpan [| 7uy; 8uy; 9uy |])
+    Assert.Equal<byte array>([| 1uy; 0uy; 0uy; 0uy; 3uy; 7uy; 8uy; 9uy |], framed)
+    Assert.Equal(Some(true, [| 7uy; 8uy; 9uy |]), OtlpResponse.tryUnframeGrpc framed)
+    Assert.Equal(None, OtlpResponse.tryUnframeGrpc framed.[.. 6])
+
+// ---- OTLP/HTTP against a real Kestrel receiver ----
+
+[<Fact>]
+let ``http/protobuf posts the encoded spans with the headers and succeeds on 200`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let spans = [| span 1; span 2 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("/v1/traces", request.Path)
+        Assert.Equal("HTTP/1.1", request.Protocol)
+        Assert.Equal("application/x-protobuf", request.Headers.["content-type"])
+        Assert.Equal(secret, request.Headers.["api-key"])
+        Assert.Equal<byte array>(protobufOf spans, request.Body)
+        Assert.Equal("otlp-http-protobuf", (exporter :> IExporter<Span>).Name)
+    }
+
+[<Fact>]
+let ``503 with Retry-After is Retryable with that delay`` () =
+    task {
+        use! receiver =
+            startReceiver false (fun _ context ->
+                context.Response.Headers.RetryAfter <- Microsoft.Extensions.Primitives.StringValues "7"
+                status 503 context)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("HTTP 503", Some(TimeSpan.FromSeconds 7.)), result)
+    }
+
+[<Fact>]
+let ``400 is a Failure`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 400 context)
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Failure "HTTP 400", result)
+    }
+
+[<Fact>]
+let ``gzip compression sends a gzip body the receiver can decode`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+
+        use exporter =
+            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Compression = OtlpCompression.Gzip }
+
+        let spans = [| span 1; span 2; span 3 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("gzip", request.Headers.["content-encoding"])
+        Assert.Equal<byte array>(protobufOf spans, gunzip request.Body)
+    }
+
+[<Fact>]
+let ``http/json posts OTLP/JSON`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        use exporter = OtlpExporter.traces { httpOptions receiver "/v1/traces" with Protocol = OtlpProtocol.HttpJson }
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("application/json", request.Headers.["content-type"])
+        let body = Encoding.UTF8.GetString request.Body
+        Assert.StartsWith("{\"resourceSpans\":", body)
+        Assert.Contains("\"name\":\"span-1\"", body)
+    }
+
+[<Fact>]
+let ``connection refused is Retryable`` () =
+    task {
+        let listener = new TcpListener(IPAddress.Loopback, 0)
+        listener.Start()
+        let port = (listener.LocalEndpoint :?> IPEndPoint).Port
+        listener.Stop()
+
+        use exporter =
+            OtlpExporter.traces { OtlpOptions.defaults with Endpoint = Some(Uri $"http://127.0.0.1:{port}/v1/traces") }
+
+        let! result = export exporter [| span 1 |]
+
+        match result with
+        | ExportResult.Retryable(_, None) -> ()
+        | other -> failwith $"expected Retryable, got {other}"
+    }
+
+[<Fact>]
+let ``a request exceeding the timeout is Retryable`` () =
+    task {
+        use! receiver =
+            startReceiver false (fun _ context -> Task.Delay(Timeout.Infinite, context.RequestAborted))
+
+        use exporter =
+            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromMilliseconds 200. }
+
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("request timed out after 200 ms", None), result)
+    }
+
+[<Fact>]
+let ``partial success is reported on the event source without retrying and without header values`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                task {
+                    context.Response.ContentType <- "application/x-protobuf"
+                    // A peer that echoes the API key back must not leak it into diagnostics.
+                    let body = partialSuccessResponse 2L $"{marker} rejected, key {secret}"
+                    do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1; span 2; span 3 |]
+        Assert.Equal(ExportResult.Success, result)
+        Assert.Single receiver.Requests |> ignore
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        let payload = Assert.Single ours
+        Assert.Equal<obj list>([ box "traces"; box "otlp-http-protobuf"; box 2L; box $"{marker} rejected, key [redacted]" ], payload)
+
+        for payload in listener.Payloads do
+            for value in payload do
+                Assert.DoesNotContain(secret, string value)
+    }
+
+// ---- splitting ----
+
+/// Items are strings; a request is the items joined by newlines, and its size is its length.
+let private joined = fun (_: Resource) (items: string array) (output: IBufferWriter<byte>) ->
+    let bytes = Encoding.UTF8.GetBytes(String.Join("\n", items))
+    output.Write(ReadOnlySpan bytes)
+
+let private joinedSize = fun (_: Resource) (items: string array) -> int64 (String.Join("\n", items).Length)
+
+[<Fact>]
+let ``a batch over MaxRequestBytes is split and an item that never fits is not sent but counted`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        let options = httpOptions receiver "/v1/logs"
+        use exporter = new OtlpExporter<string>(new OtlpTransport(OtlpSignal.Logs, options), joined, joinedSize, 10L)
+        let! result = export exporter [| "aaaa"; "bbbb"; "cccc"; "dddd"; "eeeeeeeeeeee" |]
+        Assert.Equal(ExportResult.Failure "1 of 5 items exceed MaxRequestBytes alone and were not sent", result)
+
+        let bodies = receiver.Requests |> List.map (fun r -> Encoding.UTF8.GetString r.Body)
+        Assert.Equal<string list>([ "aaaa\nbbbb"; "cccc"; "dddd" ], bodies)
+    }
+
+[<Fact>]
+let ``a retry of the same batch resends only the requests not yet accepted`` () =
+    task {
+        use! receiver = startReceiver false (fun index context -> status (if index = 2 then 503 else 200) context)
+        let options = httpOptions receiver "/v1/logs"
+        use exporter = new OtlpExporter<string>(new OtlpTransport(OtlpSignal.Logs, options), joined, joinedSize, 4L)
+        let batch = batchOf [| "aaaa"; "bbbb"; "cccc" |]
+        let exporter = exporter :> IExporter<string>
+        let! first = exporter.Export(batch, CancellationToken.None)
+        Assert.Equal(ExportResult.Retryable("HTTP 503", None), first)
+        let! second = exporter.Export(batch, CancellationToken.None)
+        Assert.Equal(ExportResult.Success, second)
+
+        let bodies = receiver.Requests |> List.map (fun r -> Encoding.UTF8.GetString r.Body)
+        Assert.Equal<string list>([ "aaaa"; "bbbb"; "bbbb"; "cccc" ], bodies)
+    }
+
+[<Fact>]
+let ``real span batches are split into requests no larger than MaxRequestBytes`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        let spans = Array.init 5 span
+        let twoSpans = OtlpProtobuf.tracesSize resource spans.[0..1]
+        use exporter = OtlpExporter.traces { httpOptions receiver "/v1/traces" with MaxRequestBytes = twoSpans }
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let bodies = receiver.Requests |> List.map (fun r -> r.Body)
+        Assert.Equal<byte array list>([ protobufOf spans.[0..1]; protobufOf spans.[2..2]; protobufOf spans.[3..4] ], bodies)
+    }
+
+// ---- OTLP/gRPC over h2c against a real Kestrel HTTP/2 receiver ----
+
+[<Fact>]
+let ``grpc sends a framed request to the service path and succeeds on status 0`` () =
+    task {
+        use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
+        use exporter = OtlpExporter.traces (grpcOptions receiver)
+        let spans = [| span 1; span 2 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("HTTP/2", request.Protocol)
+        Assert.Equal("/opentelemetry.proto.collector.trace.v1.TraceService/Export", request.Path)
+        Assert.Equal("application/grpc", request.Headers.["content-type"])
+        Assert.Equal("trailers", request.Headers.["te"])
+        Assert.Equal(secret, request.Headers.["api-key"])
+        Assert.Equal<byte array>(OtlpResponse.frameGrpc false (ReadOnlySpan(protobufOf spans)), request.Body)
+    }
+
+[<Fact>]
+let ``grpc gzip compresses the message and flags it`` () =
+    task {
+        use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
+        use exporter = OtlpExporter.traces { grpcOptions receiver with Compression = OtlpCompression.Gzip }
+        let spans = [| span 1 |]
+        let! result = export exporter spans
+        Assert.Equal(ExportResult.Success, result)
+        let request = Assert.Single receiver.Requests
+        Assert.Equal("gzip", request.Headers.["grpc-encoding"])
+
+        match OtlpResponse.tryUnframeGrpc request.Body with
+        | Some(true, message) -> Assert.Equal<byte array>(protobufOf spans, gunzip message)
+        | other -> failwith $"expected a compressed frame, got {other}"
+    }
+
+[<Fact>]
+let ``grpc UNAVAILABLE in the trailers is Retryable`` () =
+    task {
+        use! receiver =
+            startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try%20later" ] context)
+
+        use exporter = OtlpExporter.traces (grpcOptions receiver)
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("gRPC status 14 (UNAVAILABLE): try later", None), result)
+    }
+
+[<Fact>]
+let ``grpc trailers-only INVALID_ARGUMENT is a Failure`` () =
+    task {
+        use! receiver = startReceiver true (fun _ context -> trailersOnly [ "grpc-status", "3" ] context)
+        use exporter = OtlpExporter.traces (grpcOptions receiver)
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Failure "gRPC status 3 (INVALID_ARGUMENT)", result)
+    }
+
+[<Fact>]
+let ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure without RetryInfo`` () =
+    task {
+        let details = Convert.ToBase64String(statusWithRetryInfo 3L 250_000_000).TrimEnd('=')
+
+        use! receiver =
+            startReceiver true (fun index context ->
+                if index = 1 then
+                    grpcReply [||] [ "grpc-status", "8"; "grpc-status-details-bin", details ] context
+                else
+                    grpcReply [||] [ "grpc-status", "8" ] context)
+
+        use exporter = OtlpExporter.metrics { grpcOptions receiver with Headers = [] }
+        let metrics: MetricData array = [||]
+        let! withInfo = (exporter :> IExporter<MetricData>).Export(batchOf metrics, CancellationToken.None)
+
+        Assert.Equal(
+            ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Some(TimeSpan.FromSeconds 3.25)),
+            withInfo
+        )
+
+        let! withoutInfo = (exporter :> IExporter<MetricData>).Export(batchOf metrics, CancellationToken.None)
+        Assert.Equal(ExportResult.Failure "gRPC status 8 (RESOURCE_EXHAUSTED)", withoutInfo)
+
+        Assert.Equal(
+            "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+            (List.head receiver.Requests).Path
+        )
+    }
+
+[<Fact>]
+let ``grpc partial success in the response message is reported`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver true (fun _ context ->
+                grpcReply (partialSuccessResponse 1L $"{marker} {secret}") [ "grpc-status", "0" ] context)
+
+        use exporter = OtlpExporter.logs { grpcOptions receiver with Insecure = true }
+        let records: LogRecord array = [||]
+        let! result = (exporter :> IExporter<LogRecord>).Export(batchOf records, CancellationToken.None)
+        Assert.Equal(ExportResult.Success, result)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        Assert.Equal<obj list>([ box "logs"; box "otlp-grpc"; box 1L; box $"{marker} [redacted]" ], Assert.Single ours)
+        Assert.Equal("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (List.head receiver.Requests).Path)
+    }
+
+// ---- TLS: a private CA and mutual TLS ----
+
+type private Pki =
+    {
+        Directory: string
+        CaPath: string
+        ClientCertificatePath: string
+        ClientKeyPath: string
+        Server: X509Certificate2
+    }
+
+let private createPki () =
+    let now = DateTimeOffset.UtcNow
+    let notBefore, notAfter = now.AddDays -1., now.AddDays 1.
+    let curve = ECCurve.NamedCurves.nistP256
+    use caKey = ECDsa.Create curve
+    let caRequest = CertificateRequest("CN=otlp-test-ca", caKey, HashAlgorithmName.SHA256)
+    caRequest.CertificateExtensions.Add(X509BasicConstraintsExtension(true, false, 0, true))
+    caRequest.CertificateExtensions.Add(X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign ||| X509KeyUsageFlags.CrlSign, true))
+    use ca = caRequest.CreateSelfSigned(notBefore, notAfter)
+
+    let issue (subject: string) (usage: string) (key: ECDsa) (serial: byte) =
+        let request = CertificateRequest(subject, key, HashAlgorithmName.SHA256)
+        request.CertificateExtensions.Add(X509BasicConstraintsExtension(false, false, 0, false))
+        let usages = OidCollection()
+        usages.Add(Oid usage) |> ignore
+        request.CertificateExtensions.Add(X509EnhancedKeyUsageExtension(usages, false))
+        let names = SubjectAlternativeNameBuilder()
+        names.AddIpAddress IPAddress.Loopback
+        names.AddDnsName "localhost"
+        request.CertificateExtensions.Add(names.Build())
+        request.Create(ca, notBefore, notAfter, [| serial; 1uy; 2uy; 3uy |])
+
+    use serverKey = ECDsa.Create curve
+    use serverPublic = issue "CN=localhost" "1.3.6.1.5.5.7.3.1" serverKey 1uy
+    use serverWithKey = serverPublic.CopyWithPrivateKey serverKey
+    let server = X509CertificateLoader.LoadPkcs12(serverWithKey.Export X509ContentType.Pfx, null)
+
+    use clientKey = ECDsa.Create curve
+    use client = issue "CN=otlp-test-client" "1.3.6.1.5.5.7.3.2" clientKey 2uy
+
+    let directory = Directory.CreateTempSubdirectory "otlp-tls-"
+    let write name (text: string) =
+        let path = Path.Combine(directory.FullName, name)
+        File.WriteAllText(path, text)
+        path
+
+    {
+        Directory = directory.FullName
+        CaPath = write "ca.pem" (ca.ExportCertificatePem())
+        ClientCertificatePath = write "client.pem" (client.ExportCertificatePem())
+        ClientKeyPath = write "client.key" (clientKey.ExportPkcs8PrivateKeyPem())
+        Server = server
+    }
+
+let private startTlsReceiver (pki: Pki) (http2: bool) (clientSubject: string ref) =
+    startReceiverWith
+        (fun listen ->
+            listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)
+
+            listen.UseHttps(fun (https: Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions) ->
+                https.ServerCertificate <- pki.Server
+                https.ClientCertificateMode <- Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
+                https.AllowAnyClientCertificate())
+            |> ignore)
+        (fun _ context ->
+            let certificate = context.Connection.ClientCertificate
+            clientSubject.Value <- (if isNull certificate then "none" else certificate.Subject)
+
+            if http2 then
+                grpcReply [||] [ "grpc-status", "0" ] context
+            else
+                status 200 context)
+
+let private tlsOptions (pki: Pki) (receiver: Receiver) =
+    { OtlpOptions.defaults with
+        Endpoint = Some(Uri(receiver.Address + "/v1/traces"))
+        CertificatePath = Some pki.CaPath
+        ClientCertificatePath = Some pki.ClientCertificatePath
+        ClientKeyPath = Some pki.ClientKeyPath
+    }
+
+[<Fact>]
+let ``https with a private CA and a client certificate (mutual TLS)`` () =
+    task {
+        let pki = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki false subject
+            Assert.StartsWith("https://", receiver.Address)
+            use exporter = OtlpExporter.traces (tlsOptions pki receiver)
+            let! result = export exporter [| span 1 |]
+            Assert.Equal(ExportResult.Success, result)
+            Assert.Equal("CN=otlp-test-client", subject.Value)
+        finally
+            Directory.Delete(pki.Directory, true)
+    }
+
+[<Fact>]
+let ``grpc over TLS with a private CA and a client certificate`` () =
+    task {
+        let pki = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki true subject
+            use exporter = OtlpExporter.traces { tlsOptions pki receiver with Endpoint = Some(Uri receiver.Address); Protocol = OtlpProtocol.Grpc }
+            let! result = export exporter [| span 1 |]
+            Assert.Equal(ExportResult.Success, result)
+            Assert.Equal("CN=otlp-test-client", subject.Value)
+            Assert.Equal("HTTP/2", (Assert.Single receiver.Requests).Protocol)
+        finally
+            Directory.Delete(pki.Directory, true)
+    }
+
+[<Fact>]
+let ``a server certificate from an untrusted CA is refused (Retryable, nothing received)`` () =
+    task {
+        let pki = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki false subject
+            use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = None }
+            let! result = export exporter [| span 1 |]
+
+            match result with
+            | ExportResult.Retryable _ -> ()
+            | other -> failwith $"expected Retryable, got {other}"
+
+            Assert.Empty receiver.Requests
+        finally
+            Directory.Delete(pki.Directory, true)
+    }
+
+[<Fact>]
+let ``a configured CA that did not issue the server certificate is refused`` () =
+    task {
+        let pki = createPki ()
+        let other = createPki ()
+
+        try
+            let subject = ref ""
+            use! receiver = startTlsReceiver pki false subject
+            use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = Some other.CaPath }
+            let! result = export exporter [| span 1 |]
+
+            match result with
+            | ExportResult.Retryable _ -> ()
+            | other -> failwith $"expected Retryable, got {other}"
+
+            Assert.Empty receiver.Requests
+        finally
+            Directory.Delete(pki.Directory, true)
+            Directory.Delete(other.Directory, true)
+    }
+
+[<Fact>]
+let ``http/json partial success is read from the JSON response`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                task {
+                    context.Response.ContentType <- "application/json"
+                    let body = Encoding.UTF8.GetBytes($"{{\"partialSuccess\":{{\"rejectedLogRecords\":\"5\",\"errorMessage\":\"{marker}\"}}}}")
+                    do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.logs { httpOptions receiver "/v1/logs" with Protocol = OtlpProtocol.HttpJson }
+        let records: LogRecord array = [||]
+        let! result = (exporter :> IExporter<LogRecord>).Export(batchOf records, CancellationToken.None)
+        Assert.Equal(ExportResult.Success, result)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        Assert.Equal<obj list>([ box "logs"; box "otlp-http-json"; box 5L; box marker ], Assert.Single ours)
+    }
+
+[<Fact>]
+let ``a long peer message is redacted before it is cut`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+        // The secret straddles the 256-character cut.
+        let message = marker + String('x', 250 - marker.Length) + secret
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                task {
+                    let body = partialSuccessResponse 1L message
+                    do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Success, result)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        let reported = string (List.last (Assert.Single ours))
+        Assert.DoesNotContain(secret.Substring(0, 6), reported)
+        Assert.EndsWith("...", reported)
+    }
+
+[<Fact>]
+let ``response readers never throw on arbitrary bytes`` () =
+    let random = Random 4317
+
+    for _ in 1..2000 do
+        let bytes = Array.zeroCreate (random.Next 64)
+        random.NextBytes bytes
+        OtlpResponse.tryReadRetryDelay bytes |> ignore
+        OtlpResponse.tryReadPartialSuccessProtobuf bytes |> ignore
+        OtlpResponse.tryReadPartialSuccessJson bytes |> ignore
+        OtlpResponse.tryUnframeGrpc bytes |> ignore
+        OtlpResponse.classifyGrpc (random.Next(-5, 30)) (Some bytes) |> ignore

@@ -1,0 +1,220 @@
+module Functional.Telemetry.Tests.OtlpOptionsTests
+
+open System
+open Xunit
+open Functional.Telemetry
+
+let private read signal pairs = OtlpOptions.fromEnvironment signal (Env.ofList pairs)
+
+let private endpointOf signal pairs =
+    let options, _ = read signal pairs
+    (OtlpOptions.resolveEndpoint signal options).ToString()
+
+[<Fact>]
+let ``nothing set gives the defaults and no warnings`` () =
+    let options, warnings = read OtlpSignal.Traces []
+    Assert.Equal(OtlpOptions.defaults, options)
+    Assert.Empty warnings
+    Assert.Equal(TimeSpan.FromSeconds 10., options.Timeout)
+    Assert.Equal(64L * 1024L * 1024L, options.MaxRequestBytes)
+
+[<Theory>]
+[<InlineData("traces", "http://localhost:4318/v1/traces")>]
+[<InlineData("metrics", "http://localhost:4318/v1/metrics")>]
+[<InlineData("logs", "http://localhost:4318/v1/logs")>]
+let ``default http/protobuf endpoints per signal`` (signal: string, expected: string) =
+    let signal =
+        match signal with
+        | "traces" -> OtlpSignal.Traces
+        | "metrics" -> OtlpSignal.Metrics
+        | _ -> OtlpSignal.Logs
+
+    Assert.Equal(expected, endpointOf signal [])
+
+[<Fact>]
+let ``default grpc endpoint is localhost 4317`` () =
+    Assert.Equal("http://localhost:4317/", endpointOf OtlpSignal.Metrics [ "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc" ])
+
+[<Fact>]
+let ``the general endpoint gets the signal path appended for http`` () =
+    let env = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318" ]
+    Assert.Equal("http://collector:4318/v1/traces", endpointOf OtlpSignal.Traces env)
+    Assert.Equal("http://collector:4318/v1/logs", endpointOf OtlpSignal.Logs env)
+
+[<Fact>]
+let ``a general endpoint with a path and trailing slash keeps its path`` () =
+    let env = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318/mypath/" ]
+    Assert.Equal("https://collector:4318/mypath/v1/metrics", endpointOf OtlpSignal.Metrics env)
+
+[<Fact>]
+let ``a per-signal endpoint is used as is and beats the general one`` () =
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "http://general:4318"
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:9999/custom"
+        ]
+
+    Assert.Equal("http://traces:9999/custom", endpointOf OtlpSignal.Traces env)
+    Assert.Equal("http://general:4318/v1/metrics", endpointOf OtlpSignal.Metrics env)
+
+[<Fact>]
+let ``the general endpoint is used as is for grpc`` () =
+    let env = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"; "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc" ]
+    Assert.Equal("http://collector:4317/", endpointOf OtlpSignal.Traces env)
+
+[<Fact>]
+let ``a grpc endpoint without a scheme uses Insecure to pick it`` () =
+    let secure = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"; "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc" ]
+    Assert.Equal("https://collector:4317/", endpointOf OtlpSignal.Traces secure)
+
+    let insecure = ("OTEL_EXPORTER_OTLP_INSECURE", "true") :: secure
+    Assert.Equal("http://collector:4317/", endpointOf OtlpSignal.Traces insecure)
+
+[<Fact>]
+let ``a per-signal protocol beats the general one, and the endpoint rule follows the signal's protocol`` () =
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
+            "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json"
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"
+        ]
+
+    let logs, _ = read OtlpSignal.Logs env
+    let traces, _ = read OtlpSignal.Traces env
+    Assert.Equal(OtlpProtocol.HttpJson, logs.Protocol)
+    Assert.Equal(OtlpProtocol.Grpc, traces.Protocol)
+    Assert.Equal("http://c:4318/v1/logs", endpointOf OtlpSignal.Logs env)
+    Assert.Equal("http://c:4318/", endpointOf OtlpSignal.Traces env)
+
+[<Fact>]
+let ``headers are percent-decoded, trimmed, and per-signal headers replace the general ones`` () =
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_HEADERS", "api-key=secret%20one, x-team = a%2Cb "
+            "OTEL_EXPORTER_OTLP_METRICS_HEADERS", "m=1"
+        ]
+
+    let traces, warnings = read OtlpSignal.Traces env
+    Assert.Empty warnings
+    Assert.Equal<(string * string) list>([ "api-key", "secret one"; "x-team", "a,b" ], traces.Headers)
+    let metrics, _ = read OtlpSignal.Metrics env
+    Assert.Equal<(string * string) list>([ "m", "1" ], metrics.Headers)
+
+[<Fact>]
+let ``bad header entries are skipped with warnings that never hold the value`` () =
+    let env = [ "OTEL_EXPORTER_OTLP_HEADERS", "good=ok,novalue-topsecret,=hidden-secret,bad key=s3cr3t" ]
+    let options, warnings = read OtlpSignal.Traces env
+    Assert.Equal<(string * string) list>([ "good", "ok" ], options.Headers)
+    Assert.Equal(3, warnings.Length)
+
+    for w in warnings do
+        Assert.Equal("OTEL_EXPORTER_OTLP_HEADERS", w.Source)
+        Assert.DoesNotContain("secret", w.Message)
+        Assert.DoesNotContain("s3cr3t", w.Message)
+        Assert.DoesNotContain("ok", w.Message)
+
+[<Fact>]
+let ``timeout, compression, certificates, insecure and temporality are read`` () =
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_TIMEOUT", "2500"
+            "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "700"
+            "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"
+            "OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/ca.pem"
+            "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE", "/etc/client.pem"
+            "OTEL_EXPORTER_OTLP_CLIENT_KEY", "/etc/client.key"
+            "OTEL_EXPORTER_OTLP_INSECURE", "TRUE"
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "LowMemory"
+        ]
+
+    let metrics, warnings = read OtlpSignal.Metrics env
+    Assert.Empty warnings
+    Assert.Equal(TimeSpan.FromMilliseconds 700., metrics.Timeout)
+    Assert.Equal(OtlpCompression.Gzip, metrics.Compression)
+    Assert.Equal(Some "/etc/ca.pem", metrics.CertificatePath)
+    Assert.Equal(Some "/etc/client.pem", metrics.ClientCertificatePath)
+    Assert.Equal(Some "/etc/client.key", metrics.ClientKeyPath)
+    Assert.True metrics.Insecure
+    Assert.Equal(TemporalityPreference.LowMemory, metrics.TemporalityPreference)
+
+    let traces, _ = read OtlpSignal.Traces env
+    Assert.Equal(TimeSpan.FromMilliseconds 2500., traces.Timeout)
+    Assert.Equal(None, traces.ClientCertificatePath)
+    Assert.Equal(TemporalityPreference.Cumulative, traces.TemporalityPreference)
+
+[<Fact>]
+let ``invalid values give the default and a warning naming the variable`` () =
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not a url"
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"
+            "OTEL_EXPORTER_OTLP_TIMEOUT", "-5"
+            "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "brotli"
+            "OTEL_EXPORTER_OTLP_INSECURE", "maybe"
+        ]
+
+    let options, warnings = read OtlpSignal.Traces env
+    Assert.Equal({ OtlpOptions.defaults with Endpoint = None }, options)
+
+    let sources = warnings |> List.map (fun w -> w.Source) |> List.sort
+
+    Assert.Equal<string list>(
+        [
+            "OTEL_EXPORTER_OTLP_INSECURE"
+            "OTEL_EXPORTER_OTLP_PROTOCOL"
+            "OTEL_EXPORTER_OTLP_TIMEOUT"
+            "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+        ],
+        sources
+    )
+
+[<Fact>]
+let ``an ftp endpoint from the environment is refused`` () =
+    let options, warnings = read OtlpSignal.Logs [ "OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://c:21" ]
+    Assert.Equal(None, options.Endpoint)
+    Assert.Single warnings |> ignore
+
+[<Fact>]
+let ``validate refuses bad options set in code`` () =
+    let bad options field =
+        let e = Assert.Throws<ArgumentException>(fun () -> OtlpOptions.validate options |> ignore)
+        Assert.Equal(field, e.ParamName)
+        e
+
+    bad { OtlpOptions.defaults with Endpoint = Some(Uri "ftp://c:21") } "Endpoint" |> ignore
+    bad { OtlpOptions.defaults with Endpoint = Some(Uri("relative/path", UriKind.Relative)) } "Endpoint" |> ignore
+    bad { OtlpOptions.defaults with Timeout = TimeSpan.Zero } "Timeout" |> ignore
+    bad { OtlpOptions.defaults with MaxRequestBytes = 0L } "MaxRequestBytes" |> ignore
+    bad { OtlpOptions.defaults with Headers = [ "bad key", "v" ] } "Headers" |> ignore
+    let e = bad { OtlpOptions.defaults with Headers = [ "k", "top-secret\r\nx: y" ] } "Headers"
+    Assert.DoesNotContain("top-secret", e.Message)
+
+    let good = { OtlpOptions.defaults with Endpoint = Some(Uri "https://c:4318/v1/traces") }
+    Assert.Equal(good, OtlpOptions.validate good)
+
+[<Fact>]
+let ``environment parsing never throws on arbitrary values`` () =
+    let random = Random 20261122
+    let alphabet = "abc=,%%20:/.\\ \t\r\n-_0123456789httpsgrpc?#[]@!é\u0000\ud800"
+
+    let text () =
+        String(Array.init (random.Next 40) (fun _ -> alphabet.[random.Next alphabet.Length]))
+
+    let suffixes =
+        [ "ENDPOINT"; "PROTOCOL"; "HEADERS"; "TIMEOUT"; "COMPRESSION"; "CERTIFICATE"; "CLIENT_CERTIFICATE"; "CLIENT_KEY"; "INSECURE" ]
+
+    for _ in 1..500 do
+        let env =
+            [
+                for suffix in suffixes do
+                    "OTEL_EXPORTER_OTLP_" + suffix, text ()
+                    "OTEL_EXPORTER_OTLP_TRACES_" + suffix, text ()
+                "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", text ()
+            ]
+            |> List.filter (fun _ -> random.Next 2 = 0)
+
+        for signal in [ OtlpSignal.Traces; OtlpSignal.Metrics; OtlpSignal.Logs ] do
+            let options, _ = read signal env
+            // Whatever the environment held, the result passes validation.
+            OtlpOptions.validate options |> ignore
