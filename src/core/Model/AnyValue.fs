@@ -79,6 +79,22 @@ and [<Struct; CustomEquality; NoComparison>] Attribute =
 
     override x.ToString() = x.Key + "=" + string x.Value
 
+/// Shared values for the common small integers and booleans, so converting them allocates nothing.
+[<RequireQualifiedAccess>]
+module AnyValues =
+    let private smallInts = Array.init 1025 (fun i -> AnyValue.Int(int64 (i - 1)))
+    let private trueValue = AnyValue.Bool true
+    let private falseValue = AnyValue.Bool false
+
+    /// `AnyValue.Int value`, shared for -1..1023.
+    [<CompiledName("OfInt64")>]
+    let ofInt64 (value: int64) =
+        if value >= -1L && value <= 1023L then smallInts[int value + 1] else AnyValue.Int value
+
+    /// `AnyValue.Bool value`, shared.
+    [<CompiledName("OfBool")>]
+    let ofBool (value: bool) = if value then trueValue else falseValue
+
 /// Building attributes and values.
 [<RequireQualifiedAccess>]
 module Attribute =

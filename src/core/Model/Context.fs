@@ -16,6 +16,8 @@ type TraceState with
     static member Empty = TraceStateValues.empty
 
 /// The part of a span that propagates: ids, flags, trace state, and whether it came from another process.
+/// A struct: it lives inside the span, link or exemplar that carries it, without an allocation of its own.
+[<Struct>]
 type SpanContext =
     {
         /// The trace this span belongs to.

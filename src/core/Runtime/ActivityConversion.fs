@@ -138,9 +138,9 @@ module ActivityConversion =
         match value with
         | null -> AnyValue.Empty
         | :? string as s -> AnyValue.String s
-        | :? bool as b -> AnyValue.Bool b
-        | :? int64 as i -> AnyValue.Int i
-        | :? int32 as i -> AnyValue.Int(int64 i)
+        | :? bool as b -> AnyValues.ofBool b
+        | :? int64 as i -> AnyValues.ofInt64 i
+        | :? int32 as i -> AnyValues.ofInt64 (int64 i)
         | :? double as d -> AnyValue.Double d
         | :? AnyValue as v -> v
         | :? int16 as i -> AnyValue.Int(int64 i)
