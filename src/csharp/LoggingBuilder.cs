@@ -7,6 +7,19 @@ namespace Functional.Telemetry;
 /// <see cref="TelemetrySdk.CreateLogger"/>).</summary>
 public sealed class LoggingBuilder
 {
+    /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
+    /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
+    public LoggingBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
+
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    public LoggingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
+    {
+        var options = new OtlpExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        Config = LoggingModule.AddOtlpExporter(options.ToConfigure(), Config);
+        return this;
+    }
+
     internal LoggingConfig Config { get; private set; } = LoggingModule.Empty;
 
     /// <summary>Flattens the <c>ILogger.BeginScope</c> scopes around each call into its attributes

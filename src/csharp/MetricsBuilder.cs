@@ -6,6 +6,19 @@ namespace Functional.Telemetry;
 /// <summary>Configures metrics: which Meters to listen to, views, exemplars, and readers/exporters.</summary>
 public sealed class MetricsBuilder
 {
+    /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
+    /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
+    public MetricsBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
+
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    public MetricsBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
+    {
+        var options = new OtlpExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        Config = MetricsModule.AddOtlpExporter(options.ToConfigure(), Config);
+        return this;
+    }
+
     internal MetricsConfig Config { get; private set; } = MetricsModule.Empty;
 
     /// <summary>Listens to Meters with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).</summary>

@@ -5,6 +5,19 @@ namespace Functional.Telemetry;
 /// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.</summary>
 public sealed class TracingBuilder
 {
+    /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
+    /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
+    public TracingBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
+
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    public TracingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
+    {
+        var options = new OtlpExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        Config = TracingModule.AddOtlpExporter(options.ToConfigure(), Config);
+        return this;
+    }
+
     internal TracingConfig Config { get; private set; } = TracingModule.Empty;
 
     /// <summary>Records spans of ActivitySources with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).

@@ -825,3 +825,75 @@ let ``response readers never throw on arbitrary bytes`` () =
         OtlpResponse.tryReadPartialSuccessJson bytes |> ignore
         OtlpResponse.tryUnframeGrpc bytes |> ignore
         OtlpResponse.classifyGrpc (random.Next(-5, 30)) (Some bytes) |> ignore
+
+// ---- the OTLP exporter in the pipelines ----
+
+let private containsUtf8 (text: string) (body: byte array) =
+    let needle = Encoding.UTF8.GetBytes text
+    ReadOnlySpan<byte>(body).IndexOf(ReadOnlySpan<byte>(needle)) >= 0
+
+[<Fact>]
+let ``traces, metrics and logs reach the endpoint named by the environment over OTLP`` () =
+    task {
+        let! receiver = startReceiver false (fun _ context -> status 200 context)
+
+        try
+            let name = "Otlp.Pipeline." + Guid.NewGuid().ToString("N")
+
+            let env =
+                Env.ofList
+                    [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+                      "OTEL_EXPORTER_OTLP_HEADERS", "api-key=" + secret ]
+
+            let sdk =
+                Telemetry.create "otlp-pipeline"
+                |> Telemetry.withEnvironment env
+                |> Telemetry.withPropagatorInstalled false
+                |> Telemetry.withResourceDetection false
+                |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addOtlpExporter id)
+                |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addOtlpExporter id)
+                |> Telemetry.withLogging (Logging.addOtlpExporter id)
+                |> Telemetry.start
+
+            use source = new System.Diagnostics.ActivitySource(name)
+            source.StartActivity("otlp-span").Dispose()
+            use meter = new System.Diagnostics.Metrics.Meter(name)
+            meter.CreateCounter<int64>("otlp.counter").Add 3L
+            sdk.CreateLogger("otlp.category").LogWarning("otlp log body")
+            let! flushed = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.True flushed
+            let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            Assert.True stopped
+
+            let bodyOf path =
+                receiver.Requests
+                |> List.filter (fun r -> r.Path = path)
+                |> List.map (fun r ->
+                    Assert.Equal("application/x-protobuf", r.Headers["content-type"])
+                    Assert.Equal(secret, r.Headers["api-key"])
+                    r.Body)
+                |> Array.concat
+
+            Assert.True(containsUtf8 "otlp-span" (bodyOf "/v1/traces"), "the span name was not sent")
+            Assert.True(containsUtf8 "otlp.counter" (bodyOf "/v1/metrics"), "the metric name was not sent")
+            Assert.True(containsUtf8 "otlp log body" (bodyOf "/v1/logs"), "the log body was not sent")
+            Assert.True(containsUtf8 "otlp-pipeline" (bodyOf "/v1/traces"), "the resource's service.name was not sent")
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }
+
+[<Fact>]
+let ``an OTLP endpoint set in code that is not http or https is an error when the SDK starts`` () =
+    let error =
+        Assert.Throws<ArgumentException>(fun () ->
+            Telemetry.create "otlp-bad"
+            |> Telemetry.withEnvironment (Env.ofList [])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withTracing (
+                Tracing.addSource "Otlp.Bad"
+                >> Tracing.addOtlpExporter (fun o -> { o with Endpoint = Some(Uri "ftp://collector:4318") })
+            )
+            |> Telemetry.start
+            |> ignore)
+
+    Assert.Contains("Endpoint", error.Message)

@@ -6,9 +6,14 @@ open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
+[<RequireQualifiedAccess>]
+type ExporterSource<'T> =
+    | Instance of exporter: IExporter<'T>
+    | FromEnvironment of build: (EnvLookup -> IExporter<'T> * ConfigWarning list)
+
 type SpanExporterConfig =
     {
-        Exporter: IExporter<Span>
+        Exporter: ExporterSource<Span>
         Mode: ExportMode option
     }
 
@@ -23,7 +28,7 @@ type TracingConfig =
 
 type LogExporterConfig =
     {
-        Exporter: IExporter<LogRecord>
+        Exporter: ExporterSource<LogRecord>
         Mode: ExportMode option
     }
 
@@ -39,6 +44,9 @@ type LoggingConfig =
 [<RequireQualifiedAccess>]
 type MetricReaderConfig =
     | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
+    | PeriodicFromEnvironment of
+        build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * ConfigWarning list) *
+        options: PeriodicReaderOptions option
     | Pull of reader: MetricPullReader
 
 type MetricsConfig =
@@ -129,6 +137,17 @@ type TelemetrySdk
         member x.DisposeAsync() =
             ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
 
+/// OTLP exporters built at start: the signal's environment variables first, then the options set in code.
+module internal OtlpSources =
+    let options signal (configure: OtlpOptions -> OtlpOptions) (env: EnvLookup) =
+        let fromEnvironment, warnings = OtlpOptions.fromEnvironment signal env
+        OtlpOptions.validate (configure fromEnvironment), warnings
+
+    let resolve (source: ExporterSource<'T>) (env: EnvLookup) =
+        match source with
+        | ExporterSource.Instance exporter -> exporter, []
+        | ExporterSource.FromEnvironment build -> build env
+
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
     [<CompiledName("Empty")>]
@@ -156,7 +175,7 @@ module Tracing =
         { config with Processors = config.Processors @ [ processor ] }
 
     let private add mode exporter (config: TracingConfig) =
-        { config with Exporters = config.Exporters @ [ { Exporter = exporter; Mode = mode } ] }
+        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ] }
 
     [<CompiledName("AddBatchExporter")>]
     let addBatchExporter exporter config = add None exporter config
@@ -176,6 +195,14 @@ module Tracing =
     [<CompiledName("AddConsoleExporter")>]
     let addConsoleExporter config =
         addBatchExporter (ConsoleSpanExporter()) config
+
+    [<CompiledName("AddOtlpExporter")>]
+    let addOtlpExporter configure (config: TracingConfig) =
+        let build env =
+            let options, warnings = OtlpSources.options OtlpSignal.Traces configure env
+            OtlpExporter.traces options :> IExporter<Span>, warnings
+
+        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ] }
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Metrics =
@@ -229,6 +256,14 @@ module Metrics =
     let addConsoleExporter config =
         addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
 
+    [<CompiledName("AddOtlpExporter")>]
+    let addOtlpExporter configure (config: MetricsConfig) =
+        let build env =
+            let options, warnings = OtlpSources.options OtlpSignal.Metrics configure env
+            OtlpExporter.metrics options :> IExporter<MetricData>, options.TemporalityPreference, warnings
+
+        { config with Readers = config.Readers @ [ MetricReaderConfig.PeriodicFromEnvironment(build, None) ] }
+
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Logging =
     [<CompiledName("Empty")>]
@@ -264,7 +299,7 @@ module Logging =
         { config with Processors = config.Processors @ [ processor ] }
 
     let private add mode exporter (config: LoggingConfig) =
-        { config with Exporters = config.Exporters @ [ { Exporter = exporter; Mode = mode } ] }
+        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ] }
 
     [<CompiledName("AddBatchExporter")>]
     let addBatchExporter exporter config = add None exporter config
@@ -284,6 +319,14 @@ module Logging =
     [<CompiledName("AddConsoleExporter")>]
     let addConsoleExporter config =
         addBatchExporter (ConsoleLogExporter()) config
+
+    [<CompiledName("AddOtlpExporter")>]
+    let addOtlpExporter configure (config: LoggingConfig) =
+        let build env =
+            let options, warnings = OtlpSources.options OtlpSignal.Logs configure env
+            OtlpExporter.logs options :> IExporter<LogRecord>, warnings
+
+        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ] }
 
     [<CompiledName("BatchOptionsFromEnvironment")>]
     let batchOptionsFromEnvironment lookup =
@@ -360,12 +403,17 @@ module Telemetry =
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
+        let exporters =
+            tracing.Exporters |> List.map (fun e -> e, OtlpSources.resolve e.Exporter env)
+
+        let exporterWarnings = exporters |> List.collect (fun (_, (_, warnings)) -> warnings)
+
         let runners =
-            tracing.Exporters
-            |> List.map (fun e ->
+            exporters
+            |> List.map (fun (e, (exporter, _)) ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
-                let stage = SpanExportStage(limits, tracing.Processors, e.Exporter)
-                Runner.start $"traces/{e.Exporter.Name}" mode config.Retry resource stage)
+                let stage = SpanExportStage(limits, tracing.Processors, exporter)
+                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage)
 
         let onEnd activity =
             for runner in runners do
@@ -383,7 +431,7 @@ module Telemetry =
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
             }
 
-        part, runners, samplerWarnings @ limitWarnings @ batchWarnings
+        part, runners, samplerWarnings @ limitWarnings @ batchWarnings @ exporterWarnings
 
     let private startMetrics (config: TelemetryConfig) resource (metrics: MetricsConfig) drops =
         let env = config.Environment
@@ -403,11 +451,24 @@ module Telemetry =
         let bridgeCell: MeterBridge option ref = ref None
         let observe () = bridgeCell.Value |> Option.iter (fun b -> b.Observe())
 
-        let readers =
+        // Readers whose exporter is built from the environment (OTLP) become ordinary periodic readers here.
+        let resolved, readerWarnings =
             metrics.Readers
             |> List.map (fun reader ->
                 match reader with
                 | MetricReaderConfig.Periodic(exporter, preference, options) ->
+                    Choice1Of2(exporter, preference, options), []
+                | MetricReaderConfig.PeriodicFromEnvironment(build, options) ->
+                    let exporter, preference, warnings = build env
+                    Choice1Of2(exporter, preference, options), warnings
+                | MetricReaderConfig.Pull pull -> Choice2Of2 pull, [])
+            |> List.unzip
+
+        let readers =
+            resolved
+            |> List.map (fun reader ->
+                match reader with
+                | Choice1Of2(exporter, preference, options) ->
                     let collector = MetricCollector(preference, settings, observe)
                     let options = options |> Option.defaultValue periodicDefaults
 
@@ -424,7 +485,7 @@ module Telemetry =
                         Runner.start $"metrics/{exporter.Name}" mode config.Retry resource (CollectionExporter exporter)
 
                     collector, Choice1Of2(collector, options, runner)
-                | MetricReaderConfig.Pull pull ->
+                | Choice2Of2 pull ->
                     let collector = MetricCollector(pull.Preference, settings, observe)
                     pull.Attach collector
                     collector, Choice2Of2 pull)
@@ -463,7 +524,7 @@ module Telemetry =
                         }
             }
 
-        part, periodic |> List.map (fun r -> r.Runner), filterWarnings @ periodicWarnings
+        part, periodic |> List.map (fun r -> r.Runner), filterWarnings @ periodicWarnings @ List.concat readerWarnings
 
     let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
         let env = config.Environment
@@ -477,12 +538,17 @@ module Telemetry =
                 TemplateAsBody = logging.TemplateAsBody
             }
 
+        let exporters =
+            logging.Exporters |> List.map (fun e -> e, OtlpSources.resolve e.Exporter env)
+
+        let exporterWarnings = exporters |> List.collect (fun (_, (_, warnings)) -> warnings)
+
         let runners =
-            logging.Exporters
-            |> List.map (fun e ->
+            exporters
+            |> List.map (fun (e, (exporter, _)) ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
-                let stage = LogExportStage(options, processor, e.Exporter)
-                Runner.start $"logs/{e.Exporter.Name}" mode config.Retry resource stage)
+                let stage = LogExportStage(options, processor, exporter)
+                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage)
             |> Array.ofList
 
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
@@ -494,7 +560,7 @@ module Telemetry =
                 Shutdown = fun timeout -> all (runners |> Array.map (fun r -> r.Shutdown timeout) |> List.ofArray)
             }
 
-        part, bridge, limitWarnings @ batchWarnings
+        part, bridge, limitWarnings @ batchWarnings @ exporterWarnings
 
     let private disabled (env: EnvLookup) =
         Env.readChoice env "OTEL_SDK_DISABLED" [ "true", true; "false", false ] false

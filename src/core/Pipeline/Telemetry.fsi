@@ -6,11 +6,20 @@ open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
+/// An exporter given in code, or built when the SDK starts from the configuration's environment lookup
+/// (OTLP exporters read their `OTEL_EXPORTER_OTLP_*` variables that way, through `Telemetry.withEnvironment`).
+[<RequireQualifiedAccess>]
+type ExporterSource<'T> =
+    /// This exporter.
+    | Instance of exporter: IExporter<'T>
+    /// Built at start: the exporter and the configuration warnings met while reading the environment.
+    | FromEnvironment of build: (EnvLookup -> IExporter<'T> * ConfigWarning list)
+
 /// One span exporter and how spans reach it.
 type SpanExporterConfig =
     {
-        /// The exporter.
-        Exporter: IExporter<Span>
+        /// The exporter, or how to build it at start.
+        Exporter: ExporterSource<Span>
         /// Simple or batched; None batches with `OTEL_BSP_*` over the defaults.
         Mode: ExportMode option
     }
@@ -34,7 +43,7 @@ type TracingConfig =
 type LogExporterConfig =
     {
         /// The exporter.
-        Exporter: IExporter<LogRecord>
+        Exporter: ExporterSource<LogRecord>
         /// Simple or batched; None batches with `OTEL_BLRP_*` over the defaults (schedule delay 1000 ms).
         Mode: ExportMode option
     }
@@ -61,6 +70,10 @@ type LoggingConfig =
 type MetricReaderConfig =
     /// Collects every interval (`OTEL_METRIC_EXPORT_INTERVAL`) and exports with this temporality preference.
     | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
+    /// A periodic reader whose exporter and temporality preference are built at start from the environment.
+    | PeriodicFromEnvironment of
+        build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * ConfigWarning list) *
+        options: PeriodicReaderOptions option
     /// Collects when the application (or a Prometheus scrape) asks.
     | Pull of reader: MetricPullReader
 
@@ -228,6 +241,11 @@ module Tracing =
     [<CompiledName("AddConsoleExporter")>]
     val addConsoleExporter: config: TracingConfig -> TracingConfig
 
+    /// Adds a batched OTLP exporter: `OTEL_EXPORTER_OTLP_*` (traces) read at start, then `configure` applied on
+    /// top; options set in code are checked at start (a bad endpoint is an ArgumentException).
+    [<CompiledName("AddOtlpExporter")>]
+    val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: TracingConfig -> TracingConfig
+
 /// Building the metrics part.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Metrics =
@@ -272,6 +290,11 @@ module Metrics =
     [<CompiledName("AddConsoleExporter")>]
     val addConsoleExporter: config: MetricsConfig -> MetricsConfig
 
+    /// Adds a periodic reader exporting over OTLP: `OTEL_EXPORTER_OTLP_*` (metrics, including the temporality
+    /// preference) read at start, then `configure` applied on top.
+    [<CompiledName("AddOtlpExporter")>]
+    val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: MetricsConfig -> MetricsConfig
+
 /// Building the logging part.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Logging =
@@ -310,6 +333,10 @@ module Logging =
     /// Prints each record to standard output as one line (batched).
     [<CompiledName("AddConsoleExporter")>]
     val addConsoleExporter: config: LoggingConfig -> LoggingConfig
+
+    /// Adds a batched OTLP exporter: `OTEL_EXPORTER_OTLP_*` (logs) read at start, then `configure` applied on top.
+    [<CompiledName("AddOtlpExporter")>]
+    val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: LoggingConfig -> LoggingConfig
 
     /// The batch options of log pipelines: `OTEL_BLRP_*` over the defaults with a 1000 ms schedule delay.
     [<CompiledName("BatchOptionsFromEnvironment")>]

@@ -1,0 +1,97 @@
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+
+namespace Functional.Telemetry;
+
+/// <summary>The OTLP wire protocol.</summary>
+public enum OtlpExportProtocol
+{
+    /// <summary>OTLP/HTTP with protobuf bodies (the default), port 4318.</summary>
+    HttpProtobuf,
+
+    /// <summary>OTLP/HTTP with JSON bodies, port 4318.</summary>
+    HttpJson,
+
+    /// <summary>OTLP/gRPC over HTTP/2, port 4317.</summary>
+    Grpc,
+}
+
+/// <summary>
+/// Settings of an OTLP exporter. Every property left unset keeps what the <c>OTEL_EXPORTER_OTLP_*</c>
+/// environment variables say (per signal first, then general), else the specification's default.
+/// Options are checked when the SDK starts: an endpoint that is not an absolute http/https URL is an
+/// <see cref="ArgumentException"/>. Header values never appear in any diagnostic.
+/// </summary>
+public sealed class OtlpExporterOptions
+{
+    /// <summary>The full URL requests go to, used as it is. Default <c>http://localhost:4318/v1/&lt;signal&gt;</c>
+    /// (HTTP) or <c>http://localhost:4317</c> (gRPC).</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>The protocol. Default http/protobuf.</summary>
+    public OtlpExportProtocol? Protocol { get; set; }
+
+    /// <summary>Extra request headers (for example an API key); added to those from the environment.</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>();
+
+    /// <summary>Deadline of one request. Default 10 s.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gzip request bodies. Default false.</summary>
+    public bool? Gzip { get; set; }
+
+    /// <summary>A PEM file of CA certificates to trust for the server's certificate.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>A PEM file with the client certificate, for mutual TLS (with <see cref="ClientKeyPath"/>).</summary>
+    public string? ClientCertificatePath { get; set; }
+
+    /// <summary>A PEM file with the client certificate's private key.</summary>
+    public string? ClientKeyPath { get; set; }
+
+    /// <summary>The largest request body; bigger batches are split. Default 64 MiB.</summary>
+    public long? MaxRequestBytes { get; set; }
+
+    /// <summary>For metrics: the temporality asked of the reader. Default cumulative.</summary>
+    public Temporalities? Temporality { get; set; }
+
+    internal FSharpFunc<OtlpOptions, OtlpOptions> ToConfigure() =>
+        FuncConvert.FromFunc<OtlpOptions, OtlpOptions>(Apply);
+
+    private OtlpOptions Apply(OtlpOptions o)
+    {
+        static FSharpOption<T> Keep<T>(T? value, FSharpOption<T> current) where T : class =>
+            value is null ? current : FSharpOption<T>.Some(value);
+
+        var headers = ListModule.OfSeq(o.Headers.Concat(Headers.Select(h => Tuple.Create(h.Key, h.Value))));
+        return new OtlpOptions(
+            Keep(Endpoint, o.Endpoint),
+            Protocol switch
+            {
+                OtlpExportProtocol.Grpc => OtlpProtocol.Grpc,
+                OtlpExportProtocol.HttpJson => OtlpProtocol.HttpJson,
+                OtlpExportProtocol.HttpProtobuf => OtlpProtocol.HttpProtobuf,
+                _ => o.Protocol,
+            },
+            headers,
+            Timeout ?? o.Timeout,
+            Gzip switch
+            {
+                true => OtlpCompression.Gzip,
+                false => OtlpCompression.None,
+                null => o.Compression,
+            },
+            Keep(CertificatePath, o.CertificatePath),
+            Keep(ClientCertificatePath, o.ClientCertificatePath),
+            Keep(ClientKeyPath, o.ClientKeyPath),
+            o.Insecure,
+            MaxRequestBytes ?? o.MaxRequestBytes,
+            Temporality switch
+            {
+                Temporalities.Delta => TemporalityPreference.Delta,
+                Temporalities.LowMemory => TemporalityPreference.LowMemory,
+                Temporalities.Cumulative => TemporalityPreference.Cumulative,
+                _ => o.TemporalityPreference,
+            });
+    }
+}
