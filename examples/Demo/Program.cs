@@ -20,18 +20,31 @@ var ordersRequested = demoMeter.CreateCounter<long>("demo.orders.requested", "{o
 var requestDuration = demoMeter.CreateHistogram<double>("demo.request.duration", "ms", "Server time per request");
 demoMeter.CreateObservableGauge("demo.process.working_set", () => Environment.WorkingSet, "By", "Process working set");
 
+// With OTEL_EXPORTER_OTLP_ENDPOINT set (for example http://localhost:4318 for a Collector or Jaeger), everything
+// goes there over OTLP (OTEL_EXPORTER_OTLP_PROTOCOL chooses http/protobuf, http/json or grpc); otherwise to the
+// console.
+var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+Console.WriteLine(otlp
+    ? $"Exporting over OTLP to {Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")}"
+    : "Exporting to the console (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP)");
+
 // Start telemetry first: it installs the W3C propagator that HttpClient and ASP.NET Core pick up.
 await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     .AddResourceAttribute("deployment.environment.name", "demo")
-    .WithTracing(t => t
-        .AddSource("Demo")
-        .AddSource("System.Net.Http")
-        .AddSource("Microsoft.AspNetCore")
-        .AddConsoleExporter())
-    .WithMetrics(m => m
-        .AddMeter("Demo")
-        .AddConsoleExporter())
-    .WithLogging(l => l.AddConsoleExporter())
+    .WithTracing(t =>
+    {
+        t.AddSource("Demo").AddSource("System.Net.Http").AddSource("Microsoft.AspNetCore");
+        if (otlp) t.AddOtlpExporter(); else t.AddConsoleExporter();
+    })
+    .WithMetrics(m =>
+    {
+        m.AddMeter("Demo");
+        if (otlp) m.AddOtlpExporter(); else m.AddConsoleExporter();
+    })
+    .WithLogging(l =>
+    {
+        if (otlp) l.AddOtlpExporter(); else l.AddConsoleExporter();
+    })
     .Start();
 
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -98,8 +111,16 @@ using (var checkout = demoSource.StartActivity("checkout"))
 
 await app.StopAsync();
 Console.WriteLine();
-Console.WriteLine("The log records (one line each, with the ids of the span they were written in), the traces");
-Console.WriteLine("(client and server spans share one trace id through the traceparent header),");
-Console.WriteLine("then the metrics of the run (a counter, a histogram, an observable gauge):");
+if (otlp)
+{
+    Console.WriteLine("Sending the logs, traces and metrics of the run over OTLP (retried for up to 5 s at exit).");
+}
+else
+{
+    Console.WriteLine("The log records (one line each, with the ids of the span they were written in), the traces");
+    Console.WriteLine("(client and server spans share one trace id through the traceparent header),");
+    Console.WriteLine("then the metrics of the run (a counter, a histogram, an observable gauge):");
+}
+
 // Disposing telemetry (await using) flushes the log and span exporters, which prints the trace trees, and makes a final
 // metrics collection, which prints the metrics table.

@@ -290,3 +290,54 @@ let ``invalid settings in code are clear errors at build time`` () =
             |> ignore)
 
     Assert.Contains("MaxQueueSize", ex.Message)
+
+/// An exporter that makes an activity of a listened source while exporting (as an HTTP exporter's HttpClient does).
+type private SelfTracingExporter(source: ActivitySource) =
+    let exported = Collections.Concurrent.ConcurrentQueue<string>()
+    let mutable createdInside = 0
+    member _.Exported = List.ofSeq exported
+    member _.CreatedInside = createdInside
+
+    interface IExporter<Span> with
+        member _.Name = "self-tracing"
+
+        member _.Export(batch, _) =
+            task {
+                do! Task.Yield()
+
+                match source.StartActivity "from-the-exporter" with
+                | null -> ()
+                | activity ->
+                    createdInside <- createdInside + 1
+                    activity.Dispose()
+
+                for span in batch.Items do
+                    exported.Enqueue span.Name
+
+                return ExportResult.Success
+            }
+
+        member _.Shutdown _ = Task.CompletedTask
+
+[<Fact>]
+let ``activities started while exporting are not recorded, so an exporter cannot feed itself`` () =
+    task {
+        let name = uniqueSource ()
+        use source = new ActivitySource(name)
+        let exporter = SelfTracingExporter source
+
+        use sdk =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList [])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addSimpleExporter exporter)
+            |> Telemetry.start
+
+        using (source.StartActivity "from-the-app") ignore
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+        Assert.Equal<string list>([ "from-the-app" ], exporter.Exported)
+        Assert.Equal(0, exporter.CreatedInside)
+        // Outside an export the same source is recorded again.
+        using (source.StartActivity "after") (fun a -> Assert.True a.Recorded)
+    }

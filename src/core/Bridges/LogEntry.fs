@@ -40,45 +40,6 @@ type NativeLogState(body: AnyValue, attributes: Attribute list) =
 
         member _.GetEnumerator() : IEnumerator = pairs.Value.GetEnumerator()
 
-/// How many log exports are running (a field that Interlocked can address).
-[<Sealed>]
-type internal ExportCounter() =
-    [<DefaultValue>]
-    val mutable Running: int
-
-/// Set by the log export stage while it converts and exports, checked by the loggers: a log call made from
-/// inside an exporter (or a formatter, or a ToString run during conversion) is dropped instead of feeding the
-/// pipeline that is exporting. The counter makes the common case (no export running) one volatile read.
-[<Sealed>]
-type internal LogSuppression private () =
-    static let flag = AsyncLocal<bool>()
-    static let exports = ExportCounter()
-
-    /// True inside an export (on its thread and in its async continuations).
-    static member IsSuppressed = Volatile.Read(&exports.Running) > 0 && flag.Value
-
-    /// Runs `work` suppressed; the suppression flows into the continuations of the task it returns.
-    static member Run(work: unit -> Task<'T>) : Task<'T> =
-        Interlocked.Increment(&exports.Running) |> ignore
-        let previous = flag.Value
-        flag.Value <- true
-
-        let result =
-            try
-                work ()
-            with error ->
-                Task.FromException<'T> error
-
-        flag.Value <- previous
-
-        result.ContinueWith(
-            (fun (_: Task<'T>) -> Interlocked.Decrement(&exports.Running) |> ignore),
-            TaskContinuationOptions.ExecuteSynchronously
-        )
-        |> ignore
-
-        result
-
 /// One ILogger call as captured on the application's thread: the least work there, the record is made later
 /// by the export stage on the runner's reader thread. Entries are pooled per state type and reused once every
 /// pipeline they were posted to has converted (or refused) them.

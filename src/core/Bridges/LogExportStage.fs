@@ -86,7 +86,7 @@ type internal LogExportStage(options: LogRecordOptions, processor: Processor<Log
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
-            LogSuppression.Run(fun () ->
+            Suppression.Run(fun () ->
                 let records = batch.Items |> Array.choose convert
 
                 if records.Length = 0 then
@@ -95,7 +95,7 @@ type internal LogExportStage(options: LogRecordOptions, processor: Processor<Log
                     exporter.Export({ Resource = batch.Resource; Items = records }, token))
 
         member _.Shutdown token =
-            LogSuppression.Run(fun () -> task {
+            Suppression.Run(fun () -> task {
                 do! exporter.Shutdown token
                 return ()
             }) :> Task

@@ -40,7 +40,7 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, runners: Runner<LogEn
     member internal _.ScopeProvider = scopeProvider
 
     member internal _.Emit<'TState>(scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>) =
-        if level <> LogLevel.None && runners.Length > 0 && not LogSuppression.IsSuppressed then
+        if level <> LogLevel.None && runners.Length > 0 && not Suppression.IsSuppressed then
             try
                 let entry = LogEntryPool<'TState>.Rent()
                 entry.Level <- level

@@ -37,6 +37,7 @@ type SpanExportStage(limits: SpanLimits, processors: Processor<Span> list, expor
             if spans.Length = 0 then
                 Task.FromResult ExportResult.Success
             else
-                exporter.Export({ Resource = batch.Resource; Items = spans }, token)
+                // The exporter's own activity (an HttpClient span, say) must not become a span to export.
+                Suppression.Run(fun () -> exporter.Export({ Resource = batch.Resource; Items = spans }, token))
 
         member _.Shutdown token = exporter.Shutdown token

@@ -89,7 +89,7 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
         if result.TraceState = inherited then None
         else Some(TraceState.format result.TraceState)
 
-    let sample (options: ActivityCreationOptions<ActivityContext> byref) =
+    let sampleRecorded (options: ActivityCreationOptions<ActivityContext> byref) =
         let struct (parent, result) =
             decide options.Parent options.TraceId options.Name options.Kind options.Tags options.Links
 
@@ -101,6 +101,10 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
             addTags result options.SamplingTags
 
         decisionOf result
+
+    // An export in progress (its HttpClient call, for one) produces no spans: nothing is created for it.
+    let sample (options: ActivityCreationOptions<ActivityContext> byref) =
+        if Suppression.IsSuppressed then ActivitySamplingResult.None else sampleRecorded &options
 
     let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
         // A non-W3C (hierarchical) parent id carries no usable context: treat the span as a root.

@@ -154,7 +154,7 @@ type internal CollectionExporter(inner: IExporter<MetricData>) =
             if items.Length = 0 then
                 Task.FromResult ExportResult.Success
             else
-                inner.Export({ Resource = batch.Resource; Items = items }, token)
+                Suppression.Run(fun () -> inner.Export({ Resource = batch.Resource; Items = items }, token))
 
         member _.Shutdown token = inner.Shutdown token
 
