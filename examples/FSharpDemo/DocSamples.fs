@@ -321,4 +321,21 @@ let logsGettingStarted () =
     let logger = factory.CreateLogger "Checkout"
     Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "Hello {Name}", "World")
 
+// otlp.md: start
+let otlpStart () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpExporter id)
+        |> Telemetry.withMetrics (Metrics.addMeter "MyCompany.*" >> Metrics.addOtlpExporter id)
+        |> Telemetry.withLogging (
+            Logging.addOtlpExporter (fun o ->
+                { o with
+                    Protocol = OtlpProtocol.Grpc
+                    Compression = OtlpCompression.Gzip
+                })
+        )
+        |> Telemetry.start
+
+    ignore telemetry
+
 let unused = ignore<CancellationToken>, ignore<Activity>
