@@ -55,6 +55,10 @@ public sealed class OtlpExporterOptions
     /// <summary>For metrics: the temporality asked of the reader. Default cumulative.</summary>
     public Temporalities? Temporality { get; set; }
 
+    /// <summary>For metrics: aggregate histograms that no view configures as base-2 exponential histograms.
+    /// Default false (explicit buckets).</summary>
+    public bool? ExponentialHistograms { get; set; }
+
     internal FSharpFunc<OtlpOptions, OtlpOptions> ToConfigure() =>
         FuncConvert.FromFunc<OtlpOptions, OtlpOptions>(Apply);
 
@@ -92,6 +96,7 @@ public sealed class OtlpExporterOptions
                 Temporalities.LowMemory => TemporalityPreference.LowMemory,
                 Temporalities.Cumulative => TemporalityPreference.Cumulative,
                 _ => o.TemporalityPreference,
-            });
+            },
+            ExponentialHistograms ?? o.ExponentialHistograms);
     }
 }

@@ -897,3 +897,119 @@ let ``an OTLP endpoint set in code that is not http or https is an error when th
             |> ignore)
 
     Assert.Contains("Endpoint", error.Message)
+
+[<Fact>]
+let ``the default histogram aggregation variable makes OTLP metric histograms exponential`` () =
+    let metrics, warnings =
+        OtlpOptions.fromEnvironment
+            OtlpSignal.Metrics
+            (Env.ofList [ "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram" ])
+
+    Assert.Empty warnings
+    Assert.True metrics.ExponentialHistograms
+
+    let _, bad =
+        OtlpOptions.fromEnvironment OtlpSignal.Metrics (Env.ofList [ "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "fancy" ])
+
+    Assert.Equal("OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", (List.exactlyOne bad).Source)
+
+    task {
+        let! receiver = startReceiver false (fun _ context -> status 200 context)
+
+        try
+            let name = "Otlp.Histograms." + Guid.NewGuid().ToString("N")
+
+            let env =
+                Env.ofList
+                    [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+                      "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"
+                      "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram" ]
+
+            let sdk =
+                Telemetry.create "otlp-histograms"
+                |> Telemetry.withEnvironment env
+                |> Telemetry.withPropagatorInstalled false
+                |> Telemetry.withResourceDetection false
+                |> Telemetry.withMetrics (
+                    Metrics.addMeter name
+                    >> Metrics.addView
+                        { View.forInstrument "explicit.by.view" with
+                            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 10.0 ], true)) }
+                    >> Metrics.addOtlpExporter id
+                )
+                |> Telemetry.start
+
+            use meter = new System.Diagnostics.Metrics.Meter(name)
+            meter.CreateHistogram<float>("latency").Record 12.5
+            meter.CreateHistogram<float>("explicit.by.view").Record 5.0
+            let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            Assert.True stopped
+
+            let json =
+                receiver.Requests
+                |> List.filter (fun r -> r.Path = "/v1/metrics")
+                |> List.map (fun r -> Encoding.UTF8.GetString r.Body)
+                |> String.concat "\n"
+
+            use document = System.Text.Json.JsonDocument.Parse((json.Split('\n')[0]))
+
+            let metrics =
+                [ for rm in document.RootElement.GetProperty("resourceMetrics").EnumerateArray() do
+                      for sm in rm.GetProperty("scopeMetrics").EnumerateArray() do
+                          for m in sm.GetProperty("metrics").EnumerateArray() do
+                              let kind =
+                                  if m.TryGetProperty("exponentialHistogram") |> fst then "exponential"
+                                  elif m.TryGetProperty("histogram") |> fst then "explicit"
+                                  else "other"
+
+                              m.GetProperty("name").GetString(), kind ]
+                |> Map.ofList
+
+            Assert.Equal("exponential", metrics["latency"])
+            // A view's explicit choice is kept.
+            Assert.Equal("explicit", metrics["explicit.by.view"])
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }
+
+[<Fact>]
+let ``a 503 with Retry-After is retried by the pipeline and the spans arrive once`` () =
+    task {
+        let! receiver =
+            startReceiver false (fun index context ->
+                if index = 1 then
+                    context.Response.Headers["Retry-After"] <- "0"
+                    status 503 context
+                else
+                    status 200 context)
+
+        try
+            let name = "Otlp.Retry." + Guid.NewGuid().ToString("N")
+
+            let sdk =
+                Telemetry.create "otlp-retry"
+                |> Telemetry.withEnvironment (Env.ofList [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address ])
+                |> Telemetry.withPropagatorInstalled false
+                |> Telemetry.withResourceDetection false
+                |> Telemetry.withRetry
+                    { RetryPolicy.defaults with
+                        InitialBackoff = TimeSpan.FromMilliseconds 10.
+                        MaxBackoff = TimeSpan.FromMilliseconds 50.
+                    }
+                |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addOtlpExporter id)
+                |> Telemetry.start
+
+            use source = new System.Diagnostics.ActivitySource(name)
+            source.StartActivity("retried-span").Dispose()
+            let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            Assert.True stopped
+            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            Assert.Equal(1L, stats.Exported)
+            Assert.Equal(0L, stats.Failed)
+            Assert.Equal(2L, stats.ExportCalls)
+            let traces = receiver.Requests |> List.filter (fun r -> r.Path = "/v1/traces")
+            Assert.Equal(2, traces.Length)
+            Assert.True(traces |> List.forall (fun r -> containsUtf8 "retried-span" r.Body))
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }

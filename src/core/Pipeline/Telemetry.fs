@@ -45,7 +45,7 @@ type LoggingConfig =
 type MetricReaderConfig =
     | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
     | PeriodicFromEnvironment of
-        build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * ConfigWarning list) *
+        build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * Aggregation option * ConfigWarning list) *
         options: PeriodicReaderOptions option
     | Pull of reader: MetricPullReader
 
@@ -260,7 +260,19 @@ module Metrics =
     let addOtlpExporter configure (config: MetricsConfig) =
         let build env =
             let options, warnings = OtlpSources.options OtlpSignal.Metrics configure env
-            OtlpExporter.metrics options :> IExporter<MetricData>, options.TemporalityPreference, warnings
+            let histograms =
+                if options.ExponentialHistograms then
+                    Some(
+                        Aggregation.Base2ExponentialHistogram(
+                            ExponentialHistogramState.defaultMaxSize,
+                            ExponentialHistogramState.defaultMaxScale,
+                            true
+                        )
+                    )
+                else
+                    None
+
+            OtlpExporter.metrics options :> IExporter<MetricData>, options.TemporalityPreference, histograms, warnings
 
         { config with Readers = config.Readers @ [ MetricReaderConfig.PeriodicFromEnvironment(build, None) ] }
 
@@ -457,10 +469,10 @@ module Telemetry =
             |> List.map (fun reader ->
                 match reader with
                 | MetricReaderConfig.Periodic(exporter, preference, options) ->
-                    Choice1Of2(exporter, preference, options), []
+                    Choice1Of2(exporter, preference, None, options), []
                 | MetricReaderConfig.PeriodicFromEnvironment(build, options) ->
-                    let exporter, preference, warnings = build env
-                    Choice1Of2(exporter, preference, options), warnings
+                    let exporter, preference, histograms, warnings = build env
+                    Choice1Of2(exporter, preference, histograms, options), warnings
                 | MetricReaderConfig.Pull pull -> Choice2Of2 pull, [])
             |> List.unzip
 
@@ -468,8 +480,8 @@ module Telemetry =
             resolved
             |> List.map (fun reader ->
                 match reader with
-                | Choice1Of2(exporter, preference, options) ->
-                    let collector = MetricCollector(preference, settings, observe)
+                | Choice1Of2(exporter, preference, histograms, options) ->
+                    let collector = MetricCollector(preference, histograms, settings, observe)
                     let options = options |> Option.defaultValue periodicDefaults
 
                     let mode =
@@ -486,7 +498,7 @@ module Telemetry =
 
                     collector, Choice1Of2(collector, options, runner)
                 | Choice2Of2 pull ->
-                    let collector = MetricCollector(pull.Preference, settings, observe)
+                    let collector = MetricCollector(pull.Preference, None, settings, observe)
                     pull.Attach collector
                     collector, Choice2Of2 pull)
 

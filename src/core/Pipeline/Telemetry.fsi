@@ -70,9 +70,10 @@ type LoggingConfig =
 type MetricReaderConfig =
     /// Collects every interval (`OTEL_METRIC_EXPORT_INTERVAL`) and exports with this temporality preference.
     | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
-    /// A periodic reader whose exporter and temporality preference are built at start from the environment.
+    /// A periodic reader whose exporter, temporality preference and default histogram aggregation (None: the
+    /// instrument's) are built at start from the environment.
     | PeriodicFromEnvironment of
-        build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * ConfigWarning list) *
+        build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * Aggregation option * ConfigWarning list) *
         options: PeriodicReaderOptions option
     /// Collects when the application (or a Prometheus scrape) asks.
     | Pull of reader: MetricPullReader

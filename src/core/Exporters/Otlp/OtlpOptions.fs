@@ -32,6 +32,7 @@ type OtlpOptions =
         Insecure: bool
         MaxRequestBytes: int64
         TemporalityPreference: TemporalityPreference
+        ExponentialHistograms: bool
     }
 
 [<RequireQualifiedAccess>]
@@ -50,6 +51,7 @@ module OtlpOptions =
             Insecure = false
             MaxRequestBytes = 64L * 1024L * 1024L
             TemporalityPreference = TemporalityPreference.Cumulative
+            ExponentialHistograms = false
         }
 
     [<CompiledName("SignalPath")>]
@@ -216,6 +218,16 @@ module OtlpOptions =
                     defaults.TemporalityPreference
             | _ -> defaults.TemporalityPreference, []
 
+        let exponential, histogramWarnings =
+            match signal with
+            | OtlpSignal.Metrics ->
+                Env.readChoice
+                    lookup
+                    "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION"
+                    [ "explicit_bucket_histogram", false; "base2_exponential_bucket_histogram", true ]
+                    defaults.ExponentialHistograms
+            | _ -> defaults.ExponentialHistograms, []
+
         let options =
             { defaults with
                 Endpoint = endpoint
@@ -228,6 +240,7 @@ module OtlpOptions =
                 ClientKeyPath = readPath lookup signal "CLIENT_KEY"
                 Insecure = insecure
                 TemporalityPreference = temporality
+                ExponentialHistograms = exponential
             }
 
         options,
@@ -238,6 +251,7 @@ module OtlpOptions =
         @ timeoutWarnings
         @ compressionWarnings
         @ temporalityWarnings
+        @ histogramWarnings
 
     [<CompiledName("Validate")>]
     let validate (options: OtlpOptions) =

@@ -57,6 +57,10 @@ type OtlpOptions =
         MaxRequestBytes: int64
         /// Temporality asked of the metric reader (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`). Default Cumulative.
         TemporalityPreference: TemporalityPreference
+        /// Aggregate histograms without a view as base-2 exponential histograms (160 buckets, max scale 20)
+        /// instead of explicit buckets (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION` =
+        /// `base2_exponential_bucket_histogram`). Default false.
+        ExponentialHistograms: bool
     }
 
 /// OTLP exporter settings: defaults, environment variables and validation.

@@ -45,14 +45,32 @@ type internal MetricsSettings =
 /// The collecting side of one reader: its own streams (so each reader has its own temporality and state).
 /// `observe` runs the observable instruments' callbacks before each collection.
 [<Sealed>]
-type MetricCollector internal (preference: TemporalityPreference, settings: MetricsSettings, observe: unit -> unit) =
+type MetricCollector
+    internal
+    (
+        preference: TemporalityPreference,
+        histogramDefault: Aggregation option,
+        settings: MetricsSettings,
+        observe: unit -> unit
+    ) =
     let gate = obj ()
     let streams = List<MetricStream>()
+
+    // A reader may aggregate histograms differently by default (OTLP's exponential option); a view's choice stays.
+    let withReaderDefault (instrument: InstrumentDescriptor) (config: StreamConfig) =
+        match histogramDefault with
+        | Some aggregation when
+            instrument.Kind = InstrumentKind.Histogram
+            && config.Aggregation = View.defaultAggregation instrument
+            ->
+            { config with Aggregation = aggregation }
+        | _ -> config
 
     /// Makes this reader's streams for an instrument (none when views drop it).
     member internal _.StreamsFor(instrument: InstrumentDescriptor) : MetricStream list =
         let created =
             View.streams settings.Views settings.CardinalityLimit instrument
+            |> List.map (withReaderDefault instrument)
             |> List.map (fun config ->
                 MetricStream(
                     config,
