@@ -82,15 +82,7 @@ module ConsoleMetricFormat =
 /// Writes each collection to a text writer (the console by default) as a table; see `ConsoleMetricFormat`.
 [<Sealed>]
 type ConsoleMetricExporter(writer: IO.TextWriter) =
+    inherit TextExporter<MetricData>(writer, fun metrics -> ConsoleMetricFormat.render (List.ofArray metrics))
+
     /// Writes to standard output.
     new() = ConsoleMetricExporter(Console.Out)
-
-    interface IExporter<MetricData> with
-        member _.Name = "console"
-
-        member _.Export(batch, _) =
-            writer.Write(ConsoleMetricFormat.render (List.ofArray batch.Items))
-            writer.Flush()
-            Threading.Tasks.Task.FromResult ExportResult.Success
-
-        member _.Shutdown _ = Threading.Tasks.Task.CompletedTask

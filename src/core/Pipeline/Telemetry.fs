@@ -11,11 +11,13 @@ type ExporterSource<'T> =
     | Instance of exporter: IExporter<'T>
     | FromEnvironment of build: (EnvLookup -> IExporter<'T> * ConfigWarning list)
 
-type SpanExporterConfig =
+type ExporterConfig<'T> =
     {
-        Exporter: ExporterSource<Span>
+        Exporter: ExporterSource<'T>
         Mode: ExportMode option
     }
+
+type SpanExporterConfig = ExporterConfig<Span>
 
 type TracingConfig =
     {
@@ -26,11 +28,7 @@ type TracingConfig =
         Exporters: SpanExporterConfig list
     }
 
-type LogExporterConfig =
-    {
-        Exporter: ExporterSource<LogRecord>
-        Mode: ExportMode option
-    }
+type LogExporterConfig = ExporterConfig<LogRecord>
 
 type LoggingConfig =
     {
@@ -148,6 +146,24 @@ module internal OtlpSources =
         | ExporterSource.Instance exporter -> exporter, []
         | ExporterSource.FromEnvironment build -> build env
 
+/// What the tracing and logging configurations share: their lists of exporters.
+module internal ExporterConfigs =
+    let add mode (exporter: IExporter<'T>) (exporters: ExporterConfig<'T> list) =
+        exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ]
+
+    /// A mode given in code, checked (a clear ArgumentException naming the bad field).
+    let checkedMode mode =
+        match mode with
+        | ExportMode.Batched options -> ExportMode.Batched(BatchOptions.validate options)
+        | ExportMode.Simple -> ExportMode.Simple
+
+    let addOtlp signal configure (create: OtlpOptions -> IExporter<'T>) (exporters: ExporterConfig<'T> list) =
+        let build env =
+            let options, warnings = OtlpSources.options signal configure env
+            create options, warnings
+
+        exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ]
+
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
     [<CompiledName("Empty")>]
@@ -175,7 +191,7 @@ module Tracing =
         { config with Processors = config.Processors @ [ processor ] }
 
     let private add mode exporter (config: TracingConfig) =
-        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ] }
+        { config with Exporters = ExporterConfigs.add mode exporter config.Exporters }
 
     [<CompiledName("AddBatchExporter")>]
     let addBatchExporter exporter config = add None exporter config
@@ -185,12 +201,7 @@ module Tracing =
 
     [<CompiledName("AddExporter")>]
     let addExporter mode exporter config =
-        let mode =
-            match mode with
-            | ExportMode.Batched options -> ExportMode.Batched(BatchOptions.validate options)
-            | ExportMode.Simple -> ExportMode.Simple
-
-        add (Some mode) exporter config
+        add (Some(ExporterConfigs.checkedMode mode)) exporter config
 
     [<CompiledName("AddConsoleExporter")>]
     let addConsoleExporter config =
@@ -198,11 +209,8 @@ module Tracing =
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: TracingConfig) =
-        let build env =
-            let options, warnings = OtlpSources.options OtlpSignal.Traces configure env
-            OtlpExporter.traces options :> IExporter<Span>, warnings
-
-        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ] }
+        let create options = OtlpExporter.traces options :> IExporter<Span>
+        { config with Exporters = ExporterConfigs.addOtlp OtlpSignal.Traces configure create config.Exporters }
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Metrics =
@@ -311,7 +319,7 @@ module Logging =
         { config with Processors = config.Processors @ [ processor ] }
 
     let private add mode exporter (config: LoggingConfig) =
-        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ] }
+        { config with Exporters = ExporterConfigs.add mode exporter config.Exporters }
 
     [<CompiledName("AddBatchExporter")>]
     let addBatchExporter exporter config = add None exporter config
@@ -321,12 +329,7 @@ module Logging =
 
     [<CompiledName("AddExporter")>]
     let addExporter mode exporter config =
-        let mode =
-            match mode with
-            | ExportMode.Batched options -> ExportMode.Batched(BatchOptions.validate options)
-            | ExportMode.Simple -> ExportMode.Simple
-
-        add (Some mode) exporter config
+        add (Some(ExporterConfigs.checkedMode mode)) exporter config
 
     [<CompiledName("AddConsoleExporter")>]
     let addConsoleExporter config =
@@ -334,11 +337,8 @@ module Logging =
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: LoggingConfig) =
-        let build env =
-            let options, warnings = OtlpSources.options OtlpSignal.Logs configure env
-            OtlpExporter.logs options :> IExporter<LogRecord>, warnings
-
-        { config with Exporters = config.Exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ] }
+        let create options = OtlpExporter.logs options :> IExporter<LogRecord>
+        { config with Exporters = ExporterConfigs.addOtlp OtlpSignal.Logs configure create config.Exporters }
 
     [<CompiledName("BatchOptionsFromEnvironment")>]
     let batchOptionsFromEnvironment lookup =

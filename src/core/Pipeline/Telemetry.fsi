@@ -15,14 +15,18 @@ type ExporterSource<'T> =
     /// Built at start: the exporter and the configuration warnings met while reading the environment.
     | FromEnvironment of build: (EnvLookup -> IExporter<'T> * ConfigWarning list)
 
-/// One span exporter and how spans reach it.
-type SpanExporterConfig =
+/// One exporter of a signal and how items reach it.
+type ExporterConfig<'T> =
     {
         /// The exporter, or how to build it at start.
-        Exporter: ExporterSource<Span>
-        /// Simple or batched; None batches with `OTEL_BSP_*` over the defaults.
+        Exporter: ExporterSource<'T>
+        /// Simple or batched; None batches with the signal's variables (`OTEL_BSP_*` for spans, `OTEL_BLRP_*`
+        /// for logs, whose schedule delay defaults to 1000 ms) over the defaults.
         Mode: ExportMode option
     }
+
+/// One span exporter and how spans reach it.
+type SpanExporterConfig = ExporterConfig<Span>
 
 /// The tracing part of a telemetry configuration.
 type TracingConfig =
@@ -40,13 +44,7 @@ type TracingConfig =
     }
 
 /// One log exporter and how records reach it.
-type LogExporterConfig =
-    {
-        /// The exporter.
-        Exporter: ExporterSource<LogRecord>
-        /// Simple or batched; None batches with `OTEL_BLRP_*` over the defaults (schedule delay 1000 ms).
-        Mode: ExportMode option
-    }
+type LogExporterConfig = ExporterConfig<LogRecord>
 
 /// The logging part of a telemetry configuration.
 type LoggingConfig =
