@@ -145,18 +145,18 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
         cell.Init()
         cell
 
-    // Linear search is faster than binary search for the usual 10-20 bounds.
+    // The first bound >= value (buckets are (b[i-1], b[i]]): a branch-light binary search, a handful of
+    // comparisons for the usual 10-20 bounds.
     override _.BucketOf value =
-        let mutable i = 0
+        let mutable low = 0
+        let mutable high = bounds.Length
 
-        if bounds.Length <= 32 then
-            while i < bounds.Length && value > bounds[i] do
-                i <- i + 1
+        while low < high do
+            let middle = (low + high) >>> 1
 
-            i
-        else
-            let found = Array.BinarySearch(bounds, value)
-            if found >= 0 then found else ~~~found
+            if value > bounds[middle] then low <- middle + 1 else high <- middle
+
+        low
 
     override x.RecordLong value = x.RecordDouble(float value)
 
