@@ -128,4 +128,6 @@ function main() {
   }
 }
 
-main();
+if (require.main === module) main();
+
+module.exports = { requestTypes, fromOtlpJson, canonical };
