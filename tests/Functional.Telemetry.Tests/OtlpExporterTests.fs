@@ -1013,3 +1013,94 @@ let ``a 503 with Retry-After is retried by the pipeline and the spans arrive onc
         finally
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
+
+// ---- gRPC faults through the whole pipeline (HTTP/2 receiver the test controls) ----
+
+let private grpcPipeline (receiver: Receiver) (name: string) (timeoutMs: int) =
+    Telemetry.create "otlp-grpc-faults"
+    |> Telemetry.withEnvironment (
+        Env.ofList
+            [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+              "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
+              "OTEL_BSP_EXPORT_TIMEOUT", string timeoutMs ]
+    )
+    |> Telemetry.withPropagatorInstalled false
+    |> Telemetry.withResourceDetection false
+    |> Telemetry.withRetry
+        { RetryPolicy.defaults with
+            InitialBackoff = TimeSpan.FromMilliseconds 10.
+            MaxBackoff = TimeSpan.FromMilliseconds 50.
+        }
+    |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addOtlpExporter id)
+    |> Telemetry.start
+
+let private oneSpan (name: string) =
+    use source = new System.Diagnostics.ActivitySource(name)
+    source.StartActivity("grpc-span").Dispose()
+
+[<Fact>]
+let ``gRPC UNAVAILABLE is retried with backoff and the span is exported once`` () =
+    task {
+        let! receiver =
+            startReceiver true (fun index context ->
+                if index = 1 then grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try later" ] context
+                else grpcReply [||] [ "grpc-status", "0" ] context)
+
+        try
+            let name = "Otlp.Grpc.Retry." + Guid.NewGuid().ToString("N")
+            let sdk = grpcPipeline receiver name 10000
+            oneSpan name
+            let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            Assert.True stopped
+            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            Assert.Equal((1L, 0L, 2L), (stats.Exported, stats.Failed, stats.ExportCalls))
+            Assert.True(receiver.Requests |> List.forall (fun r -> r.Protocol = "HTTP/2"))
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }
+
+[<Fact>]
+let ``gRPC INVALID_ARGUMENT is not retried and is counted as failed`` () =
+    task {
+        let! receiver = startReceiver true (fun _ context -> trailersOnly [ "grpc-status", "3" ] context)
+
+        try
+            let name = "Otlp.Grpc.Invalid." + Guid.NewGuid().ToString("N")
+            let sdk = grpcPipeline receiver name 10000
+            oneSpan name
+            let! _ = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            Assert.Equal((0L, 1L, 1L), (stats.Exported, stats.Failed, stats.ExportCalls))
+            Assert.Equal(1, receiver.Requests.Length)
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }
+
+[<Fact>]
+let ``retries stop at the export deadline when the collector is slow and keeps answering UNAVAILABLE`` () =
+    task {
+        // Each answer takes 150 ms (a slow collector); with a 300 ms export deadline the second attempt is cut
+        // off by the deadline, long before the policy's 5 attempts.
+        let! receiver =
+            startReceiver true (fun _ context ->
+                task {
+                    do! Task.Delay 150
+                    do! grpcReply [||] [ "grpc-status", "14" ] context
+                }
+                :> Task)
+
+        try
+            let name = "Otlp.Grpc.Deadline." + Guid.NewGuid().ToString("N")
+            let sdk = grpcPipeline receiver name 300
+            let watch = Diagnostics.Stopwatch.StartNew()
+            oneSpan name
+            let! _ = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            watch.Stop()
+            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            Assert.Equal(1L, stats.Failed)
+            Assert.Equal(0L, stats.Exported)
+            Assert.InRange(stats.ExportCalls, 1L, 3L)
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds 3., $"took {watch.Elapsed}")
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }
