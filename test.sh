@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Functional.Telemetry.
 # 1. Installs what the integration tests need when it is missing:
-#    Debian's prometheus and python3-prometheus-client, and the npm packages of the OTLP peer.
+#    Debian's prometheus, python3-prometheus-client (and nodejs/npm if absent), and the npm packages of the
+#    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer).
 # 2. Runs `dotnet test Functional.sln`, writing .trx results.
 # 3. Prints one closing line `N passed, N failed`, counted from the .trx files, and exits non-zero on any failure.
 set -uo pipefail
@@ -18,6 +19,9 @@ install_debian_packages() {
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || missing+=(python3-prometheus-client)
+  # The OTLP interop peer runs on Node.js (Debian's nodejs and npm when the machine has none).
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   if ! command -v apt-get >/dev/null 2>&1; then
     log "apt-get not found: cannot install ${missing[*]} (the tests that need them will fail)"
