@@ -54,10 +54,40 @@ module internal WireType =
 ///
 /// The mutable fields below (position, length table, current buffer) are the only mutable state of the
 /// encoders; everything above this type is plain functions over records.
+/// The measuring pass's length table and the open-message stack, kept per thread: encoding a batch is
+/// synchronous (measure, then write, on one thread), so reusing them makes a batch's encoding allocation-free
+/// once they have grown.
+type internal ProtoScratch() =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private lengths: List<int>
+
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private stack: Stack<struct (int * int64)>
+
+    static member Lengths() =
+        match ProtoScratch.lengths with
+        | null ->
+            let created = List<int>(1024)
+            ProtoScratch.lengths <- created
+            created
+        | existing ->
+            existing.Clear()
+            existing
+
+    static member Stack() =
+        match ProtoScratch.stack with
+        | null ->
+            let created = Stack<struct (int * int64)>(16)
+            ProtoScratch.stack <- created
+            created
+        | existing ->
+            existing.Clear()
+            existing
+
 [<Sealed>]
 type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<int>) =
     let measuring = isNull output
-    let openMessages = Stack<struct (int * int64)>()
+    let openMessages = ProtoScratch.Stack()
     let mutable position = 0L
     let mutable nextLength = 0
     let mutable buffer = Memory<byte>.Empty
@@ -68,7 +98,7 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
         else (64 - System.Numerics.BitOperations.LeadingZeroCount value + 6) / 7
 
     /// A writer that only counts bytes and records nested message lengths.
-    static member Measuring() = ProtoWriter(null, List<int>())
+    static member Measuring() = ProtoWriter(null, ProtoScratch.Lengths())
 
     /// A writer into `output` that uses the lengths a measuring pass recorded over the same records.
     static member Writing(output: IBufferWriter<byte>, measured: ProtoWriter) =

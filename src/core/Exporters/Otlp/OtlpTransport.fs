@@ -368,6 +368,29 @@ module internal OtlpHttp =
         with _ ->
             None
 
+/// A gRPC request body: the 5-byte prefix (compressed flag, big-endian length), then the message, written
+/// straight from the encoder's buffer (no framed copy of the message).
+[<Sealed>]
+type internal GrpcFrameContent(message: ReadOnlyMemory<byte>, compressed: bool) =
+    inherit HttpContent()
+
+    let prefix =
+        let bytes = Array.zeroCreate<byte> 5
+        bytes[0] <- if compressed then 1uy else 0uy
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(1, 4), uint32 message.Length)
+        bytes
+
+    override _.SerializeToStreamAsync(stream: IO.Stream, _: Net.TransportContext) =
+        task {
+            do! stream.WriteAsync(ReadOnlyMemory prefix)
+            do! stream.WriteAsync(message)
+        }
+        :> Threading.Tasks.Task
+
+    override _.TryComputeLength(length: int64 byref) =
+        length <- int64 (5 + message.Length)
+        true
+
 [<Sealed>]
 type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessageHandler) =
     let options = OtlpOptions.validate options
@@ -421,8 +444,8 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
 
         let content: HttpContent =
             if isGrpc then
-                let message = if compress then ReadOnlySpan(OtlpHttp.gzip body.Span) else body.Span
-                new ByteArrayContent(OtlpResponse.frameGrpc compress message)
+                let message = if compress then ReadOnlyMemory(OtlpHttp.gzip body.Span) else body
+                new GrpcFrameContent(message, compress)
             elif compress then
                 let content = new ByteArrayContent(OtlpHttp.gzip body.Span)
                 content.Headers.ContentEncoding.Add "gzip"
