@@ -10,61 +10,44 @@ type OtlpExporter<'T>
     (
         transport: OtlpTransport,
         encode: Resource -> 'T array -> IBufferWriter<byte> -> unit,
-        measure: Resource -> 'T array -> int64,
         maxRequestBytes: int64
     ) =
     // Buffers bigger than this are not kept between exports.
     let retainedCapacity = 4 * 1024 * 1024
     let mutable buffer = ArrayBufferWriter<byte>(64 * 1024)
-    // Retry bookkeeping: the runner retries with the same batch, so requests already accepted are skipped.
-    let mutable lastItems: obj = null
-    let mutable acceptedRequests = 0
-
-    let encodeInto resource (items: 'T array) =
-        buffer.ResetWrittenCount()
-        encode resource items buffer
-        buffer.WrittenMemory
-
-    // Splits in halves until every part fits; single items that never fit are returned apart.
-    let rec plan resource (items: 'T array) (fits: 'T array list) (oversize: int) =
-        if measure resource items <= maxRequestBytes then
-            items :: fits, oversize
-        elif items.Length = 1 then
-            fits, oversize + 1
-        else
-            let half = items.Length / 2
-            let fits, oversize = plan resource items.[.. half - 1] fits oversize
-            plan resource items.[half..] fits oversize
 
     let release () =
         if buffer.Capacity > retainedCapacity then
             buffer <- ArrayBufferWriter<byte>(64 * 1024)
 
+    // Encodes and sends `items`; a request over the limit is split in halves (each encoded again) until every
+    // part fits. The common batch is encoded once. Returns the first non-success result and how many single
+    // items could never fit. A retry (the runner calls Export again) sends everything again: OTLP receivers
+    // accept duplicates, and nothing here depends on the identity of the batch's array.
+    let rec sendParts resource (items: 'T array) (token: CancellationToken) =
+        task {
+            buffer.ResetWrittenCount()
+            encode resource items buffer
+
+            if int64 buffer.WrittenCount <= maxRequestBytes then
+                let! sent = transport.Send(buffer.WrittenMemory, token)
+                return sent, 0
+            elif items.Length = 1 then
+                return ExportResult.Success, 1
+            else
+                let half = items.Length / 2
+                let! first, firstOversize = sendParts resource items.[.. half - 1] token
+
+                match first with
+                | ExportResult.Success ->
+                    let! second, secondOversize = sendParts resource items.[half..] token
+                    return second, firstOversize + secondOversize
+                | failed -> return failed, firstOversize
+        }
+
     let exportBatch (batch: Batch<'T>) (token: CancellationToken) =
         task {
-            if not (Object.ReferenceEquals(lastItems, batch.Items)) then
-                lastItems <- batch.Items
-                acceptedRequests <- 0
-
-            let requests, oversize =
-                let fits, oversize = plan batch.Resource batch.Items [] 0
-                List.rev fits, oversize
-
-            let mutable result = ExportResult.Success
-            let mutable index = 0
-
-            for items in requests do
-                match result with
-                | ExportResult.Success when index >= acceptedRequests ->
-                    let! sent = transport.Send(encodeInto batch.Resource items, token)
-                    result <- sent
-
-                    if sent = ExportResult.Success then
-                        acceptedRequests <- index + 1
-                | _ -> ()
-
-                index <- index + 1
-
+            let! result, oversize = sendParts batch.Resource batch.Items token
             release ()
 
             return
@@ -96,31 +79,22 @@ type OtlpExporter<'T>
 
 [<RequireQualifiedAccess>]
 module OtlpExporter =
-    // OTLP/JSON has no size function: the size is that of an encoding into a scratch buffer.
-    let private measureByEncoding (encode: Resource -> 'T array -> IBufferWriter<byte> -> unit) =
-        let scratch = ArrayBufferWriter<byte>()
-
-        fun resource items ->
-            scratch.ResetWrittenCount()
-            encode resource items scratch
-            int64 scratch.WrittenCount
-
-    let private create signal (options: OtlpOptions) protobuf size json =
+    let private create signal (options: OtlpOptions) protobuf json =
         let options = OtlpOptions.validate options
         let transport = new OtlpTransport(signal, options)
 
         match options.Protocol with
-        | OtlpProtocol.HttpJson -> new OtlpExporter<'T>(transport, json, measureByEncoding json, options.MaxRequestBytes)
-        | _ -> new OtlpExporter<'T>(transport, protobuf, size, options.MaxRequestBytes)
+        | OtlpProtocol.HttpJson -> new OtlpExporter<'T>(transport, json, options.MaxRequestBytes)
+        | _ -> new OtlpExporter<'T>(transport, protobuf, options.MaxRequestBytes)
 
     [<CompiledName("Traces")>]
     let traces options =
-        create OtlpSignal.Traces options OtlpProtobuf.writeTraces OtlpProtobuf.tracesSize OtlpJson.writeTraces
+        create OtlpSignal.Traces options OtlpProtobuf.writeTraces OtlpJson.writeTraces
 
     [<CompiledName("Metrics")>]
     let metrics options =
-        create OtlpSignal.Metrics options OtlpProtobuf.writeMetrics OtlpProtobuf.metricsSize OtlpJson.writeMetrics
+        create OtlpSignal.Metrics options OtlpProtobuf.writeMetrics OtlpJson.writeMetrics
 
     [<CompiledName("Logs")>]
     let logs options =
-        create OtlpSignal.Logs options OtlpProtobuf.writeLogs OtlpProtobuf.logsSize OtlpJson.writeLogs
+        create OtlpSignal.Logs options OtlpProtobuf.writeLogs OtlpJson.writeLogs

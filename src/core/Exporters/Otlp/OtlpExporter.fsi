@@ -7,18 +7,16 @@ open System.Buffers
 /// when it would exceed `MaxRequestBytes` (an oversize request is never sent), and sends them one after another
 /// through an `OtlpTransport`.
 ///
-/// It never retries: a Retryable result goes back to the runner, which retries the same batch; requests already
-/// accepted for that batch are then skipped, so a retry resends only what the peer has not accepted.
+/// It never retries: a Retryable result goes back to the runner, which calls Export again with the same batch;
+/// the whole batch is then sent again (OTLP receivers tolerate duplicates; nothing depends on the identity of
+/// the batch's array). The common batch is encoded once (the encoder measures, then writes).
 /// An item that alone exceeds `MaxRequestBytes` is not sent; the batch's result is then a Failure naming the
 /// count (after the rest was sent) so the loss is counted.
 [<Sealed>]
 type OtlpExporter<'T> =
-    /// An exporter over `transport`: `encode` writes a request for some items, `measure` gives its size in bytes.
+    /// An exporter over `transport`: `encode` writes a request for some items.
     new:
-        transport: OtlpTransport *
-        encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) *
-        measure: (Resource -> 'T array -> int64) *
-        maxRequestBytes: int64 ->
+        transport: OtlpTransport * encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) * maxRequestBytes: int64 ->
             OtlpExporter<'T>
 
     /// The transport (its name and endpoint).
