@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.FSharp.Core;
+using OpenTelemetry.Exporter;
+using Ours = Functional.Telemetry;
+
+namespace Functional.Telemetry.Bench;
+
+/// <summary>
+/// One export of a 512-span batch to a loopback sink that discards it (<see cref="OtlpSink"/>), over
+/// http/protobuf and over gRPC: our <c>OtlpExporter.traces</c> (<c>Export</c> called directly and awaited)
+/// against the official <c>OtlpTraceExporter</c> 1.20.1 (<c>Export</c> called directly, synchronous). Both
+/// export the same spans: 512 activities (5 tags, 1 event with 1 tag) recorded once in setup, handed to the
+/// official exporter as they are and to ours converted to <c>Span</c> records (also in setup).
+/// The official exporter is the baseline of each pair.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class OtlpExportBenchmarks
+{
+    /// <summary>Spans per batch (the batch processors' default MaxExportBatchSize).</summary>
+    public const int BatchSize = 512;
+
+    private const string SourceName = "Functional.Telemetry.Bench.OtlpExport";
+
+    private OtlpSink? sink;
+    private Activity[] activities = [];
+    private Ours.Batch<Ours.Span>? batch;
+    private Ours.IExporter<Ours.Span>? oursHttp;
+    private Ours.IExporter<Ours.Span>? oursGrpc;
+    private OtlpTraceExporter? officialHttp;
+    private OtlpTraceExporter? officialGrpc;
+
+    /// <summary>512 finished activities: a server span each, 5 tags of four types, 1 event with 1 tag.</summary>
+    public static Activity[] RecordActivities()
+    {
+        using var source = new ActivitySource(SourceName, "1.0.0");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var result = new Activity[BatchSize];
+        for (var i = 0; i < BatchSize; i++)
+        {
+            var activity = source.StartActivity("GET /orders/{id}", ActivityKind.Server)!;
+            activity.SetTag("http.request.method", "GET");
+            activity.SetTag("http.route", "/orders/{id}");
+            activity.SetTag("http.response.status_code", 200);
+            activity.SetTag("server.port", 8080L + i);
+            activity.SetTag("cache.hit", i % 2 == 0);
+            activity.AddEvent(new ActivityEvent(
+                "cache.lookup",
+                tags: new ActivityTagsCollection { ["cache.key"] = "order-" + i }));
+            activity.Stop();
+            result[i] = activity;
+        }
+
+        return result;
+    }
+
+    private static Ours.OtlpOptions OurOptions(Uri endpoint, Ours.OtlpProtocol protocol)
+    {
+        var d = Ours.OtlpOptionsModule.Default;
+        return new Ours.OtlpOptions(
+            FSharpOption<Uri>.Some(endpoint),
+            protocol,
+            d.Headers,
+            d.Timeout,
+            d.Compression,
+            d.CertificatePath,
+            d.ClientCertificatePath,
+            d.ClientKeyPath,
+            d.Insecure,
+            d.MaxRequestBytes,
+            d.TemporalityPreference);
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
+        activities = RecordActivities();
+        var limits = Ours.SpanLimitsModule.Default;
+        batch = new Ours.Batch<Ours.Span>(
+            Ours.ResourceModule.Empty,
+            activities.Select(a => Ours.ActivityConversion.ToSpan(limits, a)).ToArray());
+
+        var httpEndpoint = new Uri(sink.HttpBase, "/v1/traces");
+        oursHttp = Ours.OtlpExporter.Traces(OurOptions(httpEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        oursGrpc = Ours.OtlpExporter.Traces(OurOptions(sink.GrpcBase, Ours.OtlpProtocol.Grpc));
+        officialHttp = new OtlpTraceExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = httpEndpoint,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        });
+        officialGrpc = new OtlpTraceExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = sink.GrpcBase,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
+        });
+
+        // Fail fast when an exporter cannot reach the sink: a benchmark of failed exports measures nothing.
+        Check("ours http/protobuf", OursHttp().GetAwaiter().GetResult().IsSuccess);
+        Check("ours grpc", OursGrpc().GetAwaiter().GetResult().IsSuccess);
+        Check("official http/protobuf", OfficialHttp() == OpenTelemetry.ExportResult.Success);
+        Check("official grpc", OfficialGrpc() == OpenTelemetry.ExportResult.Success);
+    }
+
+    private void Check(string name, bool success)
+    {
+        if (!success)
+        {
+            throw new InvalidOperationException($"{name}: the export to the loopback sink failed");
+        }
+
+        Console.WriteLine($"// {name}: ok; sink saw {sink!.Requests} requests, {sink.BodyBytes} body bytes so far");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        officialHttp?.Shutdown();
+        officialGrpc?.Shutdown();
+        officialHttp?.Dispose();
+        officialGrpc?.Dispose();
+        (oursHttp as IDisposable)?.Dispose();
+        (oursGrpc as IDisposable)?.Dispose();
+        sink?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private OpenTelemetry.ExportResult Official(OtlpTraceExporter exporter) =>
+        exporter.Export(new OpenTelemetry.Batch<Activity>(activities, activities.Length));
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces http/protobuf")]
+    public OpenTelemetry.ExportResult OfficialHttp() => Official(officialHttp!);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces http/protobuf")]
+    public Task<Ours.ExportResult> OursHttp() => oursHttp!.Export(batch!, CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces grpc")]
+    public OpenTelemetry.ExportResult OfficialGrpc() => Official(officialGrpc!);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces grpc")]
+    public Task<Ours.ExportResult> OursGrpc() => oursGrpc!.Export(batch!, CancellationToken.None);
+}
