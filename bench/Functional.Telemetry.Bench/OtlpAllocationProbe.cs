@@ -1,0 +1,54 @@
+using System.Buffers;
+
+namespace Functional.Telemetry.Bench;
+
+/// <summary>
+/// Where our OTLP trace export's bytes go: process-wide allocated bytes per 512-span batch of each stage
+/// (size, encoding, whole export over http/protobuf and gRPC to the loopback sink). Outside BenchmarkDotNet.
+/// </summary>
+public static class OtlpAllocationProbe
+{
+    private static double PerCall(int calls, Action action)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            action();
+        }
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < calls; i++)
+        {
+            action();
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls;
+    }
+
+    public static int Run(int calls)
+    {
+        var sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
+        var activities = OtlpExportBenchmarks.RecordActivities();
+        var limits = SpanLimitsModule.Default;
+        var spans = activities.Select(a => ActivityConversion.ToSpan(limits, a)).ToArray();
+        var resource = ResourceModule.Empty;
+        var batch = new Batch<Span>(resource, spans);
+        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        var d = OtlpOptionsModule.Default;
+        OtlpOptions Options(Uri endpoint, OtlpProtocol protocol) => new(
+            Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), protocol, d.Headers, d.Timeout, d.Compression,
+            d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure, d.MaxRequestBytes,
+            d.TemporalityPreference);
+        IExporter<Span> http = OtlpExporter.Traces(Options(new Uri(sink.HttpBase, "/v1/traces"), OtlpProtocol.HttpProtobuf));
+        IExporter<Span> grpc = OtlpExporter.Traces(Options(sink.GrpcBase, OtlpProtocol.Grpc));
+
+        Console.WriteLine($"TracesSize:            {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, spans)),10:F0} B/batch");
+        Console.WriteLine($"WriteTraces:           {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); }),10:F0} B/batch");
+        Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
+        Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batch, CancellationToken.None).GetAwaiter().GetResult()),10:F0} B/batch");
+        Console.WriteLine($"Export grpc:           {PerCall(calls, () => grpc.Export(batch, CancellationToken.None).GetAwaiter().GetResult()),10:F0} B/batch");
+        (http as IDisposable)?.Dispose();
+        (grpc as IDisposable)?.Dispose();
+        sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return 0;
+    }
+}
