@@ -42,6 +42,7 @@ public static class OtlpAllocationProbe
         IExporter<Span> grpc = OtlpExporter.Traces(Options(sink.GrpcBase, OtlpProtocol.Grpc));
 
         Console.WriteLine($"TracesSize:            {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, spans)),10:F0} B/batch");
+        Console.WriteLine($"TracesSize, twice:     {PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); OtlpProtobuf.TracesSize(resource, spans); }),10:F0} B/batch");
         Console.WriteLine($"WriteTraces:           {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); }),10:F0} B/batch");
         Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
         Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batch, CancellationToken.None).GetAwaiter().GetResult()),10:F0} B/batch");
