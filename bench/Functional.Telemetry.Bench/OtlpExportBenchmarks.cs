@@ -33,6 +33,16 @@ public class OtlpExportBenchmarks
     private Ours.IExporter<Ours.Span>? oursGrpc;
     private OtlpTraceExporter? officialHttp;
     private OtlpTraceExporter? officialGrpc;
+    private Ours.Batch<Ours.LogRecord>? logBatch;
+    private OpenTelemetry.Logs.LogRecord[] officialLogs = [];
+    private Ours.IExporter<Ours.LogRecord>? oursLogs;
+    private OtlpLogExporter? officialLogExporter;
+    private Ours.Batch<Ours.MetricData>? metricBatch;
+    private OpenTelemetry.Metrics.Metric[] officialMetrics = [];
+    private IDisposable? officialMeterProvider;
+    private IDisposable? officialMeter;
+    private Ours.IExporter<Ours.MetricData>? oursMetrics;
+    private OtlpMetricExporter? officialMetricExporter;
 
     /// <summary>512 finished activities: a server span each, 5 tags of four types, 1 event with 1 tag.</summary>
     public static Activity[] RecordActivities()
@@ -104,11 +114,37 @@ public class OtlpExportBenchmarks
             Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
         });
 
+        officialLogs = OtlpLogData.OfficialRecords(BatchSize);
+        logBatch = new Ours.Batch<Ours.LogRecord>(Ours.ResourceModule.Empty, OtlpLogData.OursRecords(BatchSize));
+        var logsEndpoint = new Uri(sink.HttpBase, "/v1/logs");
+        oursLogs = Ours.OtlpExporter.Logs(OurOptions(logsEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        officialLogExporter = new OtlpLogExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = logsEndpoint,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        });
+
+        (officialMetrics, var provider, var meter) = OtlpMetricData.OfficialMetrics();
+        officialMeterProvider = provider;
+        officialMeter = meter;
+        metricBatch = new Ours.Batch<Ours.MetricData>(Ours.ResourceModule.Empty, OtlpMetricData.OursMetrics());
+        var metricsEndpoint = new Uri(sink.HttpBase, "/v1/metrics");
+        oursMetrics = Ours.OtlpExporter.Metrics(OurOptions(metricsEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        officialMetricExporter = new OtlpMetricExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = metricsEndpoint,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        });
+
         // Fail fast when an exporter cannot reach the sink: a benchmark of failed exports measures nothing.
         Check("ours http/protobuf", OursHttp().GetAwaiter().GetResult().IsSuccess);
         Check("ours grpc", OursGrpc().GetAwaiter().GetResult().IsSuccess);
         Check("official http/protobuf", OfficialHttp() == OpenTelemetry.ExportResult.Success);
         Check("official grpc", OfficialGrpc() == OpenTelemetry.ExportResult.Success);
+        Check($"ours logs ({logBatch.Items.Length} records)", OursLogsHttp().GetAwaiter().GetResult().IsSuccess);
+        Check($"ours metrics ({metricBatch.Items.Length} metrics)", OursMetricsHttp().GetAwaiter().GetResult().IsSuccess);
+        Check($"official metrics ({officialMetrics.Length} metrics)", OfficialMetricsHttp() == OpenTelemetry.ExportResult.Success);
+        Check($"official logs ({officialLogs.Length} records)", OfficialLogsHttp() == OpenTelemetry.ExportResult.Success);
     }
 
     private void Check(string name, bool success)
@@ -130,6 +166,14 @@ public class OtlpExportBenchmarks
         officialGrpc?.Dispose();
         (oursHttp as IDisposable)?.Dispose();
         (oursGrpc as IDisposable)?.Dispose();
+        officialLogExporter?.Shutdown();
+        officialLogExporter?.Dispose();
+        (oursLogs as IDisposable)?.Dispose();
+        officialMetricExporter?.Shutdown();
+        officialMetricExporter?.Dispose();
+        (oursMetrics as IDisposable)?.Dispose();
+        officialMeter?.Dispose();
+        officialMeterProvider?.Dispose();
         sink?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
@@ -151,4 +195,22 @@ public class OtlpExportBenchmarks
     [Benchmark]
     [BenchmarkCategory("Traces grpc")]
     public Task<Ours.ExportResult> OursGrpc() => oursGrpc!.Export(batch!, CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Logs http/protobuf")]
+    public OpenTelemetry.ExportResult OfficialLogsHttp() =>
+        officialLogExporter!.Export(new OpenTelemetry.Batch<OpenTelemetry.Logs.LogRecord>(officialLogs, officialLogs.Length));
+
+    [Benchmark]
+    [BenchmarkCategory("Logs http/protobuf")]
+    public Task<Ours.ExportResult> OursLogsHttp() => oursLogs!.Export(logBatch!, CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Metrics http/protobuf")]
+    public OpenTelemetry.ExportResult OfficialMetricsHttp() =>
+        officialMetricExporter!.Export(new OpenTelemetry.Batch<OpenTelemetry.Metrics.Metric>(officialMetrics, officialMetrics.Length));
+
+    [Benchmark]
+    [BenchmarkCategory("Metrics http/protobuf")]
+    public Task<Ours.ExportResult> OursMetricsHttp() => oursMetrics!.Export(metricBatch!, CancellationToken.None);
 }
