@@ -58,7 +58,7 @@ public static class OtlpLogData
         var sdk = Ours.Telemetry.Create("bench")
             .WithoutResourceDetection()
             .WithoutPropagatorInstallation()
-            .WithLogging(l => l.AddExporter(capture, o => o.MaxExportBatchSize = count))
+            .WithLogging(l => l.UseTemplateAsBody().AddExporter(capture, o => o.MaxExportBatchSize = count))
             .Start();
         using (var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddFunctionalTelemetry(sdk)))
         {
