@@ -8,12 +8,14 @@ using Ours = Functional.Telemetry;
 namespace Functional.Telemetry.Bench;
 
 /// <summary>
-/// One export of a 512-span batch to a loopback sink that discards it (<see cref="OtlpSink"/>), over
-/// http/protobuf and over gRPC: our <c>OtlpExporter.traces</c> (<c>Export</c> called directly and awaited)
-/// against the official <c>OtlpTraceExporter</c> 1.20.1 (<c>Export</c> called directly, synchronous). Both
-/// export the same spans: 512 activities (5 tags, 1 event with 1 tag) recorded once in setup, handed to the
-/// official exporter as they are and to ours converted to <c>Span</c> records (also in setup).
-/// The official exporter is the baseline of each pair.
+/// One export of a batch to a loopback sink that discards it (<see cref="OtlpSink"/>): 512 spans over
+/// http/protobuf and over gRPC, 512 log records and 512 metric points over http/protobuf. Ours is
+/// <c>OtlpExporter.traces/logs/metrics</c> (<c>Export</c> called directly and awaited); the official one is
+/// <c>OtlpTraceExporter/OtlpLogExporter/OtlpMetricExporter</c> 1.20.1 (<c>Export</c> called directly, synchronous).
+/// Both export the same data, built once in setup: 512 activities (5 tags, 1 event with 1 tag), handed to the
+/// official exporter as they are and to ours converted to <c>Span</c> records; the same 512 log calls recorded
+/// by each SDK (<see cref="OtlpLogData"/>); the same measurements collected by each SDK
+/// (<see cref="OtlpMetricData"/>). The official exporter is the baseline of each pair.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
