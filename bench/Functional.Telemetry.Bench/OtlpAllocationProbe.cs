@@ -8,7 +8,7 @@ namespace Functional.Telemetry.Bench;
 /// </summary>
 public static class OtlpAllocationProbe
 {
-    private static double PerCall(int calls, Action action)
+    private static string PerCall(int calls, Action action)
     {
         for (var i = 0; i < 20; i++)
         {
@@ -16,12 +16,14 @@ public static class OtlpAllocationProbe
         }
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
         {
             action();
         }
 
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls;
+        var elapsed = watch.Elapsed.TotalMicroseconds / calls;
+        return $"{(GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls,10:F0} B/batch {elapsed,8:F1} us/batch";
     }
 
     public static int Run(int calls)
@@ -43,13 +45,13 @@ public static class OtlpAllocationProbe
         IExporter<Span> http = OtlpExporter.Traces(Options(new Uri(sink.HttpBase, "/v1/traces"), OtlpProtocol.HttpProtobuf));
         IExporter<Span> grpc = OtlpExporter.Traces(Options(sink.GrpcBase, OtlpProtocol.Grpc));
 
-        Console.WriteLine($"TracesSize:            {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, spans)),10:F0} B/batch");
-        Console.WriteLine($"TracesSize, twice:     {PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); OtlpProtobuf.TracesSize(resource, spans); }),10:F0} B/batch");
-        Console.WriteLine($"WriteTraces:           {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); }),10:F0} B/batch");
-        Console.WriteLine($"TracesSize+WriteTraces:{PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); }),10:F0} B/batch");
+        Console.WriteLine($"TracesSize:            {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, spans))}");
+        Console.WriteLine($"TracesSize, twice:     {PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); OtlpProtobuf.TracesSize(resource, spans); })}");
+        Console.WriteLine($"WriteTraces:           {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); })}");
+        Console.WriteLine($"TracesSize+WriteTraces:{PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); })}");
         Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
-        Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()),10:F0} B/batch");
-        Console.WriteLine($"Export grpc:           {PerCall(calls, () => grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()),10:F0} B/batch");
+        Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
+        Console.WriteLine($"Export grpc:           {PerCall(calls, () => grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
         Console.WriteLine($"last results: {http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()}, {grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()}; sink: {sink.Requests} requests, {sink.BodyBytes} body bytes");
         (http as IDisposable)?.Dispose();
         (grpc as IDisposable)?.Dispose();
