@@ -25,5 +25,11 @@ if (args.Length >= 2 && args[0] == "alloc-logs")
     return LogAllocationProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 1_000_000);
 }
 
+// `-- otlp-alloc [batches]` prints our OTLP trace export's allocated bytes per 512-span batch, stage by stage.
+if (args.Length >= 1 && args[0] == "otlp-alloc")
+{
+    return OtlpAllocationProbe.Run(args.Length >= 2 ? int.Parse(args[1]) : 2_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;

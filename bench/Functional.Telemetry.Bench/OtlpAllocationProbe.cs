@@ -1,0 +1,61 @@
+using System.Buffers;
+
+namespace Functional.Telemetry.Bench;
+
+/// <summary>
+/// Where our OTLP trace export's bytes go: process-wide allocated bytes per 512-span batch of each stage
+/// (size, encoding, whole export over http/protobuf and gRPC to the loopback sink). Outside BenchmarkDotNet.
+/// </summary>
+public static class OtlpAllocationProbe
+{
+    private static string PerCall(int calls, Action action)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            action();
+        }
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            action();
+        }
+
+        var elapsed = watch.Elapsed.TotalMicroseconds / calls;
+        return $"{(GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls,10:F0} B/batch {elapsed,8:F1} us/batch";
+    }
+
+    public static int Run(int calls)
+    {
+        var sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
+        var activities = OtlpExportBenchmarks.RecordActivities();
+        var limits = SpanLimitsModule.Default;
+        var spans = activities.Select(a => ActivityConversion.ToSpan(limits, a)).ToArray();
+        var resource = ResourceModule.Empty;
+        // Two arrays used in turn: the exporter skips a batch whose Items array it was just given (a retry).
+        var batches = new[] { new Batch<Span>(resource, [.. spans]), new Batch<Span>(resource, [.. spans]) };
+        var turn = 0;
+        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        var d = OtlpOptionsModule.Default;
+        OtlpOptions Options(Uri endpoint, OtlpProtocol protocol) => new(
+            Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), protocol, d.Headers, d.Timeout, d.Compression,
+            d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure, d.MaxRequestBytes,
+            d.TemporalityPreference);
+        IExporter<Span> http = OtlpExporter.Traces(Options(new Uri(sink.HttpBase, "/v1/traces"), OtlpProtocol.HttpProtobuf));
+        IExporter<Span> grpc = OtlpExporter.Traces(Options(sink.GrpcBase, OtlpProtocol.Grpc));
+
+        Console.WriteLine($"TracesSize:            {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, spans))}");
+        Console.WriteLine($"TracesSize, twice:     {PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); OtlpProtobuf.TracesSize(resource, spans); })}");
+        Console.WriteLine($"WriteTraces:           {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); })}");
+        Console.WriteLine($"TracesSize+WriteTraces:{PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); })}");
+        Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
+        Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
+        Console.WriteLine($"Export grpc:           {PerCall(calls, () => grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
+        Console.WriteLine($"last results: {http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()}, {grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()}; sink: {sink.Requests} requests, {sink.BodyBytes} body bytes");
+        (http as IDisposable)?.Dispose();
+        (grpc as IDisposable)?.Dispose();
+        sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return 0;
+    }
+}

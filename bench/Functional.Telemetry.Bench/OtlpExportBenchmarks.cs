@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.FSharp.Core;
+using OpenTelemetry.Exporter;
+using Ours = Functional.Telemetry;
+
+namespace Functional.Telemetry.Bench;
+
+/// <summary>
+/// One export of a batch to a loopback sink that discards it (<see cref="OtlpSink"/>): 512 spans over
+/// http/protobuf and over gRPC, 512 log records and 512 metric points over http/protobuf. Ours is
+/// <c>OtlpExporter.traces/logs/metrics</c> (<c>Export</c> called directly and awaited); the official one is
+/// <c>OtlpTraceExporter/OtlpLogExporter/OtlpMetricExporter</c> 1.20.1 (<c>Export</c> called directly, synchronous).
+/// Both export the same data, built once in setup: 512 activities (5 tags, 1 event with 1 tag), handed to the
+/// official exporter as they are and to ours converted to <c>Span</c> records; the same 512 log calls recorded
+/// by each SDK (<see cref="OtlpLogData"/>); the same measurements collected by each SDK
+/// (<see cref="OtlpMetricData"/>). The official exporter is the baseline of each pair.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class OtlpExportBenchmarks
+{
+    /// <summary>Spans per batch (the batch processors' default MaxExportBatchSize).</summary>
+    public const int BatchSize = 512;
+
+    private const string SourceName = "Functional.Telemetry.Bench.OtlpExport";
+
+    private OtlpSink? sink;
+    private Activity[] activities = [];
+    // Two batches of the same items in two arrays, used in turn: our exporter takes a batch whose Items array is
+    // the one it was last given for a retry, and skips the requests already accepted (OtlpExporter.fs), so
+    // exporting one batch again and again would send nothing after the first call.
+    private Ours.Batch<Ours.Span>[] batches = [];
+    private int turn;
+    private Ours.IExporter<Ours.Span>? oursHttp;
+    private Ours.IExporter<Ours.Span>? oursGrpc;
+    private OtlpTraceExporter? officialHttp;
+    private OtlpTraceExporter? officialGrpc;
+    private Ours.Batch<Ours.LogRecord>[] logBatches = [];
+    private OpenTelemetry.Logs.LogRecord[] officialLogs = [];
+    private Ours.IExporter<Ours.LogRecord>? oursLogs;
+    private OtlpLogExporter? officialLogExporter;
+    private Ours.Batch<Ours.MetricData>[] metricBatches = [];
+    private OpenTelemetry.Metrics.Metric[] officialMetrics = [];
+    private IDisposable? officialMeterProvider;
+    private IDisposable? officialMeter;
+    private Ours.IExporter<Ours.MetricData>? oursMetrics;
+    private OtlpMetricExporter? officialMetricExporter;
+
+    /// <summary>512 finished activities: a server span each, 5 tags of four types, 1 event with 1 tag.</summary>
+    public static Activity[] RecordActivities()
+    {
+        using var source = new ActivitySource(SourceName, "1.0.0");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var result = new Activity[BatchSize];
+        for (var i = 0; i < BatchSize; i++)
+        {
+            var activity = source.StartActivity("GET /orders/{id}", ActivityKind.Server)!;
+            activity.SetTag("http.request.method", "GET");
+            activity.SetTag("http.route", "/orders/{id}");
+            activity.SetTag("http.response.status_code", 200);
+            activity.SetTag("server.port", 8080L + i);
+            activity.SetTag("cache.hit", i % 2 == 0);
+            activity.AddEvent(new ActivityEvent(
+                "cache.lookup",
+                tags: new ActivityTagsCollection { ["cache.key"] = "order-" + i }));
+            activity.Stop();
+            result[i] = activity;
+        }
+
+        return result;
+    }
+
+    private static Ours.OtlpOptions OurOptions(Uri endpoint, Ours.OtlpProtocol protocol)
+    {
+        var d = Ours.OtlpOptionsModule.Default;
+        return new Ours.OtlpOptions(
+            FSharpOption<Uri>.Some(endpoint),
+            protocol,
+            d.Headers,
+            d.Timeout,
+            d.Compression,
+            d.CertificatePath,
+            d.ClientCertificatePath,
+            d.ClientKeyPath,
+            d.Insecure,
+            d.MaxRequestBytes,
+            d.TemporalityPreference);
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
+        activities = RecordActivities();
+        var limits = Ours.SpanLimitsModule.Default;
+        var spans = activities.Select(a => Ours.ActivityConversion.ToSpan(limits, a)).ToArray();
+        batches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.Span>(Ours.ResourceModule.Empty, [.. spans]))];
+
+        var httpEndpoint = new Uri(sink.HttpBase, "/v1/traces");
+        oursHttp = Ours.OtlpExporter.Traces(OurOptions(httpEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        oursGrpc = Ours.OtlpExporter.Traces(OurOptions(sink.GrpcBase, Ours.OtlpProtocol.Grpc));
+        officialHttp = new OtlpTraceExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = httpEndpoint,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        });
+        officialGrpc = new OtlpTraceExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = sink.GrpcBase,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
+        });
+
+        officialLogs = OtlpLogData.OfficialRecords(BatchSize);
+        var records = OtlpLogData.OursRecords(BatchSize);
+        logBatches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.LogRecord>(Ours.ResourceModule.Empty, [.. records]))];
+        var logsEndpoint = new Uri(sink.HttpBase, "/v1/logs");
+        oursLogs = Ours.OtlpExporter.Logs(OurOptions(logsEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        officialLogExporter = new OtlpLogExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = logsEndpoint,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        });
+
+        (officialMetrics, var provider, var meter) = OtlpMetricData.OfficialMetrics();
+        officialMeterProvider = provider;
+        officialMeter = meter;
+        var metrics = OtlpMetricData.OursMetrics();
+        metricBatches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.MetricData>(Ours.ResourceModule.Empty, [.. metrics]))];
+        var metricsEndpoint = new Uri(sink.HttpBase, "/v1/metrics");
+        oursMetrics = Ours.OtlpExporter.Metrics(OurOptions(metricsEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        officialMetricExporter = new OtlpMetricExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
+        {
+            Endpoint = metricsEndpoint,
+            Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        });
+
+        // Fail fast when an exporter cannot reach the sink: a benchmark of failed exports measures nothing.
+        Check("ours http/protobuf", OursHttp().GetAwaiter().GetResult().IsSuccess);
+        Check("ours http/protobuf, again", OursHttp().GetAwaiter().GetResult().IsSuccess);
+        Check("ours grpc", OursGrpc().GetAwaiter().GetResult().IsSuccess);
+        Check("ours grpc, again", OursGrpc().GetAwaiter().GetResult().IsSuccess);
+        Check("official http/protobuf", OfficialHttp() == OpenTelemetry.ExportResult.Success);
+        Check("official grpc", OfficialGrpc() == OpenTelemetry.ExportResult.Success);
+        Check($"ours logs ({logBatches[0].Items.Length} records)", OursLogsHttp().GetAwaiter().GetResult().IsSuccess);
+        Check($"ours metrics ({metricBatches[0].Items.Length} metrics)", OursMetricsHttp().GetAwaiter().GetResult().IsSuccess);
+        Check($"official metrics ({officialMetrics.Length} metrics)", OfficialMetricsHttp() == OpenTelemetry.ExportResult.Success);
+        Check($"official logs ({officialLogs.Length} records)", OfficialLogsHttp() == OpenTelemetry.ExportResult.Success);
+    }
+
+    private void Check(string name, bool success)
+    {
+        if (!success)
+        {
+            throw new InvalidOperationException($"{name}: the export to the loopback sink failed");
+        }
+
+        Console.WriteLine($"// {name}: ok; sink saw {sink!.Requests} requests, {sink.BodyBytes} body bytes so far");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        officialHttp?.Shutdown();
+        officialGrpc?.Shutdown();
+        officialHttp?.Dispose();
+        officialGrpc?.Dispose();
+        (oursHttp as IDisposable)?.Dispose();
+        (oursGrpc as IDisposable)?.Dispose();
+        officialLogExporter?.Shutdown();
+        officialLogExporter?.Dispose();
+        (oursLogs as IDisposable)?.Dispose();
+        officialMetricExporter?.Shutdown();
+        officialMetricExporter?.Dispose();
+        (oursMetrics as IDisposable)?.Dispose();
+        officialMeter?.Dispose();
+        officialMeterProvider?.Dispose();
+        sink?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private OpenTelemetry.ExportResult Official(OtlpTraceExporter exporter) =>
+        exporter.Export(new OpenTelemetry.Batch<Activity>(activities, activities.Length));
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces http/protobuf")]
+    public OpenTelemetry.ExportResult OfficialHttp() => Official(officialHttp!);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces http/protobuf")]
+    public Task<Ours.ExportResult> OursHttp() => oursHttp!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces grpc")]
+    public OpenTelemetry.ExportResult OfficialGrpc() => Official(officialGrpc!);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces grpc")]
+    public Task<Ours.ExportResult> OursGrpc() => oursGrpc!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Logs http/protobuf")]
+    public OpenTelemetry.ExportResult OfficialLogsHttp() =>
+        officialLogExporter!.Export(new OpenTelemetry.Batch<OpenTelemetry.Logs.LogRecord>(officialLogs, officialLogs.Length));
+
+    [Benchmark]
+    [BenchmarkCategory("Logs http/protobuf")]
+    public Task<Ours.ExportResult> OursLogsHttp() => oursLogs!.Export(logBatches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Metrics http/protobuf")]
+    public OpenTelemetry.ExportResult OfficialMetricsHttp() =>
+        officialMetricExporter!.Export(new OpenTelemetry.Batch<OpenTelemetry.Metrics.Metric>(officialMetrics, officialMetrics.Length));
+
+    [Benchmark]
+    [BenchmarkCategory("Metrics http/protobuf")]
+    public Task<Ours.ExportResult> OursMetricsHttp() => oursMetrics!.Export(metricBatches[turn++ & 1], CancellationToken.None);
+}
