@@ -93,7 +93,8 @@ public class OtlpExportBenchmarks
             d.ClientKeyPath,
             d.Insecure,
             d.MaxRequestBytes,
-            d.TemporalityPreference);
+            d.TemporalityPreference,
+            d.ExponentialHistograms);
     }
 
     [GlobalSetup]
