@@ -339,6 +339,20 @@ module ExponentialHistogramState =
                 Max = Numbers.maxOption left.Max right.Max
             }
 
+    let toBuckets (buckets: Map<int, int64>) =
+        let nonZero = buckets |> Map.filter (fun _ count -> count <> 0L)
+
+        if Map.isEmpty nonZero then
+            { Offset = 0; Counts = [] }
+        else
+            let low = fst (Map.minKeyValue nonZero)
+            let high = fst (Map.maxKeyValue nonZero)
+
+            {
+                Offset = low
+                Counts = [ for i in low..high -> Map.tryFind i nonZero |> Option.defaultValue 0L ]
+            }
+
 [<RequireQualifiedAccess>]
 module Measurement =
     [<RequireQualifiedAccess>]
@@ -402,20 +416,6 @@ module Temporality =
                 Map.add shifted (count + (Map.tryFind shifted acc |> Option.defaultValue 0L)) acc)
             Map.empty
 
-    let private mapToBuckets (buckets: Map<int, int64>) =
-        let nonZero = buckets |> Map.filter (fun _ count -> count <> 0L)
-
-        if Map.isEmpty nonZero then
-            { Offset = 0; Counts = [] }
-        else
-            let low = fst (Map.minKeyValue nonZero)
-            let high = fst (Map.maxKeyValue nonZero)
-
-            {
-                Offset = low
-                Counts = [ for i in low..high -> Map.tryFind i nonZero |> Option.defaultValue 0L ]
-            }
-
     /// Combines two exponential points bucket-wise at their common (lower) scale; `combine` adds or subtracts.
     let private combineExponential
         (combine: int64 -> int64 -> int64)
@@ -429,7 +429,7 @@ module Temporality =
 
         let side (pick: ExponentialHistogramPoint -> ExponentialBuckets) =
             Numbers.mergeMaps combine (atScale left (pick left)) (atScale right (pick right))
-            |> mapToBuckets
+            |> ExponentialHistogramState.toBuckets
 
         scale, side (fun p -> p.Positive), side (fun p -> p.Negative)
 
@@ -519,7 +519,7 @@ module Temporality =
         | 0 -> scale, positive, negative
         | by ->
             let lower buckets =
-                bucketsToMap buckets |> shiftBuckets by |> mapToBuckets
+                bucketsToMap buckets |> shiftBuckets by |> ExponentialHistogramState.toBuckets
 
             scale - by, lower positive, lower negative
 

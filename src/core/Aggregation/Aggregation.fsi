@@ -131,6 +131,10 @@ module ExponentialHistogramState =
     /// The same data at a lower scale (each bucket index shifted right by `by`).
     val downscale: by: int -> state: ExponentialHistogramState -> ExponentialHistogramState
 
+    /// Bucket index -> count as the data model's dense range (offset of the lowest non-zero bucket, then every
+    /// count up to the highest); empty buckets only when the map has none.
+    val toBuckets: buckets: Map<int, int64> -> ExponentialBuckets
+
 /// Measurement checks shared by every front end: what the SDK drops (and counts) instead of recording.
 [<RequireQualifiedAccess>]
 module Measurement =

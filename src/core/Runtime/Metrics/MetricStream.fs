@@ -270,18 +270,6 @@ type MetricStream
                     | _ -> None)
                 |> fun points -> Some(MetricPoints.Histogram(temporality, points))
             | Aggregation.Base2ExponentialHistogram _ ->
-                let buckets (counts: Map<int, int64>) =
-                    if counts.IsEmpty then
-                        { Offset = 0; Counts = [] }
-                    else
-                        let low = counts |> Map.toSeq |> Seq.map fst |> Seq.min
-                        let high = counts |> Map.toSeq |> Seq.map fst |> Seq.max
-
-                        {
-                            Offset = low
-                            Counts = [ for i in low..high -> counts |> Map.tryFind i |> Option.defaultValue 0L ]
-                        }
-
                 current
                 |> List.choose (fun (attributes, state, exemplars) ->
                     match state with
@@ -298,8 +286,8 @@ type MetricStream
                                 Scale = e.Scale
                                 ZeroCount = e.ZeroCount
                                 ZeroThreshold = 0.0
-                                Positive = buckets e.Positive
-                                Negative = buckets e.Negative
+                                Positive = ExponentialHistogramState.toBuckets e.Positive
+                                Negative = ExponentialHistogramState.toBuckets e.Negative
                                 Exemplars = exemplars
                             }
                     | _ -> None)
