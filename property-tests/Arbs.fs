@@ -357,7 +357,7 @@ let baggage: Gen<Baggage> =
             }
     }
 
-/// Headers close to valid ones (traceparent, tracestate, baggage, b3, jaeger) with a character deleted, replaced,
+/// Headers close to valid ones (traceparent, tracestate, baggage, b3, jaeger, X-Ray) with a character deleted, replaced,
 /// inserted or the text cut short: the inputs most likely to reach deep into a parser.
 let nearValidHeader: Gen<string> =
     let valid =
@@ -370,6 +370,7 @@ let nearValidHeader: Gen<string> =
                 Gen.constant "a3ce929d0e0e4736%3A1f%3A0%3A1"
                 Gen.constant "k=v;p=1;q, k2 = caf%C3%A9 ,k3=%"
                 Gen.constant "a=1,vendor@sys=x y, b=2"
+                Gen.constant "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
             ]
 
     let noise = charsOf "0123456789abcdefABCDEF-:;,=%@ \t\u0000é"

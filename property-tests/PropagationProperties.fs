@@ -40,11 +40,11 @@ let ``baggage parse (format x) = x`` () =
 [<Fact>]
 let ``propagators inject then extract give the context back`` () =
     let propagators =
-        [ Propagators.traceContext; Propagators.b3; Propagators.b3Multi; Propagators.jaeger ]
+        [ Propagators.traceContext; Propagators.b3; Propagators.b3Multi; Propagators.jaeger; Propagators.xray ]
 
     Check.property (
         Prop.forAll (Arb.fromGen (Gen.zip Arbs.remoteSpanContext (Gen.elements propagators))) (fun (context, propagator) ->
-            // B3 and Jaeger carry only the sampled flag.
+            // B3, Jaeger and X-Ray carry only the sampled flag.
             let sent =
                 { context with TraceFlags = TraceFlags(context.TraceFlags.Value &&& 1uy) }
 
@@ -63,6 +63,7 @@ let ``every parser is total on arbitrary and near-valid headers`` () =
             Propagators.b3
             Propagators.b3Multi
             Propagators.jaeger
+            Propagators.xray
         ]
 
     Check.propertyWith 2000 (
@@ -76,7 +77,7 @@ let ``every parser is total on arbitrary and near-valid headers`` () =
             let getter =
                 Propagators.getterOf
                     [
-                        for name in [ "traceparent"; "tracestate"; "baggage"; "b3"; "X-B3-TraceId"; "X-B3-SpanId"; "X-B3-Sampled"; "X-B3-Flags"; "uber-trace-id" ] ->
+                        for name in [ "traceparent"; "tracestate"; "baggage"; "b3"; "X-B3-TraceId"; "X-B3-SpanId"; "X-B3-Sampled"; "X-B3-Flags"; "uber-trace-id"; "X-Amzn-Trace-Id" ] ->
                             name, text
                     ]
 

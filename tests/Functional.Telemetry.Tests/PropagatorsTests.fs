@@ -180,6 +180,48 @@ let ``jaeger`` () =
         Assert.Equal(None, parse bad)
 
 [<Fact>]
+let ``xray`` () =
+    let root = $"1-{traceIdHex.Substring(0, 8)}-{traceIdHex.Substring 8}"
+
+    Assert.Equal<(string * string) list>(
+        [ "X-Amzn-Trace-Id", $"Root={root};Parent={spanIdHex};Sampled=1" ],
+        Propagators.xray.Inject(withSpan (spanContext true))
+    )
+
+    Assert.Equal<(string * string) list>(
+        [ "X-Amzn-Trace-Id", $"Root={root};Parent={spanIdHex};Sampled=0" ],
+        Propagators.xray.Inject(withSpan (spanContext false))
+    )
+
+    Assert.Empty(Propagators.xray.Inject PropagationContext.empty)
+
+    let parse header =
+        (extract Propagators.xray [ "x-amzn-trace-id", header ]).SpanContext
+
+    Assert.Equal(Some(remote true), parse $"Root={root};Parent={spanIdHex};Sampled=1")
+    // keys in any order, spaces around parts, unknown keys ignored
+    Assert.Equal(Some(remote true), parse $" Self=1-abc ; Sampled=1;Parent={spanIdHex}; Root={root};Lineage=a87bd80c:0")
+    // Sampled missing, 0, ? or d: not sampled
+    Assert.Equal(Some(remote false), parse $"Root={root};Parent={spanIdHex}")
+    Assert.Equal(Some(remote false), parse $"Root={root};Parent={spanIdHex};Sampled=0")
+    Assert.Equal(Some(remote false), parse $"Root={root};Parent={spanIdHex};Sampled=?")
+
+    for bad in
+        [
+            $"Root={root};Sampled=1" // no parent
+            $"Parent={spanIdHex};Sampled=1" // no root
+            $"Root=2-{traceIdHex.Substring(0, 8)}-{traceIdHex.Substring 8};Parent={spanIdHex}" // version
+            $"Root=1-{traceIdHex};Parent={spanIdHex}" // no dash
+            $"Root=1-00000000-000000000000000000000000;Parent={spanIdHex}" // zero trace id
+            $"Root={root};Parent=0000000000000000" // zero span id
+            $"Root={root};Parent={spanIdHex}0" // long parent
+            $"Root={root};Parent={spanIdHex};Sampled=yes"
+            $"Root={root};Parent;{spanIdHex}"
+            ""
+        ] do
+        Assert.Equal(None, parse bad)
+
+[<Fact>]
 let ``none propagates nothing`` () =
     Assert.Empty(Propagators.none.Inject(withSpan (spanContext true)))
     let before = withSpan (spanContext true)
@@ -226,15 +268,19 @@ let ``environment: a list, case-insensitive, repeats ignored`` () =
     Assert.Equal("b3", single.Name)
     Assert.Equal<(string * string) list>([ "b3", $"{traceIdHex}-{spanIdHex}-1" ], single.Inject(withSpan (spanContext true)))
 
+    let xray, warnings = Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "tracecontext,XRay" ])
+    Assert.Equal("tracecontext,xray", xray.Name)
+    Assert.Empty warnings
+
 [<Fact>]
 let ``environment: unknown names are skipped with a warning`` () =
     let propagator, warnings =
-        Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "tracecontext,xray,baggage" ])
+        Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "tracecontext,ottrace,baggage" ])
 
     Assert.Equal("tracecontext,baggage", propagator.Name)
     let warning = Assert.Single warnings
     Assert.Equal("OTEL_PROPAGATORS", warning.Source)
-    Assert.Contains("'xray'", warning.Message)
+    Assert.Contains("'ottrace'", warning.Message)
 
 [<Fact>]
 let ``environment: none alone propagates nothing`` () =

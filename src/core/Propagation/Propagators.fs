@@ -238,6 +238,83 @@ module Propagators =
                     first getter jaegerHeader |> Option.bind tryParseJaeger |> withSpanContext context
         }
 
+    // ---- AWS X-Ray ----
+
+    let private xrayHeader = "X-Amzn-Trace-Id"
+
+    /// `1-{8 hex}-{24 hex}`: the trace id's first 8 and last 24 hex digits.
+    let private tryParseXrayRoot (root: string) =
+        if root.Length = 35 && root.StartsWith "1-" && root[10] = '-' then
+            Ids.tryParseTraceId (root.Substring(2, 8) + root.Substring(11, 24))
+            |> Option.filter (fun t -> t.IsValid)
+        else
+            None
+
+    /// The sampled flag of `Sampled=...`: `1` sampled; `0`, `?` (not decided) and `d` (delegated) not sampled.
+    let private tryParseXraySampled (value: string) =
+        match value with
+        | "1" -> Some true
+        | "0"
+        | "?"
+        | "d" -> Some false
+        | _ -> None
+
+    /// Reads the header as `first` returns it (trimmed, lowercased: keys and hex digits match in any case).
+    let private tryParseXray (text: string) =
+        let parts =
+            text.Split ';'
+            |> Array.map (fun part -> part.Trim())
+            |> Array.filter (fun part -> part <> "")
+            |> Array.map (fun part ->
+                match part.IndexOf '=' with
+                | -1 -> None
+                | i -> Some(part.Substring(0, i).Trim(), part.Substring(i + 1).Trim()))
+
+        let value key =
+            parts |> Array.tryPick (Option.filter (fun (k, _) -> k = key)) |> Option.map snd
+
+        let sampled =
+            match value "sampled" with
+            | None -> Some false
+            | Some v -> tryParseXraySampled v
+
+        if parts |> Array.exists Option.isNone then
+            None
+        else
+            match
+                value "root" |> Option.bind tryParseXrayRoot,
+                value "parent" |> Option.bind Ids.tryParseSpanId |> Option.filter (fun s -> s.IsValid),
+                sampled
+            with
+            | Some traceId, Some spanId, Some isSampled -> Some(remote traceId spanId isSampled)
+            | _ -> None
+
+    [<CompiledName("XRay")>]
+    let xray =
+        {
+            Name = "xray"
+            Fields = [ xrayHeader ]
+            Inject =
+                fun context ->
+                    match validContext context with
+                    | Some c ->
+                        let hex = c.TraceId.ToHex()
+
+                        [
+                            xrayHeader,
+                            "Root=1-"
+                            + hex.Substring(0, 8)
+                            + "-"
+                            + hex.Substring 8
+                            + ";Parent="
+                            + c.SpanId.ToHex()
+                            + ";Sampled="
+                            + sampledDigit c
+                        ]
+                    | None -> []
+            Extract = fun getter context -> first getter xrayHeader |> Option.bind tryParseXray |> withSpanContext context
+        }
+
     // ---- composition ----
 
     [<CompiledName("None")>]
@@ -270,6 +347,7 @@ module Propagators =
             "b3", b3
             "b3multi", b3Multi
             "jaeger", jaeger
+            "xray", xray
         ]
 
     [<CompiledName("FromEnvironment")>]
@@ -298,7 +376,7 @@ module Propagators =
                         | None ->
                             chosen,
                             warnings
-                            @ [ warn $"unknown propagator '{name}' skipped; known: tracecontext, baggage, b3, b3multi, jaeger, none" ])
+                            @ [ warn $"unknown propagator '{name}' skipped; known: tracecontext, baggage, b3, b3multi, jaeger, xray, none" ])
                     ([], [])
 
             match names, chosen with

@@ -59,6 +59,12 @@ module Propagators =
     [<CompiledName("Jaeger")>]
     val jaeger: TextMapPropagator
 
+    /// AWS X-Ray: `X-Amzn-Trace-Id: Root=1-{8 hex}-{24 hex};Parent={16 hex};Sampled={0|1}` (the trace id split
+    /// after its 8th hex digit). Extracts when Root and Parent are valid; `Sampled` missing, `0`, `?` or `d` is
+    /// not sampled; other keys (`Self`, `Lineage`) are ignored; a malformed part or Sampled value rejects the header.
+    [<CompiledName("XRay")>]
+    val xray: TextMapPropagator
+
     /// Propagates nothing.
     [<CompiledName("None")>]
     val none: TextMapPropagator
@@ -71,7 +77,7 @@ module Propagators =
     [<CompiledName("Default")>]
     val defaults: TextMapPropagator
 
-    /// Reads `OTEL_PROPAGATORS`: a comma list of `tracecontext`, `baggage`, `b3`, `b3multi`, `jaeger`, `none`
+    /// Reads `OTEL_PROPAGATORS`: a comma list of `tracecontext`, `baggage`, `b3`, `b3multi`, `jaeger`, `xray`, `none`
     /// (case-insensitive, repeats ignored). Unset gives the default; unknown names are skipped with a warning; `none`
     /// alone propagates nothing (with other names it is ignored with a warning); if no known name remains, the default is used.
     [<CompiledName("FromEnvironment")>]
