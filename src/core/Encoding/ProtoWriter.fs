@@ -4,6 +4,7 @@ open System
 open System.Buffers
 open System.Buffers.Binary
 open System.Buffers.Text
+open System.Runtime.InteropServices
 open System.Collections.Generic
 open System.Text
 open System.Text.Json
@@ -90,8 +91,14 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
     let openMessages = ProtoScratch.Stack()
     let mutable position = 0L
     let mutable nextLength = 0
-    let mutable buffer = Memory<byte>.Empty
+    // The output's current memory as an array: `chunk[start ..]` holds `capacity` bytes of which `used` are
+    // written. Writing into an array directly avoids a Memory-to-Span conversion per field. When the output's
+    // memory is not array-backed, `chunk` is a scratch array copied into `target` when the chunk is handed on.
+    let mutable chunk: byte array = Array.Empty<byte>()
+    let mutable start = 0
+    let mutable capacity = 0
     let mutable used = 0
+    let mutable target = Memory<byte>.Empty
 
     static let varintSize (value: uint64) =
         if value < 0x80UL then 1
@@ -113,27 +120,52 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
     /// The size of a value as a varint.
     static member VarintSize(value: uint64) = varintSize value
 
-    member private _.Reserve(count: int) =
-        if buffer.Length - used < count then
-            if used > 0 then output.Advance used
-            buffer <- output.GetMemory(max count 4096)
+    /// Hands the written part of the current chunk to the output.
+    member private _.Commit() =
+        if used > 0 then
+            if not target.IsEmpty then
+                chunk.AsSpan(0, used).CopyTo(target.Span)
+
+            output.Advance used
             used <- 0
 
-        buffer.Span.Slice(used, count)
+    /// Makes room for `count` bytes; returns the index in `chunk` to write them at.
+    member private x.Reserve(count: int) =
+        if capacity - used < count then
+            x.Commit()
+            let memory = output.GetMemory(max count 4096)
+
+            match MemoryMarshal.TryGetArray(Memory<byte>.op_Implicit memory: ReadOnlyMemory<byte>) with
+            | true, segment ->
+                chunk <- segment.Array
+                start <- segment.Offset
+                target <- Memory<byte>.Empty
+            | _ ->
+                // Reuse the scratch array only if `chunk` is one (not the output's own array).
+                if target.IsEmpty || chunk.Length < memory.Length then
+                    chunk <- Array.zeroCreate memory.Length
+
+                start <- 0
+                target <- memory
+
+            capacity <- memory.Length
+
+        start + used
 
     member private x.RawVarint(value: uint64) =
         let size = varintSize value
         position <- position + int64 size
 
         if not measuring then
-            let span = x.Reserve size
+            let mutable i = x.Reserve size
             let mutable v = value
 
-            for i in 0 .. size - 2 do
-                span[i] <- byte (v ||| 0x80UL)
+            while v >= 0x80UL do
+                chunk[i] <- byte (v ||| 0x80UL)
                 v <- v >>> 7
+                i <- i + 1
 
-            span[size - 1] <- byte v
+            chunk[i] <- byte v
             used <- used + size
 
     member private x.Tag(field: int, wireType: int) =
@@ -143,21 +175,27 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
         position <- position + 8L
 
         if not measuring then
-            BinaryPrimitives.WriteUInt64LittleEndian(x.Reserve 8, value)
+            // Reserve first: it may move to a new chunk.
+            let at = x.Reserve 8
+            BinaryPrimitives.WriteUInt64LittleEndian(Span(chunk, at, 8), value)
             used <- used + 8
 
     member private x.RawFixed32(value: uint32) =
         position <- position + 4L
 
         if not measuring then
-            BinaryPrimitives.WriteUInt32LittleEndian(x.Reserve 4, value)
+            // Reserve first: it may move to a new chunk.
+            let at = x.Reserve 4
+            BinaryPrimitives.WriteUInt32LittleEndian(Span(chunk, at, 4), value)
             used <- used + 4
 
     member private x.RawBytes(source: ReadOnlySpan<byte>) =
         position <- position + int64 source.Length
 
         if not measuring && source.Length > 0 then
-            source.CopyTo(x.Reserve source.Length)
+            // Reserve first: it may move to a new chunk.
+            let at = x.Reserve source.Length
+            source.CopyTo(Span(chunk, at, source.Length))
             used <- used + source.Length
 
     /// Starts a nested message in `field`; every `BeginMessage` needs its `EndMessage`.
@@ -214,7 +252,9 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
         position <- position + int64 size
 
         if not measuring && size > 0 then
-            let written = EncodedText.utf8.GetBytes(value.AsSpan(), x.Reserve size)
+            // Reserve first: it may move to a new chunk.
+            let at = x.Reserve size
+            let written = EncodedText.utf8.GetBytes(value.AsSpan(), Span(chunk, at, size))
             used <- used + written
 
     /// A bytes field, written even when empty.
@@ -230,7 +270,9 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
         position <- position + 16L
 
         if not measuring then
-            value.WriteBytes(x.Reserve 16)
+            // Reserve first: it may move to a new chunk.
+            let at = x.Reserve 16
+            value.WriteBytes(Span(chunk, at, 16))
             used <- used + 16
 
     /// An 8-byte span id as a bytes field.
@@ -240,7 +282,9 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
         position <- position + 8L
 
         if not measuring then
-            value.WriteBytes(x.Reserve 8)
+            // Reserve first: it may move to a new chunk.
+            let at = x.Reserve 8
+            value.WriteBytes(Span(chunk, at, 8))
             used <- used + 8
 
     /// A packed repeated fixed64 field (omitted when empty).
@@ -272,11 +316,11 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
                 x.RawVarint(uint64 v)
 
     /// Hands the written bytes to the output (the writing pass calls it once at the end).
-    member _.Flush() =
-        if not measuring && used > 0 then
-            output.Advance used
-            buffer <- Memory<byte>.Empty
-            used <- 0
+    member x.Flush() =
+        if not measuring then
+            x.Commit()
+            capacity <- 0
+            target <- Memory<byte>.Empty
 
 /// JSON primitives behind `OtlpJson`: numbers as OTLP/JSON wants them, written without intermediate strings.
 /// The `mutable` locals here (out-parameters of the formatters) are the only mutable state of the JSON encoder.
