@@ -82,13 +82,6 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
         let latency = meter.CreateHistogram<float>("prom.real.latency", "ms", "Request latency")
         meter.CreateObservableGauge("prom.real.queue.depth", (fun () -> 17L), "", "Queue depth") |> ignore
 
-        requests.Add(4L, Collections.Generic.KeyValuePair("route", box "/orders"))
-        requests.Add(3L, Collections.Generic.KeyValuePair("route", box "/orders"))
-
-        // 1..10 ms: the median is the 5 ms bucket bound (rank 5 of 10 ends the (0, 5] bucket).
-        for v in 1..10 do
-            latency.Record(float v)
-
         use sdk =
             Telemetry.create "prom-real-test"
             |> Telemetry.withEnvironment (Env.ofList [])
@@ -99,6 +92,13 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
             |> Telemetry.start
 
         let endpoint = List.exactlyOne sdk.PrometheusEndpoints
+        requests.Add(4L, Collections.Generic.KeyValuePair("route", box "/orders"))
+        requests.Add(3L, Collections.Generic.KeyValuePair("route", box "/orders"))
+
+        // 1..10 ms: the median is the 5 ms bucket bound (rank 5 of 10 ends the (0, 5] bucket).
+        for v in 1..10 do
+            latency.Record(float v)
+
         Assert.True endpoint.IsListening
 
         let dir = Directory.CreateTempSubdirectory "prom-real-"

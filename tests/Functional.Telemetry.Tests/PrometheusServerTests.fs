@@ -80,9 +80,9 @@ let ``the endpoint serves the text format by default and OpenMetrics when Accept
         let name = uniqueMeter ()
         use meter = new Meter(name)
         let counter = meter.CreateCounter<int64>("prom.test.requests")
-        counter.Add 3L
         let sdk, server = serve name id
         use _ = sdk
+        counter.Add 3L
         Assert.True server.IsListening
         Assert.Equal("/metrics", server.Url.AbsolutePath)
         use http = client ()
@@ -106,9 +106,10 @@ let ``the endpoint gzips when the scrape accepts gzip`` () =
     task {
         let name = uniqueMeter ()
         use meter = new Meter(name)
-        meter.CreateCounter<int64>("prom.test.zipped").Add 11L
+        let counter = meter.CreateCounter<int64>("prom.test.zipped")
         let sdk, server = serve name (fun o -> { o with ScrapeResponseCache = TimeSpan.FromHours 1. })
         use _ = sdk
+        counter.Add 11L
         use http = client ()
 
         let! zipped, zippedBody = get http server.Url [ "Accept-Encoding", "gzip" ]
