@@ -342,6 +342,51 @@ let ``a port in use is reported and the SDK keeps running`` () =
             taken.Stop()
     }
 
+/// Collects the SDK's Warning events of the `prometheus` component.
+type private PrometheusWarnings() =
+    inherit EventListener()
+    let events = ConcurrentQueue<string>()
+    member _.Messages = List.ofSeq events
+
+    override _.OnEventSourceCreated source =
+        if source.Name = "Functional-Telemetry" then
+            base.EnableEvents(source, EventLevel.Warning)
+
+    override _.OnEventWritten args =
+        if not (isNull (box events)) && args.EventName = "Warning" && string args.Payload.[0] = "prometheus" then
+            events.Enqueue(string args.Payload.[1])
+
+[<Fact>]
+let ``exponential histograms are left out and reported once`` () =
+    task {
+        use listener = new PrometheusWarnings()
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let sizes = meter.CreateHistogram<float>("prom.test.sizes")
+        let counter = meter.CreateCounter<int64>("prom.test.kept")
+        let handler = PrometheusScrapeHandler()
+
+        let exponential =
+            { View.forInstrument "prom.test.sizes" with
+                Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true))
+            }
+
+        use sdk = start name [] (Metrics.addView exponential >> Metrics.addPrometheusReader handler)
+        sizes.Record 3.
+        counter.Add 1L
+
+        for _ in 1..3 do
+            let! response = handler.ScrapeAsync("", "", CancellationToken.None)
+            let body = Encoding.UTF8.GetString(response.Body.Span)
+            Assert.Equal(200, response.StatusCode)
+            Assert.DoesNotContain("prom_test_sizes", body)
+            Assert.Equal(Some 1.0, sample "prom_test_kept_total" body)
+
+        let warning = Assert.Single(listener.Messages)
+        Assert.Contains("exponential histograms", warning)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
 [<Fact>]
 let ``shutdown stops listening`` () =
     task {

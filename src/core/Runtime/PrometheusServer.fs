@@ -154,9 +154,13 @@ type PrometheusServer
     let idleTimeout = TimeSpan.FromMinutes 2.
 
     let pathOf (target: string) =
-        match target.IndexOf '?' with
-        | -1 -> target
-        | i -> target.Substring(0, i)
+        // The absolute form (`GET http://host:port/metrics`) is legal HTTP/1.1 too.
+        match Uri.TryCreate(target, UriKind.Absolute) with
+        | true, uri when uri.Scheme = Uri.UriSchemeHttp -> uri.AbsolutePath
+        | _ ->
+            match target.IndexOf '?' with
+            | -1 -> target
+            | i -> target.Substring(0, i)
 
     let write (stream: Stream) (request: Request option) status (headers: (string * string) list) (body: ReadOnlyMemory<byte>) close =
         task {
