@@ -344,6 +344,31 @@ type internal PrometheusBuffer(capacity: int) =
         Utf8Formatter.TryFormat(value, this.Free 16, &written, StandardFormat('x', 16uy)) |> ignore
         length <- length + written
 
+/// The fixed bytes of the format, allocated once (an F# `"..."B` literal is a new array each time it runs).
+[<RequireQualifiedAccess>]
+module internal PrometheusLiterals =
+    let exemplarStart = " # {"B
+    let labelValueStart = "=\""B
+    let spanIdLabel = "\",span_id=\""B
+    let leEnd = "\"} "B
+    let traceIdLabel = "trace_id=\""B
+    let eof = "# EOF\n"B
+    let helpLine = "# HELP "B
+    let targetHelpText = "# HELP target_info "B
+    let typeLine = "# TYPE "B
+    let targetHeaderOm = "# TYPE target info\n# HELP target "B
+    let unitLine = "# UNIT "B
+    let positiveInfinity = "+Inf"B
+    let negativeInfinity = "-Inf"B
+    let one = "1\n"B
+    let nan = "NaN"B
+    let targetTypeText = "\n# TYPE target_info gauge"B
+    let falseText = "false"B
+    let targetInfo = "target_info"B
+    let trueText = "true"B
+    let exemplarLabelsEnd = "} "B
+    let leStart = "le=\""B
+
 [<RequireQualifiedAccess>]
 module internal PrometheusText =
     let private escapeLabel = SearchValues.Create("\\\"\n")
@@ -384,9 +409,9 @@ module internal PrometheusText =
 
     /// Prometheus floats: `NaN`, `+Inf`, `-Inf`, otherwise the shortest round-trip form (integers without `.0`).
     let writeDouble (out: PrometheusBuffer) (value: float) =
-        if Double.IsNaN value then out.Bytes "NaN"B
-        elif Double.IsPositiveInfinity value then out.Bytes "+Inf"B
-        elif Double.IsNegativeInfinity value then out.Bytes "-Inf"B
+        if Double.IsNaN value then out.Bytes PrometheusLiterals.nan
+        elif Double.IsPositiveInfinity value then out.Bytes PrometheusLiterals.positiveInfinity
+        elif Double.IsNegativeInfinity value then out.Bytes PrometheusLiterals.negativeInfinity
         else
             let mutable written = 0
             value.TryFormat(out.Free 32, &written, "R".AsSpan(), CultureInfo.InvariantCulture) |> ignore
@@ -608,7 +633,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
         match value with
         | AnyValue.String s -> PrometheusText.writeLabelValue labels s
         | AnyValue.Int i -> labels.Int64 i
-        | AnyValue.Bool b -> labels.Bytes(if b then "true"B else "false"B)
+        | AnyValue.Bool b -> labels.Bytes(if b then PrometheusLiterals.trueText else PrometheusLiterals.falseText)
         | AnyValue.Double d -> PrometheusText.writeDouble labels d
         | AnyValue.Empty -> ()
         | other -> PrometheusText.writeLabelValue labels (PrometheusText.attributeText other)
@@ -661,7 +686,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
                 labels.Byte(byte ',')
 
             labels.Bytes(entries[i].Name.Bytes)
-            labels.Bytes "=\""B
+            labels.Bytes PrometheusLiterals.labelValueStart
             writeLabelValue entries[i].Value
             let mutable j = i + 1
 
@@ -694,15 +719,15 @@ type PrometheusRenderer(options: PrometheusOptions) =
     // ` # {trace_id="..",span_id=".."} value timestamp`: the filtered attributes are added when the label set stays
     // within OpenMetrics' 128 characters and their names are distinct.
     let writeExemplar (exemplar: Exemplar) =
-        out.Bytes " # {"B
+        out.Bytes PrometheusLiterals.exemplarStart
         let traced = exemplar.TraceId.IsValid
         let mutable first = true
 
         if traced then
-            out.Bytes "trace_id=\""B
+            out.Bytes PrometheusLiterals.traceIdLabel
             out.Hex exemplar.TraceId.High
             out.Hex exemplar.TraceId.Low
-            out.Bytes "\",span_id=\""B
+            out.Bytes PrometheusLiterals.spanIdLabel
             out.Hex exemplar.SpanId.Value
             out.Byte(byte '"')
             first <- false
@@ -734,7 +759,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
                     first <- false
                     out.Bytes (labelName attribute.Key).Bytes
-                    out.Bytes "=\""B
+                    out.Bytes PrometheusLiterals.labelValueStart
 
                     match attribute.Value with
                     | AnyValue.String s -> PrometheusText.writeLabelValue out s
@@ -742,7 +767,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
                     out.Byte(byte '"')
 
-        out.Bytes "} "B
+        out.Bytes PrometheusLiterals.exemplarLabelsEnd
         PrometheusText.writeNumber out exemplar.Value
 
         if exemplar.Time <> 0L then
@@ -790,42 +815,42 @@ type PrometheusRenderer(options: PrometheusOptions) =
                 PrometheusText.writeDouble buffer value
                 buffer.Written.ToArray()
 
-            family.LeText <- [| for b in bounds -> text b |] |> Array.append <| [| "+Inf"B |]
-            family.LeOm <- [| for b in bounds -> Encoding.UTF8.GetBytes(PrometheusText.canonical b) |] |> Array.append <| [| "+Inf"B |]
+            family.LeText <- [| for b in bounds -> text b |] |> Array.append <| [| PrometheusLiterals.positiveInfinity |]
+            family.LeOm <- [| for b in bounds -> Encoding.UTF8.GetBytes(PrometheusText.canonical b) |] |> Array.append <| [| PrometheusLiterals.positiveInfinity |]
             family.LeBounds <- bounds
 
         if openMetrics then family.LeOm else family.LeText
 
     let writeHeader (family: PrometheusFamily) (help: byte[]) (openMetrics: bool) =
         if openMetrics then
-            out.Bytes "# TYPE "B
+            out.Bytes PrometheusLiterals.typeLine
             out.Bytes family.OmNameBytes
             out.Byte(byte ' ')
             out.Bytes family.OmType
             out.Byte(byte '\n')
 
             if not (isNull family.OmUnit) then
-                out.Bytes "# UNIT "B
+                out.Bytes PrometheusLiterals.unitLine
                 out.Bytes family.OmNameBytes
                 out.Byte(byte ' ')
                 out.Bytes family.OmUnit
                 out.Byte(byte '\n')
 
             if not (isNull help) then
-                out.Bytes "# HELP "B
+                out.Bytes PrometheusLiterals.helpLine
                 out.Bytes family.OmNameBytes
                 out.Byte(byte ' ')
                 out.Bytes help
                 out.Byte(byte '\n')
         else
             if not (isNull help) then
-                out.Bytes "# HELP "B
+                out.Bytes PrometheusLiterals.helpLine
                 out.Bytes family.TextNameBytes
                 out.Byte(byte ' ')
                 out.Bytes help
                 out.Byte(byte '\n')
 
-            out.Bytes "# TYPE "B
+            out.Bytes PrometheusLiterals.typeLine
             out.Bytes family.TextNameBytes
             out.Byte(byte ' ')
             out.Bytes family.TextType
@@ -901,9 +926,9 @@ type PrometheusRenderer(options: PrometheusOptions) =
                     out.Bytes labels.Written
                     out.Byte(byte ',')
 
-                out.Bytes "le=\""B
+                out.Bytes PrometheusLiterals.leStart
                 out.Bytes le[i]
-                out.Bytes "\"} "B
+                out.Bytes PrometheusLiterals.leEnd
                 out.Int64 cumulative
 
                 if withExemplars && not (obj.ReferenceEquals(bucketExemplars[i], null)) then
@@ -931,17 +956,17 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
     let writeTargetInfo (resource: Resource) (openMetrics: bool) =
         if openMetrics then
-            out.Bytes "# TYPE target info\n# HELP target "B
+            out.Bytes PrometheusLiterals.targetHeaderOm
             out.Bytes targetHelpOm
         else
-            out.Bytes "# HELP target_info "B
+            out.Bytes PrometheusLiterals.targetHelpText
             out.Bytes targetHelpText
-            out.Bytes "\n# TYPE target_info gauge"B
+            out.Bytes PrometheusLiterals.targetTypeText
 
         out.Byte(byte '\n')
         writeLabels resource.Attributes noLabels false
-        writeSampleStart "target_info"B
-        out.Bytes "1\n"B
+        writeSampleStart PrometheusLiterals.targetInfo
+        out.Bytes PrometheusLiterals.one
 
     member _.Options = options
 
@@ -1028,7 +1053,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
                 index <- nextInGroup[index]
 
         if openMetrics then
-            out.Bytes "# EOF\n"B
+            out.Bytes PrometheusLiterals.eof
 
         flushTo output
         pending.Clear()
