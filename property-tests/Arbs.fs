@@ -948,3 +948,271 @@ let logRecord: Gen<LogRecord> =
 /// A batch for an encoder: a resource and 0-8 items.
 let encoderBatch (item: Gen<'T>) : Gen<Resource * 'T array> =
     Gen.map2 (fun r items -> r, items) encoderResource (Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.arrayOfLength n item))
+
+// ---- Prometheus rendering ----
+
+/// Metric names a Prometheus renderer finds awkward: dots, dashes, colons, leading digits, unicode, existing
+/// suffixes, names that sanitise to the same text, and arbitrary text (empty included).
+let prometheusName: Gen<string> =
+    Gen.frequency
+        [
+            6,
+            Gen.elements
+                [
+                    "http.server.duration"
+                    "http_server_duration"
+                    "1st.metric"
+                    "a-b--c"
+                    "a:b"
+                    "ünïcödé.näme"
+                    "__x__"
+                    "x"
+                    "requests_total"
+                    "latency_seconds"
+                    "queue.size"
+                    "target"
+                    "target_info"
+                    "jobs"
+                    "jobs_total"
+                    "jobs_count"
+                    "日本"
+                    "fooBar"
+                    "_"
+                ]
+            1, text
+        ]
+
+/// Units: UCUM codes, annotations, rates, `1`, empty and junk.
+let prometheusUnit: Gen<string> =
+    Gen.frequency
+        [
+            6,
+            Gen.elements [ ""; "s"; "ms"; "By"; "KiBy"; "By/s"; "1"; "%"; "{requests}"; "{a}/{b}"; "m/s"; "1/s"; "junk unit!"; "Hz"; "{" ]
+            1, text
+        ]
+
+/// Label values with everything that needs escaping (quotes, backslashes, newlines), unicode and lone surrogates.
+let prometheusLabelValue: Gen<string> =
+    Gen.frequency
+        [
+            3, Gen.elements [ ""; "GET"; "a\"b"; "back\\slash"; "new\nline"; "\\n"; "é日本"; "\ud83d\ude00"; "\ud800"; "x;y"; "} 1" ]
+            2, text
+        ]
+
+/// Attribute keys that collide after sanitising (`a.b`, `a_b`, `a-b`), keys with reserved meaning (`le`,
+/// `otel.scope.name`, `trace_id`), leading digits and arbitrary text.
+let prometheusAttributeKey: Gen<string> =
+    Gen.frequency
+        [
+            6, Gen.elements [ "a"; "a.b"; "a_b"; "a-b"; "1x"; "le"; "otel.scope.name"; "trace_id"; "ünï"; "method"; "fooBar" ]
+            1, text |> Gen.filter (fun s -> s.Length > 0)
+        ]
+
+/// Attribute values for Prometheus properties: mostly strings, sometimes other kinds.
+let prometheusAttributeValue: Gen<AnyValue> =
+    Gen.frequency
+        [
+            6, prometheusLabelValue |> Gen.map AnyValue.String
+            1, ArbMap.defaults.ArbFor<int64>().Generator |> Gen.map AnyValue.Int
+            1, ArbMap.defaults.ArbFor<bool>().Generator |> Gen.map AnyValue.Bool
+            1, Gen.elements [ 1.5; -0.25; 1e300; nan ] |> Gen.map AnyValue.Double
+            1, Gen.constant (AnyValue.Array [ AnyValue.String "x\"y"; AnyValue.Int 1L ])
+        ]
+
+/// Up to 4 attributes with awkward keys and values.
+let prometheusAttributes: Gen<Attribute list> =
+    Gen.choose (0, 4)
+    |> Gen.bind (fun n ->
+        Gen.listOfLength n (Gen.map2 (fun k v -> { Key = k; Value = v }) prometheusAttributeKey prometheusAttributeValue))
+
+/// Scopes: a plain one, one with version, schema URL and attributes that need escaping, one with an empty name.
+let prometheusScope: Gen<InstrumentationScope> =
+    Gen.elements
+        [
+            InstrumentationScope.Named "lib"
+            {
+                Name = "ünï lib"
+                Version = "1.0\n\"x\""
+                SchemaUrl = "https://example.com/schema"
+                Attributes = [ Attribute.string "team.name" "core\\x"; Attribute.int "shard" 3L ]
+            }
+            InstrumentationScope.Named ""
+        ]
+
+let private finiteDouble =
+    ArbMap.defaults.ArbFor<NormalFloat>().Generator |> Gen.map (fun f -> f.Get)
+
+/// Exemplars with valid ids, a positive time and awkward filtered attributes (sometimes long).
+let prometheusExemplar (value: Gen<NumberValue>) : Gen<Exemplar> =
+    gen {
+        let! traceId = validTraceId
+        let! spanId = validSpanId
+        let! time = Gen.choose (1, 2_000_000_000) |> Gen.map (fun s -> int64 s * 1_000_000_007L)
+        let! value = value
+        // prometheus_client 0.16's parser takes the first `}` after an exemplar's `{` as the end of its labels, so
+        // a `}` inside an exemplar label value (valid OpenMetrics) fails there: exemplar values here have none.
+        let! filtered =
+            prometheusAttributes
+            |> Gen.map (
+                List.map (fun a ->
+                    match a.Value with
+                    | AnyValue.String s -> { a with Value = AnyValue.String(s.Replace('}', ')')) }
+                    | _ -> a)
+            )
+
+        let! filtered =
+            Gen.frequency [ 4, Gen.constant filtered; 1, Gen.constant [ Attribute.string "long" (String.replicate 100 "é") ] ]
+
+        return
+            {
+                FilteredAttributes = filtered
+                Time = time
+                Value = value
+                TraceId = traceId
+                SpanId = spanId
+            }
+    }
+
+/// One metric of any kind Prometheus shows (cumulative sums, gauges, explicit histograms) or leaves out (deltas,
+/// exponential histograms). `series` makes each point's attribute set unique: `series=<n>` is added to every
+/// point, so the label sets of one family never repeat.
+let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
+    let withSeries attributes = Attribute.int "series" (series ()) :: attributes
+
+    let numberPoint (value: Gen<NumberValue>) (exemplars: bool) =
+        gen {
+            let! attributes = prometheusAttributes
+            let! value = value
+
+            let! exemplars =
+                if exemplars then
+                    Gen.choose (0, 2) |> Gen.bind (fun n -> Gen.listOfLength n (prometheusExemplar (Gen.constant value)))
+                else
+                    Gen.constant []
+
+            return
+                {
+                    Attributes = withSeries attributes
+                    StartTime = 1_000_000_000L
+                    Time = 2_000_000_000L
+                    Value = value
+                    Exemplars = exemplars
+                }
+        }
+
+    let anyNumber =
+        Gen.oneof
+            [
+                ArbMap.defaults.ArbFor<int64>().Generator |> Gen.map NumberValue.Long
+                Gen.frequency [ 8, finiteDouble; 1, Gen.elements [ nan; infinity; -infinity ] ] |> Gen.map NumberValue.Double
+            ]
+
+    let counterNumber =
+        Gen.oneof
+            [
+                Gen.choose (0, System.Int32.MaxValue) |> Gen.map (int64 >> NumberValue.Long)
+                finiteDouble |> Gen.map (abs >> NumberValue.Double)
+            ]
+
+    let histogramPoint =
+        gen {
+            let! attributes = prometheusAttributes
+            let! bounds = Gen.listOf finiteDouble |> Gen.map (List.distinct >> List.sort >> List.truncate 12)
+
+            let! bounds =
+                Gen.frequency [ 3, Gen.constant (bounds |> List.map abs |> List.distinct |> List.sort); 1, Gen.constant bounds ]
+
+            let! counts = Gen.listOfLength (bounds.Length + 1) (Gen.choose (0, 1000) |> Gen.map int64)
+            let! sum = Gen.frequency [ 4, finiteDouble |> Gen.map abs; 1, finiteDouble ]
+
+            let! exemplars =
+                Gen.choose (0, 3)
+                |> Gen.bind (fun n -> Gen.listOfLength n (prometheusExemplar (finiteDouble |> Gen.map NumberValue.Double)))
+
+            return
+                {
+                    Attributes = withSeries attributes
+                    StartTime = 1_000_000_000L
+                    Time = 2_000_000_000L
+                    Count = List.sum counts
+                    Sum = sum
+                    Min = None
+                    Max = None
+                    Bounds = bounds
+                    BucketCounts = counts
+                    Exemplars = exemplars
+                }
+        }
+
+    let upTo3 item = Gen.choose (0, 3) |> Gen.bind (fun n -> Gen.listOfLength n item)
+
+    let points =
+        Gen.frequency
+            [
+                3, upTo3 (numberPoint counterNumber true) |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, true, ps))
+                2, upTo3 (numberPoint anyNumber true) |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, false, ps))
+                2, upTo3 (numberPoint anyNumber true) |> Gen.map MetricPoints.Gauge
+                3, upTo3 histogramPoint |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Cumulative, ps))
+                1, upTo3 (numberPoint counterNumber false) |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Delta, true, ps))
+                1, upTo3 histogramPoint |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Delta, ps))
+                1, Gen.constant (MetricPoints.ExponentialHistogram(Temporality.Cumulative, []))
+            ]
+
+    gen {
+        let! name = prometheusName
+        let! unit = prometheusUnit
+        let! description = Gen.frequency [ 2, Gen.constant ""; 2, Gen.constant "Some help."; 1, prometheusLabelValue ]
+        let! scope = prometheusScope
+        let! points = points
+
+        return
+            {
+                Name = name
+                Description = description
+                Unit = unit
+                Scope = scope
+                Points = points
+            }
+    }
+
+/// Renderer options: every switch, and a namespace (none, one with a space, one starting with a digit).
+let prometheusOptions: Gen<PrometheusOptions> =
+    gen {
+        let! unitSuffixes = Gen.frequency [ 3, Gen.constant true; 1, Gen.constant false ]
+        let! totalSuffix = Gen.frequency [ 3, Gen.constant true; 1, Gen.constant false ]
+        let! targetInfo = Gen.frequency [ 3, Gen.constant true; 1, Gen.constant false ]
+        let! scopeLabels = Gen.frequency [ 3, Gen.constant true; 1, Gen.constant false ]
+        let! ns = Gen.frequency [ 3, Gen.constant ""; 1, Gen.elements [ "my app"; "1ns" ] ]
+
+        return
+            {
+                UnitSuffixes = unitSuffixes
+                TotalSuffix = totalSuffix
+                TargetInfo = targetInfo
+                ScopeLabels = scopeLabels
+                Namespace = ns
+            }
+    }
+
+/// One scrape's input: options, a resource (maybe empty) and up to 8 metrics. Every point's attribute set is
+/// unique within the case (see `prometheusMetric`).
+let prometheusCase: Gen<PrometheusOptions * Resource * MetricData list> =
+    gen {
+        let next = ref 0L
+
+        let series () =
+            next.Value <- next.Value + 1L
+            next.Value
+
+        let! options = prometheusOptions
+        let! resourceAttributes = prometheusAttributes
+        let! metrics = Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.listOfLength n (prometheusMetric series))
+
+        return
+            options,
+            {
+                Attributes = resourceAttributes
+                SchemaUrl = ""
+            },
+            metrics
+    }

@@ -1,7 +1,9 @@
 // The Functional.Telemetry demo: a Kestrel server and an HttpClient in one process, traced end to end.
 // Run it with `dotnet run --project examples/Demo`. It needs no server or configuration: log records are
 // printed one line each, with the ids of the span they were written in; spans as trace trees and metrics
-// as a table. Everything is flushed when the demo ends.
+// as a table. Everything is flushed when the demo ends. While it runs, its metrics are also served to Prometheus
+// on http://127.0.0.1:9464/metrics (OTEL_EXPORTER_PROMETHEUS_HOST/_PORT change that). With `-- --serve` it keeps
+// running, making a few requests every second, until Ctrl+C or SIGTERM, so that a Prometheus can scrape it.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Functional.Telemetry;
@@ -23,6 +25,8 @@ demoMeter.CreateObservableGauge("demo.process.working_set", () => Environment.Wo
 // With OTEL_EXPORTER_OTLP_ENDPOINT set (for example http://localhost:4318 for a Collector or Jaeger), everything
 // goes there over OTLP (OTEL_EXPORTER_OTLP_PROTOCOL chooses http/protobuf, http/json or grpc); otherwise to the
 // console.
+var serve = args.Contains("--serve");
+args = args.Where(a => a != "--serve").ToArray();
 var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
 Console.WriteLine(otlp
     ? $"Exporting over OTLP to {Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")}"
@@ -40,12 +44,21 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     {
         m.AddMeter("Demo");
         if (otlp) m.AddOtlpExporter(); else m.AddConsoleExporter();
+        // Next to the exporter above (each reader has its own temporality): a scrape endpoint for Prometheus.
+        m.AddPrometheusEndpoint();
     })
     .WithLogging(l =>
     {
         if (otlp) l.AddOtlpExporter(); else l.AddConsoleExporter();
     })
     .Start();
+
+foreach (var endpoint in telemetry.PrometheusEndpoints)
+{
+    Console.WriteLine(endpoint.IsListening
+        ? $"Prometheus metrics served on {endpoint.Url}"
+        : $"Prometheus endpoint {endpoint.Url} could not listen (port in use?); the demo goes on without it");
+}
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -107,6 +120,35 @@ using (var checkout = demoSource.StartActivity("checkout"))
     Console.WriteLine($"GET /fail -> {(int)failed.StatusCode}");
     log.LogWarning("Checkout saw a failed request: {StatusCode}", (int)failed.StatusCode);
     checkout?.AddEvent(new ActivityEvent("all orders loaded"));
+}
+
+if (serve)
+{
+    // Traffic every second until Ctrl+C or SIGTERM, for a Prometheus to scrape (see docs/prometheus.md).
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+        System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+    Console.WriteLine("Serving: a few requests every second; Ctrl+C or SIGTERM stops.");
+    using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+    var tick = 0;
+    try
+    {
+        while (await timer.WaitForNextTickAsync(stop.Token))
+        {
+            tick++;
+            await client.GetStringAsync($"/orders/{tick % 7}", stop.Token);
+            if (tick % 5 == 0)
+            {
+                await client.GetAsync("/fail", stop.Token);
+            }
+        }
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    Console.WriteLine($"Stopping after {tick} seconds of traffic.");
 }
 
 await app.StopAsync();

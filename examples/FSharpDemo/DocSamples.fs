@@ -339,3 +339,28 @@ let otlpStart () =
     ignore telemetry
 
 let unused = ignore<CancellationToken>, ignore<Activity>
+
+// prometheus.md: the SDK's own endpoint
+let prometheusEndpoint () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withMetrics (
+            Metrics.addMeter "MyCompany.*"
+            >> Metrics.addPrometheusEndpoint (fun o -> { o with Host = "0.0.0.0"; Port = 9464 }))
+        |> Telemetry.start
+
+    for endpoint in telemetry.PrometheusEndpoints do
+        printfn $"{endpoint.Url} listening: {endpoint.IsListening}"
+
+// prometheus.md: next to OTLP
+let prometheusNextToOtlp: MetricsConfig -> MetricsConfig =
+    Metrics.addMeter "MyCompany.*"
+    >> Metrics.addOtlpExporter (fun o -> { o with TemporalityPreference = TemporalityPreference.Delta })
+    >> Metrics.addPrometheusEndpoint id
+
+// prometheus.md: a scrape handler served by any HTTP server
+let prometheusHandler (handler: PrometheusScrapeHandler) (accept: string) (acceptEncoding: string) =
+    task {
+        let! response = handler.ScrapeAsync(accept, acceptEncoding, CancellationToken.None)
+        return response.StatusCode, response.ContentType, response.ContentEncoding, response.Body.Length
+    }

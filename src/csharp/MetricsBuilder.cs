@@ -21,6 +21,37 @@ public sealed class MetricsBuilder
 
     internal MetricsConfig Config { get; private set; } = MetricsModule.Empty;
 
+    /// <summary>Serves Prometheus scrapes on the SDK's own HTTP endpoint: <c>http://127.0.0.1:9464/metrics</c>
+    /// unless <c>OTEL_EXPORTER_PROMETHEUS_HOST</c>/<c>_PORT</c> or <paramref name="configure"/> say otherwise.
+    /// The reader is cumulative; the endpoint stops with the SDK. A port already in use does not stop the SDK: it
+    /// is reported on the <c>Functional-Telemetry</c> event source.</summary>
+    public MetricsBuilder AddPrometheusEndpoint(Action<PrometheusExporterOptions>? configure = null)
+    {
+        var options = new PrometheusExporterOptions();
+        configure?.Invoke(options);
+        Config = MetricsModule.AddPrometheusEndpoint(options.ToConfigure(), Config);
+        return this;
+    }
+
+    /// <summary>Adds a cumulative reader that <paramref name="handler"/> collects on each scrape, for an HTTP
+    /// server of the application's (ASP.NET Core: <c>app.MapPrometheusScrapingEndpoint(handler)</c> from
+    /// Functional.Telemetry.AspNetCore).</summary>
+    public MetricsBuilder AddPrometheusReader(PrometheusScrapeHandler handler)
+    {
+        Config = MetricsModule.AddPrometheusReader(Guard.NotNull(handler, nameof(handler)), Config);
+        return this;
+    }
+
+    /// <summary>Adds a cumulative reader collected on each scrape, with these rendering and cache settings, and
+    /// returns its handler in <paramref name="handler"/> (host, port and path do not apply).</summary>
+    public MetricsBuilder AddPrometheusReader(Action<PrometheusExporterOptions> configure, out PrometheusScrapeHandler handler)
+    {
+        var options = new PrometheusExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        handler = options.ToHandler();
+        return AddPrometheusReader(handler);
+    }
+
     /// <summary>Listens to Meters with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).</summary>
     /// <exception cref="ArgumentException">The name is empty or contains whitespace.</exception>
     public MetricsBuilder AddMeter(string name)

@@ -1,6 +1,7 @@
 namespace Functional.Telemetry
 
 open System
+open System.Collections.Generic
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
@@ -46,6 +47,8 @@ type MetricReaderConfig =
         build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * Aggregation option * ConfigWarning list) *
         options: PeriodicReaderOptions option
     | Pull of reader: MetricPullReader
+    | PrometheusScrape of handler: PrometheusScrapeHandler
+    | PrometheusEndpoint of build: (EnvLookup -> PrometheusEndpointOptions * ConfigWarning list)
 
 type MetricsConfig =
     {
@@ -88,6 +91,8 @@ type TelemetrySdk
         spanRunners: Runner<Diagnostics.Activity> list,
         metricRunners: Runner<MetricData list> list,
         metricDrops: MetricDropCounters,
+        prometheusEndpoints: PrometheusServer list,
+        scrapeHandlers: PrometheusScrapeHandler list,
         loggerBridge: LoggerBridge,
         installation: IDisposable option
     ) =
@@ -105,6 +110,8 @@ type TelemetrySdk
     member _.SpanPipelines = spanRunners |> List.map (fun r -> r.Name, r.Stats)
     member _.MetricPipelines = metricRunners |> List.map (fun r -> r.Name, r.Stats)
     member _.MetricDrops = metricDrops
+    member _.PrometheusEndpoints = prometheusEndpoints
+    member _.PrometheusScrapeHandlers = scrapeHandlers
     member _.LogPipelines = loggerBridge.Pipelines
     member _.LoggerProvider = loggerBridge :> ILoggerProvider
     member _.CreateLogger(category: string) = loggerBridge.CreateLogger category
@@ -259,6 +266,18 @@ module Metrics =
     [<CompiledName("AddReader")>]
     let addReader reader (config: MetricsConfig) =
         { config with Readers = config.Readers @ [ MetricReaderConfig.Pull reader ] }
+
+    [<CompiledName("AddPrometheusEndpoint")>]
+    let addPrometheusEndpoint configure (config: MetricsConfig) =
+        let build env =
+            let fromEnvironment, warnings = PrometheusEndpointOptions.fromEnvironment env
+            PrometheusEndpointOptions.validate (configure fromEnvironment), warnings
+
+        { config with Readers = config.Readers @ [ MetricReaderConfig.PrometheusEndpoint build ] }
+
+    [<CompiledName("AddPrometheusReader")>]
+    let addPrometheusReader handler (config: MetricsConfig) =
+        { config with Readers = config.Readers @ [ MetricReaderConfig.PrometheusScrape handler ] }
 
     [<CompiledName("AddConsoleExporter")>]
     let addConsoleExporter config =
@@ -464,6 +483,11 @@ module Telemetry =
         let observe () = bridgeCell.Value |> Option.iter (fun b -> b.Observe())
 
         // Readers whose exporter is built from the environment (OTLP) become ordinary periodic readers here.
+        // Prometheus readers are pull readers: a scrape handler's reader; an endpoint's server starts once the
+        // bridge exists, so the first scrape sees every instrument.
+        let endpoints = List<PrometheusEndpointOptions * PrometheusScrapeHandler>()
+        let handlers = List<PrometheusScrapeHandler>()
+
         let resolved, readerWarnings =
             metrics.Readers
             |> List.map (fun reader ->
@@ -473,7 +497,15 @@ module Telemetry =
                 | MetricReaderConfig.PeriodicFromEnvironment(build, options) ->
                     let exporter, preference, histograms, warnings = build env
                     Choice1Of2(exporter, preference, histograms, options), warnings
-                | MetricReaderConfig.Pull pull -> Choice2Of2 pull, [])
+                | MetricReaderConfig.Pull pull -> Choice2Of2 pull, []
+                | MetricReaderConfig.PrometheusScrape handler ->
+                    handlers.Add handler
+                    Choice2Of2 handler.Reader, []
+                | MetricReaderConfig.PrometheusEndpoint build ->
+                    let options, warnings = build env
+                    let handler = PrometheusScrapeHandler(options.Rendering, options.ScrapeResponseCache)
+                    endpoints.Add((options, handler))
+                    Choice2Of2 handler.Reader, warnings)
             |> List.unzip
 
         let readers =
@@ -505,6 +537,14 @@ module Telemetry =
         let bridge = new MeterBridge(metrics.Meters, readers |> List.map fst)
         bridgeCell.Value <- Some bridge
 
+        let allHandlers = List.ofSeq handlers @ (endpoints |> Seq.map snd |> List.ofSeq)
+
+        for handler in allHandlers do
+            handler.Attach resource
+
+        let servers =
+            endpoints |> Seq.map PrometheusServer.Start |> List.ofSeq
+
         let periodic =
             readers
             |> List.choose (fun (_, r) ->
@@ -525,6 +565,13 @@ module Telemetry =
                 Shutdown =
                     fun timeout ->
                         task {
+                            // Scrapes stop first: nothing collects from a pull reader while it is detached.
+                            for server in servers do
+                                do! server.Stop()
+
+                            for handler in allHandlers do
+                                handler.Detach()
+
                             // The final collection still runs observable callbacks, so the bridge stops last.
                             let! ok = all (periodic |> List.map (fun r -> r.Shutdown timeout))
                             bridge.Dispose()
@@ -536,7 +583,12 @@ module Telemetry =
                         }
             }
 
-        part, periodic |> List.map (fun r -> r.Runner), filterWarnings @ periodicWarnings @ List.concat readerWarnings
+        let prometheus = servers, allHandlers
+
+        part,
+        periodic |> List.map (fun r -> r.Runner),
+        prometheus,
+        filterWarnings @ periodicWarnings @ List.concat readerWarnings
 
     let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
         let env = config.Environment
@@ -597,7 +649,7 @@ module Telemetry =
         if isDisabled then
             // OTEL_SDK_DISABLED: a no-op SDK, as the specification requires.
             SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ disabledWarnings)
-            new TelemetrySdk(resource, propagator, [], [], [], drops, LoggerBridge.Disabled(), None)
+            new TelemetrySdk(resource, propagator, [], [], [], drops, [], [], LoggerBridge.Disabled(), None)
         else
             let installation =
                 if config.InstallPropagator then Some(Propagation.install propagator) else None
@@ -609,12 +661,12 @@ module Telemetry =
                     [ part ], runners, warnings
                 | None -> [], [], []
 
-            let metricsPart, metricRunners, metricsWarnings =
+            let metricsPart, metricRunners, (servers, handlers), metricsWarnings =
                 match config.Metrics with
                 | Some metrics ->
-                    let part, runners, warnings = startMetrics config resource metrics drops
-                    [ part ], runners, warnings
-                | None -> [], [], []
+                    let part, runners, prometheus, warnings = startMetrics config resource metrics drops
+                    [ part ], runners, prometheus, warnings
+                | None -> [], [], ([], []), []
 
             let loggingPart, loggerBridge, loggingWarnings =
                 match config.Logging with
@@ -639,6 +691,8 @@ module Telemetry =
                 spanRunners,
                 metricRunners,
                 drops,
+                servers,
+                handlers,
                 loggerBridge,
                 installation
             )

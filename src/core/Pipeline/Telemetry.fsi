@@ -75,6 +75,12 @@ type MetricReaderConfig =
         options: PeriodicReaderOptions option
     /// Collects when the application (or a Prometheus scrape) asks.
     | Pull of reader: MetricPullReader
+    /// A cumulative reader collected by Prometheus scrapes through this handler, served by the application
+    /// (for example the ASP.NET Core mapping).
+    | PrometheusScrape of handler: PrometheusScrapeHandler
+    /// The SDK's own scrape endpoint, its options built at start from the environment
+    /// (`OTEL_EXPORTER_PROMETHEUS_*`) with the options set in code on top.
+    | PrometheusEndpoint of build: (EnvLookup -> PrometheusEndpointOptions * ConfigWarning list)
 
 /// The metrics part of a telemetry configuration.
 type MetricsConfig =
@@ -140,6 +146,13 @@ type TelemetrySdk =
 
     /// A logger of this category writing to the SDK's log pipelines.
     member CreateLogger: category: string -> ILogger
+
+    /// The Prometheus scrape endpoints this SDK serves (`Metrics.addPrometheusEndpoint`), in the order added.
+    member PrometheusEndpoints: PrometheusServer list
+
+    /// Every Prometheus scrape handler of this SDK: those added with `Metrics.addPrometheusReader`, then those of
+    /// the endpoints.
+    member PrometheusScrapeHandlers: PrometheusScrapeHandler list
 
     /// Measurements dropped (NaN, infinities, negative counter increments) instead of recorded.
     member MetricDrops: MetricDropCounters
@@ -284,6 +297,19 @@ module Metrics =
     /// Adds a pull reader (collect on demand).
     [<CompiledName("AddReader")>]
     val addReader: reader: MetricPullReader -> config: MetricsConfig -> MetricsConfig
+
+    /// Serves Prometheus scrapes on the SDK's own HTTP endpoint (default `http://127.0.0.1:9464/metrics`):
+    /// `OTEL_EXPORTER_PROMETHEUS_HOST` and `OTEL_EXPORTER_PROMETHEUS_PORT` read at start, then `configure` applied
+    /// on top (options set in code are checked at start: a bad one is an ArgumentException). The reader is
+    /// cumulative. A port in use is reported on the event source and does not stop the SDK.
+    [<CompiledName("AddPrometheusEndpoint")>]
+    val addPrometheusEndpoint:
+        configure: (PrometheusEndpointOptions -> PrometheusEndpointOptions) -> config: MetricsConfig -> MetricsConfig
+
+    /// Adds a cumulative reader that this handler collects on each scrape, for an HTTP server of the
+    /// application's (ASP.NET Core: `MapPrometheusScrapingEndpoint`). A handler belongs to one SDK.
+    [<CompiledName("AddPrometheusReader")>]
+    val addPrometheusReader: handler: PrometheusScrapeHandler -> config: MetricsConfig -> MetricsConfig
 
     /// Prints every collection to standard output as a table (cumulative).
     [<CompiledName("AddConsoleExporter")>]

@@ -1,0 +1,181 @@
+namespace Functional.Telemetry
+
+open System
+open System.Buffers
+open System.Collections.Generic
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open System.IO.Compression
+open System.Text
+open System.Threading
+open System.Threading.Tasks
+
+[<Sealed>]
+type PrometheusScrapeResponse internal (statusCode: int, contentType: string, contentEncoding: string, body: ReadOnlyMemory<byte>) =
+    member _.StatusCode = statusCode
+    member _.ContentType = contentType
+    member _.ContentEncoding = contentEncoding
+    member _.Body = body
+
+type PrometheusScrapeStats =
+    {
+        Scrapes: int64
+        Collections: int64
+        Failures: int64
+    }
+
+[<RequireQualifiedAccess>]
+module PrometheusScrape =
+    let private allows (coding: string) (entry: string) =
+        let parts = entry.Split ';'
+        let name = parts.[0].Trim()
+
+        let zeroQuality =
+            parts
+            |> Array.skip 1
+            |> Array.exists (fun p ->
+                let p = p.Trim()
+
+                p.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
+                && (match Double.TryParse(p.Substring 2, NumberStyles.Float, CultureInfo.InvariantCulture) with
+                    | true, q -> q <= 0.
+                    | _ -> false))
+
+        (String.Equals(name, coding, StringComparison.OrdinalIgnoreCase) || name = "*") && not zeroQuality
+
+    [<CompiledName("AcceptsGzip")>]
+    let acceptsGzip (acceptEncoding: string) =
+        not (String.IsNullOrWhiteSpace acceptEncoding)
+        && acceptEncoding.Split ',' |> Array.exists (allows "gzip")
+
+/// One collection and the expositions rendered from it (per format and encoding, made once).
+[<Sealed>]
+type private Snapshot(metrics: MetricData list, collectedAt: int64) =
+    let renderings = Dictionary<struct (PrometheusFormat * bool), byte array>()
+    member _.Metrics = metrics
+    member _.CollectedAt = collectedAt
+    member _.Renderings = renderings
+
+[<Sealed>]
+type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan) =
+    do
+        if responseCache < TimeSpan.Zero then
+            invalidArg (nameof responseCache) "The scrape response cache duration must not be negative."
+
+    let reader = MetricPullReader TemporalityPreference.Cumulative
+    let renderer = PrometheusRenderer options
+    let gate = obj ()
+    // The renderer keeps caches and is not thread-safe: renders are serialised (they are short next to collection).
+    let renderGate = obj ()
+    let mutable targetResource = Resource.empty
+    let mutable attached = false
+    let mutable current: Task<Snapshot> = null
+    let mutable warnedLeftOut = 0
+    let mutable scrapes = 0L
+    let mutable collections = 0L
+    let mutable failures = 0L
+
+    let cacheTicks = int64 (responseCache.TotalSeconds * float Stopwatch.Frequency)
+
+    let text (status: int) (message: string) =
+        PrometheusScrapeResponse(status, "text/plain; charset=utf-8", "", ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n")))
+
+    let reusable (snapshot: Task<Snapshot>) =
+        not (isNull snapshot)
+        && (not snapshot.IsCompleted
+            || (snapshot.IsCompletedSuccessfully
+                && cacheTicks > 0L
+                && Stopwatch.GetTimestamp() - snapshot.Result.CollectedAt < cacheTicks))
+
+    // The collection runs on the thread pool so that the lock is never held while observable callbacks run,
+    // and a scrape that stops waiting does not stop the collection the others await.
+    let shared () =
+        lock gate (fun () ->
+            if not (reusable current) then
+                Interlocked.Increment &collections |> ignore
+                current <- Task.Run(fun () -> Snapshot(reader.Collect(), Stopwatch.GetTimestamp()))
+
+            current)
+
+    let gzip (bytes: ReadOnlySpan<byte>) =
+        use output = new MemoryStream()
+
+        do
+            use zip = new GZipStream(output, CompressionLevel.Fastest, true)
+            zip.Write bytes
+
+        output.ToArray()
+
+    let render (snapshot: Snapshot) format compress =
+        lock renderGate (fun () ->
+            let key = struct (format, compress)
+
+            match snapshot.Renderings.TryGetValue key with
+            | true, body -> body
+            | _ ->
+                let buffer = ArrayBufferWriter<byte>(4096)
+                let leftOut = renderer.Render(format, targetResource, snapshot.Metrics, buffer)
+
+                if leftOut > 0 && Interlocked.Exchange(&warnedLeftOut, 1) = 0 then
+                    SelfDiagnostics.warning
+                        "prometheus"
+                        $"{leftOut} metrics are not shown to Prometheus (exponential histograms or delta temporality); this is reported once"
+
+                let body = if compress then gzip buffer.WrittenSpan else buffer.WrittenSpan.ToArray()
+                snapshot.Renderings.[key] <- body
+                body)
+
+    new() = PrometheusScrapeHandler(PrometheusOptions.defaults, TimeSpan.Zero)
+
+    member _.Options = options
+    member _.ResponseCache = responseCache
+
+    member _.Stats =
+        {
+            Scrapes = Interlocked.Read &scrapes
+            Collections = Interlocked.Read &collections
+            Failures = Interlocked.Read &failures
+        }
+
+    member internal _.Reader = reader
+
+    member internal _.Attach(resource: Resource) =
+        targetResource <- resource
+        attached <- true
+
+    member internal _.Detach() =
+        attached <- false
+        lock gate (fun () -> current <- null)
+
+    member _.ScrapeAsync(accept: string, acceptEncoding: string, cancellationToken: CancellationToken) : Task<PrometheusScrapeResponse> =
+        Interlocked.Increment &scrapes |> ignore
+
+        if not attached then
+            Task.FromResult(text 503 "The telemetry SDK is not running.")
+        else
+            // Joined (or started) before the first await: a caller holding the returned task has its place.
+            let collection = shared ()
+
+            task {
+                try
+                    let! snapshot = collection.WaitAsync cancellationToken
+                    let format = PrometheusFormat.negotiate accept
+                    let compress = PrometheusScrape.acceptsGzip acceptEncoding
+                    let body = render snapshot format compress
+
+                    return
+                        PrometheusScrapeResponse(
+                            200,
+                            PrometheusFormat.contentType format,
+                            (if compress then "gzip" else ""),
+                            ReadOnlyMemory body
+                        )
+                with
+                | :? OperationCanceledException when cancellationToken.IsCancellationRequested ->
+                    return text 503 "The scrape was cancelled."
+                | ex ->
+                    Interlocked.Increment &failures |> ignore
+                    SelfDiagnostics.error "prometheus" $"a scrape failed: {ex.GetType().FullName}"
+                    return text 500 "The scrape failed; see the Functional-Telemetry event source."
+            }

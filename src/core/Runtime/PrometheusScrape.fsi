@@ -1,0 +1,79 @@
+namespace Functional.Telemetry
+
+open System
+open System.Threading
+open System.Threading.Tasks
+
+/// The answer to one scrape: what an HTTP server writes back.
+[<Sealed>]
+type PrometheusScrapeResponse =
+    /// 200 for an exposition; 500 when collecting or rendering failed; 503 when the SDK is not running.
+    member StatusCode: int
+
+    /// The `Content-Type` header (the negotiated exposition format, or `text/plain` for errors).
+    member ContentType: string
+
+    /// `gzip` when the body is gzip-compressed, otherwise empty.
+    member ContentEncoding: string
+
+    /// The body. Shared between concurrent scrapes: do not write to it.
+    member Body: ReadOnlyMemory<byte>
+
+/// How many scrapes a handler answered, how many collections they caused, and how many failed.
+type PrometheusScrapeStats =
+    {
+        /// Scrapes asked of the handler.
+        Scrapes: int64
+        /// Collections made; concurrent scrapes (and scrapes within the response cache) share one.
+        Collections: int64
+        /// Scrapes answered with 500.
+        Failures: int64
+    }
+
+/// Answers Prometheus scrapes from one cumulative pull reader: collects, renders in the format the scrape's
+/// `Accept` header asks for, gzips when `Accept-Encoding` allows it. Add it to the metrics configuration
+/// (`Metrics.addPrometheusReader`, C# `AddPrometheusReader`) and serve it with any HTTP server: the SDK's own
+/// endpoint (`Metrics.addPrometheusEndpoint`) and the ASP.NET Core mapping both use it.
+///
+/// Scrapes arriving while a collection is in flight await that collection instead of starting another; with a
+/// positive response cache, scrapes within that time of the last collection reuse it too. Each exposition is
+/// rendered once per collection, format and encoding. Thread-safe; `ScrapeAsync` never throws.
+[<Sealed>]
+type PrometheusScrapeHandler =
+    /// A handler with these exposition options and response cache duration (zero: only in-flight collections
+    /// are shared).
+    /// <exception cref="T:System.ArgumentException">The cache duration is negative.</exception>
+    new: options: PrometheusOptions * responseCache: TimeSpan -> PrometheusScrapeHandler
+
+    /// A handler with the default exposition options and no response cache.
+    new: unit -> PrometheusScrapeHandler
+
+    /// The exposition options.
+    member Options: PrometheusOptions
+
+    /// How long a collection answers later scrapes.
+    member ResponseCache: TimeSpan
+
+    /// The counts of scrapes, collections and failures so far.
+    member Stats: PrometheusScrapeStats
+
+    /// Answers a scrape with these `Accept` and `Accept-Encoding` header values (null or empty when absent).
+    /// The token stops waiting for the (shared) collection; the collection itself goes on for the others.
+    member ScrapeAsync:
+        accept: string * acceptEncoding: string * cancellationToken: CancellationToken -> Task<PrometheusScrapeResponse>
+
+    /// The pull reader the SDK attaches (cumulative).
+    member internal Reader: MetricPullReader
+
+    /// Called by the SDK at start: the resource of target_info.
+    member internal Attach: resource: Resource -> unit
+
+    /// Called by the SDK at shutdown: scrapes get 503 from now on.
+    member internal Detach: unit -> unit
+
+/// Pure helpers of the scrape protocol.
+[<RequireQualifiedAccess>]
+module PrometheusScrape =
+    /// Whether an `Accept-Encoding` header value allows gzip (`gzip` or `*` listed without `q=0`).
+    [<CompiledName("AcceptsGzip")>]
+    val acceptsGzip: acceptEncoding: string -> bool

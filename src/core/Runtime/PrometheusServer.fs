@@ -1,0 +1,366 @@
+namespace Functional.Telemetry
+
+open System
+open System.Collections.Concurrent
+open System.IO
+open System.Net
+open System.Net.Sockets
+open System.Text
+open System.Threading
+open System.Threading.Tasks
+
+type PrometheusEndpointOptions =
+    {
+        Host: string
+        Port: int
+        Path: string
+        Rendering: PrometheusOptions
+        ScrapeResponseCache: TimeSpan
+    }
+
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module PrometheusEndpointOptions =
+    [<CompiledName("Default")>]
+    let defaults =
+        {
+            Host = "127.0.0.1"
+            Port = 9464
+            Path = "/metrics"
+            Rendering = PrometheusOptions.defaults
+            ScrapeResponseCache = TimeSpan.Zero
+        }
+
+    let private validPort port = port >= 0 && port <= 65535
+
+    [<CompiledName("FromEnvironment")>]
+    let fromEnvironment (lookup: EnvLookup) =
+        let host = lookup "OTEL_EXPORTER_PROMETHEUS_HOST" |> Option.map _.Trim() |> Option.defaultValue defaults.Host
+        let port, warnings = Env.readInt lookup "OTEL_EXPORTER_PROMETHEUS_PORT" validPort defaults.Port
+        { defaults with Host = host; Port = port }, warnings
+
+    [<CompiledName("Validate")>]
+    let validate (options: PrometheusEndpointOptions) =
+        if String.IsNullOrWhiteSpace options.Host then
+            invalidArg (nameof options.Host) "The Prometheus endpoint's host must not be empty."
+
+        if not (validPort options.Port) then
+            invalidArg (nameof options.Port) "The Prometheus endpoint's port must be from 0 to 65535."
+
+        if isNull options.Path || not (options.Path.StartsWith "/") then
+            invalidArg (nameof options.Path) "The Prometheus endpoint's path must start with '/'."
+
+        if options.ScrapeResponseCache < TimeSpan.Zero then
+            invalidArg (nameof options.ScrapeResponseCache) "The scrape response cache duration must not be negative."
+
+        options
+
+/// One parsed request head.
+type internal Request =
+    {
+        Method: string
+        Target: string
+        Http10: bool
+        Headers: (string * string) list
+    }
+
+module internal Http =
+    let maxHead = 16 * 1024
+
+    let header (name: string) (request: Request) =
+        request.Headers
+        |> List.tryFind (fun (n, _) -> String.Equals(n, name, StringComparison.OrdinalIgnoreCase))
+        |> Option.map snd
+
+    let parse (head: string) =
+        let lines = head.Split("\r\n")
+        let requestLine = lines.[0].Split(' ')
+
+        if requestLine.Length <> 3 || not (requestLine.[2].StartsWith "HTTP/1.") then
+            None
+        else
+            let headers =
+                lines
+                |> Array.skip 1
+                |> Array.choose (fun line ->
+                    match line.IndexOf ':' with
+                    | i when i > 0 -> Some(line.Substring(0, i).Trim(), line.Substring(i + 1).Trim())
+                    | _ -> None)
+                |> List.ofArray
+
+            Some
+                {
+                    Method = requestLine.[0]
+                    Target = requestLine.[1]
+                    Http10 = requestLine.[2] = "HTTP/1.0"
+                    Headers = headers
+                }
+
+    let keepAlive (request: Request) =
+        match header "Connection" request with
+        | Some value when value.Contains("close", StringComparison.OrdinalIgnoreCase) -> false
+        | Some value when value.Contains("keep-alive", StringComparison.OrdinalIgnoreCase) -> true
+        | _ -> not request.Http10
+
+    let reason status =
+        match status with
+        | 200 -> "OK"
+        | 400 -> "Bad Request"
+        | 404 -> "Not Found"
+        | 405 -> "Method Not Allowed"
+        | 500 -> "Internal Server Error"
+        | 501 -> "Not Implemented"
+        | 503 -> "Service Unavailable"
+        | _ -> "Status"
+
+    let private terminator = "\r\n\r\n"B
+
+    let headEnd (buffer: byte array) (count: int) =
+        MemoryExtensions.IndexOf(ReadOnlySpan(buffer, 0, count), ReadOnlySpan terminator)
+
+    /// Reads up to the end of the head (CRLF CRLF); None at end of stream or past the size limit.
+    let readHead (stream: Stream) (buffer: byte array) (pending: int ref) (token: CancellationToken) =
+        task {
+            let mutable result = None
+            let mutable finished = false
+
+            while not finished do
+                let at = headEnd buffer pending.Value
+
+                if at >= 0 then
+                    let head = Encoding.ASCII.GetString(buffer, 0, at)
+                    let consumed = at + 4
+                    Buffer.BlockCopy(buffer, consumed, buffer, 0, pending.Value - consumed)
+                    pending.Value <- pending.Value - consumed
+                    result <- Some head
+                    finished <- true
+                elif pending.Value >= buffer.Length then
+                    finished <- true
+                else
+                    let! read = stream.ReadAsync(buffer.AsMemory(pending.Value), token)
+
+                    if read = 0 then finished <- true else pending.Value <- pending.Value + read
+
+            return result
+        }
+
+[<Sealed>]
+type PrometheusServer
+    private (options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler, listener: TcpListener option, url: Uri) =
+    let stop = new CancellationTokenSource()
+    let connections = ConcurrentDictionary<int, TcpClient>()
+    let mutable nextConnection = 0
+    let mutable listening = listener.IsSome
+    // An idle keep-alive connection is closed after this long; Prometheus opens a new one when it needs to.
+    let idleTimeout = TimeSpan.FromMinutes 2.
+
+    let pathOf (target: string) =
+        // The absolute form (`GET http://host:port/metrics`) is legal HTTP/1.1 too.
+        match Uri.TryCreate(target, UriKind.Absolute) with
+        | true, uri when uri.Scheme = Uri.UriSchemeHttp -> uri.AbsolutePath
+        | _ ->
+            match target.IndexOf '?' with
+            | -1 -> target
+            | i -> target.Substring(0, i)
+
+    let write (stream: Stream) (request: Request option) status (headers: (string * string) list) (body: ReadOnlyMemory<byte>) close =
+        task {
+            let head = StringBuilder()
+            head.Append($"HTTP/1.1 {status} {Http.reason status}\r\n") |> ignore
+
+            for name, value in headers do
+                head.Append($"{name}: {value}\r\n") |> ignore
+
+            head.Append($"Content-Length: {body.Length}\r\n") |> ignore
+
+            if close then
+                head.Append("Connection: close\r\n") |> ignore
+
+            head.Append("\r\n") |> ignore
+            let bytes = Encoding.ASCII.GetBytes(head.ToString())
+            do! stream.WriteAsync(ReadOnlyMemory bytes, stop.Token)
+
+            let isHead = request |> Option.exists (fun r -> r.Method = "HEAD")
+
+            if not isHead then
+                do! stream.WriteAsync(body, stop.Token)
+
+            do! stream.FlushAsync stop.Token
+        }
+
+    let plain (message: string) = ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n"))
+    let textType = "text/plain; charset=utf-8"
+
+    /// Answers one request; returns whether the connection stays open.
+    let respond (stream: Stream) (request: Request) =
+        task {
+            let keepAlive = Http.keepAlive request
+            let hasBody =
+                (Http.header "Content-Length" request |> Option.exists (fun v -> v.Trim() <> "0"))
+                || (Http.header "Transfer-Encoding" request).IsSome
+
+            if hasBody then
+                // A scrape has no body; rather than parse one, answer and close.
+                do! write stream (Some request) 400 [ "Content-Type", textType ] (plain "Request bodies are not accepted.") true
+                return false
+            elif not (String.Equals(pathOf request.Target, options.Path, StringComparison.OrdinalIgnoreCase)) then
+                do! write stream (Some request) 404 [ "Content-Type", textType ] (plain "Not found.") (not keepAlive)
+                return keepAlive
+            elif request.Method <> "GET" && request.Method <> "HEAD" then
+                do!
+                    write stream (Some request) 405 [ "Content-Type", textType; "Allow", "GET, HEAD" ] (plain "Method not allowed.") (not keepAlive)
+
+                return keepAlive
+            else
+                let accept = Http.header "Accept" request |> Option.defaultValue ""
+                let encoding = Http.header "Accept-Encoding" request |> Option.defaultValue ""
+                let! response = handler.ScrapeAsync(accept, encoding, stop.Token)
+
+                let headers =
+                    [
+                        "Content-Type", response.ContentType
+                        if response.ContentEncoding <> "" then
+                            "Content-Encoding", response.ContentEncoding
+                        "Vary", "Accept, Accept-Encoding"
+                    ]
+
+                do! write stream (Some request) response.StatusCode headers response.Body (not keepAlive)
+                return keepAlive
+        }
+
+    let serve (client: TcpClient) =
+        task {
+            use _ = client
+            client.NoDelay <- true
+            use stream = client.GetStream()
+            let buffer = Array.zeroCreate<byte> Http.maxHead
+            let pending = ref 0
+            let mutable open' = true
+
+            while open' && not stop.IsCancellationRequested do
+                use idle = CancellationTokenSource.CreateLinkedTokenSource stop.Token
+                idle.CancelAfter idleTimeout
+                let! head = Http.readHead stream buffer pending idle.Token
+
+                match head |> Option.bind Http.parse with
+                | Some request ->
+                    let! keep = respond stream request
+                    open' <- keep
+                | None ->
+                    if head.IsSome || pending.Value >= buffer.Length then
+                        do! write stream None 400 [ "Content-Type", textType ] (plain "Bad request.") true
+
+                    open' <- false
+        }
+
+    let runConnection (client: TcpClient) =
+        let id = Interlocked.Increment &nextConnection
+        connections.[id] <- client
+
+        task {
+            try
+                try
+                    do! serve client
+                with
+                | :? OperationCanceledException
+                | :? IOException
+                | :? SocketException
+                | :? ObjectDisposedException -> ()
+                | ex -> SelfDiagnostics.error "prometheus" $"a scrape connection failed: {ex.GetType().FullName}"
+            finally
+                connections.TryRemove id |> ignore
+        }
+        |> ignore
+
+    let acceptLoop =
+        match listener with
+        | None -> Task.CompletedTask
+        | Some l ->
+            task {
+                let mutable running = true
+
+                while running do
+                    try
+                        let! client = l.AcceptTcpClientAsync stop.Token
+                        runConnection client
+                    with
+                    | :? OperationCanceledException
+                    | :? ObjectDisposedException -> running <- false
+                    | :? SocketException when stop.IsCancellationRequested -> running <- false
+                    | ex ->
+                        // A failed accept (resources exhausted) must not end the endpoint.
+                        SelfDiagnostics.error "prometheus" $"accepting a scrape connection failed: {ex.GetType().FullName}"
+            }
+            :> Task
+
+    static let address (host: string) =
+        match host.Trim().Trim('[', ']') with
+        | "*"
+        | "+"
+        | "0.0.0.0" -> Some IPAddress.Any
+        | "::" -> Some IPAddress.IPv6Any
+        | h when String.Equals(h, "localhost", StringComparison.OrdinalIgnoreCase) -> Some IPAddress.Loopback
+        | h ->
+            match IPAddress.TryParse h with
+            | true, ip -> Some ip
+            | _ ->
+                try
+                    let all = Dns.GetHostAddresses h
+                    all
+                    |> Array.tryFind (fun a -> a.AddressFamily = AddressFamily.InterNetwork)
+                    |> Option.orElse (Array.tryHead all)
+                with _ ->
+                    None
+
+    static let urlOf (host: string) (port: int) (path: string) =
+        let host = if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
+        let host = if host = "*" || host = "+" then "localhost" else host
+        Uri($"http://{host}:{port}{path}")
+
+    member _.Url = url
+    member _.IsListening = listening
+    member _.Handler = handler
+
+    static member internal Start(options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler) =
+        let bound =
+            match address options.Host with
+            | None ->
+                SelfDiagnostics.error "prometheus" "the Prometheus endpoint's host could not be resolved; the endpoint is not serving"
+                None
+            | Some ip ->
+                try
+                    let listener = new TcpListener(ip, options.Port)
+
+                    if ip.Equals IPAddress.IPv6Any then
+                        listener.Server.DualMode <- true
+
+                    listener.Start()
+                    Some listener
+                with :? SocketException as ex ->
+                    SelfDiagnostics.error
+                        "prometheus"
+                        $"the Prometheus endpoint could not listen on port {options.Port} ({ex.SocketErrorCode}); the endpoint is not serving, the SDK goes on"
+
+                    None
+
+        let port =
+            match bound with
+            | Some l -> (l.LocalEndpoint :?> IPEndPoint).Port
+            | None -> options.Port
+
+        new PrometheusServer(options, handler, bound, urlOf options.Host port options.Path)
+
+    member internal _.Stop() =
+        task {
+            listening <- false
+            stop.Cancel()
+            listener |> Option.iter (fun l -> l.Stop())
+
+            for KeyValue(_, client) in connections do
+                try
+                    client.Dispose()
+                with _ ->
+                    ()
+
+            do! acceptLoop
+        }
+        :> Task

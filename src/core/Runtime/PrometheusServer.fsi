@@ -1,0 +1,60 @@
+namespace Functional.Telemetry
+
+open System
+open System.Threading.Tasks
+
+/// Settings of the SDK's own Prometheus scrape endpoint.
+type PrometheusEndpointOptions =
+    {
+        /// The interface to listen on: an IP address, `localhost`, a host name, or `*`/`+`/`0.0.0.0` for every
+        /// IPv4 interface (`::` for every interface). Default `127.0.0.1` (`OTEL_EXPORTER_PROMETHEUS_HOST`).
+        Host: string
+        /// The TCP port; 0 takes a free one (see `PrometheusServer.Url`). Default 9464
+        /// (`OTEL_EXPORTER_PROMETHEUS_PORT`).
+        Port: int
+        /// The path scrapes use; any other path is a 404. Default `/metrics`.
+        Path: string
+        /// How metrics are named and labelled. Default `PrometheusOptions.defaults`.
+        Rendering: PrometheusOptions
+        /// How long one collection answers later scrapes (zero: only scrapes arriving while a collection is in
+        /// flight share it). Default zero.
+        ScrapeResponseCache: TimeSpan
+    }
+
+/// Prometheus endpoint settings: defaults, environment variables, checks.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module PrometheusEndpointOptions =
+    /// `http://127.0.0.1:9464/metrics`, default rendering, no response cache.
+    [<CompiledName("Default")>]
+    val defaults: PrometheusEndpointOptions
+
+    /// Reads `OTEL_EXPORTER_PROMETHEUS_HOST` and `OTEL_EXPORTER_PROMETHEUS_PORT` (0 to 65535) over the
+    /// defaults; an invalid port keeps the default with a warning.
+    [<CompiledName("FromEnvironment")>]
+    val fromEnvironment: lookup: EnvLookup -> PrometheusEndpointOptions * ConfigWarning list
+
+    /// Checks options given in code: an ArgumentException naming the bad field (empty host, port outside 0 to
+    /// 65535, a path not starting with `/`, a negative cache duration).
+    [<CompiledName("Validate")>]
+    val validate: options: PrometheusEndpointOptions -> PrometheusEndpointOptions
+
+/// The SDK's scrape endpoint: a small HTTP/1.1 server (no ASP.NET Core) answering `GET` and `HEAD` on one path
+/// with its scrape handler. Started by `Telemetry.start` for `Metrics.addPrometheusEndpoint`, stopped by the SDK's
+/// shutdown. A bind failure (port in use) does not stop the SDK: it is reported on the `Functional-Telemetry`
+/// event source and `IsListening` is false.
+[<Sealed>]
+type PrometheusServer =
+    /// The scrape URL: the bound port when listening (useful with port 0), else the configured one.
+    member Url: Uri
+
+    /// True from a successful bind until shutdown.
+    member IsListening: bool
+
+    /// The handler answering scrapes.
+    member Handler: PrometheusScrapeHandler
+
+    /// Binds and starts accepting (failures are reported, never thrown).
+    static member internal Start: options: PrometheusEndpointOptions * handler: PrometheusScrapeHandler -> PrometheusServer
+
+    /// Stops listening and closes open connections.
+    member internal Stop: unit -> Task

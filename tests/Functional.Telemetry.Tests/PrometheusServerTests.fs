@@ -1,0 +1,492 @@
+module Functional.Telemetry.Tests.PrometheusServerTests
+
+open System
+open System.Collections.Concurrent
+open System.Diagnostics
+open System.Diagnostics.Metrics
+open System.Diagnostics.Tracing
+open System.IO
+open System.IO.Compression
+open System.Net
+open System.Net.Http
+open System.Net.Sockets
+open System.Text
+open System.Text.Json
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.AspNetCore.Builder
+open Microsoft.AspNetCore.Hosting
+open Microsoft.AspNetCore.Hosting.Server
+open Microsoft.AspNetCore.Hosting.Server.Features
+open Microsoft.AspNetCore.Http
+open Microsoft.Extensions.DependencyInjection
+open Microsoft.Extensions.Logging
+open Xunit
+open Functional.Telemetry
+open Functional.Telemetry.Tests.TestUtil
+
+let private uniqueMeter () = "PromTests." + Guid.NewGuid().ToString("N")
+
+/// A port nobody listens on right now (the OS's choice).
+let private freePort () =
+    let listener = new TcpListener(IPAddress.Loopback, 0)
+    listener.Start()
+    let port = (listener.LocalEndpoint :?> IPEndPoint).Port
+    listener.Stop()
+    port
+
+let private start (meter: string) (env: (string * string) list) (configure: MetricsConfig -> MetricsConfig) =
+    Telemetry.create "prometheus-tests"
+    |> Telemetry.withEnvironment (Env.ofList env)
+    |> Telemetry.withPropagatorInstalled false
+    |> Telemetry.withResourceDetection false
+    |> Telemetry.withMetrics (Metrics.addMeter meter >> configure)
+    |> Telemetry.start
+
+/// An SDK serving `meter` on a free port.
+let private serve (meter: string) (configure: PrometheusEndpointOptions -> PrometheusEndpointOptions) =
+    let sdk = start meter [] (Metrics.addPrometheusEndpoint (fun o -> configure { o with Port = 0 }))
+    sdk, List.exactlyOne sdk.PrometheusEndpoints
+
+let private client () =
+    new HttpClient(new HttpClientHandler(AutomaticDecompression = DecompressionMethods.None), Timeout = TimeSpan.FromSeconds 30.)
+
+let private get (http: HttpClient) (url: Uri) (headers: (string * string) list) =
+    task {
+        use request = new HttpRequestMessage(HttpMethod.Get, url)
+
+        for name, value in headers do
+            request.Headers.TryAddWithoutValidation(name, value) |> ignore
+
+        let! response = http.SendAsync request
+        let! body = response.Content.ReadAsByteArrayAsync()
+        return response, body
+    }
+
+let private text (body: byte array) = Encoding.UTF8.GetString body
+
+/// The value of the first sample line of `name` (exactly that name, with or without labels).
+let private sample (name: string) (exposition: string) =
+    exposition.Split('\n')
+    |> Array.tryFind (fun line -> line.StartsWith(name + "{") || line.StartsWith(name + " "))
+    |> Option.map (fun line -> line.Substring(line.LastIndexOf ' ' + 1) |> float)
+
+let private openMetricsAccept =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+
+[<Fact>]
+let ``the endpoint serves the text format by default and OpenMetrics when Accept asks for it`` () =
+    task {
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let counter = meter.CreateCounter<int64>("prom.test.requests")
+        let sdk, server = serve name id
+        use _ = sdk
+        counter.Add 3L
+        Assert.True server.IsListening
+        Assert.Equal("/metrics", server.Url.AbsolutePath)
+        use http = client ()
+
+        let! plain, plainBody = get http server.Url []
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode)
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", plain.Content.Headers.ContentType.ToString())
+        Assert.Equal(Some 3.0, sample "prom_test_requests_total" (text plainBody))
+        Assert.DoesNotContain("# EOF", text plainBody)
+
+        let! om, omBody = get http server.Url [ "Accept", openMetricsAccept ]
+        Assert.Equal(HttpStatusCode.OK, om.StatusCode)
+        Assert.StartsWith("application/openmetrics-text", om.Content.Headers.ContentType.MediaType)
+        Assert.EndsWith("# EOF\n", text omBody)
+        Assert.Equal(Some 3.0, sample "prom_test_requests_total" (text omBody))
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``the endpoint gzips when the scrape accepts gzip`` () =
+    task {
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let counter = meter.CreateCounter<int64>("prom.test.zipped")
+        let sdk, server = serve name (fun o -> { o with ScrapeResponseCache = TimeSpan.FromHours 1. })
+        use _ = sdk
+        counter.Add 11L
+        use http = client ()
+
+        let! zipped, zippedBody = get http server.Url [ "Accept-Encoding", "gzip" ]
+        Assert.Equal(HttpStatusCode.OK, zipped.StatusCode)
+        Assert.Equal<string list>([ "gzip" ], List.ofSeq zipped.Content.Headers.ContentEncoding)
+        use input = new GZipStream(new MemoryStream(zippedBody), CompressionMode.Decompress)
+        use reader = new StreamReader(input)
+        let unzipped = reader.ReadToEnd()
+
+        let! plain, plainBody = get http server.Url [ "Accept-Encoding", "gzip;q=0, identity" ]
+        Assert.Empty plain.Content.Headers.ContentEncoding
+        // One collection (cached), so both encodings carry the same exposition.
+        Assert.Equal(text plainBody, unzipped)
+        Assert.Equal(Some 11.0, sample "prom_test_zipped_total" unzipped)
+        Assert.Equal(1L, server.Handler.Stats.Collections)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``other paths are 404, other methods 405, HEAD has no body`` () =
+    task {
+        let name = uniqueMeter ()
+        let sdk, server = serve name id
+        use _ = sdk
+        use http = client ()
+
+        let! missing, _ = get http (Uri(server.Url, "/other")) []
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode)
+
+        use post = new HttpRequestMessage(HttpMethod.Post, server.Url)
+        let! posted = http.SendAsync post
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, posted.StatusCode)
+
+        use head = new HttpRequestMessage(HttpMethod.Head, server.Url)
+        let! headed = http.SendAsync head
+        Assert.Equal(HttpStatusCode.OK, headed.StatusCode)
+        let! headBody = headed.Content.ReadAsByteArrayAsync()
+        Assert.Empty headBody
+        // Nothing scraped for the 404 and 405.
+        Assert.Equal(1L, server.Handler.Stats.Scrapes)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``concurrent scrapes share one collection`` () =
+    task {
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let calls = ref 0
+        let entered = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        use gate = new ManualResetEventSlim(false)
+
+        meter.CreateObservableGauge(
+            "prom.test.gated",
+            fun () ->
+                Interlocked.Increment calls |> ignore
+                entered.TrySetResult() |> ignore
+                // Holds the first collection until both scrapes wait on it.
+                gate.Wait(TimeSpan.FromSeconds 30.) |> ignore
+                42L
+        )
+        |> ignore
+
+        let sdk, server = serve name id
+        use _ = sdk
+        use http = client ()
+        let first = get http server.Url []
+        do! entered.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+        let second = get http server.Url [ "Accept", openMetricsAccept ]
+        // The second scrape has joined once the handler counted it (it joins before it awaits anything).
+        Assert.True(SpinWait.SpinUntil((fun () -> server.Handler.Stats.Scrapes = 2L), TimeSpan.FromSeconds 30.))
+        gate.Set()
+        let! firstResponse, firstBody = within (TimeSpan.FromSeconds 30.) first
+        let! secondResponse, secondBody = within (TimeSpan.FromSeconds 30.) second
+        Assert.Equal(HttpStatusCode.OK, firstResponse.StatusCode)
+        Assert.Equal(HttpStatusCode.OK, secondResponse.StatusCode)
+        Assert.Equal(Some 42.0, sample "prom_test_gated" (text firstBody))
+        Assert.Equal(Some 42.0, sample "prom_test_gated" (text secondBody))
+        Assert.Equal(1, calls.Value)
+        Assert.Equal(1L, server.Handler.Stats.Collections)
+
+        // With no response cache, a later scrape collects again.
+        let! _, _ = get http server.Url []
+        Assert.Equal(2, calls.Value)
+        Assert.Equal(2L, server.Handler.Stats.Collections)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``the scrape handler joins an in-flight collection before its task is returned`` () =
+    task {
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let entered = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        use gate = new ManualResetEventSlim(false)
+
+        meter.CreateObservableCounter(
+            "prom.test.joined",
+            fun () ->
+                entered.TrySetResult() |> ignore
+                gate.Wait(TimeSpan.FromSeconds 30.) |> ignore
+                5L
+        )
+        |> ignore
+
+        let handler = PrometheusScrapeHandler()
+        use sdk = start name [] (Metrics.addPrometheusReader handler)
+        let scrapes = [ for _ in 1..3 -> handler.ScrapeAsync("", "", CancellationToken.None) ]
+        do! entered.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+        gate.Set()
+        let! responses = within (TimeSpan.FromSeconds 30.) (Task.WhenAll scrapes)
+        Assert.All(responses, fun r -> Assert.Equal(200, r.StatusCode))
+        // One rendering per collection and format: the same bytes.
+        Assert.True(responses.[0].Body.Span.SequenceEqual(responses.[2].Body.Span))
+        Assert.Equal({ Scrapes = 3L; Collections = 1L; Failures = 0L }, handler.Stats)
+        Assert.Equal<PrometheusScrapeHandler list>([ handler ], sdk.PrometheusScrapeHandlers)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``a handler outside a running SDK answers 503`` () =
+    task {
+        let handler = PrometheusScrapeHandler()
+        let! before = handler.ScrapeAsync(null, null, CancellationToken.None)
+        Assert.Equal(503, before.StatusCode)
+        let sdk = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler)
+        let! running = handler.ScrapeAsync(null, null, CancellationToken.None)
+        Assert.Equal(200, running.StatusCode)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        let! after = handler.ScrapeAsync(null, null, CancellationToken.None)
+        Assert.Equal(503, after.StatusCode)
+        Assert.StartsWith("text/plain", after.ContentType)
+    }
+
+[<Fact>]
+let ``host and port come from the environment, options in code win`` () =
+    task {
+        let envPort = freePort ()
+        let env = [ "OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1"; "OTEL_EXPORTER_PROMETHEUS_PORT", string envPort ]
+        use fromEnv = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
+        let server = List.exactlyOne fromEnv.PrometheusEndpoints
+        Assert.True server.IsListening
+        Assert.Equal(Uri($"http://127.0.0.1:{envPort}/metrics"), server.Url)
+        use http = client ()
+        let! response, _ = get http server.Url []
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+
+        let codePort = freePort ()
+        use fromCode = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint (fun o -> { o with Port = codePort; Path = "/scrape" }))
+        Assert.Equal(Uri($"http://127.0.0.1:{codePort}/scrape"), (List.exactlyOne fromCode.PrometheusEndpoints).Url)
+        do! fromEnv.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        do! fromCode.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``endpoint options: environment defaults, warnings and checks`` () =
+    let options, warnings = PrometheusEndpointOptions.fromEnvironment (Env.ofList [])
+    Assert.Equal(PrometheusEndpointOptions.defaults, options)
+    Assert.Empty warnings
+    Assert.Equal(("127.0.0.1", 9464, "/metrics"), (options.Host, options.Port, options.Path))
+
+    let bad, badWarnings =
+        PrometheusEndpointOptions.fromEnvironment (Env.ofList [ "OTEL_EXPORTER_PROMETHEUS_PORT", "70000" ])
+
+    Assert.Equal(9464, bad.Port)
+    Assert.Equal("OTEL_EXPORTER_PROMETHEUS_PORT", (Assert.Single badWarnings).Source)
+
+    let invalid (o: PrometheusEndpointOptions) =
+        Assert.Throws<ArgumentException>(fun () -> PrometheusEndpointOptions.validate o |> ignore) |> ignore
+
+    invalid { options with Port = -1 }
+    invalid { options with Host = " " }
+    invalid { options with Path = "metrics" }
+    invalid { options with ScrapeResponseCache = TimeSpan.FromSeconds -1. }
+    // Checked when the SDK starts, like every option set in code.
+    Assert.Throws<ArgumentException>(fun () ->
+        start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "x" })) |> ignore)
+    |> ignore
+
+[<Fact>]
+let ``Accept-Encoding parsing`` () =
+    Assert.True(PrometheusScrape.acceptsGzip "gzip")
+    Assert.True(PrometheusScrape.acceptsGzip "deflate, GZIP;q=0.5")
+    Assert.True(PrometheusScrape.acceptsGzip "*")
+    Assert.False(PrometheusScrape.acceptsGzip "gzip;q=0")
+    Assert.False(PrometheusScrape.acceptsGzip "identity")
+    Assert.False(PrometheusScrape.acceptsGzip null)
+    Assert.False(PrometheusScrape.acceptsGzip "")
+
+/// Collects the SDK's Error events of the `prometheus` component.
+type private PrometheusErrors() =
+    inherit EventListener()
+    let events = ConcurrentQueue<string>()
+    member _.Messages = List.ofSeq events
+
+    override _.OnEventSourceCreated source =
+        if source.Name = "Functional-Telemetry" then
+            base.EnableEvents(source, EventLevel.Warning)
+
+    override _.OnEventWritten args =
+        if not (isNull (box events)) && args.EventName = "Error" && string args.Payload.[0] = "prometheus" then
+            events.Enqueue(string args.Payload.[1])
+
+[<Fact>]
+let ``a port in use is reported and the SDK keeps running`` () =
+    task {
+        use listener = new PrometheusErrors()
+        let taken = new TcpListener(IPAddress.Loopback, 0)
+        taken.Start()
+        let port = (taken.LocalEndpoint :?> IPEndPoint).Port
+
+        try
+            let name = uniqueMeter ()
+            use meter = new Meter(name)
+            let handler = PrometheusScrapeHandler()
+            meter.CreateCounter<int64>("prom.test.still").Add 1L
+
+            use sdk =
+                start name [] (Metrics.addPrometheusEndpoint (fun o -> { o with Port = port }) >> Metrics.addPrometheusReader handler)
+
+            let server = List.exactlyOne sdk.PrometheusEndpoints
+            Assert.False server.IsListening
+            Assert.Contains(listener.Messages, fun m -> m.Contains(string port) && m.Contains "AddressAlreadyInUse")
+            // The rest of the SDK works.
+            let! response = handler.ScrapeAsync("", "", CancellationToken.None)
+            Assert.Equal(200, response.StatusCode)
+            let! shutdown = sdk.Shutdown(TimeSpan.FromSeconds 5.)
+            Assert.True shutdown
+        finally
+            taken.Stop()
+    }
+
+/// Collects the SDK's Warning events of the `prometheus` component.
+type private PrometheusWarnings() =
+    inherit EventListener()
+    let events = ConcurrentQueue<string>()
+    member _.Messages = List.ofSeq events
+
+    override _.OnEventSourceCreated source =
+        if source.Name = "Functional-Telemetry" then
+            base.EnableEvents(source, EventLevel.Warning)
+
+    override _.OnEventWritten args =
+        if not (isNull (box events)) && args.EventName = "Warning" && string args.Payload.[0] = "prometheus" then
+            events.Enqueue(string args.Payload.[1])
+
+[<Fact>]
+let ``exponential histograms are left out and reported once`` () =
+    task {
+        use listener = new PrometheusWarnings()
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let sizes = meter.CreateHistogram<float>("prom.test.sizes")
+        let counter = meter.CreateCounter<int64>("prom.test.kept")
+        let handler = PrometheusScrapeHandler()
+
+        let exponential =
+            { View.forInstrument "prom.test.sizes" with
+                Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true))
+            }
+
+        use sdk = start name [] (Metrics.addView exponential >> Metrics.addPrometheusReader handler)
+        sizes.Record 3.
+        counter.Add 1L
+
+        for _ in 1..3 do
+            let! response = handler.ScrapeAsync("", "", CancellationToken.None)
+            let body = Encoding.UTF8.GetString(response.Body.Span)
+            Assert.Equal(200, response.StatusCode)
+            Assert.DoesNotContain("prom_test_sizes", body)
+            Assert.Equal(Some 1.0, sample "prom_test_kept_total" body)
+
+        let warning = Assert.Single(listener.Messages)
+        Assert.Contains("exponential histograms", warning)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``shutdown stops listening`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use http = client ()
+        let! response, _ = get http server.Url []
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+        let! ok = sdk.Shutdown(TimeSpan.FromSeconds 5.)
+        Assert.True ok
+        Assert.False server.IsListening
+        use probe = new TcpClient()
+        let! error = Assert.ThrowsAnyAsync<SocketException>(fun () -> probe.ConnectAsync(IPAddress.Loopback, server.Url.Port))
+        Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode)
+    }
+
+// ---- next to OTLP: each reader has its own temporality ----
+
+let private startJsonReceiver (received: ConcurrentQueue<string>) =
+    task {
+        let builder = WebApplication.CreateSlimBuilder()
+        builder.Logging.ClearProviders() |> ignore
+        builder.WebHost.UseUrls("http://127.0.0.1:0") |> ignore
+        let app = builder.Build()
+
+        app.Run(
+            RequestDelegate(fun context ->
+                task {
+                    use reader = new StreamReader(context.Request.Body)
+                    let! body = reader.ReadToEndAsync()
+                    received.Enqueue body
+                    context.Response.ContentType <- "application/json"
+                    do! context.Response.WriteAsync "{}"
+                }
+                :> Task)
+        )
+
+        do! app.StartAsync()
+
+        let address =
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses |> Seq.head
+
+        return app, address
+    }
+
+/// The (temporality, value) of every sum data point named `name` in OTLP/JSON requests.
+let private otlpSums (name: string) (bodies: string seq) =
+    [
+        for body in bodies do
+            use doc = JsonDocument.Parse body
+
+            for rm in doc.RootElement.GetProperty("resourceMetrics").EnumerateArray() do
+                for sm in rm.GetProperty("scopeMetrics").EnumerateArray() do
+                    for m in sm.GetProperty("metrics").EnumerateArray() do
+                        if m.GetProperty("name").GetString() = name then
+                            let sum = m.GetProperty "sum"
+                            let temporality = sum.GetProperty("aggregationTemporality").GetInt32()
+
+                            for p in sum.GetProperty("dataPoints").EnumerateArray() do
+                                yield temporality, Int64.Parse(p.GetProperty("asInt").GetString())
+    ]
+
+[<Fact>]
+let ``an OTLP delta reader and the cumulative Prometheus endpoint side by side`` () =
+    task {
+        let received = ConcurrentQueue<string>()
+        let! app, address = startJsonReceiver received
+
+        try
+            let name = uniqueMeter ()
+            use meter = new Meter(name)
+            let counter = meter.CreateCounter<int64>("prom.side.orders")
+
+            let otlp (o: OtlpOptions) =
+                { o with
+                    Endpoint = Some(Uri(address + "/v1/metrics"))
+                    Protocol = OtlpProtocol.HttpJson
+                    TemporalityPreference = TemporalityPreference.Delta
+                }
+
+            use sdk =
+                start name [] (Metrics.addOtlpExporter otlp >> Metrics.addPrometheusEndpoint (fun o -> { o with Port = 0 }))
+
+            let server = List.exactlyOne sdk.PrometheusEndpoints
+            use http = client ()
+
+            counter.Add 5L
+            let! flushed = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.True flushed
+            let! _, first = get http server.Url []
+            Assert.Equal(Some 5.0, sample "prom_side_orders_total" (text first))
+
+            counter.Add 3L
+            let! flushedAgain = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.True flushedAgain
+            let! _, second = get http server.Url []
+            // Prometheus sees the running total, OTLP the increments (aggregationTemporality 1 = delta).
+            Assert.Equal(Some 8.0, sample "prom_side_orders_total" (text second))
+            Assert.Equal<(int * int64) list>([ 1, 5L; 1, 3L ], otlpSums "prom.side.orders" received)
+            do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        finally
+            app.StopAsync().Wait()
+            (app :> IDisposable).Dispose()
+    }
