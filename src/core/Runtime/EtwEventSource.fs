@@ -194,7 +194,7 @@ module internal EtwPayloadTypes =
         let write =
             typedefof<EtwTypedWrite<obj>>
                 .MakeGenericType(created)
-                .GetMethod("Write", BindingFlags.Public ||| BindingFlags.Static)
+                .GetMethod("Write", BindingFlags.Public ||| BindingFlags.NonPublic ||| BindingFlags.Static)
                 .CreateDelegate<EtwWriteDelegate>()
 
         {
