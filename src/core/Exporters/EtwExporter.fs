@@ -13,6 +13,7 @@ type EtwExporterBase<'T> internal (options: EtwOptions, keyword: int64, level: '
         | Ok name -> name
         | Error reason -> raise (ArgumentException(reason, "providerName"))
 
+    static let success = Task.FromResult ExportResult.Success
     let source = EtwProviders.acquire providerName
     let keywords = LanguagePrimitives.EnumOfValue<int64, EventKeywords> keyword
     let mutable shutDown = 0
@@ -29,7 +30,7 @@ type EtwExporterBase<'T> internal (options: EtwOptions, keyword: int64, level: '
                 if source.IsEnabled(level item, keywords) then
                     EtwWriter.write source (layout batch.Resource item)
 
-            Task.FromResult ExportResult.Success
+            success
 
         member _.Shutdown(_: CancellationToken) =
             if Interlocked.Exchange(&shutDown, 1) = 0 then
