@@ -339,3 +339,16 @@ let otlpStart () =
     ignore telemetry
 
 let unused = ignore<CancellationToken>, ignore<Activity>
+
+// etw.md: logs and spans as ETW events
+let etwStart () =
+    Telemetry.create "checkout"
+    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addEtwExporter "MyCompany_Checkout")
+    |> Telemetry.withLogging (
+        Logging.addEtwExporterWith
+            { EtwOptions.create "MyCompany-Checkout" with
+                EtwOnlyProviderName = true
+                LogEventName = Some(fun r -> r.EventName)
+                ResourceAttributes = [ "deployment.environment" ] }
+    )
+    |> Telemetry.start
