@@ -32,6 +32,22 @@ Console.WriteLine(otlp
     ? $"Exporting over OTLP to {Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")}"
     : "Exporting to the console (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP)");
 
+// `-- --etw MyCompany-Demo` also writes logs and spans as ETW events to that provider (EventPipe on Linux and
+// macOS: `dotnet-trace collect --providers MyCompany-Demo -- ...`; see docs/etw.md). The ETW-only name mode
+// allows the '-' in such names.
+var etwIndex = Array.IndexOf(args, "--etw");
+var etwProvider = etwIndex >= 0 && etwIndex + 1 < args.Length ? args[etwIndex + 1] : null;
+if (etwIndex >= 0 && etwProvider is null)
+{
+    Console.Error.WriteLine("--etw needs a provider name, for example --etw MyCompany-Demo");
+    Environment.Exit(2);
+}
+
+if (etwProvider is not null)
+{
+    Console.WriteLine($"Also writing logs and spans to the ETW provider {etwProvider}");
+}
+
 // Start telemetry first: it installs the W3C propagator that HttpClient and ASP.NET Core pick up.
 await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     .AddResourceAttribute("deployment.environment.name", "demo")
@@ -39,6 +55,7 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     {
         t.AddSource("Demo").AddSource("System.Net.Http").AddSource("Microsoft.AspNetCore");
         if (otlp) t.AddOtlpExporter(); else t.AddConsoleExporter();
+        if (etwProvider is not null) t.AddEtwExporter(etwProvider, o => o.EtwOnlyProviderName = true);
     })
     .WithMetrics(m =>
     {
@@ -50,6 +67,7 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     .WithLogging(l =>
     {
         if (otlp) l.AddOtlpExporter(); else l.AddConsoleExporter();
+        if (etwProvider is not null) l.AddEtwExporter(etwProvider, o => o.EtwOnlyProviderName = true);
     })
     .Start();
 

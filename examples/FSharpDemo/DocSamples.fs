@@ -364,3 +364,16 @@ let prometheusHandler (handler: PrometheusScrapeHandler) (accept: string) (accep
         let! response = handler.ScrapeAsync(accept, acceptEncoding, CancellationToken.None)
         return response.StatusCode, response.ContentType, response.ContentEncoding, response.Body.Length
     }
+
+// etw.md: logs and spans as ETW events
+let etwStart () =
+    Telemetry.create "checkout"
+    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addEtwExporter "MyCompany_Checkout")
+    |> Telemetry.withLogging (
+        Logging.addEtwExporterWith
+            { EtwOptions.create "MyCompany-Checkout" with
+                EtwOnlyProviderName = true
+                LogEventName = Some(fun r -> r.EventName)
+                ResourceAttributes = [ "deployment.environment" ] }
+    )
+    |> Telemetry.start

@@ -20,6 +20,22 @@ public sealed class LoggingBuilder
         return this;
     }
 
+    /// <summary>Writes each record as an ETW event named <c>Log</c> to the EventSource
+    /// <paramref name="providerName"/> (ASCII letters, digits and <c>_</c>; an invalid name throws
+    /// <see cref="ArgumentException"/> here). Records are written one at a time on the export thread; with no
+    /// session listening only the enabled check runs. See docs/etw.md.</summary>
+    public LoggingBuilder AddEtwExporter(string providerName) => AddEtwExporter(providerName, _ => { });
+
+    /// <summary>Writes each record as an ETW event, with these options (for example
+    /// <see cref="EtwExporterOptions.EtwOnlyProviderName"/> to allow <c>-</c> in the name).</summary>
+    public LoggingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
+    {
+        var options = new EtwExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        Config = LoggingModule.AddEtwExporterWith(options.ToOptions(providerName), Config);
+        return this;
+    }
+
     internal LoggingConfig Config { get; private set; } = LoggingModule.Empty;
 
     /// <summary>Flattens the <c>ILogger.BeginScope</c> scopes around each call into its attributes

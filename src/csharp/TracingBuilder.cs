@@ -20,6 +20,21 @@ public sealed class TracingBuilder
 
     internal TracingConfig Config { get; private set; } = TracingModule.Empty;
 
+    /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource
+    /// <paramref name="providerName"/> (ASCII letters, digits and <c>_</c>; an invalid name throws
+    /// <see cref="ArgumentException"/> here). Spans are written as they end, on the export thread. See docs/etw.md.</summary>
+    public TracingBuilder AddEtwExporter(string providerName) => AddEtwExporter(providerName, _ => { });
+
+    /// <summary>Writes each span as an ETW event, with these options (<see cref="EtwExporterOptions.LogEventName"/>
+    /// does not apply to spans).</summary>
+    public TracingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
+    {
+        var options = new EtwExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        Config = TracingModule.AddEtwExporterWith(options.ToOptions(providerName), Config);
+        return this;
+    }
+
     /// <summary>Records spans of ActivitySources with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).
     /// Names match case-insensitively. HttpClient is <c>System.Net.Http</c>, ASP.NET Core <c>Microsoft.AspNetCore</c>.</summary>
     /// <exception cref="ArgumentException">The name is empty or contains whitespace.</exception>

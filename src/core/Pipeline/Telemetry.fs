@@ -171,6 +171,14 @@ module internal ExporterConfigs =
 
         exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ]
 
+    /// An ETW exporter: options checked now (a clear ArgumentException), the EventSource made at start, simple mode.
+    let addEtw (options: EtwOptions) (create: EtwOptions -> IExporter<'T>) (exporters: ExporterConfig<'T> list) =
+        match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
+        | Error reason -> raise (ArgumentException(reason, "providerName"))
+        | Ok _ ->
+            let build (_: EnvLookup) = create options, []
+            exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = Some ExportMode.Simple } ]
+
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
     [<CompiledName("Empty")>]
@@ -218,6 +226,15 @@ module Tracing =
     let addOtlpExporter configure (config: TracingConfig) =
         let create options = OtlpExporter.traces options :> IExporter<Span>
         { config with Exporters = ExporterConfigs.addOtlp OtlpSignal.Traces configure create config.Exporters }
+
+    [<CompiledName("AddEtwExporterWith")>]
+    let addEtwExporterWith options (config: TracingConfig) =
+        let create options = new EtwSpanExporter(options) :> IExporter<Span>
+        { config with Exporters = ExporterConfigs.addEtw options create config.Exporters }
+
+    [<CompiledName("AddEtwExporter")>]
+    let addEtwExporter providerName config =
+        addEtwExporterWith (EtwOptions.create providerName) config
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Metrics =
@@ -358,6 +375,15 @@ module Logging =
     let addOtlpExporter configure (config: LoggingConfig) =
         let create options = OtlpExporter.logs options :> IExporter<LogRecord>
         { config with Exporters = ExporterConfigs.addOtlp OtlpSignal.Logs configure create config.Exporters }
+
+    [<CompiledName("AddEtwExporterWith")>]
+    let addEtwExporterWith options (config: LoggingConfig) =
+        let create options = new EtwLogExporter(options) :> IExporter<LogRecord>
+        { config with Exporters = ExporterConfigs.addEtw options create config.Exporters }
+
+    [<CompiledName("AddEtwExporter")>]
+    let addEtwExporter providerName config =
+        addEtwExporterWith (EtwOptions.create providerName) config
 
     [<CompiledName("BatchOptionsFromEnvironment")>]
     let batchOptionsFromEnvironment lookup =

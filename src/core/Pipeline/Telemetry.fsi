@@ -258,6 +258,15 @@ module Tracing =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: TracingConfig -> TracingConfig
 
+    /// Writes each span as an ETW event named `Span` to the EventSource `providerName` (simple mode: as spans
+    /// end, on the runner's thread). The name is checked here: letters, digits and `_` (ArgumentException).
+    [<CompiledName("AddEtwExporter")>]
+    val addEtwExporter: providerName: string -> config: TracingConfig -> TracingConfig
+
+    /// Writes each span as an ETW event with these options (`EtwOptions.create name` and changes); checked here.
+    [<CompiledName("AddEtwExporterWith")>]
+    val addEtwExporterWith: options: EtwOptions -> config: TracingConfig -> TracingConfig
+
 /// Building the metrics part.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Metrics =
@@ -362,6 +371,16 @@ module Logging =
     /// Adds a batched OTLP exporter: `OTEL_EXPORTER_OTLP_*` (logs) read at start, then `configure` applied on top.
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: LoggingConfig -> LoggingConfig
+
+    /// Writes each record as an ETW event named `Log` to the EventSource `providerName` (simple mode: one
+    /// record at a time, on the runner's thread). The name is checked here: letters, digits and `_`
+    /// (ArgumentException).
+    [<CompiledName("AddEtwExporter")>]
+    val addEtwExporter: providerName: string -> config: LoggingConfig -> LoggingConfig
+
+    /// Writes each record as an ETW event with these options (`EtwOptions.create name` and changes); checked here.
+    [<CompiledName("AddEtwExporterWith")>]
+    val addEtwExporterWith: options: EtwOptions -> config: LoggingConfig -> LoggingConfig
 
     /// The batch options of log pipelines: `OTEL_BLRP_*` over the defaults with a 1000 ms schedule delay.
     [<CompiledName("BatchOptionsFromEnvironment")>]

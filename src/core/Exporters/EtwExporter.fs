@@ -1,0 +1,57 @@
+namespace Functional.Telemetry
+
+open System
+open System.Diagnostics.Tracing
+open System.Threading
+open System.Threading.Tasks
+
+/// The shared part of the ETW exporters: the provider's EventSource, the enabled check and the write.
+[<AbstractClass>]
+type EtwExporterBase<'T> internal (options: EtwOptions, keyword: int64, level: 'T -> EventLevel, layout: Resource -> 'T -> EtwEvent) =
+    let providerName =
+        match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
+        | Ok name -> name
+        | Error reason -> raise (ArgumentException(reason, "providerName"))
+
+    static let success = Task.FromResult ExportResult.Success
+    let source = EtwProviders.acquire providerName
+    let keywords = LanguagePrimitives.EnumOfValue<int64, EventKeywords> keyword
+    let mutable shutDown = 0
+
+    /// The provider (EventSource) name.
+    member _.ProviderName = providerName
+
+    interface IExporter<'T> with
+        member _.Name = "etw"
+
+        member _.Export(batch, _) =
+            // With no session listening, IsEnabled is all the work done for an item.
+            for item in batch.Items do
+                if source.IsEnabled(level item, keywords) then
+                    EtwWriter.write source (layout batch.Resource item)
+
+            success
+
+        member _.Shutdown(_: CancellationToken) =
+            if Interlocked.Exchange(&shutDown, 1) = 0 then
+                EtwProviders.release providerName
+
+            Task.CompletedTask
+
+/// Writes each log record as an ETW event (EventSource in TraceLogging format; EventPipe on Linux and macOS):
+/// see `EtwLayout.log` and docs/etw.md. The provider name is checked here (ArgumentException).
+[<Sealed>]
+type EtwLogExporter(options: EtwOptions) =
+    inherit
+        EtwExporterBase<LogRecord>(
+            options,
+            EtwLayout.LogKeyword,
+            (fun r -> EtwLayout.logLevel r.SeverityNumber),
+            EtwLayout.log options
+        )
+
+/// Writes each span as an ETW event named `Span` (keyword 2): see `EtwLayout.span` and docs/etw.md.
+[<Sealed>]
+type EtwSpanExporter(options: EtwOptions) =
+    inherit
+        EtwExporterBase<Span>(options, EtwLayout.SpanKeyword, (fun _ -> EventLevel.Informational), EtwLayout.span options)
