@@ -33,8 +33,7 @@ Console.WriteLine(otlp
     : "Exporting to the console (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP)");
 
 // `-- --etw MyCompany-Demo` also writes logs and spans as ETW events to that provider (EventPipe on Linux and
-// macOS: `dotnet-trace collect --providers MyCompany-Demo -- ...`; see docs/etw.md). The ETW-only name mode
-// allows the '-' in such names.
+// macOS: `dotnet-trace collect --providers MyCompany-Demo -- ...`; see docs/etw.md).
 var etwIndex = Array.IndexOf(args, "--etw");
 var etwProvider = etwIndex >= 0 && etwIndex + 1 < args.Length ? args[etwIndex + 1] : null;
 if (etwIndex >= 0 && etwProvider is null)
@@ -55,7 +54,7 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     {
         t.AddSource("Demo").AddSource("System.Net.Http").AddSource("Microsoft.AspNetCore");
         if (otlp) t.AddOtlpExporter(); else t.AddConsoleExporter();
-        if (etwProvider is not null) t.AddEtwExporter(etwProvider, o => o.EtwOnlyProviderName = true);
+        if (etwProvider is not null) t.AddEtwExporter(etwProvider);
     })
     .WithMetrics(m =>
     {
@@ -67,7 +66,7 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     .WithLogging(l =>
     {
         if (otlp) l.AddOtlpExporter(); else l.AddConsoleExporter();
-        if (etwProvider is not null) l.AddEtwExporter(etwProvider, o => o.EtwOnlyProviderName = true);
+        if (etwProvider is not null) l.AddEtwExporter(etwProvider);
     })
     .Start();
 

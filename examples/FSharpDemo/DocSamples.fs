@@ -368,11 +368,10 @@ let prometheusHandler (handler: PrometheusScrapeHandler) (accept: string) (accep
 // etw.md: logs and spans as ETW events
 let etwStart () =
     Telemetry.create "checkout"
-    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addEtwExporter "MyCompany_Checkout")
+    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addEtwExporter "MyCompany-Checkout")
     |> Telemetry.withLogging (
         Logging.addEtwExporterWith
             { EtwOptions.create "MyCompany-Checkout" with
-                EtwOnlyProviderName = true
                 LogEventName = Some(fun r -> r.EventName)
                 ResourceAttributes = [ "deployment.environment" ] }
     )

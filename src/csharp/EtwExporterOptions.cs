@@ -8,9 +8,11 @@ namespace Functional.Telemetry;
 /// self-describing EventSource named after the provider: ETW on Windows, EventPipe on Linux and macOS.</summary>
 public sealed class EtwExporterOptions
 {
-    /// <summary>Allows <c>-</c> in the provider name (ETW-only compatibility). Default false: the name must be
-    /// ASCII letters, digits and <c>_</c>, shorter than 234 characters.</summary>
-    public bool EtwOnlyProviderName { get; set; }
+    /// <summary>Allows <c>-</c> in the provider name (the ETW-only name mode of opentelemetry-etw-logs). Default
+    /// true: an EventSource only writes ETW and EventPipe, which both accept <c>-</c>. Set it to false to hold the
+    /// name to ASCII letters, digits and <c>_</c> (the portable rule that also suits Linux user_events). Either way
+    /// the name is shorter than 234 characters.</summary>
+    public bool EtwOnlyProviderName { get; set; } = true;
 
     /// <summary>Chooses each log record's event name (logs only). Default null: every record is named
     /// <c>Log</c>. A name that is not ASCII letters, digits and <c>_</c> (1-255 characters) falls back to

@@ -21,13 +21,13 @@ public sealed class LoggingBuilder
     }
 
     /// <summary>Writes each record as an ETW event named <c>Log</c> to the EventSource
-    /// <paramref name="providerName"/> (ASCII letters, digits and <c>_</c>; an invalid name throws
+    /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name throws
     /// <see cref="ArgumentException"/> here). Records are written one at a time on the export thread; with no
     /// session listening only the enabled check runs. See docs/etw.md.</summary>
     public LoggingBuilder AddEtwExporter(string providerName) => AddEtwExporter(providerName, _ => { });
 
-    /// <summary>Writes each record as an ETW event, with these options (for example
-    /// <see cref="EtwExporterOptions.EtwOnlyProviderName"/> to allow <c>-</c> in the name).</summary>
+    /// <summary>Writes each record as an ETW event, with these options (event names, resource attributes, the
+    /// provider name rule).</summary>
     public LoggingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
     {
         var options = new EtwExporterOptions();

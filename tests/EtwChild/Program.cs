@@ -13,8 +13,8 @@ await using var telemetry = Telemetry.Create("etw-child")
     .WithoutResourceDetection()
     .WithoutPropagatorInstallation()
     .AddResourceAttribute("service.instance.id", "child-1")
-    .WithTracing(t => t.AddSource("EtwChild").AddEtwExporter(provider, o => o.EtwOnlyProviderName = true))
-    .WithLogging(l => l.AddEtwExporter(provider, o => o.EtwOnlyProviderName = true))
+    .WithTracing(t => t.AddSource("EtwChild").AddEtwExporter(provider))
+    .WithLogging(l => l.AddEtwExporter(provider))
     .Start();
 
 var logger = telemetry.CreateLogger("EtwChild");

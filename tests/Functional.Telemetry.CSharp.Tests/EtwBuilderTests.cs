@@ -113,7 +113,9 @@ public class EtwBuilderTests
     [Fact]
     public void Invalid_provider_names_throw_when_configuring()
     {
-        Assert.Throws<ArgumentException>(() => Telemetry.Create("x").WithLogging(l => l.AddEtwExporter("My-App")));
+        Assert.Throws<ArgumentException>(() => Telemetry.Create("x").WithLogging(l => l.AddEtwExporter("My-App", o => o.EtwOnlyProviderName = false)));
+        // The default ETW-only name mode allows '-', as the issue's own example name has it.
+        Telemetry.Create("x").WithLogging(l => l.AddEtwExporter("MyCompany-MyApp"));
         Assert.Throws<ArgumentException>(() => Telemetry.Create("x").WithTracing(t => t.AddEtwExporter("")));
         Assert.Throws<ArgumentException>(() => Telemetry.Create("x").WithLogging(l => l.AddEtwExporter("a.b", o => o.EtwOnlyProviderName = true)));
         Assert.Throws<ArgumentNullException>(() => Telemetry.Create("x").WithLogging(l => l.AddEtwExporter(null!)));

@@ -93,17 +93,19 @@ let ``provider names follow the opentelemetry-etw-logs rules`` () =
 [<Fact>]
 let ``invalid provider names are an ArgumentException when configuring`` () =
     let error =
-        Assert.Throws<ArgumentException>(fun () -> Logging.empty |> Logging.addEtwExporter "My-App" |> ignore)
+        Assert.Throws<ArgumentException>(fun () ->
+            Logging.empty
+            |> Logging.addEtwExporterWith { EtwOptions.create "My-App" with EtwOnlyProviderName = false }
+            |> ignore)
 
     Assert.Contains("'-'", error.Message)
     Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addEtwExporter "" |> ignore) |> ignore
 
     Assert.Throws<ArgumentException>(fun () -> Logging.empty |> Logging.addEtwExporter "a/b" |> ignore)
     |> ignore
-    // The ETW-only mode allows '-'.
-    Logging.empty
-    |> Logging.addEtwExporterWith { EtwOptions.create "My-App" with EtwOnlyProviderName = true }
-    |> ignore
+    // The ETW-only mode, the default, allows '-'.
+    Logging.empty |> Logging.addEtwExporter "My-App" |> ignore
+    Assert.True((EtwOptions.create "x").EtwOnlyProviderName)
 
 [<Fact>]
 let ``severity numbers map to event levels`` () =

@@ -41,7 +41,7 @@ module EtwOptions =
     let create providerName =
         {
             ProviderName = providerName
-            EtwOnlyProviderName = false
+            EtwOnlyProviderName = true
             LogEventName = None
             ResourceAttributes = []
         }

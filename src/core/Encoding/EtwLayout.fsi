@@ -45,8 +45,9 @@ type EtwOptions =
     {
         /// The EventSource (provider) name; see `EtwLayout.validateProviderName`.
         ProviderName: string
-        /// Allow `-` in the provider name (ETW-only compatibility, as in opentelemetry-etw-logs). Default false:
-        /// letters, digits and `_` only, which also suits Linux user_events.
+        /// Allow `-` in the provider name (the ETW-only name mode of opentelemetry-etw-logs). Default true: an
+        /// EventSource only ever writes ETW (Windows) and EventPipe (Linux, macOS), which both accept `-`. Set it
+        /// to false to hold names to letters, digits and `_`, the portable rule that also suits Linux user_events.
         EtwOnlyProviderName: bool
         /// Chooses each log record's event name; None (the default) names every record `Log`. A name that is
         /// not valid (see `EtwLayout.isValidEventName`) falls back to `Log`.

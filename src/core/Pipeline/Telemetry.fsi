@@ -259,7 +259,7 @@ module Tracing =
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: TracingConfig -> TracingConfig
 
     /// Writes each span as an ETW event named `Span` to the EventSource `providerName` (simple mode: as spans
-    /// end, on the runner's thread). The name is checked here: letters, digits and `_` (ArgumentException).
+    /// end, on the runner's thread). The name is checked here: letters, digits, `_` and `-` (ArgumentException).
     [<CompiledName("AddEtwExporter")>]
     val addEtwExporter: providerName: string -> config: TracingConfig -> TracingConfig
 
@@ -373,7 +373,7 @@ module Logging =
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: LoggingConfig -> LoggingConfig
 
     /// Writes each record as an ETW event named `Log` to the EventSource `providerName` (simple mode: one
-    /// record at a time, on the runner's thread). The name is checked here: letters, digits and `_`
+    /// record at a time, on the runner's thread). The name is checked here: letters, digits, `_` and `-`
     /// (ArgumentException).
     [<CompiledName("AddEtwExporter")>]
     val addEtwExporter: providerName: string -> config: LoggingConfig -> LoggingConfig
