@@ -548,6 +548,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
     let groupLast = ResizeArray<int>()
     let groupIndex = Dictionary<string, int>(StringComparer.Ordinal)
     let claimed = HashSet<string>(StringComparer.Ordinal)
+    let exemplarLabelNames = HashSet<string>(StringComparer.Ordinal)
 
     let bounded (cache: Dictionary<'K, 'V>) =
         if cache.Count >= cacheLimit then
@@ -750,7 +751,8 @@ type PrometheusRenderer(options: PrometheusOptions) =
         if not exemplar.FilteredAttributes.IsEmpty then
             let mutable length = if traced then 8 + 32 + 7 + 16 else 0
             let mutable distinct = true
-            let seen = HashSet<string>(StringComparer.Ordinal)
+            let seen = exemplarLabelNames
+            seen.Clear()
 
             if traced then
                 seen.Add "trace_id" |> ignore
