@@ -339,6 +339,20 @@ type internal PrometheusBuffer(capacity: int) =
         Utf8Formatter.TryFormat(value, this.Free 20, &written) |> ignore
         length <- length + written
 
+    /// `prefix`, `middle`, then `value`: one bucket line without its end.
+    member _.Line(prefix: ReadOnlySpan<byte>, middle: byte[], value: int64) =
+        let need = prefix.Length + middle.Length + 20
+
+        if length + need > buffer.Length then
+            Array.Resize(&buffer, max (buffer.Length * 2) (length + need))
+
+        let span = Span<byte>(buffer, length, need)
+        prefix.CopyTo span
+        middle.AsSpan().CopyTo(span.Slice prefix.Length)
+        let mutable written = 0
+        Utf8Formatter.TryFormat(value, span.Slice(prefix.Length + middle.Length), &written) |> ignore
+        length <- length + prefix.Length + middle.Length + written
+
     member this.Hex(value: uint64) =
         let mutable written = 0
         Utf8Formatter.TryFormat(value, this.Free 16, &written, StandardFormat('x', 16uy)) |> ignore
@@ -522,6 +536,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
     let scopes = Dictionary<InstrumentationScope, PrometheusLabel[]>(HashIdentity.Structural)
     let out = PrometheusBuffer 65536
     let labels = PrometheusBuffer 1024
+    let prefix = PrometheusBuffer 1024
     let mutable entries: PrometheusLabel[] = Array.zeroCreate 32
     let mutable bucketExemplars: Exemplar[] = Array.zeroCreate 32
     // This render's metrics grouped into families: each group a linked list of metric indexes.
@@ -533,6 +548,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
     let groupLast = ResizeArray<int>()
     let groupIndex = Dictionary<string, int>(StringComparer.Ordinal)
     let claimed = HashSet<string>(StringComparer.Ordinal)
+    let exemplarLabelNames = HashSet<string>(StringComparer.Ordinal)
 
     let bounded (cache: Dictionary<'K, 'V>) =
         if cache.Count >= cacheLimit then
@@ -735,7 +751,8 @@ type PrometheusRenderer(options: PrometheusOptions) =
         if not exemplar.FilteredAttributes.IsEmpty then
             let mutable length = if traced then 8 + 32 + 7 + 16 else 0
             let mutable distinct = true
-            let seen = HashSet<string>(StringComparer.Ordinal)
+            let seen = exemplarLabelNames
+            seen.Clear()
 
             if traced then
                 seen.Add "trace_id" |> ignore
@@ -815,8 +832,14 @@ type PrometheusRenderer(options: PrometheusOptions) =
                 PrometheusText.writeDouble buffer value
                 buffer.Written.ToArray()
 
-            family.LeText <- [| for b in bounds -> text b |] |> Array.append <| [| PrometheusLiterals.positiveInfinity |]
-            family.LeOm <- [| for b in bounds -> Encoding.UTF8.GetBytes(PrometheusText.canonical b) |] |> Array.append <| [| PrometheusLiterals.positiveInfinity |]
+            // Each le value is kept with what follows it on the line, `"} `, so a bucket line is three copies.
+            let tail (le: byte[]) = Array.append le PrometheusLiterals.leEnd
+            family.LeText <- [| for b in bounds -> tail (text b) |] |> Array.append <| [| tail PrometheusLiterals.positiveInfinity |]
+
+            family.LeOm <-
+                [| for b in bounds -> tail (Encoding.UTF8.GetBytes(PrometheusText.canonical b)) |]
+                |> Array.append
+                <| [| tail PrometheusLiterals.positiveInfinity |]
             family.LeBounds <- bounds
 
         if openMetrics then family.LeOm else family.LeText
@@ -911,6 +934,16 @@ type PrometheusRenderer(options: PrometheusOptions) =
                             bucketExemplars[index] <- exemplar
 
             let withExemplars = openMetrics && not point.Exemplars.IsEmpty
+            // `<name>_bucket{<labels>,le="`, the same on every bucket line of the point.
+            prefix.Reset()
+            prefix.Bytes family.BucketName
+            prefix.Byte(byte '{')
+
+            if labels.Length > 0 then
+                prefix.Bytes labels.Written
+                prefix.Byte(byte ',')
+
+            prefix.Bytes PrometheusLiterals.leStart
             let mutable counts = point.BucketCounts
             let mutable cumulative = 0L
 
@@ -919,17 +952,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
                     cumulative <- cumulative + counts.Head
                     counts <- counts.Tail
 
-                out.Bytes family.BucketName
-                out.Byte(byte '{')
-
-                if labels.Length > 0 then
-                    out.Bytes labels.Written
-                    out.Byte(byte ',')
-
-                out.Bytes PrometheusLiterals.leStart
-                out.Bytes le[i]
-                out.Bytes PrometheusLiterals.leEnd
-                out.Int64 cumulative
+                out.Line(prefix.Written, le[i], cumulative)
 
                 if withExemplars && not (obj.ReferenceEquals(bucketExemplars[i], null)) then
                     writeExemplar bucketExemplars[i]
