@@ -623,3 +623,38 @@ let ``a renderer reused across renders gives the same text`` () =
     let twice = renderer.RenderToString(PrometheusFormat.OpenMetrics, resource, [ latency; counter "orders" "" 3L ])
     Assert.Equal(once, twice)
     Assert.EndsWith("# EOF\n", once)
+
+[<Fact>]
+let ``label sets kept between renders follow the series: new values, same lists, new lists, histograms`` () =
+    let renderer = PrometheusRenderer bare
+    let shared = [ Attribute.string "k" "v" ]
+    let sum (attributes: Attribute list) (value: int64) =
+        metric "c" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ point attributes (NumberValue.Long value) ]))
+
+    let histogram (attributes: Attribute list) =
+        metric "h" "" "" (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint attributes [ 1.0 ] [ 1L; 0L ] 0.5 ]))
+
+    let render metrics = renderer.RenderToString(PrometheusFormat.Text, noResource, metrics)
+
+    Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"v\"} 1" ], render [ sum shared 1L ])
+    // The same attribute list with a new value.
+    Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"v\"} 2" ], render [ sum shared 2L ])
+    // A new list with other labels, then the first list again after a render without it.
+    Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"w\"} 3" ], render [ sum [ Attribute.string "k" "w" ] 3L ])
+    Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"v\"} 4" ], render [ sum shared 4L ])
+    // The same list on a histogram, where an `le` key is renamed: its own label set.
+    let withLe = [ Attribute.string "le" "x" ]
+
+    Assert.Equal(
+        lines
+            [
+                "# TYPE c_total counter"
+                "c_total{le=\"x\"} 5"
+                "# TYPE h histogram"
+                "h_bucket{le_=\"x\",le=\"1\"} 1"
+                "h_bucket{le_=\"x\",le=\"+Inf\"} 1"
+                "h_sum{le_=\"x\"} 0.5"
+                "h_count{le_=\"x\"} 1"
+            ],
+        render [ sum withLe 5L; histogram withLe ]
+    )

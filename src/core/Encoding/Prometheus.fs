@@ -254,6 +254,23 @@ type internal PrometheusLabel =
         Value: AnyValue
     }
 
+/// A series' rendered label set (`a="x",b="y"`), kept while the series is rendered by every render.
+[<Sealed>]
+type internal PrometheusLabelSet(bytes: byte[], render: int64) =
+    member _.Bytes = bytes
+    member val LastRender = render with get, set
+
+/// Label sets are found by the identity of the series' attribute list (a collector hands out the same list for a
+/// series at every collection), its scope labels and whether it is a histogram (`le` renamed).
+[<Sealed>]
+type internal PrometheusLabelSetComparer() =
+    interface IEqualityComparer<struct (Functional.Telemetry.Attribute list * PrometheusLabel[] * bool)> with
+        member _.Equals(struct (a, s, h), struct (a', s', h')) =
+            obj.ReferenceEquals(a, a') && obj.ReferenceEquals(s, s') && h = h'
+
+        member _.GetHashCode(struct (a, s, h)) =
+            HashCode.Combine(RuntimeHelpers.GetHashCode a, RuntimeHelpers.GetHashCode s, h)
+
 /// Everything about one family that does not change between scrapes, computed once per (name, unit,
 /// description, shape).
 [<Sealed; AllowNullLiteral>]
@@ -538,6 +555,16 @@ type PrometheusRenderer(options: PrometheusOptions) =
     let labels = PrometheusBuffer 1024
     let prefix = PrometheusBuffer 1024
     let mutable entries: PrometheusLabel[] = Array.zeroCreate 32
+    // Rendered label sets of the series of the latest render (see `seriesLabels`).
+    let labelSets =
+        Dictionary<struct (Functional.Telemetry.Attribute list * PrometheusLabel[] * bool), PrometheusLabelSet>(
+            PrometheusLabelSetComparer()
+        )
+
+    let labelSetKeys =
+        ResizeArray<struct (Functional.Telemetry.Attribute list * PrometheusLabel[] * bool)>()
+
+    let mutable renderNumber = 0L
     let mutable bucketExemplars: Exemplar[] = Array.zeroCreate 32
     // This render's metrics grouped into families: each group a linked list of metric indexes.
     let pending = ResizeArray<MetricData>()
@@ -714,6 +741,38 @@ type PrometheusRenderer(options: PrometheusOptions) =
             labels.Byte(byte '"')
             i <- j
 
+    /// Puts a series' labels into `labels`: copied from the last render when the same attribute list was rendered
+    /// there, else written (and kept). Sets not rendered by a render are dropped at its end.
+    let seriesLabels (attributes: Functional.Telemetry.Attribute list) (scope: PrometheusLabel[]) (histogram: bool) =
+        let key = struct (attributes, scope, histogram)
+
+        match labelSets.TryGetValue key with
+        | true, set ->
+            set.LastRender <- renderNumber
+            labels.Reset()
+            labels.Bytes(ReadOnlySpan set.Bytes)
+        | _ ->
+            writeLabels attributes scope histogram
+
+            if labelSets.Count < cacheLimit * 8 then
+                labelSets[key] <- PrometheusLabelSet(labels.Written.ToArray(), renderNumber)
+                labelSetKeys.Add key
+
+    /// Drops the label sets the render just finished did not use.
+    let sweepLabelSets () =
+        let mutable kept = 0
+
+        for i in 0 .. labelSetKeys.Count - 1 do
+            let key = labelSetKeys[i]
+
+            if labelSets[key].LastRender = renderNumber then
+                labelSetKeys[kept] <- key
+                kept <- kept + 1
+            else
+                labelSets.Remove key |> ignore
+
+        labelSetKeys.RemoveRange(kept, labelSetKeys.Count - kept)
+
     let writeSampleStart (name: byte[]) =
         out.Bytes name
 
@@ -884,7 +943,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
         let exemplars = openMetrics && family.OmCounter
 
         for point in points do
-            writeLabels point.Attributes scope false
+            seriesLabels point.Attributes scope false
             writeSampleStart name
             PrometheusText.writeNumber out point.Value
 
@@ -905,7 +964,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
     let writeHistogramPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: HistogramPoint list) (openMetrics: bool) output =
         for point in points do
-            writeLabels point.Attributes scope true
+            seriesLabels point.Attributes scope true
             let le = leLabels family point.Bounds openMetrics
             let buckets = le.Length
 
@@ -996,6 +1055,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
     member _.Render(format: PrometheusFormat, resource: Resource, metrics: MetricData list, output: IBufferWriter<byte>) : int =
         let openMetrics = format = PrometheusFormat.OpenMetrics
         let mutable dropped = 0
+        renderNumber <- renderNumber + 1L
         out.Reset()
         pending.Clear()
         metricFamilies.Clear()
@@ -1079,6 +1139,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
             out.Bytes PrometheusLiterals.eof
 
         flushTo output
+        sweepLabelSets ()
         pending.Clear()
         dropped
 
