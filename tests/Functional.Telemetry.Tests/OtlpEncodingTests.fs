@@ -157,39 +157,13 @@ let ``JSON doubles: NaN and infinities are strings, int64 are decimal strings, b
     Assert.Contains("""{"key":"b","value":{"bytesValue":"AQL/"}}""", text)
     Assert.Contains("""{"key":"e","value":{}}""", text)
 
-/// Memory that is not array-backed (`MemoryMarshal.TryGetArray` fails on it), over a slice of an array.
-type private SliceMemory(array: byte[], offset: int, length: int) =
-    inherit MemoryManager<byte>()
-    override _.GetSpan() = Span<byte>(array, offset, length)
-    override _.Pin _ = Unchecked.defaultof<MemoryHandle>
-    override _.Unpin() = ()
-    override _.Dispose _ = ()
-
-/// A buffer writer that hands out small pieces of non-array memory, as pipes and native buffers can.
-type private PieceWriter(piece: int) =
-    let written = ResizeArray<byte>()
-    let mutable current: byte[] = [||]
-
-    member _.Bytes = written.ToArray()
-
-    interface IBufferWriter<byte> with
-        member _.GetMemory sizeHint =
-            current <- Array.zeroCreate (max sizeHint piece + 3)
-            (new SliceMemory(current, 3, max sizeHint piece)).Memory
-
-        member _.GetSpan sizeHint =
-            current <- Array.zeroCreate (max sizeHint piece + 3)
-            Span<byte>(current, 3, max sizeHint piece)
-
-        member _.Advance count = written.AddRange(ArraySegment<byte>(current, 3, count))
-
 [<Fact>]
 let ``encoding into small non-array memory writes the same bytes as into an array`` () =
     let spans =
         Array.init 200 (fun i -> { span with Name = String('x', i * 7); Attributes = Attribute.int "i" (int64 i) :: span.Attributes })
 
     let expected = protobuf (fun output -> OtlpProtobuf.writeTraces resource spans output)
-    let pieces = PieceWriter 64
+    let pieces = TestUtil.PieceWriter 64
     OtlpProtobuf.writeTraces resource spans pieces
     Assert.True(expected.Length > 10_000)
     Assert.Equal<byte[]>(expected, pieces.Bytes)

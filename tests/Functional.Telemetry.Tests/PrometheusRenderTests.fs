@@ -658,3 +658,25 @@ let ``label sets kept between renders follow the series: new values, same lists,
             ],
         render [ sum withLe 5L; histogram withLe ]
     )
+
+[<Fact>]
+let ``rendering into small pieces of non-array memory writes the same text`` () =
+    let series =
+        [
+            for i in 0..299 ->
+                metric $"m{i % 7}" "s" "help" (
+                    MetricPoints.Histogram(
+                        Temporality.Cumulative,
+                        [ histogramPoint [ Attribute.string "route" (System.String('r', i)) ] [ 1.0; 2.0 ] [ 1L; 2L; 3L ] 4.5 ]
+                    )
+                )
+        ]
+
+    let renderer = PrometheusRenderer PrometheusOptions.defaults
+
+    for format in [ PrometheusFormat.Text; PrometheusFormat.OpenMetrics ] do
+        let expected = renderer.RenderToString(format, noResource, series)
+        let pieces = TestUtil.PieceWriter 64
+        renderer.Render(format, noResource, series, pieces) |> ignore
+        Assert.True(expected.Length > 100_000)
+        Assert.Equal(expected, System.Text.Encoding.UTF8.GetString pieces.Bytes)

@@ -2,8 +2,35 @@
 module Functional.Telemetry.Tests.TestUtil
 
 open System
+open System.Buffers
 open System.Threading.Tasks
 
 /// Awaits a task, failing the test if it has not completed within the timeout (no sleeping).
 let within (timeout: TimeSpan) (task: Task<'T>) : Task<'T> =
     task.WaitAsync timeout
+
+/// Memory that is not array-backed (`MemoryMarshal.TryGetArray` fails on it), over a slice of an array.
+type SliceMemory(array: byte[], offset: int, length: int) =
+    inherit MemoryManager<byte>()
+    override _.GetSpan() = Span<byte>(array, offset, length)
+    override _.Pin _ = Unchecked.defaultof<MemoryHandle>
+    override _.Unpin() = ()
+    override _.Dispose _ = ()
+
+/// A buffer writer that hands out small pieces of non-array memory, as pipes and native buffers can.
+type PieceWriter(piece: int) =
+    let written = ResizeArray<byte>()
+    let mutable current: byte[] = [||]
+
+    member _.Bytes = written.ToArray()
+
+    interface IBufferWriter<byte> with
+        member _.GetMemory sizeHint =
+            current <- Array.zeroCreate (max sizeHint piece + 3)
+            (new SliceMemory(current, 3, max sizeHint piece)).Memory
+
+        member _.GetSpan sizeHint =
+            current <- Array.zeroCreate (max sizeHint piece + 3)
+            Span<byte>(current, 3, max sizeHint piece)
+
+        member _.Advance count = written.AddRange(ArraySegment<byte>(current, 3, count))

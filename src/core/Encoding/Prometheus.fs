@@ -6,6 +6,7 @@ open System.Buffers.Text
 open System.Collections.Generic
 open System.Globalization
 open System.Runtime.CompilerServices
+open System.Runtime.InteropServices
 open System.Text
 open System.Text.Json
 
@@ -321,30 +322,86 @@ type internal PrometheusFamily
     member val LeText: byte[][] = [||] with get, set
     member val LeOm: byte[][] = [||] with get, set
 
-/// A growable byte buffer: the renderer writes lines here and copies them to the caller's writer in blocks.
+/// A byte buffer the renderer writes into: growable on its own, or attached to the caller's writer, in which case
+/// it writes straight into the writer's memory chunk by chunk (no second copy of the exposition).
 [<Sealed>]
 type internal PrometheusBuffer(capacity: int) =
-    let mutable buffer: byte[] = Array.zeroCreate capacity
+    let own: byte array = Array.zeroCreate capacity
+    // Bytes go to buffer[start + length]; `limit` is the end of the room (buffer.Length on its own).
+    let mutable buffer = own
+    let mutable start = 0
     let mutable length = 0
+    let mutable limit = own.Length
+    let mutable output: IBufferWriter<byte> = null
+    // When the writer's memory is not an array: `buffer` is scratch, copied here on commit.
+    let mutable target = Memory<byte>.Empty
 
+    /// Bytes written (on its own: all of them; attached: in the current chunk).
     member _.Length = length
-    member _.Written = ReadOnlySpan<byte>(buffer, 0, length)
+    member _.Written = ReadOnlySpan<byte>(buffer, start, length)
     member _.Reset() = length <- 0
 
-    member _.Ensure(count: int) =
-        if length + count > buffer.Length then
-            Array.Resize(&buffer, max (buffer.Length * 2) (length + count))
+    /// Hands the current chunk to the attached writer.
+    member private _.Commit() =
+        if length > 0 then
+            if not target.IsEmpty then
+                ReadOnlySpan<byte>(buffer, start, length).CopyTo(target.Span)
+
+            output.Advance length
+            length <- 0
+
+    member private this.NextChunk(count: int) =
+        this.Commit()
+        let memory = output.GetMemory(max count 65536)
+
+        match MemoryMarshal.TryGetArray(Memory<byte>.op_Implicit memory: ReadOnlyMemory<byte>) with
+        | true, segment ->
+            buffer <- segment.Array
+            start <- segment.Offset
+            target <- Memory<byte>.Empty
+        | _ ->
+            if buffer.Length < memory.Length || not (obj.ReferenceEquals(buffer, own)) then
+                buffer <- (if own.Length >= memory.Length then own else Array.zeroCreate memory.Length)
+
+            start <- 0
+            target <- memory
+
+        limit <- start + memory.Length
+
+    /// Writes into `writer` from now on, until `Detach`.
+    member this.Attach(writer: IBufferWriter<byte>) =
+        output <- writer
+        length <- 0
+        this.NextChunk 0
+
+    /// Commits what is written to the attached writer and goes back to the buffer's own array.
+    member this.Detach() =
+        if not (isNull output) then
+            this.Commit()
+            output <- null
+            target <- Memory<byte>.Empty
+            buffer <- own
+            start <- 0
+            limit <- own.Length
+
+    member this.Ensure(count: int) =
+        if start + length + count > limit then
+            if isNull output then
+                Array.Resize(&buffer, max (buffer.Length * 2) (length + count))
+                limit <- buffer.Length
+            else
+                this.NextChunk count
 
     /// Room for `count` more bytes.
     member this.Free(count: int) : Span<byte> =
         this.Ensure count
-        Span<byte>(buffer, length, buffer.Length - length)
+        Span<byte>(buffer, start + length, limit - start - length)
 
     member _.Advance(count: int) = length <- length + count
 
     member this.Byte(value: byte) =
         this.Ensure 1
-        buffer[length] <- value
+        buffer[start + length] <- value
         length <- length + 1
 
     member this.Bytes(value: ReadOnlySpan<byte>) =
@@ -357,13 +414,10 @@ type internal PrometheusBuffer(capacity: int) =
         length <- length + written
 
     /// `prefix`, `middle`, then `value`: one bucket line without its end.
-    member _.Line(prefix: ReadOnlySpan<byte>, middle: byte[], value: int64) =
+    member this.Line(prefix: ReadOnlySpan<byte>, middle: byte[], value: int64) =
         let need = prefix.Length + middle.Length + 20
-
-        if length + need > buffer.Length then
-            Array.Resize(&buffer, max (buffer.Length * 2) (length + need))
-
-        let span = Span<byte>(buffer, length, need)
+        this.Ensure need
+        let span = Span<byte>(buffer, start + length, need)
         prefix.CopyTo span
         middle.AsSpan().CopyTo(span.Slice prefix.Length)
         let mutable written = 0
@@ -871,12 +925,6 @@ type PrometheusRenderer(options: PrometheusOptions) =
                 Utf8Formatter.TryFormat(nanos, out.Free 9, &written, StandardFormat('D', byte digits)) |> ignore
                 out.Advance written
 
-    let flushTo (output: IBufferWriter<byte>) =
-        if out.Length > 0 then
-            out.Written.CopyTo(output.GetSpan out.Length)
-            output.Advance out.Length
-            out.Reset()
-
     let leLabels (family: PrometheusFamily) (bounds: float list) (openMetrics: bool) =
         let rec same (a: float list) (b: float list) =
             match a, b with
@@ -938,7 +986,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
             out.Bytes family.TextType
             out.Byte(byte '\n')
 
-    let writeNumberPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: NumberPoint list) (openMetrics: bool) output =
+    let writeNumberPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: NumberPoint list) (openMetrics: bool) =
         let name = if openMetrics then family.OmValueName else family.TextValueName
         let exemplars = openMetrics && family.OmCounter
 
@@ -959,10 +1007,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
             out.Byte(byte '\n')
 
-            if out.Length >= 32768 then
-                flushTo output
-
-    let writeHistogramPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: HistogramPoint list) (openMetrics: bool) output =
+    let writeHistogramPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: HistogramPoint list) (openMetrics: bool) =
         for point in points do
             seriesLabels point.Attributes scope true
             let le = leLabels family point.Bounds openMetrics
@@ -1033,9 +1078,6 @@ type PrometheusRenderer(options: PrometheusOptions) =
                 out.Int64 point.Count
                 out.Byte(byte '\n')
 
-            if out.Length >= 32768 then
-                flushTo output
-
     let writeTargetInfo (resource: Resource) (openMetrics: bool) =
         if openMetrics then
             out.Bytes PrometheusLiterals.targetHeaderOm
@@ -1056,7 +1098,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
         let openMetrics = format = PrometheusFormat.OpenMetrics
         let mutable dropped = 0
         renderNumber <- renderNumber + 1L
-        out.Reset()
+        out.Attach output
         pending.Clear()
         metricFamilies.Clear()
         nextInGroup.Clear()
@@ -1129,8 +1171,8 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
                 match metric.Points with
                 | MetricPoints.Sum(_, _, points)
-                | MetricPoints.Gauge points -> writeNumberPoints family scope points openMetrics output
-                | MetricPoints.Histogram(_, points) -> writeHistogramPoints family scope points openMetrics output
+                | MetricPoints.Gauge points -> writeNumberPoints family scope points openMetrics
+                | MetricPoints.Histogram(_, points) -> writeHistogramPoints family scope points openMetrics
                 | MetricPoints.ExponentialHistogram _ -> ()
 
                 index <- nextInGroup[index]
@@ -1138,7 +1180,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
         if openMetrics then
             out.Bytes PrometheusLiterals.eof
 
-        flushTo output
+        out.Detach()
         sweepLabelSets ()
         pending.Clear()
         dropped
