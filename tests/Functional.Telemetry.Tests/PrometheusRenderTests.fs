@@ -196,7 +196,8 @@ let ``gauge with unit 1 gets _ratio and a UNIT line`` () =
 
 [<Fact>]
 let ``floats: integers without .0, shortest round trip, +Inf -Inf NaN`` () =
-    let values = [ 5.0; 0.1; -2.5; 1e21; 1.0 / 3.0; infinity; -infinity; nan ]
+    let values =
+        [ 5.0; 0.1; -2.5; 1e21; 1.0 / 3.0; infinity; -infinity; nan; -0.0; -7.0; 999999999999999.0; 1e15; 0.0; 1e17 ]
 
     let m =
         metric "g" "" "" (MetricPoints.Gauge(values |> List.mapi (fun i v -> point [ Attribute.int "i" (int64 i) ] (NumberValue.Double v))))
@@ -213,6 +214,12 @@ let ``floats: integers without .0, shortest round trip, +Inf -Inf NaN`` () =
                 "g{i=\"5\"} +Inf"
                 "g{i=\"6\"} -Inf"
                 "g{i=\"7\"} NaN"
+                "g{i=\"8\"} -0"
+                "g{i=\"9\"} -7"
+                "g{i=\"10\"} 999999999999999"
+                "g{i=\"11\"} 1000000000000000"
+                "g{i=\"12\"} 0"
+                "g{i=\"13\"} 1E+17"
             ],
         text [ m ]
     )
