@@ -255,22 +255,14 @@ type internal PrometheusLabel =
         Value: AnyValue
     }
 
-/// A series' rendered label set (`a="x",b="y"`), kept while the series is rendered by every render.
+/// A series' rendered label set (`a="x",b="y"`), kept while the series is rendered by every render, with the scope
+/// labels and histogram flag (`le` renamed) it was rendered with.
 [<Sealed>]
-type internal PrometheusLabelSet(bytes: byte[], render: int64) =
+type internal PrometheusLabelSet(bytes: byte[], scope: obj, histogram: bool, render: int64) =
     member _.Bytes = bytes
+    member _.Scope = scope
+    member _.Histogram = histogram
     member val LastRender = render with get, set
-
-/// Label sets are found by the identity of the series' attribute list (a collector hands out the same list for a
-/// series at every collection), its scope labels and whether it is a histogram (`le` renamed).
-[<Sealed>]
-type internal PrometheusLabelSetComparer() =
-    interface IEqualityComparer<struct (Functional.Telemetry.Attribute list * PrometheusLabel[] * bool)> with
-        member _.Equals(struct (a, s, h), struct (a', s', h')) =
-            obj.ReferenceEquals(a, a') && obj.ReferenceEquals(s, s') && h = h'
-
-        member _.GetHashCode(struct (a, s, h)) =
-            HashCode.Combine(RuntimeHelpers.GetHashCode a, RuntimeHelpers.GetHashCode s, h)
 
 /// Everything about one family that does not change between scrapes, computed once per (name, unit,
 /// description, shape).
@@ -613,14 +605,12 @@ type PrometheusRenderer(options: PrometheusOptions) =
     let labels = PrometheusBuffer 1024
     let prefix = PrometheusBuffer 1024
     let mutable entries: PrometheusLabel[] = Array.zeroCreate 32
-    // Rendered label sets of the series of the latest render (see `seriesLabels`).
+    // Rendered label sets of the series of the latest render, by the identity of the series' attribute list (a
+    // collector hands out the same list for a series at every collection; see `seriesLabels`).
     let labelSets =
-        Dictionary<struct (Functional.Telemetry.Attribute list * PrometheusLabel[] * bool), PrometheusLabelSet>(
-            PrometheusLabelSetComparer()
-        )
+        Dictionary<Functional.Telemetry.Attribute list, PrometheusLabelSet>(HashIdentity.Reference)
 
-    let labelSetKeys =
-        ResizeArray<struct (Functional.Telemetry.Attribute list * PrometheusLabel[] * bool)>()
+    let labelSetKeys = ResizeArray<Functional.Telemetry.Attribute list>()
 
     let mutable renderNumber = 0L
     let mutable bucketExemplars: Exemplar[] = Array.zeroCreate 32
@@ -802,19 +792,20 @@ type PrometheusRenderer(options: PrometheusOptions) =
     /// Puts a series' labels into `labels`: copied from the last render when the same attribute list was rendered
     /// there, else written (and kept). Sets not rendered by a render are dropped at its end.
     let seriesLabels (attributes: Functional.Telemetry.Attribute list) (scope: PrometheusLabel[]) (histogram: bool) =
-        let key = struct (attributes, scope, histogram)
-
-        match labelSets.TryGetValue key with
-        | true, set ->
+        match labelSets.TryGetValue attributes with
+        | true, set when obj.ReferenceEquals(set.Scope, scope) && set.Histogram = histogram ->
             set.LastRender <- renderNumber
             labels.Reset()
             labels.Bytes(ReadOnlySpan set.Bytes)
-        | _ ->
+        | found, _ ->
             writeLabels attributes scope histogram
 
-            if labelSets.Count < cacheLimit * 8 then
-                labelSets[key] <- PrometheusLabelSet(labels.Written.ToArray(), renderNumber)
-                labelSetKeys.Add key
+            // One list under two scopes (or as a histogram and not) keeps the latest rendering.
+            if found || labelSets.Count < cacheLimit * 8 then
+                if not found then
+                    labelSetKeys.Add attributes
+
+                labelSets[attributes] <- PrometheusLabelSet(labels.Written.ToArray(), scope, histogram, renderNumber)
 
     /// Drops the label sets the render just finished did not use.
     let sweepLabelSets () =
