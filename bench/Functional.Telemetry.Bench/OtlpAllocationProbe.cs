@@ -52,6 +52,9 @@ public static class OtlpAllocationProbe
         Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
         Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
         Console.WriteLine($"Export grpc:           {PerCall(calls, () => grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
+        var one = new[] { new Batch<Span>(resource, [spans[0]]), new Batch<Span>(resource, [spans[0]]) };
+        Console.WriteLine($"Export 1 span http:    {PerCall(calls, () => http.Export(one[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
+        Console.WriteLine($"Export 1 span grpc:    {PerCall(calls, () => grpc.Export(one[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
         Console.WriteLine($"last results: {http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()}, {grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult()}; sink: {sink.Requests} requests, {sink.BodyBytes} body bytes");
         (http as IDisposable)?.Dispose();
         (grpc as IDisposable)?.Dispose();

@@ -101,6 +101,20 @@ let ``the size function agrees with the bytes written`` () =
     let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
     Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
+[<Theory>]
+[<InlineData(41)>]
+[<InlineData(42)>]
+[<InlineData(43)>]
+[<InlineData(44)>]
+let ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (count: int) =
+    for text in [ String('\u20AC', count); String.replicate (count / 2) "\uD83D\uDE00" + "\uD800"; String('a', count) ] do
+        let spans = [| { span with Name = text } |]
+        let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
+        let utf8: byte[] = UTF8Encoding(false, false).GetBytes text
+        let prefix = if utf8.Length < 128 then [| byte utf8.Length |] else [| byte (utf8.Length ||| 0x80) ; byte (utf8.Length >>> 7) |]
+        Assert.True(contains (Array.concat [ [| 0x2Auy |]; prefix; utf8 ]) bytes, $"{count}: {Convert.ToHexString bytes}")
+        Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
+
 [<Fact>]
 let ``an empty batch is an empty request`` () =
     Assert.Empty(protobuf (OtlpProtobuf.writeTraces resource [||]))

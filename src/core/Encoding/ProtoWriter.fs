@@ -153,6 +153,17 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
         start + used
 
     member private x.RawVarint(value: uint64) =
+        if value < 0x80UL && (measuring || capacity - used >= 1) then
+            // The common case (tags, small numbers and lengths): one byte, room known.
+            position <- position + 1L
+
+            if not measuring then
+                chunk[start + used] <- byte value
+                used <- used + 1
+        else
+            x.LongVarint value
+
+    member private x.LongVarint(value: uint64) =
         let size = varintSize value
         position <- position + int64 size
 
@@ -247,15 +258,25 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
     /// A string field as UTF-8 (lone surrogates become U+FFFD), written even when empty.
     member x.String(field: int, value: string) =
         x.Tag(field, WireType.Length)
-        let size = EncodedText.utf8.GetByteCount value
-        x.RawVarint(uint64 size)
-        position <- position + int64 size
 
-        if not measuring && size > 0 then
-            // Reserve first: it may move to a new chunk.
-            let at = x.Reserve size
-            let written = EncodedText.utf8.GetBytes(value.AsSpan(), Span(chunk, at, size))
-            used <- used + written
+        if not measuring && value.Length <= 42 then
+            // At most 126 UTF-8 bytes, so a one-byte length: encode first, then fill the length in (one pass over
+            // the text instead of counting it and then encoding it).
+            let at = x.Reserve(1 + 3 * value.Length)
+            let size = EncodedText.utf8.GetBytes(value.AsSpan(), Span(chunk, at + 1, 3 * value.Length))
+            chunk[at] <- byte size
+            used <- used + 1 + size
+            position <- position + 1L + int64 size
+        else
+            let size = EncodedText.utf8.GetByteCount value
+            x.RawVarint(uint64 size)
+            position <- position + int64 size
+
+            if not measuring && size > 0 then
+                // Reserve first: it may move to a new chunk.
+                let at = x.Reserve size
+                let written = EncodedText.utf8.GetBytes(value.AsSpan(), Span(chunk, at, size))
+                used <- used + written
 
     /// A bytes field, written even when empty.
     member x.Bytes(field: int, value: ReadOnlySpan<byte>) =
