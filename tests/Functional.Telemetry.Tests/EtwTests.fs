@@ -417,6 +417,71 @@ let ``with no listener nothing is written, and two exporters share one EventSour
         Assert.DoesNotContain(EventSource.GetSources(), fun s -> s.Name = provider)
     }
 
+/// Enables one provider at one level and keyword, as an ETW session would.
+type private OneProvider(provider: string, level: EventLevel) =
+    inherit EventListener()
+
+    member x.Enable() =
+        for source in EventSource.GetSources() do
+            if source.Name = provider then
+                x.EnableEvents(source, level, LanguagePrimitives.EnumOfValue EtwLayout.LogKeyword)
+
+[<Fact>]
+let ``with no session listening log records are neither captured nor built for the ETW exporter`` () =
+    task {
+        let provider = "EtwGate_Logs"
+        let mutable built = 0
+
+        let counting: Processor<LogRecord> =
+            fun r ->
+                Threading.Interlocked.Increment &built |> ignore
+                Some r
+
+        // ETW alone: nothing listens, so the logger says the level is off and nothing is captured or built.
+        use sdk =
+            start (Telemetry.withLogging (Logging.addProcessor counting >> Logging.addSimpleExporter (EtwLogExporter(EtwOptions.create provider))))
+
+        let logger = sdk.CreateLogger "gate"
+        Assert.False(logger.IsEnabled LogLevel.Information)
+        logger.LogInformation("unseen {N}", 1)
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        Assert.Equal(0, built)
+        Assert.Equal(0L, (sdk.LogPipelines |> List.exactlyOne |> snd).Accepted)
+
+        // A session at Warning: warnings and above are built and written, information is not.
+        use listener = new OneProvider(provider, EventLevel.Warning)
+        listener.Enable()
+        Assert.True(logger.IsEnabled LogLevel.Warning)
+        Assert.False(logger.IsEnabled LogLevel.Information)
+        logger.LogInformation("still unseen")
+        logger.LogWarning("seen")
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        Assert.Equal(1, built)
+        Assert.Equal(1L, (sdk.LogPipelines |> List.exactlyOne |> snd).Exported)
+    }
+
+[<Fact>]
+let ``an ETW exporter nobody listens to does not hold back the other log pipelines`` () =
+    task {
+        let memory = InMemoryExporter<LogRecord>()
+
+        use sdk =
+            start (
+                Telemetry.withLogging (
+                    Logging.addSimpleExporter (EtwLogExporter(EtwOptions.create "EtwGate_Mixed"))
+                    >> Logging.addSimpleExporter memory
+                )
+            )
+
+        let logger = sdk.CreateLogger "mixed"
+        Assert.True(logger.IsEnabled LogLevel.Debug)
+        logger.LogDebug("to memory only")
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        Assert.Equal("to memory only", (memory.ItemList |> List.exactlyOne).Body |> string)
+        let accepted = sdk.LogPipelines |> List.map (fun (_, stats) -> stats.Accepted)
+        Assert.Equal<int64 list>([ 0L; 1L ], accepted)
+    }
+
 [<Fact>]
 let ``many distinct attribute shapes all arrive with their own field names`` () =
     task {

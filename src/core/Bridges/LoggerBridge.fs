@@ -12,7 +12,7 @@ open Functional.Telemetry
 [<Sealed>]
 type internal FunctionalLogger(scope: InstrumentationScope, bridge: LoggerBridge) =
     interface ILogger with
-        member _.IsEnabled level = level <> LogLevel.None && bridge.HasPipelines
+        member _.IsEnabled level = bridge.IsEnabled level
 
         member _.BeginScope<'TState>(state: 'TState) : IDisposable =
             let provider: IExternalScopeProvider = bridge.ScopeProvider
@@ -26,7 +26,11 @@ type internal FunctionalLogger(scope: InstrumentationScope, bridge: LoggerBridge
 /// formatter, time, the current Activity's ids, scopes when enabled) and posts it to each exporter's runner;
 /// the runners' export stages make the records. Never throws into the application; after shutdown the runners
 /// refuse (and count) what is posted.
-and [<Sealed>] LoggerBridge internal (includeScopes: bool, runners: Runner<LogEntry> array) =
+and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<LogEntry> * IExportInterest) array) =
+    let runners = Array.map fst pipelines
+    // Per pipeline, its exporter's interest check (null: always interested).
+    let interests = Array.map snd pipelines
+    let gated = interests |> Array.exists (isNull >> not)
     let loggers = ConcurrentDictionary<string, ILogger>(StringComparer.Ordinal)
     let mutable scopeProvider: IExternalScopeProvider = LoggerExternalScopeProvider()
 
@@ -37,10 +41,32 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, runners: Runner<LogEn
 
     member internal _.HasPipelines = runners.Length > 0
 
+    /// The pipelines that want a record of this level now, as a bit mask (pipeline i is bit i; at most 64
+    /// pipelines are gated, any beyond always take records).
+    member private _.Wanted(level: LogLevel) =
+        if not gated then
+            UInt64.MaxValue
+        else
+            let severity = LogMapping.severityNumber level
+            let mutable mask = 0UL
+
+            for i in 0 .. interests.Length - 1 do
+                if i >= 64 || isNull interests[i] || interests[i].IsInterested severity then
+                    mask <- mask ||| (1UL <<< (min i 63))
+
+            mask
+
+    /// Whether a call at this level would reach any pipeline now.
+    member internal x.IsEnabled(level: LogLevel) =
+        level <> LogLevel.None && runners.Length > 0 && x.Wanted level <> 0UL
+
     member internal _.ScopeProvider = scopeProvider
 
-    member internal _.Emit<'TState>(scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>) =
-        if level <> LogLevel.None && runners.Length > 0 && not Suppression.IsSuppressed then
+    member internal x.Emit<'TState>(scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>) =
+        let wanted =
+            if level <> LogLevel.None && runners.Length > 0 && not Suppression.IsSuppressed then x.Wanted level else 0UL
+
+        if wanted <> 0UL then
             try
                 let entry = LogEntryPool<'TState>.Rent()
                 entry.Level <- level
@@ -64,11 +90,18 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, runners: Runner<LogEn
                     scopeProvider.ForEachScope(collectScope, values)
                     entry.Scopes <- values.ToArray()
 
-                entry.Pending <- runners.Length
+                if wanted = UInt64.MaxValue || runners.Length > 64 then
+                    entry.Pending <- runners.Length
 
-                for runner in runners do
-                    if not (runner.Post entry) then
-                        entry.Release()
+                    for runner in runners do
+                        if not (runner.Post entry) then
+                            entry.Release()
+                else
+                    entry.Pending <- Numerics.BitOperations.PopCount wanted
+
+                    for i in 0 .. runners.Length - 1 do
+                        if wanted &&& (1UL <<< i) <> 0UL && not (runners[i].Post entry) then
+                            entry.Release()
             with ex ->
                 SelfDiagnostics.error "logs" $"log capture threw {ex.GetType().FullName}; record dropped"
 

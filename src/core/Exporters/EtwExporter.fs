@@ -7,7 +7,15 @@ open System.Threading.Tasks
 
 /// The shared part of the ETW exporters: the provider's EventSource, the enabled check and the write.
 [<AbstractClass>]
-type EtwExporterBase<'T> internal (options: EtwOptions, keyword: int64, level: 'T -> EventLevel, layout: Resource -> 'T -> EtwEvent) =
+type EtwExporterBase<'T>
+    internal
+    (
+        options: EtwOptions,
+        keyword: int64,
+        level: 'T -> EventLevel,
+        levelOfSeverity: int -> EventLevel,
+        layout: Resource -> 'T -> EtwEvent
+    ) =
     let providerName =
         match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
         | Ok name -> name
@@ -38,6 +46,11 @@ type EtwExporterBase<'T> internal (options: EtwOptions, keyword: int64, level: '
 
             Task.CompletedTask
 
+    interface IExportInterest with
+        // The same check as Export's, asked before the item exists.
+        member _.IsInterested severityNumber =
+            source.IsEnabled(levelOfSeverity severityNumber, keywords)
+
 /// Writes each log record as an ETW event (EventSource in TraceLogging format; EventPipe on Linux and macOS):
 /// see `EtwLayout.log` and docs/etw.md. The provider name is checked here (ArgumentException).
 [<Sealed>]
@@ -47,6 +60,7 @@ type EtwLogExporter(options: EtwOptions) =
             options,
             EtwLayout.LogKeyword,
             (fun r -> EtwLayout.logLevel r.SeverityNumber),
+            EtwLayout.logLevel,
             EtwLayout.log options
         )
 
@@ -54,4 +68,10 @@ type EtwLogExporter(options: EtwOptions) =
 [<Sealed>]
 type EtwSpanExporter(options: EtwOptions) =
     inherit
-        EtwExporterBase<Span>(options, EtwLayout.SpanKeyword, (fun _ -> EventLevel.Informational), EtwLayout.span options)
+        EtwExporterBase<Span>(
+            options,
+            EtwLayout.SpanKeyword,
+            (fun _ -> EventLevel.Informational),
+            (fun _ -> EventLevel.Informational),
+            EtwLayout.span options
+        )

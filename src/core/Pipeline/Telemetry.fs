@@ -638,10 +638,17 @@ module Telemetry =
             |> List.map (fun (e, (exporter, _)) ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
                 let stage = LogExportStage(options, processor, exporter)
-                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage)
+
+                let interest =
+                    match exporter with
+                    | :? IExportInterest as interest -> interest
+                    | _ -> null
+
+                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage, interest)
             |> Array.ofList
 
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
+        let runners = Array.map fst runners
 
         let part =
             {

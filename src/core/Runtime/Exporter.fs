@@ -41,3 +41,11 @@ type IExporter<'T> =
 
     /// Releases the exporter's resources; called once, after the last Export.
     abstract Shutdown: cancellationToken: CancellationToken -> Task
+
+/// Implemented by exporters that can tell cheaply, before a record exists, that they would write it nowhere right
+/// now (the ETW exporters while no session listens). The SDK then neither captures nor builds such log records
+/// for them, and a logger whose every exporter says so reports the level as disabled.
+[<AllowNullLiteral>]
+type IExportInterest =
+    /// False when an item of this severity number (log records: 1-24) would be dropped by the exporter now.
+    abstract IsInterested: severityNumber: int -> bool
