@@ -21,8 +21,8 @@ public sealed class LoggingBuilder
     }
 
     /// <summary>Writes each record as an ETW event named <c>Log</c> to the EventSource
-    /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name throws
-    /// <see cref="ArgumentException"/> here). Records are written one at a time on the export thread; with no
+    /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name, <c>Functional-Telemetry</c>
+    /// or the name of another live EventSource throws <see cref="ArgumentException"/> here). Records are written one at a time on the export thread; with no
     /// session listening only the enabled check runs. See docs/etw.md.</summary>
     public LoggingBuilder AddEtwExporter(string providerName) => AddEtwExporter(providerName, _ => { });
 

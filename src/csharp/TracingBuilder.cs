@@ -21,8 +21,8 @@ public sealed class TracingBuilder
     internal TracingConfig Config { get; private set; } = TracingModule.Empty;
 
     /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource
-    /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name throws
-    /// <see cref="ArgumentException"/> here). Spans are written as they end, on the export thread. See docs/etw.md.</summary>
+    /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name, <c>Functional-Telemetry</c>
+    /// or the name of another live EventSource throws <see cref="ArgumentException"/> here). Spans are written as they end, on the export thread. See docs/etw.md.</summary>
     public TracingBuilder AddEtwExporter(string providerName) => AddEtwExporter(providerName, _ => { });
 
     /// <summary>Writes each span as an ETW event, with these options (<see cref="EtwExporterOptions.LogEventName"/>

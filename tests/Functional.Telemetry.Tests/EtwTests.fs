@@ -502,3 +502,119 @@ let ``many distinct attribute shapes all arrive with their own field names`` () 
             Assert.Equal(box (int64 i), c[$"key{i}"])
             Assert.Equal(box "c", c["common"]))
     }
+
+/// Self-diagnostics events (`Functional-Telemetry`) whose message mentions `text`.
+type private DiagnosticsCapture(text: string) =
+    inherit EventListener()
+    let events = ConcurrentQueue<EventWrittenEventArgs>()
+
+    override _.OnEventSourceCreated(source) =
+        if source.Name = EtwLayout.SelfDiagnosticsProviderName then
+            base.EnableEvents(source, EventLevel.Verbose)
+
+    override _.OnEventWritten(e) =
+        if not (isNull (box events))
+           && not (isNull e.Payload)
+           && e.Payload |> Seq.exists (fun p -> (string p).Contains(text, StringComparison.Ordinal)) then
+            events.Enqueue e
+
+    member _.Events = if isNull (box events) then [] else List.ofSeq events
+
+[<Fact>]
+let ``the self-diagnostics EventSource name is refused as a provider name in any case`` () =
+    for name in [ "Functional-Telemetry"; "functional-TELEMETRY" ] do
+        let reason =
+            match EtwLayout.validateProviderName true name with
+            | Error reason -> reason
+            | Ok _ -> failwith $"{name} accepted"
+
+        Assert.Contains("self-diagnostics", reason)
+
+        let error =
+            Assert.Throws<ArgumentException>(fun () -> Logging.empty |> Logging.addEtwExporter name |> ignore)
+
+        Assert.Contains("self-diagnostics", error.Message)
+        Assert.Throws<ArgumentException>(fun () -> EtwSpanExporter(EtwOptions.create name) |> ignore) |> ignore
+
+    // The SDK's own source is still the one with that name, and the only one.
+    let own =
+        EventSource.GetSources()
+        |> Seq.filter (fun s -> String.Equals(s.Name, "Functional-Telemetry", StringComparison.OrdinalIgnoreCase))
+        |> List.ofSeq
+
+    Assert.Same(TelemetryEventSource.Log, List.exactlyOne own)
+
+[<Fact>]
+let ``a provider name another EventSource already has is an ArgumentException when configuring`` () =
+    use other = new EventSource("EtwDup_Config")
+
+    let error =
+        Assert.Throws<ArgumentException>(fun () -> Logging.empty |> Logging.addEtwExporter "ETWDUP_config" |> ignore)
+
+    Assert.Contains("'EtwDup_Config'", error.Message)
+    Assert.Contains("unique", error.Message)
+    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addEtwExporter "EtwDup_Config" |> ignore) |> ignore
+    GC.KeepAlive other
+
+[<Fact>]
+let ``a provider name another EventSource takes before start is reported, and that source keeps working`` () =
+    task {
+        use capture = new EtwCapture()
+        let provider = "EtwTestDup_Start"
+        use diagnostics = new DiagnosticsCapture(provider)
+
+        let config =
+            Telemetry.create "etw-dup"
+            |> Telemetry.withResourceDetection false
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withLogging (Logging.addEtwExporter provider)
+
+        // Made after the name was checked, before the exporter's EventSource exists (the capture enables it).
+        use other = new EventSource(provider, EventSourceSettings.EtwSelfDescribingEventFormat)
+        use sdk = Telemetry.start config
+
+        // (The runtime's own EventSourceMessage about the refused source may come too.)
+        let error = diagnostics.Events |> List.filter (fun e -> e.EventName = "Error") |> List.exactlyOne
+        Assert.Equal(EventLevel.Error, error.Level)
+        Assert.Equal(box "etw", error.Payload[0])
+        Assert.Contains("unique", string error.Payload[1])
+
+        // The exporter's own source was disposed: the application's is the only one with the name.
+        Assert.Same(other, EventSource.GetSources() |> Seq.filter (fun s -> s.Name = provider) |> Seq.exactlyOne)
+
+        let logger = sdk.CreateLogger "dup"
+        Assert.False(logger.IsEnabled LogLevel.Critical)
+        logger.LogCritical("never written")
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        // EventListener delivery is synchronous: the application's event is there when Write returns. (The
+        // refused source's EventSourceMessage carries the same name.)
+        other.Write("Mine")
+
+        let names =
+            capture.From provider
+            |> List.map (fun e -> e.EventName)
+            |> List.filter (fun name -> name <> "EventSourceMessage")
+
+        Assert.Equal<string list>([ "Mine" ], names)
+        let! _ = sdk.Shutdown(TimeSpan.FromSeconds 5.)
+        // Shutting down the exporter leaves the application's source alone.
+        Assert.Contains(other, EventSource.GetSources())
+    }
+
+[<Fact>]
+let ``an attribute with an empty key is left out of PartC, the others arrive`` () =
+    task {
+        use capture = new EtwCapture()
+        let provider = "EtwTestEmptyKey"
+
+        let addEmpty: Processor<LogRecord> =
+            fun r -> Some { r with Attributes = Attribute.string "" "x" :: r.Attributes }
+
+        use sdk = start (Telemetry.withLogging (Logging.addProcessor addEmpty >> Logging.addEtwExporter provider))
+        Logger.info (Logger.create sdk "EmptyKey") "with an empty key" [ Attribute.string "kept" "k" ]
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        let! events = capture.Take(provider, 1)
+        let partC = part "PartC" (List.exactlyOne events)
+        Assert.Equal<string list>([ "kept" ], partC |> Seq.map (fun kv -> kv.Key) |> List.ofSeq)
+        Assert.Equal(box "k", partC["kept"])
+    }

@@ -57,6 +57,9 @@ module EtwLayout =
     [<Literal>]
     let CommonSchemaVersion = 0x400
 
+    [<Literal>]
+    let SelfDiagnosticsProviderName = "Functional-Telemetry"
+
     let private isAsciiWordChar (c: char) = Char.IsAsciiLetterOrDigit c || c = '_'
 
     [<CompiledName("ValidateProviderName")>]
@@ -65,6 +68,11 @@ module EtwLayout =
             Error "The ETW provider name must not be empty."
         elif name.Length >= 234 then
             Error "The ETW provider name must be shorter than 234 characters."
+        elif String.Equals(name, SelfDiagnosticsProviderName, StringComparison.OrdinalIgnoreCase) then
+            Error(
+                $"The ETW provider name '{name}' is the SDK's own self-diagnostics EventSource; "
+                + "an EventSource name (and the GUID made from it) must be unique in a process, so choose another."
+            )
         elif not etwOnly && name.Contains '-' then
             Error(
                 $"The ETW provider name '{name}' contains '-', which is allowed only in the ETW-only name mode "
@@ -214,7 +222,8 @@ module EtwLayout =
                 |> Option.bind fieldValue
                 |> Option.map (field key))
 
-        match own @ fromResource with
+        // A field needs a name: TraceLogging field names are property names, and "" is none.
+        match own @ fromResource |> List.filter (fun f -> f.Name <> "") with
         | [] -> []
         | fields -> [ field "PartC" (EtwValue.Struct fields) ]
 

@@ -79,8 +79,13 @@ module EtwLayout =
     [<Literal>]
     val CommonSchemaVersion: int = 0x400
 
+    /// The name of the SDK's self-diagnostics EventSource, `Functional-Telemetry`: not usable as a provider name.
+    [<Literal>]
+    val SelfDiagnosticsProviderName: string = "Functional-Telemetry"
+
     /// Checks a provider name: non-empty, shorter than 234 characters, ASCII letters, digits and `_` (and `-`
-    /// when `etwOnly`). Ok with the name, or Error with the reason.
+    /// when `etwOnly`), and not `SelfDiagnosticsProviderName` in any case (EventSource GUIDs come from the
+    /// upper-cased name and must be unique in a process). Ok with the name, or Error with the reason.
     [<CompiledName("ValidateProviderName")>]
     val validateProviderName: etwOnly: bool -> name: string -> Result<string, string>
 
@@ -113,12 +118,12 @@ module EtwLayout =
     /// The event of a log record: keyword 1, level from severity, PartA (time, ext_dt inside a span,
     /// ext_cloud from service.name/service.instance.id), PartB (`_typeName` Log, body, severityNumber,
     /// severityText, eventId from the `event.id` attribute, name), PartC (other attributes and the chosen
-    /// resource attributes).
+    /// resource attributes; an attribute with an empty key is left out, as a field needs a name).
     [<CompiledName("Log")>]
     val log: options: EtwOptions -> resource: Resource -> record: LogRecord -> EtwEvent
 
     /// The event of a span: `Span`, keyword 2, Informational; PartA as for logs with the span's own ids and its
     /// end time, PartB (`_typeName` Span, name, kind, startTime, endTime, parentId, links, statusMessage,
-    /// success), PartC (span attributes and the chosen resource attributes).
+    /// success), PartC (span attributes and the chosen resource attributes; empty keys left out).
     [<CompiledName("Span")>]
     val span: options: EtwOptions -> resource: Resource -> span: Span -> EtwEvent

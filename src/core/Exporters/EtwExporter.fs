@@ -22,7 +22,15 @@ type EtwExporterBase<'T>
         | Error reason -> raise (ArgumentException(reason, "providerName"))
 
     static let success = Task.FromResult ExportResult.Success
-    let source = EtwProviders.acquire providerName
+    // A clash with another EventSource of the process is found only now (at start, for the exporters added
+    // with addEtwExporter): reported as an error, and the exporter writes nothing.
+    let source, acquired =
+        match EtwProviders.acquire providerName with
+        | Ok source -> source, true
+        | Error reason ->
+            SelfDiagnostics.error "etw" reason
+            null, false
+
     let keywords = LanguagePrimitives.EnumOfValue<int64, EventKeywords> keyword
     let mutable shutDown = 0
 
@@ -35,13 +43,13 @@ type EtwExporterBase<'T>
         member _.Export(batch, _) =
             // With no session listening, IsEnabled is all the work done for an item.
             for item in batch.Items do
-                if source.IsEnabled(level item, keywords) then
+                if acquired && source.IsEnabled(level item, keywords) then
                     EtwWriter.write source (layout batch.Resource item)
 
             success
 
         member _.Shutdown(_: CancellationToken) =
-            if Interlocked.Exchange(&shutDown, 1) = 0 then
+            if acquired && Interlocked.Exchange(&shutDown, 1) = 0 then
                 EtwProviders.release providerName
 
             Task.CompletedTask
@@ -49,10 +57,11 @@ type EtwExporterBase<'T>
     interface IExportInterest with
         // The same check as Export's, asked before the item exists.
         member _.IsInterested severityNumber =
-            source.IsEnabled(levelOfSeverity severityNumber, keywords)
+            acquired && source.IsEnabled(levelOfSeverity severityNumber, keywords)
 
 /// Writes each log record as an ETW event (EventSource in TraceLogging format; EventPipe on Linux and macOS):
-/// see `EtwLayout.log` and docs/etw.md. The provider name is checked here (ArgumentException).
+/// see `EtwLayout.log` and docs/etw.md. The provider name is checked here (ArgumentException); a name another
+/// EventSource of the process already has is reported as a self-diagnostics error, and nothing is written.
 [<Sealed>]
 type EtwLogExporter(options: EtwOptions) =
     inherit

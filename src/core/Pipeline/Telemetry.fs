@@ -171,9 +171,13 @@ module internal ExporterConfigs =
 
         exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ]
 
-    /// An ETW exporter: options checked now (a clear ArgumentException), the EventSource made at start, simple mode.
+    /// An ETW exporter: options checked now (a clear ArgumentException, also for a name another EventSource of
+    /// the process has), the EventSource made at start, simple mode.
     let addEtw (options: EtwOptions) (create: EtwOptions -> IExporter<'T>) (exporters: ExporterConfig<'T> list) =
-        match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
+        match
+            EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName
+            |> Result.bind EtwProviders.check
+        with
         | Error reason -> raise (ArgumentException(reason, "providerName"))
         | Ok _ ->
             let build (_: EnvLookup) = create options, []

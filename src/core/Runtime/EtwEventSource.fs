@@ -18,17 +18,51 @@ module internal EtwProviders =
     let private sources =
         Dictionary<string, EventSource * int ref>(StringComparer.OrdinalIgnoreCase)
 
-    /// The EventSource of this provider name, created on first use.
-    let acquire (name: string) : EventSource =
+    /// Why another live EventSource of the process (not one of ours) holds this provider's name or GUID, if one does.
+    let private clashOf (name: string) (ours: EventSource option) =
+        EventSource.GetSources()
+        |> Seq.tryFind (fun s ->
+            match ours with
+            | Some own -> not (Object.ReferenceEquals(s, own)) && s.Guid = own.Guid
+            | None -> String.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase) && not (sources.ContainsKey name))
+        |> Option.map (fun s ->
+            $"Another EventSource of this process, '{s.Name}' ({s.Guid}), already uses the ETW provider name '{name}'; "
+            + "EventSource names (and the GUIDs made from them) must be unique in a process, so the ETW exporter "
+            + "would write nothing. Choose another provider name.")
+
+    /// Error with the reason when a live EventSource not made here already has this name (checked when configuring).
+    let check (name: string) : Result<unit, string> =
+        lock gate (fun () ->
+            match clashOf name None with
+            | Some reason -> Error reason
+            | None -> Ok())
+
+    /// The EventSource of this provider name, created on first use; Error with the reason (and nothing held)
+    /// when the process already has another EventSource of that name or GUID, which .NET refuses.
+    let acquire (name: string) : Result<EventSource, string> =
         lock gate (fun () ->
             match sources.TryGetValue name with
             | true, (source, count) ->
                 count.Value <- count.Value + 1
-                source
+                Ok source
             | _ ->
                 let source = new EventSource(name, EventSourceSettings.EtwSelfDescribingEventFormat)
-                sources[name] <- (source, ref 1)
-                source)
+
+                // With a listener present the refusal is a ConstructionException; without one it comes only
+                // when a session first enables the source, so the process's other sources are checked too.
+                let failure =
+                    match source.ConstructionException with
+                    | null -> clashOf name (Some source)
+                    | e -> Some $"The EventSource of the ETW provider '{name}' could not be created: {e.Message}"
+
+                match failure with
+                | Some reason ->
+                    // Disposed, it cannot stop the other source from being enabled.
+                    source.Dispose()
+                    Error reason
+                | None ->
+                    sources[name] <- (source, ref 1)
+                    Ok source)
 
     /// Releases one use; the last one disposes the EventSource.
     let release (name: string) =
@@ -77,7 +111,8 @@ module internal EtwPayloadTypes =
 
              assembly.DefineDynamicModule "Functional.Telemetry.EtwPayloads")
 
-    let private shapes = ConcurrentDictionary<string, EtwShape>(StringComparer.Ordinal)
+    /// None for a shape whose type could not be emitted: it is written with the JSON PartC, not tried again.
+    let private shapes = ConcurrentDictionary<string, EtwShape option>(StringComparer.Ordinal)
     let private emitGate = obj ()
     let mutable private typeCount = 0
 
@@ -204,22 +239,37 @@ module internal EtwPayloadTypes =
         },
         created
 
-    /// The shape of these fields, emitted on first use; None once `MaxShapes` shapes exist, unless
-    /// `beyondLimit` (the fallback's few shapes).
-    let tryGet (beyondLimit: bool) (fields: EtwField list) : EtwShape option =
+    /// The shape of these fields, emitted on first use: Ok; Error false once `MaxShapes` shapes exist, unless
+    /// `beyondLimit` (the fallback's few shapes); Error true when its type cannot be emitted (a field name
+    /// Reflection.Emit refuses, say), remembered so it is not tried again.
+    let tryGet (beyondLimit: bool) (fields: EtwField list) : Result<EtwShape, bool> =
         let key = keyOf fields
 
+        let known shape =
+            match shape with
+            | Some shape -> Ok shape
+            | None -> Error true
+
         match shapes.TryGetValue key with
-        | true, shape -> Some shape
+        | true, shape -> known shape
         | _ ->
             lock emitGate (fun () ->
                 match shapes.TryGetValue key with
-                | true, shape -> Some shape
-                | _ when shapes.Count >= MaxShapes && not beyondLimit -> None
+                | true, shape -> known shape
+                | _ when shapes.Count >= MaxShapes && not beyondLimit -> Error false
                 | _ ->
-                    let shape = fst (emit fields)
+                    let shape =
+                        try
+                            Some(fst (emit fields))
+                        with e ->
+                            SelfDiagnostics.warning
+                                "etw"
+                                $"An event shape could not be emitted as a type ({e.GetType().Name}: {e.Message}); its PartC is written as one JSON string field."
+
+                            None
+
                     shapes[key] <- shape
-                    Some shape)
+                    known shape)
 
     let rec private instance (shape: EtwShape) (fields: EtwField list) : obj =
         let values = Array.zeroCreate<obj> (List.length fields)
@@ -248,7 +298,8 @@ module internal EtwPayloadTypes =
 module internal EtwWriter =
     let private fallbackReported = [| 0 |]
 
-    /// PartC as one JSON string field, for when the process has met too many distinct shapes.
+    /// PartC as one JSON string field, for when the process has met too many distinct shapes or a shape's type
+    /// cannot be emitted.
     let private withJsonPartC (event: EtwEvent) =
         let fields =
             event.Fields
@@ -263,9 +314,9 @@ module internal EtwWriter =
     /// Writes one event (the caller has checked `IsEnabled`).
     let write (source: EventSource) (event: EtwEvent) =
         match EtwPayloadTypes.tryGet false event.Fields with
-        | Some shape -> EtwPayloadTypes.write source shape event
-        | None ->
-            if Threading.Interlocked.Exchange(&fallbackReported[0], 1) = 0 then
+        | Ok shape -> EtwPayloadTypes.write source shape event
+        | Error failed ->
+            if not failed && Threading.Interlocked.Exchange(&fallbackReported[0], 1) = 0 then
                 SelfDiagnostics.warning
                     "etw"
                     $"More than {EtwPayloadTypes.MaxShapes} distinct event shapes: PartC of further shapes is written as one JSON string field."
@@ -273,5 +324,5 @@ module internal EtwWriter =
             let fallback = withJsonPartC event
 
             match EtwPayloadTypes.tryGet true fallback.Fields with
-            | Some shape -> EtwPayloadTypes.write source shape fallback
-            | None -> ()
+            | Ok shape -> EtwPayloadTypes.write source shape fallback
+            | Error _ -> ()

@@ -11,7 +11,7 @@ open System.Threading
 /// the configuration source, and carry counts, delays and short reasons written by the SDK or the exporter
 /// (exporters must not put content or secrets into their failure reasons or exception messages).
 [<Sealed>]
-[<EventSource(Name = "Functional-Telemetry")>]
+[<EventSource(Name = EtwLayout.SelfDiagnosticsProviderName)>]
 type TelemetryEventSource private () =
     inherit EventSource()
 
