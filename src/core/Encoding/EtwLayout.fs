@@ -103,32 +103,6 @@ module EtwLayout =
         // DateTime ticks are 100 ns; the round-trip format keeps all seven fraction digits.
         DateTime(DateTime.UnixEpoch.Ticks + unixNanoseconds / 100L, DateTimeKind.Utc).ToString("o")
 
-    let rec private writeJson (writer: Utf8JsonWriter) (value: AnyValue) =
-        match value with
-        | AnyValue.String s -> writer.WriteStringValue s
-        | AnyValue.Bool b -> writer.WriteBooleanValue b
-        | AnyValue.Int i -> writer.WriteNumberValue i
-        | AnyValue.Double d when Double.IsFinite d -> writer.WriteNumberValue d
-        // JSON has no NaN or infinities: they are written as strings, as OTLP/JSON does.
-        | AnyValue.Double d -> writer.WriteStringValue(d.ToString "R")
-        | AnyValue.Bytes b -> writer.WriteBase64StringValue(ReadOnlySpan b)
-        | AnyValue.Array items ->
-            writer.WriteStartArray()
-
-            for item in items do
-                writeJson writer item
-
-            writer.WriteEndArray()
-        | AnyValue.Map entries ->
-            writer.WriteStartObject()
-
-            for entry in entries do
-                writer.WritePropertyName entry.Key
-                writeJson writer entry.Value
-
-            writer.WriteEndObject()
-        | AnyValue.Empty -> writer.WriteNullValue()
-
     let private toJson (write: Utf8JsonWriter -> unit) =
         let buffer = ArrayBufferWriter<byte>()
         // Relaxed escaping: consumers read the text, so non-ASCII stays readable.
@@ -142,7 +116,7 @@ module EtwLayout =
         Encoding.UTF8.GetString buffer.WrittenSpan
 
     [<CompiledName("Json")>]
-    let json value = toJson (fun writer -> writeJson writer value)
+    let json value = toJson (fun writer -> AnyValueJson.write writer value)
 
     [<CompiledName("FieldValue")>]
     let fieldValue value =

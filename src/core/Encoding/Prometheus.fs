@@ -548,31 +548,6 @@ module internal PrometheusText =
     /// A non-string attribute as text, as the attribute specification converts it (arrays and maps as JSON,
     /// bytes as base64).
     let attributeText (value: AnyValue) =
-        let rec write (json: Utf8JsonWriter) (value: AnyValue) =
-            match value with
-            | AnyValue.String s -> json.WriteStringValue s
-            | AnyValue.Bool b -> json.WriteBooleanValue b
-            | AnyValue.Int i -> json.WriteNumberValue i
-            | AnyValue.Double d when Double.IsFinite d -> json.WriteNumberValue d
-            | AnyValue.Double d -> json.WriteStringValue(d.ToString("R", CultureInfo.InvariantCulture))
-            | AnyValue.Bytes b -> json.WriteBase64StringValue(ReadOnlySpan b)
-            | AnyValue.Array items ->
-                json.WriteStartArray()
-
-                for item in items do
-                    write json item
-
-                json.WriteEndArray()
-            | AnyValue.Map entries ->
-                json.WriteStartObject()
-
-                for entry in entries do
-                    json.WritePropertyName entry.Key
-                    write json entry.Value
-
-                json.WriteEndObject()
-            | AnyValue.Empty -> json.WriteNullValue()
-
         match value with
         | AnyValue.Bytes b -> Convert.ToBase64String b
         | _ ->
@@ -582,7 +557,7 @@ module internal PrometheusText =
                 use json =
                     new Utf8JsonWriter(buffer, JsonWriterOptions(Encoder = Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping))
 
-                write json value
+                AnyValueJson.write json value
 
             Encoding.UTF8.GetString buffer.WrittenSpan
 

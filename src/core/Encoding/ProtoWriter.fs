@@ -343,6 +343,35 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
             capacity <- 0
             target <- Memory<byte>.Empty
 
+/// An AnyValue as plain JSON (not OTLP/JSON's tagged form), for exporters that show structured values as text:
+/// arrays and maps as JSON arrays and objects, bytes as base64, NaN and the infinities as strings.
+module internal AnyValueJson =
+    let rec write (json: Utf8JsonWriter) (value: AnyValue) =
+        match value with
+        | AnyValue.String s -> json.WriteStringValue s
+        | AnyValue.Bool b -> json.WriteBooleanValue b
+        | AnyValue.Int i -> json.WriteNumberValue i
+        | AnyValue.Double d when Double.IsFinite d -> json.WriteNumberValue d
+        // JSON has no NaN or infinities: they are written as strings, as OTLP/JSON does.
+        | AnyValue.Double d -> json.WriteStringValue(d.ToString("R", Globalization.CultureInfo.InvariantCulture))
+        | AnyValue.Bytes b -> json.WriteBase64StringValue(ReadOnlySpan b)
+        | AnyValue.Array items ->
+            json.WriteStartArray()
+
+            for item in items do
+                write json item
+
+            json.WriteEndArray()
+        | AnyValue.Map entries ->
+            json.WriteStartObject()
+
+            for entry in entries do
+                json.WritePropertyName entry.Key
+                write json entry.Value
+
+            json.WriteEndObject()
+        | AnyValue.Empty -> json.WriteNullValue()
+
 /// JSON primitives behind `OtlpJson`: numbers as OTLP/JSON wants them, written without intermediate strings.
 /// The `mutable` locals here (out-parameters of the formatters) are the only mutable state of the JSON encoder.
 [<Sealed>]
