@@ -335,30 +335,16 @@ type internal PrometheusBuffer(capacity: int) =
 
     /// Hands the current chunk to the attached writer.
     member private _.Commit() =
-        if length > 0 then
-            if not target.IsEmpty then
-                ReadOnlySpan<byte>(buffer, start, length).CopyTo(target.Span)
-
-            output.Advance length
-            length <- 0
+        WriterChunk.commit output buffer start target length
+        length <- 0
 
     member private this.NextChunk(count: int) =
         this.Commit()
-        let memory = output.GetMemory(max count 65536)
-
-        match MemoryMarshal.TryGetArray(Memory<byte>.op_Implicit memory: ReadOnlyMemory<byte>) with
-        | true, segment ->
-            buffer <- segment.Array
-            start <- segment.Offset
-            target <- Memory<byte>.Empty
-        | _ ->
-            if buffer.Length < memory.Length || not (obj.ReferenceEquals(buffer, own)) then
-                buffer <- (if own.Length >= memory.Length then own else Array.zeroCreate memory.Length)
-
-            start <- 0
-            target <- memory
-
-        limit <- start + memory.Length
+        let struct (array, first, size, memory) = WriterChunk.acquire output (max count 65536) own
+        buffer <- array
+        start <- first
+        target <- memory
+        limit <- first + size
 
     /// Writes into `writer` from now on, until `Detach`.
     member this.Attach(writer: IBufferWriter<byte>) =

@@ -35,6 +35,31 @@ module internal EncodedText =
     let replaceLoneSurrogates (text: string) =
         if hasLoneSurrogate text then utf8.GetString(utf8.GetBytes text) else text
 
+/// Writing straight into the memory an `IBufferWriter` hands out, as an array (no Memory-to-Span conversion per
+/// write), shared by the protobuf writer and the Prometheus renderer.
+module internal WriterChunk =
+    /// At least `count` bytes of `output`'s memory, as (array, start, length, target): the writer's own array when
+    /// its memory is one (target empty); otherwise `scratch` (a new array when it is null or too small), whose
+    /// bytes `commit` copies into `target`.
+    let acquire (output: IBufferWriter<byte>) (count: int) (scratch: byte array) =
+        let memory = output.GetMemory count
+
+        match MemoryMarshal.TryGetArray(Memory<byte>.op_Implicit memory: ReadOnlyMemory<byte>) with
+        | true, segment -> struct (segment.Array, segment.Offset, memory.Length, Memory<byte>.Empty)
+        | _ ->
+            let array =
+                if not (isNull scratch) && scratch.Length >= memory.Length then scratch else Array.zeroCreate memory.Length
+
+            struct (array, 0, memory.Length, memory)
+
+    /// Hands the `written` bytes at `array[start..]` to `output` (copied into `target` first when it is not empty).
+    let commit (output: IBufferWriter<byte>) (array: byte array) (start: int) (target: Memory<byte>) (written: int) =
+        if written > 0 then
+            if not target.IsEmpty then
+                ReadOnlySpan<byte>(array, start, written).CopyTo(target.Span)
+
+            output.Advance written
+
 /// Protobuf wire types.
 module internal WireType =
     [<Literal>]
@@ -122,33 +147,21 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
 
     /// Hands the written part of the current chunk to the output.
     member private _.Commit() =
-        if used > 0 then
-            if not target.IsEmpty then
-                chunk.AsSpan(0, used).CopyTo(target.Span)
-
-            output.Advance used
-            used <- 0
+        WriterChunk.commit output chunk start target used
+        used <- 0
 
     /// Makes room for `count` bytes; returns the index in `chunk` to write them at.
     member private x.Reserve(count: int) =
         if capacity - used < count then
             x.Commit()
-            let memory = output.GetMemory(max count 4096)
+            // The current chunk is reused as scratch only if it is one (not the output's own array).
+            let struct (array, first, length, memory) =
+                WriterChunk.acquire output (max count 4096) (if target.IsEmpty then null else chunk)
 
-            match MemoryMarshal.TryGetArray(Memory<byte>.op_Implicit memory: ReadOnlyMemory<byte>) with
-            | true, segment ->
-                chunk <- segment.Array
-                start <- segment.Offset
-                target <- Memory<byte>.Empty
-            | _ ->
-                // Reuse the scratch array only if `chunk` is one (not the output's own array).
-                if target.IsEmpty || chunk.Length < memory.Length then
-                    chunk <- Array.zeroCreate memory.Length
-
-                start <- 0
-                target <- memory
-
-            capacity <- memory.Length
+            chunk <- array
+            start <- first
+            capacity <- length
+            target <- memory
 
         start + used
 
