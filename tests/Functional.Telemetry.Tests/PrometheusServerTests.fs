@@ -290,10 +290,110 @@ let ``endpoint options: environment defaults, warnings and checks`` () =
     |> ignore
 
 [<Fact>]
+let ``an invalid host from the environment is a warning and the default host`` () =
+    for host in [ "localhost:9464"; "http://localhost"; "my host"; "a:b" ] do
+        let options, warnings =
+            PrometheusEndpointOptions.fromEnvironment (Env.ofList [ "OTEL_EXPORTER_PROMETHEUS_HOST", host ])
+
+        Assert.Equal(PrometheusEndpointOptions.defaults.Host, options.Host)
+        Assert.Equal("OTEL_EXPORTER_PROMETHEUS_HOST", (Assert.Single warnings).Source)
+
+    for host in [ "localhost"; "0.0.0.0"; "::1"; "[::1]"; "*"; "metrics.example.com" ] do
+        let options, warnings =
+            PrometheusEndpointOptions.fromEnvironment (Env.ofList [ "OTEL_EXPORTER_PROMETHEUS_HOST", host ])
+
+        Assert.Equal(host, options.Host)
+        Assert.Empty warnings
+
+    // The SDK starts and serves on the default host.
+    let env = [ "OTEL_EXPORTER_PROMETHEUS_HOST", "localhost:9464"; "OTEL_EXPORTER_PROMETHEUS_PORT", "0" ]
+    use sdk = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
+    let server = List.exactlyOne sdk.PrometheusEndpoints
+    Assert.True server.IsListening
+    Assert.Equal("127.0.0.1", server.Url.Host)
+
+[<Fact>]
+let ``an invalid host set in code is an ArgumentException at start`` () =
+    for host in [ "localhost:9464"; "http://localhost"; "my host"; "a:b" ] do
+        let error =
+            Assert.Throws<ArgumentException>(fun () ->
+                start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Host = host; Port = 0 }))
+                |> ignore)
+
+        Assert.Equal("Host", error.ParamName)
+
+[<Fact>]
+let ``an IPv6 host gets a bracketed URL`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) (fun o -> { o with Host = "::1" })
+        use _ = sdk
+
+        if server.IsListening then
+            Assert.Equal("[::1]", server.Url.Host)
+            use http = client ()
+            let! response, _ = get http server.Url []
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+        else
+            // No IPv6 loopback here: the URL is still well formed.
+            Assert.Equal(UriHostNameType.IPv6, server.Url.HostNameType)
+
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+/// Sends `request` over a raw connection and reads until the server closes it.
+let private raw (url: Uri) (request: string) =
+    task {
+        use tcp = new TcpClient()
+        do! tcp.ConnectAsync(IPAddress.Loopback, url.Port)
+        use stream = tcp.GetStream()
+        let bytes = Encoding.ASCII.GetBytes request
+        do! stream.WriteAsync(bytes, 0, bytes.Length)
+        use reader = new StreamReader(stream, Encoding.UTF8)
+        // Ends only when the server closes the connection.
+        return! within (TimeSpan.FromSeconds 30.) (reader.ReadToEndAsync())
+    }
+
+[<Fact>]
+let ``the path is case-sensitive`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        use http = client ()
+        let! upper, _ = get http (Uri(server.Url, "/METRICS")) []
+        Assert.Equal(HttpStatusCode.NotFound, upper.StatusCode)
+        let! exact, _ = get http server.Url []
+        Assert.Equal(HttpStatusCode.OK, exact.StatusCode)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``HTTP/1.0 requests are answered and the connection closed; empty lines before a request are skipped`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        // Asks for keep-alive, which is not echoed: the server closes, so reading to the end returns.
+        let! http10 = raw server.Url "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", http10)
+        Assert.Contains("\r\nConnection: close\r\n", http10)
+        Assert.Contains("target_info", http10)
+
+        let! leading = raw server.Url "\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", leading)
+        Assert.Equal(2L, server.Handler.Stats.Scrapes)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
 let ``Accept-Encoding parsing`` () =
     Assert.True(PrometheusScrape.acceptsGzip "gzip")
     Assert.True(PrometheusScrape.acceptsGzip "deflate, GZIP;q=0.5")
     Assert.True(PrometheusScrape.acceptsGzip "*")
+    Assert.True(PrometheusScrape.acceptsGzip "identity, *;q=0.1")
+    // An explicit gzip entry decides alone; `*` speaks only for codings not listed.
+    Assert.False(PrometheusScrape.acceptsGzip "gzip;q=0, *")
+    Assert.False(PrometheusScrape.acceptsGzip "*, gzip;q=0")
+    Assert.True(PrometheusScrape.acceptsGzip "gzip, *;q=0")
+    Assert.False(PrometheusScrape.acceptsGzip "*;q=0")
     Assert.False(PrometheusScrape.acceptsGzip "gzip;q=0")
     Assert.False(PrometheusScrape.acceptsGzip "identity")
     Assert.False(PrometheusScrape.acceptsGzip null)

@@ -27,7 +27,8 @@ type PrometheusScrapeStats =
 
 [<RequireQualifiedAccess>]
 module PrometheusScrape =
-    let private allows (coding: string) (entry: string) =
+    /// The coding of one `Accept-Encoding` entry and whether its quality is above zero.
+    let private entry (entry: string) =
         let parts = entry.Split ';'
         let name = parts.[0].Trim()
 
@@ -42,12 +43,20 @@ module PrometheusScrape =
                     | true, q -> q <= 0.
                     | _ -> false))
 
-        (String.Equals(name, coding, StringComparison.OrdinalIgnoreCase) || name = "*") && not zeroQuality
+        name, not zeroQuality
 
+    // RFC 9110 12.5.3: an explicit `gzip` entry decides alone; `*` only speaks for codings not listed.
     [<CompiledName("AcceptsGzip")>]
     let acceptsGzip (acceptEncoding: string) =
-        not (String.IsNullOrWhiteSpace acceptEncoding)
-        && acceptEncoding.Split ',' |> Array.exists (allows "gzip")
+        if String.IsNullOrWhiteSpace acceptEncoding then
+            false
+        else
+            let entries = acceptEncoding.Split ',' |> Array.map entry
+            let named (coding: string) (name: string, _) = String.Equals(name, coding, StringComparison.OrdinalIgnoreCase)
+
+            match entries |> Array.filter (named "gzip") with
+            | [||] -> entries |> Array.exists (fun (name, allowed) -> name = "*" && allowed)
+            | gzip -> gzip |> Array.exists snd
 
 /// One collection and the expositions rendered from it (per format and encoding, made once).
 [<Sealed>]
