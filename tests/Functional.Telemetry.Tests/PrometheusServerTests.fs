@@ -323,6 +323,28 @@ let ``an invalid host set in code is an ArgumentException at start`` () =
         Assert.Equal("Host", error.ParamName)
 
 [<Fact>]
+let ``a start that throws on a metrics option leaves tracing stopped`` () =
+    let source = "PromTests.Traced." + Guid.NewGuid().ToString("N")
+    use activitySource = new ActivitySource(source)
+
+    let config =
+        Telemetry.create "prometheus-tests"
+        |> Telemetry.withEnvironment (Env.ofList [])
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withResourceDetection false
+        |> Telemetry.withTracing (Tracing.addSource source)
+        |> Telemetry.withMetrics (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "no-slash" }))
+
+    // Without metrics the same config listens: the assertion below can fail.
+    let tracingOnly = { config with Metrics = None } |> Telemetry.start
+    Assert.True(activitySource.HasListeners())
+    tracingOnly.Shutdown(TimeSpan.FromSeconds 5.).Wait()
+    Assert.False(activitySource.HasListeners())
+
+    Assert.Throws<ArgumentException>(fun () -> Telemetry.start config |> ignore) |> ignore
+    Assert.False(activitySource.HasListeners())
+
+[<Fact>]
 let ``an IPv6 host gets a bracketed URL`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) (fun o -> { o with Host = "::1" })

@@ -687,26 +687,54 @@ module Telemetry =
             let installation =
                 if config.InstallPropagator then Some(Propagation.install propagator) else None
 
-            let tracingPart, spanRunners, tracingWarnings =
-                match config.Tracing with
-                | Some tracing ->
-                    let part, runners, warnings = startTracing config resource tracing
-                    [ part ], runners, warnings
-                | None -> [], [], []
+            // A part that throws while starting (an invalid option set in code) must not leave the parts before it
+            // running: they are shut down, the propagator restored, and the exception goes on to the caller.
+            let started = List<PipelinePart>()
 
-            let metricsPart, metricRunners, (servers, handlers), metricsWarnings =
-                match config.Metrics with
-                | Some metrics ->
-                    let part, runners, prometheus, warnings = startMetrics config resource metrics drops
-                    [ part ], runners, prometheus, warnings
-                | None -> [], [], ([], []), []
+            let parts =
+                try
+                    let tracingPart, spanRunners, tracingWarnings =
+                        match config.Tracing with
+                        | Some tracing ->
+                            let part, runners, warnings = startTracing config resource tracing
+                            started.Add part
+                            [ part ], runners, warnings
+                        | None -> [], [], []
 
-            let loggingPart, loggerBridge, loggingWarnings =
-                match config.Logging with
-                | Some logging ->
-                    let part, bridge, warnings = startLogging config resource logging
-                    [ part ], bridge, warnings
-                | None -> [], LoggerBridge.Disabled(), []
+                    let metricsPart, metricRunners, prometheus, metricsWarnings =
+                        match config.Metrics with
+                        | Some metrics ->
+                            let part, runners, prometheus, warnings = startMetrics config resource metrics drops
+                            started.Add part
+                            [ part ], runners, prometheus, warnings
+                        | None -> [], [], ([], []), []
+
+                    let loggingPart, loggerBridge, loggingWarnings =
+                        match config.Logging with
+                        | Some logging ->
+                            let part, bridge, warnings = startLogging config resource logging
+                            [ part ], bridge, warnings
+                        | None -> [], LoggerBridge.Disabled(), []
+
+                    (tracingPart, spanRunners, tracingWarnings),
+                    (metricsPart, metricRunners, prometheus, metricsWarnings),
+                    (loggingPart, loggerBridge, loggingWarnings)
+                with _ ->
+                    let timeout = TimeSpan.FromSeconds 1.
+
+                    for part in Seq.rev started do
+                        try
+                            (part.Shutdown timeout).Wait(timeout + timeout) |> ignore
+                        with ex ->
+                            SelfDiagnostics.error "sdk" $"shutting down after a failed start failed: {ex.GetType().FullName}"
+
+                    installation |> Option.iter _.Dispose()
+                    reraise ()
+
+            let tracing, metrics, logging = parts
+            let tracingPart, spanRunners, tracingWarnings = tracing
+            let metricsPart, metricRunners, (servers, handlers), metricsWarnings = metrics
+            let loggingPart, loggerBridge, loggingWarnings = logging
 
             SelfDiagnostics.configWarnings (
                 resourceWarnings
