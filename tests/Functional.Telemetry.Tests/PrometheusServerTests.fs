@@ -479,6 +479,50 @@ type private PrometheusWarnings() =
             events.Enqueue(string args.Payload.[1])
 
 [<Fact>]
+let ``a hung collection answers 503 after the scrape timeout and does not wedge later scrapes`` () =
+    task {
+        use listener = new PrometheusWarnings()
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let entered = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        use gate = new ManualResetEventSlim(false)
+
+        try
+            meter.CreateObservableGauge(
+                "prom.test.hung",
+                fun () ->
+                    entered.TrySetResult() |> ignore
+                    gate.Wait(TimeSpan.FromSeconds 60.) |> ignore
+                    7L
+            )
+            |> ignore
+
+            let handler =
+                PrometheusScrapeHandler(PrometheusOptions.defaults, TimeSpan.Zero, TimeSpan.FromMilliseconds 500.)
+
+            use sdk = start name [] (Metrics.addPrometheusReader handler)
+            let! first = within (TimeSpan.FromSeconds 30.) (handler.ScrapeAsync("", "", CancellationToken.None))
+            do! entered.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+            Assert.Equal(503, first.StatusCode)
+            Assert.Contains("too long", Encoding.UTF8.GetString(first.Body.Span))
+            Assert.Contains(listener.Messages, fun m -> m.Contains "scrape timeout")
+
+            // The hung collection is older than the timeout: the next scrape starts a new one, and also gives up.
+            let! second = within (TimeSpan.FromSeconds 30.) (handler.ScrapeAsync("", "", CancellationToken.None))
+            Assert.Equal(503, second.StatusCode)
+            Assert.Equal({ Scrapes = 2L; Collections = 2L; Failures = 2L }, handler.Stats)
+
+            // Once the callback returns, scrapes are answered again.
+            gate.Set()
+            let! third = within (TimeSpan.FromSeconds 30.) (handler.ScrapeAsync("", "", CancellationToken.None))
+            Assert.Equal(200, third.StatusCode)
+            Assert.Equal(Some 7.0, sample "prom_test_hung" (Encoding.UTF8.GetString(third.Body.Span)))
+            do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        finally
+            gate.Set()
+    }
+
+[<Fact>]
 let ``exponential histograms are left out and reported once`` () =
     task {
         use listener = new PrometheusWarnings()
