@@ -345,6 +345,38 @@ let ``a start that throws on a metrics option leaves tracing stopped`` () =
     Assert.False(activitySource.HasListeners())
 
 [<Fact>]
+let ``a scrape handler or pull reader serves one SDK: a second SDK or a second add is rejected at start`` () =
+    task {
+        let handler = PrometheusScrapeHandler()
+        let first = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler)
+        let second () = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler) |> ignore
+        Assert.Contains("already attached", Assert.Throws<InvalidOperationException>(second).Message)
+        // The first SDK still serves its handler.
+        let! running = handler.ScrapeAsync("", "", CancellationToken.None)
+        Assert.Equal(200, running.StatusCode)
+        do! first.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        // Once the first is shut down, another SDK may take the handler.
+        let again = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler)
+        let! answered = handler.ScrapeAsync("", "", CancellationToken.None)
+        Assert.Equal(200, answered.StatusCode)
+        do! again.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+
+        let twice () =
+            start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler >> Metrics.addPrometheusReader handler) |> ignore
+
+        Assert.Contains("added twice", Assert.Throws<ArgumentException>(twice).Message)
+
+        let pull = MetricPullReader()
+        let pullTwice () =
+            start (uniqueMeter ()) [] (Metrics.addReader pull >> Metrics.addReader pull) |> ignore
+
+        Assert.Throws<ArgumentException>(pullTwice) |> ignore
+        // A rejected start attached nothing.
+        let! after = handler.ScrapeAsync("", "", CancellationToken.None)
+        Assert.Equal(503, after.StatusCode)
+    }
+
+[<Fact>]
 let ``an IPv6 host gets a bracketed URL`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) (fun o -> { o with Host = "::1" })

@@ -534,6 +534,27 @@ module Telemetry =
                     Choice2Of2 handler.Reader, warnings)
             |> List.unzip
 
+        // A pull reader serves one SDK: attaching it to a second SDK, or twice to this one, would detach the
+        // other's collector at shutdown. Checked before anything is attached.
+        let pullReaders =
+            resolved
+            |> List.choose (fun reader ->
+                match reader with
+                | Choice2Of2 pull -> Some pull
+                | Choice1Of2 _ -> None)
+
+        let addedTwice (pull: MetricPullReader) =
+            (pullReaders |> List.filter (fun other -> obj.ReferenceEquals(pull, other))).Length > 1
+
+        if pullReaders |> List.exists addedTwice then
+            invalidArg
+                (nameof metrics.Readers)
+                "A MetricPullReader or PrometheusScrapeHandler is added twice to the metrics configuration; add it once."
+
+        if pullReaders |> List.exists _.IsAttached then
+            invalidOp
+                "A MetricPullReader or PrometheusScrapeHandler of this configuration is already attached to a running telemetry SDK; shut that SDK down first or use another reader."
+
         let readers =
             resolved
             |> List.map (fun reader ->
@@ -558,7 +579,7 @@ module Telemetry =
                 | Choice2Of2 pull ->
                     let collector = MetricCollector(pull.Preference, None, settings, observe)
                     pull.Attach collector
-                    collector, Choice2Of2 pull)
+                    collector, Choice2Of2(pull, collector))
 
         let bridge = new MeterBridge(metrics.Meters, readers |> List.map fst)
         bridgeCell.Value <- Some bridge
@@ -582,7 +603,7 @@ module Telemetry =
             readers
             |> List.choose (fun (_, r) ->
                 match r with
-                | Choice2Of2 pull -> Some pull
+                | Choice2Of2(pull, collector) -> Some(pull, collector)
                 | Choice1Of2 _ -> None)
 
         let part =
@@ -602,8 +623,8 @@ module Telemetry =
                             let! ok = all (periodic |> List.map (fun r -> r.Shutdown timeout))
                             bridge.Dispose()
 
-                            for pull in pulls do
-                                pull.Detach()
+                            for pull, collector in pulls do
+                                pull.Detach collector
 
                             return ok
                         }
