@@ -408,6 +408,46 @@ let private raw (url: Uri) (request: string) =
     }
 
 [<Fact>]
+let ``beyond 100 open connections a new one is closed at once, the open ones are still served`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        let clients = [ for _ in 1..100 -> new TcpClient() ]
+
+        try
+            // Accepted in order: when the 101st is accepted, the first 100 are being served (idle, kept open).
+            for c in clients do
+                do! c.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+
+            use extra = new TcpClient()
+            do! extra.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+
+            let! read =
+                task {
+                    try
+                        return! extra.GetStream().ReadAsync(Array.zeroCreate<byte> 16, 0, 16)
+                    with :? IOException ->
+                        return 0
+                }
+                |> within (TimeSpan.FromSeconds 30.)
+
+            Assert.Equal(0, read)
+
+            // The first connection still answers.
+            let stream = clients.Head.GetStream()
+            let request = Encoding.ASCII.GetBytes "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            do! stream.WriteAsync(request, 0, request.Length)
+            use reader = new StreamReader(stream, Encoding.UTF8)
+            let! response = within (TimeSpan.FromSeconds 30.) (reader.ReadToEndAsync())
+            Assert.StartsWith("HTTP/1.1 200 OK\r\n", response)
+        finally
+            for c in clients do
+                c.Dispose()
+
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
 let ``the path is case-sensitive`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
