@@ -290,10 +290,204 @@ let ``endpoint options: environment defaults, warnings and checks`` () =
     |> ignore
 
 [<Fact>]
+let ``an invalid host from the environment is a warning and the default host`` () =
+    for host in [ "localhost:9464"; "http://localhost"; "my host"; "a:b" ] do
+        let options, warnings =
+            PrometheusEndpointOptions.fromEnvironment (Env.ofList [ "OTEL_EXPORTER_PROMETHEUS_HOST", host ])
+
+        Assert.Equal(PrometheusEndpointOptions.defaults.Host, options.Host)
+        Assert.Equal("OTEL_EXPORTER_PROMETHEUS_HOST", (Assert.Single warnings).Source)
+
+    for host in [ "localhost"; "0.0.0.0"; "::1"; "[::1]"; "*"; "metrics.example.com" ] do
+        let options, warnings =
+            PrometheusEndpointOptions.fromEnvironment (Env.ofList [ "OTEL_EXPORTER_PROMETHEUS_HOST", host ])
+
+        Assert.Equal(host, options.Host)
+        Assert.Empty warnings
+
+    // The SDK starts and serves on the default host.
+    let env = [ "OTEL_EXPORTER_PROMETHEUS_HOST", "localhost:9464"; "OTEL_EXPORTER_PROMETHEUS_PORT", "0" ]
+    use sdk = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
+    let server = List.exactlyOne sdk.PrometheusEndpoints
+    Assert.True server.IsListening
+    Assert.Equal("127.0.0.1", server.Url.Host)
+
+[<Fact>]
+let ``an invalid host set in code is an ArgumentException at start`` () =
+    for host in [ "localhost:9464"; "http://localhost"; "my host"; "a:b" ] do
+        let error =
+            Assert.Throws<ArgumentException>(fun () ->
+                start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Host = host; Port = 0 }))
+                |> ignore)
+
+        Assert.Equal("Host", error.ParamName)
+
+[<Fact>]
+let ``a start that throws on a metrics option leaves tracing stopped`` () =
+    let source = "PromTests.Traced." + Guid.NewGuid().ToString("N")
+    use activitySource = new ActivitySource(source)
+
+    let config =
+        Telemetry.create "prometheus-tests"
+        |> Telemetry.withEnvironment (Env.ofList [])
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withResourceDetection false
+        |> Telemetry.withTracing (Tracing.addSource source)
+        |> Telemetry.withMetrics (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "no-slash" }))
+
+    // Without metrics the same config listens: the assertion below can fail.
+    let tracingOnly = { config with Metrics = None } |> Telemetry.start
+    Assert.True(activitySource.HasListeners())
+    tracingOnly.Shutdown(TimeSpan.FromSeconds 5.).Wait()
+    Assert.False(activitySource.HasListeners())
+
+    Assert.Throws<ArgumentException>(fun () -> Telemetry.start config |> ignore) |> ignore
+    Assert.False(activitySource.HasListeners())
+
+[<Fact>]
+let ``a scrape handler or pull reader serves one SDK: a second SDK or a second add is rejected at start`` () =
+    task {
+        let handler = PrometheusScrapeHandler()
+        let first = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler)
+        let second () = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler) |> ignore
+        Assert.Contains("already attached", Assert.Throws<InvalidOperationException>(second).Message)
+        // The first SDK still serves its handler.
+        let! running = handler.ScrapeAsync("", "", CancellationToken.None)
+        Assert.Equal(200, running.StatusCode)
+        do! first.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        // Once the first is shut down, another SDK may take the handler.
+        let again = start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler)
+        let! answered = handler.ScrapeAsync("", "", CancellationToken.None)
+        Assert.Equal(200, answered.StatusCode)
+        do! again.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+
+        let twice () =
+            start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler >> Metrics.addPrometheusReader handler) |> ignore
+
+        Assert.Contains("added twice", Assert.Throws<ArgumentException>(twice).Message)
+
+        let pull = MetricPullReader()
+        let pullTwice () =
+            start (uniqueMeter ()) [] (Metrics.addReader pull >> Metrics.addReader pull) |> ignore
+
+        Assert.Throws<ArgumentException>(pullTwice) |> ignore
+        // A rejected start attached nothing.
+        let! after = handler.ScrapeAsync("", "", CancellationToken.None)
+        Assert.Equal(503, after.StatusCode)
+    }
+
+[<Fact>]
+let ``an IPv6 host gets a bracketed URL`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) (fun o -> { o with Host = "::1" })
+        use _ = sdk
+
+        if server.IsListening then
+            Assert.Equal("[::1]", server.Url.Host)
+            use http = client ()
+            let! response, _ = get http server.Url []
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+        else
+            // No IPv6 loopback here: the URL is still well formed.
+            Assert.Equal(UriHostNameType.IPv6, server.Url.HostNameType)
+
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+/// Sends `request` over a raw connection and reads until the server closes it.
+let private raw (url: Uri) (request: string) =
+    task {
+        use tcp = new TcpClient()
+        do! tcp.ConnectAsync(IPAddress.Loopback, url.Port)
+        use stream = tcp.GetStream()
+        let bytes = Encoding.ASCII.GetBytes request
+        do! stream.WriteAsync(bytes, 0, bytes.Length)
+        use reader = new StreamReader(stream, Encoding.UTF8)
+        // Ends only when the server closes the connection.
+        return! within (TimeSpan.FromSeconds 30.) (reader.ReadToEndAsync())
+    }
+
+[<Fact>]
+let ``beyond 100 open connections a new one is closed at once, the open ones are still served`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        let clients = [ for _ in 1..100 -> new TcpClient() ]
+
+        try
+            // Accepted in order: when the 101st is accepted, the first 100 are being served (idle, kept open).
+            for c in clients do
+                do! c.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+
+            use extra = new TcpClient()
+            do! extra.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+
+            let! read =
+                task {
+                    try
+                        return! extra.GetStream().ReadAsync(Array.zeroCreate<byte> 16, 0, 16)
+                    with :? IOException ->
+                        return 0
+                }
+                |> within (TimeSpan.FromSeconds 30.)
+
+            Assert.Equal(0, read)
+
+            // The first connection still answers.
+            let stream = clients.Head.GetStream()
+            let request = Encoding.ASCII.GetBytes "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            do! stream.WriteAsync(request, 0, request.Length)
+            use reader = new StreamReader(stream, Encoding.UTF8)
+            let! response = within (TimeSpan.FromSeconds 30.) (reader.ReadToEndAsync())
+            Assert.StartsWith("HTTP/1.1 200 OK\r\n", response)
+        finally
+            for c in clients do
+                c.Dispose()
+
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``the path is case-sensitive`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        use http = client ()
+        let! upper, _ = get http (Uri(server.Url, "/METRICS")) []
+        Assert.Equal(HttpStatusCode.NotFound, upper.StatusCode)
+        let! exact, _ = get http server.Url []
+        Assert.Equal(HttpStatusCode.OK, exact.StatusCode)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``HTTP/1.0 requests are answered and the connection closed; empty lines before a request are skipped`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        // Asks for keep-alive, which is not echoed: the server closes, so reading to the end returns.
+        let! http10 = raw server.Url "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", http10)
+        Assert.Contains("\r\nConnection: close\r\n", http10)
+        Assert.Contains("target_info", http10)
+
+        let! leading = raw server.Url "\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", leading)
+        Assert.Equal(2L, server.Handler.Stats.Scrapes)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
 let ``Accept-Encoding parsing`` () =
     Assert.True(PrometheusScrape.acceptsGzip "gzip")
     Assert.True(PrometheusScrape.acceptsGzip "deflate, GZIP;q=0.5")
     Assert.True(PrometheusScrape.acceptsGzip "*")
+    Assert.True(PrometheusScrape.acceptsGzip "identity, *;q=0.1")
+    // An explicit gzip entry decides alone; `*` speaks only for codings not listed.
+    Assert.False(PrometheusScrape.acceptsGzip "gzip;q=0, *")
+    Assert.False(PrometheusScrape.acceptsGzip "*, gzip;q=0")
+    Assert.True(PrometheusScrape.acceptsGzip "gzip, *;q=0")
+    Assert.False(PrometheusScrape.acceptsGzip "*;q=0")
     Assert.False(PrometheusScrape.acceptsGzip "gzip;q=0")
     Assert.False(PrometheusScrape.acceptsGzip "identity")
     Assert.False(PrometheusScrape.acceptsGzip null)
@@ -355,6 +549,50 @@ type private PrometheusWarnings() =
     override _.OnEventWritten args =
         if not (isNull (box events)) && args.EventName = "Warning" && string args.Payload.[0] = "prometheus" then
             events.Enqueue(string args.Payload.[1])
+
+[<Fact>]
+let ``a hung collection answers 503 after the scrape timeout and does not wedge later scrapes`` () =
+    task {
+        use listener = new PrometheusWarnings()
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let entered = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        use gate = new ManualResetEventSlim(false)
+
+        try
+            meter.CreateObservableGauge(
+                "prom.test.hung",
+                fun () ->
+                    entered.TrySetResult() |> ignore
+                    gate.Wait(TimeSpan.FromSeconds 60.) |> ignore
+                    7L
+            )
+            |> ignore
+
+            let handler =
+                PrometheusScrapeHandler(PrometheusOptions.defaults, TimeSpan.Zero, TimeSpan.FromMilliseconds 500.)
+
+            use sdk = start name [] (Metrics.addPrometheusReader handler)
+            let! first = within (TimeSpan.FromSeconds 30.) (handler.ScrapeAsync("", "", CancellationToken.None))
+            do! entered.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+            Assert.Equal(503, first.StatusCode)
+            Assert.Contains("too long", Encoding.UTF8.GetString(first.Body.Span))
+            Assert.Contains(listener.Messages, fun m -> m.Contains "scrape timeout")
+
+            // The hung collection is older than the timeout: the next scrape starts a new one, and also gives up.
+            let! second = within (TimeSpan.FromSeconds 30.) (handler.ScrapeAsync("", "", CancellationToken.None))
+            Assert.Equal(503, second.StatusCode)
+            Assert.Equal({ Scrapes = 2L; Collections = 2L; Failures = 2L }, handler.Stats)
+
+            // Once the callback returns, scrapes are answered again.
+            gate.Set()
+            let! third = within (TimeSpan.FromSeconds 30.) (handler.ScrapeAsync("", "", CancellationToken.None))
+            Assert.Equal(200, third.StatusCode)
+            Assert.Equal(Some 7.0, sample "prom_test_hung" (Encoding.UTF8.GetString(third.Body.Span)))
+            do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+        finally
+            gate.Set()
+    }
 
 [<Fact>]
 let ``exponential histograms are left out and reported once`` () =

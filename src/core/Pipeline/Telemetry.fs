@@ -538,6 +538,27 @@ module Telemetry =
                     Choice2Of2 handler.Reader, warnings)
             |> List.unzip
 
+        // A pull reader serves one SDK: attaching it to a second SDK, or twice to this one, would detach the
+        // other's collector at shutdown. Checked before anything is attached.
+        let pullReaders =
+            resolved
+            |> List.choose (fun reader ->
+                match reader with
+                | Choice2Of2 pull -> Some pull
+                | Choice1Of2 _ -> None)
+
+        let addedTwice (pull: MetricPullReader) =
+            (pullReaders |> List.filter (fun other -> obj.ReferenceEquals(pull, other))).Length > 1
+
+        if pullReaders |> List.exists addedTwice then
+            invalidArg
+                (nameof metrics.Readers)
+                "A MetricPullReader or PrometheusScrapeHandler is added twice to the metrics configuration; add it once."
+
+        if pullReaders |> List.exists _.IsAttached then
+            invalidOp
+                "A MetricPullReader or PrometheusScrapeHandler of this configuration is already attached to a running telemetry SDK; shut that SDK down first or use another reader."
+
         let readers =
             resolved
             |> List.map (fun reader ->
@@ -562,7 +583,7 @@ module Telemetry =
                 | Choice2Of2 pull ->
                     let collector = MetricCollector(pull.Preference, None, settings, observe)
                     pull.Attach collector
-                    collector, Choice2Of2 pull)
+                    collector, Choice2Of2(pull, collector))
 
         let bridge = new MeterBridge(metrics.Meters, readers |> List.map fst)
         bridgeCell.Value <- Some bridge
@@ -586,7 +607,7 @@ module Telemetry =
             readers
             |> List.choose (fun (_, r) ->
                 match r with
-                | Choice2Of2 pull -> Some pull
+                | Choice2Of2(pull, collector) -> Some(pull, collector)
                 | Choice1Of2 _ -> None)
 
         let part =
@@ -606,8 +627,8 @@ module Telemetry =
                             let! ok = all (periodic |> List.map (fun r -> r.Shutdown timeout))
                             bridge.Dispose()
 
-                            for pull in pulls do
-                                pull.Detach()
+                            for pull, collector in pulls do
+                                pull.Detach collector
 
                             return ok
                         }
@@ -691,26 +712,54 @@ module Telemetry =
             let installation =
                 if config.InstallPropagator then Some(Propagation.install propagator) else None
 
-            let tracingPart, spanRunners, tracingWarnings =
-                match config.Tracing with
-                | Some tracing ->
-                    let part, runners, warnings = startTracing config resource tracing
-                    [ part ], runners, warnings
-                | None -> [], [], []
+            // A part that throws while starting (an invalid option set in code) must not leave the parts before it
+            // running: they are shut down, the propagator restored, and the exception goes on to the caller.
+            let started = List<PipelinePart>()
 
-            let metricsPart, metricRunners, (servers, handlers), metricsWarnings =
-                match config.Metrics with
-                | Some metrics ->
-                    let part, runners, prometheus, warnings = startMetrics config resource metrics drops
-                    [ part ], runners, prometheus, warnings
-                | None -> [], [], ([], []), []
+            let parts =
+                try
+                    let tracingPart, spanRunners, tracingWarnings =
+                        match config.Tracing with
+                        | Some tracing ->
+                            let part, runners, warnings = startTracing config resource tracing
+                            started.Add part
+                            [ part ], runners, warnings
+                        | None -> [], [], []
 
-            let loggingPart, loggerBridge, loggingWarnings =
-                match config.Logging with
-                | Some logging ->
-                    let part, bridge, warnings = startLogging config resource logging
-                    [ part ], bridge, warnings
-                | None -> [], LoggerBridge.Disabled(), []
+                    let metricsPart, metricRunners, prometheus, metricsWarnings =
+                        match config.Metrics with
+                        | Some metrics ->
+                            let part, runners, prometheus, warnings = startMetrics config resource metrics drops
+                            started.Add part
+                            [ part ], runners, prometheus, warnings
+                        | None -> [], [], ([], []), []
+
+                    let loggingPart, loggerBridge, loggingWarnings =
+                        match config.Logging with
+                        | Some logging ->
+                            let part, bridge, warnings = startLogging config resource logging
+                            [ part ], bridge, warnings
+                        | None -> [], LoggerBridge.Disabled(), []
+
+                    (tracingPart, spanRunners, tracingWarnings),
+                    (metricsPart, metricRunners, prometheus, metricsWarnings),
+                    (loggingPart, loggerBridge, loggingWarnings)
+                with _ ->
+                    let timeout = TimeSpan.FromSeconds 1.
+
+                    for part in Seq.rev started do
+                        try
+                            (part.Shutdown timeout).Wait(timeout + timeout) |> ignore
+                        with ex ->
+                            SelfDiagnostics.error "sdk" $"shutting down after a failed start failed: {ex.GetType().FullName}"
+
+                    installation |> Option.iter _.Dispose()
+                    reraise ()
+
+            let tracing, metrics, logging = parts
+            let tracingPart, spanRunners, tracingWarnings = tracing
+            let metricsPart, metricRunners, (servers, handlers), metricsWarnings = metrics
+            let loggingPart, loggerBridge, loggingWarnings = logging
 
             SelfDiagnostics.configWarnings (
                 resourceWarnings

@@ -210,7 +210,9 @@ module Telemetry =
     val withTracing: configure: (TracingConfig -> TracingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
     /// Validates the configuration and starts it: listeners, runners, propagator. Invalid settings in code
-    /// throw ArgumentException here; invalid environment values are reported and replaced by defaults.
+    /// throw ArgumentException here (a pull reader already serving a running SDK: InvalidOperationException), after
+    /// the parts already started are shut down and the propagator restored; invalid environment values are reported
+    /// and replaced by defaults.
     [<CompiledName("Start")>]
     val start: config: TelemetryConfig -> TelemetrySdk
 
@@ -303,7 +305,8 @@ module Metrics =
         config: MetricsConfig ->
             MetricsConfig
 
-    /// Adds a pull reader (collect on demand).
+    /// Adds a pull reader (collect on demand). A reader serves one SDK at a time: added twice, or attached to a
+    /// running SDK, it makes `Telemetry.start` throw.
     [<CompiledName("AddReader")>]
     val addReader: reader: MetricPullReader -> config: MetricsConfig -> MetricsConfig
 
@@ -316,7 +319,8 @@ module Metrics =
         configure: (PrometheusEndpointOptions -> PrometheusEndpointOptions) -> config: MetricsConfig -> MetricsConfig
 
     /// Adds a cumulative reader that this handler collects on each scrape, for an HTTP server of the
-    /// application's (ASP.NET Core: `MapPrometheusScrapingEndpoint`). A handler belongs to one SDK.
+    /// application's (ASP.NET Core: `MapPrometheusScrapingEndpoint`). A handler belongs to one SDK at a time: added
+    /// twice, or used by a running SDK, it makes `Telemetry.start` throw.
     [<CompiledName("AddPrometheusReader")>]
     val addPrometheusReader: handler: PrometheusScrapeHandler -> config: MetricsConfig -> MetricsConfig
 

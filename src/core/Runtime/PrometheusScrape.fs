@@ -27,7 +27,8 @@ type PrometheusScrapeStats =
 
 [<RequireQualifiedAccess>]
 module PrometheusScrape =
-    let private allows (coding: string) (entry: string) =
+    /// The coding of one `Accept-Encoding` entry and whether its quality is above zero.
+    let private entry (entry: string) =
         let parts = entry.Split ';'
         let name = parts.[0].Trim()
 
@@ -42,12 +43,20 @@ module PrometheusScrape =
                     | true, q -> q <= 0.
                     | _ -> false))
 
-        (String.Equals(name, coding, StringComparison.OrdinalIgnoreCase) || name = "*") && not zeroQuality
+        name, not zeroQuality
 
+    // RFC 9110 12.5.3: an explicit `gzip` entry decides alone; `*` only speaks for codings not listed.
     [<CompiledName("AcceptsGzip")>]
     let acceptsGzip (acceptEncoding: string) =
-        not (String.IsNullOrWhiteSpace acceptEncoding)
-        && acceptEncoding.Split ',' |> Array.exists (allows "gzip")
+        if String.IsNullOrWhiteSpace acceptEncoding then
+            false
+        else
+            let entries = acceptEncoding.Split ',' |> Array.map entry
+            let named (coding: string) (name: string, _) = String.Equals(name, coding, StringComparison.OrdinalIgnoreCase)
+
+            match entries |> Array.filter (named "gzip") with
+            | [||] -> entries |> Array.exists (fun (name, allowed) -> name = "*" && allowed)
+            | gzip -> gzip |> Array.exists snd
 
 /// One collection and the expositions rendered from it (per format and encoding, made once).
 [<Sealed>]
@@ -58,10 +67,13 @@ type private Snapshot(metrics: MetricData list, collectedAt: int64) =
     member _.Renderings = renderings
 
 [<Sealed>]
-type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan) =
+type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan, scrapeTimeout: TimeSpan) =
     do
         if responseCache < TimeSpan.Zero then
             invalidArg (nameof responseCache) "The scrape response cache duration must not be negative."
+
+        if scrapeTimeout <= TimeSpan.Zero then
+            invalidArg (nameof scrapeTimeout) "The scrape timeout must be positive."
 
     let reader = MetricPullReader TemporalityPreference.Cumulative
     let renderer = PrometheusRenderer options
@@ -71,19 +83,23 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
     let mutable targetResource = Resource.empty
     let mutable attached = false
     let mutable current: Task<Snapshot> = null
+    let mutable currentStarted = 0L
     let mutable warnedLeftOut = 0
     let mutable scrapes = 0L
     let mutable collections = 0L
     let mutable failures = 0L
 
     let cacheTicks = int64 (responseCache.TotalSeconds * float Stopwatch.Frequency)
+    let timeoutTicks = int64 (scrapeTimeout.TotalSeconds * float Stopwatch.Frequency)
 
     let text (status: int) (message: string) =
         PrometheusScrapeResponse(status, "text/plain; charset=utf-8", "", ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n")))
 
+    // A collection in flight for longer than the scrape timeout is hung (an observable callback that never
+    // returns): new scrapes start another rather than wait on it forever.
     let reusable (snapshot: Task<Snapshot>) =
         not (isNull snapshot)
-        && (not snapshot.IsCompleted
+        && ((not snapshot.IsCompleted && Stopwatch.GetTimestamp() - currentStarted < timeoutTicks)
             || (snapshot.IsCompletedSuccessfully
                 && cacheTicks > 0L
                 && Stopwatch.GetTimestamp() - snapshot.Result.CollectedAt < cacheTicks))
@@ -94,6 +110,7 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
         lock gate (fun () ->
             if not (reusable current) then
                 Interlocked.Increment &collections |> ignore
+                currentStarted <- Stopwatch.GetTimestamp()
                 current <- Task.Run(fun () -> Snapshot(reader.Collect(), Stopwatch.GetTimestamp()))
 
             current)
@@ -126,10 +143,16 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
                 snapshot.Renderings.[key] <- body
                 body)
 
+    new(options: PrometheusOptions, responseCache: TimeSpan) =
+        PrometheusScrapeHandler(options, responseCache, PrometheusScrapeHandler.DefaultScrapeTimeout)
+
     new() = PrometheusScrapeHandler(PrometheusOptions.defaults, TimeSpan.Zero)
+
+    static member DefaultScrapeTimeout = TimeSpan.FromSeconds 10.
 
     member _.Options = options
     member _.ResponseCache = responseCache
+    member _.ScrapeTimeout = scrapeTimeout
 
     member _.Stats =
         {
@@ -159,7 +182,7 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
 
             task {
                 try
-                    let! snapshot = collection.WaitAsync cancellationToken
+                    let! snapshot = collection.WaitAsync(scrapeTimeout, cancellationToken)
                     let format = PrometheusFormat.negotiate accept
                     let compress = PrometheusScrape.acceptsGzip acceptEncoding
                     let body = render snapshot format compress
@@ -174,6 +197,14 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
                 with
                 | :? OperationCanceledException when cancellationToken.IsCancellationRequested ->
                     return text 503 "The scrape was cancelled."
+                | :? TimeoutException ->
+                    Interlocked.Increment &failures |> ignore
+
+                    SelfDiagnostics.warning
+                        "prometheus"
+                        $"a collection took longer than the scrape timeout ({scrapeTimeout.TotalSeconds} s); an observable callback may be blocked"
+
+                    return text 503 "Collecting metrics took too long; see the Functional-Telemetry event source."
                 | ex ->
                     Interlocked.Increment &failures |> ignore
                     SelfDiagnostics.error "prometheus" $"a scrape failed: {ex.GetType().FullName}"

@@ -7,7 +7,8 @@ open System.Threading.Tasks
 /// The answer to one scrape: what an HTTP server writes back.
 [<Sealed>]
 type PrometheusScrapeResponse =
-    /// 200 for an exposition; 500 when collecting or rendering failed; 503 when the SDK is not running.
+    /// 200 for an exposition; 500 when collecting or rendering failed; 503 when the SDK is not running, the
+    /// scrape was cancelled, or the collection took longer than the scrape timeout.
     member StatusCode: int
 
     /// The `Content-Type` header (the negotiated exposition format, or `text/plain` for errors).
@@ -26,7 +27,7 @@ type PrometheusScrapeStats =
         Scrapes: int64
         /// Collections made; concurrent scrapes (and scrapes within the response cache) share one.
         Collections: int64
-        /// Scrapes answered with 500.
+        /// Scrapes answered with 500, or with 503 because the collection took longer than the scrape timeout.
         Failures: int64
     }
 
@@ -36,12 +37,20 @@ type PrometheusScrapeStats =
 /// endpoint (`Metrics.addPrometheusEndpoint`) and the ASP.NET Core mapping both use it.
 ///
 /// Scrapes arriving while a collection is in flight await that collection instead of starting another; with a
-/// positive response cache, scrapes within that time of the last collection reuse it too. Each exposition is
+/// positive response cache, scrapes within that time of the last collection reuse it too. A scrape waits for the
+/// collection at most the scrape timeout (default 10 s, Prometheus' default `scrape_timeout`) and then answers 503
+/// with a warning on the `Functional-Telemetry` event source; a collection in flight for longer than that (an
+/// observable callback that hangs) is not joined: the next scrape starts a new one. Each exposition is
 /// rendered once per collection, format and encoding. Thread-safe; `ScrapeAsync` never throws.
 [<Sealed>]
 type PrometheusScrapeHandler =
+    /// A handler with these exposition options, response cache duration (zero: only in-flight collections are
+    /// shared) and scrape timeout (how long a scrape waits for a collection before answering 503).
+    /// <exception cref="T:System.ArgumentException">The cache duration is negative or the timeout not positive.</exception>
+    new: options: PrometheusOptions * responseCache: TimeSpan * scrapeTimeout: TimeSpan -> PrometheusScrapeHandler
+
     /// A handler with these exposition options and response cache duration (zero: only in-flight collections
-    /// are shared).
+    /// are shared), and the default scrape timeout (10 s).
     /// <exception cref="T:System.ArgumentException">The cache duration is negative.</exception>
     new: options: PrometheusOptions * responseCache: TimeSpan -> PrometheusScrapeHandler
 
@@ -53,6 +62,12 @@ type PrometheusScrapeHandler =
 
     /// How long a collection answers later scrapes.
     member ResponseCache: TimeSpan
+
+    /// How long a scrape waits for a collection before answering 503.
+    member ScrapeTimeout: TimeSpan
+
+    /// The default scrape timeout: 10 seconds, Prometheus' default `scrape_timeout`.
+    static member DefaultScrapeTimeout: TimeSpan
 
     /// The counts of scrapes, collections and failures so far.
     member Stats: PrometheusScrapeStats
@@ -74,6 +89,7 @@ type PrometheusScrapeHandler =
 /// Pure helpers of the scrape protocol.
 [<RequireQualifiedAccess>]
 module PrometheusScrape =
-    /// Whether an `Accept-Encoding` header value allows gzip (`gzip` or `*` listed without `q=0`).
+    /// Whether an `Accept-Encoding` header value allows gzip: a `gzip` entry decides alone (allowed unless
+    /// `q=0`); without one, `*` without `q=0` allows it.
     [<CompiledName("AcceptsGzip")>]
     val acceptsGzip: acceptEncoding: string -> bool

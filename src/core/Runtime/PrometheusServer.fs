@@ -32,16 +32,53 @@ module PrometheusEndpointOptions =
 
     let private validPort port = port >= 0 && port <= 65535
 
+    // A host the server can listen on and put in a URL: `*`/`+`, an IP address (IPv6 with or without brackets)
+    // or a DNS name; not a URL, not `host:port`, no spaces.
+    let private validHost (host: string) =
+        if String.IsNullOrWhiteSpace host then
+            false
+        else
+            let host = host.Trim()
+
+            let bare =
+                if host.StartsWith "[" && host.EndsWith "]" then host.Substring(1, host.Length - 2) else host
+
+            host = "*"
+            || host = "+"
+            || (match Uri.CheckHostName bare with
+                | UriHostNameType.Dns
+                | UriHostNameType.IPv4 -> bare = host
+                | UriHostNameType.IPv6 -> true
+                | _ -> false)
+
     [<CompiledName("FromEnvironment")>]
     let fromEnvironment (lookup: EnvLookup) =
-        let host = lookup "OTEL_EXPORTER_PROMETHEUS_HOST" |> Option.map _.Trim() |> Option.defaultValue defaults.Host
+        let host, hostWarnings =
+            match lookup "OTEL_EXPORTER_PROMETHEUS_HOST" |> Option.map _.Trim() with
+            | None
+            | Some "" -> defaults.Host, []
+            | Some host when validHost host -> host, []
+            | Some host ->
+                defaults.Host,
+                [
+                    {
+                        Source = "OTEL_EXPORTER_PROMETHEUS_HOST"
+                        Message = $"'{host}' is not a host name or IP address; using {defaults.Host}"
+                    }
+                ]
+
         let port, warnings = Env.readInt lookup "OTEL_EXPORTER_PROMETHEUS_PORT" validPort defaults.Port
-        { defaults with Host = host; Port = port }, warnings
+        { defaults with Host = host; Port = port }, hostWarnings @ warnings
 
     [<CompiledName("Validate")>]
     let validate (options: PrometheusEndpointOptions) =
         if String.IsNullOrWhiteSpace options.Host then
             invalidArg (nameof options.Host) "The Prometheus endpoint's host must not be empty."
+
+        if not (validHost options.Host) then
+            invalidArg
+                (nameof options.Host)
+                $"The Prometheus endpoint's host '{options.Host}' is not a host name or IP address (no scheme, port or path)."
 
         if not (validPort options.Port) then
             invalidArg (nameof options.Port) "The Prometheus endpoint's port must be from 0 to 65535."
@@ -72,7 +109,8 @@ module internal Http =
         |> Option.map snd
 
     let parse (head: string) =
-        let lines = head.Split("\r\n")
+        // RFC 9112 2.2: empty lines before the request line are ignored.
+        let lines = head.TrimStart('\r', '\n').Split("\r\n")
         let requestLine = lines.[0].Split(' ')
 
         if requestLine.Length <> 3 || not (requestLine.[2].StartsWith "HTTP/1.") then
@@ -95,11 +133,12 @@ module internal Http =
                     Headers = headers
                 }
 
+    /// HTTP/1.0 connections close after the response (we do not echo `Connection: keep-alive`).
     let keepAlive (request: Request) =
         match header "Connection" request with
+        | _ when request.Http10 -> false
         | Some value when value.Contains("close", StringComparison.OrdinalIgnoreCase) -> false
-        | Some value when value.Contains("keep-alive", StringComparison.OrdinalIgnoreCase) -> true
-        | _ -> not request.Http10
+        | _ -> true
 
     let reason status =
         match status with
@@ -114,8 +153,16 @@ module internal Http =
 
     let private terminator = "\r\n\r\n"B
 
+    /// Where the head ends, after any empty lines before the request line.
     let headEnd (buffer: byte array) (count: int) =
-        MemoryExtensions.IndexOf(ReadOnlySpan(buffer, 0, count), ReadOnlySpan terminator)
+        let mutable start = 0
+
+        while start < count && (buffer.[start] = '\r'B || buffer.[start] = '\n'B) do
+            start <- start + 1
+
+        match MemoryExtensions.IndexOf(ReadOnlySpan(buffer, start, count - start), ReadOnlySpan terminator) with
+        | -1 -> -1
+        | at -> start + at
 
     /// Reads up to the end of the head (CRLF CRLF); None at end of stream or past the size limit.
     let readHead (stream: Stream) (buffer: byte array) (pending: int ref) (token: CancellationToken) =
@@ -149,9 +196,14 @@ type PrometheusServer
     let stop = new CancellationTokenSource()
     let connections = ConcurrentDictionary<int, TcpClient>()
     let mutable nextConnection = 0
+    let mutable warnedFull = 0
     let mutable listening = listener.IsSome
     // An idle keep-alive connection is closed after this long; Prometheus opens a new one when it needs to.
     let idleTimeout = TimeSpan.FromMinutes 2.
+    // Writing one response may take this long at most.
+    let writeTimeout = TimeSpan.FromSeconds 30.
+    // At most this many connections are served at once; a connection beyond them is closed at once.
+    let maxConnections = 100
 
     let pathOf (target: string) =
         // The absolute form (`GET http://host:port/metrics`) is legal HTTP/1.1 too.
@@ -177,14 +229,17 @@ type PrometheusServer
 
             head.Append("\r\n") |> ignore
             let bytes = Encoding.ASCII.GetBytes(head.ToString())
-            do! stream.WriteAsync(ReadOnlyMemory bytes, stop.Token)
+            // A scraper that stops reading must not hold the connection (and its buffers) forever.
+            use deadline = CancellationTokenSource.CreateLinkedTokenSource stop.Token
+            deadline.CancelAfter writeTimeout
+            do! stream.WriteAsync(ReadOnlyMemory bytes, deadline.Token)
 
             let isHead = request |> Option.exists (fun r -> r.Method = "HEAD")
 
             if not isHead then
-                do! stream.WriteAsync(body, stop.Token)
+                do! stream.WriteAsync(body, deadline.Token)
 
-            do! stream.FlushAsync stop.Token
+            do! stream.FlushAsync deadline.Token
         }
 
     let plain (message: string) = ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n"))
@@ -202,7 +257,7 @@ type PrometheusServer
                 // A scrape has no body; rather than parse one, answer and close.
                 do! write stream (Some request) 400 [ "Content-Type", textType ] (plain "Request bodies are not accepted.") true
                 return false
-            elif not (String.Equals(pathOf request.Target, options.Path, StringComparison.OrdinalIgnoreCase)) then
+            elif not (String.Equals(pathOf request.Target, options.Path, StringComparison.Ordinal)) then
                 do! write stream (Some request) 404 [ "Content-Type", textType ] (plain "Not found.") (not keepAlive)
                 return keepAlive
             elif request.Method <> "GET" && request.Method <> "HEAD" then
@@ -281,7 +336,16 @@ type PrometheusServer
                 while running do
                     try
                         let! client = l.AcceptTcpClientAsync stop.Token
-                        runConnection client
+
+                        if connections.Count >= maxConnections then
+                            client.Dispose()
+
+                            if Interlocked.Exchange(&warnedFull, 1) = 0 then
+                                SelfDiagnostics.warning
+                                    "prometheus"
+                                    $"more than {maxConnections} scrape connections at once; new ones are closed (reported once)"
+                        else
+                            runConnection client
                     with
                     | :? OperationCanceledException
                     | :? ObjectDisposedException -> running <- false
@@ -311,10 +375,21 @@ type PrometheusServer
                 with _ ->
                     None
 
+    // Never throws: options are validated, but the URL is only informative and must not stop the SDK.
     static let urlOf (host: string) (port: int) (path: string) =
-        let host = if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
+        let host = host.Trim()
         let host = if host = "*" || host = "+" then "localhost" else host
-        Uri($"http://{host}:{port}{path}")
+        let host = if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
+
+        let build (host: string) =
+            try
+                Some(UriBuilder(Uri.UriSchemeHttp, host, port, path).Uri)
+            with _ ->
+                None
+
+        build host
+        |> Option.orElse (build "localhost")
+        |> Option.defaultWith (fun () -> UriBuilder(Uri.UriSchemeHttp, "localhost", port).Uri)
 
     member _.Url = url
     member _.IsListening = listening

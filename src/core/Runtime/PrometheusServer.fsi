@@ -6,8 +6,9 @@ open System.Threading.Tasks
 /// Settings of the SDK's own Prometheus scrape endpoint.
 type PrometheusEndpointOptions =
     {
-        /// The interface to listen on: an IP address, `localhost`, a host name, or `*`/`+`/`0.0.0.0` for every
-        /// IPv4 interface (`::` for every interface). Default `127.0.0.1` (`OTEL_EXPORTER_PROMETHEUS_HOST`).
+        /// The interface to listen on: an IP address (IPv6 with or without brackets), `localhost`, a host name, or
+        /// `*`/`+`/`0.0.0.0` for every IPv4 interface (`::` for every interface); not a URL and without a port.
+        /// Default `127.0.0.1` (`OTEL_EXPORTER_PROMETHEUS_HOST`).
         Host: string
         /// The TCP port; 0 takes a free one (see `PrometheusServer.Url`). Default 9464
         /// (`OTEL_EXPORTER_PROMETHEUS_PORT`).
@@ -29,17 +30,17 @@ module PrometheusEndpointOptions =
     val defaults: PrometheusEndpointOptions
 
     /// Reads `OTEL_EXPORTER_PROMETHEUS_HOST` and `OTEL_EXPORTER_PROMETHEUS_PORT` (0 to 65535) over the
-    /// defaults; an invalid port keeps the default with a warning.
+    /// defaults; an invalid host (not a host name or IP address) or port keeps the default with a warning.
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: lookup: EnvLookup -> PrometheusEndpointOptions * ConfigWarning list
 
-    /// Checks options given in code: an ArgumentException naming the bad field (empty host, port outside 0 to
+    /// Checks options given in code: an ArgumentException naming the bad field (empty or malformed host, port outside 0 to
     /// 65535, a path not starting with `/`, a negative cache duration).
     [<CompiledName("Validate")>]
     val validate: options: PrometheusEndpointOptions -> PrometheusEndpointOptions
 
 /// The SDK's scrape endpoint: a small HTTP/1.1 server (no ASP.NET Core) answering `GET` and `HEAD` on one path
-/// with its scrape handler. Started by `Telemetry.start` for `Metrics.addPrometheusEndpoint`, stopped by the SDK's
+/// (case-sensitive) with its scrape handler; at most 100 connections at once, 30 seconds to write a response. Started by `Telemetry.start` for `Metrics.addPrometheusEndpoint`, stopped by the SDK's
 /// shutdown. A bind failure (port in use) does not stop the SDK: it is reported on the `Functional-Telemetry`
 /// event source and `IsListening` is false.
 [<Sealed>]

@@ -112,8 +112,23 @@ type MetricPullReader(preference: TemporalityPreference) =
     /// The temporality preference.
     member _.Preference = preference
 
-    member internal _.Attach(c: MetricCollector) = collector <- Some c
-    member internal _.Detach() = collector <- None
+    /// Whether an SDK has attached this reader (it is running).
+    member internal _.IsAttached = collector.IsSome
+
+    /// Attaches the SDK's collector; a reader serves one SDK at a time.
+    member internal this.Attach(c: MetricCollector) =
+        lock this (fun () ->
+            if collector.IsSome then
+                invalidOp "This MetricPullReader (or PrometheusScrapeHandler) is already attached to a running telemetry SDK; a reader serves one SDK at a time."
+
+            collector <- Some c)
+
+    /// Detaches `c`, if it is still the attached collector.
+    member internal this.Detach(c: MetricCollector) =
+        lock this (fun () ->
+            match collector with
+            | Some attached when obj.ReferenceEquals(attached, c) -> collector <- None
+            | _ -> ())
 
     /// Collects now; empty before the SDK starts or after it shuts down.
     member _.Collect() : MetricData list =
