@@ -25,6 +25,10 @@ public sealed class PrometheusExporterOptions
     /// collection is in flight share it.</summary>
     public TimeSpan? ScrapeResponseCache { get; set; }
 
+    /// <summary>How long a scrape waits for its collection before answering 503. Default 10 seconds
+    /// (Prometheus' default <c>scrape_timeout</c>); it must be positive.</summary>
+    public TimeSpan? ScrapeTimeout { get; set; }
+
     /// <summary>Append the unit (<c>_seconds</c>, <c>_bytes</c>, ...) to metric names. Default true.</summary>
     public bool UnitSuffixes { get; set; } = true;
 
@@ -44,7 +48,8 @@ public sealed class PrometheusExporterOptions
         new(UnitSuffixes, TotalSuffix, TargetInfo, ScopeLabels, Namespace ?? "");
 
     /// <summary>A scrape handler with these rendering and cache settings (host, port and path do not apply).</summary>
-    internal PrometheusScrapeHandler ToHandler() => new(ToRendering(), ScrapeResponseCache ?? TimeSpan.Zero);
+    internal PrometheusScrapeHandler ToHandler() =>
+        new(ToRendering(), ScrapeResponseCache ?? TimeSpan.Zero, ScrapeTimeout ?? PrometheusScrapeHandler.DefaultScrapeTimeout);
 
     internal FSharpFunc<PrometheusEndpointOptions, PrometheusEndpointOptions> ToConfigure() =>
         FuncConvert.FromFunc<PrometheusEndpointOptions, PrometheusEndpointOptions>(o => new PrometheusEndpointOptions(
@@ -52,5 +57,6 @@ public sealed class PrometheusExporterOptions
             Port ?? o.Port,
             Path ?? o.Path,
             ToRendering(),
-            ScrapeResponseCache ?? o.ScrapeResponseCache));
+            ScrapeResponseCache ?? o.ScrapeResponseCache,
+            ScrapeTimeout ?? o.ScrapeTimeout));
 }

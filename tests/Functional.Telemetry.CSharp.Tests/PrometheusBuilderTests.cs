@@ -35,6 +35,7 @@ public class PrometheusBuilderTests
                 o.Port = 0;
                 o.Path = "/scrape";
                 o.Namespace = "shop";
+                o.ScrapeTimeout = TimeSpan.FromSeconds(3);
             }))
             .Start();
         using var meter = new Meter(name);
@@ -43,6 +44,7 @@ public class PrometheusBuilderTests
         var endpoint = Assert.Single(sdk.PrometheusEndpoints);
         Assert.True(endpoint.IsListening);
         Assert.Equal("/scrape", endpoint.Url.AbsolutePath);
+        Assert.Equal(TimeSpan.FromSeconds(3), endpoint.Handler.ScrapeTimeout);
         using var http = new HttpClient();
         var body = await http.GetStringAsync(endpoint.Url);
         Assert.Equal("4", Sample(body, "shop_orders_total"));
@@ -56,6 +58,8 @@ public class PrometheusBuilderTests
     {
         var builder = Base().WithMetrics(m => m.AddMeter(UniqueMeter()).AddPrometheusEndpoint(o => o.Port = 70000));
         Assert.Throws<ArgumentException>(() => builder.Start());
+        var noTimeout = Base().WithMetrics(m => m.AddMeter(UniqueMeter()).AddPrometheusEndpoint(o => o.ScrapeTimeout = TimeSpan.Zero));
+        Assert.Throws<ArgumentException>(() => noTimeout.Start());
     }
 
     private static async Task<(WebApplication App, string Address)> StartApp(Action<IServiceCollection> services, Action<WebApplication> map)

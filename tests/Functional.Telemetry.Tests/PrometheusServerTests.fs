@@ -107,8 +107,11 @@ let ``the endpoint gzips when the scrape accepts gzip`` () =
         let name = uniqueMeter ()
         use meter = new Meter(name)
         let counter = meter.CreateCounter<int64>("prom.test.zipped")
-        let sdk, server = serve name (fun o -> { o with ScrapeResponseCache = TimeSpan.FromHours 1. })
+        let sdk, server =
+            serve name (fun o -> { o with ScrapeResponseCache = TimeSpan.FromHours 1.; ScrapeTimeout = TimeSpan.FromSeconds 7. })
+
         use _ = sdk
+        Assert.Equal(TimeSpan.FromSeconds 7., server.Handler.ScrapeTimeout)
         counter.Add 11L
         use http = client ()
 
@@ -284,6 +287,7 @@ let ``endpoint options: environment defaults, warnings and checks`` () =
     invalid { options with Host = " " }
     invalid { options with Path = "metrics" }
     invalid { options with ScrapeResponseCache = TimeSpan.FromSeconds -1. }
+    invalid { options with ScrapeTimeout = TimeSpan.Zero }
     // Checked when the SDK starts, like every option set in code.
     Assert.Throws<ArgumentException>(fun () ->
         start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "x" })) |> ignore)

@@ -533,7 +533,7 @@ module Telemetry =
                     Choice2Of2 handler.Reader, []
                 | MetricReaderConfig.PrometheusEndpoint build ->
                     let options, warnings = build env
-                    let handler = PrometheusScrapeHandler(options.Rendering, options.ScrapeResponseCache)
+                    let handler = PrometheusScrapeHandler(options.Rendering, options.ScrapeResponseCache, options.ScrapeTimeout)
                     endpoints.Add((options, handler))
                     Choice2Of2 handler.Reader, warnings)
             |> List.unzip

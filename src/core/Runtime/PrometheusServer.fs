@@ -16,6 +16,7 @@ type PrometheusEndpointOptions =
         Path: string
         Rendering: PrometheusOptions
         ScrapeResponseCache: TimeSpan
+        ScrapeTimeout: TimeSpan
     }
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
@@ -28,6 +29,7 @@ module PrometheusEndpointOptions =
             Path = "/metrics"
             Rendering = PrometheusOptions.defaults
             ScrapeResponseCache = TimeSpan.Zero
+            ScrapeTimeout = PrometheusScrapeHandler.DefaultScrapeTimeout
         }
 
     let private validPort port = port >= 0 && port <= 65535
@@ -88,6 +90,9 @@ module PrometheusEndpointOptions =
 
         if options.ScrapeResponseCache < TimeSpan.Zero then
             invalidArg (nameof options.ScrapeResponseCache) "The scrape response cache duration must not be negative."
+
+        if options.ScrapeTimeout <= TimeSpan.Zero then
+            invalidArg (nameof options.ScrapeTimeout) "The scrape timeout must be positive."
 
         options
 

@@ -20,6 +20,9 @@ type PrometheusEndpointOptions =
         /// How long one collection answers later scrapes (zero: only scrapes arriving while a collection is in
         /// flight share it). Default zero.
         ScrapeResponseCache: TimeSpan
+        /// How long a scrape waits for its collection before answering 503 (a collection older than this is not
+        /// joined by later scrapes). Default 10 s, Prometheus' default `scrape_timeout`.
+        ScrapeTimeout: TimeSpan
     }
 
 /// Prometheus endpoint settings: defaults, environment variables, checks.
@@ -35,7 +38,7 @@ module PrometheusEndpointOptions =
     val fromEnvironment: lookup: EnvLookup -> PrometheusEndpointOptions * ConfigWarning list
 
     /// Checks options given in code: an ArgumentException naming the bad field (empty or malformed host, port outside 0 to
-    /// 65535, a path not starting with `/`, a negative cache duration).
+    /// 65535, a path not starting with `/`, a negative cache duration, a scrape timeout that is not positive).
     [<CompiledName("Validate")>]
     val validate: options: PrometheusEndpointOptions -> PrometheusEndpointOptions
 
