@@ -418,13 +418,15 @@ let ``with no listener nothing is written, and two exporters share one EventSour
     }
 
 /// Enables one provider at one level and keyword, as an ETW session would.
-type private OneProvider(provider: string, level: EventLevel) =
+type private OneProvider(provider: string, level: EventLevel, keyword: int64) =
     inherit EventListener()
+
+    new(provider, level) = new OneProvider(provider, level, EtwLayout.LogKeyword)
 
     member x.Enable() =
         for source in EventSource.GetSources() do
             if source.Name = provider then
-                x.EnableEvents(source, level, LanguagePrimitives.EnumOfValue EtwLayout.LogKeyword)
+                x.EnableEvents(source, level, LanguagePrimitives.EnumOfValue keyword)
 
 [<Fact>]
 let ``with no session listening log records are neither captured nor built for the ETW exporter`` () =
@@ -458,6 +460,42 @@ let ``with no session listening log records are neither captured nor built for t
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.Equal(1, built)
         Assert.Equal(1L, (sdk.LogPipelines |> List.exactlyOne |> snd).Exported)
+    }
+
+[<Fact>]
+let ``with no session listening spans are not converted for the ETW exporter`` () =
+    task {
+        let provider = "EtwGate_Spans"
+        let sourceName = "EtwTest.Gate.Spans"
+        let mutable converted = 0
+
+        let counting: Processor<Span> =
+            fun s ->
+                Threading.Interlocked.Increment &converted |> ignore
+                Some s
+
+        use sdk =
+            start (
+                Telemetry.withTracing (
+                    Tracing.addSource sourceName
+                    >> Tracing.addProcessor counting
+                    >> Tracing.addSimpleExporter (EtwSpanExporter(EtwOptions.create provider))
+                )
+            )
+
+        use source = new Diagnostics.ActivitySource(sourceName)
+        source.StartActivity("unseen").Dispose()
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        Assert.Equal(0, converted)
+        Assert.Equal(0L, (sdk.SpanPipelines |> List.exactlyOne |> snd).Accepted)
+
+        // A session on the span keyword: spans are converted and written.
+        use listener = new OneProvider(provider, EventLevel.Informational, EtwLayout.SpanKeyword)
+        listener.Enable()
+        source.StartActivity("seen").Dispose()
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
+        Assert.Equal(1, converted)
+        Assert.Equal(1L, (sdk.SpanPipelines |> List.exactlyOne |> snd).Exported)
     }
 
 [<Fact>]

@@ -469,16 +469,28 @@ module Telemetry =
 
         let exporterWarnings = exporters |> List.collect (fun (_, (_, warnings)) -> warnings)
 
-        let runners =
+        let pipelines =
             exporters
             |> List.map (fun (e, (exporter, _)) ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
                 let stage = SpanExportStage(limits, tracing.Processors, exporter)
-                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage)
 
+                let interest =
+                    match exporter with
+                    | :? IExportInterest as interest -> interest
+                    | _ -> null
+
+                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage, interest)
+            |> Array.ofList
+
+        let runners = pipelines |> Array.map fst |> List.ofArray
+
+        // A span goes to each pipeline whose exporter wants spans now (an ETW exporter no session listens to
+        // does not): the others never see it, so it is not converted for them.
         let onEnd activity =
-            for runner in runners do
-                runner.Post activity |> ignore
+            for runner, interest in pipelines do
+                if isNull interest || interest.IsInterested 0 then
+                    runner.Post activity |> ignore
 
         let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
 

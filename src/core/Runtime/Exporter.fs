@@ -44,8 +44,9 @@ type IExporter<'T> =
 
 /// Implemented by exporters that can tell cheaply, before a record exists, that they would write it nowhere right
 /// now (the ETW exporters while no session listens). The SDK then neither captures nor builds such log records
-/// for them, and a logger whose every exporter says so reports the level as disabled.
+/// or spans for them, and a logger whose every exporter says so reports the level as disabled.
 [<AllowNullLiteral>]
 type IExportInterest =
-    /// False when an item of this severity number (log records: 1-24) would be dropped by the exporter now.
+    /// False when an item of this severity number (log records: 1-24; spans: 0) would be dropped by the exporter
+    /// now.
     abstract IsInterested: severityNumber: int -> bool
