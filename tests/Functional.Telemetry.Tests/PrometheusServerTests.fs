@@ -497,8 +497,10 @@ let ``Accept-Encoding parsing`` () =
     Assert.False(PrometheusScrape.acceptsGzip null)
     Assert.False(PrometheusScrape.acceptsGzip "")
 
-/// Collects the SDK's Error events of the `prometheus` component.
-type private PrometheusErrors() =
+/// Collects the messages of the SDK's events named `eventName` (`Error`, `Warning`) from the `prometheus`
+/// component. (EventListener enables sources from its base constructor, before `eventName` is stored: the
+/// source is enabled at Warning, which covers both, and events are filtered when they arrive.)
+type private PrometheusEvents(eventName: string) =
     inherit EventListener()
     let events = ConcurrentQueue<string>()
     member _.Messages = List.ofSeq events
@@ -508,13 +510,13 @@ type private PrometheusErrors() =
             base.EnableEvents(source, EventLevel.Warning)
 
     override _.OnEventWritten args =
-        if not (isNull (box events)) && args.EventName = "Error" && string args.Payload.[0] = "prometheus" then
+        if not (isNull (box events)) && args.EventName = eventName && string args.Payload.[0] = "prometheus" then
             events.Enqueue(string args.Payload.[1])
 
 [<Fact>]
 let ``a port in use is reported and the SDK keeps running`` () =
     task {
-        use listener = new PrometheusErrors()
+        use listener = new PrometheusEvents("Error")
         let taken = new TcpListener(IPAddress.Loopback, 0)
         taken.Start()
         let port = (taken.LocalEndpoint :?> IPEndPoint).Port
@@ -540,24 +542,10 @@ let ``a port in use is reported and the SDK keeps running`` () =
             taken.Stop()
     }
 
-/// Collects the SDK's Warning events of the `prometheus` component.
-type private PrometheusWarnings() =
-    inherit EventListener()
-    let events = ConcurrentQueue<string>()
-    member _.Messages = List.ofSeq events
-
-    override _.OnEventSourceCreated source =
-        if source.Name = "Functional-Telemetry" then
-            base.EnableEvents(source, EventLevel.Warning)
-
-    override _.OnEventWritten args =
-        if not (isNull (box events)) && args.EventName = "Warning" && string args.Payload.[0] = "prometheus" then
-            events.Enqueue(string args.Payload.[1])
-
 [<Fact>]
 let ``a hung collection answers 503 after the scrape timeout and does not wedge later scrapes`` () =
     task {
-        use listener = new PrometheusWarnings()
+        use listener = new PrometheusEvents("Warning")
         let name = uniqueMeter ()
         use meter = new Meter(name)
         let entered = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -601,7 +589,7 @@ let ``a hung collection answers 503 after the scrape timeout and does not wedge 
 [<Fact>]
 let ``exponential histograms are left out and reported once`` () =
     task {
-        use listener = new PrometheusWarnings()
+        use listener = new PrometheusEvents("Warning")
         let name = uniqueMeter ()
         use meter = new Meter(name)
         let sizes = meter.CreateHistogram<float>("prom.test.sizes")
