@@ -50,6 +50,12 @@ public static class OtlpAllocationProbe
         Console.WriteLine($"WriteTraces:           {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); })}");
         Console.WriteLine($"TracesSize+WriteTraces:{PerCall(calls, () => { OtlpProtobuf.TracesSize(resource, spans); buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, spans, buffer); })}");
         Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
+        // The same spans without attributes and events: what the per-span skeleton costs.
+        var bare = spans.Select(s => new Span(s.Context, s.ParentSpanId, s.ParentIsRemote, s.Name, s.Kind, s.StartTime, s.EndTime,
+            Microsoft.FSharp.Collections.FSharpList<Attribute>.Empty, Microsoft.FSharp.Collections.FSharpList<SpanEvent>.Empty,
+            s.Links, s.Status, 0, 0, 0, s.Scope)).ToArray();
+        Console.WriteLine($"TracesSize, bare:      {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, bare))}");
+        Console.WriteLine($"WriteTraces, bare:     {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, bare, buffer); })}");
         Console.WriteLine($"Export http/protobuf:  {PerCall(calls, () => http.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
         Console.WriteLine($"Export grpc:           {PerCall(calls, () => grpc.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
         var one = new[] { new Batch<Span>(resource, [spans[0]]), new Batch<Span>(resource, [spans[0]]) };
