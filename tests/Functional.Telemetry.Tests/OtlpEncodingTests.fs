@@ -181,3 +181,69 @@ let ``encoding into small non-array memory writes the same bytes as into an arra
     OtlpProtobuf.writeTraces resource spans pieces
     Assert.True(expected.Length > 10_000)
     Assert.Equal<byte[]>(expected, pieces.Bytes)
+
+// The fields of the protobuf message in bytes[start .. finish - 1] as (field, wire type, start, finish) of each
+// value; fails unless the fields end exactly at `finish` (so every length prefix inside is right).
+let rec private fields (bytes: byte[]) (start: int) (finish: int) =
+    let varint at =
+        let rec go at shift (value: uint64) =
+            let b = bytes[at]
+            let value = value ||| (uint64 (b &&& 0x7Fuy) <<< shift)
+            if b < 0x80uy then struct (value, at + 1) else go (at + 1) (shift + 7) value
+
+        go at 0 0UL
+
+    let rec walk at found =
+        if at = finish then
+            List.rev found
+        else
+            Assert.True(at < finish, $"a field runs past its message's end ({at} > {finish})")
+            let struct (key, at) = varint at
+            let field, wireType = int (key >>> 3), int (key &&& 7UL)
+
+            let struct (valueStart, valueEnd) =
+                match wireType with
+                | 0 -> let struct (_, next) = varint at in struct (at, next)
+                | 1 -> struct (at, at + 8)
+                | 2 -> let struct (length, next) = varint at in struct (next, next + int length)
+                | 5 -> struct (at, at + 4)
+                | other -> failwith $"wire type {other}"
+
+            walk valueEnd ((field, wireType, valueStart, valueEnd) :: found)
+
+    walk start []
+
+[<Fact>]
+let ``lengths of one, two and three bytes nest exactly in a batch larger than the writer's first buffer`` () =
+    // 600 spans make a scope group of about 60 KB (a three-byte length) and the batch outgrows 64 KB; the long
+    // attribute makes its span, key-value, value and string need three-byte lengths too.
+    let long = String('v', 20_000)
+
+    let spans =
+        Array.init 600 (fun i ->
+            { span with
+                Name = $"span {i}"
+                Attributes = (if i = 7 then [ Attribute.string "long" long ] else []) @ span.Attributes })
+
+    let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
+    Assert.True(bytes.Length > 80_000, string bytes.Length)
+    Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
+
+    let inner (bytes: byte[]) field (fieldsOf: (int * int * int * int) list) =
+        [ for (f, wireType, start, finish) in fieldsOf do
+              if f = field && wireType = 2 then fields bytes start finish ]
+
+    let written =
+        [ for resourceSpans in inner bytes 1 (fields bytes 0 bytes.Length) do
+              for scopeSpans in inner bytes 2 resourceSpans do
+                  for spanFields in inner bytes 2 scopeSpans do
+                      for (f, _, start, finish) in spanFields do
+                          if f = 5 then Encoding.UTF8.GetString(bytes, start, finish - start)
+
+                      for attribute in inner bytes 9 spanFields do
+                          for value in inner bytes 2 attribute do
+                              for (f, _, start, finish) in value do
+                                  if f = 1 && finish - start = long.Length then
+                                      Assert.Equal(long, Encoding.UTF8.GetString(bytes, start, finish - start)) ]
+
+    Assert.Equal<string list>([ for i in 0..599 -> $"span {i}" ], written)

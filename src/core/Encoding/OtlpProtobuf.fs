@@ -322,18 +322,6 @@ module OtlpProtobuf =
     let private metricScope (m: MetricData) = m.Scope
     let private logScope (r: LogRecord) = r.Scope
 
-    // Both passes must walk the records identically: the writing pass consumes the measured lengths in order.
-    let private measure emit =
-        let measuring = ProtoWriter.Measuring()
-        emit measuring
-        measuring
-
-    let private write emit output =
-        let measured = measure emit
-        let writer = ProtoWriter.Writing(output, measured)
-        emit writer
-        writer.Flush()
-
     let private emitTraces resource (spans: Span array) =
         let scopes = ScopeGroups.distinct spanScope spans
         fun w -> grouped w resource scopes spanScope span spans
@@ -347,19 +335,19 @@ module OtlpProtobuf =
         fun w -> grouped w resource scopes logScope logRecord records
 
     [<CompiledName("WriteTraces")>]
-    let writeTraces resource spans output = write (emitTraces resource spans) output
+    let writeTraces resource spans output = ProtoWriter.Write(emitTraces resource spans, output)
 
     [<CompiledName("WriteMetrics")>]
-    let writeMetrics resource metrics output = write (emitMetrics resource metrics) output
+    let writeMetrics resource metrics output = ProtoWriter.Write(emitMetrics resource metrics, output)
 
     [<CompiledName("WriteLogs")>]
-    let writeLogs resource records output = write (emitLogs resource records) output
+    let writeLogs resource records output = ProtoWriter.Write(emitLogs resource records, output)
 
     [<CompiledName("TracesSize")>]
-    let tracesSize resource spans = (measure (emitTraces resource spans)).Length
+    let tracesSize resource spans = ProtoWriter.Size(emitTraces resource spans)
 
     [<CompiledName("MetricsSize")>]
-    let metricsSize resource metrics = (measure (emitMetrics resource metrics)).Length
+    let metricsSize resource metrics = ProtoWriter.Size(emitMetrics resource metrics)
 
     [<CompiledName("LogsSize")>]
-    let logsSize resource records = (measure (emitLogs resource records)).Length
+    let logsSize resource records = ProtoWriter.Size(emitLogs resource records)

@@ -36,7 +36,7 @@ module internal EncodedText =
         if hasLoneSurrogate text then utf8.GetString(utf8.GetBytes text) else text
 
 /// Writing straight into the memory an `IBufferWriter` hands out, as an array (no Memory-to-Span conversion per
-/// write), shared by the protobuf writer and the Prometheus renderer.
+/// write), for the Prometheus renderer (the protobuf writer keeps its own buffer; see `ProtoWriter`).
 module internal WriterChunk =
     /// At least `count` bytes of `output`'s memory, as (array, start, length, target): the writer's own array when
     /// its memory is one (target empty); otherwise `scratch` (a new array when it is null or too small), whose
@@ -74,173 +74,179 @@ module internal WireType =
     [<Literal>]
     let Fixed32 = 5
 
-/// The protobuf wire writer behind `OtlpProtobuf`. The encoder walks the records twice with the same code:
-/// a measuring pass records the length of every nested message (in the order the messages start), then a
-/// writing pass writes tags, lengths and values into the caller's buffer using those lengths.
-///
-/// The mutable fields below (position, length table, current buffer) are the only mutable state of the
-/// encoders; everything above this type is plain functions over records.
-/// The measuring pass's length table and the open-message stack, kept per thread: encoding a batch is
-/// synchronous (measure, then write, on one thread), so reusing them makes a batch's encoding allocation-free
-/// once they have grown.
+/// The buffer and open-message stack of `ProtoWriter`, kept per thread: encoding a batch is synchronous (write,
+/// then copy out, on one thread), so reusing them makes a batch's encoding allocation-free once they have grown.
+/// A writer takes them for its lifetime and hands them back, so a nested encoding on the same thread (none
+/// exists today) would get fresh ones instead of overwriting a buffer in use.
 type internal ProtoScratch() =
-    [<ThreadStatic; DefaultValue>]
-    static val mutable private lengths: List<int>
+    // A buffer bigger than this is not kept for the next batch (as the OTLP exporter does with its own buffer).
+    static let retainedCapacity = 4 * 1024 * 1024
 
     [<ThreadStatic; DefaultValue>]
-    static val mutable private stack: Stack<struct (int * int64)>
+    static val mutable private buffer: byte array
 
-    static member Lengths() =
-        match ProtoScratch.lengths with
-        | null ->
-            let created = List<int>(1024)
-            ProtoScratch.lengths <- created
-            created
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private starts: int array
+
+    static member TakeBuffer() =
+        match ProtoScratch.buffer with
+        | null -> GC.AllocateUninitializedArray<byte>(64 * 1024)
         | existing ->
-            existing.Clear()
+            ProtoScratch.buffer <- null
             existing
 
-    static member Stack() =
-        match ProtoScratch.stack with
-        | null ->
-            let created = Stack<struct (int * int64)>(16)
-            ProtoScratch.stack <- created
-            created
+    static member TakeStarts() =
+        match ProtoScratch.starts with
+        | null -> Array.zeroCreate<int> 16
         | existing ->
-            existing.Clear()
+            ProtoScratch.starts <- null
             existing
 
+    static member Return(buffer: byte array, starts: int array) =
+        if buffer.Length <= retainedCapacity then
+            ProtoScratch.buffer <- buffer
+
+        ProtoScratch.starts <- starts
+
+/// The protobuf wire writer behind `OtlpProtobuf`: one pass over the records into a contiguous buffer of its
+/// own (`ProtoScratch`), copied into the caller's `IBufferWriter` once at the end.
+///
+/// A nested message's length is known only at its end, so `BeginMessage` leaves one byte for it and
+/// `EndMessage` fills it in. Most nested messages (attributes, values, events) are under 128 bytes and fit the
+/// byte; a longer one moves its content forward by the extra bytes its length needs (a span by one byte, a
+/// scope group by two or three). Lengths therefore stay minimal varints: the bytes are those a measure-then-write
+/// encoder produces. Patching needs every byte of an open message to stay writable, which is why the writer
+/// owns the buffer instead of writing into the output's chunks.
+///
+/// The mutable fields below (buffer, position, open-message stack) are the only mutable state of the encoders;
+/// everything above this type is plain functions over records.
 [<Sealed>]
-type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<int>) =
-    let measuring = isNull output
-    let openMessages = ProtoScratch.Stack()
-    let mutable position = 0L
-    let mutable nextLength = 0
-    // The output's current memory as an array: `chunk[start ..]` holds `capacity` bytes of which `used` are
-    // written. Writing into an array directly avoids a Memory-to-Span conversion per field. When the output's
-    // memory is not array-backed, `chunk` is a scratch array copied into `target` when the chunk is handed on.
-    let mutable chunk: byte array = Array.Empty<byte>()
-    let mutable start = 0
-    let mutable capacity = 0
-    let mutable used = 0
-    let mutable target = Memory<byte>.Empty
+type internal ProtoWriter private () =
+    let mutable buffer = ProtoScratch.TakeBuffer()
+    let mutable position = 0
+    // Where the content of each open message starts (its length byte is just before), innermost last.
+    let mutable starts = ProtoScratch.TakeStarts()
+    let mutable depth = 0
 
     static let varintSize (value: uint64) =
         if value < 0x80UL then 1
         else (64 - System.Numerics.BitOperations.LeadingZeroCount value + 6) / 7
 
-    /// A writer that only counts bytes and records nested message lengths.
-    static member Measuring() = ProtoWriter(null, ProtoScratch.Lengths())
+    /// Bytes written so far.
+    member _.Length = int64 position
 
-    /// A writer into `output` that uses the lengths a measuring pass recorded over the same records.
-    static member Writing(output: IBufferWriter<byte>, measured: ProtoWriter) =
-        ProtoWriter(output, measured.Lengths)
+    /// Encodes with `emit` and appends the bytes to `output`.
+    static member Write(emit: ProtoWriter -> unit, output: IBufferWriter<byte>) =
+        let writer = ProtoWriter()
+        emit writer
+        writer.CopyTo output
+        writer.Release()
 
-    /// The nested message lengths, in the order the messages start.
-    member _.Lengths = lengths
+    /// The number of bytes `Write` appends for `emit`.
+    static member Size(emit: ProtoWriter -> unit) =
+        let writer = ProtoWriter()
+        emit writer
+        let size = writer.Length
+        writer.Release()
+        size
 
-    /// Bytes counted or written so far.
-    member _.Length = position
+    member private _.CopyTo(output: IBufferWriter<byte>) =
+        let mutable copied = 0
 
-    /// The size of a value as a varint.
-    static member VarintSize(value: uint64) = varintSize value
+        // An output may hand out less than asked for; copy in as many pieces as it gives.
+        while copied < position do
+            let span = output.GetSpan(position - copied)
+            let count = min span.Length (position - copied)
+            ReadOnlySpan<byte>(buffer, copied, count).CopyTo span
+            output.Advance count
+            copied <- copied + count
 
-    /// Hands the written part of the current chunk to the output.
-    member private _.Commit() =
-        WriterChunk.commit output chunk start target used
-        used <- 0
+    member private _.Release() = ProtoScratch.Return(buffer, starts)
 
-    /// Makes room for `count` bytes; returns the index in `chunk` to write them at.
-    member private x.Reserve(count: int) =
-        if capacity - used < count then
-            x.Commit()
-            // The current chunk is reused as scratch only if it is one (not the output's own array).
-            let struct (array, first, length, memory) =
-                WriterChunk.acquire output (max count 4096) (if target.IsEmpty then null else chunk)
+    /// Makes room for `count` more bytes at `position`.
+    member private _.Ensure(count: int) =
+        if buffer.Length - position < count then
+            let bigger =
+                GC.AllocateUninitializedArray<byte>(max (2 * buffer.Length) (position + count))
 
-            chunk <- array
-            start <- first
-            capacity <- length
-            target <- memory
-
-        start + used
+            Buffer.BlockCopy(buffer, 0, bigger, 0, position)
+            buffer <- bigger
 
     member private x.RawVarint(value: uint64) =
-        if value < 0x80UL && (measuring || capacity - used >= 1) then
+        if value < 0x80UL && position < buffer.Length then
             // The common case (tags, small numbers and lengths): one byte, room known.
-            position <- position + 1L
-
-            if not measuring then
-                chunk[start + used] <- byte value
-                used <- used + 1
+            buffer[position] <- byte value
+            position <- position + 1
         else
             x.LongVarint value
 
     member private x.LongVarint(value: uint64) =
-        let size = varintSize value
-        position <- position + int64 size
+        x.Ensure 10
+        let mutable v = value
 
-        if not measuring then
-            let mutable i = x.Reserve size
-            let mutable v = value
+        while v >= 0x80UL do
+            buffer[position] <- byte (v ||| 0x80UL)
+            v <- v >>> 7
+            position <- position + 1
 
-            while v >= 0x80UL do
-                chunk[i] <- byte (v ||| 0x80UL)
-                v <- v >>> 7
-                i <- i + 1
-
-            chunk[i] <- byte v
-            used <- used + size
+        buffer[position] <- byte v
+        position <- position + 1
 
     member private x.Tag(field: int, wireType: int) =
         x.RawVarint(uint64 ((field <<< 3) ||| wireType))
 
     member private x.RawFixed64(value: uint64) =
-        position <- position + 8L
-
-        if not measuring then
-            // Reserve first: it may move to a new chunk.
-            let at = x.Reserve 8
-            BinaryPrimitives.WriteUInt64LittleEndian(Span(chunk, at, 8), value)
-            used <- used + 8
+        x.Ensure 8
+        BinaryPrimitives.WriteUInt64LittleEndian(Span(buffer, position, 8), value)
+        position <- position + 8
 
     member private x.RawFixed32(value: uint32) =
-        position <- position + 4L
-
-        if not measuring then
-            // Reserve first: it may move to a new chunk.
-            let at = x.Reserve 4
-            BinaryPrimitives.WriteUInt32LittleEndian(Span(chunk, at, 4), value)
-            used <- used + 4
+        x.Ensure 4
+        BinaryPrimitives.WriteUInt32LittleEndian(Span(buffer, position, 4), value)
+        position <- position + 4
 
     member private x.RawBytes(source: ReadOnlySpan<byte>) =
-        position <- position + int64 source.Length
-
-        if not measuring && source.Length > 0 then
-            // Reserve first: it may move to a new chunk.
-            let at = x.Reserve source.Length
-            source.CopyTo(Span(chunk, at, source.Length))
-            used <- used + source.Length
+        x.Ensure source.Length
+        source.CopyTo(Span(buffer, position, source.Length))
+        position <- position + source.Length
 
     /// Starts a nested message in `field`; every `BeginMessage` needs its `EndMessage`.
     member x.BeginMessage(field: int) =
         x.Tag(field, WireType.Length)
+        x.Ensure 1
 
-        if measuring then
-            openMessages.Push(struct (lengths.Count, position))
-            lengths.Add 0
-        else
-            x.RawVarint(uint64 lengths[nextLength])
-            nextLength <- nextLength + 1
+        if depth = starts.Length then
+            Array.Resize(&starts, 2 * depth)
+
+        // One byte for the length, filled in by EndMessage.
+        position <- position + 1
+        starts[depth] <- position
+        depth <- depth + 1
 
     /// Ends the innermost nested message.
-    member _.EndMessage() =
-        if measuring then
-            let struct (slot, start) = openMessages.Pop()
-            let length = int (position - start)
-            lengths[slot] <- length
-            // The length prefix goes before the content; only the total matters to the enclosing message.
-            position <- position + int64 (varintSize (uint64 length))
+    member x.EndMessage() =
+        depth <- depth - 1
+        let content = starts[depth]
+        let length = position - content
+
+        if length < 0x80 then
+            buffer[content - 1] <- byte length
+        else
+            // The length needs more than its one byte: move the content up to make room (a memmove, the
+            // ranges overlap).
+            let extra = varintSize (uint64 length) - 1
+            x.Ensure extra
+            Span(buffer, content, length).CopyTo(Span(buffer, content + extra, length))
+            let mutable at = content - 1
+            let mutable v = uint32 length
+
+            while v >= 0x80u do
+                buffer[at] <- byte (v ||| 0x80u)
+                v <- v >>> 7
+                at <- at + 1
+
+            buffer[at] <- byte v
+            position <- position + extra
 
     /// A varint field (uint32/uint64/int32/int64/enum/bool), written even when zero.
     member x.Varint(field: int, value: uint64) =
@@ -272,24 +278,26 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
     member x.String(field: int, value: string) =
         x.Tag(field, WireType.Length)
 
-        if not measuring && value.Length <= 42 then
+        if value.Length <= 42 then
             // At most 126 UTF-8 bytes, so a one-byte length: encode first, then fill the length in (one pass over
             // the text instead of counting it and then encoding it).
-            let at = x.Reserve(1 + 3 * value.Length)
-            let size = EncodedText.utf8.GetBytes(value.AsSpan(), Span(chunk, at + 1, 3 * value.Length))
-            chunk[at] <- byte size
-            used <- used + 1 + size
-            position <- position + 1L + int64 size
+            x.Ensure(1 + 3 * value.Length)
+            let into = Span(buffer, position + 1, 3 * value.Length)
+            let mutable ascii = 0
+
+            // Most keys and values are ASCII, whose UTF-8 is the same bytes; the vectorised ASCII narrowing is
+            // cheaper than the encoder (which starts over, from the first character, on anything else).
+            let size =
+                if Text.Ascii.FromUtf16(value.AsSpan(), into, &ascii) = OperationStatus.Done then ascii
+                else EncodedText.utf8.GetBytes(value.AsSpan(), into)
+
+            buffer[position] <- byte size
+            position <- position + 1 + size
         else
             let size = EncodedText.utf8.GetByteCount value
             x.RawVarint(uint64 size)
-            position <- position + int64 size
-
-            if not measuring && size > 0 then
-                // Reserve first: it may move to a new chunk.
-                let at = x.Reserve size
-                let written = EncodedText.utf8.GetBytes(value.AsSpan(), Span(chunk, at, size))
-                used <- used + written
+            x.Ensure size
+            position <- position + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
 
     /// A bytes field, written even when empty.
     member x.Bytes(field: int, value: ReadOnlySpan<byte>) =
@@ -301,25 +309,17 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
     member x.TraceId(field: int, value: TraceId) =
         x.Tag(field, WireType.Length)
         x.RawVarint 16UL
-        position <- position + 16L
-
-        if not measuring then
-            // Reserve first: it may move to a new chunk.
-            let at = x.Reserve 16
-            value.WriteBytes(Span(chunk, at, 16))
-            used <- used + 16
+        x.Ensure 16
+        value.WriteBytes(Span(buffer, position, 16))
+        position <- position + 16
 
     /// An 8-byte span id as a bytes field.
     member x.SpanId(field: int, value: SpanId) =
         x.Tag(field, WireType.Length)
         x.RawVarint 8UL
-        position <- position + 8L
-
-        if not measuring then
-            // Reserve first: it may move to a new chunk.
-            let at = x.Reserve 8
-            value.WriteBytes(Span(chunk, at, 8))
-            used <- used + 8
+        x.Ensure 8
+        value.WriteBytes(Span(buffer, position, 8))
+        position <- position + 8
 
     /// A packed repeated fixed64 field (omitted when empty).
     member x.PackedFixed64(field: int, values: int64 list) =
@@ -348,13 +348,6 @@ type internal ProtoWriter private (output: IBufferWriter<byte>, lengths: List<in
 
             for v in values do
                 x.RawVarint(uint64 v)
-
-    /// Hands the written bytes to the output (the writing pass calls it once at the end).
-    member x.Flush() =
-        if not measuring then
-            x.Commit()
-            capacity <- 0
-            target <- Memory<byte>.Empty
 
 /// An AnyValue as plain JSON (not OTLP/JSON's tagged form), for exporters that show structured values as text:
 /// arrays and maps as JSON arrays and objects, bytes as base64, NaN and the infinities as strings.
