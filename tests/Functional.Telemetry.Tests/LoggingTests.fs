@@ -273,6 +273,49 @@ let ``the template can be the body, and each level maps to its severity`` () =
         )
     }
 
+/// A struct state like the source generator's: pairs by index, optionally with an indexer that throws.
+[<Struct>]
+type StructPairs =
+    val Broken: bool
+    new(broken) = { Broken = broken }
+
+    member private x.Pairs =
+        [| KeyValuePair("Name", box "World"); KeyValuePair("{OriginalFormat}", box "Hi {Name}") |]
+
+    interface IReadOnlyList<KeyValuePair<string, obj>> with
+        member x.Count = 2
+
+        member x.Item
+            with get index = if x.Broken then failwith "indexer broke" else x.Pairs[index]
+
+        member x.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> =
+            (x.Pairs :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()
+
+        member x.GetEnumerator() : Collections.IEnumerator = x.Pairs.GetEnumerator()
+
+[<Fact>]
+let ``a struct key/value state is read like a boxed one, a throwing indexer falls back to enumeration`` () =
+    task {
+        let sdk, exporter = startWith [] id
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Information
+        let logger = factory.CreateLogger "Structs"
+        let format = Func<StructPairs, exn, string>(fun _ _ -> "Hi World")
+        logger.Log(LogLevel.Information, EventId 0, StructPairs false, null, format)
+        logger.Log(LogLevel.Information, EventId 0, StructPairs true, null, format)
+        let! records = flushed sdk exporter
+        let attributes = [ Attribute.string "Name" "World"; Attribute.string "{OriginalFormat}" "Hi {Name}" ]
+
+        Assert.Equal<LogRecord list>(
+            [ expected "Structs" 9 "Information" "Hi World" attributes
+              expected "Structs" 9 "Information" "Hi World" attributes ],
+            records |> List.map withoutTime
+        )
+
+        for state in [ box (StructPairs false); box (StructPairs true) ] do
+            Assert.Equal((attributes, Some "Hi {Name}"), LogMapping.stateAttributes true state)
+    }
+
 [<Fact>]
 let ``event id and exception become the event name and attributes`` () =
     task {

@@ -81,8 +81,12 @@ type internal LogEntry() =
     [<DefaultValue>]
     val mutable Pending: int
 
-    /// The state, boxed (on the reader thread).
-    abstract StateObject: obj
+    /// The state's attributes and template text (null when none), as `LogMapping.stateAttributesOf` gives them,
+    /// read without boxing a struct state that is a list of key/value pairs.
+    abstract StateAttributes: includeTemplate: bool -> struct (Attribute list * string)
+
+    /// The state when it is a NativeLogState.
+    abstract NativeState: NativeLogState voption
 
     /// The formatted message; null when there is no formatter or it threw or returned null.
     abstract Format: unit -> string
@@ -98,6 +102,57 @@ type internal LogEntry() =
             x.Scopes <- Unchecked.defaultof<_>
             x.Recycle()
 
+/// Reads the attributes of a state of type 'TState.
+[<AbstractClass>]
+type internal StateReader<'TState>() =
+    abstract Read: state: 'TState * includeTemplate: bool -> struct (Attribute list * string)
+
+/// Any state: boxed, as `LogMapping.stateAttributesOf` takes it.
+[<Sealed>]
+type internal BoxedStateReader<'TState>() =
+    inherit StateReader<'TState>()
+
+    override _.Read(state, includeTemplate) =
+        LogMapping.stateAttributesOf includeTemplate (box state)
+
+/// A struct list of key/value pairs (FormattedLogValues, LoggerMessage and source-generated states): read in
+/// place, boxed only for the rare fallback to enumeration (an indexer that threw).
+[<Sealed>]
+type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair<string, obj>>>() =
+    inherit StateReader<'TState>()
+
+    override _.Read(state, includeTemplate) =
+        match LogMapping.listAttributes includeTemplate state with
+        | struct ([], null) as result ->
+            let mutable copy = state
+
+            if (try copy.Count > 0 with _ -> false) then
+                LogMapping.sequenceAttributes includeTemplate (box state :?> IEnumerable<KeyValuePair<string, obj>>)
+            else
+                result
+        | result -> result
+
+/// The reader for 'TState, chosen once per state type.
+[<AbstractClass; Sealed>]
+type internal StateReaders<'TState> private () =
+    static let reader: StateReader<'TState> =
+        let stateType = typeof<'TState>
+
+        if stateType.IsValueType
+           && typeof<IReadOnlyList<KeyValuePair<string, obj>>>.IsAssignableFrom stateType then
+            try
+                Activator.CreateInstance(
+                    typedefof<ListStateReader<IReadOnlyList<KeyValuePair<string, obj>>>>.MakeGenericType stateType
+                )
+                :?> StateReader<'TState>
+            with _ ->
+                // No generic instantiation at run time (native AOT): box.
+                BoxedStateReader<'TState>()
+        else
+            BoxedStateReader<'TState>()
+
+    static member Reader = reader
+
 /// A captured call with its state kept unboxed.
 [<Sealed; AllowNullLiteral>]
 type internal LogEntry<'TState>() =
@@ -112,7 +167,16 @@ type internal LogEntry<'TState>() =
     [<DefaultValue>]
     val mutable Next: LogEntry<'TState>
 
-    override x.StateObject = box x.State
+    override x.StateAttributes includeTemplate =
+        StateReaders<'TState>.Reader.Read(x.State, includeTemplate)
+
+    override x.NativeState =
+        if typeof<'TState>.IsValueType then
+            ValueNone
+        else
+            match box x.State with
+            | :? NativeLogState as native -> ValueSome native
+            | _ -> ValueNone
 
     override x.Format() =
         match x.Formatter with

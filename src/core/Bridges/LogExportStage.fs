@@ -18,24 +18,22 @@ module internal LogConversion =
     let private unixEpochTicks = DateTime.UnixEpoch.Ticks
 
     let toRecord (options: LogRecordOptions) (entry: LogEntry) : LogRecord =
-        let state = entry.StateObject
-
-        let body, stateAttributes =
-            match state with
-            | :? NativeLogState as native -> native.Body, native.Attributes
-            | _ ->
-                let attributes, template =
-                    LogMapping.stateAttributes (not options.TemplateAsBody) state
+        let struct (body, stateAttributes) =
+            match entry.NativeState with
+            | ValueSome native -> struct (native.Body, native.Attributes)
+            | ValueNone ->
+                let struct (attributes, template) =
+                    entry.StateAttributes(not options.TemplateAsBody)
 
                 let body =
-                    match template with
-                    | Some text when options.TemplateAsBody -> text
-                    | _ ->
+                    if options.TemplateAsBody && not (isNull template) then
+                        LogMapping.templateBody template
+                    else
                         match entry.Format() with
-                        | null -> template |> Option.defaultValue ""
-                        | formatted -> formatted
+                        | null -> if isNull template then AnyValue.String "" else LogMapping.templateBody template
+                        | formatted -> AnyValue.String formatted
 
-                AnyValue.String body, attributes
+                struct (body, attributes)
 
         let scopes =
             match entry.Scopes with
@@ -71,27 +69,52 @@ module internal LogConversion =
 /// they keep reaches the exporter. Conversion and export run with log suppression on, so a log call made from
 /// inside them is dropped rather than fed back into the pipeline.
 [<Sealed>]
-type internal LogExportStage(options: LogRecordOptions, processor: Processor<LogRecord>, exporter: IExporter<LogRecord>) =
-    let convert (entry: LogEntry) =
-        try
+type internal LogExportStage(options: LogRecordOptions, processors: Processor<LogRecord> list, exporter: IExporter<LogRecord>) =
+    // No processors: the record goes straight to the batch, without an option per record.
+    let processor =
+        match processors with
+        | [] -> None
+        | processors -> Some(Processor.chain processors)
+
+    // Converts the entries into `records` from the start; returns how many were kept.
+    let convertAll (entries: LogEntry array) (records: LogRecord array) =
+        let mutable kept = 0
+
+        for entry in entries do
             try
-                processor (LogConversion.toRecord options entry)
-            with ex ->
-                SelfDiagnostics.error "logs" $"log record processing threw {ex.GetType().FullName}; record dropped"
-                None
-        finally
-            entry.Release()
+                try
+                    let record = LogConversion.toRecord options entry
+
+                    match processor with
+                    | None ->
+                        records[kept] <- record
+                        kept <- kept + 1
+                    | Some processor ->
+                        match processor record with
+                        | Some record ->
+                            records[kept] <- record
+                            kept <- kept + 1
+                        | None -> ()
+                with ex ->
+                    SelfDiagnostics.error "logs" $"log record processing threw {ex.GetType().FullName}; record dropped"
+            finally
+                entry.Release()
+
+        kept
 
     interface IExporter<LogEntry> with
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
             Suppression.Run(fun () ->
-                let records = batch.Items |> Array.choose convert
+                let entries = batch.Items
+                let records = Array.zeroCreate entries.Length
+                let kept = convertAll entries records
 
-                if records.Length = 0 then
+                if kept = 0 then
                     Task.FromResult ExportResult.Success
                 else
+                    let records = if kept = records.Length then records else Array.sub records 0 kept
                     exporter.Export({ Resource = batch.Resource; Items = records }, token))
 
         member _.Shutdown token =

@@ -2,6 +2,7 @@ namespace Functional.Telemetry
 
 open System
 open System.Collections.Generic
+open System.Threading
 open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
@@ -52,35 +53,74 @@ module LogMapping =
             loop e []
         | None -> []
 
+    /// One shared `AnyValue.String` per template string instance (templates are usually literals, the same
+    /// instance on every call): a small direct-mapped table of immutable entries, safe to read and replace from
+    /// any thread (a torn read cannot happen, a lost write only costs a later miss).
+    [<Sealed; AllowNullLiteral>]
+    type private TemplateValue(text: string, value: AnyValue) =
+        member _.Text = text
+        member _.Value = value
+
+    let private templateValues: TemplateValue array = Array.zeroCreate 256
+
+    let private templateValue (text: string) =
+        let slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode text &&& 255
+        let entry = Volatile.Read(&templateValues[slot])
+
+        if not (isNull entry) && Object.ReferenceEquals(entry.Text, text) then
+            entry.Value
+        else
+            let value = AnyValue.String text
+            Volatile.Write(&templateValues[slot], TemplateValue(text, value))
+            value
+
     let private attributeOf (pair: KeyValuePair<string, obj>) =
         { Key = pair.Key; Value = ActivityConversion.toAnyValue pair.Value }
+
+    let private templateAttribute (pair: KeyValuePair<string, obj>) =
+        match pair.Value with
+        | :? string as text -> { Key = pair.Key; Value = templateValue text }
+        | _ -> attributeOf pair
 
     let private templateOf (pair: KeyValuePair<string, obj>) =
         match pair.Value with
         | :? string as text -> Some text
         | _ -> None
 
-    // One pass over the pairs, consing from the end: no enumerator, no intermediate list.
-    let private fromList includeTemplate (pairs: IReadOnlyList<KeyValuePair<string, obj>>) =
-        let rec build i acc template =
-            if i < 0 then
-                acc, template
-            else
-                let pair = pairs[i]
-
-                if pair.Key = OriginalFormatKey then
-                    let acc = if includeTemplate then attributeOf pair :: acc else acc
-                    build (i - 1) acc (templateOf pair)
-                elif String.IsNullOrEmpty pair.Key then
-                    build (i - 1) acc template
-                else
-                    build (i - 1) (attributeOf pair :: acc) template
+    // One pass over the pairs from the end, consing: no enumerator, no intermediate list, no closure; generic so
+    // that a struct state is read in place, without boxing. The template's text is null when there is none (or
+    // it is not a string).
+    let internal listAttributes<'T when 'T :> IReadOnlyList<KeyValuePair<string, obj>>>
+        (includeTemplate: bool)
+        (pairs: 'T)
+        =
+        let mutable pairs = pairs
 
         try
-            build (pairs.Count - 1) [] None
+            let mutable acc = []
+            let mutable template: string = null
+            let mutable i = pairs.Count - 1
+
+            while i >= 0 do
+                let pair = pairs[i]
+
+                if String.Equals(pair.Key, OriginalFormatKey) then
+                    if includeTemplate then
+                        acc <- templateAttribute pair :: acc
+
+                    template <-
+                        match pair.Value with
+                        | :? string as text -> text
+                        | _ -> null
+                elif not (String.IsNullOrEmpty pair.Key) then
+                    acc <- attributeOf pair :: acc
+
+                i <- i - 1
+
+            struct (acc, template)
         with _ ->
-            // An indexer that throws: fall back to enumeration, which keeps what it reads.
-            [], None
+            // An indexer that throws: the caller falls back to enumeration, which keeps what it reads.
+            struct ([], null)
 
     let private fromSequence includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
         let read = readPairs pairs
@@ -89,23 +129,37 @@ module LogMapping =
             read
             |> List.filter (fun pair ->
                 not (String.IsNullOrEmpty pair.Key) && (includeTemplate || pair.Key <> OriginalFormatKey))
-            |> List.map attributeOf
+            |> List.map (fun pair -> if pair.Key = OriginalFormatKey then templateAttribute pair else attributeOf pair)
 
-        attributes, read |> List.tryFind (fun pair -> pair.Key = OriginalFormatKey) |> Option.bind templateOf
+        let template =
+            match read |> List.tryFind (fun pair -> pair.Key = OriginalFormatKey) |> Option.bind templateOf with
+            | Some text -> text
+            | None -> null
+
+        struct (attributes, template)
 
     let private pairsOf includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
         match pairs with
         | :? IReadOnlyList<KeyValuePair<string, obj>> as list ->
-            match fromList includeTemplate list with
-            | [], None when (try list.Count > 0 with _ -> false) -> fromSequence includeTemplate pairs
+            match listAttributes includeTemplate list with
+            | struct ([], null) when (try list.Count > 0 with _ -> false) -> fromSequence includeTemplate pairs
             | result -> result
         | _ -> fromSequence includeTemplate pairs
 
-    [<CompiledName("StateAttributes")>]
-    let stateAttributes (includeTemplate: bool) (state: obj) =
+    let internal sequenceAttributes includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+        fromSequence includeTemplate pairs
+
+    let internal stateAttributesOf (includeTemplate: bool) (state: obj) =
         match state with
         | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> pairsOf includeTemplate pairs
-        | _ -> [], None
+        | _ -> struct ([], null)
+
+    let internal templateBody (template: string) = templateValue template
+
+    [<CompiledName("StateAttributes")>]
+    let stateAttributes (includeTemplate: bool) (state: obj) =
+        let struct (attributes, template) = stateAttributesOf includeTemplate state
+        attributes, Option.ofObj template
 
     let private safeText (read: unit -> string) fallback =
         try
@@ -145,7 +199,9 @@ module LogMapping =
             match scope with
             | null -> []
             | :? string as text -> [ Attribute.string "scope" text ]
-            | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> fst (pairsOf false pairs)
+            | :? IEnumerable<KeyValuePair<string, obj>> as pairs ->
+                let struct (attributes, _) = pairsOf false pairs
+                attributes
             | other -> [ Attribute.string "scope" (safeText (fun () -> other.ToString()) (other.GetType().FullName)) ])
 
     [<CompiledName("TryFormat")>]

@@ -1,6 +1,7 @@
 namespace Functional.Telemetry
 
 open System
+open System.Collections.Generic
 open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
 open Functional.Telemetry
@@ -27,6 +28,21 @@ module LogMapping =
     /// Pairs with empty keys are skipped. Any other state gives no attributes.
     [<CompiledName("StateAttributes")>]
     val stateAttributes: includeTemplate: bool -> state: obj -> Attribute list * string option
+
+    /// `stateAttributes` without the tuple and option: the template's text is null when there is none.
+    val internal stateAttributesOf: includeTemplate: bool -> state: obj -> struct (Attribute list * string)
+
+    /// The attributes and template (or null) of key/value pairs read by index, in place for a struct state;
+    /// `([], null)` when the indexer throws.
+    val internal listAttributes<'T when 'T :> IReadOnlyList<KeyValuePair<string, obj>>> :
+        includeTemplate: bool -> pairs: 'T -> struct (Attribute list * string)
+
+    /// The attributes and template (or null) of key/value pairs read by enumeration, keeping what was read.
+    val internal sequenceAttributes:
+        includeTemplate: bool -> pairs: IEnumerable<KeyValuePair<string, obj>> -> struct (Attribute list * string)
+
+    /// `AnyValue.String template`, shared per template string instance.
+    val internal templateBody: template: string -> AnyValue
 
     /// `exception.type` (full type name), `exception.message` and `exception.stacktrace` (`ToString()`, which
     /// includes inner exceptions); empty for null.

@@ -657,8 +657,6 @@ module Telemetry =
         let env = config.Environment
         let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
-        let processor = Processor.chain logging.Processors
-
         let options =
             {
                 Limits = limits
@@ -674,7 +672,7 @@ module Telemetry =
             exporters
             |> List.map (fun (e, (exporter, _)) ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
-                let stage = LogExportStage(options, processor, exporter)
+                let stage = LogExportStage(options, logging.Processors, exporter)
 
                 let interest =
                     match exporter with
