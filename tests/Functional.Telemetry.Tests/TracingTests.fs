@@ -87,6 +87,42 @@ let ``a stopped Activity becomes an immutable span with every field`` () =
     }
 
 [<Fact>]
+let ``conversion keeps string values, scopes and root parents apart across spans`` () =
+    let first = uniqueSource ()
+    let second = uniqueSource ()
+    use listener =
+        new ActivityListener(
+            ShouldListenTo = (fun s -> s.Name = first || s.Name = second),
+            Sample = (fun _ -> ActivitySamplingResult.AllDataAndRecorded)
+        )
+    ActivitySource.AddActivityListener listener
+    use sourceA = new ActivitySource(first)
+    use sourceB = new ActivitySource(second, "2.0")
+
+    // Strings of one length and first character land in one cache slot: each span must keep its own.
+    let convert (source: ActivitySource) (value: string) =
+        use activity = source.StartActivity("op")
+        activity.SetTag("k", value).SetTag("empty", "") |> ignore
+        activity.Stop()
+        ActivityConversion.toSpan SpanLimits.defaults activity
+
+    let values = [ "GET"; "GXT"; String('G', 1) + "ET"; "GET"; "PUT"; String('x', 300); "GXT" ]
+
+    values
+    |> List.iteri (fun i value ->
+        let source = if i % 2 = 0 then sourceA else sourceB
+        let span = convert source value
+        Assert.Equal<Attribute list>([ Attribute.string "k" value; Attribute.string "empty" "" ], span.Attributes)
+        Assert.Equal(source.Name, span.Scope.Name)
+        Assert.Equal((if i % 2 = 0 then "" else "2.0"), span.Scope.Version)
+        Assert.Equal(SpanId.Empty, span.ParentSpanId)
+        Assert.True span.IsRoot)
+
+    use parent = sourceA.StartActivity("parent")
+    let child = convert sourceA "GET"
+    Assert.Equal(ActivityConversion.toSpanId parent.SpanId, child.ParentSpanId)
+
+[<Fact>]
 let ``wildcard sources match, other sources are not recorded`` () =
     task {
         let prefix = uniqueSource ()

@@ -16,9 +16,33 @@ type internal AttributeScratch() =
     [<ThreadStatic; DefaultValue>]
     static val mutable private buffer: List<Attribute>
 
+    // The last string values made on this thread, by a cheap slot of the string (length and first character):
+    // a tag that holds the same string instance again (a literal such as "GET") reuses its AnyValue.
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private strings: AnyValue array
+
+    // The last ActivitySource seen on this thread and its scope: spans of one source come in runs.
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private lastSource: ActivitySource
+
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private lastScope: InstrumentationScope
+
     static member Buffer
         with get () = AttributeScratch.buffer
         and set value = AttributeScratch.buffer <- value
+
+    static member Strings
+        with get () = AttributeScratch.strings
+        and set value = AttributeScratch.strings <- value
+
+    static member LastSource
+        with get () = AttributeScratch.lastSource
+        and set value = AttributeScratch.lastSource <- value
+
+    static member LastScope
+        with get () = AttributeScratch.lastScope
+        and set value = AttributeScratch.lastScope <- value
 
 /// Conversions between System.Diagnostics (Activity, ActivityContext, tag objects) and the model.
 /// This is the only place that reads an Activity; the rest of the SDK sees Span records.
@@ -213,6 +237,51 @@ module ActivityConversion =
 
             toList items
 
+    let private emptyString = AnyValue.String ""
+
+    [<Literal>]
+    let private stringSlots = 64
+
+    // Only short strings are kept, so the cache holds at most 64 small strings per thread.
+    [<Literal>]
+    let private longestCachedString = 256
+
+    let private stringValue (s: string) =
+        if s.Length = 0 then
+            emptyString
+        elif s.Length > longestCachedString then
+            AnyValue.String s
+        else
+            let slots =
+                match AttributeScratch.Strings with
+                | null ->
+                    let created = Array.zeroCreate stringSlots
+                    AttributeScratch.Strings <- created
+                    created
+                | existing -> existing
+
+            let slot = (s.Length * 31 + int s[0]) &&& (stringSlots - 1)
+            let cached = slots[slot]
+
+            match box cached with
+            | null ->
+                let value = AnyValue.String s
+                slots[slot] <- value
+                value
+            | _ ->
+                match cached with
+                | AnyValue.String c when Object.ReferenceEquals(c, s) -> cached
+                | _ ->
+                    let value = AnyValue.String s
+                    slots[slot] <- value
+                    value
+
+    // Reader-side tag values: strings through the per-thread cache, the rest as toAnyValue.
+    let private tagValue (value: obj) =
+        match value with
+        | :? string as s -> stringValue s
+        | other -> toAnyValue other
+
     let private tagAttributes (tags: Activity.Enumerator<KeyValuePair<string, obj>> byref) =
         let items = buffer ()
 
@@ -220,7 +289,7 @@ module ActivityConversion =
             let tag = tags.Current
 
             if not (String.IsNullOrEmpty tag.Key) then
-                items.Add { Key = tag.Key; Value = toAnyValue tag.Value }
+                items.Add { Key = tag.Key; Value = tagValue tag.Value }
 
         toList items
 
@@ -302,6 +371,25 @@ module ActivityConversion =
 
     let private scopeOf (source: ActivitySource) = scopes.GetValue(source, createScope)
 
+    // The reader's lookup: the thread's last source first, then the table.
+    let private spanScopeOf (source: ActivitySource) =
+        if Object.ReferenceEquals(AttributeScratch.LastSource, source) then
+            AttributeScratch.LastScope
+        else
+            let scope = scopes.GetValue(source, createScope)
+            AttributeScratch.LastScope <- scope
+            AttributeScratch.LastSource <- source
+            scope
+
+    // A root span's parent id holds no string: it is the empty id without decoding.
+    let private parentSpanIdOf (activity: Activity) =
+        let parent = activity.ParentSpanId
+
+        if parent.Equals(Unchecked.defaultof<ActivitySpanId>) then
+            SpanId.Empty
+        else
+            toSpanId parent
+
     /// The scope of an ActivitySource (cached per source).
     [<CompiledName("ScopeOf")>]
     let scope (source: ActivitySource) = scopeOf source
@@ -321,7 +409,7 @@ module ActivityConversion =
                         TraceState = traceStateOf activity.TraceStateString
                         IsRemote = false
                     }
-                ParentSpanId = toSpanId activity.ParentSpanId
+                ParentSpanId = parentSpanIdOf activity
                 ParentIsRemote = activity.HasRemoteParent
                 Name = activity.DisplayName
                 Kind = kindOf activity.Kind
@@ -334,7 +422,7 @@ module ActivityConversion =
                 DroppedAttributes = 0
                 DroppedEvents = 0
                 DroppedLinks = 0
-                Scope = scopeOf activity.Source
+                Scope = spanScopeOf activity.Source
             }
 
         SpanLimits.apply limits span
