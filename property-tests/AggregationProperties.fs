@@ -309,20 +309,8 @@ let private numberPoint series start time value =
 let private histogramBounds = [ -100.0; 0.0; 0.25; 100.0 ]
 
 let private histogramPoint series start time (values: float list) =
-    let state = List.fold HistogramState.record (HistogramState.empty histogramBounds) values
-
-    {
-        Attributes = seriesAttributes series
-        StartTime = start
-        Time = time
-        Count = state.Count
-        Sum = state.Sum
-        Min = state.Min
-        Max = state.Max
-        Bounds = histogramBounds
-        BucketCounts = state.Counts
-        Exemplars = []
-    }
+    List.fold HistogramState.record (HistogramState.empty histogramBounds) values
+    |> HistogramState.toPoint (seriesAttributes series) start time []
 
 /// Delta collections: each series measured in collection i gets a point over [10i, 10(i+1)].
 let private deltaSums (collections: (int * int64) list list) =
@@ -436,35 +424,8 @@ let ``cumulative histograms to deltas and back give the cumulative histograms, e
     )
 
 let private exponentialPoint series start time (values: float list) =
-    let state = recordAll (4, 20) values
-
-    let dense (buckets: Map<int, int64>) =
-        if Map.isEmpty buckets then
-            { Offset = 0; Counts = [] }
-        else
-            let low = fst (Map.minKeyValue buckets)
-            let high = fst (Map.maxKeyValue buckets)
-
-            {
-                Offset = low
-                Counts = [ for i in low..high -> Map.tryFind i buckets |> Option.defaultValue 0L ]
-            }
-
-    {
-        Attributes = seriesAttributes series
-        StartTime = start
-        Time = time
-        Count = state.Count
-        Sum = state.Sum
-        Min = state.Min
-        Max = state.Max
-        Scale = state.Scale
-        ZeroCount = state.ZeroCount
-        ZeroThreshold = 0.0
-        Positive = dense state.Positive
-        Negative = dense state.Negative
-        Exemplars = []
-    }
+    recordAll (4, 20) values
+    |> ExponentialHistogramState.toPoint (seriesAttributes series) start time []
 
 [<Fact>]
 let ``cumulative exponential histograms to deltas and back give the cumulative ones, extremes aside`` () =

@@ -342,20 +342,9 @@ let ``delta sums accumulate from the first start, and quiet series are carried``
     )
 
 let private histogramPoint start time (values: float list) =
-    let state = values |> List.fold HistogramState.record (HistogramState.empty [ 0.0; 10.0 ])
-
-    {
-        Attributes = attrs [ "route", "/" ]
-        StartTime = start
-        Time = time
-        Count = state.Count
-        Sum = state.Sum
-        Min = state.Min
-        Max = state.Max
-        Bounds = state.Bounds
-        BucketCounts = state.Counts
-        Exemplars = []
-    }
+    values
+    |> List.fold HistogramState.record (HistogramState.empty [ 0.0; 10.0 ])
+    |> HistogramState.toPoint (attrs [ "route", "/" ]) start time []
 
 [<Fact>]
 let ``histogram temporality round trip`` () =
@@ -394,36 +383,9 @@ let ``delta histograms accumulate min of mins and max of maxes`` () =
     )
 
 let private exponentialPoint start time (values: float list) =
-    let state =
-        values |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 4 20)
-
-    let buckets (map: Map<int, int64>) =
-        if Map.isEmpty map then
-            { Offset = 0; Counts = [] }
-        else
-            let low = fst (Map.minKeyValue map)
-            let high = fst (Map.maxKeyValue map)
-
-            {
-                Offset = low
-                Counts = [ for i in low..high -> Map.tryFind i map |> Option.defaultValue 0L ]
-            }
-
-    {
-        Attributes = []
-        StartTime = start
-        Time = time
-        Count = state.Count
-        Sum = state.Sum
-        Min = state.Min
-        Max = state.Max
-        Scale = state.Scale
-        ZeroCount = state.ZeroCount
-        ZeroThreshold = 0.0
-        Positive = buckets state.Positive
-        Negative = buckets state.Negative
-        Exemplars = []
-    }
+    values
+    |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 4 20)
+    |> ExponentialHistogramState.toPoint [] start time []
 
 [<Fact>]
 let ``exponential histogram deltas are taken at the common scale`` () =

@@ -182,6 +182,20 @@ module HistogramState =
             Max = Numbers.maxOption left.Max right.Max
         }
 
+    let toPoint attributes startTime time exemplars (state: HistogramState) : HistogramPoint =
+        {
+            Attributes = attributes
+            StartTime = startTime
+            Time = time
+            Count = state.Count
+            Sum = state.Sum
+            Min = state.Min
+            Max = state.Max
+            Bounds = state.Bounds
+            BucketCounts = state.Counts
+            Exemplars = exemplars
+        }
+
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module ExponentialHistogramState =
     let defaultMaxSize = 160
@@ -352,6 +366,23 @@ module ExponentialHistogramState =
                 Offset = low
                 Counts = [ for i in low..high -> Map.tryFind i nonZero |> Option.defaultValue 0L ]
             }
+
+    let toPoint attributes startTime time exemplars (state: ExponentialHistogramState) : ExponentialHistogramPoint =
+        {
+            Attributes = attributes
+            StartTime = startTime
+            Time = time
+            Count = state.Count
+            Sum = state.Sum
+            Min = state.Min
+            Max = state.Max
+            Scale = state.Scale
+            ZeroCount = state.ZeroCount
+            ZeroThreshold = 0.0
+            Positive = toBuckets state.Positive
+            Negative = toBuckets state.Negative
+            Exemplars = exemplars
+        }
 
 [<RequireQualifiedAccess>]
 module Measurement =

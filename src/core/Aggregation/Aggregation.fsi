@@ -107,6 +107,14 @@ module HistogramState =
     val record: state: HistogramState -> value: float -> HistogramState
     /// Adds two histograms with the same bounds (the left one's bounds are kept).
     val merge: left: HistogramState -> right: HistogramState -> HistogramState
+    /// The state as a data point of a series with these attributes, interval and exemplars.
+    val toPoint:
+        attributes: Attribute list ->
+        startTime: int64 ->
+        time: int64 ->
+        exemplars: Exemplar list ->
+        state: HistogramState ->
+            HistogramPoint
 
 /// Base-2 exponential histogram: a commutative monoid that rescales on merge.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
@@ -134,6 +142,15 @@ module ExponentialHistogramState =
     /// Bucket index -> count as the data model's dense range (offset of the lowest non-zero bucket, then every
     /// count up to the highest); empty buckets only when the map has none.
     val toBuckets: buckets: Map<int, int64> -> ExponentialBuckets
+
+    /// The state as a data point of a series with these attributes, interval and exemplars (zero threshold 0).
+    val toPoint:
+        attributes: Attribute list ->
+        startTime: int64 ->
+        time: int64 ->
+        exemplars: Exemplar list ->
+        state: ExponentialHistogramState ->
+            ExponentialHistogramPoint
 
 /// Measurement checks shared by every front end: what the SDK drops (and counts) instead of recording.
 [<RequireQualifiedAccess>]

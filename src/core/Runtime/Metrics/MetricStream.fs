@@ -254,19 +254,7 @@ type MetricStream
                 |> List.choose (fun (attributes, state, exemplars) ->
                     match state with
                     | CellState.Histogram h when h.Count > 0L || temporality = Temporality.Cumulative ->
-                        Some
-                            {
-                                Attributes = attributes
-                                StartTime = start
-                                Time = time
-                                Count = h.Count
-                                Sum = h.Sum
-                                Min = h.Min
-                                Max = h.Max
-                                Bounds = h.Bounds
-                                BucketCounts = h.Counts
-                                Exemplars = exemplars
-                            }
+                        Some(HistogramState.toPoint attributes start time exemplars h)
                     | _ -> None)
                 |> fun points -> Some(MetricPoints.Histogram(temporality, points))
             | Aggregation.Base2ExponentialHistogram _ ->
@@ -274,22 +262,7 @@ type MetricStream
                 |> List.choose (fun (attributes, state, exemplars) ->
                     match state with
                     | CellState.ExponentialHistogram e when e.Count > 0L || temporality = Temporality.Cumulative ->
-                        Some
-                            {
-                                Attributes = attributes
-                                StartTime = start
-                                Time = time
-                                Count = e.Count
-                                Sum = e.Sum
-                                Min = e.Min
-                                Max = e.Max
-                                Scale = e.Scale
-                                ZeroCount = e.ZeroCount
-                                ZeroThreshold = 0.0
-                                Positive = ExponentialHistogramState.toBuckets e.Positive
-                                Negative = ExponentialHistogramState.toBuckets e.Negative
-                                Exemplars = exemplars
-                            }
+                        Some(ExponentialHistogramState.toPoint attributes start time exemplars e)
                     | _ -> None)
                 |> fun points -> Some(MetricPoints.ExponentialHistogram(temporality, points))
             | Aggregation.Drop
