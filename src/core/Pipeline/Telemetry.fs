@@ -155,6 +155,12 @@ module internal OtlpSources =
 
 /// What the tracing and logging configurations share: their lists of exporters.
 module internal ExporterConfigs =
+    /// The exporter's interest check when it has one (the ETW exporters), else null: always interested.
+    let interestOf (exporter: IExporter<'T>) =
+        match exporter with
+        | :? IExportInterest as interest -> interest
+        | _ -> null
+
     let add mode (exporter: IExporter<'T>) (exporters: ExporterConfig<'T> list) =
         exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ]
 
@@ -475,12 +481,7 @@ module Telemetry =
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
                 let stage = SpanExportStage(limits, tracing.Processors, exporter)
 
-                let interest =
-                    match exporter with
-                    | :? IExportInterest as interest -> interest
-                    | _ -> null
-
-                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage, interest)
+                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage, ExporterConfigs.interestOf exporter)
             |> Array.ofList
 
         let runners = pipelines |> Array.map fst |> List.ofArray
@@ -674,12 +675,7 @@ module Telemetry =
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
                 let stage = LogExportStage(options, logging.Processors, exporter)
 
-                let interest =
-                    match exporter with
-                    | :? IExportInterest as interest -> interest
-                    | _ -> null
-
-                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage, interest)
+                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage, ExporterConfigs.interestOf exporter)
             |> Array.ofList
 
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
