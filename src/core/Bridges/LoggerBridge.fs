@@ -30,7 +30,8 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
     let runners = Array.map fst pipelines
     // Per pipeline, its exporter's interest check (null: always interested).
     let interests = Array.map snd pipelines
-    let gated = interests |> Array.exists (isNull >> not)
+    // A mask has one bit per pipeline: with more than 64 pipelines, interest checks are not used.
+    let gated = runners.Length <= 64 && interests |> Array.exists (isNull >> not)
     let loggers = ConcurrentDictionary<string, ILogger>(StringComparer.Ordinal)
     let mutable scopeProvider: IExternalScopeProvider = LoggerExternalScopeProvider()
 
@@ -41,8 +42,8 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
 
     member internal _.HasPipelines = runners.Length > 0
 
-    /// The pipelines that want a record of this level now, as a bit mask (pipeline i is bit i; at most 64
-    /// pipelines are gated, any beyond always take records).
+    /// The pipelines that want a record of this level now, as a bit mask (pipeline i is bit i); all bits when
+    /// no pipeline has an interest check.
     member private _.Wanted(level: LogLevel) =
         if not gated then
             UInt64.MaxValue
@@ -51,8 +52,8 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
             let mutable mask = 0UL
 
             for i in 0 .. interests.Length - 1 do
-                if i >= 64 || isNull interests[i] || interests[i].IsInterested severity then
-                    mask <- mask ||| (1UL <<< (min i 63))
+                if isNull interests[i] || interests[i].IsInterested severity then
+                    mask <- mask ||| (1UL <<< i)
 
             mask
 
@@ -90,7 +91,7 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
                     scopeProvider.ForEachScope(collectScope, values)
                     entry.Scopes <- values.ToArray()
 
-                if wanted = UInt64.MaxValue || runners.Length > 64 then
+                if wanted = UInt64.MaxValue then
                     entry.Pending <- runners.Length
 
                     for runner in runners do
