@@ -721,22 +721,29 @@ let ``grpc over TLS with a private CA and a client certificate`` () =
             Directory.Delete(pki.Directory, true)
     }
 
+/// Exports to a TLS receiver of `pki` trusting `certificatePath`: the handshake must fail (Retryable) and the
+/// receiver get nothing.
+let private refusedByTls pki (certificatePath: string option) =
+    task {
+        let subject = ref ""
+        use! receiver = startTlsReceiver pki false subject
+        use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = certificatePath }
+        let! result = export exporter [| span 1 |]
+
+        match result with
+        | ExportResult.Retryable _ -> ()
+        | other -> failwith $"expected Retryable, got {other}"
+
+        Assert.Empty receiver.Requests
+    }
+
 [<Fact>]
 let ``a server certificate from an untrusted CA is refused (Retryable, nothing received)`` () =
     task {
         let pki = createPki ()
 
         try
-            let subject = ref ""
-            use! receiver = startTlsReceiver pki false subject
-            use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = None }
-            let! result = export exporter [| span 1 |]
-
-            match result with
-            | ExportResult.Retryable _ -> ()
-            | other -> failwith $"expected Retryable, got {other}"
-
-            Assert.Empty receiver.Requests
+            do! refusedByTls pki None
         finally
             Directory.Delete(pki.Directory, true)
     }
@@ -748,16 +755,7 @@ let ``a configured CA that did not issue the server certificate is refused`` () 
         let other = createPki ()
 
         try
-            let subject = ref ""
-            use! receiver = startTlsReceiver pki false subject
-            use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = Some other.CaPath }
-            let! result = export exporter [| span 1 |]
-
-            match result with
-            | ExportResult.Retryable _ -> ()
-            | other -> failwith $"expected Retryable, got {other}"
-
-            Assert.Empty receiver.Requests
+            do! refusedByTls pki (Some other.CaPath)
         finally
             Directory.Delete(pki.Directory, true)
             Directory.Delete(other.Directory, true)
