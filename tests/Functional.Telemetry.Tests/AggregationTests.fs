@@ -161,6 +161,54 @@ let ``every sample value lies in its bucket at several scales`` () =
             let message = sprintf "scale %d value %g in (%g, %g]" scale value lower upper
             Assert.True(lower < value && value <= upper, message)
 
+// The values right at, just below and just above bucket bounds are where an index from a logarithm goes wrong.
+let private valuesAroundBounds scale (random: Random) =
+    [
+        // Indexes whose bounds are normal numbers: exponents within +-1000.
+        let reach = if scale >= 0 then 1000 <<< scale else 1000 >>> -scale
+
+        for _ in 1..200 do
+            let index = random.Next(-reach, reach)
+            let bound = ExponentialHistogramState.lowerBound scale index
+            yield bound
+            yield Math.BitDecrement bound
+            yield Math.BitIncrement bound
+            yield Math.ScaleB(1.0 + random.NextDouble(), random.Next(-1000, 1000))
+    ]
+
+[<Fact>]
+let ``bucket indexes are exact against the bounds at every scale, at and beside the bounds`` () =
+    let random = Random 20261122
+
+    for scale in -10..20 do
+        for value in valuesAroundBounds scale random do
+            let index = ExponentialHistogramState.bucketIndex scale value
+            let lower = ExponentialHistogramState.lowerBound scale index
+            let upper = ExponentialHistogramState.lowerBound scale (index + 1)
+            Assert.True(lower < value && value <= upper, sprintf "scale %d value %.17g in (%.17g, %.17g]" scale value lower upper)
+            Assert.Equal(index, ExponentialHistogramState.bucketIndex scale -value)
+
+[<Fact>]
+let ``the index at one scale lower is the index shifted right by one`` () =
+    let random = Random 7
+
+    for scale in -9..20 do
+        for value in valuesAroundBounds scale random do
+            let index = ExponentialHistogramState.bucketIndex scale value
+            Assert.Equal(index >>> 1, ExponentialHistogramState.bucketIndex (scale - 1) value)
+
+[<Fact>]
+let ``bucket indexes stay exact above the spec's highest scale`` () =
+    let random = Random 3
+
+    for scale in [ 21; 24 ] do
+        for _ in 1..100 do
+            let value = 1.0 + random.NextDouble()
+            let index = ExponentialHistogramState.bucketIndex scale value
+            let lower = ExponentialHistogramState.lowerBound scale index
+            let upper = ExponentialHistogramState.lowerBound scale (index + 1)
+            Assert.True(lower < value && value <= upper, sprintf "scale %d value %.17g" scale value)
+
 [<Fact>]
 let ``recording 1 to 100 with max size 4 downscales to -2, where everything fits`` () =
     let state =

@@ -126,7 +126,9 @@ module ExponentialHistogramState =
     /// An empty histogram.
     val empty: maxSize: int -> maxScale: int -> ExponentialHistogramState
     /// The bucket index of a non-zero finite value's magnitude at a scale: the i with base^i < |value| <= base^(i+1).
-    /// Exact for scale <= 0 and for powers of two; otherwise from the log of the significand (error near one ulp).
+    /// Exact against `lowerBound` for normal values: `lowerBound scale i < |value| <= lowerBound scale (i + 1)`,
+    /// and the index at scale s - 1 is the index at scale s shifted right by one. No logarithm on the way: a table
+    /// of the bounds at scale 10, and above it a short series checked against the bounds near them.
     val bucketIndex: scale: int -> value: float -> int
     /// The lower bound base^index of a bucket at a scale (the bucket is (lower, upper]).
     val lowerBound: scale: int -> index: int -> float
