@@ -31,5 +31,11 @@ if (args.Length >= 1 && args[0] == "otlp-alloc")
     return OtlpAllocationProbe.Run(args.Length >= 2 ? int.Parse(args[1]) : 2_000);
 }
 
+// `-- otlp-encode [batches]` encodes the 512-span batch in a loop and prints the time per batch (for a profiler).
+if (args.Length >= 1 && args[0] == "otlp-encode")
+{
+    return OtlpAllocationProbe.EncodeLoop(args.Length >= 2 ? int.Parse(args[1]) : 100_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;

@@ -77,11 +77,12 @@ module OtlpProtobuf =
         (items: 'T array)
         =
         if items.Length > 0 then
-            w.BeginMessage 1
+            // A resource group and a scope group usually hold many items: lengths of up to 2 MB (3 bytes).
+            w.BeginMessage(1, 3)
             resourceMessage w 1 resource
 
             for scope in scopes do
-                w.BeginMessage 2
+                w.BeginMessage(2, 3)
                 scopeMessage w 1 scope
 
                 for item in items do
@@ -142,9 +143,9 @@ module OtlpProtobuf =
             w.Varint(3, 2UL)
             w.EndMessage()
 
-    // trace.v1.Span
+    // trace.v1.Span (usually 128 bytes to 16 KB: a two-byte length)
     let private span (w: ProtoWriter) (span: Span) =
-        w.BeginMessage 2
+        w.BeginMessage(2, 2)
         w.TraceId(1, span.Context.TraceId)
         w.SpanId(2, span.Context.SpanId)
         traceState w 3 span.Context.TraceState
@@ -204,9 +205,10 @@ module OtlpProtobuf =
         attributes w 7 point.Attributes
         w.EndMessage()
 
-    // metrics.v1.HistogramDataPoint (sum, min and max are proto3 `optional`: written when known)
+    // metrics.v1.HistogramDataPoint (sum, min and max are proto3 `optional`: written when known); with its
+    // buckets, usually 128 bytes or more: a two-byte length.
     let private histogramPoint (w: ProtoWriter) (point: HistogramPoint) =
-        w.BeginMessage 1
+        w.BeginMessage(1, 2)
         fixed64IfAny w 2 point.StartTime
         fixed64IfAny w 3 point.Time
         fixed64IfAny w 4 point.Count
@@ -230,9 +232,9 @@ module OtlpProtobuf =
             w.PackedVarint(2, buckets.Counts)
             w.EndMessage()
 
-    // metrics.v1.ExponentialHistogramDataPoint
+    // metrics.v1.ExponentialHistogramDataPoint (a two-byte length, as a histogram point)
     let private exponentialPoint (w: ProtoWriter) (point: ExponentialHistogramPoint) =
-        w.BeginMessage 1
+        w.BeginMessage(1, 2)
         attributes w 1 point.Attributes
         fixed64IfAny w 2 point.StartTime
         fixed64IfAny w 3 point.Time
@@ -252,23 +254,24 @@ module OtlpProtobuf =
         if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then w.Double(14, point.ZeroThreshold)
         w.EndMessage()
 
-    // metrics.v1.Metric
+    // metrics.v1.Metric: all the points of one stream, so it and its data message grow with the number of
+    // attribute sets; they are given three-byte lengths (a small metric then moves back by a byte or two).
     let private metric (w: ProtoWriter) (metric: MetricData) =
-        w.BeginMessage 2
+        w.BeginMessage(2, 3)
         stringIfAny w 1 metric.Name
         stringIfAny w 2 metric.Description
         stringIfAny w 3 metric.Unit
 
         match metric.Points with
         | MetricPoints.Gauge points ->
-            w.BeginMessage 5
+            w.BeginMessage(5, 3)
 
             for p in points do
                 numberPoint w p
 
             w.EndMessage()
         | MetricPoints.Sum(t, isMonotonic, points) ->
-            w.BeginMessage 7
+            w.BeginMessage(7, 3)
 
             for p in points do
                 numberPoint w p
@@ -277,7 +280,7 @@ module OtlpProtobuf =
             if isMonotonic then w.Bool(3, true)
             w.EndMessage()
         | MetricPoints.Histogram(t, points) ->
-            w.BeginMessage 9
+            w.BeginMessage(9, 3)
 
             for p in points do
                 histogramPoint w p
@@ -285,7 +288,7 @@ module OtlpProtobuf =
             w.Varint(2, temporality t)
             w.EndMessage()
         | MetricPoints.ExponentialHistogram(t, points) ->
-            w.BeginMessage 10
+            w.BeginMessage(10, 3)
 
             for p in points do
                 exponentialPoint w p
@@ -295,9 +298,9 @@ module OtlpProtobuf =
 
         w.EndMessage()
 
-    // logs.v1.LogRecord
+    // logs.v1.LogRecord (usually 128 bytes to 16 KB: a two-byte length)
     let private logRecord (w: ProtoWriter) (record: LogRecord) =
-        w.BeginMessage 2
+        w.BeginMessage(2, 2)
         fixed64IfAny w 1 record.Timestamp
         if record.SeverityNumber <> 0 then w.Varint(2, uint64 (int64 record.SeverityNumber))
         stringIfAny w 3 record.SeverityText
