@@ -74,19 +74,16 @@ module internal WireType =
     [<Literal>]
     let Fixed32 = 5
 
-/// The buffer and open-message stack of `ProtoWriter`, kept per thread: encoding a batch is synchronous (write,
-/// then copy out, on one thread), so reusing them makes a batch's encoding allocation-free once they have grown.
-/// A writer takes them for its lifetime and hands them back, so a nested encoding on the same thread (none
-/// exists today) would get fresh ones instead of overwriting a buffer in use.
+/// The buffer of `ProtoWriter`, kept per thread: encoding a batch is synchronous (write, then copy out, on one
+/// thread), so reusing it makes a batch's encoding allocation-free once it has grown. A writer takes it for its
+/// lifetime and hands it back, so a nested encoding on the same thread (none exists today) would get a fresh one
+/// instead of overwriting a buffer in use.
 type internal ProtoScratch() =
     // A buffer bigger than this is not kept for the next batch (as the OTLP exporter does with its own buffer).
     static let retainedCapacity = 4 * 1024 * 1024
 
     [<ThreadStatic; DefaultValue>]
     static val mutable private buffer: byte array
-
-    [<ThreadStatic; DefaultValue>]
-    static val mutable private starts: int array
 
     static member TakeBuffer() =
         match ProtoScratch.buffer with
@@ -95,18 +92,9 @@ type internal ProtoScratch() =
             ProtoScratch.buffer <- null
             existing
 
-    static member TakeStarts() =
-        match ProtoScratch.starts with
-        | null -> Array.zeroCreate<int> 32
-        | existing ->
-            ProtoScratch.starts <- null
-            existing
-
     static member ReturnBuffer(buffer: byte array) =
         if buffer.Length <= retainedCapacity then
             ProtoScratch.buffer <- buffer
-
-    static member ReturnStarts(starts: int array) = ProtoScratch.starts <- starts
 
 /// The buffer of one request body, owned by an exporter and reused for its requests: an `IBufferWriter<byte>`
 /// whose written bytes are one segment of one array, sent from there. `ProtoWriter` writes into this array in
@@ -164,6 +152,12 @@ type internal RequestBuffer(initialCapacity: int) =
             ensure sizeHint
             Span<byte>(array, written, array.Length - written)
 
+/// A nested message being written by `ProtoWriter`: where its content starts, and how many bytes were left for
+/// its length just before it. `BeginMessage` returns it and the caller hands it to `EndMessage`, so open messages
+/// live in the encoder's locals instead of a stack in the writer.
+[<Struct>]
+type internal OpenMessage = { Content: int; LengthBytes: int }
+
 /// The protobuf wire writer behind `OtlpProtobuf`: one pass over the records into a contiguous buffer, either the
 /// caller's `RequestBuffer` (written in place) or one of its own (`ProtoScratch`), copied into the caller's
 /// `IBufferWriter` once at the end.
@@ -179,23 +173,18 @@ type internal RequestBuffer(initialCapacity: int) =
 /// message to stay writable, which is why the writer writes into an array it owns or borrows, not into an
 /// `IBufferWriter`'s chunks.
 ///
-/// The mutable fields below (buffer, position, open-message stack) are the only mutable state of the encoders;
-/// everything above this type is plain functions over records.
+/// The primitives read `buffer` and `position` into locals once and compare as unsigned, so that the JIT can
+/// drop the array's own bounds check after the room check; this is the encoders' innermost loop.
+/// The mutable fields below (buffer, position) are the only mutable state of the encoders; everything above
+/// this type is plain functions over records.
 [<Sealed>]
 type internal ProtoWriter private (initialBuffer: byte array, initialPosition: int) =
     let mutable buffer = initialBuffer
     let mutable position = initialPosition
-    // For each open message, innermost last, two entries: where its content starts, and how many bytes were left
-    // for its length (just before the content).
-    let mutable starts = ProtoScratch.TakeStarts()
-    let mutable depth = 0
 
     static let varintSize (value: uint64) =
         if value < 0x80UL then 1
         else (64 - System.Numerics.BitOperations.LeadingZeroCount value + 6) / 7
-
-    /// Bytes written so far.
-    member _.Length = int64 (position - initialPosition)
 
     /// Encodes with `emit` and appends the bytes to `output`: in place when it is a `RequestBuffer`, otherwise
     /// through a per-thread buffer and one copy.
@@ -205,26 +194,21 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
             let writer = ProtoWriter(request.Array, request.WrittenCount)
             emit writer
             request.Adopt(writer.Buffer, writer.Position)
-            ProtoScratch.ReturnStarts writer.Starts
         | _ ->
             let writer = ProtoWriter(ProtoScratch.TakeBuffer(), 0)
             emit writer
             writer.CopyTo output
             ProtoScratch.ReturnBuffer writer.Buffer
-            ProtoScratch.ReturnStarts writer.Starts
 
     /// The number of bytes `Write` appends for `emit`.
     static member Size(emit: ProtoWriter -> unit) =
         let writer = ProtoWriter(ProtoScratch.TakeBuffer(), 0)
         emit writer
-        let size = writer.Length
         ProtoScratch.ReturnBuffer writer.Buffer
-        ProtoScratch.ReturnStarts writer.Starts
-        size
+        int64 writer.Position
 
     member private _.Buffer = buffer
     member private _.Position = position
-    member private _.Starts = starts
 
     member private _.CopyTo(output: IBufferWriter<byte>) =
         let mutable copied = 0
@@ -239,7 +223,7 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
 
     /// Makes room for `count` more bytes at `position`.
     member private x.Ensure(count: int) =
-        if buffer.Length - position < count then x.Grow count
+        if uint (buffer.Length - position) < uint count then x.Grow count
 
     member private _.Grow(count: int) =
         let bigger =
@@ -249,24 +233,29 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
         buffer <- bigger
 
     member private x.RawVarint(value: uint64) =
-        if value < 0x80UL && position < buffer.Length then
+        let b = buffer
+        let p = position
+
+        if value < 0x80UL && uint p < uint b.Length then
             // The common case (tags, small numbers and lengths): one byte, room known.
-            buffer[position] <- byte value
-            position <- position + 1
+            b[p] <- byte value
+            position <- p + 1
         else
             x.LongVarint value
 
     member private x.LongVarint(value: uint64) =
         x.Ensure 10
+        let b = buffer
+        let mutable p = position
         let mutable v = value
 
         while v >= 0x80UL do
-            buffer[position] <- byte (v ||| 0x80UL)
+            b[p] <- byte (v ||| 0x80UL)
             v <- v >>> 7
-            position <- position + 1
+            p <- p + 1
 
-        buffer[position] <- byte v
-        position <- position + 1
+        b[p] <- byte v
+        position <- p + 1
 
     member private x.Tag(field: int, wireType: int) =
         x.RawVarint(uint64 ((field <<< 3) ||| wireType))
@@ -288,32 +277,27 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
 
     /// Starts a nested message in `field` whose length is expected to take `lengthBytes` bytes (1: under 128
     /// bytes; 2: under 16 KB; 3: under 2 MB). Any guess gives the same bytes; a right one moves nothing.
-    /// Every `BeginMessage` needs its `EndMessage`.
-    member x.BeginMessage(field: int, lengthBytes: int) =
+    /// The result goes to the message's `EndMessage`, after its content.
+    member x.BeginMessage(field: int, lengthBytes: int) : OpenMessage =
         x.Tag(field, WireType.Length)
         x.Ensure lengthBytes
-
-        if 2 * depth = starts.Length then
-            Array.Resize(&starts, 2 * starts.Length)
-
-        position <- position + lengthBytes
-        starts[2 * depth] <- position
-        starts[2 * depth + 1] <- lengthBytes
-        depth <- depth + 1
+        let content = position + lengthBytes
+        position <- content
+        { Content = content; LengthBytes = lengthBytes }
 
     /// Starts a nested message in `field` expected to be under 128 bytes (see the other overload).
     member x.BeginMessage(field: int) = x.BeginMessage(field, 1)
 
-    /// Ends the innermost nested message.
-    member x.EndMessage() =
-        depth <- depth - 1
-        let content = starts[2 * depth]
-        let length = position - content
+    /// Ends a nested message: the one `BeginMessage` returned `message` for, whose content is all written.
+    member x.EndMessage(message: OpenMessage) =
+        let b = buffer
+        let length = position - message.Content
+        let at = message.Content - 1
 
-        if length < 0x80 && starts[2 * depth + 1] = 1 then
-            buffer[content - 1] <- byte length
+        if length < 0x80 && message.LengthBytes = 1 && uint at < uint b.Length then
+            b[at] <- byte length
         else
-            x.EndOtherMessage(content, starts[2 * depth + 1], length)
+            x.EndOtherMessage(message.Content, message.LengthBytes, length)
 
     // The length takes more than one byte, or more or fewer bytes than were left for it: move the content by the
     // difference (a memmove: the ranges overlap), then write the length.
