@@ -85,4 +85,31 @@ public static class OtlpAllocationProbe
 
         return 0;
     }
+
+    /// <summary>
+    /// Exports the 512-span batch over http/protobuf (or gRPC) to the loopback sink <paramref name="calls"/> times,
+    /// awaited as BenchmarkDotNet awaits it, and prints the time per export in ten rounds (for a profiler).
+    /// </summary>
+    public static int ExportLoop(int calls, bool grpc)
+    {
+        var sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
+        var limits = SpanLimitsModule.Default;
+        var spans = OtlpExportBenchmarks.RecordActivities().Select(a => ActivityConversion.ToSpan(limits, a)).ToArray();
+        var batches = new[] { new Batch<Span>(ResourceModule.Empty, [.. spans]), new Batch<Span>(ResourceModule.Empty, [.. spans]) };
+        var turn = 0;
+        var d = OtlpOptionsModule.Default;
+        var endpoint = grpc ? sink.GrpcBase : new Uri(sink.HttpBase, "/v1/traces");
+        IExporter<Span> exporter = OtlpExporter.Traces(new OtlpOptions(
+            Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), grpc ? OtlpProtocol.Grpc : OtlpProtocol.HttpProtobuf,
+            d.Headers, d.Timeout, d.Compression, d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure,
+            d.MaxRequestBytes, d.TemporalityPreference, d.ExponentialHistograms));
+        for (var round = 0; round < 10; round++)
+        {
+            Console.WriteLine($"Export: {PerCall(calls / 10, () => exporter.Export(batches[turn++ & 1], CancellationToken.None).GetAwaiter().GetResult())}");
+        }
+
+        (exporter as IDisposable)?.Dispose();
+        sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return 0;
+    }
 }
