@@ -69,18 +69,23 @@ public static class OtlpAllocationProbe
     }
 
     /// <summary>
-    /// Encodes the 512-span batch of <see cref="OtlpExportBenchmarks"/> <paramref name="calls"/> times into a reused
-    /// buffer and prints the time per batch: a steady loop for a profiler (<c>perf record</c>), nothing else running.
+    /// Encodes the 512-span batch of <see cref="OtlpExportBenchmarks"/>, and its 2 metrics (512 points) and 512 log
+    /// records, <paramref name="calls"/> times each into a reused buffer, in ten rounds, and prints the time per
+    /// batch: a steady loop for a profiler (<c>perf record</c>), nothing else running.
     /// </summary>
     public static int EncodeLoop(int calls)
     {
         var limits = SpanLimitsModule.Default;
         var spans = OtlpExportBenchmarks.RecordActivities().Select(a => ActivityConversion.ToSpan(limits, a)).ToArray();
         var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        var metrics = OtlpMetricData.OursMetrics();
+        var records = OtlpLogData.OursRecords(OtlpExportBenchmarks.BatchSize);
         // Ten rounds: on a shared machine, the fastest round is the one to compare.
         for (var round = 0; round < 10; round++)
         {
-            Console.WriteLine($"WriteTraces: {PerCall(calls / 10, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(ResourceModule.Empty, spans, buffer); })}");
+            Console.WriteLine($"WriteTraces:  {PerCall(calls / 10, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(ResourceModule.Empty, spans, buffer); })}");
+            Console.WriteLine($"WriteMetrics: {PerCall(calls / 10, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteMetrics(ResourceModule.Empty, metrics, buffer); })}");
+            Console.WriteLine($"WriteLogs:    {PerCall(calls / 10, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteLogs(ResourceModule.Empty, records, buffer); })}");
         }
 
         return 0;

@@ -240,6 +240,11 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
             // The common case (tags, small numbers and lengths): one byte, room known.
             b[p] <- byte value
             position <- p + 1
+        elif value < 0x4000UL && uint (p + 1) < uint b.Length then
+            // Two bytes: tags of fields 16 and up, status codes, ports, lengths under 16 KB.
+            b[p] <- byte (value ||| 0x80UL)
+            b[p + 1] <- byte (value >>> 7)
+            position <- p + 2
         else
             x.LongVarint value
 
@@ -397,19 +402,33 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
     member x.PackedFixed64(field: int, values: int64 list) =
         if not values.IsEmpty then
             x.Tag(field, WireType.Length)
-            x.RawVarint(uint64 (8 * List.length values))
+            let size = 8 * List.length values
+            x.RawVarint(uint64 size)
+            x.Ensure size
+            let b = buffer
+            let mutable p = position
 
             for v in values do
-                x.RawFixed64(uint64 v)
+                BinaryPrimitives.WriteInt64LittleEndian(Span(b, p, 8), v)
+                p <- p + 8
+
+            position <- p
 
     /// A packed repeated double field (omitted when empty).
     member x.PackedDouble(field: int, values: float list) =
         if not values.IsEmpty then
             x.Tag(field, WireType.Length)
-            x.RawVarint(uint64 (8 * List.length values))
+            let size = 8 * List.length values
+            x.RawVarint(uint64 size)
+            x.Ensure size
+            let b = buffer
+            let mutable p = position
 
             for v in values do
-                x.RawFixed64(uint64 (BitConverter.DoubleToInt64Bits v))
+                BinaryPrimitives.WriteInt64LittleEndian(Span(b, p, 8), BitConverter.DoubleToInt64Bits v)
+                p <- p + 8
+
+            position <- p
 
     /// A packed repeated uint64 varint field (omitted when empty).
     member x.PackedVarint(field: int, values: int64 list) =
