@@ -341,6 +341,25 @@ let ``503 with Retry-After is Retryable with that delay`` () =
     }
 
 [<Fact>]
+let ``429 with an HTTP-date Retry-After is Retryable until that date`` () =
+    task {
+        let date = DateTimeOffset.UtcNow.AddHours 1.
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                context.Response.Headers.RetryAfter <- Microsoft.Extensions.Primitives.StringValues(date.ToString("R"))
+                status 429 context)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+
+        match result with
+        | ExportResult.Retryable("HTTP 429", Some delay) ->
+            Assert.InRange(delay, TimeSpan.FromMinutes 58., TimeSpan.FromMinutes 60.)
+        | other -> failwith $"expected Retryable with a delay, got {other}"
+    }
+
+[<Fact>]
 let ``400 is a Failure`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 400 context)

@@ -351,12 +351,15 @@ module internal OtlpHttp =
 
         if redacted.Length > 256 then redacted.Substring(0, 256) + "..." else redacted
 
+    /// The first value of a header, as received (no parsing; no enumerator for a header that has one value).
     let firstHeader (headers: HttpHeaders) (name: string) =
         if isNull headers then
             None
         else
-            match headers.TryGetValues name with
-            | true, values -> Seq.tryHead values
+            match headers.NonValidated.TryGetValues name with
+            | true, values when values.Count > 0 ->
+                let mutable enumerator = values.GetEnumerator()
+                if enumerator.MoveNext() then Some enumerator.Current else None
             | _ -> None
 
     let decodeBase64 (text: string) =
