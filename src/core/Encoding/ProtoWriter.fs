@@ -371,10 +371,23 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
             buffer[position] <- byte size
             position <- position + 1 + size
         else
-            let size = EncodedText.utf8.GetByteCount value
-            x.RawVarint(uint64 size)
-            x.Ensure size
-            position <- position + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
+            // Longer: ASCII first, whose UTF-8 size is its length (so the length's size is known before the text
+            // is encoded after it); anything else is counted, then encoded (over the partial ASCII attempt).
+            let count = value.Length
+            let lengthSize = varintSize (uint64 count)
+            x.Ensure(lengthSize + count)
+            let mutable ascii = 0
+
+            if
+                Text.Ascii.FromUtf16(value.AsSpan(), Span(buffer, position + lengthSize, count), &ascii) = OperationStatus.Done
+            then
+                x.RawVarint(uint64 count)
+                position <- position + count
+            else
+                let size = EncodedText.utf8.GetByteCount value
+                x.RawVarint(uint64 size)
+                x.Ensure size
+                position <- position + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
 
     /// A bytes field, written even when empty.
     member x.Bytes(field: int, value: ReadOnlySpan<byte>) =
@@ -401,34 +414,24 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
     /// A packed repeated fixed64 field (omitted when empty).
     member x.PackedFixed64(field: int, values: int64 list) =
         if not values.IsEmpty then
-            x.Tag(field, WireType.Length)
-            let size = 8 * List.length values
-            x.RawVarint(uint64 size)
-            x.Ensure size
-            let b = buffer
-            let mutable p = position
+            // One walk of the list: the length is filled in afterwards, as a message's (a histogram's 16 bucket
+            // counts take 128 bytes, a two-byte length; fewer values move back by a byte).
+            let packed = x.BeginMessage(field, 2)
 
             for v in values do
-                BinaryPrimitives.WriteInt64LittleEndian(Span(b, p, 8), v)
-                p <- p + 8
+                x.RawFixed64(uint64 v)
 
-            position <- p
+            x.EndMessage packed
 
     /// A packed repeated double field (omitted when empty).
     member x.PackedDouble(field: int, values: float list) =
         if not values.IsEmpty then
-            x.Tag(field, WireType.Length)
-            let size = 8 * List.length values
-            x.RawVarint(uint64 size)
-            x.Ensure size
-            let b = buffer
-            let mutable p = position
+            let packed = x.BeginMessage(field, 2)
 
             for v in values do
-                BinaryPrimitives.WriteInt64LittleEndian(Span(b, p, 8), BitConverter.DoubleToInt64Bits v)
-                p <- p + 8
+                x.RawFixed64(uint64 (BitConverter.DoubleToInt64Bits v))
 
-            position <- p
+            x.EndMessage packed
 
     /// A packed repeated uint64 varint field (omitted when empty).
     member x.PackedVarint(field: int, values: int64 list) =
