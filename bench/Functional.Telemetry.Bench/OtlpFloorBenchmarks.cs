@@ -15,6 +15,8 @@ namespace Functional.Telemetry.Bench;
 /// <item><c>Transport*</c>: one <c>HttpClient</c> POST of the 512-span request already encoded (no encoding,
 /// no SDK code): a bare <c>SocketsHttpHandler</c>, the body as <c>ReadOnlyMemoryContent</c>, no timeout token.
 /// This is the floor for any exporter that sends through <c>HttpClient</c>, as both SDKs do.</item>
+/// <item><c>SendOurs*</c>: the same pre-encoded request through our <c>OtlpTransport.Send</c> alone (no encoding):
+/// what our send path costs above the bare <c>HttpClient</c> POST.</item>
 /// <item><c>EncodeOurs</c>: our protobuf encoding of the same 512 spans into a reused buffer, without sending.</item>
 /// </list>
 /// The official exporter's row is repeated here as the baseline, so <c>Ratio</c> reads as a share of its time.
@@ -37,6 +39,8 @@ public class OtlpFloorBenchmarks
     private Uri? grpcUri;
     private OpenTelemetry.Exporter.OtlpTraceExporter? officialHttp;
     private OpenTelemetry.Exporter.OtlpTraceExporter? officialGrpc;
+    private Ours.OtlpTransport? oursHttp;
+    private Ours.OtlpTransport? oursGrpc;
     private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
     private static readonly MediaTypeHeaderValue Grpc = new("application/grpc");
 
@@ -66,7 +70,16 @@ public class OtlpFloorBenchmarks
             Endpoint = sink.GrpcBase,
             Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
         });
+        var d = Ours.OtlpOptionsModule.Default;
+        Ours.OtlpOptions Options(Uri endpoint, Ours.OtlpProtocol protocol) => new(
+            Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), protocol, d.Headers, d.Timeout, d.Compression,
+            d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure, d.MaxRequestBytes,
+            d.TemporalityPreference, d.ExponentialHistograms);
+        oursHttp = new Ours.OtlpTransport(Ours.OtlpSignal.Traces, Options(tracesUri, Ours.OtlpProtocol.HttpProtobuf));
+        oursGrpc = new Ours.OtlpTransport(Ours.OtlpSignal.Traces, Options(sink.GrpcBase, Ours.OtlpProtocol.Grpc));
         if (TransportHttp().GetAwaiter().GetResult() != HttpStatusCode.OK
+            || !SendOursHttp().GetAwaiter().GetResult().IsSuccess
+            || !SendOursGrpc().GetAwaiter().GetResult().IsSuccess
             || TransportGrpc().GetAwaiter().GetResult() != HttpStatusCode.OK
             || OfficialHttp() != OpenTelemetry.ExportResult.Success
             || OfficialGrpc() != OpenTelemetry.ExportResult.Success)
@@ -84,6 +97,8 @@ public class OtlpFloorBenchmarks
         officialGrpc?.Dispose();
         http1?.Dispose();
         http2?.Dispose();
+        (oursHttp as IDisposable)?.Dispose();
+        (oursGrpc as IDisposable)?.Dispose();
         sink?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
@@ -103,6 +118,22 @@ public class OtlpFloorBenchmarks
         using var response = await http1!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         return response.StatusCode;
     }
+
+    [Benchmark]
+    [BenchmarkCategory("http/protobuf")]
+    public HttpStatusCode TransportHttpSync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, tracesUri)
+        {
+            Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = Protobuf } },
+        };
+        using var response = http1!.Send(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("http/protobuf")]
+    public Task<Ours.ExportResult> SendOursHttp() => oursHttp!.Send(body, CancellationToken.None);
 
     [Benchmark]
     [BenchmarkCategory("http/protobuf")]
@@ -132,4 +163,8 @@ public class OtlpFloorBenchmarks
         using var response = await http2!.SendAsync(request, HttpCompletionOption.ResponseContentRead);
         return response.StatusCode;
     }
+
+    [Benchmark]
+    [BenchmarkCategory("grpc")]
+    public Task<Ours.ExportResult> SendOursGrpc() => oursGrpc!.Send(body, CancellationToken.None);
 }

@@ -31,5 +31,17 @@ if (args.Length >= 1 && args[0] == "otlp-alloc")
     return OtlpAllocationProbe.Run(args.Length >= 2 ? int.Parse(args[1]) : 2_000);
 }
 
+// `-- otlp-encode [batches]` encodes the 512-span batch in a loop and prints the time per batch (for a profiler).
+if (args.Length >= 1 && args[0] == "otlp-encode")
+{
+    return OtlpAllocationProbe.EncodeLoop(args.Length >= 2 ? int.Parse(args[1]) : 100_000);
+}
+
+// `-- otlp-export [batches] [grpc]` exports the 512-span batch to the loopback sink in a loop (for a profiler).
+if (args.Length >= 1 && args[0] == "otlp-export")
+{
+    return OtlpAllocationProbe.ExportLoop(args.Length >= 2 ? int.Parse(args[1]) : 20_000, args.Length >= 3 && args[2] == "grpc");
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;

@@ -247,3 +247,217 @@ let ``lengths of one, two and three bytes nest exactly in a batch larger than th
                                       Assert.Equal(long, Encoding.UTF8.GetString(bytes, start, finish - start)) ]
 
     Assert.Equal<string list>([ for i in 0..599 -> $"span {i}" ], written)
+
+// ---- minimal lengths, checked by an independent re-encoder ----
+
+/// Which fields of each OTLP message are messages themselves (the others are scalars, strings or bytes).
+let private messageFields: Map<string, Map<int, string>> =
+    Map.ofList
+        [ "TracesRequest", Map.ofList [ 1, "ResourceSpans" ]
+          "ResourceSpans", Map.ofList [ 1, "Resource"; 2, "ScopeSpans" ]
+          "ScopeSpans", Map.ofList [ 1, "Scope"; 2, "Span" ]
+          "Span", Map.ofList [ 9, "KeyValue"; 11, "Event"; 13, "Link"; 15, "Status" ]
+          "Event", Map.ofList [ 3, "KeyValue" ]
+          "Link", Map.ofList [ 4, "KeyValue" ]
+          "Status", Map.empty
+          "MetricsRequest", Map.ofList [ 1, "ResourceMetrics" ]
+          "ResourceMetrics", Map.ofList [ 1, "Resource"; 2, "ScopeMetrics" ]
+          "ScopeMetrics", Map.ofList [ 1, "Scope"; 2, "Metric" ]
+          "Metric", Map.ofList [ 5, "NumberPoints"; 7, "NumberPoints"; 9, "HistogramPoints"; 10, "ExponentialPoints" ]
+          // Gauge and Sum, Histogram, ExponentialHistogram: field 1 holds the points.
+          "NumberPoints", Map.ofList [ 1, "NumberPoint" ]
+          "HistogramPoints", Map.ofList [ 1, "HistogramPoint" ]
+          "ExponentialPoints", Map.ofList [ 1, "ExponentialPoint" ]
+          "NumberPoint", Map.ofList [ 5, "Exemplar"; 7, "KeyValue" ]
+          "HistogramPoint", Map.ofList [ 8, "Exemplar"; 9, "KeyValue" ]
+          "ExponentialPoint", Map.ofList [ 1, "KeyValue"; 8, "Buckets"; 9, "Buckets"; 11, "Exemplar" ]
+          "Exemplar", Map.ofList [ 7, "KeyValue" ]
+          "Buckets", Map.empty
+          "LogsRequest", Map.ofList [ 1, "ResourceLogs" ]
+          "ResourceLogs", Map.ofList [ 1, "Resource"; 2, "ScopeLogs" ]
+          "ScopeLogs", Map.ofList [ 1, "Scope"; 2, "LogRecord" ]
+          "LogRecord", Map.ofList [ 5, "AnyValue"; 6, "KeyValue" ]
+          "Resource", Map.ofList [ 1, "KeyValue" ]
+          "Scope", Map.ofList [ 3, "KeyValue" ]
+          "KeyValue", Map.ofList [ 2, "AnyValue" ]
+          "AnyValue", Map.ofList [ 5, "ArrayValue"; 6, "KeyValueList" ]
+          "ArrayValue", Map.ofList [ 1, "AnyValue" ]
+          "KeyValueList", Map.ofList [ 1, "KeyValue" ] ]
+
+/// The message in bytes[start .. finish - 1] of type `kind`, written again the way a measure-then-write encoder
+/// writes it: every tag, varint and length as a minimal varint, nested messages written the same way first.
+/// It shares no code with ProtoWriter; the encoder's bytes must equal it exactly.
+let rec private canonical (kind: string) (bytes: byte[]) (start: int) (finish: int) (output: ResizeArray<byte>) =
+    let writeVarint (value: uint64) =
+        let mutable v = value
+
+        while v >= 0x80UL do
+            output.Add(byte (v &&& 0x7FUL) ||| 0x80uy)
+            v <- v >>> 7
+
+        output.Add(byte v)
+
+    let readVarint at =
+        let rec go at shift (value: uint64) =
+            Assert.True(at < finish, "a varint runs past its message's end")
+            let b = bytes[at]
+            let value = value ||| (uint64 (b &&& 0x7Fuy) <<< shift)
+            if b < 0x80uy then struct (value, at + 1) else go (at + 1) (shift + 7) value
+
+        go at 0 0UL
+
+    let nested = messageFields[kind]
+    let mutable at = start
+
+    while at < finish do
+        let struct (key, next) = readVarint at
+        writeVarint key
+        let field = int (key >>> 3)
+
+        match int (key &&& 7UL) with
+        | 0 ->
+            let struct (value, after) = readVarint next
+            writeVarint value
+            at <- after
+        | 1 ->
+            output.AddRange(ArraySegment(bytes, next, 8))
+            at <- next + 8
+        | 5 ->
+            output.AddRange(ArraySegment(bytes, next, 4))
+            at <- next + 4
+        | 2 ->
+            let struct (length, content) = readVarint next
+            let contentEnd = content + int length
+            Assert.True(contentEnd <= finish, $"{kind}.{field}: a length runs past its message's end")
+
+            match nested.TryFind field with
+            | Some child ->
+                let inner = ResizeArray<byte>()
+                canonical child bytes content contentEnd inner
+                writeVarint (uint64 inner.Count)
+                output.AddRange inner
+            | None ->
+                writeVarint length
+                output.AddRange(ArraySegment(bytes, content, int length))
+
+            at <- contentEnd
+        | other -> failwith $"{kind}.{field}: wire type {other}"
+
+    Assert.Equal(finish, at)
+
+let private assertCanonical kind (bytes: byte[]) =
+    let again = ResizeArray<byte>(bytes.Length)
+    canonical kind bytes 0 bytes.Length again
+    // Compared as arrays only when they differ in length or content, so a failure names where.
+    let again = again.ToArray()
+    let firstDifference = Seq.zip bytes again |> Seq.tryFindIndex (fun (a, b) -> a <> b)
+    Assert.True((again.Length = bytes.Length && firstDifference.IsNone), $"{kind}: {bytes.Length} bytes, re-encoded {again.Length}, first difference at {firstDifference}")
+
+let private scopeNamed name = { InstrumentationScope.Named name with Version = "2.0" }
+
+[<Fact>]
+let ``every length is exact and minimal for spans, scope groups and resource groups around 128 B, 16 KB and 2 MB`` () =
+    // One attribute string per step over a window below each boundary: the string, its value, its key-value,
+    // the span, the scope group and the resource group each cross the boundary somewhere in it, one byte at a time.
+    for boundary in [ 128; 16_384; 2_097_152 ] do
+        for size in max 0 (boundary - 160) .. boundary + 4 do
+            let spans = [| { span with Attributes = [ Attribute.string "a" (String('v', size)) ] } |]
+            let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
+            assertCanonical "TracesRequest" bytes
+            Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
+
+[<Fact>]
+let ``every length is exact and minimal in batches of several scopes, with spans of every size class`` () =
+    // Three scopes in turn; span sizes from tens of bytes to tens of kilobytes (lengths of one, two and three bytes
+    // where two were guessed), nested values, events and links; batches from one span to a 2 MB scope group.
+    let random = Random 7
+    let scopes = [| scopeNamed "first"; scopeNamed "second"; { scopeNamed "third" with Attributes = [ Attribute.bool "x" true ] } |]
+
+    let spanOf i =
+        let size =
+            match i % 5 with
+            | 0 -> random.Next 40
+            | 1 -> 100 + random.Next 60
+            | 2 -> random.Next 2_000
+            | 3 -> 16_300 + random.Next 200
+            | _ -> random.Next 40_000
+
+        { span with
+            Name = $"span {i}"
+            Scope = scopes[i % 3]
+            Attributes =
+                [ Attribute.string "s" (String('s', size))
+                  { Key = "nested"; Value = AnyValue.Array [ AnyValue.Map [ Attribute.int "n" (int64 i) ]; AnyValue.String(String('a', i % 300)) ] } ]
+            Events = [ { Name = "e"; Timestamp = 5L; Attributes = [ Attribute.string "k" (String('e', i % 200)) ]; DroppedAttributes = 0 } ]
+            Links = (if i % 4 = 0 then [ { Context = span.Context; Attributes = [ Attribute.int "l" 1L ]; DroppedAttributes = 0 } ] else [])
+            Status = (if i % 2 = 0 then Status.Error(String('x', i % 150)) else Status.Ok) }
+
+    for count in [ 1; 2; 3; 7; 40; 150 ] do
+        let spans = Array.init count spanOf
+        let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
+        assertCanonical "TracesRequest" bytes
+        Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
+
+[<Fact>]
+let ``every length is exact and minimal for metrics and log records of every size class`` () =
+    let point i : NumberPoint =
+        { Attributes = [ Attribute.string "k" (String('p', i % 150)) ]; StartTime = 1L; Time = 2L; Value = NumberValue.Long(int64 i); Exemplars = [] }
+
+    let histogramPoint i : HistogramPoint =
+        { Attributes = [ Attribute.int "i" (int64 i) ]
+          StartTime = 1L
+          Time = 2L
+          Count = int64 i
+          Sum = 1.5
+          Min = None
+          Max = None
+          Bounds = [ for b in 1 .. i % 20 -> float b ]
+          BucketCounts = [ for b in 0 .. i % 20 -> int64 b ]
+          Exemplars = [] }
+
+    let exponentialPoint i : ExponentialHistogramPoint =
+        { Attributes = [ Attribute.int "i" (int64 i) ]
+          StartTime = 1L
+          Time = 2L
+          Count = 3L
+          Sum = 1.5
+          Min = None
+          Max = None
+          Scale = 2
+          ZeroCount = 1L
+          ZeroThreshold = 0.0
+          Positive = { Offset = 1; Counts = [ for b in 0 .. i % 160 -> int64 b ] }
+          Negative = { Offset = 0; Counts = [] }
+          Exemplars = [] }
+
+    // From one small point to thousands: metrics (and their data messages) of one, two and three length bytes.
+    for points in [ 1; 2; 5; 60; 400; 3_000 ] do
+        let metrics: MetricData array =
+            [| { Name = "sum"; Description = ""; Unit = ""; Scope = scopeNamed "m1"; Points = MetricPoints.Sum(Temporality.Cumulative, true, List.init points point) }
+               { Name = "gauge"; Description = "d"; Unit = "1"; Scope = scopeNamed "m2"; Points = MetricPoints.Gauge(List.init points point) }
+               { Name = "histogram"; Description = ""; Unit = "ms"; Scope = scopeNamed "m1"; Points = MetricPoints.Histogram(Temporality.Delta, List.init points histogramPoint) }
+               { Name = "exponential"; Description = ""; Unit = ""; Scope = scopeNamed "m3"; Points = MetricPoints.ExponentialHistogram(Temporality.Delta, List.init points exponentialPoint) } |]
+
+        let bytes = protobuf (OtlpProtobuf.writeMetrics resource metrics)
+        assertCanonical "MetricsRequest" bytes
+        Assert.Equal(int64 bytes.Length, OtlpProtobuf.metricsSize resource metrics)
+
+    let record i : LogRecord =
+        { Timestamp = 1L
+          ObservedTimestamp = 2L
+          SeverityNumber = 9
+          SeverityText = "Information"
+          Body = AnyValue.String(String('b', (i * 37) % 20_000))
+          Attributes = [ Attribute.int "i" (int64 i) ]
+          DroppedAttributes = 0
+          TraceId = traceId
+          SpanId = SpanId 3UL
+          TraceFlags = TraceFlags.Sampled
+          EventName = ""
+          Scope = scopeNamed (if i % 3 = 0 then "l1" else "l2") }
+
+    for count in [ 1; 3; 20; 300 ] do
+        let records = Array.init count record
+        let bytes = protobuf (OtlpProtobuf.writeLogs resource records)
+        assertCanonical "LogsRequest" bytes
+        Assert.Equal(int64 bytes.Length, OtlpProtobuf.logsSize resource records)

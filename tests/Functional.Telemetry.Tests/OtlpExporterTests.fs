@@ -341,6 +341,25 @@ let ``503 with Retry-After is Retryable with that delay`` () =
     }
 
 [<Fact>]
+let ``429 with an HTTP-date Retry-After is Retryable until that date`` () =
+    task {
+        let date = DateTimeOffset.UtcNow.AddHours 1.
+
+        use! receiver =
+            startReceiver false (fun _ context ->
+                context.Response.Headers.RetryAfter <- Microsoft.Extensions.Primitives.StringValues(date.ToString("R"))
+                status 429 context)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! result = export exporter [| span 1 |]
+
+        match result with
+        | ExportResult.Retryable("HTTP 429", Some delay) ->
+            Assert.InRange(delay, TimeSpan.FromMinutes 58., TimeSpan.FromMinutes 60.)
+        | other -> failwith $"expected Retryable with a delay, got {other}"
+    }
+
+[<Fact>]
 let ``400 is a Failure`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 400 context)
@@ -440,6 +459,150 @@ let ``partial success is reported on the event source without retrying and witho
         for payload in listener.Payloads do
             for value in payload do
                 Assert.DoesNotContain(secret, string value)
+    }
+
+[<Fact>]
+let ``a partial success is read from a body with a Content-Length, and an empty body is not an error`` () =
+    task {
+        let marker = "marker-" + Guid.NewGuid().ToString("N")
+        use listener = new PartialSuccessListener()
+
+        use! receiver =
+            startReceiver false (fun index context ->
+                task {
+                    if index = 1 then
+                        let body = partialSuccessResponse 4L marker
+                        context.Response.ContentType <- "application/x-protobuf"
+                        context.Response.ContentLength <- int64 body.Length
+                        do! context.Response.Body.WriteAsync(body, 0, body.Length)
+                    else
+                        context.Response.ContentLength <- 0L
+                }
+                :> Task)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        let! first = export exporter [| span 1 |]
+        let! second = export exporter [| span 2 |]
+        Assert.Equal(ExportResult.Success, first)
+        Assert.Equal(ExportResult.Success, second)
+
+        let ours =
+            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+
+        Assert.Equal<obj list>([ box "traces"; box "otlp-http-protobuf"; box 4L; box marker ], Assert.Single ours)
+    }
+
+[<Fact>]
+let ``after a timed-out request the next one gets a whole timeout of its own`` () =
+    task {
+        use! receiver =
+            startReceiver false (fun index context ->
+                if index = 1 then Task.Delay(Timeout.Infinite, context.RequestAborted) else status 200 context)
+
+        use exporter =
+            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromMilliseconds 300. }
+
+        let! first = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Retryable("request timed out after 300 ms", None), first)
+        let! second = export exporter [| span 2 |]
+        Assert.Equal(ExportResult.Success, second)
+        let! third = export exporter [| span 3 |]
+        Assert.Equal(ExportResult.Success, third)
+    }
+
+[<Fact>]
+let ``an export cancelled by the caller is Retryable, and the next export succeeds`` () =
+    task {
+        let arrived = TaskCompletionSource()
+
+        use! receiver =
+            startReceiver false (fun index context ->
+                if index = 1 then
+                    arrived.TrySetResult() |> ignore
+                    Task.Delay(Timeout.Infinite, context.RequestAborted)
+                else
+                    status 200 context)
+
+        use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
+        use cancel = new CancellationTokenSource()
+        let pending = (exporter :> IExporter<Span>).Export(batchOf [| span 1 |], cancel.Token)
+        do! arrived.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+        cancel.Cancel()
+        let! first = pending.WaitAsync(TimeSpan.FromSeconds 30.)
+        Assert.Equal(ExportResult.Retryable("export cancelled", None), first)
+        // A caller's token that is never cancelled, as the runner's usually is not.
+        use quiet = new CancellationTokenSource()
+        let! second = (exporter :> IExporter<Span>).Export(batchOf [| span 2 |], quiet.Token).WaitAsync(TimeSpan.FromSeconds 30.)
+        Assert.Equal(ExportResult.Success, second)
+        let! third = export exporter [| span 3 |]
+        Assert.Equal(ExportResult.Success, third)
+    }
+
+[<Fact>]
+let ``concurrent sends on one transport each complete with their own body`` () =
+    task {
+        use! receiver = startReceiver false (fun _ context -> status 200 context)
+        use transport = new OtlpTransport(OtlpSignal.Traces, httpOptions receiver "/v1/traces")
+        let bodies = Array.init 16 (fun i -> protobufOf [| span i |])
+
+        let! results =
+            Task.WhenAll [ for body in bodies -> transport.Send(ReadOnlyMemory body, CancellationToken.None) ]
+            |> TestUtil.within (TimeSpan.FromSeconds 30.)
+
+        Assert.All(results, fun result -> Assert.Equal(ExportResult.Success, result))
+        let received = receiver.Requests |> List.map (fun r -> Convert.ToHexString r.Body) |> List.sort
+        Assert.Equal<string list>(bodies |> Array.map Convert.ToHexString |> List.ofArray |> List.sort, received)
+    }
+
+[<Theory>]
+[<InlineData("HttpProtobuf")>]
+[<InlineData("HttpJson")>]
+[<InlineData("Grpc")>]
+let ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it`` (protocol: string) =
+    task {
+        let isGrpc = protocol = "Grpc"
+
+        use! receiver =
+            startReceiver isGrpc (fun _ context ->
+                if isGrpc then grpcReply [||] [ "grpc-status", "0" ] context else status 200 context)
+
+        let scopes = [| InstrumentationScope.Named "a"; InstrumentationScope.Named "b"; InstrumentationScope.Named "c" |]
+
+        let spans =
+            Array.init 900 (fun i ->
+                { span i with
+                    Scope = scopes[i % 3]
+                    Attributes = [ Attribute.string "payload" (String('p', (i * 131) % 3_000)) ] })
+
+        let options =
+            match protocol with
+            | "Grpc" -> grpcOptions receiver
+            | "HttpJson" -> { httpOptions receiver "/v1/traces" with Protocol = OtlpProtocol.HttpJson }
+            | _ -> httpOptions receiver "/v1/traces"
+
+        use exporter = OtlpExporter.traces options
+        // Twice: the second export reuses the buffer the first one grew.
+        for _ in 1..2 do
+            let! result = export exporter spans
+            Assert.Equal(ExportResult.Success, result)
+
+        let expected =
+            let buffer = ArrayBufferWriter<byte>()
+
+            if protocol = "HttpJson" then
+                OtlpJson.writeTraces resource spans buffer
+            else
+                OtlpProtobuf.writeTraces resource spans buffer
+
+            let bytes = buffer.WrittenSpan.ToArray()
+            if isGrpc then OtlpResponse.frameGrpc false (ReadOnlySpan bytes) else bytes
+
+        Assert.True(expected.Length > 1_000_000, string expected.Length)
+        let bodies = receiver.Requests |> List.map (fun r -> r.Body)
+        Assert.Equal(2, bodies.Length)
+
+        for body in bodies do
+            Assert.True((body = expected), $"{protocol}: sent {body.Length} bytes, expected {expected.Length}")
     }
 
 // ---- splitting ----

@@ -22,32 +22,32 @@ module OtlpProtobuf =
         | AnyValue.Int i -> w.Varint(3, uint64 i)
         | AnyValue.Double d -> w.Double(4, d)
         | AnyValue.Array items ->
-            w.BeginMessage 5
+            let array = w.BeginMessage 5
 
             for item in items do
-                w.BeginMessage 1
+                let element = w.BeginMessage 1
                 anyValueFields w item
-                w.EndMessage()
+                w.EndMessage element
 
-            w.EndMessage()
+            w.EndMessage array
         | AnyValue.Map entries ->
-            w.BeginMessage 6
+            let map = w.BeginMessage 6
 
             for entry in entries do
                 keyValue w 1 entry
 
-            w.EndMessage()
+            w.EndMessage map
         | AnyValue.Bytes b -> w.Bytes(7, ReadOnlySpan b)
         | AnyValue.Empty -> ()
 
     // common.v1.KeyValue
     and private keyValue (w: ProtoWriter) field (attribute: Functional.Telemetry.Attribute) =
-        w.BeginMessage field
+        let pair = w.BeginMessage field
         stringIfAny w 1 attribute.Key
-        w.BeginMessage 2
+        let value = w.BeginMessage 2
         anyValueFields w attribute.Value
-        w.EndMessage()
-        w.EndMessage()
+        w.EndMessage value
+        w.EndMessage pair
 
     let private attributes (w: ProtoWriter) field (items: Functional.Telemetry.Attribute list) =
         for item in items do
@@ -55,17 +55,17 @@ module OtlpProtobuf =
 
     // resource.v1.Resource
     let private resourceMessage (w: ProtoWriter) field (resource: Resource) =
-        w.BeginMessage field
+        let message = w.BeginMessage field
         attributes w 1 resource.Attributes
-        w.EndMessage()
+        w.EndMessage message
 
     // common.v1.InstrumentationScope
     let private scopeMessage (w: ProtoWriter) field (scope: InstrumentationScope) =
-        w.BeginMessage field
+        let message = w.BeginMessage field
         stringIfAny w 1 scope.Name
         stringIfAny w 2 scope.Version
         attributes w 3 scope.Attributes
-        w.EndMessage()
+        w.EndMessage message
 
     // Resource* { resource = 1; scope_* = 2 { scope = 1; items = 2; schema_url = 3 }; schema_url = 3 }
     let private grouped
@@ -77,21 +77,22 @@ module OtlpProtobuf =
         (items: 'T array)
         =
         if items.Length > 0 then
-            w.BeginMessage 1
+            // A resource group and a scope group usually hold many items: lengths of up to 2 MB (3 bytes).
+            let resourceGroup = w.BeginMessage(1, 3)
             resourceMessage w 1 resource
 
             for scope in scopes do
-                w.BeginMessage 2
+                let scopeGroup = w.BeginMessage(2, 3)
                 scopeMessage w 1 scope
 
                 for item in items do
                     if ScopeGroups.same (scopeOf item) scope then writeItem w item
 
                 stringIfAny w 3 scope.SchemaUrl
-                w.EndMessage()
+                w.EndMessage scopeGroup
 
             stringIfAny w 3 resource.SchemaUrl
-            w.EndMessage()
+            w.EndMessage resourceGroup
 
     let private traceState (w: ProtoWriter) field (state: TraceState) =
         if not state.Entries.IsEmpty then w.String(field, TraceState.format state)
@@ -110,41 +111,41 @@ module OtlpProtobuf =
 
     // trace.v1.Span.Event
     let private spanEvent (w: ProtoWriter) (event: SpanEvent) =
-        w.BeginMessage 11
+        let message = w.BeginMessage 11
         fixed64IfAny w 1 event.Timestamp
         stringIfAny w 2 event.Name
         attributes w 3 event.Attributes
         countIfAny w 4 event.DroppedAttributes
-        w.EndMessage()
+        w.EndMessage message
 
     // trace.v1.Span.Link
     let private spanLink (w: ProtoWriter) (link: SpanLink) =
-        w.BeginMessage 13
+        let message = w.BeginMessage 13
         w.TraceId(1, link.Context.TraceId)
         w.SpanId(2, link.Context.SpanId)
         traceState w 3 link.Context.TraceState
         attributes w 4 link.Attributes
         countIfAny w 5 link.DroppedAttributes
         w.Fixed32(6, spanFlags link.Context.TraceFlags link.Context.IsRemote)
-        w.EndMessage()
+        w.EndMessage message
 
     // trace.v1.Status
     let private status (w: ProtoWriter) (status: Status) =
         match status with
         | Status.Unset -> ()
         | Status.Ok ->
-            w.BeginMessage 15
+            let message = w.BeginMessage 15
             w.Varint(3, 1UL)
-            w.EndMessage()
-        | Status.Error message ->
-            w.BeginMessage 15
-            stringIfAny w 2 message
+            w.EndMessage message
+        | Status.Error description ->
+            let message = w.BeginMessage 15
+            stringIfAny w 2 description
             w.Varint(3, 2UL)
-            w.EndMessage()
+            w.EndMessage message
 
-    // trace.v1.Span
+    // trace.v1.Span (usually 128 bytes to 16 KB: a two-byte length)
     let private span (w: ProtoWriter) (span: Span) =
-        w.BeginMessage 2
+        let message = w.BeginMessage(2, 2)
         w.TraceId(1, span.Context.TraceId)
         w.SpanId(2, span.Context.SpanId)
         traceState w 3 span.Context.TraceState
@@ -167,7 +168,7 @@ module OtlpProtobuf =
         countIfAny w 14 span.DroppedLinks
         status w span.Status
         w.Fixed32(16, spanFlags span.Context.TraceFlags span.ParentIsRemote)
-        w.EndMessage()
+        w.EndMessage message
 
     let private temporality t =
         match t with
@@ -176,7 +177,7 @@ module OtlpProtobuf =
 
     // metrics.v1.Exemplar
     let private exemplar (w: ProtoWriter) field (exemplar: Exemplar) =
-        w.BeginMessage field
+        let message = w.BeginMessage field
         fixed64IfAny w 2 exemplar.Time
 
         match exemplar.Value with
@@ -186,11 +187,11 @@ module OtlpProtobuf =
         if exemplar.SpanId.IsValid then w.SpanId(4, exemplar.SpanId)
         if exemplar.TraceId.IsValid then w.TraceId(5, exemplar.TraceId)
         attributes w 7 exemplar.FilteredAttributes
-        w.EndMessage()
+        w.EndMessage message
 
     // metrics.v1.NumberDataPoint
     let private numberPoint (w: ProtoWriter) (point: NumberPoint) =
-        w.BeginMessage 1
+        let message = w.BeginMessage 1
         fixed64IfAny w 2 point.StartTime
         fixed64IfAny w 3 point.Time
 
@@ -202,11 +203,12 @@ module OtlpProtobuf =
             exemplar w 5 e
 
         attributes w 7 point.Attributes
-        w.EndMessage()
+        w.EndMessage message
 
-    // metrics.v1.HistogramDataPoint (sum, min and max are proto3 `optional`: written when known)
+    // metrics.v1.HistogramDataPoint (sum, min and max are proto3 `optional`: written when known); with its
+    // buckets, usually 128 bytes or more: a two-byte length.
     let private histogramPoint (w: ProtoWriter) (point: HistogramPoint) =
-        w.BeginMessage 1
+        let message = w.BeginMessage(1, 2)
         fixed64IfAny w 2 point.StartTime
         fixed64IfAny w 3 point.Time
         fixed64IfAny w 4 point.Count
@@ -220,19 +222,19 @@ module OtlpProtobuf =
         attributes w 9 point.Attributes
         point.Min |> Option.iter (fun v -> w.Double(11, v))
         point.Max |> Option.iter (fun v -> w.Double(12, v))
-        w.EndMessage()
+        w.EndMessage message
 
     // metrics.v1.ExponentialHistogramDataPoint.Buckets
     let private buckets (w: ProtoWriter) field (buckets: ExponentialBuckets) =
         if buckets.Offset <> 0 || not buckets.Counts.IsEmpty then
-            w.BeginMessage field
+            let message = w.BeginMessage field
             if buckets.Offset <> 0 then w.SignedVarint(1, int64 buckets.Offset)
             w.PackedVarint(2, buckets.Counts)
-            w.EndMessage()
+            w.EndMessage message
 
-    // metrics.v1.ExponentialHistogramDataPoint
+    // metrics.v1.ExponentialHistogramDataPoint (a two-byte length, as a histogram point)
     let private exponentialPoint (w: ProtoWriter) (point: ExponentialHistogramPoint) =
-        w.BeginMessage 1
+        let message = w.BeginMessage(1, 2)
         attributes w 1 point.Attributes
         fixed64IfAny w 2 point.StartTime
         fixed64IfAny w 3 point.Time
@@ -250,54 +252,55 @@ module OtlpProtobuf =
         point.Max |> Option.iter (fun v -> w.Double(13, v))
         // Bitwise, so that -0.0 is kept as proto3 writers keep it.
         if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then w.Double(14, point.ZeroThreshold)
-        w.EndMessage()
+        w.EndMessage message
 
-    // metrics.v1.Metric
+    // metrics.v1.Metric: all the points of one stream, so it and its data message grow with the number of
+    // attribute sets; they are given three-byte lengths (a small metric then moves back by a byte or two).
     let private metric (w: ProtoWriter) (metric: MetricData) =
-        w.BeginMessage 2
+        let message = w.BeginMessage(2, 3)
         stringIfAny w 1 metric.Name
         stringIfAny w 2 metric.Description
         stringIfAny w 3 metric.Unit
 
         match metric.Points with
         | MetricPoints.Gauge points ->
-            w.BeginMessage 5
+            let data = w.BeginMessage(5, 3)
 
             for p in points do
                 numberPoint w p
 
-            w.EndMessage()
+            w.EndMessage data
         | MetricPoints.Sum(t, isMonotonic, points) ->
-            w.BeginMessage 7
+            let data = w.BeginMessage(7, 3)
 
             for p in points do
                 numberPoint w p
 
             w.Varint(2, temporality t)
             if isMonotonic then w.Bool(3, true)
-            w.EndMessage()
+            w.EndMessage data
         | MetricPoints.Histogram(t, points) ->
-            w.BeginMessage 9
+            let data = w.BeginMessage(9, 3)
 
             for p in points do
                 histogramPoint w p
 
             w.Varint(2, temporality t)
-            w.EndMessage()
+            w.EndMessage data
         | MetricPoints.ExponentialHistogram(t, points) ->
-            w.BeginMessage 10
+            let data = w.BeginMessage(10, 3)
 
             for p in points do
                 exponentialPoint w p
 
             w.Varint(2, temporality t)
-            w.EndMessage()
+            w.EndMessage data
 
-        w.EndMessage()
+        w.EndMessage message
 
-    // logs.v1.LogRecord
+    // logs.v1.LogRecord (usually 128 bytes to 16 KB: a two-byte length)
     let private logRecord (w: ProtoWriter) (record: LogRecord) =
-        w.BeginMessage 2
+        let message = w.BeginMessage(2, 2)
         fixed64IfAny w 1 record.Timestamp
         if record.SeverityNumber <> 0 then w.Varint(2, uint64 (int64 record.SeverityNumber))
         stringIfAny w 3 record.SeverityText
@@ -305,9 +308,9 @@ module OtlpProtobuf =
         match record.Body with
         | AnyValue.Empty -> ()
         | body ->
-            w.BeginMessage 5
+            let bodyMessage = w.BeginMessage 5
             anyValueFields w body
-            w.EndMessage()
+            w.EndMessage bodyMessage
 
         attributes w 6 record.Attributes
         countIfAny w 7 record.DroppedAttributes
@@ -316,7 +319,7 @@ module OtlpProtobuf =
         if record.SpanId.IsValid then w.SpanId(10, record.SpanId)
         fixed64IfAny w 11 record.ObservedTimestamp
         stringIfAny w 12 record.EventName
-        w.EndMessage()
+        w.EndMessage message
 
     let private spanScope (s: Span) = s.Scope
     let private metricScope (m: MetricData) = m.Scope

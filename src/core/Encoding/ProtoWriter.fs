@@ -74,19 +74,16 @@ module internal WireType =
     [<Literal>]
     let Fixed32 = 5
 
-/// The buffer and open-message stack of `ProtoWriter`, kept per thread: encoding a batch is synchronous (write,
-/// then copy out, on one thread), so reusing them makes a batch's encoding allocation-free once they have grown.
-/// A writer takes them for its lifetime and hands them back, so a nested encoding on the same thread (none
-/// exists today) would get fresh ones instead of overwriting a buffer in use.
+/// The buffer of `ProtoWriter`, kept per thread: encoding a batch is synchronous (write, then copy out, on one
+/// thread), so reusing it makes a batch's encoding allocation-free once it has grown. A writer takes it for its
+/// lifetime and hands it back, so a nested encoding on the same thread (none exists today) would get a fresh one
+/// instead of overwriting a buffer in use.
 type internal ProtoScratch() =
     // A buffer bigger than this is not kept for the next batch (as the OTLP exporter does with its own buffer).
     static let retainedCapacity = 4 * 1024 * 1024
 
     [<ThreadStatic; DefaultValue>]
     static val mutable private buffer: byte array
-
-    [<ThreadStatic; DefaultValue>]
-    static val mutable private starts: int array
 
     static member TakeBuffer() =
         match ProtoScratch.buffer with
@@ -95,60 +92,123 @@ type internal ProtoScratch() =
             ProtoScratch.buffer <- null
             existing
 
-    static member TakeStarts() =
-        match ProtoScratch.starts with
-        | null -> Array.zeroCreate<int> 16
-        | existing ->
-            ProtoScratch.starts <- null
-            existing
-
-    static member Return(buffer: byte array, starts: int array) =
+    static member ReturnBuffer(buffer: byte array) =
         if buffer.Length <= retainedCapacity then
             ProtoScratch.buffer <- buffer
 
-        ProtoScratch.starts <- starts
-
-/// The protobuf wire writer behind `OtlpProtobuf`: one pass over the records into a contiguous buffer of its
-/// own (`ProtoScratch`), copied into the caller's `IBufferWriter` once at the end.
-///
-/// A nested message's length is known only at its end, so `BeginMessage` leaves one byte for it and
-/// `EndMessage` fills it in. Most nested messages (attributes, values, events) are under 128 bytes and fit the
-/// byte; a longer one moves its content forward by the extra bytes its length needs (a span by one byte, a
-/// scope group by two or three). Lengths therefore stay minimal varints: the bytes are those a measure-then-write
-/// encoder produces. Patching needs every byte of an open message to stay writable, which is why the writer
-/// owns the buffer instead of writing into the output's chunks.
-///
-/// The mutable fields below (buffer, position, open-message stack) are the only mutable state of the encoders;
-/// everything above this type is plain functions over records.
+/// The buffer of one request body, owned by an exporter and reused for its requests: an `IBufferWriter<byte>`
+/// whose written bytes are one segment of one array, sent from there. `ProtoWriter` writes into this array in
+/// place (it needs to go back and patch lengths, which a general `IBufferWriter` does not allow), so a protobuf
+/// request is encoded without being copied; other encoders (OTLP/JSON) use it as any `IBufferWriter`.
+/// Not thread-safe: one request at a time (the exporter encodes, sends, awaits, then encodes the next).
 [<Sealed>]
-type internal ProtoWriter private () =
-    let mutable buffer = ProtoScratch.TakeBuffer()
-    let mutable position = 0
-    // Where the content of each open message starts (its length byte is just before), innermost last.
-    let mutable starts = ProtoScratch.TakeStarts()
-    let mutable depth = 0
+type internal RequestBuffer(initialCapacity: int) =
+    let mutable array = GC.AllocateUninitializedArray<byte>(max 256 initialCapacity)
+    let mutable written = 0
+
+    let ensure (sizeHint: int) =
+        let wanted = max 1 sizeHint
+
+        if array.Length - written < wanted then
+            let bigger =
+                GC.AllocateUninitializedArray<byte>(max (2 * array.Length) (written + wanted))
+
+            Buffer.BlockCopy(array, 0, bigger, 0, written)
+            array <- bigger
+
+    /// The bytes written so far.
+    member _.WrittenMemory = ReadOnlyMemory<byte>(array, 0, written)
+
+    /// The number of bytes written so far.
+    member _.WrittenCount = written
+
+    /// The size of the array.
+    member _.Capacity = array.Length
+
+    /// Forgets the written bytes (keeps the array).
+    member _.Clear() = written <- 0
+
+    /// The array; its first `WrittenCount` bytes are the written ones. For `ProtoWriter`, which appends in place
+    /// and hands the (possibly grown) array back with `Adopt`.
+    member _.Array = array
+
+    /// Takes `grown` (the array or a bigger copy of it) with its first `count` bytes written.
+    member _.Adopt(grown: byte array, count: int) =
+        array <- grown
+        written <- count
+
+    interface IBufferWriter<byte> with
+        member _.Advance(count: int) =
+            if count < 0 || written + count > array.Length then
+                raise (ArgumentOutOfRangeException(nameof count))
+
+            written <- written + count
+
+        member _.GetMemory(sizeHint: int) =
+            ensure sizeHint
+            Memory<byte>(array, written, array.Length - written)
+
+        member _.GetSpan(sizeHint: int) =
+            ensure sizeHint
+            Span<byte>(array, written, array.Length - written)
+
+/// A nested message being written by `ProtoWriter`: where its content starts, and how many bytes were left for
+/// its length just before it. `BeginMessage` returns it and the caller hands it to `EndMessage`, so open messages
+/// live in the encoder's locals instead of a stack in the writer.
+[<Struct>]
+type internal OpenMessage = { Content: int; LengthBytes: int }
+
+/// The protobuf wire writer behind `OtlpProtobuf`: one pass over the records into a contiguous buffer, either the
+/// caller's `RequestBuffer` (written in place) or one of its own (`ProtoScratch`), copied into the caller's
+/// `IBufferWriter` once at the end.
+///
+/// A nested message's length is known only at its end, so `BeginMessage` leaves room for it and `EndMessage`
+/// fills it in. The room is a guess of how many bytes the length's varint will take: one for most messages
+/// (attributes, values, events are under 128 bytes), more where the caller expects a bigger message (a span:
+/// two; a scope group or a resource group: three, up to 2 MB). When the guess is wrong, `EndMessage` moves the
+/// content by the difference (forward when the length needs more bytes, back when it needs fewer), so lengths
+/// always stay minimal varints: the bytes are those a measure-then-write encoder produces, whatever the guess.
+/// A right guess moves nothing, which is what keeps a 512-span batch from being moved twice over (once per
+/// container) as it was when every message started with one byte. Patching needs every byte of an open
+/// message to stay writable, which is why the writer writes into an array it owns or borrows, not into an
+/// `IBufferWriter`'s chunks.
+///
+/// The primitives read `buffer` and `position` into locals once and compare as unsigned, so that the JIT can
+/// drop the array's own bounds check after the room check; this is the encoders' innermost loop.
+/// The mutable fields below (buffer, position) are the only mutable state of the encoders; everything above
+/// this type is plain functions over records.
+[<Sealed>]
+type internal ProtoWriter private (initialBuffer: byte array, initialPosition: int) =
+    let mutable buffer = initialBuffer
+    let mutable position = initialPosition
 
     static let varintSize (value: uint64) =
         if value < 0x80UL then 1
         else (64 - System.Numerics.BitOperations.LeadingZeroCount value + 6) / 7
 
-    /// Bytes written so far.
-    member _.Length = int64 position
-
-    /// Encodes with `emit` and appends the bytes to `output`.
+    /// Encodes with `emit` and appends the bytes to `output`: in place when it is a `RequestBuffer`, otherwise
+    /// through a per-thread buffer and one copy.
     static member Write(emit: ProtoWriter -> unit, output: IBufferWriter<byte>) =
-        let writer = ProtoWriter()
-        emit writer
-        writer.CopyTo output
-        writer.Release()
+        match output with
+        | :? RequestBuffer as request ->
+            let writer = ProtoWriter(request.Array, request.WrittenCount)
+            emit writer
+            request.Adopt(writer.Buffer, writer.Position)
+        | _ ->
+            let writer = ProtoWriter(ProtoScratch.TakeBuffer(), 0)
+            emit writer
+            writer.CopyTo output
+            ProtoScratch.ReturnBuffer writer.Buffer
 
     /// The number of bytes `Write` appends for `emit`.
     static member Size(emit: ProtoWriter -> unit) =
-        let writer = ProtoWriter()
+        let writer = ProtoWriter(ProtoScratch.TakeBuffer(), 0)
         emit writer
-        let size = writer.Length
-        writer.Release()
-        size
+        ProtoScratch.ReturnBuffer writer.Buffer
+        int64 writer.Position
+
+    member private _.Buffer = buffer
+    member private _.Position = position
 
     member private _.CopyTo(output: IBufferWriter<byte>) =
         let mutable copied = 0
@@ -161,36 +221,46 @@ type internal ProtoWriter private () =
             output.Advance count
             copied <- copied + count
 
-    member private _.Release() = ProtoScratch.Return(buffer, starts)
-
     /// Makes room for `count` more bytes at `position`.
-    member private _.Ensure(count: int) =
-        if buffer.Length - position < count then
-            let bigger =
-                GC.AllocateUninitializedArray<byte>(max (2 * buffer.Length) (position + count))
+    member private x.Ensure(count: int) =
+        if uint (buffer.Length - position) < uint count then x.Grow count
 
-            Buffer.BlockCopy(buffer, 0, bigger, 0, position)
-            buffer <- bigger
+    member private _.Grow(count: int) =
+        let bigger =
+            GC.AllocateUninitializedArray<byte>(max (2 * buffer.Length) (position + count))
+
+        Buffer.BlockCopy(buffer, 0, bigger, 0, position)
+        buffer <- bigger
 
     member private x.RawVarint(value: uint64) =
-        if value < 0x80UL && position < buffer.Length then
+        let b = buffer
+        let p = position
+
+        if value < 0x80UL && uint p < uint b.Length then
             // The common case (tags, small numbers and lengths): one byte, room known.
-            buffer[position] <- byte value
-            position <- position + 1
+            b[p] <- byte value
+            position <- p + 1
+        elif value < 0x4000UL && uint (p + 1) < uint b.Length then
+            // Two bytes: tags of fields 16 and up, status codes, ports, lengths under 16 KB.
+            b[p] <- byte (value ||| 0x80UL)
+            b[p + 1] <- byte (value >>> 7)
+            position <- p + 2
         else
             x.LongVarint value
 
     member private x.LongVarint(value: uint64) =
         x.Ensure 10
+        let b = buffer
+        let mutable p = position
         let mutable v = value
 
         while v >= 0x80UL do
-            buffer[position] <- byte (v ||| 0x80UL)
+            b[p] <- byte (v ||| 0x80UL)
             v <- v >>> 7
-            position <- position + 1
+            p <- p + 1
 
-        buffer[position] <- byte v
-        position <- position + 1
+        b[p] <- byte v
+        position <- p + 1
 
     member private x.Tag(field: int, wireType: int) =
         x.RawVarint(uint64 ((field <<< 3) ||| wireType))
@@ -210,43 +280,50 @@ type internal ProtoWriter private () =
         source.CopyTo(Span(buffer, position, source.Length))
         position <- position + source.Length
 
-    /// Starts a nested message in `field`; every `BeginMessage` needs its `EndMessage`.
-    member x.BeginMessage(field: int) =
+    /// Starts a nested message in `field` whose length is expected to take `lengthBytes` bytes (1: under 128
+    /// bytes; 2: under 16 KB; 3: under 2 MB). Any guess gives the same bytes; a right one moves nothing.
+    /// The result goes to the message's `EndMessage`, after its content.
+    member x.BeginMessage(field: int, lengthBytes: int) : OpenMessage =
         x.Tag(field, WireType.Length)
-        x.Ensure 1
+        x.Ensure lengthBytes
+        let content = position + lengthBytes
+        position <- content
+        { Content = content; LengthBytes = lengthBytes }
 
-        if depth = starts.Length then
-            Array.Resize(&starts, 2 * depth)
+    /// Starts a nested message in `field` expected to be under 128 bytes (see the other overload).
+    member x.BeginMessage(field: int) = x.BeginMessage(field, 1)
 
-        // One byte for the length, filled in by EndMessage.
-        position <- position + 1
-        starts[depth] <- position
-        depth <- depth + 1
+    /// Ends a nested message: the one `BeginMessage` returned `message` for, whose content is all written.
+    member x.EndMessage(message: OpenMessage) =
+        let b = buffer
+        let length = position - message.Content
+        let at = message.Content - 1
 
-    /// Ends the innermost nested message.
-    member x.EndMessage() =
-        depth <- depth - 1
-        let content = starts[depth]
-        let length = position - content
-
-        if length < 0x80 then
-            buffer[content - 1] <- byte length
+        if length < 0x80 && message.LengthBytes = 1 && uint at < uint b.Length then
+            b[at] <- byte length
         else
-            // The length needs more than its one byte: move the content up to make room (a memmove, the
-            // ranges overlap).
-            let extra = varintSize (uint64 length) - 1
-            x.Ensure extra
-            Span(buffer, content, length).CopyTo(Span(buffer, content + extra, length))
-            let mutable at = content - 1
-            let mutable v = uint32 length
+            x.EndOtherMessage(message.Content, message.LengthBytes, length)
 
-            while v >= 0x80u do
-                buffer[at] <- byte (v ||| 0x80u)
-                v <- v >>> 7
-                at <- at + 1
+    // The length takes more than one byte, or more or fewer bytes than were left for it: move the content by the
+    // difference (a memmove: the ranges overlap), then write the length.
+    member private x.EndOtherMessage(content: int, reserved: int, length: int) =
+        let needed = varintSize (uint64 length)
+        let shift = needed - reserved
 
-            buffer[at] <- byte v
-            position <- position + extra
+        if shift <> 0 then
+            if shift > 0 then x.Ensure shift
+            Span(buffer, content, length).CopyTo(Span(buffer, content + shift, length))
+            position <- position + shift
+
+        let mutable at = content - reserved
+        let mutable v = uint32 length
+
+        while v >= 0x80u do
+            buffer[at] <- byte (v ||| 0x80u)
+            v <- v >>> 7
+            at <- at + 1
+
+        buffer[at] <- byte v
 
     /// A varint field (uint32/uint64/int32/int64/enum/bool), written even when zero.
     member x.Varint(field: int, value: uint64) =
@@ -294,10 +371,23 @@ type internal ProtoWriter private () =
             buffer[position] <- byte size
             position <- position + 1 + size
         else
-            let size = EncodedText.utf8.GetByteCount value
-            x.RawVarint(uint64 size)
-            x.Ensure size
-            position <- position + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
+            // Longer: ASCII first, whose UTF-8 size is its length (so the length's size is known before the text
+            // is encoded after it); anything else is counted, then encoded (over the partial ASCII attempt).
+            let count = value.Length
+            let lengthSize = varintSize (uint64 count)
+            x.Ensure(lengthSize + count)
+            let mutable ascii = 0
+
+            if
+                Text.Ascii.FromUtf16(value.AsSpan(), Span(buffer, position + lengthSize, count), &ascii) = OperationStatus.Done
+            then
+                x.RawVarint(uint64 count)
+                position <- position + count
+            else
+                let size = EncodedText.utf8.GetByteCount value
+                x.RawVarint(uint64 size)
+                x.Ensure size
+                position <- position + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
 
     /// A bytes field, written even when empty.
     member x.Bytes(field: int, value: ReadOnlySpan<byte>) =
@@ -324,20 +414,24 @@ type internal ProtoWriter private () =
     /// A packed repeated fixed64 field (omitted when empty).
     member x.PackedFixed64(field: int, values: int64 list) =
         if not values.IsEmpty then
-            x.Tag(field, WireType.Length)
-            x.RawVarint(uint64 (8 * List.length values))
+            // One walk of the list: the length is filled in afterwards, as a message's (a histogram's 16 bucket
+            // counts take 128 bytes, a two-byte length; fewer values move back by a byte).
+            let packed = x.BeginMessage(field, 2)
 
             for v in values do
                 x.RawFixed64(uint64 v)
 
+            x.EndMessage packed
+
     /// A packed repeated double field (omitted when empty).
     member x.PackedDouble(field: int, values: float list) =
         if not values.IsEmpty then
-            x.Tag(field, WireType.Length)
-            x.RawVarint(uint64 (8 * List.length values))
+            let packed = x.BeginMessage(field, 2)
 
             for v in values do
                 x.RawFixed64(uint64 (BitConverter.DoubleToInt64Bits v))
+
+            x.EndMessage packed
 
     /// A packed repeated uint64 varint field (omitted when empty).
     member x.PackedVarint(field: int, values: int64 list) =

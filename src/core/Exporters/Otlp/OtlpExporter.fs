@@ -14,48 +14,54 @@ type OtlpExporter<'T>
     ) =
     // Buffers bigger than this are not kept between exports.
     let retainedCapacity = 4 * 1024 * 1024
-    let mutable buffer = ArrayBufferWriter<byte>(64 * 1024)
+    // The request body: the protobuf encoder writes into it in place and the transport sends from it, so a body
+    // is never copied. It is the exporter's own (not a per-thread buffer): the send is awaited and may resume on
+    // another thread, and the next request is encoded only after it (the runner exports one batch at a time).
+    let mutable buffer = RequestBuffer(64 * 1024)
 
     let release () =
         if buffer.Capacity > retainedCapacity then
-            buffer <- ArrayBufferWriter<byte>(64 * 1024)
+            buffer <- RequestBuffer(64 * 1024)
+
+    let fits () = int64 buffer.WrittenCount <= maxRequestBytes
 
     // Encodes and sends `items`; a request over the limit is split in halves (each encoded again) until every
-    // part fits. The common batch is encoded once. Returns the first non-success result and how many single
-    // items could never fit. A retry (the runner calls Export again) sends everything again: OTLP receivers
-    // accept duplicates, and nothing here depends on the identity of the batch's array.
+    // part fits. Returns the first non-success result and how many single items could never fit. A retry (the
+    // runner calls Export again) sends everything again: OTLP receivers accept duplicates, and nothing here
+    // depends on the identity of the batch's array.
     let rec sendParts resource (items: 'T array) (token: CancellationToken) =
-        task {
-            buffer.ResetWrittenCount()
-            encode resource items buffer
+        buffer.Clear()
+        encode resource items buffer
 
-            if int64 buffer.WrittenCount <= maxRequestBytes then
+        if fits () then
+            task {
                 let! sent = transport.Send(buffer.WrittenMemory, token)
-                return sent, 0
-            elif items.Length = 1 then
-                return ExportResult.Success, 1
-            else
+                return struct (sent, 0)
+            }
+        else
+            sendSplit resource items token
+
+    // Sends `items`, whose request is over the limit, in two halves (one item alone is never sent).
+    and sendSplit resource (items: 'T array) (token: CancellationToken) =
+        if items.Length = 1 then
+            Task.FromResult(struct (ExportResult.Success, 1))
+        else
+            task {
                 let half = items.Length / 2
-                let! first, firstOversize = sendParts resource items.[.. half - 1] token
+                let! struct (first, firstOversize) = sendParts resource items.[.. half - 1] token
 
                 match first with
                 | ExportResult.Success ->
-                    let! second, secondOversize = sendParts resource items.[half..] token
-                    return second, firstOversize + secondOversize
-                | failed -> return failed, firstOversize
-        }
+                    let! struct (second, secondOversize) = sendParts resource items.[half..] token
+                    return struct (second, firstOversize + secondOversize)
+                | failed -> return struct (failed, firstOversize)
+            }
 
-    let exportBatch (batch: Batch<'T>) (token: CancellationToken) =
-        task {
-            let! result, oversize = sendParts batch.Resource batch.Items token
-            release ()
-
-            return
-                match result with
-                | ExportResult.Success when oversize > 0 ->
-                    ExportResult.Failure $"{oversize} of {batch.Items.Length} items exceed MaxRequestBytes alone and were not sent"
-                | other -> other
-        }
+    let withOversize (items: 'T array) result oversize =
+        match result with
+        | ExportResult.Success when oversize > 0 ->
+            ExportResult.Failure $"{oversize} of {items.Length} items exceed MaxRequestBytes alone and were not sent"
+        | other -> other
 
     member _.Transport = transport
 
@@ -65,7 +71,19 @@ type OtlpExporter<'T>
         member _.Export(batch, cancellationToken) =
             task {
                 try
-                    return! exportBatch batch cancellationToken
+                    try
+                        buffer.Clear()
+                        encode batch.Resource batch.Items buffer
+
+                        // The common batch: one request, sent from the buffer it was encoded into (the whole
+                        // export is this one state machine and the transport's).
+                        if fits () then
+                            return! transport.Send(buffer.WrittenMemory, cancellationToken)
+                        else
+                            let! struct (result, oversize) = sendSplit batch.Resource batch.Items cancellationToken
+                            return withOversize batch.Items result oversize
+                    finally
+                        release ()
                 with e ->
                     return ExportResult.Failure $"OTLP export threw {e.GetType().Name}"
             }

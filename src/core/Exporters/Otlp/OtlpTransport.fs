@@ -351,12 +351,15 @@ module internal OtlpHttp =
 
         if redacted.Length > 256 then redacted.Substring(0, 256) + "..." else redacted
 
+    /// The first value of a header, as received (no parsing; no enumerator for a header that has one value).
     let firstHeader (headers: HttpHeaders) (name: string) =
         if isNull headers then
             None
         else
-            match headers.TryGetValues name with
-            | true, values -> Seq.tryHead values
+            match headers.NonValidated.TryGetValues name with
+            | true, values when values.Count > 0 ->
+                let mutable enumerator = values.GetEnumerator()
+                if enumerator.MoveNext() then Some enumerator.Current else None
             | _ -> None
 
     let decodeBase64 (text: string) =
@@ -395,7 +398,10 @@ type internal GrpcFrameContent(message: ReadOnlyMemory<byte>, compressed: bool) 
 type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessageHandler) =
     let options = OtlpOptions.validate options
     let endpoint = OtlpOptions.resolveEndpoint signal options
-    let client = new HttpClient(handler, true, Timeout = Timeout.InfiniteTimeSpan)
+    // Requests go straight to the handler: HttpClient would add a CancellationTokenSource of its own to every
+    // request (linking the caller's token with its own pending-requests token) and buffer every response body,
+    // and the transport needs neither (it has its own timeout, and reads a body only when it has a use for it).
+    let invoker = new HttpMessageInvoker(handler, true)
     let isGrpc = options.Protocol = OtlpProtocol.Grpc
     let compress = options.Compression = OtlpCompression.Gzip
 
@@ -419,11 +425,30 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
         else
             endpoint
 
+    // One parsed value for every request (requests only read it).
     let contentType =
         match options.Protocol with
         | OtlpProtocol.Grpc -> "application/grpc"
         | OtlpProtocol.HttpProtobuf -> "application/x-protobuf"
         | OtlpProtocol.HttpJson -> "application/json"
+        |> MediaTypeHeaderValue
+
+    // The timeout's CancellationTokenSource, kept for the next request when it neither fired nor was cancelled
+    // (`TryReset`); a send that finds none (the first, or one running alongside another) makes its own.
+    let mutable spareTimeout: CancellationTokenSource = null
+
+    let takeTimeout () =
+        match Interlocked.Exchange(&spareTimeout, null) with
+        | null -> new CancellationTokenSource()
+        | spare -> spare
+
+    // Called once the request is over and the caller's token no longer reaches `timeout`.
+    let giveBackTimeout (timeout: CancellationTokenSource) =
+        if not (timeout.TryReset()) || not (isNull (Interlocked.CompareExchange(&spareTimeout, timeout, null))) then
+            timeout.Dispose()
+
+    static let cancelTimeout =
+        Action<obj>(fun state -> (state :?> CancellationTokenSource).Cancel())
 
     let reportPartial (partial: OtlpPartialSuccess option) =
         match partial with
@@ -453,7 +478,7 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
             else
                 new ReadOnlyMemoryContent(body)
 
-        content.Headers.ContentType <- MediaTypeHeaderValue contentType
+        content.Headers.ContentType <- contentType
         request.Content <- content
 
         if isGrpc then
@@ -533,23 +558,53 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
 
     member _.Send(body: ReadOnlyMemory<byte>, cancellationToken: CancellationToken) : Task<ExportResult> =
         task {
-            use timeout = CancellationTokenSource.CreateLinkedTokenSource cancellationToken
+            let timeout = takeTimeout ()
             timeout.CancelAfter options.Timeout
 
-            try
-                use request = buildRequest body
-                use! response = client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token)
-                let! responseBody = response.Content.ReadAsByteArrayAsync(timeout.Token)
+            // The caller's cancellation cancels the request too (the timeout source is then not reused).
+            let link =
+                if cancellationToken.CanBeCanceled then
+                    cancellationToken.UnsafeRegister(cancelTimeout, timeout)
+                else
+                    new CancellationTokenRegistration()
 
-                return if isGrpc then handleGrpc response responseBody else handleHttp response responseBody
-            with
-            | :? OperationCanceledException when cancellationToken.IsCancellationRequested ->
-                return ExportResult.Retryable("export cancelled", None)
-            | :? OperationCanceledException ->
-                return ExportResult.Retryable($"request timed out after {int64 options.Timeout.TotalMilliseconds} ms", None)
-            | :? HttpRequestException as e ->
-                return ExportResult.Retryable($"request failed ({e.HttpRequestError})", None)
+            try
+                try
+                    use request = buildRequest body
+                    use! response = invoker.SendAsync(request, timeout.Token)
+
+                    // A body is read only when it has a use: gRPC's holds the message before the trailers (and
+                    // the trailers come only after it); an HTTP success's may hold a partial success. An empty
+                    // success body (Content-Length: 0) and an error's body are not read.
+                    if isGrpc then
+                        let! responseBody = response.Content.ReadAsByteArrayAsync(timeout.Token)
+                        return handleGrpc response responseBody
+                    elif
+                        response.IsSuccessStatusCode
+                        && response.Content.Headers.ContentLength <> Nullable 0L
+                    then
+                        let! responseBody = response.Content.ReadAsByteArrayAsync(timeout.Token)
+                        return handleHttp response responseBody
+                    else
+                        return handleHttp response (Array.Empty<byte>())
+                with
+                | :? OperationCanceledException when cancellationToken.IsCancellationRequested ->
+                    return ExportResult.Retryable("export cancelled", None)
+                | :? OperationCanceledException ->
+                    return ExportResult.Retryable($"request timed out after {int64 options.Timeout.TotalMilliseconds} ms", None)
+                | :? HttpRequestException as e ->
+                    return ExportResult.Retryable($"request failed ({e.HttpRequestError})", None)
+            finally
+                // Unregistering waits for a cancellation callback that is running, so none can reach the
+                // source once it is given back.
+                link.Dispose()
+                giveBackTimeout timeout
         }
 
     interface IDisposable with
-        member _.Dispose() = client.Dispose()
+        member _.Dispose() =
+            invoker.Dispose()
+
+            match Interlocked.Exchange(&spareTimeout, null) with
+            | null -> ()
+            | spare -> spare.Dispose()
