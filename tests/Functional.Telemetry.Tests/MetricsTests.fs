@@ -258,6 +258,40 @@ let ``views rename, filter attributes, change aggregation and drop`` () =
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
+let ``an exponential histogram of max size 2 holds values across the whole double range as the pure model does`` () =
+    // At scale -10 each sign spans three buckets, more than a max size of 2: the runtime still keeps them apart.
+    let name = uniqueMeter ()
+
+    let configure =
+        Metrics.addView { View.forInstrument "wide" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, 20, true)) }
+
+    let sdk, reader = startPull name TemporalityPreference.Cumulative configure
+    use _ = sdk
+    use meter = new Meter(name)
+    let histogram = meter.CreateHistogram<float>("wide")
+    let values = [ 1.0; Double.Epsilon; Double.MaxValue; 3.0; -Double.Epsilon; -1e300; -0.5; 0.0; 1e-300 ]
+
+    for v in values do
+        histogram.Record v
+
+    let expected =
+        values
+        |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 2 20)
+        |> ExponentialHistogramState.toPoint [] 0L 0L []
+
+    match (find "wide" (reader.Collect())).Points with
+    | MetricPoints.ExponentialHistogram(_, [ p ]) ->
+        Assert.Equal(-10, p.Scale)
+        Assert.Equal(expected.Scale, p.Scale)
+        Assert.Equal(expected.ZeroCount, p.ZeroCount)
+        Assert.Equal(expected.Count, p.Count)
+        Assert.Equal(expected.Positive, p.Positive)
+        Assert.Equal(expected.Negative, p.Negative)
+        Assert.Equal(5L, List.sum p.Positive.Counts)
+        Assert.Equal(3L, List.sum p.Negative.Counts)
+    | other -> failwithf "unexpected %A" other
+
+[<Fact>]
 let ``exemplars carry the current sampled span's ids (trace_based)`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id

@@ -265,6 +265,22 @@ module ExponentialHistogramState =
 
     let private inverseLn2 = 1.0 / Math.Log 2.0
 
+    // Near a bound (rare), or at a scale above the spec's 20: the bucket among coarse's sub-buckets found by
+    // comparing with the bounds themselves, starting from the estimate.
+    let private settle scale (significand: float) coarse estimate =
+        let fine = scale - 10
+        let first = coarse <<< fine
+        let last = first + (1 <<< fine) - 1
+        let mutable k = Math.Clamp(first + estimate, first, last)
+
+        while k > first && boundWithin scale k >= significand do
+            k <- k - 1
+
+        while k < last && boundWithin scale (k + 1) < significand do
+            k <- k + 1
+
+        k
+
     // The bucket of a significand in (1, 2) at a positive scale: the highest k with boundWithin scale k < it.
     let private indexWithin scale (significand: float) =
         let mantissa = BitConverter.DoubleToInt64Bits significand &&& 0xFFFFFFFFFFFFFL
@@ -278,28 +294,17 @@ module ExponentialHistogramState =
             // significand = bound(coarse) * (1 + t) with 0 <= t < 6.8e-4: log2(1 + t) from two terms of the
             // series of ln(1 + t) (the next is below 1.1e-10), in buckets of this scale.
             let fine = scale - 10
-            let subBuckets = 1 <<< fine
             let t = Math.FusedMultiplyAdd(significand, tableInverses[coarse], -1.0)
-            let lnRatio = Math.FusedMultiplyAdd(-0.5 * t, t, t)
-            let position = lnRatio * (inverseLn2 * float (1 <<< scale))
-            let within = int position
-            let fraction = position - float within
+            let position = Math.FusedMultiplyAdd(-0.5 * t, t, t) * (inverseLn2 * float (1 <<< scale))
 
-            if scale <= 20 && position >= 0.0 && within < subBuckets && fraction > margin && fraction < 1.0 - margin then
-                (coarse <<< fine) + within
+            if scale <= 20 && position > margin && position < float (1 <<< fine) - margin then
+                let within = int position
+                let fraction = position - float within
+
+                if fraction > margin && fraction < 1.0 - margin then (coarse <<< fine) + within
+                else settle scale significand coarse within
             else
-                // Near a bound (rare), or a scale above the spec's 20: compare with the bounds themselves.
-                let first = coarse <<< fine
-                let last = first + subBuckets - 1
-                let mutable k = Math.Clamp(first + within, first, last)
-
-                while k > first && boundWithin scale k >= significand do
-                    k <- k - 1
-
-                while k < last && boundWithin scale (k + 1) < significand do
-                    k <- k + 1
-
-                k
+                settle scale significand coarse (if position > 0.0 then int position else 0)
 
     let bucketIndex scale (value: float) =
         let magnitude = Math.Abs value

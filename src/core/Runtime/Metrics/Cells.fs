@@ -203,18 +203,25 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
     let mutable sum = 0.0
     let mutable min = Double.PositiveInfinity
     let mutable max = Double.NegativeInfinity
-    let positive: int64 array = Array.zeroCreate maxSize
-    let negative: int64 array = Array.zeroCreate maxSize
+    // At scale -10 a sign spans up to 3 buckets, which a max size of 2 cannot hold: the arrays always can.
+    let capacity = Math.Max(maxSize, 3)
+    let positive: int64 array = Array.zeroCreate capacity
+    let negative: int64 array = Array.zeroCreate capacity
     // Lowest and highest used index per sign; low > high when the sign is empty.
     let mutable posLow = Int32.MaxValue
     let mutable posHigh = Int32.MinValue
     let mutable negLow = Int32.MaxValue
     let mutable negHigh = Int32.MinValue
+    // Per sign, an index inside its window [low, high] (the first one recorded at this scale; shifted with the
+    // window when it is downscaled). The window holds it and spans at most `capacity` buckets, so every index in
+    // it is less than `capacity` away: its slot is a subtraction and one comparison, not a division.
+    let mutable posOrigin = 0
+    let mutable negOrigin = 0
     let minScale = -10
 
-    let slot index =
-        let r = index % maxSize
-        if r < 0 then r + maxSize else r
+    let slot (origin: int) (index: int) =
+        let d = index - origin
+        if d < 0 then d + capacity else d
 
     let enter () =
         let mutable spinner = SpinWait()
@@ -224,31 +231,34 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
 
     let exit () = Volatile.Write(&busy, 0)
 
-    // Rewrites one sign's buckets at a scale lower by `by`.
-    let downscaleSign (counts: int64 array) (low: int) (high: int) (by: int) =
+    // Rewrites one sign's buckets at a scale lower by `by`; returns the new window and origin.
+    let downscaleSign (counts: int64 array) (low: int) (high: int) (origin: int) (by: int) =
         if low <= high then
-            let moved = Array.zeroCreate<int64> maxSize
+            let moved = Array.zeroCreate<int64> capacity
+            let shifted = origin >>> by
 
             for index in low..high do
-                let c = counts[slot index]
+                let c = counts[slot origin index]
 
                 if c <> 0L then
-                    let target = slot (index >>> by)
+                    let target = slot shifted (index >>> by)
                     moved[target] <- moved[target] + c
 
-            Array.blit moved 0 counts 0 maxSize
-            low >>> by, high >>> by
+            Array.blit moved 0 counts 0 capacity
+            struct (low >>> by, high >>> by, shifted)
         else
-            low, high
+            struct (low, high, origin)
 
     let downscale by =
         if by > 0 then
-            let pl, ph = downscaleSign positive posLow posHigh by
-            let nl, nh = downscaleSign negative negLow negHigh by
+            let struct (pl, ph, po) = downscaleSign positive posLow posHigh posOrigin by
+            let struct (nl, nh, no) = downscaleSign negative negLow negHigh negOrigin by
             posLow <- pl
             posHigh <- ph
+            posOrigin <- po
             negLow <- nl
             negHigh <- nh
+            negOrigin <- no
             scale <- scale - by
 
     // The smallest downscale that makes [low, high] span at most maxSize buckets.
@@ -260,8 +270,8 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
 
         by
 
-    // `index` was computed at `atScale` before the flag was taken (keeping the logarithm out of the guarded
-    // section); if a rescale happened meanwhile it is computed again.
+    // `index` was computed at `atScale` before the flag was taken (keeping the index computation out of the
+    // guarded section); if a rescale happened meanwhile it is computed again.
     let insert (magnitude: float) (isPositive: bool) (index: int) (atScale: int) =
         let index =
             if atScale = scale then index else ExponentialHistogramState.bucketIndex scale magnitude
@@ -272,9 +282,13 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
 
         if low <= index && index <= high then
             // Inside the current window: the common case, no rescale possible.
-            let at = slot index
+            let at = slot (if isPositive then posOrigin else negOrigin) index
             counts[at] <- counts[at] + 1L
         else
+            if low > high then
+                // The sign's first bucket at this scale anchors its slots.
+                if isPositive then posOrigin <- index else negOrigin <- index
+
             let newLow = Math.Min(low, index)
             let newHigh = Math.Max(high, index)
             let by = neededDownscale newLow newHigh
@@ -286,7 +300,7 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
                 else
                     index
 
-            let at = slot index
+            let at = slot (if isPositive then posOrigin else negOrigin) index
             counts[at] <- counts[at] + 1L
 
             if isPositive then
@@ -296,13 +310,13 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
                 negLow <- Math.Min(negLow, index)
                 negHigh <- Math.Max(negHigh, index)
 
-    let bucketsOf (counts: int64 array) low high =
+    let bucketsOf (counts: int64 array) low high origin =
         if low > high then
             Map.empty
         else
             seq {
                 for index in low..high do
-                    let c = counts[slot index]
+                    let c = counts[slot origin index]
                     if c <> 0L then yield index, c
             }
             |> Map.ofSeq
@@ -337,8 +351,8 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
                     MaxSize = maxSize
                     Scale = scale
                     ZeroCount = zeroCount
-                    Positive = bucketsOf positive posLow posHigh
-                    Negative = bucketsOf negative negLow negHigh
+                    Positive = bucketsOf positive posLow posHigh posOrigin
+                    Negative = bucketsOf negative negLow negHigh negOrigin
                     Count = count
                     Sum = sum
                     Min = if recordMinMax && count > 0L then Some min else None
