@@ -26,8 +26,58 @@ public static class AllocationProbe
         activity?.SetTag("cache.hit", true);
     }
 
+    /// <summary>
+    /// <c>alloc record [spans]</c>: the bytes of the immutable <c>Span</c> record alone, per span: the benchmark's
+    /// span ended N times under a plain listener, then each <c>Activity</c> converted with
+    /// <c>ActivityConversion.ToSpan</c> (what our export stage does on the runner's thread), measured on this thread.
+    /// </summary>
+    private static int RecordSize(int spans)
+    {
+        var source = new ActivitySource(Sdks.ListenedSource + ".Record");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var ended = new Activity[spans];
+
+        for (var i = 0; i < spans; i++)
+        {
+            var activity = source.StartActivity("GET /orders/{id}")!;
+            activity.SetTag("http.request.method", "GET");
+            activity.SetTag("http.response.status_code", 200);
+            activity.SetTag("cache.hit", true);
+            activity.Stop();
+            ended[i] = activity;
+        }
+
+        var limits = SpanLimitsModule.Default;
+        var records = new Span[spans];
+
+        for (var round = 0; round < 3; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+
+            for (var i = 0; i < spans; i++)
+            {
+                records[i] = ActivityConversion.ToSpan(limits, ended[i]);
+            }
+
+            var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            Console.WriteLine($"round {round}: the Span record of the benchmark's span, {(double)bytes / spans:F1} B/span");
+        }
+
+        return 0;
+    }
+
     public static int Run(string sdk, int spans)
     {
+        if (sdk == "record")
+        {
+            return RecordSize(spans);
+        }
+
         IDisposable started;
         Func<string> stats;
 
@@ -57,7 +107,7 @@ public static class AllocationProbe
                 stats = () => "bridge only: sampling and conversion, no queue";
                 break;
             default:
-                Console.Error.WriteLine("usage: alloc ours|official|bridge [spans]");
+                Console.Error.WriteLine("usage: alloc ours|official|bridge|record [spans]");
                 return 2;
         }
 
