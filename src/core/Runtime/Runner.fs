@@ -82,16 +82,14 @@ type private Outcome =
 
 [<Sealed>]
 type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
+    // The queue is bounded by `capacity` (see Post), over a single-reader channel whose writes take no lock (a
+    // bounded channel locks on every write and every read, and the producers and the reader contend for it).
     let channel =
-        Channel.CreateBounded<Message<'T>>(
-            BoundedChannelOptions(
-                options.MaxQueueSize,
-                FullMode = BoundedChannelFullMode.Wait,
-                SingleReader = true,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false
-            )
+        Channel.CreateUnbounded<Message<'T>>(
+            UnboundedChannelOptions(SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false)
         )
+
+    let capacity = int64 options.MaxQueueSize
 
     let log = TelemetryEventSource.Log
 
@@ -121,6 +119,9 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
     /// Items the reader (or close) has taken out of the channel. Changed only under `readGate`.
     let mutable itemsRead = 0L
+    /// `itemsRead` as of the reader's last take, for Post's bound: written once per take, so producers reading it
+    /// do not pull a cache line the reader writes per item.
+    let mutable itemsReadPublished = 0L
     let readGate = obj ()
     /// Set by close under `readGate`: the reader takes nothing more.
     let mutable readingStopped = false
@@ -444,6 +445,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                 else
                     reading <- false
 
+            Volatile.Write(&itemsReadPublished, itemsRead)
             marker)
 
     /// Sleeps until a full batch is queued, `left` ticks have passed, or someone requests a wake-up.
@@ -542,7 +544,13 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
     member _.Post(item: 'T) =
         try
-            if channel.Writer.TryWrite(Item item) then
+            // Queued = accepted - read. The check and the write are not one step, so concurrent producers can
+            // overshoot the bound by at most one item each; the published read count lags by at most a batch,
+            // which only makes the bound stricter.
+            if Volatile.Read &accepted - Volatile.Read &itemsReadPublished >= capacity then
+                reject ()
+                false
+            elif channel.Writer.TryWrite(Item item) then
                 // Counted after the write: close waits for this count to catch up with what was written.
                 if Interlocked.Increment &accepted >= Volatile.Read &wakeAt then
                     wake ()
