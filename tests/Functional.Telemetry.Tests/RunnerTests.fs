@@ -173,6 +173,43 @@ let ``a full queue rejects and counts`` () =
     }
 
 [<Fact>]
+let ``concurrent producers against a full queue overshoot its bound by at most one item each, and lose nothing`` () =
+    task {
+        let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+        let exporter = FakeExporter<int>(fun n _ _ -> if n = 1 then release.Task else Task.FromResult ExportResult.Success)
+        let capacity = 100
+        let producers = 8
+        let perProducer = 2_000
+        use runner = start "crowd" (ExportMode.Batched(options never 1 capacity)) RetryPolicy.defaults exporter
+        Assert.True(runner.Post -1)
+        do! exporter.Started.WaitAsync patience
+        // The reader holds item -1 in an export; the producers race for the queue's 100 places.
+        use gate = new Barrier(producers)
+
+        let producer (id: int) =
+            Task.Run(fun () ->
+                gate.SignalAndWait()
+                let mutable accepted = 0
+
+                for i in 0 .. perProducer - 1 do
+                    if runner.Post(id * perProducer + i) then
+                        accepted <- accepted + 1
+
+                accepted)
+
+        let! accepted = Task.WhenAll [| for id in 0 .. producers - 1 -> producer id |]
+        let queued = Array.sum accepted
+        Assert.InRange(queued, capacity, capacity + producers)
+        Assert.Equal(int64 (queued + 1), runner.Stats.Accepted)
+        Assert.Equal(int64 (producers * perProducer - queued), runner.Stats.Rejected)
+        release.SetResult ExportResult.Success
+        let! done' = runner.Shutdown patience
+        Assert.True done'
+        Assert.Equal(int64 (queued + 1), runner.Stats.Exported)
+        checkBooks runner.Stats
+    }
+
+[<Fact>]
 let ``shutdown is idempotent, drains the queue and shuts the exporter down once`` () =
     task {
         let exporter = FakeExporter<int>(succeed)
