@@ -183,21 +183,28 @@ let ``concurrent producers against a full queue overshoot its bound by at most o
         use runner = start "crowd" (ExportMode.Batched(options never 1 capacity)) RetryPolicy.defaults exporter
         Assert.True(runner.Post -1)
         do! exporter.Started.WaitAsync patience
-        // The reader holds item -1 in an export; the producers race for the queue's 100 places.
+        // The reader holds item -1 in an export; the producers (threads of their own, released together) race
+        // for the queue's 100 places.
         use gate = new Barrier(producers)
+        let accepted = Array.zeroCreate<int> producers
 
-        let producer (id: int) =
-            Task.Run(fun () ->
-                gate.SignalAndWait()
-                let mutable accepted = 0
+        let threads =
+            [|
+                for id in 0 .. producers - 1 ->
+                    Thread(fun () ->
+                        gate.SignalAndWait()
 
-                for i in 0 .. perProducer - 1 do
-                    if runner.Post(id * perProducer + i) then
-                        accepted <- accepted + 1
+                        for i in 0 .. perProducer - 1 do
+                            if runner.Post(id * perProducer + i) then
+                                accepted[id] <- accepted[id] + 1)
+            |]
 
-                accepted)
+        for thread in threads do
+            thread.Start()
 
-        let! accepted = Task.WhenAll [| for id in 0 .. producers - 1 -> producer id |]
+        for thread in threads do
+            thread.Join()
+
         let queued = Array.sum accepted
         Assert.InRange(queued, capacity, capacity + producers)
         Assert.Equal(int64 (queued + 1), runner.Stats.Accepted)
