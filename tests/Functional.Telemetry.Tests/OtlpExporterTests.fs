@@ -416,6 +416,34 @@ let ``connection refused is Retryable`` () =
         | other -> failwith $"expected Retryable, got {other}"
     }
 
+/// Answers with headers that promise a body, writes part of it, then drops the connection.
+let private resetMidBody (context: HttpContext) =
+    task {
+        context.Response.StatusCode <- 200
+        context.Response.ContentType <- "application/x-protobuf"
+        context.Response.ContentLength <- Nullable 100L
+        do! context.Response.Body.WriteAsync([| 0uy; 1uy; 2uy |], 0, 3)
+        do! context.Response.Body.FlushAsync()
+        context.Abort()
+    }
+    :> Task
+
+[<Fact>]
+let ``a connection reset while the response body is read is Retryable, over HTTP/1.1 and gRPC`` () =
+    task {
+        use! http = startReceiver false (fun _ context -> resetMidBody context)
+        use httpExporter = OtlpExporter.traces (httpOptions http "/v1/traces")
+        let! overHttp = export httpExporter [| span 1 |]
+        use! grpc = startReceiver true (fun _ context -> resetMidBody context)
+        use grpcExporter = OtlpExporter.traces (grpcOptions grpc)
+        let! overGrpc = export grpcExporter [| span 1 |]
+
+        for result in [ overHttp; overGrpc ] do
+            match result with
+            | ExportResult.Retryable(_, None) -> ()
+            | other -> failwith $"expected Retryable, got {other}"
+    }
+
 [<Fact>]
 let ``a request exceeding the timeout is Retryable`` () =
     task {
