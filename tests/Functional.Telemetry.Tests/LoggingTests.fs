@@ -630,3 +630,53 @@ let ``batched log export delivers everything on flush and the console exporter p
         Assert.Equal(100, lines.Length)
         Assert.EndsWith("Information [Batch] line 100", lines[99].TrimEnd('\r'))
     }
+
+[<Fact>]
+let ``a retried batch sends the same records, each made and processed once, and later records are intact`` () =
+    task {
+        let exporter = TestUtil.FlakyExporter<LogRecord> 2
+        let processed = ref 0
+
+        let countOnce: Processor<LogRecord> =
+            fun record ->
+                Interlocked.Increment &processed.contents |> ignore
+                Some record
+
+        let sdk =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList [])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withResourceDetection false
+            |> Telemetry.withRetry TestUtil.quickRetry
+            |> Telemetry.withLogging (Logging.addProcessor countOnce >> Logging.addBatchExporter exporter)
+            |> Telemetry.start
+
+        use _ = sdk
+        use factory = factoryOf sdk LogLevel.Trace
+        let logger = factory.CreateLogger "Retry"
+
+        for i in 1..20 do
+            logger.LogInformation("first {Index}", i)
+
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+
+        // Entries are pooled: records logged after the retries must not be changed by them.
+        for i in 1..20 do
+            logger.LogInformation("second {Index}", i)
+
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+        let bodies (records: LogRecord array) = records |> Array.map (fun r -> string r.Body) |> List.ofArray
+
+        match exporter.Calls with
+        | first :: retry1 :: retry2 :: later ->
+            let expected = [ for i in 1..20 -> $"first {i}" ]
+            Assert.Equal<string list>(expected, bodies first)
+            Assert.Equal<string list>(expected, bodies retry1)
+            Assert.Equal<string list>(expected, bodies retry2)
+            Assert.Equal<string list>([ for i in 1..20 -> $"second {i}" ], later |> Array.concat |> bodies)
+        | calls -> failwith $"expected at least 4 export calls, got {calls.Length}"
+
+        Assert.Equal(40, processed.Value)
+    }

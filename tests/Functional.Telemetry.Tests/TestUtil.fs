@@ -4,6 +4,7 @@ module Functional.Telemetry.Tests.TestUtil
 open System
 open System.Buffers
 open System.Threading.Tasks
+open Functional.Telemetry
 
 /// Awaits a task, failing the test if it has not completed within the timeout (no sleeping).
 let within (timeout: TimeSpan) (task: Task<'T>) : Task<'T> =
@@ -34,3 +35,26 @@ type PieceWriter(piece: int) =
             Span<byte>(current, 3, max sizeHint piece)
 
         member _.Advance count = written.AddRange(ArraySegment<byte>(current, 3, count))
+
+/// Answers Retryable (retry at once) to its first `failures` calls, then Success; keeps a copy of every call's items.
+type FlakyExporter<'T>(failures: int) =
+    let calls = System.Collections.Concurrent.ConcurrentQueue<'T array>()
+
+    member _.Calls = List.ofSeq calls
+
+    interface IExporter<'T> with
+        member _.Name = "flaky"
+
+        member _.Export(batch, _) =
+            calls.Enqueue(Array.copy batch.Items)
+
+            Task.FromResult(
+                if calls.Count <= failures then ExportResult.Retryable("not yet", Some TimeSpan.Zero)
+                else ExportResult.Success
+            )
+
+        member _.Shutdown _ = Task.CompletedTask
+
+/// Retries with 1 ms backoffs.
+let quickRetry =
+    { RetryPolicy.defaults with InitialBackoff = TimeSpan.FromMilliseconds 1.; MaxBackoff = TimeSpan.FromMilliseconds 1. }

@@ -377,3 +377,43 @@ let ``activities started while exporting are not recorded, so an exporter cannot
         // Outside an export the same source is recorded again.
         using (source.StartActivity "after") (fun a -> Assert.True a.Recorded)
     }
+
+[<Fact>]
+let ``a retried batch sends the same spans, each processed once`` () =
+    task {
+        let name = uniqueSource ()
+        let exporter = TestUtil.FlakyExporter<Span> 2
+        let seen = ref 0
+
+        // Keeps every other span it sees: run again on a retry, it would pick the other half.
+        let everyOther: Processor<Span> =
+            fun span -> if System.Threading.Interlocked.Increment &seen.contents % 2 = 1 then Some span else None
+
+        let sdk =
+            Telemetry.create "tests"
+            |> Telemetry.withEnvironment (Env.ofList [])
+            |> Telemetry.withPropagatorInstalled false
+            |> Telemetry.withRetry TestUtil.quickRetry
+            |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addProcessor everyOther >> Tracing.addBatchExporter exporter)
+            |> Telemetry.start
+
+        use _ = sdk
+        use source = new ActivitySource(name)
+
+        for i in 1..10 do
+            source.StartActivity($"span {i}").Dispose()
+
+        let! ok = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.True ok
+        let names (spans: Span array) = spans |> Array.map (fun s -> s.Name) |> List.ofArray
+        let expected = [ "span 1"; "span 3"; "span 5"; "span 7"; "span 9" ]
+
+        match exporter.Calls with
+        | [ first; retry1; retry2 ] ->
+            Assert.Equal<string list>(expected, names first)
+            Assert.Equal<string list>(expected, names retry1)
+            Assert.Equal<string list>(expected, names retry2)
+        | calls -> failwith $"expected 3 export calls, got {calls.Length}"
+
+        Assert.Equal(10, seen.Value)
+    }

@@ -265,7 +265,7 @@ module ExponentialHistogramState =
 
     let private inverseLn2 = 1.0 / Math.Log 2.0
 
-    // Near a bound (rare), or at a scale above the spec's 20: the bucket among coarse's sub-buckets found by
+    // Near a bound (rare): the bucket among coarse's sub-buckets found by
     // comparing with the bounds themselves, starting from the estimate.
     let private settle scale (significand: float) coarse estimate =
         let fine = scale - 10
@@ -297,7 +297,7 @@ module ExponentialHistogramState =
             let t = Math.FusedMultiplyAdd(significand, tableInverses[coarse], -1.0)
             let position = Math.FusedMultiplyAdd(-0.5 * t, t, t) * (inverseLn2 * float (1 <<< scale))
 
-            if scale <= 20 && position > margin && position < float (1 <<< fine) - margin then
+            if position > margin && position < float (1 <<< fine) - margin then
                 let within = int position
                 let fraction = position - float within
 
@@ -306,7 +306,13 @@ module ExponentialHistogramState =
             else
                 settle scale significand coarse (if position > 0.0 then int position else 0)
 
+    // Above scale 20 indexes overflow an int; below -10 nothing changes any more.
+    let private checkScale (scale: int) =
+        if scale < minScale || scale > defaultMaxScale then
+            raise (ArgumentOutOfRangeException(nameof scale, scale, "The scale of an exponential histogram is in [-10, 20]."))
+
     let bucketIndex scale (value: float) =
+        checkScale scale
         let magnitude = Math.Abs value
         let struct (exponent, significand) = decompose magnitude
 
@@ -320,6 +326,7 @@ module ExponentialHistogramState =
             (exponent <<< scale) + indexWithin scale significand
 
     let lowerBound scale index =
+        checkScale scale
         if scale <= 0 then
             // 2^(index * 2^-scale), exactly; clamped so that absurd indexes stay total (0 or +Inf).
             let exponent = int64 index <<< -scale

@@ -129,8 +129,9 @@ module ExponentialHistogramState =
     /// Exact against `lowerBound` for normal values: `lowerBound scale i < |value| <= lowerBound scale (i + 1)`,
     /// and the index at scale s - 1 is the index at scale s shifted right by one. No logarithm on the way: a table
     /// of the bounds at scale 10, and above it a short series checked against the bounds near them.
+    /// The scale must be in [-10, 20] (ArgumentOutOfRangeException otherwise: above 20 indexes overflow an int).
     val bucketIndex: scale: int -> value: float -> int
-    /// The lower bound base^index of a bucket at a scale (the bucket is (lower, upper]).
+    /// The lower bound base^index of a bucket at a scale in [-10, 20] (the bucket is (lower, upper]).
     val lowerBound: scale: int -> index: int -> float
     /// Records a finite measurement, lowering the scale as needed so each sign spans at most MaxSize buckets
     /// (by the least amount that fits; never below scale -10, where values that do not fit are still recorded).

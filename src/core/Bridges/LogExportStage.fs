@@ -64,9 +64,9 @@ module internal LogConversion =
 
         LogRecordLimits.apply options.Limits record
 
-/// The export stage of a log pipeline, run on the runner's reader thread: each captured call becomes an
+/// The export stage of a log pipeline, run by the runner for each batch: each captured call becomes an
 /// immutable LogRecord (formatting, state, exception, scopes, limits), goes through the processors, and what
-/// they keep reaches the exporter. Conversion and export run with log suppression on, so a log call made from
+/// they keep reaches the exporter. A retried batch is converted once. Conversion and export run with log suppression on, so a log call made from
 /// inside them is dropped rather than fed back into the pipeline.
 [<Sealed>]
 type internal LogExportStage(options: LogRecordOptions, processors: Processor<LogRecord> list, exporter: IExporter<LogRecord>) =
@@ -102,20 +102,20 @@ type internal LogExportStage(options: LogRecordOptions, processors: Processor<Lo
 
         kept
 
+    // Entries are released as they are converted, so a retried batch must reuse its records (see ConversionMemo).
+    let memo = ConversionMemo<LogEntry, LogRecord>()
+
+    let convert (entries: LogEntry array) =
+        let records = Array.zeroCreate entries.Length
+        let kept = convertAll entries records
+        if kept = records.Length then records else Array.sub records 0 kept
+
     interface IExporter<LogEntry> with
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
             Suppression.Run(fun () ->
-                let entries = batch.Items
-                let records = Array.zeroCreate entries.Length
-                let kept = convertAll entries records
-
-                if kept = 0 then
-                    Task.FromResult ExportResult.Success
-                else
-                    let records = if kept = records.Length then records else Array.sub records 0 kept
-                    exporter.Export({ Resource = batch.Resource; Items = records }, token))
+                memo.Export(batch, convert, fun records -> exporter.Export({ Resource = batch.Resource; Items = records }, token)))
 
         member _.Shutdown token =
             Suppression.Run(fun () -> task {

@@ -50,3 +50,66 @@ type IExportInterest =
     /// False when an item of this severity number (log records: 1-24; spans: 0) would be dropped by the exporter
     /// now.
     abstract IsInterested: severityNumber: int -> bool
+
+/// An export stage's last conversion (activities to spans, captured calls to log records), kept for the runner's
+/// retries of that batch. The runner retries a batch with the same `Batch` (the same `Items` array) and makes a
+/// new array for every batch; converting again on a retry would run the processors again (a sampling processor
+/// would send another subset) and, for logs, read pooled entries that were released after the first conversion.
+/// Only the runner calls a stage, so the array's identity is the batch's. This is one kept conversion.
+[<Sealed; AllowNullLiteral>]
+type internal Converted<'In, 'Out>(items: 'In array, converted: 'Out array) =
+    member _.Items = items
+    member _.Result = converted
+
+/// (See `Converted`.)
+[<Sealed>]
+type internal ConversionMemo<'In, 'Out>() =
+    [<VolatileField>]
+    let mutable last: Converted<'In, 'Out> = null
+
+    /// The conversion of `items`: the kept one when `items` is the batch converted last, otherwise
+    /// `convert items`, kept in its place.
+    member _.Convert(items: 'In array, convert: 'In array -> 'Out array) =
+        let kept = last
+
+        if not (isNull kept) && Object.ReferenceEquals(kept.Items, items) then
+            kept.Result
+        else
+            let converted = convert items
+            last <- Converted(items, converted)
+            converted
+
+    /// Forgets the conversion of `items` after an export that no retry follows (its answer was not Retryable),
+    /// so a finished batch is not kept alive; a newer batch's conversion is left alone.
+    member _.Settled(items: 'In array, result: ExportResult) =
+        match result with
+        | ExportResult.Retryable _ -> ()
+        | _ ->
+            let kept = last
+
+            if not (isNull kept) && Object.ReferenceEquals(kept.Items, items) then
+                Interlocked.CompareExchange(&last, null, kept) |> ignore
+
+    /// Exports the conversion of `batch` with `export`, forgetting it when no retry can follow.
+    member x.Export(batch: Batch<'In>, convert: 'In array -> 'Out array, export: 'Out array -> Task<ExportResult>) =
+        let converted = x.Convert(batch.Items, convert)
+
+        if converted.Length = 0 then
+            x.Settled(batch.Items, ExportResult.Success)
+            Task.FromResult ExportResult.Success
+        else
+            let exported = export converted
+
+            if exported.IsCompletedSuccessfully then
+                x.Settled(batch.Items, exported.Result)
+                exported
+            else
+                exported.ContinueWith(
+                    (fun (t: Task<ExportResult>) ->
+                        if t.IsCompletedSuccessfully then x.Settled(batch.Items, t.Result)
+                        else x.Settled(batch.Items, ExportResult.Failure "")
+
+                        t),
+                    TaskContinuationOptions.ExecuteSynchronously
+                )
+                |> fun continued -> continued.Unwrap()

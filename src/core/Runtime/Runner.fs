@@ -82,8 +82,10 @@ type private Outcome =
 
 [<Sealed>]
 type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
-    // The queue is bounded by `capacity` (see Post), over a single-reader channel whose writes take no lock (a
-    // bounded channel locks on every write and every read, and the producers and the reader contend for it).
+    // The queue is bounded by `capacity` (see Post), over a single-reader unbounded channel: its reads take no
+    // lock (a bounded channel locks on every read as well as every write, and the producers and the reader
+    // contended for it). Its writes still take the channel's lock, which `close` relies on: once the channel is
+    // completed no write can succeed, so the count read is final.
     let channel =
         Channel.CreateUnbounded<Message<'T>>(
             UnboundedChannelOptions(SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false)
