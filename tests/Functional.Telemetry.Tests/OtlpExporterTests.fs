@@ -119,22 +119,26 @@ type private Receiver(app: WebApplication, address: string, received: Concurrent
     interface IAsyncDisposable with
         member _.DisposeAsync() = (app :> IAsyncDisposable).DisposeAsync()
 
-let private startReceiverWith (configure: ListenOptions -> unit) (respond: int -> HttpContext -> Task) =
+/// A receiver whose n-th request (1-based) first waits for `hold n` before its body is read.
+let private startHoldingReceiver (configure: ListenOptions -> unit) (hold: int -> Task) (respond: int -> HttpContext -> Task) =
     task {
         let builder = WebApplication.CreateSlimBuilder()
         builder.Logging.ClearProviders() |> ignore
 
         builder.WebHost.ConfigureKestrel(fun (kestrel: KestrelServerOptions) ->
+            kestrel.Limits.MaxRequestBodySize <- Nullable()
             kestrel.Listen(IPAddress.Loopback, 0, configure))
         |> ignore
 
         let app = builder.Build()
         let received = ConcurrentQueue<Received>()
         let mutable count = 0
+        let mutable arrived = 0
 
         app.Run(
             RequestDelegate(fun context ->
                 task {
+                    do! hold (Interlocked.Increment &arrived)
                     use body = new MemoryStream()
                     do! context.Request.Body.CopyToAsync body
 
@@ -165,6 +169,9 @@ let private startReceiverWith (configure: ListenOptions -> unit) (respond: int -
 
         return new Receiver(app, address, received)
     }
+
+let private startReceiverWith (configure: ListenOptions -> unit) (respond: int -> HttpContext -> Task) =
+    startHoldingReceiver configure (fun _ -> Task.CompletedTask) respond
 
 let private startReceiver (http2: bool) respond =
     startReceiverWith (fun listen -> listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)) respond
@@ -414,6 +421,45 @@ let ``connection refused is Retryable`` () =
         match result with
         | ExportResult.Retryable(_, None) -> ()
         | other -> failwith $"expected Retryable, got {other}"
+    }
+
+[<Fact>]
+let ``an export that starts while an abandoned one is still sending does not overwrite its body`` () =
+    task {
+        // The first request's body is not read until the second export has run, so the first send is stuck
+        // part-way through a body far larger than the socket buffers.
+        let firstArrived = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        let readFirst = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+
+        let hold n =
+            if n = 1 then
+                firstArrived.TrySetResult() |> ignore
+                readFirst.Task
+            else
+                Task.CompletedTask
+
+        use! receiver =
+            startHoldingReceiver (fun listen -> listen.Protocols <- HttpProtocols.Http1) hold (fun _ context -> status 200 context)
+
+        use exporter =
+            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromSeconds 60. }
+
+        let payload = String('p', 1024)
+        let spans (offset: int) =
+            Array.init 16_000 (fun i -> { span (offset + i) with Attributes = [ Attribute.string "payload" payload ] })
+
+        let first, second = spans 0, spans 100_000
+        let firstExport = (exporter :> IExporter<Span>).Export(batchOf first, CancellationToken.None)
+        do! firstArrived.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+        let! secondResult = export exporter second
+        Assert.Equal(ExportResult.Success, secondResult)
+        readFirst.SetResult()
+        let! firstResult = firstExport.WaitAsync(TimeSpan.FromSeconds 30.)
+        Assert.Equal(ExportResult.Success, firstResult)
+        let bodies = receiver.Requests |> List.map (fun r -> r.Body)
+        Assert.Equal(2, bodies.Length)
+        Assert.Contains(protobufOf first, bodies)
+        Assert.Contains(protobufOf second, bodies)
     }
 
 /// Answers with headers that promise a body, writes part of it, then drops the connection.

@@ -16,43 +16,52 @@ type OtlpExporter<'T>
     let retainedCapacity = 4 * 1024 * 1024
     // The request body: the protobuf encoder writes into it in place and the transport sends from it, so a body
     // is never copied. It is the exporter's own (not a per-thread buffer): the send is awaited and may resume on
-    // another thread, and the next request is encoded only after it (the runner exports one batch at a time).
-    let mutable buffer = RequestBuffer(64 * 1024)
+    // another thread. The runner exports one batch at a time, but it stops waiting for an export at its deadline
+    // (ExportTimeout, or a shutdown's) and goes on while that export may still be sending: an export that finds
+    // the buffer taken encodes into one of its own, so a body being sent is never overwritten.
+    let mutable shared = RequestBuffer(64 * 1024)
+    let mutable taken = 0
 
-    let release () =
-        if buffer.Capacity > retainedCapacity then
-            buffer <- RequestBuffer(64 * 1024)
+    let takeBuffer () =
+        if Interlocked.Exchange(&taken, 1) = 0 then shared else RequestBuffer(64 * 1024)
 
-    let fits () = int64 buffer.WrittenCount <= maxRequestBytes
+    let giveBack (buffer: RequestBuffer) =
+        if Object.ReferenceEquals(buffer, shared) then
+            if buffer.Capacity > retainedCapacity then
+                shared <- RequestBuffer(64 * 1024)
+
+            Volatile.Write(&taken, 0)
+
+    let fits (buffer: RequestBuffer) = int64 buffer.WrittenCount <= maxRequestBytes
 
     // Encodes and sends `items`; a request over the limit is split in halves (each encoded again) until every
     // part fits. Returns the first non-success result and how many single items could never fit. A retry (the
     // runner calls Export again) sends everything again: OTLP receivers accept duplicates, and nothing here
     // depends on the identity of the batch's array.
-    let rec sendParts resource (items: 'T array) (token: CancellationToken) =
+    let rec sendParts (buffer: RequestBuffer) resource (items: 'T array) (token: CancellationToken) =
         buffer.Clear()
         encode resource items buffer
 
-        if fits () then
+        if fits buffer then
             task {
                 let! sent = transport.Send(buffer.WrittenMemory, token)
                 return struct (sent, 0)
             }
         else
-            sendSplit resource items token
+            sendSplit buffer resource items token
 
     // Sends `items`, whose request is over the limit, in two halves (one item alone is never sent).
-    and sendSplit resource (items: 'T array) (token: CancellationToken) =
+    and sendSplit (buffer: RequestBuffer) resource (items: 'T array) (token: CancellationToken) =
         if items.Length = 1 then
             Task.FromResult(struct (ExportResult.Success, 1))
         else
             task {
                 let half = items.Length / 2
-                let! struct (first, firstOversize) = sendParts resource items.[.. half - 1] token
+                let! struct (first, firstOversize) = sendParts buffer resource items.[.. half - 1] token
 
                 match first with
                 | ExportResult.Success ->
-                    let! struct (second, secondOversize) = sendParts resource items.[half..] token
+                    let! struct (second, secondOversize) = sendParts buffer resource items.[half..] token
                     return struct (second, firstOversize + secondOversize)
                 | failed -> return struct (failed, firstOversize)
             }
@@ -70,6 +79,8 @@ type OtlpExporter<'T>
 
         member _.Export(batch, cancellationToken) =
             task {
+                let buffer = takeBuffer ()
+
                 try
                     try
                         buffer.Clear()
@@ -77,13 +88,13 @@ type OtlpExporter<'T>
 
                         // The common batch: one request, sent from the buffer it was encoded into (the whole
                         // export is this one state machine and the transport's).
-                        if fits () then
+                        if fits buffer then
                             return! transport.Send(buffer.WrittenMemory, cancellationToken)
                         else
-                            let! struct (result, oversize) = sendSplit batch.Resource batch.Items cancellationToken
+                            let! struct (result, oversize) = sendSplit buffer batch.Resource batch.Items cancellationToken
                             return withOversize batch.Items result oversize
                     finally
-                        release ()
+                        giveBack buffer
                 with e ->
                     return ExportResult.Failure $"OTLP export threw {e.GetType().Name}"
             }
