@@ -2,6 +2,7 @@ namespace Functional.Telemetry
 
 open System
 open System.Collections.Generic
+open System.Diagnostics
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 // Our Attribute, not System.Attribute.
@@ -79,6 +80,8 @@ type internal PipelinePart =
         ForceFlush: TimeSpan -> Task<bool>
         /// Stops producing, exports what is pending, shuts exporters down.
         Shutdown: TimeSpan -> Task<bool>
+        /// Shut down after the other parts (logging: what they log while they drain still reaches its exporters).
+        ShutsDownLast: bool
     }
 
 [<Sealed>]
@@ -116,8 +119,10 @@ type TelemetrySdk
     member _.LoggerProvider = loggerBridge :> ILoggerProvider
     member _.CreateLogger(category: string) = loggerBridge.CreateLogger category
 
+    // Flushing and shutting down start with no SynchronizationContext (see NoContext): their awaits must not
+    // resume on the caller's context (a UI thread that then blocks in Dispose or on `.Result` would wait for itself).
     member _.ForceFlush(timeout: TimeSpan) =
-        all (parts |> List.map (fun p -> p.ForceFlush timeout))
+        NoContext.run (fun () -> all (parts |> List.map (fun p -> p.ForceFlush timeout)))
 
     member _.Shutdown(timeout: TimeSpan) =
         lock shutdownGate (fun () ->
@@ -125,11 +130,18 @@ type TelemetrySdk
             | Some running -> running
             | None ->
                 let running =
-                    task {
-                        let! ok = all (parts |> List.map (fun p -> p.Shutdown timeout))
-                        installation |> Option.iter (fun i -> i.Dispose())
-                        return ok
-                    }
+                    NoContext.run (fun () ->
+                        task {
+                            let started = Stopwatch.GetTimestamp()
+                            let first, last = parts |> List.partition (fun p -> not p.ShutsDownLast)
+                            let! ok = all (first |> List.map (fun p -> p.Shutdown timeout))
+                            // Logging drains with what is left of the timeout, but at least a second of it.
+                            let left = timeout - Stopwatch.GetElapsedTime started
+                            let lastTimeout = min timeout (max left (TimeSpan.FromSeconds 1.))
+                            let! lastOk = all (last |> List.map (fun p -> p.Shutdown lastTimeout))
+                            installation |> Option.iter (fun i -> i.Dispose())
+                            return ok && lastOk
+                        })
 
                 shutdown <- Some running
                 running)
@@ -503,6 +515,7 @@ module Telemetry =
                         // Stop producing first, so nothing arrives at a runner that is draining.
                         bridge.Dispose()
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
+                ShutsDownLast = false
             }
 
         part, runners, samplerWarnings @ limitWarnings @ batchWarnings @ exporterWarnings
@@ -645,6 +658,7 @@ module Telemetry =
 
                             return ok
                         }
+                ShutsDownLast = false
             }
 
         let prometheus = servers, allHandlers
@@ -686,6 +700,7 @@ module Telemetry =
                 ForceFlush = fun timeout -> all (runners |> Array.map (fun r -> r.ForceFlush timeout) |> List.ofArray)
                 // The runners refuse (and count) what loggers post after this.
                 Shutdown = fun timeout -> all (runners |> Array.map (fun r -> r.Shutdown timeout) |> List.ofArray)
+                ShutsDownLast = true
             }
 
         part, bridge, limitWarnings @ batchWarnings @ exporterWarnings

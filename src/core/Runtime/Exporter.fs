@@ -113,3 +113,21 @@ type internal ConversionMemo<'In, 'Out>() =
                     TaskContinuationOptions.ExecuteSynchronously
                 )
                 |> fun continued -> continued.Unwrap()
+
+/// Starting the SDK's own asynchronous work with no SynchronizationContext current, so that its awaits resume on
+/// the thread pool, never on the caller's context: a UI thread that then blocks (in `Dispose`, or on `.Result`)
+/// would otherwise wait for itself. The synchronous start of the work still runs on the caller's thread.
+module internal NoContext =
+    /// Calls `start` with no SynchronizationContext current, and restores the caller's afterwards.
+    let run (start: unit -> 'T) : 'T =
+        let previous = SynchronizationContext.Current
+
+        if isNull previous then
+            start ()
+        else
+            SynchronizationContext.SetSynchronizationContext null
+
+            try
+                start ()
+            finally
+                SynchronizationContext.SetSynchronizationContext previous

@@ -577,7 +577,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             if not (isNull previous) then
                 previous
             else
-                (runShutdown timeout)
+                // Its awaits must not resume on the caller's SynchronizationContext (see NoContext); the channel
+                // is completed before this returns, so nothing posted after Shutdown is accepted.
+                NoContext
+                    .run(fun () -> runShutdown timeout)
                     .ContinueWith(
                         (fun (t: Task<bool>) -> started.TrySetResult(t.IsCompletedSuccessfully && t.Result) |> ignore),
                         TaskScheduler.Default
@@ -589,39 +592,41 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
         let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
 
-        let work =
+        // Without the caller's SynchronizationContext, as Shutdown.
+        NoContext.run (fun () ->
+            let work =
+                task {
+                    let flushed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+                    let mutable queued = true
+
+                    try
+                        do! channel.Writer.WriteAsync(Flush flushed)
+                        requestWake ()
+                    with _ ->
+                        queued <- false
+
+                    let shutdown = Volatile.Read &shutdownTask
+
+                    if not queued then
+                        // Shut down (or shutting down): the drain exports what was queued before this call.
+                        if isNull shutdown then return false else return! shutdown
+                    elif isNull shutdown then
+                        return! flushed.Task
+                    else
+                        let! winner = Task.WhenAny(flushed.Task, shutdown)
+                        return! winner
+                }
+
             task {
-                let flushed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
-                let mutable queued = true
+                use cancel = new CancellationTokenSource()
+                let! winner = Task.WhenAny(work :> Task, Task.Delay(timeout, cancel.Token))
+                cancel.Cancel()
 
-                try
-                    do! channel.Writer.WriteAsync(Flush flushed)
-                    requestWake ()
-                with _ ->
-                    queued <- false
-
-                let shutdown = Volatile.Read &shutdownTask
-
-                if not queued then
-                    // Shut down (or shutting down): the drain exports what was queued before this call.
-                    if isNull shutdown then return false else return! shutdown
-                elif isNull shutdown then
-                    return! flushed.Task
+                if Object.ReferenceEquals(winner, work) && work.IsCompletedSuccessfully then
+                    return work.Result
                 else
-                    let! winner = Task.WhenAny(flushed.Task, shutdown)
-                    return! winner
-            }
-
-        task {
-            use cancel = new CancellationTokenSource()
-            let! winner = Task.WhenAny(work :> Task, Task.Delay(timeout, cancel.Token))
-            cancel.Cancel()
-
-            if Object.ReferenceEquals(winner, work) && work.IsCompletedSuccessfully then
-                return work.Result
-            else
-                return false
-        }
+                    return false
+            })
 
     member _.Stats =
         {

@@ -2,6 +2,7 @@ namespace Functional.Telemetry
 
 open System
 open System.Collections.Generic
+open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
 // Our Attribute, not System.Attribute.
@@ -205,22 +206,36 @@ type internal PeriodicReader(collector: MetricCollector, options: PeriodicReader
         with ex ->
             SelfDiagnostics.error "metrics" $"collection threw {ex.GetType().FullName}"
 
+    // Started without the starting thread's SynchronizationContext (see NoContext): the loop must not run on a
+    // UI thread's context.
     let loop =
-        task {
-            use timer = new PeriodicTimer(options.Interval)
-            let mutable running = true
+        NoContext.run (fun () ->
+            task {
+                use timer = new PeriodicTimer(options.Interval)
+                let mutable running = true
 
-            while running do
-                let! ticked =
-                    task {
-                        try
-                            return! timer.WaitForNextTickAsync stop.Token
-                        with :? OperationCanceledException ->
-                            return false
-                    }
+                while running do
+                    let! ticked =
+                        task {
+                            try
+                                return! timer.WaitForNextTickAsync stop.Token
+                            with :? OperationCanceledException ->
+                                return false
+                        }
 
-                if ticked then collectAndPost () else running <- false
-        }
+                    if ticked then collectAndPost () else running <- false
+            }
+            :> Task)
+
+    // `work` on the thread pool, answered false if it has not finished within `timeout` (the work itself goes on:
+    // a slow observable callback cannot be interrupted, but the caller is not held past its deadline).
+    let within (timeout: TimeSpan) (work: unit -> Task<bool>) =
+        let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
+
+        Task
+            .Run<bool>(work)
+            .WaitAsync(timeout)
+            .ContinueWith((fun (t: Task<bool>) -> t.IsCompletedSuccessfully && t.Result), TaskScheduler.Default)
 
     let mutable shutdown: Task<bool> option = None
     let gate = obj ()
@@ -228,8 +243,11 @@ type internal PeriodicReader(collector: MetricCollector, options: PeriodicReader
     member _.Runner = runner
 
     member _.ForceFlush(timeout: TimeSpan) =
-        collectAndPost ()
-        runner.ForceFlush timeout
+        let started = Stopwatch.GetTimestamp()
+
+        within timeout (fun () ->
+            collectAndPost ()
+            runner.ForceFlush(timeout - Stopwatch.GetElapsedTime started))
 
     member _.Shutdown(timeout: TimeSpan) =
         lock gate (fun () ->
@@ -238,12 +256,15 @@ type internal PeriodicReader(collector: MetricCollector, options: PeriodicReader
             | None ->
                 stop.Cancel()
 
+                let started = Stopwatch.GetTimestamp()
+
                 let t =
-                    task {
-                        do! loop
-                        collectAndPost ()
-                        return! runner.Shutdown timeout
-                    }
+                    within timeout (fun () ->
+                        task {
+                            do! loop
+                            collectAndPost ()
+                            return! runner.Shutdown(timeout - Stopwatch.GetElapsedTime started)
+                        })
 
                 shutdown <- Some t
                 t)

@@ -234,7 +234,17 @@ type MetricStream
 
                     if temporality = Temporality.Delta then
                         let delta = Temporality.cumulativeToDelta previousCumulative cumulative
-                        previousCumulative <- Some cumulative
+
+                        // An attribute set the callback skipped this round keeps its last total: when it comes
+                        // back, its delta is taken against that, not against nothing (its whole total again).
+                        let carried =
+                            match previousCumulative, cumulative with
+                            | Some(MetricPoints.Sum(_, _, before)), MetricPoints.Sum(t, monotonic, now) ->
+                                let seen = HashSet<Attribute list>(now |> Seq.map (fun p -> p.Attributes), HashIdentity.Structural)
+                                MetricPoints.Sum(t, monotonic, now @ (before |> List.filter (fun p -> not (seen.Contains p.Attributes))))
+                            | _ -> cumulative
+
+                        previousCumulative <- Some carried
                         Some delta
                     else
                         Some cumulative

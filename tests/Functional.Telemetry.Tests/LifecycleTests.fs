@@ -1,0 +1,178 @@
+/// Flush and shutdown from the application's side: a UI thread's SynchronizationContext, slow observable callbacks,
+/// logs written while the other signals drain, delta observable instruments across rounds.
+module Functional.Telemetry.Tests.LifecycleTests
+
+open System
+open System.Collections.Concurrent
+open System.Collections.Generic
+open System.Diagnostics
+open System.Diagnostics.Metrics
+open System.Threading
+open Microsoft.Extensions.Logging
+open Xunit
+open Functional.Telemetry
+
+let private uniqueMeter () = "Lifecycle." + Guid.NewGuid().ToString("N")
+
+let private create () =
+    Telemetry.create "lifecycle"
+    |> Telemetry.withEnvironment (Env.ofList [])
+    |> Telemetry.withPropagatorInstalled false
+    |> Telemetry.withResourceDetection false
+
+let private hourly = { Interval = TimeSpan.FromHours 1.; Timeout = TimeSpan.FromSeconds 1. }
+
+/// A UI thread's context: posted work runs only when the owning thread pumps.
+type private PumpContext() =
+    inherit SynchronizationContext()
+    let queue = new BlockingCollection<SendOrPostCallback * obj>()
+    override _.Post(callback, state) = queue.Add((callback, state))
+    override _.Send(callback, state) = callback.Invoke state
+
+    member _.Pump(until: unit -> bool) =
+        while not (until ()) do
+            let mutable item = Unchecked.defaultof<SendOrPostCallback * obj>
+
+            if queue.TryTake(&item, 10) then
+                let callback, state = item
+                callback.Invoke state
+
+/// Runs `body` on a thread of its own with a UI-like context; true when it finished within `limit`.
+let private onUiThread (limit: TimeSpan) (body: PumpContext -> unit) =
+    let finished = ref false
+
+    let thread =
+        Thread(fun () ->
+            let context = PumpContext()
+            SynchronizationContext.SetSynchronizationContext context
+            body context
+            finished.Value <- true)
+
+    thread.IsBackground <- true
+    thread.Start()
+    thread.Join limit && finished.Value
+
+[<Fact>]
+let ``an SDK started and disposed on a UI thread does not wait for that thread`` () =
+    let name = uniqueMeter ()
+
+    let finished =
+        onUiThread (TimeSpan.FromSeconds 15.) (fun context ->
+            let sdk =
+                create ()
+                |> Telemetry.withMetrics (
+                    Metrics.addMeter name
+                    >> Metrics.addExporterWith
+                        { Interval = TimeSpan.FromMilliseconds 50.; Timeout = TimeSpan.FromSeconds 1. }
+                        TemporalityPreference.Cumulative
+                        (InMemoryExporter<MetricData>())
+                )
+                |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addBatchExporter (InMemoryExporter<Span>()))
+                |> Telemetry.start
+
+            // The UI runs a while (the periodic reader ticks), then the window closes without pumping again.
+            let until = Stopwatch.StartNew()
+            context.Pump(fun () -> until.ElapsedMilliseconds > 200L)
+            (sdk :> IDisposable).Dispose()
+            // A blocking flush of another SDK from the same thread.
+            let other = create () |> Telemetry.withTracing (Tracing.addSource name) |> Telemetry.start
+            Assert.True(other.ForceFlush(TimeSpan.FromSeconds 5.).Result)
+            (other :> IDisposable).Dispose())
+
+    Assert.True(finished, "Dispose or a blocking ForceFlush on a UI thread did not return")
+
+[<Fact>]
+let ``ForceFlush and Shutdown answer false at their timeout while an observable callback is stuck`` () =
+    let name = uniqueMeter ()
+    let sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporterWith hourly TemporalityPreference.Delta (InMemoryExporter<MetricData>()))
+        |> Telemetry.start
+
+    use meter = new Meter(name)
+    use release = new ManualResetEventSlim(false)
+    let stuck = ref false
+
+    let _gauge =
+        meter.CreateObservableGauge<int64>(
+            "g",
+            fun () ->
+                if Volatile.Read &stuck.contents then
+                    release.Wait()
+
+                1L
+        )
+
+    stuck.Value <- true
+    let watch = Stopwatch.StartNew()
+    let flush = sdk.ForceFlush(TimeSpan.FromMilliseconds 100.)
+    Assert.True(watch.Elapsed < TimeSpan.FromSeconds 2., "ForceFlush held the caller while collecting")
+    Assert.False(flush.Result)
+    let shutdown = sdk.Shutdown(TimeSpan.FromMilliseconds 100.)
+    Assert.False(shutdown.Result)
+    Assert.True(watch.Elapsed < TimeSpan.FromSeconds 5., "Shutdown went past its timeout")
+    release.Set()
+
+[<Fact>]
+let ``logs written while the other signals shut down still reach the log exporters`` () =
+    let name = uniqueMeter ()
+    let metricsOut = InMemoryExporter<MetricData>()
+    let logsOut = InMemoryExporter<LogRecord>()
+
+    let sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporterWith hourly TemporalityPreference.Cumulative metricsOut)
+        |> Telemetry.withLogging (Logging.addBatchExporter logsOut)
+        |> Telemetry.start
+
+    let logger = sdk.CreateLogger "callback"
+    use meter = new Meter(name)
+    let calls = ref 0
+
+    let _gauge =
+        meter.CreateObservableGauge<int64>(
+            "g",
+            fun () ->
+                let n = Interlocked.Increment &calls.contents
+                logger.LogWarning("observed {Call}", n)
+                1L
+        )
+
+    Assert.True(sdk.Shutdown(TimeSpan.FromSeconds 5.).Result)
+    // The final collection ran the callback (and logged) while metrics shut down.
+    Assert.Equal(1, calls.Value)
+    Assert.Equal(1, metricsOut.Items.Count)
+    Assert.Equal(1, logsOut.Items.Count)
+
+[<Fact>]
+let ``a delta observable counter skipped for a round is measured against its last total when it comes back`` () =
+    let name = uniqueMeter ()
+    let reader = MetricPullReader TemporalityPreference.Delta
+    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+    use meter = new Meter(name)
+    let total = ref 1000L
+    let failing = ref false
+
+    let _counter =
+        meter.CreateObservableCounter<int64>("observed", fun () -> if failing.Value then failwith "callback failed" else total.Value)
+
+    let deltas () =
+        reader.Collect()
+        |> List.collect (fun m ->
+            match m.Points with
+            | MetricPoints.Sum(_, _, points) when m.Name = "observed" -> points |> List.map (fun p -> p.Value)
+            | _ -> [])
+
+    let first = deltas ()
+    total.Value <- 1010L
+    let second = deltas ()
+    failing.Value <- true
+    total.Value <- 1020L
+    let skipped = deltas ()
+    failing.Value <- false
+    total.Value <- 1030L
+    let back = deltas ()
+    Assert.Equal<NumberValue list>([ NumberValue.Long 1000L ], first)
+    Assert.Equal<NumberValue list>([ NumberValue.Long 10L ], second)
+    Assert.Empty skipped
+    Assert.Equal<NumberValue list>([ NumberValue.Long 20L ], back)
