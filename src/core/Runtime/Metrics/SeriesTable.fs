@@ -218,6 +218,16 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
             | null ->
                 let series = x.Lookup tags
                 Volatile.Write(&empty, series)
+
+                // A delta collection may have reclaimed the series between the lookup and the write. Then it is
+                // no longer the table's and must not stay cached (every later measurement would go to it). A
+                // reclaim after the write finds it cached and clears it; one before is seen here.
+                let mutable kept = 0
+                let hash = x.HashOf(tags, &kept)
+
+                if not (Object.ReferenceEquals(x.TryFind(tags, hash, kept), series)) then
+                    Interlocked.CompareExchange(&empty, null, series) |> ignore
+
                 series
             | series -> series
         else
