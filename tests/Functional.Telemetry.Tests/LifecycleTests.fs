@@ -176,3 +176,38 @@ let ``a delta observable counter skipped for a round is measured against its las
     Assert.Equal<NumberValue list>([ NumberValue.Long 10L ], second)
     Assert.Empty skipped
     Assert.Equal<NumberValue list>([ NumberValue.Long 20L ], back)
+
+let private anyMember =
+    Reflection.BindingFlags.Instance ||| Reflection.BindingFlags.NonPublic ||| Reflection.BindingFlags.Public
+
+let private privateField (o: obj) name = o.GetType().GetField(name, anyMember).GetValue o
+
+[<Fact>]
+let ``a delta write that lands in a just-reclaimed series is merged with the new series of its attributes`` () =
+    let name = uniqueMeter ()
+    let reader = MetricPullReader TemporalityPreference.Delta
+    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+    use meter = new Meter(name)
+    let counter = meter.CreateCounter<int64>("hits")
+    let tagA = KeyValuePair<string, obj>("k", "a")
+    counter.Add(1L, tagA)
+    reader.Collect() |> ignore
+    // A writer gets the series for k=a (what GetOrAdd returns) and is preempted...
+    let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "hits")
+    let buckets = privateField (privateField stream "table") "buckets" :?> Array
+    let held = [ for bucket in buckets do for s in (bucket :?> Array) -> s ] |> List.exactlyOne
+    // ...while an idle interval's collection reclaims it.
+    reader.Collect() |> ignore
+    // The writer resumes and records into the series it holds; another thread records k=a into a new series.
+    let cell = held.GetType().GetProperty("Cell", anyMember).GetValue held :?> MetricCell
+    cell.RecordLong 5L
+    counter.Add(3L, tagA)
+
+    let points =
+        reader.Collect()
+        |> List.collect (fun m ->
+            match m.Points with
+            | MetricPoints.Sum(_, _, points) when m.Name = "hits" -> points |> List.map (fun p -> p.Attributes, p.Value)
+            | _ -> [])
+
+    Assert.Equal<(Attribute list * NumberValue) list>([ [ Attribute.string "k" "a" ], NumberValue.Long 8L ], points)

@@ -18,6 +18,19 @@ type CellState =
     /// An exponential histogram.
     | ExponentialHistogram of ExponentialHistogramState
 
+/// Operations on cell states.
+[<RequireQualifiedAccess>]
+module internal CellState =
+    /// Two states of one series merged by their aggregation's monoid (the left one when the kinds differ).
+    let merge (left: CellState) (right: CellState) =
+        match left, right with
+        | CellState.Sum l, CellState.Sum r -> CellState.Sum(SumState.merge l r)
+        | CellState.LastValue l, CellState.LastValue r -> CellState.LastValue(LastValueState.merge l r)
+        | CellState.Histogram l, CellState.Histogram r -> CellState.Histogram(HistogramState.merge l r)
+        | CellState.ExponentialHistogram l, CellState.ExponentialHistogram r ->
+            CellState.ExponentialHistogram(ExponentialHistogramState.merge l r)
+        | _ -> left
+
 /// One series' aggregator: updated concurrently on the hot path without locks (Interlocked), except the
 /// exponential histogram, which guards its rescaling with a spin flag.
 [<AbstractClass>]

@@ -194,7 +194,19 @@ type MetricStream
                         reservoirs.Remove s |> ignore)
 
                 retired <- untouched
-                current @ late
+
+                // A late write's attribute set may have a new series by now: one point per attribute set, the
+                // two states merged (the aggregations are monoids).
+                late
+                |> List.fold
+                    (fun (points: (Attribute list * CellState * Exemplar list) list) (attributes, state, exemplars) ->
+                        if points |> List.exists (fun (a, _, _) -> a = attributes) then
+                            points
+                            |> List.map (fun (a, s, e) ->
+                                if a = attributes then a, CellState.merge s state, e @ exemplars else a, s, e)
+                        else
+                            points @ [ attributes, state, exemplars ])
+                    current
             else
                 x.CollectSeries(table.Snapshot(), false, time)
 
