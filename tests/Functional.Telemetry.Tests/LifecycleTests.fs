@@ -211,3 +211,55 @@ let ``a delta write that lands in a just-reclaimed series is merged with the new
             | _ -> [])
 
     Assert.Equal<(Attribute list * NumberValue) list>([ [ Attribute.string "k" "a" ], NumberValue.Long 8L ], points)
+
+/// An exporter whose exports wait for `release` (after signalling `exporting`).
+type private HeldExporter() =
+    let exporting = new ManualResetEventSlim(false)
+    let release = new ManualResetEventSlim(false)
+    let exported = ConcurrentQueue<MetricData>()
+    member _.Exporting = exporting
+    member _.Release = release
+    member _.Exported = List.ofSeq exported
+
+    interface IExporter<MetricData> with
+        member _.Name = "held"
+
+        member _.Export(batch, _) =
+            Threading.Tasks.Task.Run(fun () ->
+                for item in batch.Items do
+                    exported.Enqueue item
+
+                exporting.Set()
+                release.Wait()
+                ExportResult.Success)
+
+        member _.Shutdown _ = Threading.Tasks.Task.CompletedTask
+
+[<Fact>]
+let ``a measurement made while shutdown drains the final collection is counted, not lost silently`` () =
+    let name = uniqueMeter ()
+    let exporter = HeldExporter()
+
+    let sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporterWith hourly TemporalityPreference.Delta exporter)
+        |> Telemetry.start
+
+    use meter = new Meter(name)
+    let counter = meter.CreateCounter<int64>("late")
+    counter.Add 1L
+    let shutdown = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+    // The final collection is being exported: the cells will not be read again.
+    Assert.True(exporter.Exporting.Wait(TimeSpan.FromSeconds 10.))
+    counter.Add 5L
+    Assert.Equal(1L, sdk.MetricDrops.AfterShutdown)
+    exporter.Release.Set()
+    Assert.True(shutdown.Result)
+    let total =
+        exporter.Exported
+        |> List.collect (fun m ->
+            match m.Points with
+            | MetricPoints.Sum(_, _, points) -> points |> List.map (fun p -> p.Value)
+            | _ -> [])
+
+    Assert.Equal<NumberValue list>([ NumberValue.Long 1L ], total)

@@ -101,6 +101,13 @@ type MetricCollector
     /// Every stream of this reader.
     member _.Streams: MetricStream list = lock gate (fun () -> List.ofSeq streams)
 
+    /// Before the final collection: synchronous measurements from now on are counted as dropped (see
+    /// `MetricDropCounters.AfterShutdown`) instead of going into cells no collection will read.
+    member internal _.Close() =
+        lock gate (fun () ->
+            for stream in streams do
+                stream.Close())
+
 /// A reader that collects when asked (for Prometheus scrapes and tests). Add it to the metrics configuration;
 /// once the SDK has started, `Collect` returns the current metrics.
 [<Sealed>]
@@ -262,6 +269,7 @@ type internal PeriodicReader(collector: MetricCollector, options: PeriodicReader
                     within timeout (fun () ->
                         task {
                             do! loop
+                            collector.Close()
                             collectAndPost ()
                             return! runner.Shutdown(timeout - Stopwatch.GetElapsedTime started)
                         })

@@ -16,13 +16,21 @@ type MetricDropCounters() =
     [<DefaultValue>]
     val mutable private negative: int64
 
+    [<DefaultValue>]
+    val mutable private afterShutdown: int64
+
     /// Measurements dropped for NaN or an infinity.
     member x.NotFinite = Volatile.Read(&x.notFinite)
 
     /// Counter increments dropped for being negative.
     member x.NegativeIncrements = Volatile.Read(&x.negative)
 
+    /// Synchronous measurements that arrived after their reader's final collection had begun (during shutdown),
+    /// dropped because no collection would read them.
+    member x.AfterShutdown = Volatile.Read(&x.afterShutdown)
+
     member internal x.AddNotFinite() = Interlocked.Increment(&x.notFinite) |> ignore
+    member internal x.AddAfterShutdown() = Interlocked.Increment(&x.afterShutdown) |> ignore
     member internal x.AddNegative() = Interlocked.Increment(&x.negative) |> ignore
 
 /// One metric stream of one reader: an instrument through a view, with its cells per attribute set.
@@ -112,8 +120,18 @@ type MetricStream
         else
             true
 
+    // Set when the reader's final collection begins: a synchronous measurement after it is counted, not recorded
+    // into a cell no collection will read. (Observable streams are never closed: the final collection runs
+    // their callbacks.)
+    let mutable closed = false
+
     /// The stream configuration.
     member _.Config = config
+
+    /// Stops recording synchronous measurements (the reader's final collection is about to run).
+    member internal _.Close() =
+        if not isObservable then
+            Volatile.Write(&closed, true)
 
     /// The stream's temporality.
     member _.Temporality = temporality
@@ -126,7 +144,9 @@ type MetricStream
 
     /// Records an integer measurement.
     member x.RecordLong(value: int64, tags: ReadOnlySpan<KeyValuePair<string, obj>>) =
-        if value < 0L && rejectsNegative then
+        if closed then
+            drops.AddAfterShutdown()
+        elif value < 0L && rejectsNegative then
             drops.AddNegative()
         else
             let series = table.GetOrAdd tags
@@ -141,7 +161,9 @@ type MetricStream
 
     /// Records a floating-point measurement.
     member x.RecordDouble(value: float, tags: ReadOnlySpan<KeyValuePair<string, obj>>) =
-        if not (Double.IsFinite value) then
+        if closed then
+            drops.AddAfterShutdown()
+        elif not (Double.IsFinite value) then
             drops.AddNotFinite()
         elif value < 0.0 && rejectsNegative then
             drops.AddNegative()
