@@ -263,3 +263,35 @@ let ``a measurement made while shutdown drains the final collection is counted, 
             | _ -> [])
 
     Assert.Equal<NumberValue list>([ NumberValue.Long 1L ], total)
+
+[<Fact>]
+let ``creating an instrument does not wait for an observable callback that is stuck in a collection`` () =
+    let name = uniqueMeter ()
+    let reader = MetricPullReader TemporalityPreference.Cumulative
+    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+    use meter = new Meter(name)
+    use inCallback = new ManualResetEventSlim(false)
+    use release = new ManualResetEventSlim(false)
+
+    let _gauge =
+        meter.CreateObservableGauge<int64>(
+            "stuck",
+            fun () ->
+                inCallback.Set()
+                release.Wait()
+                1L
+        )
+
+    let collection = Threading.Tasks.Task.Run(fun () -> reader.Collect())
+    Assert.True(inCallback.Wait(TimeSpan.FromSeconds 10.))
+    // The application creates an instrument and records while the callback is stuck.
+    let created =
+        Threading.Tasks.Task.Run(fun () ->
+            let counter = meter.CreateCounter<int64>("created.meanwhile")
+            counter.Add 2L)
+
+    Assert.True(created.Wait(TimeSpan.FromSeconds 5.), "creating an instrument waited for the stuck callback")
+    release.Set()
+    Assert.True(collection.Wait(TimeSpan.FromSeconds 10.))
+    let names = reader.Collect() |> List.map (fun m -> m.Name)
+    Assert.Contains("created.meanwhile", names)

@@ -12,6 +12,7 @@ open Functional.Telemetry
 [<Sealed>]
 type MeterBridge internal (meters: string list, collectors: MetricCollector list) =
     let listener = new MeterListener()
+    let observeGate = obj ()
     let published = ConcurrentDictionary<string, InstrumentDescriptor>(StringComparer.OrdinalIgnoreCase)
 
     static let kindOf (instrument: Instrument) =
@@ -153,8 +154,10 @@ type MeterBridge internal (meters: string list, collectors: MetricCollector list
         for i in 0 .. streams.Length - 1 do
             streams[i].RecordDouble(value, tags)
 
-    /// Runs the observable instruments' callbacks (their measurements go to every reader's streams).
-    member _.Observe() = listener.RecordObservableInstruments()
+    /// Runs the observable instruments' callbacks (their measurements go to every reader's streams). One round at
+    /// a time: two readers collecting at once (a scrape and a periodic export) never run a callback concurrently.
+    member _.Observe() =
+        lock observeGate (fun () -> listener.RecordObservableInstruments())
 
     /// Stops listening.
     member _.Dispose() = listener.Dispose()

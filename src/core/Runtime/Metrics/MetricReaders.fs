@@ -54,8 +54,11 @@ type MetricCollector
         settings: MetricsSettings,
         observe: unit -> unit
     ) =
+    // `gate` serialises collections (callbacks included); the stream list has a lock of its own, so creating an
+    // instrument (StreamsFor, on the application's thread) never waits for a slow or blocked callback.
     let gate = obj ()
-    let streams = List<MetricStream>()
+    let streamsGate = obj ()
+    let mutable streams: MetricStream array = Array.empty
 
     // A reader may aggregate histograms differently by default (OTLP's exponential option); a view's choice stays.
     let withReaderDefault (instrument: InstrumentDescriptor) (config: StreamConfig) =
@@ -81,7 +84,7 @@ type MetricCollector
                     settings.StartTime
                 ))
 
-        lock gate (fun () -> streams.AddRange created)
+        lock streamsGate (fun () -> Volatile.Write(&streams, Array.append streams (Array.ofList created)))
         created
 
     /// Collects every stream now (observable callbacks first). Collections are serialised.
@@ -93,18 +96,18 @@ type MetricCollector
                 SelfDiagnostics.error "metrics" $"an observable instrument callback threw {ex.GetType().FullName}"
 
             let now = ActivityConversion.toUnixNanoseconds DateTime.UtcNow
-            [ for stream in streams do
+            [ for stream in Volatile.Read &streams do
                   match stream.Collect now with
                   | Some data -> yield data
                   | None -> () ])
 
     /// Every stream of this reader.
-    member _.Streams: MetricStream list = lock gate (fun () -> List.ofSeq streams)
+    member _.Streams: MetricStream list = List.ofArray (Volatile.Read &streams)
 
     /// Before the final collection: synchronous measurements from now on are counted as dropped (see
     /// `MetricDropCounters.AfterShutdown`) instead of going into cells no collection will read.
     member internal _.Close() =
-        lock gate (fun () ->
+        lock streamsGate (fun () ->
             for stream in streams do
                 stream.Close())
 
