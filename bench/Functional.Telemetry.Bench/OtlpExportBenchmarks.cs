@@ -30,9 +30,10 @@ public class OtlpExportBenchmarks
 
     private OtlpSink? sink;
     private Activity[] activities = [];
-    // Two batches of the same items in two arrays, used in turn: our exporter takes a batch whose Items array is
-    // the one it was last given for a retry, and skips the requests already accepted (OtlpExporter.fs), so
-    // exporting one batch again and again would send nothing after the first call.
+    // Two batches of the same items in two arrays, used in turn. An early version of our exporter took a batch
+    // whose Items array it had just been given for a retry and skipped the requests already accepted, so one
+    // batch exported again and again sent nothing; the exporter keeps no such state now (a test reuses one array),
+    // and the alternation stays so that no future state of that kind can flatter the benchmark.
     private Ours.Batch<Ours.Span>[] batches = [];
     private int turn;
     private Ours.IExporter<Ours.Span>? oursHttp;
