@@ -417,3 +417,50 @@ let ``a retried batch sends the same spans, each processed once`` () =
 
         Assert.Equal(10, seen.Value)
     }
+
+[<Fact>]
+let ``tags that cannot be enumerated or contain themselves never throw into StartActivity`` () =
+    task {
+        let name = uniqueSource ()
+        let sdk, exporter = startWith [ name ] id
+        use _ = sdk
+        use source = new ActivitySource(name)
+        let selfContaining = System.Collections.ArrayList()
+        selfContaining.Add selfContaining |> ignore
+
+        let tags =
+            [
+                Collections.Generic.KeyValuePair<string, obj>("segment", box (ArraySegment<byte>()))
+                Collections.Generic.KeyValuePair<string, obj>("lazy", box (Seq.init 2 (fun i -> if i = 1 then failwith "lazy" else i)))
+                Collections.Generic.KeyValuePair<string, obj>("self", box selfContaining)
+            ]
+
+        use activity = source.StartActivity("tagged", ActivityKind.Internal, ActivityContext(), tags)
+        Assert.NotNull activity
+        activity.Stop()
+        let! spans = flushed sdk exporter
+        let span = Assert.Single spans
+        let keys = span.Attributes |> List.map (fun a -> a.Key)
+        Assert.Equal<string list>([ "segment"; "lazy"; "self" ], keys)
+    }
+
+[<Fact>]
+let ``an Activity a processor starts is not exported, so exporting cannot feed itself`` () =
+    task {
+        let name = uniqueSource ()
+        use source = new ActivitySource(name)
+
+        let enrich: Processor<Span> =
+            fun span ->
+                // Instrumented code called while processing (an enrichment lookup, say).
+                use inner = source.StartActivity "lookup"
+                Some span
+
+        let sdk, exporter = startWith [ name ] (Tracing.addProcessor enrich)
+        use _ = sdk
+        source.StartActivity("request").Dispose()
+        let! first = flushed sdk exporter
+        let! second = flushed sdk exporter
+        Assert.Equal<string list>([ "request" ], first |> List.map (fun s -> s.Name))
+        Assert.Equal(1, second.Length)
+    }

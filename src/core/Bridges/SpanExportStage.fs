@@ -36,12 +36,9 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
-            memo.Export(
-                batch,
-                convert,
-                fun spans ->
-                    // The exporter's own activity (an HttpClient span, say) must not become a span to export.
-                    Suppression.Run(fun () -> exporter.Export({ Resource = batch.Resource; Items = spans }, token))
-            )
+            // Suppressed throughout: an Activity started by a processor, a tag's ToString or the exporter (an
+            // HttpClient span, say) must not become a span to export, or export would feed itself.
+            Suppression.Run(fun () ->
+                memo.Export(batch, convert, fun spans -> exporter.Export({ Resource = batch.Resource; Items = spans }, token)))
 
         member _.Shutdown token = exporter.Shutdown token

@@ -37,30 +37,32 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
             if parent.Equals(Unchecked.defaultof<ActivityContext>) then None
             else Some(ActivityConversion.toSpanContext parent)
 
-        let parameters =
-            {
-                Parent = parentContext
-                TraceId = ActivityConversion.toTraceId traceId
-                Name = name
-                Kind = ActivityConversion.toSpanKind kind
-                Attributes = ActivityConversion.attributesOfTags tags
-                Links =
-                    match links with
-                    | null -> []
-                    | links ->
-                        [ for (link: ActivityLink) in links ->
-                              {
-                                  Context = ActivityConversion.toSpanContext link.Context
-                                  Attributes = ActivityConversion.attributesOfTags link.Tags
-                                  DroppedAttributes = 0
-                              } ]
-            }
-
         try
+            // Inside the try: the tags and links are the application's (an enumerable that throws, say).
+            let parameters =
+                {
+                    Parent = parentContext
+                    TraceId = ActivityConversion.toTraceId traceId
+                    Name = name
+                    Kind = ActivityConversion.toSpanKind kind
+                    Attributes = ActivityConversion.attributesOfTags tags
+                    Links =
+                        match links with
+                        | null -> []
+                        | links ->
+                            [ for (link: ActivityLink) in links ->
+                                  {
+                                      Context = ActivityConversion.toSpanContext link.Context
+                                      Attributes = ActivityConversion.attributesOfTags link.Tags
+                                      DroppedAttributes = 0
+                                  } ]
+                }
+
             struct (parentContext, sampler parameters)
         with ex ->
-            // A user sampler that throws must not break the app: the span is dropped and the fault reported.
-            SelfDiagnostics.error "sampler" $"sampler threw {ex.GetType().FullName}; span dropped"
+            // A user sampler (or tags) that throws must not break the app: the span is dropped and the fault
+            // reported.
+            SelfDiagnostics.error "sampler" $"sampling threw {ex.GetType().FullName}; span dropped"
 
             struct (parentContext,
                     {

@@ -154,11 +154,11 @@ module ActivityConversion =
         with _ ->
             value.GetType().FullName
 
-    /// Converts a tag object to a value: strings, booleans, every integer and floating type, byte arrays,
-    /// AnyValue itself, arrays and lists of those, key/value sequences as maps; anything else by ToString
-    /// (a throwing ToString gives the type name). Never throws.
-    [<CompiledName("ToAnyValue")>]
-    let rec toAnyValue (value: obj) : AnyValue =
+    // Nested collections deeper than this become their text: a collection that contains itself must not recurse
+    // until the stack overflows.
+    let private maxNesting = 16
+
+    let rec private convert (depth: int) (value: obj) : AnyValue =
         match value with
         | null -> AnyValue.Empty
         | :? string as s -> AnyValue.String s
@@ -178,11 +178,26 @@ module ActivityConversion =
         | :? decimal as d -> AnyValue.Double(float d)
         | :? char as c -> AnyValue.String(string c)
         | :? (byte array) as bytes -> AnyValue.Bytes bytes
-        | :? IEnumerable<KeyValuePair<string, obj>> as pairs ->
-            AnyValue.Map [ for KeyValue(k, v) in pairs -> { Key = k; Value = toAnyValue v } ]
-        | :? IEnumerable as items when not (value :? string) ->
-            AnyValue.Array [ for item in items -> toAnyValue item ]
+        // Enumerating a value can throw (a default ArraySegment, a lazy sequence, a collection changed by another
+        // thread): the value then becomes its text.
+        | :? IEnumerable<KeyValuePair<string, obj>> as pairs when depth < maxNesting ->
+            try
+                AnyValue.Map [ for KeyValue(k, v) in pairs -> { Key = k; Value = convert (depth + 1) v } ]
+            with _ ->
+                AnyValue.String(safeToString value)
+        | :? IEnumerable as items when depth < maxNesting ->
+            try
+                AnyValue.Array [ for item in items -> convert (depth + 1) item ]
+            with _ ->
+                AnyValue.String(safeToString value)
         | other -> AnyValue.String(safeToString other)
+
+    /// Converts a tag object to a value: strings, booleans, every integer and floating type, byte arrays,
+    /// AnyValue itself, arrays and lists of those, key/value sequences as maps; anything else by ToString
+    /// (a throwing ToString gives the type name). Never throws: a collection that cannot be enumerated, or is
+    /// nested deeper than 16 levels (one that contains itself), becomes its text.
+    [<CompiledName("ToAnyValue")>]
+    let toAnyValue (value: obj) : AnyValue = convert 0 value
 
     /// Converts a value to the object an Activity tag holds: primitives as themselves, arrays of one primitive
     /// type as typed arrays (as OpenTelemetry .NET expects), anything else as the AnyValue itself.

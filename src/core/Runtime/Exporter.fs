@@ -51,44 +51,32 @@ type IExportInterest =
     /// now.
     abstract IsInterested: severityNumber: int -> bool
 
-/// An export stage's last conversion (activities to spans, captured calls to log records), kept for the runner's
-/// retries of that batch. The runner retries a batch with the same `Batch` (the same `Items` array) and makes a
+/// An export stage's conversions (activities to spans, captured calls to log records), kept for the runner's
+/// retries of each batch. The runner retries a batch with the same `Batch` (the same `Items` array) and makes a
 /// new array for every batch; converting again on a retry would run the processors again (a sampling processor
 /// would send another subset) and, for logs, read pooled entries that were released after the first conversion.
-/// Only the runner calls a stage, so the array's identity is the batch's. This is one kept conversion.
-[<Sealed; AllowNullLiteral>]
-type internal Converted<'In, 'Out>(items: 'In array, converted: 'Out array) =
-    member _.Items = items
-    member _.Result = converted
-
-/// (See `Converted`.)
+/// Only the runner calls a stage, so the array's identity is the batch's. Conversions are kept per batch array,
+/// weakly (they go with the array): an attempt the runner abandoned at its deadline may finish converting its
+/// batch later, while the next batch is being retried, and must not take that batch's place.
 [<Sealed>]
-type internal ConversionMemo<'In, 'Out>() =
-    [<VolatileField>]
-    let mutable last: Converted<'In, 'Out> = null
+type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
+    let kept = System.Runtime.CompilerServices.ConditionalWeakTable<'In array, 'Out array>()
 
-    /// The conversion of `items`: the kept one when `items` is the batch converted last, otherwise
-    /// `convert items`, kept in its place.
+    /// The conversion of `items`: the kept one when `items` was converted before and no answer has settled it,
+    /// otherwise `convert items`, kept.
     member _.Convert(items: 'In array, convert: 'In array -> 'Out array) =
-        let kept = last
-
-        if not (isNull kept) && Object.ReferenceEquals(kept.Items, items) then
-            kept.Result
-        else
+        match kept.TryGetValue items with
+        | true, converted -> converted
+        | _ ->
             let converted = convert items
-            last <- Converted(items, converted)
+            kept.AddOrUpdate(items, converted)
             converted
 
-    /// Forgets the conversion of `items` after an export that no retry follows (its answer was not Retryable),
-    /// so a finished batch is not kept alive; a newer batch's conversion is left alone.
+    /// Forgets the conversion of `items` after an export that no retry follows (its answer was not Retryable).
     member _.Settled(items: 'In array, result: ExportResult) =
         match result with
         | ExportResult.Retryable _ -> ()
-        | _ ->
-            let kept = last
-
-            if not (isNull kept) && Object.ReferenceEquals(kept.Items, items) then
-                Interlocked.CompareExchange(&last, null, kept) |> ignore
+        | _ -> kept.Remove items |> ignore
 
     /// Exports the conversion of `batch` with `export`, forgetting it when no retry can follow.
     member x.Export(batch: Batch<'In>, convert: 'In array -> 'Out array, export: 'Out array -> Task<ExportResult>) =
