@@ -62,45 +62,40 @@ type IExportInterest =
 type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
     let kept = System.Runtime.CompilerServices.ConditionalWeakTable<'In array, 'Out array>()
 
-    /// The conversion of `items`: the kept one when `items` was converted before and no answer has settled it,
-    /// otherwise `convert items`, kept.
-    member _.Convert(items: 'In array, convert: 'In array -> 'Out array) =
-        match kept.TryGetValue items with
-        | true, converted -> converted
-        | _ ->
-            let converted = convert items
-            kept.AddOrUpdate(items, converted)
-            converted
+    /// Exports the conversion of `batch` with `export`. A conversion is kept only when its export answers
+    /// Retryable (only then does the runner try the same batch again), and dropped once an answer settles it; a
+    /// batch that succeeds at once (simple exporters, a batch of one) never touches the table.
+    member _.Export(batch: Batch<'In>, convert: 'In array -> 'Out array, export: 'Out array -> Task<ExportResult>) =
+        let items = batch.Items
 
-    /// Forgets the conversion of `items` after an export that no retry follows (its answer was not Retryable).
-    member _.Settled(items: 'In array, result: ExportResult) =
-        match result with
-        | ExportResult.Retryable _ -> ()
-        | _ -> kept.Remove items |> ignore
+        let struct (converted, wasKept) =
+            match kept.TryGetValue items with
+            | true, converted -> struct (converted, true)
+            | _ -> struct (convert items, false)
 
-    /// Exports the conversion of `batch` with `export`, forgetting it when no retry can follow.
-    member x.Export(batch: Batch<'In>, convert: 'In array -> 'Out array, export: 'Out array -> Task<ExportResult>) =
-        let converted = x.Convert(batch.Items, convert)
+        let settle (result: ExportResult voption) =
+            match result with
+            | ValueSome(ExportResult.Retryable _) -> kept.AddOrUpdate(items, converted)
+            | _ -> if wasKept then kept.Remove items |> ignore
 
         if converted.Length = 0 then
-            x.Settled(batch.Items, ExportResult.Success)
+            settle ValueNone
             Task.FromResult ExportResult.Success
         else
             let exported = export converted
 
-            if exported.IsCompletedSuccessfully then
-                x.Settled(batch.Items, exported.Result)
+            if exported.IsCompleted then
+                settle (if exported.IsCompletedSuccessfully then ValueSome exported.Result else ValueNone)
                 exported
             else
-                exported.ContinueWith(
-                    (fun (t: Task<ExportResult>) ->
-                        if t.IsCompletedSuccessfully then x.Settled(batch.Items, t.Result)
-                        else x.Settled(batch.Items, ExportResult.Failure "")
-
-                        t),
-                    TaskContinuationOptions.ExecuteSynchronously
-                )
-                |> fun continued -> continued.Unwrap()
+                exported
+                    .ContinueWith(
+                        (fun (t: Task<ExportResult>) ->
+                            settle (if t.IsCompletedSuccessfully then ValueSome t.Result else ValueNone)
+                            t),
+                        TaskContinuationOptions.ExecuteSynchronously
+                    )
+                    .Unwrap()
 
 /// Starting the SDK's own asynchronous work with no SynchronizationContext current, so that its awaits resume on
 /// the thread pool, never on the caller's context: a UI thread that then blocks (in `Dispose`, or on `.Result`)
