@@ -295,3 +295,30 @@ let ``creating an instrument does not wait for an observable callback that is st
     Assert.True(collection.Wait(TimeSpan.FromSeconds 10.))
     let names = reader.Collect() |> List.map (fun m -> m.Name)
     Assert.Contains("created.meanwhile", names)
+
+[<Fact>]
+let ``a delta write delayed across a whole collection after its series was reclaimed is still collected`` () =
+    let name = uniqueMeter ()
+    let reader = MetricPullReader TemporalityPreference.Delta
+    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+    use meter = new Meter(name)
+    let counter = meter.CreateCounter<int64>("slow.writer")
+    counter.Add(1L, KeyValuePair<string, obj>("k", "a"))
+    reader.Collect() |> ignore
+    let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "slow.writer")
+    let buckets = privateField (privateField stream "table") "buckets" :?> Array
+    let held = [ for bucket in buckets do for s in (bucket :?> Array) -> s ] |> List.exactlyOne
+    // Reclaimed at this idle collection, then a whole collection passes before the writer resumes.
+    reader.Collect() |> ignore
+    reader.Collect() |> ignore
+    let cell = held.GetType().GetProperty("Cell", anyMember).GetValue held :?> MetricCell
+    cell.RecordLong 4L
+
+    let values =
+        reader.Collect()
+        |> List.collect (fun m ->
+            match m.Points with
+            | MetricPoints.Sum(_, _, points) when m.Name = "slow.writer" -> points |> List.map (fun p -> p.Value)
+            | _ -> [])
+
+    Assert.Equal<NumberValue list>([ NumberValue.Long 4L ], values)

@@ -93,8 +93,10 @@ type MetricStream
     let reservoirs = Dictionary<Series, ExemplarReservoir>(HashIdentity.Reference)
     let reservoirGate = obj ()
 
-    // Delta: series reclaimed at the previous collection, collected once more in case a writer raced the removal.
+    // Delta: series reclaimed at the previous two collections, collected again in case a writer raced the removal
+    // (a writer preempted across one whole collection still lands in the next).
     let mutable retired: Series list = []
+    let mutable retiredBefore: Series list = []
     let mutable lastCollection = startTime
     // Observable sums are observed as cumulative totals; delta readers subtract the previous collection.
     let mutable previousCumulative: MetricPoints option = None
@@ -201,9 +203,9 @@ type MetricStream
                 let touched, untouched = table.Reclaim()
                 let current = x.CollectSeries(touched, true, time)
 
-                // Series removed last time are drained once more for writes that raced their removal.
+                // Series removed at the last two collections are drained for writes that raced their removal.
                 let late =
-                    x.CollectSeries(retired, true, time)
+                    x.CollectSeries(retired @ retiredBefore, true, time)
                     |> List.filter (fun (_, state, _) ->
                         match state with
                         | CellState.Sum s -> s.Total <> NumberValue.Long 0L && s.Total <> NumberValue.Double 0.0
@@ -212,9 +214,10 @@ type MetricStream
                         | CellState.LastValue _ -> true)
 
                 lock reservoirGate (fun () ->
-                    for s in retired do
+                    for s in retiredBefore do
                         reservoirs.Remove s |> ignore)
 
+                retiredBefore <- retired
                 retired <- untouched
 
                 // A late write's attribute set may have a new series by now: one point per attribute set, the
