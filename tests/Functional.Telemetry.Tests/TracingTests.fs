@@ -464,3 +464,26 @@ let ``an Activity a processor starts is not exported, so exporting cannot feed i
         Assert.Equal<string list>([ "request" ], first |> List.map (fun s -> s.Name))
         Assert.Equal(1, second.Length)
     }
+
+[<Fact>]
+let ``a parent given as a traceparent string is sampled as a remote parent`` () =
+    task {
+        let name = uniqueSource ()
+        let parents = System.Collections.Concurrent.ConcurrentQueue<SpanContext option>()
+
+        let recording: Sampler =
+            fun parameters ->
+                parents.Enqueue parameters.Parent
+                Sampler.alwaysOn parameters
+
+        let sdk, exporter = startWith [ name ] (Tracing.withSampler recording)
+        use _ = sdk
+        use source = new ActivitySource(name)
+        let traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        source.StartActivity("from a string parent", ActivityKind.Server, traceparent).Dispose()
+        let! spans = flushed sdk exporter
+        let span = Assert.Single spans
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", span.Context.TraceId.ToHex())
+        let parent = Assert.Single parents
+        Assert.True(parent.IsSome && parent.Value.IsRemote, "the string parent was sampled as a local parent")
+    }

@@ -108,12 +108,13 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
     let sample (options: ActivityCreationOptions<ActivityContext> byref) =
         if Suppression.IsSuppressed then ActivitySamplingResult.None else sampleRecorded &options
 
-    let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
-        // A non-W3C (hierarchical) parent id carries no usable context: treat the span as a root.
+    let sampleParentIdRecorded (options: ActivityCreationOptions<string> byref) =
+        // A parent given as a string is a `traceparent` read from a carrier: a remote parent, with the trace state
+        // that came with it. A non-W3C (hierarchical) parent id carries no usable context: the span is a root.
         let mutable parsed = Unchecked.defaultof<ActivityContext>
 
         let parentContext =
-            if not (isNull options.Parent) && ActivityContext.TryParse(options.Parent, null, &parsed) then
+            if not (isNull options.Parent) && ActivityContext.TryParse(options.Parent, options.TraceState, true, &parsed) then
                 parsed
             else
                 Unchecked.defaultof<ActivityContext>
@@ -129,6 +130,9 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
             addTags result options.SamplingTags
 
         decisionOf result
+
+    let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
+        if Suppression.IsSuppressed then ActivitySamplingResult.None else sampleParentIdRecorded &options
 
     let stopped (activity: Activity) =
         if activity.Recorded then
