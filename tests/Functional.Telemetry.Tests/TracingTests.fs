@@ -487,3 +487,37 @@ let ``a parent given as a traceparent string is sampled as a remote parent`` () 
         let parent = Assert.Single parents
         Assert.True(parent.IsSome && parent.Value.IsRemote, "the string parent was sampled as a local parent")
     }
+
+/// A tag value whose ToString starts an Activity (instrumented code reached while describing a value).
+type private TracedValue(source: ActivitySource) =
+    override _.ToString() =
+        let tags = [ Collections.Generic.KeyValuePair<string, obj>("inner", box "tag") ]
+        use _ = source.StartActivity("describe", ActivityKind.Internal, ActivityContext(), tags)
+        "traced"
+
+[<Fact>]
+let ``a tag whose ToString starts an Activity does not cost the outer span its other tags at sampling`` () =
+    task {
+        let name = uniqueSource ()
+        let seen = System.Collections.Concurrent.ConcurrentQueue<string * string list>()
+
+        let recording: Sampler =
+            fun parameters ->
+                seen.Enqueue(parameters.Name, parameters.Attributes |> List.map (fun a -> a.Key))
+                Sampler.alwaysOn parameters
+
+        let sdk, _ = startWith [ name ] (Tracing.withSampler recording)
+        use _ = sdk
+        use source = new ActivitySource(name)
+
+        let tags =
+            [
+                Collections.Generic.KeyValuePair<string, obj>("a", box "1")
+                Collections.Generic.KeyValuePair<string, obj>("b", box (TracedValue source))
+                Collections.Generic.KeyValuePair<string, obj>("c", box "3")
+            ]
+
+        source.StartActivity("outer", ActivityKind.Internal, ActivityContext(), tags).Dispose()
+        let outer = seen |> Seq.find (fun (n, _) -> n = "outer") |> snd
+        Assert.Equal<string list>([ "a"; "b"; "c" ], outer)
+    }

@@ -220,22 +220,23 @@ module ActivityConversion =
             items |> List.map (function AnyValue.Bool b -> b | _ -> false) |> Array.ofList |> box
         | other -> box other
 
+    // Taken, not shared: a tag's ToString that starts an Activity on this thread converts tags while the outer
+    // call is still filling its buffer, and gets a buffer of its own instead of clearing the outer one.
     let private buffer () =
         match AttributeScratch.Buffer with
-        | null ->
-            let created = List<Attribute>(16)
-            AttributeScratch.Buffer <- created
-            created
+        | null -> List<Attribute>(16)
         | existing ->
-            existing.Clear()
+            AttributeScratch.Buffer <- null
             existing
 
+    // The list of the buffer's attributes; the buffer is cleared and handed back for the next call.
     let private toList (items: List<Attribute>) =
         let rec build i acc =
             if i < 0 then acc else build (i - 1) (items[i] :: acc)
 
         let result = build (items.Count - 1) []
         items.Clear()
+        AttributeScratch.Buffer <- items
         result
 
     /// The attributes of tag objects, in order.
