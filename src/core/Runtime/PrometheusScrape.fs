@@ -83,23 +83,23 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
     let mutable targetResource = Resource.empty
     let mutable attached = false
     let mutable current: Task<Snapshot> = null
-    let mutable currentStarted = 0L
     let mutable warnedLeftOut = 0
     let mutable scrapes = 0L
     let mutable collections = 0L
     let mutable failures = 0L
 
     let cacheTicks = int64 (responseCache.TotalSeconds * float Stopwatch.Frequency)
-    let timeoutTicks = int64 (scrapeTimeout.TotalSeconds * float Stopwatch.Frequency)
 
     let text (status: int) (message: string) =
         PrometheusScrapeResponse(status, "text/plain; charset=utf-8", "", ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n")))
 
-    // A collection in flight for longer than the scrape timeout is hung (an observable callback that never
-    // returns): new scrapes start another rather than wait on it forever.
+    // A collection in flight is joined, however long it has run: collections of one reader are serialised on its
+    // collector, so a second one started beside a hung one (an observable callback that never returns) would only
+    // queue behind it, holding a thread-pool thread per scrape timeout. Each scrape still waits at most the scrape
+    // timeout and answers 503; the first scrape after the hung collection ends starts a fresh one.
     let reusable (snapshot: Task<Snapshot>) =
         not (isNull snapshot)
-        && ((not snapshot.IsCompleted && Stopwatch.GetTimestamp() - currentStarted < timeoutTicks)
+        && (not snapshot.IsCompleted
             || (snapshot.IsCompletedSuccessfully
                 && cacheTicks > 0L
                 && Stopwatch.GetTimestamp() - snapshot.Result.CollectedAt < cacheTicks))
@@ -110,7 +110,6 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
         lock gate (fun () ->
             if not (reusable current) then
                 Interlocked.Increment &collections |> ignore
-                currentStarted <- Stopwatch.GetTimestamp()
                 current <- Task.Run(fun () -> Snapshot(reader.Collect(), Stopwatch.GetTimestamp()))
 
             current)
