@@ -62,10 +62,16 @@ type IExportInterest =
 type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
     let kept = System.Runtime.CompilerServices.ConditionalWeakTable<'In array, 'Out array>()
 
+    // Keeps `converted` for a retry when the answer is Retryable; otherwise forgets what was kept for `items`.
+    member private _.Settle(items: 'In array, converted: 'Out array, wasKept: bool, result: ExportResult voption) =
+        match result with
+        | ValueSome(ExportResult.Retryable _) -> kept.AddOrUpdate(items, converted)
+        | _ -> if wasKept then kept.Remove items |> ignore
+
     /// Exports the conversion of `batch` with `export`. A conversion is kept only when its export answers
     /// Retryable (only then does the runner try the same batch again), and dropped once an answer settles it; a
     /// batch that succeeds at once (simple exporters, a batch of one) never touches the table.
-    member _.Export(batch: Batch<'In>, convert: 'In array -> 'Out array, export: 'Out array -> Task<ExportResult>) =
+    member x.Export(batch: Batch<'In>, convert: 'In array -> 'Out array, export: 'Out array -> Task<ExportResult>) =
         let items = batch.Items
 
         let struct (converted, wasKept) =
@@ -73,25 +79,20 @@ type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
             | true, converted -> struct (converted, true)
             | _ -> struct (convert items, false)
 
-        let settle (result: ExportResult voption) =
-            match result with
-            | ValueSome(ExportResult.Retryable _) -> kept.AddOrUpdate(items, converted)
-            | _ -> if wasKept then kept.Remove items |> ignore
-
         if converted.Length = 0 then
-            settle ValueNone
+            x.Settle(items, converted, wasKept, ValueNone)
             Task.FromResult ExportResult.Success
         else
             let exported = export converted
 
             if exported.IsCompleted then
-                settle (if exported.IsCompletedSuccessfully then ValueSome exported.Result else ValueNone)
+                x.Settle(items, converted, wasKept, (if exported.IsCompletedSuccessfully then ValueSome exported.Result else ValueNone))
                 exported
             else
                 exported
                     .ContinueWith(
                         (fun (t: Task<ExportResult>) ->
-                            settle (if t.IsCompletedSuccessfully then ValueSome t.Result else ValueNone)
+                            x.Settle(items, converted, wasKept, (if t.IsCompletedSuccessfully then ValueSome t.Result else ValueNone))
                             t),
                         TaskContinuationOptions.ExecuteSynchronously
                     )
@@ -114,3 +115,17 @@ module internal NoContext =
                 start ()
             finally
                 SynchronizationContext.SetSynchronizationContext previous
+
+/// Waiting for the SDK's own work with a deadline.
+module internal Deadline =
+    /// `work`'s answer, or false if it has not answered within `timeout` (or failed); the work itself goes on.
+    let orFalse (timeout: TimeSpan) (work: Task<bool>) : Task<bool> =
+        // WaitAsync takes at most UInt32.MaxValue - 1 ms; anything longer waits without a deadline.
+        let timeout =
+            if timeout < TimeSpan.Zero then TimeSpan.Zero
+            elif timeout.TotalMilliseconds >= float UInt32.MaxValue - 1.0 then Timeout.InfiniteTimeSpan
+            else timeout
+
+        work
+            .WaitAsync(timeout)
+            .ContinueWith((fun (t: Task<bool>) -> t.IsCompletedSuccessfully && t.Result), TaskScheduler.Default)

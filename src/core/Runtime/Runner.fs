@@ -590,8 +590,6 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                 started.Task
 
     member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
-        let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
-
         // Without the caller's SynchronizationContext, as Shutdown.
         NoContext.run (fun () ->
             let work =
@@ -617,16 +615,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                         return! winner
                 }
 
-            task {
-                use cancel = new CancellationTokenSource()
-                let! winner = Task.WhenAny(work :> Task, Task.Delay(timeout, cancel.Token))
-                cancel.Cancel()
-
-                if Object.ReferenceEquals(winner, work) && work.IsCompletedSuccessfully then
-                    return work.Result
-                else
-                    return false
-            })
+            Deadline.orFalse timeout work)
 
     member _.Stats =
         {

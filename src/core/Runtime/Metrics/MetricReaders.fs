@@ -240,12 +240,7 @@ type internal PeriodicReader(collector: MetricCollector, options: PeriodicReader
     // `work` on the thread pool, answered false if it has not finished within `timeout` (the work itself goes on:
     // a slow observable callback cannot be interrupted, but the caller is not held past its deadline).
     let within (timeout: TimeSpan) (work: unit -> Task<bool>) =
-        let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
-
-        Task
-            .Run<bool>(work)
-            .WaitAsync(timeout)
-            .ContinueWith((fun (t: Task<bool>) -> t.IsCompletedSuccessfully && t.Result), TaskScheduler.Default)
+        Deadline.orFalse timeout (Task.Run<bool>(work))
 
     let mutable shutdown: Task<bool> option = None
     let gate = obj ()
