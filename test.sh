@@ -3,7 +3,7 @@
 # 1. Installs what the integration tests need when it is missing:
 #    Debian's prometheus, python3-prometheus-client (and nodejs/npm if absent), and the npm packages of the
 #    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer).
-# 2. Runs `dotnet test Functional.sln`, writing .trx results.
+# 2. Checks the formatting (Fantomas), then runs `dotnet test Functional.sln`, writing .trx results.
 # 3. Prints one closing line `N passed, N failed`, counted from the .trx files, and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -53,9 +53,19 @@ install_node_peer() {
 install_debian_packages
 install_node_peer
 
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# The format check (Fantomas, settings in .editorconfig): drift fails the run like a failing test.
+format_failed=0
+if dotnet tool restore >/dev/null && dotnet fantomas --check src tests property-tests bench examples; then
+  log "fantomas: the tree is formatted"
+else
+  log "fantomas: files above are not formatted (run: dotnet fantomas src tests property-tests bench examples)"
+  format_failed=1
+fi
+
 results=.test-results
 rm -rf "$results"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet test Functional.sln --logger "trx" --results-directory "$results" "$@"
 status=$?
 
@@ -75,5 +85,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
+failed=$((failed + format_failed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

@@ -22,8 +22,7 @@ let private monoidLaws
     (same: 'S -> 'S -> bool)
     (measurement: Gen<'M>)
     =
-    let states =
-        Gen.zip3 (Gen.listOf measurement) (Gen.listOf measurement) (Gen.listOf measurement)
+    let states = Gen.zip3 (Gen.listOf measurement) (Gen.listOf measurement) (Gen.listOf measurement)
 
     Check.property (
         Prop.forAll (Arb.fromGen states) (fun (a, b, c) ->
@@ -115,8 +114,7 @@ let ``last value keeps a measurement with the latest time`` () =
 
             match state.Latest, items with
             | None, [] -> true
-            | Some(value, time), _ ->
-                time = (items |> List.map snd |> List.max) && List.contains (value, time) items
+            | Some(value, time), _ -> time = (items |> List.map snd |> List.max) && List.contains (value, time) items
             | _ -> false)
     )
 
@@ -134,8 +132,7 @@ let ``histogram is a commutative monoid`` () =
 
 [<Fact>]
 let ``histogram: one fold equals chunked folds merged`` () =
-    histogramLaw (fun empty values ->
-        foldEqualsChunkedFold empty HistogramState.record HistogramState.merge (=) values)
+    histogramLaw (fun empty values -> foldEqualsChunkedFold empty HistogramState.record HistogramState.merge (=) values)
 
 [<Fact>]
 let ``histogram buckets hold exactly the values between their bounds`` () =
@@ -145,12 +142,13 @@ let ``histogram buckets hold exactly the values between their bounds`` () =
             let lower = Double.NegativeInfinity :: bounds
             let upper = bounds @ [ Double.PositiveInfinity ]
 
-            let between low high =
-                values |> List.filter (fun v -> low < v && v <= high) |> List.length |> int64
+            let between low high = values |> List.filter (fun v -> low < v && v <= high) |> List.length |> int64
 
             let expected = List.map2 between lower upper
 
-            state.Counts = expected && state.Count = int64 values.Length && state.Counts.Length = bounds.Length + 1)
+            state.Counts = expected
+            && state.Count = int64 values.Length
+            && state.Counts.Length = bounds.Length + 1)
     )
 
 // ---- Exponential histogram ----
@@ -163,7 +161,8 @@ let private magnitude (state: ExponentialHistogramState) =
 let private sameExponential (a: ExponentialHistogramState) (b: ExponentialHistogramState) =
     let tolerance = 1e-12 * float (max a.Count 1L) * max (magnitude a) (magnitude b)
 
-    { a with Sum = 0.0 } = { b with Sum = 0.0 } && Math.Abs(a.Sum - b.Sum) <= tolerance
+    { a with Sum = 0.0 } = { b with Sum = 0.0 }
+    && Math.Abs(a.Sum - b.Sum) <= tolerance
 
 let private exponentialLaw (law: ExponentialHistogramState -> unit) =
     // A few settings per law: small sizes (frequent downscaling), the defaults, and a low max scale.
@@ -207,8 +206,10 @@ let ``exponential histogram: each value lies in its bucket at the final scale`` 
                 let m = Math.Abs value
 
                 // Exact for normal values; below them the bounds themselves are rounded to subnormals.
-                if Double.IsNormal m then m > lower && m <= upper
-                else m > lower * (1.0 - 1e-12) && m <= upper * (1.0 + 1e-12)
+                if Double.IsNormal m then
+                    m > lower && m <= upper
+                else
+                    m > lower * (1.0 - 1e-12) && m <= upper * (1.0 + 1e-12)
 
             // The state's buckets are exactly the values' indexes at the final scale.
             let expected (sign: float -> bool) =
@@ -257,9 +258,14 @@ let ``exponential histogram: the scale is the highest at which the data fits`` (
             // One scale higher (when allowed), some sign would need more than MaxSize buckets.
             let spanAt scale (sign: float -> bool) =
                 let indexes =
-                    values |> List.filter sign |> List.map (ExponentialHistogramState.bucketIndex scale)
+                    values
+                    |> List.filter sign
+                    |> List.map (ExponentialHistogramState.bucketIndex scale)
 
-                if indexes.IsEmpty then 0 else List.max indexes - List.min indexes + 1
+                if indexes.IsEmpty then
+                    0
+                else
+                    List.max indexes - List.min indexes + 1
 
             state.Scale = snd config
             || spanAt (state.Scale + 1) (fun v -> v > 0.0) > state.MaxSize
@@ -269,15 +275,13 @@ let ``exponential histogram: the scale is the highest at which the data fits`` (
 [<Fact>]
 let ``exponential histogram: merging different scales equals recording everything`` () =
     let inputs =
-        Gen.zip3
-            Arbs.exponentialConfig
-            (Gen.listOf (Arbs.wideDoubleIn -20 0))
-            (Gen.listOf (Arbs.wideDoubleIn 10 60))
+        Gen.zip3 Arbs.exponentialConfig (Gen.listOf (Arbs.wideDoubleIn -20 0)) (Gen.listOf (Arbs.wideDoubleIn 10 60))
 
     Check.property (
         Prop.forAll (Arb.fromGen inputs) (fun (config, small, large) ->
             let merged = ExponentialHistogramState.merge (recordAll config small) (recordAll config large)
             let direct = recordAll config (small @ large)
+
             let mergedTheOtherWay =
                 ExponentialHistogramState.merge (recordAll config large) (recordAll config small)
 
@@ -286,10 +290,10 @@ let ``exponential histogram: merging different scales equals recording everythin
 
 // ---- Temporality ----
 
-let private seriesAttributes (series: int) = [ Attribute.int "series" (int64 series) ]
+let private seriesAttributes (series: int) = [ KeyValue.int "series" (int64 series) ]
 
 let private sortPoints (points: MetricPoints) =
-    let bySeries (attributes: Attribute list) = string attributes
+    let bySeries (attributes: KeyValue list) = string attributes
 
     match points with
     | MetricPoints.Sum(t, m, p) -> MetricPoints.Sum(t, m, p |> List.sortBy (fun x -> bySeries x.Attributes))
@@ -298,7 +302,10 @@ let private sortPoints (points: MetricPoints) =
 
 /// Per collection i (interval [10i, 10(i+1)]), the series measured in it and their measurements, in series order.
 let private perSeries (collection: (int * 'T) list) =
-    collection |> List.groupBy fst |> List.sortBy fst |> List.map (fun (s, items) -> s, List.map snd items)
+    collection
+    |> List.groupBy fst
+    |> List.sortBy fst
+    |> List.map (fun (s, items) -> s, List.map snd items)
 
 let private numberPoint series start time value =
     {
@@ -338,7 +345,9 @@ let private cumulativeOf (point: int -> int64 -> int -> 'T list -> 'P) (collecti
 /// The end of the last interval, up to collection i, in which the series was measured.
 let private lastMeasured (collections: (int * 'T) list list) series i =
     let last =
-        collections |> List.take (i + 1) |> List.findIndexBack (List.exists (fun (x, _) -> x = series))
+        collections
+        |> List.take (i + 1)
+        |> List.findIndexBack (List.exists (fun (x, _) -> x = series))
 
     int64 (last + 1) * 10L
 
@@ -381,7 +390,10 @@ let ``cumulative sums to deltas and back give the cumulative sums`` () =
                 |> List.mapi (fun i current ->
                     Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
 
-            deltas |> List.forall (function MetricPoints.Sum(Temporality.Delta, _, _) -> true | _ -> false)
+            deltas
+            |> List.forall (function
+                | MetricPoints.Sum(Temporality.Delta, _, _) -> true
+                | _ -> false)
             && accumulate deltas = cumulative)
     )
 

@@ -9,15 +9,13 @@ open Functional.Telemetry
 let uint64Gen: Gen<uint64> = ArbMap.defaults.ArbFor<uint64>().Generator
 
 /// Random trace ids (valid and, rarely, all-zero).
-let traceId: Gen<TraceId> =
-    Gen.map2 (fun (a: uint64) (b: uint64) -> TraceId(a, b)) uint64Gen uint64Gen
+let traceId: Gen<TraceId> = Gen.map2 (fun (a: uint64) (b: uint64) -> TraceId(a, b)) uint64Gen uint64Gen
 
 /// Random valid (non-zero) trace ids.
 let validTraceId: Gen<TraceId> = traceId |> Gen.filter (fun t -> t.IsValid)
 
 /// Random valid (non-zero) span ids.
-let validSpanId: Gen<SpanId> =
-    uint64Gen |> Gen.filter (fun v -> v <> 0UL) |> Gen.map SpanId
+let validSpanId: Gen<SpanId> = uint64Gen |> Gen.filter (fun v -> v <> 0UL) |> Gen.map SpanId
 
 // ---- helper B generators ----
 
@@ -35,8 +33,7 @@ let attributeKey: Gen<string> =
         ]
 
 /// Byte arrays of up to `size` bytes.
-let bytes: Gen<byte[]> =
-    Gen.arrayOf (ArbMap.defaults.ArbFor<byte>().Generator)
+let bytes: Gen<byte[]> = Gen.arrayOf (ArbMap.defaults.ArbFor<byte>().Generator)
 
 /// Any attribute value, nested arrays and maps included (at most 4 items per level; the depth shrinks with the size).
 let anyValue: Gen<AnyValue> =
@@ -71,14 +68,14 @@ let anyValue: Gen<AnyValue> =
     Gen.sized sized
 
 /// One attribute (key from `attributeKey`).
-let attribute: Gen<Attribute> =
+let attribute: Gen<KeyValue> =
     Gen.map2 (fun key value -> { Key = key; Value = value }) attributeKey anyValue
 
-/// Attribute lists, duplicate keys likely.
-let attributes: Gen<Attribute list> = Gen.listOf attribute
+/// KeyValue lists, duplicate keys likely.
+let attributes: Gen<KeyValue list> = Gen.listOf attribute
 
-/// Attribute lists of at most `maxCount` items (for tests that want short lists).
-let attributesUpTo (maxCount: int) : Gen<Attribute list> =
+/// KeyValue lists of at most `maxCount` items (for tests that want short lists).
+let attributesUpTo (maxCount: int) : Gen<KeyValue list> =
     Gen.choose (0, maxCount) |> Gen.bind (fun n -> Gen.listOfLength n attribute)
 
 /// A span context with valid ids, random flags, empty trace state and either origin.
@@ -135,11 +132,23 @@ let spanLink: Gen<SpanLink> =
 
 /// Span kinds.
 let spanKind: Gen<SpanKind> =
-    Gen.elements [ SpanKind.Internal; SpanKind.Server; SpanKind.Client; SpanKind.Producer; SpanKind.Consumer ]
+    Gen.elements
+        [
+            SpanKind.Internal
+            SpanKind.Server
+            SpanKind.Client
+            SpanKind.Producer
+            SpanKind.Consumer
+        ]
 
 /// Span statuses.
 let status: Gen<Status> =
-    Gen.oneof [ Gen.constant Status.Unset; Gen.constant Status.Ok; text |> Gen.map Status.Error ]
+    Gen.oneof
+        [
+            Gen.constant Status.Unset
+            Gen.constant Status.Ok
+            text |> Gen.map Status.Error
+        ]
 
 /// Instrumentation scopes.
 let scope: Gen<InstrumentationScope> =
@@ -258,7 +267,10 @@ let private traceStateKeyChars = lowerAlpha + digits + "_-*/"
 /// Valid W3C tracestate keys: simple keys and multi-tenant `tenant@system` keys.
 let traceStateKey: Gen<string> =
     let simple =
-        Gen.map2 (fun (c: char) rest -> string c + rest) (charsOf lowerAlpha) (stringOf 0 20 (charsOf traceStateKeyChars))
+        Gen.map2
+            (fun (c: char) rest -> string c + rest)
+            (charsOf lowerAlpha)
+            (stringOf 0 20 (charsOf traceStateKeyChars))
 
     let multiTenant =
         gen {
@@ -302,11 +314,11 @@ let remoteSpanContext: Gen<SpanContext> =
             }
     }
 
-let private tokenChars =
-    lowerAlpha + lowerAlpha.ToUpperInvariant() + digits + "!#$%&'*+-.^_`|~"
+let private tokenChars = lowerAlpha + lowerAlpha.ToUpperInvariant() + digits + "!#$%&'*+-.^_`|~"
 
 let private baggageOctets =
-    [ '!' .. '~' ] |> List.filter (fun c -> c <> '"' && c <> ',' && c <> ';' && c <> '\\')
+    [ '!' .. '~' ]
+    |> List.filter (fun c -> c <> '"' && c <> ',' && c <> ';' && c <> '\\')
 
 /// Valid baggage keys (HTTP tokens).
 let baggageKey: Gen<string> = stringOf 1 12 (charsOf tokenChars)
@@ -390,8 +402,7 @@ let nearValidHeader: Gen<string> =
     }
 
 /// Any string FsCheck generates (null included) or a near-valid header.
-let headerText: Gen<string> =
-    Gen.oneof [ ArbMap.defaults.ArbFor<string>().Generator; nearValidHeader ]
+let headerText: Gen<string> = Gen.oneof [ ArbMap.defaults.ArbFor<string>().Generator; nearValidHeader ]
 
 // ---- helper C generators ----
 
@@ -422,9 +433,11 @@ type RunnerSchedule =
 
 let private runnerOp: Gen<RunnerOp> =
     Gen.frequency
-        [ 6, Gen.choose (1, 12) |> Gen.map PostItems
-          2, Gen.constant FlushNow
-          3, Gen.elements [ Succeed; Fail; Throw; Retry ] |> Gen.map SwitchTo ]
+        [
+            6, Gen.choose (1, 12) |> Gen.map PostItems
+            2, Gen.constant FlushNow
+            3, Gen.elements [ Succeed; Fail; Throw; Retry ] |> Gen.map SwitchTo
+        ]
 
 /// Schedules with small queues (so they fill) and short lists of operations.
 let runnerSchedule: Gen<RunnerSchedule> =
@@ -433,7 +446,14 @@ let runnerSchedule: Gen<RunnerSchedule> =
         let! batch = Gen.choose (1, queue)
         let! delay = Gen.choose (0, 5)
         let! ops = Gen.listOf runnerOp |> Gen.resize 25
-        return { QueueSize = queue; BatchSize = batch; DelayMs = delay; Ops = ops }
+
+        return
+            {
+                QueueSize = queue
+                BatchSize = batch
+                DelayMs = delay
+                Ops = ops
+            }
     }
 
 /// For the hanging-exporter property: items to post, queue size, batch size, shutdown timeout in ms.
@@ -485,8 +505,7 @@ let metricAttributePool: (string * obj) list list =
         [ "zone", box "eu"; "az", box "1" ]
     ]
 
-let private permutation (count: int) : Gen<int list> =
-    Gen.shuffle [| 0 .. count - 1 |] |> Gen.map List.ofArray
+let private permutation (count: int) : Gen<int list> = Gen.shuffle [| 0 .. count - 1 |] |> Gen.map List.ofArray
 
 /// Cases of a few hundred measurements with values from `value`, spread over 2-4 threads.
 let metricRuntimeCase (value: Gen<'T>) : Gen<MetricRuntimeCase<'T>> =
@@ -503,11 +522,24 @@ let metricRuntimeCase (value: Gen<'T>) : Gen<MetricRuntimeCase<'T>> =
                 let! set = Gen.choose (0, setCount - 1)
                 let! order = permutation (List.length sets[set])
                 let! thread = Gen.choose (0, threads - 1)
-                return { Value = v; AttributeSet = set; TagOrder = order; Thread = thread }
+
+                return
+                    {
+                        Value = v
+                        AttributeSet = set
+                        TagOrder = order
+                        Thread = thread
+                    }
             }
 
         let! measurements = Gen.listOfLength count measurement
-        return { AttributeSets = sets; Threads = threads; Measurements = measurements }
+
+        return
+            {
+                AttributeSets = sets
+                Threads = threads
+                Measurements = measurements
+            }
     }
 
 /// Counter<long> increments: 0 .. 1000.
@@ -529,7 +561,11 @@ let viewHistogramBounds: Gen<float list> =
 
 /// Histogram values whose sums are exact in any order (multiples of 0.25, |v| < 2^14), often exactly on a bound.
 let histogramValue (bounds: float list) : Gen<float> =
-    let onBound = if List.isEmpty bounds then [] else [ 1, Gen.elements bounds ]
+    let onBound =
+        if List.isEmpty bounds then
+            []
+        else
+            [ 1, Gen.elements bounds ]
 
     Gen.frequency (
         [
@@ -546,16 +582,14 @@ let exponentialValue: Gen<float> =
         Gen.frequency
             [
                 4,
-                Gen.map2 (fun (m: int) (e: int) -> float m / 100.0 * System.Math.Pow(10.0, float e)) (Gen.choose (1, 999)) (Gen.choose (-3, 6))
+                Gen.map2
+                    (fun (m: int) (e: int) -> float m / 100.0 * System.Math.Pow(10.0, float e))
+                    (Gen.choose (1, 999))
+                    (Gen.choose (-3, 6))
                 1, Gen.choose (-10, 26) |> Gen.map (fun e -> System.Math.ScaleB(1.0, e))
             ]
 
-    Gen.frequency
-        [
-            1, Gen.constant 0.0
-            4, magnitude
-            2, magnitude |> Gen.map (fun m -> -m)
-        ]
+    Gen.frequency [ 1, Gen.constant 0.0; 4, magnitude; 2, magnitude |> Gen.map (fun m -> -m) ]
 
 /// Exponential histogram values that add exactly in any order: 0 or ±m·2^e with m in 1..999, e in -3..16.
 let exactExponentialValue: Gen<float> =
@@ -571,8 +605,7 @@ let exactExponentialValue: Gen<float> =
         ]
 
 /// Exponential histogram max sizes: small ones rescale often, 160 is the default.
-let exponentialMaxSize: Gen<int> =
-    Gen.frequency [ 3, Gen.choose (4, 20); 1, Gen.elements [ 40; 160 ] ]
+let exponentialMaxSize: Gen<int> = Gen.frequency [ 3, Gen.choose (4, 20); 1, Gen.elements [ 40; 160 ] ]
 
 /// One measurement of the delta-versus-cumulative property.
 type RoundMeasurement =
@@ -595,7 +628,11 @@ let collectionRounds: Gen<RoundMeasurement list list> =
             ]
 
     let round =
-        Gen.frequency [ 1, Gen.constant []; 4, Gen.choose (1, 60) |> Gen.bind (fun n -> Gen.listOfLength n measurement) ]
+        Gen.frequency
+            [
+                1, Gen.constant []
+                4, Gen.choose (1, 60) |> Gen.bind (fun n -> Gen.listOfLength n measurement)
+            ]
 
     Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.listOfLength n round)
 // ---- helper E generators ----
@@ -605,7 +642,8 @@ let anyLong: Gen<int64> = ArbMap.defaults.ArbFor<int64>().Generator
 
 /// Multiples of 0.25 within ±1e6: sums of a few hundred of them are exact, so float sums can be compared with `=`.
 let exactDouble: Gen<float> =
-    Gen.choose (-4_000_000, 4_000_000) |> Gen.map (fun quarters -> float quarters / 4.0)
+    Gen.choose (-4_000_000, 4_000_000)
+    |> Gen.map (fun quarters -> float quarters / 4.0)
 
 /// LastValue measurements: a value and a time from small ranges, so that equal times and equal values
 /// (a Long and a Double of the same magnitude included) are common.
@@ -637,16 +675,10 @@ let wideDoubleIn (lowExponent: int) (highExponent: int) : Gen<float> =
             return System.Math.ScaleB(1.0 + float fraction / float (1 <<< 30), exponent)
         }
 
-    Gen.frequency
-        [
-            1, Gen.constant 0.0
-            6, magnitude
-            3, magnitude |> Gen.map (fun v -> -v)
-        ]
+    Gen.frequency [ 1, Gen.constant 0.0; 6, magnitude; 3, magnitude |> Gen.map (fun v -> -v) ]
 
 /// Values for exponential histograms: mostly within 2^±60, sometimes anywhere in the normal range.
-let wideDouble: Gen<float> =
-    Gen.frequency [ 4, wideDoubleIn -60 60; 1, wideDoubleIn -1000 1000 ]
+let wideDouble: Gen<float> = Gen.frequency [ 4, wideDoubleIn -60 60; 1, wideDoubleIn -1000 1000 ]
 
 /// Exponential histogram settings (max size, max scale): small sizes so that downscaling is frequent.
 let exponentialConfig: Gen<int * int> =
@@ -663,12 +695,17 @@ let withCuts (item: Gen<'T>) : Gen<'T list * int list> =
 
 /// Collections of measurements per series: each collection lists (series 0..3, value) pairs.
 let seriesCollections (value: Gen<'T>) : Gen<(int * 'T) list list> =
-    Gen.listOf (Gen.listOf (Gen.zip (Gen.choose (0, 3)) value) |> Gen.resize 8) |> Gen.resize 6
+    Gen.listOf (Gen.listOf (Gen.zip (Gen.choose (0, 3)) value) |> Gen.resize 8)
+    |> Gen.resize 6
 
 /// Values that still add exactly but spread over a wide range (powers of two from 2^-8 to 2^8 among them),
 /// so that an exponential histogram's scale drops between collections.
 let exactSpreadDouble: Gen<float> =
-    Gen.frequency [ 3, exactDouble; 1, Gen.choose (-8, 8) |> Gen.map (fun k -> System.Math.ScaleB(1.0, k)) ]
+    Gen.frequency
+        [
+            3, exactDouble
+            1, Gen.choose (-8, 8) |> Gen.map (fun k -> System.Math.ScaleB(1.0, k))
+        ]
 
 /// Small integers of either sign (delta sums).
 let smallLong: Gen<int64> = Gen.choose (-1000, 1000) |> Gen.map int64
@@ -702,7 +739,7 @@ let awkwardText: Gen<string> =
         ]
 
 /// Attribute values as `anyValue`, with awkward strings and keys mixed in.
-let awkwardAttributes: Gen<Attribute list> =
+let awkwardAttributes: Gen<KeyValue list> =
     let awkward =
         Gen.map2 (fun key value -> { Key = key; Value = value }) awkwardText (awkwardText |> Gen.map AnyValue.String)
 
@@ -717,8 +754,13 @@ let encoderScope: Gen<InstrumentationScope> =
             Gen.elements
                 [
                     InstrumentationScope.Named "a"
-                    { InstrumentationScope.Named "b" with Version = "1.2.3"; SchemaUrl = "https://opentelemetry.io/schemas/1.26.0" }
-                    { InstrumentationScope.Named "c" with Attributes = [ Attribute.string "k" "v"; Attribute.int "n" 5L ] }
+                    { InstrumentationScope.Named "b" with
+                        Version = "1.2.3"
+                        SchemaUrl = "https://opentelemetry.io/schemas/1.26.0"
+                    }
+                    { InstrumentationScope.Named "c" with
+                        Attributes = [ KeyValue.string "k" "v"; KeyValue.int "n" 5L ]
+                    }
                 ]
             1,
             gen {
@@ -746,7 +788,17 @@ let encoderDouble: Gen<float> =
             3, anyFloat
             1,
             Gen.elements
-                [ nan; infinity; -infinity; -0.0; 0.0; System.Double.Epsilon; System.Double.MaxValue; 0.1; 1e300 ]
+                [
+                    nan
+                    infinity
+                    -infinity
+                    -0.0
+                    0.0
+                    System.Double.Epsilon
+                    System.Double.MaxValue
+                    0.1
+                    1e300
+                ]
         ]
 
 /// Spans of `span` with trace states, awkward names and attributes, and scopes from `encoderScope`.
@@ -759,20 +811,31 @@ let encoderSpan: Gen<Span> =
         let! scope = encoderScope
         let! errorText = awkwardText
         let! withError = Gen.elements [ false; false; true ]
-        let! linkStates = Gen.listOfLength s.Links.Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
+
+        let! linkStates =
+            Gen.listOfLength s.Links.Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
 
         return
             { s with
                 Context = { s.Context with TraceState = state }
-                Links = List.map2 (fun (l: SpanLink) st -> { l with Context = { l.Context with TraceState = st } }) s.Links linkStates
+                Links =
+                    List.map2
+                        (fun (l: SpanLink) st -> { l with Context = { l.Context with TraceState = st } })
+                        s.Links
+                        linkStates
                 Name = name
                 Attributes = s.Attributes @ extra
                 Scope = scope
-                Status = if withError then Status.Error errorText else s.Status }
+                Status = if withError then Status.Error errorText else s.Status
+            }
     }
 
 let private numberValue =
-    Gen.oneof [ anyInt64 |> Gen.map NumberValue.Long; encoderDouble |> Gen.map NumberValue.Double ]
+    Gen.oneof
+        [
+            anyInt64 |> Gen.map NumberValue.Long
+            encoderDouble |> Gen.map NumberValue.Double
+        ]
 
 let private smallCount = Gen.choose (0, 5)
 
@@ -806,10 +869,20 @@ let numberPoint: Gen<NumberPoint> =
         let! time = anyInt64
         let! value = numberValue
         let! exemplars = exemplars
-        return { Attributes = attributes; StartTime = start; Time = time; Value = value; Exemplars = exemplars }
+
+        return
+            {
+                Attributes = attributes
+                StartTime = start
+                Time = time
+                Value = value
+                Exemplars = exemplars
+            }
     }
 
-let private counts n = Gen.listOfLength n (Gen.frequency [ 2, Gen.constant 0L; 3, anyInt64 |> Gen.map abs ])
+let private counts n =
+    Gen.listOfLength n (Gen.frequency [ 2, Gen.constant 0L; 3, anyInt64 |> Gen.map abs ])
+
 let private optionalDouble = Gen.oneof [ Gen.constant None; encoderDouble |> Gen.map Some ]
 
 /// Explicit-bucket histogram points (bounds and counts of any lengths: the encoder does not check them).
@@ -905,10 +978,20 @@ let metricData: Gen<MetricData> =
                         (points numberPoint)
                     points numberPoint |> Gen.map MetricPoints.Gauge
                     Gen.map2 (fun t ps -> MetricPoints.Histogram(t, ps)) temporality (points histogramPoint)
-                    Gen.map2 (fun t ps -> MetricPoints.ExponentialHistogram(t, ps)) temporality (points exponentialPoint)
+                    Gen.map2
+                        (fun t ps -> MetricPoints.ExponentialHistogram(t, ps))
+                        temporality
+                        (points exponentialPoint)
                 ]
 
-        return { Name = name; Description = description; Unit = unit; Scope = scope; Points = data }
+        return
+            {
+                Name = name
+                Description = description
+                Unit = unit
+                Scope = scope
+                Points = data
+            }
     }
 
 /// Log records: any body (nested arrays and maps, bytes, empty), awkward text, in or outside a span.
@@ -947,7 +1030,10 @@ let logRecord: Gen<LogRecord> =
 
 /// A batch for an encoder: a resource and 0-8 items.
 let encoderBatch (item: Gen<'T>) : Gen<Resource * 'T array> =
-    Gen.map2 (fun r items -> r, items) encoderResource (Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.arrayOfLength n item))
+    Gen.map2
+        (fun r items -> r, items)
+        encoderResource
+        (Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.arrayOfLength n item))
 
 // ---- Prometheus rendering ----
 
@@ -987,7 +1073,24 @@ let prometheusUnit: Gen<string> =
     Gen.frequency
         [
             6,
-            Gen.elements [ ""; "s"; "ms"; "By"; "KiBy"; "By/s"; "1"; "%"; "{requests}"; "{a}/{b}"; "m/s"; "1/s"; "junk unit!"; "Hz"; "{" ]
+            Gen.elements
+                [
+                    ""
+                    "s"
+                    "ms"
+                    "By"
+                    "KiBy"
+                    "By/s"
+                    "1"
+                    "%"
+                    "{requests}"
+                    "{a}/{b}"
+                    "m/s"
+                    "1/s"
+                    "junk unit!"
+                    "Hz"
+                    "{"
+                ]
             1, text
         ]
 
@@ -995,7 +1098,21 @@ let prometheusUnit: Gen<string> =
 let prometheusLabelValue: Gen<string> =
     Gen.frequency
         [
-            3, Gen.elements [ ""; "GET"; "a\"b"; "back\\slash"; "new\nline"; "\\n"; "é日本"; "\ud83d\ude00"; "\ud800"; "x;y"; "} 1" ]
+            3,
+            Gen.elements
+                [
+                    ""
+                    "GET"
+                    "a\"b"
+                    "back\\slash"
+                    "new\nline"
+                    "\\n"
+                    "é日本"
+                    "\ud83d\ude00"
+                    "\ud800"
+                    "x;y"
+                    "} 1"
+                ]
             2, text
         ]
 
@@ -1004,7 +1121,21 @@ let prometheusLabelValue: Gen<string> =
 let prometheusAttributeKey: Gen<string> =
     Gen.frequency
         [
-            6, Gen.elements [ "a"; "a.b"; "a_b"; "a-b"; "1x"; "le"; "otel.scope.name"; "trace_id"; "ünï"; "method"; "fooBar" ]
+            6,
+            Gen.elements
+                [
+                    "a"
+                    "a.b"
+                    "a_b"
+                    "a-b"
+                    "1x"
+                    "le"
+                    "otel.scope.name"
+                    "trace_id"
+                    "ünï"
+                    "method"
+                    "fooBar"
+                ]
             1, text |> Gen.filter (fun s -> s.Length > 0)
         ]
 
@@ -1020,10 +1151,12 @@ let prometheusAttributeValue: Gen<AnyValue> =
         ]
 
 /// Up to 4 attributes with awkward keys and values.
-let prometheusAttributes: Gen<Attribute list> =
+let prometheusAttributes: Gen<KeyValue list> =
     Gen.choose (0, 4)
     |> Gen.bind (fun n ->
-        Gen.listOfLength n (Gen.map2 (fun k v -> { Key = k; Value = v }) prometheusAttributeKey prometheusAttributeValue))
+        Gen.listOfLength
+            n
+            (Gen.map2 (fun k v -> { Key = k; Value = v }) prometheusAttributeKey prometheusAttributeValue))
 
 /// Scopes: a plain one, one with version, schema URL and attributes that need escaping, one with an empty name.
 let prometheusScope: Gen<InstrumentationScope> =
@@ -1034,13 +1167,12 @@ let prometheusScope: Gen<InstrumentationScope> =
                 Name = "ünï lib"
                 Version = "1.0\n\"x\""
                 SchemaUrl = "https://example.com/schema"
-                Attributes = [ Attribute.string "team.name" "core\\x"; Attribute.int "shard" 3L ]
+                Attributes = [ KeyValue.string "team.name" "core\\x"; KeyValue.int "shard" 3L ]
             }
             InstrumentationScope.Named ""
         ]
 
-let private finiteDouble =
-    ArbMap.defaults.ArbFor<NormalFloat>().Generator |> Gen.map (fun f -> f.Get)
+let private finiteDouble = ArbMap.defaults.ArbFor<NormalFloat>().Generator |> Gen.map (fun f -> f.Get)
 
 /// Exemplars with valid ids, a positive time and awkward filtered attributes (sometimes long).
 let prometheusExemplar (value: Gen<NumberValue>) : Gen<Exemplar> =
@@ -1061,7 +1193,11 @@ let prometheusExemplar (value: Gen<NumberValue>) : Gen<Exemplar> =
             )
 
         let! filtered =
-            Gen.frequency [ 4, Gen.constant filtered; 1, Gen.constant [ Attribute.string "long" (String.replicate 100 "é") ] ]
+            Gen.frequency
+                [
+                    4, Gen.constant filtered
+                    1, Gen.constant [ KeyValue.string "long" (String.replicate 100 "é") ]
+                ]
 
         return
             {
@@ -1077,7 +1213,7 @@ let prometheusExemplar (value: Gen<NumberValue>) : Gen<Exemplar> =
 /// exponential histograms). `series` makes each point's attribute set unique: `series=<n>` is added to every
 /// point, so the label sets of one family never repeat.
 let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
-    let withSeries attributes = Attribute.int "series" (series ()) :: attributes
+    let withSeries attributes = KeyValue.int "series" (series ()) :: attributes
 
     let numberPoint (value: Gen<NumberValue>) (exemplars: bool) =
         gen {
@@ -1086,7 +1222,8 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
 
             let! exemplars =
                 if exemplars then
-                    Gen.choose (0, 2) |> Gen.bind (fun n -> Gen.listOfLength n (prometheusExemplar (Gen.constant value)))
+                    Gen.choose (0, 2)
+                    |> Gen.bind (fun n -> Gen.listOfLength n (prometheusExemplar (Gen.constant value)))
                 else
                     Gen.constant []
 
@@ -1104,7 +1241,8 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
         Gen.oneof
             [
                 ArbMap.defaults.ArbFor<int64>().Generator |> Gen.map NumberValue.Long
-                Gen.frequency [ 8, finiteDouble; 1, Gen.elements [ nan; infinity; -infinity ] ] |> Gen.map NumberValue.Double
+                Gen.frequency [ 8, finiteDouble; 1, Gen.elements [ nan; infinity; -infinity ] ]
+                |> Gen.map NumberValue.Double
             ]
 
     let counterNumber =
@@ -1117,17 +1255,25 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
     let histogramPoint =
         gen {
             let! attributes = prometheusAttributes
-            let! bounds = Gen.listOf finiteDouble |> Gen.map (List.distinct >> List.sort >> List.truncate 12)
 
             let! bounds =
-                Gen.frequency [ 3, Gen.constant (bounds |> List.map abs |> List.distinct |> List.sort); 1, Gen.constant bounds ]
+                Gen.listOf finiteDouble
+                |> Gen.map (List.distinct >> List.sort >> List.truncate 12)
+
+            let! bounds =
+                Gen.frequency
+                    [
+                        3, Gen.constant (bounds |> List.map abs |> List.distinct |> List.sort)
+                        1, Gen.constant bounds
+                    ]
 
             let! counts = Gen.listOfLength (bounds.Length + 1) (Gen.choose (0, 1000) |> Gen.map int64)
             let! sum = Gen.frequency [ 4, finiteDouble |> Gen.map abs; 1, finiteDouble ]
 
             let! exemplars =
                 Gen.choose (0, 3)
-                |> Gen.bind (fun n -> Gen.listOfLength n (prometheusExemplar (finiteDouble |> Gen.map NumberValue.Double)))
+                |> Gen.bind (fun n ->
+                    Gen.listOfLength n (prometheusExemplar (finiteDouble |> Gen.map NumberValue.Double)))
 
             return
                 {
@@ -1149,12 +1295,22 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
     let points =
         Gen.frequency
             [
-                3, upTo3 (numberPoint counterNumber true) |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, true, ps))
-                2, upTo3 (numberPoint anyNumber true) |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, false, ps))
+                3,
+                upTo3 (numberPoint counterNumber true)
+                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, true, ps))
+                2,
+                upTo3 (numberPoint anyNumber true)
+                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, false, ps))
                 2, upTo3 (numberPoint anyNumber true) |> Gen.map MetricPoints.Gauge
-                3, upTo3 histogramPoint |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Cumulative, ps))
-                1, upTo3 (numberPoint counterNumber false) |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Delta, true, ps))
-                1, upTo3 histogramPoint |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Delta, ps))
+                3,
+                upTo3 histogramPoint
+                |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Cumulative, ps))
+                1,
+                upTo3 (numberPoint counterNumber false)
+                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Delta, true, ps))
+                1,
+                upTo3 histogramPoint
+                |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Delta, ps))
                 1, Gen.constant (MetricPoints.ExponentialHistogram(Temporality.Cumulative, []))
             ]
 
@@ -1206,13 +1362,10 @@ let prometheusCase: Gen<PrometheusOptions * Resource * MetricData list> =
 
         let! options = prometheusOptions
         let! resourceAttributes = prometheusAttributes
-        let! metrics = Gen.choose (0, 8) |> Gen.bind (fun n -> Gen.listOfLength n (prometheusMetric series))
 
-        return
-            options,
-            {
-                Attributes = resourceAttributes
-                SchemaUrl = ""
-            },
-            metrics
+        let! metrics =
+            Gen.choose (0, 8)
+            |> Gen.bind (fun n -> Gen.listOfLength n (prometheusMetric series))
+
+        return options, { Attributes = resourceAttributes; SchemaUrl = "" }, metrics
     }

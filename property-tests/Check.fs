@@ -12,5 +12,4 @@ let config = Config.QuickThrowOnFailure.WithMaxTest 200
 let property (prop: Property) = Check.One(config, prop)
 
 /// Checks a property with more or fewer cases.
-let propertyWith (maxTest: int) (prop: Property) =
-    Check.One(config.WithMaxTest maxTest, prop)
+let propertyWith (maxTest: int) (prop: Property) = Check.One(config.WithMaxTest maxTest, prop)

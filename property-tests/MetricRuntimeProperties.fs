@@ -16,13 +16,11 @@ open Functional.Telemetry
 open Functional.Telemetry.PropertyTests.Arbs
 
 /// A meter name no other test listens to (listeners are process-wide).
-let private uniqueMeter () =
-    "MetricRuntimeProperties." + Guid.NewGuid().ToString("N")
+let private uniqueMeter () = "MetricRuntimeProperties." + Guid.NewGuid().ToString("N")
 
 /// Starts an SDK listening to `meter` with these pull readers, after `configure` (views).
 let private startSdk (meter: string) (readers: MetricPullReader list) (configure: MetricsConfig -> MetricsConfig) =
-    let addReaders config =
-        readers |> List.fold (fun c reader -> Metrics.addReader reader c) config
+    let addReaders config = readers |> List.fold (fun c reader -> Metrics.addReader reader c) config
 
     Telemetry.create "metric-runtime-properties"
     |> Telemetry.withEnvironment (Env.ofList [])
@@ -39,11 +37,15 @@ let private anyValueOf (value: obj) =
 
 /// The attributes the runtime exports for a set of tags: sorted by key.
 let private attributesOf (tags: (string * obj) list) =
-    tags |> List.sortBy fst |> List.map (fun (key, value) -> Attribute.create key (anyValueOf value))
+    tags
+    |> List.sortBy fst
+    |> List.map (fun (key, value) -> KeyValue.create key (anyValueOf value))
 
 /// A printable, sortable key for an attribute set.
-let private attributesKey (attributes: Attribute list) =
-    attributes |> List.map (fun a -> sprintf "%s=%A" a.Key a.Value) |> String.concat ","
+let private attributesKey (attributes: KeyValue list) =
+    attributes
+    |> List.map (fun a -> sprintf "%s=%A" a.Key a.Value)
+    |> String.concat ","
 
 let private tagsOf (case: MetricRuntimeCase<'T>) (m: MetricMeasurement<'T>) =
     let set = Array.ofList case.AttributeSets[m.AttributeSet]
@@ -93,7 +95,8 @@ let private recordConcurrently (case: MetricRuntimeCase<'T>) (record: 'T -> KeyV
 let private expectedStates (case: MetricRuntimeCase<'T>) (empty: 'S) (record: 'S -> 'T -> 'S) (wrap: 'S -> CellState) =
     case.Measurements
     |> List.groupBy (fun m -> attributesOf case.AttributeSets[m.AttributeSet])
-    |> List.map (fun (attributes, ms) -> attributes, ms |> List.map (fun m -> m.Value) |> List.fold record empty |> wrap)
+    |> List.map (fun (attributes, ms) ->
+        attributes, ms |> List.map (fun m -> m.Value) |> List.fold record empty |> wrap)
     |> List.sortBy (fst >> attributesKey)
 
 /// The runtime's cell states of the stream named `name`, sorted by attribute key.
@@ -113,7 +116,7 @@ let private checkAgainstFold
     (configure: MetricsConfig -> MetricsConfig)
     (create: Meter -> 'T -> KeyValuePair<string, obj>[] -> unit)
     (case: MetricRuntimeCase<'T>)
-    (expected: (Attribute list * CellState) list)
+    (expected: (KeyValue list * CellState) list)
     =
     let name = uniqueMeter ()
     let reader = MetricPullReader()
@@ -129,7 +132,11 @@ let ``MetricRuntime: Counter<long> from concurrent threads equals the pure SumSt
         30
         (Prop.forAll (Arb.fromGen (metricRuntimeCase counterLongValue)) (fun case ->
             let expected =
-                expectedStates case (SumState.empty NumberKind.Long) (fun s v -> SumState.record s (NumberValue.Long v)) CellState.Sum
+                expectedStates
+                    case
+                    (SumState.empty NumberKind.Long)
+                    (fun s v -> SumState.record s (NumberValue.Long v))
+                    CellState.Sum
 
             checkAgainstFold
                 id
@@ -145,7 +152,11 @@ let ``MetricRuntime: Counter<double> of exactly adding values equals the pure Su
         30
         (Prop.forAll (Arb.fromGen (metricRuntimeCase counterDoubleValue)) (fun case ->
             let expected =
-                expectedStates case (SumState.empty NumberKind.Double) (fun s v -> SumState.record s (NumberValue.Double v)) CellState.Sum
+                expectedStates
+                    case
+                    (SumState.empty NumberKind.Double)
+                    (fun s v -> SumState.record s (NumberValue.Double v))
+                    CellState.Sum
 
             checkAgainstFold
                 id
@@ -161,7 +172,11 @@ let ``MetricRuntime: UpDownCounter<long> with negative and positive changes equa
         30
         (Prop.forAll (Arb.fromGen (metricRuntimeCase upDownLongValue)) (fun case ->
             let expected =
-                expectedStates case (SumState.empty NumberKind.Long) (fun s v -> SumState.record s (NumberValue.Long v)) CellState.Sum
+                expectedStates
+                    case
+                    (SumState.empty NumberKind.Long)
+                    (fun s v -> SumState.record s (NumberValue.Long v))
+                    CellState.Sum
 
             checkAgainstFold
                 id
@@ -181,7 +196,11 @@ let ``MetricRuntime: Histogram<double> with the default bounds equals the pure H
         30
         (Prop.forAll (Arb.fromGen (metricRuntimeCase (histogramValue HistogramState.defaultBounds))) (fun case ->
             let expected =
-                expectedStates case (HistogramState.empty HistogramState.defaultBounds) HistogramState.record CellState.Histogram
+                expectedStates
+                    case
+                    (HistogramState.empty HistogramState.defaultBounds)
+                    HistogramState.record
+                    CellState.Histogram
 
             checkAgainstFold id recordHistogram case expected))
 
@@ -195,7 +214,9 @@ let ``MetricRuntime: Histogram<double> with view bounds equals the pure Histogra
         30
         (Prop.forAll (Arb.fromGen gen) (fun (bounds, case) ->
             let view =
-                { View.forInstrument "m" with Aggregation = Some(Aggregation.ExplicitBucketHistogram(bounds, true)) }
+                { View.forInstrument "m" with
+                    Aggregation = Some(Aggregation.ExplicitBucketHistogram(bounds, true))
+                }
 
             let expected =
                 expectedStates case (HistogramState.empty bounds) HistogramState.record CellState.Histogram
@@ -210,14 +231,21 @@ let ``MetricRuntime: Histogram<double> through a Base2ExponentialHistogram view 
         30
         (Prop.forAll (Arb.fromGen gen) (fun (maxSize, case) ->
             let view =
-                { View.forInstrument "m" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(maxSize, 20, true)) }
+                { View.forInstrument "m" with
+                    Aggregation = Some(Aggregation.Base2ExponentialHistogram(maxSize, 20, true))
+                }
 
             let expected =
-                expectedStates case (ExponentialHistogramState.empty maxSize 20) ExponentialHistogramState.record CellState.ExponentialHistogram
+                expectedStates
+                    case
+                    (ExponentialHistogramState.empty maxSize 20)
+                    ExponentialHistogramState.record
+                    CellState.ExponentialHistogram
 
             // The sum's magnitude: the tolerance is relative to the sum of absolute values, since signs cancel.
             let magnitudes =
-                expectedStates case 0.0 (fun total v -> total + abs v) (fun total -> CellState.Sum { Total = NumberValue.Double total })
+                expectedStates case 0.0 (fun total v -> total + abs v) (fun total ->
+                    CellState.Sum { Total = NumberValue.Double total })
 
             let withoutSum state =
                 match state with
@@ -230,7 +258,10 @@ let ``MetricRuntime: Histogram<double> through a Base2ExponentialHistogram view 
             use meter = new Meter(name)
             recordConcurrently case (recordHistogram meter)
             let actual = runtimeStates reader "m"
-            failUnlessEqual (expected |> List.map (fun (a, s) -> a, withoutSum s)) (actual |> List.map (fun (a, s) -> a, withoutSum s))
+
+            failUnlessEqual
+                (expected |> List.map (fun (a, s) -> a, withoutSum s))
+                (actual |> List.map (fun (a, s) -> a, withoutSum s))
 
             let sumOf state =
                 match state with
@@ -243,7 +274,11 @@ let ``MetricRuntime: Histogram<double> through a Base2ExponentialHistogram view 
                 let e, r, m = sumOf e, sumOf r, sumOf m
 
                 if not (abs (e - r) <= 1e-9 * max 1.0 m) then
-                    failwithf "series %s: exponential histogram sum %.17g differs from the pure fold's %.17g" (attributesKey a) r e)
+                    failwithf
+                        "series %s: exponential histogram sum %.17g differs from the pure fold's %.17g"
+                        (attributesKey a)
+                        r
+                        e)
 
             ignore sdk))
 
@@ -256,10 +291,22 @@ let private comparable (points: MetricPoints) =
 
     match points with
     | MetricPoints.Sum(t, monotonic, ps) ->
-        MetricPoints.Sum(t, monotonic, ps |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] }) |> bySeries (fun p -> p.Attributes))
-    | MetricPoints.Gauge ps -> MetricPoints.Gauge(ps |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] }))
+        MetricPoints.Sum(
+            t,
+            monotonic,
+            ps
+            |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] })
+            |> bySeries (fun p -> p.Attributes)
+        )
+    | MetricPoints.Gauge ps ->
+        MetricPoints.Gauge(ps |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] }))
     | MetricPoints.Histogram(t, ps) ->
-        MetricPoints.Histogram(t, ps |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] }) |> bySeries (fun p -> p.Attributes))
+        MetricPoints.Histogram(
+            t,
+            ps
+            |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] })
+            |> bySeries (fun p -> p.Attributes)
+        )
     | MetricPoints.ExponentialHistogram(t, ps) ->
         MetricPoints.ExponentialHistogram(
             t,
@@ -278,35 +325,51 @@ let private kindOf (points: MetricPoints) =
 
 /// The series whose points differ (paired by attributes), or the whole values when the shapes differ.
 let private differences (expected: MetricPoints option) (actual: MetricPoints option) =
-    let paired (key: 'p -> Attribute list) (e: 'p list) (a: 'p list) =
+    let paired (key: 'p -> KeyValue list) (e: 'p list) (a: 'p list) =
         let byKey points = points |> List.map (fun p -> attributesKey (key p), p) |> Map.ofList
         let e, a = byKey e, byKey a
 
-        [ for k in Set.union (set e.Keys) (set a.Keys) do
-              if Map.tryFind k e <> Map.tryFind k a then
-                  yield sprintf "series {%s}\ndelta accumulated: %A\ncumulative: %A" k (Map.tryFind k e) (Map.tryFind k a) ]
+        [
+            for k in Set.union (set e.Keys) (set a.Keys) do
+                if Map.tryFind k e <> Map.tryFind k a then
+                    yield
+                        sprintf
+                            "series {%s}\ndelta accumulated: %A\ncumulative: %A"
+                            k
+                            (Map.tryFind k e)
+                            (Map.tryFind k a)
+        ]
         |> String.concat "\n"
 
     match expected, actual with
-    | Some(MetricPoints.Sum(_, _, e)), Some(MetricPoints.Sum(_, _, a)) -> paired (fun (p: NumberPoint) -> p.Attributes) e a
-    | Some(MetricPoints.Histogram(_, e)), Some(MetricPoints.Histogram(_, a)) -> paired (fun (p: HistogramPoint) -> p.Attributes) e a
+    | Some(MetricPoints.Sum(_, _, e)), Some(MetricPoints.Sum(_, _, a)) ->
+        paired (fun (p: NumberPoint) -> p.Attributes) e a
+    | Some(MetricPoints.Histogram(_, e)), Some(MetricPoints.Histogram(_, a)) ->
+        paired (fun (p: HistogramPoint) -> p.Attributes) e a
     | Some(MetricPoints.ExponentialHistogram(_, e)), Some(MetricPoints.ExponentialHistogram(_, a)) ->
         paired (fun (p: ExponentialHistogramPoint) -> p.Attributes) e a
     | _ -> sprintf "delta accumulated:\n%A\ncumulative:\n%A" expected actual
 
 let private tagsOfSet (set: int) =
-    metricAttributePool[set] |> List.map (fun (k, v) -> KeyValuePair<string, obj>(k, v)) |> Array.ofList
+    metricAttributePool[set]
+    |> List.map (fun (k, v) -> KeyValuePair<string, obj>(k, v))
+    |> Array.ofList
 
 /// Records the rounds into one SDK with a delta and a cumulative pull reader, collecting both after each round;
 /// fails unless every metric's delta collections, accumulated with `Temporality.deltaToCumulative`, equal the
 /// cumulative reader's last collection. The instrument "exponential" goes through `exponentialAggregation`.
-let private checkDeltaAccumulatesToCumulative (exponentialAggregation: Aggregation) (rounds: RoundMeasurement list list) =
+let private checkDeltaAccumulatesToCumulative
+    (exponentialAggregation: Aggregation)
+    (rounds: RoundMeasurement list list)
+    =
     let name = uniqueMeter ()
     let delta = MetricPullReader TemporalityPreference.Delta
     let cumulative = MetricPullReader TemporalityPreference.Cumulative
 
     let view =
-        { View.forInstrument "exponential" with Aggregation = Some exponentialAggregation }
+        { View.forInstrument "exponential" with
+            Aggregation = Some exponentialAggregation
+        }
 
     // Exponential sums are brought back to the stream's max size, as its cumulative cell would be.
     let accumulate =
@@ -332,7 +395,9 @@ let private checkDeltaAccumulatesToCumulative (exponentialAggregation: Aggregati
             | ExponentialRecord(v, set) -> exponential.Record(v, tagsOfSet set)
 
         for data in delta.Collect() do
-            running <- running |> Map.add data.Name (accumulate (Map.tryFind data.Name running) data.Points)
+            running <-
+                running
+                |> Map.add data.Name (accumulate (Map.tryFind data.Name running) data.Points)
 
         last <- cumulative.Collect()
 
@@ -355,7 +420,9 @@ let private isExponential measurement =
     | _ -> false
 
 [<Fact>]
-let ``MetricRuntime: delta counters and histograms accumulated with deltaToCumulative equal the cumulative collection`` () =
+let ``MetricRuntime: delta counters and histograms accumulated with deltaToCumulative equal the cumulative collection``
+    ()
+    =
     let gen = collectionRounds |> Gen.map (List.map (List.filter (isExponential >> not)))
 
     Check.propertyWith
@@ -364,11 +431,16 @@ let ``MetricRuntime: delta counters and histograms accumulated with deltaToCumul
             checkDeltaAccumulatesToCumulative (Aggregation.Base2ExponentialHistogram(160, 20, true)) rounds))
 
 [<Fact>]
-let ``MetricRuntime: delta exponential histograms accumulated with deltaToCumulative equal the cumulative collection`` () =
+let ``MetricRuntime: delta exponential histograms accumulated with deltaToCumulative equal the cumulative collection``
+    ()
+    =
     // Max scales up to 4 keep the bucket lists short: accumulated deltas that stay at a high scale span
     // about 2^scale buckets per binade of the data.
     let gen =
-        Gen.zip3 (collectionRounds |> Gen.map (List.map (List.filter isExponential))) exponentialMaxSize (Gen.choose (-2, 4))
+        Gen.zip3
+            (collectionRounds |> Gen.map (List.map (List.filter isExponential)))
+            exponentialMaxSize
+            (Gen.choose (-2, 4))
 
     Check.propertyWith
         30

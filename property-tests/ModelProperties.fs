@@ -9,7 +9,8 @@ open Functional.Telemetry
 let ``trace and span ids round-trip through hex`` () =
     Check.property (
         Prop.forAll (Arb.fromGen (Gen.zip Arbs.traceId Arbs.validSpanId)) (fun (t, s) ->
-            Ids.tryParseTraceId (t.ToHex()) = Some t && Ids.tryParseSpanId (s.ToHex()) = Some s)
+            Ids.tryParseTraceId (t.ToHex()) = Some t
+            && Ids.tryParseSpanId (s.ToHex()) = Some s)
     )
 
 [<Fact>]

@@ -33,9 +33,12 @@ let private decodeAll (dir: string) : Map<string, Result<JsonNode, string>> =
     let package = Path.Combine(peer, "node_modules", "@opentelemetry", "otlp-transformer", "package.json")
 
     if not (File.Exists package) then
-        failwith $"The OTLP peer is not installed ({package} is missing): run ./test.sh, which runs npm install in tests/otlp-peer."
+        failwith
+            $"The OTLP peer is not installed ({package} is missing): run ./test.sh, which runs npm install in tests/otlp-peer."
 
-    let info = ProcessStartInfo("node", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    let info =
+        ProcessStartInfo("node", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+
     info.ArgumentList.Add(Path.Combine(peer, "decode.js"))
     info.ArgumentList.Add dir
 
@@ -50,7 +53,8 @@ let private decodeAll (dir: string) : Map<string, Result<JsonNode, string>> =
     node.WaitForExit()
 
     if node.ExitCode <> 0 then
-        failwith $"node decode.js failed with exit code {node.ExitCode}: {errors.Result} (run ./test.sh to install the peer)"
+        failwith
+            $"node decode.js failed with exit code {node.ExitCode}: {errors.Result} (run ./test.sh to install the peer)"
 
     output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
     |> Array.map (fun line ->
@@ -64,24 +68,28 @@ let private decodeAll (dir: string) : Map<string, Result<JsonNode, string>> =
 
 // ---- the expected decoded form, built from the records ----
 
-let private fffd (text: string) =
-    Encoding.UTF8.GetString(Encoding.UTF8.GetBytes text)
+let private fffd (text: string) = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes text)
 
 let private str (text: string) : JsonNode = JsonValue.Create(fffd text)
 let private int64Text (value: int64) : JsonNode = JsonValue.Create(string value)
 let private num (value: int) : JsonNode = JsonValue.Create value
 
 let private dbl (value: float) : JsonNode =
-    if Double.IsNaN value then JsonValue.Create "NaN"
-    elif Double.IsPositiveInfinity value then JsonValue.Create "Infinity"
-    elif Double.IsNegativeInfinity value then JsonValue.Create "-Infinity"
-    else JsonValue.Create value
+    if Double.IsNaN value then
+        JsonValue.Create "NaN"
+    elif Double.IsPositiveInfinity value then
+        JsonValue.Create "Infinity"
+    elif Double.IsNegativeInfinity value then
+        JsonValue.Create "-Infinity"
+    else
+        JsonValue.Create value
 
 let private obj (fields: (string * JsonNode) list) : JsonNode =
     let o = JsonObject()
 
     for (k, v) in fields do
-        if not (isNull v) then o[k] <- v
+        if not (isNull v) then
+            o[k] <- v
 
     o
 
@@ -98,13 +106,26 @@ let rec private anyValue (value: AnyValue) : JsonNode =
     | AnyValue.Map entries -> obj [ "kvlistValue", obj [ "values", attributes entries ] ]
     | AnyValue.Empty -> obj []
 
-and private attributes (items: Attribute list) : JsonNode =
+and private attributes (items: KeyValue list) : JsonNode =
     arr (items |> List.map (fun a -> obj [ "key", str a.Key; "value", anyValue a.Value ]))
 
 let private scopeNode (scope: InstrumentationScope) =
-    obj [ "name", str scope.Name; "version", str scope.Version; "attributes", attributes scope.Attributes ]
+    obj
+        [
+            "name", str scope.Name
+            "version", str scope.Version
+            "attributes", attributes scope.Attributes
+        ]
 
-let private request (resourceKey: string) (scopeKey: string) (itemsKey: string) (scopeOf: 'T -> InstrumentationScope) (item: 'T -> JsonNode) (resource: Resource) (items: 'T array) =
+let private request
+    (resourceKey: string)
+    (scopeKey: string)
+    (itemsKey: string)
+    (scopeOf: 'T -> InstrumentationScope)
+    (item: 'T -> JsonNode)
+    (resource: Resource)
+    (items: 'T array)
+    =
     if items.Length = 0 then
         obj []
     else
@@ -146,7 +167,11 @@ let private expectedSpan (s: Span) =
             "traceId", str (s.Context.TraceId.ToHex())
             "spanId", str (s.Context.SpanId.ToHex())
             "traceState", str (traceStateText s.Context.TraceState)
-            "parentSpanId", (if s.ParentSpanId.IsValid then str (s.ParentSpanId.ToHex()) else null)
+            "parentSpanId",
+            (if s.ParentSpanId.IsValid then
+                 str (s.ParentSpanId.ToHex())
+             else
+                 null)
             "flags", flags s.Context.TraceFlags s.ParentIsRemote
             "name", str s.Name
             "kind",
@@ -216,8 +241,7 @@ let private exemplars (items: Exemplar list) =
                 ])
     )
 
-let private optional name (value: float option) =
-    name, (value |> Option.map dbl |> Option.toObj)
+let private optional name (value: float option) = name, (value |> Option.map dbl |> Option.toObj)
 
 let private expectedMetric (m: MetricData) =
     let numberPoints (points: NumberPoint list) =
@@ -307,7 +331,13 @@ let private expectedMetric (m: MetricData) =
                     "aggregationTemporality", temporality t
                 ]
 
-    obj [ "name", str m.Name; "description", str m.Description; "unit", str m.Unit; data ]
+    obj
+        [
+            "name", str m.Name
+            "description", str m.Description
+            "unit", str m.Unit
+            data
+        ]
 
 let private expectedLog (r: LogRecord) =
     obj
@@ -332,7 +362,19 @@ let private expectedLog (r: LogRecord) =
 
 // Oneof members and proto3 `optional` fields: present even when they hold a default.
 let private presenceKeys =
-    set [ "stringValue"; "boolValue"; "intValue"; "doubleValue"; "bytesValue"; "asInt"; "asDouble"; "sum"; "min"; "max" ]
+    set
+        [
+            "stringValue"
+            "boolValue"
+            "intValue"
+            "doubleValue"
+            "bytesValue"
+            "asInt"
+            "asDouble"
+            "sum"
+            "min"
+            "max"
+        ]
 
 let private isDefault (node: JsonNode) =
     match node with
@@ -382,7 +424,9 @@ let rec private difference (path: string) (expected: JsonNode) (actual: JsonNode
     | null, _
     | _, null -> differ ()
     | (:? JsonObject as e), (:? JsonObject as a) ->
-        let keys = Seq.append (e |> Seq.map (fun kv -> kv.Key)) (a |> Seq.map (fun kv -> kv.Key)) |> Seq.distinct
+        let keys =
+            Seq.append (e |> Seq.map (fun kv -> kv.Key)) (a |> Seq.map (fun kv -> kv.Key))
+            |> Seq.distinct
 
         keys
         |> Seq.tryPick (fun k ->
@@ -391,12 +435,16 @@ let rec private difference (path: string) (expected: JsonNode) (actual: JsonNode
         if e.Count <> a.Count then
             Some $"{path}: expected {e.Count} items, decoded {a.Count}"
         else
-            Seq.init e.Count id |> Seq.tryPick (fun i -> difference $"{path}[{i}]" e[i] a[i])
+            Seq.init e.Count id
+            |> Seq.tryPick (fun i -> difference $"{path}[{i}]" e[i] a[i])
     | (:? JsonValue as e), (:? JsonValue as a) ->
         match e.GetValueKind(), a.GetValueKind() with
         | JsonValueKind.Number, JsonValueKind.Number ->
             // -0.0 prints as 0 in JavaScript: numbers compare by value.
-            if e.GetValue<double>() = a.GetValue<double>() then None else differ ()
+            if e.GetValue<double>() = a.GetValue<double>() then
+                None
+            else
+                differ ()
         | JsonValueKind.String, JsonValueKind.String ->
             let es, as' = e.GetValue<string>(), a.GetValue<string>()
 
@@ -445,7 +493,11 @@ let private checkSignal
         batches
         |> Array.iteri (fun i (resource, items) ->
             let written =
-                encodeToFile encoding (writeProtobuf resource items) (writeJson resource items) (Path.Combine(dir, name i))
+                encodeToFile
+                    encoding
+                    (writeProtobuf resource items)
+                    (writeJson resource items)
+                    (Path.Combine(dir, name i))
 
             if encoding = Protobuf then
                 Assert.Equal(int64 written, size resource items))
@@ -459,11 +511,22 @@ let private checkSignal
             | None -> failwith $"{name i}: the peer wrote nothing for it"
             | Some(Error e) -> failwith $"{name i}: the peer could not decode it: {e}\nrecords: %A{items}"
             | Some(Ok actual) ->
-                match difference "$" (normalize (JsonNode.Parse((expected resource items).ToJsonString()))) (normalize actual) with
+                match
+                    difference
+                        "$"
+                        (normalize (JsonNode.Parse((expected resource items).ToJsonString())))
+                        (normalize actual)
+                with
                 | None -> ()
                 | Some d ->
                     let records = sprintf "%A" (resource, items)
-                    let records = if records.Length > 6000 then records.Substring(0, 6000) + "..." else records
+
+                    let records =
+                        if records.Length > 6000 then
+                            records.Substring(0, 6000) + "..."
+                        else
+                            records
+
                     failwith $"{name i}: {d}\nrecords: {records}")
     finally
         Directory.Delete(dir, true)

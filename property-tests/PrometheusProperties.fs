@@ -79,7 +79,8 @@ let private lintMessages =
     ]
 
 let private isLint (line: string) =
-    lintMessages |> List.exists (fun message -> line.Contains(message, StringComparison.Ordinal))
+    lintMessages
+    |> List.exists (fun message -> line.Contains(message, StringComparison.Ordinal))
 
 /// `promtool check metrics` on each exposition, in one shell process: exit code and output per exposition.
 let private promtoolCheckAll (expositions: string array) : (int * string) array =
@@ -90,7 +91,8 @@ let private promtoolCheckAll (expositions: string array) : (int * string) array 
 
     try
         expositions
-        |> Array.iteri (fun i text -> File.WriteAllBytes(Path.Combine(dir.FullName, $"{i:D5}.prom"), Encoding.UTF8.GetBytes text))
+        |> Array.iteri (fun i text ->
+            File.WriteAllBytes(Path.Combine(dir.FullName, $"{i:D5}.prom"), Encoding.UTF8.GetBytes text))
 
         let script =
             $"for f in \"$1\"/*.prom; do out=$({promtool} check metrics < \"$f\" 2>&1); code=$?; printf '%%s\\036%%s\\035' \"$code\" \"$out\"; done"
@@ -118,7 +120,9 @@ let private parseAll (expositions: string array) : JsonNode array =
     if not (File.Exists python) then
         failwith $"{python} is missing: run ./test.sh, or apt-get install -y python3 python3-prometheus-client"
 
-    let script = Path.Combine(repositoryRoot.Force(), "property-tests", "prometheus", "parse_openmetrics.py")
+    let script =
+        Path.Combine(repositoryRoot.Force(), "property-tests", "prometheus", "parse_openmetrics.py")
+
     let code, output, errors = run python [ script ] (Some(JsonSerializer.Serialize expositions))
 
     if code <> 0 then
@@ -134,8 +138,7 @@ let private parseAll (expositions: string array) : JsonNode array =
 
 // ---- what the parser must give back, built from the records ----
 
-let private fffd (text: string) =
-    Encoding.UTF8.GetString(Encoding.UTF8.GetBytes text)
+let private fffd (text: string) = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes text)
 
 let rec private json (value: AnyValue) : JsonNode =
     match value with
@@ -154,17 +157,26 @@ let private labelText (value: AnyValue) =
     | AnyValue.Double d when Double.IsNaN d -> "NaN"
     | AnyValue.Double d -> d.ToString("R", Globalization.CultureInfo.InvariantCulture)
     | AnyValue.Empty -> ""
-    | other -> fffd ((json other).ToJsonString(JsonSerializerOptions(Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping)))
+    | other ->
+        fffd ((json other).ToJsonString(JsonSerializerOptions(Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping)))
 
 /// Label name -> value: names sanitised, values of names that collide joined by `;` in the order of the keys.
-let private expectedLabels (options: PrometheusOptions) (scope: InstrumentationScope option) (histogram: bool) (attributes: Attribute list) =
+let private expectedLabels
+    (options: PrometheusOptions)
+    (scope: InstrumentationScope option)
+    (histogram: bool)
+    (attributes: KeyValue list)
+    =
     let scopeEntries =
         match scope with
         | Some scope when options.ScopeLabels ->
             [
-                if scope.Name <> "" then "otel_scope_name", "otel_scope_name", fffd scope.Name
-                if scope.Version <> "" then "otel_scope_version", "otel_scope_version", fffd scope.Version
-                if scope.SchemaUrl <> "" then "otel_scope_schema_url", "otel_scope_schema_url", fffd scope.SchemaUrl
+                if scope.Name <> "" then
+                    "otel_scope_name", "otel_scope_name", fffd scope.Name
+                if scope.Version <> "" then
+                    "otel_scope_version", "otel_scope_version", fffd scope.Version
+                if scope.SchemaUrl <> "" then
+                    "otel_scope_schema_url", "otel_scope_schema_url", fffd scope.SchemaUrl
                 for a in scope.Attributes do
                     let key = "otel_scope_" + a.Key
                     PrometheusNames.sanitizeLabelName key, key, labelText a.Value
@@ -215,14 +227,21 @@ let private normalised name (labels: (string * string) list) (le: float option) 
         | Some _, _ -> le
         | None, Some(_, "+Inf") -> Some infinity
         | None, Some(_, text) ->
-            match Double.TryParse(text, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+            match
+                Double.TryParse(text, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture)
+            with
             | true, v -> Some v
             | _ -> None
         | None, None -> None
 
     {
         Name = name
-        Labels = (if le.IsNone && numeric.IsSome then labels |> List.filter (fun (k, _) -> k <> "le") else labels) |> List.sort
+        Labels =
+            (if le.IsNone && numeric.IsSome then
+                 labels |> List.filter (fun (k, _) -> k <> "le")
+             else
+                 labels)
+            |> List.sort
         Le = numeric
         Value = value
     }
@@ -234,7 +253,10 @@ let private expectedSamples (options: PrometheusOptions) (metric: MetricData) : 
     match metric.Points with
     | MetricPoints.Sum(_, _, points)
     | MetricPoints.Gauge points ->
-        [ for p in points -> sample name (expectedLabels options (Some metric.Scope) false p.Attributes) None p.Value.AsDouble ]
+        [
+            for p in points ->
+                sample name (expectedLabels options (Some metric.Scope) false p.Attributes) None p.Value.AsDouble
+        ]
     | MetricPoints.Histogram(_, points) ->
         [
             for p in points do
@@ -282,7 +304,10 @@ let private render format (options, resource, metrics) =
     Encoding.UTF8.GetString buffer.WrittenSpan, dropped
 
 /// Checks one case's parse against the records; an error message, or None.
-let private roundTrip ((options: PrometheusOptions, resource: Resource, metrics: MetricData list) as case) (result: JsonNode) =
+let private roundTrip
+    ((options: PrometheusOptions, resource: Resource, metrics: MetricData list) as case)
+    (result: JsonNode)
+    =
     match result["error"] with
     | null ->
         let _, dropped = render PrometheusFormat.OpenMetrics case
@@ -317,8 +342,10 @@ let private roundTrip ((options: PrometheusOptions, resource: Resource, metrics:
                 let found = expected |> List.map take
                 let kept = found |> List.filter id |> List.length
 
-                if kept = 0 then missing <- missing + 1
-                elif kept <> expected.Length then problem $"metric {metric.Name}: {kept} of {expected.Length} samples came back: {expected}"
+                if kept = 0 then
+                    missing <- missing + 1
+                elif kept <> expected.Length then
+                    problem $"metric {metric.Name}: {kept} of {expected.Length} samples came back: {expected}"
 
         if parsed.Count > 0 then
             problem $"samples nobody rendered: {List.ofSeq parsed}"
@@ -328,8 +355,7 @@ let private roundTrip ((options: PrometheusOptions, resource: Resource, metrics:
         if conflicts < missing || conflicts > missing + empty then
             problem $"Render left out {dropped} ({unsupported} unsupported) but {missing} metrics are missing"
 
-        let descriptions =
-            set ("" :: "Target metadata" :: (metrics |> List.map (fun m -> fffd m.Description)))
+        let descriptions = set ("" :: "Target metadata" :: (metrics |> List.map (fun m -> fffd m.Description)))
 
         for family in result["families"].AsArray() do
             let help = family["help"].GetValue<string>()
@@ -337,11 +363,13 @@ let private roundTrip ((options: PrometheusOptions, resource: Resource, metrics:
             if not (descriptions.Contains help) then
                 problem $"HELP {help} is no metric's description"
 
-        if problems.IsEmpty then None else Some(String.Join("\n", List.rev problems))
+        if problems.IsEmpty then
+            None
+        else
+            Some(String.Join("\n", List.rev problems))
     | error -> Some(error.GetValue<string>())
 
-let private batchConfig =
-    Check.config.WithMaxTest(2).WithStartSize(10).WithEndSize(60)
+let private batchConfig = Check.config.WithMaxTest(2).WithStartSize(10).WithEndSize(60)
 
 let private batch = Gen.listOfLength 120 Arbs.prometheusCase
 
@@ -355,7 +383,9 @@ let private report (format: PrometheusFormat) (bad: ((PrometheusOptions * Resour
     | (case, verdict) :: _ ->
         let exposition, _ = render format case
         let all = bad |> List.map (fun (_, v) -> v.Split('\n')[0]) |> String.concat "\n"
-        failwith $"{bad.Length} expositions failed:\n{all}\nthe first:\n{verdict}\n--- exposition ---\n{exposition}\n--- input ---\n%A{case}"
+
+        failwith
+            $"{bad.Length} expositions failed:\n{all}\nthe first:\n{verdict}\n--- exposition ---\n{exposition}\n--- input ---\n%A{case}"
 
 [<Fact>]
 let ``the 0.0.4 text passes promtool check metrics (lint complaints about awkward names only)`` () =
@@ -368,7 +398,8 @@ let ``the 0.0.4 text passes promtool check metrics (lint complaints about awkwar
                 promtoolCheckAll expositions
                 |> Array.map (fun (code, output) ->
                     let complaints =
-                        output.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> Array.filter (isLint >> not)
+                        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                        |> Array.filter (isLint >> not)
 
                     match code with
                     | 0 -> None
@@ -396,7 +427,7 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
             Name = "shop.api"
             Version = "2.1.0"
             SchemaUrl = "https://opentelemetry.io/schemas/1.26.0"
-            Attributes = [ Attribute.string "team" "payments" ]
+            Attributes = [ KeyValue.string "team" "payments" ]
         }
 
     let point attributes value : NumberPoint =
@@ -410,7 +441,11 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
 
     let histogram: HistogramPoint =
         {
-            Attributes = [ Attribute.string "http.route" "/orders/{id}"; Attribute.int "http.response.status_code" 200L ]
+            Attributes =
+                [
+                    KeyValue.string "http.route" "/orders/{id}"
+                    KeyValue.int "http.response.status_code" 200L
+                ]
             StartTime = 1L
             Time = 2L
             Count = 6L
@@ -433,16 +468,46 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
 
     let metrics =
         [
-            metric "http.server.request.duration" "s" "Duration of HTTP server requests." (MetricPoints.Histogram(Temporality.Cumulative, [ histogram ]))
-            metric "orders.placed" "{order}" "Orders placed." (MetricPoints.Sum(Temporality.Cumulative, true, [ point [ Attribute.string "payment.method" "card \"visa\"" ] (NumberValue.Long 42L) ]))
-            metric "queue.length" "{item}" "Items waiting." (MetricPoints.Sum(Temporality.Cumulative, false, [ point [] (NumberValue.Long 3L) ]))
-            metric "process.memory.usage" "By" "Resident memory." (MetricPoints.Gauge [ point [] (NumberValue.Long 123456789L) ])
-            metric "cpu.utilization" "1" "CPU in use, 0 to 1." (MetricPoints.Gauge [ point [ Attribute.string "cpu.mode" "user\nspace" ] (NumberValue.Double 0.25) ])
+            metric
+                "http.server.request.duration"
+                "s"
+                "Duration of HTTP server requests."
+                (MetricPoints.Histogram(Temporality.Cumulative, [ histogram ]))
+            metric
+                "orders.placed"
+                "{order}"
+                "Orders placed."
+                (MetricPoints.Sum(
+                    Temporality.Cumulative,
+                    true,
+                    [
+                        point [ KeyValue.string "payment.method" "card \"visa\"" ] (NumberValue.Long 42L)
+                    ]
+                ))
+            metric
+                "queue.length"
+                "{item}"
+                "Items waiting."
+                (MetricPoints.Sum(Temporality.Cumulative, false, [ point [] (NumberValue.Long 3L) ]))
+            metric
+                "process.memory.usage"
+                "By"
+                "Resident memory."
+                (MetricPoints.Gauge [ point [] (NumberValue.Long 123456789L) ])
+            metric
+                "cpu.utilization"
+                "1"
+                "CPU in use, 0 to 1."
+                (MetricPoints.Gauge [ point [ KeyValue.string "cpu.mode" "user\nspace" ] (NumberValue.Double 0.25) ])
         ]
 
     let resource: Resource =
         {
-            Attributes = [ Attribute.string "service.name" "shop"; Attribute.string "service.instance.id" "a\\b" ]
+            Attributes =
+                [
+                    KeyValue.string "service.name" "shop"
+                    KeyValue.string "service.instance.id" "a\\b"
+                ]
             SchemaUrl = ""
         }
 

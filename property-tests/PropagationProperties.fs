@@ -21,37 +21,47 @@ let ``tracestate parse (format x) = x`` () =
 [<Fact>]
 let ``tracestate tryAdd keeps at most 32 unique keys with the new one leftmost`` () =
     Check.property (
-        Prop.forAll (Arb.fromGen (Gen.zip3 Arbs.traceState Arbs.traceStateKey Arbs.traceStateValue)) (fun (state, key, value) ->
-            match TraceState.tryAdd key value state with
-            | Some added ->
-                List.head added.Entries = (key, value)
-                && added.Entries.Length <= 32
-                && (added.Entries |> List.distinctBy fst).Length = added.Entries.Length
-            | None -> false)
+        Prop.forAll
+            (Arb.fromGen (Gen.zip3 Arbs.traceState Arbs.traceStateKey Arbs.traceStateValue))
+            (fun (state, key, value) ->
+                match TraceState.tryAdd key value state with
+                | Some added ->
+                    List.head added.Entries = (key, value)
+                    && added.Entries.Length <= 32
+                    && (added.Entries |> List.distinctBy fst).Length = added.Entries.Length
+                | None -> false)
     )
 
 [<Fact>]
 let ``baggage parse (format x) = x`` () =
     Check.property (
-        Prop.forAll (Arb.fromGen Arbs.baggage) (fun baggage ->
-            Baggage.parse (Baggage.format baggage) = baggage)
+        Prop.forAll (Arb.fromGen Arbs.baggage) (fun baggage -> Baggage.parse (Baggage.format baggage) = baggage)
     )
 
 [<Fact>]
 let ``propagators inject then extract give the context back`` () =
     let propagators =
-        [ Propagators.traceContext; Propagators.b3; Propagators.b3Multi; Propagators.jaeger; Propagators.xray ]
+        [
+            Propagators.traceContext
+            Propagators.b3
+            Propagators.b3Multi
+            Propagators.jaeger
+            Propagators.xray
+        ]
 
     Check.property (
-        Prop.forAll (Arb.fromGen (Gen.zip Arbs.remoteSpanContext (Gen.elements propagators))) (fun (context, propagator) ->
-            // B3, Jaeger and X-Ray carry only the sampled flag.
-            let sent =
-                { context with TraceFlags = TraceFlags(context.TraceFlags.Value &&& 1uy) }
+        Prop.forAll
+            (Arb.fromGen (Gen.zip Arbs.remoteSpanContext (Gen.elements propagators)))
+            (fun (context, propagator) ->
+                // B3, Jaeger and X-Ray carry only the sampled flag.
+                let sent =
+                    { context with
+                        TraceFlags = TraceFlags(context.TraceFlags.Value &&& 1uy)
+                    }
 
-            let headers =
-                propagator.Inject { PropagationContext.empty with SpanContext = Some sent }
+                let headers = propagator.Inject { PropagationContext.empty with SpanContext = Some sent }
 
-            (propagator.Extract (Propagators.getterOf headers) PropagationContext.empty).SpanContext = Some sent)
+                (propagator.Extract (Propagators.getterOf headers) PropagationContext.empty).SpanContext = Some sent)
     )
 
 [<Fact>]
@@ -66,8 +76,9 @@ let ``every parser is total on arbitrary and near-valid headers`` () =
             Propagators.xray
         ]
 
-    Check.propertyWith 2000 (
-        Prop.forAll (Arb.fromGen Arbs.headerText) (fun text ->
+    Check.propertyWith
+        2000
+        (Prop.forAll (Arb.fromGen Arbs.headerText) (fun text ->
             let _ = TraceParent.tryParse text
             let _ = TraceState.tryParse text
             let _ = TraceState.parseHeaders [ text; text ]
@@ -77,16 +88,26 @@ let ``every parser is total on arbitrary and near-valid headers`` () =
             let getter =
                 Propagators.getterOf
                     [
-                        for name in [ "traceparent"; "tracestate"; "baggage"; "b3"; "X-B3-TraceId"; "X-B3-SpanId"; "X-B3-Sampled"; "X-B3-Flags"; "uber-trace-id"; "X-Amzn-Trace-Id" ] ->
-                            name, text
+                        for name in
+                            [
+                                "traceparent"
+                                "tracestate"
+                                "baggage"
+                                "b3"
+                                "X-B3-TraceId"
+                                "X-B3-SpanId"
+                                "X-B3-Sampled"
+                                "X-B3-Flags"
+                                "uber-trace-id"
+                                "X-Amzn-Trace-Id"
+                            ] -> name, text
                     ]
 
             extractors
             |> List.forall (fun p ->
                 let extracted = p.Extract getter PropagationContext.empty
                 // whatever is extracted is valid and remote
-                extracted.SpanContext |> Option.forall (fun c -> c.IsValid && c.IsRemote)))
-    )
+                extracted.SpanContext |> Option.forall (fun c -> c.IsValid && c.IsRemote))))
 
 [<Fact>]
 let ``a parsed traceparent formats back to the header for version 00`` () =

@@ -31,6 +31,6 @@ let ``parse (percent-encode entries) gives back the attributes`` () =
                 |> String.concat ","
 
             let attributes, warnings = Resource.parseAttributes text
-            let expected = (Resource.create (entries |> List.map (fun (k, v) -> Attribute.string k v))).Attributes
+            let expected = (Resource.create (entries |> List.map (fun (k, v) -> KeyValue.string k v))).Attributes
             warnings.IsEmpty && attributes = expected)
     )

@@ -15,11 +15,10 @@ open Functional.Telemetry.PropertyTests.Arbs
 let private resource = { Attributes = []; SchemaUrl = "" }
 
 let private fastRetry =
-    {
-        RetryPolicy.defaults with
-            MaxAttempts = 3
-            InitialBackoff = TimeSpan.FromMilliseconds 1.
-            MaxBackoff = TimeSpan.FromMilliseconds 1.
+    { RetryPolicy.defaults with
+        MaxAttempts = 3
+        InitialBackoff = TimeSpan.FromMilliseconds 1.
+        MaxBackoff = TimeSpan.FromMilliseconds 1.
     }
 
 /// Answers by the current outcome; records every id it was handed and the ids of successful calls.
@@ -57,8 +56,7 @@ type private ModelExporter() =
             Interlocked.Increment &shutdowns |> ignore
             Task.CompletedTask
 
-let private problems (checks: (string * bool) list) =
-    checks |> List.filter (snd >> not) |> List.map fst
+let private problems (checks: (string * bool) list) = checks |> List.filter (snd >> not) |> List.map fst
 
 let private runSchedule (schedule: RunnerSchedule) =
     let exporter = ModelExporter()
@@ -83,7 +81,11 @@ let private runSchedule (schedule: RunnerSchedule) =
         match op with
         | PostItems count ->
             for _ in 1..count do
-                if runner.Post next then accepted.Add next else rejected.Add next
+                if runner.Post next then
+                    accepted.Add next
+                else
+                    rejected.Add next
+
                 next <- next + 1
         | FlushNow ->
             if not (runner.ForceFlush(TimeSpan.FromSeconds 10.).GetAwaiter().GetResult()) then

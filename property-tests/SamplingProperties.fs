@@ -19,11 +19,13 @@ let ``trace id ratio is consistent: the same trace id always gets the same decis
                 { Arbs.rootParameters traceId with
                     Name = "other"
                     Kind = SpanKind.Server
-                    Attributes = [ Attribute.string "k" "v" ]
+                    Attributes = [ KeyValue.string "k" "v" ]
                 }
 
             let decision = (first (Arbs.rootParameters traceId)).Decision
-            decision = (second (Arbs.rootParameters traceId)).Decision && decision = (first other).Decision)
+
+            decision = (second (Arbs.rootParameters traceId)).Decision
+            && decision = (first other).Decision)
     )
 
 [<Fact>]
@@ -31,22 +33,24 @@ let ``trace id ratio is monotone: sampled at p means sampled at every q >= p`` (
     Check.property (
         Prop.forAll (Arb.fromGen (Gen.zip (Gen.zip Arbs.ratio Arbs.ratio) Arbs.traceId)) (fun ((a, b), traceId) ->
             let p, q = min a b, max a b
-            not (sampled (Sampler.traceIdRatio p) traceId) || sampled (Sampler.traceIdRatio q) traceId)
+
+            not (sampled (Sampler.traceIdRatio p) traceId)
+            || sampled (Sampler.traceIdRatio q) traceId)
     )
 
 [<Fact>]
 let ``ratio 0 samples nothing and ratio 1 samples everything`` () =
     Check.property (
         Prop.forAll (Arb.fromGen Arbs.traceId) (fun traceId ->
-            not (sampled (Sampler.traceIdRatio 0.0) traceId) && sampled (Sampler.traceIdRatio 1.0) traceId)
+            not (sampled (Sampler.traceIdRatio 0.0) traceId)
+            && sampled (Sampler.traceIdRatio 1.0) traceId)
     )
 
 [<Fact>]
 let ``the sampled fraction is within 5 sigma of the ratio`` () =
     let draws = 10_000
 
-    let ratios =
-        Gen.elements [ 0.001; 0.01; 0.1; 0.25; 1.0 / 3.0; 0.5; 0.75; 0.9; 0.999 ]
+    let ratios = Gen.elements [ 0.001; 0.01; 0.1; 0.25; 1.0 / 3.0; 0.5; 0.75; 0.9; 0.999 ]
 
     let seeds = ArbMap.defaults.ArbFor<int>().Generator
 
@@ -67,12 +71,16 @@ let ``the sampled fraction is within 5 sigma of the ratio`` () =
 
 [<Fact>]
 let ``parent based follows a valid parent's sampled flag whatever the root sampler`` () =
-    let gen =
-        Gen.zip3 Arbs.spanContext Arbs.ratio (ArbMap.defaults.ArbFor<bool>().Generator)
+    let gen = Gen.zip3 Arbs.spanContext Arbs.ratio (ArbMap.defaults.ArbFor<bool>().Generator)
 
     Check.property (
         Prop.forAll (Arb.fromGen gen) (fun (parent, ratio, rootOn) ->
-            let root = if rootOn then Sampler.alwaysOn else Sampler.traceIdRatio ratio
+            let root =
+                if rootOn then
+                    Sampler.alwaysOn
+                else
+                    Sampler.traceIdRatio ratio
+
             let sampler = Sampler.parentBased root
 
             let result =

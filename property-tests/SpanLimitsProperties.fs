@@ -4,8 +4,7 @@ open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
 
-let private distinctKeys (attributes: Attribute list) =
-    attributes |> List.map (fun a -> a.Key) |> List.distinct
+let private distinctKeys (attributes: KeyValue list) = attributes |> List.map (fun a -> a.Key) |> List.distinct
 
 /// True when no string or byte array (also inside arrays) is longer than the limit.
 let rec private withinLimit (limit: int option) (value: AnyValue) =
@@ -39,7 +38,9 @@ let ``truncation is idempotent and keeps values already within the limit`` () =
     Check.property (
         Prop.forAll (Arb.fromGen (Gen.zip lengthLimit Arbs.anyValue)) (fun (limit, value) ->
             let once = SpanLimits.truncateValue limit value
-            SpanLimits.truncateValue limit once = once && (not (withinLimit limit value) || once = value))
+
+            SpanLimits.truncateValue limit once = once
+            && (not (withinLimit limit value) || once = value))
     )
 
 [<Fact>]
@@ -65,7 +66,7 @@ let ``kept attributes hold the last value given for their key`` () =
             let kept, _ = SpanLimits.limitAttributes 1000 None attributes
 
             kept
-            |> List.forall (fun a -> Some a.Value = (attributes |> List.rev |> Attribute.tryFind a.Key)))
+            |> List.forall (fun a -> Some a.Value = (attributes |> List.rev |> KeyValue.tryFind a.Key)))
     )
 
 let private spanAndLimits = Arb.fromGen (Gen.zip Arbs.spanLimits Arbs.span)
@@ -75,14 +76,18 @@ let ``a limited span never exceeds any of its limits`` () =
     Check.property (
         Prop.forAll spanAndLimits (fun (limits, span) ->
             let out = SpanLimits.apply limits span
-            let lengthOk (attributes: Attribute list) =
-                attributes |> List.forall (fun a -> withinLimit limits.AttributeValueLengthLimit a.Value)
+
+            let lengthOk (attributes: KeyValue list) =
+                attributes
+                |> List.forall (fun a -> withinLimit limits.AttributeValueLengthLimit a.Value)
 
             out.Attributes.Length <= limits.AttributeCountLimit
             && out.Events.Length <= limits.EventCountLimit
             && out.Links.Length <= limits.LinkCountLimit
-            && out.Events |> List.forall (fun e -> e.Attributes.Length <= limits.AttributePerEventCountLimit)
-            && out.Links |> List.forall (fun l -> l.Attributes.Length <= limits.AttributePerLinkCountLimit)
+            && out.Events
+               |> List.forall (fun e -> e.Attributes.Length <= limits.AttributePerEventCountLimit)
+            && out.Links
+               |> List.forall (fun l -> l.Attributes.Length <= limits.AttributePerLinkCountLimit)
             && lengthOk out.Attributes
             && out.Events |> List.forall (fun e -> lengthOk e.Attributes)
             && out.Links |> List.forall (fun l -> lengthOk l.Attributes))
@@ -98,15 +103,18 @@ let ``kept plus newly dropped equals the original count, for every limit`` () =
                 List.zip out.Events (List.truncate out.Events.Length span.Events)
                 |> List.forall (fun (o, i) ->
                     o.Name = i.Name
-                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes).Length)
+                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes)
+                        .Length)
 
             let linksAccounted =
                 List.zip out.Links (List.truncate out.Links.Length span.Links)
                 |> List.forall (fun (o, i) ->
                     o.Context = i.Context
-                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes).Length)
+                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes)
+                        .Length)
 
-            out.Attributes.Length + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys span.Attributes).Length
+            out.Attributes.Length + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys span.Attributes)
+                .Length
             && out.Events.Length + (out.DroppedEvents - span.DroppedEvents) = span.Events.Length
             && out.Links.Length + (out.DroppedLinks - span.DroppedLinks) = span.Links.Length
             && eventsAccounted

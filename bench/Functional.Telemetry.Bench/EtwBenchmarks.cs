@@ -47,10 +47,10 @@ public class EtwBenchmarks
         listened = new Ours.EtwLogExporter(Ours.EtwOptionsModule.Create("EtwBench_Listened"));
         var attributes = ListModule.OfSeq(new[]
         {
-            Ours.AttributeModule.OfString("Name", "World"),
-            Ours.AttributeModule.OfInt("Count", 42),
-            Ours.AttributeModule.OfBool("Retried", false),
-            Ours.AttributeModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
+            Ours.KeyValueModule.OfString("Name", "World"),
+            Ours.KeyValueModule.OfInt("Count", 42),
+            Ours.KeyValueModule.OfBool("Retried", false),
+            Ours.KeyValueModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
         });
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var record = new Ours.LogRecord(
@@ -58,7 +58,7 @@ public class EtwBenchmarks
             new Ours.TraceId(0x0123456789abcdefUL, 0xfedcba9876543210UL), new Ours.SpanId(0x1122334455667788UL),
             Ours.TraceFlags.Sampled, "", Ours.InstrumentationScope.Named("Bench"));
         var resource = new Ours.Resource(
-            ListModule.OfSeq(new[] { Ours.AttributeModule.OfString("service.name", "bench") }), "");
+            ListModule.OfSeq(new[] { Ours.KeyValueModule.OfString("service.name", "bench") }), "");
         batch = new Ours.Batch<Ours.LogRecord>(resource, new[] { record });
     }
 

@@ -52,7 +52,7 @@ public static class OtlpAllocationProbe
         Console.WriteLine($"body bytes:            {buffer.WrittenCount,10} B/batch");
         // The same spans without attributes and events: what the per-span skeleton costs.
         var bare = spans.Select(s => new Span(s.Context, s.ParentSpanId, s.ParentIsRemote, s.Name, s.Kind, s.StartTime, s.EndTime,
-            Microsoft.FSharp.Collections.FSharpList<Attribute>.Empty, Microsoft.FSharp.Collections.FSharpList<SpanEvent>.Empty,
+            Microsoft.FSharp.Collections.FSharpList<KeyValue>.Empty, Microsoft.FSharp.Collections.FSharpList<SpanEvent>.Empty,
             s.Links, s.Status, 0, 0, 0, s.Scope)).ToArray();
         Console.WriteLine($"TracesSize, bare:      {PerCall(calls, () => OtlpProtobuf.TracesSize(resource, bare))}");
         Console.WriteLine($"WriteTraces, bare:     {PerCall(calls, () => { buffer.ResetWrittenCount(); OtlpProtobuf.WriteTraces(resource, bare, buffer); })}");

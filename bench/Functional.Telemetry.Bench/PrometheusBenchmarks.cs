@@ -27,24 +27,24 @@ public class PrometheusBenchmarks
     private FSharpList<Ours.MetricData> metrics = FSharpList<Ours.MetricData>.Empty;
     private Ours.Resource resource = null!;
 
-    private static Ours.Attribute Text(string key, string value) => new(key, Ours.AnyValue.NewString(value));
+    private static Ours.KeyValue Text(string key, string value) => new(key, Ours.AnyValue.NewString(value));
 
     private static FSharpList<T> List<T>(IEnumerable<T> items) => ListModule.OfSeq(items);
 
     [GlobalSetup]
     public void Setup()
     {
-        var scope = new Ours.InstrumentationScope("Shop.Api", "1.2.0", "", FSharpList<Ours.Attribute>.Empty);
+        var scope = new Ours.InstrumentationScope("Shop.Api", "1.2.0", "", FSharpList<Ours.KeyValue>.Empty);
         var bounds = List(new[] { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0 });
         var seriesPerMetric = Series / MetricCount;
         var all = new List<Ours.MetricData>();
         for (var m = 0; m < MetricCount; m++)
         {
-            FSharpList<Ours.Attribute> Attributes(int s) => List(new[]
+            FSharpList<Ours.KeyValue> Attributes(int s) => List(new[]
             {
                 Text("http.request.method", s % 2 == 0 ? "GET" : "POST"),
                 Text("http.route", "/orders/" + (s / 2)),
-                new Ours.Attribute("http.response.status_code", Ours.AnyValues.OfInt64(200 + (s % 3))),
+                new Ours.KeyValue("http.response.status_code", Ours.AnyValues.OfInt64(200 + (s % 3))),
             });
 
             Ours.MetricPoints points;

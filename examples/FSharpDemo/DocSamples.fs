@@ -20,15 +20,14 @@ let minimal () =
 
     use tracer = Tracer.create "MyCompany.Orders" None
 
-    Tracer.inSpan tracer "place order" (fun span ->
-        span |> ActiveSpan.setAttribute "order.id" (AnyValue.Int 42L))
+    Tracer.inSpan tracer "place order" (fun span -> span |> ActiveSpan.setAttribute "order.id" (AnyValue.Int 42L))
 
 // getting-started-fsharp.md: HttpClient and ASP.NET Core
 let aspNetCore (args: string array) =
     task {
         use _telemetry =
             Telemetry.create "checkout"
-            |> Telemetry.withResourceAttributes [ Attribute.string "deployment.environment.name" "staging" ]
+            |> Telemetry.withResourceAttributes [ KeyValue.string "deployment.environment.name" "staging" ]
             |> Telemetry.withTracing (
                 Tracing.addSource "MyCompany.*"
                 >> Tracing.addSource "System.Net.Http"
@@ -53,15 +52,14 @@ let scrub: Span -> Span =
     >> SpanProcessor.setAttribute "team" (AnyValue.String "payments")
 
 let withProcessors: TracingConfig -> TracingConfig =
-    Tracing.addProcessor dropHealthChecks >> Tracing.addProcessor (Processor.map scrub)
+    Tracing.addProcessor dropHealthChecks
+    >> Tracing.addProcessor (Processor.map scrub)
 
-let onlySlow: Processor<Span> =
-    Processor.filter (fun span -> span.DurationNanoseconds > 100_000_000L)
+let onlySlow: Processor<Span> = Processor.filter (fun span -> span.DurationNanoseconds > 100_000_000L)
 
 let pipeline: Processor<Span> = dropHealthChecks >=> onlySlow >=> Processor.map scrub
 
-let sameAsChain: Processor<Span> =
-    Processor.chain [ dropHealthChecks; onlySlow; Processor.map scrub ]
+let sameAsChain: Processor<Span> = Processor.chain [ dropHealthChecks; onlySlow; Processor.map scrub ]
 
 // A processor that decides per span: keep, change, or drop.
 let tagErrors: Processor<Span> =
@@ -124,8 +122,7 @@ let withExporters: TracingConfig -> TracingConfig =
         (LineExporter())
     >> Tracing.addSimpleExporter (LineExporter())
 
-let withRetries (config: TelemetryConfig) =
-    config |> Telemetry.withRetry { RetryPolicy.defaults with MaxAttempts = 3 }
+let withRetries (config: TelemetryConfig) = config |> Telemetry.withRetry { RetryPolicy.defaults with MaxAttempts = 3 }
 
 // flushing
 let flush (telemetry: TelemetrySdk) =
@@ -141,8 +138,7 @@ let flush (telemetry: TelemetrySdk) =
 
 // testing with InMemoryExporter
 let placeOrder (tracer: Tracer) (orderId: int64) =
-    Tracer.inSpan tracer "place order" (fun span ->
-        span |> ActiveSpan.setAttribute "order.id" (AnyValue.Int orderId))
+    Tracer.inSpan tracer "place order" (fun span -> span |> ActiveSpan.setAttribute "order.id" (AnyValue.Int orderId))
 
 let ``placing an order is traced`` () =
     task {
@@ -161,9 +157,11 @@ let ``placing an order is traced`` () =
         let! flushed = telemetry.ForceFlush(TimeSpan.FromSeconds 5.)
         let span = List.exactlyOne exporter.ItemList
 
-        if not flushed
-           || span.Name <> "place order"
-           || Attribute.tryFind "order.id" span.Attributes <> Some(AnyValue.Int 42L) then
+        if
+            not flushed
+            || span.Name <> "place order"
+            || KeyValue.tryFind "order.id" span.Attributes <> Some(AnyValue.Int 42L)
+        then
             failwith "not traced"
     }
 
@@ -172,7 +170,9 @@ let tracerSamples (tracer: Tracer) =
     task {
         let total =
             Tracer.inSpan tracer "sum" (fun span ->
-                span |> ActiveSpan.addEvent "cache miss" [ Attribute.string "cache.key" "prices" ]
+                span
+                |> ActiveSpan.addEvent "cache miss" [ KeyValue.string "cache.key" "prices" ]
+
                 1 + 2)
 
         let! body =
@@ -193,13 +193,12 @@ let tracerSamples (tracer: Tracer) =
         // A span started by hand, continuing a trace that arrived in message headers.
         let headers = [ "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" ]
 
-        let incoming =
-            Propagators.traceContext.Extract (Propagators.getterOf headers) PropagationContext.empty
+        let incoming = Propagators.traceContext.Extract (Propagators.getterOf headers) PropagationContext.empty
 
         let start =
             { Tracer.named "process message" with
                 Kind = SpanKind.Consumer
-                Attributes = [ Attribute.string "messaging.system" "rabbitmq" ]
+                Attributes = [ KeyValue.string "messaging.system" "rabbitmq" ]
                 Parent = incoming.SpanContext
             }
 
@@ -266,7 +265,7 @@ let totals () =
 // configuration.md
 let configuredInCode () =
     Telemetry.create "checkout"
-    |> Telemetry.withResourceAttributes [ Attribute.string "service.version" "1.4.2" ]
+    |> Telemetry.withResourceAttributes [ KeyValue.string "service.version" "1.4.2" ]
     |> Telemetry.withResourceDetection false
     |> Telemetry.withEnvironment (Env.ofList [ "OTEL_TRACES_SAMPLER", "always_on" ])
     |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addConsoleExporter)
@@ -280,14 +279,15 @@ let metricsGettingStarted () =
             Metrics.addMeter "MyCompany.*"
             >> Metrics.addView
                 { View.forInstrument "payload.size" with
-                    Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true)) }
+                    Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true))
+                }
             >> Metrics.addConsoleExporter
         )
         |> Telemetry.start
 
     use meter = Instruments.meter "MyCompany.Orders" None
     let placed = Instruments.counter meter "orders.placed" "{order}" "Orders placed"
-    placed |> Instruments.add [ Attribute.string "payment.method" "card" ] 1L
+    placed |> Instruments.add [ KeyValue.string "payment.method" "card" ] 1L
     ignore telemetry
 
 // logs.md: the F# pipeline and the native logger
@@ -297,26 +297,31 @@ let logsGettingStarted () =
         |> Telemetry.withLogging (
             Logging.addProcessor (
                 Processor.filter (fun (r: LogRecord) -> r.SeverityNumber >= 9)
-                >=> Processor.map (fun r -> { r with Attributes = r.Attributes |> List.filter (fun a -> a.Key <> "card") })
+                >=> Processor.map (fun r ->
+                    { r with
+                        Attributes = r.Attributes |> List.filter (fun a -> a.Key <> "card")
+                    })
             )
             >> Logging.addConsoleExporter
         )
         |> Telemetry.start
 
     let log = Logger.create telemetry "Checkout"
-    Logger.info log "order placed" [ Attribute.int "order.id" 42L ]
+    Logger.info log "order placed" [ KeyValue.int "order.id" 42L ]
 
     Logger.emit
         log
         { Logger.event "payment failed" with
             Level = Microsoft.Extensions.Logging.LogLevel.Error
             EventName = "PaymentFailed"
-            Attributes = [ Attribute.string "payment.method" "card" ] }
+            Attributes = [ KeyValue.string "payment.method" "card" ]
+        }
 
     // Or through Microsoft.Extensions.Logging:
     use factory =
         Microsoft.Extensions.Logging.LoggerFactory.Create(fun builder ->
-            Microsoft.Extensions.Logging.LoggingBuilderExtensions.AddProvider(builder, telemetry.LoggerProvider) |> ignore)
+            Microsoft.Extensions.Logging.LoggingBuilderExtensions.AddProvider(builder, telemetry.LoggerProvider)
+            |> ignore)
 
     let logger = factory.CreateLogger "Checkout"
     Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "Hello {Name}", "World")
@@ -346,7 +351,8 @@ let prometheusEndpoint () =
         Telemetry.create "checkout"
         |> Telemetry.withMetrics (
             Metrics.addMeter "MyCompany.*"
-            >> Metrics.addPrometheusEndpoint (fun o -> { o with Host = "0.0.0.0"; Port = 9464 }))
+            >> Metrics.addPrometheusEndpoint (fun o -> { o with Host = "0.0.0.0"; Port = 9464 })
+        )
         |> Telemetry.start
 
     for endpoint in telemetry.PrometheusEndpoints do
@@ -355,7 +361,10 @@ let prometheusEndpoint () =
 // prometheus.md: next to OTLP
 let prometheusNextToOtlp: MetricsConfig -> MetricsConfig =
     Metrics.addMeter "MyCompany.*"
-    >> Metrics.addOtlpExporter (fun o -> { o with TemporalityPreference = TemporalityPreference.Delta })
+    >> Metrics.addOtlpExporter (fun o ->
+        { o with
+            TemporalityPreference = TemporalityPreference.Delta
+        })
     >> Metrics.addPrometheusEndpoint id
 
 // prometheus.md: a scrape handler served by any HTTP server
@@ -373,6 +382,7 @@ let etwStart () =
         Logging.addEtwExporterWith
             { EtwOptions.create "MyCompany-Checkout" with
                 LogEventName = Some(fun r -> r.EventName)
-                ResourceAttributes = [ "deployment.environment" ] }
+                ResourceAttributes = [ "deployment.environment" ]
+            }
     )
     |> Telemetry.start

@@ -8,8 +8,7 @@ open System.Threading.Tasks
 open Functional.Telemetry
 
 /// Health checks are noise: this processor drops them.
-let dropHealthChecks: Processor<Span> =
-    Processor.filter (fun span -> span.Name <> "health check")
+let dropHealthChecks: Processor<Span> = Processor.filter (fun span -> span.Name <> "health check")
 
 /// Plain `Span -> Span` functions compose with `>>`, then `Processor.map` lifts them into a processor.
 let redactAndTag: Processor<Span> =
@@ -40,6 +39,7 @@ let charge (tracer: Tracer) (amount: float) =
         // inSpan records the exception on the span (an `exception` event, Error status), then rethrows it.
         if amount > 40.0 then
             invalidOp "card declined"
+
         "ok")
 
 [<EntryPoint>]
@@ -47,7 +47,7 @@ let main _ =
     // Start telemetry first: it installs the propagator and starts listening to the sources.
     use telemetry =
         Telemetry.create "fsharp-demo"
-        |> Telemetry.withResourceAttributes [ Attribute.string "deployment.environment.name" "demo" ]
+        |> Telemetry.withResourceAttributes [ KeyValue.string "deployment.environment.name" "demo" ]
         |> Telemetry.withTracing (
             Tracing.addSource "FSharpDemo.*"
             >> Tracing.addProcessor dropHealthChecks
@@ -61,7 +61,8 @@ let main _ =
     Tracer.inSpan tracer "health check" ignore
 
     Tracer.inSpan tracer "checkout" (fun checkout ->
-        checkout |> ActiveSpan.setAttribute "card.number" (AnyValue.String "4111 1111 1111 1111")
+        checkout
+        |> ActiveSpan.setAttribute "card.number" (AnyValue.String "4111 1111 1111 1111")
 
         let price = (priceOf tracer "book-42").GetAwaiter().GetResult()
         let stock = stockOf tracer "book-42" |> Async.RunSynchronously
@@ -71,13 +72,15 @@ let main _ =
             charge tracer price |> ignore
         with error ->
             printfn "charge failed: %s" error.Message
-            checkout |> ActiveSpan.addEvent "payment retried" [ Attribute.string "payment.method" "invoice" ]
+
+            checkout
+            |> ActiveSpan.addEvent "payment retried" [ KeyValue.string "payment.method" "invoice" ]
 
         // startSpan with full options: a producer span with attributes the sampler sees.
         let publish =
             { Tracer.named "publish order" with
                 Kind = SpanKind.Producer
-                Attributes = [ Attribute.string "messaging.system" "demo-queue" ]
+                Attributes = [ KeyValue.string "messaging.system" "demo-queue" ]
             }
 
         use _ = Tracer.startSpan tracer publish

@@ -26,7 +26,7 @@ public sealed class TelemetryBuilder
     {
         Guard.NotBlank(key, nameof(key));
         Guard.NotNull(value, nameof(value));
-        var attribute = AttributeModule.Create(key, ActivityConversion.ToAnyValue(value));
+        var attribute = KeyValueModule.Create(key, ActivityConversion.ToAnyValue(value));
         config = TelemetryModule.WithResourceAttributes(ListModule.OfArray(new[] { attribute }), config);
         return this;
     }

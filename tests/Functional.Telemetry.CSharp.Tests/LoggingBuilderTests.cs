@@ -38,7 +38,7 @@ public class LoggingBuilderTests
     private static ILoggerFactory FactoryOf(TelemetrySdk sdk, LogLevel minimum = LogLevel.Trace) =>
         LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddFunctionalTelemetry(sdk));
 
-    private static Functional.Telemetry.Attribute[] Attributes(LogRecord record) => record.Attributes.ToArray();
+    private static Functional.Telemetry.KeyValue[] Attributes(LogRecord record) => record.Attributes.ToArray();
 
     [Fact]
     public async Task LoggerMessage_Define_becomes_an_exact_record_and_a_disabled_level_exports_nothing()
@@ -61,10 +61,10 @@ public class LoggingBuilderTests
         Assert.Equal(
             new[]
             {
-                AttributeModule.OfString("Name", "World"),
-                AttributeModule.OfInt("Count", 42),
-                AttributeModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
-                AttributeModule.OfInt("event.id", 5),
+                KeyValueModule.OfString("Name", "World"),
+                KeyValueModule.OfInt("Count", 42),
+                KeyValueModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
+                KeyValueModule.OfInt("event.id", 5),
             },
             Attributes(record));
         Assert.Equal(0, record.DroppedAttributes);
@@ -86,9 +86,9 @@ public class LoggingBuilderTests
         Assert.Equal(
             new[]
             {
-                AttributeModule.OfInt("OrderId", 7),
-                AttributeModule.OfString("City", "Oslo"),
-                AttributeModule.OfInt("event.id", 21),
+                KeyValueModule.OfInt("OrderId", 7),
+                KeyValueModule.OfString("City", "Oslo"),
+                KeyValueModule.OfInt("event.id", 21),
             },
             Attributes(record));
     }
@@ -131,9 +131,9 @@ public class LoggingBuilderTests
         Assert.Equal(
             new[]
             {
-                AttributeModule.OfString("Path", "/ord"),
-                AttributeModule.OfString("{OriginalFormat}", "Slow"),
-                AttributeModule.OfString("tenant", "acme"),
+                KeyValueModule.OfString("Path", "/ord"),
+                KeyValueModule.OfString("{OriginalFormat}", "Slow"),
+                KeyValueModule.OfString("tenant", "acme"),
             },
             Attributes(record));
     }

@@ -93,7 +93,7 @@ public class TracingBuilderTests
         var onlyImportant = Sampler.Create(
             p => new SamplingResult(
                 p.Name.StartsWith("important") ? SamplingDecision.RecordAndSample : SamplingDecision.Drop,
-                Microsoft.FSharp.Collections.FSharpList<Functional.Telemetry.Attribute>.Empty,
+                Microsoft.FSharp.Collections.FSharpList<Functional.Telemetry.KeyValue>.Empty,
                 TraceState.Empty),
             "OnlyImportant");
         await using var sdk = Start(source, exporter, t => t.SetSampler(onlyImportant));

@@ -15,8 +15,7 @@ let ``sum of longs stays a long and wraps around like Interlocked.Add`` () =
 
     Assert.Equal(NumberValue.Long 10L, SumState.collect total)
 
-    let wrapped =
-        SumState.record { Total = NumberValue.Long Int64.MaxValue } (NumberValue.Long 1L)
+    let wrapped = SumState.record { Total = NumberValue.Long Int64.MaxValue } (NumberValue.Long 1L)
 
     Assert.Equal(NumberValue.Long Int64.MinValue, SumState.collect wrapped)
 
@@ -58,7 +57,23 @@ let ``last value: equal times keep the larger value, and a Long beats an equal D
 [<Fact>]
 let ``default bounds are the OpenTelemetry defaults`` () =
     Assert.Equal<float list>(
-        [ 0.0; 5.0; 10.0; 25.0; 50.0; 75.0; 100.0; 250.0; 500.0; 750.0; 1000.0; 2500.0; 5000.0; 7500.0; 10000.0 ],
+        [
+            0.0
+            5.0
+            10.0
+            25.0
+            50.0
+            75.0
+            100.0
+            250.0
+            500.0
+            750.0
+            1000.0
+            2500.0
+            5000.0
+            7500.0
+            10000.0
+        ],
         HistogramState.defaultBounds
     )
 
@@ -111,24 +126,31 @@ let private expectIndexes scale (expected: int list) =
     Assert.Equal<int list>(expected, sampleValues |> List.map (ExponentialHistogramState.bucketIndex scale))
 
 [<Fact>]
-let ``exponential index table at scale 0`` () =
-    expectIndexes 0 [ -1; 0; 1; 1; -2; -997; 996; -1075 ]
+let ``exponential index table at scale 0`` () = expectIndexes 0 [ -1; 0; 1; 1; -2; -997; 996; -1075 ]
 
 [<Fact>]
-let ``exponential index table at scale 1`` () =
-    expectIndexes 1 [ -1; 1; 3; 3; -3; -1994; 1993; -2149 ]
+let ``exponential index table at scale 1`` () = expectIndexes 1 [ -1; 1; 3; 3; -3; -1994; 1993; -2149 ]
 
 [<Fact>]
-let ``exponential index table at scale 3`` () =
-    expectIndexes 3 [ -1; 7; 12; 15; -9; -7973; 7972; -8593 ]
+let ``exponential index table at scale 3`` () = expectIndexes 3 [ -1; 7; 12; 15; -9; -7973; 7972; -8593 ]
 
 [<Fact>]
-let ``exponential index table at scale -1`` () =
-    expectIndexes -1 [ -1; 0; 0; 0; -1; -499; 498; -538 ]
+let ``exponential index table at scale -1`` () = expectIndexes -1 [ -1; 0; 0; 0; -1; -499; 498; -538 ]
 
 [<Fact>]
 let ``exponential index table at scale 20`` () =
-    expectIndexes 20 [ -1; 1048575; 1661953; 2097151; -1048577; -1044988223; 1044988222; -1126170625 ]
+    expectIndexes
+        20
+        [
+            -1
+            1048575
+            1661953
+            2097151
+            -1048577
+            -1044988223
+            1044988222
+            -1126170625
+        ]
 
 [<Fact>]
 let ``exponential index table at the extremes of the scale range`` () =
@@ -180,19 +202,24 @@ let private valuesAroundBounds scale (random: Random) =
 let ``bucket indexes are exact against the bounds at every scale, at and beside the bounds`` () =
     let random = Random 20261122
 
-    for scale in -10..20 do
+    for scale in -10 .. 20 do
         for value in valuesAroundBounds scale random do
             let index = ExponentialHistogramState.bucketIndex scale value
             let lower = ExponentialHistogramState.lowerBound scale index
             let upper = ExponentialHistogramState.lowerBound scale (index + 1)
-            Assert.True(lower < value && value <= upper, sprintf "scale %d value %.17g in (%.17g, %.17g]" scale value lower upper)
+
+            Assert.True(
+                lower < value && value <= upper,
+                sprintf "scale %d value %.17g in (%.17g, %.17g]" scale value lower upper
+            )
+
             Assert.Equal(index, ExponentialHistogramState.bucketIndex scale -value)
 
 [<Fact>]
 let ``the index at one scale lower is the index shifted right by one`` () =
     let random = Random 7
 
-    for scale in -9..20 do
+    for scale in -9 .. 20 do
         for value in valuesAroundBounds scale random do
             let index = ExponentialHistogramState.bucketIndex scale value
             Assert.Equal(index >>> 1, ExponentialHistogramState.bucketIndex (scale - 1) value)
@@ -200,9 +227,14 @@ let ``the index at one scale lower is the index shifted right by one`` () =
 [<Fact>]
 let ``scales outside [-10, 20] are refused with a clear error`` () =
     for scale in [ -11; 21; 31 ] do
-        let index = Assert.Throws<ArgumentOutOfRangeException>(fun () -> ExponentialHistogramState.bucketIndex scale 3.0 |> ignore)
+        let index =
+            Assert.Throws<ArgumentOutOfRangeException>(fun () ->
+                ExponentialHistogramState.bucketIndex scale 3.0 |> ignore)
+
         Assert.Contains("[-10, 20]", index.Message)
-        Assert.Throws<ArgumentOutOfRangeException>(fun () -> ExponentialHistogramState.lowerBound scale 1 |> ignore) |> ignore
+
+        Assert.Throws<ArgumentOutOfRangeException>(fun () -> ExponentialHistogramState.lowerBound scale 1 |> ignore)
+        |> ignore
 
 [<Fact>]
 let ``recording 1 to 100 with max size 4 downscales to -2, where everything fits`` () =
@@ -265,7 +297,8 @@ let ``downscale shifts indexes right and adds colliding buckets`` () =
 [<Fact>]
 let ``merging histograms of different scales brings both to a common scale that fits`` () =
     let record values =
-        values |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 4 20)
+        values
+        |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 4 20)
 
     let small = record [ 1.0; 1.5 ]
     let large = record [ 100.0; 1000.0 ]
@@ -280,7 +313,12 @@ let ``merging histograms of different scales brings both to a common scale that 
 [<Fact>]
 let ``non-finite doubles are rejected for every kind`` () =
     let kinds =
-        [ InstrumentKind.Counter; InstrumentKind.Histogram; InstrumentKind.Gauge; InstrumentKind.UpDownCounter ]
+        [
+            InstrumentKind.Counter
+            InstrumentKind.Histogram
+            InstrumentKind.Gauge
+            InstrumentKind.UpDownCounter
+        ]
 
     for kind in kinds do
         for value in [ Double.NaN; Double.PositiveInfinity; Double.NegativeInfinity ] do
@@ -297,15 +335,20 @@ let ``only counters and observable counters reject negative values`` () =
     )
 
     for kind in
-        [ InstrumentKind.Histogram; InstrumentKind.UpDownCounter; InstrumentKind.ObservableUpDownCounter
-          InstrumentKind.Gauge; InstrumentKind.ObservableGauge ] do
+        [
+            InstrumentKind.Histogram
+            InstrumentKind.UpDownCounter
+            InstrumentKind.ObservableUpDownCounter
+            InstrumentKind.Gauge
+            InstrumentKind.ObservableGauge
+        ] do
         Assert.Equal(Ok negative, Measurement.validate kind negative)
 
     Assert.Equal(Ok(NumberValue.Long 0L), Measurement.validate InstrumentKind.Counter (NumberValue.Long 0L))
 
 // ---- Temporality ----
 
-let private attrs pairs = pairs |> List.map (fun (k, v) -> Attribute.string k v)
+let private attrs pairs = pairs |> List.map (fun (k, v) -> KeyValue.string k v)
 
 let private numberPoint attributes start time value =
     {
@@ -329,14 +372,20 @@ let ``cumulative sums become deltas per series, matched whatever the attribute o
         MetricPoints.Sum(
             Temporality.Cumulative,
             true,
-            [ numberPoint ba 0L 20L (NumberValue.Long 12L); numberPoint other 15L 20L (NumberValue.Long 3L) ]
+            [
+                numberPoint ba 0L 20L (NumberValue.Long 12L)
+                numberPoint other 15L 20L (NumberValue.Long 3L)
+            ]
         )
 
     let expected =
         MetricPoints.Sum(
             Temporality.Delta,
             true,
-            [ numberPoint ba 10L 20L (NumberValue.Long 7L); numberPoint other 15L 20L (NumberValue.Long 3L) ]
+            [
+                numberPoint ba 10L 20L (NumberValue.Long 7L)
+                numberPoint other 15L 20L (NumberValue.Long 3L)
+            ]
         )
 
     Assert.Equal(expected, Temporality.cumulativeToDelta (Some previous) current)
@@ -352,12 +401,16 @@ let ``a series gone from the current collection is absent from the delta`` () =
         MetricPoints.Sum(
             Temporality.Cumulative,
             false,
-            [ numberPoint (attrs [ "k", "x" ]) 0L 10L (NumberValue.Double 1.0)
-              numberPoint (attrs [ "k", "y" ]) 0L 10L (NumberValue.Double 2.0) ]
+            [
+                numberPoint (attrs [ "k", "x" ]) 0L 10L (NumberValue.Double 1.0)
+                numberPoint (attrs [ "k", "y" ]) 0L 10L (NumberValue.Double 2.0)
+            ]
         )
 
     let y = attrs [ "k", "y" ]
-    let current = MetricPoints.Sum(Temporality.Cumulative, false, [ numberPoint y 0L 20L (NumberValue.Double 2.5) ])
+
+    let current =
+        MetricPoints.Sum(Temporality.Cumulative, false, [ numberPoint y 0L 20L (NumberValue.Double 2.5) ])
 
     Assert.Equal(
         MetricPoints.Sum(Temporality.Delta, false, [ numberPoint y 10L 20L (NumberValue.Double 0.5) ]),
@@ -379,7 +432,10 @@ let ``delta sums accumulate from the first start, and quiet series are carried``
         MetricPoints.Sum(
             Temporality.Cumulative,
             true,
-            [ numberPoint x 0L 30L (NumberValue.Long 10L); numberPoint y 10L 20L (NumberValue.Long 1L) ]
+            [
+                numberPoint x 0L 30L (NumberValue.Long 10L)
+                numberPoint y 10L 20L (NumberValue.Long 1L)
+            ]
         ),
         r3
     )
@@ -392,7 +448,10 @@ let private histogramPoint start time (values: float list) =
 [<Fact>]
 let ``histogram temporality round trip`` () =
     let c1 = MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint 0L 10L [ 1.0; 20.0 ] ])
-    let c2 = MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint 0L 20L [ 1.0; 20.0; 5.0; -3.0 ] ])
+
+    let c2 =
+        MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint 0L 20L [ 1.0; 20.0; 5.0; -3.0 ] ])
+
     let d2 = Temporality.cumulativeToDelta (Some c1) c2
 
     match d2 with
@@ -446,8 +505,7 @@ let ``exponential histogram deltas are taken at the common scale`` () =
         Assert.Equal(1L, delta.ZeroCount)
         Assert.Equal(98.0, delta.Sum)
         // The delta's buckets are those of its own values at the cumulative's scale.
-        let atScale (values: float list) =
-            values |> List.map (ExponentialHistogramState.bucketIndex c2.Scale)
+        let atScale (values: float list) = values |> List.map (ExponentialHistogramState.bucketIndex c2.Scale)
 
         Assert.Equal(atScale [ 100.0 ] |> List.head, delta.Positive.Offset)
         Assert.Equal<int64 list>([ 1L ], delta.Positive.Counts)

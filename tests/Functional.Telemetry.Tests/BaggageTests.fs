@@ -50,8 +50,7 @@ let ``invalid members are skipped`` (bad: string) =
     Assert.Equal(None, Baggage.tryParse bad)
 
 [<Fact>]
-let ``an empty value is allowed`` () =
-    Assert.Equal(Some "", Baggage.tryFind "k" (Baggage.parse "k="))
+let ``an empty value is allowed`` () = Assert.Equal(Some "", Baggage.tryFind "k" (Baggage.parse "k="))
 
 [<Fact>]
 let ``null, empty and all-invalid headers`` () =
@@ -106,8 +105,7 @@ let ``format skips keys that are not tokens and drops invalid metadata`` () =
 
 [<Fact>]
 let ``format drops members beyond 64`` () =
-    let baggage =
-        [ 1..65 ] |> List.fold (fun b i -> Baggage.set $"k{i}" "v" b) Baggage.empty
+    let baggage = [ 1..65 ] |> List.fold (fun b i -> Baggage.set $"k{i}" "v" b) Baggage.empty
 
     let formatted = Baggage.format baggage
     Assert.Equal(64, formatted.Split(',').Length)
@@ -127,7 +125,10 @@ let ``format drops members that would pass 8192 bytes`` () =
 [<Fact>]
 let ``set replaces in place, remove and tryFind`` () =
     let baggage =
-        Baggage.empty |> Baggage.set "a" "1" |> Baggage.set "b" "2" |> Baggage.set "a" "3"
+        Baggage.empty
+        |> Baggage.set "a" "1"
+        |> Baggage.set "b" "2"
+        |> Baggage.set "a" "3"
 
     Assert.Equal<string list>([ "a"; "b" ], baggage.Entries |> List.map fst)
     Assert.Equal(Some "3", Baggage.tryFind "a" baggage)

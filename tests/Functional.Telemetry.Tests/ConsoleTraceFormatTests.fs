@@ -41,7 +41,7 @@ let ``a trace renders as an indented tree with kind, duration, status and attrib
     let root =
         { span 1UL 0UL "GET /orders" 0L 10_000_000L with
             Kind = SpanKind.Server
-            Attributes = [ Attribute.string "http.request.method" "GET" ]
+            Attributes = [ KeyValue.string "http.request.method" "GET" ]
         }
 
     let child =
@@ -60,11 +60,22 @@ let ``a trace renders as an indented tree with kind, duration, status and attrib
     Assert.Equal("   └─ SELECT orders [client] 4.00 ms  ERROR: timeout", lines[4])
     Assert.Equal("      └─ parse [internal] 1.00 ms", lines[6])
     // The waterfall bar (24 columns) places the child from 20% to 60% of the trace.
-    Assert.Contains("|" + String.replicate 4 " " + String.replicate 10 "█" + String.replicate 10 " " + "|", lines[5])
+    Assert.Contains(
+        "|"
+        + String.replicate 4 " "
+        + String.replicate 10 "█"
+        + String.replicate 10 " "
+        + "|",
+        lines[5]
+    )
 
 [<Fact>]
 let ``a span whose parent is elsewhere is shown as a root with the parent id`` () =
-    let orphan = { span 5UL 9UL "handler" 0L 1_000L with ParentIsRemote = true }
+    let orphan =
+        { span 5UL 9UL "handler" 0L 1_000L with
+            ParentIsRemote = true
+        }
+
     let text = ConsoleTraceFormat.render [ orphan ]
     Assert.Contains($"└─ handler [internal] 1.0 µs (remote parent {SpanId(9UL).ToHex()})", text)
 
@@ -72,8 +83,20 @@ let ``a span whose parent is elsewhere is shown as a root with the parent id`` (
 let ``traces are rendered separately, events and dropped counts shown`` () =
     let other =
         { span 7UL 0UL "other" 0L 5L with
-            Context = { SpanContext.Invalid with TraceId = TraceId(3UL, 4UL); SpanId = SpanId 7UL }
-            Events = [ { Name = "retry"; Timestamp = 2L; Attributes = [ Attribute.int "attempt" 2L ]; DroppedAttributes = 0 } ]
+            Context =
+                { SpanContext.Invalid with
+                    TraceId = TraceId(3UL, 4UL)
+                    SpanId = SpanId 7UL
+                }
+            Events =
+                [
+                    {
+                        Name = "retry"
+                        Timestamp = 2L
+                        Attributes = [ KeyValue.int "attempt" 2L ]
+                        DroppedAttributes = 0
+                    }
+                ]
             DroppedAttributes = 2
         }
 

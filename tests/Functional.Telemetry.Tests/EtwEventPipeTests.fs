@@ -37,7 +37,10 @@ let private fieldsOf (e: TraceEvent) : IDictionary<string, obj> =
     if e.PayloadNames = [| "" |] then
         structOf (e.PayloadValue 0)
     else
-        dict [ for i in 0 .. e.PayloadNames.Length - 1 -> e.PayloadNames[i], e.PayloadValue i ]
+        dict
+            [
+                for i in 0 .. e.PayloadNames.Length - 1 -> e.PayloadNames[i], e.PayloadValue i
+            ]
 
 /// A struct's field names in order (TraceEvent's StructValue enumerates but does not implement Keys).
 let private keysOf (value: IDictionary<string, obj>) = value |> Seq.map (fun kv -> kv.Key) |> List.ofSeq
@@ -49,6 +52,7 @@ let private partOf (name: string) (e: TraceEvent) = structOf ((fieldsOf e).[name
 let ``a child process's logs and spans are read over an EventPipe session and parsed by TraceEvent`` () =
     task {
         let provider = "EtwChild-EventPipe"
+
         let dotnet =
             match Environment.GetEnvironmentVariable "DOTNET_HOST_PATH" with
             | null

@@ -25,15 +25,17 @@ type EtwCapture() =
             base.EnableEvents(source, EventLevel.Verbose, EventKeywords.All)
 
     override _.OnEventWritten(e) =
-        if not (isNull (box events)) && e.EventSource.Name.StartsWith("EtwTest", StringComparison.Ordinal) then
+        if
+            not (isNull (box events))
+            && e.EventSource.Name.StartsWith("EtwTest", StringComparison.Ordinal)
+        then
             events.Enqueue e
             arrived.Release() |> ignore
 
     /// Waits (on signals, not sleeps) until `count` events from `provider` arrived; fails after 10 s.
     member _.Take(provider: string, count: int) =
         task {
-            let matching () =
-                events |> Seq.filter (fun e -> e.EventSource.Name = provider) |> List.ofSeq
+            let matching () = events |> Seq.filter (fun e -> e.EventSource.Name = provider) |> List.ofSeq
 
             let deadline = DateTime.UtcNow.AddSeconds 10.
 
@@ -47,8 +49,7 @@ type EtwCapture() =
         }
 
     /// Every event from `provider` so far.
-    member _.From(provider: string) =
-        events |> Seq.filter (fun e -> e.EventSource.Name = provider) |> List.ofSeq
+    member _.From(provider: string) = events |> Seq.filter (fun e -> e.EventSource.Name = provider) |> List.ofSeq
 
 /// A payload field by name.
 let field (name: string) (e: EventWrittenEventArgs) =
@@ -57,8 +58,7 @@ let field (name: string) (e: EventWrittenEventArgs) =
     e.Payload[index]
 
 /// A nested struct field (EventListener gives nested structs as dictionaries).
-let part (name: string) (e: EventWrittenEventArgs) =
-    field name e :?> IDictionary<string, obj>
+let part (name: string) (e: EventWrittenEventArgs) = field name e :?> IDictionary<string, obj>
 
 let sub (name: string) (parent: IDictionary<string, obj>) = parent[name] :?> IDictionary<string, obj>
 
@@ -69,12 +69,14 @@ let private start (configure: TelemetryConfig -> TelemetryConfig) =
     |> Telemetry.withResourceDetection false
     |> Telemetry.withPropagatorInstalled false
     |> Telemetry.withResourceAttributes
-        [ Attribute.string "service.instance.id" "instance-7"; Attribute.string "deployment.environment" "test" ]
+        [
+            KeyValue.string "service.instance.id" "instance-7"
+            KeyValue.string "deployment.environment" "test"
+        ]
     |> configure
     |> Telemetry.start
 
-let private parsedTime (value: obj) =
-    DateTime.Parse(string value, null, Globalization.DateTimeStyles.RoundtripKind)
+let private parsedTime (value: obj) = DateTime.Parse(string value, null, Globalization.DateTimeStyles.RoundtripKind)
 
 // ---- the pure layout ----
 
@@ -95,11 +97,16 @@ let ``invalid provider names are an ArgumentException when configuring`` () =
     let error =
         Assert.Throws<ArgumentException>(fun () ->
             Logging.empty
-            |> Logging.addEtwExporterWith { EtwOptions.create "My-App" with EtwOnlyProviderName = false }
+            |> Logging.addEtwExporterWith
+                { EtwOptions.create "My-App" with
+                    EtwOnlyProviderName = false
+                }
             |> ignore)
 
     Assert.Contains("'-'", error.Message)
-    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addEtwExporter "" |> ignore) |> ignore
+
+    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addEtwExporter "" |> ignore)
+    |> ignore
 
     Assert.Throws<ArgumentException>(fun () -> Logging.empty |> Logging.addEtwExporter "a/b" |> ignore)
     |> ignore
@@ -144,7 +151,7 @@ let ``values map to TraceLogging types, arrays and maps to JSON`` () =
                     AnyValue.Int 1L
                     AnyValue.String "a"
                     AnyValue.Bool true
-                    AnyValue.Map [ Attribute.double "k" 2.5 ]
+                    AnyValue.Map [ KeyValue.double "k" 2.5 ]
                     AnyValue.Bytes [| 1uy; 2uy |]
                     AnyValue.Empty
                 ]
@@ -192,7 +199,9 @@ let ``a log record outside a span arrives with every Common Schema field`` () =
             start (
                 Telemetry.withLogging (
                     Logging.addEtwExporterWith
-                        { EtwOptions.create provider with ResourceAttributes = [ "deployment.environment" ] }
+                        { EtwOptions.create provider with
+                            ResourceAttributes = [ "deployment.environment" ]
+                        }
                 )
             )
 
@@ -261,7 +270,14 @@ let ``a log record inside a span carries ext_dt, every severity maps to its leve
             Tracer.inSpan tracer "work" (fun _ ->
                 Logger.trace log "t" []
                 Logger.debug log "d" []
-                Logger.info log "i" [ Attribute.create "tags" (AnyValue.Array [ AnyValue.String "a"; AnyValue.Int 2L ]) ]
+
+                Logger.info
+                    log
+                    "i"
+                    [
+                        KeyValue.create "tags" (AnyValue.Array [ AnyValue.String "a"; AnyValue.Int 2L ])
+                    ]
+
                 Logger.warn log "w" []
                 Logger.error log "e" []
                 Logger.critical log "c" []
@@ -310,7 +326,9 @@ let ``spans arrive as Span events with every Common Schema field`` () =
                 Telemetry.withTracing (
                     Tracing.addSource "EtwTest.Spans"
                     >> Tracing.addEtwExporterWith
-                        { EtwOptions.create provider with ResourceAttributes = [ "deployment.environment" ] }
+                        { EtwOptions.create provider with
+                            ResourceAttributes = [ "deployment.environment" ]
+                        }
                 )
             )
 
@@ -318,7 +336,12 @@ let ``spans arrive as Span events with every Common Schema field`` () =
 
         let linked =
             {
-                Context = { SpanContext.Invalid with TraceId = TraceId(1UL, 2UL); SpanId = SpanId 3UL; TraceFlags = TraceFlags.Sampled }
+                Context =
+                    { SpanContext.Invalid with
+                        TraceId = TraceId(1UL, 2UL)
+                        SpanId = SpanId 3UL
+                        TraceFlags = TraceFlags.Sampled
+                    }
                 Attributes = []
                 DroppedAttributes = 0
             }
@@ -332,7 +355,8 @@ let ``spans arrive as Span events with every Common Schema field`` () =
                         tracer
                         { Tracer.named "child" with
                             Kind = SpanKind.Client
-                            Links = [ linked ] }
+                            Links = [ linked ]
+                        }
 
                 child |> ActiveSpan.setAttribute "http.status_code" (AnyValue.Int 503L)
                 child |> ActiveSpan.setAttribute "retry" (AnyValue.Bool false)
@@ -361,7 +385,17 @@ let ``spans arrive as Span events with every Common Schema field`` () =
         let b = part "PartB" child
 
         Assert.Equal<string list>(
-            [ "_typeName"; "name"; "kind"; "startTime"; "endTime"; "parentId"; "links"; "statusMessage"; "success" ],
+            [
+                "_typeName"
+                "name"
+                "kind"
+                "startTime"
+                "endTime"
+                "parentId"
+                "links"
+                "statusMessage"
+                "success"
+            ],
             List.ofSeq b.Keys
         )
 
@@ -405,7 +439,9 @@ let ``with no listener nothing is written, and two exporters share one EventSour
             )
 
         let sources =
-            EventSource.GetSources() |> Seq.filter (fun s -> s.Name = provider) |> List.ofSeq
+            EventSource.GetSources()
+            |> Seq.filter (fun s -> s.Name = provider)
+            |> List.ofSeq
 
         Assert.Equal(1, sources.Length)
         Assert.False(sources.Head.IsEnabled())
@@ -441,7 +477,12 @@ let ``with no session listening log records are neither captured nor built for t
 
         // ETW alone: nothing listens, so the logger says the level is off and nothing is captured or built.
         use sdk =
-            start (Telemetry.withLogging (Logging.addProcessor counting >> Logging.addSimpleExporter (EtwLogExporter(EtwOptions.create provider))))
+            start (
+                Telemetry.withLogging (
+                    Logging.addProcessor counting
+                    >> Logging.addSimpleExporter (EtwLogExporter(EtwOptions.create provider))
+                )
+            )
 
         let logger = sdk.CreateLogger "gate"
         Assert.False(logger.IsEnabled LogLevel.Information)
@@ -529,7 +570,7 @@ let ``many distinct attribute shapes all arrive with their own field names`` () 
         let log = Logger.create sdk "Shapes"
 
         for i in 0..19 do
-            Logger.info log "s" [ Attribute.int $"key{i}" (int64 i); Attribute.string "common" "c" ]
+            Logger.info log "s" [ KeyValue.int $"key{i}" (int64 i); KeyValue.string "common" "c" ]
 
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         let! events = capture.Take(provider, 20)
@@ -551,9 +592,12 @@ type private DiagnosticsCapture(text: string) =
             base.EnableEvents(source, EventLevel.Verbose)
 
     override _.OnEventWritten(e) =
-        if not (isNull (box events))
-           && not (isNull e.Payload)
-           && e.Payload |> Seq.exists (fun p -> (string p).Contains(text, StringComparison.Ordinal)) then
+        if
+            not (isNull (box events))
+            && not (isNull e.Payload)
+            && e.Payload
+               |> Seq.exists (fun p -> (string p).Contains(text, StringComparison.Ordinal))
+        then
             events.Enqueue e
 
     member _.Events = if isNull (box events) then [] else List.ofSeq events
@@ -572,7 +616,9 @@ let ``the self-diagnostics EventSource name is refused as a provider name in any
             Assert.Throws<ArgumentException>(fun () -> Logging.empty |> Logging.addEtwExporter name |> ignore)
 
         Assert.Contains("self-diagnostics", error.Message)
-        Assert.Throws<ArgumentException>(fun () -> EtwSpanExporter(EtwOptions.create name) |> ignore) |> ignore
+
+        Assert.Throws<ArgumentException>(fun () -> EtwSpanExporter(EtwOptions.create name) |> ignore)
+        |> ignore
 
     // The SDK's own source is still the one with that name, and the only one. (Created on first use: touched
     // first, so that the test does not depend on another test having created it.)
@@ -594,7 +640,10 @@ let ``a provider name another EventSource already has is an ArgumentException wh
 
     Assert.Contains("'EtwDup_Config'", error.Message)
     Assert.Contains("unique", error.Message)
-    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addEtwExporter "EtwDup_Config" |> ignore) |> ignore
+
+    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addEtwExporter "EtwDup_Config" |> ignore)
+    |> ignore
+
     GC.KeepAlive other
 
 [<Fact>]
@@ -615,13 +664,22 @@ let ``a provider name another EventSource takes before start is reported, and th
         use sdk = Telemetry.start config
 
         // (The runtime's own EventSourceMessage about the refused source may come too.)
-        let error = diagnostics.Events |> List.filter (fun e -> e.EventName = "Error") |> List.exactlyOne
+        let error =
+            diagnostics.Events
+            |> List.filter (fun e -> e.EventName = "Error")
+            |> List.exactlyOne
+
         Assert.Equal(EventLevel.Error, error.Level)
         Assert.Equal(box "etw", error.Payload[0])
         Assert.Contains("unique", string error.Payload[1])
 
         // The exporter's own source was disposed: the application's is the only one with the name.
-        Assert.Same(other, EventSource.GetSources() |> Seq.filter (fun s -> s.Name = provider) |> Seq.exactlyOne)
+        Assert.Same(
+            other,
+            EventSource.GetSources()
+            |> Seq.filter (fun s -> s.Name = provider)
+            |> Seq.exactlyOne
+        )
 
         let logger = sdk.CreateLogger "dup"
         Assert.False(logger.IsEnabled LogLevel.Critical)
@@ -649,10 +707,16 @@ let ``an attribute with an empty key is left out of PartC, the others arrive`` (
         let provider = "EtwTestEmptyKey"
 
         let addEmpty: Processor<LogRecord> =
-            fun r -> Some { r with Attributes = Attribute.string "" "x" :: r.Attributes }
+            fun r ->
+                Some
+                    { r with
+                        Attributes = KeyValue.string "" "x" :: r.Attributes
+                    }
 
-        use sdk = start (Telemetry.withLogging (Logging.addProcessor addEmpty >> Logging.addEtwExporter provider))
-        Logger.info (Logger.create sdk "EmptyKey") "with an empty key" [ Attribute.string "kept" "k" ]
+        use sdk =
+            start (Telemetry.withLogging (Logging.addProcessor addEmpty >> Logging.addEtwExporter provider))
+
+        Logger.info (Logger.create sdk "EmptyKey") "with an empty key" [ KeyValue.string "kept" "k" ]
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         let! events = capture.Take(provider, 1)
         let partC = part "PartC" (List.exactlyOne events)

@@ -40,7 +40,10 @@ type KestrelIntegrationTests() =
             builder.Logging.ClearProviders() |> ignore
             builder.WebHost.UseUrls("http://127.0.0.1:0") |> ignore
             let app = builder.Build()
-            app.MapGet("/hello/{who}", Func<string, string>(fun who -> $"hello {who}")) |> ignore
+
+            app.MapGet("/hello/{who}", Func<string, string>(fun who -> $"hello {who}"))
+            |> ignore
+
             do! app.StartAsync()
 
             try
@@ -79,7 +82,12 @@ type KestrelIntegrationTests() =
                 // span ends when the response arrives, which can be before the server's span has stopped.)
                 Assert.True(serverSpan.StartTime >= clientSpan.StartTime)
                 Assert.True(serverSpan.StartTime <= clientSpan.EndTime)
-                Assert.Equal(Some(AnyValue.Int 200L), Attribute.tryFind "http.response.status_code" clientSpan.Attributes)
+
+                Assert.Equal(
+                    Some(AnyValue.Int 200L),
+                    KeyValue.tryFind "http.response.status_code" clientSpan.Attributes
+                )
+
                 Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", serverSpan.Name)
             finally
                 (app :> IAsyncDisposable).DisposeAsync().AsTask().Wait()

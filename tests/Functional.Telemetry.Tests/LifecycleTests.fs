@@ -20,7 +20,11 @@ let private create () =
     |> Telemetry.withPropagatorInstalled false
     |> Telemetry.withResourceDetection false
 
-let private hourly = { Interval = TimeSpan.FromHours 1.; Timeout = TimeSpan.FromSeconds 1. }
+let private hourly =
+    {
+        Interval = TimeSpan.FromHours 1.
+        Timeout = TimeSpan.FromSeconds 1.
+    }
 
 /// A UI thread's context: posted work runs only when the owning thread pumps.
 type private PumpContext() =
@@ -63,11 +67,16 @@ let ``an SDK started and disposed on a UI thread does not wait for that thread``
                 |> Telemetry.withMetrics (
                     Metrics.addMeter name
                     >> Metrics.addExporterWith
-                        { Interval = TimeSpan.FromMilliseconds 50.; Timeout = TimeSpan.FromSeconds 1. }
+                        {
+                            Interval = TimeSpan.FromMilliseconds 50.
+                            Timeout = TimeSpan.FromSeconds 1.
+                        }
                         TemporalityPreference.Cumulative
                         (InMemoryExporter<MetricData>())
                 )
-                |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addBatchExporter (InMemoryExporter<Span>()))
+                |> Telemetry.withTracing (
+                    Tracing.addSource name >> Tracing.addBatchExporter (InMemoryExporter<Span>())
+                )
                 |> Telemetry.start
 
             // The UI runs a while (the periodic reader ticks), then the window closes without pumping again.
@@ -84,9 +93,13 @@ let ``an SDK started and disposed on a UI thread does not wait for that thread``
 [<Fact>]
 let ``ForceFlush and Shutdown answer false at their timeout while an observable callback is stuck`` () =
     let name = uniqueMeter ()
+
     let sdk =
         create ()
-        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporterWith hourly TemporalityPreference.Delta (InMemoryExporter<MetricData>()))
+        |> Telemetry.withMetrics (
+            Metrics.addMeter name
+            >> Metrics.addExporterWith hourly TemporalityPreference.Delta (InMemoryExporter<MetricData>())
+        )
         |> Telemetry.start
 
     use meter = new Meter(name)
@@ -121,7 +134,10 @@ let ``logs written while the other signals shut down still reach the log exporte
 
     let sdk =
         create ()
-        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporterWith hourly TemporalityPreference.Cumulative metricsOut)
+        |> Telemetry.withMetrics (
+            Metrics.addMeter name
+            >> Metrics.addExporterWith hourly TemporalityPreference.Cumulative metricsOut
+        )
         |> Telemetry.withLogging (Logging.addBatchExporter logsOut)
         |> Telemetry.start
 
@@ -148,13 +164,25 @@ let ``logs written while the other signals shut down still reach the log exporte
 let ``a delta observable counter skipped for a round is measured against its last total when it comes back`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Delta
-    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+
+    use sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader)
+        |> Telemetry.start
+
     use meter = new Meter(name)
     let total = ref 1000L
     let failing = ref false
 
     let _counter =
-        meter.CreateObservableCounter<int64>("observed", fun () -> if failing.Value then failwith "callback failed" else total.Value)
+        meter.CreateObservableCounter<int64>(
+            "observed",
+            fun () ->
+                if failing.Value then
+                    failwith "callback failed"
+                else
+                    total.Value
+        )
 
     let deltas () =
         reader.Collect()
@@ -178,7 +206,9 @@ let ``a delta observable counter skipped for a round is measured against its las
     Assert.Equal<NumberValue list>([ NumberValue.Long 20L ], back)
 
 let private anyMember =
-    Reflection.BindingFlags.Instance ||| Reflection.BindingFlags.NonPublic ||| Reflection.BindingFlags.Public
+    Reflection.BindingFlags.Instance
+    ||| Reflection.BindingFlags.NonPublic
+    ||| Reflection.BindingFlags.Public
 
 let private privateField (o: obj) name = o.GetType().GetField(name, anyMember).GetValue o
 
@@ -186,7 +216,12 @@ let private privateField (o: obj) name = o.GetType().GetField(name, anyMember).G
 let ``a delta write that lands in a just-reclaimed series is merged with the new series of its attributes`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Delta
-    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+
+    use sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader)
+        |> Telemetry.start
+
     use meter = new Meter(name)
     let counter = meter.CreateCounter<int64>("hits")
     let tagA = KeyValuePair<string, obj>("k", "a")
@@ -195,7 +230,13 @@ let ``a delta write that lands in a just-reclaimed series is merged with the new
     // A writer gets the series for k=a (what GetOrAdd returns) and is preempted...
     let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "hits")
     let buckets = privateField (privateField stream "table") "buckets" :?> Array
-    let held = [ for bucket in buckets do for s in (bucket :?> Array) -> s ] |> List.exactlyOne
+
+    let held =
+        [
+            for bucket in buckets do
+                for s in (bucket :?> Array) -> s
+        ]
+        |> List.exactlyOne
     // ...while an idle interval's collection reclaims it.
     reader.Collect() |> ignore
     // The writer resumes and records into the series it holds; another thread records k=a into a new series.
@@ -207,10 +248,11 @@ let ``a delta write that lands in a just-reclaimed series is merged with the new
         reader.Collect()
         |> List.collect (fun m ->
             match m.Points with
-            | MetricPoints.Sum(_, _, points) when m.Name = "hits" -> points |> List.map (fun p -> p.Attributes, p.Value)
+            | MetricPoints.Sum(_, _, points) when m.Name = "hits" ->
+                points |> List.map (fun p -> p.Attributes, p.Value)
             | _ -> [])
 
-    Assert.Equal<(Attribute list * NumberValue) list>([ [ Attribute.string "k" "a" ], NumberValue.Long 8L ], points)
+    Assert.Equal<(KeyValue list * NumberValue) list>([ [ KeyValue.string "k" "a" ], NumberValue.Long 8L ], points)
 
 /// An exporter whose exports wait for `release` (after signalling `exporting`).
 type private HeldExporter() =
@@ -242,7 +284,10 @@ let ``a measurement made while shutdown drains the final collection is counted, 
 
     let sdk =
         create ()
-        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporterWith hourly TemporalityPreference.Delta exporter)
+        |> Telemetry.withMetrics (
+            Metrics.addMeter name
+            >> Metrics.addExporterWith hourly TemporalityPreference.Delta exporter
+        )
         |> Telemetry.start
 
     use meter = new Meter(name)
@@ -255,6 +300,7 @@ let ``a measurement made while shutdown drains the final collection is counted, 
     Assert.Equal(1L, sdk.MetricDrops.AfterShutdown)
     exporter.Release.Set()
     Assert.True(shutdown.Result)
+
     let total =
         exporter.Exported
         |> List.collect (fun m ->
@@ -268,7 +314,12 @@ let ``a measurement made while shutdown drains the final collection is counted, 
 let ``creating an instrument does not wait for an observable callback that is stuck in a collection`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Cumulative
-    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+
+    use sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader)
+        |> Telemetry.start
+
     use meter = new Meter(name)
     use inCallback = new ManualResetEventSlim(false)
     use release = new ManualResetEventSlim(false)
@@ -300,14 +351,25 @@ let ``creating an instrument does not wait for an observable callback that is st
 let ``a delta write delayed across a whole collection after its series was reclaimed is still collected`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Delta
-    use sdk = create () |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader) |> Telemetry.start
+
+    use sdk =
+        create ()
+        |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addReader reader)
+        |> Telemetry.start
+
     use meter = new Meter(name)
     let counter = meter.CreateCounter<int64>("slow.writer")
     counter.Add(1L, KeyValuePair<string, obj>("k", "a"))
     reader.Collect() |> ignore
     let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "slow.writer")
     let buckets = privateField (privateField stream "table") "buckets" :?> Array
-    let held = [ for bucket in buckets do for s in (bucket :?> Array) -> s ] |> List.exactlyOne
+
+    let held =
+        [
+            for bucket in buckets do
+                for s in (bucket :?> Array) -> s
+        ]
+        |> List.exactlyOne
     // Reclaimed at this idle collection, then a whole collection passes before the writer resumes.
     reader.Collect() |> ignore
     reader.Collect() |> ignore

@@ -36,11 +36,9 @@ let flushed (sdk: TelemetrySdk) (exporter: InMemoryExporter<LogRecord>) =
 
 /// A LoggerFactory over the SDK's provider, with an optional minimum level.
 let factoryOf (sdk: TelemetrySdk) (minimum: LogLevel) =
-    LoggerFactory.Create(fun builder ->
-        builder.SetMinimumLevel(minimum).AddProvider(sdk.LoggerProvider) |> ignore)
+    LoggerFactory.Create(fun builder -> builder.SetMinimumLevel(minimum).AddProvider(sdk.LoggerProvider) |> ignore)
 
-let private withoutTime (record: LogRecord) =
-    { record with Timestamp = 0L; ObservedTimestamp = 0L }
+let private withoutTime (record: LogRecord) = { record with Timestamp = 0L; ObservedTimestamp = 0L }
 
 let private expected category severity text body attributes =
     {
@@ -63,33 +61,63 @@ let private expected category severity text body attributes =
 [<Fact>]
 let ``LogLevel maps to the OpenTelemetry severity numbers and texts`` () =
     let rows =
-        [ LogLevel.Trace; LogLevel.Debug; LogLevel.Information; LogLevel.Warning; LogLevel.Error; LogLevel.Critical; LogLevel.None ]
+        [
+            LogLevel.Trace
+            LogLevel.Debug
+            LogLevel.Information
+            LogLevel.Warning
+            LogLevel.Error
+            LogLevel.Critical
+            LogLevel.None
+        ]
         |> List.map (fun l -> LogMapping.severityNumber l, LogMapping.severityText l)
 
     Assert.Equal<(int * string) list>(
-        [ 1, "Trace"; 5, "Debug"; 9, "Information"; 13, "Warning"; 17, "Error"; 21, "Critical"; 0, "" ],
+        [
+            1, "Trace"
+            5, "Debug"
+            9, "Information"
+            13, "Warning"
+            17, "Error"
+            21, "Critical"
+            0, ""
+        ],
         rows
     )
 
 [<Fact>]
 let ``key/value state becomes attributes in order and the template is returned apart`` () =
     let state: obj =
-        [ KeyValuePair("Name", box "World"); KeyValuePair("Count", box 42); KeyValuePair("{OriginalFormat}", box "Hello {Name} {Count}") ]
+        [
+            KeyValuePair("Name", box "World")
+            KeyValuePair("Count", box 42)
+            KeyValuePair("{OriginalFormat}", box "Hello {Name} {Count}")
+        ]
         |> ResizeArray
         |> box
 
     let attributes, template = LogMapping.stateAttributes false state
-    Assert.Equal<Attribute list>([ Attribute.string "Name" "World"; Attribute.int "Count" 42L ], attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "Name" "World"; KeyValue.int "Count" 42L ], attributes)
     Assert.Equal(Some "Hello {Name} {Count}", template)
     let withTemplate, _ = LogMapping.stateAttributes true state
 
-    Assert.Equal<Attribute list>(
-        [ Attribute.string "Name" "World"; Attribute.int "Count" 42L; Attribute.string "{OriginalFormat}" "Hello {Name} {Count}" ],
+    Assert.Equal<KeyValue list>(
+        [
+            KeyValue.string "Name" "World"
+            KeyValue.int "Count" 42L
+            KeyValue.string "{OriginalFormat}" "Hello {Name} {Count}"
+        ],
         withTemplate
     )
 
     // A sequence that is not a list gives the same.
-    Assert.Equal((withTemplate, template), LogMapping.stateAttributes true (box (Seq.ofList (List.ofSeq (unbox<ResizeArray<KeyValuePair<string, obj>>> state)))))
+    Assert.Equal(
+        (withTemplate, template),
+        LogMapping.stateAttributes
+            true
+            (box (Seq.ofList (List.ofSeq (unbox<ResizeArray<KeyValuePair<string, obj>>> state))))
+    )
+
     Assert.Equal(([], None), LogMapping.stateAttributes true (box "plain text"))
     Assert.Equal(([], None), LogMapping.stateAttributes true null)
 
@@ -102,7 +130,7 @@ type private ThrowingPairs() =
             (seq {
                 yield KeyValuePair("first", box 1)
                 failwith "enumeration broke"
-             })
+            })
                 .GetEnumerator()
 
         member x.GetEnumerator() : Collections.IEnumerator =
@@ -112,9 +140,9 @@ type private ThrowingPairs() =
 let ``state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read`` () =
     let state = box (ResizeArray [ KeyValuePair("bad", box (ThrowingToString())) ])
     let attributes, _ = LogMapping.stateAttributes true state
-    Assert.Equal<Attribute list>([ Attribute.string "bad" (typeof<ThrowingToString>.FullName) ], attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "bad" (typeof<ThrowingToString>.FullName) ], attributes)
     let partial, template = LogMapping.stateAttributes true (ThrowingPairs())
-    Assert.Equal<Attribute list>([ Attribute.int "first" 1L ], partial)
+    Assert.Equal<KeyValue list>([ KeyValue.int "first" 1L ], partial)
     Assert.Equal(None, template)
 
 [<Fact>]
@@ -125,10 +153,12 @@ let ``an exception maps to exception.type, message and stacktrace`` () =
         with ex ->
             ex
 
-    Assert.Equal<Attribute list>(
-        [ Attribute.string "exception.type" "System.InvalidOperationException"
-          Attribute.string "exception.message" "it broke"
-          Attribute.string "exception.stacktrace" (error.ToString()) ],
+    Assert.Equal<KeyValue list>(
+        [
+            KeyValue.string "exception.type" "System.InvalidOperationException"
+            KeyValue.string "exception.message" "it broke"
+            KeyValue.string "exception.stacktrace" (error.ToString())
+        ],
         LogMapping.exceptionAttributes error
     )
 
@@ -136,19 +166,31 @@ let ``an exception maps to exception.type, message and stacktrace`` () =
 
 [<Fact>]
 let ``event ids and scopes map to attributes`` () =
-    Assert.Equal<Attribute list>([ Attribute.int "event.id" 7L ], LogMapping.eventAttributes (EventId(7, "Placed")))
+    Assert.Equal<KeyValue list>([ KeyValue.int "event.id" 7L ], LogMapping.eventAttributes (EventId(7, "Placed")))
     Assert.Empty(LogMapping.eventAttributes (EventId 0))
     Assert.Equal("Placed", LogMapping.eventName (EventId(7, "Placed")))
     Assert.Equal("", LogMapping.eventName (EventId 7))
 
     let scopes: obj list =
-        [ box (ResizeArray [ KeyValuePair("request", box "r1"); KeyValuePair("{OriginalFormat}", box "{request}") ])
-          box "plain"
-          null
-          box 5 ]
+        [
+            box (
+                ResizeArray
+                    [
+                        KeyValuePair("request", box "r1")
+                        KeyValuePair("{OriginalFormat}", box "{request}")
+                    ]
+            )
+            box "plain"
+            null
+            box 5
+        ]
 
-    Assert.Equal<Attribute list>(
-        [ Attribute.string "request" "r1"; Attribute.string "scope" "plain"; Attribute.string "scope" "5" ],
+    Assert.Equal<KeyValue list>(
+        [
+            KeyValue.string "request" "r1"
+            KeyValue.string "scope" "plain"
+            KeyValue.string "scope" "5"
+        ],
         LogMapping.scopeAttributes scopes
     )
 
@@ -157,20 +199,41 @@ let ``log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*`
     let specific, w1 =
         LogRecordLimits.fromEnvironment (
             Env.ofList
-                [ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "3"
-                  "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"
-                  "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "4" ]
+                [
+                    "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "3"
+                    "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"
+                    "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "4"
+                ]
         )
 
-    Assert.Equal({ AttributeCountLimit = 3; AttributeValueLengthLimit = Some 4 }, specific)
+    Assert.Equal(
+        {
+            AttributeCountLimit = 3
+            AttributeValueLengthLimit = Some 4
+        },
+        specific
+    )
+
     Assert.Empty w1
 
     let general, w2 =
         LogRecordLimits.fromEnvironment (
-            Env.ofList [ "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"; "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "10"; "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "x" ]
+            Env.ofList
+                [
+                    "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"
+                    "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "10"
+                    "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "x"
+                ]
         )
 
-    Assert.Equal({ AttributeCountLimit = 9; AttributeValueLengthLimit = Some 10 }, general)
+    Assert.Equal(
+        {
+            AttributeCountLimit = 9
+            AttributeValueLengthLimit = Some 10
+        },
+        general
+    )
+
     Assert.Equal<string list>([ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT" ], w2 |> List.map (fun w -> w.Source))
     Assert.Equal((LogRecordLimits.defaults, []), LogRecordLimits.fromEnvironment (Env.ofList []))
 
@@ -179,21 +242,33 @@ let ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` () =
     let defaults, _ = Logging.batchOptionsFromEnvironment (Env.ofList [])
 
     Assert.Equal(
-        { ScheduleDelay = TimeSpan.FromMilliseconds 1000.; ExportTimeout = TimeSpan.FromMilliseconds 30000.; MaxQueueSize = 2048; MaxExportBatchSize = 512 },
+        {
+            ScheduleDelay = TimeSpan.FromMilliseconds 1000.
+            ExportTimeout = TimeSpan.FromMilliseconds 30000.
+            MaxQueueSize = 2048
+            MaxExportBatchSize = 512
+        },
         defaults
     )
 
     let configured, warnings =
         Logging.batchOptionsFromEnvironment (
             Env.ofList
-                [ "OTEL_BLRP_SCHEDULE_DELAY", "250"
-                  "OTEL_BLRP_EXPORT_TIMEOUT", "5000"
-                  "OTEL_BLRP_MAX_QUEUE_SIZE", "100"
-                  "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10" ]
+                [
+                    "OTEL_BLRP_SCHEDULE_DELAY", "250"
+                    "OTEL_BLRP_EXPORT_TIMEOUT", "5000"
+                    "OTEL_BLRP_MAX_QUEUE_SIZE", "100"
+                    "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10"
+                ]
         )
 
     Assert.Equal(
-        { ScheduleDelay = TimeSpan.FromMilliseconds 250.; ExportTimeout = TimeSpan.FromMilliseconds 5000.; MaxQueueSize = 100; MaxExportBatchSize = 10 },
+        {
+            ScheduleDelay = TimeSpan.FromMilliseconds 250.
+            ExportTimeout = TimeSpan.FromMilliseconds 5000.
+            MaxQueueSize = 100
+            MaxExportBatchSize = 10
+        },
         configured
     )
 
@@ -202,11 +277,12 @@ let ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` () =
 [<Fact>]
 let ``the console format is one line with time, severity, category, body, attributes and ids`` () =
     let record =
-        { expected "Orders" 9 "Information" "Hello World" [ Attribute.string "Name" "World"; Attribute.int "Count" 42L ] with
+        { expected "Orders" 9 "Information" "Hello World" [ KeyValue.string "Name" "World"; KeyValue.int "Count" 42L ] with
             Timestamp = 1_700_000_000_123_456_700L
             TraceId = TraceId(1UL, 2UL)
             SpanId = SpanId 3UL
-            DroppedAttributes = 1 }
+            DroppedAttributes = 1
+        }
 
     Assert.Equal(
         "2023-11-14T22:13:20.1234567Z Information [Orders] Hello World {Name=World, Count=42} (1 dropped) trace_id=00000000000000010000000000000002 span_id=0000000000000003",
@@ -239,9 +315,11 @@ let ``a templated LogInformation becomes an exact record`` () =
                 9
                 "Information"
                 "Hello World 42"
-                [ Attribute.string "Name" "World"
-                  Attribute.int "Count" 42L
-                  Attribute.string "{OriginalFormat}" "Hello {Name} {Count}" ],
+                [
+                    KeyValue.string "Name" "World"
+                    KeyValue.int "Count" 42L
+                    KeyValue.string "{OriginalFormat}" "Hello {Name} {Count}"
+                ],
             withoutTime record
         )
 
@@ -257,18 +335,28 @@ let ``the template can be the body, and each level maps to its severity`` () =
         use factory = factoryOf sdk LogLevel.Trace
         let logger = factory.CreateLogger "Levels"
 
-        for level in [ LogLevel.Trace; LogLevel.Debug; LogLevel.Information; LogLevel.Warning; LogLevel.Error; LogLevel.Critical ] do
+        for level in
+            [
+                LogLevel.Trace
+                LogLevel.Debug
+                LogLevel.Information
+                LogLevel.Warning
+                LogLevel.Error
+                LogLevel.Critical
+            ] do
             logger.Log(level, "At {Level}", level)
 
         let! records = flushed sdk exporter
 
         Assert.Equal<LogRecord list>(
-            [ expected "Levels" 1 "Trace" "At {Level}" [ Attribute.string "Level" "Trace" ]
-              expected "Levels" 5 "Debug" "At {Level}" [ Attribute.string "Level" "Debug" ]
-              expected "Levels" 9 "Information" "At {Level}" [ Attribute.string "Level" "Information" ]
-              expected "Levels" 13 "Warning" "At {Level}" [ Attribute.string "Level" "Warning" ]
-              expected "Levels" 17 "Error" "At {Level}" [ Attribute.string "Level" "Error" ]
-              expected "Levels" 21 "Critical" "At {Level}" [ Attribute.string "Level" "Critical" ] ],
+            [
+                expected "Levels" 1 "Trace" "At {Level}" [ KeyValue.string "Level" "Trace" ]
+                expected "Levels" 5 "Debug" "At {Level}" [ KeyValue.string "Level" "Debug" ]
+                expected "Levels" 9 "Information" "At {Level}" [ KeyValue.string "Level" "Information" ]
+                expected "Levels" 13 "Warning" "At {Level}" [ KeyValue.string "Level" "Warning" ]
+                expected "Levels" 17 "Error" "At {Level}" [ KeyValue.string "Level" "Error" ]
+                expected "Levels" 21 "Critical" "At {Level}" [ KeyValue.string "Level" "Critical" ]
+            ],
             records |> List.map withoutTime
         )
     }
@@ -280,13 +368,20 @@ type StructPairs =
     new(broken) = { Broken = broken }
 
     member private x.Pairs =
-        [| KeyValuePair("Name", box "World"); KeyValuePair("{OriginalFormat}", box "Hi {Name}") |]
+        [|
+            KeyValuePair("Name", box "World")
+            KeyValuePair("{OriginalFormat}", box "Hi {Name}")
+        |]
 
     interface IReadOnlyList<KeyValuePair<string, obj>> with
         member x.Count = 2
 
         member x.Item
-            with get index = if x.Broken then failwith "indexer broke" else x.Pairs[index]
+            with get index =
+                if x.Broken then
+                    failwith "indexer broke"
+                else
+                    x.Pairs[index]
 
         member x.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> =
             (x.Pairs :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()
@@ -304,11 +399,18 @@ let ``a struct key/value state is read like a boxed one, a throwing indexer fall
         logger.Log(LogLevel.Information, EventId 0, StructPairs false, null, format)
         logger.Log(LogLevel.Information, EventId 0, StructPairs true, null, format)
         let! records = flushed sdk exporter
-        let attributes = [ Attribute.string "Name" "World"; Attribute.string "{OriginalFormat}" "Hi {Name}" ]
+
+        let attributes =
+            [
+                KeyValue.string "Name" "World"
+                KeyValue.string "{OriginalFormat}" "Hi {Name}"
+            ]
 
         Assert.Equal<LogRecord list>(
-            [ expected "Structs" 9 "Information" "Hi World" attributes
-              expected "Structs" 9 "Information" "Hi World" attributes ],
+            [
+                expected "Structs" 9 "Information" "Hi World" attributes
+                expected "Structs" 9 "Information" "Hi World" attributes
+            ],
             records |> List.map withoutTime
         )
 
@@ -333,13 +435,16 @@ let ``event id and exception become the event name and attributes`` () =
                   17
                   "Error"
                   "Payment 7 failed"
-                  [ Attribute.int "Id" 7L
-                    Attribute.string "{OriginalFormat}" "Payment {Id} failed"
-                    Attribute.int "event.id" 12L
-                    Attribute.string "exception.type" "System.InvalidOperationException"
-                    Attribute.string "exception.message" "card declined"
-                    Attribute.string "exception.stacktrace" (error.ToString()) ] with
-                EventName = "PaymentFailed" },
+                  [
+                      KeyValue.int "Id" 7L
+                      KeyValue.string "{OriginalFormat}" "Payment {Id} failed"
+                      KeyValue.int "event.id" 12L
+                      KeyValue.string "exception.type" "System.InvalidOperationException"
+                      KeyValue.string "exception.message" "card declined"
+                      KeyValue.string "exception.stacktrace" (error.ToString())
+                  ] with
+                EventName = "PaymentFailed"
+            },
             withoutTime (List.exactlyOne records)
         )
     }
@@ -364,14 +469,16 @@ let ``scopes are flattened into attributes only when enabled`` () =
         let! on = run true
         let! off = run false
 
-        Assert.Equal<Attribute list>(
-            [ Attribute.string "{OriginalFormat}" "inside"
-              Attribute.string "RequestId" "r-1"
-              Attribute.string "scope" "inner" ],
+        Assert.Equal<KeyValue list>(
+            [
+                KeyValue.string "{OriginalFormat}" "inside"
+                KeyValue.string "RequestId" "r-1"
+                KeyValue.string "scope" "inner"
+            ],
             on
         )
 
-        Assert.Equal<Attribute list>([ Attribute.string "{OriginalFormat}" "inside" ], off)
+        Assert.Equal<KeyValue list>([ KeyValue.string "{OriginalFormat}" "inside" ], off)
     }
 
 [<Fact>]
@@ -408,14 +515,19 @@ let ``without logging configured the provider's loggers are disabled`` () =
 let ``limits from the environment drop and truncate attributes, counting the drops`` () =
     task {
         let sdk, exporter =
-            startWith [ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "2"; "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "3" ] id
+            startWith
+                [
+                    "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "2"
+                    "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "3"
+                ]
+                id
 
         use _ = sdk
         use factory = factoryOf sdk LogLevel.Trace
         factory.CreateLogger("Limited").LogInformation("{A} {B} {C}", "abcdef", "x", "y")
         let! records = flushed sdk exporter
         let record = List.exactlyOne records
-        Assert.Equal<Attribute list>([ Attribute.string "A" "abc"; Attribute.string "B" "x" ], record.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "A" "abc"; KeyValue.string "B" "x" ], record.Attributes)
         Assert.Equal(2, record.DroppedAttributes)
         Assert.Equal(AnyValue.String "abcdef x y", record.Body)
     }
@@ -457,7 +569,8 @@ let ``processors filter and redact, composed with >=>`` () =
                 { r with
                     Attributes =
                         r.Attributes
-                        |> List.map (fun a -> if a.Key = "Card" then Attribute.string "Card" "***" else a) })
+                        |> List.map (fun a -> if a.Key = "Card" then KeyValue.string "Card" "***" else a)
+                })
 
         let sdk, exporter = startWith [] (Logging.addProcessor (notDebug >=> redact))
         use _ = sdk
@@ -468,7 +581,7 @@ let ``processors filter and redact, composed with >=>`` () =
         let! records = flushed sdk exporter
         let record = List.exactlyOne records
         Assert.Equal(AnyValue.String "paid with 1234", record.Body)
-        Assert.Equal(Some(AnyValue.String "***"), Attribute.tryFind "Card" record.Attributes)
+        Assert.Equal(Some(AnyValue.String "***"), KeyValue.tryFind "Card" record.Attributes)
     }
 
 // ---- bad input ----
@@ -488,10 +601,15 @@ let ``a throwing ToString, a null format and a 1 MB message neither throw nor bl
         Assert.Equal(3, records.Length)
         // The formatter threw on ToString: the template is the body, the value its type name.
         Assert.Equal(AnyValue.String "value {Bad}", records[0].Body)
-        Assert.Equal(Some(AnyValue.String(typeof<ThrowingToString>.FullName.Substring(0, 16))), Attribute.tryFind "Bad" records[0].Attributes)
+
+        Assert.Equal(
+            Some(AnyValue.String(typeof<ThrowingToString>.FullName.Substring(0, 16))),
+            KeyValue.tryFind "Bad" records[0].Attributes
+        )
+
         Assert.Equal(AnyValue.String "[null]", records[1].Body)
         Assert.Equal(AnyValue.String big, records[2].Body)
-        Assert.Equal(Some(AnyValue.String(String('x', 16))), Attribute.tryFind "Big" records[2].Attributes)
+        Assert.Equal(Some(AnyValue.String(String('x', 16))), KeyValue.tryFind "Big" records[2].Attributes)
     }
 
 /// An exporter that logs through `logger` while exporting, synchronously and after an await.
@@ -559,7 +677,18 @@ let ``a logger used after shutdown neither throws nor blocks, and the records ar
         Assert.Equal<AnyValue list>([ AnyValue.String "before" ], exporter.ItemList |> List.map (fun r -> r.Body))
         let name, stats = sdk.LogPipelines |> List.exactlyOne
         Assert.Equal("logs/in-memory", name)
-        Assert.Equal({ Accepted = 1L; Rejected = 2L; Exported = 1L; Failed = 0L; Dropped = 0L; ExportCalls = 1L }, stats)
+
+        Assert.Equal(
+            {
+                Accepted = 1L
+                Rejected = 2L
+                Exported = 1L
+                Failed = 0L
+                Dropped = 0L
+                ExportCalls = 1L
+            },
+            stats
+        )
     }
 
 // ---- the native F# API ----
@@ -570,7 +699,7 @@ let ``the native logger writes structured records with severity, body, attribute
         let sdk, exporter = startWith [] id
         use _ = sdk
         let log = Logger.create sdk "Native"
-        Logger.info log "order placed" [ Attribute.int "order.id" 42L ]
+        Logger.info log "order placed" [ KeyValue.int "order.id" 42L ]
         Logger.warn log "slow" []
         let error = InvalidOperationException "bad"
 
@@ -578,27 +707,33 @@ let ``the native logger writes structured records with severity, body, attribute
             log
             { Logger.event "ignored" with
                 Level = LogLevel.Error
-                Body = AnyValue.Map [ Attribute.string "k" "v" ]
-                Attributes = [ Attribute.bool "retry" true ]
+                Body = AnyValue.Map [ KeyValue.string "k" "v" ]
+                Attributes = [ KeyValue.bool "retry" true ]
                 EventName = "OrderFailed"
-                Exception = Some error }
+                Exception = Some error
+            }
 
         let! records = flushed sdk exporter
 
         Assert.Equal<LogRecord list>(
-            [ expected "Native" 9 "Information" "order placed" [ Attribute.int "order.id" 42L ]
-              expected "Native" 13 "Warning" "slow" []
-              { expected
-                    "Native"
-                    17
-                    "Error"
-                    ""
-                    [ Attribute.bool "retry" true
-                      Attribute.string "exception.type" "System.InvalidOperationException"
-                      Attribute.string "exception.message" "bad"
-                      Attribute.string "exception.stacktrace" (error.ToString()) ] with
-                  Body = AnyValue.Map [ Attribute.string "k" "v" ]
-                  EventName = "OrderFailed" } ],
+            [
+                expected "Native" 9 "Information" "order placed" [ KeyValue.int "order.id" 42L ]
+                expected "Native" 13 "Warning" "slow" []
+                { expected
+                      "Native"
+                      17
+                      "Error"
+                      ""
+                      [
+                          KeyValue.bool "retry" true
+                          KeyValue.string "exception.type" "System.InvalidOperationException"
+                          KeyValue.string "exception.message" "bad"
+                          KeyValue.string "exception.stacktrace" (error.ToString())
+                      ] with
+                    Body = AnyValue.Map [ KeyValue.string "k" "v" ]
+                    EventName = "OrderFailed"
+                }
+            ],
             records |> List.map withoutTime
         )
     }
@@ -614,7 +749,10 @@ let ``batched log export delivers everything on flush and the console exporter p
             |> Telemetry.withEnvironment (Env.ofList [])
             |> Telemetry.withPropagatorInstalled false
             |> Telemetry.withResourceDetection false
-            |> Telemetry.withLogging (Logging.addBatchExporter memory >> Logging.addBatchExporter (ConsoleLogExporter writer))
+            |> Telemetry.withLogging (
+                Logging.addBatchExporter memory
+                >> Logging.addBatchExporter (ConsoleLogExporter writer)
+            )
             |> Telemetry.start
 
         use _ = sdk

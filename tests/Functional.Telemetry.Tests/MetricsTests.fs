@@ -26,16 +26,14 @@ let startPull (meter: string) (preference: TemporalityPreference) (configure: Me
 
 let tag (key: string) (value: obj) = KeyValuePair<string, obj>(key, value)
 
-let find name (metrics: MetricData list) =
-    metrics |> List.find (fun m -> m.Name = name)
+let find name (metrics: MetricData list) = metrics |> List.find (fun m -> m.Name = name)
 
 let sumPoints metric =
     match metric.Points with
     | MetricPoints.Sum(_, _, points) -> points
     | other -> failwithf "not a sum: %A" other
 
-let attrs (pairs: (string * AnyValue) list) =
-    pairs |> List.map (fun (k, v) -> Attribute.create k v)
+let attrs (pairs: (string * AnyValue) list) = pairs |> List.map (fun (k, v) -> KeyValue.create k v)
 
 [<Fact>]
 let ``counter sums per attribute set, order-insensitive, cumulative across collections`` () =
@@ -60,11 +58,22 @@ let ``counter sums per attribute set, order-insensitive, cumulative across colle
     | MetricPoints.Sum(Temporality.Cumulative, true, points) ->
         let valueOf attributes = (points |> List.find (fun p -> p.Attributes = attributes)).Value
         Assert.Equal(2, points.Length)
-        Assert.Equal(NumberValue.Long 3L, valueOf (attrs [ "method", AnyValue.String "GET"; "status", AnyValue.Int 200L ]))
-        Assert.Equal(NumberValue.Long 5L, valueOf (attrs [ "method", AnyValue.String "POST"; "status", AnyValue.Int 201L ]))
+
+        Assert.Equal(
+            NumberValue.Long 3L,
+            valueOf (attrs [ "method", AnyValue.String "GET"; "status", AnyValue.Int 200L ])
+        )
+
+        Assert.Equal(
+            NumberValue.Long 5L,
+            valueOf (attrs [ "method", AnyValue.String "POST"; "status", AnyValue.Int 201L ])
+        )
     | other -> failwithf "unexpected %A" other
 
-    let get = sumPoints second |> List.find (fun p -> p.Attributes.Head.Value = AnyValue.String "GET")
+    let get =
+        sumPoints second
+        |> List.find (fun p -> p.Attributes.Head.Value = AnyValue.String "GET")
+
     Assert.Equal(NumberValue.Long 13L, get.Value)
 
 [<Fact>]
@@ -103,7 +112,13 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
     let latency = meter.CreateHistogram<float>("latency", "ms")
 
     let advised =
-        meter.CreateHistogram<int>("size", "By", null, null, InstrumentAdvice<int>(HistogramBucketBoundaries = [| 10; 100 |]))
+        meter.CreateHistogram<int>(
+            "size",
+            "By",
+            null,
+            null,
+            InstrumentAdvice<int>(HistogramBucketBoundaries = [| 10; 100 |])
+        )
 
     for v in [ 0.0; 5.0; 7.5; 10_000.0; 20_000.0 ] do
         latency.Record v
@@ -115,7 +130,27 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
 
     match (find "latency" metrics).Points with
     | MetricPoints.Histogram(Temporality.Cumulative, [ p ]) ->
-        Assert.Equal<float list>([ 0.; 5.; 10.; 25.; 50.; 75.; 100.; 250.; 500.; 750.; 1000.; 2500.; 5000.; 7500.; 10000. ], p.Bounds)
+        Assert.Equal<float list>(
+            [
+                0.
+                5.
+                10.
+                25.
+                50.
+                75.
+                100.
+                250.
+                500.
+                750.
+                1000.
+                2500.
+                5000.
+                7500.
+                10000.
+            ],
+            p.Bounds
+        )
+
         Assert.Equal<int64 list>([ 1L; 1L; 1L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 1L; 1L ], p.BucketCounts)
         Assert.Equal(5L, p.Count)
         Assert.Equal(30_012.5, p.Sum)
@@ -138,11 +173,16 @@ let ``observable instruments are observed at collection; only observed sets are 
     let mutable total = 10L
     let mutable report = true
 
-    meter.CreateObservableCounter<int64>("bytes", (fun () -> Measurement<int64>(total, tag "dir" "in"))) |> ignore
+    meter.CreateObservableCounter<int64>("bytes", (fun () -> Measurement<int64>(total, tag "dir" "in")))
+    |> ignore
 
     meter.CreateObservableGauge<float>(
         "temperature",
-        (fun () -> if report then [ Measurement<float>(21.5, tag "room" "a") ] :> seq<_> else Seq.empty)
+        (fun () ->
+            if report then
+                [ Measurement<float>(21.5, tag "room" "a") ] :> seq<_>
+            else
+                Seq.empty)
     )
     |> ignore
 
@@ -213,21 +253,44 @@ let ``the cardinality limit sends new attribute sets to the overflow series`` ()
 
     let points = reader.Collect() |> find "c" |> sumPoints
     Assert.Equal(3, points.Length)
-    let overflow = points |> List.find (fun p -> p.Attributes = [ Attribute.bool "otel.metric.overflow" true ])
+
+    let overflow =
+        points
+        |> List.find (fun p -> p.Attributes = [ KeyValue.bool "otel.metric.overflow" true ])
+
     Assert.Equal(NumberValue.Long 3L, overflow.Value)
-    Assert.Equal(5L, points |> List.sumBy (fun p -> match p.Value with NumberValue.Long v -> v | _ -> 0L))
+
+    Assert.Equal(
+        5L,
+        points
+        |> List.sumBy (fun p ->
+            match p.Value with
+            | NumberValue.Long v -> v
+            | _ -> 0L)
+    )
 
 [<Fact>]
 let ``views rename, filter attributes, change aggregation and drop`` () =
     let name = uniqueMeter ()
 
     let configure =
-        Metrics.addView { View.forInstrument "requests" with Name = Some "http.requests"; Attributes = AttributeFilter.Allow [ "method" ] }
-        >> Metrics.addView { View.forInstrument "noise*" with Aggregation = Some Aggregation.Drop }
+        Metrics.addView
+            { View.forInstrument "requests" with
+                Name = Some "http.requests"
+                Attributes = AttributeFilter.Allow [ "method" ]
+            }
         >> Metrics.addView
-            { View.forInstrument "latency" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 2.0 ], false)) }
+            { View.forInstrument "noise*" with
+                Aggregation = Some Aggregation.Drop
+            }
         >> Metrics.addView
-            { View.forInstrument "payload" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true)) }
+            { View.forInstrument "latency" with
+                Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 2.0 ], false))
+            }
+        >> Metrics.addView
+            { View.forInstrument "payload" with
+                Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 20, true))
+            }
 
     let sdk, reader = startPull name TemporalityPreference.Cumulative configure
     use _ = sdk
@@ -240,7 +303,7 @@ let ``views rename, filter attributes, change aggregation and drop`` () =
     let metrics = reader.Collect()
 
     let renamed = find "http.requests" metrics |> sumPoints |> List.exactlyOne
-    Assert.Equal<Attribute list>([ Attribute.string "method" "GET" ], renamed.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "method" "GET" ], renamed.Attributes)
     Assert.Equal(NumberValue.Long 2L, renamed.Value)
     Assert.False(metrics |> List.exists (fun m -> m.Name.StartsWith "noise"))
 
@@ -263,13 +326,28 @@ let ``an exponential histogram of max size 2 holds values across the whole doubl
     let name = uniqueMeter ()
 
     let configure =
-        Metrics.addView { View.forInstrument "wide" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, 20, true)) }
+        Metrics.addView
+            { View.forInstrument "wide" with
+                Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, 20, true))
+            }
 
     let sdk, reader = startPull name TemporalityPreference.Cumulative configure
     use _ = sdk
     use meter = new Meter(name)
     let histogram = meter.CreateHistogram<float>("wide")
-    let values = [ 1.0; Double.Epsilon; Double.MaxValue; 3.0; -Double.Epsilon; -1e300; -0.5; 0.0; 1e-300 ]
+
+    let values =
+        [
+            1.0
+            Double.Epsilon
+            Double.MaxValue
+            3.0
+            -Double.Epsilon
+            -1e300
+            -0.5
+            0.0
+            1e-300
+        ]
 
     for v in values do
         histogram.Record v
@@ -318,8 +396,8 @@ let ``exemplars carry the current sampled span's ids (trace_based)`` () =
 
     let metrics = reader.Collect()
     let points = find "c" metrics |> sumPoints
-    let inside = points |> List.find (fun p -> p.Attributes = [ Attribute.string "k" "inside" ])
-    let outside = points |> List.find (fun p -> p.Attributes = [ Attribute.string "k" "outside" ])
+    let inside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "inside" ])
+    let outside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "outside" ])
     Assert.Empty outside.Exemplars
     let exemplar = List.exactlyOne inside.Exemplars
     Assert.Equal(traceId, exemplar.TraceId)
@@ -340,7 +418,10 @@ let ``a periodic reader exports to an in-memory exporter on flush and at shutdow
             Telemetry.create "metrics-tests"
             |> Telemetry.withEnvironment (Env.ofList [])
             |> Telemetry.withPropagatorInstalled false
-            |> Telemetry.withMetrics (Metrics.addMeter name >> Metrics.addExporter TemporalityPreference.Delta exporter)
+            |> Telemetry.withMetrics (
+                Metrics.addMeter name
+                >> Metrics.addExporter TemporalityPreference.Delta exporter
+            )
             |> Telemetry.start
 
         use meter = new Meter(name)
@@ -383,16 +464,20 @@ let ``the console metric format shows name, unit, attributes and values`` () =
             Points =
                 MetricPoints.Histogram(
                     Temporality.Cumulative,
-                    [ { Attributes = [ Attribute.string "method" "GET" ]
-                        StartTime = 0L
-                        Time = 1L
-                        Count = 3L
-                        Sum = 12.5
-                        Min = Some 1.0
-                        Max = Some 8.0
-                        Bounds = [ 5.0; 10.0 ]
-                        BucketCounts = [ 2L; 1L; 0L ]
-                        Exemplars = [] } ]
+                    [
+                        {
+                            Attributes = [ KeyValue.string "method" "GET" ]
+                            StartTime = 0L
+                            Time = 1L
+                            Count = 3L
+                            Sum = 12.5
+                            Min = Some 1.0
+                            Max = Some 8.0
+                            Bounds = [ 5.0; 10.0 ]
+                            BucketCounts = [ 2L; 1L; 0L ]
+                            Exemplars = []
+                        }
+                    ]
                 )
         }
 
@@ -412,22 +497,22 @@ let ``the native F# instruments API records through the same pipeline`` () =
     let queue = Instruments.upDownCounter meter "queue" "" ""
     let temperature = Instruments.gauge meter "temperature" "Cel" ""
 
-    Instruments.observableGauge meter "threads" "" "" (fun () -> [ 4.0, [ Attribute.string "pool" "io" ] ])
+    Instruments.observableGauge meter "threads" "" "" (fun () -> [ 4.0, [ KeyValue.string "pool" "io" ] ])
     |> ignore
 
-    orders |> Instruments.add [ Attribute.string "kind" "book" ] 2L
-    orders |> Instruments.add [ Attribute.string "kind" "book" ] 1L
+    orders |> Instruments.add [ KeyValue.string "kind" "book" ] 2L
+    orders |> Instruments.add [ KeyValue.string "kind" "book" ] 1L
     queue |> Instruments.addUpDown [] 5L
     queue |> Instruments.addUpDown [] -2L
     temperature |> Instruments.set [] 21.5
     let result = Instruments.time [] duration (fun () -> 42)
-    duration |> Instruments.record [ Attribute.bool "cached" true ] 50.0
+    duration |> Instruments.record [ KeyValue.bool "cached" true ] 50.0
     Assert.Equal(42, result)
 
     let metrics = reader.Collect()
     let orderPoint = find "orders" metrics |> sumPoints |> List.exactlyOne
     Assert.Equal(NumberValue.Long 3L, orderPoint.Value)
-    Assert.Equal<Attribute list>([ Attribute.string "kind" "book" ], orderPoint.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "kind" "book" ], orderPoint.Attributes)
     Assert.Equal(NumberValue.Long 3L, (find "queue" metrics |> sumPoints |> List.exactlyOne).Value)
 
     match (find "duration" metrics).Points with
@@ -440,5 +525,5 @@ let ``the native F# instruments API records through the same pipeline`` () =
     | MetricPoints.Gauge [ t ], MetricPoints.Gauge [ th ] ->
         Assert.Equal(NumberValue.Double 21.5, t.Value)
         Assert.Equal(NumberValue.Double 4.0, th.Value)
-        Assert.Equal<Attribute list>([ Attribute.string "pool" "io" ], th.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "pool" "io" ], th.Attributes)
     | other -> failwithf "unexpected %A" other

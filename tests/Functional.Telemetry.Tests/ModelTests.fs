@@ -41,4 +41,13 @@ let ``AnyValue equality is structural, NaN equals itself`` () =
     Assert.Equal(AnyValue.Double nan, AnyValue.Double nan)
     Assert.Equal(AnyValue.Bytes [| 1uy; 2uy |], AnyValue.Bytes [| 1uy; 2uy |])
     Assert.NotEqual(AnyValue.Int 1L, AnyValue.Double 1.0)
-    Assert.Equal("{k: [1, x]}", string (AnyValue.Map [ Attribute.create "k" (AnyValue.Array [ AnyValue.Int 1L; AnyValue.String "x" ]) ]))
+
+    Assert.Equal(
+        "{k: [1, x]}",
+        string (
+            AnyValue.Map
+                [
+                    KeyValue.create "k" (AnyValue.Array [ AnyValue.Int 1L; AnyValue.String "x" ])
+                ]
+        )
+    )

@@ -26,7 +26,12 @@ let private span =
         Kind = SpanKind.Server
         StartTime = 1000L
         EndTime = 2000L
-        Attributes = [ Attribute.string "http.method" "GET"; Attribute.int "n" 5L; Attribute.double "d" 1.5 ]
+        Attributes =
+            [
+                KeyValue.string "http.method" "GET"
+                KeyValue.int "n" 5L
+                KeyValue.double "d" 1.5
+            ]
         Events = []
         Links = []
         Status = Status.Ok
@@ -37,7 +42,10 @@ let private span =
     }
 
 let private resource: Resource =
-    { Attributes = [ Attribute.string "service.name" "svc" ]; SchemaUrl = "" }
+    {
+        Attributes = [ KeyValue.string "service.name" "svc" ]
+        SchemaUrl = ""
+    }
 
 let private protobuf write =
     let buffer = ArrayBufferWriter<byte>()
@@ -46,8 +54,7 @@ let private protobuf write =
 
 let private json write = Encoding.UTF8.GetString(protobuf write: byte[])
 
-let private contains (needle: byte[]) (haystack: byte[]) =
-    haystack.AsSpan().IndexOf(ReadOnlySpan needle) >= 0
+let private contains (needle: byte[]) (haystack: byte[]) = haystack.AsSpan().IndexOf(ReadOnlySpan needle) >= 0
 
 [<Fact>]
 let ``a span's trace id is field 1 (0x0A, length 16) and its span id field 2 (0x12, length 8)`` () =
@@ -61,7 +68,16 @@ let ``span flags are fixed32 field 16 with the has-is-remote bit, and the is-rem
     Assert.True(contains [| 0x85uy; 0x01uy; 0x01uy; 0x01uy; 0uy; 0uy |] local, Convert.ToHexString local)
 
     let remote =
-        protobuf (OtlpProtobuf.writeTraces resource [| { span with ParentSpanId = SpanId 9UL; ParentIsRemote = true } |])
+        protobuf (
+            OtlpProtobuf.writeTraces
+                resource
+                [|
+                    { span with
+                        ParentSpanId = SpanId 9UL
+                        ParentIsRemote = true
+                    }
+                |]
+        )
 
     Assert.True(contains [| 0x85uy; 0x01uy; 0x01uy; 0x03uy; 0uy; 0uy |] remote, Convert.ToHexString remote)
     // parent_span_id is field 4
@@ -89,15 +105,29 @@ let ``span kind, times and status have their field numbers`` () =
 [<InlineData(Int64.MinValue, "80808080808080808001")>]
 let ``int values are varints: field 3 of AnyValue`` (value: int64, varintHex: string) =
     let varint = Convert.FromHexString varintHex
-    let withInt = { resource with Attributes = [ Attribute.int "k" value ] }
+    let withInt = { resource with Attributes = [ KeyValue.int "k" value ] }
     let bytes = protobuf (OtlpProtobuf.writeTraces withInt [| span |])
     // KeyValue { key = 1 "k"; value = 2 { int_value = 3 varint } }
-    let keyValue = Array.concat [ [| 0x0Auy; 0x01uy; byte 'k'; 0x12uy; byte (1 + varint.Length); 0x18uy |]; varint ]
+    let keyValue =
+        Array.concat
+            [
+                [| 0x0Auy; 0x01uy; byte 'k'; 0x12uy; byte (1 + varint.Length); 0x18uy |]
+                varint
+            ]
+
     Assert.True(contains keyValue bytes, Convert.ToHexString bytes)
 
 [<Fact>]
 let ``the size function agrees with the bytes written`` () =
-    let spans = [| span; { span with Name = String('x', 300); Scope = InstrumentationScope.Named "other" } |]
+    let spans =
+        [|
+            span
+            { span with
+                Name = String('x', 300)
+                Scope = InstrumentationScope.Named "other"
+            }
+        |]
+
     let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
     Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
@@ -107,12 +137,27 @@ let ``the size function agrees with the bytes written`` () =
 [<InlineData(43)>]
 [<InlineData(44)>]
 let ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (count: int) =
-    for text in [ String('\u20AC', count); String.replicate (count / 2) "\uD83D\uDE00" + "\uD800"; String('a', count) ] do
+    for text in
+        [
+            String('\u20AC', count)
+            String.replicate (count / 2) "\uD83D\uDE00" + "\uD800"
+            String('a', count)
+        ] do
         let spans = [| { span with Name = text } |]
         let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
         let utf8: byte[] = UTF8Encoding(false, false).GetBytes text
-        let prefix = if utf8.Length < 128 then [| byte utf8.Length |] else [| byte (utf8.Length ||| 0x80) ; byte (utf8.Length >>> 7) |]
-        Assert.True(contains (Array.concat [ [| 0x2Auy |]; prefix; utf8 ]) bytes, $"{count}: {Convert.ToHexString bytes}")
+
+        let prefix =
+            if utf8.Length < 128 then
+                [| byte utf8.Length |]
+            else
+                [| byte (utf8.Length ||| 0x80); byte (utf8.Length >>> 7) |]
+
+        Assert.True(
+            contains (Array.concat [ [| 0x2Auy |]; prefix; utf8 ]) bytes,
+            $"{count}: {Convert.ToHexString bytes}"
+        )
+
         Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
 [<Fact>]
@@ -125,7 +170,20 @@ let ``an empty batch is an empty request`` () =
 let ``lone surrogates become U+FFFD in protobuf, and the length prefix counts the replacement`` () =
     let bytes = protobuf (OtlpProtobuf.writeTraces resource [| { span with Name = "a\uD800b\uDC00" } |])
     // name = 5, length 8: 'a' EF BF BD 'b' EF BF BD
-    let expected = [| 0x2Auy; 0x08uy; byte 'a'; 0xEFuy; 0xBFuy; 0xBDuy; byte 'b'; 0xEFuy; 0xBFuy; 0xBDuy |]
+    let expected =
+        [|
+            0x2Auy
+            0x08uy
+            byte 'a'
+            0xEFuy
+            0xBFuy
+            0xBDuy
+            byte 'b'
+            0xEFuy
+            0xBFuy
+            0xBDuy
+        |]
+
     Assert.True(contains expected bytes, Convert.ToHexString bytes)
     Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource [| { span with Name = "a\uD800b\uDC00" } |])
 
@@ -155,12 +213,12 @@ let ``one span as OTLP/JSON`` () =
 let ``JSON doubles: NaN and infinities are strings, int64 are decimal strings, bytes are base64`` () =
     let values =
         [
-            Attribute.double "nan" nan
-            Attribute.double "inf" infinity
-            Attribute.double "ninf" -infinity
-            Attribute.int "min" Int64.MinValue
-            Attribute.create "b" (AnyValue.Bytes [| 1uy; 2uy; 255uy |])
-            Attribute.create "e" AnyValue.Empty
+            KeyValue.double "nan" nan
+            KeyValue.double "inf" infinity
+            KeyValue.double "ninf" -infinity
+            KeyValue.int "min" Int64.MinValue
+            KeyValue.create "b" (AnyValue.Bytes [| 1uy; 2uy; 255uy |])
+            KeyValue.create "e" AnyValue.Empty
         ]
 
     let text = json (OtlpJson.writeTraces { resource with Attributes = values } [| span |])
@@ -174,7 +232,11 @@ let ``JSON doubles: NaN and infinities are strings, int64 are decimal strings, b
 [<Fact>]
 let ``encoding into small non-array memory writes the same bytes as into an array`` () =
     let spans =
-        Array.init 200 (fun i -> { span with Name = String('x', i * 7); Attributes = Attribute.int "i" (int64 i) :: span.Attributes })
+        Array.init 200 (fun i ->
+            { span with
+                Name = String('x', i * 7)
+                Attributes = KeyValue.int "i" (int64 i) :: span.Attributes
+            })
 
     let expected = protobuf (fun output -> OtlpProtobuf.writeTraces resource spans output)
     let pieces = TestUtil.PieceWriter 64
@@ -189,7 +251,11 @@ let rec private fields (bytes: byte[]) (start: int) (finish: int) =
         let rec go at shift (value: uint64) =
             let b = bytes[at]
             let value = value ||| (uint64 (b &&& 0x7Fuy) <<< shift)
-            if b < 0x80uy then struct (value, at + 1) else go (at + 1) (shift + 7) value
+
+            if b < 0x80uy then
+                struct (value, at + 1)
+            else
+                go (at + 1) (shift + 7) value
 
         go at 0 0UL
 
@@ -223,28 +289,35 @@ let ``lengths of one, two and three bytes nest exactly in a batch larger than th
         Array.init 600 (fun i ->
             { span with
                 Name = $"span {i}"
-                Attributes = (if i = 7 then [ Attribute.string "long" long ] else []) @ span.Attributes })
+                Attributes = (if i = 7 then [ KeyValue.string "long" long ] else []) @ span.Attributes
+            })
 
     let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
     Assert.True(bytes.Length > 80_000, string bytes.Length)
     Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
     let inner (bytes: byte[]) field (fieldsOf: (int * int * int * int) list) =
-        [ for (f, wireType, start, finish) in fieldsOf do
-              if f = field && wireType = 2 then fields bytes start finish ]
+        [
+            for (f, wireType, start, finish) in fieldsOf do
+                if f = field && wireType = 2 then
+                    fields bytes start finish
+        ]
 
     let written =
-        [ for resourceSpans in inner bytes 1 (fields bytes 0 bytes.Length) do
-              for scopeSpans in inner bytes 2 resourceSpans do
-                  for spanFields in inner bytes 2 scopeSpans do
-                      for (f, _, start, finish) in spanFields do
-                          if f = 5 then Encoding.UTF8.GetString(bytes, start, finish - start)
+        [
+            for resourceSpans in inner bytes 1 (fields bytes 0 bytes.Length) do
+                for scopeSpans in inner bytes 2 resourceSpans do
+                    for spanFields in inner bytes 2 scopeSpans do
+                        for (f, _, start, finish) in spanFields do
+                            if f = 5 then
+                                Encoding.UTF8.GetString(bytes, start, finish - start)
 
-                      for attribute in inner bytes 9 spanFields do
-                          for value in inner bytes 2 attribute do
-                              for (f, _, start, finish) in value do
-                                  if f = 1 && finish - start = long.Length then
-                                      Assert.Equal(long, Encoding.UTF8.GetString(bytes, start, finish - start)) ]
+                        for attribute in inner bytes 9 spanFields do
+                            for value in inner bytes 2 attribute do
+                                for (f, _, start, finish) in value do
+                                    if f = 1 && finish - start = long.Length then
+                                        Assert.Equal(long, Encoding.UTF8.GetString(bytes, start, finish - start))
+        ]
 
     Assert.Equal<string list>([ for i in 0..599 -> $"span {i}" ], written)
 
@@ -253,36 +326,45 @@ let ``lengths of one, two and three bytes nest exactly in a batch larger than th
 /// Which fields of each OTLP message are messages themselves (the others are scalars, strings or bytes).
 let private messageFields: Map<string, Map<int, string>> =
     Map.ofList
-        [ "TracesRequest", Map.ofList [ 1, "ResourceSpans" ]
-          "ResourceSpans", Map.ofList [ 1, "Resource"; 2, "ScopeSpans" ]
-          "ScopeSpans", Map.ofList [ 1, "Scope"; 2, "Span" ]
-          "Span", Map.ofList [ 9, "KeyValue"; 11, "Event"; 13, "Link"; 15, "Status" ]
-          "Event", Map.ofList [ 3, "KeyValue" ]
-          "Link", Map.ofList [ 4, "KeyValue" ]
-          "Status", Map.empty
-          "MetricsRequest", Map.ofList [ 1, "ResourceMetrics" ]
-          "ResourceMetrics", Map.ofList [ 1, "Resource"; 2, "ScopeMetrics" ]
-          "ScopeMetrics", Map.ofList [ 1, "Scope"; 2, "Metric" ]
-          "Metric", Map.ofList [ 5, "NumberPoints"; 7, "NumberPoints"; 9, "HistogramPoints"; 10, "ExponentialPoints" ]
-          // Gauge and Sum, Histogram, ExponentialHistogram: field 1 holds the points.
-          "NumberPoints", Map.ofList [ 1, "NumberPoint" ]
-          "HistogramPoints", Map.ofList [ 1, "HistogramPoint" ]
-          "ExponentialPoints", Map.ofList [ 1, "ExponentialPoint" ]
-          "NumberPoint", Map.ofList [ 5, "Exemplar"; 7, "KeyValue" ]
-          "HistogramPoint", Map.ofList [ 8, "Exemplar"; 9, "KeyValue" ]
-          "ExponentialPoint", Map.ofList [ 1, "KeyValue"; 8, "Buckets"; 9, "Buckets"; 11, "Exemplar" ]
-          "Exemplar", Map.ofList [ 7, "KeyValue" ]
-          "Buckets", Map.empty
-          "LogsRequest", Map.ofList [ 1, "ResourceLogs" ]
-          "ResourceLogs", Map.ofList [ 1, "Resource"; 2, "ScopeLogs" ]
-          "ScopeLogs", Map.ofList [ 1, "Scope"; 2, "LogRecord" ]
-          "LogRecord", Map.ofList [ 5, "AnyValue"; 6, "KeyValue" ]
-          "Resource", Map.ofList [ 1, "KeyValue" ]
-          "Scope", Map.ofList [ 3, "KeyValue" ]
-          "KeyValue", Map.ofList [ 2, "AnyValue" ]
-          "AnyValue", Map.ofList [ 5, "ArrayValue"; 6, "KeyValueList" ]
-          "ArrayValue", Map.ofList [ 1, "AnyValue" ]
-          "KeyValueList", Map.ofList [ 1, "KeyValue" ] ]
+        [
+            "TracesRequest", Map.ofList [ 1, "ResourceSpans" ]
+            "ResourceSpans", Map.ofList [ 1, "Resource"; 2, "ScopeSpans" ]
+            "ScopeSpans", Map.ofList [ 1, "Scope"; 2, "Span" ]
+            "Span", Map.ofList [ 9, "KeyValue"; 11, "Event"; 13, "Link"; 15, "Status" ]
+            "Event", Map.ofList [ 3, "KeyValue" ]
+            "Link", Map.ofList [ 4, "KeyValue" ]
+            "Status", Map.empty
+            "MetricsRequest", Map.ofList [ 1, "ResourceMetrics" ]
+            "ResourceMetrics", Map.ofList [ 1, "Resource"; 2, "ScopeMetrics" ]
+            "ScopeMetrics", Map.ofList [ 1, "Scope"; 2, "Metric" ]
+            "Metric",
+            Map.ofList
+                [
+                    5, "NumberPoints"
+                    7, "NumberPoints"
+                    9, "HistogramPoints"
+                    10, "ExponentialPoints"
+                ]
+            // Gauge and Sum, Histogram, ExponentialHistogram: field 1 holds the points.
+            "NumberPoints", Map.ofList [ 1, "NumberPoint" ]
+            "HistogramPoints", Map.ofList [ 1, "HistogramPoint" ]
+            "ExponentialPoints", Map.ofList [ 1, "ExponentialPoint" ]
+            "NumberPoint", Map.ofList [ 5, "Exemplar"; 7, "KeyValue" ]
+            "HistogramPoint", Map.ofList [ 8, "Exemplar"; 9, "KeyValue" ]
+            "ExponentialPoint", Map.ofList [ 1, "KeyValue"; 8, "Buckets"; 9, "Buckets"; 11, "Exemplar" ]
+            "Exemplar", Map.ofList [ 7, "KeyValue" ]
+            "Buckets", Map.empty
+            "LogsRequest", Map.ofList [ 1, "ResourceLogs" ]
+            "ResourceLogs", Map.ofList [ 1, "Resource"; 2, "ScopeLogs" ]
+            "ScopeLogs", Map.ofList [ 1, "Scope"; 2, "LogRecord" ]
+            "LogRecord", Map.ofList [ 5, "AnyValue"; 6, "KeyValue" ]
+            "Resource", Map.ofList [ 1, "KeyValue" ]
+            "Scope", Map.ofList [ 3, "KeyValue" ]
+            "KeyValue", Map.ofList [ 2, "AnyValue" ]
+            "AnyValue", Map.ofList [ 5, "ArrayValue"; 6, "KeyValueList" ]
+            "ArrayValue", Map.ofList [ 1, "AnyValue" ]
+            "KeyValueList", Map.ofList [ 1, "KeyValue" ]
+        ]
 
 /// The message in bytes[start .. finish - 1] of type `kind`, written again the way a measure-then-write encoder
 /// writes it: every tag, varint and length as a minimal varint, nested messages written the same way first.
@@ -302,7 +384,11 @@ let rec private canonical (kind: string) (bytes: byte[]) (start: int) (finish: i
             Assert.True(at < finish, "a varint runs past its message's end")
             let b = bytes[at]
             let value = value ||| (uint64 (b &&& 0x7Fuy) <<< shift)
-            if b < 0x80uy then struct (value, at + 1) else go (at + 1) (shift + 7) value
+
+            if b < 0x80uy then
+                struct (value, at + 1)
+            else
+                go (at + 1) (shift + 7) value
 
         go at 0 0UL
 
@@ -351,7 +437,11 @@ let private assertCanonical kind (bytes: byte[]) =
     // Compared as arrays only when they differ in length or content, so a failure names where.
     let again = again.ToArray()
     let firstDifference = Seq.zip bytes again |> Seq.tryFindIndex (fun (a, b) -> a <> b)
-    Assert.True((again.Length = bytes.Length && firstDifference.IsNone), $"{kind}: {bytes.Length} bytes, re-encoded {again.Length}, first difference at {firstDifference}")
+
+    Assert.True(
+        (again.Length = bytes.Length && firstDifference.IsNone),
+        $"{kind}: {bytes.Length} bytes, re-encoded {again.Length}, first difference at {firstDifference}"
+    )
 
 let private scopeNamed name = { InstrumentationScope.Named name with Version = "2.0" }
 
@@ -361,7 +451,13 @@ let ``every length is exact and minimal for spans, scope groups and resource gro
     // the span, the scope group and the resource group each cross the boundary somewhere in it, one byte at a time.
     for boundary in [ 128; 16_384; 2_097_152 ] do
         for size in max 0 (boundary - 160) .. boundary + 4 do
-            let spans = [| { span with Attributes = [ Attribute.string "a" (String('v', size)) ] } |]
+            let spans =
+                [|
+                    { span with
+                        Attributes = [ KeyValue.string "a" (String('v', size)) ]
+                    }
+                |]
+
             let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
             assertCanonical "TracesRequest" bytes
             Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
@@ -371,7 +467,15 @@ let ``every length is exact and minimal in batches of several scopes, with spans
     // Three scopes in turn; span sizes from tens of bytes to tens of kilobytes (lengths of one, two and three bytes
     // where two were guessed), nested values, events and links; batches from one span to a 2 MB scope group.
     let random = Random 7
-    let scopes = [| scopeNamed "first"; scopeNamed "second"; { scopeNamed "third" with Attributes = [ Attribute.bool "x" true ] } |]
+
+    let scopes =
+        [|
+            scopeNamed "first"
+            scopeNamed "second"
+            { scopeNamed "third" with
+                Attributes = [ KeyValue.bool "x" true ]
+            }
+        |]
 
     let spanOf i =
         let size =
@@ -386,11 +490,44 @@ let ``every length is exact and minimal in batches of several scopes, with spans
             Name = $"span {i}"
             Scope = scopes[i % 3]
             Attributes =
-                [ Attribute.string "s" (String('s', size))
-                  { Key = "nested"; Value = AnyValue.Array [ AnyValue.Map [ Attribute.int "n" (int64 i) ]; AnyValue.String(String('a', i % 300)) ] } ]
-            Events = [ { Name = "e"; Timestamp = 5L; Attributes = [ Attribute.string "k" (String('e', i % 200)) ]; DroppedAttributes = 0 } ]
-            Links = (if i % 4 = 0 then [ { Context = span.Context; Attributes = [ Attribute.int "l" 1L ]; DroppedAttributes = 0 } ] else [])
-            Status = (if i % 2 = 0 then Status.Error(String('x', i % 150)) else Status.Ok) }
+                [
+                    KeyValue.string "s" (String('s', size))
+                    {
+                        Key = "nested"
+                        Value =
+                            AnyValue.Array
+                                [
+                                    AnyValue.Map [ KeyValue.int "n" (int64 i) ]
+                                    AnyValue.String(String('a', i % 300))
+                                ]
+                    }
+                ]
+            Events =
+                [
+                    {
+                        Name = "e"
+                        Timestamp = 5L
+                        Attributes = [ KeyValue.string "k" (String('e', i % 200)) ]
+                        DroppedAttributes = 0
+                    }
+                ]
+            Links =
+                (if i % 4 = 0 then
+                     [
+                         {
+                             Context = span.Context
+                             Attributes = [ KeyValue.int "l" 1L ]
+                             DroppedAttributes = 0
+                         }
+                     ]
+                 else
+                     [])
+            Status =
+                (if i % 2 = 0 then
+                     Status.Error(String('x', i % 150))
+                 else
+                     Status.Ok)
+        }
 
     for count in [ 1; 2; 3; 7; 40; 150 ] do
         let spans = Array.init count spanOf
@@ -401,60 +538,102 @@ let ``every length is exact and minimal in batches of several scopes, with spans
 [<Fact>]
 let ``every length is exact and minimal for metrics and log records of every size class`` () =
     let point i : NumberPoint =
-        { Attributes = [ Attribute.string "k" (String('p', i % 150)) ]; StartTime = 1L; Time = 2L; Value = NumberValue.Long(int64 i); Exemplars = [] }
+        {
+            Attributes = [ KeyValue.string "k" (String('p', i % 150)) ]
+            StartTime = 1L
+            Time = 2L
+            Value = NumberValue.Long(int64 i)
+            Exemplars = []
+        }
 
     let histogramPoint i : HistogramPoint =
-        { Attributes = [ Attribute.int "i" (int64 i) ]
-          StartTime = 1L
-          Time = 2L
-          Count = int64 i
-          Sum = 1.5
-          Min = None
-          Max = None
-          Bounds = [ for b in 1 .. i % 20 -> float b ]
-          BucketCounts = [ for b in 0 .. i % 20 -> int64 b ]
-          Exemplars = [] }
+        {
+            Attributes = [ KeyValue.int "i" (int64 i) ]
+            StartTime = 1L
+            Time = 2L
+            Count = int64 i
+            Sum = 1.5
+            Min = None
+            Max = None
+            Bounds = [ for b in 1 .. i % 20 -> float b ]
+            BucketCounts = [ for b in 0 .. i % 20 -> int64 b ]
+            Exemplars = []
+        }
 
     let exponentialPoint i : ExponentialHistogramPoint =
-        { Attributes = [ Attribute.int "i" (int64 i) ]
-          StartTime = 1L
-          Time = 2L
-          Count = 3L
-          Sum = 1.5
-          Min = None
-          Max = None
-          Scale = 2
-          ZeroCount = 1L
-          ZeroThreshold = 0.0
-          Positive = { Offset = 1; Counts = [ for b in 0 .. i % 160 -> int64 b ] }
-          Negative = { Offset = 0; Counts = [] }
-          Exemplars = [] }
+        {
+            Attributes = [ KeyValue.int "i" (int64 i) ]
+            StartTime = 1L
+            Time = 2L
+            Count = 3L
+            Sum = 1.5
+            Min = None
+            Max = None
+            Scale = 2
+            ZeroCount = 1L
+            ZeroThreshold = 0.0
+            Positive =
+                {
+                    Offset = 1
+                    Counts = [ for b in 0 .. i % 160 -> int64 b ]
+                }
+            Negative = { Offset = 0; Counts = [] }
+            Exemplars = []
+        }
 
     // From one small point to thousands: metrics (and their data messages) of one, two and three length bytes.
     for points in [ 1; 2; 5; 60; 400; 3_000 ] do
         let metrics: MetricData array =
-            [| { Name = "sum"; Description = ""; Unit = ""; Scope = scopeNamed "m1"; Points = MetricPoints.Sum(Temporality.Cumulative, true, List.init points point) }
-               { Name = "gauge"; Description = "d"; Unit = "1"; Scope = scopeNamed "m2"; Points = MetricPoints.Gauge(List.init points point) }
-               { Name = "histogram"; Description = ""; Unit = "ms"; Scope = scopeNamed "m1"; Points = MetricPoints.Histogram(Temporality.Delta, List.init points histogramPoint) }
-               { Name = "exponential"; Description = ""; Unit = ""; Scope = scopeNamed "m3"; Points = MetricPoints.ExponentialHistogram(Temporality.Delta, List.init points exponentialPoint) } |]
+            [|
+                {
+                    Name = "sum"
+                    Description = ""
+                    Unit = ""
+                    Scope = scopeNamed "m1"
+                    Points = MetricPoints.Sum(Temporality.Cumulative, true, List.init points point)
+                }
+                {
+                    Name = "gauge"
+                    Description = "d"
+                    Unit = "1"
+                    Scope = scopeNamed "m2"
+                    Points = MetricPoints.Gauge(List.init points point)
+                }
+                {
+                    Name = "histogram"
+                    Description = ""
+                    Unit = "ms"
+                    Scope = scopeNamed "m1"
+                    Points = MetricPoints.Histogram(Temporality.Delta, List.init points histogramPoint)
+                }
+                {
+                    Name = "exponential"
+                    Description = ""
+                    Unit = ""
+                    Scope = scopeNamed "m3"
+                    Points = MetricPoints.ExponentialHistogram(Temporality.Delta, List.init points exponentialPoint)
+                }
+            |]
 
         let bytes = protobuf (OtlpProtobuf.writeMetrics resource metrics)
         assertCanonical "MetricsRequest" bytes
         Assert.Equal(int64 bytes.Length, OtlpProtobuf.metricsSize resource metrics)
 
     let record i : LogRecord =
-        { Timestamp = 1L
-          ObservedTimestamp = 2L
-          SeverityNumber = 9
-          SeverityText = "Information"
-          Body = AnyValue.String(String('b', (i * 37) % 20_000))
-          Attributes = [ Attribute.int "i" (int64 i) ]
-          DroppedAttributes = 0
-          TraceId = traceId
-          SpanId = SpanId 3UL
-          TraceFlags = TraceFlags.Sampled
-          EventName = ""
-          Scope = scopeNamed (if i % 3 = 0 then "l1" else "l2") }
+        {
+            Timestamp = 1L
+            ObservedTimestamp = 2L
+            SeverityNumber = 9
+            SeverityText = "Information"
+            Body = AnyValue.String(String('b', (i * 37) % 20_000))
+            Attributes = [ KeyValue.int "i" (int64 i) ]
+            DroppedAttributes = 0
+            TraceId = traceId
+            SpanId = SpanId 3UL
+            TraceFlags = TraceFlags.Sampled
+            EventName = ""
+            Scope = scopeNamed (if i % 3 = 0 then "l1" else "l2")
+        }
 
     for count in [ 1; 3; 20; 300 ] do
         let records = Array.init count record

@@ -27,7 +27,10 @@ open Functional.Telemetry
 // ---- test data ----
 
 let private resource: Resource =
-    { Attributes = [ Attribute.string "service.name" "otlp-test" ]; SchemaUrl = "" }
+    {
+        Attributes = [ KeyValue.string "service.name" "otlp-test" ]
+        SchemaUrl = ""
+    }
 
 let private span (index: int) =
     {
@@ -45,7 +48,7 @@ let private span (index: int) =
         Kind = SpanKind.Internal
         StartTime = 1000L
         EndTime = 2000L
-        Attributes = [ Attribute.int "index" (int64 index) ]
+        Attributes = [ KeyValue.int "index" (int64 index) ]
         Events = []
         Links = []
         Status = Status.Unset
@@ -77,11 +80,15 @@ let private varint (value: uint64) =
     bytes.Add(byte v)
     bytes.ToArray()
 
-let private varintField field value =
-    Array.append (varint (uint64 (field <<< 3))) (varint value)
+let private varintField field value = Array.append (varint (uint64 (field <<< 3))) (varint value)
 
 let private bytesField field (payload: byte array) =
-    Array.concat [ varint (uint64 ((field <<< 3) ||| 2)); varint (uint64 payload.Length); payload ]
+    Array.concat
+        [
+            varint (uint64 ((field <<< 3) ||| 2))
+            varint (uint64 payload.Length)
+            payload
+        ]
 
 let private partialSuccessResponse (rejected: int64) (message: string) =
     bytesField 1 (Array.append (varintField 1 (uint64 rejected)) (bytesField 2 (Encoding.UTF8.GetBytes message)))
@@ -91,9 +98,16 @@ let private statusWithRetryInfo (seconds: int64) (nanos: int) =
     let retryInfo = bytesField 1 duration
 
     let any =
-        Array.append (bytesField 1 (Encoding.UTF8.GetBytes "type.googleapis.com/google.rpc.RetryInfo")) (bytesField 2 retryInfo)
+        Array.append
+            (bytesField 1 (Encoding.UTF8.GetBytes "type.googleapis.com/google.rpc.RetryInfo"))
+            (bytesField 2 retryInfo)
 
-    Array.concat [ varintField 1 8UL; bytesField 2 (Encoding.UTF8.GetBytes "slow down"); bytesField 3 any ]
+    Array.concat
+        [
+            varintField 1 8UL
+            bytesField 2 (Encoding.UTF8.GetBytes "slow down")
+            bytesField 3 any
+        ]
 
 let private gunzip (data: byte array) =
     use input = new MemoryStream(data)
@@ -120,7 +134,11 @@ type private Receiver(app: WebApplication, address: string, received: Concurrent
         member _.DisposeAsync() = (app :> IAsyncDisposable).DisposeAsync()
 
 /// A receiver whose n-th request (1-based) first waits for `hold n` before its body is read.
-let private startHoldingReceiver (configure: ListenOptions -> unit) (hold: int -> Task) (respond: int -> HttpContext -> Task) =
+let private startHoldingReceiver
+    (configure: ListenOptions -> unit)
+    (hold: int -> Task)
+    (respond: int -> HttpContext -> Task)
+    =
     task {
         let builder = WebApplication.CreateSlimBuilder()
         builder.Logging.ClearProviders() |> ignore
@@ -174,7 +192,9 @@ let private startReceiverWith (configure: ListenOptions -> unit) (respond: int -
     startHoldingReceiver configure (fun _ -> Task.CompletedTask) respond
 
 let private startReceiver (http2: bool) respond =
-    startReceiverWith (fun listen -> listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1)) respond
+    startReceiverWith
+        (fun listen -> listen.Protocols <- (if http2 then HttpProtocols.Http2 else HttpProtocols.Http1))
+        respond
 
 let private status (code: int) (context: HttpContext) =
     context.Response.StatusCode <- code
@@ -221,8 +241,7 @@ type private PartialSuccessListener() =
     inherit EventListener()
     let events = ConcurrentQueue<obj list>()
 
-    member _.Payloads =
-        if isNull (box events) then [] else List.ofSeq events
+    member _.Payloads = if isNull (box events) then [] else List.ofSeq events
 
     override _.OnEventSourceCreated source =
         if source.Name = "Functional-Telemetry" then
@@ -295,8 +314,7 @@ let ``partial success is read from protobuf and JSON responses`` () =
     Assert.Equal(None, OtlpResponse.tryReadPartialSuccessProtobuf [||])
     Assert.Equal(None, OtlpResponse.tryReadPartialSuccessProtobuf (bytesField 1 [||]))
 
-    let json (text: string) =
-        OtlpResponse.tryReadPartialSuccessJson (Encoding.UTF8.GetBytes text)
+    let json (text: string) = OtlpResponse.tryReadPartialSuccessJson (Encoding.UTF8.GetBytes text)
 
     Assert.Equal(
         Some { RejectedCount = 4L; ErrorMessage = "x" },
@@ -313,7 +331,7 @@ let ``gRPC framing is a flag byte and a big-endian length`` () =
     let framed = OtlpResponse.frameGrpc true (ReadOnlySpan [| 7uy; 8uy; 9uy |])
     Assert.Equal<byte array>([| 1uy; 0uy; 0uy; 0uy; 3uy; 7uy; 8uy; 9uy |], framed)
     Assert.Equal(Some(true, [| 7uy; 8uy; 9uy |]), OtlpResponse.tryUnframeGrpc framed)
-    Assert.Equal(None, OtlpResponse.tryUnframeGrpc framed.[.. 6])
+    Assert.Equal(None, OtlpResponse.tryUnframeGrpc framed.[..6])
 
 // ---- OTLP/HTTP against a real Kestrel receiver ----
 
@@ -381,7 +399,10 @@ let ``gzip compression sends a gzip body the receiver can decode`` () =
         use! receiver = startReceiver false (fun _ context -> status 200 context)
 
         use exporter =
-            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Compression = OtlpCompression.Gzip }
+            OtlpExporter.traces
+                { httpOptions receiver "/v1/traces" with
+                    Compression = OtlpCompression.Gzip
+                }
 
         let spans = [| span 1; span 2; span 3 |]
         let! result = export exporter spans
@@ -395,7 +416,13 @@ let ``gzip compression sends a gzip body the receiver can decode`` () =
 let ``http/json posts OTLP/JSON`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
-        use exporter = OtlpExporter.traces { httpOptions receiver "/v1/traces" with Protocol = OtlpProtocol.HttpJson }
+
+        use exporter =
+            OtlpExporter.traces
+                { httpOptions receiver "/v1/traces" with
+                    Protocol = OtlpProtocol.HttpJson
+                }
+
         let! result = export exporter [| span 1 |]
         Assert.Equal(ExportResult.Success, result)
         let request = Assert.Single receiver.Requests
@@ -414,7 +441,10 @@ let ``connection refused is Retryable`` () =
         listener.Stop()
 
         use exporter =
-            OtlpExporter.traces { OtlpOptions.defaults with Endpoint = Some(Uri $"http://127.0.0.1:{port}/v1/traces") }
+            OtlpExporter.traces
+                { OtlpOptions.defaults with
+                    Endpoint = Some(Uri $"http://127.0.0.1:{port}/v1/traces")
+                }
 
         let! result = export exporter [| span 1 |]
 
@@ -439,14 +469,22 @@ let ``an export that starts while an abandoned one is still sending does not ove
                 Task.CompletedTask
 
         use! receiver =
-            startHoldingReceiver (fun listen -> listen.Protocols <- HttpProtocols.Http1) hold (fun _ context -> status 200 context)
+            startHoldingReceiver (fun listen -> listen.Protocols <- HttpProtocols.Http1) hold (fun _ context ->
+                status 200 context)
 
         use exporter =
-            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromSeconds 60. }
+            OtlpExporter.traces
+                { httpOptions receiver "/v1/traces" with
+                    Timeout = TimeSpan.FromSeconds 60.
+                }
 
         let payload = String('p', 1024)
+
         let spans (offset: int) =
-            Array.init 16_000 (fun i -> { span (offset + i) with Attributes = [ Attribute.string "payload" payload ] })
+            Array.init 16_000 (fun i ->
+                { span (offset + i) with
+                    Attributes = [ KeyValue.string "payload" payload ]
+                })
 
         let first, second = spans 0, spans 100_000
         let firstExport = (exporter :> IExporter<Span>).Export(batchOf first, CancellationToken.None)
@@ -493,11 +531,13 @@ let ``a connection reset while the response body is read is Retryable, over HTTP
 [<Fact>]
 let ``a request exceeding the timeout is Retryable`` () =
     task {
-        use! receiver =
-            startReceiver false (fun _ context -> Task.Delay(Timeout.Infinite, context.RequestAborted))
+        use! receiver = startReceiver false (fun _ context -> Task.Delay(Timeout.Infinite, context.RequestAborted))
 
         use exporter =
-            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromMilliseconds 200. }
+            OtlpExporter.traces
+                { httpOptions receiver "/v1/traces" with
+                    Timeout = TimeSpan.FromMilliseconds 200.
+                }
 
         let! result = export exporter [| span 1 |]
         Assert.Equal(ExportResult.Retryable("request timed out after 200 ms", None), result)
@@ -525,10 +565,20 @@ let ``partial success is reported on the event source without retrying and witho
         Assert.Single receiver.Requests |> ignore
 
         let ours =
-            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+            listener.Payloads
+            |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
 
         let payload = Assert.Single ours
-        Assert.Equal<obj list>([ box "traces"; box "otlp-http-protobuf"; box 2L; box $"{marker} rejected, key [redacted]" ], payload)
+
+        Assert.Equal<obj list>(
+            [
+                box "traces"
+                box "otlp-http-protobuf"
+                box 2L
+                box $"{marker} rejected, key [redacted]"
+            ],
+            payload
+        )
 
         for payload in listener.Payloads do
             for value in payload do
@@ -561,7 +611,8 @@ let ``a partial success is read from a body with a Content-Length, and an empty 
         Assert.Equal(ExportResult.Success, second)
 
         let ours =
-            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+            listener.Payloads
+            |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
 
         Assert.Equal<obj list>([ box "traces"; box "otlp-http-protobuf"; box 4L; box marker ], Assert.Single ours)
     }
@@ -571,10 +622,16 @@ let ``after a timed-out request the next one gets a whole timeout of its own`` (
     task {
         use! receiver =
             startReceiver false (fun index context ->
-                if index = 1 then Task.Delay(Timeout.Infinite, context.RequestAborted) else status 200 context)
+                if index = 1 then
+                    Task.Delay(Timeout.Infinite, context.RequestAborted)
+                else
+                    status 200 context)
 
         use exporter =
-            OtlpExporter.traces { httpOptions receiver "/v1/traces" with Timeout = TimeSpan.FromMilliseconds 300. }
+            OtlpExporter.traces
+                { httpOptions receiver "/v1/traces" with
+                    Timeout = TimeSpan.FromMilliseconds 300.
+                }
 
         let! first = export exporter [| span 1 |]
         Assert.Equal(ExportResult.Retryable("request timed out after 300 ms", None), first)
@@ -606,7 +663,10 @@ let ``an export cancelled by the caller is Retryable, and the next export succee
         Assert.Equal(ExportResult.Retryable("export cancelled", None), first)
         // A caller's token that is never cancelled, as the runner's usually is not.
         use quiet = new CancellationTokenSource()
-        let! second = (exporter :> IExporter<Span>).Export(batchOf [| span 2 |], quiet.Token).WaitAsync(TimeSpan.FromSeconds 30.)
+
+        let! second =
+            (exporter :> IExporter<Span>).Export(batchOf [| span 2 |], quiet.Token).WaitAsync(TimeSpan.FromSeconds 30.)
+
         Assert.Equal(ExportResult.Success, second)
         let! third = export exporter [| span 3 |]
         Assert.Equal(ExportResult.Success, third)
@@ -620,7 +680,10 @@ let ``concurrent sends on one transport each complete with their own body`` () =
         let bodies = Array.init 16 (fun i -> protobufOf [| span i |])
 
         let! results =
-            Task.WhenAll [ for body in bodies -> transport.Send(ReadOnlyMemory body, CancellationToken.None) ]
+            Task.WhenAll
+                [
+                    for body in bodies -> transport.Send(ReadOnlyMemory body, CancellationToken.None)
+                ]
             |> TestUtil.within (TimeSpan.FromSeconds 30.)
 
         Assert.All(results, fun result -> Assert.Equal(ExportResult.Success, result))
@@ -632,26 +695,40 @@ let ``concurrent sends on one transport each complete with their own body`` () =
 [<InlineData("HttpProtobuf")>]
 [<InlineData("HttpJson")>]
 [<InlineData("Grpc")>]
-let ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it`` (protocol: string) =
+let ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it``
+    (protocol: string)
+    =
     task {
         let isGrpc = protocol = "Grpc"
 
         use! receiver =
             startReceiver isGrpc (fun _ context ->
-                if isGrpc then grpcReply [||] [ "grpc-status", "0" ] context else status 200 context)
+                if isGrpc then
+                    grpcReply [||] [ "grpc-status", "0" ] context
+                else
+                    status 200 context)
 
-        let scopes = [| InstrumentationScope.Named "a"; InstrumentationScope.Named "b"; InstrumentationScope.Named "c" |]
+        let scopes =
+            [|
+                InstrumentationScope.Named "a"
+                InstrumentationScope.Named "b"
+                InstrumentationScope.Named "c"
+            |]
 
         let spans =
             Array.init 900 (fun i ->
                 { span i with
                     Scope = scopes[i % 3]
-                    Attributes = [ Attribute.string "payload" (String('p', (i * 131) % 3_000)) ] })
+                    Attributes = [ KeyValue.string "payload" (String('p', (i * 131) % 3_000)) ]
+                })
 
         let options =
             match protocol with
             | "Grpc" -> grpcOptions receiver
-            | "HttpJson" -> { httpOptions receiver "/v1/traces" with Protocol = OtlpProtocol.HttpJson }
+            | "HttpJson" ->
+                { httpOptions receiver "/v1/traces" with
+                    Protocol = OtlpProtocol.HttpJson
+                }
             | _ -> httpOptions receiver "/v1/traces"
 
         use exporter = OtlpExporter.traces options
@@ -669,7 +746,11 @@ let ``a batch bigger than the exporter's first buffer, over several scopes, is s
                 OtlpProtobuf.writeTraces resource spans buffer
 
             let bytes = buffer.WrittenSpan.ToArray()
-            if isGrpc then OtlpResponse.frameGrpc false (ReadOnlySpan bytes) else bytes
+
+            if isGrpc then
+                OtlpResponse.frameGrpc false (ReadOnlySpan bytes)
+            else
+                bytes
 
         Assert.True(expected.Length > 1_000_000, string expected.Length)
         let bodies = receiver.Requests |> List.map (fun r -> r.Body)
@@ -682,9 +763,10 @@ let ``a batch bigger than the exporter's first buffer, over several scopes, is s
 // ---- splitting ----
 
 /// Items are strings; a request is the items joined by newlines, and its size is its length.
-let private joined = fun (_: Resource) (items: string array) (output: IBufferWriter<byte>) ->
-    let bytes = Encoding.UTF8.GetBytes(String.Join("\n", items))
-    output.Write(ReadOnlySpan bytes)
+let private joined =
+    fun (_: Resource) (items: string array) (output: IBufferWriter<byte>) ->
+        let bytes = Encoding.UTF8.GetBytes(String.Join("\n", items))
+        output.Write(ReadOnlySpan bytes)
 
 [<Fact>]
 let ``a batch over MaxRequestBytes is split and an item that never fits is not sent but counted`` () =
@@ -728,11 +810,21 @@ let ``real span batches are split into requests no larger than MaxRequestBytes``
         use! receiver = startReceiver false (fun _ context -> status 200 context)
         let spans = Array.init 5 span
         let twoSpans = OtlpProtobuf.tracesSize resource spans.[0..1]
-        use exporter = OtlpExporter.traces { httpOptions receiver "/v1/traces" with MaxRequestBytes = twoSpans }
+
+        use exporter =
+            OtlpExporter.traces
+                { httpOptions receiver "/v1/traces" with
+                    MaxRequestBytes = twoSpans
+                }
+
         let! result = export exporter spans
         Assert.Equal(ExportResult.Success, result)
         let bodies = receiver.Requests |> List.map (fun r -> r.Body)
-        Assert.Equal<byte array list>([ protobufOf spans.[0..1]; protobufOf spans.[2..2]; protobufOf spans.[3..4] ], bodies)
+
+        Assert.Equal<byte array list>(
+            [ protobufOf spans.[0..1]; protobufOf spans.[2..2]; protobufOf spans.[3..4] ],
+            bodies
+        )
     }
 
 // ---- OTLP/gRPC over h2c against a real Kestrel HTTP/2 receiver ----
@@ -758,7 +850,13 @@ let ``grpc sends a framed request to the service path and succeeds on status 0``
 let ``grpc gzip compresses the message and flags it`` () =
     task {
         use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
-        use exporter = OtlpExporter.traces { grpcOptions receiver with Compression = OtlpCompression.Gzip }
+
+        use exporter =
+            OtlpExporter.traces
+                { grpcOptions receiver with
+                    Compression = OtlpCompression.Gzip
+                }
+
         let spans = [| span 1 |]
         let! result = export exporter spans
         Assert.Equal(ExportResult.Success, result)
@@ -774,7 +872,8 @@ let ``grpc gzip compresses the message and flags it`` () =
 let ``grpc UNAVAILABLE in the trailers is Retryable`` () =
     task {
         use! receiver =
-            startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try%20later" ] context)
+            startReceiver true (fun _ context ->
+                grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try%20later" ] context)
 
         use exporter = OtlpExporter.traces (grpcOptions receiver)
         let! result = export exporter [| span 1 |]
@@ -836,7 +935,8 @@ let ``grpc partial success in the response message is reported`` () =
         Assert.Equal(ExportResult.Success, result)
 
         let ours =
-            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+            listener.Payloads
+            |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
 
         Assert.Equal<obj list>([ box "logs"; box "otlp-grpc"; box 1L; box $"{marker} [redacted]" ], Assert.Single ours)
         Assert.Equal("/opentelemetry.proto.collector.logs.v1.LogsService/Export", (List.head receiver.Requests).Path)
@@ -860,7 +960,11 @@ let private createPki () =
     use caKey = ECDsa.Create curve
     let caRequest = CertificateRequest("CN=otlp-test-ca", caKey, HashAlgorithmName.SHA256)
     caRequest.CertificateExtensions.Add(X509BasicConstraintsExtension(true, false, 0, true))
-    caRequest.CertificateExtensions.Add(X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign ||| X509KeyUsageFlags.CrlSign, true))
+
+    caRequest.CertificateExtensions.Add(
+        X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign ||| X509KeyUsageFlags.CrlSign, true)
+    )
+
     use ca = caRequest.CreateSelfSigned(notBefore, notAfter)
 
     let issue (subject: string) (usage: string) (key: ECDsa) (serial: byte) =
@@ -884,6 +988,7 @@ let private createPki () =
     use client = issue "CN=otlp-test-client" "1.3.6.1.5.5.7.3.2" clientKey 2uy
 
     let directory = Directory.CreateTempSubdirectory "otlp-tls-"
+
     let write name (text: string) =
         let path = Path.Combine(directory.FullName, name)
         File.WriteAllText(path, text)
@@ -904,7 +1009,10 @@ let private startTlsReceiver (pki: Pki) (http2: bool) (clientSubject: string ref
 
             listen.UseHttps(fun (https: Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions) ->
                 https.ServerCertificate <- pki.Server
-                https.ClientCertificateMode <- Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
+
+                https.ClientCertificateMode <-
+                    Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate
+
                 https.AllowAnyClientCertificate())
             |> ignore)
         (fun _ context ->
@@ -949,7 +1057,14 @@ let ``grpc over TLS with a private CA and a client certificate`` () =
         try
             let subject = ref ""
             use! receiver = startTlsReceiver pki true subject
-            use exporter = OtlpExporter.traces { tlsOptions pki receiver with Endpoint = Some(Uri receiver.Address); Protocol = OtlpProtocol.Grpc }
+
+            use exporter =
+                OtlpExporter.traces
+                    { tlsOptions pki receiver with
+                        Endpoint = Some(Uri receiver.Address)
+                        Protocol = OtlpProtocol.Grpc
+                    }
+
             let! result = export exporter [| span 1 |]
             Assert.Equal(ExportResult.Success, result)
             Assert.Equal("CN=otlp-test-client", subject.Value)
@@ -964,7 +1079,13 @@ let private refusedByTls pki (certificatePath: string option) =
     task {
         let subject = ref ""
         use! receiver = startTlsReceiver pki false subject
-        use exporter = OtlpExporter.traces { tlsOptions pki receiver with CertificatePath = certificatePath }
+
+        use exporter =
+            OtlpExporter.traces
+                { tlsOptions pki receiver with
+                    CertificatePath = certificatePath
+                }
+
         let! result = export exporter [| span 1 |]
 
         match result with
@@ -1008,18 +1129,29 @@ let ``http/json partial success is read from the JSON response`` () =
             startReceiver false (fun _ context ->
                 task {
                     context.Response.ContentType <- "application/json"
-                    let body = Encoding.UTF8.GetBytes($"{{\"partialSuccess\":{{\"rejectedLogRecords\":\"5\",\"errorMessage\":\"{marker}\"}}}}")
+
+                    let body =
+                        Encoding.UTF8.GetBytes(
+                            $"{{\"partialSuccess\":{{\"rejectedLogRecords\":\"5\",\"errorMessage\":\"{marker}\"}}}}"
+                        )
+
                     do! context.Response.Body.WriteAsync(body, 0, body.Length)
                 }
                 :> Task)
 
-        use exporter = OtlpExporter.logs { httpOptions receiver "/v1/logs" with Protocol = OtlpProtocol.HttpJson }
+        use exporter =
+            OtlpExporter.logs
+                { httpOptions receiver "/v1/logs" with
+                    Protocol = OtlpProtocol.HttpJson
+                }
+
         let records: LogRecord array = [||]
         let! result = (exporter :> IExporter<LogRecord>).Export(batchOf records, CancellationToken.None)
         Assert.Equal(ExportResult.Success, result)
 
         let ours =
-            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+            listener.Payloads
+            |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
 
         Assert.Equal<obj list>([ box "logs"; box "otlp-http-json"; box 5L; box marker ], Assert.Single ours)
     }
@@ -1045,7 +1177,8 @@ let ``a long peer message is redacted before it is cut`` () =
         Assert.Equal(ExportResult.Success, result)
 
         let ours =
-            listener.Payloads |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
+            listener.Payloads
+            |> List.filter (fun payload -> payload |> List.exists (fun v -> (string v).Contains marker))
 
         let reported = string (List.last (Assert.Single ours))
         Assert.DoesNotContain(secret.Substring(0, 6), reported)
@@ -1081,8 +1214,10 @@ let ``traces, metrics and logs reach the endpoint named by the environment over 
 
             let env =
                 Env.ofList
-                    [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
-                      "OTEL_EXPORTER_OTLP_HEADERS", "api-key=" + secret ]
+                    [
+                        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+                        "OTEL_EXPORTER_OTLP_HEADERS", "api-key=" + secret
+                    ]
 
             let sdk =
                 Telemetry.create "otlp-pipeline"
@@ -1142,13 +1277,18 @@ let ``the default histogram aggregation variable makes OTLP metric histograms ex
     let metrics, warnings =
         OtlpOptions.fromEnvironment
             OtlpSignal.Metrics
-            (Env.ofList [ "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram" ])
+            (Env.ofList
+                [
+                    "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram"
+                ])
 
     Assert.Empty warnings
     Assert.True metrics.ExponentialHistograms
 
     let _, bad =
-        OtlpOptions.fromEnvironment OtlpSignal.Metrics (Env.ofList [ "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "fancy" ])
+        OtlpOptions.fromEnvironment
+            OtlpSignal.Metrics
+            (Env.ofList [ "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "fancy" ])
 
     Assert.Equal("OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", (List.exactlyOne bad).Source)
 
@@ -1160,9 +1300,11 @@ let ``the default histogram aggregation variable makes OTLP metric histograms ex
 
             let env =
                 Env.ofList
-                    [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
-                      "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"
-                      "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram" ]
+                    [
+                        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+                        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"
+                        "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", "base2_exponential_bucket_histogram"
+                    ]
 
             let sdk =
                 Telemetry.create "otlp-histograms"
@@ -1173,7 +1315,8 @@ let ``the default histogram aggregation variable makes OTLP metric histograms ex
                     Metrics.addMeter name
                     >> Metrics.addView
                         { View.forInstrument "explicit.by.view" with
-                            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 10.0 ], true)) }
+                            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 10.0 ], true))
+                        }
                     >> Metrics.addOtlpExporter id
                 )
                 |> Telemetry.start
@@ -1193,15 +1336,20 @@ let ``the default histogram aggregation variable makes OTLP metric histograms ex
             use document = System.Text.Json.JsonDocument.Parse((json.Split('\n')[0]))
 
             let metrics =
-                [ for rm in document.RootElement.GetProperty("resourceMetrics").EnumerateArray() do
-                      for sm in rm.GetProperty("scopeMetrics").EnumerateArray() do
-                          for m in sm.GetProperty("metrics").EnumerateArray() do
-                              let kind =
-                                  if m.TryGetProperty("exponentialHistogram") |> fst then "exponential"
-                                  elif m.TryGetProperty("histogram") |> fst then "explicit"
-                                  else "other"
+                [
+                    for rm in document.RootElement.GetProperty("resourceMetrics").EnumerateArray() do
+                        for sm in rm.GetProperty("scopeMetrics").EnumerateArray() do
+                            for m in sm.GetProperty("metrics").EnumerateArray() do
+                                let kind =
+                                    if m.TryGetProperty("exponentialHistogram") |> fst then
+                                        "exponential"
+                                    elif m.TryGetProperty("histogram") |> fst then
+                                        "explicit"
+                                    else
+                                        "other"
 
-                              m.GetProperty("name").GetString(), kind ]
+                                m.GetProperty("name").GetString(), kind
+                ]
                 |> Map.ofList
 
             Assert.Equal("exponential", metrics["latency"])
@@ -1259,9 +1407,11 @@ let private grpcPipeline (receiver: Receiver) (name: string) (timeoutMs: int) =
     Telemetry.create "otlp-grpc-faults"
     |> Telemetry.withEnvironment (
         Env.ofList
-            [ "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
-              "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
-              "OTEL_BSP_EXPORT_TIMEOUT", string timeoutMs ]
+            [
+                "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
+                "OTEL_BSP_EXPORT_TIMEOUT", string timeoutMs
+            ]
     )
     |> Telemetry.withPropagatorInstalled false
     |> Telemetry.withResourceDetection false
@@ -1282,8 +1432,10 @@ let ``gRPC UNAVAILABLE is retried with backoff and the span is exported once`` (
     task {
         let! receiver =
             startReceiver true (fun index context ->
-                if index = 1 then grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try later" ] context
-                else grpcReply [||] [ "grpc-status", "0" ] context)
+                if index = 1 then
+                    grpcReply [||] [ "grpc-status", "14"; "grpc-message", "try later" ] context
+                else
+                    grpcReply [||] [ "grpc-status", "0" ] context)
 
         try
             let name = "Otlp.Grpc.Retry." + Guid.NewGuid().ToString("N")

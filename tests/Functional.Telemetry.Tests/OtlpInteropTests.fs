@@ -75,14 +75,22 @@ type NodeReceiver private (node: Process, grpcPort: int, httpPort: int, errors: 
                 failwith $"Could not start node ({e.Message}): install Node.js and run ./test.sh."
 
         let errors = Text.StringBuilder()
-        node.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock errors (fun () -> errors.AppendLine e.Data |> ignore))
+
+        node.ErrorDataReceived.Add(fun e ->
+            if not (isNull e.Data) then
+                lock errors (fun () -> errors.AppendLine e.Data |> ignore))
+
         node.BeginErrorReadLine()
 
         let line =
             try
                 node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds 15.).GetAwaiter().GetResult()
             with e ->
-                (try node.Kill true with _ -> ())
+                (try
+                    node.Kill true
+                 with _ ->
+                     ())
+
                 failwith $"receiver.js did not report its ports ({e.Message}): {errors}"
 
         if isNull line then
@@ -111,7 +119,8 @@ type NodeReceiver private (node: Process, grpcPort: int, httpPort: int, errors: 
 
 /// The node at a path of object keys, or null when any step is absent.
 let at (node: JsonNode) (keys: string list) : JsonNode =
-    keys |> List.fold (fun (n: JsonNode) key -> if isNull n then null else n[key]) node
+    keys
+    |> List.fold (fun (n: JsonNode) key -> if isNull n then null else n[key]) node
 
 
 let items (node: JsonNode) (name: string) : JsonNode list =
@@ -126,7 +135,9 @@ let text (node: JsonNode) = if isNull node then "<absent>" else node.ToJsonStrin
 
 /// key -> the AnyValue as compact JSON, e.g. {"intValue":"42"}.
 let attributes (node: JsonNode) : Map<string, string> =
-    items node "attributes" |> List.map (fun a -> string (at a [ "key" ]), text (at a [ "value" ])) |> Map.ofList
+    items node "attributes"
+    |> List.map (fun a -> string (at a [ "key" ]), text (at a [ "value" ]))
+    |> Map.ofList
 
 let str (node: JsonNode) = if isNull node then null else node.GetValue<string>()
 
@@ -146,10 +157,12 @@ let private fixedLinkTrace = ActivityTraceId.CreateFromString("0af7651916cd43dd8
 let private fixedLinkSpan = ActivitySpanId.CreateFromString("b7ad6b7169203331")
 
 type private Recorded =
-    { Root: Activity
-      Child: Activity
-      Producer: Activity
-      Values: float list }
+    {
+        Root: Activity
+        Child: Activity
+        Producer: Activity
+        Values: float list
+    }
 
 let private record (name: string) (sdk: TelemetrySdk) =
     use source = new ActivitySource(name, "1.2.3")
@@ -165,7 +178,10 @@ let private record (name: string) (sdk: TelemetrySdk) =
     root.SetTag("bool.attr", true) |> ignore
     root.SetTag("array.attr", [| "a"; "b" |]) |> ignore
     root.SetTag("int.array.attr", [| 1L; 2L |]) |> ignore
-    root.AddEvent(ActivityEvent("something happened", tags = ActivityTagsCollection(dict [ "event.attr", box 7L ]))) |> ignore
+
+    root.AddEvent(ActivityEvent("something happened", tags = ActivityTagsCollection(dict [ "event.attr", box 7L ])))
+    |> ignore
+
     root.SetStatus(ActivityStatusCode.Error, "boom") |> ignore
 
     let link =
@@ -192,7 +208,12 @@ let private record (name: string) (sdk: TelemetrySdk) =
     Activity.Current <- null
     logger.LogError("no span here")
 
-    { Root = root; Child = child; Producer = producer; Values = values }
+    {
+        Root = root
+        Child = child
+        Producer = producer
+        Values = values
+    }
 
 let private hex (id: ActivitySpanId) = id.ToHexString()
 
@@ -203,18 +224,27 @@ let private hex (id: ActivitySpanId) = id.ToHexString()
 [<InlineData("http/protobuf", "gzip")>]
 [<InlineData("http/json", "none")>]
 [<InlineData("http/json", "gzip")>]
-let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (protocol: string, compression: string) =
+let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded``
+    (protocol: string, compression: string)
+    =
     task {
         use receiver = NodeReceiver.Start()
         let name = "Otlp.Interop." + Guid.NewGuid().ToString("N")
-        let endpoint = if protocol = "grpc" then receiver.GrpcEndpoint else receiver.HttpEndpoint
+
+        let endpoint =
+            if protocol = "grpc" then
+                receiver.GrpcEndpoint
+            else
+                receiver.HttpEndpoint
 
         let env =
             Env.ofList
-                [ "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint
-                  "OTEL_EXPORTER_OTLP_PROTOCOL", protocol
-                  "OTEL_EXPORTER_OTLP_COMPRESSION", compression
-                  "OTEL_METRIC_EXPORT_INTERVAL", "600000" ]
+                [
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", protocol
+                    "OTEL_EXPORTER_OTLP_COMPRESSION", compression
+                    "OTEL_METRIC_EXPORT_INTERVAL", "600000"
+                ]
 
         let sdk =
             Telemetry.create "otlp-interop"
@@ -249,16 +279,23 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
         let expectedEncoding = if compression = "gzip" then "gzip" else "identity"
 
         for request in received do
-            Assert.True(isNull (at request [ "error" ]), $"the receiver could not decode a request: {text request}\n{receiver.Errors}")
+            Assert.True(
+                isNull (at request [ "error" ]),
+                $"the receiver could not decode a request: {text request}\n{receiver.Errors}"
+            )
+
             Assert.Equal((if protocol = "grpc" then "grpc" else "http"), str (at request [ "transport" ]))
             Assert.Equal(expectedContentType, str (at request [ "contentType" ]))
             Assert.Equal(expectedEncoding, str (at request [ "encoding" ]))
 
         let messages signal =
-            received |> List.filter (fun r -> str (at r [ "signal" ]) = signal) |> List.map (fun r -> (at r [ "message" ]))
+            received
+            |> List.filter (fun r -> str (at r [ "signal" ]) = signal)
+            |> List.map (fun r -> (at r [ "message" ]))
 
         let serviceNames (resourceItems: JsonNode list) =
-            resourceItems |> List.map (fun r -> (attributes (at r [ "resource" ])).TryFind "service.name")
+            resourceItems
+            |> List.map (fun r -> (attributes (at r [ "resource" ])).TryFind "service.name")
 
         // ---- traces ----
         let resourceSpans = messages "traces" |> List.collect (fun m -> items m "resourceSpans")
@@ -266,8 +303,17 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
         Assert.All(serviceNames resourceSpans, fun s -> Assert.Equal(Some """{"stringValue":"otlp-interop"}""", s))
 
         let scopeSpans = resourceSpans |> List.collect (fun r -> items r "scopeSpans")
-        let spans = scopeSpans |> List.filter (fun s -> str (at s [ "scope"; "name" ]) = name) |> List.collect (fun s -> items s "spans")
-        Assert.All(scopeSpans |> List.filter (fun s -> str (at s [ "scope"; "name" ]) = name), fun s -> Assert.Equal("1.2.3", str (at s [ "scope"; "version" ])))
+
+        let spans =
+            scopeSpans
+            |> List.filter (fun s -> str (at s [ "scope"; "name" ]) = name)
+            |> List.collect (fun s -> items s "spans")
+
+        Assert.All(
+            scopeSpans |> List.filter (fun s -> str (at s [ "scope"; "name" ]) = name),
+            fun s -> Assert.Equal("1.2.3", str (at s [ "scope"; "version" ]))
+        )
+
         Assert.Equal(3, spans.Length)
         let spanById = spans |> List.map (fun s -> str (at s [ "spanId" ]), s) |> Map.ofList
 
@@ -277,7 +323,10 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
             Assert.Equal(activity.TraceId.ToHexString(), str (at span [ "traceId" ]))
 
             if activity.ParentSpanId = Unchecked.defaultof<ActivitySpanId> then
-                Assert.True(isNull (at span [ "parentSpanId" ]) || str (at span [ "parentSpanId" ]) = "", text (at span [ "parentSpanId" ]))
+                Assert.True(
+                    isNull (at span [ "parentSpanId" ]) || str (at span [ "parentSpanId" ]) = "",
+                    text (at span [ "parentSpanId" ])
+                )
             else
                 Assert.Equal(hex activity.ParentSpanId, str (at span [ "parentSpanId" ]))
 
@@ -293,12 +342,14 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
 
         Assert.Equal<Map<string, string>>(
             Map.ofList
-                [ "string.attr", """{"stringValue":"GET"}"""
-                  "int.attr", """{"intValue":"42"}"""
-                  "double.attr", """{"doubleValue":3.5}"""
-                  "bool.attr", """{"boolValue":true}"""
-                  "array.attr", """{"arrayValue":{"values":[{"stringValue":"a"},{"stringValue":"b"}]}}"""
-                  "int.array.attr", """{"arrayValue":{"values":[{"intValue":"1"},{"intValue":"2"}]}}""" ],
+                [
+                    "string.attr", """{"stringValue":"GET"}"""
+                    "int.attr", """{"intValue":"42"}"""
+                    "double.attr", """{"doubleValue":3.5}"""
+                    "bool.attr", """{"boolValue":true}"""
+                    "array.attr", """{"arrayValue":{"values":[{"stringValue":"a"},{"stringValue":"b"}]}}"""
+                    "int.array.attr", """{"arrayValue":{"values":[{"intValue":"1"},{"intValue":"2"}]}}"""
+                ],
             attributes root
         )
 
@@ -314,7 +365,12 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
         Assert.Equal(fixedLinkTrace.ToHexString(), str (at link [ "traceId" ]))
         Assert.Equal(hex fixedLinkSpan, str (at link [ "spanId" ]))
         Assert.Equal<Map<string, string>>(Map.ofList [ "link.attr", """{"stringValue":"x"}""" ], attributes link)
-        Assert.True(isNull (at child [ "status" ]) || num (at child [ "status"; "code" ]) = 0, text (at child [ "status" ]))
+
+        Assert.True(
+            isNull (at child [ "status" ]) || num (at child [ "status"; "code" ]) = 0,
+            text (at child [ "status" ])
+        )
+
         Assert.Empty(items producer "attributes")
 
         // ---- metrics (cumulative: the last point of each metric holds the totals) ----
@@ -356,10 +412,21 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
         Assert.NotEmpty bounds
 
         let expectedBuckets =
-            [ for i in 0 .. bounds.Length ->
-                  let lower = if i = 0 then Double.NegativeInfinity else bounds[i - 1]
-                  let upper = if i = bounds.Length then Double.PositiveInfinity else bounds[i]
-                  recorded.Values |> List.filter (fun v -> v > lower && v <= upper) |> List.length |> string ]
+            [
+                for i in 0 .. bounds.Length ->
+                    let lower = if i = 0 then Double.NegativeInfinity else bounds[i - 1]
+
+                    let upper =
+                        if i = bounds.Length then
+                            Double.PositiveInfinity
+                        else
+                            bounds[i]
+
+                    recorded.Values
+                    |> List.filter (fun v -> v > lower && v <= upper)
+                    |> List.length
+                    |> string
+            ]
 
         Assert.Equal<string list>(expectedBuckets, items hpoint "bucketCounts" |> List.map str)
 
@@ -382,7 +449,10 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
         Assert.Equal(hex recorded.Child.SpanId, str (at warning [ "spanId" ]))
 
         expectAttributes
-            [ "OrderId", """{"intValue":"1234"}"""; "Customer", """{"stringValue":"acme"}""" ]
+            [
+                "OrderId", """{"intValue":"1234"}"""
+                "Customer", """{"stringValue":"acme"}"""
+            ]
             (attributes warning)
 
         let error = logs |> List.find (fun l -> num (at l [ "severityNumber" ]) = 17)

@@ -59,12 +59,22 @@ let ``a per-signal endpoint is used as is and beats the general one`` () =
 
 [<Fact>]
 let ``the general endpoint is used as is for grpc`` () =
-    let env = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"; "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc" ]
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
+        ]
+
     Assert.Equal("http://collector:4317/", endpointOf OtlpSignal.Traces env)
 
 [<Fact>]
 let ``a grpc endpoint without a scheme uses Insecure to pick it`` () =
-    let secure = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"; "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc" ]
+    let secure =
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
+        ]
+
     Assert.Equal("https://collector:4317/", endpointOf OtlpSignal.Traces secure)
 
     let insecure = ("OTEL_EXPORTER_OTLP_INSECURE", "true") :: secure
@@ -102,7 +112,11 @@ let ``headers are percent-decoded, trimmed, and per-signal headers replace the g
 
 [<Fact>]
 let ``bad header entries are skipped with warnings that never hold the value`` () =
-    let env = [ "OTEL_EXPORTER_OTLP_HEADERS", "good=ok,novalue-topsecret,=hidden-secret,bad key=s3cr3t" ]
+    let env =
+        [
+            "OTEL_EXPORTER_OTLP_HEADERS", "good=ok,novalue-topsecret,=hidden-secret,bad key=s3cr3t"
+        ]
+
     let options, warnings = read OtlpSignal.Traces env
     Assert.Equal<(string * string) list>([ "good", "ok" ], options.Headers)
     Assert.Equal(3, warnings.Length)
@@ -182,15 +196,42 @@ let ``validate refuses bad options set in code`` () =
         Assert.Equal(field, e.ParamName)
         e
 
-    bad { OtlpOptions.defaults with Endpoint = Some(Uri "ftp://c:21") } "Endpoint" |> ignore
-    bad { OtlpOptions.defaults with Endpoint = Some(Uri("relative/path", UriKind.Relative)) } "Endpoint" |> ignore
+    bad
+        { OtlpOptions.defaults with
+            Endpoint = Some(Uri "ftp://c:21")
+        }
+        "Endpoint"
+    |> ignore
+
+    bad
+        { OtlpOptions.defaults with
+            Endpoint = Some(Uri("relative/path", UriKind.Relative))
+        }
+        "Endpoint"
+    |> ignore
+
     bad { OtlpOptions.defaults with Timeout = TimeSpan.Zero } "Timeout" |> ignore
-    bad { OtlpOptions.defaults with MaxRequestBytes = 0L } "MaxRequestBytes" |> ignore
-    bad { OtlpOptions.defaults with Headers = [ "bad key", "v" ] } "Headers" |> ignore
-    let e = bad { OtlpOptions.defaults with Headers = [ "k", "top-secret\r\nx: y" ] } "Headers"
+
+    bad { OtlpOptions.defaults with MaxRequestBytes = 0L } "MaxRequestBytes"
+    |> ignore
+
+    bad { OtlpOptions.defaults with Headers = [ "bad key", "v" ] } "Headers"
+    |> ignore
+
+    let e =
+        bad
+            { OtlpOptions.defaults with
+                Headers = [ "k", "top-secret\r\nx: y" ]
+            }
+            "Headers"
+
     Assert.DoesNotContain("top-secret", e.Message)
 
-    let good = { OtlpOptions.defaults with Endpoint = Some(Uri "https://c:4318/v1/traces") }
+    let good =
+        { OtlpOptions.defaults with
+            Endpoint = Some(Uri "https://c:4318/v1/traces")
+        }
+
     Assert.Equal(good, OtlpOptions.validate good)
 
 [<Fact>]
@@ -202,7 +243,17 @@ let ``environment parsing never throws on arbitrary values`` () =
         String(Array.init (random.Next 40) (fun _ -> alphabet.[random.Next alphabet.Length]))
 
     let suffixes =
-        [ "ENDPOINT"; "PROTOCOL"; "HEADERS"; "TIMEOUT"; "COMPRESSION"; "CERTIFICATE"; "CLIENT_CERTIFICATE"; "CLIENT_KEY"; "INSECURE" ]
+        [
+            "ENDPOINT"
+            "PROTOCOL"
+            "HEADERS"
+            "TIMEOUT"
+            "COMPRESSION"
+            "CERTIFICATE"
+            "CLIENT_CERTIFICATE"
+            "CLIENT_KEY"
+            "INSECURE"
+        ]
 
     for _ in 1..500 do
         let env =

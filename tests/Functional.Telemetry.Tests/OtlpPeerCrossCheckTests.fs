@@ -27,7 +27,12 @@ let rec private normalize (node: JsonNode) : JsonNode =
             let value =
                 match key, value with
                 | "attributes", (:? JsonArray as a) ->
-                    let sorted = a |> Seq.sortBy (fun x -> x.["key"].GetValue<string>()) |> Seq.map (fun x -> x.DeepClone()) |> Array.ofSeq
+                    let sorted =
+                        a
+                        |> Seq.sortBy (fun x -> x.["key"].GetValue<string>())
+                        |> Seq.map (fun x -> x.DeepClone())
+                        |> Array.ofSeq
+
                     JsonArray(sorted) :> JsonNode
                 | _ -> value
 
@@ -46,11 +51,13 @@ let private spansOf (received: JsonObject list) (source: string) =
             Assert.True(isNull (at r [ "error" ]), text r)
             items (at r [ "message" ]) "resourceSpans")
 
-    [ for rs in resourceSpans do
-          for ss in items rs "scopeSpans" do
-              if str (at ss [ "scope"; "name" ]) = source then
-                  for span in items ss "spans" do
-                      yield str (at span [ "spanId" ]), (at rs [ "resource" ], at ss [ "scope" ], span) ]
+    [
+        for rs in resourceSpans do
+            for ss in items rs "scopeSpans" do
+                if str (at ss [ "scope"; "name" ]) = source then
+                    for span in items ss "spans" do
+                        yield str (at span [ "spanId" ]), (at rs [ "resource" ], at ss [ "scope" ], span)
+    ]
     |> Map.ofList
 
 /// Resource attributes without those that legitimately differ between two SDKs (telemetry.sdk.*).
@@ -78,7 +85,9 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
                 .CreateTracerProviderBuilder()
                 .AddSource(name)
                 .SetSampler(AlwaysOnSampler())
-                .ConfigureResource(fun r -> r.Clear().AddService(serviceName, autoGenerateServiceInstanceId = false).AddTelemetrySdk() |> ignore)
+                .ConfigureResource(fun r ->
+                    r.Clear().AddService(serviceName, autoGenerateServiceInstanceId = false).AddTelemetrySdk()
+                    |> ignore)
                 .AddOtlpExporter(fun (o: OtlpExporterOptions) ->
                     o.Endpoint <- Uri(theirs.HttpEndpoint + "/v1/traces")
                     o.Protocol <- OtlpExportProtocol.HttpProtobuf
@@ -88,7 +97,11 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
         let sdk =
             Telemetry.create serviceName
             |> Telemetry.withEnvironment (
-                Env.ofList [ "OTEL_EXPORTER_OTLP_ENDPOINT", ours.HttpEndpoint; "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf" ]
+                Env.ofList
+                    [
+                        "OTEL_EXPORTER_OTLP_ENDPOINT", ours.HttpEndpoint
+                        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"
+                    ]
             )
             |> Telemetry.withPropagatorInstalled false
             |> Telemetry.withResourceDetection false
@@ -109,7 +122,12 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
                 root.SetTag("double.array.attr", [| 1.5; 2.5 |]) |> ignore
                 root.SetTag("bool.array.attr", [| true; false |]) |> ignore
 
-                root.AddEvent(ActivityEvent("first event", tags = ActivityTagsCollection(dict [ "event.attr", box 7L; "event.text", box "t" ])))
+                root.AddEvent(
+                    ActivityEvent(
+                        "first event",
+                        tags = ActivityTagsCollection(dict [ "event.attr", box 7L; "event.text", box "t" ])
+                    )
+                )
                 |> ignore
 
                 root.AddEvent(ActivityEvent("bare event")) |> ignore
@@ -127,7 +145,11 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
                         "peer-child",
                         ActivityKind.Client,
                         root.Context,
-                        links = [ ActivityLink(linked, ActivityTagsCollection(dict [ "link.attr", box "x" ])); ActivityLink(linked) ]
+                        links =
+                            [
+                                ActivityLink(linked, ActivityTagsCollection(dict [ "link.attr", box "x" ]))
+                                ActivityLink(linked)
+                            ]
                     )
 
                 child.SetTag("child.attr", "c") |> ignore
@@ -151,7 +173,8 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
                 internalSpan.Stop()
                 root.Stop()
 
-                [ root; child; consumer; producer; internalSpan ] |> List.map (fun a -> a.SpanId.ToHexString())
+                [ root; child; consumer; producer; internalSpan ]
+                |> List.map (fun a -> a.SpanId.ToHexString())
             finally
                 Activity.Current <- null
 
@@ -179,11 +202,17 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
             let ourFields = (normalize ourSpan).AsObject()
 
             let keys =
-                Seq.append (peerFields |> Seq.map (fun p -> p.Key)) (ourFields |> Seq.map (fun p -> p.Key)) |> Seq.distinct |> Seq.sort
+                Seq.append (peerFields |> Seq.map (fun p -> p.Key)) (ourFields |> Seq.map (fun p -> p.Key))
+                |> Seq.distinct
+                |> Seq.sort
 
             for key in keys do
                 let expected = text peerFields[key]
                 let actual = text ourFields[key]
                 let spanName = str (at peerFields [ "name" ])
-                Assert.True((expected = actual), $"span {spanName} ({id}) field {key}: OpenTelemetry .NET sent {expected}, we sent {actual}")
+
+                Assert.True(
+                    (expected = actual),
+                    $"span {spanName} ({id}) field {key}: OpenTelemetry .NET sent {expected}, we sent {actual}"
+                )
     }

@@ -43,7 +43,12 @@ let private query (http: HttpClient) (baseUrl: string) (promql: string) =
                             |> Map.ofSeq
 
                         let value = r.GetProperty("value").[1].GetString()
-                        yield { Labels = labels; Value = Double.Parse(value, Globalization.CultureInfo.InvariantCulture) }
+
+                        yield
+                            {
+                                Labels = labels
+                                Value = Double.Parse(value, Globalization.CultureInfo.InvariantCulture)
+                            }
                 ]
         with :? HttpRequestException ->
             // Prometheus is still starting.
@@ -52,7 +57,14 @@ let private query (http: HttpClient) (baseUrl: string) (promql: string) =
 
 /// Polls Prometheus (an external process: polling is the only way) until `promql` gives a result that `accept`
 /// takes, or the deadline passes.
-let private await (http: HttpClient) baseUrl (deadline: DateTime) (promql: string) (accept: Sample list -> bool) (log: unit -> string) =
+let private await
+    (http: HttpClient)
+    baseUrl
+    (deadline: DateTime)
+    (promql: string)
+    (accept: Sample list -> bool)
+    (log: unit -> string)
+    =
     task {
         let mutable last = []
         let mutable found = false
@@ -61,10 +73,7 @@ let private await (http: HttpClient) baseUrl (deadline: DateTime) (promql: strin
             let! result = query http baseUrl promql
             last <- result
 
-            if accept result then
-                found <- true
-            else
-                do! Task.Delay 250
+            if accept result then found <- true else do! Task.Delay 250
 
         if not found then
             failwith $"Prometheus gave no accepted result for {promql} (last: %A{last}); its log:\n{log ()}"
@@ -75,20 +84,29 @@ let private await (http: HttpClient) baseUrl (deadline: DateTime) (promql: strin
 [<Fact>]
 let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile and target_info`` () =
     task {
-        Assert.True(File.Exists prometheusBinary, $"{prometheusBinary} is missing: apt-get install prometheus (test.sh does)")
+        Assert.True(
+            File.Exists prometheusBinary,
+            $"{prometheusBinary} is missing: apt-get install prometheus (test.sh does)"
+        )
+
         let meterName = "PromReal." + Guid.NewGuid().ToString("N")
         use meter = new Meter(meterName, "2.1.0")
         let requests = meter.CreateCounter<int64>("prom.real.requests", "", "Requests served")
         let latency = meter.CreateHistogram<float>("prom.real.latency", "ms", "Request latency")
-        meter.CreateObservableGauge("prom.real.queue.depth", (fun () -> 17L), "", "Queue depth") |> ignore
+
+        meter.CreateObservableGauge("prom.real.queue.depth", (fun () -> 17L), "", "Queue depth")
+        |> ignore
 
         use sdk =
             Telemetry.create "prom-real-test"
             |> Telemetry.withEnvironment (Env.ofList [])
             |> Telemetry.withPropagatorInstalled false
             |> Telemetry.withResourceDetection false
-            |> Telemetry.withResourceAttributes [ Attribute.string "deployment.environment.name" "ci" ]
-            |> Telemetry.withMetrics (Metrics.addMeter meterName >> Metrics.addPrometheusEndpoint (fun o -> { o with Port = 0 }))
+            |> Telemetry.withResourceAttributes [ KeyValue.string "deployment.environment.name" "ci" ]
+            |> Telemetry.withMetrics (
+                Metrics.addMeter meterName
+                >> Metrics.addPrometheusEndpoint (fun o -> { o with Port = 0 })
+            )
             |> Telemetry.start
 
         let endpoint = List.exactlyOne sdk.PrometheusEndpoints
@@ -139,8 +157,15 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
 
         let output = StringBuilder()
         use prometheus = new Process(StartInfo = info)
-        prometheus.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then lock output (fun () -> output.AppendLine e.Data |> ignore))
-        prometheus.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock output (fun () -> output.AppendLine e.Data |> ignore))
+
+        prometheus.OutputDataReceived.Add(fun e ->
+            if not (isNull e.Data) then
+                lock output (fun () -> output.AppendLine e.Data |> ignore))
+
+        prometheus.ErrorDataReceived.Add(fun e ->
+            if not (isNull e.Data) then
+                lock output (fun () -> output.AppendLine e.Data |> ignore))
+
         let log () = lock output (fun () -> output.ToString())
 
         try
@@ -151,7 +176,15 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
             let baseUrl = $"http://127.0.0.1:{promPort}"
             let deadline = DateTime.UtcNow.AddSeconds 60.
 
-            let! up = await http baseUrl deadline "up{job=\"functional\"}" (fun r -> r |> List.exists (fun s -> s.Value = 1.0)) log
+            let! up =
+                await
+                    http
+                    baseUrl
+                    deadline
+                    "up{job=\"functional\"}"
+                    (fun r -> r |> List.exists (fun s -> s.Value = 1.0))
+                    log
+
             Assert.Equal(1.0, (List.exactlyOne up).Value)
 
             let! counter = await http baseUrl deadline "prom_real_requests_total" (List.isEmpty >> not) log
@@ -164,7 +197,13 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
             Assert.Equal(17.0, (List.exactlyOne gauge).Value)
 
             let! median =
-                await http baseUrl deadline "histogram_quantile(0.5, prom_real_latency_milliseconds_bucket)" (List.isEmpty >> not) log
+                await
+                    http
+                    baseUrl
+                    deadline
+                    "histogram_quantile(0.5, prom_real_latency_milliseconds_bucket)"
+                    (List.isEmpty >> not)
+                    log
 
             Assert.Equal(5.0, (List.exactlyOne median).Value, 6)
 

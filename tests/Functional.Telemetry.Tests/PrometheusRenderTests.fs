@@ -10,7 +10,7 @@ let private noResource: Resource = { Attributes = []; SchemaUrl = "" }
 
 let private scope = InstrumentationScope.Named "lib"
 
-let private point (attributes: Attribute list) (value: NumberValue) : NumberPoint =
+let private point (attributes: KeyValue list) (value: NumberValue) : NumberPoint =
     {
         Attributes = attributes
         StartTime = 1_000_000_000L
@@ -141,10 +141,24 @@ let ``family names: unit suffix once, _total on monotonic sums, namespace first`
 
 [<Fact>]
 let ``counter: 0.0.4 family with _total, OpenMetrics family without it and _total samples`` () =
-    let m = metric "http.requests" "{request}" "Requests served." (MetricPoints.Sum(Temporality.Cumulative, true, [ point [ Attribute.string "method" "GET" ] (NumberValue.Long 42L) ]))
+    let m =
+        metric
+            "http.requests"
+            "{request}"
+            "Requests served."
+            (MetricPoints.Sum(
+                Temporality.Cumulative,
+                true,
+                [ point [ KeyValue.string "method" "GET" ] (NumberValue.Long 42L) ]
+            ))
 
     Assert.Equal(
-        lines [ "# HELP http_requests_total Requests served."; "# TYPE http_requests_total counter"; "http_requests_total{method=\"GET\"} 42" ],
+        lines
+            [
+                "# HELP http_requests_total Requests served."
+                "# TYPE http_requests_total counter"
+                "http_requests_total{method=\"GET\"} 42"
+            ],
         text [ m ]
     )
 
@@ -178,7 +192,13 @@ let ``counter with a unit: UNIT line in OpenMetrics, suffix before _total`` () =
 
 [<Fact>]
 let ``non-monotonic sums are gauges`` () =
-    let m = metric "queue.size" "{item}" "" (MetricPoints.Sum(Temporality.Cumulative, false, [ point [] (NumberValue.Long -3L) ]))
+    let m =
+        metric
+            "queue.size"
+            "{item}"
+            ""
+            (MetricPoints.Sum(Temporality.Cumulative, false, [ point [] (NumberValue.Long -3L) ]))
+
     Assert.Equal(lines [ "# TYPE queue_size gauge"; "queue_size -3" ], text [ m ])
     Assert.Equal(lines [ "# TYPE queue_size gauge"; "queue_size -3"; "# EOF" ], openMetrics [ m ])
 
@@ -188,7 +208,13 @@ let ``gauge with unit 1 gets _ratio and a UNIT line`` () =
     Assert.Equal(lines [ "# TYPE cpu_utilization_ratio gauge"; "cpu_utilization_ratio 0.25" ], text [ m ])
 
     Assert.Equal(
-        lines [ "# TYPE cpu_utilization_ratio gauge"; "# UNIT cpu_utilization_ratio ratio"; "cpu_utilization_ratio 0.25"; "# EOF" ],
+        lines
+            [
+                "# TYPE cpu_utilization_ratio gauge"
+                "# UNIT cpu_utilization_ratio ratio"
+                "cpu_utilization_ratio 0.25"
+                "# EOF"
+            ],
         openMetrics [ m ]
     )
 
@@ -197,10 +223,32 @@ let ``gauge with unit 1 gets _ratio and a UNIT line`` () =
 [<Fact>]
 let ``floats: integers without .0, shortest round trip, +Inf -Inf NaN`` () =
     let values =
-        [ 5.0; 0.1; -2.5; 1e21; 1.0 / 3.0; infinity; -infinity; nan; -0.0; -7.0; 999999999999999.0; 1e15; 0.0; 1e17 ]
+        [
+            5.0
+            0.1
+            -2.5
+            1e21
+            1.0 / 3.0
+            infinity
+            -infinity
+            nan
+            -0.0
+            -7.0
+            999999999999999.0
+            1e15
+            0.0
+            1e17
+        ]
 
     let m =
-        metric "g" "" "" (MetricPoints.Gauge(values |> List.mapi (fun i v -> point [ Attribute.int "i" (int64 i) ] (NumberValue.Double v))))
+        metric
+            "g"
+            ""
+            ""
+            (MetricPoints.Gauge(
+                values
+                |> List.mapi (fun i v -> point [ KeyValue.int "i" (int64 i) ] (NumberValue.Double v))
+            ))
 
     Assert.Equal(
         lines
@@ -245,10 +293,22 @@ let ``OpenMetrics canonical numbers are Go's %g with .0 added`` () =
             infinity, "+Inf"
         ]
 
-    let bounds = cases |> List.map fst |> List.filter (fun b -> b <> infinity) |> List.sort |> List.distinct
+    let bounds =
+        cases
+        |> List.map fst
+        |> List.filter (fun b -> b <> infinity)
+        |> List.sort
+        |> List.distinct
 
     let m =
-        metric "h" "" "" (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint [] bounds (List.replicate (bounds.Length + 1) 0L) 0.0 ]))
+        metric
+            "h"
+            ""
+            ""
+            (MetricPoints.Histogram(
+                Temporality.Cumulative,
+                [ histogramPoint [] bounds (List.replicate (bounds.Length + 1) 0L) 0.0 ]
+            ))
 
     let output = openMetrics [ m ]
 
@@ -262,7 +322,12 @@ let private latency =
         "http.server.duration"
         "ms"
         "Duration of requests."
-        (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint [ Attribute.string "route" "/a" ] [ 5.0; 10.0; 2.5e3 ] [ 1L; 2L; 0L; 3L ] 12345.5 ]))
+        (MetricPoints.Histogram(
+            Temporality.Cumulative,
+            [
+                histogramPoint [ KeyValue.string "route" "/a" ] [ 5.0; 10.0; 2.5e3 ] [ 1L; 2L; 0L; 3L ] 12345.5
+            ]
+        ))
 
 [<Fact>]
 let ``histogram: cumulative buckets with le, +Inf, _sum and _count (0.0.4)`` () =
@@ -303,7 +368,11 @@ let ``histogram: canonical le values and UNIT in OpenMetrics`` () =
 [<Fact>]
 let ``histogram with negative buckets: no _sum; OpenMetrics then has no _count either`` () =
     let m =
-        metric "temp" "" "" (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint [] [ -10.0; 0.0 ] [ 1L; 1L; 1L ] -3.0 ]))
+        metric
+            "temp"
+            ""
+            ""
+            (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint [] [ -10.0; 0.0 ] [ 1L; 1L; 1L ] -3.0 ]))
 
     Assert.Equal(
         lines
@@ -318,16 +387,39 @@ let ``histogram with negative buckets: no _sum; OpenMetrics then has no _count e
     )
 
     Assert.Equal(
-        lines [ "# TYPE temp histogram"; "temp_bucket{le=\"-10.0\"} 1"; "temp_bucket{le=\"0.0\"} 2"; "temp_bucket{le=\"+Inf\"} 3"; "# EOF" ],
+        lines
+            [
+                "# TYPE temp histogram"
+                "temp_bucket{le=\"-10.0\"} 1"
+                "temp_bucket{le=\"0.0\"} 2"
+                "temp_bucket{le=\"+Inf\"} 3"
+                "# EOF"
+            ],
         openMetrics [ m ]
     )
 
 [<Fact>]
 let ``an attribute named le on a histogram is renamed le_`` () =
     let m =
-        metric "h" "" "" (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint [ Attribute.string "le" "x" ] [] [ 2L ] 1.0 ]))
+        metric
+            "h"
+            ""
+            ""
+            (MetricPoints.Histogram(
+                Temporality.Cumulative,
+                [ histogramPoint [ KeyValue.string "le" "x" ] [] [ 2L ] 1.0 ]
+            ))
 
-    Assert.Equal(lines [ "# TYPE h histogram"; "h_bucket{le_=\"x\",le=\"+Inf\"} 2"; "h_sum{le_=\"x\"} 1"; "h_count{le_=\"x\"} 2" ], text [ m ])
+    Assert.Equal(
+        lines
+            [
+                "# TYPE h histogram"
+                "h_bucket{le_=\"x\",le=\"+Inf\"} 2"
+                "h_sum{le_=\"x\"} 1"
+                "h_count{le_=\"x\"} 2"
+            ],
+        text [ m ]
+    )
 
 // ---- exemplars ----
 
@@ -346,7 +438,10 @@ let private exemplar (value: NumberValue) (time: int64) filtered : Exemplar =
 let ``exemplars: on counter _total samples in OpenMetrics only, timestamp in seconds`` () =
     let p =
         { point [] (NumberValue.Long 7L) with
-            Exemplars = [ exemplar (NumberValue.Long 1L) 1_600_000_000_123_000_000L [ Attribute.string "user" "u1" ] ]
+            Exemplars =
+                [
+                    exemplar (NumberValue.Long 1L) 1_600_000_000_123_000_000L [ KeyValue.string "user" "u1" ]
+                ]
         }
 
     let m = metric "jobs" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ p ]))
@@ -376,7 +471,10 @@ let ``exemplars: never on gauges`` () =
 let ``exemplars: filtered attributes left out when the label set would pass 128 characters`` () =
     let p =
         { point [] (NumberValue.Long 7L) with
-            Exemplars = [ exemplar (NumberValue.Double 0.5) 2_000_000_000L [ Attribute.string "k" (String.replicate 70 "x") ] ]
+            Exemplars =
+                [
+                    exemplar (NumberValue.Double 0.5) 2_000_000_000L [ KeyValue.string "k" (String.replicate 70 "x") ]
+                ]
         }
 
     let m = metric "jobs" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ p ]))
@@ -429,16 +527,51 @@ let ``exemplars: each on the bucket whose range holds its value, the largest per
 [<Fact>]
 let ``labels: keys sanitised and sorted; keys that collide are joined with ; in key order`` () =
     let m =
-        metric "g" "" "" (MetricPoints.Gauge [ point [ Attribute.string "b" "2"; Attribute.string "a_b" "y"; Attribute.string "a.b" "x"; Attribute.int "1x" 3L; Attribute.bool "ok" true ] (NumberValue.Long 1L) ])
+        metric
+            "g"
+            ""
+            ""
+            (MetricPoints.Gauge
+                [
+                    point
+                        [
+                            KeyValue.string "b" "2"
+                            KeyValue.string "a_b" "y"
+                            KeyValue.string "a.b" "x"
+                            KeyValue.int "1x" 3L
+                            KeyValue.bool "ok" true
+                        ]
+                        (NumberValue.Long 1L)
+                ])
 
     Assert.Equal(lines [ "# TYPE g gauge"; "g{_1x=\"3\",a_b=\"x;y\",b=\"2\",ok=\"true\"} 1" ], text [ m ])
 
 [<Fact>]
 let ``labels: values escape backslash, quote and newline; non-string values as the attribute spec says`` () =
     let m =
-        metric "g" "" "" (MetricPoints.Gauge [ point [ Attribute.string "v" "a\\b\"c\nd é"; Attribute.create "arr" (AnyValue.Array [ AnyValue.Int 1L; AnyValue.String "x" ]); Attribute.double "d" 1.5 ] (NumberValue.Long 1L) ])
+        metric
+            "g"
+            ""
+            ""
+            (MetricPoints.Gauge
+                [
+                    point
+                        [
+                            KeyValue.string "v" "a\\b\"c\nd é"
+                            KeyValue.create "arr" (AnyValue.Array [ AnyValue.Int 1L; AnyValue.String "x" ])
+                            KeyValue.double "d" 1.5
+                        ]
+                        (NumberValue.Long 1L)
+                ])
 
-    Assert.Equal(lines [ "# TYPE g gauge"; "g{arr=\"[1,\\\"x\\\"]\",d=\"1.5\",v=\"a\\\\b\\\"c\\nd é\"} 1" ], text [ m ])
+    Assert.Equal(
+        lines
+            [
+                "# TYPE g gauge"
+                "g{arr=\"[1,\\\"x\\\"]\",d=\"1.5\",v=\"a\\\\b\\\"c\\nd é\"} 1"
+            ],
+        text [ m ]
+    )
 
 [<Fact>]
 let ``HELP escapes backslash and newline in 0.0.4, and quotes too in OpenMetrics`` () =
@@ -455,7 +588,7 @@ let ``scope labels on every series: name, version, schema url (omitted when empt
                     Name = "my.lib"
                     Version = "1.2"
                     SchemaUrl = ""
-                    Attributes = [ Attribute.string "team.name" "core" ]
+                    Attributes = [ KeyValue.string "team.name" "core" ]
                 }
         }
 
@@ -510,11 +643,19 @@ let ``a family name with a different type is left out and counted, in both forma
 
 [<Fact>]
 let ``delta temporality and exponential histograms are left out and counted`` () =
-    let delta = metric "d" "" "" (MetricPoints.Sum(Temporality.Delta, true, [ point [] (NumberValue.Long 1L) ]))
-    let deltaHistogram = metric "dh" "" "" (MetricPoints.Histogram(Temporality.Delta, [ histogramPoint [] [] [ 1L ] 1.0 ]))
+    let delta =
+        metric "d" "" "" (MetricPoints.Sum(Temporality.Delta, true, [ point [] (NumberValue.Long 1L) ]))
+
+    let deltaHistogram =
+        metric "dh" "" "" (MetricPoints.Histogram(Temporality.Delta, [ histogramPoint [] [] [ 1L ] 1.0 ]))
+
     let exponential = metric "e" "" "" (MetricPoints.ExponentialHistogram(Temporality.Cumulative, []))
     let buffer = ArrayBufferWriter<byte>()
-    let dropped = PrometheusRenderer(bare).Render(PrometheusFormat.Text, noResource, [ delta; deltaHistogram; exponential; gauge "g" "" 1.0 ], buffer)
+
+    let dropped =
+        PrometheusRenderer(bare)
+            .Render(PrometheusFormat.Text, noResource, [ delta; deltaHistogram; exponential; gauge "g" "" 1.0 ], buffer)
+
     Assert.Equal(3, dropped)
     Assert.Equal(lines [ "# TYPE g gauge"; "g 1" ], Encoding.UTF8.GetString buffer.WrittenSpan)
 
@@ -522,7 +663,11 @@ let ``delta temporality and exponential histograms are left out and counted`` ()
 
 let private resource: Resource =
     {
-        Attributes = [ Attribute.string "service.name" "svc"; Attribute.string "service.instance.id" "i-1" ]
+        Attributes =
+            [
+                KeyValue.string "service.name" "svc"
+                KeyValue.string "service.instance.id" "i-1"
+            ]
         SchemaUrl = ""
     }
 
@@ -568,7 +713,11 @@ let ``target_info: none for an empty resource or when turned off`` () =
 let ``options: without unit suffixes`` () =
     let options = { bare with UnitSuffixes = false }
     let m = counter "cpu.time" "s" 3L
-    Assert.Equal(lines [ "# TYPE cpu_time_total counter"; "cpu_time_total 3" ], render options PrometheusFormat.Text noResource [ m ])
+
+    Assert.Equal(
+        lines [ "# TYPE cpu_time_total counter"; "cpu_time_total 3" ],
+        render options PrometheusFormat.Text noResource [ m ]
+    )
 
     Assert.Equal(
         lines [ "# TYPE cpu_time counter"; "cpu_time_total 3"; "# EOF" ],
@@ -580,20 +729,27 @@ let ``options: without _total a counter keeps its name; in OpenMetrics it is unk
     let options = { bare with TotalSuffix = false }
     let plain = counter "jobs" "" 3L
     let named = counter "done_total" "" 4L
-    Assert.Equal(lines [ "# TYPE jobs counter"; "jobs 3"; "# TYPE done_total counter"; "done_total 4" ], render options PrometheusFormat.Text noResource [ plain; named ])
 
     Assert.Equal(
-        lines [ "# TYPE jobs unknown"; "jobs 3"; "# TYPE done counter"; "done_total 4"; "# EOF" ],
+        lines [ "# TYPE jobs counter"; "jobs 3"; "# TYPE done_total counter"; "done_total 4" ],
+        render options PrometheusFormat.Text noResource [ plain; named ]
+    )
+
+    Assert.Equal(
+        lines
+            [
+                "# TYPE jobs unknown"
+                "jobs 3"
+                "# TYPE done counter"
+                "done_total 4"
+                "# EOF"
+            ],
         render options PrometheusFormat.OpenMetrics noResource [ plain; named ]
     )
 
 [<Fact>]
 let ``options: a namespace prefixes every family but not target_info`` () =
-    let options =
-        { bare with
-            Namespace = "shop"
-            TargetInfo = true
-        }
+    let options = { bare with Namespace = "shop"; TargetInfo = true }
 
     Assert.Equal(
         lines
@@ -626,20 +782,30 @@ let ``defaults: scope labels and target_info on`` () =
 [<Fact>]
 let ``a renderer reused across renders gives the same text`` () =
     let renderer = PrometheusRenderer PrometheusOptions.defaults
-    let once = renderer.RenderToString(PrometheusFormat.OpenMetrics, resource, [ latency; counter "orders" "" 3L ])
-    let twice = renderer.RenderToString(PrometheusFormat.OpenMetrics, resource, [ latency; counter "orders" "" 3L ])
+
+    let once =
+        renderer.RenderToString(PrometheusFormat.OpenMetrics, resource, [ latency; counter "orders" "" 3L ])
+
+    let twice =
+        renderer.RenderToString(PrometheusFormat.OpenMetrics, resource, [ latency; counter "orders" "" 3L ])
+
     Assert.Equal(once, twice)
     Assert.EndsWith("# EOF\n", once)
 
 [<Fact>]
 let ``label sets kept between renders follow the series: new values, same lists, new lists, histograms`` () =
     let renderer = PrometheusRenderer bare
-    let shared = [ Attribute.string "k" "v" ]
-    let sum (attributes: Attribute list) (value: int64) =
+    let shared = [ KeyValue.string "k" "v" ]
+
+    let sum (attributes: KeyValue list) (value: int64) =
         metric "c" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ point attributes (NumberValue.Long value) ]))
 
-    let histogram (attributes: Attribute list) =
-        metric "h" "" "" (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint attributes [ 1.0 ] [ 1L; 0L ] 0.5 ]))
+    let histogram (attributes: KeyValue list) =
+        metric
+            "h"
+            ""
+            ""
+            (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint attributes [ 1.0 ] [ 1L; 0L ] 0.5 ]))
 
     let render metrics = renderer.RenderToString(PrometheusFormat.Text, noResource, metrics)
 
@@ -647,10 +813,14 @@ let ``label sets kept between renders follow the series: new values, same lists,
     // The same attribute list with a new value.
     Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"v\"} 2" ], render [ sum shared 2L ])
     // A new list with other labels, then the first list again after a render without it.
-    Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"w\"} 3" ], render [ sum [ Attribute.string "k" "w" ] 3L ])
+    Assert.Equal(
+        lines [ "# TYPE c_total counter"; "c_total{k=\"w\"} 3" ],
+        render [ sum [ KeyValue.string "k" "w" ] 3L ]
+    )
+
     Assert.Equal(lines [ "# TYPE c_total counter"; "c_total{k=\"v\"} 4" ], render [ sum shared 4L ])
     // The same list on a histogram, where an `le` key is renamed: its own label set.
-    let withLe = [ Attribute.string "le" "x" ]
+    let withLe = [ KeyValue.string "le" "x" ]
 
     Assert.Equal(
         lines
@@ -671,12 +841,20 @@ let ``rendering into small pieces of non-array memory writes the same text`` () 
     let series =
         [
             for i in 0..299 ->
-                metric $"m{i % 7}" "s" "help" (
-                    MetricPoints.Histogram(
+                metric
+                    $"m{i % 7}"
+                    "s"
+                    "help"
+                    (MetricPoints.Histogram(
                         Temporality.Cumulative,
-                        [ histogramPoint [ Attribute.string "route" (System.String('r', i)) ] [ 1.0; 2.0 ] [ 1L; 2L; 3L ] 4.5 ]
-                    )
-                )
+                        [
+                            histogramPoint
+                                [ KeyValue.string "route" (System.String('r', i)) ]
+                                [ 1.0; 2.0 ]
+                                [ 1L; 2L; 3L ]
+                                4.5
+                        ]
+                    ))
         ]
 
     let renderer = PrometheusRenderer PrometheusOptions.defaults

@@ -49,7 +49,10 @@ let private serve (meter: string) (configure: PrometheusEndpointOptions -> Prome
     sdk, List.exactlyOne sdk.PrometheusEndpoints
 
 let private client () =
-    new HttpClient(new HttpClientHandler(AutomaticDecompression = DecompressionMethods.None), Timeout = TimeSpan.FromSeconds 30.)
+    new HttpClient(
+        new HttpClientHandler(AutomaticDecompression = DecompressionMethods.None),
+        Timeout = TimeSpan.FromSeconds 30.
+    )
 
 let private get (http: HttpClient) (url: Uri) (headers: (string * string) list) =
     task {
@@ -107,8 +110,13 @@ let ``the endpoint gzips when the scrape accepts gzip`` () =
         let name = uniqueMeter ()
         use meter = new Meter(name)
         let counter = meter.CreateCounter<int64>("prom.test.zipped")
+
         let sdk, server =
-            serve name (fun o -> { o with ScrapeResponseCache = TimeSpan.FromHours 1.; ScrapeTimeout = TimeSpan.FromSeconds 7. })
+            serve name (fun o ->
+                { o with
+                    ScrapeResponseCache = TimeSpan.FromHours 1.
+                    ScrapeTimeout = TimeSpan.FromSeconds 7.
+                })
 
         use _ = sdk
         Assert.Equal(TimeSpan.FromSeconds 7., server.Handler.ScrapeTimeout)
@@ -251,7 +259,13 @@ let ``a handler outside a running SDK answers 503`` () =
 let ``host and port come from the environment, options in code win`` () =
     task {
         let envPort = freePort ()
-        let env = [ "OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1"; "OTEL_EXPORTER_PROMETHEUS_PORT", string envPort ]
+
+        let env =
+            [
+                "OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1"
+                "OTEL_EXPORTER_PROMETHEUS_PORT", string envPort
+            ]
+
         use fromEnv = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
         let server = List.exactlyOne fromEnv.PrometheusEndpoints
         Assert.True server.IsListening
@@ -261,7 +275,13 @@ let ``host and port come from the environment, options in code win`` () =
         Assert.Equal(HttpStatusCode.OK, response.StatusCode)
 
         let codePort = freePort ()
-        use fromCode = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint (fun o -> { o with Port = codePort; Path = "/scrape" }))
+
+        use fromCode =
+            start
+                (uniqueMeter ())
+                env
+                (Metrics.addPrometheusEndpoint (fun o -> { o with Port = codePort; Path = "/scrape" }))
+
         Assert.Equal(Uri($"http://127.0.0.1:{codePort}/scrape"), (List.exactlyOne fromCode.PrometheusEndpoints).Url)
         do! fromEnv.Shutdown(TimeSpan.FromSeconds 5.) :> Task
         do! fromCode.Shutdown(TimeSpan.FromSeconds 5.) :> Task
@@ -281,16 +301,23 @@ let ``endpoint options: environment defaults, warnings and checks`` () =
     Assert.Equal("OTEL_EXPORTER_PROMETHEUS_PORT", (Assert.Single badWarnings).Source)
 
     let invalid (o: PrometheusEndpointOptions) =
-        Assert.Throws<ArgumentException>(fun () -> PrometheusEndpointOptions.validate o |> ignore) |> ignore
+        Assert.Throws<ArgumentException>(fun () -> PrometheusEndpointOptions.validate o |> ignore)
+        |> ignore
 
     invalid { options with Port = -1 }
     invalid { options with Host = " " }
     invalid { options with Path = "metrics" }
-    invalid { options with ScrapeResponseCache = TimeSpan.FromSeconds -1. }
+
+    invalid
+        { options with
+            ScrapeResponseCache = TimeSpan.FromSeconds -1.
+        }
+
     invalid { options with ScrapeTimeout = TimeSpan.Zero }
     // Checked when the SDK starts, like every option set in code.
     Assert.Throws<ArgumentException>(fun () ->
-        start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "x" })) |> ignore)
+        start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "x" }))
+        |> ignore)
     |> ignore
 
 [<Fact>]
@@ -310,7 +337,12 @@ let ``an invalid host from the environment is a warning and the default host`` (
         Assert.Empty warnings
 
     // The SDK starts and serves on the default host.
-    let env = [ "OTEL_EXPORTER_PROMETHEUS_HOST", "localhost:9464"; "OTEL_EXPORTER_PROMETHEUS_PORT", "0" ]
+    let env =
+        [
+            "OTEL_EXPORTER_PROMETHEUS_HOST", "localhost:9464"
+            "OTEL_EXPORTER_PROMETHEUS_PORT", "0"
+        ]
+
     use sdk = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
     let server = List.exactlyOne sdk.PrometheusEndpoints
     Assert.True server.IsListening
@@ -345,7 +377,9 @@ let ``a start that throws on a metrics option leaves tracing stopped`` () =
     tracingOnly.Shutdown(TimeSpan.FromSeconds 5.).Wait()
     Assert.False(activitySource.HasListeners())
 
-    Assert.Throws<ArgumentException>(fun () -> Telemetry.start config |> ignore) |> ignore
+    Assert.Throws<ArgumentException>(fun () -> Telemetry.start config |> ignore)
+    |> ignore
+
     Assert.False(activitySource.HasListeners())
 
 [<Fact>]
@@ -366,13 +400,16 @@ let ``a scrape handler or pull reader serves one SDK: a second SDK or a second a
         do! again.Shutdown(TimeSpan.FromSeconds 5.) :> Task
 
         let twice () =
-            start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler >> Metrics.addPrometheusReader handler) |> ignore
+            start (uniqueMeter ()) [] (Metrics.addPrometheusReader handler >> Metrics.addPrometheusReader handler)
+            |> ignore
 
         Assert.Contains("added twice", Assert.Throws<ArgumentException>(twice).Message)
 
         let pull = MetricPullReader()
+
         let pullTwice () =
-            start (uniqueMeter ()) [] (Metrics.addReader pull >> Metrics.addReader pull) |> ignore
+            start (uniqueMeter ()) [] (Metrics.addReader pull >> Metrics.addReader pull)
+            |> ignore
 
         Assert.Throws<ArgumentException>(pullTwice) |> ignore
         // A rejected start attached nothing.
@@ -510,7 +547,11 @@ type private PrometheusEvents(eventName: string) =
             base.EnableEvents(source, EventLevel.Warning)
 
     override _.OnEventWritten args =
-        if not (isNull (box events)) && args.EventName = eventName && string args.Payload.[0] = "prometheus" then
+        if
+            not (isNull (box events))
+            && args.EventName = eventName
+            && string args.Payload.[0] = "prometheus"
+        then
             events.Enqueue(string args.Payload.[1])
 
 [<Fact>]
@@ -528,7 +569,11 @@ let ``a port in use is reported and the SDK keeps running`` () =
             meter.CreateCounter<int64>("prom.test.still").Add 1L
 
             use sdk =
-                start name [] (Metrics.addPrometheusEndpoint (fun o -> { o with Port = port }) >> Metrics.addPrometheusReader handler)
+                start
+                    name
+                    []
+                    (Metrics.addPrometheusEndpoint (fun o -> { o with Port = port })
+                     >> Metrics.addPrometheusReader handler)
 
             let server = List.exactlyOne sdk.PrometheusEndpoints
             Assert.False server.IsListening
@@ -629,7 +674,10 @@ let ``shutdown stops listening`` () =
         Assert.True ok
         Assert.False server.IsListening
         use probe = new TcpClient()
-        let! error = Assert.ThrowsAnyAsync<SocketException>(fun () -> probe.ConnectAsync(IPAddress.Loopback, server.Url.Port))
+
+        let! error =
+            Assert.ThrowsAnyAsync<SocketException>(fun () -> probe.ConnectAsync(IPAddress.Loopback, server.Url.Port))
+
         Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode)
     }
 
@@ -657,7 +705,8 @@ let private startJsonReceiver (received: ConcurrentQueue<string>) =
         do! app.StartAsync()
 
         let address =
-            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses |> Seq.head
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>().Addresses
+            |> Seq.head
 
         return app, address
     }
@@ -698,7 +747,11 @@ let ``an OTLP delta reader and the cumulative Prometheus endpoint side by side``
                 }
 
             use sdk =
-                start name [] (Metrics.addOtlpExporter otlp >> Metrics.addPrometheusEndpoint (fun o -> { o with Port = 0 }))
+                start
+                    name
+                    []
+                    (Metrics.addOtlpExporter otlp
+                     >> Metrics.addPrometheusEndpoint (fun o -> { o with Port = 0 }))
 
             let server = List.exactlyOne sdk.PrometheusEndpoints
             use http = client ()

@@ -54,7 +54,11 @@ type GlobalPropagatorTests() =
 
         try
             Assert.IsType<PropagatorBridge>(DistributedContextPropagator.Current) |> ignore
-            Assert.Equal<string>([ "traceparent"; "tracestate"; "baggage" ], DistributedContextPropagator.Current.Fields)
+
+            Assert.Equal<string>(
+                [ "traceparent"; "tracestate"; "baggage" ],
+                DistributedContextPropagator.Current.Fields
+            )
         finally
             installed.Dispose()
 
@@ -73,8 +77,7 @@ type GlobalPropagatorTests() =
                 let headers = Dictionary<string, string>()
                 DistributedContextPropagator.Current.Inject(activity, headers, setter)
 
-                let expected =
-                    $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-01"
+                let expected = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-01"
 
                 Assert.Equal(expected, headers["traceparent"])
                 Assert.Equal("vendor=x", headers["tracestate"])
@@ -98,7 +101,10 @@ type GlobalPropagatorTests() =
             Assert.Equal("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", traceId)
             Assert.Equal("a=1,b=2", traceState)
 
-            let baggage = DistributedContextPropagator.Current.ExtractBaggage(headers, getter) |> List.ofSeq
+            let baggage =
+                DistributedContextPropagator.Current.ExtractBaggage(headers, getter)
+                |> List.ofSeq
+
             Assert.Equal<KeyValuePair<string, string>>([ KeyValuePair("k", "v,1") ], baggage)
 
             headers["tracestate"] <- "Invalid=1"
@@ -140,7 +146,10 @@ type GlobalPropagatorTests() =
                 Assert.Equal(parentSpanId, child.ParentSpanId)
                 Assert.True child.HasRemoteParent
 
-                let baggage = DistributedContextPropagator.Current.ExtractBaggage(headers, getter) |> List.ofSeq
+                let baggage =
+                    DistributedContextPropagator.Current.ExtractBaggage(headers, getter)
+                    |> List.ofSeq
+
                 Assert.Equal<KeyValuePair<string, string>>([ KeyValuePair("tenant", "t1") ], baggage))
         finally
             installed.Dispose()

@@ -19,8 +19,7 @@ let private spanContext sampled =
 
 let private remote sampled = { spanContext sampled with IsRemote = true }
 
-let private withSpan context =
-    { PropagationContext.empty with SpanContext = Some context }
+let private withSpan context = { PropagationContext.empty with SpanContext = Some context }
 
 let private extract (propagator: TextMapPropagator) headers =
     propagator.Extract (Propagators.getterOf headers) PropagationContext.empty
@@ -60,7 +59,9 @@ let ``trace context extracts case-insensitively with combined tracestate`` () =
             ]
 
     let expected =
-        { remote true with TraceState = { Entries = [ "a", "1"; "b", "2" ] } }
+        { remote true with
+            TraceState = { Entries = [ "a", "1"; "b", "2" ] }
+        }
 
     Assert.Equal(Some expected, context.SpanContext)
 
@@ -107,8 +108,7 @@ let ``b3 single header`` () =
         Propagators.b3.Inject(withSpan (spanContext false))
     )
 
-    let parse header =
-        (extract Propagators.b3 [ "b3", header ]).SpanContext
+    let parse header = (extract Propagators.b3 [ "b3", header ]).SpanContext
 
     Assert.Equal(Some(remote true), parse $"{traceIdHex}-{spanIdHex}-1")
     Assert.Equal(Some(remote true), parse $"{traceIdHex}-{spanIdHex}-d")
@@ -119,37 +119,58 @@ let ``b3 single header`` () =
     let short = parse $"a3ce929d0e0e4736-{spanIdHex}-1"
     Assert.Equal(Some(TraceId(0UL, 0xa3ce929d0e0e4736UL)), short |> Option.map (fun c -> c.TraceId))
 
-    for bad in [ "0"; "1"; "d"; $"{traceIdHex}-{spanIdHex}-x"; $"{traceIdHex}"; $"{traceIdHex}-123"; "" ] do
+    for bad in
+        [
+            "0"
+            "1"
+            "d"
+            $"{traceIdHex}-{spanIdHex}-x"
+            $"{traceIdHex}"
+            $"{traceIdHex}-123"
+            ""
+        ] do
         Assert.Equal(None, parse bad)
 
 [<Fact>]
 let ``b3 multi headers`` () =
     Assert.Equal<(string * string) list>(
-        [
-            "X-B3-TraceId", traceIdHex
-            "X-B3-SpanId", spanIdHex
-            "X-B3-Sampled", "1"
-        ],
+        [ "X-B3-TraceId", traceIdHex; "X-B3-SpanId", spanIdHex; "X-B3-Sampled", "1" ],
         Propagators.b3Multi.Inject(withSpan (spanContext true))
     )
 
-    let parse headers =
-        (extract Propagators.b3Multi headers).SpanContext
+    let parse headers = (extract Propagators.b3Multi headers).SpanContext
 
     Assert.Equal(Some(remote true), parse [ "x-b3-traceid", traceIdHex; "x-b3-spanid", spanIdHex; "x-b3-sampled", "1" ])
     Assert.Equal(Some(remote false), parse [ "X-B3-TraceId", traceIdHex; "X-B3-SpanId", spanIdHex ])
     Assert.Equal(Some(remote true), parse [ "X-B3-TraceId", traceIdHex; "X-B3-SpanId", spanIdHex; "X-B3-Flags", "1" ])
 
     let padded =
-        parse [ "X-B3-TraceId", "a3ce929d0e0e4736"; "X-B3-SpanId", spanIdHex; "X-B3-Sampled", "0" ]
+        parse
+            [
+                "X-B3-TraceId", "a3ce929d0e0e4736"
+                "X-B3-SpanId", spanIdHex
+                "X-B3-Sampled", "0"
+            ]
 
     Assert.Equal(
-        Some { remote false with TraceId = TraceId(0UL, 0xa3ce929d0e0e4736UL) },
+        Some
+            { remote false with
+                TraceId = TraceId(0UL, 0xa3ce929d0e0e4736UL)
+            },
         padded
     )
 
     Assert.Equal(None, parse [ "X-B3-TraceId", traceIdHex ])
-    Assert.Equal(None, parse [ "X-B3-TraceId", traceIdHex; "X-B3-SpanId", spanIdHex; "X-B3-Sampled", "maybe" ])
+
+    Assert.Equal(
+        None,
+        parse
+            [
+                "X-B3-TraceId", traceIdHex
+                "X-B3-SpanId", spanIdHex
+                "X-B3-Sampled", "maybe"
+            ]
+    )
     // the single header is understood too, and preferred
     Assert.Equal(Some(remote true), parse [ "b3", $"{traceIdHex}-{spanIdHex}-1"; "X-B3-TraceId", "1111111111111111" ])
 
@@ -160,8 +181,7 @@ let ``jaeger`` () =
         Propagators.jaeger.Inject(withSpan (spanContext true))
     )
 
-    let parse header =
-        (extract Propagators.jaeger [ "Uber-Trace-Id", header ]).SpanContext
+    let parse header = (extract Propagators.jaeger [ "Uber-Trace-Id", header ]).SpanContext
 
     Assert.Equal(Some(remote true), parse $"{traceIdHex}:{spanIdHex}:0:1")
     Assert.Equal(Some(remote true), parse (traceIdHex + "%3A" + spanIdHex + "%3A0%3A3"))
@@ -176,7 +196,16 @@ let ``jaeger`` () =
         parse "abc:1f:0:1"
     )
 
-    for bad in [ "abc:1f:0"; "0:1f:0:1"; "abc:0:0:1"; "xyz:1f:0:1"; "abc:1f:0:100"; "abc:1f::1"; "" ] do
+    for bad in
+        [
+            "abc:1f:0"
+            "0:1f:0:1"
+            "abc:0:0:1"
+            "xyz:1f:0:1"
+            "abc:1f:0:100"
+            "abc:1f::1"
+            ""
+        ] do
         Assert.Equal(None, parse bad)
 
 [<Fact>]
@@ -195,8 +224,7 @@ let ``xray`` () =
 
     Assert.Empty(Propagators.xray.Inject PropagationContext.empty)
 
-    let parse header =
-        (extract Propagators.xray [ "x-amzn-trace-id", header ]).SpanContext
+    let parse header = (extract Propagators.xray [ "x-amzn-trace-id", header ]).SpanContext
 
     Assert.Equal(Some(remote true), parse $"Root={root};Parent={spanIdHex};Sampled=1")
     // keys in any order, spaces around parts, unknown keys ignored
@@ -225,7 +253,11 @@ let ``xray`` () =
 let ``none propagates nothing`` () =
     Assert.Empty(Propagators.none.Inject(withSpan (spanContext true)))
     let before = withSpan (spanContext true)
-    Assert.Equal(before, Propagators.none.Extract (Propagators.getterOf [ "traceparent", $"00-{traceIdHex}-{spanIdHex}-00" ]) before)
+
+    Assert.Equal(
+        before,
+        Propagators.none.Extract (Propagators.getterOf [ "traceparent", $"00-{traceIdHex}-{spanIdHex}-00" ]) before
+    )
 
 [<Fact>]
 let ``composite concatenates inject and folds extract left to right`` () =
@@ -234,7 +266,9 @@ let ``composite concatenates inject and folds extract left to right`` () =
     Assert.Equal<string list>([ "traceparent"; "tracestate"; "baggage"; "b3" ], propagator.Fields)
 
     let context =
-        { withSpan (spanContext true) with Baggage = Baggage.empty |> Baggage.set "k" "v" }
+        { withSpan (spanContext true) with
+            Baggage = Baggage.empty |> Baggage.set "k" "v"
+        }
 
     let headers = propagator.Inject context
 
@@ -246,7 +280,12 @@ let ``composite concatenates inject and folds extract left to right`` () =
 
     // later propagators win: b3 says "not sampled", after traceparent said sampled
     let mixed =
-        extract propagator [ "traceparent", $"00-{traceIdHex}-{spanIdHex}-01"; "b3", $"{traceIdHex}-{spanIdHex}-0" ]
+        extract
+            propagator
+            [
+                "traceparent", $"00-{traceIdHex}-{spanIdHex}-01"
+                "b3", $"{traceIdHex}-{spanIdHex}-0"
+            ]
 
     Assert.Equal(Some(remote false), mixed.SpanContext)
 
@@ -266,9 +305,15 @@ let ``environment: a list, case-insensitive, repeats ignored`` () =
 
     let single, _ = Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "b3" ])
     Assert.Equal("b3", single.Name)
-    Assert.Equal<(string * string) list>([ "b3", $"{traceIdHex}-{spanIdHex}-1" ], single.Inject(withSpan (spanContext true)))
 
-    let xray, warnings = Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "tracecontext,XRay" ])
+    Assert.Equal<(string * string) list>(
+        [ "b3", $"{traceIdHex}-{spanIdHex}-1" ],
+        single.Inject(withSpan (spanContext true))
+    )
+
+    let xray, warnings =
+        Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "tracecontext,XRay" ])
+
     Assert.Equal("tracecontext,xray", xray.Name)
     Assert.Empty warnings
 

@@ -5,40 +5,48 @@ open System.Reflection
 open Xunit
 open Functional.Telemetry
 
-let private s = Attribute.string
+let private s = KeyValue.string
 
 let private sources (warnings: ConfigWarning list) = warnings |> List.map (fun w -> w.Source)
 
 [<Fact>]
 let ``create keeps the last value of a duplicate key`` () =
     let r = Resource.create [ s "a" "1"; s "b" "2"; s "a" "3" ]
-    Assert.Equal<Attribute list>([ s "a" "3"; s "b" "2" ], r.Attributes)
+    Assert.Equal<KeyValue list>([ s "a" "3"; s "b" "2" ], r.Attributes)
     Assert.Equal("", r.SchemaUrl)
 
 [<Fact>]
 let ``parse reads key value pairs, trimmed`` () =
-    let attributes, warnings = Resource.parseAttributes " service.name = shop , deployment.environment=prod,team=a=b"
+    let attributes, warnings =
+        Resource.parseAttributes " service.name = shop , deployment.environment=prod,team=a=b"
+
     Assert.Empty warnings
-    Assert.Equal<Attribute list>([ s "service.name" "shop"; s "deployment.environment" "prod"; s "team" "a=b" ], attributes)
+
+    Assert.Equal<KeyValue list>(
+        [ s "service.name" "shop"; s "deployment.environment" "prod"; s "team" "a=b" ],
+        attributes
+    )
 
 [<Fact>]
 let ``parse percent-decodes keys and values as UTF-8`` () =
-    let attributes, warnings = Resource.parseAttributes "my%20key=a%2Cb%3Dc,city=Z%C3%BCrich,upper=%e2%82%AC"
+    let attributes, warnings =
+        Resource.parseAttributes "my%20key=a%2Cb%3Dc,city=Z%C3%BCrich,upper=%e2%82%AC"
+
     Assert.Empty warnings
-    Assert.Equal<Attribute list>([ s "my key" "a,b=c"; s "city" "Zürich"; s "upper" "€" ], attributes)
+    Assert.Equal<KeyValue list>([ s "my key" "a,b=c"; s "city" "Zürich"; s "upper" "€" ], attributes)
 
 [<Fact>]
 let ``parse allows empty values and ignores blank entries`` () =
     let attributes, warnings = Resource.parseAttributes "a=,,b=2, "
     Assert.Empty warnings
-    Assert.Equal<Attribute list>([ s "a" ""; s "b" "2" ], attributes)
+    Assert.Equal<KeyValue list>([ s "a" ""; s "b" "2" ], attributes)
 
 [<Fact>]
 let ``malformed entries are skipped with a warning each`` () =
     let attributes, warnings =
         Resource.parseAttributes "good=1,novalue,=empty, %20 =blank,bad=%ZZ,short=%4,utf=%C3%28,fine=2"
 
-    Assert.Equal<Attribute list>([ s "good" "1"; s "fine" "2" ], attributes)
+    Assert.Equal<KeyValue list>([ s "good" "1"; s "fine" "2" ], attributes)
     Assert.Equal(6, warnings.Length)
     Assert.All(warnings, fun w -> Assert.Equal("OTEL_RESOURCE_ATTRIBUTES", w.Source))
     // Warnings give the position, not the (possibly sensitive) text.
@@ -47,20 +55,24 @@ let ``malformed entries are skipped with a warning each`` () =
 
 [<Fact>]
 let ``parse never throws on null or odd input`` () =
-    Assert.Equal<Attribute list>([], fst (Resource.parseAttributes null))
-    Assert.Equal<Attribute list>([], fst (Resource.parseAttributes ""))
-    Assert.Equal<Attribute list>([], fst (Resource.parseAttributes "%"))
+    Assert.Equal<KeyValue list>([], fst (Resource.parseAttributes null))
+    Assert.Equal<KeyValue list>([], fst (Resource.parseAttributes ""))
+    Assert.Equal<KeyValue list>([], fst (Resource.parseAttributes "%"))
 
 [<Fact>]
 let ``OTEL_SERVICE_NAME wins over service.name in the resource attributes`` () =
     let r, warnings =
         Resource.fromEnvironment (
-            Env.ofList [ "OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attributes,x=1"; "OTEL_SERVICE_NAME", "from-name" ]
+            Env.ofList
+                [
+                    "OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attributes,x=1"
+                    "OTEL_SERVICE_NAME", "from-name"
+                ]
         )
 
     Assert.Empty warnings
     Assert.Equal(Some "from-name", Resource.tryServiceName r)
-    Assert.Equal<Attribute list>([ s "service.name" "from-name"; s "x" "1" ], r.Attributes)
+    Assert.Equal<KeyValue list>([ s "service.name" "from-name"; s "x" "1" ], r.Attributes)
 
 [<Fact>]
 let ``the environment may set nothing`` () =
@@ -73,19 +85,32 @@ let ``merge: the updating resource wins and new keys are appended`` () =
     let old = Resource.create [ s "a" "1"; s "b" "2" ]
     let updating = Resource.create [ s "b" "3"; s "c" "4" ]
     let merged = Resource.merge old updating
-    Assert.Equal<Attribute list>([ s "a" "1"; s "b" "3"; s "c" "4" ], merged.Attributes)
+    Assert.Equal<KeyValue list>([ s "a" "1"; s "b" "3"; s "c" "4" ], merged.Attributes)
 
 [<Fact>]
 let ``merge takes the non-empty schema URL, or the shared one`` () =
-    let a = { Resource.empty with SchemaUrl = "https://opentelemetry.io/schemas/1.26.0" }
+    let a =
+        { Resource.empty with
+            SchemaUrl = "https://opentelemetry.io/schemas/1.26.0"
+        }
+
     Assert.Equal(Ok a, Resource.tryMerge Resource.empty a)
     Assert.Equal(Ok a, Resource.tryMerge a Resource.empty)
     Assert.Equal(Ok a, Resource.tryMerge a a)
 
 [<Fact>]
 let ``conflicting schema URLs are an error for tryMerge and an empty schema for merge`` () =
-    let a = { Attributes = [ s "k" "1" ]; SchemaUrl = "https://opentelemetry.io/schemas/1.26.0" }
-    let b = { Attributes = [ s "k" "2" ]; SchemaUrl = "https://opentelemetry.io/schemas/1.27.0" }
+    let a =
+        {
+            Attributes = [ s "k" "1" ]
+            SchemaUrl = "https://opentelemetry.io/schemas/1.26.0"
+        }
+
+    let b =
+        {
+            Attributes = [ s "k" "2" ]
+            SchemaUrl = "https://opentelemetry.io/schemas/1.27.0"
+        }
 
     match Resource.tryMerge a b with
     | Error message -> Assert.Contains("1.27.0", message)
@@ -100,15 +125,19 @@ let ``telemetry sdk attributes name this SDK and its version`` () =
 
     let expected = version.Split('+')[0]
 
-    Assert.Equal<Attribute list>(
-        [ s "telemetry.sdk.name" "functional-telemetry"; s "telemetry.sdk.language" "dotnet"; s "telemetry.sdk.version" expected ],
+    Assert.Equal<KeyValue list>(
+        [
+            s "telemetry.sdk.name" "functional-telemetry"
+            s "telemetry.sdk.language" "dotnet"
+            s "telemetry.sdk.version" expected
+        ],
         Resource.telemetrySdk.Attributes
     )
 
 [<Fact>]
 let ``tryServiceName reads only a string service.name`` () =
     Assert.Equal(Some "svc", Resource.tryServiceName (Resource.create [ s "service.name" "svc" ]))
-    Assert.Equal(None, Resource.tryServiceName (Resource.create [ Attribute.int "service.name" 1L ]))
+    Assert.Equal(None, Resource.tryServiceName (Resource.create [ KeyValue.int "service.name" 1L ]))
     Assert.Equal(None, Resource.tryServiceName Resource.empty)
 
 let private build defaultName detected configured env =
@@ -121,7 +150,12 @@ let ``with nothing set the service is unknown_service:<process>`` () =
     Assert.Equal(Some "unknown_service:myproc", Resource.tryServiceName r)
 
     Assert.Equal<string list>(
-        [ "telemetry.sdk.name"; "telemetry.sdk.language"; "telemetry.sdk.version"; "service.name" ],
+        [
+            "telemetry.sdk.name"
+            "telemetry.sdk.language"
+            "telemetry.sdk.version"
+            "service.name"
+        ],
         r.Attributes |> List.map (fun a -> a.Key)
     )
 
@@ -135,7 +169,9 @@ let ``the service name from code sits between unknown_service and the environmen
     let r, _ = build (Some "from-code") Resource.empty Resource.empty []
     Assert.Equal(Some "from-code", Resource.tryServiceName r)
 
-    let r, _ = build (Some "from-code") Resource.empty Resource.empty [ "OTEL_RESOURCE_ATTRIBUTES", "service.name=attrs" ]
+    let r, _ =
+        build (Some "from-code") Resource.empty Resource.empty [ "OTEL_RESOURCE_ATTRIBUTES", "service.name=attrs" ]
+
     Assert.Equal(Some "attrs", Resource.tryServiceName r)
 
     let r, _ = build (Some "from-code") Resource.empty Resource.empty [ "OTEL_SERVICE_NAME", "env" ]
@@ -143,18 +179,27 @@ let ``the service name from code sits between unknown_service and the environmen
 
 [<Fact>]
 let ``priority: sdk < unknown < code default < detected < environment < configured`` () =
-    let detected = Resource.create [ s "host.name" "detected"; s "d" "detected"; s "service.name" "detected" ]
+    let detected =
+        Resource.create [ s "host.name" "detected"; s "d" "detected"; s "service.name" "detected" ]
+
     let configured = Resource.create [ s "c" "configured"; s "d" "configured" ]
 
     let r, warnings =
-        build (Some "code") detected configured [ "OTEL_RESOURCE_ATTRIBUTES", "host.name=env,d=env,bad"; "OTEL_SERVICE_NAME", "env" ]
+        build
+            (Some "code")
+            detected
+            configured
+            [
+                "OTEL_RESOURCE_ATTRIBUTES", "host.name=env,d=env,bad"
+                "OTEL_SERVICE_NAME", "env"
+            ]
 
     Assert.Equal<string list>([ "OTEL_RESOURCE_ATTRIBUTES" ], sources warnings)
     Assert.Equal(Some "env", Resource.tryServiceName r)
-    Assert.Equal(Some(AnyValue.String "env"), Attribute.tryFind "host.name" r.Attributes)
-    Assert.Equal(Some(AnyValue.String "configured"), Attribute.tryFind "d" r.Attributes)
-    Assert.Equal(Some(AnyValue.String "configured"), Attribute.tryFind "c" r.Attributes)
-    Assert.Equal(Some(AnyValue.String "dotnet"), Attribute.tryFind "telemetry.sdk.language" r.Attributes)
+    Assert.Equal(Some(AnyValue.String "env"), KeyValue.tryFind "host.name" r.Attributes)
+    Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "d" r.Attributes)
+    Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "c" r.Attributes)
+    Assert.Equal(Some(AnyValue.String "dotnet"), KeyValue.tryFind "telemetry.sdk.language" r.Attributes)
 
     let r, _ = build (Some "code") detected Resource.empty []
     Assert.Equal(Some "detected", Resource.tryServiceName r)
@@ -162,7 +207,7 @@ let ``priority: sdk < unknown < code default < detected < environment < configur
 [<Fact>]
 let ``detectors report this process, runtime, host and OS`` () =
     let r = ResourceDetectors.processAndHost ()
-    let find key = Attribute.tryFind key r.Attributes
+    let find key = KeyValue.tryFind key r.Attributes
     Assert.Equal(Some(AnyValue.Int(int64 Environment.ProcessId)), find "process.pid")
     Assert.Equal(Some(AnyValue.String "linux"), find "os.type")
     Assert.Equal(Some(AnyValue.String ".NET"), find "process.runtime.name")

@@ -70,10 +70,9 @@ let private options delay batch queue =
 let private never = TimeSpan.FromMinutes 10.
 
 let private fastRetry =
-    {
-        RetryPolicy.defaults with
-            InitialBackoff = TimeSpan.FromMilliseconds 1.
-            MaxBackoff = TimeSpan.FromMilliseconds 1.
+    { RetryPolicy.defaults with
+        InitialBackoff = TimeSpan.FromMilliseconds 1.
+        MaxBackoff = TimeSpan.FromMilliseconds 1.
     }
 
 let private start name mode retry (exporter: FakeExporter<'T>) =
@@ -129,7 +128,11 @@ let ``batches by delay`` () =
                 Task.FromResult ExportResult.Success)
 
         use runner =
-            start "delay" (ExportMode.Batched(options (TimeSpan.FromMilliseconds 20.) 100 100)) RetryPolicy.defaults exporter
+            start
+                "delay"
+                (ExportMode.Batched(options (TimeSpan.FromMilliseconds 20.) 100 100))
+                RetryPolicy.defaults
+                exporter
 
         Assert.True(runner.Post 1)
         Assert.True(runner.Post 2)
@@ -176,7 +179,14 @@ let ``a full queue rejects and counts`` () =
 let ``concurrent producers against a full queue overshoot its bound by at most one item each, and lose nothing`` () =
     task {
         let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
-        let exporter = FakeExporter<int>(fun n _ _ -> if n = 1 then release.Task else Task.FromResult ExportResult.Success)
+
+        let exporter =
+            FakeExporter<int>(fun n _ _ ->
+                if n = 1 then
+                    release.Task
+                else
+                    Task.FromResult ExportResult.Success)
+
         let capacity = 100
         let producers = 8
         let perProducer = 2_000
@@ -268,7 +278,12 @@ let ``a retryable result is retried until success`` () =
     task {
         let exporter =
             FakeExporter<int>(fun n _ _ ->
-                Task.FromResult(if n = 1 then ExportResult.Retryable("unavailable", None) else ExportResult.Success))
+                Task.FromResult(
+                    if n = 1 then
+                        ExportResult.Retryable("unavailable", None)
+                    else
+                        ExportResult.Success
+                ))
 
         use runner = start "retry" ExportMode.Simple fastRetry exporter
         Assert.True(runner.Post 1)
@@ -350,7 +365,10 @@ let ``a retry that would pass the export deadline is not made`` () =
         use runner =
             start
                 "deadline-retry"
-                (ExportMode.Batched { options never 1 10 with ExportTimeout = TimeSpan.FromSeconds 5. })
+                (ExportMode.Batched
+                    { options never 1 10 with
+                        ExportTimeout = TimeSpan.FromSeconds 5.
+                    })
                 fastRetry
                 exporter
 
@@ -367,12 +385,19 @@ let ``an exporter that ignores its token is abandoned at the export deadline`` (
         let hang = TaskCompletionSource<ExportResult>()
 
         let exporter =
-            FakeExporter<int>(fun n _ _ -> if n = 1 then hang.Task else Task.FromResult ExportResult.Success)
+            FakeExporter<int>(fun n _ _ ->
+                if n = 1 then
+                    hang.Task
+                else
+                    Task.FromResult ExportResult.Success)
 
         use runner =
             start
                 "export-timeout"
-                (ExportMode.Batched { options never 1 10 with ExportTimeout = TimeSpan.FromMilliseconds 200. })
+                (ExportMode.Batched
+                    { options never 1 10 with
+                        ExportTimeout = TimeSpan.FromMilliseconds 200.
+                    })
                 RetryPolicy.defaults
                 exporter
 
@@ -389,7 +414,10 @@ let ``force flush returns false at its timeout but the flush goes on`` () =
     task {
         let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
         let exporter = FakeExporter<int>(fun _ _ _ -> release.Task)
-        use runner = start "flush-timeout" (ExportMode.Batched(options never 10 10)) RetryPolicy.defaults exporter
+
+        use runner =
+            start "flush-timeout" (ExportMode.Batched(options never 10 10)) RetryPolicy.defaults exporter
+
         Assert.True(runner.Post 1)
         let! early = runner.ForceFlush(TimeSpan.FromMilliseconds 100.)
         Assert.False early
@@ -405,7 +433,14 @@ let ``shutdown returns at its deadline when the exporter hangs and the books bal
         let exporter = FakeExporter<int>(fun _ _ _ -> TaskCompletionSource<ExportResult>().Task)
 
         let runner =
-            start "hang" (ExportMode.Batched { options never 2 100 with ExportTimeout = TimeSpan.FromSeconds 30. }) RetryPolicy.defaults exporter
+            start
+                "hang"
+                (ExportMode.Batched
+                    { options never 2 100 with
+                        ExportTimeout = TimeSpan.FromSeconds 30.
+                    })
+                RetryPolicy.defaults
+                exporter
 
         for i in 1..5 do
             Assert.True(runner.Post i)
@@ -435,18 +470,19 @@ type private PipelineListener(pipeline: string) =
     inherit EventListener()
     let events = ConcurrentQueue<EventWrittenEventArgs>()
 
-    member _.Events =
-        if isNull (box events) then [] else List.ofSeq events
+    member _.Events = if isNull (box events) then [] else List.ofSeq events
 
     override _.OnEventSourceCreated source =
         if source.Name = "Functional-Telemetry" then
             base.EnableEvents(source, EventLevel.Verbose)
 
     override _.OnEventWritten args =
-        if not (isNull (box events))
-           && not (isNull args.Payload)
-           && args.Payload.Count > 0
-           && (string args.Payload.[0]) = pipeline then
+        if
+            not (isNull (box events))
+            && not (isNull args.Payload)
+            && args.Payload.Count > 0
+            && (string args.Payload.[0]) = pipeline
+        then
             events.Enqueue args
 
 [<Fact>]
@@ -505,7 +541,11 @@ let ``posts racing a shutdown are counted once each and the books balance`` () =
             let exporter = FakeExporter<int>(succeed)
 
             let runner =
-                start $"race-{round}" (ExportMode.Batched(options (TimeSpan.FromMilliseconds 1.) 16 64)) RetryPolicy.defaults exporter
+                start
+                    $"race-{round}"
+                    (ExportMode.Batched(options (TimeSpan.FromMilliseconds 1.) 16 64))
+                    RetryPolicy.defaults
+                    exporter
 
             let stop = ref 0
 
@@ -524,7 +564,9 @@ let ``posts racing a shutdown are counted once each and the books balance`` () =
 
             let producers = [| producer 0; producer 100_000_000 |]
             // Shut down while both producers are posting (not before they start).
-            SpinWait.SpinUntil((fun () -> runner.Stats.Accepted >= 1000L), patience) |> ignore
+            SpinWait.SpinUntil((fun () -> runner.Stats.Accepted >= 1000L), patience)
+            |> ignore
+
             let! ok = runner.Shutdown patience
             Volatile.Write(&stop.contents, 1)
             let! counts = Task.WhenAll producers

@@ -105,7 +105,7 @@ let private marker name : Sampler =
     fun _ ->
         {
             Decision = SamplingDecision.RecordOnly
-            Attributes = [ Attribute.string "delegate" name ]
+            Attributes = [ KeyValue.string "delegate" name ]
             TraceState = TraceState.Empty
         }
 
@@ -171,8 +171,7 @@ let private fingerprint (sampler: Sampler) =
     [ withRandomness 0UL; withRandomness (two56 - 1UL); child true; child false ]
     |> List.map (decision sampler)
 
-let private fromEnv values =
-    Sampler.fromEnvironment (Env.ofList values)
+let private fromEnv values = Sampler.fromEnvironment (Env.ofList values)
 
 let private on = SamplingDecision.RecordAndSample
 let private off = SamplingDecision.Drop
@@ -210,7 +209,9 @@ let ``a ratio sampler without argument uses ratio 1`` () =
 [<InlineData("half")>]
 [<InlineData("NaN")>]
 let ``an invalid ratio argument gives ratio 1 with a warning`` (argument: string) =
-    let sampler, warnings = fromEnv [ "OTEL_TRACES_SAMPLER", "traceidratio"; "OTEL_TRACES_SAMPLER_ARG", argument ]
+    let sampler, warnings =
+        fromEnv [ "OTEL_TRACES_SAMPLER", "traceidratio"; "OTEL_TRACES_SAMPLER_ARG", argument ]
+
     Assert.Equal<string list>([ "OTEL_TRACES_SAMPLER_ARG" ], warnings |> List.map (fun w -> w.Source))
     Assert.Equal<SamplingDecision list>([ on; on; on; on ], fingerprint sampler)
 

@@ -11,18 +11,19 @@ type private MarkedListener(marker: string) =
     inherit EventListener()
     let events = ConcurrentQueue<EventWrittenEventArgs>()
 
-    member _.Events =
-        if isNull (box events) then [] else List.ofSeq events
+    member _.Events = if isNull (box events) then [] else List.ofSeq events
 
     override _.OnEventSourceCreated source =
         if source.Name = "Functional-Telemetry" then
             base.EnableEvents(source, EventLevel.Verbose)
 
     override _.OnEventWritten args =
-        if not (isNull (box events))
-           && not (isNull args.Payload)
-           && args.Payload.Count > 0
-           && (string args.Payload.[0]) = marker then
+        if
+            not (isNull (box events))
+            && not (isNull args.Payload)
+            && args.Payload.Count > 0
+            && (string args.Payload.[0]) = marker
+        then
             events.Enqueue args
 
 [<Fact>]
@@ -77,11 +78,15 @@ let ``the module reports config warnings, warnings and errors`` () =
     SelfDiagnostics.warning marker "w"
     SelfDiagnostics.error marker "e"
 
-    let seen =
-        listener.Events |> List.map (fun e -> e.EventName, string e.Payload.[1])
+    let seen = listener.Events |> List.map (fun e -> e.EventName, string e.Payload.[1])
 
     Assert.Equal<(string * string) list>(
-        [ "ConfigurationWarning", "one"; "ConfigurationWarning", "two"; "Warning", "w"; "Error", "e" ],
+        [
+            "ConfigurationWarning", "one"
+            "ConfigurationWarning", "two"
+            "Warning", "w"
+            "Error", "e"
+        ],
         seen
     )
 
@@ -94,7 +99,8 @@ let ``process-wide totals count rejected items`` () =
             { new IExporter<int> with
                 member _.Name = "never"
                 member _.Export(_, _) = Threading.Tasks.TaskCompletionSource<ExportResult>().Task
-                member _.Shutdown _ = Threading.Tasks.Task.CompletedTask }
+                member _.Shutdown _ = Threading.Tasks.Task.CompletedTask
+            }
 
         let runner =
             Runner.start
@@ -103,7 +109,8 @@ let ``process-wide totals count rejected items`` () =
                     { BatchOptions.defaults with
                         MaxQueueSize = 1
                         MaxExportBatchSize = 1
-                        ScheduleDelay = TimeSpan.FromMinutes 10. })
+                        ScheduleDelay = TimeSpan.FromMinutes 10.
+                    })
                 RetryPolicy.defaults
                 { Attributes = []; SchemaUrl = "" }
                 exporter

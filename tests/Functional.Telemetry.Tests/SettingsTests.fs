@@ -17,10 +17,12 @@ let ``batch options default to the spec values`` () =
 let ``batch options read the environment`` () =
     let env =
         Env.ofList
-            [ "OTEL_BLRP_SCHEDULE_DELAY", "1000"
-              "OTEL_BLRP_EXPORT_TIMEOUT", "250"
-              "OTEL_BLRP_MAX_QUEUE_SIZE", "100"
-              "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10" ]
+            [
+                "OTEL_BLRP_SCHEDULE_DELAY", "1000"
+                "OTEL_BLRP_EXPORT_TIMEOUT", "250"
+                "OTEL_BLRP_MAX_QUEUE_SIZE", "100"
+                "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10"
+            ]
 
     let options, warnings = BatchOptions.fromEnvironment "OTEL_BLRP" BatchOptions.defaults env
     Assert.Empty warnings
@@ -32,11 +34,20 @@ let ``batch options read the environment`` () =
 [<Fact>]
 let ``invalid batch values fall back to defaults with a warning naming the variable`` () =
     let env =
-        Env.ofList [ "OTEL_BSP_MAX_QUEUE_SIZE", "-5"; "OTEL_BSP_SCHEDULE_DELAY", "soon"; "OTEL_BSP_EXPORT_TIMEOUT", " " ]
+        Env.ofList
+            [
+                "OTEL_BSP_MAX_QUEUE_SIZE", "-5"
+                "OTEL_BSP_SCHEDULE_DELAY", "soon"
+                "OTEL_BSP_EXPORT_TIMEOUT", " "
+            ]
 
     let options, warnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
     Assert.Equal(BatchOptions.defaults, options)
-    Assert.Equal<string list>([ "OTEL_BSP_SCHEDULE_DELAY"; "OTEL_BSP_MAX_QUEUE_SIZE" ], warnings |> List.map (fun w -> w.Source))
+
+    Assert.Equal<string list>(
+        [ "OTEL_BSP_SCHEDULE_DELAY"; "OTEL_BSP_MAX_QUEUE_SIZE" ],
+        warnings |> List.map (fun w -> w.Source)
+    )
 
 [<Fact>]
 let ``a batch size above the queue size is lowered to it`` () =
@@ -49,7 +60,8 @@ let ``a batch size above the queue size is lowered to it`` () =
 let ``validate rejects bad options in code with the field name`` () =
     let ex =
         Assert.Throws<ArgumentException>(fun () ->
-            BatchOptions.validate { BatchOptions.defaults with MaxExportBatchSize = 0 } |> ignore)
+            BatchOptions.validate { BatchOptions.defaults with MaxExportBatchSize = 0 }
+            |> ignore)
 
     Assert.Contains("MaxExportBatchSize", ex.Message)
 

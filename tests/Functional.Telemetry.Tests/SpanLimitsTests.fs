@@ -31,8 +31,7 @@ let private span =
         Scope = InstrumentationScope.Named "test"
     }
 
-let private ints prefix n =
-    [ for i in 1..n -> Attribute.int $"{prefix}{i}" (int64 i) ]
+let private ints prefix n = [ for i in 1..n -> KeyValue.int $"{prefix}{i}" (int64 i) ]
 
 let private event name attributes =
     {
@@ -164,38 +163,65 @@ let ``bytes and arrays of strings and bytes are truncated element by element`` (
     Assert.Equal(AnyValue.Bytes [| 1uy; 2uy |], SpanLimits.truncateValue (Some 2) (AnyValue.Bytes [| 1uy; 2uy; 3uy |]))
 
     let array =
-        AnyValue.Array [ AnyValue.String "hello"; AnyValue.String "hi"; AnyValue.Bytes [| 1uy; 2uy; 3uy; 4uy |]; AnyValue.Int 123456L ]
+        AnyValue.Array
+            [
+                AnyValue.String "hello"
+                AnyValue.String "hi"
+                AnyValue.Bytes [| 1uy; 2uy; 3uy; 4uy |]
+                AnyValue.Int 123456L
+            ]
 
     Assert.Equal(
-        AnyValue.Array [ AnyValue.String "hel"; AnyValue.String "hi"; AnyValue.Bytes [| 1uy; 2uy; 3uy |]; AnyValue.Int 123456L ],
+        AnyValue.Array
+            [
+                AnyValue.String "hel"
+                AnyValue.String "hi"
+                AnyValue.Bytes [| 1uy; 2uy; 3uy |]
+                AnyValue.Int 123456L
+            ],
         SpanLimits.truncateValue (Some 3) array
     )
 
 [<Fact>]
 let ``other values are unchanged`` () =
-    for value in [ AnyValue.Int 1234567L; AnyValue.Bool true; AnyValue.Double 1.23456; AnyValue.Empty ] do
+    for value in
+        [
+            AnyValue.Int 1234567L
+            AnyValue.Bool true
+            AnyValue.Double 1.23456
+            AnyValue.Empty
+        ] do
         Assert.Equal(value, SpanLimits.truncateValue (Some 1) value)
 
 [<Fact>]
 let ``duplicate keys keep the first position and the last value, and are not counted as dropped`` () =
     let attributes =
-        [ Attribute.int "a" 1L; Attribute.int "b" 2L; Attribute.int "a" 3L; Attribute.int "c" 4L ]
+        [
+            KeyValue.int "a" 1L
+            KeyValue.int "b" 2L
+            KeyValue.int "a" 3L
+            KeyValue.int "c" 4L
+        ]
 
     let kept, dropped = SpanLimits.limitAttributes 10 None attributes
-    Assert.Equal<Attribute list>([ Attribute.int "a" 3L; Attribute.int "b" 2L; Attribute.int "c" 4L ], kept)
+    Assert.Equal<KeyValue list>([ KeyValue.int "a" 3L; KeyValue.int "b" 2L; KeyValue.int "c" 4L ], kept)
     Assert.Equal(0, dropped)
 
     let kept, dropped = SpanLimits.limitAttributes 2 None attributes
-    Assert.Equal<Attribute list>([ Attribute.int "a" 3L; Attribute.int "b" 2L ], kept)
+    Assert.Equal<KeyValue list>([ KeyValue.int "a" 3L; KeyValue.int "b" 2L ], kept)
     Assert.Equal(1, dropped)
 
 [<Fact>]
 let ``limit attributes keeps the first ones and truncates their values`` () =
     let attributes =
-        [ Attribute.string "a" "aaaa"; Attribute.string "b" "bb"; Attribute.string "c" "cccc" ]
+        [
+            KeyValue.string "a" "aaaa"
+            KeyValue.string "b" "bb"
+            KeyValue.string "c" "cccc"
+        ]
 
     let kept, dropped = SpanLimits.limitAttributes 2 (Some 3) attributes
-    Assert.Equal<Attribute list>([ Attribute.string "a" "aaa"; Attribute.string "b" "bb" ], kept)
+    Assert.Equal<KeyValue list>([ KeyValue.string "a" "aaa"; KeyValue.string "b" "bb" ], kept)
     Assert.Equal(1, dropped)
 
     let kept, dropped = SpanLimits.limitAttributes 0 None attributes
@@ -216,36 +242,41 @@ let ``apply limits span attributes, events and links and adds to existing droppe
 
     let input =
         { span with
-            Attributes = Attribute.string "s" "long" :: ints "k" 4
+            Attributes = KeyValue.string "s" "long" :: ints "k" 4
             Events =
                 [
                     { event "first" (ints "e" 3) with DroppedAttributes = 5 }
                     event "second" []
                     event "third" []
                 ]
-            Links = [ link 10UL (ints "l" 5); link 11UL [ Attribute.string "x" "xyz" ]; link 12UL [] ]
+            Links =
+                [
+                    link 10UL (ints "l" 5)
+                    link 11UL [ KeyValue.string "x" "xyz" ]
+                    link 12UL []
+                ]
             DroppedAttributes = 1
             DroppedEvents = 2
             DroppedLinks = 3
         }
 
     let output = SpanLimits.apply limits input
-    Assert.Equal<Attribute list>([ Attribute.string "s" "lo"; Attribute.int "k1" 1L ], output.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "s" "lo"; KeyValue.int "k1" 1L ], output.Attributes)
     Assert.Equal(1 + 3, output.DroppedAttributes)
     Assert.Equal(2 + 2, output.DroppedEvents)
     Assert.Equal(3 + 1, output.DroppedLinks)
 
     let first = Assert.Single output.Events
     Assert.Equal("first", first.Name)
-    Assert.Equal<Attribute list>([ Attribute.int "e1" 1L ], first.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.int "e1" 1L ], first.Attributes)
     Assert.Equal(5 + 2, first.DroppedAttributes)
 
     match output.Links with
     | [ l1; l2 ] ->
         Assert.Equal(SpanId 10UL, l1.Context.SpanId)
-        Assert.Equal<Attribute list>(ints "l" 3, l1.Attributes)
+        Assert.Equal<KeyValue list>(ints "l" 3, l1.Attributes)
         Assert.Equal(2, l1.DroppedAttributes)
-        Assert.Equal<Attribute list>([ Attribute.string "x" "xy" ], l2.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "x" "xy" ], l2.Attributes)
         Assert.Equal(0, l2.DroppedAttributes)
     | other -> failwith $"expected two links, got {List.length other}"
 

@@ -7,8 +7,7 @@ open System.Threading.Tasks
 open Functional.Telemetry
 
 /// Awaits a task, failing the test if it has not completed within the timeout (no sleeping).
-let within (timeout: TimeSpan) (task: Task<'T>) : Task<'T> =
-    task.WaitAsync timeout
+let within (timeout: TimeSpan) (task: Task<'T>) : Task<'T> = task.WaitAsync timeout
 
 /// Memory that is not array-backed (`MemoryMarshal.TryGetArray` fails on it), over a slice of an array.
 type SliceMemory(array: byte[], offset: int, length: int) =
@@ -49,12 +48,17 @@ type FlakyExporter<'T>(failures: int) =
             calls.Enqueue(Array.copy batch.Items)
 
             Task.FromResult(
-                if calls.Count <= failures then ExportResult.Retryable("not yet", Some TimeSpan.Zero)
-                else ExportResult.Success
+                if calls.Count <= failures then
+                    ExportResult.Retryable("not yet", Some TimeSpan.Zero)
+                else
+                    ExportResult.Success
             )
 
         member _.Shutdown _ = Task.CompletedTask
 
 /// Retries with 1 ms backoffs.
 let quickRetry =
-    { RetryPolicy.defaults with InitialBackoff = TimeSpan.FromMilliseconds 1.; MaxBackoff = TimeSpan.FromMilliseconds 1. }
+    { RetryPolicy.defaults with
+        InitialBackoff = TimeSpan.FromMilliseconds 1.
+        MaxBackoff = TimeSpan.FromMilliseconds 1.
+    }

@@ -33,8 +33,7 @@ let ``format writes version 00 and round-trips`` () =
     let context = TraceParent.tryParse valid |> Option.get
     Assert.Equal(valid, TraceParent.format context)
 
-    let unsampled =
-        { context with TraceFlags = TraceFlags.None }
+    let unsampled = { context with TraceFlags = TraceFlags.None }
 
     Assert.Equal($"00-{traceIdHex}-{spanIdHex}-00", TraceParent.format unsampled)
 
@@ -48,7 +47,8 @@ let ``leading and trailing optional whitespace is allowed`` (ows: string) =
 [<Fact>]
 let ``a future version may be longer and keeps only the known flags`` () =
     let context =
-        TraceParent.tryParse $"cc-{traceIdHex}-{spanIdHex}-ff-what-the-future-will-be-like" |> Option.get
+        TraceParent.tryParse $"cc-{traceIdHex}-{spanIdHex}-ff-what-the-future-will-be-like"
+        |> Option.get
 
     Assert.Equal(expectedTraceId, context.TraceId)
     Assert.Equal(expectedSpanId, context.SpanId)
@@ -84,12 +84,10 @@ let ``a future version may be longer and keeps only the known flags`` () =
 [<InlineData("")>]
 [<InlineData("   ")>]
 [<InlineData("00")>]
-let ``invalid traceparents are rejected`` (header: string) =
-    Assert.Equal(None, TraceParent.tryParse header)
+let ``invalid traceparents are rejected`` (header: string) = Assert.Equal(None, TraceParent.tryParse header)
 
 [<Fact>]
-let ``null traceparent is rejected`` () =
-    Assert.Equal(None, TraceParent.tryParse null)
+let ``null traceparent is rejected`` () = Assert.Equal(None, TraceParent.tryParse null)
 
 // ---- tracestate ----
 
@@ -124,8 +122,7 @@ let ``valid keys`` (key: string) = Assert.True(TraceState.isValidKey key)
 [<InlineData("tenant@Vendor")>]
 [<InlineData("a@b@c")>]
 [<InlineData("tenant@abcdefghijklmno")>]
-let ``invalid keys`` (key: string) =
-    Assert.False(TraceState.isValidKey key)
+let ``invalid keys`` (key: string) = Assert.False(TraceState.isValidKey key)
 
 [<Fact>]
 let ``key length limits`` () =
@@ -158,11 +155,9 @@ let ``value rules`` () =
 [<InlineData("foo =1")>]
 [<InlineData("foo=1=2")>]
 [<InlineData("foo=")>]
-let ``invalid tracestate headers give None`` (header: string) =
-    Assert.Equal(None, TraceState.tryParse header)
+let ``invalid tracestate headers give None`` (header: string) = Assert.Equal(None, TraceState.tryParse header)
 
-let private members n =
-    [ for i in 1..n -> $"k{i}=v{i}" ] |> String.concat ","
+let private members n = [ for i in 1..n -> $"k{i}=v{i}" ] |> String.concat ","
 
 [<Fact>]
 let ``at most 32 members`` () =

@@ -20,7 +20,7 @@ let ``inSpan nests spans through Activity.Current and records attributes, events
                 outer |> ActiveSpan.setAttribute "step" (AnyValue.Int 1L)
 
                 Tracer.inSpan tracer "inner" (fun inner ->
-                    inner |> ActiveSpan.addEvent "checkpoint" [ Attribute.bool "fast" true ]
+                    inner |> ActiveSpan.addEvent "checkpoint" [ KeyValue.bool "fast" true ]
                     inner |> ActiveSpan.setStatus Status.Ok
                     inner |> ActiveSpan.setStatus (Status.Error "ignored: Ok is final")
                     Assert.Equal(inner.Context.SpanId, (ActiveSpan.current ()).Context.SpanId)
@@ -31,7 +31,7 @@ let ``inSpan nests spans through Activity.Current and records attributes, events
         let outer = spans |> List.find (fun s -> s.Name = "outer")
         let inner = spans |> List.find (fun s -> s.Name = "inner")
         Assert.Equal(outer.Context.SpanId, inner.ParentSpanId)
-        Assert.Equal<Attribute list>([ Attribute.int "step" 1L ], outer.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.int "step" 1L ], outer.Attributes)
         Assert.Equal(Status.Ok, inner.Status)
         Assert.Equal("checkpoint", (List.exactlyOne inner.Events).Name)
         Assert.Equal("1.0", inner.Scope.Version)
@@ -47,7 +47,8 @@ let ``an exception is recorded as an exception event with Error status and rethr
 
         let thrown =
             Assert.Throws<InvalidOperationException>(fun () ->
-                Tracer.inSpan tracer "failing" (fun _ -> raise (InvalidOperationException "no stock")) |> ignore)
+                Tracer.inSpan tracer "failing" (fun _ -> raise (InvalidOperationException "no stock"))
+                |> ignore)
 
         Assert.Equal("no stock", thrown.Message)
         let! spans = flushed sdk exporter
@@ -55,7 +56,7 @@ let ``an exception is recorded as an exception event with Error status and rethr
         Assert.Equal(Status.Error "no stock", span.Status)
         let event = List.exactlyOne span.Events
         Assert.Equal("exception", event.Name)
-        let find key = Attribute.tryFind key event.Attributes
+        let find key = KeyValue.tryFind key event.Attributes
         Assert.Equal(Some(AnyValue.String "System.InvalidOperationException"), find "exception.type")
         Assert.Equal(Some(AnyValue.String "no stock"), find "exception.message")
 
@@ -76,9 +77,14 @@ let ``inSpanTask keeps the span current across awaits and ends it when the task 
             Tracer.inSpanTask tracer "async-parent" (fun parent ->
                 task {
                     do! Task.Yield()
-                    let! child = Tracer.inSpanTask tracer "async-child" (fun child -> task {
-                        do! Task.Yield()
-                        return child.Context.SpanId })
+
+                    let! child =
+                        Tracer.inSpanTask tracer "async-child" (fun child ->
+                            task {
+                                do! Task.Yield()
+                                return child.Context.SpanId
+                            })
+
                     Assert.Equal(parent.Context.SpanId, (ActiveSpan.current ()).Context.SpanId)
                     return child
                 })
@@ -138,12 +144,20 @@ let ``spans with an explicit parent, kind and links`` () =
         let linked = { remote with SpanId = SpanId 14UL }
 
         using
-            (Tracer.startSpan tracer
+            (Tracer.startSpan
+                tracer
                 { Tracer.named "consume" with
                     Kind = SpanKind.Consumer
                     Parent = Some remote
-                    Attributes = [ Attribute.string "messaging.system" "kafka" ]
-                    Links = [ { Context = linked; Attributes = [ Attribute.int "index" 0L ]; DroppedAttributes = 0 } ]
+                    Attributes = [ KeyValue.string "messaging.system" "kafka" ]
+                    Links =
+                        [
+                            {
+                                Context = linked
+                                Attributes = [ KeyValue.int "index" 0L ]
+                                DroppedAttributes = 0
+                            }
+                        ]
                 })
             ignore
 
@@ -153,10 +167,10 @@ let ``spans with an explicit parent, kind and links`` () =
         Assert.Equal(remote.TraceId, span.Context.TraceId)
         Assert.Equal(remote.SpanId, span.ParentSpanId)
         Assert.True span.ParentIsRemote
-        Assert.Equal<Attribute list>([ Attribute.string "messaging.system" "kafka" ], span.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "messaging.system" "kafka" ], span.Attributes)
         let link = List.exactlyOne span.Links
         Assert.Equal(linked.SpanId, link.Context.SpanId)
-        Assert.Equal<Attribute list>([ Attribute.int "index" 0L ], link.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.int "index" 0L ], link.Attributes)
     }
 
 [<Fact>]

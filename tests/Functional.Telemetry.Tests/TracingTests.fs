@@ -39,16 +39,33 @@ let ``a stopped Activity becomes an immutable span with every field`` () =
         let sdk, exporter = startWith [ name ] id
         use _ = sdk
         use source = new ActivitySource(name, "2.1.0")
-        let linked = ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded)
+
+        let linked =
+            ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded)
 
         let parentId, childId =
             using (source.StartActivity("parent")) (fun parent ->
                 use child =
-                    source.StartActivity(ActivityKind.Client, tags = [ Collections.Generic.KeyValuePair("at.start", box 1) ], links = [ ActivityLink(linked) ], name = "child")
+                    source.StartActivity(
+                        ActivityKind.Client,
+                        tags = [ Collections.Generic.KeyValuePair("at.start", box 1) ],
+                        links = [ ActivityLink(linked) ],
+                        name = "child"
+                    )
 
-                child.SetTag("http.request.method", "GET").SetTag("retries", 3).SetTag("ratio", 0.5).SetTag("ok", true) |> ignore
+                child.SetTag("http.request.method", "GET").SetTag("retries", 3).SetTag("ratio", 0.5).SetTag("ok", true)
+                |> ignore
+
                 child.SetTag("tags", [| "a"; "b" |]) |> ignore
-                child.AddEvent(ActivityEvent("cache miss", tags = ActivityTagsCollection([ Collections.Generic.KeyValuePair("key", box "k1") ]))) |> ignore
+
+                child.AddEvent(
+                    ActivityEvent(
+                        "cache miss",
+                        tags = ActivityTagsCollection([ Collections.Generic.KeyValuePair("key", box "k1") ])
+                    )
+                )
+                |> ignore
+
                 child.SetStatus(ActivityStatusCode.Error, "boom") |> ignore
                 parent.SpanId, child.SpanId)
 
@@ -64,19 +81,21 @@ let ``a stopped Activity becomes an immutable span with every field`` () =
         Assert.Equal(SpanKind.Client, child.Kind)
         Assert.Equal(Status.Error "boom", child.Status)
 
-        Assert.Equal<Attribute list>(
-            [ Attribute.int "at.start" 1L
-              Attribute.string "http.request.method" "GET"
-              Attribute.int "retries" 3L
-              Attribute.double "ratio" 0.5
-              Attribute.bool "ok" true
-              Attribute.create "tags" (AnyValue.Array [ AnyValue.String "a"; AnyValue.String "b" ]) ],
+        Assert.Equal<KeyValue list>(
+            [
+                KeyValue.int "at.start" 1L
+                KeyValue.string "http.request.method" "GET"
+                KeyValue.int "retries" 3L
+                KeyValue.double "ratio" 0.5
+                KeyValue.bool "ok" true
+                KeyValue.create "tags" (AnyValue.Array [ AnyValue.String "a"; AnyValue.String "b" ])
+            ],
             child.Attributes
         )
 
         let event = List.exactlyOne child.Events
         Assert.Equal("cache miss", event.Name)
-        Assert.Equal<Attribute list>([ Attribute.string "key" "k1" ], event.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "key" "k1" ], event.Attributes)
         Assert.InRange(event.Timestamp, child.StartTime, child.EndTime)
         let link = List.exactlyOne child.Links
         Assert.Equal(ActivityConversion.toTraceId linked.TraceId, link.Context.TraceId)
@@ -90,11 +109,13 @@ let ``a stopped Activity becomes an immutable span with every field`` () =
 let ``conversion keeps string values, scopes and root parents apart across spans`` () =
     let first = uniqueSource ()
     let second = uniqueSource ()
+
     use listener =
         new ActivityListener(
             ShouldListenTo = (fun s -> s.Name = first || s.Name = second),
             Sample = (fun _ -> ActivitySamplingResult.AllDataAndRecorded)
         )
+
     ActivitySource.AddActivityListener listener
     use sourceA = new ActivitySource(first)
     use sourceB = new ActivitySource(second, "2.0")
@@ -112,7 +133,7 @@ let ``conversion keeps string values, scopes and root parents apart across spans
     |> List.iteri (fun i value ->
         let source = if i % 2 = 0 then sourceA else sourceB
         let span = convert source value
-        Assert.Equal<Attribute list>([ Attribute.string "k" value; Attribute.string "empty" "" ], span.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "k" value; KeyValue.string "empty" "" ], span.Attributes)
         Assert.Equal(source.Name, span.Scope.Name)
         Assert.Equal((if i % 2 = 0 then "" else "2.0"), span.Scope.Version)
         Assert.Equal(SpanId.Empty, span.ParentSpanId)
@@ -166,14 +187,23 @@ let ``a sampler sees the parent, adds attributes and sets trace state`` () =
 
                 {
                     Decision = SamplingDecision.RecordAndSample
-                    Attributes = [ Attribute.string "sampler.note" "chosen" ]
+                    Attributes = [ KeyValue.string "sampler.note" "chosen" ]
                     TraceState = { Entries = [ "vendor", "x1" ] }
                 }
 
         let sdk, exporter = startWith [ name ] (Tracing.withSampler sampler)
         use _ = sdk
         use source = new ActivitySource(name)
-        let remote = ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, null, true)
+
+        let remote =
+            ActivityContext(
+                ActivityTraceId.CreateRandom(),
+                ActivitySpanId.CreateRandom(),
+                ActivityTraceFlags.Recorded,
+                null,
+                true
+            )
+
         using (source.StartActivity("server", ActivityKind.Server, remote)) ignore
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
@@ -183,7 +213,7 @@ let ``a sampler sees the parent, adds attributes and sets trace state`` () =
         Assert.Equal("server", parameters.Name)
         Assert.Equal(ActivityConversion.toTraceId remote.TraceId, span.Context.TraceId)
         Assert.True span.ParentIsRemote
-        Assert.Contains(Attribute.string "sampler.note" "chosen", span.Attributes)
+        Assert.Contains(KeyValue.string "sampler.note" "chosen", span.Attributes)
         Assert.Equal<(string * string) list>([ "vendor", "x1" ], span.Context.TraceState.Entries)
     }
 
@@ -221,7 +251,11 @@ let ``processors filter, enrich and redact in order`` () =
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
         Assert.Equal("login", span.Name)
-        Assert.Equal<Attribute list>([ Attribute.string "user.email" "***"; Attribute.string "team" "checkout" ], span.Attributes)
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.string "user.email" "***"; KeyValue.string "team" "checkout" ],
+            span.Attributes
+        )
     }
 
 [<Fact>]
@@ -246,7 +280,7 @@ let ``span limits drop and count`` () =
 
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
-        Assert.Equal<Attribute list>([ Attribute.string "a" "abc"; Attribute.int "b" 1L ], span.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "a" "abc"; KeyValue.int "b" 1L ], span.Attributes)
         Assert.Equal(1, span.DroppedAttributes)
         Assert.Equal(1, span.DroppedEvents)
         Assert.Equal<string list>([ "e1" ], span.Events |> List.map (fun e -> e.Name))
@@ -288,11 +322,11 @@ let ``the resource carries service name, sdk and detected attributes`` () =
         Telemetry.create "orders"
         |> Telemetry.withEnvironment (Env.ofList [ "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=test" ])
         |> Telemetry.withPropagatorInstalled false
-        |> Telemetry.withResourceAttributes [ Attribute.string "team" "payments" ]
+        |> Telemetry.withResourceAttributes [ KeyValue.string "team" "payments" ]
         |> Telemetry.start
 
     use _ = sdk
-    let find key = Attribute.tryFind key sdk.Resource.Attributes
+    let find key = KeyValue.tryFind key sdk.Resource.Attributes
     Assert.Equal(Some(AnyValue.String "orders"), find "service.name")
     Assert.Equal(Some(AnyValue.String "test"), find "deployment.environment.name")
     Assert.Equal(Some(AnyValue.String "payments"), find "team")
@@ -316,13 +350,18 @@ let ``OTEL_SDK_DISABLED turns the SDK into a no-op`` () =
 
 [<Fact>]
 let ``invalid settings in code are clear errors at build time`` () =
-    Assert.Throws<ArgumentException>(fun () -> Telemetry.create " " |> ignore) |> ignore
-    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addSource "" |> ignore) |> ignore
+    Assert.Throws<ArgumentException>(fun () -> Telemetry.create " " |> ignore)
+    |> ignore
+
+    Assert.Throws<ArgumentException>(fun () -> Tracing.empty |> Tracing.addSource "" |> ignore)
+    |> ignore
 
     let ex =
         Assert.Throws<ArgumentException>(fun () ->
             Tracing.empty
-            |> Tracing.addExporter (ExportMode.Batched { BatchOptions.defaults with MaxQueueSize = 0 }) (InMemoryExporter<Span>())
+            |> Tracing.addExporter
+                (ExportMode.Batched { BatchOptions.defaults with MaxQueueSize = 0 })
+                (InMemoryExporter<Span>())
             |> ignore)
 
     Assert.Contains("MaxQueueSize", ex.Message)
@@ -387,14 +426,22 @@ let ``a retried batch sends the same spans, each processed once`` () =
 
         // Keeps every other span it sees: run again on a retry, it would pick the other half.
         let everyOther: Processor<Span> =
-            fun span -> if System.Threading.Interlocked.Increment &seen.contents % 2 = 1 then Some span else None
+            fun span ->
+                if System.Threading.Interlocked.Increment &seen.contents % 2 = 1 then
+                    Some span
+                else
+                    None
 
         let sdk =
             Telemetry.create "tests"
             |> Telemetry.withEnvironment (Env.ofList [])
             |> Telemetry.withPropagatorInstalled false
             |> Telemetry.withRetry TestUtil.quickRetry
-            |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addProcessor everyOther >> Tracing.addBatchExporter exporter)
+            |> Telemetry.withTracing (
+                Tracing.addSource name
+                >> Tracing.addProcessor everyOther
+                >> Tracing.addBatchExporter exporter
+            )
             |> Telemetry.start
 
         use _ = sdk
@@ -431,7 +478,10 @@ let ``tags that cannot be enumerated or contain themselves never throw into Star
         let tags =
             [
                 Collections.Generic.KeyValuePair<string, obj>("segment", box (ArraySegment<byte>()))
-                Collections.Generic.KeyValuePair<string, obj>("lazy", box (Seq.init 2 (fun i -> if i = 1 then failwith "lazy" else i)))
+                Collections.Generic.KeyValuePair<string, obj>(
+                    "lazy",
+                    box (Seq.init 2 (fun i -> if i = 1 then failwith "lazy" else i))
+                )
                 Collections.Generic.KeyValuePair<string, obj>("self", box selfContaining)
             ]
 

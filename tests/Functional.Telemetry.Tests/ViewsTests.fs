@@ -11,7 +11,10 @@ let private instrument name kind =
         Unit = "ms"
         Kind = kind
         NumberKind = NumberKind.Double
-        Scope = { InstrumentationScope.Named "My.Meter" with Version = "1.0" }
+        Scope =
+            { InstrumentationScope.Named "My.Meter" with
+                Version = "1.0"
+            }
         AdvisedBoundaries = None
     }
 
@@ -20,8 +23,7 @@ let private duration = instrument "http.server.duration" InstrumentKind.Histogra
 
 [<Fact>]
 let ``wildcards: star is any run, question mark one character, names case-insensitive`` () =
-    let matchesName pattern =
-        View.matches { View.anyInstrument with Name = Some pattern } requests
+    let matchesName pattern = View.matches { View.anyInstrument with Name = Some pattern } requests
 
     Assert.True(matchesName "http.server.requests")
     Assert.True(matchesName "HTTP.Server.Requests")
@@ -83,8 +85,12 @@ let ``default aggregations by kind`` () =
     let aggregationOf kind = View.defaultAggregation (instrument "x" kind)
 
     for kind in
-        [ InstrumentKind.Counter; InstrumentKind.UpDownCounter; InstrumentKind.ObservableCounter
-          InstrumentKind.ObservableUpDownCounter ] do
+        [
+            InstrumentKind.Counter
+            InstrumentKind.UpDownCounter
+            InstrumentKind.ObservableCounter
+            InstrumentKind.ObservableUpDownCounter
+        ] do
         Assert.Equal(Aggregation.Sum, aggregationOf kind)
 
     Assert.Equal(Aggregation.LastValue, aggregationOf InstrumentKind.Gauge)
@@ -97,8 +103,7 @@ let ``default aggregations by kind`` () =
 
 [<Fact>]
 let ``advised boundaries are used when valid and ignored when not`` () =
-    let advised bounds =
-        View.defaultAggregation { duration with AdvisedBoundaries = Some bounds }
+    let advised bounds = View.defaultAggregation { duration with AdvisedBoundaries = Some bounds }
 
     Assert.Equal(Aggregation.ExplicitBucketHistogram([ 0.1; 0.5; 1.0 ], true), advised [ 0.1; 0.5; 1.0 ])
     Assert.Equal(Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true), advised [ 1.0; 0.5 ])
@@ -132,49 +137,70 @@ let ``a view renames, redescribes, filters attributes, changes aggregation and l
 
 [<Fact>]
 let ``each matching view gives a stream; drop gives none; default aggregation resolves`` () =
-    let drop = { View.forInstrument "http.*" with Aggregation = Some Aggregation.Drop }
-    let keep = { View.forInstrument "*.requests" with Aggregation = Some Aggregation.Default }
-    let last = { View.forInstrument "*" with Aggregation = Some Aggregation.LastValue }
+    let drop =
+        { View.forInstrument "http.*" with
+            Aggregation = Some Aggregation.Drop
+        }
+
+    let keep =
+        { View.forInstrument "*.requests" with
+            Aggregation = Some Aggregation.Default
+        }
+
+    let last =
+        { View.forInstrument "*" with
+            Aggregation = Some Aggregation.LastValue
+        }
 
     Assert.Empty(View.streams [ drop ] 2000 requests)
 
     let streams = View.streams [ drop; keep; last ] 500 requests
     let aggregations = streams |> List.map (fun s -> s.Aggregation)
     Assert.Equal<Aggregation list>([ Aggregation.Sum; Aggregation.LastValue ], aggregations)
-    Assert.True(streams |> List.forall (fun s -> s.Name = "http.server.requests" && s.CardinalityLimit = 500))
+
+    Assert.True(
+        streams
+        |> List.forall (fun s -> s.Name = "http.server.requests" && s.CardinalityLimit = 500)
+    )
 
 [<Fact>]
 let ``histogram aggregations on observable instruments fall back to the default`` () =
     let gauge = instrument "cpu" InstrumentKind.ObservableGauge
 
     let view =
-        { View.forInstrument "cpu" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0 ], true)) }
+        { View.forInstrument "cpu" with
+            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0 ], true))
+        }
 
-    let aggregationsWith views =
-        View.streams views 2000 gauge |> List.map (fun s -> s.Aggregation)
+    let aggregationsWith views = View.streams views 2000 gauge |> List.map (fun s -> s.Aggregation)
 
     Assert.Equal<Aggregation list>([ Aggregation.LastValue ], aggregationsWith [ view ])
 
-    let sumView = { View.forInstrument "cpu" with Aggregation = Some Aggregation.Sum }
+    let sumView =
+        { View.forInstrument "cpu" with
+            Aggregation = Some Aggregation.Sum
+        }
+
     Assert.Equal<Aggregation list>([ Aggregation.Sum ], aggregationsWith [ sumView ])
 
 [<Fact>]
 let ``attribute filters: all, allow and deny`` () =
     let attributes =
-        [ Attribute.string "route" "/"; Attribute.string "method" "GET"; Attribute.int "status" 200L ]
+        [
+            KeyValue.string "route" "/"
+            KeyValue.string "method" "GET"
+            KeyValue.int "status" 200L
+        ]
 
-    Assert.Equal<Attribute list * Attribute list>(
-        (attributes, []),
-        View.filterAttributes AttributeFilter.All attributes
-    )
+    Assert.Equal<KeyValue list * KeyValue list>((attributes, []), View.filterAttributes AttributeFilter.All attributes)
 
-    Assert.Equal<Attribute list * Attribute list>(
-        ([ Attribute.string "route" "/"; Attribute.int "status" 200L ], [ Attribute.string "method" "GET" ]),
+    Assert.Equal<KeyValue list * KeyValue list>(
+        ([ KeyValue.string "route" "/"; KeyValue.int "status" 200L ], [ KeyValue.string "method" "GET" ]),
         View.filterAttributes (AttributeFilter.Allow [ "status"; "route" ]) attributes
     )
 
-    Assert.Equal<Attribute list * Attribute list>(
-        ([ Attribute.string "method" "GET" ], [ Attribute.string "route" "/"; Attribute.int "status" 200L ]),
+    Assert.Equal<KeyValue list * KeyValue list>(
+        ([ KeyValue.string "method" "GET" ], [ KeyValue.string "route" "/"; KeyValue.int "status" 200L ]),
         View.filterAttributes (AttributeFilter.Deny [ "status"; "route" ]) attributes
     )
 
@@ -185,30 +211,48 @@ let private rejected (view: View) (fragment: string) =
 [<Fact>]
 let ``validate rejects bad views with a message naming the problem`` () =
     rejected { View.forInstrument "http.*" with Name = Some "renamed" } "exact name"
-    rejected { (View.forInstrument "x") with Selector = View.anyInstrument; Name = Some "renamed" } "exact name"
 
     rejected
-        { View.forInstrument "x" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 1.0 ], true)) }
+        { (View.forInstrument "x") with
+            Selector = View.anyInstrument
+            Name = Some "renamed"
+        }
+        "exact name"
+
+    rejected
+        { View.forInstrument "x" with
+            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; 1.0 ], true))
+        }
         "ascending and distinct"
 
     rejected
-        { View.forInstrument "x" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 2.0; 1.0 ], true)) }
+        { View.forInstrument "x" with
+            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 2.0; 1.0 ], true))
+        }
         "ascending and distinct"
 
     rejected
-        { View.forInstrument "x" with Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; infinity ], true)) }
+        { View.forInstrument "x" with
+            Aggregation = Some(Aggregation.ExplicitBucketHistogram([ 1.0; infinity ], true))
+        }
         "finite"
 
     rejected
-        { View.forInstrument "x" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(1, 20, true)) }
+        { View.forInstrument "x" with
+            Aggregation = Some(Aggregation.Base2ExponentialHistogram(1, 20, true))
+        }
         "max size"
 
     rejected
-        { View.forInstrument "x" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 21, true)) }
+        { View.forInstrument "x" with
+            Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, 21, true))
+        }
         "max scale"
 
     rejected
-        { View.forInstrument "x" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, -11, true)) }
+        { View.forInstrument "x" with
+            Aggregation = Some(Aggregation.Base2ExponentialHistogram(160, -11, true))
+        }
         "max scale"
 
     rejected { View.forInstrument "x" with CardinalityLimit = Some 0 } "cardinality limit"
@@ -225,7 +269,9 @@ let ``validate accepts good views unchanged`` () =
     Assert.Equal(view, View.validate view)
 
     let exponential =
-        { View.forInstrument "x*" with Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, -10, true)) }
+        { View.forInstrument "x*" with
+            Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, -10, true))
+        }
 
     Assert.Equal(exponential, View.validate exponential)
 

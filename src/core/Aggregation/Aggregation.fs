@@ -1,7 +1,6 @@
 namespace Functional.Telemetry
 
 open System
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -15,10 +14,7 @@ type Aggregation =
 
 type SumState = { Total: NumberValue }
 
-type LastValueState =
-    {
-        Latest: (NumberValue * int64) option
-    }
+type LastValueState = { Latest: (NumberValue * int64) option }
 
 type HistogramState =
     {
@@ -141,7 +137,23 @@ module LastValueState =
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module HistogramState =
     let defaultBounds =
-        [ 0.0; 5.0; 10.0; 25.0; 50.0; 75.0; 100.0; 250.0; 500.0; 750.0; 1000.0; 2500.0; 5000.0; 7500.0; 10000.0 ]
+        [
+            0.0
+            5.0
+            10.0
+            25.0
+            50.0
+            75.0
+            100.0
+            250.0
+            500.0
+            750.0
+            1000.0
+            2500.0
+            5000.0
+            7500.0
+            10000.0
+        ]
 
     let empty (bounds: float list) =
         {
@@ -165,7 +177,9 @@ module HistogramState =
         let index = bucketIndex state.Bounds value
 
         { state with
-            Counts = state.Counts |> List.mapi (fun i count -> if i = index then count + 1L else count)
+            Counts =
+                state.Counts
+                |> List.mapi (fun i count -> if i = index then count + 1L else count)
             Count = state.Count + 1L
             Sum = state.Sum + value
             Min = Numbers.minOption state.Min (Some value)
@@ -232,15 +246,13 @@ module ExponentialHistogramState =
     // 2^(k / 2^scale) for 0 <= k <= 2^scale at a positive scale: the bucket bounds within one power of two.
     // `lowerBound` and `bucketIndex` both use this one expression, so a value's bucket and that bucket's bounds
     // agree exactly. The argument k / 2^scale is exact, so bound 2k at scale s is bit for bit bound k at s - 1.
-    let private boundWithin scale (k: int) =
-        Math.Pow(2.0, float k / Math.ScaleB(1.0, scale))
+    let private boundWithin scale (k: int) = Math.Pow(2.0, float k / Math.ScaleB(1.0, scale))
 
     // The bounds at scale 10 (1024 buckets per power of two), their inverses, and for each of 2048 equal slices of
     // [1, 2) (the significand's top 11 bits) the highest k whose bound lies below the slice's start. A slice is
     // narrower than any bucket (2^(1/1024) - 1 > 1/2048), so it holds at most one bound: a significand's bucket is
     // its slice's k or the next one.
-    let private tableBounds =
-        Array.init 1025 (fun k -> if k = 1024 then 2.0 else boundWithin 10 k)
+    let private tableBounds = Array.init 1025 (fun k -> if k = 1024 then 2.0 else boundWithin 10 k)
 
     let private tableInverses = tableBounds |> Array.map (fun b -> 1.0 / b)
 
@@ -285,7 +297,12 @@ module ExponentialHistogramState =
     let private indexWithin scale (significand: float) =
         let mantissa = BitConverter.DoubleToInt64Bits significand &&& 0xFFFFFFFFFFFFFL
         let sliceFirst = tableSlices[int (mantissa >>> 41)]
-        let coarse = if tableBounds[sliceFirst + 1] < significand then sliceFirst + 1 else sliceFirst
+
+        let coarse =
+            if tableBounds[sliceFirst + 1] < significand then
+                sliceFirst + 1
+            else
+                sliceFirst
 
         if scale <= 10 then
             // Bound j at this scale is bound j * 2^(10 - scale) at scale 10.
@@ -301,15 +318,23 @@ module ExponentialHistogramState =
                 let within = int position
                 let fraction = position - float within
 
-                if fraction > margin && fraction < 1.0 - margin then (coarse <<< fine) + within
-                else settle scale significand coarse within
+                if fraction > margin && fraction < 1.0 - margin then
+                    (coarse <<< fine) + within
+                else
+                    settle scale significand coarse within
             else
                 settle scale significand coarse (if position > 0.0 then int position else 0)
 
     // Above scale 20 indexes overflow an int; below -10 nothing changes any more.
     let private checkScale (scale: int) =
         if scale < minScale || scale > defaultMaxScale then
-            raise (ArgumentOutOfRangeException(nameof scale, scale, "The scale of an exponential histogram is in [-10, 20]."))
+            raise (
+                ArgumentOutOfRangeException(
+                    nameof scale,
+                    scale,
+                    "The scale of an exponential histogram is in [-10, 20]."
+                )
+            )
 
     let bucketIndex scale (value: float) =
         checkScale scale
@@ -327,6 +352,7 @@ module ExponentialHistogramState =
 
     let lowerBound scale index =
         checkScale scale
+
         if scale <= 0 then
             // 2^(index * 2^-scale), exactly; clamped so that absurd indexes stay total (0 or +Inf).
             let exponent = int64 index <<< -scale
@@ -381,8 +407,7 @@ module ExponentialHistogramState =
 
         let limit = max 0 (scale - minScale)
 
-        let rec search by =
-            if by >= limit || fits by then by else search (by + 1)
+        let rec search by = if by >= limit || fits by then by else search (by + 1)
 
         search 0
 
@@ -406,9 +431,15 @@ module ExponentialHistogramState =
         if value = 0.0 then
             { counted with ZeroCount = counted.ZeroCount + 1L }
         elif value > 0.0 then
-            fit { counted with Positive = increment (bucketIndex counted.Scale value) counted.Positive }
+            fit
+                { counted with
+                    Positive = increment (bucketIndex counted.Scale value) counted.Positive
+                }
         elif value < 0.0 then
-            fit { counted with Negative = increment (bucketIndex counted.Scale value) counted.Negative }
+            fit
+                { counted with
+                    Negative = increment (bucketIndex counted.Scale value) counted.Negative
+                }
         else
             // NaN has no bucket; it is counted so that Count stays the number of measurements given.
             counted
@@ -489,12 +520,12 @@ module Measurement =
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Temporality =
     // A series is identified by its attribute set, whatever the order the attributes came in.
-    let private seriesKey (attributes: Attribute list) = attributes |> List.sortBy (fun a -> a.Key)
+    let private seriesKey (attributes: KeyValue list) = attributes |> List.sortBy (fun a -> a.Key)
 
-    /// Previous points by series, grouped by hash: Attribute has equality but no ordering, so no Map on the key itself.
-    type private Index<'Point> = Map<int, (Attribute list * 'Point) list>
+    /// Previous points by series, grouped by hash: KeyValue has equality but no ordering, so no Map on the key itself.
+    type private Index<'Point> = Map<int, (KeyValue list * 'Point) list>
 
-    let private index (attributesOf: 'Point -> Attribute list) (points: 'Point list) : Index<'Point> =
+    let private index (attributesOf: 'Point -> KeyValue list) (points: 'Point list) : Index<'Point> =
         points
         |> List.fold
             (fun acc point ->
@@ -504,7 +535,7 @@ module Temporality =
                 Map.add slot (existing @ [ key, point ]) acc)
             Map.empty
 
-    let private tryFindSeries (idx: Index<'Point>) (attributes: Attribute list) =
+    let private tryFindSeries (idx: Index<'Point>) (attributes: KeyValue list) =
         let key = seriesKey attributes
 
         Map.tryFind (hash key) idx
@@ -621,21 +652,22 @@ module Temporality =
     /// never below the lowest scale, -10.
     let private fitExponential (maxSize: int) (scale: int, positive: ExponentialBuckets, negative: ExponentialBuckets) =
         let rec needed by =
-            if scale - by <= -10 then by
-            elif spanAfter by positive <= int64 maxSize && spanAfter by negative <= int64 maxSize then by
-            else needed (by + 1)
+            if scale - by <= -10 then
+                by
+            elif spanAfter by positive <= int64 maxSize && spanAfter by negative <= int64 maxSize then
+                by
+            else
+                needed (by + 1)
 
         match needed 0 with
         | 0 -> scale, positive, negative
         | by ->
-            let lower buckets =
-                bucketsToMap buckets |> shiftBuckets by |> ExponentialHistogramState.toBuckets
+            let lower buckets = bucketsToMap buckets |> shiftBuckets by |> ExponentialHistogramState.toBuckets
 
             scale - by, lower positive, lower negative
 
     let private addExponential (maxSize: int) (running: ExponentialHistogramPoint) (delta: ExponentialHistogramPoint) =
-        let scale, positive, negative =
-            combineExponential (+) running delta |> fitExponential maxSize
+        let scale, positive, negative = combineExponential (+) running delta |> fitExponential maxSize
 
         { delta with
             StartTime = running.StartTime
@@ -739,5 +771,4 @@ module Temporality =
             )
         | _ -> delta
 
-    let deltaToCumulative running delta =
-        deltaToCumulativeWith ExponentialHistogramState.defaultMaxSize running delta
+    let deltaToCumulative running delta = deltaToCumulativeWith ExponentialHistogramState.defaultMaxSize running delta

@@ -107,9 +107,10 @@ module HistogramState =
     val record: state: HistogramState -> value: float -> HistogramState
     /// Adds two histograms with the same bounds (the left one's bounds are kept).
     val merge: left: HistogramState -> right: HistogramState -> HistogramState
+
     /// The state as a data point of a series with these attributes, interval and exemplars.
     val toPoint:
-        attributes: Attribute list ->
+        attributes: KeyValue list ->
         startTime: int64 ->
         time: int64 ->
         exemplars: Exemplar list ->
@@ -148,7 +149,7 @@ module ExponentialHistogramState =
 
     /// The state as a data point of a series with these attributes, interval and exemplars (zero threshold 0).
     val toPoint:
-        attributes: Attribute list ->
+        attributes: KeyValue list ->
         startTime: int64 ->
         time: int64 ->
         exemplars: Exemplar list ->

@@ -1,7 +1,6 @@
 namespace Functional.Telemetry
 
 open System
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -42,8 +41,7 @@ type StreamConfig =
 module internal Wildcard =
     let hasWildcard (pattern: string) = pattern.IndexOfAny [| '*'; '?' |] >= 0
 
-    let private sameChar (a: char) (b: char) =
-        Char.ToUpperInvariant a = Char.ToUpperInvariant b
+    let private sameChar (a: char) (b: char) = Char.ToUpperInvariant a = Char.ToUpperInvariant b
 
     /// Case-insensitive glob match: `*` any run (empty included), `?` exactly one character.
     // Greedy with backtracking to the last star: linear in practice, never exponential like naive recursion.
@@ -61,8 +59,7 @@ module internal Wildcard =
                     false
             else
                 // Text used up: what is left of the pattern must be stars only.
-                let rec onlyStars i =
-                    i >= pattern.Length || (pattern[i] = '*' && onlyStars (i + 1))
+                let rec onlyStars i = i >= pattern.Length || (pattern[i] = '*' && onlyStars (i + 1))
 
                 onlyStars p
 
@@ -100,8 +97,7 @@ module View =
             None
 
     let validate (view: View) =
-        let fail (message: string) =
-            raise (ArgumentException(message, "view"))
+        let fail (message: string) = raise (ArgumentException(message, "view"))
 
         match view.Name with
         | Some rename ->
@@ -223,7 +219,7 @@ module View =
                         CardinalityLimit = view.CardinalityLimit |> Option.defaultValue cardinalityLimit
                     }))
 
-    let filterAttributes filter (attributes: Attribute list) =
+    let filterAttributes filter (attributes: KeyValue list) =
         match filter with
         | AttributeFilter.All -> attributes, []
         | AttributeFilter.Allow keys -> attributes |> List.partition (fun a -> List.contains a.Key keys)
@@ -234,7 +230,12 @@ module InstrumentName =
     let private isAsciiLetter (c: char) = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 
     let private isAllowed (c: char) =
-        isAsciiLetter c || (c >= '0' && c <= '9') || c = '_' || c = '.' || c = '-' || c = '/'
+        isAsciiLetter c
+        || (c >= '0' && c <= '9')
+        || c = '_'
+        || c = '.'
+        || c = '-'
+        || c = '/'
 
     let isValid (name: string) =
         not (isNull name)

@@ -92,7 +92,7 @@ module View =
     val streams: views: View list -> cardinalityLimit: int -> instrument: InstrumentDescriptor -> StreamConfig list
 
     /// Applies a stream's attribute filter; returns the kept and the filtered-out attributes.
-    val filterAttributes: filter: AttributeFilter -> attributes: Attribute list -> Attribute list * Attribute list
+    val filterAttributes: filter: AttributeFilter -> attributes: KeyValue list -> KeyValue list * KeyValue list
 
 /// Instrument name rules (spec: `[A-Za-z][A-Za-z0-9_.\-/]{0,254}`).
 [<RequireQualifiedAccess>]

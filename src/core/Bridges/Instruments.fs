@@ -4,14 +4,13 @@ open System
 open System.Collections.Generic
 open System.Diagnostics
 open System.Diagnostics.Metrics
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 module Instruments =
     let private orNull (text: string) = if String.IsNullOrEmpty text then null else text
 
-    let private tagsOf (attributes: Attribute list) =
+    let private tagsOf (attributes: KeyValue list) =
         let mutable tags = TagList()
 
         for attribute in attributes do
@@ -23,8 +22,7 @@ module Instruments =
     let meter (name: string) (version: string option) = new Meter(name, Option.toObj version)
 
     [<CompiledName("Counter")>]
-    let counter (meter: Meter) name unit description =
-        meter.CreateCounter<int64>(name, orNull unit, orNull description)
+    let counter (meter: Meter) name unit description = meter.CreateCounter<int64>(name, orNull unit, orNull description)
 
     [<CompiledName("DoubleCounter")>]
     let doubleCounter (meter: Meter) name unit description =
@@ -44,10 +42,9 @@ module Instruments =
         meter.CreateHistogram<float>(name, orNull unit, orNull description, null, advice)
 
     [<CompiledName("Gauge")>]
-    let gauge (meter: Meter) name unit description =
-        meter.CreateGauge<float>(name, orNull unit, orNull description)
+    let gauge (meter: Meter) name unit description = meter.CreateGauge<float>(name, orNull unit, orNull description)
 
-    let private measurements (observed: ('T * Attribute list) list) =
+    let private measurements (observed: ('T * KeyValue list) list) =
         observed
         |> List.map (fun (value, attributes) ->
             let tags =
@@ -58,12 +55,17 @@ module Instruments =
         :> seq<_>
 
     [<CompiledName("ObservableGauge")>]
-    let observableGauge (meter: Meter) name unit description (observe: unit -> (float * Attribute list) list) =
+    let observableGauge (meter: Meter) name unit description (observe: unit -> (float * KeyValue list) list) =
         meter.CreateObservableGauge<float>(name, (fun () -> measurements (observe ())), orNull unit, orNull description)
 
     [<CompiledName("ObservableCounter")>]
-    let observableCounter (meter: Meter) name unit description (observe: unit -> (int64 * Attribute list) list) =
-        meter.CreateObservableCounter<int64>(name, (fun () -> measurements (observe ())), orNull unit, orNull description)
+    let observableCounter (meter: Meter) name unit description (observe: unit -> (int64 * KeyValue list) list) =
+        meter.CreateObservableCounter<int64>(
+            name,
+            (fun () -> measurements (observe ())),
+            orNull unit,
+            orNull description
+        )
 
     [<CompiledName("Add")>]
     let add attributes (value: int64) (counter: Counter<int64>) =

@@ -26,7 +26,12 @@ module Instruments =
     /// A histogram; `bounds` advises bucket boundaries (a view may still override them).
     [<CompiledName("Histogram")>]
     val histogram:
-        meter: Meter -> name: string -> unit: string -> description: string -> bounds: float list option -> Histogram<float>
+        meter: Meter ->
+        name: string ->
+        unit: string ->
+        description: string ->
+        bounds: float list option ->
+            Histogram<float>
 
     /// A synchronous gauge (the last value set).
     [<CompiledName("Gauge")>]
@@ -39,7 +44,7 @@ module Instruments =
         name: string ->
         unit: string ->
         description: string ->
-        observe: (unit -> (float * Attribute list) list) ->
+        observe: (unit -> (float * KeyValue list) list) ->
             ObservableGauge<float>
 
     /// An observable counter: `observe` returns cumulative totals with their attributes.
@@ -49,29 +54,29 @@ module Instruments =
         name: string ->
         unit: string ->
         description: string ->
-        observe: (unit -> (int64 * Attribute list) list) ->
+        observe: (unit -> (int64 * KeyValue list) list) ->
             ObservableCounter<int64>
 
     /// Adds to a counter with attributes.
     [<CompiledName("Add")>]
-    val add: attributes: Attribute list -> value: int64 -> counter: Counter<int64> -> unit
+    val add: attributes: KeyValue list -> value: int64 -> counter: Counter<int64> -> unit
 
     /// Adds to a floating-point counter with attributes.
     [<CompiledName("AddDouble")>]
-    val addDouble: attributes: Attribute list -> value: float -> counter: Counter<float> -> unit
+    val addDouble: attributes: KeyValue list -> value: float -> counter: Counter<float> -> unit
 
     /// Adds (or subtracts) to an up-down counter with attributes.
     [<CompiledName("AddUpDown")>]
-    val addUpDown: attributes: Attribute list -> value: int64 -> counter: UpDownCounter<int64> -> unit
+    val addUpDown: attributes: KeyValue list -> value: int64 -> counter: UpDownCounter<int64> -> unit
 
     /// Records a histogram value with attributes.
     [<CompiledName("Record")>]
-    val record: attributes: Attribute list -> value: float -> histogram: Histogram<float> -> unit
+    val record: attributes: KeyValue list -> value: float -> histogram: Histogram<float> -> unit
 
     /// Sets a gauge with attributes.
     [<CompiledName("Set")>]
-    val set: attributes: Attribute list -> value: float -> gauge: Gauge<float> -> unit
+    val set: attributes: KeyValue list -> value: float -> gauge: Gauge<float> -> unit
 
     /// Times `work` and records its duration in milliseconds on the histogram, also when it throws.
     [<CompiledName("Time")>]
-    val time: attributes: Attribute list -> histogram: Histogram<float> -> work: (unit -> 'T) -> 'T
+    val time: attributes: KeyValue list -> histogram: Histogram<float> -> work: (unit -> 'T) -> 'T

@@ -7,13 +7,12 @@ open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// The state of a record written through the native F# `Logger` API: its body and attributes as they are.
 /// Other ILogger providers see the attributes as key/value pairs and the body as the message.
 [<Sealed>]
-type NativeLogState(body: AnyValue, attributes: Attribute list) =
+type NativeLogState(body: AnyValue, attributes: KeyValue list) =
     let pairs =
         lazy
             (attributes
@@ -33,7 +32,9 @@ type NativeLogState(body: AnyValue, attributes: Attribute list) =
 
     interface IReadOnlyList<KeyValuePair<string, obj>> with
         member _.Count = pairs.Value.Length
-        member _.Item with get index = pairs.Value[index]
+
+        member _.Item
+            with get index = pairs.Value[index]
 
         member _.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> =
             (pairs.Value :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()
@@ -83,7 +84,7 @@ type internal LogEntry() =
 
     /// The state's attributes and template text (null when none), as `LogMapping.stateAttributesOf` gives them,
     /// read without boxing a struct state that is a list of key/value pairs.
-    abstract StateAttributes: includeTemplate: bool -> struct (Attribute list * string)
+    abstract StateAttributes: includeTemplate: bool -> struct (KeyValue list * string)
 
     /// The state when it is a NativeLogState.
     abstract NativeState: NativeLogState voption
@@ -105,15 +106,14 @@ type internal LogEntry() =
 /// Reads the attributes of a state of type 'TState.
 [<AbstractClass>]
 type internal StateReader<'TState>() =
-    abstract Read: state: 'TState * includeTemplate: bool -> struct (Attribute list * string)
+    abstract Read: state: 'TState * includeTemplate: bool -> struct (KeyValue list * string)
 
 /// Any state: boxed, as `LogMapping.stateAttributesOf` takes it.
 [<Sealed>]
 type internal BoxedStateReader<'TState>() =
     inherit StateReader<'TState>()
 
-    override _.Read(state, includeTemplate) =
-        LogMapping.stateAttributesOf includeTemplate (box state)
+    override _.Read(state, includeTemplate) = LogMapping.stateAttributesOf includeTemplate (box state)
 
 /// A struct list of key/value pairs (FormattedLogValues, LoggerMessage and source-generated states): read in
 /// place, boxed only for the rare fallback to enumeration (an indexer that threw).
@@ -126,7 +126,12 @@ type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair
         | struct ([], null) as result ->
             let mutable copy = state
 
-            if (try copy.Count > 0 with _ -> false) then
+            if
+                (try
+                    copy.Count > 0
+                 with _ ->
+                     false)
+            then
                 LogMapping.sequenceAttributes includeTemplate (box state :?> IEnumerable<KeyValuePair<string, obj>>)
             else
                 result
@@ -138,8 +143,10 @@ type internal StateReaders<'TState> private () =
     static let reader: StateReader<'TState> =
         let stateType = typeof<'TState>
 
-        if stateType.IsValueType
-           && typeof<IReadOnlyList<KeyValuePair<string, obj>>>.IsAssignableFrom stateType then
+        if
+            stateType.IsValueType
+            && typeof<IReadOnlyList<KeyValuePair<string, obj>>>.IsAssignableFrom stateType
+        then
             try
                 Activator.CreateInstance(
                     typedefof<ListStateReader<IReadOnlyList<KeyValuePair<string, obj>>>>.MakeGenericType stateType
@@ -167,8 +174,7 @@ type internal LogEntry<'TState>() =
     [<DefaultValue>]
     val mutable Next: LogEntry<'TState>
 
-    override x.StateAttributes includeTemplate =
-        StateReaders<'TState>.Reader.Read(x.State, includeTemplate)
+    override x.StateAttributes includeTemplate = StateReaders<'TState>.Reader.Read(x.State, includeTemplate)
 
     override x.NativeState =
         if typeof<'TState>.IsValueType then

@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Threading.Tasks
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// How captured log calls become records.
@@ -22,15 +21,18 @@ module internal LogConversion =
             match entry.NativeState with
             | ValueSome native -> struct (native.Body, native.Attributes)
             | ValueNone ->
-                let struct (attributes, template) =
-                    entry.StateAttributes(not options.TemplateAsBody)
+                let struct (attributes, template) = entry.StateAttributes(not options.TemplateAsBody)
 
                 let body =
                     if options.TemplateAsBody && not (isNull template) then
                         LogMapping.templateBody template
                     else
                         match entry.Format() with
-                        | null -> if isNull template then AnyValue.String "" else LogMapping.templateBody template
+                        | null ->
+                            if isNull template then
+                                AnyValue.String ""
+                            else
+                                LogMapping.templateBody template
                         | formatted -> AnyValue.String formatted
 
                 struct (body, attributes)
@@ -55,9 +57,21 @@ module internal LogConversion =
                     @ LogMapping.exceptionAttributes entry.Exception
                     @ scopes
                 DroppedAttributes = 0
-                TraceId = if entry.HasContext then ActivityConversion.toTraceId entry.TraceId else TraceId.Empty
-                SpanId = if entry.HasContext then ActivityConversion.toSpanId entry.SpanId else SpanId.Empty
-                TraceFlags = if entry.HasContext then TraceFlags(byte entry.TraceFlags) else TraceFlags.None
+                TraceId =
+                    if entry.HasContext then
+                        ActivityConversion.toTraceId entry.TraceId
+                    else
+                        TraceId.Empty
+                SpanId =
+                    if entry.HasContext then
+                        ActivityConversion.toSpanId entry.SpanId
+                    else
+                        SpanId.Empty
+                TraceFlags =
+                    if entry.HasContext then
+                        TraceFlags(byte entry.TraceFlags)
+                    else
+                        TraceFlags.None
                 EventName = LogMapping.eventName entry.EventId
                 Scope = entry.Scope
             }
@@ -69,7 +83,8 @@ module internal LogConversion =
 /// they keep reaches the exporter. A retried batch is converted once. Conversion and export run with log suppression on, so a log call made from
 /// inside them is dropped rather than fed back into the pipeline.
 [<Sealed>]
-type internal LogExportStage(options: LogRecordOptions, processors: Processor<LogRecord> list, exporter: IExporter<LogRecord>) =
+type internal LogExportStage
+    (options: LogRecordOptions, processors: Processor<LogRecord> list, exporter: IExporter<LogRecord>) =
     // No processors: the record goes straight to the batch, without an option per record.
     let processor =
         match processors with
@@ -108,17 +123,27 @@ type internal LogExportStage(options: LogRecordOptions, processors: Processor<Lo
     let convert (entries: LogEntry array) =
         let records = Array.zeroCreate entries.Length
         let kept = convertAll entries records
-        if kept = records.Length then records else Array.sub records 0 kept
+
+        if kept = records.Length then
+            records
+        else
+            Array.sub records 0 kept
 
     interface IExporter<LogEntry> with
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
             Suppression.Run(fun () ->
-                memo.Export(batch, convert, fun records -> exporter.Export({ Resource = batch.Resource; Items = records }, token)))
+                memo.Export(
+                    batch,
+                    convert,
+                    fun records -> exporter.Export({ Resource = batch.Resource; Items = records }, token)
+                ))
 
         member _.Shutdown token =
-            Suppression.Run(fun () -> task {
-                do! exporter.Shutdown token
-                return ()
-            }) :> Task
+            Suppression.Run(fun () ->
+                task {
+                    do! exporter.Shutdown token
+                    return ()
+                })
+            :> Task

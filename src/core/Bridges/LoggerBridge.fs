@@ -5,7 +5,6 @@ open System.Collections.Concurrent
 open System.Collections.Generic
 open System.Diagnostics
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// A logger of one category: captures each enabled call into a pooled entry and posts it to the pipelines.
@@ -18,7 +17,9 @@ type internal FunctionalLogger(scope: InstrumentationScope, bridge: LoggerBridge
             let provider: IExternalScopeProvider = bridge.ScopeProvider
             provider.Push(box state)
 
-        member _.Log<'TState>(level: LogLevel, eventId: EventId, state: 'TState, error: exn, formatter: Func<'TState, exn, string>) =
+        member _.Log<'TState>
+            (level: LogLevel, eventId: EventId, state: 'TState, error: exn, formatter: Func<'TState, exn, string>)
+            =
             bridge.Emit(scope, level, eventId, state, error, formatter)
 
 /// The ILoggerProvider of the SDK: Microsoft.Extensions.Logging calls (and the native F# `Logger`) become log
@@ -58,14 +59,18 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
             mask
 
     /// Whether a call at this level would reach any pipeline now.
-    member internal x.IsEnabled(level: LogLevel) =
-        level <> LogLevel.None && runners.Length > 0 && x.Wanted level <> 0UL
+    member internal x.IsEnabled(level: LogLevel) = level <> LogLevel.None && runners.Length > 0 && x.Wanted level <> 0UL
 
     member internal _.ScopeProvider = scopeProvider
 
-    member internal x.Emit<'TState>(scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>) =
+    member internal x.Emit<'TState>
+        (scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>)
+        =
         let wanted =
-            if level <> LogLevel.None && runners.Length > 0 && not Suppression.IsSuppressed then x.Wanted level else 0UL
+            if level <> LogLevel.None && runners.Length > 0 && not Suppression.IsSuppressed then
+                x.Wanted level
+            else
+                0UL
 
         if wanted <> 0UL then
             try

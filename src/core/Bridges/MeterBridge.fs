@@ -4,7 +4,6 @@ open System
 open System.Collections.Concurrent
 open System.Collections.Generic
 open System.Diagnostics.Metrics
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// The MeterListener that makes every configured Meter's instruments (Counter, UpDownCounter, Histogram, Gauge and
@@ -20,14 +19,22 @@ type MeterBridge internal (meters: string list, collectors: MetricCollector list
             let t = instrument.GetType()
             if t.IsGenericType then t.GetGenericTypeDefinition() else t
 
-        if definition = typedefof<Counter<int>> then Some InstrumentKind.Counter
-        elif definition = typedefof<UpDownCounter<int>> then Some InstrumentKind.UpDownCounter
-        elif definition = typedefof<Histogram<int>> then Some InstrumentKind.Histogram
-        elif definition = typedefof<Gauge<int>> then Some InstrumentKind.Gauge
-        elif definition = typedefof<ObservableCounter<int>> then Some InstrumentKind.ObservableCounter
-        elif definition = typedefof<ObservableUpDownCounter<int>> then Some InstrumentKind.ObservableUpDownCounter
-        elif definition = typedefof<ObservableGauge<int>> then Some InstrumentKind.ObservableGauge
-        else None
+        if definition = typedefof<Counter<int>> then
+            Some InstrumentKind.Counter
+        elif definition = typedefof<UpDownCounter<int>> then
+            Some InstrumentKind.UpDownCounter
+        elif definition = typedefof<Histogram<int>> then
+            Some InstrumentKind.Histogram
+        elif definition = typedefof<Gauge<int>> then
+            Some InstrumentKind.Gauge
+        elif definition = typedefof<ObservableCounter<int>> then
+            Some InstrumentKind.ObservableCounter
+        elif definition = typedefof<ObservableUpDownCounter<int>> then
+            Some InstrumentKind.ObservableUpDownCounter
+        elif definition = typedefof<ObservableGauge<int>> then
+            Some InstrumentKind.ObservableGauge
+        else
+            None
 
     static let numberKindOf (instrument: Instrument) =
         let t = instrument.GetType()
@@ -35,9 +42,18 @@ type MeterBridge internal (meters: string list, collectors: MetricCollector list
         if t.IsGenericType then
             let argument = t.GetGenericArguments()[0]
 
-            if argument = typeof<float> || argument = typeof<float32> || argument = typeof<decimal> then
+            if
+                argument = typeof<float>
+                || argument = typeof<float32>
+                || argument = typeof<decimal>
+            then
                 Some NumberKind.Double
-            elif argument = typeof<int64> || argument = typeof<int> || argument = typeof<int16> || argument = typeof<byte> then
+            elif
+                argument = typeof<int64>
+                || argument = typeof<int>
+                || argument = typeof<int16>
+                || argument = typeof<byte>
+            then
                 Some NumberKind.Long
             else
                 None
@@ -117,8 +133,7 @@ type MeterBridge internal (meters: string list, collectors: MetricCollector list
                             $"duplicate instrument '{instrument.Name}' in meter '{instrument.Meter.Name}' with a different kind or unit: both streams are kept"
                     | _ -> published[key] <- descriptor
 
-                    let streams =
-                        collectors |> List.collect (fun c -> c.StreamsFor descriptor) |> Array.ofList
+                    let streams = collectors |> List.collect (fun c -> c.StreamsFor descriptor) |> Array.ofList
 
                     if streams.Length > 0 then
                         l.EnableMeasurementEvents(instrument, streams)
@@ -126,11 +141,25 @@ type MeterBridge internal (meters: string list, collectors: MetricCollector list
     do
         listener.InstrumentPublished <- Action<Instrument, MeterListener>(published)
 
-        listener.SetMeasurementEventCallback<int64>(MeasurementCallback<int64>(fun _ v t s -> MeterBridge.Long(v, t, s)))
-        listener.SetMeasurementEventCallback<int>(MeasurementCallback<int>(fun _ v t s -> MeterBridge.Long(int64 v, t, s)))
-        listener.SetMeasurementEventCallback<int16>(MeasurementCallback<int16>(fun _ v t s -> MeterBridge.Long(int64 v, t, s)))
-        listener.SetMeasurementEventCallback<byte>(MeasurementCallback<byte>(fun _ v t s -> MeterBridge.Long(int64 v, t, s)))
-        listener.SetMeasurementEventCallback<float>(MeasurementCallback<float>(fun _ v t s -> MeterBridge.Double(v, t, s)))
+        listener.SetMeasurementEventCallback<int64>(
+            MeasurementCallback<int64>(fun _ v t s -> MeterBridge.Long(v, t, s))
+        )
+
+        listener.SetMeasurementEventCallback<int>(
+            MeasurementCallback<int>(fun _ v t s -> MeterBridge.Long(int64 v, t, s))
+        )
+
+        listener.SetMeasurementEventCallback<int16>(
+            MeasurementCallback<int16>(fun _ v t s -> MeterBridge.Long(int64 v, t, s))
+        )
+
+        listener.SetMeasurementEventCallback<byte>(
+            MeasurementCallback<byte>(fun _ v t s -> MeterBridge.Long(int64 v, t, s))
+        )
+
+        listener.SetMeasurementEventCallback<float>(
+            MeasurementCallback<float>(fun _ v t s -> MeterBridge.Double(v, t, s))
+        )
 
         listener.SetMeasurementEventCallback<float32>(
             MeasurementCallback<float32>(fun _ v t s -> MeterBridge.Double(float v, t, s))
@@ -156,8 +185,7 @@ type MeterBridge internal (meters: string list, collectors: MetricCollector list
 
     /// Runs the observable instruments' callbacks (their measurements go to every reader's streams). One round at
     /// a time: two readers collecting at once (a scrape and a periodic export) never run a callback concurrently.
-    member _.Observe() =
-        lock observeGate (fun () -> listener.RecordObservableInstruments())
+    member _.Observe() = lock observeGate (fun () -> listener.RecordObservableInstruments())
 
     /// Stops listening.
     member _.Dispose() = listener.Dispose()

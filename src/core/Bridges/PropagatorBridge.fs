@@ -56,10 +56,13 @@ type PropagatorBridge(propagator: TextMapPropagator) =
             for name, value in propagator.Inject context do
                 setter.Invoke(carrier, name, value)
 
-    override _.ExtractTraceIdAndState(carrier, getter, [<Out>] traceId: byref<string>, [<Out>] traceState: byref<string>) =
+    override _.ExtractTraceIdAndState
+        (carrier, getter, [<Out>] traceId: byref<string>, [<Out>] traceState: byref<string>)
+        =
         match (extract carrier getter).SpanContext with
         | Some context when context.IsValid ->
             traceId <- TraceParent.format context
+
             traceState <-
                 (if List.isEmpty context.TraceState.Entries then
                      null

@@ -17,7 +17,8 @@ type PropagatorBridge =
 
     /// Injects the activity's context (ids, flags, trace state) and its baggage; nothing for a null activity,
     /// carrier or setter.
-    override Inject: activity: Activity * carrier: obj * setter: DistributedContextPropagator.PropagatorSetterCallback -> unit
+    override Inject:
+        activity: Activity * carrier: obj * setter: DistributedContextPropagator.PropagatorSetterCallback -> unit
 
     /// Extracts a span context and returns it as a version `00` traceparent and a re-formatted tracestate
     /// (null when none or empty).

@@ -13,7 +13,10 @@ module SourceFilter =
             // A star matches any run of characters, the empty one included.
             matchesFrom pattern (pi + 1) name ni
             || (ni < name.Length && matchesFrom pattern pi name (ni + 1))
-        elif ni < name.Length && Char.ToLowerInvariant pattern[pi] = Char.ToLowerInvariant name[ni] then
+        elif
+            ni < name.Length
+            && Char.ToLowerInvariant pattern[pi] = Char.ToLowerInvariant name[ni]
+        then
             matchesFrom pattern (pi + 1) name (ni + 1)
         else
             false
@@ -24,8 +27,7 @@ module SourceFilter =
 
     /// True when `name` matches any of the patterns.
     [<CompiledName("MatchesAny")>]
-    let matchesAny (patterns: string list) (name: string) =
-        patterns |> List.exists (fun p -> matches p name)
+    let matchesAny (patterns: string list) (name: string) = patterns |> List.exists (fun p -> matches p name)
 
     /// Checks a configured name: non-empty, no whitespace; a clear ArgumentException otherwise.
     [<CompiledName("Validate")>]

@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System.Diagnostics
 open System.Threading.Tasks
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// The export stage of a span pipeline, run by the runner for each batch: each ended Activity becomes an
@@ -39,6 +38,10 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
             // Suppressed throughout: an Activity started by a processor, a tag's ToString or the exporter (an
             // HttpClient span, say) must not become a span to export, or export would feed itself.
             Suppression.Run(fun () ->
-                memo.Export(batch, convert, fun spans -> exporter.Export({ Resource = batch.Resource; Items = spans }, token)))
+                memo.Export(
+                    batch,
+                    convert,
+                    fun spans -> exporter.Export({ Resource = batch.Resource; Items = spans }, token)
+                ))
 
         member _.Shutdown token = exporter.Shutdown token

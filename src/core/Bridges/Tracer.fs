@@ -5,7 +5,6 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Runtime.ExceptionServices
 open System.Threading.Tasks
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<Sealed>]
@@ -39,7 +38,7 @@ type SpanStart =
     {
         Name: string
         Kind: SpanKind
-        Attributes: Attribute list
+        Attributes: KeyValue list
         Links: SpanLink list
         Parent: SpanContext option
     }
@@ -58,7 +57,7 @@ module ActiveSpan =
     let setAttribute key value span =
         whenRecording span (fun a -> a.SetTag(key, ActivityConversion.ofAnyValue value) |> ignore)
 
-    let private tagsOf (attributes: Attribute list) =
+    let private tagsOf (attributes: KeyValue list) =
         let tags = ActivityTagsCollection()
 
         for attribute in attributes do
@@ -68,7 +67,9 @@ module ActiveSpan =
 
     [<CompiledName("AddEvent")>]
     let addEvent name attributes span =
-        whenRecording span (fun a -> a.AddEvent(ActivityEvent(name, DateTimeOffset.UtcNow, tagsOf attributes)) |> ignore)
+        whenRecording span (fun a ->
+            a.AddEvent(ActivityEvent(name, DateTimeOffset.UtcNow, tagsOf attributes))
+            |> ignore)
 
     [<CompiledName("SetStatus")>]
     let setStatus status span =
@@ -86,14 +87,12 @@ module ActiveSpan =
         whenRecording span (fun a -> a.AddException error |> ignore)
 
     [<CompiledName("UpdateName")>]
-    let updateName name span =
-        whenRecording span (fun a -> a.DisplayName <- name)
+    let updateName name span = whenRecording span (fun a -> a.DisplayName <- name)
 
 [<RequireQualifiedAccess>]
 module Tracer =
     [<CompiledName("Create")>]
-    let create (name: string) (version: string option) =
-        new Tracer(new ActivitySource(name, Option.toObj version))
+    let create (name: string) (version: string option) = new Tracer(new ActivitySource(name, Option.toObj version))
 
     [<CompiledName("Named")>]
     let named name =

@@ -3,7 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Diagnostics
 open System.Threading.Tasks
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// A native F# tracer: a named ActivitySource, so its spans share `Activity.Current` with every .NET library
@@ -44,7 +43,7 @@ type SpanStart =
         /// The span kind. Default Internal.
         Kind: SpanKind
         /// Attributes known at start (the sampler sees them).
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Links to other spans (only possible at start).
         Links: SpanLink list
         /// An explicit parent (for example one extracted from a message); None uses `Activity.Current`.
@@ -97,7 +96,7 @@ module ActiveSpan =
 
     /// Adds a timestamped event.
     [<CompiledName("AddEvent")>]
-    val addEvent: name: string -> attributes: Attribute list -> span: ActiveSpan -> unit
+    val addEvent: name: string -> attributes: KeyValue list -> span: ActiveSpan -> unit
 
     /// Sets the status. Per the spec, Ok is final, and Unset never overrides a set status.
     [<CompiledName("SetStatus")>]

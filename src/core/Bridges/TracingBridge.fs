@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Diagnostics
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// Sets ActivityCreationOptions.TraceState, an init-only property that F# cannot assign on a byref,
@@ -34,8 +33,10 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
     let decide (parent: ActivityContext) (traceId: ActivityTraceId) name kind tags links =
         let parentContext =
             // IEquatable, not F# `=`, which would box both structs.
-            if parent.Equals(Unchecked.defaultof<ActivityContext>) then None
-            else Some(ActivityConversion.toSpanContext parent)
+            if parent.Equals(Unchecked.defaultof<ActivityContext>) then
+                None
+            else
+                Some(ActivityConversion.toSpanContext parent)
 
         try
             // Inside the try: the tags and links are the application's (an enumerable that throws, say).
@@ -50,12 +51,14 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
                         match links with
                         | null -> []
                         | links ->
-                            [ for (link: ActivityLink) in links ->
-                                  {
-                                      Context = ActivityConversion.toSpanContext link.Context
-                                      Attributes = ActivityConversion.attributesOfTags link.Tags
-                                      DroppedAttributes = 0
-                                  } ]
+                            [
+                                for (link: ActivityLink) in links ->
+                                    {
+                                        Context = ActivityConversion.toSpanContext link.Context
+                                        Attributes = ActivityConversion.attributesOfTags link.Tags
+                                        DroppedAttributes = 0
+                                    }
+                            ]
                 }
 
             struct (parentContext, sampler parameters)
@@ -86,10 +89,14 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
     // The new Activity inherits its parent's trace state; only a sampler that changed it needs the setter.
     let changedTraceState (parent: SpanContext option) (result: SamplingResult) =
         let inherited =
-            parent |> Option.map (fun p -> p.TraceState) |> Option.defaultValue TraceState.Empty
+            parent
+            |> Option.map (fun p -> p.TraceState)
+            |> Option.defaultValue TraceState.Empty
 
-        if result.TraceState = inherited then None
-        else Some(TraceState.format result.TraceState)
+        if result.TraceState = inherited then
+            None
+        else
+            Some(TraceState.format result.TraceState)
 
     let sampleRecorded (options: ActivityCreationOptions<ActivityContext> byref) =
         let struct (parent, result) =
@@ -106,7 +113,10 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
 
     // An export in progress (its HttpClient call, for one) produces no spans: nothing is created for it.
     let sample (options: ActivityCreationOptions<ActivityContext> byref) =
-        if Suppression.IsSuppressed then ActivitySamplingResult.None else sampleRecorded &options
+        if Suppression.IsSuppressed then
+            ActivitySamplingResult.None
+        else
+            sampleRecorded &options
 
     let sampleParentIdRecorded (options: ActivityCreationOptions<string> byref) =
         // A parent given as a string is a `traceparent` read from a carrier: a remote parent, with the trace state
@@ -114,7 +124,10 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
         let mutable parsed = Unchecked.defaultof<ActivityContext>
 
         let parentContext =
-            if not (isNull options.Parent) && ActivityContext.TryParse(options.Parent, options.TraceState, true, &parsed) then
+            if
+                not (isNull options.Parent)
+                && ActivityContext.TryParse(options.Parent, options.TraceState, true, &parsed)
+            then
                 parsed
             else
                 Unchecked.defaultof<ActivityContext>
@@ -132,7 +145,10 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
         decisionOf result
 
     let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
-        if Suppression.IsSuppressed then ActivitySamplingResult.None else sampleParentIdRecorded &options
+        if Suppression.IsSuppressed then
+            ActivitySamplingResult.None
+        else
+            sampleParentIdRecorded &options
 
     let stopped (activity: Activity) =
         if activity.Recorded then

@@ -9,8 +9,7 @@ type EnvLookup = string -> string option
 
 [<RequireQualifiedAccess>]
 module Env =
-    let private nonBlank (value: string) =
-        if String.IsNullOrWhiteSpace value then None else Some value
+    let private nonBlank (value: string) = if String.IsNullOrWhiteSpace value then None else Some value
 
     [<CompiledName("System")>]
     let system: EnvLookup =
@@ -39,8 +38,7 @@ module Env =
 
     [<CompiledName("ReadMilliseconds")>]
     let readMilliseconds (lookup: EnvLookup) name (defaultValue: TimeSpan) =
-        let millis, warnings =
-            readInt lookup name (fun v -> v >= 0) (int defaultValue.TotalMilliseconds)
+        let millis, warnings = readInt lookup name (fun v -> v >= 0) (int defaultValue.TotalMilliseconds)
 
         TimeSpan.FromMilliseconds(float millis), warnings
 
@@ -51,7 +49,10 @@ module Env =
         | Some text ->
             let wanted = text.Trim()
 
-            match choices |> List.tryFind (fun (key, _) -> String.Equals(key, wanted, StringComparison.OrdinalIgnoreCase)) with
+            match
+                choices
+                |> List.tryFind (fun (key, _) -> String.Equals(key, wanted, StringComparison.OrdinalIgnoreCase))
+            with
             | Some(_, value) -> value, []
             | None ->
                 let allowed = choices |> List.map fst |> String.concat ", "
@@ -86,9 +87,17 @@ module BatchOptions =
         // A zero timeout would fail every export: keep the baseline.
         let timeout, w2 =
             if timeout <= TimeSpan.Zero then
-                baseline.ExportTimeout, w2 @ [ { Source = timeoutName; Message = "must be positive; using the default" } ]
+                baseline.ExportTimeout,
+                w2
+                @ [
+                    {
+                        Source = timeoutName
+                        Message = "must be positive; using the default"
+                    }
+                ]
             else
                 timeout, w2
+
         let queue, w3 = Env.readInt lookup (prefix + "_MAX_QUEUE_SIZE") positive baseline.MaxQueueSize
         let batchName = prefix + "_MAX_EXPORT_BATCH_SIZE"
         let batch, w4 = Env.readInt lookup batchName positive baseline.MaxExportBatchSize
@@ -96,7 +105,13 @@ module BatchOptions =
         // The spec requires batch <= queue; a larger batch could never fill.
         let batch, w5 =
             if batch > queue then
-                queue, [ { Source = batchName; Message = $"larger than the queue size {queue}; using {queue}" } ]
+                queue,
+                [
+                    {
+                        Source = batchName
+                        Message = $"larger than the queue size {queue}; using {queue}"
+                    }
+                ]
             else
                 batch, []
 
@@ -119,7 +134,12 @@ module BatchOptions =
         if options.MaxQueueSize <= 0 then
             invalidArg (nameof options.MaxQueueSize) "MaxQueueSize must be positive."
 
-        if options.MaxExportBatchSize <= 0 || options.MaxExportBatchSize > options.MaxQueueSize then
-            invalidArg (nameof options.MaxExportBatchSize) "MaxExportBatchSize must be positive and at most MaxQueueSize."
+        if
+            options.MaxExportBatchSize <= 0
+            || options.MaxExportBatchSize > options.MaxQueueSize
+        then
+            invalidArg
+                (nameof options.MaxExportBatchSize)
+                "MaxExportBatchSize must be positive and at most MaxQueueSize."
 
         options

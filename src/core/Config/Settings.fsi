@@ -33,8 +33,7 @@ module Env =
 
     /// Reads a duration in whole milliseconds (non-negative); unset or invalid gives `defaultValue` (invalid with a warning).
     [<CompiledName("ReadMilliseconds")>]
-    val readMilliseconds:
-        lookup: EnvLookup -> name: string -> defaultValue: TimeSpan -> TimeSpan * ConfigWarning list
+    val readMilliseconds: lookup: EnvLookup -> name: string -> defaultValue: TimeSpan -> TimeSpan * ConfigWarning list
 
     /// Reads a value that must be one of `choices` (compared case-insensitively after trimming).
     [<CompiledName("ReadChoice")>]
@@ -65,7 +64,8 @@ module BatchOptions =
     /// (prefix `OTEL_BSP` for spans, `OTEL_BLRP` for logs) over `baseline`. Invalid values keep the baseline
     /// with a warning; a batch size above the queue size is lowered to the queue size with a warning.
     [<CompiledName("FromEnvironment")>]
-    val fromEnvironment: prefix: string -> baseline: BatchOptions -> lookup: EnvLookup -> BatchOptions * ConfigWarning list
+    val fromEnvironment:
+        prefix: string -> baseline: BatchOptions -> lookup: EnvLookup -> BatchOptions * ConfigWarning list
 
     /// Checks options given in code: a clear ArgumentException naming the bad field.
     [<CompiledName("Validate")>]

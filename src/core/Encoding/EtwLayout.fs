@@ -5,7 +5,6 @@ open System.Buffers
 open System.Diagnostics.Tracing
 open System.Text
 open System.Text.Json
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -88,15 +87,22 @@ module EtwLayout =
 
     [<CompiledName("IsValidEventName")>]
     let isValidEventName (name: string) =
-        not (String.IsNullOrEmpty name) && name.Length <= 255 && name |> Seq.forall isAsciiWordChar
+        not (String.IsNullOrEmpty name)
+        && name.Length <= 255
+        && name |> Seq.forall isAsciiWordChar
 
     [<CompiledName("LogLevel")>]
     let logLevel severityNumber =
-        if severityNumber >= 1 && severityNumber <= 8 then EventLevel.Verbose
-        elif severityNumber >= 13 && severityNumber <= 16 then EventLevel.Warning
-        elif severityNumber >= 17 && severityNumber <= 20 then EventLevel.Error
-        elif severityNumber >= 21 && severityNumber <= 24 then EventLevel.Critical
-        else EventLevel.Informational
+        if severityNumber >= 1 && severityNumber <= 8 then
+            EventLevel.Verbose
+        elif severityNumber >= 13 && severityNumber <= 16 then
+            EventLevel.Warning
+        elif severityNumber >= 17 && severityNumber <= 20 then
+            EventLevel.Error
+        elif severityNumber >= 21 && severityNumber <= 24 then
+            EventLevel.Critical
+        else
+            EventLevel.Informational
 
     [<CompiledName("Rfc3339")>]
     let rfc3339 (unixNanoseconds: int64) =
@@ -106,8 +112,7 @@ module EtwLayout =
     let private toJson (write: Utf8JsonWriter -> unit) =
         let buffer = ArrayBufferWriter<byte>()
         // Relaxed escaping: consumers read the text, so non-ASCII stays readable.
-        let options =
-            JsonWriterOptions(Encoder = Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+        let options = JsonWriterOptions(Encoder = Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
 
         using (new Utf8JsonWriter(buffer, options)) (fun writer ->
             write writer
@@ -157,7 +162,7 @@ module EtwLayout =
     let private text name (value: string) = field name (EtwValue.String value)
 
     let private resourceString key (resource: Resource) =
-        match Attribute.tryFind key resource.Attributes with
+        match KeyValue.tryFind key resource.Attributes with
         | Some(AnyValue.String s) when s <> "" -> Some s
         | Some AnyValue.Empty
         | None -> None
@@ -166,33 +171,42 @@ module EtwLayout =
     let private partA (resource: Resource) (time: int64) (traceId: TraceId) (spanId: SpanId) =
         let extDt =
             if traceId.IsValid then
-                [ field "ext_dt" (EtwValue.Struct [ text "traceId" (traceId.ToHex()); text "spanId" (spanId.ToHex()) ]) ]
+                [
+                    field
+                        "ext_dt"
+                        (EtwValue.Struct [ text "traceId" (traceId.ToHex()); text "spanId" (spanId.ToHex()) ])
+                ]
             else
                 []
 
         let cloud =
             [
                 resourceString "service.name" resource |> Option.map (text "role")
-                resourceString "service.instance.id" resource |> Option.map (text "roleInstance")
+                resourceString "service.instance.id" resource
+                |> Option.map (text "roleInstance")
             ]
             |> List.choose id
 
         let extCloud =
-            if List.isEmpty cloud then [] else [ field "ext_cloud" (EtwValue.Struct cloud) ]
+            if List.isEmpty cloud then
+                []
+            else
+                [ field "ext_cloud" (EtwValue.Struct cloud) ]
 
         field "PartA" (EtwValue.Struct(text "time" (rfc3339 time) :: extDt @ extCloud))
 
     /// PartC: the item's attributes (less those PartB took), then the chosen resource attributes it lacks.
-    let private partC (options: EtwOptions) (resource: Resource) (attributes: Attribute list) =
+    let private partC (options: EtwOptions) (resource: Resource) (attributes: KeyValue list) =
         let own =
-            attributes |> List.choose (fun a -> fieldValue a.Value |> Option.map (field a.Key))
+            attributes
+            |> List.choose (fun a -> fieldValue a.Value |> Option.map (field a.Key))
 
         let fromResource =
             options.ResourceAttributes
             |> List.distinct
             |> List.filter (fun key -> not (attributes |> List.exists (fun a -> a.Key = key)))
             |> List.choose (fun key ->
-                Attribute.tryFind key resource.Attributes
+                KeyValue.tryFind key resource.Attributes
                 |> Option.bind fieldValue
                 |> Option.map (field key))
 
@@ -219,11 +233,16 @@ module EtwLayout =
 
     [<CompiledName("Log")>]
     let log (options: EtwOptions) (resource: Resource) (record: LogRecord) =
-        let time = if record.Timestamp <> 0L then record.Timestamp else record.ObservedTimestamp
+        let time =
+            if record.Timestamp <> 0L then
+                record.Timestamp
+            else
+                record.ObservedTimestamp
 
         let eventId, attributes =
             match record.Attributes |> List.tryFind (fun a -> a.Key = EventIdKey) with
-            | Some { Value = AnyValue.Int id } -> Some id, record.Attributes |> List.filter (fun a -> a.Key <> EventIdKey)
+            | Some { Value = AnyValue.Int id } ->
+                Some id, record.Attributes |> List.filter (fun a -> a.Key <> EventIdKey)
             | _ -> None, record.Attributes
 
         let partB =
@@ -231,9 +250,15 @@ module EtwLayout =
                 Some(text "_typeName" "Log")
                 fieldValue record.Body |> Option.map (field "body")
                 Some(field "severityNumber" (EtwValue.Int32 record.SeverityNumber))
-                (if String.IsNullOrEmpty record.SeverityText then None else Some(text "severityText" record.SeverityText))
+                (if String.IsNullOrEmpty record.SeverityText then
+                     None
+                 else
+                     Some(text "severityText" record.SeverityText))
                 eventId |> Option.map (EtwValue.Int64 >> field "eventId")
-                (if String.IsNullOrEmpty record.EventName then None else Some(text "name" record.EventName))
+                (if String.IsNullOrEmpty record.EventName then
+                     None
+                 else
+                     Some(text "name" record.EventName))
             ]
             |> List.choose id
 
@@ -285,8 +310,14 @@ module EtwLayout =
                 Some(field "kind" (EtwValue.Int32(kindNumber span.Kind)))
                 Some(text "startTime" (rfc3339 span.StartTime))
                 Some(text "endTime" (rfc3339 span.EndTime))
-                (if span.ParentSpanId.IsValid then Some(text "parentId" (span.ParentSpanId.ToHex())) else None)
-                (if List.isEmpty span.Links then None else Some(text "links" (linksJson span.Links)))
+                (if span.ParentSpanId.IsValid then
+                     Some(text "parentId" (span.ParentSpanId.ToHex()))
+                 else
+                     None)
+                (if List.isEmpty span.Links then
+                     None
+                 else
+                     Some(text "links" (linksJson span.Links)))
                 statusMessage
                 Some(field "success" (EtwValue.Int32 success))
             ]

@@ -84,14 +84,17 @@ module OtlpJson =
         JsonWriterOptions(Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false)
 
     let private stringIfAny (j: JsonPrimitives) name (value: string) =
-        if not (String.IsNullOrEmpty value) then j.String(name, value)
+        if not (String.IsNullOrEmpty value) then
+            j.String(name, value)
 
     let private countIfAny (j: JsonPrimitives) (name: JsonEncodedText) (value: int) =
-        if value > 0 then j.Writer.WriteNumber(name, value)
+        if value > 0 then
+            j.Writer.WriteNumber(name, value)
 
     // fixed64 fields are unsigned: a negative time is written as its two's complement, as protobuf does.
     let private fixed64IfAny (j: JsonPrimitives) name (value: int64) =
-        if value <> 0L then j.UInt64String(name, uint64 value)
+        if value <> 0L then
+            j.UInt64String(name, uint64 value)
 
     let rec private anyValue (j: JsonPrimitives) (value: AnyValue) =
         let w = j.Writer
@@ -125,14 +128,14 @@ module OtlpJson =
 
         w.WriteEndObject()
 
-    and private keyValue (j: JsonPrimitives) (attribute: Functional.Telemetry.Attribute) =
+    and private keyValue (j: JsonPrimitives) (attribute: Functional.Telemetry.KeyValue) =
         j.Writer.WriteStartObject()
         stringIfAny j Names.key attribute.Key
         j.Writer.WritePropertyName Names.value
         anyValue j attribute.Value
         j.Writer.WriteEndObject()
 
-    let private attributes (j: JsonPrimitives) (name: JsonEncodedText) (items: Functional.Telemetry.Attribute list) =
+    let private attributes (j: JsonPrimitives) (name: JsonEncodedText) (items: Functional.Telemetry.KeyValue list) =
         if not items.IsEmpty then
             j.Writer.WriteStartArray name
 
@@ -141,7 +144,12 @@ module OtlpJson =
 
             j.Writer.WriteEndArray()
 
-    let private arrayOf (j: JsonPrimitives) (name: JsonEncodedText) (write: JsonPrimitives -> 'T -> unit) (items: 'T list) =
+    let private arrayOf
+        (j: JsonPrimitives)
+        (name: JsonEncodedText)
+        (write: JsonPrimitives -> 'T -> unit)
+        (items: 'T list)
+        =
         if not items.IsEmpty then
             j.Writer.WriteStartArray name
 
@@ -185,7 +193,8 @@ module OtlpJson =
                 w.WriteStartArray itemsName
 
                 for item in items do
-                    if ScopeGroups.same (scopeOf item) scope then writeItem j item
+                    if ScopeGroups.same (scopeOf item) scope then
+                        writeItem j item
 
                 w.WriteEndArray()
                 stringIfAny j Names.schemaUrl scope.SchemaUrl
@@ -200,7 +209,8 @@ module OtlpJson =
         w.Flush()
 
     let private traceState (j: JsonPrimitives) (state: TraceState) =
-        if not state.Entries.IsEmpty then j.String(Names.traceState, TraceState.format state)
+        if not state.Entries.IsEmpty then
+            j.String(Names.traceState, TraceState.format state)
 
     let private spanFlags (flags: TraceFlags) (isRemote: bool) =
         uint32 flags.Value ||| 0x100u ||| (if isRemote then 0x200u else 0u)
@@ -250,7 +260,10 @@ module OtlpJson =
         j.TraceId(Names.traceId, span.Context.TraceId)
         j.SpanId(Names.spanId, span.Context.SpanId)
         traceState j span.Context.TraceState
-        if span.ParentSpanId.IsValid then j.SpanId(Names.parentSpanId, span.ParentSpanId)
+
+        if span.ParentSpanId.IsValid then
+            j.SpanId(Names.parentSpanId, span.ParentSpanId)
+
         w.WriteNumber(Names.flags, spanFlags span.Context.TraceFlags span.ParentIsRemote)
         stringIfAny j Names.name span.Name
         w.WriteNumber(Names.kind, spanKind span.Kind)
@@ -280,8 +293,13 @@ module OtlpJson =
         attributes j Names.filteredAttributes exemplar.FilteredAttributes
         fixed64IfAny j Names.timeUnixNano exemplar.Time
         numberValue j exemplar.Value
-        if exemplar.SpanId.IsValid then j.SpanId(Names.spanId, exemplar.SpanId)
-        if exemplar.TraceId.IsValid then j.TraceId(Names.traceId, exemplar.TraceId)
+
+        if exemplar.SpanId.IsValid then
+            j.SpanId(Names.spanId, exemplar.SpanId)
+
+        if exemplar.TraceId.IsValid then
+            j.TraceId(Names.traceId, exemplar.TraceId)
+
         j.Writer.WriteEndObject()
 
     let private numberPoint (j: JsonPrimitives) (point: NumberPoint) =
@@ -330,7 +348,9 @@ module OtlpJson =
         if buckets.Offset <> 0 || not buckets.Counts.IsEmpty then
             let w = j.Writer
             w.WriteStartObject name
-            if buckets.Offset <> 0 then w.WriteNumber(Names.offset, buckets.Offset)
+
+            if buckets.Offset <> 0 then
+                w.WriteNumber(Names.offset, buckets.Offset)
 
             if not buckets.Counts.IsEmpty then
                 w.WriteStartArray Names.bucketCounts
@@ -350,14 +370,20 @@ module OtlpJson =
         fixed64IfAny j Names.timeUnixNano point.Time
         fixed64IfAny j Names.count point.Count
         j.Double(Names.sum, point.Sum)
-        if point.Scale <> 0 then w.WriteNumber(Names.scale, point.Scale)
+
+        if point.Scale <> 0 then
+            w.WriteNumber(Names.scale, point.Scale)
+
         fixed64IfAny j Names.zeroCount point.ZeroCount
         buckets j Names.positive point.Positive
         buckets j Names.negative point.Negative
         arrayOf j Names.exemplars exemplar point.Exemplars
         optionalDouble j Names.min point.Min
         optionalDouble j Names.max point.Max
-        if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then j.Double(Names.zeroThreshold, point.ZeroThreshold)
+
+        if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then
+            j.Double(Names.zeroThreshold, point.ZeroThreshold)
+
         w.WriteEndObject()
 
     let private metric (j: JsonPrimitives) (metric: MetricData) =
@@ -376,7 +402,10 @@ module OtlpJson =
             w.WriteStartObject Names.sum
             arrayOf j Names.dataPoints numberPoint points
             w.WriteNumber(Names.aggregationTemporality, temporality t)
-            if isMonotonic then w.WriteBoolean(Names.isMonotonic, true)
+
+            if isMonotonic then
+                w.WriteBoolean(Names.isMonotonic, true)
+
             w.WriteEndObject()
         | MetricPoints.Histogram(t, points) ->
             w.WriteStartObject Names.histogram
@@ -396,7 +425,10 @@ module OtlpJson =
         w.WriteStartObject()
         fixed64IfAny j Names.timeUnixNano record.Timestamp
         fixed64IfAny j Names.observedTimeUnixNano record.ObservedTimestamp
-        if record.SeverityNumber <> 0 then w.WriteNumber(Names.severityNumber, record.SeverityNumber)
+
+        if record.SeverityNumber <> 0 then
+            w.WriteNumber(Names.severityNumber, record.SeverityNumber)
+
         stringIfAny j Names.severityText record.SeverityText
 
         match record.Body with
@@ -407,9 +439,16 @@ module OtlpJson =
 
         attributes j Names.attributes record.Attributes
         countIfAny j Names.droppedAttributesCount record.DroppedAttributes
-        if record.TraceFlags.Value <> 0uy then w.WriteNumber(Names.flags, int record.TraceFlags.Value)
-        if record.TraceId.IsValid then j.TraceId(Names.traceId, record.TraceId)
-        if record.SpanId.IsValid then j.SpanId(Names.spanId, record.SpanId)
+
+        if record.TraceFlags.Value <> 0uy then
+            w.WriteNumber(Names.flags, int record.TraceFlags.Value)
+
+        if record.TraceId.IsValid then
+            j.TraceId(Names.traceId, record.TraceId)
+
+        if record.SpanId.IsValid then
+            j.SpanId(Names.spanId, record.SpanId)
+
         stringIfAny j Names.eventName record.EventName
         w.WriteEndObject()
 

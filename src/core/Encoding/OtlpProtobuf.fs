@@ -6,13 +6,16 @@ open System
 [<RequireQualifiedAccess>]
 module OtlpProtobuf =
     let private stringIfAny (w: ProtoWriter) field (value: string) =
-        if not (String.IsNullOrEmpty value) then w.String(field, value)
+        if not (String.IsNullOrEmpty value) then
+            w.String(field, value)
 
     let private countIfAny (w: ProtoWriter) field (value: int) =
-        if value > 0 then w.Varint(field, uint64 value)
+        if value > 0 then
+            w.Varint(field, uint64 value)
 
     let private fixed64IfAny (w: ProtoWriter) field (value: int64) =
-        if value <> 0L then w.Fixed64(field, uint64 value)
+        if value <> 0L then
+            w.Fixed64(field, uint64 value)
 
     // common.v1.AnyValue: the oneof member is written even when it holds a default (presence is the type).
     let rec private anyValueFields (w: ProtoWriter) (value: AnyValue) =
@@ -41,7 +44,7 @@ module OtlpProtobuf =
         | AnyValue.Empty -> ()
 
     // common.v1.KeyValue
-    and private keyValue (w: ProtoWriter) field (attribute: Functional.Telemetry.Attribute) =
+    and private keyValue (w: ProtoWriter) field (attribute: Functional.Telemetry.KeyValue) =
         let pair = w.BeginMessage field
         stringIfAny w 1 attribute.Key
         let value = w.BeginMessage 2
@@ -49,7 +52,7 @@ module OtlpProtobuf =
         w.EndMessage value
         w.EndMessage pair
 
-    let private attributes (w: ProtoWriter) field (items: Functional.Telemetry.Attribute list) =
+    let private attributes (w: ProtoWriter) field (items: Functional.Telemetry.KeyValue list) =
         for item in items do
             keyValue w field item
 
@@ -86,7 +89,8 @@ module OtlpProtobuf =
                 scopeMessage w 1 scope
 
                 for item in items do
-                    if ScopeGroups.same (scopeOf item) scope then writeItem w item
+                    if ScopeGroups.same (scopeOf item) scope then
+                        writeItem w item
 
                 stringIfAny w 3 scope.SchemaUrl
                 w.EndMessage scopeGroup
@@ -95,7 +99,8 @@ module OtlpProtobuf =
             w.EndMessage resourceGroup
 
     let private traceState (w: ProtoWriter) field (state: TraceState) =
-        if not state.Entries.IsEmpty then w.String(field, TraceState.format state)
+        if not state.Entries.IsEmpty then
+            w.String(field, TraceState.format state)
 
     // trace.v1.SpanFlags: the low byte is the W3C trace flags; 0x100 says whether 0x200 (remote) is known.
     let private spanFlags (flags: TraceFlags) (isRemote: bool) =
@@ -149,7 +154,10 @@ module OtlpProtobuf =
         w.TraceId(1, span.Context.TraceId)
         w.SpanId(2, span.Context.SpanId)
         traceState w 3 span.Context.TraceState
-        if span.ParentSpanId.IsValid then w.SpanId(4, span.ParentSpanId)
+
+        if span.ParentSpanId.IsValid then
+            w.SpanId(4, span.ParentSpanId)
+
         stringIfAny w 5 span.Name
         w.Varint(6, spanKind span.Kind)
         fixed64IfAny w 7 span.StartTime
@@ -184,8 +192,12 @@ module OtlpProtobuf =
         | NumberValue.Double d -> w.Double(3, d)
         | NumberValue.Long l -> w.Fixed64(6, uint64 l)
 
-        if exemplar.SpanId.IsValid then w.SpanId(4, exemplar.SpanId)
-        if exemplar.TraceId.IsValid then w.TraceId(5, exemplar.TraceId)
+        if exemplar.SpanId.IsValid then
+            w.SpanId(4, exemplar.SpanId)
+
+        if exemplar.TraceId.IsValid then
+            w.TraceId(5, exemplar.TraceId)
+
         attributes w 7 exemplar.FilteredAttributes
         w.EndMessage message
 
@@ -228,7 +240,10 @@ module OtlpProtobuf =
     let private buckets (w: ProtoWriter) field (buckets: ExponentialBuckets) =
         if buckets.Offset <> 0 || not buckets.Counts.IsEmpty then
             let message = w.BeginMessage field
-            if buckets.Offset <> 0 then w.SignedVarint(1, int64 buckets.Offset)
+
+            if buckets.Offset <> 0 then
+                w.SignedVarint(1, int64 buckets.Offset)
+
             w.PackedVarint(2, buckets.Counts)
             w.EndMessage message
 
@@ -240,7 +255,10 @@ module OtlpProtobuf =
         fixed64IfAny w 3 point.Time
         fixed64IfAny w 4 point.Count
         w.Double(5, point.Sum)
-        if point.Scale <> 0 then w.SignedVarint(6, int64 point.Scale)
+
+        if point.Scale <> 0 then
+            w.SignedVarint(6, int64 point.Scale)
+
         fixed64IfAny w 7 point.ZeroCount
         buckets w 8 point.Positive
         buckets w 9 point.Negative
@@ -251,7 +269,9 @@ module OtlpProtobuf =
         point.Min |> Option.iter (fun v -> w.Double(12, v))
         point.Max |> Option.iter (fun v -> w.Double(13, v))
         // Bitwise, so that -0.0 is kept as proto3 writers keep it.
-        if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then w.Double(14, point.ZeroThreshold)
+        if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then
+            w.Double(14, point.ZeroThreshold)
+
         w.EndMessage message
 
     // metrics.v1.Metric: all the points of one stream, so it and its data message grow with the number of
@@ -277,7 +297,10 @@ module OtlpProtobuf =
                 numberPoint w p
 
             w.Varint(2, temporality t)
-            if isMonotonic then w.Bool(3, true)
+
+            if isMonotonic then
+                w.Bool(3, true)
+
             w.EndMessage data
         | MetricPoints.Histogram(t, points) ->
             let data = w.BeginMessage(9, 3)
@@ -302,7 +325,10 @@ module OtlpProtobuf =
     let private logRecord (w: ProtoWriter) (record: LogRecord) =
         let message = w.BeginMessage(2, 2)
         fixed64IfAny w 1 record.Timestamp
-        if record.SeverityNumber <> 0 then w.Varint(2, uint64 (int64 record.SeverityNumber))
+
+        if record.SeverityNumber <> 0 then
+            w.Varint(2, uint64 (int64 record.SeverityNumber))
+
         stringIfAny w 3 record.SeverityText
 
         match record.Body with
@@ -314,9 +340,16 @@ module OtlpProtobuf =
 
         attributes w 6 record.Attributes
         countIfAny w 7 record.DroppedAttributes
-        if record.TraceFlags.Value <> 0uy then w.Fixed32(8, uint32 record.TraceFlags.Value)
-        if record.TraceId.IsValid then w.TraceId(9, record.TraceId)
-        if record.SpanId.IsValid then w.SpanId(10, record.SpanId)
+
+        if record.TraceFlags.Value <> 0uy then
+            w.Fixed32(8, uint32 record.TraceFlags.Value)
+
+        if record.TraceId.IsValid then
+            w.TraceId(9, record.TraceId)
+
+        if record.SpanId.IsValid then
+            w.SpanId(10, record.SpanId)
+
         fixed64IfAny w 11 record.ObservedTimestamp
         stringIfAny w 12 record.EventName
         w.EndMessage message

@@ -46,7 +46,9 @@ module PrometheusFormat =
             match parameter.IndexOf '=' with
             | -1 -> true
             | i when parameter.Substring(0, i).Trim().Equals("q", StringComparison.OrdinalIgnoreCase) ->
-                match Double.TryParse(parameter.Substring(i + 1).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture) with
+                match
+                    Double.TryParse(parameter.Substring(i + 1).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture)
+                with
                 | true, q -> q > 0.0
                 | _ -> true
             | _ -> true
@@ -56,7 +58,10 @@ module PrometheusFormat =
 
     [<CompiledName("Negotiate")>]
     let negotiate (accept: string) =
-        if not (String.IsNullOrEmpty accept) && accept.Split ',' |> Array.exists acceptsOpenMetrics then
+        if
+            not (String.IsNullOrEmpty accept)
+            && accept.Split ',' |> Array.exists acceptsOpenMetrics
+        then
             PrometheusFormat.OpenMetrics
         else
             PrometheusFormat.Text
@@ -76,7 +81,11 @@ type internal PrometheusShape =
 [<RequireQualifiedAccess>]
 module PrometheusNames =
     let private isNameChar (allowColon: bool) (c: char) =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c = '_' || (allowColon && c = ':')
+        (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c = '_'
+        || (allowColon && c = ':')
 
     // Invalid characters become '_', runs of '_' collapse, a leading digit gets a '_' prefix. Never empty.
     let private sanitize (allowColon: bool) (name: string) =
@@ -162,9 +171,12 @@ module PrometheusNames =
         let mutable depth = 0
 
         for c in unit do
-            if c = '{' then depth <- depth + 1
-            elif c = '}' && depth > 0 then depth <- depth - 1
-            elif depth = 0 then builder.Append c |> ignore
+            if c = '{' then
+                depth <- depth + 1
+            elif c = '}' && depth > 0 then
+                depth <- depth - 1
+            elif depth = 0 then
+                builder.Append c |> ignore
 
         builder.ToString().Trim()
 
@@ -209,19 +221,30 @@ module PrometheusNames =
     let internal unitFor (shape: PrometheusShape) (unit: string) =
         let suffix = unitSuffix unit
 
-        if suffix = "ratio" && shape <> PrometheusShape.Gauge && not (isNull unit) && withoutAnnotations unit = "1" then
+        if
+            suffix = "ratio"
+            && shape <> PrometheusShape.Gauge
+            && not (isNull unit)
+            && withoutAnnotations unit = "1"
+        then
             ""
         else
             suffix
 
     let private appendSuffix (name: string) (suffix: string) =
-        if name.EndsWith("_" + suffix, StringComparison.Ordinal) then name
-        elif name.EndsWith '_' then name + suffix
-        else name + "_" + suffix
+        if name.EndsWith("_" + suffix, StringComparison.Ordinal) then
+            name
+        elif name.EndsWith '_' then
+            name + suffix
+        else
+            name + "_" + suffix
 
     let internal familyNameOf (options: PrometheusOptions) (shape: PrometheusShape) (name: string) (unit: string) =
         let prefixed =
-            if String.IsNullOrEmpty options.Namespace then name else options.Namespace + "_" + name
+            if String.IsNullOrEmpty options.Namespace then
+                name
+            else
+                options.Namespace + "_" + name
 
         let mutable family = sanitizeMetricName prefixed
 
@@ -248,12 +271,7 @@ type internal PrometheusLabelName(name: string) =
 
 /// One label of a series while it is being assembled: sorted by name, then by the original key.
 [<Struct>]
-type internal PrometheusLabel =
-    {
-        Name: PrometheusLabelName
-        Key: string
-        Value: AnyValue
-    }
+type internal PrometheusLabel = { Name: PrometheusLabelName; Key: string; Value: AnyValue }
 
 /// A series' rendered label set (`a="x",b="y"`), kept while the series is rendered by every render, with the scope
 /// labels and histogram flag (`le` renamed) it was rendered with.
@@ -268,7 +286,15 @@ type internal PrometheusLabelSet(bytes: byte[], scope: obj, histogram: bool, ren
 /// description, shape).
 [<Sealed; AllowNullLiteral>]
 type internal PrometheusFamily
-    (textName: string, omName: string, shape: PrometheusShape, omCounter: bool, unit: string, textHelp: byte[], omHelp: byte[]) =
+    (
+        textName: string,
+        omName: string,
+        shape: PrometheusShape,
+        omCounter: bool,
+        unit: string,
+        textHelp: byte[],
+        omHelp: byte[]
+    ) =
     let utf8 (text: string) = Encoding.UTF8.GetBytes text
 
     member val Shape = shape
@@ -278,7 +304,14 @@ type internal PrometheusFamily
     member val OmNameBytes = utf8 omName
     /// A counter in OpenMetrics (else a counter whose name does not end in `_total` shows as `unknown`).
     member val OmCounter = omCounter
-    member val TextType = utf8 (match shape with PrometheusShape.Counter -> "counter" | PrometheusShape.Gauge -> "gauge" | _ -> "histogram")
+
+    member val TextType =
+        utf8 (
+            match shape with
+            | PrometheusShape.Counter -> "counter"
+            | PrometheusShape.Gauge -> "gauge"
+            | _ -> "histogram"
+        )
 
     member val OmType =
         utf8 (
@@ -294,9 +327,13 @@ type internal PrometheusFamily
     member val BucketName = utf8 (textName + "_bucket")
     member val SumName = utf8 (textName + "_sum")
     member val CountName = utf8 (textName + "_count")
+
     /// The OpenMetrics UNIT, or null when the family name does not end with `_<unit>`.
     member val OmUnit =
-        if unit <> "" && omName.EndsWith("_" + unit, StringComparison.Ordinal) then utf8 unit else null
+        if unit <> "" && omName.EndsWith("_" + unit, StringComparison.Ordinal) then
+            utf8 unit
+        else
+            null
 
     member val TextHelp = textHelp
     member val OmHelp = omHelp
@@ -306,7 +343,13 @@ type internal PrometheusFamily
         match shape with
         | PrometheusShape.Counter when omCounter -> [| omName; omName + "_total"; omName + "_created" |]
         | PrometheusShape.Histogram ->
-            [| textName; textName + "_bucket"; textName + "_sum"; textName + "_count"; textName + "_created" |]
+            [|
+                textName
+                textName + "_bucket"
+                textName + "_sum"
+                textName + "_count"
+                textName + "_created"
+            |]
         | _ -> [| omName |]
 
     // The le labels of the bounds last seen, in both formats.
@@ -399,12 +442,18 @@ type internal PrometheusBuffer(capacity: int) =
         prefix.CopyTo span
         middle.AsSpan().CopyTo(span.Slice prefix.Length)
         let mutable written = 0
-        Utf8Formatter.TryFormat(value, span.Slice(prefix.Length + middle.Length), &written) |> ignore
+
+        Utf8Formatter.TryFormat(value, span.Slice(prefix.Length + middle.Length), &written)
+        |> ignore
+
         length <- length + prefix.Length + middle.Length + written
 
     member this.Hex(value: uint64) =
         let mutable written = 0
-        Utf8Formatter.TryFormat(value, this.Free 16, &written, StandardFormat('x', 16uy)) |> ignore
+
+        Utf8Formatter.TryFormat(value, this.Free 16, &written, StandardFormat('x', 16uy))
+        |> ignore
+
         length <- length + written
 
 /// The fixed bytes of the format, allocated once (an F# `"..."B` literal is a new array each time it runs).
@@ -472,16 +521,26 @@ module internal PrometheusText =
 
     /// Prometheus floats: `NaN`, `+Inf`, `-Inf`, otherwise the shortest round-trip form (integers without `.0`).
     let writeDouble (out: PrometheusBuffer) (value: float) =
-        if Double.IsNaN value then out.Bytes PrometheusLiterals.nan
-        elif Double.IsPositiveInfinity value then out.Bytes PrometheusLiterals.positiveInfinity
-        elif Double.IsNegativeInfinity value then out.Bytes PrometheusLiterals.negativeInfinity
-        elif value = Math.Floor value && Math.Abs value < 1e15 && not (value = 0.0 && Double.IsNegative value) then
+        if Double.IsNaN value then
+            out.Bytes PrometheusLiterals.nan
+        elif Double.IsPositiveInfinity value then
+            out.Bytes PrometheusLiterals.positiveInfinity
+        elif Double.IsNegativeInfinity value then
+            out.Bytes PrometheusLiterals.negativeInfinity
+        elif
+            value = Math.Floor value
+            && Math.Abs value < 1e15
+            && not (value = 0.0 && Double.IsNegative value)
+        then
             // Whole numbers below 1e15 print the same as integers (the round-trip form uses an exponent only from
             // 1E+17), and integer formatting is several times faster.
             out.Int64(int64 value)
         else
             let mutable written = 0
-            value.TryFormat(out.Free 32, &written, "R".AsSpan(), CultureInfo.InvariantCulture) |> ignore
+
+            value.TryFormat(out.Free 32, &written, "R".AsSpan(), CultureInfo.InvariantCulture)
+            |> ignore
+
             out.Advance written
 
     let writeNumber (out: PrometheusBuffer) (value: NumberValue) =
@@ -491,14 +550,18 @@ module internal PrometheusText =
 
     /// OpenMetrics' canonical number (Go's `%g`, with `.0` added when there is no `.` or exponent), used for `le`.
     let canonical (value: float) =
-        if Double.IsNaN value then "NaN"
-        elif Double.IsPositiveInfinity value then "+Inf"
-        elif Double.IsNegativeInfinity value then "-Inf"
+        if Double.IsNaN value then
+            "NaN"
+        elif Double.IsPositiveInfinity value then
+            "+Inf"
+        elif Double.IsNegativeInfinity value then
+            "-Inf"
         else
             // The shortest round-trip digits, from "R", laid out again the way Go's %g does.
             let roundTrip = value.ToString("R", CultureInfo.InvariantCulture)
             let negative = roundTrip.StartsWith '-'
             let body = if negative then roundTrip.Substring 1 else roundTrip
+
             let mantissa, exponent =
                 match body.IndexOf 'E' with
                 | -1 -> body, 0
@@ -541,7 +604,10 @@ module internal PrometheusText =
 
             do
                 use json =
-                    new Utf8JsonWriter(buffer, JsonWriterOptions(Encoder = Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping))
+                    new Utf8JsonWriter(
+                        buffer,
+                        JsonWriterOptions(Encoder = Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+                    )
 
                 AnyValueJson.write json value
 
@@ -569,9 +635,9 @@ type PrometheusRenderer(options: PrometheusOptions) =
     // Rendered label sets of the series of the latest render, by the identity of the series' attribute list (a
     // collector hands out the same list for a series at every collection; see `seriesLabels`).
     let labelSets =
-        Dictionary<Functional.Telemetry.Attribute list, PrometheusLabelSet>(HashIdentity.Reference)
+        Dictionary<Functional.Telemetry.KeyValue list, PrometheusLabelSet>(HashIdentity.Reference)
 
-    let labelSetKeys = ResizeArray<Functional.Telemetry.Attribute list>()
+    let labelSetKeys = ResizeArray<Functional.Telemetry.KeyValue list>()
 
     let mutable renderNumber = 0L
     let mutable bucketExemplars: Exemplar[] = Array.zeroCreate 32
@@ -658,8 +724,18 @@ type PrometheusRenderer(options: PrometheusOptions) =
         | _ ->
             let textName = PrometheusNames.familyNameOf options shape metric.Name metric.Unit
             let counter = shape = PrometheusShape.Counter
-            let omCounter = counter && textName.Length > 6 && textName.EndsWith("_total", StringComparison.Ordinal)
-            let omName = if omCounter then textName.Substring(0, textName.Length - 6) else textName
+
+            let omCounter =
+                counter
+                && textName.Length > 6
+                && textName.EndsWith("_total", StringComparison.Ordinal)
+
+            let omName =
+                if omCounter then
+                    textName.Substring(0, textName.Length - 6)
+                else
+                    textName
+
             let unit = PrometheusNames.unitFor shape metric.Unit
 
             let made =
@@ -685,7 +761,13 @@ type PrometheusRenderer(options: PrometheusOptions) =
         match value with
         | AnyValue.String s -> PrometheusText.writeLabelValue labels s
         | AnyValue.Int i -> labels.Int64 i
-        | AnyValue.Bool b -> labels.Bytes(if b then PrometheusLiterals.trueText else PrometheusLiterals.falseText)
+        | AnyValue.Bool b ->
+            labels.Bytes(
+                if b then
+                    PrometheusLiterals.trueText
+                else
+                    PrometheusLiterals.falseText
+            )
         | AnyValue.Double d -> PrometheusText.writeDouble labels d
         | AnyValue.Empty -> ()
         | other -> PrometheusText.writeLabelValue labels (PrometheusText.attributeText other)
@@ -706,7 +788,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
     /// Writes `a="x",b="y;z"` (no braces) into `labels`: keys sanitised, values of keys that sanitise alike joined
     /// with `;` in the order of the original keys.
-    let writeLabels (attributes: Functional.Telemetry.Attribute list) (scope: PrometheusLabel[]) (histogram: bool) =
+    let writeLabels (attributes: Functional.Telemetry.KeyValue list) (scope: PrometheusLabel[]) (histogram: bool) =
         labels.Reset()
         let mutable count = 0
 
@@ -752,7 +834,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
     /// Puts a series' labels into `labels`: copied from the last render when the same attribute list was rendered
     /// there, else written (and kept). Sets not rendered by a render are dropped at its end.
-    let seriesLabels (attributes: Functional.Telemetry.Attribute list) (scope: PrometheusLabel[]) (histogram: bool) =
+    let seriesLabels (attributes: Functional.Telemetry.KeyValue list) (scope: PrometheusLabel[]) (histogram: bool) =
         match labelSets.TryGetValue attributes with
         | true, set when obj.ReferenceEquals(set.Scope, scope) && set.Histogram = histogram ->
             set.LastRender <- renderNumber
@@ -859,7 +941,12 @@ type PrometheusRenderer(options: PrometheusOptions) =
         if exemplar.Time <> 0L then
             // OpenMetrics timestamps are seconds: whole seconds, then up to 9 digits of nanoseconds.
             out.Byte(byte ' ')
-            let magnitude = if exemplar.Time < 0L then uint64 (-(exemplar.Time + 1L)) + 1UL else uint64 exemplar.Time
+
+            let magnitude =
+                if exemplar.Time < 0L then
+                    uint64 (-(exemplar.Time + 1L)) + 1UL
+                else
+                    uint64 exemplar.Time
 
             if exemplar.Time < 0L then
                 out.Byte(byte '-')
@@ -878,18 +965,25 @@ type PrometheusRenderer(options: PrometheusOptions) =
                     digits <- digits - 1
 
                 out.Byte(byte '.')
-                Utf8Formatter.TryFormat(nanos, out.Free 9, &written, StandardFormat('D', byte digits)) |> ignore
+
+                Utf8Formatter.TryFormat(nanos, out.Free 9, &written, StandardFormat('D', byte digits))
+                |> ignore
+
                 out.Advance written
 
     let leLabels (family: PrometheusFamily) (bounds: float list) (openMetrics: bool) =
         let rec same (a: float list) (b: float list) =
             match a, b with
             | [], [] -> true
-            | x :: xs, y :: ys -> BitConverter.DoubleToInt64Bits x = BitConverter.DoubleToInt64Bits y && same xs ys
+            | x :: xs, y :: ys ->
+                BitConverter.DoubleToInt64Bits x = BitConverter.DoubleToInt64Bits y
+                && same xs ys
             | _ -> false
 
-        if not (obj.ReferenceEquals(family.LeBounds, bounds) || same family.LeBounds bounds)
-           || family.LeText.Length = 0 then
+        if
+            not (obj.ReferenceEquals(family.LeBounds, bounds) || same family.LeBounds bounds)
+            || family.LeText.Length = 0
+        then
             let text (value: float) =
                 let buffer = PrometheusBuffer 32
                 PrometheusText.writeDouble buffer value
@@ -897,12 +991,18 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
             // Each le value is kept with what follows it on the line, `"} `, so a bucket line is three copies.
             let tail (le: byte[]) = Array.append le PrometheusLiterals.leEnd
-            family.LeText <- [| for b in bounds -> tail (text b) |] |> Array.append <| [| tail PrometheusLiterals.positiveInfinity |]
+
+            family.LeText <-
+                [| for b in bounds -> tail (text b) |] |> Array.append
+                <| [| tail PrometheusLiterals.positiveInfinity |]
 
             family.LeOm <-
-                [| for b in bounds -> tail (Encoding.UTF8.GetBytes(PrometheusText.canonical b)) |]
+                [|
+                    for b in bounds -> tail (Encoding.UTF8.GetBytes(PrometheusText.canonical b))
+                |]
                 |> Array.append
                 <| [| tail PrometheusLiterals.positiveInfinity |]
+
             family.LeBounds <- bounds
 
         if openMetrics then family.LeOm else family.LeText
@@ -942,8 +1042,18 @@ type PrometheusRenderer(options: PrometheusOptions) =
             out.Bytes family.TextType
             out.Byte(byte '\n')
 
-    let writeNumberPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: NumberPoint list) (openMetrics: bool) =
-        let name = if openMetrics then family.OmValueName else family.TextValueName
+    let writeNumberPoints
+        (family: PrometheusFamily)
+        (scope: PrometheusLabel[])
+        (points: NumberPoint list)
+        (openMetrics: bool)
+        =
+        let name =
+            if openMetrics then
+                family.OmValueName
+            else
+                family.TextValueName
+
         let exemplars = openMetrics && family.OmCounter
 
         for point in points do
@@ -963,7 +1073,12 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
             out.Byte(byte '\n')
 
-    let writeHistogramPoints (family: PrometheusFamily) (scope: PrometheusLabel[]) (points: HistogramPoint list) (openMetrics: bool) =
+    let writeHistogramPoints
+        (family: PrometheusFamily)
+        (scope: PrometheusLabel[])
+        (points: HistogramPoint list)
+        (openMetrics: bool)
+        =
         for point in points do
             seriesLabels point.Attributes scope true
             let le = leLabels family point.Bounds openMetrics
@@ -1021,8 +1136,7 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
             // OpenMetrics: a sum only when it is a counter (no negative buckets, not negative or NaN), and a count
             // exactly when there is a sum. 0.0.4 always has the count and follows OpenTelemetry for the sum.
-            let sumIsCounter =
-                point.Sum >= 0.0 && (point.Bounds.IsEmpty || point.Bounds.Head >= 0.0)
+            let sumIsCounter = point.Sum >= 0.0 && (point.Bounds.IsEmpty || point.Bounds.Head >= 0.0)
 
             if sumIsCounter then
                 writeSampleStart family.SumName
@@ -1050,7 +1164,9 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
     member _.Options = options
 
-    member _.Render(format: PrometheusFormat, resource: Resource, metrics: MetricData list, output: IBufferWriter<byte>) : int =
+    member _.Render
+        (format: PrometheusFormat, resource: Resource, metrics: MetricData list, output: IBufferWriter<byte>)
+        : int =
         let openMetrics = format = PrometheusFormat.OpenMetrics
         let mutable dropped = 0
         renderNumber <- renderNumber + 1L
@@ -1085,7 +1201,11 @@ type PrometheusRenderer(options: PrometheusOptions) =
 
                 let group =
                     match groupIndex.TryGetValue family.TextName with
-                    | true, group -> if groups[group].OmType.AsSpan().SequenceEqual(family.OmType) then group else -1
+                    | true, group ->
+                        if groups[group].OmType.AsSpan().SequenceEqual(family.OmType) then
+                            group
+                        else
+                            -1
                     | _ ->
                         if family.Claims |> Array.exists claimed.Contains then
                             -1
@@ -1107,7 +1227,10 @@ type PrometheusRenderer(options: PrometheusOptions) =
                     metricFamilies.Add family
                     nextInGroup.Add -1
 
-                    if groupFirst[group] < 0 then groupFirst[group] <- index else nextInGroup[groupLast[group]] <- index
+                    if groupFirst[group] < 0 then
+                        groupFirst[group] <- index
+                    else
+                        nextInGroup[groupLast[group]] <- index
 
                     groupLast[group] <- index
 
@@ -1117,13 +1240,26 @@ type PrometheusRenderer(options: PrometheusOptions) =
         for group in 0 .. groups.Count - 1 do
             let first = groupFirst[group]
             let headFamily = metricFamilies[first]
-            writeHeader groups[group] (if openMetrics then headFamily.OmHelp else headFamily.TextHelp) openMetrics
+
+            writeHeader
+                groups[group]
+                (if openMetrics then
+                     headFamily.OmHelp
+                 else
+                     headFamily.TextHelp)
+                openMetrics
+
             let mutable index = first
 
             while index >= 0 do
                 let metric = pending[index]
                 let family = metricFamilies[index]
-                let scope = if options.ScopeLabels then scopeLabels metric.Scope else noLabels
+
+                let scope =
+                    if options.ScopeLabels then
+                        scopeLabels metric.Scope
+                    else
+                        noLabels
 
                 match metric.Points with
                 | MetricPoints.Sum(_, _, points)

@@ -23,7 +23,10 @@ module internal EncodedText =
                 let c = text[i]
 
                 if Char.IsHighSurrogate c then
-                    if i + 1 < text.Length && Char.IsLowSurrogate text[i + 1] then scan (i + 2) else true
+                    if i + 1 < text.Length && Char.IsLowSurrogate text[i + 1] then
+                        scan (i + 2)
+                    else
+                        true
                 elif Char.IsLowSurrogate c then
                     true
                 else
@@ -33,7 +36,10 @@ module internal EncodedText =
 
     /// The string with every lone surrogate replaced by U+FFFD (the string itself when there is none).
     let replaceLoneSurrogates (text: string) =
-        if hasLoneSurrogate text then utf8.GetString(utf8.GetBytes text) else text
+        if hasLoneSurrogate text then
+            utf8.GetString(utf8.GetBytes text)
+        else
+            text
 
 /// Writing straight into the memory an `IBufferWriter` hands out, as an array (no Memory-to-Span conversion per
 /// write), for the Prometheus renderer (the protobuf writer keeps its own buffer; see `ProtoWriter`).
@@ -48,7 +54,10 @@ module internal WriterChunk =
         | true, segment -> struct (segment.Array, segment.Offset, memory.Length, Memory<byte>.Empty)
         | _ ->
             let array =
-                if not (isNull scratch) && scratch.Length >= memory.Length then scratch else Array.zeroCreate memory.Length
+                if not (isNull scratch) && scratch.Length >= memory.Length then
+                    scratch
+                else
+                    Array.zeroCreate memory.Length
 
             struct (array, 0, memory.Length, memory)
 
@@ -110,8 +119,7 @@ type internal RequestBuffer(initialCapacity: int) =
         let wanted = max 1 sizeHint
 
         if array.Length - written < wanted then
-            let bigger =
-                GC.AllocateUninitializedArray<byte>(max (2 * array.Length) (written + wanted))
+            let bigger = GC.AllocateUninitializedArray<byte>(max (2 * array.Length) (written + wanted))
 
             Buffer.BlockCopy(array, 0, bigger, 0, written)
             array <- bigger
@@ -183,8 +191,10 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
     let mutable position = initialPosition
 
     static let varintSize (value: uint64) =
-        if value < 0x80UL then 1
-        else (64 - System.Numerics.BitOperations.LeadingZeroCount value + 6) / 7
+        if value < 0x80UL then
+            1
+        else
+            (64 - System.Numerics.BitOperations.LeadingZeroCount value + 6) / 7
 
     /// Encodes with `emit` and appends the bytes to `output`: in place when it is a `RequestBuffer`, otherwise
     /// through a per-thread buffer and one copy.
@@ -223,11 +233,11 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
 
     /// Makes room for `count` more bytes at `position`.
     member private x.Ensure(count: int) =
-        if uint (buffer.Length - position) < uint count then x.Grow count
+        if uint (buffer.Length - position) < uint count then
+            x.Grow count
 
     member private _.Grow(count: int) =
-        let bigger =
-            GC.AllocateUninitializedArray<byte>(max (2 * buffer.Length) (position + count))
+        let bigger = GC.AllocateUninitializedArray<byte>(max (2 * buffer.Length) (position + count))
 
         Buffer.BlockCopy(buffer, 0, bigger, 0, position)
         buffer <- bigger
@@ -262,8 +272,7 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
         b[p] <- byte v
         position <- p + 1
 
-    member private x.Tag(field: int, wireType: int) =
-        x.RawVarint(uint64 ((field <<< 3) ||| wireType))
+    member private x.Tag(field: int, wireType: int) = x.RawVarint(uint64 ((field <<< 3) ||| wireType))
 
     member private x.RawFixed64(value: uint64) =
         x.Ensure 8
@@ -311,7 +320,9 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
         let shift = needed - reserved
 
         if shift <> 0 then
-            if shift > 0 then x.Ensure shift
+            if shift > 0 then
+                x.Ensure shift
+
             Span(buffer, content, length).CopyTo(Span(buffer, content + shift, length))
             position <- position + shift
 
@@ -331,8 +342,7 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
         x.RawVarint value
 
     /// A signed varint with zigzag encoding (sint32/sint64), written even when zero.
-    member x.SignedVarint(field: int, value: int64) =
-        x.Varint(field, uint64 ((value <<< 1) ^^^ (value >>> 63)))
+    member x.SignedVarint(field: int, value: int64) = x.Varint(field, uint64 ((value <<< 1) ^^^ (value >>> 63)))
 
     /// A bool field, written even when false.
     member x.Bool(field: int, value: bool) = x.Varint(field, (if value then 1UL else 0UL))
@@ -348,8 +358,7 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
         x.RawFixed32 value
 
     /// A double field, written even when zero.
-    member x.Double(field: int, value: float) =
-        x.Fixed64(field, uint64 (BitConverter.DoubleToInt64Bits value))
+    member x.Double(field: int, value: float) = x.Fixed64(field, uint64 (BitConverter.DoubleToInt64Bits value))
 
     /// A string field as UTF-8 (lone surrogates become U+FFFD), written even when empty.
     member x.String(field: int, value: string) =
@@ -365,8 +374,10 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
             // Most keys and values are ASCII, whose UTF-8 is the same bytes; the vectorised ASCII narrowing is
             // cheaper than the encoder (which starts over, from the first character, on anything else).
             let size =
-                if Text.Ascii.FromUtf16(value.AsSpan(), into, &ascii) = OperationStatus.Done then ascii
-                else EncodedText.utf8.GetBytes(value.AsSpan(), into)
+                if Text.Ascii.FromUtf16(value.AsSpan(), into, &ascii) = OperationStatus.Done then
+                    ascii
+                else
+                    EncodedText.utf8.GetBytes(value.AsSpan(), into)
 
             buffer[position] <- byte size
             position <- position + 1 + size
@@ -387,7 +398,10 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
                 let size = EncodedText.utf8.GetByteCount value
                 x.RawVarint(uint64 size)
                 x.Ensure size
-                position <- position + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
+
+                position <-
+                    position
+                    + EncodedText.utf8.GetBytes(value.AsSpan(), Span(buffer, position, size))
 
     /// A bytes field, written even when empty.
     member x.Bytes(field: int, value: ReadOnlySpan<byte>) =
@@ -502,10 +516,14 @@ type internal JsonPrimitives(writer: Utf8JsonWriter) =
 
     /// A double as a JSON number, or "NaN" / "Infinity" / "-Infinity" as proto3 JSON writes them.
     member _.DoubleValue(value: float) =
-        if Double.IsNaN value then writer.WriteStringValue "NaN"
-        elif Double.IsPositiveInfinity value then writer.WriteStringValue "Infinity"
-        elif Double.IsNegativeInfinity value then writer.WriteStringValue "-Infinity"
-        else writer.WriteNumberValue value
+        if Double.IsNaN value then
+            writer.WriteStringValue "NaN"
+        elif Double.IsPositiveInfinity value then
+            writer.WriteStringValue "Infinity"
+        elif Double.IsNegativeInfinity value then
+            writer.WriteStringValue "-Infinity"
+        else
+            writer.WriteNumberValue value
 
     /// A named double (see `DoubleValue`).
     member x.Double(name: JsonEncodedText, value: float) =
@@ -555,6 +573,7 @@ module internal ScopeGroups =
                 known <- same found[i] scope
                 i <- i - 1
 
-            if not known then found.Add scope
+            if not known then
+                found.Add scope
 
         found.ToArray()

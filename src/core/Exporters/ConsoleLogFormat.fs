@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Globalization
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -15,8 +14,10 @@ module ConsoleLogFormat =
                 .ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture)
 
         let severity =
-            if String.IsNullOrEmpty record.SeverityText then string record.SeverityNumber
-            else record.SeverityText
+            if String.IsNullOrEmpty record.SeverityText then
+                string record.SeverityNumber
+            else
+                record.SeverityText
 
         let attributes =
             match record.Attributes with
@@ -24,7 +25,10 @@ module ConsoleLogFormat =
             | attributes -> " {" + String.Join(", ", attributes |> List.map string) + "}"
 
         let dropped =
-            if record.DroppedAttributes > 0 then $" ({record.DroppedAttributes} dropped)" else ""
+            if record.DroppedAttributes > 0 then
+                $" ({record.DroppedAttributes} dropped)"
+            else
+                ""
 
         let context =
             if record.TraceId.IsValid then

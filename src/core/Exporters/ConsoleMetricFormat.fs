@@ -3,15 +3,13 @@ namespace Functional.Telemetry
 open System
 open System.Globalization
 open System.Text
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// Renders a collection of metrics as a readable table: name, unit, attributes, value or histogram summary.
 /// Pure: metrics in, text out.
 [<RequireQualifiedAccess>]
 module ConsoleMetricFormat =
-    let private number (value: float) =
-        value.ToString("0.###", CultureInfo.InvariantCulture)
+    let private number (value: float) = value.ToString("0.###", CultureInfo.InvariantCulture)
 
     let private numberValue value =
         match value with
@@ -23,7 +21,7 @@ module ConsoleMetricFormat =
         | Temporality.Delta -> "delta"
         | Temporality.Cumulative -> "cumulative"
 
-    let private attributes (attributes: Attribute list) =
+    let private attributes (attributes: KeyValue list) =
         match attributes with
         | [] -> "-"
         | list -> list |> List.map string |> String.concat " "
@@ -34,7 +32,12 @@ module ConsoleMetricFormat =
         | _ -> ""
 
     let private histogramBuckets (bounds: float list) (counts: int64 list) =
-        let labels = (bounds |> List.map (fun b -> "≤" + number b)) @ [ ">" + (bounds |> List.tryLast |> Option.map number |> Option.defaultValue "-inf") ]
+        let labels =
+            (bounds |> List.map (fun b -> "≤" + number b))
+            @ [
+                ">"
+                + (bounds |> List.tryLast |> Option.map number |> Option.defaultValue "-inf")
+            ]
 
         List.zip labels counts
         |> List.filter (fun (_, c) -> c > 0L)
@@ -51,15 +54,18 @@ module ConsoleMetricFormat =
 
             let kind =
                 match metric.Points with
-                | MetricPoints.Sum(t, monotonic, _) -> $"""sum, {temporality t}{if monotonic then ", monotonic" else ""}"""
+                | MetricPoints.Sum(t, monotonic, _) ->
+                    $"""sum, {temporality t}{if monotonic then ", monotonic" else ""}"""
                 | MetricPoints.Gauge _ -> "gauge"
                 | MetricPoints.Histogram(t, _) -> $"histogram, {temporality t}"
                 | MetricPoints.ExponentialHistogram(t, _) -> $"exponential histogram, {temporality t}"
 
-            builder.AppendLine($"{metric.Name}{unitText} ({kind}) from {metric.Scope.Name}") |> ignore
+            builder.AppendLine($"{metric.Name}{unitText} ({kind}) from {metric.Scope.Name}")
+            |> ignore
 
-            let line (attrs: Attribute list) (value: string) =
-                builder.Append("    ").Append((attributes attrs).PadRight 40).Append("  ").AppendLine(value) |> ignore
+            let line (attrs: KeyValue list) (value: string) =
+                builder.Append("    ").Append((attributes attrs).PadRight 40).Append("  ").AppendLine(value)
+                |> ignore
 
             match metric.Points with
             | MetricPoints.Sum(_, _, points)

@@ -3,7 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Globalization
 open System.Text
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -15,10 +14,14 @@ module ConsoleTraceFormat =
         let ns = float nanoseconds
         let inv (format: string) (value: float) = value.ToString(format, CultureInfo.InvariantCulture)
 
-        if nanoseconds < 1_000L then $"{nanoseconds} ns"
-        elif nanoseconds < 1_000_000L then inv "0.0" (ns / 1e3) + " µs"
-        elif nanoseconds < 1_000_000_000L then inv "0.00" (ns / 1e6) + " ms"
-        else inv "0.000" (ns / 1e9) + " s"
+        if nanoseconds < 1_000L then
+            $"{nanoseconds} ns"
+        elif nanoseconds < 1_000_000L then
+            inv "0.0" (ns / 1e3) + " µs"
+        elif nanoseconds < 1_000_000_000L then
+            inv "0.00" (ns / 1e6) + " ms"
+        else
+            inv "0.000" (ns / 1e9) + " s"
 
     let private kindText kind =
         match kind with
@@ -38,8 +41,10 @@ module ConsoleTraceFormat =
     // The bar places the span within the trace's time range, so nesting and overlap read at a glance.
     let private bar (traceStart: int64) (traceLength: int64) (span: Span) =
         let scale t =
-            if traceLength <= 0L then 0
-            else int (float (t - traceStart) * float barWidth / float traceLength)
+            if traceLength <= 0L then
+                0
+            else
+                int (float (t - traceStart) * float barWidth / float traceLength)
 
         let first = min (barWidth - 1) (scale span.StartTime)
         let last = max (first + 1) (min barWidth (scale span.EndTime))
@@ -51,7 +56,7 @@ module ConsoleTraceFormat =
         | [| single |] -> single
         | lines -> $"{lines[0].TrimEnd '\r'} (+{lines.Length - 1} lines)"
 
-    let private attributesText (attributes: Attribute list) =
+    let private attributesText (attributes: KeyValue list) =
         attributes |> List.map (string >> oneLine) |> String.concat "  "
 
     let private renderTrace (builder: StringBuilder) (traceSpans: Span list) =
@@ -77,9 +82,12 @@ module ConsoleTraceFormat =
             let childPrefix = prefix + (if isLast then "   " else "│  ")
 
             let continues =
-                if span.IsRoot || ids.Contains span.ParentSpanId then ""
-                elif span.ParentIsRemote then $" (remote parent {span.ParentSpanId})"
-                else $" (parent {span.ParentSpanId})"
+                if span.IsRoot || ids.Contains span.ParentSpanId then
+                    ""
+                elif span.ParentIsRemote then
+                    $" (remote parent {span.ParentSpanId})"
+                else
+                    $" (parent {span.ParentSpanId})"
 
             let status = statusText span.Status
             let statusPart = if status = "" then "" else "  " + status
@@ -103,7 +111,8 @@ module ConsoleTraceFormat =
             |> ignore
 
             if not span.Attributes.IsEmpty then
-                builder.Append(detailPrefix).AppendLine(attributesText span.Attributes) |> ignore
+                builder.Append(detailPrefix).AppendLine(attributesText span.Attributes)
+                |> ignore
 
             for event in span.Events do
                 let offset = formatDuration (event.Timestamp - span.StartTime)
@@ -115,7 +124,8 @@ module ConsoleTraceFormat =
                 builder.AppendLine() |> ignore
 
             for link in span.Links do
-                builder.Append(detailPrefix).AppendLine($"link {link.Context.TraceId}/{link.Context.SpanId}") |> ignore
+                builder.Append(detailPrefix).AppendLine($"link {link.Context.TraceId}/{link.Context.SpanId}")
+                |> ignore
 
             let dropped = span.DroppedAttributes + span.DroppedEvents + span.DroppedLinks
 
@@ -128,7 +138,9 @@ module ConsoleTraceFormat =
                 |> ignore
 
             let children = childrenOf span.Context.SpanId
-            children |> List.iteri (fun i child -> renderSpan childPrefix (i = children.Length - 1) child)
+
+            children
+            |> List.iteri (fun i child -> renderSpan childPrefix (i = children.Length - 1) child)
 
         let roots = traceSpans |> List.filter isShownAsRoot |> List.sortBy (fun s -> s.StartTime)
         roots |> List.iteri (fun i root -> renderSpan "" (i = roots.Length - 1) root)

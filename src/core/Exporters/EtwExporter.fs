@@ -56,8 +56,7 @@ type EtwExporterBase<'T>
 
     interface IExportInterest with
         // The same check as Export's, asked before the item exists.
-        member _.IsInterested severityNumber =
-            acquired && source.IsEnabled(levelOfSeverity severityNumber, keywords)
+        member _.IsInterested severityNumber = acquired && source.IsEnabled(levelOfSeverity severityNumber, keywords)
 
 /// Writes each log record as an ETW event (EventSource in TraceLogging format; EventPipe on Linux and macOS):
 /// see `EtwLayout.log` and docs/etw.md. The provider name is checked here (ArgumentException); a name another

@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Globalization
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 type LogRecordLimits =
@@ -55,18 +54,18 @@ module LogRecordLimits =
         },
         w1 @ w2
 
-    let rec private containsKey (key: string) (attributes: Attribute list) =
+    let rec private containsKey (key: string) (attributes: KeyValue list) =
         match attributes with
         | [] -> false
         | a :: rest -> String.Equals(a.Key, key, StringComparison.Ordinal) || containsKey key rest
 
     // True when no key repeats; pairwise (without closures) for the short lists logs usually have.
-    let rec private distinctKeys (attributes: Attribute list) =
+    let rec private distinctKeys (attributes: KeyValue list) =
         match attributes with
         | [] -> true
         | first :: rest -> not (containsKey first.Key rest) && distinctKeys rest
 
-    let rec private atMost count (attributes: Attribute list) =
+    let rec private atMost count (attributes: KeyValue list) =
         match attributes with
         | [] -> true
         | _ :: rest -> count > 0 && atMost (count - 1) rest
@@ -74,20 +73,22 @@ module LogRecordLimits =
     [<CompiledName("Apply")>]
     let apply (limits: LogRecordLimits) (record: LogRecord) =
         // The common case (few attributes, no length limit, unique keys) keeps the record as it is, allocating nothing.
-        if limits.AttributeValueLengthLimit.IsNone
-           && atMost limits.AttributeCountLimit record.Attributes
-           && atMost 16 record.Attributes
-           && distinctKeys record.Attributes then
+        if
+            limits.AttributeValueLengthLimit.IsNone
+            && atMost limits.AttributeCountLimit record.Attributes
+            && atMost 16 record.Attributes
+            && distinctKeys record.Attributes
+        then
             record
         else
 
-        let kept, dropped =
-            SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit record.Attributes
+            let kept, dropped =
+                SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit record.Attributes
 
-        if dropped = 0 && Object.ReferenceEquals(kept, record.Attributes) then
-            record
-        else
-            { record with
-                Attributes = kept
-                DroppedAttributes = record.DroppedAttributes + dropped
-            }
+            if dropped = 0 && Object.ReferenceEquals(kept, record.Attributes) then
+                record
+            else
+                { record with
+                    Attributes = kept
+                    DroppedAttributes = record.DroppedAttributes + dropped
+                }

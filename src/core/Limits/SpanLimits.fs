@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Globalization
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 type SpanLimits =
@@ -101,8 +100,8 @@ module SpanLimits =
             | other -> other
 
     [<CompiledName("LimitAttributes")>]
-    let limitAttributes (countLimit: int) (lengthLimit: int option) (attributes: Attribute list) =
-        let unique = Attribute.dedupe attributes
+    let limitAttributes (countLimit: int) (lengthLimit: int option) (attributes: KeyValue list) =
+        let unique = KeyValue.dedupe attributes
         let total = List.length unique
         let keep = min total (max 0 countLimit)
 
@@ -112,7 +111,7 @@ module SpanLimits =
             |> List.map (fun a ->
                 match lengthLimit with
                 | None -> a
-                | Some _ -> Attribute.create a.Key (truncateValue lengthLimit a.Value))
+                | Some _ -> KeyValue.create a.Key (truncateValue lengthLimit a.Value))
 
         kept, total - keep
 
@@ -132,8 +131,7 @@ module SpanLimits =
         let links, droppedLinks = takeFirst limits.LinkCountLimit span.Links
 
         let limitEvent (event: SpanEvent) =
-            let kept, dropped =
-                limitAttributes limits.AttributePerEventCountLimit lengthLimit event.Attributes
+            let kept, dropped = limitAttributes limits.AttributePerEventCountLimit lengthLimit event.Attributes
 
             { event with
                 Attributes = kept
@@ -141,8 +139,7 @@ module SpanLimits =
             }
 
         let limitLink (link: SpanLink) =
-            let kept, dropped =
-                limitAttributes limits.AttributePerLinkCountLimit lengthLimit link.Attributes
+            let kept, dropped = limitAttributes limits.AttributePerLinkCountLimit lengthLimit link.Attributes
 
             { link with
                 Attributes = kept
@@ -159,7 +156,7 @@ module SpanLimits =
         }
 
     // The allocation-free check that lets the common span (under every limit) pass through untouched.
-    let rec private hasKey (key: string) (attributes: Attribute list) =
+    let rec private hasKey (key: string) (attributes: KeyValue list) =
         match attributes with
         | [] -> false
         | a :: rest -> String.Equals(a.Key, key, StringComparison.Ordinal) || hasKey key rest
@@ -171,7 +168,7 @@ module SpanLimits =
         | AnyValue.Array items -> List.forall (valueFits limit) items
         | _ -> true
 
-    let rec private attributesFit (remaining: int) (lengthLimit: int option) (attributes: Attribute list) =
+    let rec private attributesFit (remaining: int) (lengthLimit: int option) (attributes: KeyValue list) =
         match attributes with
         | [] -> true
         | a :: rest ->
@@ -190,12 +187,16 @@ module SpanLimits =
     let rec private eventsFit (countLimit: int) (lengthLimit: int option) (events: SpanEvent list) =
         match events with
         | [] -> true
-        | e :: rest -> attributesFit countLimit lengthLimit e.Attributes && eventsFit countLimit lengthLimit rest
+        | e :: rest ->
+            attributesFit countLimit lengthLimit e.Attributes
+            && eventsFit countLimit lengthLimit rest
 
     let rec private linksFit (countLimit: int) (lengthLimit: int option) (links: SpanLink list) =
         match links with
         | [] -> true
-        | l :: rest -> attributesFit countLimit lengthLimit l.Attributes && linksFit countLimit lengthLimit rest
+        | l :: rest ->
+            attributesFit countLimit lengthLimit l.Attributes
+            && linksFit countLimit lengthLimit rest
 
     let private withinLimits (limits: SpanLimits) (span: Span) =
         let lengthLimit = limits.AttributeValueLengthLimit
@@ -208,4 +209,7 @@ module SpanLimits =
 
     [<CompiledName("Apply")>]
     let apply (limits: SpanLimits) (span: Span) =
-        if withinLimits limits span then span else applyLimits limits span
+        if withinLimits limits span then
+            span
+        else
+            applyLimits limits span

@@ -37,8 +37,7 @@ module SpanLimits =
     /// Keeps the first `countLimit` attributes (after removing duplicate keys, the last value winning at the
     /// first position), truncating values; returns them and how many were dropped.
     [<CompiledName("LimitAttributes")>]
-    val limitAttributes:
-        countLimit: int -> lengthLimit: int option -> attributes: Attribute list -> Attribute list * int
+    val limitAttributes: countLimit: int -> lengthLimit: int option -> attributes: KeyValue list -> KeyValue list * int
 
     /// Applies every limit to a span, adding what it drops to the span's dropped counts
     /// (events and links keep the first ones; their own attributes are limited too).

@@ -4,7 +4,6 @@ open System
 open System.Collections.Generic
 open System.Threading
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -47,7 +46,12 @@ module LogMapping =
             | Some pair -> loop e (pair :: acc)
             | None -> List.rev acc
 
-        match (try Some(pairs.GetEnumerator()) with _ -> None) with
+        match
+            (try
+                Some(pairs.GetEnumerator())
+             with _ ->
+                 None)
+        with
         | Some e ->
             use e = e
             loop e []
@@ -75,7 +79,10 @@ module LogMapping =
             value
 
     let private attributeOf (pair: KeyValuePair<string, obj>) =
-        { Key = pair.Key; Value = ActivityConversion.toAnyValue pair.Value }
+        {
+            Key = pair.Key
+            Value = ActivityConversion.toAnyValue pair.Value
+        }
 
     let private templateAttribute (pair: KeyValuePair<string, obj>) =
         match pair.Value with
@@ -128,11 +135,20 @@ module LogMapping =
         let attributes =
             read
             |> List.filter (fun pair ->
-                not (String.IsNullOrEmpty pair.Key) && (includeTemplate || pair.Key <> OriginalFormatKey))
-            |> List.map (fun pair -> if pair.Key = OriginalFormatKey then templateAttribute pair else attributeOf pair)
+                not (String.IsNullOrEmpty pair.Key)
+                && (includeTemplate || pair.Key <> OriginalFormatKey))
+            |> List.map (fun pair ->
+                if pair.Key = OriginalFormatKey then
+                    templateAttribute pair
+                else
+                    attributeOf pair)
 
         let template =
-            match read |> List.tryFind (fun pair -> pair.Key = OriginalFormatKey) |> Option.bind templateOf with
+            match
+                read
+                |> List.tryFind (fun pair -> pair.Key = OriginalFormatKey)
+                |> Option.bind templateOf
+            with
             | Some text -> text
             | None -> null
 
@@ -142,7 +158,13 @@ module LogMapping =
         match pairs with
         | :? IReadOnlyList<KeyValuePair<string, obj>> as list ->
             match listAttributes includeTemplate list with
-            | struct ([], null) when (try list.Count > 0 with _ -> false) -> fromSequence includeTemplate pairs
+            | struct ([], null) when
+                (try
+                    list.Count > 0
+                 with _ ->
+                     false)
+                ->
+                fromSequence includeTemplate pairs
             | result -> result
         | _ -> fromSequence includeTemplate pairs
 
@@ -177,14 +199,17 @@ module LogMapping =
             let typeName = error.GetType().FullName
 
             [
-                Attribute.string "exception.type" typeName
-                Attribute.string "exception.message" (safeText (fun () -> error.Message) "")
-                Attribute.string "exception.stacktrace" (safeText (fun () -> error.ToString()) typeName)
+                KeyValue.string "exception.type" typeName
+                KeyValue.string "exception.message" (safeText (fun () -> error.Message) "")
+                KeyValue.string "exception.stacktrace" (safeText (fun () -> error.ToString()) typeName)
             ]
 
     [<CompiledName("EventAttributes")>]
     let eventAttributes (eventId: EventId) =
-        if eventId.Id <> 0 then [ Attribute.int "event.id" (int64 eventId.Id) ] else []
+        if eventId.Id <> 0 then
+            [ KeyValue.int "event.id" (int64 eventId.Id) ]
+        else
+            []
 
     [<CompiledName("EventName")>]
     let eventName (eventId: EventId) =
@@ -198,11 +223,14 @@ module LogMapping =
         |> List.collect (fun scope ->
             match scope with
             | null -> []
-            | :? string as text -> [ Attribute.string "scope" text ]
+            | :? string as text -> [ KeyValue.string "scope" text ]
             | :? IEnumerable<KeyValuePair<string, obj>> as pairs ->
                 let struct (attributes, _) = pairsOf false pairs
                 attributes
-            | other -> [ Attribute.string "scope" (safeText (fun () -> other.ToString()) (other.GetType().FullName)) ])
+            | other ->
+                [
+                    KeyValue.string "scope" (safeText (fun () -> other.ToString()) (other.GetType().FullName))
+                ])
 
     [<CompiledName("TryFormat")>]
     let tryFormat (format: unit -> string) =

@@ -3,7 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Collections.Generic
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// How Microsoft.Extensions.Logging calls map onto the log data model. Pure and total: a value whose
@@ -27,19 +26,19 @@ module LogMapping =
     /// pair `{OriginalFormat}` included in its place only when `includeTemplate`; and the template's text.
     /// Pairs with empty keys are skipped. Any other state gives no attributes.
     [<CompiledName("StateAttributes")>]
-    val stateAttributes: includeTemplate: bool -> state: obj -> Attribute list * string option
+    val stateAttributes: includeTemplate: bool -> state: obj -> KeyValue list * string option
 
     /// `stateAttributes` without the tuple and option: the template's text is null when there is none.
-    val internal stateAttributesOf: includeTemplate: bool -> state: obj -> struct (Attribute list * string)
+    val internal stateAttributesOf: includeTemplate: bool -> state: obj -> struct (KeyValue list * string)
 
     /// The attributes and template (or null) of key/value pairs read by index, in place for a struct state;
     /// `([], null)` when the indexer throws.
     val internal listAttributes<'T when 'T :> IReadOnlyList<KeyValuePair<string, obj>>> :
-        includeTemplate: bool -> pairs: 'T -> struct (Attribute list * string)
+        includeTemplate: bool -> pairs: 'T -> struct (KeyValue list * string)
 
     /// The attributes and template (or null) of key/value pairs read by enumeration, keeping what was read.
     val internal sequenceAttributes:
-        includeTemplate: bool -> pairs: IEnumerable<KeyValuePair<string, obj>> -> struct (Attribute list * string)
+        includeTemplate: bool -> pairs: IEnumerable<KeyValuePair<string, obj>> -> struct (KeyValue list * string)
 
     /// `AnyValue.String template`, shared per template string instance.
     val internal templateBody: template: string -> AnyValue
@@ -47,11 +46,11 @@ module LogMapping =
     /// `exception.type` (full type name), `exception.message` and `exception.stacktrace` (`ToString()`, which
     /// includes inner exceptions); empty for null.
     [<CompiledName("ExceptionAttributes")>]
-    val exceptionAttributes: error: exn -> Attribute list
+    val exceptionAttributes: error: exn -> KeyValue list
 
     /// `event.id` when the id is not 0.
     [<CompiledName("EventAttributes")>]
-    val eventAttributes: eventId: EventId -> Attribute list
+    val eventAttributes: eventId: EventId -> KeyValue list
 
     /// The event name of an EventId: its Name, or empty.
     [<CompiledName("EventName")>]
@@ -60,7 +59,7 @@ module LogMapping =
     /// Scope values flattened into attributes, outermost first: key/value scopes give their pairs (without the
     /// template); any other non-null scope gives an attribute `scope` with its text.
     [<CompiledName("ScopeAttributes")>]
-    val scopeAttributes: scopes: obj list -> Attribute list
+    val scopeAttributes: scopes: obj list -> KeyValue list
 
     /// Calls a formatter without letting it throw: None when it throws or returns null.
     [<CompiledName("TryFormat")>]

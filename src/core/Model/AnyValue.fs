@@ -18,7 +18,7 @@ type AnyValue =
     /// A homogeneous or heterogeneous array of values.
     | Array of AnyValue list
     /// A key/value map (OTLP `KeyValueList`), keys kept in order.
-    | Map of Attribute list
+    | Map of KeyValue list
     /// No value (OTLP: an `AnyValue` with no field set).
     | Empty
 
@@ -58,11 +58,14 @@ type AnyValue =
         | Double d -> d.ToString "R"
         | Bytes b -> Convert.ToBase64String b
         | Array items -> "[" + String.Join(", ", items |> List.map string) + "]"
-        | Map entries -> "{" + String.Join(", ", entries |> List.map (fun a -> a.Key + ": " + string a.Value)) + "}"
+        | Map entries ->
+            "{"
+            + String.Join(", ", entries |> List.map (fun a -> a.Key + ": " + string a.Value))
+            + "}"
         | Empty -> ""
 
 /// A key and its value. Keys are non-empty strings.
-and [<Struct; CustomEquality; NoComparison>] Attribute =
+and [<Struct; CustomEquality; NoComparison>] KeyValue =
     {
         /// The attribute key, for example `http.request.method`.
         Key: string
@@ -72,7 +75,7 @@ and [<Struct; CustomEquality; NoComparison>] Attribute =
 
     override x.Equals(other: obj) =
         match other with
-        | :? Attribute as a -> String.Equals(x.Key, a.Key, StringComparison.Ordinal) && x.Value.Equals a.Value
+        | :? KeyValue as a -> String.Equals(x.Key, a.Key, StringComparison.Ordinal) && x.Value.Equals a.Value
         | _ -> false
 
     override x.GetHashCode() = HashCode.Combine(x.Key, x.Value)
@@ -89,7 +92,10 @@ module AnyValues =
     /// `AnyValue.Int value`, shared for -1..1023.
     [<CompiledName("OfInt64")>]
     let ofInt64 (value: int64) =
-        if value >= -1L && value <= 1023L then smallInts[int value + 1] else AnyValue.Int value
+        if value >= -1L && value <= 1023L then
+            smallInts[int value + 1]
+        else
+            AnyValue.Int value
 
     /// `AnyValue.Bool value`, shared.
     [<CompiledName("OfBool")>]
@@ -97,10 +103,10 @@ module AnyValues =
 
 /// Building attributes and values.
 [<RequireQualifiedAccess>]
-module Attribute =
+module KeyValue =
     /// An attribute from a key and a value.
     [<CompiledName("Create")>]
-    let create key value : Attribute = { Key = key; Value = value }
+    let create key value : KeyValue = { Key = key; Value = value }
 
     /// A string attribute.
     [<CompiledName("OfString")>]
@@ -121,18 +127,19 @@ module Attribute =
     /// Removes repeated keys: each key once, at its first position, with its last value (a later set wins,
     /// as with Activity.SetTag). The list is returned as it is when no key repeats.
     [<CompiledName("Dedupe")>]
-    let dedupe (attributes: Attribute list) =
+    let dedupe (attributes: KeyValue list) =
         let keys = attributes |> List.map (fun a -> a.Key) |> List.distinct
 
         if List.length keys = List.length attributes then
             attributes
         else
-            let lastValues =
-                attributes |> List.fold (fun values a -> Map.add a.Key a.Value values) Map.empty
+            let lastValues = attributes |> List.fold (fun values a -> Map.add a.Key a.Value values) Map.empty
 
             keys |> List.map (fun key -> create key lastValues[key])
 
     /// The value of the first attribute with this key.
     [<CompiledName("TryFind")>]
-    let tryFind (key: string) (attributes: Attribute list) =
-        attributes |> List.tryFind (fun a -> a.Key = key) |> Option.map (fun a -> a.Value)
+    let tryFind (key: string) (attributes: KeyValue list) =
+        attributes
+        |> List.tryFind (fun a -> a.Key = key)
+        |> Option.map (fun a -> a.Value)

@@ -71,12 +71,10 @@ type SpanId =
     member x.IsValid = x.Value <> 0UL
 
     /// Writes the 8 bytes, big-endian, to the start of the destination.
-    member x.WriteBytes(destination: Span<byte>) =
-        BinaryPrimitives.WriteUInt64BigEndian(destination, x.Value)
+    member x.WriteBytes(destination: Span<byte>) = BinaryPrimitives.WriteUInt64BigEndian(destination, x.Value)
 
     /// Reads 8 big-endian bytes.
-    static member FromBytes(source: ReadOnlySpan<byte>) =
-        SpanId(BinaryPrimitives.ReadUInt64BigEndian source)
+    static member FromBytes(source: ReadOnlySpan<byte>) = SpanId(BinaryPrimitives.ReadUInt64BigEndian source)
 
     /// The 16 lowercase hex characters.
     member x.ToHex() = x.Value.ToString "x16"
@@ -124,7 +122,10 @@ type TraceFlags =
 
     /// The same flags with "sampled" set or cleared.
     member x.WithSampled(sampled: bool) =
-        if sampled then TraceFlags(x.Value ||| 1uy) else TraceFlags(x.Value &&& 0xFEuy)
+        if sampled then
+            TraceFlags(x.Value ||| 1uy)
+        else
+            TraceFlags(x.Value &&& 0xFEuy)
 
     override x.ToString() = x.Value.ToString "x2"
 

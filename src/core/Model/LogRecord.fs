@@ -14,7 +14,7 @@ type LogRecord =
         /// The body: usually the formatted message string.
         Body: AnyValue
         /// Attributes (structured state, exception details, scopes), keys unique.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Attributes dropped by limits.
         DroppedAttributes: int
         /// The trace the record was written in; `TraceId.Empty` outside a span.

@@ -71,7 +71,7 @@ type NumberValue =
 type Exemplar =
     {
         /// Measurement attributes that the stream's attribute filter removed.
-        FilteredAttributes: Attribute list
+        FilteredAttributes: KeyValue list
         /// Unix nanoseconds when the measurement was recorded.
         Time: int64
         /// The measured value.
@@ -86,7 +86,7 @@ type Exemplar =
 type NumberPoint =
     {
         /// The series' attributes.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Start of the aggregation interval, Unix nanoseconds.
         StartTime: int64
         /// Collection time, Unix nanoseconds.
@@ -101,7 +101,7 @@ type NumberPoint =
 type HistogramPoint =
     {
         /// The series' attributes.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Start of the aggregation interval, Unix nanoseconds.
         StartTime: int64
         /// Collection time, Unix nanoseconds.
@@ -135,7 +135,7 @@ type ExponentialBuckets =
 type ExponentialHistogramPoint =
     {
         /// The series' attributes.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Start of the aggregation interval, Unix nanoseconds.
         StartTime: int64
         /// Collection time, Unix nanoseconds.

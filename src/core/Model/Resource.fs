@@ -5,7 +5,7 @@ namespace Functional.Telemetry
 type Resource =
     {
         /// Resource attributes such as `service.name`, keys unique.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// The semantic-conventions schema URL the attributes follow; empty when unknown.
         SchemaUrl: string
     }
@@ -20,7 +20,7 @@ type InstrumentationScope =
         /// The schema URL; empty when unknown.
         SchemaUrl: string
         /// Scope attributes (for example ActivitySource tags).
-        Attributes: Attribute list
+        Attributes: KeyValue list
     }
 
     /// A scope with just a name.

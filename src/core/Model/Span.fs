@@ -32,7 +32,7 @@ type SpanEvent =
         /// Unix time in nanoseconds.
         Timestamp: int64
         /// Event attributes.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Attributes dropped by limits.
         DroppedAttributes: int
     }
@@ -43,7 +43,7 @@ type SpanLink =
         /// The linked span's context.
         Context: SpanContext
         /// Link attributes.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Attributes dropped by limits.
         DroppedAttributes: int
     }
@@ -66,7 +66,7 @@ type Span =
         /// End, Unix time in nanoseconds.
         EndTime: int64
         /// Span attributes, keys unique, in the order set.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Events, in time order.
         Events: SpanEvent list
         /// Links to other spans.

@@ -1,14 +1,13 @@
 namespace Functional.Telemetry
 
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 type LogEvent =
     {
         Level: LogLevel
         Body: AnyValue
-        Attributes: Attribute list
+        Attributes: KeyValue list
         EventName: string
         Exception: exn option
     }
@@ -33,8 +32,10 @@ module Logger =
         try
             if logger.IsEnabled event.Level then
                 let eventId =
-                    if System.String.IsNullOrEmpty event.EventName then EventId(0)
-                    else EventId(0, event.EventName)
+                    if System.String.IsNullOrEmpty event.EventName then
+                        EventId(0)
+                    else
+                        EventId(0, event.EventName)
 
                 logger.Log(
                     event.Level,

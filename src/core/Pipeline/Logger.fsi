@@ -1,7 +1,6 @@
 namespace Functional.Telemetry
 
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// One structured record written from F#.
@@ -12,7 +11,7 @@ type LogEvent =
         /// The body, kept as it is (a string, a map, ...).
         Body: AnyValue
         /// The attributes, kept as they are.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// The event name; empty for none.
         EventName: string
         /// An exception, recorded as `exception.*` attributes.
@@ -20,7 +19,7 @@ type LogEvent =
     }
 
 /// The native F# logging API, over the same pipelines as ILogger:
-/// `let log = Logger.create sdk "Orders"` then `Logger.info log "order placed" [ Attribute.int "order.id" 42L ]`.
+/// `let log = Logger.create sdk "Orders"` then `Logger.info log "order placed" [ KeyValue.int "order.id" 42L ]`.
 /// A record written inside an Activity carries its trace and span ids.
 [<RequireQualifiedAccess>]
 module Logger =
@@ -38,24 +37,24 @@ module Logger =
 
     /// Writes a Trace record.
     [<CompiledName("Trace")>]
-    val trace: logger: ILogger -> body: string -> attributes: Attribute list -> unit
+    val trace: logger: ILogger -> body: string -> attributes: KeyValue list -> unit
 
     /// Writes a Debug record.
     [<CompiledName("Debug")>]
-    val debug: logger: ILogger -> body: string -> attributes: Attribute list -> unit
+    val debug: logger: ILogger -> body: string -> attributes: KeyValue list -> unit
 
     /// Writes an Information record.
     [<CompiledName("Info")>]
-    val info: logger: ILogger -> body: string -> attributes: Attribute list -> unit
+    val info: logger: ILogger -> body: string -> attributes: KeyValue list -> unit
 
     /// Writes a Warning record.
     [<CompiledName("Warn")>]
-    val warn: logger: ILogger -> body: string -> attributes: Attribute list -> unit
+    val warn: logger: ILogger -> body: string -> attributes: KeyValue list -> unit
 
     /// Writes an Error record.
     [<CompiledName("Error")>]
-    val error: logger: ILogger -> body: string -> attributes: Attribute list -> unit
+    val error: logger: ILogger -> body: string -> attributes: KeyValue list -> unit
 
     /// Writes a Critical record.
     [<CompiledName("Critical")>]
-    val critical: logger: ILogger -> body: string -> attributes: Attribute list -> unit
+    val critical: logger: ILogger -> body: string -> attributes: KeyValue list -> unit

@@ -5,7 +5,6 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -13,11 +12,7 @@ type ExporterSource<'T> =
     | Instance of exporter: IExporter<'T>
     | FromEnvironment of build: (EnvLookup -> IExporter<'T> * ConfigWarning list)
 
-type ExporterConfig<'T> =
-    {
-        Exporter: ExporterSource<'T>
-        Mode: ExportMode option
-    }
+type ExporterConfig<'T> = { Exporter: ExporterSource<'T>; Mode: ExportMode option }
 
 type SpanExporterConfig = ExporterConfig<Span>
 
@@ -43,7 +38,10 @@ type LoggingConfig =
 
 [<RequireQualifiedAccess>]
 type MetricReaderConfig =
-    | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
+    | Periodic of
+        exporter: IExporter<MetricData> *
+        preference: TemporalityPreference *
+        options: PeriodicReaderOptions option
     | PeriodicFromEnvironment of
         build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * Aggregation option * ConfigWarning list) *
         options: PeriodicReaderOptions option
@@ -147,12 +145,10 @@ type TelemetrySdk
                 running)
 
     interface IDisposable with
-        member x.Dispose() =
-            x.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
+        member x.Dispose() = x.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
 
     interface IAsyncDisposable with
-        member x.DisposeAsync() =
-            ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
+        member x.DisposeAsync() = ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
 
 /// OTLP exporters built at start: the signal's environment variables first, then the options set in code.
 module internal OtlpSources =
@@ -187,7 +183,13 @@ module internal ExporterConfigs =
             let options, warnings = OtlpSources.options signal configure env
             create options, warnings
 
-        exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = None } ]
+        exporters
+        @ [
+            {
+                Exporter = ExporterSource.FromEnvironment build
+                Mode = None
+            }
+        ]
 
     /// An ETW exporter: options checked now (a clear ArgumentException, also for a name another EventSource of
     /// the process has), the EventSource made at start, simple mode.
@@ -199,7 +201,14 @@ module internal ExporterConfigs =
         | Error reason -> raise (ArgumentException(reason, "providerName"))
         | Ok _ ->
             let build (_: EnvLookup) = create options, []
-            exporters @ [ { Exporter = ExporterSource.FromEnvironment build; Mode = Some ExportMode.Simple } ]
+
+            exporters
+            @ [
+                {
+                    Exporter = ExporterSource.FromEnvironment build
+                    Mode = Some ExportMode.Simple
+                }
+            ]
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
@@ -215,7 +224,9 @@ module Tracing =
 
     [<CompiledName("AddSource")>]
     let addSource name (config: TracingConfig) =
-        { config with Sources = config.Sources @ [ SourceFilter.validate "ActivitySource" name ] }
+        { config with
+            Sources = config.Sources @ [ SourceFilter.validate "ActivitySource" name ]
+        }
 
     [<CompiledName("WithSampler")>]
     let withSampler sampler (config: TracingConfig) = { config with Sampler = Some sampler }
@@ -225,10 +236,14 @@ module Tracing =
 
     [<CompiledName("AddProcessor")>]
     let addProcessor processor (config: TracingConfig) =
-        { config with Processors = config.Processors @ [ processor ] }
+        { config with
+            Processors = config.Processors @ [ processor ]
+        }
 
     let private add mode exporter (config: TracingConfig) =
-        { config with Exporters = ExporterConfigs.add mode exporter config.Exporters }
+        { config with
+            Exporters = ExporterConfigs.add mode exporter config.Exporters
+        }
 
     [<CompiledName("AddBatchExporter")>]
     let addBatchExporter exporter config = add None exporter config
@@ -237,26 +252,29 @@ module Tracing =
     let addSimpleExporter exporter config = add (Some ExportMode.Simple) exporter config
 
     [<CompiledName("AddExporter")>]
-    let addExporter mode exporter config =
-        add (Some(ExporterConfigs.checkedMode mode)) exporter config
+    let addExporter mode exporter config = add (Some(ExporterConfigs.checkedMode mode)) exporter config
 
     [<CompiledName("AddConsoleExporter")>]
-    let addConsoleExporter config =
-        addBatchExporter (ConsoleSpanExporter()) config
+    let addConsoleExporter config = addBatchExporter (ConsoleSpanExporter()) config
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: TracingConfig) =
         let create options = OtlpExporter.traces options :> IExporter<Span>
-        { config with Exporters = ExporterConfigs.addOtlp OtlpSignal.Traces configure create config.Exporters }
+
+        { config with
+            Exporters = ExporterConfigs.addOtlp OtlpSignal.Traces configure create config.Exporters
+        }
 
     [<CompiledName("AddEtwExporterWith")>]
     let addEtwExporterWith options (config: TracingConfig) =
         let create options = new EtwSpanExporter(options) :> IExporter<Span>
-        { config with Exporters = ExporterConfigs.addEtw options create config.Exporters }
+
+        { config with
+            Exporters = ExporterConfigs.addEtw options create config.Exporters
+        }
 
     [<CompiledName("AddEtwExporter")>]
-    let addEtwExporter providerName config =
-        addEtwExporterWith (EtwOptions.create providerName) config
+    let addEtwExporter providerName config = addEtwExporterWith (EtwOptions.create providerName) config
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Metrics =
@@ -272,11 +290,15 @@ module Metrics =
 
     [<CompiledName("AddMeter")>]
     let addMeter name (config: MetricsConfig) =
-        { config with Meters = config.Meters @ [ SourceFilter.validate "Meter" name ] }
+        { config with
+            Meters = config.Meters @ [ SourceFilter.validate "Meter" name ]
+        }
 
     [<CompiledName("AddView")>]
     let addView view (config: MetricsConfig) =
-        { config with Views = config.Views @ [ View.validate view ] }
+        { config with
+            Views = config.Views @ [ View.validate view ]
+        }
 
     [<CompiledName("WithExemplarFilter")>]
     let withExemplarFilter filter (config: MetricsConfig) = { config with ExemplarFilter = Some filter }
@@ -290,7 +312,9 @@ module Metrics =
 
     [<CompiledName("AddExporter")>]
     let addExporter preference exporter (config: MetricsConfig) =
-        { config with Readers = config.Readers @ [ MetricReaderConfig.Periodic(exporter, preference, None) ] }
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.Periodic(exporter, preference, None) ]
+        }
 
     [<CompiledName("AddExporterWith")>]
     let addExporterWith (options: PeriodicReaderOptions) preference exporter (config: MetricsConfig) =
@@ -300,11 +324,17 @@ module Metrics =
         if options.Timeout <= TimeSpan.Zero then
             invalidArg (nameof options.Timeout) "The export timeout must be positive."
 
-        { config with Readers = config.Readers @ [ MetricReaderConfig.Periodic(exporter, preference, Some options) ] }
+        { config with
+            Readers =
+                config.Readers
+                @ [ MetricReaderConfig.Periodic(exporter, preference, Some options) ]
+        }
 
     [<CompiledName("AddReader")>]
     let addReader reader (config: MetricsConfig) =
-        { config with Readers = config.Readers @ [ MetricReaderConfig.Pull reader ] }
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.Pull reader ]
+        }
 
     [<CompiledName("AddPrometheusEndpoint")>]
     let addPrometheusEndpoint configure (config: MetricsConfig) =
@@ -312,20 +342,24 @@ module Metrics =
             let fromEnvironment, warnings = PrometheusEndpointOptions.fromEnvironment env
             PrometheusEndpointOptions.validate (configure fromEnvironment), warnings
 
-        { config with Readers = config.Readers @ [ MetricReaderConfig.PrometheusEndpoint build ] }
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.PrometheusEndpoint build ]
+        }
 
     [<CompiledName("AddPrometheusReader")>]
     let addPrometheusReader handler (config: MetricsConfig) =
-        { config with Readers = config.Readers @ [ MetricReaderConfig.PrometheusScrape handler ] }
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.PrometheusScrape handler ]
+        }
 
     [<CompiledName("AddConsoleExporter")>]
-    let addConsoleExporter config =
-        addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
+    let addConsoleExporter config = addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: MetricsConfig) =
         let build env =
             let options, warnings = OtlpSources.options OtlpSignal.Metrics configure env
+
             let histograms =
                 if options.ExponentialHistograms then
                     Some(
@@ -340,7 +374,9 @@ module Metrics =
 
             OtlpExporter.metrics options :> IExporter<MetricData>, options.TemporalityPreference, histograms, warnings
 
-        { config with Readers = config.Readers @ [ MetricReaderConfig.PeriodicFromEnvironment(build, None) ] }
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.PeriodicFromEnvironment(build, None) ]
+        }
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Logging =
@@ -361,7 +397,9 @@ module Logging =
 
         match limits.AttributeValueLengthLimit with
         | Some length when length < 0 ->
-            invalidArg (nameof limits.AttributeValueLengthLimit) "The attribute value length limit must not be negative."
+            invalidArg
+                (nameof limits.AttributeValueLengthLimit)
+                "The attribute value length limit must not be negative."
         | _ -> ()
 
         { config with Limits = Some limits }
@@ -374,10 +412,14 @@ module Logging =
 
     [<CompiledName("AddProcessor")>]
     let addProcessor processor (config: LoggingConfig) =
-        { config with Processors = config.Processors @ [ processor ] }
+        { config with
+            Processors = config.Processors @ [ processor ]
+        }
 
     let private add mode exporter (config: LoggingConfig) =
-        { config with Exporters = ExporterConfigs.add mode exporter config.Exporters }
+        { config with
+            Exporters = ExporterConfigs.add mode exporter config.Exporters
+        }
 
     [<CompiledName("AddBatchExporter")>]
     let addBatchExporter exporter config = add None exporter config
@@ -386,30 +428,38 @@ module Logging =
     let addSimpleExporter exporter config = add (Some ExportMode.Simple) exporter config
 
     [<CompiledName("AddExporter")>]
-    let addExporter mode exporter config =
-        add (Some(ExporterConfigs.checkedMode mode)) exporter config
+    let addExporter mode exporter config = add (Some(ExporterConfigs.checkedMode mode)) exporter config
 
     [<CompiledName("AddConsoleExporter")>]
-    let addConsoleExporter config =
-        addBatchExporter (ConsoleLogExporter()) config
+    let addConsoleExporter config = addBatchExporter (ConsoleLogExporter()) config
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: LoggingConfig) =
         let create options = OtlpExporter.logs options :> IExporter<LogRecord>
-        { config with Exporters = ExporterConfigs.addOtlp OtlpSignal.Logs configure create config.Exporters }
+
+        { config with
+            Exporters = ExporterConfigs.addOtlp OtlpSignal.Logs configure create config.Exporters
+        }
 
     [<CompiledName("AddEtwExporterWith")>]
     let addEtwExporterWith options (config: LoggingConfig) =
         let create options = new EtwLogExporter(options) :> IExporter<LogRecord>
-        { config with Exporters = ExporterConfigs.addEtw options create config.Exporters }
+
+        { config with
+            Exporters = ExporterConfigs.addEtw options create config.Exporters
+        }
 
     [<CompiledName("AddEtwExporter")>]
-    let addEtwExporter providerName config =
-        addEtwExporterWith (EtwOptions.create providerName) config
+    let addEtwExporter providerName config = addEtwExporterWith (EtwOptions.create providerName) config
 
     [<CompiledName("BatchOptionsFromEnvironment")>]
     let batchOptionsFromEnvironment lookup =
-        BatchOptions.fromEnvironment "OTEL_BLRP" { BatchOptions.defaults with ScheduleDelay = TimeSpan.FromSeconds 1. } lookup
+        BatchOptions.fromEnvironment
+            "OTEL_BLRP"
+            { BatchOptions.defaults with
+                ScheduleDelay = TimeSpan.FromSeconds 1.
+            }
+            lookup
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Telemetry =
@@ -433,7 +483,9 @@ module Telemetry =
 
     [<CompiledName("WithResourceAttributes")>]
     let withResourceAttributes attributes (config: TelemetryConfig) =
-        { config with Resource = Resource.merge config.Resource (Resource.create attributes) }
+        { config with
+            Resource = Resource.merge config.Resource (Resource.create attributes)
+        }
 
     [<CompiledName("WithResourceDetection")>]
     let withResourceDetection enabled (config: TelemetryConfig) = { config with DetectResource = enabled }
@@ -482,8 +534,7 @@ module Telemetry =
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
-        let exporters =
-            tracing.Exporters |> List.map (fun e -> e, OtlpSources.resolve e.Exporter env)
+        let exporters = tracing.Exporters |> List.map (fun e -> e, OtlpSources.resolve e.Exporter env)
 
         let exporterWarnings = exporters |> List.collect (fun (_, (_, warnings)) -> warnings)
 
@@ -493,7 +544,8 @@ module Telemetry =
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
                 let stage = SpanExportStage(limits, tracing.Processors, exporter)
 
-                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage, ExporterConfigs.interestOf exporter)
+                Runner.start $"traces/{exporter.Name}" mode config.Retry resource stage,
+                ExporterConfigs.interestOf exporter)
             |> Array.ofList
 
         let runners = pipelines |> Array.map fst |> List.ofArray
@@ -559,7 +611,10 @@ module Telemetry =
                     Choice2Of2 handler.Reader, []
                 | MetricReaderConfig.PrometheusEndpoint build ->
                     let options, warnings = build env
-                    let handler = PrometheusScrapeHandler(options.Rendering, options.ScrapeResponseCache, options.ScrapeTimeout)
+
+                    let handler =
+                        PrometheusScrapeHandler(options.Rendering, options.ScrapeResponseCache, options.ScrapeTimeout)
+
                     endpoints.Add((options, handler))
                     Choice2Of2 handler.Reader, warnings)
             |> List.unzip
@@ -603,7 +658,12 @@ module Telemetry =
                             }
 
                     let runner =
-                        Runner.start $"metrics/{exporter.Name}" mode config.Retry resource (CollectionExporter exporter)
+                        Runner.start
+                            $"metrics/{exporter.Name}"
+                            mode
+                            config.Retry
+                            resource
+                            (CollectionExporter exporter)
 
                     collector, Choice1Of2(collector, options, runner)
                 | Choice2Of2 pull ->
@@ -619,8 +679,7 @@ module Telemetry =
         for handler in allHandlers do
             handler.Attach resource
 
-        let servers =
-            endpoints |> Seq.map PrometheusServer.Start |> List.ofSeq
+        let servers = endpoints |> Seq.map PrometheusServer.Start |> List.ofSeq
 
         let periodic =
             readers
@@ -672,14 +731,9 @@ module Telemetry =
         let env = config.Environment
         let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
-        let options =
-            {
-                Limits = limits
-                TemplateAsBody = logging.TemplateAsBody
-            }
+        let options = { Limits = limits; TemplateAsBody = logging.TemplateAsBody }
 
-        let exporters =
-            logging.Exporters |> List.map (fun e -> e, OtlpSources.resolve e.Exporter env)
+        let exporters = logging.Exporters |> List.map (fun e -> e, OtlpSources.resolve e.Exporter env)
 
         let exporterWarnings = exporters |> List.collect (fun (_, (_, warnings)) -> warnings)
 
@@ -689,7 +743,8 @@ module Telemetry =
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
                 let stage = LogExportStage(options, logging.Processors, exporter)
 
-                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage, ExporterConfigs.interestOf exporter)
+                Runner.start $"logs/{exporter.Name}" mode config.Retry resource stage,
+                ExporterConfigs.interestOf exporter)
             |> Array.ofList
 
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
@@ -713,13 +768,15 @@ module Telemetry =
         let env = config.Environment
 
         let detected =
-            if config.DetectResource then ResourceDetectors.processAndHost () else Resource.empty
+            if config.DetectResource then
+                ResourceDetectors.processAndHost ()
+            else
+                Resource.empty
 
         let resource, resourceWarnings =
             Resource.build (ResourceDetectors.processName ()) config.ServiceName detected config.Resource env
 
-        let propagator, propagatorWarnings =
-            orFromEnvironment config.Propagator Propagators.fromEnvironment env
+        let propagator, propagatorWarnings = orFromEnvironment config.Propagator Propagators.fromEnvironment env
 
         let drops = MetricDropCounters()
 
@@ -731,7 +788,10 @@ module Telemetry =
             new TelemetrySdk(resource, propagator, [], [], [], drops, [], [], LoggerBridge.Disabled(), None)
         else
             let installation =
-                if config.InstallPropagator then Some(Propagation.install propagator) else None
+                if config.InstallPropagator then
+                    Some(Propagation.install propagator)
+                else
+                    None
 
             // A part that throws while starting (an invalid option set in code) must not leave the parts before it
             // running: they are shut down, the propagator restored, and the exception goes on to the caller.
@@ -772,7 +832,9 @@ module Telemetry =
                         try
                             (part.Shutdown timeout).Wait(timeout + timeout) |> ignore
                         with ex ->
-                            SelfDiagnostics.error "sdk" $"shutting down after a failed start failed: {ex.GetType().FullName}"
+                            SelfDiagnostics.error
+                                "sdk"
+                                $"shutting down after a failed start failed: {ex.GetType().FullName}"
 
                     installation |> Option.iter _.Dispose()
                     reraise ()

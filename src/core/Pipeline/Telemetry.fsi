@@ -3,7 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// An exporter given in code, or built when the SDK starts from the configuration's environment lookup
@@ -67,7 +66,10 @@ type LoggingConfig =
 [<RequireQualifiedAccess>]
 type MetricReaderConfig =
     /// Collects every interval (`OTEL_METRIC_EXPORT_INTERVAL`) and exports with this temporality preference.
-    | Periodic of exporter: IExporter<MetricData> * preference: TemporalityPreference * options: PeriodicReaderOptions option
+    | Periodic of
+        exporter: IExporter<MetricData> *
+        preference: TemporalityPreference *
+        options: PeriodicReaderOptions option
     /// A periodic reader whose exporter, temporality preference and default histogram aggregation (None: the
     /// instrument's) are built at start from the environment.
     | PeriodicFromEnvironment of
@@ -175,7 +177,7 @@ module Telemetry =
 
     /// Adds resource attributes set in code (they win over every other source).
     [<CompiledName("WithResourceAttributes")>]
-    val withResourceAttributes: attributes: Attribute list -> config: TelemetryConfig -> TelemetryConfig
+    val withResourceAttributes: attributes: KeyValue list -> config: TelemetryConfig -> TelemetryConfig
 
     /// Turns the process/host/OS resource detector on or off.
     [<CompiledName("WithResourceDetection")>]
@@ -294,7 +296,8 @@ module Metrics =
 
     /// Adds a periodic reader exporting to `exporter` with this temporality preference.
     [<CompiledName("AddExporter")>]
-    val addExporter: preference: TemporalityPreference -> exporter: IExporter<MetricData> -> config: MetricsConfig -> MetricsConfig
+    val addExporter:
+        preference: TemporalityPreference -> exporter: IExporter<MetricData> -> config: MetricsConfig -> MetricsConfig
 
     /// Adds a periodic reader with explicit interval and timeout.
     [<CompiledName("AddExporterWith")>]

@@ -8,8 +8,7 @@ module Processor =
     let identity (item: 'T) : 'T option = Some item
 
     [<CompiledName("Filter")>]
-    let filter (predicate: 'T -> bool) : Processor<'T> =
-        fun item -> if predicate item then Some item else None
+    let filter (predicate: 'T -> bool) : Processor<'T> = fun item -> if predicate item then Some item else None
 
     [<CompiledName("Map")>]
     let map (change: 'T -> 'T) : Processor<'T> = fun item -> Some(change item)
@@ -29,23 +28,27 @@ module Processor =
 
 [<RequireQualifiedAccess>]
 module SpanProcessor =
-    let private upsert key value (attributes: Attribute list) =
+    let private upsert key value (attributes: KeyValue list) =
         if attributes |> List.exists (fun a -> a.Key = key) then
-            attributes |> List.map (fun a -> if a.Key = key then { a with Value = value } else a)
+            attributes
+            |> List.map (fun a -> if a.Key = key then { a with Value = value } else a)
         else
             attributes @ [ { Key = key; Value = value } ]
 
     [<CompiledName("SetAttribute")>]
-    let setAttribute key value (span: Span) =
-        { span with Attributes = upsert key value span.Attributes }
+    let setAttribute key value (span: Span) = { span with Attributes = upsert key value span.Attributes }
 
     [<CompiledName("Redact")>]
     let redact (keys: string list) (replacement: string) (span: Span) =
         let secret = Set.ofList keys
 
-        let clean (attributes: Attribute list) =
+        let clean (attributes: KeyValue list) =
             attributes
-            |> List.map (fun a -> if secret.Contains a.Key then { a with Value = AnyValue.String replacement } else a)
+            |> List.map (fun a ->
+                if secret.Contains a.Key then
+                    { a with Value = AnyValue.String replacement }
+                else
+                    a)
 
         { span with
             Attributes = clean span.Attributes

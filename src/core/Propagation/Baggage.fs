@@ -30,37 +30,44 @@ module Baggage =
         || "!#$%&'*+-.^_`|~".IndexOf c >= 0
 
     [<CompiledName("IsValidKey")>]
-    let isValidKey (key: string) =
-        not (String.IsNullOrEmpty key) && String.forall isTokenChar key
+    let isValidKey (key: string) = not (String.IsNullOrEmpty key) && String.forall isTokenChar key
 
     // baggage-octet: printable US-ASCII except space, DQUOTE, comma, semicolon and backslash.
-    let private isBaggageOctet (c: char) =
-        c >= '!' && c <= '~' && c <> '"' && c <> ',' && c <> ';' && c <> '\\'
+    let private isBaggageOctet (c: char) = c >= '!' && c <= '~' && c <> '"' && c <> ',' && c <> ';' && c <> '\\'
 
     [<CompiledName("SetEntry")>]
     let setEntry (key: string) (entry: BaggageEntry) (baggage: Baggage) : Baggage =
         if isNull key then
             baggage
         elif baggage.Entries |> List.exists (fun (k, _) -> k = key) then
-            { Entries = baggage.Entries |> List.map (fun (k, e) -> if k = key then k, entry else k, e) }
+            {
+                Entries = baggage.Entries |> List.map (fun (k, e) -> if k = key then k, entry else k, e)
+            }
         else
             { Entries = baggage.Entries @ [ key, entry ] }
 
     [<CompiledName("Set")>]
     let set (key: string) (value: string) (baggage: Baggage) =
-        setEntry key { Value = (if isNull value then "" else value); Metadata = "" } baggage
+        setEntry
+            key
+            {
+                Value = (if isNull value then "" else value)
+                Metadata = ""
+            }
+            baggage
 
     [<CompiledName("Remove")>]
     let remove (key: string) (baggage: Baggage) : Baggage =
-        { Entries = baggage.Entries |> List.filter (fun (k, _) -> k <> key) }
+        {
+            Entries = baggage.Entries |> List.filter (fun (k, _) -> k <> key)
+        }
 
     [<CompiledName("TryFindEntry")>]
     let tryFindEntry (key: string) (baggage: Baggage) =
         baggage.Entries |> List.tryFind (fun (k, _) -> k = key) |> Option.map snd
 
     [<CompiledName("TryFind")>]
-    let tryFind (key: string) (baggage: Baggage) =
-        tryFindEntry key baggage |> Option.map (fun e -> e.Value)
+    let tryFind (key: string) (baggage: Baggage) = tryFindEntry key baggage |> Option.map (fun e -> e.Value)
 
     let private hexValue (c: char) =
         if c >= '0' && c <= '9' then int c - int '0'
@@ -76,7 +83,12 @@ module Baggage =
             let rec go i acc =
                 if i >= text.Length then
                     List.rev acc
-                elif text[i] = '%' && i + 2 < text.Length && hexValue text[i + 1] >= 0 && hexValue text[i + 2] >= 0 then
+                elif
+                    text[i] = '%'
+                    && i + 2 < text.Length
+                    && hexValue text[i + 1] >= 0
+                    && hexValue text[i + 2] >= 0
+                then
                     go (i + 3) (byte (hexValue text[i + 1] * 16 + hexValue text[i + 2]) :: acc)
                 else
                     go (i + 1) (byte text[i] :: acc)
@@ -87,7 +99,11 @@ module Baggage =
         Encoding.UTF8.GetBytes value
         |> Array.map (fun b ->
             let c = char b
-            if isBaggageOctet c && c <> '%' then string c else "%" + b.ToString "X2")
+
+            if isBaggageOctet c && c <> '%' then
+                string c
+            else
+                "%" + b.ToString "X2")
         |> String.concat ""
 
     // A property is `key OWS = OWS value` or `key OWS`; it is normalised to `key=value` or `key`.
@@ -160,14 +176,17 @@ module Baggage =
                 |> Array.filter (fun m -> m <> "")
                 |> List.ofArray
                 |> List.choose (fun text ->
-                    tryParseMember text |> Option.map (fun (key, entry) -> key, entry, Encoding.UTF8.GetByteCount text))
+                    tryParseMember text
+                    |> Option.map (fun (key, entry) -> key, entry, Encoding.UTF8.GetByteCount text))
                 |> keepWithinLimits
 
-            if List.isEmpty entries then None else Some { Entries = entries }
+            if List.isEmpty entries then
+                None
+            else
+                Some { Entries = entries }
 
     [<CompiledName("Parse")>]
-    let parse (header: string) =
-        tryParse header |> Option.defaultValue empty
+    let parse (header: string) = tryParse header |> Option.defaultValue empty
 
     [<CompiledName("ParseHeaders")>]
     let parseHeaders (headers: string list) =

@@ -2,20 +2,12 @@ namespace Functional.Telemetry
 
 open System
 
-type PropagationContext =
-    {
-        SpanContext: SpanContext option
-        Baggage: Baggage
-    }
+type PropagationContext = { SpanContext: SpanContext option; Baggage: Baggage }
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module PropagationContext =
     [<CompiledName("Empty")>]
-    let empty =
-        {
-            SpanContext = None
-            Baggage = Baggage.empty
-        }
+    let empty = { SpanContext = None; Baggage = Baggage.empty }
 
 type TextMapPropagator =
     {
@@ -34,8 +26,7 @@ module Propagators =
             |> List.filter (fun (k, _) -> String.Equals(k, name, StringComparison.OrdinalIgnoreCase))
             |> List.map snd
 
-    let private validContext (context: PropagationContext) =
-        context.SpanContext |> Option.filter (fun c -> c.IsValid)
+    let private validContext (context: PropagationContext) = context.SpanContext |> Option.filter (fun c -> c.IsValid)
 
     let private withSpanContext (context: PropagationContext) found =
         match found with
@@ -57,7 +48,10 @@ module Propagators =
         match getter TraceParent.headerName |> List.filter (isNull >> not) with
         | [ header ] ->
             TraceParent.tryParse header
-            |> Option.map (fun c -> { c with TraceState = TraceState.parseHeaders (getter TraceState.headerName) })
+            |> Option.map (fun c ->
+                { c with
+                    TraceState = TraceState.parseHeaders (getter TraceState.headerName)
+                })
             |> withSpanContext context
         | _ -> context
 
@@ -102,12 +96,15 @@ module Propagators =
     // ---- B3 and Jaeger ----
 
     let private first (getter: string -> string list) name =
-        getter name |> List.tryFind (isNull >> not) |> Option.map (fun v -> v.Trim().ToLowerInvariant())
+        getter name
+        |> List.tryFind (isNull >> not)
+        |> Option.map (fun v -> v.Trim().ToLowerInvariant())
 
     // B3 and Jaeger allow 64-bit trace ids; they are left-padded to 128 bits.
     let private tryParsePaddedTraceId (text: string) =
         if text.Length >= 1 && text.Length <= 32 then
-            Ids.tryParseTraceId (text.PadLeft(32, '0')) |> Option.filter (fun t -> t.IsValid)
+            Ids.tryParseTraceId (text.PadLeft(32, '0'))
+            |> Option.filter (fun t -> t.IsValid)
         else
             None
 
@@ -118,10 +115,12 @@ module Propagators =
             None
 
     let private tryParseB3TraceId (text: string) =
-        if text.Length = 16 || text.Length = 32 then tryParsePaddedTraceId text else None
+        if text.Length = 16 || text.Length = 32 then
+            tryParsePaddedTraceId text
+        else
+            None
 
-    let private tryParseB3SpanId (text: string) =
-        if text.Length = 16 then tryParsePaddedSpanId text else None
+    let private tryParseB3SpanId (text: string) = if text.Length = 16 then tryParsePaddedSpanId text else None
 
     let private b3SingleHeader = "b3"
     let private b3TraceIdHeader = "X-B3-TraceId"
@@ -184,7 +183,10 @@ module Propagators =
             Inject =
                 fun context ->
                     match validContext context with
-                    | Some c -> [ b3SingleHeader, c.TraceId.ToHex() + "-" + c.SpanId.ToHex() + "-" + sampledDigit c ]
+                    | Some c ->
+                        [
+                            b3SingleHeader, c.TraceId.ToHex() + "-" + c.SpanId.ToHex() + "-" + sampledDigit c
+                        ]
                     | None -> []
             Extract = extractB3
         }
@@ -231,11 +233,16 @@ module Propagators =
             Inject =
                 fun context ->
                     match validContext context with
-                    | Some c -> [ jaegerHeader, c.TraceId.ToHex() + ":" + c.SpanId.ToHex() + ":0:" + sampledDigit c ]
+                    | Some c ->
+                        [
+                            jaegerHeader, c.TraceId.ToHex() + ":" + c.SpanId.ToHex() + ":0:" + sampledDigit c
+                        ]
                     | None -> []
             Extract =
                 fun getter context ->
-                    first getter jaegerHeader |> Option.bind tryParseJaeger |> withSpanContext context
+                    first getter jaegerHeader
+                    |> Option.bind tryParseJaeger
+                    |> withSpanContext context
         }
 
     // ---- AWS X-Ray ----
@@ -283,7 +290,9 @@ module Propagators =
         else
             match
                 value "root" |> Option.bind tryParseXrayRoot,
-                value "parent" |> Option.bind Ids.tryParseSpanId |> Option.filter (fun s -> s.IsValid),
+                value "parent"
+                |> Option.bind Ids.tryParseSpanId
+                |> Option.filter (fun s -> s.IsValid),
                 sampled
             with
             | Some traceId, Some spanId, Some isSampled -> Some(remote traceId spanId isSampled)
@@ -312,7 +321,8 @@ module Propagators =
                             + sampledDigit c
                         ]
                     | None -> []
-            Extract = fun getter context -> first getter xrayHeader |> Option.bind tryParseXray |> withSpanContext context
+            Extract =
+                fun getter context -> first getter xrayHeader |> Option.bind tryParseXray |> withSpanContext context
         }
 
     // ---- composition ----
@@ -352,8 +362,7 @@ module Propagators =
 
     [<CompiledName("FromEnvironment")>]
     let fromEnvironment (lookup: EnvLookup) =
-        let warn message =
-            { Source = environmentVariable; Message = message }
+        let warn message = { Source = environmentVariable; Message = message }
 
         match lookup environmentVariable with
         | None -> defaults, []
@@ -376,11 +385,17 @@ module Propagators =
                         | None ->
                             chosen,
                             warnings
-                            @ [ warn $"unknown propagator '{name}' skipped; known: tracecontext, baggage, b3, b3multi, jaeger, xray, none" ])
+                            @ [
+                                warn
+                                    $"unknown propagator '{name}' skipped; known: tracecontext, baggage, b3, b3multi, jaeger, xray, none"
+                            ])
                     ([], [])
 
             match names, chosen with
             | [ "none" ], _ -> none, []
-            | _, [] -> defaults, warnings @ [ warn "no known propagator; using the default tracecontext,baggage" ]
+            | _, [] ->
+                defaults,
+                warnings
+                @ [ warn "no known propagator; using the default tracecontext,baggage" ]
             | _, [ single ] -> single, warnings
             | _, many -> composite many, warnings

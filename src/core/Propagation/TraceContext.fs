@@ -40,7 +40,10 @@ module TraceParent =
                     version <> 0xFFuy
                     && traceId.IsValid
                     && spanId.IsValid
-                    && (if version = 0uy then text.Length = 55 else text.Length = 55 || text[55] = '-')
+                    && (if version = 0uy then
+                            text.Length = 55
+                        else
+                            text.Length = 55 || text[55] = '-')
                     ->
                     // A future version may define more flags; only the ones this version knows are kept.
                     let kept = if version = 0uy then flags else flags &&& 0x03uy
@@ -57,7 +60,12 @@ module TraceParent =
 
     [<CompiledName("Format")>]
     let format (context: SpanContext) =
-        "00-" + context.TraceId.ToHex() + "-" + context.SpanId.ToHex() + "-" + context.TraceFlags.Value.ToString "x2"
+        "00-"
+        + context.TraceId.ToHex()
+        + "-"
+        + context.SpanId.ToHex()
+        + "-"
+        + context.TraceFlags.Value.ToString "x2"
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module TraceState =
@@ -74,8 +82,7 @@ module TraceState =
     let private isLowerAlpha (c: char) = c >= 'a' && c <= 'z'
     let private isDigit (c: char) = c >= '0' && c <= '9'
 
-    let private isKeyChar (c: char) =
-        isLowerAlpha c || isDigit c || c = '_' || c = '-' || c = '*' || c = '/'
+    let private isKeyChar (c: char) = isLowerAlpha c || isDigit c || c = '_' || c = '-' || c = '*' || c = '/'
 
     let private isKeyPart (text: string) maxLength (isFirst: char -> bool) =
         text.Length >= 1
@@ -94,8 +101,7 @@ module TraceState =
                 isKeyPart (key.Substring(0, at)) 241 (fun c -> isLowerAlpha c || isDigit c)
                 && isKeyPart (key.Substring(at + 1)) 14 isLowerAlpha
 
-    let private isValueChar (c: char) =
-        c >= ' ' && c <= '~' && c <> ',' && c <> '='
+    let private isValueChar (c: char) = c >= ' ' && c <= '~' && c <> ',' && c <> '='
 
     [<CompiledName("IsValidValue")>]
     let isValidValue (value: string) =
@@ -110,7 +116,11 @@ module TraceState =
         | at when at > 0 ->
             let key = text.Substring(0, at)
             let value = text.Substring(at + 1)
-            if isValidKey key && isValidValue value then Some(key, value) else None
+
+            if isValidKey key && isValidValue value then
+                Some(key, value)
+            else
+                None
         | _ -> None
 
     [<CompiledName("TryParse")>]
@@ -119,7 +129,10 @@ module TraceState =
             None
         else
             let members =
-                header.Split ',' |> Array.map (fun m -> m.Trim ows) |> Array.filter (fun m -> m <> "") |> List.ofArray
+                header.Split ','
+                |> Array.map (fun m -> m.Trim ows)
+                |> Array.filter (fun m -> m <> "")
+                |> List.ofArray
 
             let rec collect acc remaining =
                 match remaining with
@@ -142,17 +155,21 @@ module TraceState =
         | values -> tryParse (String.Join(",", values)) |> Option.defaultValue empty
 
     [<CompiledName("Format")>]
-    let format (state: TraceState) =
-        state.Entries |> List.map (fun (k, v) -> k + "=" + v) |> String.concat ","
+    let format (state: TraceState) = state.Entries |> List.map (fun (k, v) -> k + "=" + v) |> String.concat ","
 
     [<CompiledName("Remove")>]
     let remove (key: string) (state: TraceState) : TraceState =
-        { Entries = state.Entries |> List.filter (fun (k, _) -> k <> key) }
+        {
+            Entries = state.Entries |> List.filter (fun (k, _) -> k <> key)
+        }
 
     [<CompiledName("TryAdd")>]
     let tryAdd (key: string) (value: string) (state: TraceState) : TraceState option =
         if isValidKey key && isValidValue value then
-            Some { Entries = (key, value) :: (remove key state).Entries |> List.truncate maxEntries }
+            Some
+                {
+                    Entries = (key, value) :: (remove key state).Entries |> List.truncate maxEntries
+                }
         else
             None
 

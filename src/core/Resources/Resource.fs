@@ -5,7 +5,6 @@ open System.Reflection
 open System.Text
 open System.Text.Unicode
 open System.Buffers
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
@@ -14,13 +13,9 @@ module Resource =
     let empty = { Attributes = []; SchemaUrl = "" }
 
     [<CompiledName("Create")>]
-    let create (attributes: Attribute list) =
-        {
-            Attributes = Attribute.dedupe attributes
-            SchemaUrl = ""
-        }
+    let create (attributes: KeyValue list) = { Attributes = KeyValue.dedupe attributes; SchemaUrl = "" }
 
-    let private mergeAttributes (old: Attribute list) (updating: Attribute list) = Attribute.dedupe (old @ updating)
+    let private mergeAttributes (old: KeyValue list) (updating: KeyValue list) = KeyValue.dedupe (old @ updating)
 
     [<CompiledName("TryMerge")>]
     let tryMerge (old: Resource) (updating: Resource) : Result<Resource, string> =
@@ -84,7 +79,7 @@ module Resource =
     let private attributesVariable = "OTEL_RESOURCE_ATTRIBUTES"
 
     // Warnings name the entry's position, not its text, in case a value is sensitive.
-    let private parseEntry (position: int) (entry: string) : Result<Attribute, ConfigWarning> =
+    let private parseEntry (position: int) (entry: string) : Result<KeyValue, ConfigWarning> =
         let warn message =
             Error
                 {
@@ -100,11 +95,11 @@ module Resource =
 
             match percentDecode key, percentDecode value with
             | Some key, _ when String.IsNullOrWhiteSpace key -> warn "empty key"
-            | Some key, Some value -> Ok(Attribute.string (key.Trim()) value)
+            | Some key, Some value -> Ok(KeyValue.string (key.Trim()) value)
             | _ -> warn "invalid percent-encoding"
 
     [<CompiledName("ParseAttributes")>]
-    let parseAttributes (text: string) : Attribute list * ConfigWarning list =
+    let parseAttributes (text: string) : KeyValue list * ConfigWarning list =
         if isNull text then
             [], []
         else
@@ -128,7 +123,7 @@ module Resource =
                     | Error w -> Some w
                     | Ok _ -> None)
 
-            Attribute.dedupe attributes, warnings
+            KeyValue.dedupe attributes, warnings
 
     let private serviceNameKey = "service.name"
 
@@ -141,7 +136,7 @@ module Resource =
 
         let serviceName =
             lookup "OTEL_SERVICE_NAME"
-            |> Option.map (fun name -> [ Attribute.string serviceNameKey (name.Trim()) ])
+            |> Option.map (fun name -> [ KeyValue.string serviceNameKey (name.Trim()) ])
             |> Option.defaultValue []
 
         create (attributes @ serviceName), warnings
@@ -165,14 +160,14 @@ module Resource =
     let telemetrySdk =
         create
             [
-                Attribute.string "telemetry.sdk.name" "functional-telemetry"
-                Attribute.string "telemetry.sdk.language" "dotnet"
-                Attribute.string "telemetry.sdk.version" sdkVersion
+                KeyValue.string "telemetry.sdk.name" "functional-telemetry"
+                KeyValue.string "telemetry.sdk.language" "dotnet"
+                KeyValue.string "telemetry.sdk.version" sdkVersion
             ]
 
     [<CompiledName("TryGetServiceName")>]
     let tryServiceName (resource: Resource) =
-        match Attribute.tryFind serviceNameKey resource.Attributes with
+        match KeyValue.tryFind serviceNameKey resource.Attributes with
         | Some(AnyValue.String name) -> Some name
         | _ -> None
 
@@ -193,14 +188,14 @@ module Resource =
         let fromCode =
             defaultServiceName
             |> Option.filter (String.IsNullOrWhiteSpace >> not)
-            |> Option.map (fun name -> create [ Attribute.string serviceNameKey name ])
+            |> Option.map (fun name -> create [ KeyValue.string serviceNameKey name ])
             |> Option.defaultValue empty
 
         let environment, warnings = fromEnvironment lookup
 
         let resource =
             [
-                create [ Attribute.string serviceNameKey unknownService ]
+                create [ KeyValue.string serviceNameKey unknownService ]
                 fromCode
                 detected
                 environment

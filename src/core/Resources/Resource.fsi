@@ -10,7 +10,7 @@ module Resource =
 
     /// A resource of these attributes (duplicate keys: the last wins) and no schema URL.
     [<CompiledName("Create")>]
-    val create: attributes: Attribute list -> Resource
+    val create: attributes: KeyValue list -> Resource
 
     /// Merges per the spec: `updating`'s attributes win on equal keys; the schema URL is the non-empty one,
     /// or either when equal. Error when both schema URLs are non-empty and differ.
@@ -24,7 +24,7 @@ module Resource =
     /// Parses `OTEL_RESOURCE_ATTRIBUTES` (`k=v,k2=v2`, keys and values percent-decoded, blanks trimmed).
     /// A malformed entry (no `=`, empty key, bad percent-encoding) is skipped with a warning.
     [<CompiledName("ParseAttributes")>]
-    val parseAttributes: text: string -> Attribute list * ConfigWarning list
+    val parseAttributes: text: string -> KeyValue list * ConfigWarning list
 
     /// The resource from the environment: `OTEL_RESOURCE_ATTRIBUTES`, then `OTEL_SERVICE_NAME` over its `service.name`.
     [<CompiledName("FromEnvironment")>]

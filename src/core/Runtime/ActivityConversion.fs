@@ -7,14 +7,13 @@ open System.Diagnostics
 open System.Buffers
 open System.Runtime.CompilerServices
 open System.Runtime.InteropServices
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 // One scratch buffer per thread: tags are copied into it, then consed into a list back to front,
 // so a span's attribute list costs exactly one cell per attribute.
 type internal AttributeScratch() =
     [<ThreadStatic; DefaultValue>]
-    static val mutable private buffer: List<Attribute>
+    static val mutable private buffer: List<KeyValue>
 
     // The last string values made on this thread, by a cheap slot of the string (length and first character):
     // a tag that holds the same string instance again (a literal such as "GET") reuses its AnyValue.
@@ -56,8 +55,7 @@ module ActivityConversion =
 
     /// Unix nanoseconds as a UTC DateTime (100 ns resolution).
     [<CompiledName("OfUnixNanoseconds")>]
-    let ofUnixNanoseconds (nanoseconds: int64) =
-        DateTime(unixEpochTicks + nanoseconds / 100L, DateTimeKind.Utc)
+    let ofUnixNanoseconds (nanoseconds: int64) = DateTime(unixEpochTicks + nanoseconds / 100L, DateTimeKind.Utc)
 
     // ActivityTraceId keeps its hex string, so ToHexString does not allocate; Convert.FromHexString decodes it
     // with vector instructions into a stack buffer.
@@ -94,8 +92,10 @@ module ActivityConversion =
     let ofSpanId (id: SpanId) = ActivitySpanId.CreateFromString(id.ToHex().AsSpan())
 
     let private traceStateOf (text: string) =
-        if String.IsNullOrEmpty text then TraceState.Empty
-        else TraceState.tryParse text |> Option.defaultValue TraceState.Empty
+        if String.IsNullOrEmpty text then
+            TraceState.Empty
+        else
+            TraceState.tryParse text |> Option.defaultValue TraceState.Empty
 
     /// Our span context of an ActivityContext.
     [<CompiledName("ToSpanContext")>]
@@ -210,29 +210,68 @@ module ActivityConversion =
         | AnyValue.Double d -> box d
         | AnyValue.Bytes b -> box b
         | AnyValue.Empty -> null
-        | AnyValue.Array items when items |> List.forall (function AnyValue.String _ -> true | _ -> false) ->
-            items |> List.map (function AnyValue.String s -> s | _ -> "") |> Array.ofList |> box
-        | AnyValue.Array items when items |> List.forall (function AnyValue.Int _ -> true | _ -> false) ->
-            items |> List.map (function AnyValue.Int i -> i | _ -> 0L) |> Array.ofList |> box
-        | AnyValue.Array items when items |> List.forall (function AnyValue.Double _ -> true | _ -> false) ->
-            items |> List.map (function AnyValue.Double d -> d | _ -> 0.0) |> Array.ofList |> box
-        | AnyValue.Array items when items |> List.forall (function AnyValue.Bool _ -> true | _ -> false) ->
-            items |> List.map (function AnyValue.Bool b -> b | _ -> false) |> Array.ofList |> box
+        | AnyValue.Array items when
+            items
+            |> List.forall (function
+                | AnyValue.String _ -> true
+                | _ -> false)
+            ->
+            items
+            |> List.map (function
+                | AnyValue.String s -> s
+                | _ -> "")
+            |> Array.ofList
+            |> box
+        | AnyValue.Array items when
+            items
+            |> List.forall (function
+                | AnyValue.Int _ -> true
+                | _ -> false)
+            ->
+            items
+            |> List.map (function
+                | AnyValue.Int i -> i
+                | _ -> 0L)
+            |> Array.ofList
+            |> box
+        | AnyValue.Array items when
+            items
+            |> List.forall (function
+                | AnyValue.Double _ -> true
+                | _ -> false)
+            ->
+            items
+            |> List.map (function
+                | AnyValue.Double d -> d
+                | _ -> 0.0)
+            |> Array.ofList
+            |> box
+        | AnyValue.Array items when
+            items
+            |> List.forall (function
+                | AnyValue.Bool _ -> true
+                | _ -> false)
+            ->
+            items
+            |> List.map (function
+                | AnyValue.Bool b -> b
+                | _ -> false)
+            |> Array.ofList
+            |> box
         | other -> box other
 
     // Taken, not shared: a tag's ToString that starts an Activity on this thread converts tags while the outer
     // call is still filling its buffer, and gets a buffer of its own instead of clearing the outer one.
     let private buffer () =
         match AttributeScratch.Buffer with
-        | null -> List<Attribute>(16)
+        | null -> List<KeyValue>(16)
         | existing ->
             AttributeScratch.Buffer <- null
             existing
 
     // The list of the buffer's attributes; the buffer is cleared and handed back for the next call.
-    let private toList (items: List<Attribute>) =
-        let rec build i acc =
-            if i < 0 then acc else build (i - 1) (items[i] :: acc)
+    let private toList (items: List<KeyValue>) =
+        let rec build i acc = if i < 0 then acc else build (i - 1) (items[i] :: acc)
 
         let result = build (items.Count - 1) []
         items.Clear()
@@ -241,7 +280,7 @@ module ActivityConversion =
 
     /// The attributes of tag objects, in order.
     [<CompiledName("AttributesOfTags")>]
-    let attributesOfTags (tags: IEnumerable<KeyValuePair<string, obj>>) : Attribute list =
+    let attributesOfTags (tags: IEnumerable<KeyValuePair<string, obj>>) : KeyValue list =
         match tags with
         | null -> []
         | tags ->
@@ -372,18 +411,18 @@ module ActivityConversion =
     // One delegate for the cache (a lambda at the call site would allocate per span).
     let private createScope =
         ConditionalWeakTable<ActivitySource, InstrumentationScope>.CreateValueCallback(fun source ->
-                {
-                    Name = source.Name
-                    Version =
-                        match source.Version with
-                        | null -> ""
-                        | v -> v
-                    SchemaUrl =
-                        match source.TelemetrySchemaUrl with
-                        | null -> ""
-                        | v -> v
-                    Attributes = attributesOfTags source.Tags
-                })
+            {
+                Name = source.Name
+                Version =
+                    match source.Version with
+                    | null -> ""
+                    | v -> v
+                SchemaUrl =
+                    match source.TelemetrySchemaUrl with
+                    | null -> ""
+                    | v -> v
+                Attributes = attributesOfTags source.Tags
+            })
 
     let private scopeOf (source: ActivitySource) = scopes.GetValue(source, createScope)
 

@@ -15,8 +15,7 @@ module internal EtwProviders =
     let private gate = obj ()
 
     // EventSource GUIDs come from the upper-cased name, so names differing in case are the same provider.
-    let private sources =
-        Dictionary<string, EventSource * int ref>(StringComparer.OrdinalIgnoreCase)
+    let private sources = Dictionary<string, EventSource * int ref>(StringComparer.OrdinalIgnoreCase)
 
     /// Why another live EventSource of the process (not one of ours) holds this provider's name or GUID, if one does.
     let private clashOf (name: string) (ours: EventSource option) =
@@ -24,7 +23,9 @@ module internal EtwProviders =
         |> Seq.tryFind (fun s ->
             match ours with
             | Some own -> not (Object.ReferenceEquals(s, own)) && s.Guid = own.Guid
-            | None -> String.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase) && not (sources.ContainsKey name))
+            | None ->
+                String.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)
+                && not (sources.ContainsKey name))
         |> Option.map (fun s ->
             $"Another EventSource of this process, '{s.Name}' ({s.Guid}), already uses the ETW provider name '{name}'; "
             + "EventSource names (and the GUIDs made from them) must be unique in a process, so the ETW exporter "
@@ -107,7 +108,10 @@ module internal EtwPayloadTypes =
     let private moduleBuilder =
         lazy
             (let assembly =
-                AssemblyBuilder.DefineDynamicAssembly(AssemblyName "Functional.Telemetry.EtwPayloads", AssemblyBuilderAccess.Run)
+                AssemblyBuilder.DefineDynamicAssembly(
+                    AssemblyName "Functional.Telemetry.EtwPayloads",
+                    AssemblyBuilderAccess.Run
+                )
 
              assembly.DefineDynamicModule "Functional.Telemetry.EtwPayloads")
 
@@ -187,7 +191,9 @@ module internal EtwPayloadTypes =
             let getter =
                 typeBuilder.DefineMethod(
                     "get_" + f.Name,
-                    MethodAttributes.Public ||| MethodAttributes.SpecialName ||| MethodAttributes.HideBySig,
+                    MethodAttributes.Public
+                    ||| MethodAttributes.SpecialName
+                    ||| MethodAttributes.HideBySig,
                     fieldType,
                     Type.EmptyTypes
                 )
@@ -223,8 +229,7 @@ module internal EtwPayloadTypes =
 
         let created = typeBuilder.CreateType()
 
-        let create =
-            created.GetMethod("Create").CreateDelegate<Func<obj array, obj>>()
+        let create = created.GetMethod("Create").CreateDelegate<Func<obj array, obj>>()
 
         let write =
             typedefof<EtwTypedWrite<obj>>
@@ -306,7 +311,17 @@ module internal EtwWriter =
             |> List.map (fun f ->
                 match f with
                 | { Name = "PartC"; Value = EtwValue.Struct partC } ->
-                    { Name = "PartC"; Value = EtwValue.Struct [ { Name = "json"; Value = EtwValue.String(EtwLayout.fieldsJson partC) } ] }
+                    {
+                        Name = "PartC"
+                        Value =
+                            EtwValue.Struct
+                                [
+                                    {
+                                        Name = "json"
+                                        Value = EtwValue.String(EtwLayout.fieldsJson partC)
+                                    }
+                                ]
+                    }
                 | other -> other)
 
         { event with Fields = fields }

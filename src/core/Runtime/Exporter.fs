@@ -66,7 +66,9 @@ type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
     member private _.Settle(items: 'In array, converted: 'Out array, wasKept: bool, result: ExportResult voption) =
         match result with
         | ValueSome(ExportResult.Retryable _) -> kept.AddOrUpdate(items, converted)
-        | _ -> if wasKept then kept.Remove items |> ignore
+        | _ ->
+            if wasKept then
+                kept.Remove items |> ignore
 
     /// Exports the conversion of `batch` with `export`. A conversion is kept only when its export answers
     /// Retryable (only then does the runner try the same batch again), and dropped once an answer settles it; a
@@ -86,13 +88,31 @@ type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
             let exported = export converted
 
             if exported.IsCompleted then
-                x.Settle(items, converted, wasKept, (if exported.IsCompletedSuccessfully then ValueSome exported.Result else ValueNone))
+                x.Settle(
+                    items,
+                    converted,
+                    wasKept,
+                    (if exported.IsCompletedSuccessfully then
+                         ValueSome exported.Result
+                     else
+                         ValueNone)
+                )
+
                 exported
             else
                 exported
                     .ContinueWith(
                         (fun (t: Task<ExportResult>) ->
-                            x.Settle(items, converted, wasKept, (if t.IsCompletedSuccessfully then ValueSome t.Result else ValueNone))
+                            x.Settle(
+                                items,
+                                converted,
+                                wasKept,
+                                (if t.IsCompletedSuccessfully then
+                                     ValueSome t.Result
+                                 else
+                                     ValueNone)
+                            )
+
                             t),
                         TaskContinuationOptions.ExecuteSynchronously
                     )
@@ -122,9 +142,12 @@ module internal Deadline =
     let orFalse (timeout: TimeSpan) (work: Task<bool>) : Task<bool> =
         // WaitAsync takes at most UInt32.MaxValue - 1 ms; anything longer waits without a deadline.
         let timeout =
-            if timeout < TimeSpan.Zero then TimeSpan.Zero
-            elif timeout.TotalMilliseconds >= float UInt32.MaxValue - 1.0 then Timeout.InfiniteTimeSpan
-            else timeout
+            if timeout < TimeSpan.Zero then
+                TimeSpan.Zero
+            elif timeout.TotalMilliseconds >= float UInt32.MaxValue - 1.0 then
+                Timeout.InfiniteTimeSpan
+            else
+                timeout
 
         work
             .WaitAsync(timeout)

@@ -12,18 +12,14 @@ open System.Threading
 open System.Threading.Tasks
 
 [<Sealed>]
-type PrometheusScrapeResponse internal (statusCode: int, contentType: string, contentEncoding: string, body: ReadOnlyMemory<byte>) =
+type PrometheusScrapeResponse
+    internal (statusCode: int, contentType: string, contentEncoding: string, body: ReadOnlyMemory<byte>) =
     member _.StatusCode = statusCode
     member _.ContentType = contentType
     member _.ContentEncoding = contentEncoding
     member _.Body = body
 
-type PrometheusScrapeStats =
-    {
-        Scrapes: int64
-        Collections: int64
-        Failures: int64
-    }
+type PrometheusScrapeStats = { Scrapes: int64; Collections: int64; Failures: int64 }
 
 [<RequireQualifiedAccess>]
 module PrometheusScrape =
@@ -52,7 +48,9 @@ module PrometheusScrape =
             false
         else
             let entries = acceptEncoding.Split ',' |> Array.map entry
-            let named (coding: string) (name: string, _) = String.Equals(name, coding, StringComparison.OrdinalIgnoreCase)
+
+            let named (coding: string) (name: string, _) =
+                String.Equals(name, coding, StringComparison.OrdinalIgnoreCase)
 
             match entries |> Array.filter (named "gzip") with
             | [||] -> entries |> Array.exists (fun (name, allowed) -> name = "*" && allowed)
@@ -91,7 +89,12 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
     let cacheTicks = int64 (responseCache.TotalSeconds * float Stopwatch.Frequency)
 
     let text (status: int) (message: string) =
-        PrometheusScrapeResponse(status, "text/plain; charset=utf-8", "", ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n")))
+        PrometheusScrapeResponse(
+            status,
+            "text/plain; charset=utf-8",
+            "",
+            ReadOnlyMemory(Encoding.UTF8.GetBytes(message + "\n"))
+        )
 
     // A collection in flight is joined, however long it has run: collections of one reader are serialised on its
     // collector, so a second one started beside a hung one (an observable callback that never returns) would only
@@ -138,7 +141,12 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
                         "prometheus"
                         $"{leftOut} metrics are not shown to Prometheus (exponential histograms or delta temporality); this is reported once"
 
-                let body = if compress then gzip buffer.WrittenSpan else buffer.WrittenSpan.ToArray()
+                let body =
+                    if compress then
+                        gzip buffer.WrittenSpan
+                    else
+                        buffer.WrittenSpan.ToArray()
+
                 snapshot.Renderings.[key] <- body
                 body)
 
@@ -170,7 +178,9 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
         attached <- false
         lock gate (fun () -> current <- null)
 
-    member _.ScrapeAsync(accept: string, acceptEncoding: string, cancellationToken: CancellationToken) : Task<PrometheusScrapeResponse> =
+    member _.ScrapeAsync
+        (accept: string, acceptEncoding: string, cancellationToken: CancellationToken)
+        : Task<PrometheusScrapeResponse> =
         Interlocked.Increment &scrapes |> ignore
 
         if not attached then

@@ -43,7 +43,10 @@ module PrometheusEndpointOptions =
             let host = host.Trim()
 
             let bare =
-                if host.StartsWith "[" && host.EndsWith "]" then host.Substring(1, host.Length - 2) else host
+                if host.StartsWith "[" && host.EndsWith "]" then
+                    host.Substring(1, host.Length - 2)
+                else
+                    host
 
             host = "*"
             || host = "+"
@@ -190,14 +193,18 @@ module internal Http =
                 else
                     let! read = stream.ReadAsync(buffer.AsMemory(pending.Value), token)
 
-                    if read = 0 then finished <- true else pending.Value <- pending.Value + read
+                    if read = 0 then
+                        finished <- true
+                    else
+                        pending.Value <- pending.Value + read
 
             return result
         }
 
 [<Sealed>]
 type PrometheusServer
-    private (options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler, listener: TcpListener option, url: Uri) =
+    private
+    (options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler, listener: TcpListener option, url: Uri) =
     let stop = new CancellationTokenSource()
     let connections = ConcurrentDictionary<int, TcpClient>()
     let mutable nextConnection = 0
@@ -219,7 +226,14 @@ type PrometheusServer
             | -1 -> target
             | i -> target.Substring(0, i)
 
-    let write (stream: Stream) (request: Request option) status (headers: (string * string) list) (body: ReadOnlyMemory<byte>) close =
+    let write
+        (stream: Stream)
+        (request: Request option)
+        status
+        (headers: (string * string) list)
+        (body: ReadOnlyMemory<byte>)
+        close
+        =
         task {
             let head = StringBuilder()
             head.Append($"HTTP/1.1 {status} {Http.reason status}\r\n") |> ignore
@@ -254,20 +268,35 @@ type PrometheusServer
     let respond (stream: Stream) (request: Request) =
         task {
             let keepAlive = Http.keepAlive request
+
             let hasBody =
                 (Http.header "Content-Length" request |> Option.exists (fun v -> v.Trim() <> "0"))
                 || (Http.header "Transfer-Encoding" request).IsSome
 
             if hasBody then
                 // A scrape has no body; rather than parse one, answer and close.
-                do! write stream (Some request) 400 [ "Content-Type", textType ] (plain "Request bodies are not accepted.") true
+                do!
+                    write
+                        stream
+                        (Some request)
+                        400
+                        [ "Content-Type", textType ]
+                        (plain "Request bodies are not accepted.")
+                        true
+
                 return false
             elif not (String.Equals(pathOf request.Target, options.Path, StringComparison.Ordinal)) then
                 do! write stream (Some request) 404 [ "Content-Type", textType ] (plain "Not found.") (not keepAlive)
                 return keepAlive
             elif request.Method <> "GET" && request.Method <> "HEAD" then
                 do!
-                    write stream (Some request) 405 [ "Content-Type", textType; "Allow", "GET, HEAD" ] (plain "Method not allowed.") (not keepAlive)
+                    write
+                        stream
+                        (Some request)
+                        405
+                        [ "Content-Type", textType; "Allow", "GET, HEAD" ]
+                        (plain "Method not allowed.")
+                        (not keepAlive)
 
                 return keepAlive
             else
@@ -357,7 +386,9 @@ type PrometheusServer
                     | :? SocketException when stop.IsCancellationRequested -> running <- false
                     | ex ->
                         // A failed accept (resources exhausted) must not end the endpoint.
-                        SelfDiagnostics.error "prometheus" $"accepting a scrape connection failed: {ex.GetType().FullName}"
+                        SelfDiagnostics.error
+                            "prometheus"
+                            $"accepting a scrape connection failed: {ex.GetType().FullName}"
             }
             :> Task
 
@@ -374,6 +405,7 @@ type PrometheusServer
             | _ ->
                 try
                     let all = Dns.GetHostAddresses h
+
                     all
                     |> Array.tryFind (fun a -> a.AddressFamily = AddressFamily.InterNetwork)
                     |> Option.orElse (Array.tryHead all)
@@ -384,7 +416,12 @@ type PrometheusServer
     static let urlOf (host: string) (port: int) (path: string) =
         let host = host.Trim()
         let host = if host = "*" || host = "+" then "localhost" else host
-        let host = if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
+
+        let host =
+            if host.Contains ':' && not (host.StartsWith "[") then
+                $"[{host}]"
+            else
+                host
 
         let build (host: string) =
             try
@@ -404,7 +441,10 @@ type PrometheusServer
         let bound =
             match address options.Host with
             | None ->
-                SelfDiagnostics.error "prometheus" "the Prometheus endpoint's host could not be resolved; the endpoint is not serving"
+                SelfDiagnostics.error
+                    "prometheus"
+                    "the Prometheus endpoint's host could not be resolved; the endpoint is not serving"
+
                 None
             | Some ip ->
                 try

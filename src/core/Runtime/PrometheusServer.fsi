@@ -58,7 +58,8 @@ type PrometheusServer =
     member Handler: PrometheusScrapeHandler
 
     /// Binds and starts accepting (failures are reported, never thrown).
-    static member internal Start: options: PrometheusEndpointOptions * handler: PrometheusScrapeHandler -> PrometheusServer
+    static member internal Start:
+        options: PrometheusEndpointOptions * handler: PrometheusScrapeHandler -> PrometheusServer
 
     /// Stops listening and closes open connections.
     member internal Stop: unit -> Task

@@ -4,7 +4,6 @@ open System
 open System.Diagnostics
 open System.IO
 open System.Runtime.InteropServices
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// Detectors that read the machine: the process, the .NET runtime, the host and the operating system.
@@ -12,14 +11,17 @@ open Functional.Telemetry
 [<RequireQualifiedAccess>]
 module ResourceDetectors =
     // One failing probe (a sandbox denying /proc, a trimmed runtime) must not cost the other attributes.
-    let private tryAttribute (key: string) (read: unit -> AnyValue option) : Attribute option =
+    let private tryAttribute (key: string) (read: unit -> AnyValue option) : KeyValue option =
         try
-            read () |> Option.map (Attribute.create key)
+            read () |> Option.map (KeyValue.create key)
         with _ ->
             None
 
     let private text (value: string) =
-        if String.IsNullOrWhiteSpace value then None else Some(AnyValue.String value)
+        if String.IsNullOrWhiteSpace value then
+            None
+        else
+            Some(AnyValue.String value)
 
     /// The current process's name (as `Process.ProcessName` gives it), or an empty string when it cannot be read.
     /// The SDK uses it for the default `service.name` = `unknown_service:<processName>`.
@@ -47,13 +49,24 @@ module ResourceDetectors =
     /// The semantic-conventions `os.type` value of the running operating system; None when it is not one they name.
     [<CompiledName("OsType")>]
     let osType () : string option =
-        if OperatingSystem.IsLinux() then Some "linux"
-        elif OperatingSystem.IsWindows() then Some "windows"
-        elif OperatingSystem.IsMacOS() || OperatingSystem.IsMacCatalyst() then Some "darwin"
-        elif OperatingSystem.IsFreeBSD() then Some "freebsd"
-        elif OperatingSystem.IsAndroid() then Some "linux"
-        elif OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsWatchOS() then Some "darwin"
-        else None
+        if OperatingSystem.IsLinux() then
+            Some "linux"
+        elif OperatingSystem.IsWindows() then
+            Some "windows"
+        elif OperatingSystem.IsMacOS() || OperatingSystem.IsMacCatalyst() then
+            Some "darwin"
+        elif OperatingSystem.IsFreeBSD() then
+            Some "freebsd"
+        elif OperatingSystem.IsAndroid() then
+            Some "linux"
+        elif
+            OperatingSystem.IsIOS()
+            || OperatingSystem.IsTvOS()
+            || OperatingSystem.IsWatchOS()
+        then
+            Some "darwin"
+        else
+            None
 
     /// The process, runtime, host and OS attributes of the running process: `process.pid`,
     /// `process.executable.name`, `process.executable.path`, `process.runtime.name` (`.NET`),
@@ -64,13 +77,17 @@ module ResourceDetectors =
         [
             tryAttribute "process.pid" (fun () -> Some(AnyValue.Int(int64 Environment.ProcessId)))
             tryAttribute "process.executable.name" (fun () ->
-                Environment.ProcessPath |> Option.ofObj |> Option.bind (Path.GetFileName >> text))
-            tryAttribute "process.executable.path" (fun () -> Environment.ProcessPath |> Option.ofObj |> Option.bind text)
+                Environment.ProcessPath
+                |> Option.ofObj
+                |> Option.bind (Path.GetFileName >> text))
+            tryAttribute "process.executable.path" (fun () ->
+                Environment.ProcessPath |> Option.ofObj |> Option.bind text)
             tryAttribute "process.runtime.name" (fun () -> text ".NET")
             tryAttribute "process.runtime.version" (fun () -> text (Environment.Version.ToString()))
             tryAttribute "process.runtime.description" (fun () -> text RuntimeInformation.FrameworkDescription)
             tryAttribute "host.name" (fun () -> text Environment.MachineName)
-            tryAttribute "host.arch" (fun () -> hostArch RuntimeInformation.OSArchitecture |> Option.map AnyValue.String)
+            tryAttribute "host.arch" (fun () ->
+                hostArch RuntimeInformation.OSArchitecture |> Option.map AnyValue.String)
             tryAttribute "os.type" (fun () -> osType () |> Option.map AnyValue.String)
             tryAttribute "os.description" (fun () -> text RuntimeInformation.OSDescription)
         ]

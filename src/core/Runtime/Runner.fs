@@ -39,18 +39,23 @@ module RetryPolicy =
     let backoff (policy: RetryPolicy) (attempt: int) (retryAfter: TimeSpan option) (random: float) =
         // Total on odd input: NaN, negative or overflowing values collapse to a zero or capped bound.
         let sample =
-            if Double.IsNaN random then 0.
-            else Math.Clamp(random, 0., 1.)
+            if Double.IsNaN random then
+                0.
+            else
+                Math.Clamp(random, 0., 1.)
 
         let exponent = float (max 1 attempt - 1)
         let maxTicks = float (max 0L policy.MaxBackoff.Ticks)
 
         let grown =
-            float (max 0L policy.InitialBackoff.Ticks) * Math.Pow(policy.BackoffMultiplier, exponent)
+            float (max 0L policy.InitialBackoff.Ticks)
+            * Math.Pow(policy.BackoffMultiplier, exponent)
 
         let bound =
-            if Double.IsNaN grown || grown < 0. then 0.
-            else Math.Min(grown, maxTicks)
+            if Double.IsNaN grown || grown < 0. then
+                0.
+            else
+                Math.Min(grown, maxTicks)
 
         let jittered = TimeSpan.FromTicks(int64 (sample * bound))
 
@@ -158,8 +163,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     let wake () =
         let current = Volatile.Read &waiter
 
-        if not (isNull current)
-           && Object.ReferenceEquals(Interlocked.CompareExchange(&waiter, null, current), current) then
+        if
+            not (isNull current)
+            && Object.ReferenceEquals(Interlocked.CompareExchange(&waiter, null, current), current)
+        then
             current.TrySetResult() |> ignore
 
     let requestWake () =
@@ -169,25 +176,34 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     // The one timer bounding a partial batch's wait; re-armed per sleep, never per item.
     let timer =
         let suppress = not (ExecutionContext.IsFlowSuppressed())
-        let flow = if suppress then ExecutionContext.SuppressFlow() else Unchecked.defaultof<_>
+
+        let flow =
+            if suppress then
+                ExecutionContext.SuppressFlow()
+            else
+                Unchecked.defaultof<_>
 
         try
             new Timer(TimerCallback(fun _ -> wake ()), null, Timeout.Infinite, Timeout.Infinite)
         finally
-            if suppress then flow.Undo()
+            if suppress then
+                flow.Undo()
 
     let reportRejected (force: bool) =
         let now = Environment.TickCount64
         let last = Volatile.Read &lastRejectReport
 
-        if (force || now - last >= 1000L)
-           && Interlocked.CompareExchange(&lastRejectReport, now, last) = last then
+        if
+            (force || now - last >= 1000L)
+            && Interlocked.CompareExchange(&lastRejectReport, now, last) = last
+        then
             // The count since the last report, derived from `rejected` so that a rejection costs one
             // Interlocked operation fewer.
             let total = Interlocked.Read &rejected
             let mutable previous = Volatile.Read &reportedRejected
 
-            while total > previous && Interlocked.CompareExchange(&reportedRejected, total, previous) <> previous do
+            while total > previous
+                  && Interlocked.CompareExchange(&reportedRejected, total, previous) <> previous do
                 previous <- Volatile.Read &reportedRejected
 
             let count = total - previous
@@ -232,7 +248,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                 | Exported -> Interlocked.Add(&exported, int64 size) |> ignore
                 | Failed ->
                     Interlocked.Add(&failed, int64 size) |> ignore
-                    SelfDiagnosticsCounters.addFailed(int64 size))
+                    SelfDiagnosticsCounters.addFailed (int64 size))
 
     /// Closes the books: the in-flight batch (if any) fails, everything else not settled is dropped.
     /// Returns the number of items not exported by this close.
@@ -269,7 +285,12 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                     inFlightId <- 0L
                     Interlocked.Add(&failed, inFlightFailed) |> ignore
                     SelfDiagnosticsCounters.addFailed inFlightFailed
-                    let rest = Interlocked.Read &accepted - Interlocked.Read &exported - Interlocked.Read &failed
+
+                    let rest =
+                        Interlocked.Read &accepted
+                        - Interlocked.Read &exported
+                        - Interlocked.Read &failed
+
                     Interlocked.Exchange(&dropped, rest) |> ignore
                     SelfDiagnosticsCounters.addDropped rest
                     inFlightFailed + rest)
@@ -309,7 +330,14 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             let mutable left = wait
 
             while left > TimeSpan.Zero && not abort.IsCancellationRequested do
-                do! pause (if left < TimeSpan.FromMilliseconds 1. then TimeSpan.FromMilliseconds 1. else left)
+                do!
+                    pause (
+                        if left < TimeSpan.FromMilliseconds 1. then
+                            TimeSpan.FromMilliseconds 1.
+                        else
+                            left
+                    )
+
                 left <- wait - Stopwatch.GetElapsedTime started
         }
 
@@ -317,7 +345,8 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         t.ContinueWith(
             (fun (done': Task) -> done'.Exception |> ignore),
             CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted ||| TaskContinuationOptions.ExecuteSynchronously,
+            TaskContinuationOptions.OnlyOnFaulted
+            ||| TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default
         )
         |> ignore
@@ -329,7 +358,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             Interlocked.Increment &exportCalls |> ignore
 
             let exportTask =
-                Task.Run<ExportResult>(Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)), CancellationToken.None)
+                Task.Run<ExportResult>(
+                    Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)),
+                    CancellationToken.None
+                )
 
             let! finished = finishesBefore exportTask token
 
@@ -408,8 +440,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         task {
             if Interlocked.Exchange(&exporterShutDown, 1) = 0 then
                 try
-                    let shutdown =
-                        Task.Run(Func<Task>(fun () -> exporter.Shutdown abort.Token), CancellationToken.None)
+                    let shutdown = Task.Run(Func<Task>(fun () -> exporter.Shutdown abort.Token), CancellationToken.None)
 
                     let! winner = Task.WhenAny(shutdown, aborted)
 
@@ -422,7 +453,8 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                     else
                         observe shutdown
                 with error ->
-                    safely (fun () -> log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+                    safely (fun () ->
+                        log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
         }
 
     /// Takes queued items into `pending` until a full batch, a flush marker (returned) or an empty queue.
@@ -464,7 +496,9 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         else
             // Whole milliseconds, rounded up so the timer does not fire before the delay; capped well
             // below Timer's limit (a longer delay just re-arms on waking).
-            let ms = Math.Min((left + TimeSpan.TicksPerMillisecond - 1L) / TimeSpan.TicksPerMillisecond, 86_400_000L)
+            let ms =
+                Math.Min((left + TimeSpan.TicksPerMillisecond - 1L) / TimeSpan.TicksPerMillisecond, 86_400_000L)
+
             timer.Change(ms, int64 Timeout.Infinite) |> ignore
             signal.Task
 
@@ -628,12 +662,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         }
 
     interface IAsyncDisposable with
-        member this.DisposeAsync() =
-            ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
+        member this.DisposeAsync() = ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
 
     interface IDisposable with
-        member this.Dispose() =
-            this.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
+        member this.Dispose() = this.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
 
 [<RequireQualifiedAccess>]
 module Runner =

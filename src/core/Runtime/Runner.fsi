@@ -90,4 +90,9 @@ module Runner =
     /// Starts a pipeline named `name` (for diagnostics) exporting to `exporter` batches tagged with `resource`.
     [<CompiledName("Start")>]
     val start:
-        name: string -> mode: ExportMode -> retry: RetryPolicy -> resource: Resource -> exporter: IExporter<'T> -> Runner<'T>
+        name: string ->
+        mode: ExportMode ->
+        retry: RetryPolicy ->
+        resource: Resource ->
+        exporter: IExporter<'T> ->
+            Runner<'T>

@@ -44,7 +44,9 @@ type TelemetryEventSource private () =
             this.WriteEvent(4, pipeline, exporter, exceptionType, message)
 
     /// A transient export failure will be retried after `delayMs` (id 5, Informational).
-    [<Event(5, Level = EventLevel.Informational, Message = "Pipeline {0}: retrying export to {1} (attempt {2}) in {3} ms: {4}")>]
+    [<Event(5,
+            Level = EventLevel.Informational,
+            Message = "Pipeline {0}: retrying export to {1} (attempt {2}) in {3} ms: {4}")>]
     member this.ExportRetry(pipeline: string, exporter: string, attempt: int, delayMs: int64, reason: string) =
         if this.IsEnabled() then
             this.WriteEvent(5, pipeline, exporter, attempt, delayMs, reason)
@@ -88,14 +90,11 @@ type SelfDiagnosticsTotals =
 module internal SelfDiagnosticsCounters =
     let private cells: int64 array = Array.zeroCreate 3
 
-    let addRejected (count: int64) =
-        Interlocked.Add(&cells.[0], count) |> ignore
+    let addRejected (count: int64) = Interlocked.Add(&cells.[0], count) |> ignore
 
-    let addDropped (count: int64) =
-        Interlocked.Add(&cells.[1], count) |> ignore
+    let addDropped (count: int64) = Interlocked.Add(&cells.[1], count) |> ignore
 
-    let addFailed (count: int64) =
-        Interlocked.Add(&cells.[2], count) |> ignore
+    let addFailed (count: int64) = Interlocked.Add(&cells.[2], count) |> ignore
 
     let snapshot () =
         {

@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Globalization
-// Re-opened so that `Attribute` means the telemetry attribute, not System.Attribute.
 open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
@@ -18,14 +17,14 @@ type SamplingParameters =
         TraceId: TraceId
         Name: string
         Kind: SpanKind
-        Attributes: Attribute list
+        Attributes: KeyValue list
         Links: SpanLink list
     }
 
 type SamplingResult =
     {
         Decision: SamplingDecision
-        Attributes: Attribute list
+        Attributes: KeyValue list
         TraceState: TraceState
     }
 
@@ -35,8 +34,7 @@ type Sampler = SamplingParameters -> SamplingResult
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Sampler =
     // An invalid parent context (zero ids) carries nothing to follow, so it counts as no parent.
-    let private validParent (parameters: SamplingParameters) =
-        parameters.Parent |> Option.filter (fun p -> p.IsValid)
+    let private validParent (parameters: SamplingParameters) = parameters.Parent |> Option.filter (fun p -> p.IsValid)
 
     // Results without trace state are shared: the common decisions allocate nothing.
     let private plain decision =
@@ -78,7 +76,8 @@ module Sampler =
     // T = 2^56 - round(ratio * 2^56) rather than (1 - ratio) * 2^56: scaling by a power of two is exact,
     // so tiny ratios keep a non-zero chance instead of rounding 1 - ratio to 1.
     let private threshold (ratio: float) =
-        randomnessLimit - uint64 (Math.Round(ratio * float randomnessLimit, MidpointRounding.AwayFromZero))
+        randomnessLimit
+        - uint64 (Math.Round(ratio * float randomnessLimit, MidpointRounding.AwayFromZero))
 
     [<CompiledName("TraceIdRatio")>]
     let traceIdRatio (ratio: float) : Sampler =
@@ -91,7 +90,10 @@ module Sampler =
             let randomness = parameters.TraceId.Low &&& randomnessMask
 
             let decision =
-                if randomness >= t then SamplingDecision.RecordAndSample else SamplingDecision.Drop
+                if randomness >= t then
+                    SamplingDecision.RecordAndSample
+                else
+                    SamplingDecision.Drop
 
             decide decision parameters
 
@@ -173,8 +175,7 @@ module Sampler =
                 "parentbased_traceidratio", withRatio (traceIdRatio >> parentBased)
             ]
 
-        let make, choiceWarnings =
-            Env.readChoice lookup samplerVariable choices (fixedSampler defaultSampler)
+        let make, choiceWarnings = Env.readChoice lookup samplerVariable choices (fixedSampler defaultSampler)
 
         let sampler, argumentWarnings = make lookup
         sampler, choiceWarnings @ argumentWarnings

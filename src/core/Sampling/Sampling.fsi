@@ -24,7 +24,7 @@ type SamplingParameters =
         /// The span kind.
         Kind: SpanKind
         /// Attributes known at creation.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// Links known at creation.
         Links: SpanLink list
     }
@@ -35,7 +35,7 @@ type SamplingResult =
         /// The decision.
         Decision: SamplingDecision
         /// Attributes the sampler adds to the span.
-        Attributes: Attribute list
+        Attributes: KeyValue list
         /// The trace state of the new span (normally the parent's).
         TraceState: TraceState
     }

@@ -7,11 +7,7 @@ open System.Threading.Tasks
 
 [<Sealed>]
 type OtlpExporter<'T>
-    (
-        transport: OtlpTransport,
-        encode: Resource -> 'T array -> IBufferWriter<byte> -> unit,
-        maxRequestBytes: int64
-    ) =
+    (transport: OtlpTransport, encode: Resource -> 'T array -> IBufferWriter<byte> -> unit, maxRequestBytes: int64) =
     // Buffers bigger than this are not kept between exports.
     let retainedCapacity = 4 * 1024 * 1024
     // The request body: the protobuf encoder writes into it in place and the transport sends from it, so a body
@@ -23,7 +19,10 @@ type OtlpExporter<'T>
     let mutable taken = 0
 
     let takeBuffer () =
-        if Interlocked.Exchange(&taken, 1) = 0 then shared else RequestBuffer(64 * 1024)
+        if Interlocked.Exchange(&taken, 1) = 0 then
+            shared
+        else
+            RequestBuffer(64 * 1024)
 
     let giveBack (buffer: RequestBuffer) =
         if Object.ReferenceEquals(buffer, shared) then
@@ -91,7 +90,9 @@ type OtlpExporter<'T>
                         if fits buffer then
                             return! transport.Send(buffer.WrittenMemory, cancellationToken)
                         else
-                            let! struct (result, oversize) = sendSplit buffer batch.Resource batch.Items cancellationToken
+                            let! struct (result, oversize) =
+                                sendSplit buffer batch.Resource batch.Items cancellationToken
+
                             return withOversize batch.Items result oversize
                     finally
                         giveBack buffer
@@ -117,13 +118,11 @@ module OtlpExporter =
         | _ -> new OtlpExporter<'T>(transport, protobuf, options.MaxRequestBytes)
 
     [<CompiledName("Traces")>]
-    let traces options =
-        create OtlpSignal.Traces options OtlpProtobuf.writeTraces OtlpJson.writeTraces
+    let traces options = create OtlpSignal.Traces options OtlpProtobuf.writeTraces OtlpJson.writeTraces
 
     [<CompiledName("Metrics")>]
     let metrics options =
         create OtlpSignal.Metrics options OtlpProtobuf.writeMetrics OtlpJson.writeMetrics
 
     [<CompiledName("Logs")>]
-    let logs options =
-        create OtlpSignal.Logs options OtlpProtobuf.writeLogs OtlpJson.writeLogs
+    let logs options = create OtlpSignal.Logs options OtlpProtobuf.writeLogs OtlpJson.writeLogs

@@ -16,7 +16,9 @@ open System.Buffers
 type OtlpExporter<'T> =
     /// An exporter over `transport`: `encode` writes a request for some items.
     new:
-        transport: OtlpTransport * encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) * maxRequestBytes: int64 ->
+        transport: OtlpTransport *
+        encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) *
+        maxRequestBytes: int64 ->
             OtlpExporter<'T>
 
     /// The transport (its name and endpoint).

@@ -69,7 +69,8 @@ module OtlpOptions =
         | None, _ -> Uri $"http://localhost:4318/v1/{signalPath signal}"
 
     let private isHttpUri (uri: Uri) =
-        uri.IsAbsoluteUri && (uri.Scheme = Uri.UriSchemeHttp || uri.Scheme = Uri.UriSchemeHttps)
+        uri.IsAbsoluteUri
+        && (uri.Scheme = Uri.UriSchemeHttp || uri.Scheme = Uri.UriSchemeHttps)
 
     // RFC 9110 token characters: what a header name may hold.
     let private isToken (name: string) =
@@ -98,13 +99,29 @@ module OtlpOptions =
                 if separator <= 0 then
                     Error $"header entry {position} is not of the form key=value; skipped"
                 else
-                    match tryUnescape (entry.Substring(0, separator)), tryUnescape (entry.Substring(separator + 1)) with
-                    | Some key, Some value when isToken key && value.IndexOfAny([| '\r'; '\n'; '\000' |]) < 0 -> Ok(key, value)
-                    | Some key, Some _ when isToken key -> Error $"header entry {position} has an invalid value; skipped"
+                    match
+                        tryUnescape (entry.Substring(0, separator)), tryUnescape (entry.Substring(separator + 1))
+                    with
+                    | Some key, Some value when isToken key && value.IndexOfAny([| '\r'; '\n'; '\000' |]) < 0 ->
+                        Ok(key, value)
+                    | Some key, Some _ when isToken key ->
+                        Error $"header entry {position} has an invalid value; skipped"
                     | _ -> Error $"header entry {position} has an invalid name; skipped")
 
-        let headers = parsed |> Array.choose (function Ok h -> Some h | Error _ -> None) |> List.ofArray
-        let problems = parsed |> Array.choose (function Error e -> Some e | Ok _ -> None) |> List.ofArray
+        let headers =
+            parsed
+            |> Array.choose (function
+                | Ok h -> Some h
+                | Error _ -> None)
+            |> List.ofArray
+
+        let problems =
+            parsed
+            |> Array.choose (function
+                | Error e -> Some e
+                | Ok _ -> None)
+            |> List.ofArray
+
         headers, problems
 
     let private signalPrefix signal =
@@ -123,13 +140,23 @@ module OtlpOptions =
         | None -> lookup general |> Option.map (fun value -> general, value, false)
 
     // Reads a setting through the per-signal/general precedence with one of Env's typed readers.
-    let private readEither lookup signal suffix (reader: EnvLookup -> string -> 'T * ConfigWarning list) (fallback: 'T) =
+    let private readEither
+        lookup
+        signal
+        suffix
+        (reader: EnvLookup -> string -> 'T * ConfigWarning list)
+        (fallback: 'T)
+        =
         match lookupEither lookup signal suffix with
         | None -> fallback, []
         | Some(name, value, _) -> reader (fun n -> if n = name then Some value else None) name
 
     let private protocolChoices =
-        [ "grpc", OtlpProtocol.Grpc; "http/protobuf", OtlpProtocol.HttpProtobuf; "http/json", OtlpProtocol.HttpJson ]
+        [
+            "grpc", OtlpProtocol.Grpc
+            "http/protobuf", OtlpProtocol.HttpProtobuf
+            "http/json", OtlpProtocol.HttpJson
+        ]
 
     let private temporalityChoices =
         [
@@ -173,12 +200,18 @@ module OtlpOptions =
             | _ -> false, [ warning name "expected true or false; using false" ]
 
     let private readPath lookup signal suffix =
-        lookupEither lookup signal suffix |> Option.map (fun (_, value, _) -> value.Trim())
+        lookupEither lookup signal suffix
+        |> Option.map (fun (_, value, _) -> value.Trim())
 
     [<CompiledName("FromEnvironment")>]
     let fromEnvironment signal (lookup: EnvLookup) =
         let protocol, protocolWarnings =
-            readEither lookup signal "PROTOCOL" (fun l n -> Env.readChoice l n protocolChoices defaults.Protocol) defaults.Protocol
+            readEither
+                lookup
+                signal
+                "PROTOCOL"
+                (fun l n -> Env.readChoice l n protocolChoices defaults.Protocol)
+                defaults.Protocol
 
         let insecure, insecureWarnings = readBool lookup signal "INSECURE"
         let endpoint, endpointWarnings = readEndpoint lookup signal protocol insecure
@@ -205,7 +238,12 @@ module OtlpOptions =
                 lookup
                 signal
                 "COMPRESSION"
-                (fun l n -> Env.readChoice l n [ "none", OtlpCompression.None; "gzip", OtlpCompression.Gzip ] defaults.Compression)
+                (fun l n ->
+                    Env.readChoice
+                        l
+                        n
+                        [ "none", OtlpCompression.None; "gzip", OtlpCompression.Gzip ]
+                        defaults.Compression)
                 defaults.Compression
 
         let temporality, temporalityWarnings =
@@ -224,7 +262,10 @@ module OtlpOptions =
                 Env.readChoice
                     lookup
                     "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION"
-                    [ "explicit_bucket_histogram", false; "base2_exponential_bucket_histogram", true ]
+                    [
+                        "explicit_bucket_histogram", false
+                        "base2_exponential_bucket_histogram", true
+                    ]
                     defaults.ExponentialHistograms
             | _ -> defaults.ExponentialHistograms, []
 
@@ -260,7 +301,10 @@ module OtlpOptions =
             raise (ArgumentException("Endpoint must be an absolute http or https URL.", "Endpoint"))
         | _ -> ()
 
-        if options.Timeout <= TimeSpan.Zero || options.Timeout.TotalMilliseconds > float Int32.MaxValue then
+        if
+            options.Timeout <= TimeSpan.Zero
+            || options.Timeout.TotalMilliseconds > float Int32.MaxValue
+        then
             raise (ArgumentException("Timeout must be positive and at most Int32.MaxValue milliseconds.", "Timeout"))
 
         if options.MaxRequestBytes <= 0L then
@@ -271,6 +315,8 @@ module OtlpOptions =
                 raise (ArgumentException("A header name is empty or not a valid token.", "Headers"))
 
             if isNull value || value.IndexOfAny([| '\r'; '\n'; '\000' |]) >= 0 then
-                raise (ArgumentException($"The value of header '{name}' is null or holds a line break or NUL.", "Headers"))
+                raise (
+                    ArgumentException($"The value of header '{name}' is null or holds a line break or NUL.", "Headers")
+                )
 
         options

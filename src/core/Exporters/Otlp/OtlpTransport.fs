@@ -27,7 +27,10 @@ module internal ProtoReader =
                 let b = data.[index]
                 let value = value ||| (uint64 (b &&& 0x7Fuy) <<< shift)
 
-                if b &&& 0x80uy = 0uy then Some(value, index + 1) else loop value (shift + 7) (index + 1)
+                if b &&& 0x80uy = 0uy then
+                    Some(value, index + 1)
+                else
+                    loop value (shift + 7) (index + 1)
 
         loop 0UL 0 position
 
@@ -75,7 +78,8 @@ module OtlpResponse =
             let text = value.Trim()
 
             match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
-            | true, seconds when seconds <= int64 (TimeSpan.MaxValue.TotalSeconds) -> Some(TimeSpan.FromSeconds(float seconds))
+            | true, seconds when seconds <= int64 (TimeSpan.MaxValue.TotalSeconds) ->
+                Some(TimeSpan.FromSeconds(float seconds))
             | true, _ -> None
             | _ ->
                 match
@@ -125,10 +129,18 @@ module OtlpResponse =
         ProtoReader.tryReadFields bytes
         |> Option.bind (fun fields ->
             let seconds =
-                fields |> List.tryPick (function 1, ProtoReader.Varint v -> Some(int64 v) | _ -> None) |> Option.defaultValue 0L
+                fields
+                |> List.tryPick (function
+                    | 1, ProtoReader.Varint v -> Some(int64 v)
+                    | _ -> None)
+                |> Option.defaultValue 0L
 
             let nanos =
-                fields |> List.tryPick (function 2, ProtoReader.Varint v -> Some(int64 (int32 v)) | _ -> None) |> Option.defaultValue 0L
+                fields
+                |> List.tryPick (function
+                    | 2, ProtoReader.Varint v -> Some(int64 (int32 v))
+                    | _ -> None)
+                |> Option.defaultValue 0L
 
             if seconds < 0L || nanos < 0L || seconds > 315_576_000_000L then
                 None
@@ -146,16 +158,28 @@ module OtlpResponse =
                     ProtoReader.tryReadFields any
                     |> Option.bind (fun anyFields ->
                         let typeUrl =
-                            anyFields |> List.tryPick (function 1, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b) | _ -> None)
+                            anyFields
+                            |> List.tryPick (function
+                                | 1, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b)
+                                | _ -> None)
 
                         match typeUrl with
                         | Some url when url.EndsWith("google.rpc.RetryInfo", StringComparison.Ordinal) ->
                             let retryInfo =
-                                anyFields |> List.tryPick (function 2, ProtoReader.Bytes b -> Some b | _ -> None) |> Option.defaultValue [||]
+                                anyFields
+                                |> List.tryPick (function
+                                    | 2, ProtoReader.Bytes b -> Some b
+                                    | _ -> None)
+                                |> Option.defaultValue [||]
 
                             ProtoReader.tryReadFields retryInfo
                             |> Option.bind (fun infoFields ->
-                                match infoFields |> List.tryPick (function 1, ProtoReader.Bytes b -> Some b | _ -> None) with
+                                match
+                                    infoFields
+                                    |> List.tryPick (function
+                                        | 1, ProtoReader.Bytes b -> Some b
+                                        | _ -> None)
+                                with
                                 | Some duration -> tryDuration duration
                                 | None -> Some TimeSpan.Zero)
                         | _ -> None)
@@ -180,20 +204,33 @@ module OtlpResponse =
         | _ -> ExportResult.Failure reason
 
     let private nonEmpty (partial: OtlpPartialSuccess) =
-        if partial.RejectedCount <> 0L || partial.ErrorMessage <> "" then Some partial else None
+        if partial.RejectedCount <> 0L || partial.ErrorMessage <> "" then
+            Some partial
+        else
+            None
 
     [<CompiledName("TryReadPartialSuccessProtobuf")>]
     let tryReadPartialSuccessProtobuf (body: byte array) =
         ProtoReader.tryReadFields body
-        |> Option.bind (List.tryPick (function 1, ProtoReader.Bytes b -> Some b | _ -> None))
+        |> Option.bind (
+            List.tryPick (function
+                | 1, ProtoReader.Bytes b -> Some b
+                | _ -> None)
+        )
         |> Option.bind ProtoReader.tryReadFields
         |> Option.bind (fun fields ->
             let rejected =
-                fields |> List.tryPick (function 1, ProtoReader.Varint v -> Some(int64 v) | _ -> None) |> Option.defaultValue 0L
+                fields
+                |> List.tryPick (function
+                    | 1, ProtoReader.Varint v -> Some(int64 v)
+                    | _ -> None)
+                |> Option.defaultValue 0L
 
             let message =
                 fields
-                |> List.tryPick (function 2, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b) | _ -> None)
+                |> List.tryPick (function
+                    | 2, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b)
+                    | _ -> None)
                 |> Option.defaultValue ""
 
             nonEmpty { RejectedCount = rejected; ErrorMessage = message })
@@ -322,8 +359,11 @@ module internal OtlpHttp =
 
                 handler.SslOptions.ClientCertificates <- X509CertificateCollection([| certificate :> X509Certificate |])
             with e ->
-                SelfDiagnostics.error "otlp" $"could not load the client certificate {certificatePath}: {e.GetType().Name}"
-        | None, Some _ -> SelfDiagnostics.warning "otlp" "a client key is configured without a client certificate; ignored"
+                SelfDiagnostics.error
+                    "otlp"
+                    $"could not load the client certificate {certificatePath}: {e.GetType().Name}"
+        | None, Some _ ->
+            SelfDiagnostics.warning "otlp" "a client key is configured without a client certificate; ignored"
         | None, None -> ()
 
     let createHandler (options: OtlpOptions) : HttpMessageHandler =
@@ -346,10 +386,16 @@ module internal OtlpHttp =
             headers
             |> List.fold
                 (fun (acc: string) (_, value) ->
-                    if String.IsNullOrEmpty value then acc else acc.Replace(value, "[redacted]", StringComparison.Ordinal))
+                    if String.IsNullOrEmpty value then
+                        acc
+                    else
+                        acc.Replace(value, "[redacted]", StringComparison.Ordinal))
                 text
 
-        if redacted.Length > 256 then redacted.Substring(0, 256) + "..." else redacted
+        if redacted.Length > 256 then
+            redacted.Substring(0, 256) + "..."
+        else
+            redacted
 
     /// The first value of a header, as received (no parsing; no enumerator for a header that has one value).
     let firstHeader (headers: HttpHeaders) (name: string) =
@@ -359,7 +405,11 @@ module internal OtlpHttp =
             match headers.NonValidated.TryGetValues name with
             | true, values when values.Count > 0 ->
                 let mutable enumerator = values.GetEnumerator()
-                if enumerator.MoveNext() then Some enumerator.Current else None
+
+                if enumerator.MoveNext() then
+                    Some enumerator.Current
+                else
+                    None
             | _ -> None
 
     let decodeBase64 (text: string) =
@@ -444,11 +494,13 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
 
     // Called once the request is over and the caller's token no longer reaches `timeout`.
     let giveBackTimeout (timeout: CancellationTokenSource) =
-        if not (timeout.TryReset()) || not (isNull (Interlocked.CompareExchange(&spareTimeout, timeout, null))) then
+        if
+            not (timeout.TryReset())
+            || not (isNull (Interlocked.CompareExchange(&spareTimeout, timeout, null)))
+        then
             timeout.Dispose()
 
-    static let cancelTimeout =
-        Action<obj>(fun state -> (state :?> CancellationTokenSource).Cancel())
+    static let cancelTimeout = Action<obj>(fun state -> (state :?> CancellationTokenSource).Cancel())
 
     let reportPartial (partial: OtlpPartialSuccess option) =
         match partial with
@@ -469,7 +521,12 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
 
         let content: HttpContent =
             if isGrpc then
-                let message = if compress then ReadOnlyMemory(OtlpHttp.gzip body.Span) else body
+                let message =
+                    if compress then
+                        ReadOnlyMemory(OtlpHttp.gzip body.Span)
+                    else
+                        body
+
                 new GrpcFrameContent(message, compress)
             elif compress then
                 let content = new ByteArrayContent(OtlpHttp.gzip body.Span)
@@ -517,11 +574,16 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
             OtlpHttp.firstHeader response.TrailingHeaders name
             |> Option.orElse (OtlpHttp.firstHeader response.Headers name)
 
-        match header "grpc-status" |> Option.map (fun s -> Int32.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture)) with
+        match
+            header "grpc-status"
+            |> Option.map (fun s -> Int32.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture))
+        with
         | Some(true, 0) ->
             match OtlpResponse.tryUnframeGrpc responseBody with
             | Some(false, message) -> OtlpResponse.tryReadPartialSuccessProtobuf message
-            | Some(true, message) -> OtlpHttp.gunzip message |> Option.bind OtlpResponse.tryReadPartialSuccessProtobuf
+            | Some(true, message) ->
+                OtlpHttp.gunzip message
+                |> Option.bind OtlpResponse.tryReadPartialSuccessProtobuf
             | None -> None
             |> reportPartial
 
@@ -540,7 +602,8 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
 
             match OtlpResponse.classifyGrpc code details, serverMessage with
             | ExportResult.Failure reason, Some m when m <> "" -> ExportResult.Failure $"{reason}: {m}"
-            | ExportResult.Retryable(reason, delay), Some m when m <> "" -> ExportResult.Retryable($"{reason}: {m}", delay)
+            | ExportResult.Retryable(reason, delay), Some m when m <> "" ->
+                ExportResult.Retryable($"{reason}: {m}", delay)
             | result, _ -> result
         | _ ->
             let status = int response.StatusCode
@@ -591,7 +654,11 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
                 | :? OperationCanceledException when cancellationToken.IsCancellationRequested ->
                     return ExportResult.Retryable("export cancelled", None)
                 | :? OperationCanceledException ->
-                    return ExportResult.Retryable($"request timed out after {int64 options.Timeout.TotalMilliseconds} ms", None)
+                    return
+                        ExportResult.Retryable(
+                            $"request timed out after {int64 options.Timeout.TotalMilliseconds} ms",
+                            None
+                        )
                 | :? HttpRequestException as e ->
                     return ExportResult.Retryable($"request failed ({e.HttpRequestError})", None)
             finally

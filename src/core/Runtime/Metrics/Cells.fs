@@ -2,7 +2,6 @@ namespace Functional.Telemetry
 
 open System
 open System.Threading
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// What a cell holds at collection, in the pure model's terms: the runtime is checked against the pure fold
@@ -61,8 +60,10 @@ module internal Atomic =
     /// Reads a double stored as bits; with `reset`, swaps in `initial` atomically.
     let takeDouble (location: int64 byref) (reset: bool) (initial: float) =
         let bits =
-            if reset then Interlocked.Exchange(&location, BitConverter.DoubleToInt64Bits initial)
-            else Volatile.Read(&location)
+            if reset then
+                Interlocked.Exchange(&location, BitConverter.DoubleToInt64Bits initial)
+            else
+                Volatile.Read(&location)
 
         BitConverter.Int64BitsToDouble bits
 
@@ -72,14 +73,17 @@ module internal Atomic =
         let beats current = if wantSmaller then value < current else value > current
 
         while beats (BitConverter.Int64BitsToDouble seen) do
-            let actual =
-                Interlocked.CompareExchange(&location, BitConverter.DoubleToInt64Bits value, seen)
+            let actual = Interlocked.CompareExchange(&location, BitConverter.DoubleToInt64Bits value, seen)
 
-            if actual = seen then seen <- BitConverter.DoubleToInt64Bits value else seen <- actual
+            if actual = seen then
+                seen <- BitConverter.DoubleToInt64Bits value
+            else
+                seen <- actual
 
 [<Sealed>]
 type internal LongSumCell() =
     inherit MetricCell()
+
     [<DefaultValue>]
     val mutable Value: int64
 
@@ -87,12 +91,18 @@ type internal LongSumCell() =
     override x.RecordDouble value = x.RecordLong(int64 value)
 
     override x.Collect(reset, _) =
-        let total = if reset then Interlocked.Exchange(&x.Value, 0L) else Volatile.Read(&x.Value)
+        let total =
+            if reset then
+                Interlocked.Exchange(&x.Value, 0L)
+            else
+                Volatile.Read(&x.Value)
+
         Some(CellState.Sum { Total = NumberValue.Long total })
 
 [<Sealed>]
 type internal DoubleSumCell() =
     inherit MetricCell()
+
     [<DefaultValue>]
     val mutable Bits: int64
 
@@ -100,29 +110,59 @@ type internal DoubleSumCell() =
     override x.RecordDouble value = Atomic.addDouble &x.Bits value
 
     override x.Collect(reset, _) =
-        let bits = if reset then Interlocked.Exchange(&x.Bits, 0L) else Volatile.Read(&x.Bits)
-        Some(CellState.Sum { Total = NumberValue.Double(BitConverter.Int64BitsToDouble bits) })
+        let bits =
+            if reset then
+                Interlocked.Exchange(&x.Bits, 0L)
+            else
+                Volatile.Read(&x.Bits)
+
+        Some(
+            CellState.Sum
+                {
+                    Total = NumberValue.Double(BitConverter.Int64BitsToDouble bits)
+                }
+        )
 
 /// Last value: the value bits, then a "has value" flag. Concurrent writers race as last-value semantics allow:
 /// a collection sees one of the values written.
 [<Sealed>]
 type internal LastValueCell(kind: NumberKind) =
     inherit MetricCell()
+
     [<DefaultValue>]
     val mutable Bits: int64
+
     [<DefaultValue>]
     val mutable HasValue: int
 
     override x.RecordLong value =
-        Volatile.Write(&x.Bits, (if kind = NumberKind.Long then value else BitConverter.DoubleToInt64Bits(float value)))
+        Volatile.Write(
+            &x.Bits,
+            (if kind = NumberKind.Long then
+                 value
+             else
+                 BitConverter.DoubleToInt64Bits(float value))
+        )
+
         Volatile.Write(&x.HasValue, 1)
 
     override x.RecordDouble value =
-        Volatile.Write(&x.Bits, (if kind = NumberKind.Long then int64 value else BitConverter.DoubleToInt64Bits value))
+        Volatile.Write(
+            &x.Bits,
+            (if kind = NumberKind.Long then
+                 int64 value
+             else
+                 BitConverter.DoubleToInt64Bits value)
+        )
+
         Volatile.Write(&x.HasValue, 1)
 
     override x.Collect(reset, time) =
-        let had = if reset then Interlocked.Exchange(&x.HasValue, 0) else Volatile.Read(&x.HasValue)
+        let had =
+            if reset then
+                Interlocked.Exchange(&x.HasValue, 0)
+            else
+                Volatile.Read(&x.HasValue)
 
         if had = 0 then
             None
@@ -130,8 +170,10 @@ type internal LastValueCell(kind: NumberKind) =
             let bits = Volatile.Read(&x.Bits)
 
             let value =
-                if kind = NumberKind.Long then NumberValue.Long bits
-                else NumberValue.Double(BitConverter.Int64BitsToDouble bits)
+                if kind = NumberKind.Long then
+                    NumberValue.Long bits
+                else
+                    NumberValue.Double(BitConverter.Int64BitsToDouble bits)
 
             Some(CellState.LastValue { Latest = Some(value, time) })
 
@@ -142,10 +184,13 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
     inherit MetricCell()
     let counts: int64 array = Array.zeroCreate (bounds.Length + 1)
     let boundList = List.ofArray bounds
+
     [<DefaultValue>]
     val mutable SumBits: int64
+
     [<DefaultValue>]
     val mutable MinBits: int64
+
     [<DefaultValue>]
     val mutable MaxBits: int64
 
@@ -167,7 +212,10 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
         while low < high do
             let middle = (low + high) >>> 1
 
-            if value > bounds[middle] then low <- middle + 1 else high <- middle
+            if value > bounds[middle] then
+                low <- middle + 1
+            else
+                high <- middle
 
         low
 
@@ -183,8 +231,13 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
 
     override x.Collect(reset, _) =
         let taken =
-            [ for i in 0 .. counts.Length - 1 ->
-                  if reset then Interlocked.Exchange(&counts[i], 0L) else Volatile.Read(&counts[i]) ]
+            [
+                for i in 0 .. counts.Length - 1 ->
+                    if reset then
+                        Interlocked.Exchange(&counts[i], 0L)
+                    else
+                        Volatile.Read(&counts[i])
+            ]
 
         let sum = Atomic.takeDouble &x.SumBits reset 0.0
         let min = Atomic.takeDouble &x.MinBits reset Double.PositiveInfinity
@@ -198,8 +251,16 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
                     Counts = taken
                     Count = count
                     Sum = sum
-                    Min = if recordMinMax && count > 0L && not (Double.IsInfinity min) then Some min else None
-                    Max = if recordMinMax && count > 0L && not (Double.IsInfinity max) then Some max else None
+                    Min =
+                        if recordMinMax && count > 0L && not (Double.IsInfinity min) then
+                            Some min
+                        else
+                            None
+                    Max =
+                        if recordMinMax && count > 0L && not (Double.IsInfinity max) then
+                            Some max
+                        else
+                            None
                 }
         )
 
@@ -278,7 +339,8 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
     let neededDownscale (low: int) (high: int) =
         let mutable by = 0
 
-        while scale - by > minScale && (int64 (high >>> by) - int64 (low >>> by) + 1L) > int64 maxSize do
+        while scale - by > minScale
+              && (int64 (high >>> by) - int64 (low >>> by) + 1L) > int64 maxSize do
             by <- by + 1
 
         by
@@ -287,7 +349,10 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
     // guarded section); if a rescale happened meanwhile it is computed again.
     let insert (magnitude: float) (isPositive: bool) (index: int) (atScale: int) =
         let index =
-            if atScale = scale then index else ExponentialHistogramState.bucketIndex scale magnitude
+            if atScale = scale then
+                index
+            else
+                ExponentialHistogramState.bucketIndex scale magnitude
 
         let low = if isPositive then posLow else negLow
         let high = if isPositive then posHigh else negHigh
@@ -300,7 +365,10 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
         else
             if low > high then
                 // The sign's first bucket at this scale anchors its slots.
-                if isPositive then posOrigin <- index else negOrigin <- index
+                if isPositive then
+                    posOrigin <- index
+                else
+                    negOrigin <- index
 
             let newLow = Math.Min(low, index)
             let newHigh = Math.Max(high, index)
@@ -330,7 +398,9 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
             seq {
                 for index in low..high do
                     let c = counts[slot origin index]
-                    if c <> 0L then yield index, c
+
+                    if c <> 0L then
+                        yield index, c
             }
             |> Map.ofSeq
 
@@ -339,7 +409,13 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
     override _.RecordDouble value =
         let magnitude = Math.Abs value
         let atScale = Volatile.Read(&scale)
-        let index = if value = 0.0 then 0 else ExponentialHistogramState.bucketIndex atScale magnitude
+
+        let index =
+            if value = 0.0 then
+                0
+            else
+                ExponentialHistogramState.bucketIndex atScale magnitude
+
         enter ()
 
         try
@@ -347,11 +423,16 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
             sum <- sum + value
 
             if recordMinMax then
-                if value < min then min <- value
-                if value > max then max <- value
+                if value < min then
+                    min <- value
 
-            if value = 0.0 then zeroCount <- zeroCount + 1L
-            else insert magnitude (value > 0.0) index atScale
+                if value > max then
+                    max <- value
+
+            if value = 0.0 then
+                zeroCount <- zeroCount + 1L
+            else
+                insert magnitude (value > 0.0) index atScale
         finally
             exit ()
 
@@ -400,7 +481,12 @@ module MetricCell =
     let create (aggregation: Aggregation) (kind: NumberKind) : MetricCell option =
         match aggregation with
         | Aggregation.Sum ->
-            Some(if kind = NumberKind.Long then LongSumCell() :> MetricCell else DoubleSumCell() :> MetricCell)
+            Some(
+                if kind = NumberKind.Long then
+                    LongSumCell() :> MetricCell
+                else
+                    DoubleSumCell() :> MetricCell
+            )
         | Aggregation.LastValue -> Some(LastValueCell kind :> MetricCell)
         | Aggregation.ExplicitBucketHistogram(bounds, recordMinMax) ->
             Some(HistogramCell.Create(Array.ofList bounds, recordMinMax) :> MetricCell)

@@ -3,7 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Diagnostics
 open System.Threading
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// Which measurements may become exemplars (spec: ExemplarFilter; `OTEL_METRICS_EXEMPLAR_FILTER`).
@@ -25,14 +24,17 @@ module ExemplarFilter =
         Env.readChoice
             lookup
             "OTEL_METRICS_EXEMPLAR_FILTER"
-            [ "always_on", ExemplarFilter.AlwaysOn
-              "always_off", ExemplarFilter.AlwaysOff
-              "trace_based", ExemplarFilter.TraceBased ]
+            [
+                "always_on", ExemplarFilter.AlwaysOn
+                "always_off", ExemplarFilter.AlwaysOff
+                "trace_based", ExemplarFilter.TraceBased
+            ]
             ExemplarFilter.TraceBased
 
 /// A measurement offered to a reservoir: kept by reference in one slot, replaced as a whole.
 [<Sealed; AllowNullLiteral>]
-type internal ExemplarSample(value: NumberValue, time: int64, traceId: TraceId, spanId: SpanId, filtered: Attribute list) =
+type internal ExemplarSample(value: NumberValue, time: int64, traceId: TraceId, spanId: SpanId, filtered: KeyValue list)
+    =
     member _.Exemplar =
         {
             FilteredAttributes = filtered
@@ -51,7 +53,7 @@ type internal ExemplarReservoir(slots: int, aligned: bool) =
     let seen: int64 array = Array.zeroCreate (if aligned then slots else 1)
 
     /// Offers a measurement that passed the filter; `bucket` is the histogram bucket for aligned reservoirs.
-    member _.Offer(value: NumberValue, bucket: int, filtered: Attribute list) =
+    member _.Offer(value: NumberValue, bucket: int, filtered: KeyValue list) =
         let activity = Activity.Current
 
         let traceId, spanId =
@@ -64,8 +66,10 @@ type internal ExemplarReservoir(slots: int, aligned: bool) =
 
         // Reservoir sampling: the n-th measurement replaces a random slot with probability slots/n.
         let slot =
-            if aligned then (if Random.Shared.NextInt64 n = 0L then bucket else -1)
-            elif n <= int64 slots then int n - 1
+            if aligned then
+                (if Random.Shared.NextInt64 n = 0L then bucket else -1)
+            elif n <= int64 slots then
+                int n - 1
             else
                 let j = Random.Shared.NextInt64 n
                 if j < int64 slots then int j else -1
@@ -77,13 +81,18 @@ type internal ExemplarReservoir(slots: int, aligned: bool) =
     /// The exemplars kept so far; with `reset`, the reservoir starts over (delta collection).
     member _.Collect(reset: bool) : Exemplar list =
         let taken =
-            [ for i in 0 .. samples.Length - 1 do
-                  let sample =
-                      if reset then Interlocked.Exchange(&samples[i], null) else Volatile.Read(&samples[i])
+            [
+                for i in 0 .. samples.Length - 1 do
+                    let sample =
+                        if reset then
+                            Interlocked.Exchange(&samples[i], null)
+                        else
+                            Volatile.Read(&samples[i])
 
-                  match sample with
-                  | null -> ()
-                  | s -> yield s.Exemplar ]
+                    match sample with
+                    | null -> ()
+                    | s -> yield s.Exemplar
+            ]
 
         if reset then
             for i in 0 .. seen.Length - 1 do

@@ -5,7 +5,6 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// An exporter's temporality preference (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
@@ -96,10 +95,13 @@ type MetricCollector
                 SelfDiagnostics.error "metrics" $"an observable instrument callback threw {ex.GetType().FullName}"
 
             let now = ActivityConversion.toUnixNanoseconds DateTime.UtcNow
-            [ for stream in Volatile.Read &streams do
-                  match stream.Collect now with
-                  | Some data -> yield data
-                  | None -> () ])
+
+            [
+                for stream in Volatile.Read &streams do
+                    match stream.Collect now with
+                    | Some data -> yield data
+                    | None -> ()
+            ])
 
     /// Every stream of this reader.
     member _.Streams: MetricStream list = List.ofArray (Volatile.Read &streams)
@@ -130,7 +132,8 @@ type MetricPullReader(preference: TemporalityPreference) =
     member internal this.Attach(c: MetricCollector) =
         lock this (fun () ->
             if collector.IsSome then
-                invalidOp "This MetricPullReader (or PrometheusScrapeHandler) is already attached to a running telemetry SDK; a reader serves one SDK at a time."
+                invalidOp
+                    "This MetricPullReader (or PrometheusScrapeHandler) is already attached to a running telemetry SDK; a reader serves one SDK at a time."
 
             collector <- Some c)
 
@@ -205,7 +208,8 @@ type internal CollectionExporter(inner: IExporter<MetricData>) =
 /// Collects on a timer and exports through the runner (one export per collection, with the export timeout
 /// and the retry policy). ForceFlush collects and exports at once; Shutdown does a final collection.
 [<Sealed>]
-type internal PeriodicReader(collector: MetricCollector, options: PeriodicReaderOptions, runner: Runner<MetricData list>) =
+type internal PeriodicReader
+    (collector: MetricCollector, options: PeriodicReaderOptions, runner: Runner<MetricData list>) =
     let stop = new CancellationTokenSource()
 
     let collectAndPost () =
@@ -239,8 +243,7 @@ type internal PeriodicReader(collector: MetricCollector, options: PeriodicReader
 
     // `work` on the thread pool, answered false if it has not finished within `timeout` (the work itself goes on:
     // a slow observable callback cannot be interrupted, but the caller is not held past its deadline).
-    let within (timeout: TimeSpan) (work: unit -> Task<bool>) =
-        Deadline.orFalse timeout (Task.Run<bool>(work))
+    let within (timeout: TimeSpan) (work: unit -> Task<bool>) = Deadline.orFalse timeout (Task.Run<bool>(work))
 
     let mutable shutdown: Task<bool> option = None
     let gate = obj ()

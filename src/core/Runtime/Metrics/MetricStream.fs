@@ -4,7 +4,6 @@ open System
 open System.Collections.Generic
 open System.Diagnostics
 open System.Threading
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// Counters of what metric recording dropped instead of recording (never thrown at the caller).
@@ -61,8 +60,7 @@ type MetricStream
         | true, Aggregation.Sum -> Aggregation.LastValue
         | _, aggregation -> aggregation
 
-    let createCell () =
-        (MetricCell.create cellAggregation instrument.NumberKind).Value
+    let createCell () = (MetricCell.create cellAggregation instrument.NumberKind).Value
 
     let table = SeriesTable(createCell, config.CardinalityLimit, config.Attributes)
 
@@ -141,7 +139,9 @@ type MetricStream
     /// Attribute sets currently held (the overflow series not included).
     member _.SeriesCount = table.Count
 
-    member private _.Offer(series: Series, value: NumberValue, asDouble: float, tags: ReadOnlySpan<KeyValuePair<string, obj>>) =
+    member private _.Offer
+        (series: Series, value: NumberValue, asDouble: float, tags: ReadOnlySpan<KeyValuePair<string, obj>>)
+        =
         (reservoirOf series).Offer(value, series.Cell.BucketOf asDouble, table.Filtered tags)
 
     /// Records an integer measurement.
@@ -185,7 +185,12 @@ type MetricStream
             s.Cell.Collect(reset, time)
             |> Option.map (fun state ->
                 let exemplars =
-                    match lock reservoirGate (fun () -> match reservoirs.TryGetValue s with | true, r -> Some r | _ -> None) with
+                    match
+                        lock reservoirGate (fun () ->
+                            match reservoirs.TryGetValue s with
+                            | true, r -> Some r
+                            | _ -> None)
+                    with
                     | Some r -> r.Collect reset
                     | None -> []
 
@@ -224,11 +229,14 @@ type MetricStream
                 // two states merged (the aggregations are monoids).
                 late
                 |> List.fold
-                    (fun (points: (Attribute list * CellState * Exemplar list) list) (attributes, state, exemplars) ->
+                    (fun (points: (KeyValue list * CellState * Exemplar list) list) (attributes, state, exemplars) ->
                         if points |> List.exists (fun (a, _, _) -> a = attributes) then
                             points
                             |> List.map (fun (a, s, e) ->
-                                if a = attributes then a, CellState.merge s state, e @ exemplars else a, s, e)
+                                if a = attributes then
+                                    a, CellState.merge s state, e @ exemplars
+                                else
+                                    a, s, e)
                         else
                             points @ [ attributes, state, exemplars ])
                     current
@@ -236,7 +244,10 @@ type MetricStream
                 x.CollectSeries(table.Snapshot(), false, time)
 
         let start =
-            if temporality = Temporality.Delta then lastCollection else startTime
+            if temporality = Temporality.Delta then
+                lastCollection
+            else
+                startTime
 
         lastCollection <- time
 
@@ -258,7 +269,8 @@ type MetricStream
                         match state with
                         | CellState.Sum sum -> Some(number (attributes, SumState.collect sum, exemplars))
                         | CellState.LastValue last ->
-                            LastValueState.collect last |> Option.map (fun v -> number (attributes, v, exemplars))
+                            LastValueState.collect last
+                            |> Option.map (fun v -> number (attributes, v, exemplars))
                         | _ -> None)
 
                 if isObservable then
@@ -277,8 +289,17 @@ type MetricStream
                         let carried =
                             match previousCumulative, cumulative with
                             | Some(MetricPoints.Sum(_, _, before)), MetricPoints.Sum(t, monotonic, now) ->
-                                let seen = HashSet<Attribute list>(now |> Seq.map (fun p -> p.Attributes), HashIdentity.Structural)
-                                MetricPoints.Sum(t, monotonic, now @ (before |> List.filter (fun p -> not (seen.Contains p.Attributes))))
+                                let seen =
+                                    HashSet<KeyValue list>(
+                                        now |> Seq.map (fun p -> p.Attributes),
+                                        HashIdentity.Structural
+                                    )
+
+                                MetricPoints.Sum(
+                                    t,
+                                    monotonic,
+                                    now @ (before |> List.filter (fun p -> not (seen.Contains p.Attributes)))
+                                )
                             | _ -> cumulative
 
                         previousCumulative <- Some carried
@@ -292,7 +313,8 @@ type MetricStream
                 |> List.choose (fun (attributes, state, exemplars) ->
                     match state with
                     | CellState.LastValue last ->
-                        LastValueState.collect last |> Option.map (fun v -> number (attributes, v, exemplars))
+                        LastValueState.collect last
+                        |> Option.map (fun v -> number (attributes, v, exemplars))
                     | _ -> None)
                 |> MetricPoints.Gauge
                 |> Some
@@ -339,6 +361,6 @@ type MetricStream
 
     /// The raw cell states per attribute set, without resetting (for tests that hold the runtime against
     /// the pure aggregation).
-    member _.CellStates(time: int64) : (Attribute list * CellState) list =
+    member _.CellStates(time: int64) : (KeyValue list * CellState) list =
         table.Snapshot()
         |> List.choose (fun s -> s.Cell.Collect(false, time) |> Option.map (fun state -> s.Attributes, state))

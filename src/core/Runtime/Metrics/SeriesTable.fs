@@ -3,7 +3,6 @@ namespace Functional.Telemetry
 open System
 open System.Collections.Generic
 open System.Threading
-// Our Attribute, not System.Attribute.
 open Functional.Telemetry
 
 /// Hashing and comparing tags on the hot path, inlined into the lookup.
@@ -32,11 +31,12 @@ module internal TagMatch =
             | _ -> a.Equals b)
 
     let inline tagEqual (a: KeyValuePair<string, obj>) (b: KeyValuePair<string, obj>) =
-        (Object.ReferenceEquals(a.Key, b.Key) || String.Equals(a.Key, b.Key)) && valuesEqual a.Value b.Value
+        (Object.ReferenceEquals(a.Key, b.Key) || String.Equals(a.Key, b.Key))
+        && valuesEqual a.Value b.Value
 
 /// One attribute set of a stream and its cell.
 [<Sealed; AllowNullLiteral>]
-type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attributes: Attribute list, cell: MetricCell) =
+type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attributes: KeyValue list, cell: MetricCell) =
     /// Set on every update; cleared by delta collection. A delta series untouched for a whole interval is reclaimed.
     [<DefaultValue>]
     val mutable Touched: int
@@ -167,7 +167,7 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
                 Series(
                     [| KeyValuePair("otel.metric.overflow", box true) |],
                     0,
-                    [ Attribute.bool "otel.metric.overflow" true ],
+                    [ KeyValue.bool "otel.metric.overflow" true ],
                     createCell ()
                 )
 
@@ -242,7 +242,7 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
         | found -> found
 
     /// The attributes a stream's filter removes from these tags (for exemplars).
-    member x.Filtered(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : Attribute list =
+    member x.Filtered(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : KeyValue list =
         match allowSet with
         | null -> []
         | _ ->
@@ -250,13 +250,22 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
 
             for i in tags.Length - 1 .. -1 .. 0 do
                 if not (x.Keeps tags[i].Key) then
-                    removed <- { Key = tags[i].Key; Value = ActivityConversion.toAnyValue tags[i].Value } :: removed
+                    removed <-
+                        {
+                            Key = tags[i].Key
+                            Value = ActivityConversion.toAnyValue tags[i].Value
+                        }
+                        :: removed
 
             removed
 
     /// Every series, the overflow series last.
     member _.Snapshot() : Series list =
-        let all = [ for bucket in Volatile.Read(&buckets) do yield! bucket ]
+        let all =
+            [
+                for bucket in Volatile.Read(&buckets) do
+                    yield! bucket
+            ]
 
         match Volatile.Read(&overflow) with
         | null -> all
@@ -271,13 +280,17 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
     member _.Reclaim() : Series list * Series list =
         lock gate (fun () ->
             let touched, untouched =
-                [ for bucket in buckets do yield! bucket ]
+                [
+                    for bucket in buckets do
+                        yield! bucket
+                ]
                 |> List.partition (fun s -> Interlocked.Exchange(&s.Touched, 0) = 1)
 
             if not untouched.IsEmpty then
                 match empty with
                 | null -> ()
-                | e when untouched |> List.exists (fun s -> Object.ReferenceEquals(s, e)) -> Volatile.Write(&empty, null)
+                | e when untouched |> List.exists (fun s -> Object.ReferenceEquals(s, e)) ->
+                    Volatile.Write(&empty, null)
                 | _ -> ()
 
                 let rebuilt = Array.create buckets.Length Array.empty
@@ -292,6 +305,10 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
             let touched =
                 match overflow with
                 | null -> touched
-                | o -> if Interlocked.Exchange(&o.Touched, 0) = 1 then touched @ [ o ] else touched
+                | o ->
+                    if Interlocked.Exchange(&o.Touched, 0) = 1 then
+                        touched @ [ o ]
+                    else
+                        touched
 
             touched, untouched)
