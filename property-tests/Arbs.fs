@@ -4,6 +4,7 @@ module Functional.Telemetry.PropertyTests.Arbs
 open FsCheck
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// Any 64-bit unsigned integer.
 let uint64Gen: Gen<uint64> = ArbMap.defaults.ArbFor<uint64>().Generator

@@ -13,6 +13,7 @@ open System.Threading
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.PropertyTests.Arbs
 
 /// A meter name no other test listens to (listeners are process-wide).

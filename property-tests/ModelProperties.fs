@@ -4,6 +4,7 @@ open System
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 [<Fact>]
 let ``trace and span ids round-trip through hex`` () =

@@ -13,6 +13,7 @@ open System.Text.Json.Nodes
 open FsCheck.FSharp
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 // ---- the peer ----
 

@@ -16,6 +16,7 @@ open FsCheck
 open FsCheck.FSharp
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 // ---- the tools ----
 

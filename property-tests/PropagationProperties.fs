@@ -3,6 +3,7 @@ module Functional.Telemetry.PropertyTests.PropagationProperties
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 [<Fact>]
 let ``traceparent parse (format x) = x`` () =

@@ -5,6 +5,7 @@ open System.Text
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 [<Fact>]
 let ``parsing resource attributes never throws`` () =

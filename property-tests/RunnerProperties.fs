@@ -10,6 +10,7 @@ open System.Threading.Tasks
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.PropertyTests.Arbs
 
 let private resource = { Attributes = []; SchemaUrl = "" }

@@ -4,6 +4,7 @@ open System
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private sampled (sampler: Sampler) traceId =
     (sampler (Arbs.rootParameters traceId)).Decision = SamplingDecision.RecordAndSample

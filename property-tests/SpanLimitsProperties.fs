@@ -3,6 +3,7 @@ module Functional.Telemetry.PropertyTests.SpanLimitsProperties
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private distinctKeys (attributes: KeyValue list) = attributes |> List.map (fun a -> a.Key) |> List.distinct
 

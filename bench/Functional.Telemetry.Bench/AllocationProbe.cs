@@ -97,10 +97,10 @@ public static class AllocationProbe
                 break;
             case "bridge":
                 // Our ActivityListener alone (sampling, then the Span conversion on the same thread), no queue.
-                var limits = Functional.Telemetry.SpanLimitsModule.Default;
+                var limits = Functional.Telemetry.FSharp.SpanLimitsModule.Default;
                 var bridge = new Functional.Telemetry.TracingBridge(
                     Microsoft.FSharp.Collections.ListModule.OfArray(new[] { Sdks.ListenedSource }),
-                    Functional.Telemetry.SamplerModule.ParentBased(Functional.Telemetry.SamplerModule.AlwaysOn),
+                    Functional.Telemetry.FSharp.SamplerModule.ParentBased(Functional.Telemetry.FSharp.SamplerModule.AlwaysOn),
                     Microsoft.FSharp.Core.FuncConvert.FromAction<System.Diagnostics.Activity>(
                         a => Functional.Telemetry.ActivityConversion.ToSpan(limits, a)));
                 started = bridge;

@@ -2,6 +2,7 @@ using System.Diagnostics.Tracing;
 using BenchmarkDotNet.Attributes;
 using Microsoft.FSharp.Collections;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 
@@ -43,14 +44,14 @@ public class EtwBenchmarks
     public void Setup()
     {
         listener = new EtwBenchListener();
-        quiet = new Ours.EtwLogExporter(Ours.EtwOptionsModule.Create("EtwQuiet_NoListener"));
-        listened = new Ours.EtwLogExporter(Ours.EtwOptionsModule.Create("EtwBench_Listened"));
+        quiet = new OursF.EtwLogExporter(OursF.EtwOptionsModule.Create("EtwQuiet_NoListener"));
+        listened = new OursF.EtwLogExporter(OursF.EtwOptionsModule.Create("EtwBench_Listened"));
         var attributes = ListModule.OfSeq(new[]
         {
-            Ours.KeyValueModule.OfString("Name", "World"),
-            Ours.KeyValueModule.OfInt("Count", 42),
-            Ours.KeyValueModule.OfBool("Retried", false),
-            Ours.KeyValueModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
+            OursF.KeyValueModule.OfString("Name", "World"),
+            OursF.KeyValueModule.OfInt("Count", 42),
+            OursF.KeyValueModule.OfBool("Retried", false),
+            OursF.KeyValueModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
         });
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var record = new Ours.LogRecord(
@@ -58,7 +59,7 @@ public class EtwBenchmarks
             new Ours.TraceId(0x0123456789abcdefUL, 0xfedcba9876543210UL), new Ours.SpanId(0x1122334455667788UL),
             Ours.TraceFlags.Sampled, "", Ours.InstrumentationScope.Named("Bench"));
         var resource = new Ours.Resource(
-            ListModule.OfSeq(new[] { Ours.KeyValueModule.OfString("service.name", "bench") }), "");
+            ListModule.OfSeq(new[] { OursF.KeyValueModule.OfString("service.name", "bench") }), "");
         batch = new Ours.Batch<Ours.LogRecord>(resource, new[] { record });
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 
@@ -50,7 +51,7 @@ public static class MetricsSdks
                 .SetExemplarFilter(filter == BenchExemplarFilter.TraceBased
                     ? Ours.ExemplarFilterKind.TraceBased
                     : Ours.ExemplarFilterKind.AlwaysOff)
-                .AddReader(new Ours.MetricPullReader()))
+                .AddReader(new OursF.MetricPullReader()))
             .Start();
 
     /// <summary>Starts the official SDK's metrics with a periodic reader whose interval is never reached.</summary>

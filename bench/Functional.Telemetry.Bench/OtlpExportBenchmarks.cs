@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using Microsoft.FSharp.Core;
 using OpenTelemetry.Exporter;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 
@@ -80,10 +81,10 @@ public class OtlpExportBenchmarks
         return result;
     }
 
-    private static Ours.OtlpOptions OurOptions(Uri endpoint, Ours.OtlpProtocol protocol)
+    private static OursF.OtlpOptions OurOptions(Uri endpoint, OursF.OtlpProtocol protocol)
     {
-        var d = Ours.OtlpOptionsModule.Default;
-        return new Ours.OtlpOptions(
+        var d = OursF.OtlpOptionsModule.Default;
+        return new OursF.OtlpOptions(
             FSharpOption<Uri>.Some(endpoint),
             protocol,
             d.Headers,
@@ -103,13 +104,13 @@ public class OtlpExportBenchmarks
     {
         sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
         activities = RecordActivities();
-        var limits = Ours.SpanLimitsModule.Default;
+        var limits = OursF.SpanLimitsModule.Default;
         var spans = activities.Select(a => Ours.ActivityConversion.ToSpan(limits, a)).ToArray();
-        batches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.Span>(Ours.ResourceModule.Empty, [.. spans]))];
+        batches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.Span>(OursF.ResourceModule.Empty, [.. spans]))];
 
         var httpEndpoint = new Uri(sink.HttpBase, "/v1/traces");
-        oursHttp = Ours.OtlpExporter.Traces(OurOptions(httpEndpoint, Ours.OtlpProtocol.HttpProtobuf));
-        oursGrpc = Ours.OtlpExporter.Traces(OurOptions(sink.GrpcBase, Ours.OtlpProtocol.Grpc));
+        oursHttp = OursF.OtlpExporter.Traces(OurOptions(httpEndpoint, OursF.OtlpProtocol.HttpProtobuf));
+        oursGrpc = OursF.OtlpExporter.Traces(OurOptions(sink.GrpcBase, OursF.OtlpProtocol.Grpc));
         officialHttp = new OtlpTraceExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
         {
             Endpoint = httpEndpoint,
@@ -123,9 +124,9 @@ public class OtlpExportBenchmarks
 
         officialLogs = OtlpLogData.OfficialRecords(BatchSize);
         var records = OtlpLogData.OursRecords(BatchSize);
-        logBatches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.LogRecord>(Ours.ResourceModule.Empty, [.. records]))];
+        logBatches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.LogRecord>(OursF.ResourceModule.Empty, [.. records]))];
         var logsEndpoint = new Uri(sink.HttpBase, "/v1/logs");
-        oursLogs = Ours.OtlpExporter.Logs(OurOptions(logsEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        oursLogs = OursF.OtlpExporter.Logs(OurOptions(logsEndpoint, OursF.OtlpProtocol.HttpProtobuf));
         officialLogExporter = new OtlpLogExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
         {
             Endpoint = logsEndpoint,
@@ -136,9 +137,9 @@ public class OtlpExportBenchmarks
         officialMeterProvider = provider;
         officialMeter = meter;
         var metrics = OtlpMetricData.OursMetrics();
-        metricBatches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.MetricData>(Ours.ResourceModule.Empty, [.. metrics]))];
+        metricBatches = [.. Enumerable.Range(0, 2).Select(_ => new Ours.Batch<Ours.MetricData>(OursF.ResourceModule.Empty, [.. metrics]))];
         var metricsEndpoint = new Uri(sink.HttpBase, "/v1/metrics");
-        oursMetrics = Ours.OtlpExporter.Metrics(OurOptions(metricsEndpoint, Ours.OtlpProtocol.HttpProtobuf));
+        oursMetrics = OursF.OtlpExporter.Metrics(OurOptions(metricsEndpoint, OursF.OtlpProtocol.HttpProtobuf));
         officialMetricExporter = new OtlpMetricExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
         {
             Endpoint = metricsEndpoint,

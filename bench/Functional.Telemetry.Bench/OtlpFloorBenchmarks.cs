@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 
@@ -39,8 +40,8 @@ public class OtlpFloorBenchmarks
     private Uri? grpcUri;
     private OpenTelemetry.Exporter.OtlpTraceExporter? officialHttp;
     private OpenTelemetry.Exporter.OtlpTraceExporter? officialGrpc;
-    private Ours.OtlpTransport? oursHttp;
-    private Ours.OtlpTransport? oursGrpc;
+    private OursF.OtlpTransport? oursHttp;
+    private OursF.OtlpTransport? oursGrpc;
     private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
     private static readonly MediaTypeHeaderValue Grpc = new("application/grpc");
 
@@ -49,9 +50,9 @@ public class OtlpFloorBenchmarks
     {
         sink = OtlpSink.StartAsync().GetAwaiter().GetResult();
         activities = OtlpExportBenchmarks.RecordActivities();
-        var limits = Ours.SpanLimitsModule.Default;
+        var limits = OursF.SpanLimitsModule.Default;
         spans = activities.Select(a => Ours.ActivityConversion.ToSpan(limits, a)).ToArray();
-        Ours.OtlpProtobuf.WriteTraces(Ours.ResourceModule.Empty, spans, buffer);
+        OursF.OtlpProtobuf.WriteTraces(OursF.ResourceModule.Empty, spans, buffer);
         body = buffer.WrittenSpan.ToArray();
         grpcBody = new byte[body.Length + 5];
         BinaryPrimitives.WriteUInt32BigEndian(grpcBody.AsSpan(1, 4), (uint)body.Length);
@@ -70,13 +71,13 @@ public class OtlpFloorBenchmarks
             Endpoint = sink.GrpcBase,
             Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
         });
-        var d = Ours.OtlpOptionsModule.Default;
-        Ours.OtlpOptions Options(Uri endpoint, Ours.OtlpProtocol protocol) => new(
+        var d = OursF.OtlpOptionsModule.Default;
+        OursF.OtlpOptions Options(Uri endpoint, OursF.OtlpProtocol protocol) => new(
             Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), protocol, d.Headers, d.Timeout, d.Compression,
             d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure, d.MaxRequestBytes,
             d.TemporalityPreference, d.ExponentialHistograms);
-        oursHttp = new Ours.OtlpTransport(Ours.OtlpSignal.Traces, Options(tracesUri, Ours.OtlpProtocol.HttpProtobuf));
-        oursGrpc = new Ours.OtlpTransport(Ours.OtlpSignal.Traces, Options(sink.GrpcBase, Ours.OtlpProtocol.Grpc));
+        oursHttp = new OursF.OtlpTransport(OursF.OtlpSignal.Traces, Options(tracesUri, OursF.OtlpProtocol.HttpProtobuf));
+        oursGrpc = new OursF.OtlpTransport(OursF.OtlpSignal.Traces, Options(sink.GrpcBase, OursF.OtlpProtocol.Grpc));
         if (TransportHttp().GetAwaiter().GetResult() != HttpStatusCode.OK
             || !SendOursHttp().GetAwaiter().GetResult().IsSuccess
             || !SendOursGrpc().GetAwaiter().GetResult().IsSuccess
@@ -141,7 +142,7 @@ public class OtlpFloorBenchmarks
     public int EncodeOurs()
     {
         buffer.ResetWrittenCount();
-        Ours.OtlpProtobuf.WriteTraces(Ours.ResourceModule.Empty, spans, buffer);
+        OursF.OtlpProtobuf.WriteTraces(OursF.ResourceModule.Empty, spans, buffer);
         return buffer.WrittenCount;
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 
@@ -41,7 +42,7 @@ public static class OtlpMetricData
     public static Ours.MetricData[] OursMetrics()
     {
         const string name = "Bench.OtlpExport.Metrics.Ours";
-        var reader = new Ours.MetricPullReader();
+        var reader = new OursF.MetricPullReader();
         var sdk = Ours.Telemetry.Create("bench")
             .WithoutResourceDetection()
             .WithoutPropagatorInstallation()

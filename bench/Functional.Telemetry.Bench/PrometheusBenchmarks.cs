@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 
@@ -23,7 +24,7 @@ public class PrometheusBenchmarks
     private const int MetricCount = 100;
 
     private readonly ArrayBufferWriter<byte> buffer = new(8 << 20);
-    private Ours.PrometheusRenderer renderer = null!;
+    private OursF.PrometheusRenderer renderer = null!;
     private FSharpList<Ours.MetricData> metrics = FSharpList<Ours.MetricData>.Empty;
     private Ours.Resource resource = null!;
 
@@ -44,7 +45,7 @@ public class PrometheusBenchmarks
             {
                 Text("http.request.method", s % 2 == 0 ? "GET" : "POST"),
                 Text("http.route", "/orders/" + (s / 2)),
-                new Ours.KeyValue("http.response.status_code", Ours.AnyValues.OfInt64(200 + (s % 3))),
+                new Ours.KeyValue("http.response.status_code", OursF.AnyValues.OfInt64(200 + (s % 3))),
             });
 
             Ours.MetricPoints points;
@@ -77,7 +78,7 @@ public class PrometheusBenchmarks
 
         metrics = List(all);
         resource = new Ours.Resource(List(new[] { Text("service.name", "shop"), Text("service.instance.id", "i-1") }), "");
-        renderer = new Ours.PrometheusRenderer(Ours.PrometheusOptionsModule.Default);
+        renderer = new OursF.PrometheusRenderer(OursF.PrometheusOptionsModule.Default);
         Text004();
         OpenMetrics();
     }
@@ -87,7 +88,7 @@ public class PrometheusBenchmarks
     public int Text004()
     {
         buffer.ResetWrittenCount();
-        return renderer.Render(Ours.PrometheusFormat.Text, resource, metrics, buffer);
+        return renderer.Render(OursF.PrometheusFormat.Text, resource, metrics, buffer);
     }
 
     /// <summary>OpenMetrics 1.0.0.</summary>
@@ -95,6 +96,6 @@ public class PrometheusBenchmarks
     public int OpenMetrics()
     {
         buffer.ResetWrittenCount();
-        return renderer.Render(Ours.PrometheusFormat.OpenMetrics, resource, metrics, buffer);
+        return renderer.Render(OursF.PrometheusFormat.OpenMetrics, resource, metrics, buffer);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Ours = Functional.Telemetry;
+using OursF = Functional.Telemetry.FSharp;
 
 namespace Functional.Telemetry.Bench;
 

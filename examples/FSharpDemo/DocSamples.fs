@@ -10,6 +10,7 @@ open System.Threading.Tasks
 open Microsoft.AspNetCore.Builder
 open Microsoft.Extensions.DependencyInjection
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 // getting-started-fsharp.md: a minimal program
 let minimal () =

@@ -6,6 +6,7 @@ module FSharpDemo.Program
 open System
 open System.Threading.Tasks
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// Health checks are noise: this processor drops them.
 let dropHealthChecks: Processor<Span> = Processor.filter (fun span -> span.Name <> "health check")

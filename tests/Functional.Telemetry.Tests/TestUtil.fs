@@ -5,6 +5,7 @@ open System
 open System.Buffers
 open System.Threading.Tasks
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// Awaits a task, failing the test if it has not completed within the timeout (no sleeping).
 let within (timeout: TimeSpan) (task: Task<'T>) : Task<'T> = task.WaitAsync timeout

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// The aggregation a metric stream uses (spec: Aggregation), chosen by instrument kind or by a view.
 [<RequireQualifiedAccess>]

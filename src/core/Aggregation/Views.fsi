@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// Which measurement attributes a stream keeps.
 [<RequireQualifiedAccess>]

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 open System.Collections.Concurrent
 open System.Collections.Generic

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 open System.Collections.Generic
 open System.Diagnostics
@@ -76,6 +78,16 @@ type PropagatorBridge(propagator: TextMapPropagator) =
         match (extract carrier getter).Baggage.Entries with
         | [] -> null
         | entries -> entries |> List.map (fun (key, entry) -> KeyValuePair(key, entry.Value)) :> seq<_>
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Runtime.InteropServices
+open System.Threading
 
 [<RequireQualifiedAccess>]
 module Propagation =

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 open System.Diagnostics
 
@@ -33,6 +35,13 @@ type PropagatorBridge =
     override ExtractBaggage:
         carrier: obj * getter: DistributedContextPropagator.PropagatorGetterCallback ->
             Collections.Generic.IEnumerable<Collections.Generic.KeyValuePair<string, string>>
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Diagnostics
 
 /// Installing a propagator process-wide.
 [<RequireQualifiedAccess>]

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 
 /// Matching of ActivitySource / Meter names against configured names: exact (case-insensitive, as in

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// Limits on what one log record keeps (spec: LogRecord Limits). What a limit removes is counted in
 /// `LogRecord.DroppedAttributes`; the body is never truncated.

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// Limits on what one span keeps (spec: Span Limits). What a limit removes is counted, never lost silently.
 type SpanLimits =

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 
 /// An attribute or log-body value, as in the OpenTelemetry data model (OTLP `AnyValue`).
@@ -82,6 +84,12 @@ and [<Struct; CustomEquality; NoComparison>] KeyValue =
 
     override x.ToString() = x.Key + "=" + string x.Value
 
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+
 /// Shared values for the common small integers and booleans, so converting them allocates nothing.
 [<RequireQualifiedAccess>]
 module AnyValues =
@@ -102,7 +110,7 @@ module AnyValues =
     let ofBool (value: bool) = if value then trueValue else falseValue
 
 /// Building attributes and values.
-[<RequireQualifiedAccess>]
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module KeyValue =
     /// An attribute from a key and a value.
     [<CompiledName("Create")>]

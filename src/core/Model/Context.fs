@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 /// W3C `tracestate`: an ordered list of vendor key/value entries (at most 32), leftmost most recent.
 /// Build and parse it through the `TraceState` module in Propagation, which enforces the W3C key/value rules.
 type TraceState =

@@ -129,6 +129,13 @@ type TraceFlags =
 
     override x.ToString() = x.Value.ToString "x2"
 
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Buffers.Binary
+
 /// Parsing of the ids from their W3C hex form (pure, total).
 [<RequireQualifiedAccess>]
 module Ids =

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 /// A log record, as in the OpenTelemetry logs data model.
 type LogRecord =
     {

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 /// The kind of a metric instrument (System.Diagnostics.Metrics or the native API).
 [<RequireQualifiedAccess>]
 type InstrumentKind =

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 /// The entity producing telemetry (a service, a process, a host), as immutable attributes.
 /// Build one with the `Resource` module (defaults, detectors, environment, merge).
 type Resource =

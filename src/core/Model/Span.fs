@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 /// The role of a span in a trace (OTLP `SpanKind`).
 [<RequireQualifiedAccess>]
 type SpanKind =

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Collections.Generic
@@ -82,6 +84,17 @@ type internal PipelinePart =
         ShutsDownLast: bool
     }
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Functional.Telemetry
+
 [<Sealed>]
 type TelemetrySdk
     internal
@@ -149,6 +162,17 @@ type TelemetrySdk
 
     interface IAsyncDisposable with
         member x.DisposeAsync() = ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Functional.Telemetry
 
 /// OTLP exporters built at start: the signal's environment variables first, then the options set in code.
 module internal OtlpSources =

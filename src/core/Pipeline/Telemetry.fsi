@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Threading.Tasks
@@ -124,6 +126,15 @@ type TelemetryConfig =
         Logging: LoggingConfig option
     }
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Functional.Telemetry
+
 /// A running SDK. Disposing it shuts it down: pending telemetry is exported first (5 s deadline).
 [<Sealed>]
 type TelemetrySdk =
@@ -167,6 +178,15 @@ type TelemetrySdk =
 
     interface IDisposable
     interface IAsyncDisposable
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Functional.Telemetry
 
 /// The F# pipeline: `Telemetry.create "svc" |> Telemetry.withTracing (Tracing.addSource "App.*" >> Tracing.addConsoleExporter) |> Telemetry.start`.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]

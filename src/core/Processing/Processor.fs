@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 type Processor<'T> = 'T -> 'T option
 

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// A processor is a plain function from a record to the record to keep (possibly changed), or None to drop it.
 /// Filters, enrichers and redactors are all processors; `>=>` chains them left to right.

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// What crosses a process boundary: the span context (when there is one) and the baggage.
 type PropagationContext =

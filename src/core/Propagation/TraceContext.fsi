@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// W3C Trace Context `traceparent` header: parse and format (pure, total).
 [<RequireQualifiedAccess>]

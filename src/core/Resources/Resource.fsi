@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// Building resources: the SDK defaults, `OTEL_RESOURCE_ATTRIBUTES` / `OTEL_SERVICE_NAME`, and the spec's merge rules.
 /// Everything here is pure; the process/host/OS detector that reads the machine lives in Runtime (`ResourceDetectors`).

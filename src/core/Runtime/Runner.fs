@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Diagnostics
@@ -63,6 +65,16 @@ module RetryPolicy =
         | Some wanted when wanted > jittered -> wanted
         | _ -> jittered
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Diagnostics
+open System.Threading
+open System.Threading.Channels
+open System.Threading.Tasks
+
 type RunnerStats =
     {
         Accepted: int64
@@ -72,6 +84,16 @@ type RunnerStats =
         Dropped: int64
         ExportCalls: int64
     }
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Diagnostics
+open System.Threading
+open System.Threading.Channels
+open System.Threading.Tasks
 
 /// What travels through the channel: an item, or a flush marker that completes once everything before it
 /// has been exported (FIFO order makes "queued before the flush call" exact).

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Threading.Tasks
@@ -43,6 +45,13 @@ module RetryPolicy =
     [<CompiledName("Backoff")>]
     val backoff: policy: RetryPolicy -> attempt: int -> retryAfter: TimeSpan option -> random: float -> TimeSpan
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Threading.Tasks
+
 /// Counters of one pipeline. Invariant once shut down: Accepted = Exported + Failed + Dropped.
 type RunnerStats =
     {
@@ -59,6 +68,13 @@ type RunnerStats =
         /// Export calls made (retries included).
         ExportCalls: int64
     }
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Threading.Tasks
 
 /// One export pipeline: a bounded channel, a single reader that batches, exports with a deadline, retries,
 /// and counts every item. Producers never block and never see an exception.

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System.Diagnostics.Tracing
 open System.Threading
 

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// What a sampler decided for a new span.
 [<RequireQualifiedAccess>]

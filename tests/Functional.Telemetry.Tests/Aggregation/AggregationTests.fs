@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.AggregationTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 // ---- Sum ----
 

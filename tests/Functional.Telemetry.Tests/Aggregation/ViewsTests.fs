@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.ViewsTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private instrument name kind =
     {

@@ -5,6 +5,7 @@ open System.Collections.Generic
 open System.Diagnostics
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private setter =
     DistributedContextPropagator.PropagatorSetterCallback(fun carrier name value ->

@@ -5,6 +5,7 @@ open System.Diagnostics
 open System.Threading.Tasks
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TracingTests
 
 [<Fact>]

@@ -5,6 +5,7 @@ open System.Diagnostics
 open System.Threading.Tasks
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// A unique source name per test: listeners are process-wide and tests run in parallel.
 let uniqueSource () = "Tests." + Guid.NewGuid().ToString("N")

@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.SettingsTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 [<Fact>]
 let ``batch options default to the spec values`` () =

@@ -2,6 +2,7 @@ module Functional.Telemetry.Tests.SpanLimitsTests
 
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private ctx =
     {

@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.ModelTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 [<Fact>]
 let ``trace id round-trips through hex and bytes`` () =

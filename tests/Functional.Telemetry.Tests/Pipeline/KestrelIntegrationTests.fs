@@ -12,6 +12,7 @@ open Microsoft.Extensions.DependencyInjection
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TracingTests
 
 /// A real Kestrel server and HttpClient, traced end to end through our propagator.

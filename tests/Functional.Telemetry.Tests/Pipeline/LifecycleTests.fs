@@ -11,6 +11,7 @@ open System.Threading
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private uniqueMeter () = "Lifecycle." + Guid.NewGuid().ToString("N")
 

@@ -8,6 +8,7 @@ open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private scope name = InstrumentationScope.Named name
 

@@ -6,6 +6,7 @@ open System.Diagnostics
 open System.Diagnostics.Metrics
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// A unique meter name per test: listeners are process-wide and tests run in parallel.
 let uniqueMeter () = "MeterTests." + Guid.NewGuid().ToString("N")

@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.BaggageTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private entry value metadata = { Value = value; Metadata = metadata }
 

@@ -2,6 +2,7 @@ module Functional.Telemetry.Tests.PropagatorsTests
 
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private traceIdHex = "4bf92f3577b34da6a3ce929d0e0e4736"
 let private spanIdHex = "00f067aa0ba902b7"

@@ -4,6 +4,7 @@ open System
 open System.Reflection
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private s = KeyValue.string
 

@@ -8,6 +8,7 @@ open System.Threading
 open System.Threading.Tasks
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TestUtil
 
 let private resource = { Attributes = []; SchemaUrl = "" }

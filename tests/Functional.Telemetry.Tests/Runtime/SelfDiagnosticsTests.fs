@@ -5,6 +5,7 @@ open System.Collections.Concurrent
 open System.Diagnostics.Tracing
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// Collects events whose first payload value is `marker`.
 type private MarkedListener(marker: string) =

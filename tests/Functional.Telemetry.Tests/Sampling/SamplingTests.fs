@@ -3,8 +3,9 @@ module Functional.Telemetry.Tests.SamplingTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
-let private traceState = { Entries = [ "vendor", "value" ] }
+let private traceState: TraceState = { Entries = [ "vendor", "value" ] }
 
 let private parentContext remote sampled =
     {

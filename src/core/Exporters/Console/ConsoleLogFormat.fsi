@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// The console exporter's text form of log records. Pure.
 [<RequireQualifiedAccess>]

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Globalization
@@ -84,6 +86,15 @@ module ConsoleMetricFormat =
                         $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max} scale {p.Scale} zero {p.ZeroCount}"
 
         builder.ToString()
+
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Globalization
+open System.Text
+open Functional.Telemetry
 
 /// Writes each collection to a text writer (the console by default) as a table; see `ConsoleMetricFormat`.
 [<Sealed>]

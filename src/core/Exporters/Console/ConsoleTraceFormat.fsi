@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// Renders spans as text for the console exporter: each trace as an indented tree with a waterfall bar,
 /// durations, kind, status and attributes. Pure: spans in, text out.

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 open System.Buffers
 open System.Collections.Generic
@@ -20,6 +22,21 @@ type PrometheusScrapeResponse
     member _.Body = body
 
 type PrometheusScrapeStats = { Scrapes: int64; Collections: int64; Failures: int64 }
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Buffers
+open System.Collections.Generic
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open System.IO.Compression
+open System.Text
+open System.Threading
+open System.Threading.Tasks
 
 [<RequireQualifiedAccess>]
 module PrometheusScrape =
@@ -55,6 +72,21 @@ module PrometheusScrape =
             match entries |> Array.filter (named "gzip") with
             | [||] -> entries |> Array.exists (fun (name, allowed) -> name = "*" && allowed)
             | gzip -> gzip |> Array.exists snd
+
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Buffers
+open System.Collections.Generic
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open System.IO.Compression
+open System.Text
+open System.Threading
+open System.Threading.Tasks
 
 /// One collection and the expositions rendered from it (per format and encoding, made once).
 [<Sealed>]

@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 open System.Threading
 open System.Threading.Tasks
@@ -85,6 +87,14 @@ type PrometheusScrapeHandler =
 
     /// Called by the SDK at shutdown: scrapes get 503 from now on.
     member internal Detach: unit -> unit
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Threading
+open System.Threading.Tasks
 
 /// Pure helpers of the scrape protocol.
 [<RequireQualifiedAccess>]

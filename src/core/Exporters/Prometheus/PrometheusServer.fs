@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Collections.Concurrent
@@ -98,6 +100,19 @@ module PrometheusEndpointOptions =
             invalidArg (nameof options.ScrapeTimeout) "The scrape timeout must be positive."
 
         options
+
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Collections.Concurrent
+open System.IO
+open System.Net
+open System.Net.Sockets
+open System.Text
+open System.Threading
+open System.Threading.Tasks
 
 /// One parsed request head.
 type internal Request =

@@ -1,4 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 open System
 open System.Threading.Tasks
@@ -41,6 +43,13 @@ module PrometheusEndpointOptions =
     /// 65535, a path not starting with `/`, a negative cache duration, a scrape timeout that is not positive).
     [<CompiledName("Validate")>]
     val validate: options: PrometheusEndpointOptions -> PrometheusEndpointOptions
+
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Threading.Tasks
 
 /// The SDK's scrape endpoint: a small HTTP/1.1 server (no ASP.NET Core) answering `GET` and `HEAD` on one path
 /// (case-sensitive) with its scrape handler; at most 100 connections at once, 30 seconds to write a response. Started by `Telemetry.start` for `Metrics.addPrometheusEndpoint`, stopped by the SDK's

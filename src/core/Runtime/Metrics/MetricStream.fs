@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open Functional.Telemetry.FSharp
+
 open System
 open System.Collections.Generic
 open System.Diagnostics
@@ -31,6 +33,16 @@ type MetricDropCounters() =
     member internal x.AddNotFinite() = Interlocked.Increment(&x.notFinite) |> ignore
     member internal x.AddAfterShutdown() = Interlocked.Increment(&x.afterShutdown) |> ignore
     member internal x.AddNegative() = Interlocked.Increment(&x.negative) |> ignore
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open Functional.Telemetry
 
 /// One metric stream of one reader: an instrument through a view, with its cells per attribute set.
 /// `Record*` is the hot path: validation, an allocation-free series lookup, an Interlocked update, and an

@@ -2,6 +2,7 @@ module Functional.Telemetry.Tests.ConsoleTraceFormatTests
 
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private traceId = TraceId(1UL, 2UL)
 

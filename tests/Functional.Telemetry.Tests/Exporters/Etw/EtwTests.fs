@@ -10,6 +10,7 @@ open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 /// Collects the events of EventSources whose name starts with `EtwTest`, enabled at Verbose with every keyword.
 /// (EventListener calls OnEventSourceCreated from its base constructor, before this class's fields exist: the

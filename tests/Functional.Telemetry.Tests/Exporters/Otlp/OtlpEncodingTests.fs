@@ -5,6 +5,7 @@ open System.Buffers
 open System.Text
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private traceId = TraceId(0x0102030405060708UL, 0x090a0b0c0d0e0f10UL)
 let private traceIdBytes = [| 1uy .. 16uy |]

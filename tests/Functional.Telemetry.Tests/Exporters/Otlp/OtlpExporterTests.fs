@@ -23,6 +23,7 @@ open Microsoft.Extensions.DependencyInjection
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 // ---- test data ----
 

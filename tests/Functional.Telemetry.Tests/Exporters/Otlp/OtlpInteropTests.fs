@@ -14,6 +14,7 @@ open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 // ---- the Node receiver ----
 

@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.OtlpOptionsTests
 open System
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private read signal pairs = OtlpOptions.fromEnvironment signal (Env.ofList pairs)
 

@@ -13,6 +13,7 @@ open OpenTelemetry.Resources
 open OpenTelemetry.Trace
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.OtlpInteropTests
 
 /// A copy with every `attributes` array (at any depth) sorted by key: attribute order carries no meaning.

@@ -14,6 +14,7 @@ open System.Text.Json
 open System.Threading.Tasks
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private freePort () =
     let listener = new TcpListener(IPAddress.Loopback, 0)

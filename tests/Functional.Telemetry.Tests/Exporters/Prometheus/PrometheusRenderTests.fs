@@ -5,6 +5,7 @@ open System.Buffers
 open System.Text
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 
 let private noResource: Resource = { Attributes = []; SchemaUrl = "" }
 

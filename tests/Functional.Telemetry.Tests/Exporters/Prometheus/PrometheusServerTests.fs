@@ -23,6 +23,7 @@ open Microsoft.Extensions.DependencyInjection
 open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
+open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TestUtil
 
 let private uniqueMeter () = "PromTests." + Guid.NewGuid().ToString("N")
