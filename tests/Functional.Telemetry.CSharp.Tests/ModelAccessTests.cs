@@ -149,22 +149,25 @@ public class ModelAccessTests
                     parents.Add(parent is { IsValid: true });
                 }
 
-                return parent is null
-                    ? p.CreateResult(SamplingDecision.RecordAndSample, new Dictionary<string, object?> { ["sampler.root"] = true })
-                    : p.Name == "dropped child" ? Sampler.AlwaysOff.ShouldSample(p) : Sampler.AlwaysOn.ShouldSample(p);
+                return parent is not null ? Sampler.AlwaysOn.ShouldSample(p)
+                    : p.Name == "dropped root" ? Sampler.AlwaysOff.ShouldSample(p)
+                    : p.CreateResult(SamplingDecision.RecordAndSample, new Dictionary<string, object?> { ["sampler.root"] = true });
             },
             "RootsTagged");
         await using var sdk = Base().WithTracing(t => t.AddSource(source).SetSampler(sampler).AddInMemoryExporter(exporter)).Start();
 
         using (var activitySource = new ActivitySource(source))
-        using (activitySource.StartActivity("root"))
         {
-            activitySource.StartActivity("kept child")?.Dispose();
-            activitySource.StartActivity("dropped child")?.Dispose();
+            using (activitySource.StartActivity("root"))
+            {
+                activitySource.StartActivity("kept child")?.Dispose();
+            }
+
+            activitySource.StartActivity("dropped root")?.Dispose();
         }
 
         Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
-        Assert.Equal(new[] { false, true, true }, parents);
+        Assert.Equal(new[] { false, true, false }, parents);
         Assert.Equal(new[] { "kept child", "root" }, exporter.Items.Select(s => s.Name).OrderBy(n => n));
         var root = exporter.Items.Single(s => s.Name == "root");
         Assert.Equal(true, root.Attributes.GetValueOrNull("sampler.root"));

@@ -117,7 +117,7 @@ public class PublicSurfaceTests
 
         public FSharpOption<string>[]? Property { get; set; }
 
-        public void Constrained<T>() where T : FSharpOption<int> { }
+        public void Constrained<T>() where T : IEquatable<FSharpList<int>> { }
 
         protected Tuple<Unit>? ProtectedField;
 
