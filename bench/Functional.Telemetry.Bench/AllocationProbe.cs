@@ -88,7 +88,7 @@ public static class AllocationProbe
                 var ours = Sdks.StartOurs(exporter);
                 started = ours;
                 stats = () => $"exported {exporter.Exported}; " + string.Join("; ", ours.SpanPipelines.Select(p =>
-                    $"{p.Item1}: accepted {p.Item2.Accepted}, rejected {p.Item2.Rejected}"));
+                    $"{p.Name}: accepted {p.Stats.Accepted}, rejected {p.Stats.Rejected}"));
                 break;
             case "official":
                 var activityExporter = new NoOpActivityExporter();

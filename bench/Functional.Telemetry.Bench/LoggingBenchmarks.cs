@@ -155,7 +155,7 @@ public static class LogAllocationProbe
                 factory = oursFactory;
                 owner = started;
                 stats = () => $"exported {exporter.Exported}; " + string.Join("; ", started.LogPipelines.Select(p =>
-                    $"{p.Item1}: accepted {p.Item2.Accepted}, rejected {p.Item2.Rejected}"));
+                    $"{p.Name}: accepted {p.Stats.Accepted}, rejected {p.Stats.Rejected}"));
                 break;
             case "official":
                 var official = new NoOpOfficialLogExporter();

@@ -51,7 +51,7 @@ public static class MetricsSdks
                 .SetExemplarFilter(filter == BenchExemplarFilter.TraceBased
                     ? Ours.ExemplarFilterKind.TraceBased
                     : Ours.ExemplarFilterKind.AlwaysOff)
-                .AddReader(new OursF.MetricPullReader()))
+                .AddReader(new Ours.MetricPullReader()))
             .Start();
 
     /// <summary>Starts the official SDK's metrics with a periodic reader whose interval is never reached.</summary>

@@ -42,7 +42,7 @@ public static class OtlpMetricData
     public static Ours.MetricData[] OursMetrics()
     {
         const string name = "Bench.OtlpExport.Metrics.Ours";
-        var reader = new OursF.MetricPullReader();
+        var reader = new Ours.MetricPullReader();
         var sdk = Ours.Telemetry.Create("bench")
             .WithoutResourceDetection()
             .WithoutPropagatorInstallation()

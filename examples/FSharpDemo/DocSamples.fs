@@ -131,7 +131,7 @@ let flush (telemetry: TelemetrySdk) =
         let! flushed = telemetry.ForceFlush(TimeSpan.FromSeconds 5.)
         let! clean = telemetry.Shutdown(TimeSpan.FromSeconds 10.)
 
-        for exporter, stats in telemetry.SpanPipelines do
+        for { Name = exporter; Stats = stats } in telemetry.SpanPipelines do
             printfn "%s: %d exported, %d rejected, %d dropped" exporter stats.Exported stats.Rejected stats.Dropped
 
         return flushed && clean

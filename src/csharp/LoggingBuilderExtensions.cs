@@ -52,7 +52,7 @@ internal sealed class HostedLoggingSdk(TelemetrySdk sdk) : IDisposable, IAsyncDi
 {
     public TelemetrySdk Sdk { get; } = sdk;
 
-    public void Dispose() => ((IDisposable)Sdk).Dispose();
+    public void Dispose() => Sdk.Dispose();
 
-    public ValueTask DisposeAsync() => ((IAsyncDisposable)Sdk).DisposeAsync();
+    public ValueTask DisposeAsync() => Sdk.DisposeAsync();
 }

@@ -33,23 +33,29 @@ public sealed class MetricsBuilder
         return this;
     }
 
-    /// <summary>Adds a cumulative reader that <paramref name="handler"/> collects on each scrape, for an HTTP
-    /// server of the application's (ASP.NET Core: <c>app.MapPrometheusScrapingEndpoint(handler)</c> from
-    /// Functional.Telemetry.AspNetCore).</summary>
+    /// <summary>Adds a cumulative reader collected on each scrape, for an HTTP server of the application's:
+    /// ASP.NET Core maps it with <c>app.MapPrometheusScrapingEndpoint(sdk)</c> (or
+    /// <c>app.MapPrometheusScrapingEndpoint()</c> with the SDK registered as a service) from
+    /// Functional.Telemetry.AspNetCore, which finds the handler in <see cref="TelemetrySdk.PrometheusScrapeHandlers"/>.</summary>
+    public MetricsBuilder AddPrometheusReader() => AddPrometheusReader(_ => { });
+
+    /// <summary>Adds a cumulative reader collected on each scrape, with these rendering and cache settings (host,
+    /// port and path do not apply: the application's server has its own). Its handler is in
+    /// <see cref="TelemetrySdk.PrometheusScrapeHandlers"/> once the SDK has started.</summary>
+    public MetricsBuilder AddPrometheusReader(Action<PrometheusExporterOptions> configure)
+    {
+        var options = new PrometheusExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        return AddPrometheusReader(options.ToHandler());
+    }
+
+    /// <summary>Adds a cumulative reader that <paramref name="handler"/> collects on each scrape, for a handler
+    /// made before the SDK (<c>new PrometheusScrapeHandler()</c>, mapped with
+    /// <c>app.MapPrometheusScrapingEndpoint(handler)</c>).</summary>
     public MetricsBuilder AddPrometheusReader(PrometheusScrapeHandler handler)
     {
         Config = MetricsModule.AddPrometheusReader(Guard.NotNull(handler, nameof(handler)), Config);
         return this;
-    }
-
-    /// <summary>Adds a cumulative reader collected on each scrape, with these rendering and cache settings, and
-    /// returns its handler in <paramref name="handler"/> (host, port and path do not apply).</summary>
-    public MetricsBuilder AddPrometheusReader(Action<PrometheusExporterOptions> configure, out PrometheusScrapeHandler handler)
-    {
-        var options = new PrometheusExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        handler = options.ToHandler();
-        return AddPrometheusReader(handler);
     }
 
     /// <summary>Listens to Meters with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).</summary>
@@ -102,8 +108,13 @@ public sealed class MetricsBuilder
         return this;
     }
 
-    /// <summary>Adds an exporter fed by a periodic reader (<c>OTEL_METRIC_EXPORT_INTERVAL</c>, default 60 s).</summary>
-    public MetricsBuilder AddExporter(IExporter<MetricData> exporter, Temporalities temporality = Temporalities.Cumulative)
+    /// <summary>Adds an exporter fed cumulative metrics by a periodic reader (<c>OTEL_METRIC_EXPORT_INTERVAL</c>,
+    /// default 60 s).</summary>
+    public MetricsBuilder AddExporter(IExporter<MetricData> exporter) => AddExporter(exporter, Temporalities.Cumulative);
+
+    /// <summary>Adds an exporter fed by a periodic reader (<c>OTEL_METRIC_EXPORT_INTERVAL</c>, default 60 s) with
+    /// this temporality preference.</summary>
+    public MetricsBuilder AddExporter(IExporter<MetricData> exporter, Temporalities temporality)
     {
         Config = MetricsModule.AddExporter(ToPreference(temporality), Guard.NotNull(exporter, nameof(exporter)), Config);
         return this;

@@ -58,13 +58,32 @@ public sealed class Sampler
         return new(SamplerModule.ParentBasedWith(options), $"ParentBased{{{root.Description}}}");
     }
 
-    /// <summary>A sampler from your own function. An exception thrown by it drops the span and is reported
+    /// <summary>A sampler from your own decision: <c>Sampler.Create(p =&gt; p.Name == "GET /health" ?
+    /// SamplingDecision.Drop : SamplingDecision.RecordAndSample, "NoHealthChecks")</c>. The new span keeps its
+    /// parent's trace state. An exception thrown by <paramref name="decide"/> drops the span and is reported
     /// through self-diagnostics; it never reaches the instrumented code.</summary>
+    public static Sampler Create(Func<SamplingParameters, SamplingDecision> decide, string description)
+    {
+        Guard.NotNull(decide, nameof(decide));
+        return new(
+            FuncConvert.FromFunc<SamplingParameters, SamplingResult>(p => p.CreateResult(decide(p))),
+            Guard.NotBlank(description, nameof(description)));
+    }
+
+    /// <summary>A sampler from your own function giving a whole result, for example one sampler's answer or
+    /// another's (<c>p =&gt; p.Name == "GET /health" ? Sampler.AlwaysOff.ShouldSample(p) :
+    /// Sampler.Default.ShouldSample(p)</c>), or a decision with attributes
+    /// (<see cref="SamplingParametersExtensions.CreateResult(SamplingParameters, SamplingDecision, IEnumerable{KeyValuePair{string, object}})"/>).
+    /// An exception thrown by <paramref name="decide"/> drops the span and is reported through self-diagnostics;
+    /// it never reaches the instrumented code.</summary>
     public static Sampler Create(Func<SamplingParameters, SamplingResult> decide, string description)
     {
         Guard.NotNull(decide, nameof(decide));
         return new(FuncConvert.FromFunc(decide), Guard.NotBlank(description, nameof(description)));
     }
+
+    /// <summary>This sampler's answer for a new span: lets your own sampler delegate to this one.</summary>
+    public SamplingResult ShouldSample(SamplingParameters parameters) => Function.Invoke(parameters);
 
     /// <inheritdoc />
     public override string ToString() => Description;

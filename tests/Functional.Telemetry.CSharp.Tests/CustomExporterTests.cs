@@ -54,7 +54,7 @@ public class CustomExporterTests
         Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         Assert.Equal(new[] { "retried" }, exporter.Names);
         Assert.Equal(2, exporter.Calls);
-        var stats = sdk.SpanPipelines.Single().Item2;
+        var stats = sdk.SpanPipelines.Single().Stats;
         Assert.Equal(1, stats.Exported);
         Assert.Equal(2, stats.ExportCalls);
     }

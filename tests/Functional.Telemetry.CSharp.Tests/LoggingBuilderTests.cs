@@ -38,7 +38,8 @@ public class LoggingBuilderTests
     private static ILoggerFactory FactoryOf(TelemetrySdk sdk, LogLevel minimum = LogLevel.Trace) =>
         LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddFunctionalTelemetry(sdk));
 
-    private static Functional.Telemetry.KeyValue[] Attributes(LogRecord record) => record.Attributes.ToArray();
+    private static (string Key, object? Value)[] Attributes(LogRecord record) =>
+        record.Attributes.Select(a => (a.Key, a.Value.ToObject())).ToArray();
 
     [Fact]
     public async Task LoggerMessage_Define_becomes_an_exact_record_and_a_disabled_level_exports_nothing()
@@ -55,17 +56,11 @@ public class LoggingBuilderTests
         var record = Assert.Single(exporter.Items);
         Assert.Equal(9, record.SeverityNumber);
         Assert.Equal("Information", record.SeverityText);
-        Assert.Equal(AnyValue.NewString("Hello World 42"), record.Body);
+        Assert.Equal("Hello World 42", record.Body.ToObject());
         Assert.Equal("Hello", record.EventName);
         Assert.Equal("Greeter", record.Scope.Name);
         Assert.Equal(
-            new[]
-            {
-                KeyValueModule.OfString("Name", "World"),
-                KeyValueModule.OfInt("Count", 42),
-                KeyValueModule.OfString("{OriginalFormat}", "Hello {Name} {Count}"),
-                KeyValueModule.OfInt("event.id", 5),
-            },
+            new (string, object?)[] { ("Name", "World"), ("Count", 42L), ("{OriginalFormat}", "Hello {Name} {Count}"), ("event.id", 5L) },
             Attributes(record));
         Assert.Equal(0, record.DroppedAttributes);
     }
@@ -81,15 +76,10 @@ public class LoggingBuilderTests
 
         Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         var record = Assert.Single(exporter.Items);
-        Assert.Equal(AnyValue.NewString("Order {OrderId} shipped to {City}"), record.Body);
+        Assert.Equal("Order {OrderId} shipped to {City}", record.Body.ToObject());
         Assert.Equal("OrderShipped", record.EventName);
         Assert.Equal(
-            new[]
-            {
-                KeyValueModule.OfInt("OrderId", 7),
-                KeyValueModule.OfString("City", "Oslo"),
-                KeyValueModule.OfInt("event.id", 21),
-            },
+            new (string, object?)[] { ("OrderId", 7L), ("City", "Oslo"), ("event.id", 21L) },
             Attributes(record));
     }
 
@@ -125,16 +115,11 @@ public class LoggingBuilderTests
 
         Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         var record = Assert.Single(exporter.Items);
-        Assert.Equal(AnyValue.NewString("Slow /orders/42"), record.Body);
-        Assert.Equal(ActivityConversion.ToTraceId(traceId), record.TraceId);
-        Assert.Equal(ActivityConversion.ToSpanId(spanId), record.SpanId);
+        Assert.Equal("Slow /orders/42", record.Body.ToObject());
+        Assert.Equal(traceId.ToHexString(), record.TraceId.ToHex());
+        Assert.Equal(spanId.ToHexString(), record.SpanId.ToHex());
         Assert.Equal(
-            new[]
-            {
-                KeyValueModule.OfString("Path", "/ord"),
-                KeyValueModule.OfString("{OriginalFormat}", "Slow"),
-                KeyValueModule.OfString("tenant", "acme"),
-            },
+            new (string, object?)[] { ("Path", "/ord"), ("{OriginalFormat}", "Slow"), ("tenant", "acme") },
             Attributes(record));
     }
 
@@ -151,12 +136,12 @@ public class LoggingBuilderTests
             var logger = host.Services.GetRequiredService<ILogger<LoggingBuilderTests>>();
             logger.LogInformation("Started {Port}", 8080);
             var sdk = host.Services.GetRequiredService<TelemetrySdk>();
-            Assert.Equal("logs/in-memory", sdk.LogPipelines.Single().Item1);
+            Assert.Equal("logs/in-memory", sdk.LogPipelines.Single().Name);
         }
 
         // Disposing the host's container shut the SDK down, exporting the batch.
         var record = Assert.Single(exporter.Items);
-        Assert.Equal(AnyValue.NewString("Started 8080"), record.Body);
+        Assert.Equal("Started 8080", record.Body.ToObject());
         Assert.Equal(typeof(LoggingBuilderTests).FullName, record.Scope.Name);
         Assert.Equal(1, exporter.ShutdownCount);
     }

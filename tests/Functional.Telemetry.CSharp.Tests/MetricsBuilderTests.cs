@@ -35,9 +35,11 @@ public class MetricsBuilderTests
         var sum = Assert.Single(exporter.Items, m => m.Name == "orders");
         Assert.Equal("{order}", sum.Unit);
         Assert.True(sum.Points.IsSum);
+        Assert.True(sum.Points.IsMonotonic());
         var point = Assert.Single(sum.Points.NumberPoints);
-        Assert.Equal(NumberValue.NewLong(5), point.Value);
-        Assert.Equal(Temporality.Delta, ((MetricPoints.Sum)sum.Points).temporality);
+        Assert.True(point.Value.TryGetInt64(out var total));
+        Assert.Equal(5, total);
+        Assert.Equal(Temporality.Delta, sum.Points.GetTemporality());
 
         var histogram = Assert.Single(exporter.Items, m => m.Name == "latency");
         var histogramPoint = Assert.Single(histogram.Points.HistogramPoints);

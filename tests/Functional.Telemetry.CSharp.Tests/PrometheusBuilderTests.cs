@@ -80,7 +80,7 @@ public class PrometheusBuilderTests
     {
         var name = UniqueMeter();
         await using var sdk = Base()
-            .WithMetrics(m => m.AddMeter(name).AddPrometheusReader(o => o.ScopeLabels = false, out var _))
+            .WithMetrics(m => m.AddMeter(name).AddPrometheusReader(o => o.ScopeLabels = false))
             .Start();
         var handler = Assert.Single(sdk.PrometheusScrapeHandlers);
         using var meter = new Meter(name);
@@ -123,6 +123,52 @@ public class PrometheusBuilderTests
         using var reader = new StreamReader(unzip);
         Assert.Equal("2", Sample(await reader.ReadToEndAsync(), "logins_total"));
         Assert.Equal(1, handler.Stats.Scrapes);
+    }
+
+    [Fact]
+    public async Task AddPrometheusReader_inside_WithMetrics_is_mapped_from_the_SDK()
+    {
+        var name = UniqueMeter();
+        await using var sdk = Base()
+            .WithMetrics(m => m.AddMeter(name).AddPrometheusReader(o => o.Namespace = "shop"))
+            .Start();
+        using var meter = new Meter(name);
+        meter.CreateCounter<long>("carts").Add(3);
+
+        var (app, address) = await StartApp(_ => { }, a => a.MapPrometheusScrapingEndpoint(sdk));
+        await using var _ = app;
+        using var http = new HttpClient();
+        Assert.Equal("3", Sample(await http.GetStringAsync(address + "/metrics"), "shop_carts_total"));
+        Assert.Equal(1, Assert.Single(sdk.PrometheusScrapeHandlers).Stats.Scrapes);
+    }
+
+    [Fact]
+    public async Task AddPrometheusReader_with_no_options_is_found_through_the_registered_SDK()
+    {
+        var name = UniqueMeter();
+        await using var sdk = Base().WithMetrics(m => m.AddMeter(name).AddPrometheusReader()).Start();
+        using var meter = new Meter(name);
+        meter.CreateCounter<long>("checkouts").Add(6);
+
+        var (app, address) = await StartApp(s => s.AddSingleton(sdk), a => a.MapPrometheusScrapingEndpoint("/scrape"));
+        await using var _ = app;
+        using var http = new HttpClient();
+        Assert.Equal("6", Sample(await http.GetStringAsync(address + "/scrape"), "checkouts_total"));
+    }
+
+    [Fact]
+    public async Task Mapping_an_SDK_without_a_Prometheus_reader_is_a_clear_error()
+    {
+        await using var sdk = Base().WithMetrics(m => m.AddMeter(UniqueMeter())).Start();
+        var app = WebApplication.CreateSlimBuilder().Build();
+        var direct = Assert.Throws<InvalidOperationException>(() => app.MapPrometheusScrapingEndpoint(sdk));
+        Assert.Contains("AddPrometheusReader()", direct.Message);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddSingleton(sdk);
+        var registered = builder.Build();
+        var fromServices = Assert.Throws<InvalidOperationException>(() => registered.MapPrometheusScrapingEndpoint());
+        Assert.Contains("AddPrometheusReader()", fromServices.Message);
     }
 
     [Fact]

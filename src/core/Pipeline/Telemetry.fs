@@ -90,10 +90,21 @@ open Functional.Telemetry.FSharp
 
 open System
 open System.Collections.Generic
+open System.Collections.Generic
 open System.Diagnostics
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Functional.Telemetry
+
+type ExportPipeline =
+    {
+        Name: string
+        Stats: RunnerStats
+    }
+
+    member x.Deconstruct(name: outref<string>, stats: outref<RunnerStats>) =
+        name <- x.Name
+        stats <- x.Stats
 
 [<Sealed>]
 type TelemetrySdk
@@ -119,14 +130,25 @@ type TelemetrySdk
             return results |> Array.forall id
         }
 
+    // C# reads these: read-only arrays, not F# lists.
+    let endpoints = Array.ofList prometheusEndpoints |> Array.AsReadOnly :> IReadOnlyList<_>
+    let handlers = Array.ofList scrapeHandlers |> Array.AsReadOnly :> IReadOnlyList<_>
+
+    let pipelines (stats: (string * RunnerStats) list) : IReadOnlyList<ExportPipeline> =
+        stats
+        |> List.map (fun (name, stats) -> { Name = name; Stats = stats })
+        |> Array.ofList
+        |> Array.AsReadOnly
+        :> IReadOnlyList<_>
+
     member _.Resource = resource
     member _.Propagator = propagator
-    member _.SpanPipelines = spanRunners |> List.map (fun r -> r.Name, r.Stats)
-    member _.MetricPipelines = metricRunners |> List.map (fun r -> r.Name, r.Stats)
+    member _.SpanPipelines = pipelines (spanRunners |> List.map (fun r -> r.Name, r.Stats))
+    member _.MetricPipelines = pipelines (metricRunners |> List.map (fun r -> r.Name, r.Stats))
     member _.MetricDrops = metricDrops
-    member _.PrometheusEndpoints = prometheusEndpoints
-    member _.PrometheusScrapeHandlers = scrapeHandlers
-    member _.LogPipelines = loggerBridge.Pipelines
+    member _.PrometheusEndpoints = endpoints
+    member _.PrometheusScrapeHandlers = handlers
+    member _.LogPipelines = pipelines loggerBridge.Pipelines
     member _.LoggerProvider = loggerBridge :> ILoggerProvider
     member _.CreateLogger(category: string) = loggerBridge.CreateLogger category
 
@@ -157,11 +179,15 @@ type TelemetrySdk
                 shutdown <- Some running
                 running)
 
+    member x.Dispose() = x.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
+
+    member x.DisposeAsync() = ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
+
     interface IDisposable with
-        member x.Dispose() = x.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
+        member x.Dispose() = x.Dispose()
 
     interface IAsyncDisposable with
-        member x.DisposeAsync() = ValueTask(x.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
+        member x.DisposeAsync() = x.DisposeAsync()
 
 namespace Functional.Telemetry.FSharp
 

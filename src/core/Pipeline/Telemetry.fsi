@@ -3,6 +3,7 @@ namespace Functional.Telemetry.FSharp
 open Functional.Telemetry
 
 open System
+open System.Collections.Generic
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Functional.Telemetry
@@ -131,9 +132,22 @@ namespace Functional.Telemetry
 open Functional.Telemetry.FSharp
 
 open System
+open System.Collections.Generic
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Functional.Telemetry
+
+/// One export pipeline of a running SDK: its exporter's name and a snapshot of its counters.
+type ExportPipeline =
+    {
+        /// The pipeline name used in diagnostics, for example `traces/otlp-http`.
+        Name: string
+        /// The counters when the pipeline was read.
+        Stats: RunnerStats
+    }
+
+    /// Lets C# take the pipeline apart: `foreach (var (name, stats) in sdk.SpanPipelines)`.
+    member Deconstruct: name: outref<string> * stats: outref<RunnerStats> -> unit
 
 /// A running SDK. Disposing it shuts it down: pending telemetry is exported first (5 s deadline).
 [<Sealed>]
@@ -145,13 +159,13 @@ type TelemetrySdk =
     member Propagator: TextMapPropagator
 
     /// Counters of each span export pipeline, by exporter name.
-    member SpanPipelines: (string * RunnerStats) list
+    member SpanPipelines: IReadOnlyList<ExportPipeline>
 
     /// Counters of each periodic metrics pipeline, by exporter name.
-    member MetricPipelines: (string * RunnerStats) list
+    member MetricPipelines: IReadOnlyList<ExportPipeline>
 
     /// Counters of each log export pipeline, by exporter name. Records written after shutdown count as Rejected.
-    member LogPipelines: (string * RunnerStats) list
+    member LogPipelines: IReadOnlyList<ExportPipeline>
 
     /// The ILoggerProvider of this SDK (register it with `ILoggingBuilder.AddProvider` or use `CreateLogger`).
     /// Without logging configured its loggers are disabled. Disposing it does nothing: the SDK owns the pipelines.
@@ -161,11 +175,11 @@ type TelemetrySdk =
     member CreateLogger: category: string -> ILogger
 
     /// The Prometheus scrape endpoints this SDK serves (`Metrics.addPrometheusEndpoint`), in the order added.
-    member PrometheusEndpoints: PrometheusServer list
+    member PrometheusEndpoints: IReadOnlyList<PrometheusServer>
 
     /// Every Prometheus scrape handler of this SDK: those added with `Metrics.addPrometheusReader`, then those of
     /// the endpoints.
-    member PrometheusScrapeHandlers: PrometheusScrapeHandler list
+    member PrometheusScrapeHandlers: IReadOnlyList<PrometheusScrapeHandler>
 
     /// Measurements dropped (NaN, infinities, negative counter increments) instead of recorded.
     member MetricDrops: MetricDropCounters
@@ -175,6 +189,12 @@ type TelemetrySdk =
 
     /// Stops recording, exports what is pending and shuts exporters down; idempotent. True when done in time.
     member Shutdown: timeout: TimeSpan -> Task<bool>
+
+    /// Shuts down with a 5 s deadline, blocking until done (what `using` calls).
+    member Dispose: unit -> unit
+
+    /// Shuts down with a 5 s deadline (what `await using` calls).
+    member DisposeAsync: unit -> ValueTask
 
     interface IDisposable
     interface IAsyncDisposable

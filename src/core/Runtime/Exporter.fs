@@ -23,6 +23,15 @@ type ExportResult =
     /// A transient failure to retry no sooner than `retryAfter` (a Retry-After header or RetryInfo).
     static member RetryAfter(reason: string, retryAfter: TimeSpan) = Retryable(reason, Some retryAfter)
 
+    /// A permanent failure: the batch is counted as failed and not retried (for C# exporters: no union case
+    /// constructor needed).
+    static member Failed(reason: string) = Failure reason
+
+    /// A transient failure to retry with backoff, no sooner than `retryAfter` when it has a value (for C#
+    /// exporters: `ExportResult.Retry("HTTP 503", retryAfter)` with a `TimeSpan?`).
+    static member Retry(reason: string, retryAfter: Nullable<TimeSpan>) =
+        Retryable(reason, Option.ofNullable retryAfter)
+
 /// What an exporter is handed: the items of one batch and the resource they came from.
 type Batch<'T> =
     {

@@ -6,6 +6,12 @@ open System
 open System.Globalization
 open Functional.Telemetry
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+open System
+open System.Globalization
+
 [<RequireQualifiedAccess>]
 type SamplingDecision =
     | Drop
@@ -29,6 +35,12 @@ type SamplingResult =
         Attributes: KeyValue list
         TraceState: TraceState
     }
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+open System
+open System.Globalization
 
 type Sampler = SamplingParameters -> SamplingResult
 

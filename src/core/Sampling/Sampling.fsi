@@ -2,6 +2,10 @@ namespace Functional.Telemetry.FSharp
 
 open Functional.Telemetry
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
 /// What a sampler decided for a new span.
 [<RequireQualifiedAccess>]
 type SamplingDecision =
@@ -41,6 +45,10 @@ type SamplingResult =
         /// The trace state of the new span (normally the parent's).
         TraceState: TraceState
     }
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
 
 /// A sampler is a pure function, so it composes and tests like one.
 type Sampler = SamplingParameters -> SamplingResult

@@ -8,37 +8,63 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps a Prometheus scraping endpoint onto an ASP.NET Core app.</summary>
 public static class PrometheusEndpointRouteBuilderExtensions
 {
+    private const string DefaultPath = "/metrics";
+
+    /// <summary>Answers <c>GET</c>/<c>HEAD</c> scrapes on <c>/metrics</c> with the scrape handler of the app's
+    /// services, as <see cref="MapPrometheusScrapingEndpoint(IEndpointRouteBuilder, string)"/> finds it.</summary>
+    /// <exception cref="InvalidOperationException">The services hold neither a handler nor an SDK, or the SDK has
+    /// no Prometheus reader.</exception>
+    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPrometheusScrapingEndpoint(DefaultPath);
+
     /// <summary>Answers <c>GET</c>/<c>HEAD</c> scrapes on <paramref name="path"/> with the scrape handler of the
     /// app's services: a registered <see cref="PrometheusScrapeHandler"/>, else the first scrape handler of the
-    /// registered <see cref="TelemetrySdk"/> (added with <c>AddPrometheusReader</c>).</summary>
-    /// <exception cref="InvalidOperationException">The services hold neither.</exception>
-    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints, string path = "/metrics")
+    /// registered <see cref="TelemetrySdk"/> (added with <c>m.AddPrometheusReader()</c> inside
+    /// <c>WithMetrics</c>).</summary>
+    /// <exception cref="InvalidOperationException">The services hold neither a handler nor an SDK, or the SDK has
+    /// no Prometheus reader.</exception>
+    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints, string path)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var services = endpoints.ServiceProvider;
-        var handler = services.GetService<PrometheusScrapeHandler>()
-            ?? services.GetService<TelemetrySdk>()?.PrometheusScrapeHandlers.FirstOrDefault()
+        if (services.GetService<PrometheusScrapeHandler>() is { } registered)
+        {
+            return endpoints.MapPrometheusScrapingEndpoint(registered, path);
+        }
+
+        var sdk = services.GetService<TelemetrySdk>()
             ?? throw new InvalidOperationException(
-                "No Prometheus scrape handler: register a PrometheusScrapeHandler (or a TelemetrySdk with AddPrometheusReader) " +
-                "in the services, or pass the handler to MapPrometheusScrapingEndpoint.");
-        return endpoints.MapPrometheusScrapingEndpoint(handler, path);
+                "No Prometheus scrape handler: register the TelemetrySdk (started with m.AddPrometheusReader() in WithMetrics) " +
+                "or a PrometheusScrapeHandler in the services, or pass the SDK or the handler to MapPrometheusScrapingEndpoint.");
+        return endpoints.MapPrometheusScrapingEndpoint(sdk, path);
     }
 
-    /// <summary>Answers scrapes on <paramref name="path"/> with the first scrape handler of
-    /// <paramref name="sdk"/> (added with <c>AddPrometheusReader</c> or <c>AddPrometheusEndpoint</c>).</summary>
+    /// <summary>Answers scrapes on <c>/metrics</c> with the first scrape handler of <paramref name="sdk"/>.</summary>
     /// <exception cref="InvalidOperationException">The SDK has no scrape handler.</exception>
-    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints, TelemetrySdk sdk, string path = "/metrics")
+    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints, TelemetrySdk sdk) =>
+        endpoints.MapPrometheusScrapingEndpoint(sdk, DefaultPath);
+
+    /// <summary>Answers scrapes on <paramref name="path"/> with the first scrape handler of
+    /// <paramref name="sdk"/> (added with <c>m.AddPrometheusReader()</c> or <c>m.AddPrometheusEndpoint()</c>).</summary>
+    /// <exception cref="InvalidOperationException">The SDK has no scrape handler.</exception>
+    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints, TelemetrySdk sdk, string path)
     {
         ArgumentNullException.ThrowIfNull(sdk);
         var handler = sdk.PrometheusScrapeHandlers.FirstOrDefault()
-            ?? throw new InvalidOperationException("The telemetry SDK has no Prometheus reader: add one with AddPrometheusReader.");
+            ?? throw new InvalidOperationException(
+                "The telemetry SDK has no Prometheus scrape handler: add a reader with m.AddPrometheusReader() inside " +
+                "WithMetrics(m => ...) before Start().");
         return endpoints.MapPrometheusScrapingEndpoint(handler, path);
     }
+
+    /// <summary>Answers <c>GET</c>/<c>HEAD</c> scrapes on <c>/metrics</c> with <paramref name="handler"/>.</summary>
+    public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(this IEndpointRouteBuilder endpoints, PrometheusScrapeHandler handler) =>
+        endpoints.MapPrometheusScrapingEndpoint(handler, DefaultPath);
 
     /// <summary>Answers <c>GET</c>/<c>HEAD</c> scrapes on <paramref name="path"/> with <paramref name="handler"/>:
     /// the format the <c>Accept</c> header asks for, gzip when <c>Accept-Encoding</c> allows it.</summary>
     public static IEndpointConventionBuilder MapPrometheusScrapingEndpoint(
-        this IEndpointRouteBuilder endpoints, PrometheusScrapeHandler handler, string path = "/metrics")
+        this IEndpointRouteBuilder endpoints, PrometheusScrapeHandler handler, string path)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(handler);

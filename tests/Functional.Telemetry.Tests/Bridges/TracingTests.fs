@@ -313,7 +313,7 @@ let ``the batch exporter exports on flush and on shutdown, and the SDK stops rec
         Assert.Null(source.StartActivity "after")
         let! again = sdk.Shutdown(TimeSpan.FromSeconds 1.)
         Assert.True again
-        let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+        let stats = (Seq.exactlyOne sdk.SpanPipelines).Stats
         Assert.Equal(2L, stats.Exported)
     }
 

@@ -660,7 +660,7 @@ let ``a log call made inside an exporter is suppressed, not recursed`` () =
             exporter.Inner.ItemList |> List.map (fun r -> r.Body)
         )
 
-        let stats = sdk.LogPipelines |> List.exactlyOne |> snd
+        let stats = (Seq.exactlyOne sdk.LogPipelines).Stats
         Assert.Equal(3L, stats.Accepted)
     }
 
@@ -676,7 +676,7 @@ let ``a logger used after shutdown neither throws nor blocks, and the records ar
         logger.LogInformation "after 1"
         logger.LogInformation "after 2"
         Assert.Equal<AnyValue list>([ AnyValue.String "before" ], exporter.ItemList |> List.map (fun r -> r.Body))
-        let name, stats = sdk.LogPipelines |> List.exactlyOne
+        let { Name = name; Stats = stats } = Seq.exactlyOne sdk.LogPipelines
         Assert.Equal("logs/in-memory", name)
 
         Assert.Equal(

@@ -9,6 +9,15 @@ open System.Threading
 open System.Threading.Tasks
 open Functional.Telemetry
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+
 /// An exporter's temporality preference (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`).
 [<RequireQualifiedAccess>]
 type TemporalityPreference =
@@ -33,6 +42,15 @@ module TemporalityPreference =
         | TemporalityPreference.LowMemory, InstrumentKind.ObservableGauge
         | TemporalityPreference.LowMemory, InstrumentKind.Gauge -> Temporality.Cumulative
         | _ -> Temporality.Delta
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
 
 /// The settings shared by the readers of one metrics pipeline.
 type internal MetricsSettings =
@@ -115,6 +133,21 @@ type MetricCollector
             for stream in streams do
                 stream.Close())
 
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+open Functional.Telemetry.FSharp
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+
 /// A reader that collects when asked (for Prometheus scrapes and tests). Add it to the metrics configuration;
 /// once the SDK has started, `Collect` returns the current metrics.
 [<Sealed>]
@@ -157,6 +190,21 @@ type MetricPullReader(preference: TemporalityPreference) =
         match collector with
         | Some c -> c.Streams
         | None -> []
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+open Functional.Telemetry.FSharp
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
 
 /// Periodic reading settings (`OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_METRIC_EXPORT_TIMEOUT`).
 type PeriodicReaderOptions =

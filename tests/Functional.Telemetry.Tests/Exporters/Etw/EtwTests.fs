@@ -490,7 +490,7 @@ let ``with no session listening log records are neither captured nor built for t
         logger.LogInformation("unseen {N}", 1)
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.Equal(0, built)
-        Assert.Equal(0L, (sdk.LogPipelines |> List.exactlyOne |> snd).Accepted)
+        Assert.Equal(0L, (Seq.exactlyOne sdk.LogPipelines).Stats.Accepted)
 
         // A session at Warning: warnings and above are built and written, information is not.
         use listener = new OneProvider(provider, EventLevel.Warning)
@@ -501,7 +501,7 @@ let ``with no session listening log records are neither captured nor built for t
         logger.LogWarning("seen")
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.Equal(1, built)
-        Assert.Equal(1L, (sdk.LogPipelines |> List.exactlyOne |> snd).Exported)
+        Assert.Equal(1L, (Seq.exactlyOne sdk.LogPipelines).Stats.Exported)
     }
 
 [<Fact>]
@@ -529,7 +529,7 @@ let ``with no session listening spans are not converted for the ETW exporter`` (
         source.StartActivity("unseen").Dispose()
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.Equal(0, converted)
-        Assert.Equal(0L, (sdk.SpanPipelines |> List.exactlyOne |> snd).Accepted)
+        Assert.Equal(0L, (Seq.exactlyOne sdk.SpanPipelines).Stats.Accepted)
 
         // A session on the span keyword: spans are converted and written.
         use listener = new OneProvider(provider, EventLevel.Informational, EtwLayout.SpanKeyword)
@@ -537,7 +537,7 @@ let ``with no session listening spans are not converted for the ETW exporter`` (
         source.StartActivity("seen").Dispose()
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.Equal(1, converted)
-        Assert.Equal(1L, (sdk.SpanPipelines |> List.exactlyOne |> snd).Exported)
+        Assert.Equal(1L, (Seq.exactlyOne sdk.SpanPipelines).Stats.Exported)
     }
 
 [<Fact>]
@@ -558,7 +558,7 @@ let ``an ETW exporter nobody listens to does not hold back the other log pipelin
         logger.LogDebug("to memory only")
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.Equal("to memory only", (memory.ItemList |> List.exactlyOne).Body |> string)
-        let accepted = sdk.LogPipelines |> List.map (fun (_, stats) -> stats.Accepted)
+        let accepted = sdk.LogPipelines |> Seq.map (fun p -> p.Stats.Accepted) |> List.ofSeq
         Assert.Equal<int64 list>([ 0L; 1L ], accepted)
     }
 

@@ -1391,7 +1391,7 @@ let ``a 503 with Retry-After is retried by the pipeline and the spans arrive onc
             source.StartActivity("retried-span").Dispose()
             let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
             Assert.True stopped
-            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            let stats = (Seq.exactlyOne sdk.SpanPipelines).Stats
             Assert.Equal(1L, stats.Exported)
             Assert.Equal(0L, stats.Failed)
             Assert.Equal(2L, stats.ExportCalls)
@@ -1444,7 +1444,7 @@ let ``gRPC UNAVAILABLE is retried with backoff and the span is exported once`` (
             oneSpan name
             let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
             Assert.True stopped
-            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            let stats = (Seq.exactlyOne sdk.SpanPipelines).Stats
             Assert.Equal((1L, 0L, 2L), (stats.Exported, stats.Failed, stats.ExportCalls))
             Assert.True(receiver.Requests |> List.forall (fun r -> r.Protocol = "HTTP/2"))
         finally
@@ -1461,7 +1461,7 @@ let ``gRPC INVALID_ARGUMENT is not retried and is counted as failed`` () =
             let sdk = grpcPipeline receiver name 10000
             oneSpan name
             let! _ = sdk.Shutdown(TimeSpan.FromSeconds 10.)
-            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            let stats = (Seq.exactlyOne sdk.SpanPipelines).Stats
             Assert.Equal((0L, 1L, 1L), (stats.Exported, stats.Failed, stats.ExportCalls))
             Assert.Equal(1, receiver.Requests.Length)
         finally
@@ -1488,7 +1488,7 @@ let ``retries stop at the export deadline when the collector is slow and keeps a
             oneSpan name
             let! _ = sdk.Shutdown(TimeSpan.FromSeconds 10.)
             watch.Stop()
-            let stats = sdk.SpanPipelines |> List.exactlyOne |> snd
+            let stats = (Seq.exactlyOne sdk.SpanPipelines).Stats
             Assert.Equal(1L, stats.Failed)
             Assert.Equal(0L, stats.Exported)
             Assert.InRange(stats.ExportCalls, 1L, 3L)
