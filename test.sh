@@ -3,7 +3,8 @@
 # 1. Installs what the integration tests need when it is missing:
 #    Debian's prometheus, python3-prometheus-client (and nodejs/npm if absent), and the npm packages of the
 #    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer).
-# 2. Checks the formatting (Fantomas), then runs `dotnet test Functional.sln`, writing .trx results.
+# 2. Checks the formatting (Fantomas), then runs `dotnet test Functional.sln`, writing .trx results, then packs
+#    the three packages from that build and checks them (tests/packaging/check-packages.fsx).
 # 3. Prints one closing line `N passed, N failed`, counted from the .trx files, and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -69,6 +70,17 @@ rm -rf "$results"
 dotnet test Functional.sln --logger "trx" --results-directory "$results" "$@"
 status=$?
 
+# The packages: packed from the Debug build the tests just used (--no-build: seconds, not a build), then their
+# metadata, readme, license, dependencies and symbols checked (tests/packaging/check-packages.fsx).
+package_failed=0
+if ! dotnet pack Functional.sln --no-build -c Debug -o "$results/packages" >"$results/pack.log" 2>&1; then
+  cat "$results/pack.log"
+  log "dotnet pack failed (above)"
+  package_failed=1
+elif ! dotnet fsi tests/packaging/check-packages.fsx "$results/packages"; then
+  package_failed=1
+fi
+
 passed=0
 failed=0
 shopt -s nullglob
@@ -85,6 +97,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
-failed=$((failed + format_failed))
+failed=$((failed + format_failed + package_failed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

@@ -31,6 +31,8 @@ public sealed class DocSnippetTests
         ("l", "LoggingBuilder"),
         ("o", "OtlpExporterOptions"),
         ("status", "int"),
+        ("span", "Span"),
+        ("record", "LogRecord"),
         ("args", "string[]"),
         ("telemetry", "TelemetrySdk"),
         ("sdk", "TelemetrySdk"),
@@ -158,7 +160,7 @@ public sealed class DocSnippetTests
         var body = string.Join('\n', lines.Skip(usings.Count));
         var free = FreeNames
             .Where(n => Regex.IsMatch(body, $@"(?<![\w.""]){Regex.Escape(n.Name)}\b(?!\s*=>)")
-                && !Regex.IsMatch(body, $@"\b(var|[A-Z][\w<>\[\]]*)\s+{Regex.Escape(n.Name)}\s*[=;]"))
+                && !Regex.IsMatch(body, $@"\b(var|int|string|[A-Z][\w<>\[\]]*)\s+{Regex.Escape(n.Name)}\s*[=;,)]"))
             .ToList();
         var declaresTypes = TypeDeclaration.IsMatch(body);
         var isStatementsOnly = !declaresTypes;
