@@ -25,6 +25,23 @@ module internal CreationOptions =
     let setParentIdTraceState (options: ActivityCreationOptions<string> byref, state: string) =
         parentIdSetter.Invoke(&options, state)
 
+/// Our sampler's last decision on this thread, from `Sample` to the `ActivityStarted` of the Activity it decided
+/// (.NET calls both on the creating thread, back to back). An Activity that our sampler did not sample still
+/// inherits its parent's Recorded flag in .NET: `ActivityStarted` clears the flag, so such a span is neither
+/// exported nor propagated as sampled.
+type internal SamplingMark private () =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private notSampled: bool
+
+    static member Set(decision: SamplingDecision) =
+        SamplingMark.notSampled <- decision <> SamplingDecision.RecordAndSample
+
+    /// The mark for the Activity now starting, cleared as it is read.
+    static member Take() =
+        let notSampled = SamplingMark.notSampled
+        SamplingMark.notSampled <- false
+        notSampled
+
 /// The ActivityListener that makes every configured ActivitySource (HttpClient, ASP.NET Core, user code) a
 /// span producer: sampling at start through the pure Sampler; on stop a sampled Activity is handed to `onEnd`
 /// (the export stages), which turn it into a Span record off the application's thread.
@@ -82,6 +99,8 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
             samplingTags[attribute.Key] <- ActivityConversion.ofAnyValue attribute.Value
 
     let decisionOf (result: SamplingResult) =
+        SamplingMark.Set result.Decision
+
         match result.Decision with
         | SamplingDecision.RecordAndSample -> ActivitySamplingResult.AllDataAndRecorded
         | SamplingDecision.RecordOnly -> ActivitySamplingResult.AllData
@@ -152,6 +171,10 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
         else
             sampleParentIdRecorded &options
 
+    let started (activity: Activity) =
+        if SamplingMark.Take() && activity.Recorded then
+            activity.ActivityTraceFlags <- activity.ActivityTraceFlags &&& ~~~ActivityTraceFlags.Recorded
+
     let stopped (activity: Activity) =
         if activity.Recorded then
             try
@@ -163,6 +186,7 @@ type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> un
         listener.ShouldListenTo <- fun source -> SourceFilter.matchesAny sources source.Name
         listener.Sample <- SampleActivity<ActivityContext>(fun options -> sample &options)
         listener.SampleUsingParentId <- SampleActivity<string>(fun options -> sampleUsingParentId &options)
+        listener.ActivityStarted <- Action<Activity>(started)
         listener.ActivityStopped <- Action<Activity>(stopped)
         ActivitySource.AddActivityListener listener
 

@@ -219,6 +219,53 @@ let ``a sampler sees the parent, adds attributes and sets trace state`` () =
     }
 
 [<Fact>]
+let ``a child the sampler drops or only records under a sampled local parent is not exported nor propagated as sampled``
+    ()
+    =
+    task {
+        let name = uniqueSource ()
+
+        // .NET copies a local parent's Recorded flag to a child the sampler did not sample.
+        let sampler: Sampler =
+            fun p ->
+                match p.Name with
+                | "dropped" -> Sampler.alwaysOff p
+                | "record only" ->
+                    {
+                        Decision = SamplingDecision.RecordOnly
+                        Attributes = []
+                        TraceState = TraceState.Empty
+                    }
+                | _ -> Sampler.alwaysOn p
+
+        let sdk, exporter = startWith [ name ] (Tracing.withSampler sampler)
+        use _ = sdk
+        use source = new ActivitySource(name)
+
+        do
+            use parent = source.StartActivity "parent"
+            Assert.True parent.Recorded
+
+            do
+                use dropped = source.StartActivity "dropped"
+                Assert.False dropped.Recorded
+                Assert.False dropped.IsAllDataRequested
+                Assert.EndsWith("-00", dropped.Id)
+
+            do
+                use recordOnly = source.StartActivity "record only"
+                Assert.False recordOnly.Recorded
+                Assert.True recordOnly.IsAllDataRequested
+
+            do
+                use sampled = source.StartActivity "sampled"
+                Assert.True sampled.Recorded
+
+        let! spans = flushed sdk exporter
+        Assert.Equal<string list>([ "parent"; "sampled" ], spans |> List.map (fun s -> s.Name) |> List.sort)
+    }
+
+[<Fact>]
 let ``a throwing sampler drops the span without throwing into the app`` () =
     task {
         let name = uniqueSource ()
