@@ -1,0 +1,105 @@
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System.IO
+
+/// A configuration document's text to its model: YAML and substitution, the `file_format` check, the schema walk,
+/// the mapping. Pure given the text and the lookup; every finding is returned, none is thrown.
+[<RequireQualifiedAccess>]
+module internal ConfigFileParser =
+    let private errorsOf (found: Diagnostic list) =
+        found
+        |> List.filter Diagnostic.isError
+        |> List.sortBy (fun d -> d.Position.Line, d.Position.Column)
+        |> List.map Diagnostic.toError
+
+    /// The model and its warnings, or every error found (sorted by line).
+    let parse (lookup: EnvLookup) (yaml: string) : Result<ConfigFileModel * ConfigWarning list, ConfigFileError list> =
+        match YamlTree.read lookup yaml with
+        | Error problem -> Error [ Diagnostic.toError problem ]
+        | Ok(None, _) ->
+            Error [ Diagnostic.toError (Diagnostic.error "" Diagnostic.noPosition "the document is empty: file_format is required") ]
+        | Ok(Some root, substitutionFindings) ->
+            let formatNode =
+                Read.entries root
+                |> List.tryFind (fun (key, _, _) -> key = "file_format")
+                |> Option.map (fun (_, _, value) -> value)
+
+            let supported = String.concat " and " ConfigSchema.supportedFormats
+
+            let format =
+                match root, formatNode with
+                | ConfigNode.Mapping _, Some(ConfigNode.Scalar(value, text, _)) when value <> ScalarValue.Null ->
+                    if List.contains text ConfigSchema.supportedFormats then
+                        Ok text
+                    else
+                        Error(
+                            Diagnostic.error
+                                "file_format"
+                                formatNode.Value.Position
+                                $"file_format '{text}' is not supported; this SDK reads {supported}"
+                        )
+                | ConfigNode.Mapping _, Some node ->
+                    Error(Diagnostic.error "file_format" node.Position $"file_format must be a version string ({supported})")
+                | ConfigNode.Mapping _, None ->
+                    Error(Diagnostic.error "" root.Position $"the required key 'file_format' is missing ({supported})")
+                | _ -> Error(Diagnostic.error "" root.Position "the document must be a mapping of configuration keys")
+
+            match format with
+            | Error problem -> Error(errorsOf (substitutionFindings @ [ problem ]))
+            | Ok format ->
+                let schemaFindings = ConfigSchema.check format root
+                let model, mappingFindings = ConfigMapping.map format lookup root
+                let found = substitutionFindings @ schemaFindings @ mappingFindings
+
+                if found |> List.exists Diagnostic.isError then
+                    Error(errorsOf found)
+                else
+                    Ok(
+                        model,
+                        found
+                        |> List.sortBy (fun d -> d.Position.Line, d.Position.Column)
+                        |> List.map Diagnostic.toWarning
+                    )
+
+/// Where a configuration file comes from: the environment names it, the file system holds it.
+[<RequireQualifiedAccess>]
+module internal ConfigFileSource =
+    /// `OTEL_CONFIG_FILE`, else its deprecated name `OTEL_EXPERIMENTAL_CONFIG_FILE` (with a warning saying so).
+    let fromEnvironment (lookup: EnvLookup) : (string * ConfigWarning list) option =
+        match lookup "OTEL_CONFIG_FILE", lookup "OTEL_EXPERIMENTAL_CONFIG_FILE" with
+        | Some path, _ -> Some(path.Trim(), [])
+        | None, Some path ->
+            Some(
+                path.Trim(),
+                [
+                    {
+                        Source = "OTEL_EXPERIMENTAL_CONFIG_FILE"
+                        Message = "deprecated name of OTEL_CONFIG_FILE; read, but rename it"
+                    }
+                ]
+            )
+        | None, None -> None
+
+    /// The file's text, or the reason it cannot be read.
+    let read (path: string) : Result<string, ConfigFileError list> =
+        try
+            Ok(File.ReadAllText path)
+        with
+        | :? IOException
+        | :? System.UnauthorizedAccessException
+        | :? System.ArgumentException
+        | :? System.NotSupportedException as e ->
+            Error
+                [
+                    {
+                        Path = ""
+                        Line = 0
+                        Column = 0
+                        Message = $"cannot read the configuration file '{path}': {e.Message}"
+                    }
+                ]
+
+    /// Reads and parses a file.
+    let load (lookup: EnvLookup) (path: string) = read path |> Result.bind (ConfigFileParser.parse lookup)
