@@ -14,12 +14,28 @@ module internal ConfigFileParser =
         |> List.sortBy (fun d -> d.Position.Line, d.Position.Column)
         |> List.map Diagnostic.toError
 
+    /// The message of the ArgumentException that refuses a file: its name, then one line per error.
+    let describe (source: string) (errors: ConfigFileError list) =
+        let count =
+            if errors.Length = 1 then
+                "1 error"
+            else
+                $"{errors.Length} errors"
+
+        let lines = errors |> List.map (fun e -> "  " + string e)
+        String.concat "\n" ($"The configuration file {source} has {count}:" :: lines)
+
     /// The model and its warnings, or every error found (sorted by line).
     let parse (lookup: EnvLookup) (yaml: string) : Result<ConfigFileModel * ConfigWarning list, ConfigFileError list> =
         match YamlTree.read lookup yaml with
         | Error problem -> Error [ Diagnostic.toError problem ]
         | Ok(None, _) ->
-            Error [ Diagnostic.toError (Diagnostic.error "" Diagnostic.noPosition "the document is empty: file_format is required") ]
+            Error
+                [
+                    Diagnostic.toError (
+                        Diagnostic.error "" Diagnostic.noPosition "the document is empty: file_format is required"
+                    )
+                ]
         | Ok(Some root, substitutionFindings) ->
             let formatNode =
                 Read.entries root
@@ -41,7 +57,12 @@ module internal ConfigFileParser =
                                 $"file_format '{text}' is not supported; this SDK reads {supported}"
                         )
                 | ConfigNode.Mapping _, Some node ->
-                    Error(Diagnostic.error "file_format" node.Position $"file_format must be a version string ({supported})")
+                    Error(
+                        Diagnostic.error
+                            "file_format"
+                            node.Position
+                            $"file_format must be a version string ({supported})"
+                    )
                 | ConfigNode.Mapping _, None ->
                     Error(Diagnostic.error "" root.Position $"the required key 'file_format' is missing ({supported})")
                 | _ -> Error(Diagnostic.error "" root.Position "the document must be a mapping of configuration keys")

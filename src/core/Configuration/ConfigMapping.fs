@@ -98,11 +98,9 @@ module internal ConfigPattern =
 /// does not match its `type`, an endpoint that is not a URL, a view the SDK refuses). Pure given the lookup.
 [<RequireQualifiedAccess>]
 module internal ConfigMapping =
-    let private error path (node: ConfigNode) message =
-        Mapped.report (Diagnostic.error path node.Position message)
+    let private error path (node: ConfigNode) message = Mapped.report (Diagnostic.error path node.Position message)
 
-    let private warning path (node: ConfigNode) message =
-        Mapped.report (Diagnostic.warning path node.Position message)
+    let private warning path (node: ConfigNode) message = Mapped.report (Diagnostic.warning path node.Position message)
 
     let private at path key = Diagnostic.child path key
 
@@ -122,7 +120,7 @@ module internal ConfigMapping =
 
     // ---- resource ----
 
-    let private attributeValue path (item: ConfigNode) (valueNode: ConfigNode) (kind: string) : Mapped<AnyValue option> =
+    let private attributeValue path (valueNode: ConfigNode) (kind: string) : Mapped<AnyValue option> =
         let scalars () =
             match valueNode with
             | ConfigNode.Sequence(items, _) ->
@@ -177,8 +175,6 @@ module internal ConfigMapping =
                 | None -> mismatch ()
             | _ -> mismatch ()
 
-        ignore item
-
         match kind with
         | "bool" -> one asBool
         | "int" -> one asInt
@@ -198,7 +194,9 @@ module internal ConfigMapping =
             match Read.tryString "name" item, Read.tryGet "value" item with
             | Some name, Some value ->
                 let kind = Read.tryString "type" item |> Option.defaultValue "string"
-                attributeValue itemPath item value kind |> Mapped.map (Option.map (KeyValue.create name))
+
+                attributeValue itemPath value kind
+                |> Mapped.map (Option.map (KeyValue.create name))
             | _ -> Mapped.ok None)
 
     let private resource (root: ConfigNode) : Mapped<Resource> =
@@ -303,12 +301,7 @@ module internal ConfigMapping =
 
     // ---- exporters and processors ----
 
-    let private otlpOptions
-        (signal: OtlpSignal)
-        (grpc: bool)
-        (path: string)
-        (body: ConfigNode)
-        : Mapped<OtlpOptions option> =
+    let private otlpOptions (grpc: bool) (path: string) (body: ConfigNode) : Mapped<OtlpOptions option> =
         mapped {
             let tls = Read.tryGet "tls" body
             let tlsString key = tls |> Option.bind (Read.tryString key)
@@ -400,9 +393,12 @@ module internal ConfigMapping =
                 { OtlpOptions.defaults with
                     Endpoint = endpoint
                     Protocol =
-                        if grpc then OtlpProtocol.Grpc
-                        elif Read.tryString "encoding" body = Some "json" then OtlpProtocol.HttpJson
-                        else OtlpProtocol.HttpProtobuf
+                        if grpc then
+                            OtlpProtocol.Grpc
+                        elif Read.tryString "encoding" body = Some "json" then
+                            OtlpProtocol.HttpJson
+                        else
+                            OtlpProtocol.HttpProtobuf
                     Headers = headers
                     Timeout =
                         Read.tryInt "timeout" body
@@ -418,23 +414,30 @@ module internal ConfigMapping =
                         Read.tryString "default_histogram_aggregation" body = Some "base2_exponential_bucket_histogram"
                 }
 
-            ignore signal
             return! validated path body OtlpOptions.validate options
         }
 
-    let private exporter signal (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
+    let private exporter (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
         match node |> Option.bind Read.single with
-        | Some("otlp_http", body) -> otlpOptions signal false (at path "otlp_http") body |> Mapped.map (Option.map FileExporter.Otlp)
-        | Some("otlp_grpc", body) -> otlpOptions signal true (at path "otlp_grpc") body |> Mapped.map (Option.map FileExporter.Otlp)
+        | Some("otlp_http", body) ->
+            otlpOptions false (at path "otlp_http") body
+            |> Mapped.map (Option.map FileExporter.Otlp)
+        | Some("otlp_grpc", body) ->
+            otlpOptions true (at path "otlp_grpc") body
+            |> Mapped.map (Option.map FileExporter.Otlp)
         | Some("console", _) -> Mapped.ok (Some FileExporter.Console)
         | _ -> Mapped.ok None
 
-    let private processor signal (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
+    let private processor (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
         match Read.single node with
         | Some("batch", body) ->
             mapped {
                 let queue = Read.tryInt "max_queue_size" body |> Option.defaultValue 2048L |> Read.toInt
-                let batch = Read.tryInt "max_export_batch_size" body |> Option.defaultValue 512L |> Read.toInt
+
+                let batch =
+                    Read.tryInt "max_export_batch_size" body
+                    |> Option.defaultValue 512L
+                    |> Read.toInt
 
                 let! batch =
                     if batch > queue then
@@ -464,26 +467,22 @@ module internal ConfigMapping =
                         MaxExportBatchSize = batch
                     }
 
-                let! exporter = exporter signal (at path "batch.exporter") (Read.tryGet "exporter" body)
+                let! exporter = exporter (at path "batch.exporter") (Read.tryGet "exporter" body)
 
                 return
                     exporter
-                    |> Option.map (fun e ->
-                        {
-                            Mode = ExportMode.Batched options
-                            Exporter = e
-                        })
+                    |> Option.map (fun e -> { Mode = ExportMode.Batched options; Exporter = e })
             }
         | Some("simple", body) ->
-            exporter signal (at path "simple.exporter") (Read.tryGet "exporter" body)
+            exporter (at path "simple.exporter") (Read.tryGet "exporter" body)
             |> Mapped.map (Option.map (fun e -> { Mode = ExportMode.Simple; Exporter = e }))
         | _ -> Mapped.ok None
 
-    let private processors signal defaultDelay (path: string) (provider: ConfigNode) =
+    let private processors defaultDelay (path: string) (provider: ConfigNode) =
         Read.items "processors" provider
         |> List.mapi (fun index node -> index, node)
         |> Mapped.choose (fun (index, node) ->
-            processor signal defaultDelay (Diagnostic.item (at path "processors") index) node)
+            processor defaultDelay (Diagnostic.item (at path "processors") index) node)
 
     // ---- tracer_provider ----
 
@@ -494,8 +493,7 @@ module internal ConfigMapping =
         | Some("trace_id_ratio_based", body) ->
             Some(Sampler.traceIdRatio (Read.tryFloat "ratio" body |> Option.defaultValue 1.0))
         | Some("parent_based", body) ->
-            let child key fallback =
-                Read.tryGet key body |> Option.bind sampler |> Option.defaultValue fallback
+            let child key fallback = Read.tryGet key body |> Option.bind sampler |> Option.defaultValue fallback
 
             Some(
                 Sampler.parentBasedWith
@@ -593,7 +591,7 @@ module internal ConfigMapping =
                                 AttributePerLinkCountLimit = own "link_attribute_count_limit"
                             }
 
-                let! processors = processors OtlpSignal.Traces 5000L "tracer_provider" node
+                let! processors = processors 5000L "tracer_provider" node
 
                 let! sources =
                     names
@@ -630,7 +628,7 @@ module internal ConfigMapping =
 
         match node |> Option.bind Read.single with
         | Some(("otlp_http" | "otlp_grpc") as kind, body) ->
-            otlpOptions OtlpSignal.Metrics (kind = "otlp_grpc") (at path kind) body
+            otlpOptions (kind = "otlp_grpc") (at path kind) body
             |> Mapped.map (
                 Option.map (fun options ->
                     {
@@ -660,7 +658,8 @@ module internal ConfigMapping =
 
             let scopeLabels, targetInfo =
                 if format = "1.0" then
-                    flag "without_scope_info" |> Option.map not, flag "without_target_info/development" |> Option.map not
+                    flag "without_scope_info" |> Option.map not,
+                    flag "without_target_info/development" |> Option.map not
                 else
                     flag "scope_info_enabled", flag "target_info_enabled/development"
 
@@ -818,7 +817,10 @@ module internal ConfigMapping =
                 | None -> HistogramState.defaultBounds
 
             Some(
-                Aggregation.ExplicitBucketHistogram(bounds, Read.tryBool "record_min_max" body |> Option.defaultValue true)
+                Aggregation.ExplicitBucketHistogram(
+                    bounds,
+                    Read.tryBool "record_min_max" body |> Option.defaultValue true
+                )
             )
         | Some("base2_exponential_bucket_histogram", body) ->
             Some(
@@ -952,16 +954,16 @@ module internal ConfigMapping =
 
         match List.tryFindIndex ((=) level) levels with
         | Some index ->
-            let step = if name.Length > level.Length then int name[name.Length - 1] - int '0' else 1
+            let step =
+                if name.Length > level.Length then
+                    int name[name.Length - 1] - int '0'
+                else
+                    1
+
             Some(index * 4 + step)
         | None -> None
 
-    type private LoggerConfig =
-        {
-            Enabled: bool
-            MinimumSeverity: int
-            TraceBased: bool
-        }
+    type private LoggerConfig = { Enabled: bool; MinimumSeverity: int; TraceBased: bool }
 
     let private loggerConfig (node: ConfigNode option) =
         {
@@ -1021,7 +1023,7 @@ module internal ConfigMapping =
                                 AttributeValueLengthLimit = limit "attribute_value_length_limit" specific general
                             }
 
-                let! processors = processors OtlpSignal.Logs 1000L "logger_provider" node
+                let! processors = processors 1000L "logger_provider" node
 
                 return
                     Some

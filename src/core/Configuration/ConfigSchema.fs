@@ -76,21 +76,9 @@ module internal ConfigSchema =
     let private notNull (f: Field) = { f with Nullable = false }
     let private unsupported reason (f: Field) = { f with Support = Support.Unsupported reason }
 
-    let private obj fields =
-        Shape.Object
-            {
-                Fields = fields
-                Nullable = false
-                Open = false
-            }
+    let private obj fields = Shape.Object { Fields = fields; Nullable = false; Open = false }
 
-    let private objOrNull fields =
-        Shape.Object
-            {
-                Fields = fields
-                Nullable = true
-                Open = false
-            }
+    let private objOrNull fields = Shape.Object { Fields = fields; Nullable = true; Open = false }
 
     let private empty = objOrNull []
     let private arr item = Shape.Array(item, 1)
@@ -116,8 +104,7 @@ module internal ConfigSchema =
     let private nameStringValue =
         obj [ field "name" str |> required |> notNull; field "value" str |> required ]
 
-    let private tlsFields =
-        [ field "ca_file" str; field "key_file" str; field "cert_file" str ]
+    let private tlsFields = [ field "ca_file" str; field "key_file" str; field "cert_file" str ]
 
     let private otlpHttp extra =
         objOrNull (
@@ -253,29 +240,29 @@ module internal ConfigSchema =
         let child name = field name (Shape.Recursive sampler)
 
         oneOf
-                 "sampler"
-                 [
-                     field "always_off" empty
-                     field "always_on" empty
-                     field "composite/development" (objOrNull [])
-                     |> unsupported "composable samplers are not implemented by this SDK"
-                     field "jaeger_remote/development" (objOrNull [])
-                     |> unsupported "the Jaeger remote sampler is not implemented by this SDK"
-                     field
-                         "parent_based"
-                         (objOrNull
-                             [
-                                 child "root"
-                                 child "remote_parent_sampled"
-                                 child "remote_parent_not_sampled"
-                                 child "local_parent_sampled"
-                                 child "local_parent_not_sampled"
-                             ])
-                     field "probability/development" (objOrNull [ field "ratio" ratio ])
-                     |> unsupported
-                         "the consistent probability sampler is not implemented by this SDK (trace_id_ratio_based is)"
-                     field "trace_id_ratio_based" (objOrNull [ field "ratio" ratio ])
-                 ]
+            "sampler"
+            [
+                field "always_off" empty
+                field "always_on" empty
+                field "composite/development" (objOrNull [])
+                |> unsupported "composable samplers are not implemented by this SDK"
+                field "jaeger_remote/development" (objOrNull [])
+                |> unsupported "the Jaeger remote sampler is not implemented by this SDK"
+                field
+                    "parent_based"
+                    (objOrNull
+                        [
+                            child "root"
+                            child "remote_parent_sampled"
+                            child "remote_parent_not_sampled"
+                            child "local_parent_sampled"
+                            child "local_parent_not_sampled"
+                        ])
+                field "probability/development" (objOrNull [ field "ratio" ratio ])
+                |> unsupported
+                    "the consistent probability sampler is not implemented by this SDK (trace_id_ratio_based is)"
+                field "trace_id_ratio_based" (objOrNull [ field "ratio" ratio ])
+            ]
 
     let private configurator listName =
         obj
@@ -345,8 +332,7 @@ module internal ConfigSchema =
                         "observable_gauge"
                         "observable_up_down_counter"
                         "up_down_counter"
-                    ] ->
-                    field name positive
+                    ] -> field name positive
             ]
 
     let private producers =
@@ -493,7 +479,9 @@ module internal ConfigSchema =
                 field
                     "readers"
                     (arr (
-                        oneOf "metric reader" [ field "periodic" (periodicReader format); field "pull" (pullReader format) ]
+                        oneOf
+                            "metric reader"
+                            [ field "periodic" (periodicReader format); field "pull" (pullReader format) ]
                     ))
                 |> required
                 field "views" (arr view)
@@ -529,7 +517,13 @@ module internal ConfigSchema =
                                     ]))
                     ))
                 |> required
-                field "limits" (obj [ field "attribute_value_length_limit" nonNegative; field "attribute_count_limit" nonNegative ])
+                field
+                    "limits"
+                    (obj
+                        [
+                            field "attribute_value_length_limit" nonNegative
+                            field "attribute_count_limit" nonNegative
+                        ])
                 field
                     "logger_configurator/development"
                     (obj
@@ -537,7 +531,13 @@ module internal ConfigSchema =
                             field "default_config" loggerConfig
                             field
                                 "loggers"
-                                (arr (obj [ field "name" str |> required |> notNull; field "config" loggerConfig |> required ]))
+                                (arr (
+                                    obj
+                                        [
+                                            field "name" str |> required |> notNull
+                                            field "config" loggerConfig |> required
+                                        ]
+                                ))
                         ])
             ]
 
@@ -557,7 +557,11 @@ module internal ConfigSchema =
                         |> unsupported "the SDK's own diagnostics go to its EventSource at every level"
                         field
                             "attribute_limits"
-                            (obj [ field "attribute_value_length_limit" nonNegative; field "attribute_count_limit" nonNegative ])
+                            (obj
+                                [
+                                    field "attribute_value_length_limit" nonNegative
+                                    field "attribute_count_limit" nonNegative
+                                ])
                         field "logger_provider" (loggerProvider format)
                         field "meter_provider" (meterProvider format)
                         field "propagator" propagator
@@ -584,7 +588,9 @@ module internal ConfigSchema =
 
     let rec private checkNode (path: string) (nullable: bool) (shape: Shape) (node: ConfigNode) : Diagnostic list =
         let error expected =
-            [ Diagnostic.error path node.Position $"expected {expected}, got {describe node}" ]
+            [
+                Diagnostic.error path node.Position $"expected {expected}, got {describe node}"
+            ]
 
         match shape, node with
         | _, ConfigNode.Scalar(ScalarValue.Null, _, _) when nullable -> []
@@ -609,8 +615,10 @@ module internal ConfigSchema =
 
             match minimum, maximum with
             | _ when Double.IsNaN number -> error "a number"
-            | Some low, _ when number < low -> [ Diagnostic.error path node.Position $"must be at least {low}, got {text}" ]
-            | _, Some high when number > high -> [ Diagnostic.error path node.Position $"must be at most {high}, got {text}" ]
+            | Some low, _ when number < low ->
+                [ Diagnostic.error path node.Position $"must be at least {low}, got {text}" ]
+            | _, Some high when number > high ->
+                [ Diagnostic.error path node.Position $"must be at most {high}, got {text}" ]
             | _ -> []
         | Shape.Number _, _ -> error "a number"
         | Shape.Boolean, ConfigNode.Scalar(ScalarValue.Bool _, _, _) -> []
@@ -637,7 +645,9 @@ module internal ConfigSchema =
         | Shape.Array(item, minItems), ConfigNode.Sequence(items, _) ->
             let tooFew =
                 if items.Length < minItems then
-                    [ Diagnostic.error path node.Position $"expected at least {minItems} entry, got an empty list" ]
+                    [
+                        Diagnostic.error path node.Position $"expected at least {minItems} entry, got an empty list"
+                    ]
                 else
                     []
 
@@ -648,7 +658,8 @@ module internal ConfigSchema =
         | Shape.Array _, _ -> error "a list"
         | Shape.Object shape, ConfigNode.Mapping(entries, _) -> checkObject path shape entries node.Position
         | Shape.Object _, _ -> error "a mapping"
-        | Shape.OneOf(kind, choices), ConfigNode.Mapping(entries, _) -> checkOneOf path kind choices entries node.Position
+        | Shape.OneOf(kind, choices), ConfigNode.Mapping(entries, _) ->
+            checkOneOf path kind choices entries node.Position
         | Shape.OneOf(kind, _), _ -> error $"a mapping naming one {kind}"
 
     and private checkEntry (path: string) (field: Field) (value: ConfigNode) =
@@ -679,7 +690,10 @@ module internal ConfigSchema =
         let names = String.Join(", ", choices |> List.map _.Name)
 
         match entries with
-        | [] -> [ Diagnostic.error path position $"expected one {kind} ({names}), got an empty mapping" ]
+        | [] ->
+            [
+                Diagnostic.error path position $"expected one {kind} ({names}), got an empty mapping"
+            ]
         | [ key, keyPosition, value ] ->
             let at = Diagnostic.child path key
 

@@ -67,14 +67,9 @@ module internal YamlTree =
             ScalarValue.Float(Double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
         | _ -> ScalarValue.String text
 
-    let private positionOf (mark: Mark) =
-        {
-            Line = int mark.Line
-            Column = int mark.Column
-        }
+    let private positionOf (mark: Mark) = { Line = int mark.Line; Column = int mark.Column }
 
-    let private isPlain (node: YamlScalarNode) =
-        node.Style = ScalarStyle.Plain || node.Style = ScalarStyle.Any
+    let private isPlain (node: YamlScalarNode) = node.Style = ScalarStyle.Plain || node.Style = ScalarStyle.Any
 
     // An explicit `!!str` (or the long form) keeps a plain scalar a string.
     let private taggedString (node: YamlNode) =
@@ -118,7 +113,12 @@ module internal YamlTree =
                     |> Mapped.map (fun value -> Some(name, keyPosition, value))
                 | other ->
                     None,
-                    [ Diagnostic.error path (positionOf other.Start) "a mapping key must be a scalar, not a collection" ])
+                    [
+                        Diagnostic.error
+                            path
+                            (positionOf other.Start)
+                            "a mapping key must be a scalar, not a collection"
+                    ])
             |> Mapped.map (fun entries -> ConfigNode.Mapping(List.choose id entries, position))
         | other ->
             ConfigNode.Scalar(ScalarValue.Null, "", position),

@@ -208,6 +208,10 @@ open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Functional.Telemetry
 
+/// A configuration file's model applied over a configuration made in code (see `Telemetry.withConfigFile`).
+module internal ConfigFileApply =
+    val apply: model: ConfigFileModel -> config: TelemetryConfig -> TelemetryConfig
+
 /// The F# pipeline: `Telemetry.create "svc" |> Telemetry.withTracing (Tracing.addSource "App.*" >> Tracing.addConsoleExporter) |> Telemetry.start`.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Telemetry =
@@ -251,7 +255,21 @@ module Telemetry =
     [<CompiledName("WithTracing")>]
     val withTracing: configure: (TracingConfig -> TracingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Validates the configuration and starts it: listeners, runners, propagator. Invalid settings in code
+    /// Applies a declarative configuration file (OpenTelemetry configuration, `file_format` 1.0 or 1.1, YAML) over
+    /// this configuration. What the file sets wins (resource, propagator, sampler, limits, exemplar filter,
+    /// cardinality limit); its exporters, readers, views, sources and meters come before those already added, which
+    /// are kept; the `OTEL_*` variables are then no longer read, except in the file's `${VAR}` substitutions, which
+    /// read this configuration's environment lookup. A file's `tracer_provider` records every ActivitySource and its
+    /// `meter_provider` listens to every Meter unless its `*_configurator/development` narrows them. Unknown keys and
+    /// unsupported nodes are reported as configuration warnings; errors (wrong types or values, with their path and
+    /// line, YAML syntax, an unsupported `file_format`, a file that cannot be read) throw one ArgumentException
+    /// listing them all.
+    [<CompiledName("WithConfigFile")>]
+    val withConfigFile: path: string -> config: TelemetryConfig -> TelemetryConfig
+
+    /// Validates the configuration and starts it: listeners, runners, propagator. When the environment lookup sets
+    /// `OTEL_CONFIG_FILE` (or its deprecated name `OTEL_EXPERIMENTAL_CONFIG_FILE`), that file is applied first, as
+    /// `withConfigFile` does (an invalid file throws ArgumentException). Invalid settings in code
     /// throw ArgumentException here (a pull reader already serving a running SDK: InvalidOperationException), after
     /// the parts already started are shut down and the propagator restored; invalid environment values are reported
     /// and replaced by defaults.
