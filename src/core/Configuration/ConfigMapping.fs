@@ -491,7 +491,9 @@ module internal ConfigMapping =
         | Some("always_on", _) -> Some Sampler.alwaysOn
         | Some("always_off", _) -> Some Sampler.alwaysOff
         | Some("trace_id_ratio_based", body) ->
-            Some(Sampler.traceIdRatio (Read.tryFloat "ratio" body |> Option.defaultValue 1.0))
+            match Read.tryFloat "ratio" body |> Option.defaultValue 1.0 with
+            | ratio when ratio >= 0.0 && ratio <= 1.0 -> Some(Sampler.traceIdRatio ratio)
+            | _ -> None
         | Some("parent_based", body) ->
             let child key fallback = Read.tryGet key body |> Option.bind sampler |> Option.defaultValue fallback
 

@@ -662,9 +662,10 @@ module internal ConfigSchema =
             checkOneOf path kind choices entries node.Position
         | Shape.OneOf(kind, _), _ -> error $"a mapping naming one {kind}"
 
-    and private checkEntry (path: string) (field: Field) (value: ConfigNode) =
+    // `chosen`: a plugin's key names what to use even with an empty value (`- container:`).
+    and private checkEntry (path: string) (chosen: bool) (field: Field) (value: ConfigNode) =
         match field.Support with
-        | Support.Unsupported reason when not value.IsNull ->
+        | Support.Unsupported reason when chosen || not value.IsNull ->
             [ Diagnostic.warning path value.Position $"not supported, ignored: {reason}" ]
         | Support.Unsupported _ -> []
         | Support.Supported -> checkNode path field.Nullable field.Shape value
@@ -676,7 +677,7 @@ module internal ConfigSchema =
                 let at = Diagnostic.child path key
 
                 match shape.Fields |> List.tryFind (fun f -> f.Name = key) with
-                | Some field -> checkEntry at field value
+                | Some field -> checkEntry at false field value
                 | None -> [ Diagnostic.warning at keyPosition $"unknown key '{key}', ignored" ])
 
         let missing =
@@ -698,7 +699,7 @@ module internal ConfigSchema =
             let at = Diagnostic.child path key
 
             match choices |> List.tryFind (fun f -> f.Name = key) with
-            | Some field -> checkEntry at field value
+            | Some field -> checkEntry at true field value
             | None ->
                 [
                     Diagnostic.warning at keyPosition $"unknown {kind} '{key}' (this SDK knows {names}), ignored"

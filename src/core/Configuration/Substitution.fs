@@ -16,8 +16,6 @@ module internal Substitution =
     let private envSubstitution =
         Regex(@"^(?:env:)?([a-zA-Z_][a-zA-Z0-9_]*)(?::-([\x20-\x7C\x7E\t]*))?$", RegexOptions.CultureInvariant)
 
-    let private prefixed = Regex(@"^([a-zA-Z][a-zA-Z0-9_]*):", RegexOptions.CultureInvariant)
-
     // One reference: the variable's value, its default, or nothing; Error when it is not an env substitution.
     let private resolve (lookup: EnvLookup) (m: Match) : Result<string, string> =
         let content = m.Groups[1].Value
@@ -27,14 +25,8 @@ module internal Substitution =
             let fallback = if env.Groups[2].Success then env.Groups[2].Value else ""
             Ok(lookup env.Groups[1].Value |> Option.defaultValue fallback)
         else
-            let prefix = prefixed.Match content
-
-            if prefix.Success && prefix.Groups[1].Value <> "env" then
-                Error
-                    $"the substitution '{m.Value}' uses the prefix '{prefix.Groups[1].Value}:'; only 'env:' is supported"
-            else
-                Error
-                    $"'{m.Value}' is not a valid substitution: write ${{NAME}} or ${{NAME:-default}}, NAME made of letters, digits and _ and not starting with a digit"
+            Error
+                $"'{m.Value}' is not a valid substitution: write ${{NAME}}, ${{env:NAME}} or ${{NAME:-default}}, NAME made of letters, digits and _ and not starting with a digit (no prefix but env: is supported)"
 
     // Substitutes the references in a run of text that holds no `$$`. A replacement is never scanned again (a
     // variable whose value holds `${X}` is used as it is).

@@ -1,0 +1,831 @@
+/// Configuration files to the model: every supported node read into the SDK's own types, the findings the schema
+/// walk makes (unknown keys and unsupported nodes warn; wrong types and values are errors with path and line), and
+/// the file_format versions.
+module Functional.Telemetry.Tests.ConfigFileParserTests
+
+open System
+open Xunit
+open Functional.Telemetry
+open Functional.Telemetry.FSharp
+
+let private noEnv = Env.ofList []
+
+let internal parseWith (lookup: EnvLookup) (yaml: string) =
+    match ConfigFileParser.parse lookup yaml with
+    | Ok result -> result
+    | Error errors -> failwithf "expected a valid file, got %s" (ConfigFileParser.describe "under test" errors)
+
+let internal parse yaml = parseWith noEnv yaml
+
+let internal errorsOf (yaml: string) =
+    match ConfigFileParser.parse noEnv yaml with
+    | Error errors -> errors
+    | Ok(_, warnings) -> failwithf "expected errors, got a valid file (warnings %A)" warnings
+
+let private parameters (parent: SpanContext option) =
+    {
+        Parent = parent
+        TraceId = TraceId(1UL, 2UL)
+        Name = "op"
+        Kind = SpanKind.Internal
+        Attributes = []
+        Links = []
+    }
+
+let private parent (sampled: bool) (remote: bool) =
+    Some
+        {
+            TraceId = TraceId(1UL, 2UL)
+            SpanId = SpanId 3UL
+            TraceFlags = (if sampled then TraceFlags.Sampled else TraceFlags.None)
+            TraceState = TraceState.Empty
+            IsRemote = remote
+        }
+
+let decide (sampler: Sampler) parentContext = (sampler (parameters parentContext)).Decision
+
+/// Every node the SDK reads, in one file.
+let kitchenSink =
+    """file_format: "1.1"
+disabled: false
+resource:
+  attributes:
+    - name: service.name
+      value: checkout
+    - name: replicas
+      value: 3
+      type: int
+    - name: ratio
+      value: 0.5
+      type: double
+    - name: canary
+      value: true
+      type: bool
+    - name: zones
+      value: [a, b]
+      type: string_array
+    - name: ports
+      value: [80, 443]
+      type: int_array
+    - name: weights
+      value: [1.5, 2]
+      type: double_array
+    - name: flags
+      value: [true, false]
+      type: bool_array
+    - name: dropped
+      value:
+  attributes_list: service.namespace=shop,service.name=ignored
+  schema_url: https://opentelemetry.io/schemas/1.26.0
+  detection/development:
+    attributes:
+      included: [process.*, host.name]
+      excluded: [process.executable.path]
+    detectors:
+      - process:
+      - host:
+      - service:
+attribute_limits:
+  attribute_value_length_limit: 4096
+  attribute_count_limit: 64
+propagator:
+  composite:
+    - tracecontext:
+    - baggage:
+    - b3:
+  composite_list: b3multi,jaeger,xray,tracecontext
+tracer_provider:
+  processors:
+    - batch:
+        schedule_delay: 200
+        export_timeout: 1000
+        max_queue_size: 100
+        max_export_batch_size: 10
+        exporter:
+          otlp_http:
+            endpoint: http://collector:4318/v1/traces
+            headers:
+              - name: api-key
+                value: secret
+              - name: ignored
+                value:
+            headers_list: tenant=a,api-key=other
+            compression: gzip
+            timeout: 2000
+            encoding: json
+            tls:
+              ca_file: /certs/ca.pem
+              cert_file: /certs/client.pem
+              key_file: /certs/client.key
+    - simple:
+        exporter:
+          console:
+    - batch:
+        exporter:
+          otlp_grpc:
+            endpoint: collector:4317
+            tls:
+              insecure: true
+  limits:
+    attribute_count_limit: 32
+    event_count_limit: 10
+    link_count_limit: 11
+    event_attribute_count_limit: 12
+    link_attribute_count_limit: 13
+  sampler:
+    parent_based:
+      root:
+        trace_id_ratio_based:
+          ratio: 0.0
+      remote_parent_not_sampled:
+        always_on:
+      local_parent_sampled:
+        always_off:
+  id_generator:
+    random:
+meter_provider:
+  readers:
+    - periodic:
+        interval: 5000
+        timeout: 0
+        exporter:
+          otlp_grpc:
+            endpoint: http://collector:4317
+            temporality_preference: delta
+            default_histogram_aggregation: base2_exponential_bucket_histogram
+        cardinality_limits:
+          default: 500
+    - periodic:
+        exporter:
+          console:
+            temporality_preference: low_memory
+    - pull:
+        exporter:
+          prometheus/development:
+            host: 127.0.0.1
+            port: 0
+            scope_info_enabled: false
+            target_info_enabled/development: false
+            translation_strategy: underscore_escaping_without_suffixes/development
+  views:
+    - selector:
+        instrument_name: http.server.request.duration
+        instrument_type: histogram
+        unit: s
+        meter_name: Shop
+        meter_version: "1.0"
+      stream:
+        name: http.duration
+        description: request time
+        aggregation:
+          explicit_bucket_histogram:
+            boundaries: [0.1, 1, 10]
+            record_min_max: false
+        aggregation_cardinality_limit: 100
+        attribute_keys:
+          included: [http.method, http.route, secret]
+          excluded: [secret]
+    - selector:
+        instrument_name: "queue.*"
+      stream:
+        aggregation:
+          drop:
+    - selector:
+        instrument_type: counter
+      stream:
+        aggregation:
+          base2_exponential_bucket_histogram:
+            max_scale: 10
+            max_size: 50
+        attribute_keys:
+          excluded: [user.id]
+  exemplar_filter: always_off
+logger_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_http:
+    - simple:
+        exporter:
+          console:
+  limits:
+    attribute_value_length_limit: 100
+"""
+
+[<Fact>]
+let ``the kitchen-sink file reads into the model without a warning`` () =
+    let model, warnings = parseWith (Env.ofList [ "OTEL_SERVICE_NAME", "from-env" ]) kitchenSink
+    Assert.Empty warnings
+    Assert.Equal("1.1", model.FileFormat)
+    Assert.False model.Disabled
+
+    // resource: typed attributes over attributes_list; a null value drops its entry
+    let attributes = model.Resource.Attributes |> List.map (fun a -> a.Key, a.Value) |> Map.ofList
+    Assert.Equal(AnyValue.String "checkout", attributes["service.name"])
+    Assert.Equal(AnyValue.String "shop", attributes["service.namespace"])
+    Assert.Equal(AnyValue.Int 3L, attributes["replicas"])
+    Assert.Equal(AnyValue.Double 0.5, attributes["ratio"])
+    Assert.Equal(AnyValue.Bool true, attributes["canary"])
+    Assert.Equal(AnyValue.Array [ AnyValue.String "a"; AnyValue.String "b" ], attributes["zones"])
+    Assert.Equal(AnyValue.Array [ AnyValue.Int 80L; AnyValue.Int 443L ], attributes["ports"])
+    Assert.Equal(AnyValue.Array [ AnyValue.Double 1.5; AnyValue.Double 2.0 ], attributes["weights"])
+    Assert.Equal(AnyValue.Array [ AnyValue.Bool true; AnyValue.Bool false ], attributes["flags"])
+    Assert.False(attributes.ContainsKey "dropped")
+    Assert.Equal("https://opentelemetry.io/schemas/1.26.0", model.Resource.SchemaUrl)
+
+    let detection = model.Detection.Value
+    Assert.True(detection.Process && detection.Host && detection.Service)
+    Assert.Equal(Some "from-env", detection.ServiceName)
+    Assert.True(detection.Keep "process.pid")
+    Assert.True(detection.Keep "host.name")
+    Assert.False(detection.Keep "process.executable.path")
+    Assert.False(detection.Keep "os.type")
+
+    // propagator: composite then composite_list, duplicates removed
+    let propagator = model.Propagator.Value
+    let headers = propagator.Fields |> Set.ofList
+    Assert.True(headers.Contains "traceparent" && headers.Contains "baggage" && headers.Contains "b3")
+    Assert.True(headers.Contains "X-B3-TraceId" && headers.Contains "uber-trace-id" && headers.Contains "X-Amzn-Trace-Id")
+
+    // tracer_provider
+    let tracing = model.Tracing.Value
+    Assert.Equal<string list>([ "*" ], tracing.Sources)
+
+    Assert.Equal(
+        Some
+            {
+                AttributeCountLimit = 32
+                AttributeValueLengthLimit = Some 4096
+                EventCountLimit = 10
+                LinkCountLimit = 11
+                AttributePerEventCountLimit = 12
+                AttributePerLinkCountLimit = 13
+            },
+        tracing.Limits
+    )
+
+    match tracing.Processors with
+    | [ first; second; third ] ->
+        Assert.Equal(
+            ExportMode.Batched
+                {
+                    ScheduleDelay = TimeSpan.FromMilliseconds 200.
+                    ExportTimeout = TimeSpan.FromSeconds 1.
+                    MaxQueueSize = 100
+                    MaxExportBatchSize = 10
+                },
+            first.Mode
+        )
+
+        Assert.Equal(
+            FileExporter.Otlp
+                { OtlpOptions.defaults with
+                    Endpoint = Some(Uri "http://collector:4318/v1/traces")
+                    Protocol = OtlpProtocol.HttpJson
+                    Headers = [ "tenant", "a"; "api-key", "secret" ]
+                    Timeout = TimeSpan.FromSeconds 2.
+                    Compression = OtlpCompression.Gzip
+                    CertificatePath = Some "/certs/ca.pem"
+                    ClientCertificatePath = Some "/certs/client.pem"
+                    ClientKeyPath = Some "/certs/client.key"
+                },
+            first.Exporter
+        )
+
+        Assert.Equal({ Mode = ExportMode.Simple; Exporter = FileExporter.Console }, second)
+        Assert.Equal(ExportMode.Batched BatchOptions.defaults, third.Mode)
+
+        Assert.Equal(
+            FileExporter.Otlp
+                { OtlpOptions.defaults with
+                    Endpoint = Some(Uri "http://collector:4317")
+                    Protocol = OtlpProtocol.Grpc
+                    Insecure = true
+                },
+            third.Exporter
+        )
+    | other -> failwithf "expected three processors, got %A" other
+
+    // sampler: parent_based with a ratio-0 root and two delegates swapped from their defaults
+    let sampler = tracing.Sampler.Value
+    Assert.Equal(SamplingDecision.Drop, decide sampler None)
+    Assert.Equal(SamplingDecision.RecordAndSample, decide sampler (parent false true))
+    Assert.Equal(SamplingDecision.RecordAndSample, decide sampler (parent true true))
+    Assert.Equal(SamplingDecision.Drop, decide sampler (parent true false))
+    Assert.Equal(SamplingDecision.Drop, decide sampler (parent false false))
+
+    // meter_provider
+    let metrics = model.Metrics.Value
+    Assert.Equal<string list>([ "*" ], metrics.Meters)
+    Assert.Equal(Some ExemplarFilter.AlwaysOff, metrics.ExemplarFilter)
+    Assert.Equal(Some 500, metrics.CardinalityLimit)
+
+    match metrics.Readers with
+    | [ FileReader.Periodic(otlpOptions, otlp); FileReader.Periodic(consoleOptions, console); FileReader.Prometheus prometheus ] ->
+        Assert.Equal(TimeSpan.FromSeconds 5., otlpOptions.Interval)
+        Assert.Equal(TimeSpan.FromMilliseconds(float Int32.MaxValue), otlpOptions.Timeout)
+        Assert.Equal(TemporalityPreference.Delta, otlp.Preference)
+        Assert.Equal(Some(Aggregation.Base2ExponentialHistogram(160, 20, true)), otlp.Histograms)
+
+        match otlp.Exporter with
+        | FileExporter.Otlp options ->
+            Assert.Equal(OtlpProtocol.Grpc, options.Protocol)
+            Assert.Equal(Some(Uri "http://collector:4317"), options.Endpoint)
+        | other -> failwithf "unexpected %A" other
+
+        Assert.Equal(PeriodicReaderOptions.defaults, consoleOptions)
+        Assert.Equal(FileExporter.Console, console.Exporter)
+        Assert.Equal(TemporalityPreference.LowMemory, console.Preference)
+        Assert.Equal("127.0.0.1", prometheus.Host)
+        Assert.Equal(0, prometheus.Port)
+        Assert.False prometheus.Rendering.ScopeLabels
+        Assert.False prometheus.Rendering.TargetInfo
+        Assert.False prometheus.Rendering.UnitSuffixes
+        Assert.False prometheus.Rendering.TotalSuffix
+    | other -> failwithf "unexpected readers %A" other
+
+    match metrics.Views with
+    | [ duration; queue; counters ] ->
+        Assert.Equal(
+            {
+                Name = Some "http.server.request.duration"
+                Kind = Some InstrumentKind.Histogram
+                MeterName = Some "Shop"
+                MeterVersion = Some "1.0"
+                Unit = Some "s"
+            },
+            duration.Selector
+        )
+
+        Assert.Equal(Some "http.duration", duration.Name)
+        Assert.Equal(Some "request time", duration.Description)
+        Assert.Equal(Some(Aggregation.ExplicitBucketHistogram([ 0.1; 1.0; 10.0 ], false)), duration.Aggregation)
+        Assert.Equal(Some 100, duration.CardinalityLimit)
+        Assert.Equal(AttributeFilter.Allow [ "http.method"; "http.route" ], duration.Attributes)
+        Assert.Equal(Some "queue.*", queue.Selector.Name)
+        Assert.Equal(Some Aggregation.Drop, queue.Aggregation)
+        Assert.Equal(Some InstrumentKind.Counter, counters.Selector.Kind)
+        Assert.Equal(Some(Aggregation.Base2ExponentialHistogram(50, 10, true)), counters.Aggregation)
+        Assert.Equal(AttributeFilter.Deny [ "user.id" ], counters.Attributes)
+    | other -> failwithf "unexpected views %A" other
+
+    // logger_provider: the general count limit, its own length limit
+    let logging = model.Logging.Value
+
+    Assert.Equal(
+        Some
+            {
+                AttributeCountLimit = 64
+                AttributeValueLengthLimit = Some 100
+            },
+        logging.Limits
+    )
+
+    Assert.True logging.Filter.IsNone
+
+    match logging.Processors with
+    | [ batch; simple ] ->
+        Assert.Equal(
+            ExportMode.Batched
+                { BatchOptions.defaults with
+                    ScheduleDelay = TimeSpan.FromSeconds 1.
+                },
+            batch.Mode
+        )
+
+        Assert.Equal(FileExporter.Otlp OtlpOptions.defaults, batch.Exporter)
+        Assert.Equal({ Mode = ExportMode.Simple; Exporter = FileExporter.Console }, simple)
+    | other -> failwithf "unexpected %A" other
+
+[<Fact>]
+let ``a minimal file: no propagator, no provider, no detection, defaults everywhere`` () =
+    let model, warnings = parse "file_format: \"1.0\""
+    Assert.Empty warnings
+    Assert.True model.Propagator.IsNone
+    Assert.True model.Tracing.IsNone
+    Assert.True model.Metrics.IsNone
+    Assert.True model.Logging.IsNone
+    Assert.True model.Detection.IsNone
+    Assert.Empty model.Resource.Attributes
+
+[<Fact>]
+let ``providers without their optional nodes take the specification's defaults`` () =
+    let model, _ =
+        parse
+            """file_format: "1.1"
+propagator:
+  composite_list: none
+tracer_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_grpc:
+meter_provider:
+  readers:
+    - pull:
+        exporter:
+          prometheus/development:
+"""
+
+    Assert.Equal(Propagators.none.Name, model.Propagator.Value.Name)
+    let tracing = model.Tracing.Value
+    Assert.True tracing.Sampler.IsNone
+    Assert.True tracing.Limits.IsNone
+
+    Assert.Equal<FileProcessor list>(
+        [
+            {
+                Mode = ExportMode.Batched BatchOptions.defaults
+                Exporter =
+                    FileExporter.Otlp
+                        { OtlpOptions.defaults with
+                            Protocol = OtlpProtocol.Grpc
+                        }
+            }
+        ],
+        tracing.Processors
+    )
+
+    match model.Metrics.Value.Readers with
+    | [ FileReader.Prometheus options ] ->
+        Assert.Equal("localhost", options.Host)
+        Assert.Equal(9464, options.Port)
+        Assert.Equal(PrometheusOptions.defaults, options.Rendering)
+    | other -> failwithf "unexpected %A" other
+
+[<Fact>]
+let ``the configurators narrow sources and meters, and the logger configurator filters records`` () =
+    let model, warnings =
+        parse
+            """file_format: "1.1"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          console:
+  tracer_configurator/development:
+    default_config:
+      enabled: false
+    tracers:
+      - name: MyCompany.*
+        config:
+          enabled: true
+      - name: Noisy
+        config:
+          enabled: false
+meter_provider:
+  readers:
+    - periodic:
+        exporter:
+          console:
+  meter_configurator/development:
+    default_config:
+      enabled: false
+    meters:
+      - name: Shop
+        config:
+          enabled: true
+logger_provider:
+  processors:
+    - simple:
+        exporter:
+          console:
+  logger_configurator/development:
+    default_config:
+      minimum_severity: warn
+    loggers:
+      - name: Chatty.*
+        config:
+          enabled: false
+      - name: Audit
+        config:
+          trace_based: true
+"""
+
+    Assert.Empty warnings
+    Assert.Equal<string list>([ "MyCompany.*" ], model.Tracing.Value.Sources)
+    Assert.Equal<string list>([ "Shop" ], model.Metrics.Value.Meters)
+
+    let filter = model.Logging.Value.Filter.Value
+
+    let record category severity sampled =
+        {
+            Timestamp = 0L
+            ObservedTimestamp = 0L
+            SeverityNumber = severity
+            SeverityText = ""
+            Body = AnyValue.String "x"
+            Attributes = []
+            DroppedAttributes = 0
+            TraceId = (if sampled = None then TraceId.Empty else TraceId(1UL, 2UL))
+            SpanId = SpanId.Empty
+            TraceFlags = (if sampled = Some true then TraceFlags.Sampled else TraceFlags.None)
+            EventName = ""
+            Scope = InstrumentationScope.Named category
+        }
+
+    let kept category severity sampled = (filter (record category severity sampled)).IsSome
+    // default_config: warn (13) and above, unspecified (0) kept
+    Assert.False(kept "App" 9 None)
+    Assert.True(kept "App" 13 None)
+    Assert.True(kept "App" 0 None)
+    // Chatty.*: off
+    Assert.False(kept "Chatty.Module" 21 None)
+    // Audit: every severity (its own config has no minimum), but only in sampled traces or outside any
+    Assert.True(kept "Audit" 1 None)
+    Assert.True(kept "Audit" 1 (Some true))
+    Assert.False(kept "Audit" 1 (Some false))
+
+// ---- warnings ----
+
+[<Fact>]
+let ``an unknown key is a warning with its path and line, and the rest of the file applies`` () =
+    let model, warnings =
+        parse
+            """file_format: "1.1"
+tracer_provider:
+  processors:
+    - batch:
+        exporterr:
+          console:
+        exporter:
+          console:
+"""
+
+    let warning = Assert.Single warnings
+    Assert.Equal("tracer_provider.processors[0].batch.exporterr", warning.Source)
+    Assert.Contains("unknown key 'exporterr'", warning.Message)
+    Assert.Contains("line 5, column 9", warning.Message)
+    Assert.Equal(1, model.Tracing.Value.Processors.Length)
+
+[<Fact>]
+let ``unsupported nodes of the specification are warnings naming them, never silently ignored`` () =
+    let model, warnings =
+        parse
+            """file_format: "1.1"
+log_level: debug
+instrumentation/development:
+  general:
+    peer:
+      service_mapping: []
+distribution:
+  acme:
+    flag: true
+resource:
+  detection/development:
+    detectors:
+      - container:
+propagator:
+  composite:
+    - tracecontext:
+    - ottrace:
+tracer_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_file/development:
+            output_stream: stdout
+    - simple:
+        exporter:
+          zipkin:
+            endpoint: http://localhost:9411
+  sampler:
+    jaeger_remote/development:
+      endpoint: http://localhost:14250
+      initial_sampler:
+        always_on:
+meter_provider:
+  readers:
+    - periodic:
+        max_export_batch_size/development: 10
+        producers:
+          - opencensus:
+        exporter:
+          console:
+        cardinality_limits:
+          default: 100
+          counter: 10
+    - pull:
+        exporter:
+          prometheus/development:
+            translation_strategy: no_translation/development
+            resource_constant_labels:
+              included: [service.*]
+  views:
+    - selector:
+        meter_schema_url: https://example.com
+      stream:
+        attribute_keys:
+          included: [http.*]
+  tracer_configurator/development:
+    default_config:
+      enabled: true
+logger_provider:
+  processors:
+    - event_to_span_event_bridge/development:
+"""
+
+    let paths = warnings |> List.map _.Source
+
+    for path in
+        [
+            "log_level"
+            "instrumentation/development"
+            "distribution"
+            "resource.detection/development.detectors[0].container"
+            "propagator.composite[1].ottrace"
+            "tracer_provider.processors[0].batch.exporter.otlp_file/development"
+            "tracer_provider.processors[1].simple.exporter.zipkin"
+            "tracer_provider.sampler.jaeger_remote/development"
+            "meter_provider.readers[0].periodic.max_export_batch_size/development"
+            "meter_provider.readers[0].periodic.producers"
+            "meter_provider.readers[0].periodic.cardinality_limits.counter"
+            "meter_provider.readers[1].pull.exporter.prometheus/development.resource_constant_labels"
+            "meter_provider.readers[1].pull.exporter.prometheus/development.translation_strategy"
+            "meter_provider.views[0].selector.meter_schema_url"
+            "meter_provider.views[0].stream.attribute_keys.included"
+            "meter_provider.tracer_configurator/development"
+            "logger_provider.processors[0].event_to_span_event_bridge/development"
+        ] do
+        Assert.True(List.contains path paths, $"no warning for {path}; got %A{paths}")
+
+    // What could not be used is left out; the rest applies.
+    Assert.Empty model.Tracing.Value.Processors
+    Assert.True model.Tracing.Value.Sampler.IsNone
+    Assert.Equal(2, model.Metrics.Value.Readers.Length)
+    Assert.Empty model.Logging.Value.Processors
+    Assert.False model.Detection.Value.Process
+
+// ---- errors ----
+
+[<Fact>]
+let ``a wrong type is an error with its path and line`` () =
+    let errors =
+        errorsOf
+            """file_format: "1.1"
+tracer_provider:
+  processors:
+    - batch:
+        schedule_delay: soon
+        exporter:
+          console:
+"""
+
+    let error = Assert.Single errors
+    Assert.Equal("tracer_provider.processors[0].batch.schedule_delay", error.Path)
+    Assert.Equal(5, error.Line)
+    Assert.Equal(25, error.Column)
+    Assert.Contains("expected an integer, got the string 'soon'", error.Message)
+
+[<Fact>]
+let ``every error of a file is reported at once, in line order`` () =
+    let errors =
+        errorsOf
+            """file_format: "1.1"
+disabled: maybe
+tracer_provider:
+  processors:
+    - simple: {}
+  sampler:
+    trace_id_ratio_based:
+      ratio: 2
+meter_provider:
+  readers:
+    - periodic:
+        interval: -5
+        exporter:
+          otlp_http:
+            endpoint: not a url
+            compression: brotli
+  exemplar_filter: sometimes
+resource:
+  attributes:
+    - name: port
+      value: eighty
+      type: int
+"""
+
+    let found = errors |> List.map (fun e -> e.Path, e.Line)
+
+    Assert.Equal<(string * int) list>(
+        [
+            "disabled", 2
+            "tracer_provider.processors[0].simple", 5
+            "tracer_provider.sampler.trace_id_ratio_based.ratio", 8
+            "meter_provider.readers[0].periodic.interval", 12
+            "meter_provider.readers[0].periodic.exporter.otlp_http.endpoint", 15
+            "meter_provider.readers[0].periodic.exporter.otlp_http.compression", 16
+            "meter_provider.exemplar_filter", 17
+            "resource.attributes[0].value", 21
+        ],
+        found
+    )
+
+    let message = ConfigFileParser.describe "'otel.yaml'" errors
+    Assert.StartsWith("The configuration file 'otel.yaml' has 8 errors:", message)
+    Assert.Contains("line 8, column 14: tracer_provider.sampler.trace_id_ratio_based.ratio: must be at most 1", message)
+
+[<Fact>]
+let ``a view the SDK refuses is an error naming the view`` () =
+    let errors =
+        errorsOf
+            """file_format: "1.1"
+meter_provider:
+  readers:
+    - periodic:
+        exporter:
+          console:
+  views:
+    - selector:
+        instrument_name: "http.*"
+      stream:
+        name: renamed
+"""
+
+    let error = Assert.Single errors
+    Assert.Equal("meter_provider.views[0]", error.Path)
+    Assert.Equal(8, error.Line)
+
+[<Fact>]
+let ``YAML syntax errors carry the parser's position`` () =
+    let errors = errorsOf "file_format: \"1.1\"\ntracer_provider:\n  processors: [\n"
+    let error = Assert.Single errors
+    Assert.True(error.Line >= 3, $"line {error.Line}")
+    Assert.Contains("not valid YAML", error.Message)
+
+[<Theory>]
+[<InlineData("")>]
+[<InlineData("# only a comment")>]
+[<InlineData("- a list")>]
+[<InlineData("just text")>]
+[<InlineData("file_format:")>]
+[<InlineData("file_format: [1]")>]
+[<InlineData("{{{")>]
+[<InlineData("file_format: \"1.1\"\n---\nfile_format: \"1.1\"")>]
+[<InlineData("file_format: \"1.1\"\nfile_format: \"1.0\"")>]
+[<InlineData("file_format: \"1.1\"\ntracer_provider:\n  processors:\n    - *nowhere")>]
+let ``documents that are not configurations are errors, never exceptions`` (yaml: string) =
+    Assert.NotEmpty(errorsOf yaml)
+
+// ---- versions ----
+
+[<Theory>]
+[<InlineData("\"1.0\"")>]
+[<InlineData("\"1.1\"")>]
+[<InlineData("1.1")>]
+let ``file_format 1.0 and 1.1 are read`` (version: string) =
+    let model, _ = parse $"file_format: {version}"
+    Assert.Equal(version.Trim('"'), model.FileFormat)
+
+[<Theory>]
+[<InlineData("\"0.4\"")>]
+[<InlineData("\"1.0-rc.2\"")>]
+[<InlineData("\"2.0\"")>]
+[<InlineData("\"1.2\"")>]
+let ``another file_format is refused, with no other finding`` (version: string) =
+    let error = Assert.Single(errorsOf $"file_format: {version}\ntracer_provider: 5")
+    Assert.Equal("file_format", error.Path)
+    Assert.Contains("this SDK reads 1.0 and 1.1", error.Message)
+
+[<Fact>]
+let ``the Prometheus exporter reads each version's own keys`` () =
+    let prometheus version keys =
+        let model, warnings =
+            parse
+                $"""file_format: "{version}"
+meter_provider:
+  readers:
+    - pull:
+        exporter:
+          prometheus/development:
+{keys}"""
+
+        match model.Metrics.Value.Readers with
+        | [ FileReader.Prometheus options ] -> options.Rendering, warnings
+        | other -> failwithf "unexpected %A" other
+
+    let v10, w10 =
+        prometheus "1.0" "            without_scope_info: true\n            without_target_info/development: true\n"
+
+    Assert.Empty w10
+    Assert.False v10.ScopeLabels
+    Assert.False v10.TargetInfo
+
+    let v11, w11 =
+        prometheus "1.1" "            scope_info_enabled: true\n            target_info_enabled/development: false\n"
+
+    Assert.Empty w11
+    Assert.True v11.ScopeLabels
+    Assert.False v11.TargetInfo
+
+    // A key of the other version is unknown.
+    let _, crossed = prometheus "1.1" "            without_scope_info: true\n"
+    Assert.Contains("unknown key 'without_scope_info'", (Assert.Single crossed).Message)
+
+[<Fact>]
+let ``id_generator exists from 1.1 on`` () =
+    let yaml version =
+        $"file_format: \"{version}\"\ntracer_provider:\n  processors:\n    - simple:\n        exporter:\n          console:\n  id_generator:\n    random:\n"
+
+    Assert.Empty(snd (parse (yaml "1.1")))
+    Assert.Equal("tracer_provider.id_generator", (Assert.Single(snd (parse (yaml "1.0")))).Source)
