@@ -244,8 +244,18 @@ let ``the kitchen-sink file reads into the model without a warning`` () =
     // propagator: composite then composite_list, duplicates removed
     let propagator = model.Propagator.Value
     let headers = propagator.Fields |> Set.ofList
-    Assert.True(headers.Contains "traceparent" && headers.Contains "baggage" && headers.Contains "b3")
-    Assert.True(headers.Contains "X-B3-TraceId" && headers.Contains "uber-trace-id" && headers.Contains "X-Amzn-Trace-Id")
+
+    Assert.True(
+        headers.Contains "traceparent"
+        && headers.Contains "baggage"
+        && headers.Contains "b3"
+    )
+
+    Assert.True(
+        headers.Contains "X-B3-TraceId"
+        && headers.Contains "uber-trace-id"
+        && headers.Contains "X-Amzn-Trace-Id"
+    )
 
     // tracer_provider
     let tracing = model.Tracing.Value
@@ -292,7 +302,14 @@ let ``the kitchen-sink file reads into the model without a warning`` () =
             first.Exporter
         )
 
-        Assert.Equal({ Mode = ExportMode.Simple; Exporter = FileExporter.Console }, second)
+        Assert.Equal(
+            {
+                Mode = ExportMode.Simple
+                Exporter = FileExporter.Console
+            },
+            second
+        )
+
         Assert.Equal(ExportMode.Batched BatchOptions.defaults, third.Mode)
 
         Assert.Equal(
@@ -321,7 +338,9 @@ let ``the kitchen-sink file reads into the model without a warning`` () =
     Assert.Equal(Some 500, metrics.CardinalityLimit)
 
     match metrics.Readers with
-    | [ FileReader.Periodic(otlpOptions, otlp); FileReader.Periodic(consoleOptions, console); FileReader.Prometheus prometheus ] ->
+    | [ FileReader.Periodic(otlpOptions, otlp)
+        FileReader.Periodic(consoleOptions, console)
+        FileReader.Prometheus prometheus ] ->
         Assert.Equal(TimeSpan.FromSeconds 5., otlpOptions.Interval)
         Assert.Equal(TimeSpan.FromMilliseconds(float Int32.MaxValue), otlpOptions.Timeout)
         Assert.Equal(TemporalityPreference.Delta, otlp.Preference)
@@ -394,7 +413,14 @@ let ``the kitchen-sink file reads into the model without a warning`` () =
         )
 
         Assert.Equal(FileExporter.Otlp OtlpOptions.defaults, batch.Exporter)
-        Assert.Equal({ Mode = ExportMode.Simple; Exporter = FileExporter.Console }, simple)
+
+        Assert.Equal(
+            {
+                Mode = ExportMode.Simple
+                Exporter = FileExporter.Console
+            },
+            simple
+        )
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -436,11 +462,7 @@ meter_provider:
         [
             {
                 Mode = ExportMode.Batched BatchOptions.defaults
-                Exporter =
-                    FileExporter.Otlp
-                        { OtlpOptions.defaults with
-                            Protocol = OtlpProtocol.Grpc
-                        }
+                Exporter = FileExporter.Otlp { OtlpOptions.defaults with Protocol = OtlpProtocol.Grpc }
             }
         ],
         tracing.Processors
@@ -519,7 +541,11 @@ logger_provider:
             DroppedAttributes = 0
             TraceId = (if sampled = None then TraceId.Empty else TraceId(1UL, 2UL))
             SpanId = SpanId.Empty
-            TraceFlags = (if sampled = Some true then TraceFlags.Sampled else TraceFlags.None)
+            TraceFlags =
+                (if sampled = Some true then
+                     TraceFlags.Sampled
+                 else
+                     TraceFlags.None)
             EventName = ""
             Scope = InstrumentationScope.Named category
         }

@@ -91,8 +91,19 @@ list:
 
         match entries with
         | [ _, _, ConfigNode.Scalar(ScalarValue.String "value", _, _)
-            _, _, ConfigNode.Sequence([ ConfigNode.Scalar(ScalarValue.Int 1L, _, _); ConfigNode.Mapping([ "nested", _, ConfigNode.Mapping([ "deep", _, ConfigNode.Scalar(ScalarValue.Bool true, _, _) ], _) ], _) ], _) ] ->
-            ()
+            _,
+            _,
+            ConfigNode.Sequence([ ConfigNode.Scalar(ScalarValue.Int 1L, _, _)
+                                  ConfigNode.Mapping([ "nested",
+                                                       _,
+                                                       ConfigNode.Mapping([ "deep",
+                                                                            _,
+                                                                            ConfigNode.Scalar(ScalarValue.Bool true,
+                                                                                              _,
+                                                                                              _) ],
+                                                                          _) ],
+                                                     _) ],
+                                _) ] -> ()
         | other -> failwithf "unexpected %A" other
     | other -> failwithf "unexpected %A" other
 
