@@ -36,7 +36,7 @@ public sealed class LoggingBuilder
         return this;
     }
 
-    internal LoggingConfig Config { get; private set; } = LoggingModule.Empty;
+    internal LoggingConfig Config { get; set; } = LoggingModule.Empty;
 
     /// <summary>Flattens the <c>ILogger.BeginScope</c> scopes around each call into its attributes
     /// (key/value scopes give their pairs, other scopes an attribute <c>scope</c>). Default: off.</summary>

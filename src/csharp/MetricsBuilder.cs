@@ -19,7 +19,7 @@ public sealed class MetricsBuilder
         return this;
     }
 
-    internal MetricsConfig Config { get; private set; } = MetricsModule.Empty;
+    internal MetricsConfig Config { get; set; } = MetricsModule.Empty;
 
     /// <summary>Serves Prometheus scrapes on the SDK's own HTTP endpoint: <c>http://127.0.0.1:9464/metrics</c>
     /// unless <c>OTEL_EXPORTER_PROMETHEUS_HOST</c>/<c>_PORT</c> or <paramref name="configure"/> say otherwise.

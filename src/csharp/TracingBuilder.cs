@@ -18,7 +18,7 @@ public sealed class TracingBuilder
         return this;
     }
 
-    internal TracingConfig Config { get; private set; } = TracingModule.Empty;
+    internal TracingConfig Config { get; set; } = TracingModule.Empty;
 
     /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource
     /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name, <c>Functional-Telemetry</c>
