@@ -855,3 +855,24 @@ let ``id_generator exists from 1.1 on`` () =
 
     Assert.Empty(snd (parse (yaml "1.1")))
     Assert.Equal("tracer_provider.id_generator", (Assert.Single(snd (parse (yaml "1.0")))).Source)
+
+[<Fact>]
+let ``the complete file of docs/configuration.md is valid, with no warning`` () =
+    let rec root (dir: IO.DirectoryInfo) =
+        if IO.File.Exists(IO.Path.Combine(dir.FullName, "Functional.sln")) then
+            dir.FullName
+        else
+            root dir.Parent
+
+    let text =
+        IO.File.ReadAllText(
+            IO.Path.Combine(root (IO.DirectoryInfo AppContext.BaseDirectory), "docs", "configuration.md")
+        )
+
+    let section = text.Substring(text.IndexOf "### A complete file")
+    let start = section.IndexOf "```yaml\n" + "```yaml\n".Length
+    let yaml = section.Substring(start, section.IndexOf("```", start) - start)
+    let model, warnings = parseWith (Env.ofList [ "API_KEY", "secret" ]) yaml
+    Assert.Empty warnings
+    Assert.Equal(2, model.Metrics.Value.Readers.Length)
+    Assert.Equal(1, model.Tracing.Value.Processors.Length)
