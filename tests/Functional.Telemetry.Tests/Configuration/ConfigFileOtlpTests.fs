@@ -190,10 +190,12 @@ tracer_provider:
   processors:
     - batch:
         schedule_delay: 50
+        export_timeout: 0
         exporter:
           otlp_http:
             endpoint: ${{HTTP}}/v1/traces
             compression: gzip
+            timeout: 0
   sampler:
     parent_based:
       root:
