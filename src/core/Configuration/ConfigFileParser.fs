@@ -70,7 +70,7 @@ module internal ConfigFileParser =
             match format with
             | Error problem -> Error(errorsOf (substitutionFindings @ [ problem ]))
             | Ok format ->
-                let schemaFindings = ConfigSchema.check format root
+                let schemaFindings = SchemaCheck.check format root
                 let model, mappingFindings = ConfigMapping.map format lookup root
                 let found = substitutionFindings @ schemaFindings @ mappingFindings
 
