@@ -9,7 +9,6 @@ open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
-open Functional.Telemetry
 
 /// The state of a record written through the native F# `Logger` API: its body and attributes as they are.
 /// Other ILogger providers see the attributes as key/value pairs and the body as the message.

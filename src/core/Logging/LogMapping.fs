@@ -6,7 +6,6 @@ open System
 open System.Collections.Generic
 open System.Threading
 open Microsoft.Extensions.Logging
-open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 module LogMapping =

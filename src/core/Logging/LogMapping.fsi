@@ -5,7 +5,6 @@ open Functional.Telemetry
 open System
 open System.Collections.Generic
 open Microsoft.Extensions.Logging
-open Functional.Telemetry
 
 /// How Microsoft.Extensions.Logging calls map onto the log data model. Pure and total: a value whose
 /// ToString throws becomes its type name, a throwing enumeration ends the attributes read so far.
