@@ -3,7 +3,6 @@ namespace Functional.Telemetry.FSharp
 open Functional.Telemetry
 
 open System
-open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 type AttributeFilter =
@@ -225,22 +224,3 @@ module View =
         | AttributeFilter.All -> attributes, []
         | AttributeFilter.Allow keys -> attributes |> List.partition (fun a -> List.contains a.Key keys)
         | AttributeFilter.Deny keys -> attributes |> List.partition (fun a -> not (List.contains a.Key keys))
-
-[<RequireQualifiedAccess>]
-module InstrumentName =
-    let private isAsciiLetter (c: char) = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-
-    let private isAllowed (c: char) =
-        isAsciiLetter c
-        || (c >= '0' && c <= '9')
-        || c = '_'
-        || c = '.'
-        || c = '-'
-        || c = '/'
-
-    let isValid (name: string) =
-        not (isNull name)
-        && name.Length >= 1
-        && name.Length <= 255
-        && isAsciiLetter name[0]
-        && name |> Seq.forall isAllowed

@@ -95,9 +95,3 @@ module View =
 
     /// Applies a stream's attribute filter; returns the kept and the filtered-out attributes.
     val filterAttributes: filter: AttributeFilter -> attributes: KeyValue list -> KeyValue list * KeyValue list
-
-/// Instrument name rules (spec: `[A-Za-z][A-Za-z0-9_.\-/]{0,254}`).
-[<RequireQualifiedAccess>]
-module InstrumentName =
-    /// True for a valid instrument name.
-    val isValid: name: string -> bool
