@@ -114,7 +114,8 @@ type internal StateReader<'TState>() =
 type internal BoxedStateReader<'TState>() =
     inherit StateReader<'TState>()
 
-    override _.Read(state, includeTemplate) = LogMapping.stateAttributesOf includeTemplate (box state)
+    override _.Read(state, includeTemplate) =
+        LogMapping.stateAttributesOf TemplateValues.Get includeTemplate (box state)
 
 /// A struct list of key/value pairs (FormattedLogValues, LoggerMessage and source-generated states): read in
 /// place, boxed only for the rare fallback to enumeration (an indexer that threw).
@@ -123,7 +124,7 @@ type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair
     inherit StateReader<'TState>()
 
     override _.Read(state, includeTemplate) =
-        match LogMapping.listAttributes includeTemplate state with
+        match LogMapping.listAttributes TemplateValues.Get includeTemplate state with
         | struct ([], null) as result ->
             let mutable copy = state
 
@@ -133,7 +134,10 @@ type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair
                  with _ ->
                      false)
             then
-                LogMapping.sequenceAttributes includeTemplate (box state :?> IEnumerable<KeyValuePair<string, obj>>)
+                LogMapping.sequenceAttributes
+                    TemplateValues.Get
+                    includeTemplate
+                    (box state :?> IEnumerable<KeyValuePair<string, obj>>)
             else
                 result
         | result -> result
