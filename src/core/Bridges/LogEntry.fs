@@ -13,7 +13,7 @@ open Microsoft.Extensions.Logging
 /// The state of a record written through the native F# `Logger` API: its body and attributes as they are.
 /// Other ILogger providers see the attributes as key/value pairs and the body as the message.
 [<Sealed>]
-type NativeLogState(body: AnyValue, attributes: KeyValue list) =
+type internal NativeLogState(body: AnyValue, attributes: KeyValue list) =
     let pairs =
         lazy
             (attributes
