@@ -57,6 +57,10 @@ type FlakyExporter<'T>(failures: int) =
 
         member _.Shutdown _ = Task.CompletedTask
 
+/// A value whose ToString throws (a tag or log value the SDK must survive).
+type ThrowingToString() =
+    override _.ToString() = raise (InvalidOperationException "no text")
+
 /// Retries with 1 ms backoffs.
 let quickRetry =
     { RetryPolicy.defaults with
