@@ -239,6 +239,23 @@ module PeriodicReaderOptions =
         },
         w1 @ w2
 
+    /// Checks options given in code: Interval and Timeout positive. Error with one message per bad setting
+    /// (see `Validation`).
+    [<CompiledName("Validate")>]
+    let validate (options: PeriodicReaderOptions) =
+        [
+            Validation.check
+                (options.Interval > TimeSpan.Zero)
+                (nameof options.Interval)
+                $"the export interval must be positive, got {options.Interval}."
+            Validation.check
+                (options.Timeout > TimeSpan.Zero)
+                (nameof options.Timeout)
+                $"the export timeout must be positive, got {options.Timeout}."
+        ]
+        |> List.concat
+        |> Validation.ofErrors options
+
 /// Hands one whole collection to the exporter as one batch.
 [<Sealed>]
 type internal CollectionExporter(inner: IExporter<MetricData>) =
