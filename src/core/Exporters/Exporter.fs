@@ -1,0 +1,30 @@
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Threading
+open System.Threading.Tasks
+
+[<RequireQualifiedAccess>]
+type ExportResult =
+    | Success
+    | Failure of reason: string
+    | Retryable of reason: string * retryAfter: TimeSpan option
+
+    static member RetryLater(reason: string) = Retryable(reason, None)
+
+    static member RetryAfter(reason: string, retryAfter: TimeSpan) = Retryable(reason, Some retryAfter)
+
+type Batch<'T> = { Resource: Resource; Items: 'T array }
+
+type IExporter<'T> =
+    abstract Name: string
+
+    abstract Export: batch: Batch<'T> * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    abstract Shutdown: cancellationToken: CancellationToken -> Task
+
+[<AllowNullLiteral>]
+type internal IExportInterest =
+    abstract IsInterested: severityNumber: int -> bool
