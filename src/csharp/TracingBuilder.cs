@@ -194,5 +194,5 @@ public sealed class BatchExportOptions
     public int MaxExportBatchSize { get; set; } = 512;
 
     internal BatchOptions ToBatchOptions() =>
-        BatchOptionsModule.Validate(new BatchOptions(ScheduleDelay, ExportTimeout, MaxQueueSize, MaxExportBatchSize));
+        Validation.OrThrow("options", BatchOptionsModule.Validate(new BatchOptions(ScheduleDelay, ExportTimeout, MaxQueueSize, MaxExportBatchSize)));
 }

@@ -45,3 +45,18 @@ module PeriodicReaderOptions =
             Timeout = TimeSpan.FromMilliseconds(float timeout)
         },
         w1 @ w2
+
+    [<CompiledName("Validate")>]
+    let validate (options: PeriodicReaderOptions) =
+        [
+            Validation.check
+                (options.Interval > TimeSpan.Zero)
+                (nameof options.Interval)
+                $"the export interval must be positive, got {options.Interval}."
+            Validation.check
+                (options.Timeout > TimeSpan.Zero)
+                (nameof options.Timeout)
+                $"the export timeout must be positive, got {options.Timeout}."
+        ]
+        |> List.concat
+        |> Validation.ofErrors options

@@ -40,3 +40,8 @@ module PeriodicReaderOptions =
     /// Reads `OTEL_METRIC_EXPORT_INTERVAL` and `OTEL_METRIC_EXPORT_TIMEOUT` (milliseconds) over the defaults.
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: lookup: EnvLookup -> PeriodicReaderOptions * ConfigWarning list
+
+    /// Checks options given in code: Interval and Timeout positive. Error with one message per bad setting
+    /// (see `Validation`).
+    [<CompiledName("Validate")>]
+    val validate: options: PeriodicReaderOptions -> Result<PeriodicReaderOptions, string list>

@@ -178,7 +178,7 @@ open Functional.Telemetry
 module internal OtlpSources =
     let options signal (configure: OtlpOptions -> OtlpOptions) (env: EnvLookup) =
         let fromEnvironment, warnings = OtlpOptions.fromEnvironment signal env
-        OtlpOptions.validate (configure fromEnvironment), warnings
+        Validation.orThrow "options" (OtlpOptions.validate (configure fromEnvironment)), warnings
 
     let resolve (source: ExporterSource<'T>) (env: EnvLookup) =
         match source with
@@ -196,10 +196,11 @@ module internal ExporterConfigs =
     let add mode (exporter: IExporter<'T>) (exporters: ExporterConfig<'T> list) =
         exporters @ [ { Exporter = ExporterSource.Instance exporter; Mode = mode } ]
 
-    /// A mode given in code, checked (a clear ArgumentException naming the bad field).
+    /// A mode given in code, checked (an ArgumentException naming the bad setting).
     let checkedMode mode =
         match mode with
-        | ExportMode.Batched options -> ExportMode.Batched(BatchOptions.validate options)
+        | ExportMode.Batched options ->
+            ExportMode.Batched(Validation.orThrow (nameof options) (BatchOptions.validate options))
         | ExportMode.Simple -> ExportMode.Simple
 
     let addOtlp signal configure (create: OtlpOptions -> IExporter<'T>) (exporters: ExporterConfig<'T> list) =
@@ -218,21 +219,23 @@ module internal ExporterConfigs =
     /// An ETW exporter: options checked now (a clear ArgumentException, also for a name another EventSource of
     /// the process has), the EventSource made at start, simple mode.
     let addEtw (options: EtwOptions) (create: EtwOptions -> IExporter<'T>) (exporters: ExporterConfig<'T> list) =
-        match
-            EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName
-            |> Result.bind EtwProviders.check
-        with
-        | Error reason -> raise (ArgumentException(reason, "providerName"))
-        | Ok _ ->
-            let build (_: EnvLookup) = create options, []
+        // The name is also checked against the process's live EventSources (a clash is an error too).
+        let unclaimed (options: EtwOptions) =
+            EtwProviders.check options.ProviderName
+            |> Result.map (fun () -> options)
+            |> Result.mapError (fun reason -> [ Validation.error (nameof options.ProviderName) reason ])
 
-            exporters
-            @ [
-                {
-                    Exporter = ExporterSource.FromEnvironment build
-                    Mode = Some ExportMode.Simple
-                }
-            ]
+        let options = Validation.orThrow (nameof options) (EtwOptions.validate options |> Result.bind unclaimed)
+
+        let build (_: EnvLookup) = create options, []
+
+        exporters
+        @ [
+            {
+                Exporter = ExporterSource.FromEnvironment build
+                Mode = Some ExportMode.Simple
+            }
+        ]
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Tracing =
@@ -249,14 +252,21 @@ module Tracing =
     [<CompiledName("AddSource")>]
     let addSource name (config: TracingConfig) =
         { config with
-            Sources = config.Sources @ [ SourceFilter.validate "ActivitySource" name ]
+            Sources =
+                config.Sources
+                @ [
+                    Validation.orThrow (nameof name) (SourceFilter.validate "ActivitySource" name)
+                ]
         }
 
     [<CompiledName("WithSampler")>]
     let withSampler sampler (config: TracingConfig) = { config with Sampler = Some sampler }
 
     [<CompiledName("WithLimits")>]
-    let withLimits limits (config: TracingConfig) = { config with Limits = Some limits }
+    let withLimits limits (config: TracingConfig) =
+        { config with
+            Limits = Some(Validation.orThrow (nameof limits) (SpanLimits.validate limits))
+        }
 
     [<CompiledName("AddProcessor")>]
     let addProcessor processor (config: TracingConfig) =
@@ -315,13 +325,15 @@ module Metrics =
     [<CompiledName("AddMeter")>]
     let addMeter name (config: MetricsConfig) =
         { config with
-            Meters = config.Meters @ [ SourceFilter.validate "Meter" name ]
+            Meters =
+                config.Meters
+                @ [ Validation.orThrow (nameof name) (SourceFilter.validate "Meter" name) ]
         }
 
     [<CompiledName("AddView")>]
     let addView view (config: MetricsConfig) =
         { config with
-            Views = config.Views @ [ View.validate view ]
+            Views = config.Views @ [ Validation.orThrow (nameof view) (View.validate view) ]
         }
 
     [<CompiledName("WithExemplarFilter")>]
@@ -329,10 +341,11 @@ module Metrics =
 
     [<CompiledName("WithCardinalityLimit")>]
     let withCardinalityLimit limit (config: MetricsConfig) =
-        if limit < 1 then
-            invalidArg (nameof limit) "The cardinality limit must be at least 1."
+        let check = Validation.check (limit >= 1) "CardinalityLimit" $"must be at least 1, got {limit}."
 
-        { config with CardinalityLimit = limit }
+        { config with
+            CardinalityLimit = Validation.orThrow (nameof limit) (Validation.ofErrors limit check)
+        }
 
     [<CompiledName("AddExporter")>]
     let addExporter preference exporter (config: MetricsConfig) =
@@ -342,11 +355,7 @@ module Metrics =
 
     [<CompiledName("AddExporterWith")>]
     let addExporterWith (options: PeriodicReaderOptions) preference exporter (config: MetricsConfig) =
-        if options.Interval <= TimeSpan.Zero then
-            invalidArg (nameof options.Interval) "The export interval must be positive."
-
-        if options.Timeout <= TimeSpan.Zero then
-            invalidArg (nameof options.Timeout) "The export timeout must be positive."
+        let options = Validation.orThrow (nameof options) (PeriodicReaderOptions.validate options)
 
         { config with
             Readers =
@@ -364,7 +373,7 @@ module Metrics =
     let addPrometheusEndpoint configure (config: MetricsConfig) =
         let build env =
             let fromEnvironment, warnings = PrometheusEndpointOptions.fromEnvironment env
-            PrometheusEndpointOptions.validate (configure fromEnvironment), warnings
+            Validation.orThrow "options" (PrometheusEndpointOptions.validate (configure fromEnvironment)), warnings
 
         { config with
             Readers = config.Readers @ [ MetricReaderConfig.PrometheusEndpoint build ]
@@ -416,17 +425,9 @@ module Logging =
 
     [<CompiledName("WithLimits")>]
     let withLimits limits (config: LoggingConfig) =
-        if limits.AttributeCountLimit < 0 then
-            invalidArg (nameof limits.AttributeCountLimit) "The attribute count limit must not be negative."
-
-        match limits.AttributeValueLengthLimit with
-        | Some length when length < 0 ->
-            invalidArg
-                (nameof limits.AttributeValueLengthLimit)
-                "The attribute value length limit must not be negative."
-        | _ -> ()
-
-        { config with Limits = Some limits }
+        { config with
+            Limits = Some(Validation.orThrow (nameof limits) (LogRecordLimits.validate limits))
+        }
 
     [<CompiledName("WithScopes")>]
     let withScopes includeScopes (config: LoggingConfig) = { config with IncludeScopes = includeScopes }
@@ -524,7 +525,10 @@ module Telemetry =
     let withPropagatorInstalled install (config: TelemetryConfig) = { config with InstallPropagator = install }
 
     [<CompiledName("WithRetry")>]
-    let withRetry policy (config: TelemetryConfig) = { config with Retry = policy }
+    let withRetry policy (config: TelemetryConfig) =
+        { config with
+            Retry = Validation.orThrow (nameof policy) (RetryPolicy.validate policy)
+        }
 
     [<CompiledName("WithMetrics")>]
     let withMetrics configure (config: TelemetryConfig) =

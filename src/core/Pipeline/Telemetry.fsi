@@ -216,6 +216,7 @@ module Telemetry =
     val withPropagatorInstalled: install: bool -> config: TelemetryConfig -> TelemetryConfig
 
     /// Uses this retry policy for every exporter (`RetryPolicy.disabled` turns retries off).
+    /// An invalid policy (see `RetryPolicy.validate`) is an ArgumentException naming the bad setting.
     [<CompiledName("WithRetry")>]
     val withRetry: policy: RetryPolicy -> config: TelemetryConfig -> TelemetryConfig
 
@@ -253,7 +254,7 @@ module Tracing =
     [<CompiledName("WithSampler")>]
     val withSampler: sampler: Sampler -> config: TracingConfig -> TracingConfig
 
-    /// Uses these span limits.
+    /// Uses these span limits. Invalid limits (see `SpanLimits.validate`) are an ArgumentException naming the bad setting.
     [<CompiledName("WithLimits")>]
     val withLimits: limits: SpanLimits -> config: TracingConfig -> TracingConfig
 
@@ -363,7 +364,8 @@ module Logging =
     [<CompiledName("Empty")>]
     val empty: LoggingConfig
 
-    /// Uses these log record limits.
+    /// Uses these log record limits. Invalid limits (see `LogRecordLimits.validate`) are an ArgumentException naming
+    /// the bad setting.
     [<CompiledName("WithLimits")>]
     val withLimits: limits: LogRecordLimits -> config: LoggingConfig -> LoggingConfig
 

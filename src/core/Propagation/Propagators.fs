@@ -251,7 +251,7 @@ module Propagators =
 
     let private xrayHeader = "X-Amzn-Trace-Id"
 
-    /// `1-{8 hex}-{24 hex}`: the trace id's first 8 and last 24 hex digits.
+    // `1-{8 hex}-{24 hex}`: the trace id's first 8 and last 24 hex digits.
     let private tryParseXrayRoot (root: string) =
         if root.Length = 35 && root.StartsWith "1-" && root[10] = '-' then
             Ids.tryParseTraceId (root.Substring(2, 8) + root.Substring(11, 24))
@@ -259,7 +259,7 @@ module Propagators =
         else
             None
 
-    /// The sampled flag of `Sampled=...`: `1` sampled; `0`, `?` (not decided) and `d` (delegated) not sampled.
+    // The sampled flag of `Sampled=...`: `1` sampled; `0`, `?` (not decided) and `d` (delegated) not sampled.
     let private tryParseXraySampled (value: string) =
         match value with
         | "1" -> Some true
@@ -268,7 +268,7 @@ module Propagators =
         | "d" -> Some false
         | _ -> None
 
-    /// Reads the header as `first` returns it (trimmed, lowercased: keys and hex digits match in any case).
+    // Reads the header as `first` returns it (trimmed, lowercased: keys and hex digits match in any case).
     let private tryParseXray (text: string) =
         let parts =
             text.Split ';'

@@ -8,68 +8,6 @@ open System.Threading
 open System.Threading.Channels
 open System.Threading.Tasks
 
-type RetryPolicy =
-    {
-        Enabled: bool
-        MaxAttempts: int
-        InitialBackoff: TimeSpan
-        MaxBackoff: TimeSpan
-        BackoffMultiplier: float
-    }
-
-[<RequireQualifiedAccess>]
-module RetryPolicy =
-    [<CompiledName("Default")>]
-    let defaults =
-        {
-            Enabled = true
-            MaxAttempts = 5
-            InitialBackoff = TimeSpan.FromSeconds 1.
-            MaxBackoff = TimeSpan.FromSeconds 5.
-            BackoffMultiplier = 1.5
-        }
-
-    [<CompiledName("Disabled")>]
-    let disabled = { defaults with Enabled = false; MaxAttempts = 1 }
-
-    [<CompiledName("Backoff")>]
-    let backoff (policy: RetryPolicy) (attempt: int) (retryAfter: TimeSpan option) (random: float) =
-        // Total on odd input: NaN, negative or overflowing values collapse to a zero or capped bound.
-        let sample =
-            if Double.IsNaN random then
-                0.
-            else
-                Math.Clamp(random, 0., 1.)
-
-        let exponent = float (max 1 attempt - 1)
-        let maxTicks = float (max 0L policy.MaxBackoff.Ticks)
-
-        let grown =
-            float (max 0L policy.InitialBackoff.Ticks)
-            * Math.Pow(policy.BackoffMultiplier, exponent)
-
-        let bound =
-            if Double.IsNaN grown || grown < 0. then
-                0.
-            else
-                Math.Min(grown, maxTicks)
-
-        let jittered = TimeSpan.FromTicks(int64 (sample * bound))
-
-        match retryAfter with
-        | Some wanted when wanted > jittered -> wanted
-        | _ -> jittered
-
-namespace Functional.Telemetry.FSharp
-
-open Functional.Telemetry
-
-open System
-open System.Diagnostics
-open System.Threading
-open System.Threading.Channels
-open System.Threading.Tasks
-
 /// What travels through the channel: an item, or a flush marker that completes once everything before it
 /// has been exported (FIFO order makes "queued before the flush call" exact).
 [<Struct>]
@@ -573,6 +511,6 @@ module internal Runner =
         let options =
             match mode with
             | ExportMode.Simple -> simpleOptions
-            | ExportMode.Batched options -> BatchOptions.validate options
+            | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
 
         new Runner<'T>(name, options, retry, resource, exporter)

@@ -18,10 +18,7 @@ type EtwExporterBase<'T>
         levelOfSeverity: int -> EventLevel,
         layout: Resource -> 'T -> EtwEvent
     ) =
-    let providerName =
-        match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
-        | Ok name -> name
-        | Error reason -> raise (ArgumentException(reason, "providerName"))
+    let providerName = (Validation.orThrow (nameof options) (EtwOptions.validate options)).ProviderName
 
     static let success = Task.FromResult ExportResult.Success
     // A clash with another EventSource of the process is found only now (at start, for the exporters added

@@ -59,13 +59,6 @@ type EtwOptions =
         ResourceAttributes: string list
     }
 
-/// Creating ETW exporter options.
-[<RequireQualifiedAccess>]
-module EtwOptions =
-    /// The defaults for this provider name: strict name rules, events named `Log`/`Span`, no resource attributes in PartC.
-    [<CompiledName("Create")>]
-    val create: providerName: string -> EtwOptions
-
 /// The pure part of the ETW exporter: LogRecord and Span -> the Common Schema 4.0 field layout of one event.
 [<RequireQualifiedAccess>]
 module EtwLayout =
@@ -129,3 +122,15 @@ module EtwLayout =
     /// success), PartC (span attributes and the chosen resource attributes; empty keys left out).
     [<CompiledName("Span")>]
     val span: options: EtwOptions -> resource: Resource -> span: Span -> EtwEvent
+
+/// Creating and checking ETW exporter options.
+[<RequireQualifiedAccess>]
+module EtwOptions =
+    /// The defaults for this provider name: strict name rules, events named `Log`/`Span`, no resource attributes in PartC.
+    [<CompiledName("Create")>]
+    val create: providerName: string -> EtwOptions
+
+    /// Checks options given in code: the provider name follows `EtwLayout.validateProviderName`. Error naming
+    /// `ProviderName` otherwise (see `Validation`).
+    [<CompiledName("Validate")>]
+    val validate: options: EtwOptions -> Result<EtwOptions, string list>

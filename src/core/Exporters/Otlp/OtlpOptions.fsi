@@ -95,9 +95,9 @@ module OtlpOptions =
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: signal: OtlpSignal -> lookup: EnvLookup -> OtlpOptions * ConfigWarning list
 
-    /// Checks options given in code: an ArgumentException naming the bad field when the endpoint is not an
-    /// absolute http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes
-    /// is not positive, a header name is empty or not a
-    /// token, or a header value holds a line break or NUL (the message names the header, never its value).
+    /// Checks options given in code: an error naming the bad setting when the endpoint is not an absolute
+    /// http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes is not
+    /// positive, a header name is empty or not a token, or a header value holds a line break or NUL (the message
+    /// names the header, never its value). Error with one message per problem (see `Validation`).
     [<CompiledName("Validate")>]
-    val validate: options: OtlpOptions -> OtlpOptions
+    val validate: options: OtlpOptions -> Result<OtlpOptions, string list>

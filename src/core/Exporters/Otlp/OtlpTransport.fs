@@ -140,7 +140,7 @@ type internal GrpcFrameContent(message: ReadOnlyMemory<byte>, compressed: bool) 
 /// through (tests), which the transport disposes.
 [<Sealed>]
 type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessageHandler) =
-    let options = OtlpOptions.validate options
+    let options = Validation.orThrow (nameof options) (OtlpOptions.validate options)
     let endpoint = OtlpOptions.resolveEndpoint signal options
     // Requests go straight to the handler: HttpClient would add a CancellationTokenSource of its own to every
     // request (linking the caller's token with its own pending-requests token) and buffer every response body,

@@ -79,27 +79,36 @@ module PrometheusEndpointOptions =
 
     [<CompiledName("Validate")>]
     let validate (options: PrometheusEndpointOptions) =
-        if String.IsNullOrWhiteSpace options.Host then
-            invalidArg (nameof options.Host) "The Prometheus endpoint's host must not be empty."
-
-        if not (validHost options.Host) then
-            invalidArg
-                (nameof options.Host)
-                $"The Prometheus endpoint's host '{options.Host}' is not a host name or IP address (no scheme, port or path)."
-
-        if not (validPort options.Port) then
-            invalidArg (nameof options.Port) "The Prometheus endpoint's port must be from 0 to 65535."
-
-        if isNull options.Path || not (options.Path.StartsWith "/") then
-            invalidArg (nameof options.Path) "The Prometheus endpoint's path must start with '/'."
-
-        if options.ScrapeResponseCache < TimeSpan.Zero then
-            invalidArg (nameof options.ScrapeResponseCache) "The scrape response cache duration must not be negative."
-
-        if options.ScrapeTimeout <= TimeSpan.Zero then
-            invalidArg (nameof options.ScrapeTimeout) "The scrape timeout must be positive."
-
-        options
+        [
+            if String.IsNullOrWhiteSpace options.Host then
+                [
+                    Validation.error (nameof options.Host) "the Prometheus endpoint's host must not be empty."
+                ]
+            elif not (validHost options.Host) then
+                [
+                    Validation.error
+                        (nameof options.Host)
+                        $"the Prometheus endpoint's host '{options.Host}' is not a host name or IP address (no scheme, port or path)."
+                ]
+            Validation.check
+                (validPort options.Port)
+                (nameof options.Port)
+                $"the Prometheus endpoint's port must be from 0 to 65535, got {options.Port}."
+            Validation.check
+                (not (isNull options.Path) && options.Path.StartsWith "/")
+                (nameof options.Path)
+                "the Prometheus endpoint's path must start with '/'."
+            Validation.check
+                (options.ScrapeResponseCache >= TimeSpan.Zero)
+                (nameof options.ScrapeResponseCache)
+                "the scrape response cache duration must not be negative."
+            Validation.check
+                (options.ScrapeTimeout > TimeSpan.Zero)
+                (nameof options.ScrapeTimeout)
+                "the scrape timeout must be positive."
+        ]
+        |> List.concat
+        |> Validation.ofErrors options
 
 namespace Functional.Telemetry
 

@@ -39,10 +39,11 @@ module PrometheusEndpointOptions =
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: lookup: EnvLookup -> PrometheusEndpointOptions * ConfigWarning list
 
-    /// Checks options given in code: an ArgumentException naming the bad field (empty or malformed host, port outside 0 to
-    /// 65535, a path not starting with `/`, a negative cache duration, a scrape timeout that is not positive).
+    /// Checks options given in code: an empty or malformed host, a port outside 0 to 65535, a path not starting
+    /// with `/`, a negative cache duration, a scrape timeout that is not positive. Error with one message per bad
+    /// setting (see `Validation`).
     [<CompiledName("Validate")>]
-    val validate: options: PrometheusEndpointOptions -> PrometheusEndpointOptions
+    val validate: options: PrometheusEndpointOptions -> Result<PrometheusEndpointOptions, string list>
 
 namespace Functional.Telemetry
 

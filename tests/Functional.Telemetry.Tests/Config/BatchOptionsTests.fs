@@ -1,9 +1,10 @@
-module Functional.Telemetry.Tests.SettingsTests
+module Functional.Telemetry.Tests.BatchOptionsTests
 
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
+open Functional.Telemetry.Tests.TestUtil
 
 [<Fact>]
 let ``batch options default to the spec values`` () =
@@ -59,17 +60,30 @@ let ``a batch size above the queue size is lowered to it`` () =
 
 [<Fact>]
 let ``validate rejects bad options in code with the field name`` () =
-    let ex =
-        Assert.Throws<ArgumentException>(fun () ->
-            BatchOptions.validate { BatchOptions.defaults with MaxExportBatchSize = 0 }
-            |> ignore)
-
-    Assert.Contains("MaxExportBatchSize", ex.Message)
+    let result = BatchOptions.validate { BatchOptions.defaults with MaxExportBatchSize = 0 }
+    rejects "MaxExportBatchSize" result
 
 [<Fact>]
-let ``readChoice is case-insensitive and warns on unknown values`` () =
-    let choices = [ "a", 1; "b", 2 ]
-    Assert.Equal((2, []), Env.readChoice (Env.ofList [ "X", " B " ]) "X" choices 0)
-    let value, warnings = Env.readChoice (Env.ofList [ "X", "c" ]) "X" choices 0
-    Assert.Equal(0, value)
-    Assert.Contains("a, b", (List.exactlyOne warnings).Message)
+let ``validate accepts the defaults and names every bad setting`` () =
+    Assert.Equal(Ok BatchOptions.defaults, BatchOptions.validate BatchOptions.defaults)
+
+    let bad =
+        {
+            ScheduleDelay = TimeSpan.FromSeconds -1.
+            ExportTimeout = TimeSpan.Zero
+            MaxQueueSize = 0
+            MaxExportBatchSize = 1
+        }
+
+    match BatchOptions.validate bad with
+    | Ok _ -> Assert.Fail "expected errors"
+    | Error errors ->
+        Assert.Equal<string option list>(
+            [
+                Some "ScheduleDelay"
+                Some "ExportTimeout"
+                Some "MaxQueueSize"
+                Some "MaxExportBatchSize"
+            ],
+            errors |> List.map Validation.settingOf
+        )
