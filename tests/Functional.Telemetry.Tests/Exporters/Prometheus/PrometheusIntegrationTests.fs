@@ -110,7 +110,7 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
             )
             |> Telemetry.start
 
-        let endpoint = List.exactlyOne sdk.PrometheusEndpoints
+        let endpoint = Seq.exactlyOne sdk.PrometheusEndpoints
         requests.Add(4L, Collections.Generic.KeyValuePair("route", box "/orders"))
         requests.Add(3L, Collections.Generic.KeyValuePair("route", box "/orders"))
 

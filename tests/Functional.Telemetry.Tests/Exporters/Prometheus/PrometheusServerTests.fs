@@ -47,7 +47,7 @@ let private start (meter: string) (env: (string * string) list) (configure: Metr
 /// An SDK serving `meter` on a free port.
 let private serve (meter: string) (configure: PrometheusEndpointOptions -> PrometheusEndpointOptions) =
     let sdk = start meter [] (Metrics.addPrometheusEndpoint (fun o -> configure { o with Port = 0 }))
-    sdk, List.exactlyOne sdk.PrometheusEndpoints
+    sdk, Seq.exactlyOne sdk.PrometheusEndpoints
 
 let private client () =
     new HttpClient(
@@ -237,7 +237,7 @@ let ``the scrape handler joins an in-flight collection before its task is return
         // One rendering per collection and format: the same bytes.
         Assert.True(responses.[0].Body.Span.SequenceEqual(responses.[2].Body.Span))
         Assert.Equal({ Scrapes = 3L; Collections = 1L; Failures = 0L }, handler.Stats)
-        Assert.Equal<PrometheusScrapeHandler list>([ handler ], sdk.PrometheusScrapeHandlers)
+        Assert.Equal<PrometheusScrapeHandler seq>([ handler ], sdk.PrometheusScrapeHandlers)
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
@@ -268,7 +268,7 @@ let ``host and port come from the environment, options in code win`` () =
             ]
 
         use fromEnv = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
-        let server = List.exactlyOne fromEnv.PrometheusEndpoints
+        let server = Seq.exactlyOne fromEnv.PrometheusEndpoints
         Assert.True server.IsListening
         Assert.Equal(Uri($"http://127.0.0.1:{envPort}/metrics"), server.Url)
         use http = client ()
@@ -283,7 +283,7 @@ let ``host and port come from the environment, options in code win`` () =
                 env
                 (Metrics.addPrometheusEndpoint (fun o -> { o with Port = codePort; Path = "/scrape" }))
 
-        Assert.Equal(Uri($"http://127.0.0.1:{codePort}/scrape"), (List.exactlyOne fromCode.PrometheusEndpoints).Url)
+        Assert.Equal(Uri($"http://127.0.0.1:{codePort}/scrape"), (Seq.exactlyOne fromCode.PrometheusEndpoints).Url)
         do! fromEnv.Shutdown(TimeSpan.FromSeconds 5.) :> Task
         do! fromCode.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
@@ -347,7 +347,7 @@ let ``an invalid host from the environment is a warning and the default host`` (
         ]
 
     use sdk = start (uniqueMeter ()) env (Metrics.addPrometheusEndpoint id)
-    let server = List.exactlyOne sdk.PrometheusEndpoints
+    let server = Seq.exactlyOne sdk.PrometheusEndpoints
     Assert.True server.IsListening
     Assert.Equal("127.0.0.1", server.Url.Host)
 
@@ -578,7 +578,7 @@ let ``a port in use is reported and the SDK keeps running`` () =
                     (Metrics.addPrometheusEndpoint (fun o -> { o with Port = port })
                      >> Metrics.addPrometheusReader handler)
 
-            let server = List.exactlyOne sdk.PrometheusEndpoints
+            let server = Seq.exactlyOne sdk.PrometheusEndpoints
             Assert.False server.IsListening
             Assert.Contains(listener.Messages, fun m -> m.Contains(string port) && m.Contains "AddressAlreadyInUse")
             // The rest of the SDK works.
@@ -756,7 +756,7 @@ let ``an OTLP delta reader and the cumulative Prometheus endpoint side by side``
                     (Metrics.addOtlpExporter otlp
                      >> Metrics.addPrometheusEndpoint (fun o -> { o with Port = 0 }))
 
-            let server = List.exactlyOne sdk.PrometheusEndpoints
+            let server = Seq.exactlyOne sdk.PrometheusEndpoints
             use http = client ()
 
             counter.Add 5L
