@@ -61,9 +61,9 @@ type internal Runner<'T>
 
     let abort = new CancellationTokenSource()
 
-    // Completes (without faulting) when the runner is aborted; created once so idle waits add no registrations.
-    let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
-    let mutable exporterShutDown = 0
+    // The exporter's side: each batch's export (deadline, retries, outcome in the books) and its shutdown.
+    let export = RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort)
+
     let mutable shutdownTask: Task<bool> = null
     let mutable readerTask: Task = null
 
@@ -142,158 +142,6 @@ type internal Runner<'T>
         requestWake ()
         lost
 
-    /// Waits without throwing: completes at `delay` or when the runner is aborted.
-    let pause (delay: TimeSpan) : Task =
-        if delay <= TimeSpan.Zero then
-            Task.CompletedTask
-        else
-            Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
-
-    /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
-    /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
-    let finishesBefore (work: Task) (deadline: CancellationToken) : Task<bool> =
-        if work.IsCompleted then
-            Task.FromResult true
-        else
-            task {
-                let! winner = Task.WhenAny(work, Task.Delay(Timeout.InfiniteTimeSpan, deadline))
-                return Object.ReferenceEquals(winner, work)
-            }
-
-    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
-    let waitAtLeast (wait: TimeSpan) : Task =
-        task {
-            let started = Stopwatch.GetTimestamp()
-            let mutable left = wait
-
-            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
-                do!
-                    pause (
-                        if left < TimeSpan.FromMilliseconds 1. then
-                            TimeSpan.FromMilliseconds 1.
-                        else
-                            left
-                    )
-
-                left <- wait - Stopwatch.GetElapsedTime started
-        }
-
-    let observe (t: Task) =
-        t.ContinueWith(
-            (fun (done': Task) -> done'.Exception |> ignore),
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted
-            ||| TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default
-        )
-        |> ignore
-
-    /// One export attempt, bounded by the export deadline (`token`) even if the exporter ignores its token.
-    /// Exporters are started on the thread pool so that one that blocks synchronously cannot stall the reader.
-    let attemptExport (batch: Batch<'T>) (token: CancellationToken) : Task<Choice<ExportResult, exn, unit>> =
-        task {
-            accounts.CountExportCall()
-
-            let exportTask =
-                Task.Run<ExportResult>(
-                    Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)),
-                    CancellationToken.None
-                )
-
-            let! finished = finishesBefore exportTask token
-
-            if finished then
-                match exportTask.Status with
-                | TaskStatus.RanToCompletion -> return Choice1Of3 exportTask.Result
-                | TaskStatus.Faulted ->
-                    let inner = exportTask.Exception.GetBaseException()
-                    return Choice2Of3 inner
-                | _ -> return Choice3Of3()
-            else
-                observe exportTask
-                return Choice3Of3()
-        }
-
-    /// Exports one batch with retries inside its export deadline; decides its outcome exactly once.
-    let exportBatch (items: 'T array) : Task =
-        task {
-            match accounts.BeginBatch items.Length with
-            | ValueNone -> ()
-            | ValueSome batchId ->
-                let started = Stopwatch.GetTimestamp()
-                use exportCts = CancellationTokenSource.CreateLinkedTokenSource abort.Token
-                // The export deadline, retries included (CancelAfter takes at most Int32.MaxValue ms).
-                if options.ExportTimeout.TotalMilliseconds < float Int32.MaxValue then
-                    exportCts.CancelAfter options.ExportTimeout
-
-                let batch = { Resource = resource; Items = items }
-                let remaining () = options.ExportTimeout - Stopwatch.GetElapsedTime started
-                let mutable attempt = 1
-                let mutable outcome = ValueNone
-
-                let fail reason =
-                    safely (fun () -> log.ExportFailed(name, exporter.Name, reason))
-                    outcome <- ValueSome Failed
-
-                while outcome.IsNone do
-                    let! result = attemptExport batch exportCts.Token
-
-                    match result with
-                    | Choice1Of3 ExportResult.Success -> outcome <- ValueSome Exported
-                    | Choice1Of3(ExportResult.Failure reason) -> fail reason
-                    | Choice1Of3(ExportResult.Retryable(reason, retryAfter)) ->
-                        if not retry.Enabled || attempt >= retry.MaxAttempts then
-                            fail $"retryable failure, no attempts left ({attempt} made): {reason}"
-                        elif abort.IsCancellationRequested then
-                            fail $"retryable failure during an expired shutdown: {reason}"
-                        else
-                            let wait = RetryPolicy.backoff retry attempt retryAfter (Random.Shared.NextDouble())
-
-                            if wait >= remaining () then
-                                fail $"retryable failure, next retry would pass the export deadline: {reason}"
-                            else
-                                safely (fun () ->
-                                    log.ExportRetry(name, exporter.Name, attempt, int64 wait.TotalMilliseconds, reason))
-
-                                do! waitAtLeast wait
-                                attempt <- attempt + 1
-                    | Choice2Of3 error ->
-                        safely (fun () ->
-                            log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
-
-                        outcome <- ValueSome Failed
-                    | Choice3Of3() ->
-                        exportCts.Cancel()
-
-                        if abort.IsCancellationRequested then
-                            fail "export abandoned at the shutdown deadline"
-                        else
-                            fail $"export timed out after {int options.ExportTimeout.TotalMilliseconds} ms"
-
-                accounts.Settle(batchId, items.Length, outcome.Value)
-        }
-
-    let shutdownExporter () : Task =
-        task {
-            if Interlocked.Exchange(&exporterShutDown, 1) = 0 then
-                try
-                    let shutdown = Task.Run(Func<Task>(fun () -> exporter.Shutdown abort.Token), CancellationToken.None)
-
-                    let! winner = Task.WhenAny(shutdown, aborted)
-
-                    if Object.ReferenceEquals(winner, shutdown) then
-                        if shutdown.IsFaulted then
-                            let error = shutdown.Exception.GetBaseException()
-
-                            safely (fun () ->
-                                log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
-                    else
-                        observe shutdown
-                with error ->
-                    safely (fun () ->
-                        log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
-        }
-
     /// Takes queued items into `pending` until a full batch, a flush marker (returned) or an empty queue.
     let take () : TaskCompletionSource<bool> =
         lock readGate (fun () ->
@@ -348,7 +196,7 @@ type internal Runner<'T>
             let exportPending () =
                 let items = pending.ToArray()
                 pending.Clear()
-                exportBatch items
+                export.Export items
 
             try
                 while running do
@@ -389,7 +237,7 @@ type internal Runner<'T>
             with error ->
                 safely (fun () -> log.Error(name, $"runner loop stopped: {error.GetType().FullName}"))
 
-            do! shutdownExporter ()
+            do! export.ShutdownExporter()
             timer.Dispose()
         }
 
