@@ -3,7 +3,7 @@ namespace Functional.Telemetry
 open Functional.Telemetry.FSharp
 
 [<RequireQualifiedAccess>]
-type CellState =
+type internal CellState =
     | Sum of SumState
     | LastValue of LastValueState
     | Histogram of HistogramState

@@ -5,7 +5,7 @@ open Functional.Telemetry.FSharp
 /// The state of one series under any aggregation, in the pure model's terms: what a metric cell holds at
 /// collection, so the runtime is checked against the pure fold by comparing these states.
 [<RequireQualifiedAccess>]
-type CellState =
+type internal CellState =
     /// A sum.
     | Sum of SumState
     /// A last value.

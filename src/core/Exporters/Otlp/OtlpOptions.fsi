@@ -75,17 +75,17 @@ module OtlpOptions =
 
     /// The path segment of a signal: `traces`, `metrics` or `logs`.
     [<CompiledName("SignalPath")>]
-    val signalPath: signal: OtlpSignal -> string
+    val internal signalPath: signal: OtlpSignal -> string
 
     /// The URL requests go to: the configured endpoint, or the protocol's default for the signal.
     [<CompiledName("ResolveEndpoint")>]
-    val resolveEndpoint: signal: OtlpSignal -> options: OtlpOptions -> Uri
+    val internal resolveEndpoint: signal: OtlpSignal -> options: OtlpOptions -> Uri
 
     /// Parses a W3C-baggage-like header list `k1=v1,k2=v2` with percent-encoded keys and values (trimmed).
     /// Malformed entries are skipped; the second value holds one message per skipped entry, naming its position
     /// but never its content (header values are secrets).
     [<CompiledName("ParseHeaders")>]
-    val parseHeaders: text: string -> (string * string) list * string list
+    val internal parseHeaders: text: string -> (string * string) list * string list
 
     /// Reads `OTEL_EXPORTER_OTLP_[TRACES_|METRICS_|LOGS_]{ENDPOINT, PROTOCOL, HEADERS, TIMEOUT, COMPRESSION,
     /// CERTIFICATE, CLIENT_CERTIFICATE, CLIENT_KEY, INSECURE}` (the per-signal variable beats the general one)

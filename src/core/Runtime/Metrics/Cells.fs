@@ -9,7 +9,7 @@ open Functional.Telemetry
 /// One series' aggregator: updated concurrently on the hot path without locks (Interlocked), except the
 /// exponential histogram, which guards its rescaling with a spin flag.
 [<AbstractClass>]
-type MetricCell() =
+type internal MetricCell() =
     /// Records an integer measurement (already validated).
     abstract RecordLong: value: int64 -> unit
     /// Records a floating-point measurement (already validated, finite).
@@ -450,7 +450,7 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
 
 /// Cells for a stream's aggregation.
 [<RequireQualifiedAccess>]
-module MetricCell =
+module internal MetricCell =
     /// A new, empty cell for the aggregation and number kind; None for Drop (and Default, which is resolved
     /// before streams are built).
     [<CompiledName("Create")>]
