@@ -51,7 +51,7 @@ type TelemetrySdk
         :> IReadOnlyList<_>
 
     member _.Resource = resource
-    member _.Propagator = propagator
+    member _.PropagatorValue = propagator
     member _.SpanPipelines = pipelines (spanRunners |> List.map (fun r -> r.Name, r.Stats))
     member _.MetricPipelines = pipelines (metricRunners |> List.map (fun r -> r.Name, r.Stats))
     member _.MetricDrops = metricDrops
@@ -97,3 +97,12 @@ type TelemetrySdk
 
     interface IAsyncDisposable with
         member x.DisposeAsync() = x.DisposeAsync()
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+[<AutoOpen>]
+module TelemetrySdkExtensions =
+    type TelemetrySdk with
+        member x.Propagator = x.PropagatorValue

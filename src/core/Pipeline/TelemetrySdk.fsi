@@ -41,8 +41,8 @@ type TelemetrySdk =
     /// The resource every exported batch carries.
     member Resource: Resource
 
-    /// The propagator in use.
-    member Propagator: TextMapPropagator
+    /// The propagator in use (F# reads it as `Propagator` with Functional.Telemetry.FSharp open).
+    member internal PropagatorValue: TextMapPropagator
 
     /// Counters of each span export pipeline, by exporter name.
     member SpanPipelines: IReadOnlyList<ExportPipeline>
@@ -84,3 +84,14 @@ type TelemetrySdk =
 
     interface IDisposable
     interface IAsyncDisposable
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+/// F#-only members of the running SDK (its propagator is an F# value: a record of functions).
+[<AutoOpen>]
+module TelemetrySdkExtensions =
+    type TelemetrySdk with
+        /// The propagator in use.
+        member Propagator: TextMapPropagator

@@ -15,8 +15,6 @@ type InMemoryExporter<'T>() =
 
     member _.Items: IReadOnlyList<'T> = lock gate (fun () -> items.ToArray() :> IReadOnlyList<'T>)
 
-    member x.ItemList: 'T list = List.ofSeq x.Items
-
     member _.BatchCount = lock gate (fun () -> batches)
 
     member _.ShutdownCount = lock gate (fun () -> shutdowns)
@@ -36,3 +34,12 @@ type InMemoryExporter<'T>() =
         member _.Shutdown(_: CancellationToken) =
             lock gate (fun () -> shutdowns <- shutdowns + 1)
             Task.CompletedTask
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+[<AutoOpen>]
+module InMemoryExporterExtensions =
+    type InMemoryExporter<'T> with
+        member x.ItemList: 'T list = List.ofSeq x.Items

@@ -14,9 +14,6 @@ type InMemoryExporter<'T> =
     /// A snapshot of the items exported so far.
     member Items: IReadOnlyList<'T>
 
-    /// The items exported so far, as an F# list.
-    member ItemList: 'T list
-
     /// How many batches Export received.
     member BatchCount: int
 
@@ -27,3 +24,14 @@ type InMemoryExporter<'T> =
     member Clear: unit -> unit
 
     interface IExporter<'T>
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+/// F#-only members of the in-memory exporter (C# reads `Items`).
+[<AutoOpen>]
+module InMemoryExporterExtensions =
+    type InMemoryExporter<'T> with
+        /// The items exported so far, as an F# list.
+        member ItemList: 'T list

@@ -26,10 +26,13 @@ type MetricPullReader(preference: TemporalityPreference) =
             | Some attached when obj.ReferenceEquals(attached, c) -> collector <- None
             | _ -> ())
 
-    member _.Collect() : MetricData list =
+    member internal _.CollectList() : MetricData list =
         match collector with
         | Some c -> c.Collect()
         | None -> []
+
+    member x.Collect() : System.Collections.Generic.IReadOnlyList<MetricData> =
+        Array.ofList (x.CollectList()) :> System.Collections.Generic.IReadOnlyList<_>
 
     member internal _.Streams: MetricStream list =
         match collector with

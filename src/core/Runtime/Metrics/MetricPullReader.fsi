@@ -24,8 +24,11 @@ type MetricPullReader =
     /// Detaches `c`, if it is still the attached collector.
     member internal Detach: c: MetricCollector -> unit
 
+    /// Collects now, as the runtime uses it (an F# list).
+    member internal CollectList: unit -> MetricData list
+
     /// Collects now; empty before the SDK starts or after it shuts down.
-    member Collect: unit -> MetricData list
+    member Collect: unit -> System.Collections.Generic.IReadOnlyList<MetricData>
 
     /// This reader's streams (for diagnostics and tests).
     member internal Streams: MetricStream list
