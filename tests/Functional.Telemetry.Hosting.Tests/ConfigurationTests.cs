@@ -132,6 +132,26 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public async Task UseOtlpExporter_with_a_base_URL_posts_each_signal_under_it()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var root = new ContentRoot();
+        var source = TestHosts.UniqueSource();
+        var builder = TestHosts.Builder(root);
+        builder.Services.AddFunctionalTelemetry()
+            .WithoutPropagatorInstallation()
+            .WithoutRetries()
+            .WithTracing(t => t.AddSource(source))
+            .UseOtlpExporter(OtlpExportProtocol.HttpJson, new Uri(receiver.BaseUrl, "collector"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        TestHosts.EmitSpan(source, "under the base URL");
+        await host.StopAsync();
+
+        Assert.Contains("/collector/v1/traces", receiver.Paths);
+    }
+
+    [Fact]
     public async Task The_named_OTLP_options_of_a_configuration_section_reach_the_exporter()
     {
         await using var receiver = await OtlpReceiver.StartAsync();

@@ -98,10 +98,17 @@ public class ValidationAndConflictTests
             new ServiceCollection().AddFunctionalTelemetry().UseOtlpExporter().UseOtlpExporter());
         Assert.Contains("called twice", twice.Message);
 
-        // A test that replaces the application's OTLP exporter of one signal.
+        // A test that replaces the application's OTLP exporter of one signal: one OTLP exporter is left for traces.
         var services = new ServiceCollection();
-        services.AddFunctionalTelemetry().UseOtlpExporter();
-        services.AddFunctionalTelemetry().WithTracing(t => t.ClearExporters().AddOtlpExporter());
+        services.AddFunctionalTelemetry()
+            .WithEnvironment(new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9" })
+            .WithoutPropagatorInstallation()
+            .WithoutRetries()
+            .UseOtlpExporter();
+        services.AddFunctionalTelemetry().WithTracing(t => t.ClearExporters().AddOtlpExporter(o => o.Timeout = TimeSpan.FromSeconds(1)));
+        using var container = services.BuildServiceProvider();
+        var pipeline = Assert.Single(container.GetRequiredService<TelemetrySdk>().SpanPipelines);
+        Assert.Equal("traces/otlp-http-protobuf", pipeline.Name);
     }
 
     [Fact]
