@@ -5,20 +5,46 @@ namespace Functional.Telemetry;
 /// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.</summary>
 public sealed class TracingBuilder
 {
+    private const string SignalCall = "WithTracing(t => ...)";
+
+    private readonly Steps<TracingConfig> steps;
+    private readonly OtlpClaim otlp = new("traces", "WithTracing(t => t.AddOtlpExporter(...))");
+
+    /// <summary>A builder whose calls apply at once, as inside <c>Telemetry.Create(...).WithTracing(...)</c>.</summary>
+    public TracingBuilder()
+        : this(deferred: false)
+    {
+    }
+
+    /// <summary>A builder whose calls apply at once (<paramref name="deferred"/> false) or when the host starts the SDK.</summary>
+    internal TracingBuilder(bool deferred) => steps = new(deferred, TracingModule.Empty);
+
     /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
     /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
     public TracingBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
 
-    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables (hosted: it
+    /// receives the named <see cref="OtlpExporterOptions"/> <c>traces</c> as configuration left them).</summary>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
     public TracingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
-        var options = new OtlpExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.AddOtlpExporter(options.ToConfigure(), Config);
-        return this;
+        Guard.NotNull(configure, nameof(configure));
+        otlp.Add();
+        return Apply((context, config) =>
+        {
+            var options = context.CreateOtlpOptions(Signals.Traces);
+            configure(options);
+            return TracingModule.AddOtlpExporter(options.ToConfigure(), config);
+        });
     }
 
-    internal TracingConfig Config { get; private set; } = TracingModule.Empty;
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
+    internal TracingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
+    {
+        otlp.UseEverywhere();
+        return Apply((context, config) =>
+            TracingModule.AddOtlpExporter(OtlpEverywhere.Options(context, Signals.Traces, protocol, baseUrl).ToConfigure(), config));
+    }
 
     /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource
     /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name, <c>Functional-Telemetry</c>
@@ -31,8 +57,8 @@ public sealed class TracingBuilder
     {
         var options = new EtwExporterOptions();
         Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.AddEtwExporterWith(options.ToOptions(providerName), Config);
-        return this;
+        var etw = options.ToOptions(providerName);
+        return Apply(config => TracingModule.AddEtwExporterWith(etw, config));
     }
 
     /// <summary>Records spans of ActivitySources with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).
@@ -40,8 +66,8 @@ public sealed class TracingBuilder
     /// <exception cref="ArgumentException">The name is empty or contains whitespace.</exception>
     public TracingBuilder AddSource(string name)
     {
-        Config = TracingModule.AddSource(Guard.NotBlank(name, nameof(name)), Config);
-        return this;
+        Guard.NotBlank(name, nameof(name));
+        return Apply(config => TracingModule.AddSource(name, config));
     }
 
     /// <summary>Records spans of every listed source.</summary>
@@ -58,73 +84,116 @@ public sealed class TracingBuilder
     /// <summary>Sets the sampler. Default: <c>OTEL_TRACES_SAMPLER</c>, else ParentBased(AlwaysOn).</summary>
     public TracingBuilder SetSampler(Sampler sampler)
     {
-        Config = TracingModule.WithSampler(Guard.NotNull(sampler, nameof(sampler)).Function, Config);
-        return this;
+        var function = Guard.NotNull(sampler, nameof(sampler)).Function;
+        return Apply(config => TracingModule.WithSampler(function, config));
     }
 
-    /// <summary>Sets span limits. Default: the <c>OTEL_SPAN_*_LIMIT</c> variables, else 128 of each.</summary>
+    /// <summary>Sets span limits. Default: the <c>OTEL_SPAN_*_LIMIT</c> variables, else 128 of each (hosted:
+    /// <paramref name="configure"/> receives the named <see cref="SpanLimitsOptions"/> <c>traces</c>).</summary>
     public TracingBuilder SetLimits(Action<SpanLimitsOptions> configure)
     {
-        var options = new SpanLimitsOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.WithLimits(options.ToLimits(), Config);
-        return this;
+        Guard.NotNull(configure, nameof(configure));
+        return Apply((context, config) =>
+        {
+            var options = context.CreateSpanLimitsOptions();
+            configure(options);
+            return TracingModule.WithLimits(options.ToLimits(), config);
+        });
     }
 
     /// <summary>Adds a processor run on every ended, sampled span before export: return the span (changed or
     /// not) to keep it, or null to drop it. Processors run in the order added.</summary>
     public TracingBuilder AddProcessor(Func<Span, Span?> processor)
     {
-        Guard.NotNull(processor, nameof(processor));
-        Config = TracingModule.AddProcessor(
-            FuncConvert.FromFunc<Span, FSharpOption<Span>>(span => processor(span) is { } kept ? FSharpOption<Span>.Some(kept) : FSharpOption<Span>.None),
-            Config);
-        return this;
+        var function = Processors.ToFSharp(Guard.NotNull(processor, nameof(processor)));
+        return Apply(config => TracingModule.AddProcessor(function, config));
     }
 
     /// <summary>Adds an exporter fed in batches (<c>OTEL_BSP_*</c>; default every 5 s or 512 spans).</summary>
     public TracingBuilder AddExporter(IExporter<Span> exporter)
     {
-        Config = TracingModule.AddBatchExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
-        return this;
+        Guard.NotNull(exporter, nameof(exporter));
+        return Apply(config => TracingModule.AddBatchExporter(exporter, config));
     }
 
-    /// <summary>Adds an exporter fed in batches with these settings.</summary>
+    /// <summary>Adds an exporter fed in batches with these settings (hosted: <paramref name="configure"/> receives
+    /// the named <see cref="BatchExportOptions"/> <c>traces</c>).</summary>
     public TracingBuilder AddExporter(IExporter<Span> exporter, Action<BatchExportOptions> configure)
     {
-        var options = new BatchExportOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.AddExporter(ExportMode.NewBatched(options.ToBatchOptions()), Guard.NotNull(exporter, nameof(exporter)), Config);
-        return this;
+        Guard.NotNull(exporter, nameof(exporter));
+        Guard.NotNull(configure, nameof(configure));
+        return Apply((context, config) =>
+        {
+            var options = context.CreateBatchOptions(Signals.Traces);
+            configure(options);
+            return TracingModule.AddExporter(ExportMode.NewBatched(options.ToBatchOptions()), exporter, config);
+        });
     }
 
     /// <summary>Adds an exporter fed one span at a time as spans end (off the application's thread).</summary>
     public TracingBuilder AddSimpleExporter(IExporter<Span> exporter)
     {
-        Config = TracingModule.AddSimpleExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
-        return this;
+        Guard.NotNull(exporter, nameof(exporter));
+        return Apply(config => TracingModule.AddSimpleExporter(exporter, config));
     }
 
     /// <summary>Prints spans to standard output as trace trees with durations, kinds, statuses and attributes.</summary>
-    public TracingBuilder AddConsoleExporter()
-    {
-        Config = TracingModule.AddConsoleExporter(Config);
-        return this;
-    }
+    public TracingBuilder AddConsoleExporter() => Apply(TracingModule.AddConsoleExporter);
 
     /// <summary>Prints spans to <paramref name="writer"/> as trace trees.</summary>
     public TracingBuilder AddConsoleExporter(TextWriter writer)
     {
-        Config = TracingModule.AddBatchExporter(new ConsoleSpanExporter(Guard.NotNull(writer, nameof(writer))), Config);
-        return this;
+        Guard.NotNull(writer, nameof(writer));
+        return Apply(config => TracingModule.AddBatchExporter(new ConsoleSpanExporter(writer), config));
     }
 
     /// <summary>Keeps exported spans in <paramref name="exporter"/> (exported one by one as they end), for tests.</summary>
     public TracingBuilder AddInMemoryExporter(InMemoryExporter<Span> exporter)
     {
-        Config = TracingModule.AddSimpleExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        Guard.NotNull(exporter, nameof(exporter));
+        return Apply(config => TracingModule.AddSimpleExporter(exporter, config));
+    }
+
+    /// <summary>Removes every exporter added so far, <c>UseOtlpExporter</c>'s included: a test replaces the
+    /// application's exporters with <c>t.ClearExporters().AddInMemoryExporter(spans)</c>. Sources, sampler, limits
+    /// and processors stay.</summary>
+    public TracingBuilder ClearExporters()
+    {
+        otlp.Clear();
+        return Apply(config => ConfigRecords.WithExporters(config, []));
+    }
+
+    /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
+    internal TracingBuilder AddWithServices(string call, Func<IServiceProvider, TracingConfig, TracingConfig> step)
+    {
+        steps.AddWithServices(call, SignalCall, step);
         return this;
     }
+
+    /// <summary>The tracing configuration, with the settings <paramref name="context"/> holds for what code left unset.</summary>
+    internal TracingConfig Build(IBuildContext context)
+    {
+        var config = steps.Build(context);
+        if (config.Limits is null && context.ConfiguredSpanLimits() is { } limits)
+        {
+            config = TracingModule.WithLimits(limits, config);
+        }
+
+        if (context.ConfiguredBatchOptions(Signals.Traces) is { } batch)
+        {
+            config = ConfigRecords.WithExporters(config, ConfigRecords.BatchedBy(config.Exporters, batch));
+        }
+
+        return config;
+    }
+
+    private TracingBuilder Apply(Func<IBuildContext, TracingConfig, TracingConfig> step)
+    {
+        steps.Add(step);
+        return this;
+    }
+
+    private TracingBuilder Apply(Func<TracingConfig, TracingConfig> step) => Apply((_, config) => step(config));
 }
 
 /// <summary>Span limits for <see cref="TracingBuilder.SetLimits"/>. Every count defaults to 128.</summary>
