@@ -8,10 +8,20 @@ namespace Functional.Telemetry;
 /// the logger provider).</summary>
 public sealed class LoggingBuilder
 {
-    private const string SignalCall = "WithLogging(l => ...)";
+    private static readonly SignalFunctions<LoggingConfig, LogRecord> Functions = new(
+        Signals.Logs,
+        LoggingModule.AddOtlpExporter,
+        LoggingModule.AddEtwExporterWith,
+        LoggingModule.AddProcessor,
+        LoggingModule.AddExporter,
+        LoggingModule.AddBatchExporter,
+        LoggingModule.AddSimpleExporter,
+        LoggingModule.AddConsoleExporter,
+        writer => new ConsoleLogExporter(writer),
+        config => config.Exporters,
+        ConfigRecords.WithExporters);
 
-    private readonly Steps<LoggingConfig> steps;
-    private readonly OtlpClaim otlp = new("logs", "WithLogging(l => l.AddOtlpExporter(...))");
+    private readonly ExporterList<LoggingConfig, LogRecord> exporters;
 
     /// <summary>A builder whose calls apply at once, as inside <c>Telemetry.Create(...).WithLogging(...)</c>.</summary>
     public LoggingBuilder()
@@ -20,7 +30,8 @@ public sealed class LoggingBuilder
     }
 
     /// <summary>A builder whose calls apply at once (<paramref name="deferred"/> false) or when the host starts the SDK.</summary>
-    internal LoggingBuilder(bool deferred) => steps = new(deferred, LoggingModule.Empty);
+    internal LoggingBuilder(bool deferred) =>
+        exporters = new(deferred, LoggingModule.Empty, Functions, "WithLogging(l => ...)", "WithLogging(l => l.AddOtlpExporter(...))");
 
     /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
     /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
@@ -31,22 +42,15 @@ public sealed class LoggingBuilder
     /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends logs over OTLP.</exception>
     public LoggingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
-        Guard.NotNull(configure, nameof(configure));
-        otlp.Add();
-        return Apply((context, config) =>
-        {
-            var options = context.CreateOtlpOptions(Signals.Logs);
-            configure(options);
-            return LoggingModule.AddOtlpExporter(options.ToConfigure(), config);
-        });
+        exporters.AddOtlpExporter(configure);
+        return this;
     }
 
     /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
     internal LoggingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {
-        otlp.UseEverywhere();
-        return Apply((context, config) =>
-            LoggingModule.AddOtlpExporter(OtlpEverywhere.Options(context, Signals.Logs, protocol, baseUrl).ToConfigure(), config));
+        exporters.UseOtlpEverywhere(protocol, baseUrl);
+        return this;
     }
 
     /// <summary>Writes each record as an ETW event named <c>Log</c> to the EventSource
@@ -59,10 +63,8 @@ public sealed class LoggingBuilder
     /// provider name rule).</summary>
     public LoggingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
     {
-        var options = new EtwExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        var etw = options.ToOptions(providerName);
-        return Apply(config => LoggingModule.AddEtwExporterWith(etw, config));
+        exporters.AddEtwExporter(providerName, configure);
+        return this;
     }
 
     /// <summary>Flattens the <c>ILogger.BeginScope</c> scopes around each call into its attributes
@@ -93,55 +95,53 @@ public sealed class LoggingBuilder
     /// it, or null to drop it. Processors run in the order added, on the export thread.</summary>
     public LoggingBuilder AddProcessor(Func<LogRecord, LogRecord?> processor)
     {
-        var function = Processors.ToFSharp(Guard.NotNull(processor, nameof(processor)));
-        return Apply(config => LoggingModule.AddProcessor(function, config));
+        exporters.AddProcessor(processor);
+        return this;
     }
 
     /// <summary>Adds an exporter fed in batches (<c>OTEL_BLRP_*</c>; default every 1 s or 512 records, queue 2048,
     /// export timeout 30 s).</summary>
     public LoggingBuilder AddExporter(IExporter<LogRecord> exporter)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        return Apply(config => LoggingModule.AddBatchExporter(exporter, config));
+        exporters.AddExporter(exporter);
+        return this;
     }
 
     /// <summary>Adds an exporter fed in batches with these settings (the schedule delay starts at 1 s for logs;
     /// hosted, <paramref name="configure"/> receives the named <see cref="BatchExportOptions"/> <c>logs</c>).</summary>
     public LoggingBuilder AddExporter(IExporter<LogRecord> exporter, Action<BatchExportOptions> configure)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        Guard.NotNull(configure, nameof(configure));
-        return Apply((context, config) =>
-        {
-            var options = context.CreateBatchOptions(Signals.Logs);
-            configure(options);
-            return LoggingModule.AddExporter(ExportMode.NewBatched(options.ToBatchOptions()), exporter, config);
-        });
+        exporters.AddExporter(exporter, configure);
+        return this;
     }
 
     /// <summary>Adds an exporter fed one record at a time (off the application's thread).</summary>
     public LoggingBuilder AddSimpleExporter(IExporter<LogRecord> exporter)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        return Apply(config => LoggingModule.AddSimpleExporter(exporter, config));
+        exporters.AddSimpleExporter(exporter);
+        return this;
     }
 
     /// <summary>Prints records to standard output, one line each: time, severity, category, body, attributes,
     /// trace and span ids.</summary>
-    public LoggingBuilder AddConsoleExporter() => Apply(LoggingModule.AddConsoleExporter);
+    public LoggingBuilder AddConsoleExporter()
+    {
+        exporters.AddConsoleExporter();
+        return this;
+    }
 
     /// <summary>Prints records to <paramref name="writer"/>, one line each.</summary>
     public LoggingBuilder AddConsoleExporter(TextWriter writer)
     {
-        Guard.NotNull(writer, nameof(writer));
-        return Apply(config => LoggingModule.AddBatchExporter(new ConsoleLogExporter(writer), config));
+        exporters.AddConsoleExporter(writer);
+        return this;
     }
 
     /// <summary>Keeps exported records in <paramref name="exporter"/> (exported one by one), for tests.</summary>
     public LoggingBuilder AddInMemoryExporter(InMemoryExporter<LogRecord> exporter)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        return Apply(config => LoggingModule.AddSimpleExporter(exporter, config));
+        exporters.AddSimpleExporter(exporter);
+        return this;
     }
 
     /// <summary>Removes every exporter added so far, <c>UseOtlpExporter</c>'s included: a test replaces the
@@ -149,29 +149,24 @@ public sealed class LoggingBuilder
     /// the other settings stay.</summary>
     public LoggingBuilder ClearExporters()
     {
-        otlp.Clear();
-        return Apply(config => ConfigRecords.WithExporters(config, []));
+        exporters.ClearExporters();
+        return this;
     }
 
     /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
     internal LoggingBuilder AddWithServices(string call, Func<IServiceProvider, LoggingConfig, LoggingConfig> step)
     {
-        steps.AddWithServices(call, SignalCall, step);
+        exporters.AddWithServices(call, step);
         return this;
     }
 
     /// <summary>The logging configuration, with the settings <paramref name="context"/> holds for what code left unset.</summary>
     internal LoggingConfig Build(IBuildContext context)
     {
-        var config = steps.Build(context);
+        var config = exporters.Build(context);
         if (config.Limits is null && context.ConfiguredLogRecordLimits() is { } limits)
         {
             config = LoggingModule.WithLimits(limits, config);
-        }
-
-        if (context.ConfiguredBatchOptions(Signals.Logs) is { } batch)
-        {
-            config = ConfigRecords.WithExporters(config, ConfigRecords.BatchedBy(config.Exporters, batch));
         }
 
         return config;
@@ -179,7 +174,7 @@ public sealed class LoggingBuilder
 
     private LoggingBuilder Apply(Func<IBuildContext, LoggingConfig, LoggingConfig> step)
     {
-        steps.Add(step);
+        exporters.Apply(step);
         return this;
     }
 
@@ -195,20 +190,12 @@ public sealed class LogRecordLimitsOptions
     /// <summary>Longest string or byte-array attribute value; null (the default) for no limit.</summary>
     public int? AttributeValueLengthLimit { get; set; }
 
-    internal LogRecordLimits ToLimits()
-    {
-        if (AttributeCountLimit < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AttributeCountLimit), AttributeCountLimit, "Limits must not be negative.");
-        }
-
-        if (AttributeValueLengthLimit is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AttributeValueLengthLimit), AttributeValueLengthLimit, "Limits must not be negative.");
-        }
-
-        return new LogRecordLimits(
-            AttributeCountLimit,
-            AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None);
-    }
+    /// <summary>The core's limits, checked by the core's one validation (an ArgumentException naming the setting).</summary>
+    internal LogRecordLimits ToLimits() =>
+        Validation.OrThrow(
+            "configure",
+            LogRecordLimitsModule.Validate(
+                new LogRecordLimits(
+                    AttributeCountLimit,
+                    AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None)));
 }

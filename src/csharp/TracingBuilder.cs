@@ -5,10 +5,20 @@ namespace Functional.Telemetry;
 /// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.</summary>
 public sealed class TracingBuilder
 {
-    private const string SignalCall = "WithTracing(t => ...)";
+    private static readonly SignalFunctions<TracingConfig, Span> Functions = new(
+        Signals.Traces,
+        TracingModule.AddOtlpExporter,
+        TracingModule.AddEtwExporterWith,
+        TracingModule.AddProcessor,
+        TracingModule.AddExporter,
+        TracingModule.AddBatchExporter,
+        TracingModule.AddSimpleExporter,
+        TracingModule.AddConsoleExporter,
+        writer => new ConsoleSpanExporter(writer),
+        config => config.Exporters,
+        ConfigRecords.WithExporters);
 
-    private readonly Steps<TracingConfig> steps;
-    private readonly OtlpClaim otlp = new("traces", "WithTracing(t => t.AddOtlpExporter(...))");
+    private readonly ExporterList<TracingConfig, Span> exporters;
 
     /// <summary>A builder whose calls apply at once, as inside <c>Telemetry.Create(...).WithTracing(...)</c>.</summary>
     public TracingBuilder()
@@ -17,7 +27,8 @@ public sealed class TracingBuilder
     }
 
     /// <summary>A builder whose calls apply at once (<paramref name="deferred"/> false) or when the host starts the SDK.</summary>
-    internal TracingBuilder(bool deferred) => steps = new(deferred, TracingModule.Empty);
+    internal TracingBuilder(bool deferred) =>
+        exporters = new(deferred, TracingModule.Empty, Functions, "WithTracing(t => ...)", "WithTracing(t => t.AddOtlpExporter(...))");
 
     /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
     /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
@@ -28,22 +39,15 @@ public sealed class TracingBuilder
     /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
     public TracingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
-        Guard.NotNull(configure, nameof(configure));
-        otlp.Add();
-        return Apply((context, config) =>
-        {
-            var options = context.CreateOtlpOptions(Signals.Traces);
-            configure(options);
-            return TracingModule.AddOtlpExporter(options.ToConfigure(), config);
-        });
+        exporters.AddOtlpExporter(configure);
+        return this;
     }
 
     /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
     internal TracingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {
-        otlp.UseEverywhere();
-        return Apply((context, config) =>
-            TracingModule.AddOtlpExporter(OtlpEverywhere.Options(context, Signals.Traces, protocol, baseUrl).ToConfigure(), config));
+        exporters.UseOtlpEverywhere(protocol, baseUrl);
+        return this;
     }
 
     /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource
@@ -55,10 +59,8 @@ public sealed class TracingBuilder
     /// does not apply to spans).</summary>
     public TracingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
     {
-        var options = new EtwExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        var etw = options.ToOptions(providerName);
-        return Apply(config => TracingModule.AddEtwExporterWith(etw, config));
+        exporters.AddEtwExporter(providerName, configure);
+        return this;
     }
 
     /// <summary>Records spans of ActivitySources with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).
@@ -105,53 +107,51 @@ public sealed class TracingBuilder
     /// not) to keep it, or null to drop it. Processors run in the order added.</summary>
     public TracingBuilder AddProcessor(Func<Span, Span?> processor)
     {
-        var function = Processors.ToFSharp(Guard.NotNull(processor, nameof(processor)));
-        return Apply(config => TracingModule.AddProcessor(function, config));
+        exporters.AddProcessor(processor);
+        return this;
     }
 
     /// <summary>Adds an exporter fed in batches (<c>OTEL_BSP_*</c>; default every 5 s or 512 spans).</summary>
     public TracingBuilder AddExporter(IExporter<Span> exporter)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        return Apply(config => TracingModule.AddBatchExporter(exporter, config));
+        exporters.AddExporter(exporter);
+        return this;
     }
 
     /// <summary>Adds an exporter fed in batches with these settings (hosted: <paramref name="configure"/> receives
     /// the named <see cref="BatchExportOptions"/> <c>traces</c>).</summary>
     public TracingBuilder AddExporter(IExporter<Span> exporter, Action<BatchExportOptions> configure)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        Guard.NotNull(configure, nameof(configure));
-        return Apply((context, config) =>
-        {
-            var options = context.CreateBatchOptions(Signals.Traces);
-            configure(options);
-            return TracingModule.AddExporter(ExportMode.NewBatched(options.ToBatchOptions()), exporter, config);
-        });
+        exporters.AddExporter(exporter, configure);
+        return this;
     }
 
     /// <summary>Adds an exporter fed one span at a time as spans end (off the application's thread).</summary>
     public TracingBuilder AddSimpleExporter(IExporter<Span> exporter)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        return Apply(config => TracingModule.AddSimpleExporter(exporter, config));
+        exporters.AddSimpleExporter(exporter);
+        return this;
     }
 
     /// <summary>Prints spans to standard output as trace trees with durations, kinds, statuses and attributes.</summary>
-    public TracingBuilder AddConsoleExporter() => Apply(TracingModule.AddConsoleExporter);
+    public TracingBuilder AddConsoleExporter()
+    {
+        exporters.AddConsoleExporter();
+        return this;
+    }
 
     /// <summary>Prints spans to <paramref name="writer"/> as trace trees.</summary>
     public TracingBuilder AddConsoleExporter(TextWriter writer)
     {
-        Guard.NotNull(writer, nameof(writer));
-        return Apply(config => TracingModule.AddBatchExporter(new ConsoleSpanExporter(writer), config));
+        exporters.AddConsoleExporter(writer);
+        return this;
     }
 
     /// <summary>Keeps exported spans in <paramref name="exporter"/> (exported one by one as they end), for tests.</summary>
     public TracingBuilder AddInMemoryExporter(InMemoryExporter<Span> exporter)
     {
-        Guard.NotNull(exporter, nameof(exporter));
-        return Apply(config => TracingModule.AddSimpleExporter(exporter, config));
+        exporters.AddSimpleExporter(exporter);
+        return this;
     }
 
     /// <summary>Removes every exporter added so far, <c>UseOtlpExporter</c>'s included: a test replaces the
@@ -159,29 +159,24 @@ public sealed class TracingBuilder
     /// and processors stay.</summary>
     public TracingBuilder ClearExporters()
     {
-        otlp.Clear();
-        return Apply(config => ConfigRecords.WithExporters(config, []));
+        exporters.ClearExporters();
+        return this;
     }
 
     /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
     internal TracingBuilder AddWithServices(string call, Func<IServiceProvider, TracingConfig, TracingConfig> step)
     {
-        steps.AddWithServices(call, SignalCall, step);
+        exporters.AddWithServices(call, step);
         return this;
     }
 
     /// <summary>The tracing configuration, with the settings <paramref name="context"/> holds for what code left unset.</summary>
     internal TracingConfig Build(IBuildContext context)
     {
-        var config = steps.Build(context);
+        var config = exporters.Build(context);
         if (config.Limits is null && context.ConfiguredSpanLimits() is { } limits)
         {
             config = TracingModule.WithLimits(limits, config);
-        }
-
-        if (context.ConfiguredBatchOptions(Signals.Traces) is { } batch)
-        {
-            config = ConfigRecords.WithExporters(config, ConfigRecords.BatchedBy(config.Exporters, batch));
         }
 
         return config;
@@ -189,7 +184,7 @@ public sealed class TracingBuilder
 
     private TracingBuilder Apply(Func<IBuildContext, TracingConfig, TracingConfig> step)
     {
-        steps.Add(step);
+        exporters.Apply(step);
         return this;
     }
 
@@ -217,34 +212,18 @@ public sealed class SpanLimitsOptions
     /// <summary>Most attributes per link. Default 128.</summary>
     public int AttributePerLinkCountLimit { get; set; } = 128;
 
-    internal SpanLimits ToLimits()
-    {
-        Check(AttributeCountLimit, nameof(AttributeCountLimit));
-        Check(EventCountLimit, nameof(EventCountLimit));
-        Check(LinkCountLimit, nameof(LinkCountLimit));
-        Check(AttributePerEventCountLimit, nameof(AttributePerEventCountLimit));
-        Check(AttributePerLinkCountLimit, nameof(AttributePerLinkCountLimit));
-        if (AttributeValueLengthLimit is { } length)
-        {
-            Check(length, nameof(AttributeValueLengthLimit));
-        }
-
-        return new SpanLimits(
-            AttributeCountLimit,
-            AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None,
-            EventCountLimit,
-            LinkCountLimit,
-            AttributePerEventCountLimit,
-            AttributePerLinkCountLimit);
-    }
-
-    private static void Check(int value, string name)
-    {
-        if (value < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, "Limits must not be negative.");
-        }
-    }
+    /// <summary>The core's limits, checked by the core's one validation (an ArgumentException naming the setting).</summary>
+    internal SpanLimits ToLimits() =>
+        Validation.OrThrow(
+            "configure",
+            SpanLimitsModule.Validate(
+                new SpanLimits(
+                    AttributeCountLimit,
+                    AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None,
+                    EventCountLimit,
+                    LinkCountLimit,
+                    AttributePerEventCountLimit,
+                    AttributePerLinkCountLimit)));
 }
 
 /// <summary>Batching settings for one exporter. Defaults are the specification's.</summary>

@@ -16,7 +16,7 @@ internal sealed class TelemetryOptionsValidator :
     IValidateOptions<PrometheusExporterOptions>
 {
     public ValidateOptionsResult Validate(string? name, OtlpExporterOptions options) =>
-        Check(name, "Otlp", () => OtlpOptionsModule.Validate(options.ToConfigure().Invoke(OtlpOptionsModule.Default)));
+        Check(name, "Otlp", () => Validation.OrThrow("options", OtlpOptionsModule.Validate(options.ToConfigure().Invoke(OtlpOptionsModule.Default))));
 
     public ValidateOptionsResult Validate(string? name, BatchExportOptions options) =>
         name == Signals.Metrics ? ValidateOptionsResult.Skip : Check(name, "Batch", () => options.ToBatchOptions());
