@@ -4,7 +4,7 @@
 #    Debian's prometheus, python3-prometheus-client (and nodejs/npm if absent), and the npm packages of the
 #    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer).
 # 2. Checks the formatting (Fantomas), then runs `dotnet test Functional.sln`, writing .trx results, then packs
-#    the three packages from that build and checks them (tests/packaging/check-packages.fsx).
+#    the four packages from that build and checks them (tests/packaging/check-packages.fsx).
 # 3. Prints one closing line `N passed, N failed`, counted from the .trx files, and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"

@@ -395,12 +395,12 @@ let private checkDeltaAccumulatesToCumulative
             | HistogramRecord(v, set) -> histogram.Record(v, tagsOfSet set)
             | ExponentialRecord(v, set) -> exponential.Record(v, tagsOfSet set)
 
-        for data in delta.Collect() do
+        for data in (delta.Collect() |> List.ofSeq) do
             running <-
                 running
                 |> Map.add data.Name (accumulate (Map.tryFind data.Name running) data.Points)
 
-        last <- cumulative.Collect()
+        last <- (cumulative.Collect() |> List.ofSeq)
 
     let expected = running |> Map.map (fun _ points -> comparable points)
     let actual = last |> List.map (fun data -> data.Name, comparable data.Points) |> Map.ofList

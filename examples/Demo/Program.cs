@@ -47,9 +47,18 @@ if (etwProvider is not null)
     Console.WriteLine($"Also writing logs and spans to the ETW provider {etwProvider}");
 }
 
-// Start telemetry first: it installs the W3C propagator that HttpClient and ASP.NET Core pick up.
-await using var telemetry = Telemetry.Create("functional-telemetry-demo")
-    .AddResourceAttribute("deployment.environment.name", "demo")
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// ILogger records of the "Demo" category (Information and up) go to the SDK's log pipeline.
+builder.Logging.AddFilter("Demo", LogLevel.Information);
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+
+// Telemetry through the host: it starts with the host (before the other hosted services), reads OTEL_* settings
+// through IConfiguration (appsettings, environment, command line), registers the ILogger provider, and flushes and
+// shuts down when the host stops.
+builder.Services.AddFunctionalTelemetry()
+    .ConfigureResource(r => r.AddService("functional-telemetry-demo").AddAttribute("deployment.environment.name", "demo"))
     .WithTracing(t =>
     {
         t.AddSource("Demo").AddSource("System.Net.Http").AddSource("Microsoft.AspNetCore");
@@ -67,22 +76,8 @@ await using var telemetry = Telemetry.Create("functional-telemetry-demo")
     {
         if (otlp) l.AddOtlpExporter(); else l.AddConsoleExporter();
         if (etwProvider is not null) l.AddEtwExporter(etwProvider);
-    })
-    .Start();
+    });
 
-foreach (var endpoint in telemetry.PrometheusEndpoints)
-{
-    Console.WriteLine(endpoint.IsListening
-        ? $"Prometheus metrics served on {endpoint.Url}"
-        : $"Prometheus endpoint {endpoint.Url} could not listen (port in use?); the demo goes on without it");
-}
-
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-// ILogger records of the "Demo" category (Information and up) go to the SDK's log pipeline.
-builder.Logging.AddFilter("Demo", LogLevel.Information);
-builder.Logging.ClearProviders().AddFunctionalTelemetry(telemetry);
-builder.WebHost.UseUrls("http://127.0.0.1:0");
 await using var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo");
 
@@ -119,6 +114,14 @@ app.MapGet("/orders/{id:int}", async (int id) =>
 app.MapGet("/fail", () => Results.Problem("the demo fails on purpose", statusCode: 500));
 
 await app.StartAsync();
+var telemetry = app.Services.GetRequiredService<TelemetrySdk>();
+foreach (var endpoint in telemetry.PrometheusEndpoints)
+{
+    Console.WriteLine(endpoint.IsListening
+        ? $"Prometheus metrics served on {endpoint.Url}"
+        : $"Prometheus endpoint {endpoint.Url} could not listen (port in use?); the demo goes on without it");
+}
+
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 Console.WriteLine($"Demo server listening on {address}");
 
@@ -168,7 +171,6 @@ if (serve)
     Console.WriteLine($"Stopping after {tick} seconds of traffic.");
 }
 
-await app.StopAsync();
 Console.WriteLine();
 if (otlp)
 {
@@ -176,10 +178,11 @@ if (otlp)
 }
 else
 {
-    Console.WriteLine("The log records (one line each, with the ids of the span they were written in), the traces");
-    Console.WriteLine("(client and server spans share one trace id through the traceparent header),");
-    Console.WriteLine("then the metrics of the run (a counter, a histogram, an observable gauge):");
+    Console.WriteLine("The traces (client and server spans share one trace id through the traceparent header),");
+    Console.WriteLine("the metrics of the run (a counter, a histogram, an observable gauge), then the log records");
+    Console.WriteLine("(one line each, with the ids of the span they were written in; logging shuts down last):");
 }
 
-// Disposing telemetry (await using) flushes the log and span exporters, which prints the trace trees, and makes a final
-// metrics collection, which prints the metrics table.
+// Stopping the host shuts telemetry down: the log and span exporters flush, which prints the trace trees, and a
+// final metrics collection prints the metrics table.
+await app.StopAsync();

@@ -4,19 +4,52 @@ namespace Functional.Telemetry;
 
 /// <summary>Configures logs: exporters, processors, limits, scopes and the body. Records come from
 /// <c>ILogger</c> (register the SDK with <c>ILoggingBuilder.AddFunctionalTelemetry</c>, or use
-/// <see cref="TelemetrySdk.CreateLogger"/>).</summary>
+/// <see cref="TelemetrySdk.CreateLogger"/>; hosted, <c>services.AddFunctionalTelemetry().WithLogging(...)</c> registers
+/// the logger provider).</summary>
 public sealed class LoggingBuilder
 {
+    private static readonly SignalFunctions<LoggingConfig, LogRecord> Functions = new(
+        Signals.Logs,
+        LoggingModule.AddOtlpExporter,
+        LoggingModule.AddEtwExporterWith,
+        LoggingModule.AddProcessor,
+        LoggingModule.AddExporter,
+        LoggingModule.AddBatchExporter,
+        LoggingModule.AddSimpleExporter,
+        LoggingModule.AddConsoleExporter,
+        writer => new ConsoleLogExporter(writer),
+        config => config.Exporters,
+        ConfigRecords.WithExporters);
+
+    private readonly ExporterList<LoggingConfig, LogRecord> exporters;
+
+    /// <summary>A builder whose calls apply at once, as inside <c>Telemetry.Create(...).WithLogging(...)</c>.</summary>
+    public LoggingBuilder()
+        : this(deferred: false)
+    {
+    }
+
+    /// <summary>A builder whose calls apply at once (<paramref name="deferred"/> false) or when the host starts the SDK.</summary>
+    internal LoggingBuilder(bool deferred, LoggingConfig? initial = null) =>
+        exporters = new(deferred, initial ?? LoggingModule.Empty, Functions, "WithLogging(l => ...)", "WithLogging(l => l.AddOtlpExporter(...))");
+
     /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
     /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
     public LoggingBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
 
-    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables (hosted: it
+    /// receives the named <see cref="OtlpExporterOptions"/> <c>logs</c> as configuration left them).</summary>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends logs over OTLP.</exception>
     public LoggingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
-        var options = new OtlpExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = LoggingModule.AddOtlpExporter(options.ToConfigure(), Config);
+        exporters.AddOtlpExporter(configure);
+        return this;
+    }
+
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
+    internal LoggingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
+    {
+        exporters.UseOtlpEverywhere(protocol, baseUrl);
         return this;
     }
 
@@ -30,49 +63,39 @@ public sealed class LoggingBuilder
     /// provider name rule).</summary>
     public LoggingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
     {
-        var options = new EtwExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = LoggingModule.AddEtwExporterWith(options.ToOptions(providerName), Config);
+        exporters.AddEtwExporter(providerName, configure);
         return this;
     }
-
-    internal LoggingConfig Config { get; set; } = LoggingModule.Empty;
 
     /// <summary>Flattens the <c>ILogger.BeginScope</c> scopes around each call into its attributes
     /// (key/value scopes give their pairs, other scopes an attribute <c>scope</c>). Default: off.</summary>
-    public LoggingBuilder IncludeScopes(bool include = true)
-    {
-        Config = LoggingModule.WithScopes(include, Config);
-        return this;
-    }
+    public LoggingBuilder IncludeScopes(bool include = true) => Apply(config => LoggingModule.WithScopes(include, config));
 
     /// <summary>Uses the message template (<c>"Hello {Name}"</c>) as the body instead of the formatted message.
     /// Default: the formatted message is the body and the template is kept as the attribute
     /// <c>{OriginalFormat}</c>.</summary>
-    public LoggingBuilder UseTemplateAsBody(bool templateAsBody = true)
-    {
-        Config = LoggingModule.WithTemplateAsBody(templateAsBody, Config);
-        return this;
-    }
+    public LoggingBuilder UseTemplateAsBody(bool templateAsBody = true) =>
+        Apply(config => LoggingModule.WithTemplateAsBody(templateAsBody, config));
 
     /// <summary>Sets log record limits. Default: <c>OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT</c> and
-    /// <c>OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT</c> (else <c>OTEL_ATTRIBUTE_*</c>), else 128 and no limit.</summary>
+    /// <c>OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT</c> (else <c>OTEL_ATTRIBUTE_*</c>), else 128 and no limit
+    /// (hosted: <paramref name="configure"/> receives the named <see cref="LogRecordLimitsOptions"/> <c>logs</c>).</summary>
     public LoggingBuilder SetLimits(Action<LogRecordLimitsOptions> configure)
     {
-        var options = new LogRecordLimitsOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = LoggingModule.WithLimits(options.ToLimits(), Config);
-        return this;
+        Guard.NotNull(configure, nameof(configure));
+        return Apply((context, config) =>
+        {
+            var options = context.CreateLogRecordLimitsOptions();
+            configure(options);
+            return LoggingModule.WithLimits(options.ToLimits(), config);
+        });
     }
 
     /// <summary>Adds a processor run on every record before export: return the record (changed or not) to keep
     /// it, or null to drop it. Processors run in the order added, on the export thread.</summary>
     public LoggingBuilder AddProcessor(Func<LogRecord, LogRecord?> processor)
     {
-        Guard.NotNull(processor, nameof(processor));
-        Config = LoggingModule.AddProcessor(
-            FuncConvert.FromFunc<LogRecord, FSharpOption<LogRecord>>(record => processor(record) is { } kept ? FSharpOption<LogRecord>.Some(kept) : FSharpOption<LogRecord>.None),
-            Config);
+        exporters.AddProcessor(processor);
         return this;
     }
 
@@ -80,23 +103,22 @@ public sealed class LoggingBuilder
     /// export timeout 30 s).</summary>
     public LoggingBuilder AddExporter(IExporter<LogRecord> exporter)
     {
-        Config = LoggingModule.AddBatchExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddExporter(exporter);
         return this;
     }
 
-    /// <summary>Adds an exporter fed in batches with these settings (the schedule delay starts at 1 s for logs).</summary>
+    /// <summary>Adds an exporter fed in batches with these settings (the schedule delay starts at 1 s for logs;
+    /// hosted, <paramref name="configure"/> receives the named <see cref="BatchExportOptions"/> <c>logs</c>).</summary>
     public LoggingBuilder AddExporter(IExporter<LogRecord> exporter, Action<BatchExportOptions> configure)
     {
-        var options = new BatchExportOptions { ScheduleDelay = TimeSpan.FromSeconds(1) };
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = LoggingModule.AddExporter(ExportMode.NewBatched(options.ToBatchOptions()), Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddExporter(exporter, configure);
         return this;
     }
 
     /// <summary>Adds an exporter fed one record at a time (off the application's thread).</summary>
     public LoggingBuilder AddSimpleExporter(IExporter<LogRecord> exporter)
     {
-        Config = LoggingModule.AddSimpleExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddSimpleExporter(exporter);
         return this;
     }
 
@@ -104,23 +126,59 @@ public sealed class LoggingBuilder
     /// trace and span ids.</summary>
     public LoggingBuilder AddConsoleExporter()
     {
-        Config = LoggingModule.AddConsoleExporter(Config);
+        exporters.AddConsoleExporter();
         return this;
     }
 
     /// <summary>Prints records to <paramref name="writer"/>, one line each.</summary>
     public LoggingBuilder AddConsoleExporter(TextWriter writer)
     {
-        Config = LoggingModule.AddBatchExporter(new ConsoleLogExporter(Guard.NotNull(writer, nameof(writer))), Config);
+        exporters.AddConsoleExporter(writer);
         return this;
     }
 
     /// <summary>Keeps exported records in <paramref name="exporter"/> (exported one by one), for tests.</summary>
     public LoggingBuilder AddInMemoryExporter(InMemoryExporter<LogRecord> exporter)
     {
-        Config = LoggingModule.AddSimpleExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddSimpleExporter(exporter);
         return this;
     }
+
+    /// <summary>Removes every exporter added so far, <c>UseOtlpExporter</c>'s included: a test replaces the
+    /// application's exporters with <c>l.ClearExporters().AddInMemoryExporter(records)</c>. Processors, limits and
+    /// the other settings stay.</summary>
+    public LoggingBuilder ClearExporters()
+    {
+        exporters.ClearExporters();
+        return this;
+    }
+
+    /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
+    internal LoggingBuilder AddWithServices(string call, Func<IServiceProvider, LoggingConfig, LoggingConfig> step)
+    {
+        exporters.AddWithServices(call, step);
+        return this;
+    }
+
+    /// <summary>The logging configuration, with the settings <paramref name="context"/> holds for what code left unset.</summary>
+    internal LoggingConfig Build(IBuildContext context)
+    {
+        var config = exporters.Build(context);
+        if (config.Limits is null && context.ConfiguredLogRecordLimits() is { } limits)
+        {
+            config = LoggingModule.WithLimits(limits, config);
+        }
+
+        return config;
+    }
+
+    private LoggingBuilder Apply(Func<IBuildContext, LoggingConfig, LoggingConfig> step)
+    {
+        exporters.Apply(step);
+        return this;
+    }
+
+    private LoggingBuilder Apply(Func<LoggingConfig, LoggingConfig> step) => Apply((_, config) => step(config));
 }
 
 /// <summary>Log record limits for <see cref="LoggingBuilder.SetLimits"/>.</summary>
@@ -132,20 +190,12 @@ public sealed class LogRecordLimitsOptions
     /// <summary>Longest string or byte-array attribute value; null (the default) for no limit.</summary>
     public int? AttributeValueLengthLimit { get; set; }
 
-    internal LogRecordLimits ToLimits()
-    {
-        if (AttributeCountLimit < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AttributeCountLimit), AttributeCountLimit, "Limits must not be negative.");
-        }
-
-        if (AttributeValueLengthLimit is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AttributeValueLengthLimit), AttributeValueLengthLimit, "Limits must not be negative.");
-        }
-
-        return new LogRecordLimits(
-            AttributeCountLimit,
-            AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None);
-    }
+    /// <summary>The core's limits, checked by the core's one validation (an ArgumentException naming the setting).</summary>
+    internal LogRecordLimits ToLimits() =>
+        Validation.OrThrow(
+            "configure",
+            LogRecordLimitsModule.Validate(
+                new LogRecordLimits(
+                    AttributeCountLimit,
+                    AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None)));
 }

@@ -6,32 +6,59 @@ namespace Functional.Telemetry;
 /// <summary>Configures metrics: which Meters to listen to, views, exemplars, and readers/exporters.</summary>
 public sealed class MetricsBuilder
 {
+    private const string SignalCall = "WithMetrics(m => ...)";
+
+    private readonly Steps<MetricsConfig> steps;
+    private readonly OtlpClaim otlp = new("metrics", "WithMetrics(m => m.AddOtlpExporter(...))");
+
+    /// <summary>A builder whose calls apply at once, as inside <c>Telemetry.Create(...).WithMetrics(...)</c>.</summary>
+    public MetricsBuilder()
+        : this(deferred: false)
+    {
+    }
+
+    /// <summary>A builder whose calls apply at once (<paramref name="deferred"/> false) or when the host starts the SDK.</summary>
+    internal MetricsBuilder(bool deferred, MetricsConfig? initial = null) => steps = new(deferred, initial ?? MetricsModule.Empty);
+
     /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
     /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
     public MetricsBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
 
-    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables (hosted: it
+    /// receives the named <see cref="OtlpExporterOptions"/> <c>metrics</c> as configuration left them).</summary>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends metrics over OTLP.</exception>
     public MetricsBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
-        var options = new OtlpExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = MetricsModule.AddOtlpExporter(options.ToConfigure(), Config);
-        return this;
+        Guard.NotNull(configure, nameof(configure));
+        otlp.Add();
+        return Apply((context, config) =>
+        {
+            var options = context.CreateOtlpOptions(Signals.Metrics);
+            configure(options);
+            return MetricsModule.AddOtlpExporter(options.ToConfigure(), config);
+        });
     }
 
-    internal MetricsConfig Config { get; set; } = MetricsModule.Empty;
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
+    internal MetricsBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
+    {
+        otlp.UseEverywhere();
+        return Apply((context, config) =>
+            MetricsModule.AddOtlpExporter(OtlpEverywhere.Options(context, Signals.Metrics, protocol, baseUrl).ToConfigure(), config));
+    }
 
     /// <summary>Serves Prometheus scrapes on the SDK's own HTTP endpoint: <c>http://127.0.0.1:9464/metrics</c>
     /// unless <c>OTEL_EXPORTER_PROMETHEUS_HOST</c>/<c>_PORT</c> or <paramref name="configure"/> say otherwise.
     /// The reader is cumulative; the endpoint stops with the SDK. A port already in use does not stop the SDK: it
-    /// is reported on the <c>Functional-Telemetry</c> event source.</summary>
-    public MetricsBuilder AddPrometheusEndpoint(Action<PrometheusExporterOptions>? configure = null)
-    {
-        var options = new PrometheusExporterOptions();
-        configure?.Invoke(options);
-        Config = MetricsModule.AddPrometheusEndpoint(options.ToConfigure(), Config);
-        return this;
-    }
+    /// is reported on the <c>Functional-Telemetry</c> event source. Hosted, <paramref name="configure"/> receives the
+    /// named <see cref="PrometheusExporterOptions"/> <c>metrics</c>.</summary>
+    public MetricsBuilder AddPrometheusEndpoint(Action<PrometheusExporterOptions>? configure = null) =>
+        Apply((context, config) =>
+        {
+            var options = context.CreatePrometheusOptions();
+            configure?.Invoke(options);
+            return MetricsModule.AddPrometheusEndpoint(options.ToConfigure(), config);
+        });
 
     /// <summary>Adds a cumulative reader collected on each scrape, for an HTTP server of the application's:
     /// ASP.NET Core maps it with <c>app.MapPrometheusScrapingEndpoint(sdk)</c> (or
@@ -41,12 +68,17 @@ public sealed class MetricsBuilder
 
     /// <summary>Adds a cumulative reader collected on each scrape, with these rendering and cache settings (host,
     /// port and path do not apply: the application's server has its own). Its handler is in
-    /// <see cref="TelemetrySdk.PrometheusScrapeHandlers"/> once the SDK has started.</summary>
+    /// <see cref="TelemetrySdk.PrometheusScrapeHandlers"/> once the SDK has started. Hosted,
+    /// <paramref name="configure"/> receives the named <see cref="PrometheusExporterOptions"/> <c>metrics</c>.</summary>
     public MetricsBuilder AddPrometheusReader(Action<PrometheusExporterOptions> configure)
     {
-        var options = new PrometheusExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        return AddPrometheusReader(options.ToHandler());
+        Guard.NotNull(configure, nameof(configure));
+        return Apply((context, config) =>
+        {
+            var options = context.CreatePrometheusOptions();
+            configure(options);
+            return MetricsModule.AddPrometheusReader(options.ToHandler(), config);
+        });
     }
 
     /// <summary>Adds a cumulative reader that <paramref name="handler"/> collects on each scrape, for a handler
@@ -54,16 +86,16 @@ public sealed class MetricsBuilder
     /// <c>app.MapPrometheusScrapingEndpoint(handler)</c>).</summary>
     public MetricsBuilder AddPrometheusReader(PrometheusScrapeHandler handler)
     {
-        Config = MetricsModule.AddPrometheusReader(Guard.NotNull(handler, nameof(handler)), Config);
-        return this;
+        Guard.NotNull(handler, nameof(handler));
+        return Apply(config => MetricsModule.AddPrometheusReader(handler, config));
     }
 
     /// <summary>Listens to Meters with this name; <c>*</c> is a wildcard (<c>MyCompany.*</c>).</summary>
     /// <exception cref="ArgumentException">The name is empty or contains whitespace.</exception>
     public MetricsBuilder AddMeter(string name)
     {
-        Config = MetricsModule.AddMeter(Guard.NotBlank(name, nameof(name)), Config);
-        return this;
+        Guard.NotBlank(name, nameof(name));
+        return Apply(config => MetricsModule.AddMeter(name, config));
     }
 
     /// <summary>Listens to every listed Meter.</summary>
@@ -83,8 +115,8 @@ public sealed class MetricsBuilder
     {
         var options = new ViewOptions();
         Guard.NotNull(configure, nameof(configure))(options);
-        Config = MetricsModule.AddView(options.ToView(Guard.NotBlank(instrumentName, nameof(instrumentName))), Config);
-        return this;
+        var view = options.ToView(Guard.NotBlank(instrumentName, nameof(instrumentName)));
+        return Apply(config => MetricsModule.AddView(view, config));
     }
 
     /// <summary>Sets the exemplar filter. Default: <c>OTEL_METRICS_EXEMPLAR_FILTER</c>, else trace-based.</summary>
@@ -97,16 +129,11 @@ public sealed class MetricsBuilder
             ExemplarFilterKind.TraceBased => ExemplarFilter.TraceBased,
             _ => throw new ArgumentOutOfRangeException(nameof(filter), filter, "Unknown exemplar filter."),
         };
-        Config = MetricsModule.WithExemplarFilter(value, Config);
-        return this;
+        return Apply(config => MetricsModule.WithExemplarFilter(value, config));
     }
 
     /// <summary>Sets the default most attribute sets per stream (overflow series included). Default 2000.</summary>
-    public MetricsBuilder SetCardinalityLimit(int limit)
-    {
-        Config = MetricsModule.WithCardinalityLimit(limit, Config);
-        return this;
-    }
+    public MetricsBuilder SetCardinalityLimit(int limit) => Apply(config => MetricsModule.WithCardinalityLimit(limit, config));
 
     /// <summary>Adds an exporter fed cumulative metrics by a periodic reader (<c>OTEL_METRIC_EXPORT_INTERVAL</c>,
     /// default 60 s).</summary>
@@ -116,31 +143,28 @@ public sealed class MetricsBuilder
     /// this temporality preference.</summary>
     public MetricsBuilder AddExporter(IExporter<MetricData> exporter, Temporalities temporality)
     {
-        Config = MetricsModule.AddExporter(ToPreference(temporality), Guard.NotNull(exporter, nameof(exporter)), Config);
-        return this;
+        Guard.NotNull(exporter, nameof(exporter));
+        var preference = ToPreference(temporality);
+        return Apply(config => MetricsModule.AddExporter(preference, exporter, config));
     }
 
     /// <summary>Adds an exporter fed by a periodic reader with this interval and export timeout.</summary>
     public MetricsBuilder AddExporter(IExporter<MetricData> exporter, TimeSpan interval, TimeSpan timeout, Temporalities temporality = Temporalities.Cumulative)
     {
-        Config = MetricsModule.AddExporterWith(
-            new PeriodicReaderOptions(interval, timeout), ToPreference(temporality), Guard.NotNull(exporter, nameof(exporter)), Config);
-        return this;
+        Guard.NotNull(exporter, nameof(exporter));
+        var preference = ToPreference(temporality);
+        return Apply(config => MetricsModule.AddExporterWith(new PeriodicReaderOptions(interval, timeout), preference, exporter, config));
     }
 
     /// <summary>Adds a reader you collect from yourself (for example for tests or a scrape endpoint).</summary>
     public MetricsBuilder AddReader(MetricPullReader reader)
     {
-        Config = MetricsModule.AddReader(Guard.NotNull(reader, nameof(reader)), Config);
-        return this;
+        Guard.NotNull(reader, nameof(reader));
+        return Apply(config => MetricsModule.AddReader(reader, config));
     }
 
     /// <summary>Prints every collection to standard output as a table.</summary>
-    public MetricsBuilder AddConsoleExporter()
-    {
-        Config = MetricsModule.AddConsoleExporter(Config);
-        return this;
-    }
+    public MetricsBuilder AddConsoleExporter() => Apply(MetricsModule.AddConsoleExporter);
 
     /// <summary>Prints every collection to <paramref name="writer"/> as a table, every <paramref name="interval"/>.</summary>
     public MetricsBuilder AddConsoleExporter(TextWriter writer, TimeSpan interval) =>
@@ -151,13 +175,40 @@ public sealed class MetricsBuilder
     public MetricsBuilder AddInMemoryExporter(InMemoryExporter<MetricData> exporter, Temporalities temporality = Temporalities.Cumulative) =>
         AddExporter(exporter, temporality);
 
-    private static TemporalityPreference ToPreference(Temporalities temporality) => temporality switch
+    /// <summary>Removes every reader added so far: periodic exporters (<c>UseOtlpExporter</c>'s included),
+    /// Prometheus readers and endpoints, and pull readers. A test replaces the application's exporters with
+    /// <c>m.ClearExporters().AddInMemoryExporter(metrics)</c>. Meters, views and limits stay.</summary>
+    public MetricsBuilder ClearExporters()
+    {
+        otlp.Clear();
+        return Apply(config => ConfigRecords.WithReaders(config, []));
+    }
+
+    /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
+    internal MetricsBuilder AddWithServices(string call, Func<IServiceProvider, MetricsConfig, MetricsConfig> step)
+    {
+        steps.AddWithServices(call, SignalCall, step);
+        return this;
+    }
+
+    /// <summary>The metrics configuration.</summary>
+    internal MetricsConfig Build(IBuildContext context) => steps.Build(context);
+
+    internal static TemporalityPreference ToPreference(Temporalities temporality) => temporality switch
     {
         Temporalities.Cumulative => TemporalityPreference.Cumulative,
         Temporalities.Delta => TemporalityPreference.Delta,
         Temporalities.LowMemory => TemporalityPreference.LowMemory,
         _ => throw new ArgumentOutOfRangeException(nameof(temporality), temporality, "Unknown temporality preference."),
     };
+
+    private MetricsBuilder Apply(Func<IBuildContext, MetricsConfig, MetricsConfig> step)
+    {
+        steps.Add(step);
+        return this;
+    }
+
+    private MetricsBuilder Apply(Func<MetricsConfig, MetricsConfig> step) => Apply((_, config) => step(config));
 }
 
 /// <summary>An exporter's temporality preference.</summary>

@@ -33,113 +33,214 @@ public static class Telemetry
         }
 
         var (config, warnings) = loaded.ResultValue;
-        SelfDiagnostics.ConfigWarnings(warnings);
+        SelfDiagnostics.configWarnings(warnings);
         return new TelemetryBuilder(config);
     }
 }
 
-/// <summary>The root builder. Each <c>With...</c> call returns this builder; <see cref="Start"/> runs it.</summary>
+/// <summary>The root builder. Each <c>With...</c> call returns this builder; <see cref="Start"/> runs it. The same
+/// builder configures a host's SDK: <c>services.AddFunctionalTelemetry()</c> (Functional.Telemetry.Hosting) returns
+/// one, which the host starts and stops.</summary>
 public sealed class TelemetryBuilder
 {
+    private readonly bool hosted;
+    private readonly Action? loggingEnabled;
+    private readonly List<Func<TelemetryConfig, TelemetryConfig>> recorded = new();
     private TelemetryConfig config;
+    private TracingBuilder? tracing;
+    private MetricsBuilder? metrics;
+    private LoggingBuilder? logging;
 
     internal TelemetryBuilder(TelemetryConfig config) => this.config = config;
 
+    private TelemetryBuilder(Action loggingEnabled)
+    {
+        hosted = true;
+        this.loggingEnabled = loggingEnabled;
+        config = TelemetryModule.Create("unknown_service");
+    }
+
+    /// <summary>A builder whose calls are recorded and replayed when the host starts the SDK
+    /// (<see cref="Build"/>); <paramref name="loggingEnabled"/> runs once, when logs are first enabled.</summary>
+    internal static TelemetryBuilder CreateHosted(Action loggingEnabled) => new(loggingEnabled);
+
+    /// <summary>The lookup given to <see cref="WithEnvironment"/>, if it was called: it wins over IConfiguration.</summary>
+    internal FSharpFunc<string, FSharpOption<string>>? EnvironmentInCode { get; private set; }
+
     /// <summary>Adds a resource attribute (highest priority: it wins over the environment and detectors).
     /// The value may be a string, bool, any integer or floating type, or an array of those.</summary>
-    public TelemetryBuilder AddResourceAttribute(string key, object value)
+    public TelemetryBuilder AddResourceAttribute(string key, object value) =>
+        ConfigureResource(r => r.AddAttribute(key, value));
+
+    /// <summary>Sets resource attributes (the service's name, version, instance, and any other), which win over
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c>, <c>OTEL_SERVICE_NAME</c> and the detectors; calls add up.</summary>
+    public TelemetryBuilder ConfigureResource(Action<ResourceBuilder> configure)
     {
-        Guard.NotBlank(key, nameof(key));
-        Guard.NotNull(value, nameof(value));
-        var attribute = KeyValueModule.Create(key, ActivityConversion.ToAnyValue(value));
-        config = TelemetryModule.WithResourceAttributes(ListModule.OfArray(new[] { attribute }), config);
+        var resource = new ResourceBuilder();
+        Guard.NotNull(configure, nameof(configure))(resource);
+        if (resource.Attributes.Count > 0)
+        {
+            var attributes = ListModule.OfSeq(resource.Attributes);
+            Apply(c => TelemetryModule.WithResourceAttributes(attributes, c));
+        }
+
+        if (resource.DetectionOff)
+        {
+            Apply(c => TelemetryModule.WithResourceDetection(false, c));
+        }
+
         return this;
     }
 
     /// <summary>Turns the process/host/OS resource detector off (it is on by default).</summary>
-    public TelemetryBuilder WithoutResourceDetection()
-    {
-        config = TelemetryModule.WithResourceDetection(false, config);
-        return this;
-    }
+    public TelemetryBuilder WithoutResourceDetection() => ConfigureResource(r => r.WithoutDetection());
 
-    /// <summary>Reads settings from these values instead of the process environment variables.</summary>
+    /// <summary>Reads settings from these values instead of the process environment variables (hosted: instead
+    /// of IConfiguration).</summary>
     public TelemetryBuilder WithEnvironment(IReadOnlyDictionary<string, string> variables)
     {
         Guard.NotNull(variables, nameof(variables));
         var pairs = variables.Select(kv => Tuple.Create(kv.Key, kv.Value)).ToArray();
-        config = TelemetryModule.WithEnvironment(Env.OfList(ListModule.OfArray(pairs)), config);
-        return this;
+        var lookup = Env.OfList(ListModule.OfArray(pairs));
+        EnvironmentInCode = lookup;
+        return Apply(c => TelemetryModule.WithEnvironment(lookup, c));
     }
 
     /// <summary>Keeps .NET's default propagator instead of installing ours as
     /// <c>DistributedContextPropagator.Current</c>.</summary>
-    public TelemetryBuilder WithoutPropagatorInstallation()
-    {
-        config = TelemetryModule.WithPropagatorInstalled(false, config);
-        return this;
-    }
+    public TelemetryBuilder WithoutPropagatorInstallation() => Apply(c => TelemetryModule.WithPropagatorInstalled(false, c));
 
     /// <summary>Turns export retries off (they are on by default).</summary>
-    public TelemetryBuilder WithoutRetries()
-    {
-        config = TelemetryModule.WithRetry(RetryPolicyModule.Disabled, config);
-        return this;
-    }
+    public TelemetryBuilder WithoutRetries() => Apply(c => TelemetryModule.WithRetry(RetryPolicyModule.Disabled, c));
 
-    /// <summary>Enables tracing, configured by <paramref name="configure"/> (on top of what is already configured,
-    /// a configuration file's tracing included).</summary>
+    /// <summary>Enables tracing, configured by <paramref name="configure"/>. Calls add up: a second call
+    /// continues the first's configuration.</summary>
     public TelemetryBuilder WithTracing(Action<TracingBuilder> configure)
     {
-        var builder = new TracingBuilder();
-
-        // Builds on what is there (a configuration file's exporters, an earlier WithTracing call).
-        if (config.Tracing is { } current)
-        {
-            builder.Config = current.Value;
-        }
-
-        Guard.NotNull(configure, nameof(configure))(builder);
-        config = TelemetryModule.WithTracing(FuncConvert.FromFunc<TracingConfig, TracingConfig>(_ => builder.Config), config);
+        Guard.NotNull(configure, nameof(configure));
+        configure(tracing ??= new TracingBuilder(hosted, config.Tracing?.Value));
         return this;
     }
 
-    /// <summary>Enables metrics, configured by <paramref name="configure"/> (on top of what is already configured,
-    /// a configuration file's metrics included).</summary>
+    /// <summary>Enables metrics, configured by <paramref name="configure"/>. Calls add up.</summary>
     public TelemetryBuilder WithMetrics(Action<MetricsBuilder> configure)
     {
-        var builder = new MetricsBuilder();
-
-        // Builds on what is there (a configuration file's exporters, an earlier WithMetrics call).
-        if (config.Metrics is { } current)
-        {
-            builder.Config = current.Value;
-        }
-
-        Guard.NotNull(configure, nameof(configure))(builder);
-        config = TelemetryModule.WithMetrics(FuncConvert.FromFunc<MetricsConfig, MetricsConfig>(_ => builder.Config), config);
+        Guard.NotNull(configure, nameof(configure));
+        configure(metrics ??= new MetricsBuilder(hosted, config.Metrics?.Value));
         return this;
     }
 
-    /// <summary>Enables logs, configured by <paramref name="configure"/> (on top of what is already configured, a
-    /// configuration file's logging included). Write them through
-    /// <see cref="TelemetrySdk.CreateLogger"/>, or register the SDK with <c>ILoggingBuilder.AddFunctionalTelemetry(sdk)</c>.</summary>
+    /// <summary>Enables logs, configured by <paramref name="configure"/>. Calls add up. Write them through
+    /// <see cref="TelemetrySdk.CreateLogger"/>, or register the SDK with <c>ILoggingBuilder.AddFunctionalTelemetry(sdk)</c>;
+    /// hosted, the SDK's logger provider is registered with the host's logging.</summary>
     public TelemetryBuilder WithLogging(Action<LoggingBuilder> configure)
     {
-        var builder = new LoggingBuilder();
-
-        // Builds on what is there (a configuration file's exporters, an earlier WithLogging call).
-        if (config.Logging is { } current)
+        Guard.NotNull(configure, nameof(configure));
+        if (logging is null)
         {
-            builder.Config = current.Value;
+            logging = new LoggingBuilder(hosted, config.Logging?.Value);
+            loggingEnabled?.Invoke();
         }
 
-        Guard.NotNull(configure, nameof(configure))(builder);
-        config = TelemetryModule.WithLogging(FuncConvert.FromFunc<LoggingConfig, LoggingConfig>(_ => builder.Config), config);
+        configure(logging);
         return this;
+    }
+
+    /// <summary>Exports traces, metrics and logs over OTLP, as the <c>OTEL_EXPORTER_OTLP_*</c> settings say
+    /// (default http/protobuf to <c>http://localhost:4318</c>); it enables the three signals. Each signal's OTLP
+    /// exporter is the one its <c>AddOtlpExporter()</c> would add, so calling both for a signal is an error.</summary>
+    /// <exception cref="InvalidOperationException">A signal already has an OTLP exporter of its own, or this is the second call.</exception>
+    public TelemetryBuilder UseOtlpExporter() => UseOtlp(null, null);
+
+    /// <summary>Exports traces, metrics and logs over OTLP with this protocol to this base URL: OTLP/HTTP posts to
+    /// <c>{baseUrl}/v1/traces</c>, <c>/v1/metrics</c> and <c>/v1/logs</c>; gRPC uses <paramref name="baseUrl"/> as it
+    /// is. The other settings come from <c>OTEL_EXPORTER_OTLP_*</c>; it enables the three signals.</summary>
+    /// <exception cref="ArgumentException"><paramref name="baseUrl"/> is not an absolute http or https URL.</exception>
+    /// <exception cref="InvalidOperationException">A signal already has an OTLP exporter of its own, or this is the second call.</exception>
+    public TelemetryBuilder UseOtlpExporter(OtlpExportProtocol protocol, Uri baseUrl)
+    {
+        Guard.NotNull(baseUrl, nameof(baseUrl));
+        if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException("The OTLP base URL must be an absolute http or https URL.", nameof(baseUrl));
+        }
+
+        if (!Enum.IsDefined(protocol))
+        {
+            throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "Unknown OTLP protocol.");
+        }
+
+        return UseOtlp(protocol, baseUrl);
     }
 
     /// <summary>Starts the SDK. Dispose the result (or <c>await using</c> it) to flush and shut down.</summary>
     /// <exception cref="ArgumentException">A setting given in code is invalid.</exception>
-    public TelemetrySdk Start() => TelemetryModule.Start(config);
+    /// <exception cref="InvalidOperationException">This builder came from <c>services.AddFunctionalTelemetry()</c>:
+    /// the host starts it.</exception>
+    public TelemetrySdk Start()
+    {
+        if (hosted)
+        {
+            throw new InvalidOperationException(
+                "This builder belongs to services.AddFunctionalTelemetry(): the host starts the SDK when it starts and shuts it " +
+                "down when it stops. Resolve TelemetrySdk from the services to flush it; Start() is for Telemetry.Create(...).");
+        }
+
+        return TelemetryModule.Start(Build(StandaloneBuildContext.Instance, null));
+    }
+
+    /// <summary>The whole configuration. A hosted builder replays its calls over a configuration for
+    /// <paramref name="defaultServiceName"/> (which <c>OTEL_SERVICE_NAME</c> and resource attributes set in code
+    /// override); the signals read <paramref name="context"/> for what code left unset.</summary>
+    internal TelemetryConfig Build(IBuildContext context, string? defaultServiceName)
+    {
+        var result = config;
+        if (hosted)
+        {
+            result = TelemetryModule.Create(string.IsNullOrWhiteSpace(defaultServiceName) ? "unknown_service" : defaultServiceName);
+            foreach (var step in recorded)
+            {
+                result = step(result);
+            }
+        }
+
+        if (tracing is { } t)
+        {
+            var built = t.Build(context);
+            result = TelemetryModule.WithTracing(FuncConvert.FromFunc<TracingConfig, TracingConfig>(_ => built), result);
+        }
+
+        if (metrics is { } m)
+        {
+            var built = m.Build(context);
+            result = TelemetryModule.WithMetrics(FuncConvert.FromFunc<MetricsConfig, MetricsConfig>(_ => built), result);
+        }
+
+        if (logging is { } l)
+        {
+            var built = l.Build(context);
+            result = TelemetryModule.WithLogging(FuncConvert.FromFunc<LoggingConfig, LoggingConfig>(_ => built), result);
+        }
+
+        return result;
+    }
+
+    private TelemetryBuilder UseOtlp(OtlpExportProtocol? protocol, Uri? baseUrl) =>
+        WithTracing(t => t.UseOtlpEverywhere(protocol, baseUrl))
+            .WithMetrics(m => m.UseOtlpEverywhere(protocol, baseUrl))
+            .WithLogging(l => l.UseOtlpEverywhere(protocol, baseUrl));
+
+    private TelemetryBuilder Apply(Func<TelemetryConfig, TelemetryConfig> step)
+    {
+        if (hosted)
+        {
+            recorded.Add(step);
+        }
+        else
+        {
+            config = step(config);
+        }
+
+        return this;
+    }
 }

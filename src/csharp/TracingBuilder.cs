@@ -5,20 +5,51 @@ namespace Functional.Telemetry;
 /// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.</summary>
 public sealed class TracingBuilder
 {
+    private static readonly SignalFunctions<TracingConfig, Span> Functions = new(
+        Signals.Traces,
+        TracingModule.AddOtlpExporter,
+        TracingModule.AddEtwExporterWith,
+        TracingModule.AddProcessor,
+        TracingModule.AddExporter,
+        TracingModule.AddBatchExporter,
+        TracingModule.AddSimpleExporter,
+        TracingModule.AddConsoleExporter,
+        writer => new ConsoleSpanExporter(writer),
+        config => config.Exporters,
+        ConfigRecords.WithExporters);
+
+    private readonly ExporterList<TracingConfig, Span> exporters;
+
+    /// <summary>A builder whose calls apply at once, as inside <c>Telemetry.Create(...).WithTracing(...)</c>.</summary>
+    public TracingBuilder()
+        : this(deferred: false)
+    {
+    }
+
+    /// <summary>A builder whose calls apply at once (<paramref name="deferred"/> false) or when the host starts the SDK,
+    /// over <paramref name="initial"/> (a configuration file's tracing) or nothing.</summary>
+    internal TracingBuilder(bool deferred, TracingConfig? initial = null) =>
+        exporters = new(deferred, initial ?? TracingModule.Empty, Functions, "WithTracing(t => ...)", "WithTracing(t => t.AddOtlpExporter(...))");
+
     /// <summary>Exports over OTLP as the <c>OTEL_EXPORTER_OTLP_*</c> environment variables say (default
     /// http/protobuf to <c>http://localhost:4318</c>), with retries on by default.</summary>
     public TracingBuilder AddOtlpExporter() => AddOtlpExporter(_ => { });
 
-    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables.</summary>
+    /// <summary>Exports over OTLP; <paramref name="configure"/> overrides the environment variables (hosted: it
+    /// receives the named <see cref="OtlpExporterOptions"/> <c>traces</c> as configuration left them).</summary>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
     public TracingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
-        var options = new OtlpExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.AddOtlpExporter(options.ToConfigure(), Config);
+        exporters.AddOtlpExporter(configure);
         return this;
     }
 
-    internal TracingConfig Config { get; set; } = TracingModule.Empty;
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
+    internal TracingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
+    {
+        exporters.UseOtlpEverywhere(protocol, baseUrl);
+        return this;
+    }
 
     /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource
     /// <paramref name="providerName"/> (ASCII letters, digits, <c>_</c> and <c>-</c>; an invalid name, <c>Functional-Telemetry</c>
@@ -29,9 +60,7 @@ public sealed class TracingBuilder
     /// does not apply to spans).</summary>
     public TracingBuilder AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)
     {
-        var options = new EtwExporterOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.AddEtwExporterWith(options.ToOptions(providerName), Config);
+        exporters.AddEtwExporter(providerName, configure);
         return this;
     }
 
@@ -40,8 +69,8 @@ public sealed class TracingBuilder
     /// <exception cref="ArgumentException">The name is empty or contains whitespace.</exception>
     public TracingBuilder AddSource(string name)
     {
-        Config = TracingModule.AddSource(Guard.NotBlank(name, nameof(name)), Config);
-        return this;
+        Guard.NotBlank(name, nameof(name));
+        return Apply(config => TracingModule.AddSource(name, config));
     }
 
     /// <summary>Records spans of every listed source.</summary>
@@ -58,73 +87,109 @@ public sealed class TracingBuilder
     /// <summary>Sets the sampler. Default: <c>OTEL_TRACES_SAMPLER</c>, else ParentBased(AlwaysOn).</summary>
     public TracingBuilder SetSampler(Sampler sampler)
     {
-        Config = TracingModule.WithSampler(Guard.NotNull(sampler, nameof(sampler)).Function, Config);
-        return this;
+        var function = Guard.NotNull(sampler, nameof(sampler)).Function;
+        return Apply(config => TracingModule.WithSampler(function, config));
     }
 
-    /// <summary>Sets span limits. Default: the <c>OTEL_SPAN_*_LIMIT</c> variables, else 128 of each.</summary>
+    /// <summary>Sets span limits. Default: the <c>OTEL_SPAN_*_LIMIT</c> variables, else 128 of each (hosted:
+    /// <paramref name="configure"/> receives the named <see cref="SpanLimitsOptions"/> <c>traces</c>).</summary>
     public TracingBuilder SetLimits(Action<SpanLimitsOptions> configure)
     {
-        var options = new SpanLimitsOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.WithLimits(options.ToLimits(), Config);
-        return this;
+        Guard.NotNull(configure, nameof(configure));
+        return Apply((context, config) =>
+        {
+            var options = context.CreateSpanLimitsOptions();
+            configure(options);
+            return TracingModule.WithLimits(options.ToLimits(), config);
+        });
     }
 
     /// <summary>Adds a processor run on every ended, sampled span before export: return the span (changed or
     /// not) to keep it, or null to drop it. Processors run in the order added.</summary>
     public TracingBuilder AddProcessor(Func<Span, Span?> processor)
     {
-        Guard.NotNull(processor, nameof(processor));
-        Config = TracingModule.AddProcessor(
-            FuncConvert.FromFunc<Span, FSharpOption<Span>>(span => processor(span) is { } kept ? FSharpOption<Span>.Some(kept) : FSharpOption<Span>.None),
-            Config);
+        exporters.AddProcessor(processor);
         return this;
     }
 
     /// <summary>Adds an exporter fed in batches (<c>OTEL_BSP_*</c>; default every 5 s or 512 spans).</summary>
     public TracingBuilder AddExporter(IExporter<Span> exporter)
     {
-        Config = TracingModule.AddBatchExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddExporter(exporter);
         return this;
     }
 
-    /// <summary>Adds an exporter fed in batches with these settings.</summary>
+    /// <summary>Adds an exporter fed in batches with these settings (hosted: <paramref name="configure"/> receives
+    /// the named <see cref="BatchExportOptions"/> <c>traces</c>).</summary>
     public TracingBuilder AddExporter(IExporter<Span> exporter, Action<BatchExportOptions> configure)
     {
-        var options = new BatchExportOptions();
-        Guard.NotNull(configure, nameof(configure))(options);
-        Config = TracingModule.AddExporter(ExportMode.NewBatched(options.ToBatchOptions()), Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddExporter(exporter, configure);
         return this;
     }
 
     /// <summary>Adds an exporter fed one span at a time as spans end (off the application's thread).</summary>
     public TracingBuilder AddSimpleExporter(IExporter<Span> exporter)
     {
-        Config = TracingModule.AddSimpleExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddSimpleExporter(exporter);
         return this;
     }
 
     /// <summary>Prints spans to standard output as trace trees with durations, kinds, statuses and attributes.</summary>
     public TracingBuilder AddConsoleExporter()
     {
-        Config = TracingModule.AddConsoleExporter(Config);
+        exporters.AddConsoleExporter();
         return this;
     }
 
     /// <summary>Prints spans to <paramref name="writer"/> as trace trees.</summary>
     public TracingBuilder AddConsoleExporter(TextWriter writer)
     {
-        Config = TracingModule.AddBatchExporter(new ConsoleSpanExporter(Guard.NotNull(writer, nameof(writer))), Config);
+        exporters.AddConsoleExporter(writer);
         return this;
     }
 
     /// <summary>Keeps exported spans in <paramref name="exporter"/> (exported one by one as they end), for tests.</summary>
     public TracingBuilder AddInMemoryExporter(InMemoryExporter<Span> exporter)
     {
-        Config = TracingModule.AddSimpleExporter(Guard.NotNull(exporter, nameof(exporter)), Config);
+        exporters.AddSimpleExporter(exporter);
         return this;
     }
+
+    /// <summary>Removes every exporter added so far, <c>UseOtlpExporter</c>'s included: a test replaces the
+    /// application's exporters with <c>t.ClearExporters().AddInMemoryExporter(spans)</c>. Sources, sampler, limits
+    /// and processors stay.</summary>
+    public TracingBuilder ClearExporters()
+    {
+        exporters.ClearExporters();
+        return this;
+    }
+
+    /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
+    internal TracingBuilder AddWithServices(string call, Func<IServiceProvider, TracingConfig, TracingConfig> step)
+    {
+        exporters.AddWithServices(call, step);
+        return this;
+    }
+
+    /// <summary>The tracing configuration, with the settings <paramref name="context"/> holds for what code left unset.</summary>
+    internal TracingConfig Build(IBuildContext context)
+    {
+        var config = exporters.Build(context);
+        if (config.Limits is null && context.ConfiguredSpanLimits() is { } limits)
+        {
+            config = TracingModule.WithLimits(limits, config);
+        }
+
+        return config;
+    }
+
+    private TracingBuilder Apply(Func<IBuildContext, TracingConfig, TracingConfig> step)
+    {
+        exporters.Apply(step);
+        return this;
+    }
+
+    private TracingBuilder Apply(Func<TracingConfig, TracingConfig> step) => Apply((_, config) => step(config));
 }
 
 /// <summary>Span limits for <see cref="TracingBuilder.SetLimits"/>. Every count defaults to 128.</summary>
@@ -148,34 +213,18 @@ public sealed class SpanLimitsOptions
     /// <summary>Most attributes per link. Default 128.</summary>
     public int AttributePerLinkCountLimit { get; set; } = 128;
 
-    internal SpanLimits ToLimits()
-    {
-        Check(AttributeCountLimit, nameof(AttributeCountLimit));
-        Check(EventCountLimit, nameof(EventCountLimit));
-        Check(LinkCountLimit, nameof(LinkCountLimit));
-        Check(AttributePerEventCountLimit, nameof(AttributePerEventCountLimit));
-        Check(AttributePerLinkCountLimit, nameof(AttributePerLinkCountLimit));
-        if (AttributeValueLengthLimit is { } length)
-        {
-            Check(length, nameof(AttributeValueLengthLimit));
-        }
-
-        return new SpanLimits(
-            AttributeCountLimit,
-            AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None,
-            EventCountLimit,
-            LinkCountLimit,
-            AttributePerEventCountLimit,
-            AttributePerLinkCountLimit);
-    }
-
-    private static void Check(int value, string name)
-    {
-        if (value < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, "Limits must not be negative.");
-        }
-    }
+    /// <summary>The core's limits, checked by the core's one validation (an ArgumentException naming the setting).</summary>
+    internal SpanLimits ToLimits() =>
+        Validation.OrThrow(
+            "configure",
+            SpanLimitsModule.Validate(
+                new SpanLimits(
+                    AttributeCountLimit,
+                    AttributeValueLengthLimit is { } limit ? FSharpOption<int>.Some(limit) : FSharpOption<int>.None,
+                    EventCountLimit,
+                    LinkCountLimit,
+                    AttributePerEventCountLimit,
+                    AttributePerLinkCountLimit)));
 }
 
 /// <summary>Batching settings for one exporter. Defaults are the specification's.</summary>
@@ -194,5 +243,5 @@ public sealed class BatchExportOptions
     public int MaxExportBatchSize { get; set; } = 512;
 
     internal BatchOptions ToBatchOptions() =>
-        BatchOptionsModule.Validate(new BatchOptions(ScheduleDelay, ExportTimeout, MaxQueueSize, MaxExportBatchSize));
+        Validation.OrThrow("options", BatchOptionsModule.Validate(new BatchOptions(ScheduleDelay, ExportTimeout, MaxQueueSize, MaxExportBatchSize)));
 }

@@ -170,7 +170,11 @@ public class LoggingBuilderTests
         var builder = new LoggingBuilder();
         Assert.Throws<ArgumentNullException>(() => builder.AddExporter(null!));
         Assert.Throws<ArgumentNullException>(() => builder.AddProcessor(null!));
-        Assert.Throws<ArgumentOutOfRangeException>(() => builder.SetLimits(o => o.AttributeCountLimit = -1));
+        // The core's one validation: an ArgumentException naming the setting.
+        var limits = Assert.Throws<ArgumentException>(() => builder.SetLimits(o => o.AttributeCountLimit = -1));
+        Assert.Equal("AttributeCountLimit", limits.ParamName);
+        var spanLimits = Assert.Throws<ArgumentException>(() => new TracingBuilder().SetLimits(o => o.LinkCountLimit = -1));
+        Assert.Equal("LinkCountLimit", spanLimits.ParamName);
         Assert.Throws<ArgumentException>(() => Host.CreateApplicationBuilder().Logging.AddFunctionalTelemetry(" ", _ => { }));
     }
 }

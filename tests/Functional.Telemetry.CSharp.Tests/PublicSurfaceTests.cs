@@ -8,7 +8,7 @@ using Xunit;
 namespace Functional.Telemetry.CSharp.Tests;
 
 /// <summary>The C# facade assemblies show C# users no F# type: no public or protected member of
-/// Functional.Telemetry.CSharp or Functional.Telemetry.AspNetCore mentions a <c>Microsoft.FSharp</c> type, or a type of
+/// Functional.Telemetry.CSharp, Functional.Telemetry.AspNetCore or Functional.Telemetry.Hosting mentions a <c>Microsoft.FSharp</c> type, or a type of
 /// the core's F# API (namespace <c>Functional.Telemetry.FSharp</c>).</summary>
 public class PublicSurfaceTests
 {
@@ -16,6 +16,7 @@ public class PublicSurfaceTests
     {
         typeof(TelemetryBuilder).Assembly,
         typeof(PrometheusEndpointRouteBuilderExtensions).Assembly,
+        typeof(TelemetryServiceCollectionExtensions).Assembly,
     };
 
     private const BindingFlags Declared =
@@ -109,6 +110,7 @@ public class PublicSurfaceTests
         var types = Facades.SelectMany(a => a.GetExportedTypes()).ToArray();
         Assert.Contains(typeof(TelemetryBuilder), types);
         Assert.Contains(typeof(PrometheusEndpointRouteBuilderExtensions), types);
+        Assert.Contains(typeof(TelemetryServiceCollectionExtensions), types);
         Assert.Empty(types.SelectMany(FSharpMentions));
     }
 

@@ -155,8 +155,9 @@ public class TracingBuilderTests
         var error = Assert.Throws<ArgumentException>(() =>
             Telemetry.Create("svc").WithTracing(t => t.AddExporter(new InMemoryExporter<Span>(), o => o.MaxExportBatchSize = 5000)));
         Assert.Contains("MaxExportBatchSize", error.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var limits = Assert.Throws<ArgumentException>(() =>
             Telemetry.Create("svc").WithTracing(t => t.SetLimits(l => l.EventCountLimit = -1)));
+        Assert.Equal("EventCountLimit", limits.ParamName);
     }
 
     [Fact]

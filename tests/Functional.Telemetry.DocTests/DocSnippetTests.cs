@@ -14,7 +14,7 @@ public sealed record Snippet(string File, int Line, string Code, string Context)
 }
 
 /// <summary>
-/// Every ```csharp block in README.md and docs/*.md compiles against the C# packages (facade, ASP.NET Core) with the
+/// Every ```csharp block in README.md and docs/*.md compiles against the C# packages (facade, ASP.NET Core, hosting) with the
 /// usings a C# web project has implicitly. A block is a whole file (usings, statements, types) or a fragment that
 /// uses the names the docs give their builders (<c>t</c>, <c>m</c>, <c>l</c>, ...): a fragment is compiled inside a
 /// method whose parameters are those names, unless the fragment declares them itself.
@@ -79,6 +79,7 @@ public sealed class DocSnippetTests
         var files = ReadSnippets().Select(s => s.File).ToHashSet();
         Assert.Contains("README.md", files);
         Assert.Contains("docs/getting-started-csharp.md", files);
+        Assert.Contains("docs/hosting.md", files);
     }
 
     [Theory]

@@ -57,9 +57,25 @@ type FlakyExporter<'T>(failures: int) =
 
         member _.Shutdown _ = Task.CompletedTask
 
+/// A value whose ToString throws (a tag or log value the SDK must survive).
+type ThrowingToString() =
+    override _.ToString() = raise (InvalidOperationException "no text")
+
 /// Retries with 1 ms backoffs.
 let quickRetry =
     { RetryPolicy.defaults with
         InitialBackoff = TimeSpan.FromMilliseconds 1.
         MaxBackoff = TimeSpan.FromMilliseconds 1.
     }
+
+/// Asserts that `configure` throws an ArgumentException naming `setting` (as its ParamName and in its message).
+let throwsNaming (setting: string) (configure: unit -> 'T) =
+    let error = Xunit.Assert.Throws<ArgumentException>(fun () -> configure () |> ignore)
+    Xunit.Assert.Equal(setting, error.ParamName)
+    Xunit.Assert.Contains(setting, error.Message)
+
+/// Asserts that a `validate` result is an Error whose first message names `setting`.
+let rejects (setting: string) (result: Result<'T, string list>) =
+    match result with
+    | Ok _ -> Xunit.Assert.Fail $"expected an error naming {setting}"
+    | Error errors -> Xunit.Assert.Equal(Some setting, Validation.settingOf (List.head errors))

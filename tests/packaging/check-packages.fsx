@@ -85,6 +85,14 @@ let expected =
         ]
         "Functional.Telemetry.CSharp", [ "Functional.Telemetry", version; "Microsoft.Extensions.Logging", "" ]
         "Functional.Telemetry.AspNetCore", [ "Functional.Telemetry", version; "Functional.Telemetry.CSharp", version ]
+        "Functional.Telemetry.Hosting",
+        [
+            "Functional.Telemetry", version
+            "Functional.Telemetry.CSharp", version
+            "Microsoft.Extensions.Hosting", ""
+            "Microsoft.Extensions.Hosting.Abstractions", ""
+            "Microsoft.Extensions.Options.ConfigurationExtensions", ""
+        ]
     ]
 
 let nupkgs =
@@ -97,7 +105,7 @@ check
                |> List.map (fun (id, _) -> $"%s{id}.%s{version}.nupkg")
                |> List.sort
                |> Array.ofList))
-    $"""the packages are exactly the three of src/ at %s{version} (found: %s{String.Join(", ", nupkgs)})"""
+    $"""the packages are exactly the four of src/ at %s{version} (found: %s{String.Join(", ", nupkgs)})"""
 
 let readme = File.ReadAllBytes(Path.Combine(root, "README.md"))
 

@@ -3,7 +3,6 @@ namespace Functional.Telemetry.FSharp
 open Functional.Telemetry
 
 open System
-open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 type AttributeFilter =
@@ -99,48 +98,47 @@ module View =
             None
 
     let validate (view: View) =
-        let fail (message: string) = raise (ArgumentException(message, "view"))
-
-        match view.Name with
-        | Some rename ->
-            match view.Selector.Name with
-            | Some selected when not (Wildcard.hasWildcard selected) -> ()
-            | _ ->
-                fail (
-                    sprintf
-                        "A view that renames the stream to '%s' must select one instrument by its exact name %s"
-                        rename
-                        "(no wildcards)."
-                )
-        | None -> ()
-
-        match view.Aggregation with
-        | Some(Aggregation.ExplicitBucketHistogram(bounds, _)) ->
-            match boundsProblem bounds with
-            | Some problem ->
-                fail (sprintf "Invalid view aggregation: %s, got [%s]." problem (String.Join(", ", bounds)))
-            | None -> ()
-        | Some(Aggregation.Base2ExponentialHistogram(maxSize, maxScale, _)) ->
-            if maxSize < 2 then
-                fail (
-                    sprintf
-                        "Invalid view aggregation: the exponential histogram max size must be at least 2, got %d."
-                        maxSize
-                )
-
-            if maxScale < -10 || maxScale > 20 then
-                fail (
-                    sprintf
-                        "Invalid view aggregation: the exponential histogram max scale must be in [-10, 20], got %d."
-                        maxScale
-                )
-        | _ -> ()
-
-        match view.CardinalityLimit with
-        | Some limit when limit < 1 -> fail (sprintf "The view's cardinality limit must be at least 1, got %d." limit)
-        | _ -> ()
-
-        view
+        [
+            match view.Name, view.Selector.Name with
+            | Some rename, selected when
+                (match selected with
+                 | Some name -> Wildcard.hasWildcard name
+                 | None -> true)
+                ->
+                [
+                    Validation.error
+                        (nameof view.Name)
+                        $"a view that renames the stream to '{rename}' must select one instrument by its exact name (no wildcards)."
+                ]
+            | _ -> []
+            match view.Aggregation with
+            | Some(Aggregation.ExplicitBucketHistogram(bounds, _)) ->
+                match boundsProblem bounds with
+                | Some problem ->
+                    let given = String.Join(", ", bounds)
+                    [ Validation.error (nameof view.Aggregation) $"{problem}, got [{given}]." ]
+                | None -> []
+            | Some(Aggregation.Base2ExponentialHistogram(maxSize, maxScale, _)) ->
+                Validation.check
+                    (maxSize >= 2)
+                    (nameof view.Aggregation)
+                    $"the exponential histogram max size must be at least 2, got {maxSize}."
+                @ Validation.check
+                    (maxScale >= -10 && maxScale <= 20)
+                    (nameof view.Aggregation)
+                    $"the exponential histogram max scale must be in [-10, 20], got {maxScale}."
+            | _ -> []
+            match view.CardinalityLimit with
+            | Some limit when limit < 1 ->
+                [
+                    Validation.error
+                        (nameof view.CardinalityLimit)
+                        $"the view's cardinality limit must be at least 1, got {limit}."
+                ]
+            | _ -> []
+        ]
+        |> List.concat
+        |> Validation.ofErrors view
 
     let private equalsWhenGiven (criterion: string option) (actual: string) =
         match criterion with
@@ -226,22 +224,3 @@ module View =
         | AttributeFilter.All -> attributes, []
         | AttributeFilter.Allow keys -> attributes |> List.partition (fun a -> List.contains a.Key keys)
         | AttributeFilter.Deny keys -> attributes |> List.partition (fun a -> not (List.contains a.Key keys))
-
-[<RequireQualifiedAccess>]
-module InstrumentName =
-    let private isAsciiLetter (c: char) = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-
-    let private isAllowed (c: char) =
-        isAsciiLetter c
-        || (c >= '0' && c <= '9')
-        || c = '_'
-        || c = '.'
-        || c = '-'
-        || c = '/'
-
-    let isValid (name: string) =
-        not (isNull name)
-        && name.Length >= 1
-        && name.Length <= 255
-        && isAsciiLetter name[0]
-        && name |> Seq.forall isAllowed

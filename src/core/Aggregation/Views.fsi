@@ -73,10 +73,10 @@ module View =
     /// A view for instruments named `name` (wildcards allowed) that changes nothing yet.
     val forInstrument: name: string -> View
 
-    /// Checks a view given in code: a rename with a wildcard selector, bucket bounds that are not ascending,
-    /// distinct and finite, a max size below 2, a max scale outside [-10, 20], or a cardinality limit below 1
-    /// are ArgumentExceptions naming the problem.
-    val validate: view: View -> View
+    /// Checks a view given in code: a rename with a wildcard selector (`Name`), bucket bounds that are not
+    /// ascending, distinct and finite, a max size below 2 or a max scale outside [-10, 20] (`Aggregation`), or a
+    /// cardinality limit below 1 (`CardinalityLimit`). Error with one message per problem (see `Validation`).
+    val validate: view: View -> Result<View, string list>
 
     /// True when the selector matches the instrument: the name by case-insensitive wildcard match (`*` any run,
     /// `?` one character); kind, meter name, meter version and unit exactly.
@@ -95,9 +95,3 @@ module View =
 
     /// Applies a stream's attribute filter; returns the kept and the filtered-out attributes.
     val filterAttributes: filter: AttributeFilter -> attributes: KeyValue list -> KeyValue list * KeyValue list
-
-/// Instrument name rules (spec: `[A-Za-z][A-Za-z0-9_.\-/]{0,254}`).
-[<RequireQualifiedAccess>]
-module InstrumentName =
-    /// True for a valid instrument name.
-    val isValid: name: string -> bool

@@ -6,7 +6,6 @@ open System
 open System.Collections.Generic
 open System.Diagnostics
 open System.Diagnostics.Metrics
-open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 module Instruments =

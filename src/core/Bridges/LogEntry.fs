@@ -9,12 +9,11 @@ open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
-open Functional.Telemetry
 
 /// The state of a record written through the native F# `Logger` API: its body and attributes as they are.
 /// Other ILogger providers see the attributes as key/value pairs and the body as the message.
 [<Sealed>]
-type NativeLogState(body: AnyValue, attributes: KeyValue list) =
+type internal NativeLogState(body: AnyValue, attributes: KeyValue list) =
     let pairs =
         lazy
             (attributes
@@ -115,7 +114,8 @@ type internal StateReader<'TState>() =
 type internal BoxedStateReader<'TState>() =
     inherit StateReader<'TState>()
 
-    override _.Read(state, includeTemplate) = LogMapping.stateAttributesOf includeTemplate (box state)
+    override _.Read(state, includeTemplate) =
+        LogMapping.stateAttributesOf TemplateValues.Get includeTemplate (box state)
 
 /// A struct list of key/value pairs (FormattedLogValues, LoggerMessage and source-generated states): read in
 /// place, boxed only for the rare fallback to enumeration (an indexer that threw).
@@ -124,7 +124,7 @@ type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair
     inherit StateReader<'TState>()
 
     override _.Read(state, includeTemplate) =
-        match LogMapping.listAttributes includeTemplate state with
+        match LogMapping.listAttributes TemplateValues.Get includeTemplate state with
         | struct ([], null) as result ->
             let mutable copy = state
 
@@ -134,7 +134,10 @@ type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair
                  with _ ->
                      false)
             then
-                LogMapping.sequenceAttributes includeTemplate (box state :?> IEnumerable<KeyValuePair<string, obj>>)
+                LogMapping.sequenceAttributes
+                    TemplateValues.Get
+                    includeTemplate
+                    (box state :?> IEnumerable<KeyValuePair<string, obj>>)
             else
                 result
         | result -> result

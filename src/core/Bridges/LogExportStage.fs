@@ -27,14 +27,14 @@ module internal LogConversion =
 
                 let body =
                     if options.TemplateAsBody && not (isNull template) then
-                        LogMapping.templateBody template
+                        TemplateValues.Of template
                     else
                         match entry.Format() with
                         | null ->
                             if isNull template then
                                 AnyValue.String ""
                             else
-                                LogMapping.templateBody template
+                                TemplateValues.Of template
                         | formatted -> AnyValue.String formatted
 
                 struct (body, attributes)

@@ -29,7 +29,7 @@ type internal FunctionalLogger(scope: InstrumentationScope, bridge: LoggerBridge
 /// formatter, time, the current Activity's ids, scopes when enabled) and posts it to each exporter's runner;
 /// the runners' export stages make the records. Never throws into the application; after shutdown the runners
 /// refuse (and count) what is posted.
-and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<LogEntry> * IExportInterest) array) =
+and [<Sealed>] internal LoggerBridge(includeScopes: bool, pipelines: (Runner<LogEntry> * IExportInterest) array) =
     let runners = Array.map fst pipelines
     // Per pipeline, its exporter's interest check (null: always interested).
     let interests = Array.map snd pipelines
@@ -41,9 +41,9 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
     static let collectScope = Action<obj, List<obj>>(fun scope list -> list.Add scope)
 
     /// A provider with no pipelines: every logger is disabled.
-    static member internal Disabled() = new LoggerBridge(false, [||])
+    static member Disabled() = new LoggerBridge(false, [||])
 
-    member internal _.HasPipelines = runners.Length > 0
+    member _.HasPipelines = runners.Length > 0
 
     /// The pipelines that want a record of this level now, as a bit mask (pipeline i is bit i); all bits when
     /// no pipeline has an interest check.
@@ -61,13 +61,11 @@ and [<Sealed>] LoggerBridge internal (includeScopes: bool, pipelines: (Runner<Lo
             mask
 
     /// Whether a call at this level would reach any pipeline now.
-    member internal x.IsEnabled(level: LogLevel) = level <> LogLevel.None && runners.Length > 0 && x.Wanted level <> 0UL
+    member x.IsEnabled(level: LogLevel) = level <> LogLevel.None && runners.Length > 0 && x.Wanted level <> 0UL
 
-    member internal _.ScopeProvider = scopeProvider
+    member _.ScopeProvider = scopeProvider
 
-    member internal x.Emit<'TState>
-        (scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>)
-        =
+    member x.Emit<'TState>(scope, level, eventId, state: 'TState, error, formatter: Func<'TState, exn, string>) =
         let wanted =
             if level <> LogLevel.None && runners.Length > 0 && not Suppression.IsSuppressed then
                 x.Wanted level

@@ -11,7 +11,7 @@ open Functional.Telemetry
 /// The MeterListener that makes every configured Meter's instruments (Counter, UpDownCounter, Histogram, Gauge and
 /// the observable ones, for every numeric type .NET allows) feed the readers' streams.
 [<Sealed>]
-type MeterBridge internal (meters: string list, collectors: MetricCollector list) =
+type internal MeterBridge(meters: string list, collectors: MetricCollector list) =
     let listener = new MeterListener()
     let observeGate = obj ()
     let published = ConcurrentDictionary<string, InstrumentDescriptor>(StringComparer.OrdinalIgnoreCase)

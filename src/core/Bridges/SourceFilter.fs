@@ -7,7 +7,7 @@ open System
 /// Matching of ActivitySource / Meter names against configured names: exact (case-insensitive, as in
 /// OpenTelemetry .NET) or with `*` wildcards (`MyCompany.*`, `*`). Pure.
 [<RequireQualifiedAccess>]
-module SourceFilter =
+module internal SourceFilter =
     let rec private matchesFrom (pattern: string) (pi: int) (name: string) (ni: int) =
         if pi = pattern.Length then
             ni = name.Length
@@ -24,20 +24,16 @@ module SourceFilter =
             false
 
     /// True when `name` matches `pattern`.
-    [<CompiledName("Matches")>]
     let matches (pattern: string) (name: string) = matchesFrom pattern 0 name 0
 
     /// True when `name` matches any of the patterns.
-    [<CompiledName("MatchesAny")>]
     let matchesAny (patterns: string list) (name: string) = patterns |> List.exists (fun p -> matches p name)
 
-    /// Checks a configured name: non-empty, no whitespace; a clear ArgumentException otherwise.
-    [<CompiledName("Validate")>]
-    let validate (kind: string) (pattern: string) =
+    /// Checks a configured name: non-empty, no whitespace. Errors name the `kind` (see `Validation`).
+    let validate (kind: string) (pattern: string) : Result<string, string list> =
         if String.IsNullOrWhiteSpace pattern then
-            invalidArg kind $"{kind} name must not be empty."
-
-        if pattern |> Seq.exists Char.IsWhiteSpace then
-            invalidArg kind $"{kind} name '{pattern}' must not contain whitespace."
-
-        pattern
+            Error [ Validation.error kind "the name must not be empty." ]
+        elif pattern |> Seq.exists Char.IsWhiteSpace then
+            Error [ Validation.error kind $"the name '{pattern}' must not contain whitespace." ]
+        else
+            Ok pattern

@@ -7,7 +7,6 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Runtime.ExceptionServices
 open System.Threading.Tasks
-open Functional.Telemetry
 
 [<Sealed>]
 type Tracer(source: ActivitySource) =

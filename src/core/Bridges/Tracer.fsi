@@ -5,7 +5,6 @@ open Functional.Telemetry
 open System
 open System.Diagnostics
 open System.Threading.Tasks
-open Functional.Telemetry
 
 /// A native F# tracer: a named ActivitySource, so its spans share `Activity.Current` with every .NET library
 /// and flow through the same pipeline as ActivitySource spans. Add its name to the tracing sources.

@@ -46,7 +46,7 @@ type internal SamplingMark private () =
 /// span producer: sampling at start through the pure Sampler; on stop a sampled Activity is handed to `onEnd`
 /// (the export stages), which turn it into a Span record off the application's thread.
 [<Sealed>]
-type TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> unit) =
+type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> unit) =
     let listener = new ActivityListener()
 
     let decide (parent: ActivityContext) (traceId: ActivityTraceId) name kind tags links =

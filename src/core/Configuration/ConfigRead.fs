@@ -103,19 +103,12 @@ module internal MappingSupport =
 
     let at path key = Diagnostic.child path key
 
-    /// Runs a check that throws ArgumentException (the SDK's validate functions for settings given in code) as
-    /// an error of this node.
-    let validated path (node: ConfigNode) (validate: 'T -> 'T) (value: 'T) : Mapped<'T option> =
-        try
-            Mapped.ok (Some(validate value))
-        with :? ArgumentException as e ->
-            // The message without .NET's " (Parameter 'x')" suffix: the path names the setting.
-            let message =
-                match e.Message.IndexOf " (Parameter '" with
-                | -1 -> e.Message
-                | index -> e.Message.Substring(0, index)
-
-            None, [ Diagnostic.error path node.Position message ]
+    /// Runs the SDK's check of a setting (the `validate` of settings given in code); each problem it names is an
+    /// error of this node.
+    let validated path (node: ConfigNode) (validate: 'T -> Result<'T, string list>) (value: 'T) : Mapped<'T option> =
+        match validate value with
+        | Ok checkedValue -> Mapped.ok (Some checkedValue)
+        | Error problems -> None, problems |> List.map (Diagnostic.error path node.Position)
 
     let limit key (specific: ConfigNode option) (general: ConfigNode option) =
         specific

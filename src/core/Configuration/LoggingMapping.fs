@@ -98,3 +98,4 @@ module internal LoggingMapping =
 /// The model of a document whose `file_format` is `format` (already checked).
 /// The model of a document whose `file_format` is `format` (already checked).
 /// The model of a document whose `file_format` is `format` (already checked).
+/// The model of a document whose `file_format` is `format` (already checked).

@@ -4,7 +4,6 @@ open Functional.Telemetry
 
 open System
 open System.Globalization
-open Functional.Telemetry
 
 type LogRecordLimits =
     {
@@ -55,6 +54,23 @@ module LogRecordLimits =
             AttributeValueLengthLimit = length
         },
         w1 @ w2
+
+    [<CompiledName("Validate")>]
+    let validate (limits: LogRecordLimits) =
+        [
+            Validation.check
+                (limits.AttributeCountLimit >= 0)
+                (nameof limits.AttributeCountLimit)
+                $"must not be negative, got {limits.AttributeCountLimit}."
+            match limits.AttributeValueLengthLimit with
+            | Some length when length < 0 ->
+                [
+                    Validation.error (nameof limits.AttributeValueLengthLimit) $"must not be negative, got {length}."
+                ]
+            | _ -> []
+        ]
+        |> List.concat
+        |> Validation.ofErrors limits
 
     let rec private containsKey (key: string) (attributes: KeyValue list) =
         match attributes with

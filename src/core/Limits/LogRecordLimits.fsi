@@ -26,6 +26,11 @@ module LogRecordLimits =
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: lookup: EnvLookup -> LogRecordLimits * ConfigWarning list
 
+    /// Checks limits given in code: the count limit and the value length limit (when given) not negative.
+    /// Error with one message per bad setting (see `Validation`).
+    [<CompiledName("Validate")>]
+    val validate: limits: LogRecordLimits -> Result<LogRecordLimits, string list>
+
     /// Removes duplicate keys (the last value wins at the first position), keeps the first `AttributeCountLimit`
     /// attributes, truncates values, and adds what it dropped to `DroppedAttributes`.
     [<CompiledName("Apply")>]

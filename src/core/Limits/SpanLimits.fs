@@ -4,7 +4,6 @@ open Functional.Telemetry
 
 open System
 open System.Globalization
-open Functional.Telemetry
 
 type SpanLimits =
     {
@@ -77,6 +76,24 @@ module SpanLimits =
             AttributePerLinkCountLimit = perLink
         },
         w1 @ w2 @ w3 @ w4 @ w5 @ w6
+
+    let private notNegative (value: int) setting =
+        Validation.check (value >= 0) setting $"must not be negative, got {value}."
+
+    [<CompiledName("Validate")>]
+    let validate (limits: SpanLimits) =
+        [
+            notNegative limits.AttributeCountLimit (nameof limits.AttributeCountLimit)
+            match limits.AttributeValueLengthLimit with
+            | Some length -> notNegative length (nameof limits.AttributeValueLengthLimit)
+            | None -> []
+            notNegative limits.EventCountLimit (nameof limits.EventCountLimit)
+            notNegative limits.LinkCountLimit (nameof limits.LinkCountLimit)
+            notNegative limits.AttributePerEventCountLimit (nameof limits.AttributePerEventCountLimit)
+            notNegative limits.AttributePerLinkCountLimit (nameof limits.AttributePerLinkCountLimit)
+        ]
+        |> List.concat
+        |> Validation.ofErrors limits
 
     // Cutting between the halves of a surrogate pair would leave an unpaired surrogate, which is not
     // valid UTF-16 and cannot be encoded as UTF-8 on export; cut before the pair instead.

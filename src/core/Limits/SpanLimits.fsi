@@ -32,6 +32,11 @@ module SpanLimits =
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: lookup: EnvLookup -> SpanLimits * ConfigWarning list
 
+    /// Checks limits given in code: every count limit and the value length limit (when given) not negative.
+    /// Error with one message per bad setting (see `Validation`).
+    [<CompiledName("Validate")>]
+    val validate: limits: SpanLimits -> Result<SpanLimits, string list>
+
     /// Truncates strings and byte arrays (also inside arrays) to the length limit; other values unchanged.
     [<CompiledName("TruncateValue")>]
     val truncateValue: lengthLimit: int option -> value: AnyValue -> AnyValue

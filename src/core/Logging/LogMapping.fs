@@ -4,16 +4,18 @@ open Functional.Telemetry
 
 open System
 open System.Collections.Generic
-open System.Threading
 open Microsoft.Extensions.Logging
-open Functional.Telemetry
 
+/// How Microsoft.Extensions.Logging calls map onto the log data model: the log bridge's mapping, pure given the
+/// `templateValue` function it is handed. Total: a value whose ToString throws becomes its type name, a throwing
+/// enumeration ends the attributes read so far.
 [<RequireQualifiedAccess>]
-module LogMapping =
+module internal LogMapping =
+    /// The key under which Microsoft.Extensions.Logging keeps the message template: `{OriginalFormat}`.
     [<Literal>]
     let OriginalFormatKey = "{OriginalFormat}"
 
-    [<CompiledName("SeverityNumber")>]
+    /// The severity number of a level: Trace 1, Debug 5, Information 9, Warning 13, Error 17, Critical 21, None 0.
     let severityNumber (level: LogLevel) =
         match level with
         | LogLevel.Trace -> 1
@@ -24,7 +26,7 @@ module LogMapping =
         | LogLevel.Critical -> 21
         | _ -> 0
 
-    [<CompiledName("SeverityText")>]
+    /// The severity text of a level: `Trace`, `Debug`, `Information`, `Warning`, `Error`, `Critical`; empty for None.
     let severityText (level: LogLevel) =
         match level with
         | LogLevel.Trace -> "Trace"
@@ -59,34 +61,13 @@ module LogMapping =
             loop e []
         | None -> []
 
-    /// One shared `AnyValue.String` per template string instance (templates are usually literals, the same
-    /// instance on every call): a small direct-mapped table of immutable entries, safe to read and replace from
-    /// any thread (a torn read cannot happen, a lost write only costs a later miss).
-    [<Sealed; AllowNullLiteral>]
-    type private TemplateValue(text: string, value: AnyValue) =
-        member _.Text = text
-        member _.Value = value
-
-    let private templateValues: TemplateValue array = Array.zeroCreate 256
-
-    let private templateValue (text: string) =
-        let slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode text &&& 255
-        let entry = Volatile.Read(&templateValues[slot])
-
-        if not (isNull entry) && Object.ReferenceEquals(entry.Text, text) then
-            entry.Value
-        else
-            let value = AnyValue.String text
-            Volatile.Write(&templateValues[slot], TemplateValue(text, value))
-            value
-
     let private attributeOf (pair: KeyValuePair<string, obj>) =
         {
             Key = pair.Key
             Value = ActivityConversion.toAnyValue pair.Value
         }
 
-    let private templateAttribute (pair: KeyValuePair<string, obj>) =
+    let private templateAttribute (templateValue: string -> AnyValue) (pair: KeyValuePair<string, obj>) =
         match pair.Value with
         | :? string as text -> { Key = pair.Key; Value = templateValue text }
         | _ -> attributeOf pair
@@ -99,7 +80,10 @@ module LogMapping =
     // One pass over the pairs from the end, consing: no enumerator, no intermediate list, no closure; generic so
     // that a struct state is read in place, without boxing. The template's text is null when there is none (or
     // it is not a string).
-    let internal listAttributes<'T when 'T :> IReadOnlyList<KeyValuePair<string, obj>>>
+    /// The attributes and template (or null) of key/value pairs read by index, in place for a struct state;
+    /// `([], null)` when the indexer throws.
+    let listAttributes<'T when 'T :> IReadOnlyList<KeyValuePair<string, obj>>>
+        (templateValue: string -> AnyValue)
         (includeTemplate: bool)
         (pairs: 'T)
         =
@@ -115,7 +99,7 @@ module LogMapping =
 
                 if String.Equals(pair.Key, OriginalFormatKey) then
                     if includeTemplate then
-                        acc <- templateAttribute pair :: acc
+                        acc <- templateAttribute templateValue pair :: acc
 
                     template <-
                         match pair.Value with
@@ -131,7 +115,7 @@ module LogMapping =
             // An indexer that throws: the caller falls back to enumeration, which keeps what it reads.
             struct ([], null)
 
-    let private fromSequence includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+    let private fromSequence templateValue includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
         let read = readPairs pairs
 
         let attributes =
@@ -141,7 +125,7 @@ module LogMapping =
                 && (includeTemplate || pair.Key <> OriginalFormatKey))
             |> List.map (fun pair ->
                 if pair.Key = OriginalFormatKey then
-                    templateAttribute pair
+                    templateAttribute templateValue pair
                 else
                     attributeOf pair)
 
@@ -156,33 +140,40 @@ module LogMapping =
 
         struct (attributes, template)
 
-    let private pairsOf includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+    let private pairsOf templateValue includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
         match pairs with
         | :? IReadOnlyList<KeyValuePair<string, obj>> as list ->
-            match listAttributes includeTemplate list with
+            match listAttributes templateValue includeTemplate list with
             | struct ([], null) when
                 (try
                     list.Count > 0
                  with _ ->
                      false)
                 ->
-                fromSequence includeTemplate pairs
+                fromSequence templateValue includeTemplate pairs
             | result -> result
-        | _ -> fromSequence includeTemplate pairs
+        | _ -> fromSequence templateValue includeTemplate pairs
 
-    let internal sequenceAttributes includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
-        fromSequence includeTemplate pairs
+    /// The attributes and template (or null) of key/value pairs read by enumeration, keeping what was read.
+    let sequenceAttributes templateValue includeTemplate (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+        fromSequence templateValue includeTemplate pairs
 
-    let internal stateAttributesOf (includeTemplate: bool) (state: obj) =
+    /// `stateAttributes` without the tuple and option (the template's text is null when there is none), with
+    /// the template attribute's value made by `templateValue` (the bridge shares one value per template).
+    let stateAttributesOf (templateValue: string -> AnyValue) (includeTemplate: bool) (state: obj) =
         match state with
-        | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> pairsOf includeTemplate pairs
+        | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> pairsOf templateValue includeTemplate pairs
         | _ -> struct ([], null)
 
-    let internal templateBody (template: string) = templateValue template
+    // Made once: a union case used as a function value would allocate a closure at each use.
+    let private newString: string -> AnyValue = fun text -> AnyValue.String text
 
-    [<CompiledName("StateAttributes")>]
+    /// The attributes of a logging state: each key/value pair of a `IEnumerable<KeyValuePair<string, obj>>` state
+    /// (as `LoggerExtensions`, `LoggerMessage.Define` and the source generator produce) in order, the template
+    /// pair `{OriginalFormat}` included in its place only when `includeTemplate`; and the template's text.
+    /// Pairs with empty keys are skipped. Any other state gives no attributes.
     let stateAttributes (includeTemplate: bool) (state: obj) =
-        let struct (attributes, template) = stateAttributesOf includeTemplate state
+        let struct (attributes, template) = stateAttributesOf newString includeTemplate state
         attributes, Option.ofObj template
 
     let private safeText (read: unit -> string) fallback =
@@ -193,7 +184,8 @@ module LogMapping =
         with _ ->
             fallback
 
-    [<CompiledName("ExceptionAttributes")>]
+    /// `exception.type` (full type name), `exception.message` and `exception.stacktrace` (`ToString()`, which
+    /// includes inner exceptions); empty for null.
     let exceptionAttributes (error: exn) =
         match error with
         | null -> []
@@ -206,20 +198,21 @@ module LogMapping =
                 KeyValue.string "exception.stacktrace" (safeText (fun () -> error.ToString()) typeName)
             ]
 
-    [<CompiledName("EventAttributes")>]
+    /// `event.id` when the id is not 0.
     let eventAttributes (eventId: EventId) =
         if eventId.Id <> 0 then
             [ KeyValue.int "event.id" (int64 eventId.Id) ]
         else
             []
 
-    [<CompiledName("EventName")>]
+    /// The event name of an EventId: its Name, or empty.
     let eventName (eventId: EventId) =
         match eventId.Name with
         | null -> ""
         | name -> name
 
-    [<CompiledName("ScopeAttributes")>]
+    /// Scope values flattened into attributes, outermost first: key/value scopes give their pairs (without the
+    /// template); any other non-null scope gives an attribute `scope` with its text.
     let scopeAttributes (scopes: obj list) =
         scopes
         |> List.collect (fun scope ->
@@ -227,14 +220,14 @@ module LogMapping =
             | null -> []
             | :? string as text -> [ KeyValue.string "scope" text ]
             | :? IEnumerable<KeyValuePair<string, obj>> as pairs ->
-                let struct (attributes, _) = pairsOf false pairs
+                let struct (attributes, _) = pairsOf newString false pairs
                 attributes
             | other ->
                 [
                     KeyValue.string "scope" (safeText (fun () -> other.ToString()) (other.GetType().FullName))
                 ])
 
-    [<CompiledName("TryFormat")>]
+    /// Calls a formatter without letting it throw: None when it throws or returns null.
     let tryFormat (format: unit -> string) =
         try
             match format () with

@@ -1,40 +1,24 @@
 namespace Functional.Telemetry
 
-open Functional.Telemetry.FSharp
+type TraceState = { Entries: (string * string) list }
 
-/// W3C `tracestate`: an ordered list of vendor key/value entries (at most 32), leftmost most recent.
-/// Build and parse it through the `TraceState` module in Propagation, which enforces the W3C key/value rules.
-type TraceState =
-    {
-        /// The entries, leftmost first.
-        Entries: (string * string) list
-    }
-
+// Records have no static let: the shared values live in modules, and the members read them.
 module internal TraceStateValues =
     let empty: TraceState = { Entries = [] }
 
 type TraceState with
-    /// The empty trace state (one shared value).
     static member Empty = TraceStateValues.empty
 
-/// The part of a span that propagates: ids, flags, trace state, and whether it came from another process.
-/// A struct: it lives inside the span, link or exemplar that carries it, without an allocation of its own.
 [<Struct>]
 type SpanContext =
     {
-        /// The trace this span belongs to.
         TraceId: TraceId
-        /// This span's id.
         SpanId: SpanId
-        /// The W3C trace flags (sampled, random).
         TraceFlags: TraceFlags
-        /// Vendor-specific trace state.
         TraceState: TraceState
-        /// True when this context was extracted from a carrier (another process), not created here.
         IsRemote: bool
     }
 
-    /// True when both ids are valid (non-zero).
     member x.IsValid = x.TraceId.IsValid && x.SpanId.IsValid
 
 module internal SpanContextValues =
@@ -48,5 +32,4 @@ module internal SpanContextValues =
         }
 
 type SpanContext with
-    /// The invalid context (zero ids; one shared value).
     static member Invalid = SpanContextValues.invalid

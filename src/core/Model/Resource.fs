@@ -1,31 +1,15 @@
 namespace Functional.Telemetry
 
-open Functional.Telemetry.FSharp
+type Resource = { Attributes: KeyValue list; SchemaUrl: string }
 
-/// The entity producing telemetry (a service, a process, a host), as immutable attributes.
-/// Build one with the `Resource` module (defaults, detectors, environment, merge).
-type Resource =
-    {
-        /// Resource attributes such as `service.name`, keys unique.
-        Attributes: KeyValue list
-        /// The semantic-conventions schema URL the attributes follow; empty when unknown.
-        SchemaUrl: string
-    }
-
-/// The library or component that produced a span, metric or log (an ActivitySource, a Meter, a logger category).
 type InstrumentationScope =
     {
-        /// The scope name, for example the ActivitySource name.
         Name: string
-        /// The scope version; empty when unknown.
         Version: string
-        /// The schema URL; empty when unknown.
         SchemaUrl: string
-        /// Scope attributes (for example ActivitySource tags).
         Attributes: KeyValue list
     }
 
-    /// A scope with just a name.
     static member Named(name: string) =
         {
             Name = name

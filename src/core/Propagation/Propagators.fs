@@ -4,21 +4,6 @@ open Functional.Telemetry
 
 open System
 
-type PropagationContext = { SpanContext: SpanContext option; Baggage: Baggage }
-
-[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
-module PropagationContext =
-    [<CompiledName("Empty")>]
-    let empty = { SpanContext = None; Baggage = Baggage.empty }
-
-type TextMapPropagator =
-    {
-        Name: string
-        Fields: string list
-        Inject: PropagationContext -> (string * string) list
-        Extract: (string -> string list) -> PropagationContext -> PropagationContext
-    }
-
 [<RequireQualifiedAccess>]
 module Propagators =
     [<CompiledName("GetterOf")>]
@@ -27,22 +12,6 @@ module Propagators =
             headers
             |> List.filter (fun (k, _) -> String.Equals(k, name, StringComparison.OrdinalIgnoreCase))
             |> List.map snd
-
-    let private validContext (context: PropagationContext) = context.SpanContext |> Option.filter (fun c -> c.IsValid)
-
-    let private withSpanContext (context: PropagationContext) found =
-        match found with
-        | Some spanContext -> { context with SpanContext = Some spanContext }
-        | None -> context
-
-    let private remote traceId spanId sampled =
-        {
-            TraceId = traceId
-            SpanId = spanId
-            TraceFlags = (if sampled then TraceFlags.Sampled else TraceFlags.None)
-            TraceState = TraceState.empty
-            IsRemote = true
-        }
 
     // ---- W3C Trace Context ----
 
@@ -54,11 +23,11 @@ module Propagators =
                 { c with
                     TraceState = TraceState.parseHeaders (getter TraceState.headerName)
                 })
-            |> withSpanContext context
+            |> PropagatorParts.withSpanContext context
         | _ -> context
 
     let private injectTraceContext context =
-        match validContext context with
+        match PropagatorParts.validContext context with
         | Some c when List.isEmpty c.TraceState.Entries -> [ TraceParent.headerName, TraceParent.format c ]
         | Some c ->
             [
@@ -95,224 +64,89 @@ module Propagators =
                     | found -> { context with Baggage = found }
         }
 
-    // ---- B3 and Jaeger ----
-
-    let private first (getter: string -> string list) name =
-        getter name
-        |> List.tryFind (isNull >> not)
-        |> Option.map (fun v -> v.Trim().ToLowerInvariant())
-
-    // B3 and Jaeger allow 64-bit trace ids; they are left-padded to 128 bits.
-    let private tryParsePaddedTraceId (text: string) =
-        if text.Length >= 1 && text.Length <= 32 then
-            Ids.tryParseTraceId (text.PadLeft(32, '0'))
-            |> Option.filter (fun t -> t.IsValid)
-        else
-            None
-
-    let private tryParsePaddedSpanId (text: string) =
-        if text.Length >= 1 && text.Length <= 16 then
-            Ids.tryParseSpanId (text.PadLeft(16, '0')) |> Option.filter (fun s -> s.IsValid)
-        else
-            None
-
-    let private tryParseB3TraceId (text: string) =
-        if text.Length = 16 || text.Length = 32 then
-            tryParsePaddedTraceId text
-        else
-            None
-
-    let private tryParseB3SpanId (text: string) = if text.Length = 16 then tryParsePaddedSpanId text else None
-
-    let private b3SingleHeader = "b3"
-    let private b3TraceIdHeader = "X-B3-TraceId"
-    let private b3SpanIdHeader = "X-B3-SpanId"
-    let private b3SampledHeader = "X-B3-Sampled"
-    let private b3FlagsHeader = "X-B3-Flags"
-
-    let private tryParseB3Single (text: string) =
-        let parts = text.Split '-'
-
-        let sampled =
-            match Array.tryItem 2 parts with
-            | None
-            | Some "0" -> Some false
-            | Some "1"
-            | Some "d" -> Some true
-            | Some _ -> None
-
-        let parentOk =
-            match Array.tryItem 3 parts with
-            | None -> true
-            | Some parent -> (tryParseB3SpanId parent).IsSome
-
-        if parts.Length < 2 || parts.Length > 4 || not parentOk then
-            None
-        else
-            match tryParseB3TraceId parts[0], tryParseB3SpanId parts[1], sampled with
-            | Some traceId, Some spanId, Some isSampled -> Some(remote traceId spanId isSampled)
-            | _ -> None
-
-    let private tryParseB3Multi getter =
-        let sampled =
-            match first getter b3FlagsHeader, first getter b3SampledHeader with
-            | Some "1", _ -> Some true
-            | _, (None | Some "0" | Some "false") -> Some false
-            | _, (Some "1" | Some "true") -> Some true
-            | _ -> None
-
-        match
-            first getter b3TraceIdHeader |> Option.bind tryParseB3TraceId,
-            first getter b3SpanIdHeader |> Option.bind tryParseB3SpanId,
-            sampled
-        with
-        | Some traceId, Some spanId, Some isSampled -> Some(remote traceId spanId isSampled)
-        | _ -> None
-
-    let private extractB3 getter context =
-        match first getter b3SingleHeader |> Option.bind tryParseB3Single with
-        | Some found -> Some found
-        | None -> tryParseB3Multi getter
-        |> withSpanContext context
-
-    let private sampledDigit (c: SpanContext) = if c.TraceFlags.IsSampled then "1" else "0"
-
     [<CompiledName("B3")>]
     let b3 =
         {
             Name = "b3"
-            Fields = [ b3SingleHeader ]
+            Fields = [ B3Format.singleHeader ]
             Inject =
                 fun context ->
-                    match validContext context with
+                    match PropagatorParts.validContext context with
                     | Some c ->
                         [
-                            b3SingleHeader, c.TraceId.ToHex() + "-" + c.SpanId.ToHex() + "-" + sampledDigit c
+                            B3Format.singleHeader,
+                            c.TraceId.ToHex()
+                            + "-"
+                            + c.SpanId.ToHex()
+                            + "-"
+                            + PropagatorParts.sampledDigit c
                         ]
                     | None -> []
-            Extract = extractB3
+            Extract = B3Format.extract
         }
 
     [<CompiledName("B3Multi")>]
     let b3Multi =
         {
             Name = "b3multi"
-            Fields = [ b3TraceIdHeader; b3SpanIdHeader; b3SampledHeader; b3FlagsHeader ]
+            Fields =
+                [
+                    B3Format.traceIdHeader
+                    B3Format.spanIdHeader
+                    B3Format.sampledHeader
+                    B3Format.flagsHeader
+                ]
             Inject =
                 fun context ->
-                    match validContext context with
+                    match PropagatorParts.validContext context with
                     | Some c ->
                         [
-                            b3TraceIdHeader, c.TraceId.ToHex()
-                            b3SpanIdHeader, c.SpanId.ToHex()
-                            b3SampledHeader, sampledDigit c
+                            B3Format.traceIdHeader, c.TraceId.ToHex()
+                            B3Format.spanIdHeader, c.SpanId.ToHex()
+                            B3Format.sampledHeader, PropagatorParts.sampledDigit c
                         ]
                     | None -> []
-            Extract = extractB3
+            Extract = B3Format.extract
         }
-
-    let private jaegerHeader = "uber-trace-id"
-
-    let private tryParseJaeger (text: string) =
-        match text.Replace("%3a", ":").Split ':' with
-        | [| traceId; spanId; parentId; flags |] when
-            parentId.Length >= 1
-            && parentId.Length <= 16
-            && (Ids.tryParseSpanId (parentId.PadLeft(16, '0'))).IsSome
-            && flags.Length >= 1
-            && flags.Length <= 2
-            ->
-            match tryParsePaddedTraceId traceId, tryParsePaddedSpanId spanId, Ids.tryParseHex flags 0 flags.Length with
-            | Some t, Some s, ValueSome f -> Some(remote t s (f &&& 1UL = 1UL))
-            | _ -> None
-        | _ -> None
 
     [<CompiledName("Jaeger")>]
     let jaeger =
         {
             Name = "jaeger"
-            Fields = [ jaegerHeader ]
+            Fields = [ JaegerFormat.header ]
             Inject =
                 fun context ->
-                    match validContext context with
+                    match PropagatorParts.validContext context with
                     | Some c ->
                         [
-                            jaegerHeader, c.TraceId.ToHex() + ":" + c.SpanId.ToHex() + ":0:" + sampledDigit c
+                            JaegerFormat.header,
+                            c.TraceId.ToHex()
+                            + ":"
+                            + c.SpanId.ToHex()
+                            + ":0:"
+                            + PropagatorParts.sampledDigit c
                         ]
                     | None -> []
             Extract =
                 fun getter context ->
-                    first getter jaegerHeader
-                    |> Option.bind tryParseJaeger
-                    |> withSpanContext context
+                    PropagatorParts.first getter JaegerFormat.header
+                    |> Option.bind JaegerFormat.tryParse
+                    |> PropagatorParts.withSpanContext context
         }
-
-    // ---- AWS X-Ray ----
-
-    let private xrayHeader = "X-Amzn-Trace-Id"
-
-    /// `1-{8 hex}-{24 hex}`: the trace id's first 8 and last 24 hex digits.
-    let private tryParseXrayRoot (root: string) =
-        if root.Length = 35 && root.StartsWith "1-" && root[10] = '-' then
-            Ids.tryParseTraceId (root.Substring(2, 8) + root.Substring(11, 24))
-            |> Option.filter (fun t -> t.IsValid)
-        else
-            None
-
-    /// The sampled flag of `Sampled=...`: `1` sampled; `0`, `?` (not decided) and `d` (delegated) not sampled.
-    let private tryParseXraySampled (value: string) =
-        match value with
-        | "1" -> Some true
-        | "0"
-        | "?"
-        | "d" -> Some false
-        | _ -> None
-
-    /// Reads the header as `first` returns it (trimmed, lowercased: keys and hex digits match in any case).
-    let private tryParseXray (text: string) =
-        let parts =
-            text.Split ';'
-            |> Array.map (fun part -> part.Trim())
-            |> Array.filter (fun part -> part <> "")
-            |> Array.map (fun part ->
-                match part.IndexOf '=' with
-                | -1 -> None
-                | i -> Some(part.Substring(0, i).Trim(), part.Substring(i + 1).Trim()))
-
-        let value key =
-            parts |> Array.tryPick (Option.filter (fun (k, _) -> k = key)) |> Option.map snd
-
-        let sampled =
-            match value "sampled" with
-            | None -> Some false
-            | Some v -> tryParseXraySampled v
-
-        if parts |> Array.exists Option.isNone then
-            None
-        else
-            match
-                value "root" |> Option.bind tryParseXrayRoot,
-                value "parent"
-                |> Option.bind Ids.tryParseSpanId
-                |> Option.filter (fun s -> s.IsValid),
-                sampled
-            with
-            | Some traceId, Some spanId, Some isSampled -> Some(remote traceId spanId isSampled)
-            | _ -> None
 
     [<CompiledName("XRay")>]
     let xray =
         {
             Name = "xray"
-            Fields = [ xrayHeader ]
+            Fields = [ XRayFormat.header ]
             Inject =
                 fun context ->
-                    match validContext context with
+                    match PropagatorParts.validContext context with
                     | Some c ->
                         let hex = c.TraceId.ToHex()
 
                         [
-                            xrayHeader,
+                            XRayFormat.header,
                             "Root=1-"
                             + hex.Substring(0, 8)
                             + "-"
@@ -320,11 +154,14 @@ module Propagators =
                             + ";Parent="
                             + c.SpanId.ToHex()
                             + ";Sampled="
-                            + sampledDigit c
+                            + PropagatorParts.sampledDigit c
                         ]
                     | None -> []
             Extract =
-                fun getter context -> first getter xrayHeader |> Option.bind tryParseXray |> withSpanContext context
+                fun getter context ->
+                    PropagatorParts.first getter XRayFormat.header
+                    |> Option.bind XRayFormat.tryParse
+                    |> PropagatorParts.withSpanContext context
         }
 
     // ---- composition ----

@@ -7,7 +7,6 @@ open System.Reflection
 open System.Text
 open System.Text.Unicode
 open System.Buffers
-open Functional.Telemetry
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Resource =

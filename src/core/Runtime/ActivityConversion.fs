@@ -48,7 +48,7 @@ type internal AttributeScratch() =
 /// Conversions between System.Diagnostics (Activity, ActivityContext, tag objects) and the model.
 /// This is the only place that reads an Activity; the rest of the SDK sees Span records.
 [<RequireQualifiedAccess>]
-module ActivityConversion =
+module internal ActivityConversion =
     let private unixEpochTicks = DateTime.UnixEpoch.Ticks
 
     /// A UTC DateTime as Unix nanoseconds.

@@ -11,7 +11,7 @@ open Functional.Telemetry
 /// Detectors that read the machine: the process, the .NET runtime, the host and the operating system.
 /// They never throw: an attribute that cannot be read is left out.
 [<RequireQualifiedAccess>]
-module ResourceDetectors =
+module internal ResourceDetectors =
     // One failing probe (a sandbox denying /proc, a trimmed runtime) must not cost the other attributes.
     let private tryAttribute (key: string) (read: unit -> AnyValue option) : KeyValue option =
         try

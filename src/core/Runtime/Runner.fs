@@ -8,93 +8,6 @@ open System.Threading
 open System.Threading.Channels
 open System.Threading.Tasks
 
-[<RequireQualifiedAccess>]
-type ExportMode =
-    | Simple
-    | Batched of BatchOptions
-
-type RetryPolicy =
-    {
-        Enabled: bool
-        MaxAttempts: int
-        InitialBackoff: TimeSpan
-        MaxBackoff: TimeSpan
-        BackoffMultiplier: float
-    }
-
-[<RequireQualifiedAccess>]
-module RetryPolicy =
-    [<CompiledName("Default")>]
-    let defaults =
-        {
-            Enabled = true
-            MaxAttempts = 5
-            InitialBackoff = TimeSpan.FromSeconds 1.
-            MaxBackoff = TimeSpan.FromSeconds 5.
-            BackoffMultiplier = 1.5
-        }
-
-    [<CompiledName("Disabled")>]
-    let disabled = { defaults with Enabled = false; MaxAttempts = 1 }
-
-    [<CompiledName("Backoff")>]
-    let backoff (policy: RetryPolicy) (attempt: int) (retryAfter: TimeSpan option) (random: float) =
-        // Total on odd input: NaN, negative or overflowing values collapse to a zero or capped bound.
-        let sample =
-            if Double.IsNaN random then
-                0.
-            else
-                Math.Clamp(random, 0., 1.)
-
-        let exponent = float (max 1 attempt - 1)
-        let maxTicks = float (max 0L policy.MaxBackoff.Ticks)
-
-        let grown =
-            float (max 0L policy.InitialBackoff.Ticks)
-            * Math.Pow(policy.BackoffMultiplier, exponent)
-
-        let bound =
-            if Double.IsNaN grown || grown < 0. then
-                0.
-            else
-                Math.Min(grown, maxTicks)
-
-        let jittered = TimeSpan.FromTicks(int64 (sample * bound))
-
-        match retryAfter with
-        | Some wanted when wanted > jittered -> wanted
-        | _ -> jittered
-
-namespace Functional.Telemetry
-
-open Functional.Telemetry.FSharp
-
-open System
-open System.Diagnostics
-open System.Threading
-open System.Threading.Channels
-open System.Threading.Tasks
-
-type RunnerStats =
-    {
-        Accepted: int64
-        Rejected: int64
-        Exported: int64
-        Failed: int64
-        Dropped: int64
-        ExportCalls: int64
-    }
-
-namespace Functional.Telemetry.FSharp
-
-open Functional.Telemetry
-
-open System
-open System.Diagnostics
-open System.Threading
-open System.Threading.Channels
-open System.Threading.Tasks
-
 /// What travels through the channel: an item, or a flush marker that completes once everything before it
 /// has been exported (FIFO order makes "queued before the flush call" exact).
 [<Struct>]
@@ -102,13 +15,9 @@ type private Message<'T> =
     | Item of item: 'T
     | Flush of flush: TaskCompletionSource<bool>
 
-/// The outcome of one batch, decided once.
-type private Outcome =
-    | Exported
-    | Failed
-
 [<Sealed>]
-type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
+type internal Runner<'T>
+    (name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
     // The queue is bounded by `capacity` (see Post), over a single-reader unbounded channel: its reads take no
     // lock (a bounded channel locks on every read as well as every write, and the producers and the reader
     // contended for it). Its writes still take the channel's lock, which `close` relies on: once the channel is
@@ -122,21 +31,8 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
     let log = TelemetryEventSource.Log
 
-    // Counters. Accepted/Rejected/ExportCalls are bumped lock-free; Exported/Failed/Dropped and the in-flight
-    // size change only under `gate`, so each batch's outcome is decided exactly once, either by the reader or
-    // by a shutdown that gave up waiting.
-    let mutable accepted = 0L
-    let mutable rejected = 0L
-    let mutable exported = 0L
-    let mutable failed = 0L
-    let mutable dropped = 0L
-    let mutable exportCalls = 0L
-    let gate = obj ()
-    let mutable closed = false
-    let mutable closedFlag = 0
-    let mutable inFlight = 0
-    let mutable inFlightId = 0L
-    let mutable nextBatchId = 0L
+    // The books (see RunnerAccounts): what was accepted, rejected, exported, failed and dropped.
+    let accounts = RunnerAccounts name
 
     // Wake-up protocol. The reader sleeps in one of two ways:
     // - with nothing pending, on the channel's own WaitToReadAsync: the first write wakes it (and starts the
@@ -163,15 +59,11 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
     /// is not lost.
     let mutable wakeRequested = 0
 
-    // Throttled reporting of rejections: at most one event per second with the count since the last one.
-    let mutable reportedRejected = 0L
-    let mutable lastRejectReport = Environment.TickCount64 - 1000L
-
     let abort = new CancellationTokenSource()
 
-    // Completes (without faulting) when the runner is aborted; created once so idle waits add no registrations.
-    let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
-    let mutable exporterShutDown = 0
+    // The exporter's side: each batch's export (deadline, retries, outcome in the books) and its shutdown.
+    let export = RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort)
+
     let mutable shutdownTask: Task<bool> = null
     let mutable readerTask: Task = null
 
@@ -211,69 +103,14 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             if suppress then
                 flow.Undo()
 
-    let reportRejected (force: bool) =
-        let now = Environment.TickCount64
-        let last = Volatile.Read &lastRejectReport
-
-        if
-            (force || now - last >= 1000L)
-            && Interlocked.CompareExchange(&lastRejectReport, now, last) = last
-        then
-            // The count since the last report, derived from `rejected` so that a rejection costs one
-            // Interlocked operation fewer.
-            let total = Interlocked.Read &rejected
-            let mutable previous = Volatile.Read &reportedRejected
-
-            while total > previous
-                  && Interlocked.CompareExchange(&reportedRejected, total, previous) <> previous do
-                previous <- Volatile.Read &reportedRejected
-
-            let count = total - previous
-
-            if count > 0L then
-                try
-                    log.ItemsRejected(name, count)
-                with _ ->
-                    ()
-
-    let reject () =
-        Interlocked.Increment &rejected |> ignore
-        SelfDiagnosticsCounters.addRejected 1L
-        reportRejected false
-
     let safely (report: unit -> unit) =
         try
             report ()
         with _ ->
             ()
 
-    /// Registers a batch as in flight and returns its id; ValueNone when shutdown already closed the books
-    /// (the batch was then counted as dropped by the close).
-    let beginBatch (size: int) =
-        lock gate (fun () ->
-            if closed then
-                ValueNone
-            else
-                nextBatchId <- nextBatchId + 1L
-                inFlight <- size
-                inFlightId <- nextBatchId
-                ValueSome nextBatchId)
-
-    /// Settles a batch once: ignored when shutdown's close already counted it as failed.
-    let settle (batchId: int64) (size: int) (outcome: Outcome) =
-        lock gate (fun () ->
-            if not closed && inFlightId = batchId then
-                inFlight <- 0
-                inFlightId <- 0L
-
-                match outcome with
-                | Exported -> Interlocked.Add(&exported, int64 size) |> ignore
-                | Failed ->
-                    Interlocked.Add(&failed, int64 size) |> ignore
-                    SelfDiagnosticsCounters.addFailed (int64 size))
-
-    /// Closes the books: the in-flight batch (if any) fails, everything else not settled is dropped.
-    /// Returns the number of items not exported by this close.
+    /// Stops the reader, then closes the books (see `RunnerAccounts.Close`). Returns the number of items not
+    /// exported by this close.
     let close () =
         // Called after the channel was completed, so no write can succeed any more: stop the reader, take what
         // is left (it is dropped below), and then `itemsRead` is every item ever written. A producer whose
@@ -292,30 +129,10 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
         let mutable spin = SpinWait()
 
-        while Volatile.Read &accepted < written do
+        while Volatile.Read &accounts.Accepted < written do
             spin.SpinOnce()
 
-        let lost =
-            lock gate (fun () ->
-                if closed then
-                    0L
-                else
-                    closed <- true
-                    Volatile.Write(&closedFlag, 1)
-                    let inFlightFailed = int64 inFlight
-                    inFlight <- 0
-                    inFlightId <- 0L
-                    Interlocked.Add(&failed, inFlightFailed) |> ignore
-                    SelfDiagnosticsCounters.addFailed inFlightFailed
-
-                    let rest =
-                        Interlocked.Read &accepted
-                        - Interlocked.Read &exported
-                        - Interlocked.Read &failed
-
-                    Interlocked.Exchange(&dropped, rest) |> ignore
-                    SelfDiagnosticsCounters.addDropped rest
-                    inFlightFailed + rest)
+        let lost = accounts.Close()
 
         try
             abort.Cancel()
@@ -324,160 +141,6 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
         requestWake ()
         lost
-
-    let isClosed () = Volatile.Read &closedFlag = 1
-
-    /// Waits without throwing: completes at `delay` or when the runner is aborted.
-    let pause (delay: TimeSpan) : Task =
-        if delay <= TimeSpan.Zero then
-            Task.CompletedTask
-        else
-            Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
-
-    /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
-    /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
-    let finishesBefore (work: Task) (deadline: CancellationToken) : Task<bool> =
-        if work.IsCompleted then
-            Task.FromResult true
-        else
-            task {
-                let! winner = Task.WhenAny(work, Task.Delay(Timeout.InfiniteTimeSpan, deadline))
-                return Object.ReferenceEquals(winner, work)
-            }
-
-    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
-    let waitAtLeast (wait: TimeSpan) : Task =
-        task {
-            let started = Stopwatch.GetTimestamp()
-            let mutable left = wait
-
-            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
-                do!
-                    pause (
-                        if left < TimeSpan.FromMilliseconds 1. then
-                            TimeSpan.FromMilliseconds 1.
-                        else
-                            left
-                    )
-
-                left <- wait - Stopwatch.GetElapsedTime started
-        }
-
-    let observe (t: Task) =
-        t.ContinueWith(
-            (fun (done': Task) -> done'.Exception |> ignore),
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted
-            ||| TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default
-        )
-        |> ignore
-
-    /// One export attempt, bounded by the export deadline (`token`) even if the exporter ignores its token.
-    /// Exporters are started on the thread pool so that one that blocks synchronously cannot stall the reader.
-    let attemptExport (batch: Batch<'T>) (token: CancellationToken) : Task<Choice<ExportResult, exn, unit>> =
-        task {
-            Interlocked.Increment &exportCalls |> ignore
-
-            let exportTask =
-                Task.Run<ExportResult>(
-                    Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)),
-                    CancellationToken.None
-                )
-
-            let! finished = finishesBefore exportTask token
-
-            if finished then
-                match exportTask.Status with
-                | TaskStatus.RanToCompletion -> return Choice1Of3 exportTask.Result
-                | TaskStatus.Faulted ->
-                    let inner = exportTask.Exception.GetBaseException()
-                    return Choice2Of3 inner
-                | _ -> return Choice3Of3()
-            else
-                observe exportTask
-                return Choice3Of3()
-        }
-
-    /// Exports one batch with retries inside its export deadline; decides its outcome exactly once.
-    let exportBatch (items: 'T array) : Task =
-        task {
-            match beginBatch items.Length with
-            | ValueNone -> ()
-            | ValueSome batchId ->
-                let started = Stopwatch.GetTimestamp()
-                use exportCts = CancellationTokenSource.CreateLinkedTokenSource abort.Token
-                // The export deadline, retries included (CancelAfter takes at most Int32.MaxValue ms).
-                if options.ExportTimeout.TotalMilliseconds < float Int32.MaxValue then
-                    exportCts.CancelAfter options.ExportTimeout
-
-                let batch = { Resource = resource; Items = items }
-                let remaining () = options.ExportTimeout - Stopwatch.GetElapsedTime started
-                let mutable attempt = 1
-                let mutable outcome = ValueNone
-
-                let fail reason =
-                    safely (fun () -> log.ExportFailed(name, exporter.Name, reason))
-                    outcome <- ValueSome Failed
-
-                while outcome.IsNone do
-                    let! result = attemptExport batch exportCts.Token
-
-                    match result with
-                    | Choice1Of3 ExportResult.Success -> outcome <- ValueSome Exported
-                    | Choice1Of3(ExportResult.Failure reason) -> fail reason
-                    | Choice1Of3(ExportResult.Retryable(reason, retryAfter)) ->
-                        if not retry.Enabled || attempt >= retry.MaxAttempts then
-                            fail $"retryable failure, no attempts left ({attempt} made): {reason}"
-                        elif abort.IsCancellationRequested then
-                            fail $"retryable failure during an expired shutdown: {reason}"
-                        else
-                            let wait = RetryPolicy.backoff retry attempt retryAfter (Random.Shared.NextDouble())
-
-                            if wait >= remaining () then
-                                fail $"retryable failure, next retry would pass the export deadline: {reason}"
-                            else
-                                safely (fun () ->
-                                    log.ExportRetry(name, exporter.Name, attempt, int64 wait.TotalMilliseconds, reason))
-
-                                do! waitAtLeast wait
-                                attempt <- attempt + 1
-                    | Choice2Of3 error ->
-                        safely (fun () ->
-                            log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
-
-                        outcome <- ValueSome Failed
-                    | Choice3Of3() ->
-                        exportCts.Cancel()
-
-                        if abort.IsCancellationRequested then
-                            fail "export abandoned at the shutdown deadline"
-                        else
-                            fail $"export timed out after {int options.ExportTimeout.TotalMilliseconds} ms"
-
-                settle batchId items.Length outcome.Value
-        }
-
-    let shutdownExporter () : Task =
-        task {
-            if Interlocked.Exchange(&exporterShutDown, 1) = 0 then
-                try
-                    let shutdown = Task.Run(Func<Task>(fun () -> exporter.Shutdown abort.Token), CancellationToken.None)
-
-                    let! winner = Task.WhenAny(shutdown, aborted)
-
-                    if Object.ReferenceEquals(winner, shutdown) then
-                        if shutdown.IsFaulted then
-                            let error = shutdown.Exception.GetBaseException()
-
-                            safely (fun () ->
-                                log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
-                    else
-                        observe shutdown
-                with error ->
-                    safely (fun () ->
-                        log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
-        }
 
     /// Takes queued items into `pending` until a full batch, a flush marker (returned) or an empty queue.
     let take () : TaskCompletionSource<bool> =
@@ -512,7 +175,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         Interlocked.Exchange(&waiter, signal) |> ignore
 
         // Re-check after publishing (Interlocked.Exchange is a full fence, as is Post's increment).
-        if Volatile.Read &accepted >= target || Volatile.Read &wakeRequested <> 0 then
+        if Volatile.Read &accounts.Accepted >= target || Volatile.Read &wakeRequested <> 0 then
             Interlocked.CompareExchange(&waiter, null, signal) |> ignore
             Task.CompletedTask
         else
@@ -533,7 +196,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             let exportPending () =
                 let items = pending.ToArray()
                 pending.Clear()
-                exportBatch items
+                export.Export items
 
             try
                 while running do
@@ -549,7 +212,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
                         marker.TrySetResult true |> ignore
                     elif pending.Count >= batchSize then
                         do! exportPending ()
-                    elif isClosed () then
+                    elif accounts.IsClosed then
                         running <- false
                     elif reader.Completion.IsCompleted then
                         // Completed and empty: the final drain.
@@ -574,7 +237,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             with error ->
                 safely (fun () -> log.Error(name, $"runner loop stopped: {error.GetType().FullName}"))
 
-            do! shutdownExporter ()
+            do! export.ShutdownExporter()
             timer.Dispose()
         }
 
@@ -588,7 +251,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             deadline.Cancel()
             let inTime = Object.ReferenceEquals(winner, readerTask)
             let lost = close ()
-            reportRejected true
+            accounts.ReportRejected true
 
             if not inTime then
                 safely (fun () -> log.ShutdownTimedOut(name, lost))
@@ -605,17 +268,17 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
             // Queued = accepted - read. The check and the write are not one step, so concurrent producers can
             // overshoot the bound by at most one item each; the published read count lags by at most a batch,
             // which only makes the bound stricter.
-            if Volatile.Read &accepted - Volatile.Read &itemsReadPublished >= capacity then
-                reject ()
+            if Volatile.Read &accounts.Accepted - Volatile.Read &itemsReadPublished >= capacity then
+                accounts.Reject()
                 false
             elif channel.Writer.TryWrite(Item item) then
                 // Counted after the write: close waits for this count to catch up with what was written.
-                if Interlocked.Increment &accepted >= Volatile.Read &wakeAt then
+                if Interlocked.Increment &accounts.Accepted >= Volatile.Read &wakeAt then
                     wake ()
 
                 true
             else
-                reject ()
+                accounts.Reject()
                 false
         with _ ->
             false
@@ -673,15 +336,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
 
             Deadline.orFalse timeout work)
 
-    member _.Stats =
-        {
-            Accepted = Interlocked.Read &accepted
-            Rejected = Interlocked.Read &rejected
-            Exported = Interlocked.Read &exported
-            Failed = Interlocked.Read &failed
-            Dropped = Interlocked.Read &dropped
-            ExportCalls = Interlocked.Read &exportCalls
-        }
+    member _.Stats = accounts.Stats
 
     interface IAsyncDisposable with
         member this.DisposeAsync() = ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
@@ -690,7 +345,7 @@ type Runner<'T>(name: string, options: BatchOptions, retry: RetryPolicy, resourc
         member this.Dispose() = this.Shutdown(TimeSpan.FromSeconds 5.).GetAwaiter().GetResult() |> ignore
 
 [<RequireQualifiedAccess>]
-module Runner =
+module internal Runner =
     let private simpleOptions =
         {
             ScheduleDelay = TimeSpan.Zero
@@ -704,6 +359,6 @@ module Runner =
         let options =
             match mode with
             | ExportMode.Simple -> simpleOptions
-            | ExportMode.Batched options -> BatchOptions.validate options
+            | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
 
         new Runner<'T>(name, options, retry, resource, exporter)

@@ -5,81 +5,10 @@ open Functional.Telemetry
 open System
 open System.Threading.Tasks
 
-/// How a pipeline hands items to its exporter.
-[<RequireQualifiedAccess>]
-type ExportMode =
-    /// Export each item as soon as it is queued (one item per call, in order), off the caller's thread.
-    | Simple
-    /// Collect items into batches by size or delay.
-    | Batched of BatchOptions
-
-/// Retry behaviour for `ExportResult.Retryable` outcomes (on by default).
-type RetryPolicy =
-    {
-        /// False turns retries off: a Retryable result counts as a failure at once.
-        Enabled: bool
-        /// Most attempts per batch, the first included. Default 5.
-        MaxAttempts: int
-        /// Upper bound of the first backoff. Default 1 s.
-        InitialBackoff: TimeSpan
-        /// Cap on the backoff bound. Default 5 s.
-        MaxBackoff: TimeSpan
-        /// Growth of the backoff bound per attempt. Default 1.5.
-        BackoffMultiplier: float
-    }
-
-/// Retry policies.
-[<RequireQualifiedAccess>]
-module RetryPolicy =
-    /// Enabled, 5 attempts, 1 s initial, 5 s max, multiplier 1.5 (the OTLP exporter spec's defaults).
-    [<CompiledName("Default")>]
-    val defaults: RetryPolicy
-
-    /// No retries.
-    [<CompiledName("Disabled")>]
-    val disabled: RetryPolicy
-
-    /// The wait before retry `attempt` (1 for the first retry) with full jitter: uniform in [0, bound], where
-    /// bound = min(MaxBackoff, InitialBackoff * BackoffMultiplier^(attempt-1)); never less than `retryAfter`.
-    /// `random` is a uniform sample in [0, 1). Pure.
-    [<CompiledName("Backoff")>]
-    val backoff: policy: RetryPolicy -> attempt: int -> retryAfter: TimeSpan option -> random: float -> TimeSpan
-
-namespace Functional.Telemetry
-
-open Functional.Telemetry.FSharp
-
-open System
-open System.Threading.Tasks
-
-/// Counters of one pipeline. Invariant once shut down: Accepted = Exported + Failed + Dropped.
-type RunnerStats =
-    {
-        /// Items the queue accepted.
-        Accepted: int64
-        /// Items refused because the queue was full or the pipeline was shut down (never reached the queue).
-        Rejected: int64
-        /// Items the exporter accepted.
-        Exported: int64
-        /// Items whose export failed (failure, exception, timeout, retries exhausted).
-        Failed: int64
-        /// Items still queued when shutdown's deadline passed.
-        Dropped: int64
-        /// Export calls made (retries included).
-        ExportCalls: int64
-    }
-
-namespace Functional.Telemetry.FSharp
-
-open Functional.Telemetry
-
-open System
-open System.Threading.Tasks
-
 /// One export pipeline: a bounded channel, a single reader that batches, exports with a deadline, retries,
 /// and counts every item. Producers never block and never see an exception.
 [<Sealed>]
-type Runner<'T> =
+type internal Runner<'T> =
     /// Queues an item; false when it was rejected (queue full, or shut down) and counted. Never blocks or throws.
     member Post: item: 'T -> bool
 
@@ -102,7 +31,7 @@ type Runner<'T> =
 
 /// Starting runners.
 [<RequireQualifiedAccess>]
-module Runner =
+module internal Runner =
     /// Starts a pipeline named `name` (for diagnostics) exporting to `exporter` batches tagged with `resource`.
     [<CompiledName("Start")>]
     val start:

@@ -4,7 +4,6 @@ open Functional.Telemetry
 
 open System
 open System.Globalization
-open Functional.Telemetry
 
 namespace Functional.Telemetry
 

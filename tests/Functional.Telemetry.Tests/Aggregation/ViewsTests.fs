@@ -121,6 +121,7 @@ let ``a view renames, redescribes, filters attributes, changes aggregation and l
             CardinalityLimit = Some 10
         }
         |> View.validate
+        |> Validation.orThrow "view"
 
     Assert.Equal<StreamConfig list>(
         [
@@ -206,7 +207,9 @@ let ``attribute filters: all, allow and deny`` () =
     )
 
 let private rejected (view: View) (fragment: string) =
-    let error = Assert.Throws<ArgumentException>(fun () -> View.validate view |> ignore)
+    let error =
+        Assert.Throws<ArgumentException>(fun () -> Validation.orThrow "view" (View.validate view) |> ignore)
+
     Assert.Contains(fragment, error.Message)
 
 [<Fact>]
@@ -267,14 +270,14 @@ let ``validate accepts good views unchanged`` () =
             CardinalityLimit = Some 1
         }
 
-    Assert.Equal(view, View.validate view)
+    Assert.Equal(Ok view, View.validate view)
 
     let exponential =
         { View.forInstrument "x*" with
             Aggregation = Some(Aggregation.Base2ExponentialHistogram(2, -10, true))
         }
 
-    Assert.Equal(exponential, View.validate exponential)
+    Assert.Equal(Ok exponential, View.validate exponential)
 
 [<Fact>]
 let ``instrument name validity`` () =

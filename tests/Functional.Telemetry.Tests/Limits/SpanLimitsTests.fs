@@ -3,6 +3,7 @@ module Functional.Telemetry.Tests.SpanLimitsTests
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
+open Functional.Telemetry.Tests.TestUtil
 
 let private ctx =
     {
@@ -291,3 +292,14 @@ let ``apply with default limits leaves a small span unchanged`` () =
         }
 
     Assert.Equal(input, SpanLimits.apply SpanLimits.defaults input)
+
+[<Fact>]
+let ``validate accepts the defaults and names each negative limit`` () =
+    Assert.Equal(Ok SpanLimits.defaults, SpanLimits.validate SpanLimits.defaults)
+    let d = SpanLimits.defaults
+    rejects "AttributeCountLimit" (SpanLimits.validate { d with AttributeCountLimit = -1 })
+    rejects "AttributeValueLengthLimit" (SpanLimits.validate { d with AttributeValueLengthLimit = Some -1 })
+    rejects "EventCountLimit" (SpanLimits.validate { d with EventCountLimit = -1 })
+    rejects "LinkCountLimit" (SpanLimits.validate { d with LinkCountLimit = -1 })
+    rejects "AttributePerEventCountLimit" (SpanLimits.validate { d with AttributePerEventCountLimit = -1 })
+    rejects "AttributePerLinkCountLimit" (SpanLimits.validate { d with AttributePerLinkCountLimit = -1 })

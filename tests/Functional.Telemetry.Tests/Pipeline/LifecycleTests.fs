@@ -186,7 +186,7 @@ let ``a delta observable counter skipped for a round is measured against its las
         )
 
     let deltas () =
-        reader.Collect()
+        (reader.Collect() |> List.ofSeq)
         |> List.collect (fun m ->
             match m.Points with
             | MetricPoints.Sum(_, _, points) when m.Name = "observed" -> points |> List.map (fun p -> p.Value)
@@ -227,7 +227,7 @@ let ``a delta write that lands in a just-reclaimed series is merged with the new
     let counter = meter.CreateCounter<int64>("hits")
     let tagA = KeyValuePair<string, obj>("k", "a")
     counter.Add(1L, tagA)
-    reader.Collect() |> ignore
+    (reader.Collect() |> List.ofSeq) |> ignore
     // A writer gets the series for k=a (what GetOrAdd returns) and is preempted...
     let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "hits")
     let buckets = privateField (privateField stream "table") "buckets" :?> Array
@@ -239,14 +239,14 @@ let ``a delta write that lands in a just-reclaimed series is merged with the new
         ]
         |> List.exactlyOne
     // ...while an idle interval's collection reclaims it.
-    reader.Collect() |> ignore
+    (reader.Collect() |> List.ofSeq) |> ignore
     // The writer resumes and records into the series it holds; another thread records k=a into a new series.
     let cell = held.GetType().GetProperty("Cell", anyMember).GetValue held :?> MetricCell
     cell.RecordLong 5L
     counter.Add(3L, tagA)
 
     let points =
-        reader.Collect()
+        (reader.Collect() |> List.ofSeq)
         |> List.collect (fun m ->
             match m.Points with
             | MetricPoints.Sum(_, _, points) when m.Name = "hits" ->
@@ -334,7 +334,7 @@ let ``creating an instrument does not wait for an observable callback that is st
                 1L
         )
 
-    let collection = Threading.Tasks.Task.Run(fun () -> reader.Collect())
+    let collection = Threading.Tasks.Task.Run(fun () -> (reader.Collect() |> List.ofSeq))
     Assert.True(inCallback.Wait(TimeSpan.FromSeconds 10.))
     // The application creates an instrument and records while the callback is stuck.
     let created =
@@ -345,7 +345,7 @@ let ``creating an instrument does not wait for an observable callback that is st
     Assert.True(created.Wait(TimeSpan.FromSeconds 5.), "creating an instrument waited for the stuck callback")
     release.Set()
     Assert.True(collection.Wait(TimeSpan.FromSeconds 10.))
-    let names = reader.Collect() |> List.map (fun m -> m.Name)
+    let names = (reader.Collect() |> List.ofSeq) |> List.map (fun m -> m.Name)
     Assert.Contains("created.meanwhile", names)
 
 [<Fact>]
@@ -361,7 +361,7 @@ let ``a delta write delayed across a whole collection after its series was recla
     use meter = new Meter(name)
     let counter = meter.CreateCounter<int64>("slow.writer")
     counter.Add(1L, KeyValuePair<string, obj>("k", "a"))
-    reader.Collect() |> ignore
+    (reader.Collect() |> List.ofSeq) |> ignore
     let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "slow.writer")
     let buckets = privateField (privateField stream "table") "buckets" :?> Array
 
@@ -372,13 +372,13 @@ let ``a delta write delayed across a whole collection after its series was recla
         ]
         |> List.exactlyOne
     // Reclaimed at this idle collection, then a whole collection passes before the writer resumes.
-    reader.Collect() |> ignore
-    reader.Collect() |> ignore
+    (reader.Collect() |> List.ofSeq) |> ignore
+    (reader.Collect() |> List.ofSeq) |> ignore
     let cell = held.GetType().GetProperty("Cell", anyMember).GetValue held :?> MetricCell
     cell.RecordLong 4L
 
     let values =
-        reader.Collect()
+        (reader.Collect() |> List.ofSeq)
         |> List.collect (fun m ->
             match m.Points with
             | MetricPoints.Sum(_, _, points) when m.Name = "slow.writer" -> points |> List.map (fun p -> p.Value)

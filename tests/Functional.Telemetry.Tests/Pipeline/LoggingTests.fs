@@ -57,187 +57,6 @@ let private expected category severity text body attributes =
         Scope = scope category
     }
 
-// ---- pure mapping ----
-
-[<Fact>]
-let ``LogLevel maps to the OpenTelemetry severity numbers and texts`` () =
-    let rows =
-        [
-            LogLevel.Trace
-            LogLevel.Debug
-            LogLevel.Information
-            LogLevel.Warning
-            LogLevel.Error
-            LogLevel.Critical
-            LogLevel.None
-        ]
-        |> List.map (fun l -> LogMapping.severityNumber l, LogMapping.severityText l)
-
-    Assert.Equal<(int * string) list>(
-        [
-            1, "Trace"
-            5, "Debug"
-            9, "Information"
-            13, "Warning"
-            17, "Error"
-            21, "Critical"
-            0, ""
-        ],
-        rows
-    )
-
-[<Fact>]
-let ``key/value state becomes attributes in order and the template is returned apart`` () =
-    let state: obj =
-        [
-            KeyValuePair("Name", box "World")
-            KeyValuePair("Count", box 42)
-            KeyValuePair("{OriginalFormat}", box "Hello {Name} {Count}")
-        ]
-        |> ResizeArray
-        |> box
-
-    let attributes, template = LogMapping.stateAttributes false state
-    Assert.Equal<KeyValue list>([ KeyValue.string "Name" "World"; KeyValue.int "Count" 42L ], attributes)
-    Assert.Equal(Some "Hello {Name} {Count}", template)
-    let withTemplate, _ = LogMapping.stateAttributes true state
-
-    Assert.Equal<KeyValue list>(
-        [
-            KeyValue.string "Name" "World"
-            KeyValue.int "Count" 42L
-            KeyValue.string "{OriginalFormat}" "Hello {Name} {Count}"
-        ],
-        withTemplate
-    )
-
-    // A sequence that is not a list gives the same.
-    Assert.Equal(
-        (withTemplate, template),
-        LogMapping.stateAttributes
-            true
-            (box (Seq.ofList (List.ofSeq (unbox<ResizeArray<KeyValuePair<string, obj>>> state))))
-    )
-
-    Assert.Equal(([], None), LogMapping.stateAttributes true (box "plain text"))
-    Assert.Equal(([], None), LogMapping.stateAttributes true null)
-
-type private ThrowingToString() =
-    override _.ToString() = raise (InvalidOperationException "no text")
-
-type private ThrowingPairs() =
-    interface IEnumerable<KeyValuePair<string, obj>> with
-        member _.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> =
-            (seq {
-                yield KeyValuePair("first", box 1)
-                failwith "enumeration broke"
-            })
-                .GetEnumerator()
-
-        member x.GetEnumerator() : Collections.IEnumerator =
-            ((x :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()) :> Collections.IEnumerator
-
-[<Fact>]
-let ``state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read`` () =
-    let state = box (ResizeArray [ KeyValuePair("bad", box (ThrowingToString())) ])
-    let attributes, _ = LogMapping.stateAttributes true state
-    Assert.Equal<KeyValue list>([ KeyValue.string "bad" (typeof<ThrowingToString>.FullName) ], attributes)
-    let partial, template = LogMapping.stateAttributes true (ThrowingPairs())
-    Assert.Equal<KeyValue list>([ KeyValue.int "first" 1L ], partial)
-    Assert.Equal(None, template)
-
-[<Fact>]
-let ``an exception maps to exception.type, message and stacktrace`` () =
-    let error =
-        try
-            raise (InvalidOperationException "it broke")
-        with ex ->
-            ex
-
-    Assert.Equal<KeyValue list>(
-        [
-            KeyValue.string "exception.type" "System.InvalidOperationException"
-            KeyValue.string "exception.message" "it broke"
-            KeyValue.string "exception.stacktrace" (error.ToString())
-        ],
-        LogMapping.exceptionAttributes error
-    )
-
-    Assert.Empty(LogMapping.exceptionAttributes null)
-
-[<Fact>]
-let ``event ids and scopes map to attributes`` () =
-    Assert.Equal<KeyValue list>([ KeyValue.int "event.id" 7L ], LogMapping.eventAttributes (EventId(7, "Placed")))
-    Assert.Empty(LogMapping.eventAttributes (EventId 0))
-    Assert.Equal("Placed", LogMapping.eventName (EventId(7, "Placed")))
-    Assert.Equal("", LogMapping.eventName (EventId 7))
-
-    let scopes: obj list =
-        [
-            box (
-                ResizeArray
-                    [
-                        KeyValuePair("request", box "r1")
-                        KeyValuePair("{OriginalFormat}", box "{request}")
-                    ]
-            )
-            box "plain"
-            null
-            box 5
-        ]
-
-    Assert.Equal<KeyValue list>(
-        [
-            KeyValue.string "request" "r1"
-            KeyValue.string "scope" "plain"
-            KeyValue.string "scope" "5"
-        ],
-        LogMapping.scopeAttributes scopes
-    )
-
-[<Fact>]
-let ``log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*`` () =
-    let specific, w1 =
-        LogRecordLimits.fromEnvironment (
-            Env.ofList
-                [
-                    "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "3"
-                    "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"
-                    "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "4"
-                ]
-        )
-
-    Assert.Equal(
-        {
-            AttributeCountLimit = 3
-            AttributeValueLengthLimit = Some 4
-        },
-        specific
-    )
-
-    Assert.Empty w1
-
-    let general, w2 =
-        LogRecordLimits.fromEnvironment (
-            Env.ofList
-                [
-                    "OTEL_ATTRIBUTE_COUNT_LIMIT", "9"
-                    "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "10"
-                    "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "x"
-                ]
-        )
-
-    Assert.Equal(
-        {
-            AttributeCountLimit = 9
-            AttributeValueLengthLimit = Some 10
-        },
-        general
-    )
-
-    Assert.Equal<string list>([ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT" ], w2 |> List.map (fun w -> w.Source))
-    Assert.Equal((LogRecordLimits.defaults, []), LogRecordLimits.fromEnvironment (Env.ofList []))
-
 [<Fact>]
 let ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` () =
     let defaults, _ = Logging.batchOptionsFromEnvironment (Env.ofList [])
@@ -594,7 +413,7 @@ let ``a throwing ToString, a null format and a 1 MB message neither throw nor bl
         use _ = sdk
         use factory = factoryOf sdk LogLevel.Trace
         let logger = factory.CreateLogger "Bad"
-        logger.LogInformation("value {Bad}", ThrowingToString())
+        logger.LogInformation("value {Bad}", TestUtil.ThrowingToString())
         logger.LogInformation(null: string)
         let big = String('x', 1024 * 1024)
         logger.LogInformation("{Big}", big)
@@ -604,7 +423,7 @@ let ``a throwing ToString, a null format and a 1 MB message neither throw nor bl
         Assert.Equal(AnyValue.String "value {Bad}", records[0].Body)
 
         Assert.Equal(
-            Some(AnyValue.String(typeof<ThrowingToString>.FullName.Substring(0, 16))),
+            Some(AnyValue.String(typeof<TestUtil.ThrowingToString>.FullName.Substring(0, 16))),
             KeyValue.tryFind "Bad" records[0].Attributes
         )
 

@@ -46,9 +46,9 @@ let ``counter sums per attribute set, order-insensitive, cumulative across colle
     counter.Add(1L, tag "method" "GET", tag "status" 200)
     counter.Add(2L, tag "status" 200, tag "method" "GET")
     counter.Add(5L, tag "method" "POST", tag "status" 201)
-    let first = reader.Collect() |> find "requests"
+    let first = (reader.Collect() |> List.ofSeq) |> find "requests"
     counter.Add(10L, tag "method" "GET", tag "status" 200)
-    let second = reader.Collect() |> find "requests"
+    let second = (reader.Collect() |> List.ofSeq) |> find "requests"
 
     Assert.Equal("{request}", first.Unit)
     Assert.Equal("Requests served", first.Description)
@@ -86,10 +86,10 @@ let ``delta temporality reports only the interval and reclaims idle series`` () 
     let counter = meter.CreateCounter<int64>("hits")
     counter.Add(4L, tag "k" "a")
     counter.Add(1L, tag "k" "b")
-    let first = reader.Collect() |> find "hits"
+    let first = (reader.Collect() |> List.ofSeq) |> find "hits"
     counter.Add(2L, tag "k" "a")
-    let second = reader.Collect() |> find "hits"
-    let third = reader.Collect() |> List.tryFind (fun m -> m.Name = "hits")
+    let second = (reader.Collect() |> List.ofSeq) |> find "hits"
+    let third = (reader.Collect() |> List.ofSeq) |> List.tryFind (fun m -> m.Name = "hits")
 
     match first.Points, second.Points with
     | MetricPoints.Sum(Temporality.Delta, true, p1), MetricPoints.Sum(Temporality.Delta, true, p2) ->
@@ -127,7 +127,7 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
     advised.Record 10
     advised.Record 11
     advised.Record 1000
-    let metrics = reader.Collect()
+    let metrics = (reader.Collect() |> List.ofSeq)
 
     match (find "latency" metrics).Points with
     | MetricPoints.Histogram(Temporality.Cumulative, [ p ]) ->
@@ -189,10 +189,10 @@ let ``observable instruments are observed at collection; only observed sets are 
 
     meter.CreateObservableUpDownCounter<int>("queue", (fun () -> 3)) |> ignore
 
-    let first = reader.Collect()
+    let first = (reader.Collect() |> List.ofSeq)
     total <- 25L
     report <- false
-    let second = reader.Collect()
+    let second = (reader.Collect() |> List.ofSeq)
 
     Assert.Equal(NumberValue.Long 10L, (sumPoints (find "bytes" first) |> List.exactlyOne).Value)
     // Delta of an observable counter: this observation minus the previous one.
@@ -228,7 +228,7 @@ let ``every numeric type is recorded; NaN, infinities and negative counter incre
     l.Add -5L
     let updown = meter.CreateUpDownCounter<int64>("ud")
     updown.Add -5L
-    let metrics = reader.Collect()
+    let metrics = (reader.Collect() |> List.ofSeq)
     let value n = (sumPoints (find n metrics) |> List.exactlyOne).Value
     Assert.Equal(NumberValue.Long 1L, value "b")
     Assert.Equal(NumberValue.Long 2L, value "s")
@@ -252,7 +252,7 @@ let ``the cardinality limit sends new attribute sets to the overflow series`` ()
     for i in 1..5 do
         counter.Add(1L, tag "id" i)
 
-    let points = reader.Collect() |> find "c" |> sumPoints
+    let points = (reader.Collect() |> List.ofSeq) |> find "c" |> sumPoints
     Assert.Equal(3, points.Length)
 
     let overflow =
@@ -301,7 +301,7 @@ let ``views rename, filter attributes, change aggregation and drop`` () =
     meter.CreateCounter<int64>("noise.a").Add 1L
     meter.CreateHistogram<float>("latency").Record 1.5
     meter.CreateHistogram<float>("payload").Record 3.0
-    let metrics = reader.Collect()
+    let metrics = (reader.Collect() |> List.ofSeq)
 
     let renamed = find "http.requests" metrics |> sumPoints |> List.exactlyOne
     Assert.Equal<KeyValue list>([ KeyValue.string "method" "GET" ], renamed.Attributes)
@@ -358,7 +358,7 @@ let ``an exponential histogram of max size 2 holds values across the whole doubl
         |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 2 20)
         |> ExponentialHistogramState.toPoint [] 0L 0L []
 
-    match (find "wide" (reader.Collect())).Points with
+    match (find "wide" ((reader.Collect() |> List.ofSeq))).Points with
     | MetricPoints.ExponentialHistogram(_, [ p ]) ->
         Assert.Equal(-10, p.Scale)
         Assert.Equal(expected.Scale, p.Scale)
@@ -395,7 +395,7 @@ let ``exemplars carry the current sampled span's ids (trace_based)`` () =
         histogram.Record(3.0)
         ActivityConversion.toTraceId activity.TraceId, ActivityConversion.toSpanId activity.SpanId
 
-    let metrics = reader.Collect()
+    let metrics = (reader.Collect() |> List.ofSeq)
     let points = find "c" metrics |> sumPoints
     let inside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "inside" ])
     let outside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "outside" ])
@@ -452,7 +452,7 @@ let ``invalid instrument names are ignored`` () =
     use meter = new Meter(name)
     meter.CreateCounter<int64>("9starts-with-digit").Add 1L
     meter.CreateCounter<int64>("ok").Add 1L
-    Assert.Equal<string list>([ "ok" ], reader.Collect() |> List.map (fun m -> m.Name))
+    Assert.Equal<string list>([ "ok" ], (reader.Collect() |> List.ofSeq) |> List.map (fun m -> m.Name))
 
 [<Fact>]
 let ``the console metric format shows name, unit, attributes and values`` () =
@@ -510,7 +510,7 @@ let ``the native F# instruments API records through the same pipeline`` () =
     duration |> Instruments.record [ KeyValue.bool "cached" true ] 50.0
     Assert.Equal(42, result)
 
-    let metrics = reader.Collect()
+    let metrics = (reader.Collect() |> List.ofSeq)
     let orderPoint = find "orders" metrics |> sumPoints |> List.exactlyOne
     Assert.Equal(NumberValue.Long 3L, orderPoint.Value)
     Assert.Equal<KeyValue list>([ KeyValue.string "kind" "book" ], orderPoint.Attributes)

@@ -4,11 +4,12 @@ open Functional.Telemetry.FSharp
 
 open System
 open System.IO
+open System.Threading
+open System.Threading.Tasks
 
-/// Writes log records to a text writer (the console by default), one line each; see `ConsoleLogFormat`.
 [<Sealed>]
 type ConsoleLogExporter(writer: TextWriter) =
-    inherit
+    let text =
         TextExporter<LogRecord>(
             writer,
             fun records ->
@@ -17,5 +18,9 @@ type ConsoleLogExporter(writer: TextWriter) =
                 |> String.concat ""
         )
 
-    /// Writes to standard output.
     new() = ConsoleLogExporter(Console.Out)
+
+    interface IExporter<LogRecord> with
+        member _.Name = "console"
+        member _.Export(batch, _) = text.Export batch
+        member _.Shutdown(_: CancellationToken) = Task.CompletedTask

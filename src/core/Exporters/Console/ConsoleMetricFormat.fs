@@ -7,8 +7,6 @@ open System.Globalization
 open System.Text
 open Functional.Telemetry
 
-/// Renders a collection of metrics as a readable table: name, unit, attributes, value or histogram summary.
-/// Pure: metrics in, text out.
 [<RequireQualifiedAccess>]
 module ConsoleMetricFormat =
     let private number (value: float) = value.ToString("0.###", CultureInfo.InvariantCulture)
@@ -46,7 +44,6 @@ module ConsoleMetricFormat =
         |> List.map (fun (label, c) -> $"{label}:{c}")
         |> String.concat " "
 
-    /// One line per data point, grouped by metric, with a heading line per metric.
     [<CompiledName("Render")>]
     let render (metrics: MetricData list) =
         let builder = StringBuilder()
@@ -86,20 +83,3 @@ module ConsoleMetricFormat =
                         $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max} scale {p.Scale} zero {p.ZeroCount}"
 
         builder.ToString()
-
-namespace Functional.Telemetry
-
-open Functional.Telemetry.FSharp
-
-open System
-open System.Globalization
-open System.Text
-open Functional.Telemetry
-
-/// Writes each collection to a text writer (the console by default) as a table; see `ConsoleMetricFormat`.
-[<Sealed>]
-type ConsoleMetricExporter(writer: IO.TextWriter) =
-    inherit TextExporter<MetricData>(writer, fun metrics -> ConsoleMetricFormat.render (List.ofArray metrics))
-
-    /// Writes to standard output.
-    new() = ConsoleMetricExporter(Console.Out)

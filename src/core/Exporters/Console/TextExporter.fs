@@ -6,15 +6,14 @@ open System.IO
 open System.Threading
 open System.Threading.Tasks
 
-/// An exporter that writes each batch as text (the console exporters): `render` turns a batch into text, the
-/// writer is flushed after each batch. Exporting never fails; the writer is not disposed.
-type TextExporter<'T>(writer: TextWriter, render: 'T array -> string) =
-    interface IExporter<'T> with
-        member _.Name = "console"
+/// What the console exporters share: `render` turns a batch into text, written to `writer`, which is flushed after
+/// each batch. Exporting never fails; the writer is not disposed.
+[<Sealed>]
+type internal TextExporter<'T>(writer: TextWriter, render: 'T array -> string) =
+    static let success = Task.FromResult ExportResult.Success
 
-        member _.Export(batch, _) =
-            writer.Write(render batch.Items)
-            writer.Flush()
-            Task.FromResult ExportResult.Success
-
-        member _.Shutdown(_: CancellationToken) = Task.CompletedTask
+    /// Writes the batch's text and flushes.
+    member _.Export(batch: Batch<'T>) =
+        writer.Write(render batch.Items)
+        writer.Flush()
+        success

@@ -8,9 +8,8 @@ open System.Threading
 open System.Threading.Tasks
 
 /// The shared part of the ETW exporters: the provider's EventSource, the enabled check and the write.
-[<AbstractClass>]
-type EtwExporterBase<'T>
-    internal
+[<Sealed>]
+type internal EtwExport<'T>
     (
         options: EtwOptions,
         keyword: int64,
@@ -18,10 +17,7 @@ type EtwExporterBase<'T>
         levelOfSeverity: int -> EventLevel,
         layout: Resource -> 'T -> EtwEvent
     ) =
-    let providerName =
-        match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
-        | Ok name -> name
-        | Error reason -> raise (ArgumentException(reason, "providerName"))
+    let providerName = (Validation.orThrow (nameof options) (EtwOptions.validate options)).ProviderName
 
     static let success = Task.FromResult ExportResult.Success
     // A clash with another EventSource of the process is found only now (at start, for the exporters added
@@ -39,34 +35,29 @@ type EtwExporterBase<'T>
     /// The provider (EventSource) name.
     member _.ProviderName = providerName
 
-    interface IExporter<'T> with
-        member _.Name = "etw"
+    /// Writes each item a session listens to.
+    member _.Export(batch: Batch<'T>) =
+        // With no session listening, IsEnabled is all the work done for an item.
+        for item in batch.Items do
+            if acquired && source.IsEnabled(level item, keywords) then
+                EtwWriter.write source (layout batch.Resource item)
 
-        member _.Export(batch, _) =
-            // With no session listening, IsEnabled is all the work done for an item.
-            for item in batch.Items do
-                if acquired && source.IsEnabled(level item, keywords) then
-                    EtwWriter.write source (layout batch.Resource item)
+        success
 
-            success
+    /// Releases the provider name (once).
+    member _.Shutdown() =
+        if acquired && Interlocked.Exchange(&shutDown, 1) = 0 then
+            EtwProviders.release providerName
 
-        member _.Shutdown(_: CancellationToken) =
-            if acquired && Interlocked.Exchange(&shutDown, 1) = 0 then
-                EtwProviders.release providerName
+        Task.CompletedTask
 
-            Task.CompletedTask
+    /// The same check as Export's, asked before the item exists.
+    member _.IsInterested(severityNumber: int) = acquired && source.IsEnabled(levelOfSeverity severityNumber, keywords)
 
-    interface IExportInterest with
-        // The same check as Export's, asked before the item exists.
-        member _.IsInterested severityNumber = acquired && source.IsEnabled(levelOfSeverity severityNumber, keywords)
-
-/// Writes each log record as an ETW event (EventSource in TraceLogging format; EventPipe on Linux and macOS):
-/// see `EtwLayout.log` and docs/etw.md. The provider name is checked here (ArgumentException); a name another
-/// EventSource of the process already has is reported as a self-diagnostics error, and nothing is written.
 [<Sealed>]
 type EtwLogExporter(options: EtwOptions) =
-    inherit
-        EtwExporterBase<LogRecord>(
+    let export =
+        EtwExport<LogRecord>(
             options,
             EtwLayout.LogKeyword,
             (fun r -> EtwLayout.logLevel r.SeverityNumber),
@@ -74,14 +65,33 @@ type EtwLogExporter(options: EtwOptions) =
             EtwLayout.log options
         )
 
-/// Writes each span as an ETW event named `Span` (keyword 2): see `EtwLayout.span` and docs/etw.md.
+    member _.ProviderName = export.ProviderName
+
+    interface IExporter<LogRecord> with
+        member _.Name = "etw"
+        member _.Export(batch, _) = export.Export batch
+        member _.Shutdown(_: CancellationToken) = export.Shutdown()
+
+    interface IExportInterest with
+        member _.IsInterested severityNumber = export.IsInterested severityNumber
+
 [<Sealed>]
 type EtwSpanExporter(options: EtwOptions) =
-    inherit
-        EtwExporterBase<Span>(
+    let export =
+        EtwExport<Span>(
             options,
             EtwLayout.SpanKeyword,
             (fun _ -> EventLevel.Informational),
             (fun _ -> EventLevel.Informational),
             EtwLayout.span options
         )
+
+    member _.ProviderName = export.ProviderName
+
+    interface IExporter<Span> with
+        member _.Name = "etw"
+        member _.Export(batch, _) = export.Export batch
+        member _.Shutdown(_: CancellationToken) = export.Shutdown()
+
+    interface IExportInterest with
+        member _.IsInterested severityNumber = export.IsInterested severityNumber

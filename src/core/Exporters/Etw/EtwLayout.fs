@@ -37,17 +37,6 @@ type EtwOptions =
     }
 
 [<RequireQualifiedAccess>]
-module EtwOptions =
-    [<CompiledName("Create")>]
-    let create providerName =
-        {
-            ProviderName = providerName
-            EtwOnlyProviderName = true
-            LogEventName = None
-            ResourceAttributes = []
-        }
-
-[<RequireQualifiedAccess>]
 module EtwLayout =
     [<Literal>]
     let LogKeyword = 1L
@@ -335,3 +324,20 @@ module EtwLayout =
                 :: field "PartB" (EtwValue.Struct partB)
                 :: partC options resource span.Attributes
         }
+
+[<RequireQualifiedAccess>]
+module EtwOptions =
+    [<CompiledName("Create")>]
+    let create providerName =
+        {
+            ProviderName = providerName
+            EtwOnlyProviderName = true
+            LogEventName = None
+            ResourceAttributes = []
+        }
+
+    [<CompiledName("Validate")>]
+    let validate (options: EtwOptions) =
+        match EtwLayout.validateProviderName options.EtwOnlyProviderName options.ProviderName with
+        | Ok _ -> Ok options
+        | Error reason -> Error [ Validation.error (nameof options.ProviderName) reason ]

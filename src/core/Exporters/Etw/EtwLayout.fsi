@@ -6,7 +6,7 @@ open System.Diagnostics.Tracing
 
 /// A value of one ETW (TraceLogging) field: the types the ETW exporter writes.
 [<RequireQualifiedAccess>]
-type EtwValue =
+type internal EtwValue =
     /// A 32-bit integer; booleans are written as 0/1 in one (TraceLogging `bool32`).
     | Int32 of int
     /// A 64-bit integer.
@@ -21,7 +21,7 @@ type EtwValue =
     | Struct of EtwField list
 
 /// One named field of an ETW event.
-and EtwField =
+and internal EtwField =
     {
         /// The field name as consumers see it.
         Name: string
@@ -30,7 +30,7 @@ and EtwField =
     }
 
 /// One ETW event as the exporter writes it: name, level, keyword and the field tree (Common Schema 4.0).
-type EtwEvent =
+type internal EtwEvent =
     {
         /// The event name (`Log`, `Span` or one chosen by a callback).
         Name: string
@@ -59,16 +59,9 @@ type EtwOptions =
         ResourceAttributes: string list
     }
 
-/// Creating ETW exporter options.
-[<RequireQualifiedAccess>]
-module EtwOptions =
-    /// The defaults for this provider name: strict name rules, events named `Log`/`Span`, no resource attributes in PartC.
-    [<CompiledName("Create")>]
-    val create: providerName: string -> EtwOptions
-
 /// The pure part of the ETW exporter: LogRecord and Span -> the Common Schema 4.0 field layout of one event.
 [<RequireQualifiedAccess>]
-module EtwLayout =
+module internal EtwLayout =
     /// The keyword of log events (1).
     [<Literal>]
     val LogKeyword: int64 = 1L
@@ -129,3 +122,15 @@ module EtwLayout =
     /// success), PartC (span attributes and the chosen resource attributes; empty keys left out).
     [<CompiledName("Span")>]
     val span: options: EtwOptions -> resource: Resource -> span: Span -> EtwEvent
+
+/// Creating and checking ETW exporter options.
+[<RequireQualifiedAccess>]
+module EtwOptions =
+    /// The defaults for this provider name: strict name rules, events named `Log`/`Span`, no resource attributes in PartC.
+    [<CompiledName("Create")>]
+    val create: providerName: string -> EtwOptions
+
+    /// Checks options given in code: the provider name follows `EtwLayout.validateProviderName`. Error naming
+    /// `ProviderName` otherwise (see `Validation`).
+    [<CompiledName("Validate")>]
+    val validate: options: EtwOptions -> Result<EtwOptions, string list>

@@ -6,8 +6,6 @@ open System.Collections.Generic
 open System.Threading
 open System.Threading.Tasks
 
-/// Keeps every exported item in memory, in export order: for tests, including users' own tests.
-/// Thread-safe; `Items` returns a snapshot.
 [<Sealed>]
 type InMemoryExporter<'T>() =
     let items = List<'T>()
@@ -15,19 +13,12 @@ type InMemoryExporter<'T>() =
     let mutable batches = 0
     let mutable shutdowns = 0
 
-    /// A snapshot of the items exported so far.
     member _.Items: IReadOnlyList<'T> = lock gate (fun () -> items.ToArray() :> IReadOnlyList<'T>)
 
-    /// The items exported so far, as an F# list.
-    member x.ItemList: 'T list = List.ofSeq x.Items
-
-    /// How many batches Export received.
     member _.BatchCount = lock gate (fun () -> batches)
 
-    /// How many times Shutdown was called.
     member _.ShutdownCount = lock gate (fun () -> shutdowns)
 
-    /// Forgets the items exported so far.
     member _.Clear() = lock gate (fun () -> items.Clear())
 
     interface IExporter<'T> with
@@ -43,3 +34,12 @@ type InMemoryExporter<'T>() =
         member _.Shutdown(_: CancellationToken) =
             lock gate (fun () -> shutdowns <- shutdowns + 1)
             Task.CompletedTask
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+[<AutoOpen>]
+module InMemoryExporterExtensions =
+    type InMemoryExporter<'T> with
+        member x.ItemList: 'T list = List.ofSeq x.Items

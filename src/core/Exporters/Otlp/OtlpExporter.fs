@@ -112,7 +112,7 @@ type OtlpExporter<'T>
 [<RequireQualifiedAccess>]
 module OtlpExporter =
     let private create signal (options: OtlpOptions) protobuf json =
-        let options = OtlpOptions.validate options
+        let options = Validation.orThrow (nameof options) (OtlpOptions.validate options)
         let transport = new OtlpTransport(signal, options)
 
         match options.Protocol with

@@ -6,8 +6,7 @@ open System
 open System.Buffers
 
 /// An OTLP exporter for one signal: encodes each batch into a reused buffer, splits it into several requests
-/// when it would exceed `MaxRequestBytes` (an oversize request is never sent), and sends them one after another
-/// through an `OtlpTransport`.
+/// when it would exceed `MaxRequestBytes` (an oversize request is never sent), and sends them one after another.
 ///
 /// It never retries: a Retryable result goes back to the runner, which calls Export again with the same batch;
 /// the whole batch is then sent again (OTLP receivers tolerate duplicates; nothing depends on the identity of
@@ -17,14 +16,14 @@ open System.Buffers
 [<Sealed>]
 type OtlpExporter<'T> =
     /// An exporter over `transport`: `encode` writes a request for some items.
-    new:
+    internal new:
         transport: OtlpTransport *
         encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) *
         maxRequestBytes: int64 ->
             OtlpExporter<'T>
 
     /// The transport (its name and endpoint).
-    member Transport: OtlpTransport
+    member internal Transport: OtlpTransport
 
     interface IExporter<'T>
     interface IDisposable

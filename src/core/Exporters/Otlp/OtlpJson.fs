@@ -6,8 +6,15 @@ open System
 open System.Text.Encodings.Web
 open System.Text.Json
 
+/// OTLP/JSON encoding (OTLP/HTTP `application/json`): the same export requests as `OtlpProtobuf`, in the proto3
+/// JSON mapping with the OTLP rules: lowerCamelCase keys, trace and span ids as lowercase hex (not base64),
+/// 64-bit integers as decimal strings, enums as integers, bytes as base64, doubles as JSON numbers (NaN and the
+/// infinities as the strings "NaN", "Infinity", "-Infinity").
+///
+/// Grouping and omitted defaults are as in `OtlpProtobuf`; strings are UTF-8 with lone surrogates replaced by
+/// U+FFFD, and non-ASCII characters are written as they are (not escaped). An empty batch writes `{}`.
 [<RequireQualifiedAccess>]
-module OtlpJson =
+module internal OtlpJson =
     // Property names, encoded once.
     module private Names =
         let key = JsonEncodedText.Encode "key"
@@ -454,10 +461,12 @@ module OtlpJson =
         stringIfAny j Names.eventName record.EventName
         w.WriteEndObject()
 
+    /// Writes an `ExportTraceServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteTraces")>]
     let writeTraces resource (spans: Span array) output =
         request output Names.resourceSpans Names.scopeSpans Names.spans resource (fun (s: Span) -> s.Scope) span spans
 
+    /// Writes an `ExportMetricsServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteMetrics")>]
     let writeMetrics resource (metrics: MetricData array) output =
         request
@@ -470,6 +479,7 @@ module OtlpJson =
             metric
             metrics
 
+    /// Writes an `ExportLogsServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteLogs")>]
     let writeLogs resource (records: LogRecord array) output =
         request

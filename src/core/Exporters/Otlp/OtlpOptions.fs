@@ -298,27 +298,34 @@ module OtlpOptions =
 
     [<CompiledName("Validate")>]
     let validate (options: OtlpOptions) =
-        match options.Endpoint with
-        | Some uri when not (isHttpUri uri) ->
-            raise (ArgumentException("Endpoint must be an absolute http or https URL.", "Endpoint"))
-        | _ -> ()
-
-        if
-            options.Timeout <= TimeSpan.Zero
-            || options.Timeout.TotalMilliseconds > float Int32.MaxValue
-        then
-            raise (ArgumentException("Timeout must be positive and at most Int32.MaxValue milliseconds.", "Timeout"))
-
-        if options.MaxRequestBytes <= 0L then
-            raise (ArgumentException("MaxRequestBytes must be positive.", "MaxRequestBytes"))
-
-        for name, value in options.Headers do
-            if isNull name || not (isToken name) then
-                raise (ArgumentException("A header name is empty or not a valid token.", "Headers"))
-
-            if isNull value || value.IndexOfAny([| '\r'; '\n'; '\000' |]) >= 0 then
-                raise (
-                    ArgumentException($"The value of header '{name}' is null or holds a line break or NUL.", "Headers")
-                )
-
-        options
+        [
+            match options.Endpoint with
+            | Some uri when not (isHttpUri uri) ->
+                [
+                    Validation.error (nameof options.Endpoint) "must be an absolute http or https URL."
+                ]
+            | _ -> []
+            Validation.check
+                (options.Timeout > TimeSpan.Zero
+                 && options.Timeout.TotalMilliseconds <= float Int32.MaxValue)
+                (nameof options.Timeout)
+                $"must be positive and at most Int32.MaxValue milliseconds, got {options.Timeout}."
+            Validation.check
+                (options.MaxRequestBytes > 0L)
+                (nameof options.MaxRequestBytes)
+                $"must be positive, got {options.MaxRequestBytes}."
+            // The message names a bad header, never its value (it may hold a secret).
+            for name, value in options.Headers do
+                if isNull name || not (isToken name) then
+                    [
+                        Validation.error (nameof options.Headers) "a header name is empty or not a valid token."
+                    ]
+                elif isNull value || value.IndexOfAny([| '\r'; '\n'; '\000' |]) >= 0 then
+                    [
+                        Validation.error
+                            (nameof options.Headers)
+                            $"the value of header '{name}' is null or holds a line break or NUL."
+                    ]
+        ]
+        |> List.concat
+        |> Validation.ofErrors options

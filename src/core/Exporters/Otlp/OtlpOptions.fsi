@@ -75,17 +75,17 @@ module OtlpOptions =
 
     /// The path segment of a signal: `traces`, `metrics` or `logs`.
     [<CompiledName("SignalPath")>]
-    val signalPath: signal: OtlpSignal -> string
+    val internal signalPath: signal: OtlpSignal -> string
 
     /// The URL requests go to: the configured endpoint, or the protocol's default for the signal.
     [<CompiledName("ResolveEndpoint")>]
-    val resolveEndpoint: signal: OtlpSignal -> options: OtlpOptions -> Uri
+    val internal resolveEndpoint: signal: OtlpSignal -> options: OtlpOptions -> Uri
 
     /// Parses a W3C-baggage-like header list `k1=v1,k2=v2` with percent-encoded keys and values (trimmed).
     /// Malformed entries are skipped; the second value holds one message per skipped entry, naming its position
     /// but never its content (header values are secrets).
     [<CompiledName("ParseHeaders")>]
-    val parseHeaders: text: string -> (string * string) list * string list
+    val internal parseHeaders: text: string -> (string * string) list * string list
 
     /// Reads `OTEL_EXPORTER_OTLP_[TRACES_|METRICS_|LOGS_]{ENDPOINT, PROTOCOL, HEADERS, TIMEOUT, COMPRESSION,
     /// CERTIFICATE, CLIENT_CERTIFICATE, CLIENT_KEY, INSECURE}` (the per-signal variable beats the general one)
@@ -95,9 +95,9 @@ module OtlpOptions =
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: signal: OtlpSignal -> lookup: EnvLookup -> OtlpOptions * ConfigWarning list
 
-    /// Checks options given in code: an ArgumentException naming the bad field when the endpoint is not an
-    /// absolute http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes
-    /// is not positive, a header name is empty or not a
-    /// token, or a header value holds a line break or NUL (the message names the header, never its value).
+    /// Checks options given in code: an error naming the bad setting when the endpoint is not an absolute
+    /// http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes is not
+    /// positive, a header name is empty or not a token, or a header value holds a line break or NUL (the message
+    /// names the header, never its value). Error with one message per problem (see `Validation`).
     [<CompiledName("Validate")>]
-    val validate: options: OtlpOptions -> OtlpOptions
+    val validate: options: OtlpOptions -> Result<OtlpOptions, string list>

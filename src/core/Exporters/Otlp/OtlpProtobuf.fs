@@ -5,8 +5,16 @@ open Functional.Telemetry
 open System
 
 // Field numbers are those of opentelemetry-proto v1 (common, resource, trace, metrics, logs, collector).
+/// OTLP protobuf encoding (opentelemetry-proto v1): export requests written straight from the records into a
+/// caller's buffer, as OTLP/gRPC and OTLP/HTTP (`application/x-protobuf`) send them.
+///
+/// Records are grouped under one resource, then by instrumentation scope (one Scope* message per distinct scope,
+/// in order of first appearance). Fields holding proto3 defaults (zero, empty) are left out, except where
+/// presence matters (`AnyValue` and point value oneofs, optional histogram sum/min/max, span flags).
+/// Strings are written as UTF-8; invalid UTF-16 (a lone surrogate) becomes U+FFFD.
+/// An empty batch writes an empty request (zero bytes).
 [<RequireQualifiedAccess>]
-module OtlpProtobuf =
+module internal OtlpProtobuf =
     let private stringIfAny (w: ProtoWriter) field (value: string) =
         if not (String.IsNullOrEmpty value) then
             w.String(field, value)
@@ -372,20 +380,28 @@ module OtlpProtobuf =
         let scopes = ScopeGroups.distinct logScope records
         fun w -> grouped w resource scopes logScope logRecord records
 
+    /// Writes an `ExportTraceServiceRequest` holding the spans. Span flags carry the trace flags byte plus
+    /// `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK` (0x100) and, when the parent is remote, `..._IS_REMOTE_MASK` (0x200);
+    /// link flags do the same from the linked context's `IsRemote`.
     [<CompiledName("WriteTraces")>]
     let writeTraces resource spans output = ProtoWriter.Write(emitTraces resource spans, output)
 
+    /// Writes an `ExportMetricsServiceRequest` holding the metrics (every point kind, with exemplars).
     [<CompiledName("WriteMetrics")>]
     let writeMetrics resource metrics output = ProtoWriter.Write(emitMetrics resource metrics, output)
 
+    /// Writes an `ExportLogsServiceRequest` holding the log records.
     [<CompiledName("WriteLogs")>]
     let writeLogs resource records output = ProtoWriter.Write(emitLogs resource records, output)
 
+    /// The number of bytes `writeTraces` writes for these spans (for splitting batches by request size).
     [<CompiledName("TracesSize")>]
     let tracesSize resource spans = ProtoWriter.Size(emitTraces resource spans)
 
+    /// The number of bytes `writeMetrics` writes for these metrics.
     [<CompiledName("MetricsSize")>]
     let metricsSize resource metrics = ProtoWriter.Size(emitMetrics resource metrics)
 
+    /// The number of bytes `writeLogs` writes for these log records.
     [<CompiledName("LogsSize")>]
     let logsSize resource records = ProtoWriter.Size(emitLogs resource records)

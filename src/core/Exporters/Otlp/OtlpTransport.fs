@@ -12,295 +12,10 @@ open System.Net.Http.Headers
 open System.Net.Security
 open System.Security.Cryptography.X509Certificates
 open System.Text
-open System.Text.Json
 open System.Threading
 open System.Threading.Tasks
 
-type OtlpPartialSuccess = { RejectedCount: int64; ErrorMessage: string }
-
-/// Just enough of a protobuf reader for OTLP responses and google.rpc.Status: varints and length-delimited
-/// fields; anything malformed gives None.
-module internal ProtoReader =
-    let tryReadVarint (data: byte array) (position: int) : (uint64 * int) option =
-        let rec loop (value: uint64) shift index =
-            if index >= data.Length || shift > 63 then
-                None
-            else
-                let b = data.[index]
-                let value = value ||| (uint64 (b &&& 0x7Fuy) <<< shift)
-
-                if b &&& 0x80uy = 0uy then
-                    Some(value, index + 1)
-                else
-                    loop value (shift + 7) (index + 1)
-
-        loop 0UL 0 position
-
-    /// A field's value: Varint, Bytes (length-delimited) or Skipped (fixed32/fixed64).
-    type FieldValue =
-        | Varint of uint64
-        | Bytes of byte array
-        | Skipped
-
-    /// All fields of a message, in order, or None when malformed.
-    let tryReadFields (data: byte array) : (int * FieldValue) list option =
-        let rec loop position acc =
-            if position = data.Length then
-                Some(List.rev acc)
-            else
-                match tryReadVarint data position with
-                | None -> None
-                | Some(key, next) ->
-                    let field = int (key >>> 3)
-
-                    match int (key &&& 7UL) with
-                    | 0 ->
-                        match tryReadVarint data next with
-                        | Some(v, after) -> loop after ((field, Varint v) :: acc)
-                        | None -> None
-                    | 1 when next + 8 <= data.Length -> loop (next + 8) ((field, Skipped) :: acc)
-                    | 5 when next + 4 <= data.Length -> loop (next + 4) ((field, Skipped) :: acc)
-                    | 2 ->
-                        match tryReadVarint data next with
-                        | Some(length, start) when length <= uint64 (data.Length - start) ->
-                            let length = int length
-                            loop (start + length) ((field, Bytes(data.AsSpan(start, length).ToArray())) :: acc)
-                        | _ -> None
-                    | _ -> None
-
-        if isNull data then None else loop 0 []
-
-[<RequireQualifiedAccess>]
-module OtlpResponse =
-    [<CompiledName("ParseRetryAfter")>]
-    let parseRetryAfter (now: DateTimeOffset) (value: string) =
-        if String.IsNullOrWhiteSpace value then
-            None
-        else
-            let text = value.Trim()
-
-            match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
-            | true, seconds when seconds <= int64 (TimeSpan.MaxValue.TotalSeconds) ->
-                Some(TimeSpan.FromSeconds(float seconds))
-            | true, _ -> None
-            | _ ->
-                match
-                    DateTimeOffset.TryParse(
-                        text,
-                        CultureInfo.InvariantCulture,
-                        DateTimeStyles.AssumeUniversal ||| DateTimeStyles.AllowWhiteSpaces
-                    )
-                with
-                | true, date -> Some(if date > now then date - now else TimeSpan.Zero)
-                | _ -> None
-
-    [<CompiledName("ClassifyHttp")>]
-    let classifyHttp (status: int) (retryAfter: TimeSpan option) =
-        if status >= 200 && status < 300 then
-            ExportResult.Success
-        else
-            match status with
-            | 429
-            | 502
-            | 503
-            | 504 -> ExportResult.Retryable($"HTTP {status}", retryAfter)
-            | _ -> ExportResult.Failure $"HTTP {status}"
-
-    let private grpcCodeName code =
-        match code with
-        | 0 -> "OK"
-        | 1 -> "CANCELLED"
-        | 2 -> "UNKNOWN"
-        | 3 -> "INVALID_ARGUMENT"
-        | 4 -> "DEADLINE_EXCEEDED"
-        | 5 -> "NOT_FOUND"
-        | 6 -> "ALREADY_EXISTS"
-        | 7 -> "PERMISSION_DENIED"
-        | 8 -> "RESOURCE_EXHAUSTED"
-        | 9 -> "FAILED_PRECONDITION"
-        | 10 -> "ABORTED"
-        | 11 -> "OUT_OF_RANGE"
-        | 12 -> "UNIMPLEMENTED"
-        | 13 -> "INTERNAL"
-        | 14 -> "UNAVAILABLE"
-        | 15 -> "DATA_LOSS"
-        | 16 -> "UNAUTHENTICATED"
-        | _ -> "UNKNOWN_CODE"
-
-    let private tryDuration (bytes: byte array) =
-        ProtoReader.tryReadFields bytes
-        |> Option.bind (fun fields ->
-            let seconds =
-                fields
-                |> List.tryPick (function
-                    | 1, ProtoReader.Varint v -> Some(int64 v)
-                    | _ -> None)
-                |> Option.defaultValue 0L
-
-            let nanos =
-                fields
-                |> List.tryPick (function
-                    | 2, ProtoReader.Varint v -> Some(int64 (int32 v))
-                    | _ -> None)
-                |> Option.defaultValue 0L
-
-            if seconds < 0L || nanos < 0L || seconds > 315_576_000_000L then
-                None
-            else
-                Some(TimeSpan.FromSeconds(float seconds) + TimeSpan.FromTicks(nanos / 100L)))
-
-    [<CompiledName("TryReadRetryDelay")>]
-    let tryReadRetryDelay (statusDetails: byte array) =
-        ProtoReader.tryReadFields statusDetails
-        |> Option.bind (fun status ->
-            status
-            |> List.tryPick (fun field ->
-                match field with
-                | 3, ProtoReader.Bytes any ->
-                    ProtoReader.tryReadFields any
-                    |> Option.bind (fun anyFields ->
-                        let typeUrl =
-                            anyFields
-                            |> List.tryPick (function
-                                | 1, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b)
-                                | _ -> None)
-
-                        match typeUrl with
-                        | Some url when url.EndsWith("google.rpc.RetryInfo", StringComparison.Ordinal) ->
-                            let retryInfo =
-                                anyFields
-                                |> List.tryPick (function
-                                    | 2, ProtoReader.Bytes b -> Some b
-                                    | _ -> None)
-                                |> Option.defaultValue [||]
-
-                            ProtoReader.tryReadFields retryInfo
-                            |> Option.bind (fun infoFields ->
-                                match
-                                    infoFields
-                                    |> List.tryPick (function
-                                        | 1, ProtoReader.Bytes b -> Some b
-                                        | _ -> None)
-                                with
-                                | Some duration -> tryDuration duration
-                                | None -> Some TimeSpan.Zero)
-                        | _ -> None)
-                | _ -> None))
-
-    [<CompiledName("ClassifyGrpc")>]
-    let classifyGrpc (status: int) (statusDetails: byte array option) =
-        let reason = $"gRPC status {status} ({grpcCodeName status})"
-
-        match status with
-        | 0 -> ExportResult.Success
-        | 1
-        | 4
-        | 10
-        | 11
-        | 14
-        | 15 -> ExportResult.Retryable(reason, None)
-        | 8 ->
-            match statusDetails |> Option.bind tryReadRetryDelay with
-            | Some delay -> ExportResult.Retryable(reason, Some delay)
-            | None -> ExportResult.Failure reason
-        | _ -> ExportResult.Failure reason
-
-    let private nonEmpty (partial: OtlpPartialSuccess) =
-        if partial.RejectedCount <> 0L || partial.ErrorMessage <> "" then
-            Some partial
-        else
-            None
-
-    [<CompiledName("TryReadPartialSuccessProtobuf")>]
-    let tryReadPartialSuccessProtobuf (body: byte array) =
-        ProtoReader.tryReadFields body
-        |> Option.bind (
-            List.tryPick (function
-                | 1, ProtoReader.Bytes b -> Some b
-                | _ -> None)
-        )
-        |> Option.bind ProtoReader.tryReadFields
-        |> Option.bind (fun fields ->
-            let rejected =
-                fields
-                |> List.tryPick (function
-                    | 1, ProtoReader.Varint v -> Some(int64 v)
-                    | _ -> None)
-                |> Option.defaultValue 0L
-
-            let message =
-                fields
-                |> List.tryPick (function
-                    | 2, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b)
-                    | _ -> None)
-                |> Option.defaultValue ""
-
-            nonEmpty { RejectedCount = rejected; ErrorMessage = message })
-
-    let private tryJsonInt64 (element: JsonElement) =
-        match element.ValueKind with
-        | JsonValueKind.Number ->
-            match element.TryGetInt64() with
-            | true, v -> Some v
-            | _ -> None
-        | JsonValueKind.String ->
-            match Int64.TryParse(element.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) with
-            | true, v -> Some v
-            | _ -> None
-        | _ -> None
-
-    [<CompiledName("TryReadPartialSuccessJson")>]
-    let tryReadPartialSuccessJson (body: byte array) =
-        if isNull body || body.Length = 0 then
-            None
-        else
-            try
-                use document = JsonDocument.Parse(ReadOnlyMemory body)
-                let root = document.RootElement
-
-                match root.ValueKind with
-                | JsonValueKind.Object ->
-                    match root.TryGetProperty "partialSuccess" with
-                    | true, partial when partial.ValueKind = JsonValueKind.Object ->
-                        let rejected =
-                            [ "rejectedSpans"; "rejectedDataPoints"; "rejectedLogRecords" ]
-                            |> List.tryPick (fun key ->
-                                match partial.TryGetProperty key with
-                                | true, v -> tryJsonInt64 v
-                                | _ -> None)
-                            |> Option.defaultValue 0L
-
-                        let message =
-                            match partial.TryGetProperty "errorMessage" with
-                            | true, v when v.ValueKind = JsonValueKind.String -> v.GetString()
-                            | _ -> ""
-
-                        nonEmpty { RejectedCount = rejected; ErrorMessage = message }
-                    | _ -> None
-                | _ -> None
-            with :? JsonException ->
-                None
-
-    [<CompiledName("FrameGrpc")>]
-    let frameGrpc (compressed: bool) (message: ReadOnlySpan<byte>) =
-        let framed = Array.zeroCreate (5 + message.Length)
-        framed.[0] <- if compressed then 1uy else 0uy
-        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1, 4), uint32 message.Length)
-        message.CopyTo(framed.AsSpan 5)
-        framed
-
-    [<CompiledName("TryUnframeGrpc")>]
-    let tryUnframeGrpc (body: byte array) =
-        if isNull body || body.Length < 5 then
-            None
-        else
-            let length = BinaryPrimitives.ReadUInt32BigEndian(ReadOnlySpan(body, 1, 4))
-
-            if uint64 length > uint64 (body.Length - 5) then
-                None
-            else
-                Some(body.[0] = 1uy, body.AsSpan(5, int length).ToArray())
-
+/// The HTTP plumbing of the transport: gzip, the handler and its certificates, reading response headers.
 module internal OtlpHttp =
     let gzip (data: ReadOnlySpan<byte>) =
         use output = new MemoryStream()
@@ -379,26 +94,6 @@ module internal OtlpHttp =
         loadCertificates options handler
         handler
 
-    /// Replaces every configured header value in a peer's text (a peer may echo what it was sent).
-    let redact (headers: (string * string) list) (text: string) =
-        let text = if isNull text then "" else text
-
-        // Replace before truncating, so a cut never leaves a prefix of a secret behind.
-        let redacted =
-            headers
-            |> List.fold
-                (fun (acc: string) (_, value) ->
-                    if String.IsNullOrEmpty value then
-                        acc
-                    else
-                        acc.Replace(value, "[redacted]", StringComparison.Ordinal))
-                text
-
-        if redacted.Length > 256 then
-            redacted.Substring(0, 256) + "..."
-        else
-            redacted
-
     /// The first value of a header, as received (no parsing; no enumerator for a header that has one value).
     let firstHeader (headers: HttpHeaders) (name: string) =
         if isNull headers then
@@ -413,15 +108,6 @@ module internal OtlpHttp =
                 else
                     None
             | _ -> None
-
-    let decodeBase64 (text: string) =
-        let trimmed = text.Trim()
-        let padded = trimmed.PadRight(trimmed.Length + (4 - trimmed.Length % 4) % 4, '=')
-
-        try
-            Some(Convert.FromBase64String padded)
-        with _ ->
-            None
 
 /// A gRPC request body: the 5-byte prefix (compressed flag, big-endian length), then the message, written
 /// straight from the encoder's buffer (no framed copy of the message).
@@ -446,9 +132,15 @@ type internal GrpcFrameContent(message: ReadOnlyMemory<byte>, compressed: bool) 
         length <- int64 (5 + message.Length)
         true
 
+/// Sends encoded OTLP request bodies over OTLP/HTTP or OTLP/gRPC (HTTP/2 through HttpClient) and classifies the
+/// outcome. A partial success is reported on the self-diagnostics event source (PartialSuccess, with the signal
+/// name, `traces`, `metrics` or `logs`, as the pipeline). Header values never appear in results or diagnostics:
+/// a peer's message that echoes one has it replaced by `[redacted]`. Connection failures and timeouts are
+/// Retryable. The constructors validate the options (ArgumentException); this one takes the handler to send
+/// through (tests), which the transport disposes.
 [<Sealed>]
-type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessageHandler) =
-    let options = OtlpOptions.validate options
+type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessageHandler) =
+    let options = Validation.orThrow (nameof options) (OtlpOptions.validate options)
     let endpoint = OtlpOptions.resolveEndpoint signal options
     // Requests go straight to the handler: HttpClient would add a CancellationTokenSource of its own to every
     // request (linking the caller's token with its own pending-requests token) and buffer every response body,
@@ -512,7 +204,7 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
                     OtlpOptions.signalPath signal,
                     name,
                     p.RejectedCount,
-                    OtlpHttp.redact options.Headers p.ErrorMessage
+                    OtlpResponse.redact options.Headers p.ErrorMessage
                 )
             with _ ->
                 ()
@@ -591,7 +283,7 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
 
             ExportResult.Success
         | Some(true, code) ->
-            let details = header "grpc-status-details-bin" |> Option.bind OtlpHttp.decodeBase64
+            let details = header "grpc-status-details-bin" |> Option.bind OtlpResponse.decodeBase64
 
             let serverMessage =
                 header "grpc-message"
@@ -600,7 +292,7 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
                         Uri.UnescapeDataString m
                     with _ ->
                         m)
-                |> Option.map (OtlpHttp.redact options.Headers)
+                |> Option.map (OtlpResponse.redact options.Headers)
 
             match OtlpResponse.classifyGrpc code details, serverMessage with
             | ExportResult.Failure reason, Some m when m <> "" -> ExportResult.Failure $"{reason}: {m}"
@@ -615,12 +307,16 @@ type OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: HttpMessag
             else
                 OtlpResponse.classifyHttp status None
 
+    /// A transport over its own SocketsHttpHandler (with the configured CA and client certificates).
     new(signal, options) = new OtlpTransport(signal, options, OtlpHttp.createHandler options)
 
+    /// `otlp-grpc`, `otlp-http-protobuf` or `otlp-http-json`.
     member _.Name = name
 
+    /// The URL requests go to.
     member _.Endpoint = requestUri
 
+    /// Sends one encoded request (an uncompressed Export*ServiceRequest) within the configured timeout.
     member _.Send(body: ReadOnlyMemory<byte>, cancellationToken: CancellationToken) : Task<ExportResult> =
         task {
             let timeout = takeTimeout ()

@@ -145,7 +145,7 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
         lock gate (fun () ->
             if not (reusable current) then
                 Interlocked.Increment &collections |> ignore
-                current <- Task.Run(fun () -> Snapshot(reader.Collect(), Stopwatch.GetTimestamp()))
+                current <- Task.Run(fun () -> Snapshot(reader.CollectList(), Stopwatch.GetTimestamp()))
 
             current)
 

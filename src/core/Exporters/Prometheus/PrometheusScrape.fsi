@@ -98,7 +98,7 @@ open System.Threading.Tasks
 
 /// Pure helpers of the scrape protocol.
 [<RequireQualifiedAccess>]
-module PrometheusScrape =
+module internal PrometheusScrape =
     /// Whether an `Accept-Encoding` header value allows gzip: a `gzip` entry decides alone (allowed unless
     /// `q=0`); without one, `*` without `q=0` allows it.
     [<CompiledName("AcceptsGzip")>]

@@ -6,36 +6,10 @@ open System
 open System.Threading
 open Functional.Telemetry
 
-/// What a cell holds at collection, in the pure model's terms: the runtime is checked against the pure fold
-/// by comparing these states.
-[<RequireQualifiedAccess>]
-type CellState =
-    /// A sum.
-    | Sum of SumState
-    /// A last value.
-    | LastValue of LastValueState
-    /// An explicit-bucket histogram.
-    | Histogram of HistogramState
-    /// An exponential histogram.
-    | ExponentialHistogram of ExponentialHistogramState
-
-/// Operations on cell states.
-[<RequireQualifiedAccess>]
-module internal CellState =
-    /// Two states of one series merged by their aggregation's monoid (the left one when the kinds differ).
-    let merge (left: CellState) (right: CellState) =
-        match left, right with
-        | CellState.Sum l, CellState.Sum r -> CellState.Sum(SumState.merge l r)
-        | CellState.LastValue l, CellState.LastValue r -> CellState.LastValue(LastValueState.merge l r)
-        | CellState.Histogram l, CellState.Histogram r -> CellState.Histogram(HistogramState.merge l r)
-        | CellState.ExponentialHistogram l, CellState.ExponentialHistogram r ->
-            CellState.ExponentialHistogram(ExponentialHistogramState.merge l r)
-        | _ -> left
-
 /// One series' aggregator: updated concurrently on the hot path without locks (Interlocked), except the
 /// exponential histogram, which guards its rescaling with a spin flag.
 [<AbstractClass>]
-type MetricCell() =
+type internal MetricCell() =
     /// Records an integer measurement (already validated).
     abstract RecordLong: value: int64 -> unit
     /// Records a floating-point measurement (already validated, finite).
@@ -476,7 +450,7 @@ type internal ExponentialHistogramCell(maxSize: int, maxScale: int, recordMinMax
 
 /// Cells for a stream's aggregation.
 [<RequireQualifiedAccess>]
-module MetricCell =
+module internal MetricCell =
     /// A new, empty cell for the aggregation and number kind; None for Drop (and Default, which is resolved
     /// before streams are built).
     [<CompiledName("Create")>]

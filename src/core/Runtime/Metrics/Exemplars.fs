@@ -7,32 +7,6 @@ open System.Diagnostics
 open System.Threading
 open Functional.Telemetry
 
-/// Which measurements may become exemplars (spec: ExemplarFilter; `OTEL_METRICS_EXEMPLAR_FILTER`).
-[<RequireQualifiedAccess>]
-type ExemplarFilter =
-    /// Every measurement may.
-    | AlwaysOn
-    /// None may: no exemplars at all.
-    | AlwaysOff
-    /// Only measurements recorded inside a sampled span (the default).
-    | TraceBased
-
-/// Exemplar filters from the environment.
-[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
-module ExemplarFilter =
-    /// `OTEL_METRICS_EXEMPLAR_FILTER`: always_on, always_off or trace_based (default).
-    [<CompiledName("FromEnvironment")>]
-    let fromEnvironment (lookup: EnvLookup) =
-        Env.readChoice
-            lookup
-            "OTEL_METRICS_EXEMPLAR_FILTER"
-            [
-                "always_on", ExemplarFilter.AlwaysOn
-                "always_off", ExemplarFilter.AlwaysOff
-                "trace_based", ExemplarFilter.TraceBased
-            ]
-            ExemplarFilter.TraceBased
-
 /// A measurement offered to a reservoir: kept by reference in one slot, replaced as a whole.
 [<Sealed; AllowNullLiteral>]
 type internal ExemplarSample(value: NumberValue, time: int64, traceId: TraceId, spanId: SpanId, filtered: KeyValue list)

@@ -1,39 +1,3 @@
-namespace Functional.Telemetry
-
-open Functional.Telemetry.FSharp
-
-open System
-open System.Collections.Generic
-open System.Diagnostics
-open System.Threading
-open Functional.Telemetry
-
-/// Counters of what metric recording dropped instead of recording (never thrown at the caller).
-[<Sealed>]
-type MetricDropCounters() =
-    [<DefaultValue>]
-    val mutable private notFinite: int64
-
-    [<DefaultValue>]
-    val mutable private negative: int64
-
-    [<DefaultValue>]
-    val mutable private afterShutdown: int64
-
-    /// Measurements dropped for NaN or an infinity.
-    member x.NotFinite = Volatile.Read(&x.notFinite)
-
-    /// Counter increments dropped for being negative.
-    member x.NegativeIncrements = Volatile.Read(&x.negative)
-
-    /// Synchronous measurements that arrived after their reader's final collection had begun (during shutdown),
-    /// dropped because no collection would read them.
-    member x.AfterShutdown = Volatile.Read(&x.afterShutdown)
-
-    member internal x.AddNotFinite() = Interlocked.Increment(&x.notFinite) |> ignore
-    member internal x.AddAfterShutdown() = Interlocked.Increment(&x.afterShutdown) |> ignore
-    member internal x.AddNegative() = Interlocked.Increment(&x.negative) |> ignore
-
 namespace Functional.Telemetry.FSharp
 
 open Functional.Telemetry
@@ -48,7 +12,7 @@ open Functional.Telemetry
 /// `Record*` is the hot path: validation, an allocation-free series lookup, an Interlocked update, and an
 /// exemplar offer only when the filter lets the measurement through.
 [<Sealed>]
-type MetricStream
+type internal MetricStream
     internal
     (
         config: StreamConfig,

@@ -193,7 +193,10 @@ let ``an ftp endpoint from the environment is refused`` () =
 [<Fact>]
 let ``validate refuses bad options set in code`` () =
     let bad options field =
-        let e = Assert.Throws<ArgumentException>(fun () -> OtlpOptions.validate options |> ignore)
+        let e =
+            Assert.Throws<ArgumentException>(fun () ->
+                Validation.orThrow "options" (OtlpOptions.validate options) |> ignore)
+
         Assert.Equal(field, e.ParamName)
         e
 
@@ -233,7 +236,7 @@ let ``validate refuses bad options set in code`` () =
             Endpoint = Some(Uri "https://c:4318/v1/traces")
         }
 
-    Assert.Equal(good, OtlpOptions.validate good)
+    Assert.Equal(Ok good, OtlpOptions.validate good)
 
 [<Fact>]
 let ``environment parsing never throws on arbitrary values`` () =

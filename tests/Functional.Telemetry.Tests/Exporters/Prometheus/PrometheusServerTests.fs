@@ -301,20 +301,22 @@ let ``endpoint options: environment defaults, warnings and checks`` () =
     Assert.Equal(9464, bad.Port)
     Assert.Equal("OTEL_EXPORTER_PROMETHEUS_PORT", (Assert.Single badWarnings).Source)
 
-    let invalid (o: PrometheusEndpointOptions) =
-        Assert.Throws<ArgumentException>(fun () -> PrometheusEndpointOptions.validate o |> ignore)
-        |> ignore
+    let invalid setting (o: PrometheusEndpointOptions) =
+        match PrometheusEndpointOptions.validate o with
+        | Ok _ -> Assert.Fail $"expected {setting} to be refused"
+        | Error errors -> Assert.Equal(Some setting, Validation.settingOf (List.head errors))
 
-    invalid { options with Port = -1 }
-    invalid { options with Host = " " }
-    invalid { options with Path = "metrics" }
+    invalid "Port" { options with Port = -1 }
+    invalid "Host" { options with Host = " " }
+    invalid "Path" { options with Path = "metrics" }
 
     invalid
+        "ScrapeResponseCache"
         { options with
             ScrapeResponseCache = TimeSpan.FromSeconds -1.
         }
 
-    invalid { options with ScrapeTimeout = TimeSpan.Zero }
+    invalid "ScrapeTimeout" { options with ScrapeTimeout = TimeSpan.Zero }
     // Checked when the SDK starts, like every option set in code.
     Assert.Throws<ArgumentException>(fun () ->
         start (uniqueMeter ()) [] (Metrics.addPrometheusEndpoint (fun o -> { o with Path = "x" }))

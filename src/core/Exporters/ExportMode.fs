@@ -1,0 +1,6 @@
+namespace Functional.Telemetry.FSharp
+
+[<RequireQualifiedAccess>]
+type ExportMode =
+    | Simple
+    | Batched of BatchOptions

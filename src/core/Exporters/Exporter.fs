@@ -1,0 +1,35 @@
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Threading
+open System.Threading.Tasks
+
+[<RequireQualifiedAccess>]
+type ExportResult =
+    | Success
+    | Failure of reason: string
+    | Retryable of reason: string * retryAfter: TimeSpan option
+
+    static member RetryLater(reason: string) = Retryable(reason, None)
+
+    static member RetryAfter(reason: string, retryAfter: TimeSpan) = Retryable(reason, Some retryAfter)
+
+    static member Failed(reason: string) = Failure reason
+
+    static member Retry(reason: string, retryAfter: Nullable<TimeSpan>) =
+        Retryable(reason, Option.ofNullable retryAfter)
+
+type Batch<'T> = { Resource: Resource; Items: 'T array }
+
+type IExporter<'T> =
+    abstract Name: string
+
+    abstract Export: batch: Batch<'T> * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    abstract Shutdown: cancellationToken: CancellationToken -> Task
+
+[<AllowNullLiteral>]
+type internal IExportInterest =
+    abstract IsInterested: severityNumber: int -> bool

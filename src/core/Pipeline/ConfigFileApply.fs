@@ -1,0 +1,142 @@
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+
+/// A configuration file's model applied over a configuration made in code (`Telemetry.withConfigFile`): what the
+/// file sets wins; what code adds that a file has no place for (sources, meters, processors, exporters and readers
+/// written in code) is kept after the file's.
+[<RequireQualifiedAccess>]
+module internal ConfigFileApply =
+    let private union (first: string list) (second: string list) =
+        first @ (second |> List.filter (fun name -> not (List.contains name first)))
+
+    let private exporterConfig
+        (otlp: OtlpOptions -> IExporter<'T>)
+        (console: unit -> IExporter<'T>)
+        (p: FileProcessor)
+        =
+        // Built at start, as exporters set up in code from the environment are.
+        let build (_: EnvLookup) =
+            match p.Exporter with
+            | FileExporter.Otlp options -> otlp options, []
+            | FileExporter.Console -> console (), []
+
+        {
+            Exporter = ExporterSource.FromEnvironment build
+            Mode = Some p.Mode
+        }
+
+    let private metricReader (reader: FileReader) =
+        match reader with
+        | FileReader.Periodic(options, e) ->
+            let build (_: EnvLookup) =
+                let exporter =
+                    match e.Exporter with
+                    | FileExporter.Otlp o -> OtlpExporter.metrics o :> IExporter<MetricData>
+                    | FileExporter.Console -> ConsoleMetricExporter() :> IExporter<MetricData>
+
+                exporter, e.Preference, e.Histograms, []
+
+            MetricReaderConfig.PeriodicFromEnvironment(build, Some options)
+        | FileReader.Prometheus options -> MetricReaderConfig.PrometheusEndpoint(fun _ -> options, [])
+
+    /// What the file's detectors find, filtered by its `detection/development.attributes`.
+    let private detected (detection: FileDetection) =
+        let machine =
+            if detection.Process || detection.Host then
+                (ResourceDetectors.processAndHost ()).Attributes
+            else
+                []
+
+        let fromMachine =
+            machine
+            |> List.filter (fun a ->
+                (detection.Process && a.Key.StartsWith "process.")
+                || (detection.Host && (a.Key.StartsWith "host." || a.Key.StartsWith "os.")))
+
+        let service =
+            if detection.Service then
+                KeyValue.string "service.instance.id" (Guid.NewGuid().ToString())
+                :: (detection.ServiceName
+                    |> Option.map (KeyValue.string "service.name")
+                    |> Option.toList)
+            else
+                []
+
+        fromMachine @ service
+        |> List.filter (fun a -> detection.Keep a.Key)
+        |> Resource.create
+
+    let apply (model: ConfigFileModel) (config: TelemetryConfig) : TelemetryConfig =
+        let detectedResource = model.Detection |> Option.map detected |> Option.defaultValue Resource.empty
+
+        { config with
+            Resource = Resource.merge (Resource.merge detectedResource config.Resource) model.Resource
+            DetectResource = false
+            // A file replaces the environment: OTEL_* variables are read only inside its substitutions.
+            Environment =
+                if model.Disabled then
+                    Env.ofList [ "OTEL_SDK_DISABLED", "true" ]
+                else
+                    Env.ofList []
+            // No propagator in the file means none, as the specification says, unless code set one.
+            Propagator =
+                model.Propagator
+                |> Option.orElse config.Propagator
+                |> Option.orElse (Some Propagators.none)
+            Tracing =
+                match model.Tracing with
+                | None -> config.Tracing
+                | Some file ->
+                    let code = config.Tracing |> Option.defaultValue Tracing.empty
+
+                    let exporters =
+                        file.Processors
+                        |> List.map (
+                            exporterConfig (fun o -> OtlpExporter.traces o :> IExporter<Span>) (fun () ->
+                                ConsoleSpanExporter() :> IExporter<Span>)
+                        )
+
+                    Some
+                        { code with
+                            Sources = union file.Sources code.Sources
+                            Sampler = file.Sampler |> Option.orElse code.Sampler
+                            Limits = file.Limits |> Option.orElse code.Limits
+                            Exporters = exporters @ code.Exporters
+                        }
+            Metrics =
+                match model.Metrics with
+                | None -> config.Metrics
+                | Some file ->
+                    let code = config.Metrics |> Option.defaultValue Metrics.empty
+
+                    Some
+                        { code with
+                            Meters = union file.Meters code.Meters
+                            Views = file.Views @ code.Views
+                            ExemplarFilter = file.ExemplarFilter |> Option.orElse code.ExemplarFilter
+                            CardinalityLimit = file.CardinalityLimit |> Option.defaultValue code.CardinalityLimit
+                            Readers = (file.Readers |> List.map metricReader) @ code.Readers
+                        }
+            Logging =
+                match model.Logging with
+                | None -> config.Logging
+                | Some file ->
+                    let code = config.Logging |> Option.defaultValue Logging.empty
+
+                    let exporters =
+                        file.Processors
+                        |> List.map (
+                            exporterConfig (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>) (fun () ->
+                                ConsoleLogExporter() :> IExporter<LogRecord>)
+                        )
+
+                    Some
+                        { code with
+                            Limits = file.Limits |> Option.orElse code.Limits
+                            Processors = Option.toList file.Filter @ code.Processors
+                            Exporters = exporters @ code.Exporters
+                        }
+        }

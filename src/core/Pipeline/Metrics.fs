@@ -1,0 +1,106 @@
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Metrics =
+    [<CompiledName("Empty")>]
+    let empty =
+        {
+            Meters = []
+            Views = []
+            ExemplarFilter = None
+            CardinalityLimit = View.defaultCardinalityLimit
+            Readers = []
+        }
+
+    [<CompiledName("AddMeter")>]
+    let addMeter name (config: MetricsConfig) =
+        { config with
+            Meters =
+                config.Meters
+                @ [ Validation.orThrow (nameof name) (SourceFilter.validate "Meter" name) ]
+        }
+
+    [<CompiledName("AddView")>]
+    let addView view (config: MetricsConfig) =
+        { config with
+            Views = config.Views @ [ Validation.orThrow (nameof view) (View.validate view) ]
+        }
+
+    [<CompiledName("WithExemplarFilter")>]
+    let withExemplarFilter filter (config: MetricsConfig) = { config with ExemplarFilter = Some filter }
+
+    [<CompiledName("WithCardinalityLimit")>]
+    let withCardinalityLimit limit (config: MetricsConfig) =
+        let check = Validation.check (limit >= 1) "CardinalityLimit" $"must be at least 1, got {limit}."
+
+        { config with
+            CardinalityLimit = Validation.orThrow (nameof limit) (Validation.ofErrors limit check)
+        }
+
+    [<CompiledName("AddExporter")>]
+    let addExporter preference exporter (config: MetricsConfig) =
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.Periodic(exporter, preference, None) ]
+        }
+
+    [<CompiledName("AddExporterWith")>]
+    let addExporterWith (options: PeriodicReaderOptions) preference exporter (config: MetricsConfig) =
+        let options = Validation.orThrow (nameof options) (PeriodicReaderOptions.validate options)
+
+        { config with
+            Readers =
+                config.Readers
+                @ [ MetricReaderConfig.Periodic(exporter, preference, Some options) ]
+        }
+
+    [<CompiledName("AddReader")>]
+    let addReader reader (config: MetricsConfig) =
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.Pull reader ]
+        }
+
+    [<CompiledName("AddPrometheusEndpoint")>]
+    let addPrometheusEndpoint configure (config: MetricsConfig) =
+        let build env =
+            let fromEnvironment, warnings = PrometheusEndpointOptions.fromEnvironment env
+            Validation.orThrow "options" (PrometheusEndpointOptions.validate (configure fromEnvironment)), warnings
+
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.PrometheusEndpoint build ]
+        }
+
+    [<CompiledName("AddPrometheusReader")>]
+    let addPrometheusReader handler (config: MetricsConfig) =
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.PrometheusScrape handler ]
+        }
+
+    [<CompiledName("AddConsoleExporter")>]
+    let addConsoleExporter config = addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
+
+    [<CompiledName("AddOtlpExporter")>]
+    let addOtlpExporter configure (config: MetricsConfig) =
+        let build env =
+            let options, warnings = OtlpSources.options OtlpSignal.Metrics configure env
+
+            let histograms =
+                if options.ExponentialHistograms then
+                    Some(
+                        Aggregation.Base2ExponentialHistogram(
+                            ExponentialHistogramState.defaultMaxSize,
+                            ExponentialHistogramState.defaultMaxScale,
+                            true
+                        )
+                    )
+                else
+                    None
+
+            OtlpExporter.metrics options :> IExporter<MetricData>, options.TemporalityPreference, histograms, warnings
+
+        { config with
+            Readers = config.Readers @ [ MetricReaderConfig.PeriodicFromEnvironment(build, None) ]
+        }

@@ -1,0 +1,74 @@
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Tracing =
+    [<CompiledName("Empty")>]
+    let empty =
+        {
+            Sources = []
+            Sampler = None
+            Limits = None
+            Processors = []
+            Exporters = []
+        }
+
+    [<CompiledName("AddSource")>]
+    let addSource name (config: TracingConfig) =
+        { config with
+            Sources =
+                config.Sources
+                @ [
+                    Validation.orThrow (nameof name) (SourceFilter.validate "ActivitySource" name)
+                ]
+        }
+
+    [<CompiledName("WithSampler")>]
+    let withSampler sampler (config: TracingConfig) = { config with Sampler = Some sampler }
+
+    [<CompiledName("WithLimits")>]
+    let withLimits limits (config: TracingConfig) =
+        { config with
+            Limits = Some(Validation.orThrow (nameof limits) (SpanLimits.validate limits))
+        }
+
+    [<CompiledName("AddProcessor")>]
+    let addProcessor processor (config: TracingConfig) =
+        { config with
+            Processors = config.Processors @ [ processor ]
+        }
+
+    // The exporter list spans share with log records (see ExporterList).
+    let private spans: ExporterSignal<TracingConfig, Span> =
+        {
+            Exporters = fun config -> config.Exporters
+            WithExporters = fun exporters config -> { config with Exporters = exporters }
+            Console = fun () -> ConsoleSpanExporter() :> IExporter<Span>
+            OtlpSignal = OtlpSignal.Traces
+            Otlp = fun options -> OtlpExporter.traces options :> IExporter<Span>
+            Etw = fun options -> new EtwSpanExporter(options) :> IExporter<Span>
+        }
+
+    [<CompiledName("AddBatchExporter")>]
+    let addBatchExporter exporter config = ExporterList.addBatch spans exporter config
+
+    [<CompiledName("AddSimpleExporter")>]
+    let addSimpleExporter exporter config = ExporterList.addSimple spans exporter config
+
+    [<CompiledName("AddExporter")>]
+    let addExporter mode exporter config = ExporterList.addWithMode spans mode exporter config
+
+    [<CompiledName("AddConsoleExporter")>]
+    let addConsoleExporter config = ExporterList.addConsole spans config
+
+    [<CompiledName("AddOtlpExporter")>]
+    let addOtlpExporter configure config = ExporterList.addOtlp spans configure config
+
+    [<CompiledName("AddEtwExporterWith")>]
+    let addEtwExporterWith options config = ExporterList.addEtw spans options config
+
+    [<CompiledName("AddEtwExporter")>]
+    let addEtwExporter providerName config = addEtwExporterWith (EtwOptions.create providerName) config

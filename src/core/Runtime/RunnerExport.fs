@@ -1,0 +1,188 @@
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+open System.Diagnostics
+open System.Threading
+open System.Threading.Tasks
+
+/// A runner's side of its exporter: one batch's export, bounded by the export deadline (retries included) even
+/// when the exporter ignores its token, retried under the policy, its outcome settled once in the runner's books;
+/// and the exporter's shutdown. Exporters are started on the thread pool so that one that blocks synchronously
+/// cannot stall the runner's reader. `abort` (cancelled when shutdown's deadline passes) ends every wait.
+[<Sealed>]
+type internal RunnerExport<'T>
+    (
+        name: string,
+        exportTimeout: TimeSpan,
+        retry: RetryPolicy,
+        resource: Resource,
+        exporter: IExporter<'T>,
+        accounts: RunnerAccounts,
+        abort: CancellationTokenSource
+    ) =
+    let log = TelemetryEventSource.Log
+
+    // Completes (without faulting) when the runner is aborted; created once so idle waits add no registrations.
+    let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
+    let mutable exporterShutDown = 0
+
+    let safely (report: unit -> unit) =
+        try
+            report ()
+        with _ ->
+            ()
+
+    /// Waits without throwing: completes at `delay` or when the runner is aborted.
+    let pause (delay: TimeSpan) : Task =
+        if delay <= TimeSpan.Zero then
+            Task.CompletedTask
+        else
+            Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
+
+    /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
+    /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
+    let finishesBefore (work: Task) (deadline: CancellationToken) : Task<bool> =
+        if work.IsCompleted then
+            Task.FromResult true
+        else
+            task {
+                let! winner = Task.WhenAny(work, Task.Delay(Timeout.InfiniteTimeSpan, deadline))
+                return Object.ReferenceEquals(winner, work)
+            }
+
+    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
+    let waitAtLeast (wait: TimeSpan) : Task =
+        task {
+            let started = Stopwatch.GetTimestamp()
+            let mutable left = wait
+
+            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
+                do!
+                    pause (
+                        if left < TimeSpan.FromMilliseconds 1. then
+                            TimeSpan.FromMilliseconds 1.
+                        else
+                            left
+                    )
+
+                left <- wait - Stopwatch.GetElapsedTime started
+        }
+
+    let observe (t: Task) =
+        t.ContinueWith(
+            (fun (done': Task) -> done'.Exception |> ignore),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted
+            ||| TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default
+        )
+        |> ignore
+
+    /// One export attempt, bounded by the export deadline (`token`) even if the exporter ignores its token.
+    /// Exporters are started on the thread pool so that one that blocks synchronously cannot stall the reader.
+    let attemptExport (batch: Batch<'T>) (token: CancellationToken) : Task<Choice<ExportResult, exn, unit>> =
+        task {
+            accounts.CountExportCall()
+
+            let exportTask =
+                Task.Run<ExportResult>(
+                    Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)),
+                    CancellationToken.None
+                )
+
+            let! finished = finishesBefore exportTask token
+
+            if finished then
+                match exportTask.Status with
+                | TaskStatus.RanToCompletion -> return Choice1Of3 exportTask.Result
+                | TaskStatus.Faulted ->
+                    let inner = exportTask.Exception.GetBaseException()
+                    return Choice2Of3 inner
+                | _ -> return Choice3Of3()
+            else
+                observe exportTask
+                return Choice3Of3()
+        }
+
+    /// Exports one batch with retries inside its export deadline; decides its outcome exactly once.
+    member _.Export(items: 'T array) : Task =
+        task {
+            match accounts.BeginBatch items.Length with
+            | ValueNone -> ()
+            | ValueSome batchId ->
+                let started = Stopwatch.GetTimestamp()
+                use exportCts = CancellationTokenSource.CreateLinkedTokenSource abort.Token
+                // The export deadline, retries included (CancelAfter takes at most Int32.MaxValue ms).
+                if exportTimeout.TotalMilliseconds < float Int32.MaxValue then
+                    exportCts.CancelAfter exportTimeout
+
+                let batch = { Resource = resource; Items = items }
+                let remaining () = exportTimeout - Stopwatch.GetElapsedTime started
+                let mutable attempt = 1
+                let mutable outcome = ValueNone
+
+                let fail reason =
+                    safely (fun () -> log.ExportFailed(name, exporter.Name, reason))
+                    outcome <- ValueSome Failed
+
+                while outcome.IsNone do
+                    let! result = attemptExport batch exportCts.Token
+
+                    match result with
+                    | Choice1Of3 ExportResult.Success -> outcome <- ValueSome Exported
+                    | Choice1Of3(ExportResult.Failure reason) -> fail reason
+                    | Choice1Of3(ExportResult.Retryable(reason, retryAfter)) ->
+                        if not retry.Enabled || attempt >= retry.MaxAttempts then
+                            fail $"retryable failure, no attempts left ({attempt} made): {reason}"
+                        elif abort.IsCancellationRequested then
+                            fail $"retryable failure during an expired shutdown: {reason}"
+                        else
+                            let wait = RetryPolicy.backoff retry attempt retryAfter (Random.Shared.NextDouble())
+
+                            if wait >= remaining () then
+                                fail $"retryable failure, next retry would pass the export deadline: {reason}"
+                            else
+                                safely (fun () ->
+                                    log.ExportRetry(name, exporter.Name, attempt, int64 wait.TotalMilliseconds, reason))
+
+                                do! waitAtLeast wait
+                                attempt <- attempt + 1
+                    | Choice2Of3 error ->
+                        safely (fun () ->
+                            log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+
+                        outcome <- ValueSome Failed
+                    | Choice3Of3() ->
+                        exportCts.Cancel()
+
+                        if abort.IsCancellationRequested then
+                            fail "export abandoned at the shutdown deadline"
+                        else
+                            fail $"export timed out after {int exportTimeout.TotalMilliseconds} ms"
+
+                accounts.Settle(batchId, items.Length, outcome.Value)
+        }
+
+    /// Shuts the exporter down once, waiting for it at most until the runner is aborted.
+    member _.ShutdownExporter() : Task =
+        task {
+            if Interlocked.Exchange(&exporterShutDown, 1) = 0 then
+                try
+                    let shutdown = Task.Run(Func<Task>(fun () -> exporter.Shutdown abort.Token), CancellationToken.None)
+
+                    let! winner = Task.WhenAny(shutdown, aborted)
+
+                    if Object.ReferenceEquals(winner, shutdown) then
+                        if shutdown.IsFaulted then
+                            let error = shutdown.Exception.GetBaseException()
+
+                            safely (fun () ->
+                                log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+                    else
+                        observe shutdown
+                with error ->
+                    safely (fun () ->
+                        log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+        }

@@ -1,0 +1,11 @@
+namespace Functional.Telemetry
+
+type RunnerStats =
+    {
+        Accepted: int64
+        Rejected: int64
+        Exported: int64
+        Failed: int64
+        Dropped: int64
+        ExportCalls: int64
+    }

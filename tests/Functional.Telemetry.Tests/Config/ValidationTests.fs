@@ -1,0 +1,40 @@
+module Functional.Telemetry.Tests.ValidationTests
+
+open System
+open Xunit
+open Functional.Telemetry.FSharp
+
+[<Fact>]
+let ``an error names its setting`` () =
+    let error = Validation.error "MaxQueueSize" "must be positive, got 0."
+    Assert.Equal("MaxQueueSize: must be positive, got 0.", error)
+    Assert.Equal(Some "MaxQueueSize", Validation.settingOf error)
+    Assert.Equal(None, Validation.settingOf "no setting here")
+    Assert.Equal(None, Validation.settingOf null)
+
+[<Fact>]
+let ``check and ofErrors make a result`` () =
+    Assert.Empty(Validation.check true "A" "bad")
+    Assert.Equal<string list>([ "A: bad" ], Validation.check false "A" "bad")
+    Assert.Equal(Ok 3, Validation.ofErrors 3 [])
+    Assert.Equal(Error [ "A: bad" ], Validation.ofErrors 3 [ "A: bad" ])
+
+[<Fact>]
+let ``orThrow returns Ok values and throws an ArgumentException naming the first bad setting`` () =
+    Assert.Equal(5, Validation.orThrow "value" (Ok 5))
+
+    let error =
+        Assert.Throws<ArgumentException>(fun () ->
+            Validation.orThrow "options" (Error [ "Timeout: must be positive."; "Port: out of range." ])
+            |> ignore)
+
+    Assert.Equal("Timeout", error.ParamName)
+    Assert.Contains("Timeout: must be positive.", error.Message)
+    Assert.Contains("Port: out of range.", error.Message)
+
+[<Fact>]
+let ``orThrow falls back to the parameter name when no setting is named`` () =
+    let error =
+        Assert.Throws<ArgumentException>(fun () -> Validation.orThrow "name" (Error [ "must not be empty." ]) |> ignore)
+
+    Assert.Equal("name", error.ParamName)
