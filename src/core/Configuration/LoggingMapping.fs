@@ -99,3 +99,4 @@ module internal LoggingMapping =
 /// The model of a document whose `file_format` is `format` (already checked).
 /// The model of a document whose `file_format` is `format` (already checked).
 /// The model of a document whose `file_format` is `format` (already checked).
+/// The model of a document whose `file_format` is `format` (already checked).

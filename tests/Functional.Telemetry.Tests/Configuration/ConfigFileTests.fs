@@ -256,7 +256,11 @@ meter_provider:
     for i in 1..10 do
         wide.Add(1L, tag "i" i)
 
-    let metrics = reader.Collect() |> List.ofSeq |> List.filter (fun m -> m.Scope.Name = meterName)
+    let metrics =
+        reader.Collect()
+        |> List.ofSeq
+        |> List.filter (fun m -> m.Scope.Name = meterName)
+
     let names = metrics |> List.map _.Name |> Set.ofList
     Assert.Equal<Set<string>>(set [ "orders.placed"; "latency"; "wide" ], names)
 
