@@ -8,6 +8,7 @@ open System
 /// does not match its `type`, an endpoint that is not a URL, a view the SDK refuses). Pure given the lookup.
 [<RequireQualifiedAccess>]
 module internal ConfigMapping =
+    /// The model of a document whose `file_format` is `format` (already checked).
     let map (format: string) (lookup: EnvLookup) (root: ConfigNode) : Mapped<ConfigFileModel> =
         mapped {
             let! resource = ResourceMapping.resource root

@@ -93,10 +93,3 @@ module internal LoggingMapping =
                             Processors = processors
                         }
             }
-
-/// The model of a document whose `file_format` is `format` (already checked).
-/// The model of a document whose `file_format` is `format` (already checked).
-/// The model of a document whose `file_format` is `format` (already checked).
-/// The model of a document whose `file_format` is `format` (already checked).
-/// The model of a document whose `file_format` is `format` (already checked).
-/// The model of a document whose `file_format` is `format` (already checked).
