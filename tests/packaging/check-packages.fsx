@@ -82,6 +82,8 @@ let expected =
         [
             "FSharp.Core", defaultArg fsharpCoreFloor "?"
             "Microsoft.Extensions.Logging.Abstractions", ""
+            // Configuration files (OTEL_CONFIG_FILE) are YAML.
+            "YamlDotNet", ""
         ]
         "Functional.Telemetry.CSharp", [ "Functional.Telemetry", version; "Microsoft.Extensions.Logging", "" ]
         "Functional.Telemetry.AspNetCore", [ "Functional.Telemetry", version; "Functional.Telemetry.CSharp", version ]
