@@ -62,6 +62,20 @@ public sealed class TelemetryBuilder
         return this;
     }
 
+    /// <summary>Sends the SDK's own diagnostics (export failures naming the signal, exporter and endpoint; drops;
+    /// configuration warnings) to <paramref name="sink"/> instead of standard error: each with its level, once
+    /// <c>OTEL_LOG_LEVEL</c> (<c>none</c>, <c>error</c>, <c>warn</c>, <c>info</c>, <c>debug</c>; default
+    /// <c>warn</c>) admits it, and the same kind of message at most once per 30 seconds (the next one says how many
+    /// were suppressed). The sink is called off the application's threads, one message at a time; what it throws is
+    /// ignored. Diagnostics are process-wide, like the <c>Functional-Telemetry</c> event source: while this SDK
+    /// runs, the sink also receives those of the other SDKs of the process.</summary>
+    public TelemetryBuilder WithDiagnostics(Action<DiagnosticLevel, string> sink)
+    {
+        Guard.NotNull(sink, nameof(sink));
+        config = TelemetryModule.WithDiagnostics(FuncConvert.FromAction(sink), config);
+        return this;
+    }
+
     /// <summary>Enables tracing, configured by <paramref name="configure"/>.</summary>
     public TelemetryBuilder WithTracing(Action<TracingBuilder> configure)
     {

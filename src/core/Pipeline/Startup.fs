@@ -16,16 +16,43 @@ module internal Startup =
         | Some value -> value, []
         | None -> fromEnvironment env
 
+    /// Says at start (Info) where a signal exports and why: the exporters added in code, the selection variable,
+    /// or the specification's default when code added none.
+    let private reportExporters signal variable selection (addedInCode: 'T list) (exporters: string list) =
+        let where =
+            if List.isEmpty exporters then
+                "exporting nowhere"
+            else
+                "exporting to " + String.concat ", " exporters
+
+        let why =
+            match selection with
+            | ExporterSelection.FromCode when List.isEmpty addedInCode ->
+                $"; no exporter was added in code and {variable} is unset, so its default (otlp) applies"
+            | ExporterSelection.FromCode -> ""
+            | ExporterSelection.Kinds [] -> $"; {variable}=none"
+            | ExporterSelection.Kinds kinds ->
+                let names = kinds |> List.map ExporterSelection.name |> String.concat ","
+                $"; {variable}={names}"
+
+        SelfDiagnostics.info signal (where + why)
+
     let private startTracing (config: TelemetryConfig) resource (tracing: TracingConfig) =
         let env = config.Environment
         let sampler, samplerWarnings = orFromEnvironment tracing.Sampler Sampler.fromEnvironment env
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
-        let pipelines, exporterWarnings =
+        let selection, selectionWarnings =
+            ExporterSelection.read ExporterSelection.tracesVariable [ ExporterKind.Otlp; ExporterKind.Console ] env
+
+        let pipelines, exporterWarnings, described =
             tracing.Exporters
+            |> ExporterSelection.apply selection _.Kind Tracing.exporterOfKind
             |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
                 SpanExportStage(limits, tracing.Processors, exporter) :> IExporter<_>)
+
+        reportExporters "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
 
         let runners = pipelines |> Array.map fst |> List.ofArray
 
@@ -49,7 +76,13 @@ module internal Startup =
                 ShutsDownLast = false
             }
 
-        part, runners, samplerWarnings @ limitWarnings @ batchWarnings @ exporterWarnings
+        part,
+        runners,
+        samplerWarnings
+        @ limitWarnings
+        @ batchWarnings
+        @ selectionWarnings
+        @ exporterWarnings
 
     let private startMetrics (config: TelemetryConfig) resource (metrics: MetricsConfig) drops =
         let env = config.Environment
@@ -75,13 +108,20 @@ module internal Startup =
         let endpoints = List<PrometheusEndpointOptions * PrometheusScrapeHandler>()
         let handlers = List<PrometheusScrapeHandler>()
 
+        let selection, selectionWarnings =
+            ExporterSelection.read
+                ExporterSelection.metricsVariable
+                [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.Prometheus ]
+                env
+
         let resolved, readerWarnings =
             metrics.Readers
+            |> ExporterSelection.apply selection Metrics.kindOf Metrics.readerOfKind
             |> List.map (fun reader ->
                 match reader with
                 | MetricReaderConfig.Periodic(exporter, preference, options) ->
                     Choice1Of2(exporter, preference, None, options), []
-                | MetricReaderConfig.PeriodicFromEnvironment(build, options) ->
+                | MetricReaderConfig.PeriodicFromEnvironment(build, options, _) ->
                     let exporter, preference, histograms, warnings = build env
                     Choice1Of2(exporter, preference, histograms, options), warnings
                 | MetricReaderConfig.Pull pull -> Choice2Of2 pull, []
@@ -160,6 +200,22 @@ module internal Startup =
 
         let servers = endpoints |> Seq.map PrometheusServer.Start |> List.ofSeq
 
+        let described =
+            [
+                for reader in resolved do
+                    match reader with
+                    | Choice1Of2(exporter, _, _, _) -> ExporterList.describe exporter
+                    | Choice2Of2 _ -> ()
+                for server in servers do
+                    $"prometheus ({server.Url})"
+                if handlers.Count > 0 then
+                    "prometheus scrape handler"
+                if pullReaders.Length > handlers.Count + endpoints.Count then
+                    "pull reader"
+            ]
+
+        reportExporters "metrics" ExporterSelection.metricsVariable selection metrics.Readers described
+
         let periodic =
             readers
             |> List.choose (fun (_, r) ->
@@ -204,7 +260,10 @@ module internal Startup =
         part,
         periodic |> List.map (fun r -> r.Runner),
         prometheus,
-        filterWarnings @ periodicWarnings @ List.concat readerWarnings
+        filterWarnings
+        @ periodicWarnings
+        @ selectionWarnings
+        @ List.concat readerWarnings
 
     let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
         let env = config.Environment
@@ -212,10 +271,16 @@ module internal Startup =
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
         let options = { Limits = limits; TemplateAsBody = logging.TemplateAsBody }
 
-        let runners, exporterWarnings =
+        let selection, selectionWarnings =
+            ExporterSelection.read ExporterSelection.logsVariable [ ExporterKind.Otlp; ExporterKind.Console ] env
+
+        let runners, exporterWarnings, described =
             logging.Exporters
+            |> ExporterSelection.apply selection _.Kind Logging.exporterOfKind
             |> ExporterList.start "logs" env batch config.Retry resource (fun exporter ->
                 LogExportStage(options, logging.Processors, exporter) :> IExporter<_>)
+
+        reportExporters "logs" ExporterSelection.logsVariable selection logging.Exporters described
 
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
         let runners = Array.map fst runners
@@ -228,10 +293,63 @@ module internal Startup =
                 ShutsDownLast = true
             }
 
-        part, bridge, limitWarnings @ batchWarnings @ exporterWarnings
+        part, bridge, limitWarnings @ batchWarnings @ selectionWarnings @ exporterWarnings
 
     let private disabled (env: EnvLookup) =
         Env.readChoice env "OTEL_SDK_DISABLED" [ "true", true; "false", false ] false
+
+    /// The SDK `OTEL_SDK_DISABLED=true` asks for: every API works and does nothing. No listener, runner, reader,
+    /// server or diagnostics sink starts; the logger provider gives disabled loggers; the Prometheus scrape
+    /// handlers of the configuration (and one per endpoint, whose server does not start) answer scrapes with an
+    /// empty exposition until shutdown, so that an application serving one still runs. The propagator is still
+    /// installed: the specification says the variable has no effect on propagators.
+    let private startDisabled (config: TelemetryConfig) resource propagator drops =
+        let handlers =
+            match config.Metrics with
+            | None -> []
+            | Some metrics ->
+                metrics.Readers
+                |> List.choose (fun reader ->
+                    match reader with
+                    | MetricReaderConfig.PrometheusScrape handler when not handler.Reader.IsAttached -> Some handler
+                    | MetricReaderConfig.PrometheusEndpoint _ -> Some(PrometheusScrapeHandler())
+                    | _ -> None)
+                |> List.distinct
+
+        for handler in handlers do
+            handler.AttachInert()
+
+        let part =
+            {
+                ForceFlush = fun _ -> Task.FromResult true
+                Shutdown =
+                    fun _ ->
+                        for handler in handlers do
+                            handler.Detach()
+
+                        Task.FromResult true
+                ShutsDownLast = false
+            }
+
+        let installation =
+            if config.InstallPropagator then
+                Some(Propagation.install propagator)
+            else
+                None
+
+        new TelemetrySdk(
+            resource,
+            propagator,
+            [ part ],
+            [],
+            [],
+            drops,
+            [],
+            handlers,
+            LoggerBridge.Disabled(),
+            installation,
+            DiagnosticsSinks.start None None
+        )
 
     /// Validates the configuration and starts it (see `Telemetry.start`).
     let start (config: TelemetryConfig) =
@@ -253,10 +371,14 @@ module internal Startup =
         let isDisabled, disabledWarnings = disabled env
 
         if isDisabled then
-            // OTEL_SDK_DISABLED: a no-op SDK, as the specification requires.
+            // The warnings still reach the event source; no sink is registered for a no-op SDK.
             SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ disabledWarnings)
-            new TelemetrySdk(resource, propagator, [], [], [], drops, [], [], LoggerBridge.Disabled(), None)
+            startDisabled config resource propagator drops
         else
+            // The sink first, so that what starting reports reaches it (OTEL_LOG_LEVEL, default warn).
+            let threshold, levelWarnings = DiagnosticLevels.fromEnvironment env
+            let diagnostics = DiagnosticsSinks.start threshold config.Diagnostics
+
             let installation =
                 if config.InstallPropagator then
                     Some(Propagation.install propagator)
@@ -307,6 +429,7 @@ module internal Startup =
                                 $"shutting down after a failed start failed: {ex.GetType().FullName}"
 
                     installation |> Option.iter _.Dispose()
+                    diagnostics.Close(timeout).Wait(timeout + timeout) |> ignore
                     reraise ()
 
             let tracing, metrics, logging = parts
@@ -318,6 +441,7 @@ module internal Startup =
                 resourceWarnings
                 @ propagatorWarnings
                 @ disabledWarnings
+                @ levelWarnings
                 @ tracingWarnings
                 @ metricsWarnings
                 @ loggingWarnings
@@ -333,5 +457,6 @@ module internal Startup =
                 servers,
                 handlers,
                 loggerBridge,
-                installation
+                installation,
+                diagnostics
             )

@@ -36,6 +36,15 @@ module Telemetry =
     [<CompiledName("WithRetry")>]
     val withRetry: policy: RetryPolicy -> config: TelemetryConfig -> TelemetryConfig
 
+    /// Sends the SDK's own diagnostics (export failures, drops, configuration warnings) to `sink` instead of standard
+    /// error: each with its level, once `OTEL_LOG_LEVEL` (default `warn`) admits it, the same kind of message at
+    /// most once per 30 seconds (the next one says how many were suppressed). `sink` is called off the
+    /// application's threads, one message at a time; what it throws is ignored. Diagnostics are process-wide, like
+    /// the `Functional-Telemetry` event source: while this SDK runs, `sink` also receives those of the other SDKs
+    /// of the process.
+    [<CompiledName("WithDiagnostics")>]
+    val withDiagnostics: sink: (DiagnosticLevel -> string -> unit) -> config: TelemetryConfig -> TelemetryConfig
+
     /// Enables metrics, configured by `configure` applied to an empty metrics configuration.
     [<CompiledName("WithMetrics")>]
     val withMetrics: configure: (MetricsConfig -> MetricsConfig) -> config: TelemetryConfig -> TelemetryConfig
