@@ -37,6 +37,9 @@ module internal Startup =
 
         SelfDiagnostics.info signal (where + why)
 
+    let private describeBatch (batch: BatchOptions) =
+        $"batches of up to {batch.MaxExportBatchSize} every {int64 batch.ScheduleDelay.TotalMilliseconds} ms (queue {batch.MaxQueueSize}, export timeout {int64 batch.ExportTimeout.TotalMilliseconds} ms) for exporters added without a mode"
+
     let private startTracing (config: TelemetryConfig) resource (tracing: TracingConfig) =
         let env = config.Environment
         let sampler, samplerWarnings = orFromEnvironment tracing.Sampler Sampler.fromEnvironment env
@@ -63,6 +66,10 @@ module internal Startup =
                 if isNull interest || interest.IsInterested 0 then
                     runner.Post activity |> ignore
 
+        SelfDiagnostics.debug
+            "traces"
+            $"listening to ActivitySources {String.Join(',', tracing.Sources)}; {describeBatch batch}"
+
         let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
 
         let part =
@@ -88,6 +95,10 @@ module internal Startup =
         let env = config.Environment
         let filter, filterWarnings = orFromEnvironment metrics.ExemplarFilter ExemplarFilter.fromEnvironment env
         let periodicDefaults, periodicWarnings = PeriodicReaderOptions.fromEnvironment env
+
+        SelfDiagnostics.debug
+            "metrics"
+            $"listening to Meters {String.Join(',', metrics.Meters)}; periodic readers added without options collect every {int64 periodicDefaults.Interval.TotalMilliseconds} ms (export timeout {int64 periodicDefaults.Timeout.TotalMilliseconds} ms)"
 
         let settings =
             {
@@ -282,6 +293,7 @@ module internal Startup =
 
         reportExporters "logs" ExporterSelection.logsVariable selection logging.Exporters described
 
+        SelfDiagnostics.debug "logs" (describeBatch batch)
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
         let runners = Array.map fst runners
 

@@ -14,19 +14,21 @@ open System.Threading.Tasks
 /// Thread-safe; diagnostics are rare, so a lock is enough.
 [<Sealed>]
 type internal DiagnosticsRateLimit(interval: TimeSpan, clock: unit -> int64) =
-    // Per key: when it was last written (the clock's milliseconds) and how many were suppressed since.
-    let entries = Dictionary<string, struct (int64 * int64)>(StringComparer.Ordinal)
+    // Per key: when it was last written (the clock's milliseconds), how many were suppressed since, and the most
+    // severe level among them.
+    let entries = Dictionary<string, struct (int64 * int64 * DiagnosticLevel)>(StringComparer.Ordinal)
+
     let gate = obj ()
     let intervalMs = int64 interval.TotalMilliseconds
 
     // Keys are kinds of messages, but a generic message is its own key: bound the table by forgetting keys whose
-    // interval is over (nothing of theirs is suppressed for later), then, if that is not enough, everything.
+    // interval is over and that hold nothing suppressed, then, if that is not enough, everything.
     let prune now =
         if entries.Count >= 1024 then
             let stale =
                 entries
                 |> Seq.filter (fun kv ->
-                    let struct (last, suppressed) = kv.Value
+                    let struct (last, suppressed, _) = kv.Value
                     now - last >= intervalMs && suppressed = 0L)
                 |> Seq.map _.Key
                 |> Array.ofSeq
@@ -45,35 +47,46 @@ type internal DiagnosticsRateLimit(interval: TimeSpan, clock: unit -> int64) =
 
     /// ValueSome with the number suppressed since the last write when a diagnostic of `key` is to be written now;
     /// ValueNone when it is suppressed (and counted).
-    member _.Admit(key: string) : int64 voption =
+    member _.Admit(key: string, level: DiagnosticLevel) : int64 voption =
         let now = clock ()
 
         lock gate (fun () ->
             match entries.TryGetValue key with
-            | true, struct (last, suppressed) when now - last < intervalMs ->
-                entries.[key] <- struct (last, suppressed + 1L)
+            | true, struct (last, suppressed, worst) when now - last < intervalMs ->
+                let worst =
+                    if suppressed = 0L || int level < int worst then
+                        level
+                    else
+                        worst
+
+                entries.[key] <- struct (last, suppressed + 1L, worst)
                 ValueNone
-            | true, struct (_, suppressed) ->
-                entries.[key] <- struct (now, 0L)
+            | true, struct (_, suppressed, _) ->
+                entries.[key] <- struct (now, 0L, level)
                 ValueSome suppressed
             | _ ->
                 prune now
-                entries.[key] <- struct (now, 0L)
+                entries.[key] <- struct (now, 0L, level)
                 ValueSome 0L)
 
-    /// The keys with suppressed diagnostics and their counts, which are reset (for a summary at the end).
-    member _.TakeSuppressed() : (string * int64) list =
+    /// The keys with suppressed diagnostics, with the most severe level among them and their count, which is reset
+    /// (for a summary at the end).
+    member _.TakeSuppressed() : (string * DiagnosticLevel * int64) list =
         lock gate (fun () ->
             let pending =
                 entries
                 |> Seq.choose (fun kv ->
-                    let struct (_, suppressed) = kv.Value
-                    if suppressed > 0L then Some(kv.Key, suppressed) else None)
+                    let struct (_, suppressed, worst) = kv.Value
+
+                    if suppressed > 0L then
+                        Some(kv.Key, worst, suppressed)
+                    else
+                        None)
                 |> List.ofSeq
 
-            for key, _ in pending do
-                let struct (last, _) = entries.[key]
-                entries.[key] <- struct (last, 0L)
+            for key, level, _ in pending do
+                let struct (last, _, _) = entries.[key]
+                entries.[key] <- struct (last, 0L, level)
 
             pending)
 
@@ -141,18 +154,15 @@ type internal DiagnosticsWriter(write: DiagnosticLevel -> string -> DateTimeOffs
                             | DiagnosticsItem.Marker written -> written.TrySetResult() |> ignore
 
                 // The summary of what the rate limit held back, once nothing more comes.
-                for key, count in limit.TakeSuppressed() do
-                    safeWrite
-                        DiagnosticLevel.Info
-                        $"diagnostics: {count} more diagnostics like '{key}' were suppressed"
-                        DateTimeOffset.UtcNow
+                for key, level, count in limit.TakeSuppressed() do
+                    safeWrite level $"{key}: {count} more suppressed since the last one written" DateTimeOffset.UtcNow
             })
 
     /// Rate-limits the line (its `key` names the kind of message) and queues it, with the count of those suppressed
     /// before it.
     member _.Post(level: DiagnosticLevel, key: string, message: string) =
         try
-            match limit.Admit key with
+            match limit.Admit(key, level) with
             | ValueNone -> ()
             | ValueSome suppressed ->
                 let text =
