@@ -306,26 +306,30 @@ let ``a diagnostics registration closes once`` () =
         Assert.Equal(1, closes)
     }
 
-[<Fact>]
-let ``standard error is looked up at each write`` () =
-    task {
-        let marker = "m-" + Guid.NewGuid().ToString("N")
-        let registration = DiagnosticsSinks.start (Some DiagnosticLevel.Error) None
-        let original = Console.Error
-        use captured = new IO.StringWriter()
-        Console.SetError(IO.TextWriter.Synchronized captured)
+/// Console.SetError is process-wide: this test takes turns with the others that redirect standard error.
+[<Collection("standard-error")>]
+type StandardErrorSinkTests() =
 
-        try
-            SelfDiagnostics.error marker "to standard error"
-            let! _ = registration.Close(seconds 10.)
-            ()
-        finally
-            Console.SetError original
+    [<Fact>]
+    member _.``standard error is looked up at each write``() =
+        task {
+            let marker = "m-" + Guid.NewGuid().ToString("N")
+            let registration = DiagnosticsSinks.start (Some DiagnosticLevel.Error) None
+            let original = Console.Error
+            use captured = new IO.StringWriter()
+            Console.SetError(IO.TextWriter.Synchronized captured)
 
-        let line = captured.ToString().Split('\n') |> Array.find (fun l -> l.Contains marker)
+            try
+                SelfDiagnostics.error marker "to standard error"
+                let! _ = registration.Close(seconds 10.)
+                ()
+            finally
+                Console.SetError original
 
-        Assert.Matches(
-            @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Functional\.Telemetry error: m-[0-9a-f]{32}: to standard error",
-            line
-        )
-    }
+            let line = captured.ToString().Split('\n') |> Array.find (fun l -> l.Contains marker)
+
+            Assert.Matches(
+                @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Functional\.Telemetry error: m-[0-9a-f]{32}: to standard error",
+                line
+            )
+        }
