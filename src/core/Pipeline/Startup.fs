@@ -6,8 +6,9 @@ open System
 open System.Collections.Generic
 open System.Threading.Tasks
 
-/// The start-up wiring behind `Telemetry.start`: each enabled signal's listeners, runners and readers, the
-/// propagator, and the SDK object holding them. A part that fails to start shuts the parts before it down.
+/// The start-up wiring behind `Telemetry.start`: the diagnostics sink, each enabled signal's exporters (as
+/// `ExporterChoice` chooses them), listeners, runners and readers, the propagator, and the SDK object holding them
+/// (`DisabledSdk` when `OTEL_SDK_DISABLED` says so). A part that fails to start shuts the parts before it down.
 module internal Startup =
     let private all = PipelinePart.all
 
@@ -15,27 +16,6 @@ module internal Startup =
         match configured with
         | Some value -> value, []
         | None -> fromEnvironment env
-
-    /// Says at start (Info) where a signal exports and why: the exporters added in code, the selection variable,
-    /// or the specification's default when code added none.
-    let private reportExporters signal variable selection (addedInCode: 'T list) (exporters: string list) =
-        let where =
-            if List.isEmpty exporters then
-                "exporting nowhere"
-            else
-                "exporting to " + String.concat ", " exporters
-
-        let why =
-            match selection with
-            | ExporterSelection.FromCode when List.isEmpty addedInCode ->
-                $"; no exporter was added in code and {variable} is unset, so its default (otlp) applies"
-            | ExporterSelection.FromCode -> ""
-            | ExporterSelection.Kinds [] -> $"; {variable}=none"
-            | ExporterSelection.Kinds kinds ->
-                let names = kinds |> List.map ExporterSelection.name |> String.concat ","
-                $"; {variable}={names}"
-
-        SelfDiagnostics.info signal (where + why)
 
     let private describeBatch (batch: BatchOptions) =
         $"batches of up to {batch.MaxExportBatchSize} every {int64 batch.ScheduleDelay.TotalMilliseconds} ms (queue {batch.MaxQueueSize}, export timeout {int64 batch.ExportTimeout.TotalMilliseconds} ms) for exporters added without a mode"
@@ -46,16 +26,14 @@ module internal Startup =
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
-        let selection, selectionWarnings =
-            ExporterSelection.read ExporterSelection.tracesVariable [ ExporterKind.Otlp; ExporterKind.Console ] env
+        let selection, exporters, selectionWarnings = ExporterChoice.spans env tracing.Exporters
 
         let pipelines, exporterWarnings, described =
-            tracing.Exporters
-            |> ExporterSelection.apply selection _.Kind Tracing.exporterOfKind
+            exporters
             |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
                 SpanExportStage(limits, tracing.Processors, exporter) :> IExporter<_>)
 
-        reportExporters "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
+        ExporterChoice.report "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
 
         let runners = pipelines |> Array.map fst |> List.ofArray
 
@@ -119,15 +97,10 @@ module internal Startup =
         let endpoints = List<PrometheusEndpointOptions * PrometheusScrapeHandler>()
         let handlers = List<PrometheusScrapeHandler>()
 
-        let selection, selectionWarnings =
-            ExporterSelection.read
-                ExporterSelection.metricsVariable
-                [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.Prometheus ]
-                env
+        let selection, readers, selectionWarnings = ExporterChoice.metrics env metrics.Readers
 
         let resolved, readerWarnings =
-            metrics.Readers
-            |> ExporterSelection.apply selection Metrics.kindOf Metrics.readerOfKind
+            readers
             |> List.map (fun reader ->
                 match reader with
                 | MetricReaderConfig.Periodic(exporter, preference, options) ->
@@ -225,7 +198,7 @@ module internal Startup =
                     "pull reader"
             ]
 
-        reportExporters "metrics" ExporterSelection.metricsVariable selection metrics.Readers described
+        ExporterChoice.report "metrics" ExporterSelection.metricsVariable selection metrics.Readers described
 
         let periodic =
             readers
@@ -282,16 +255,14 @@ module internal Startup =
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
         let options = { Limits = limits; TemplateAsBody = logging.TemplateAsBody }
 
-        let selection, selectionWarnings =
-            ExporterSelection.read ExporterSelection.logsVariable [ ExporterKind.Otlp; ExporterKind.Console ] env
+        let selection, exporters, selectionWarnings = ExporterChoice.logs env logging.Exporters
 
         let runners, exporterWarnings, described =
-            logging.Exporters
-            |> ExporterSelection.apply selection _.Kind Logging.exporterOfKind
+            exporters
             |> ExporterList.start "logs" env batch config.Retry resource (fun exporter ->
                 LogExportStage(options, logging.Processors, exporter) :> IExporter<_>)
 
-        reportExporters "logs" ExporterSelection.logsVariable selection logging.Exporters described
+        ExporterChoice.report "logs" ExporterSelection.logsVariable selection logging.Exporters described
 
         SelfDiagnostics.debug "logs" (describeBatch batch)
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
@@ -309,59 +280,6 @@ module internal Startup =
 
     let private disabled (env: EnvLookup) =
         Env.readChoice env "OTEL_SDK_DISABLED" [ "true", true; "false", false ] false
-
-    /// The SDK `OTEL_SDK_DISABLED=true` asks for: every API works and does nothing. No listener, runner, reader,
-    /// server or diagnostics sink starts; the logger provider gives disabled loggers; the Prometheus scrape
-    /// handlers of the configuration (and one per endpoint, whose server does not start) answer scrapes with an
-    /// empty exposition until shutdown, so that an application serving one still runs. The propagator is still
-    /// installed: the specification says the variable has no effect on propagators.
-    let private startDisabled (config: TelemetryConfig) resource propagator drops =
-        let handlers =
-            match config.Metrics with
-            | None -> []
-            | Some metrics ->
-                metrics.Readers
-                |> List.choose (fun reader ->
-                    match reader with
-                    | MetricReaderConfig.PrometheusScrape handler when not handler.Reader.IsAttached -> Some handler
-                    | MetricReaderConfig.PrometheusEndpoint _ -> Some(PrometheusScrapeHandler())
-                    | _ -> None)
-                |> List.distinct
-
-        for handler in handlers do
-            handler.AttachInert()
-
-        let part =
-            {
-                ForceFlush = fun _ -> Task.FromResult true
-                Shutdown =
-                    fun _ ->
-                        for handler in handlers do
-                            handler.Detach()
-
-                        Task.FromResult true
-                ShutsDownLast = false
-            }
-
-        let installation =
-            if config.InstallPropagator then
-                Some(Propagation.install propagator)
-            else
-                None
-
-        new TelemetrySdk(
-            resource,
-            propagator,
-            [ part ],
-            [],
-            [],
-            drops,
-            [],
-            handlers,
-            LoggerBridge.Disabled(),
-            installation,
-            DiagnosticsSinks.start None None
-        )
 
     /// Validates the configuration and starts it (see `Telemetry.start`).
     let start (config: TelemetryConfig) =
@@ -385,7 +303,7 @@ module internal Startup =
         if isDisabled then
             // The warnings still reach the event source; no sink is registered for a no-op SDK.
             SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ disabledWarnings)
-            startDisabled config resource propagator drops
+            DisabledSdk.start config resource propagator drops
         else
             // The sink first, so that what starting reports reaches it (OTEL_LOG_LEVEL, default warn).
             let threshold, levelWarnings = DiagnosticLevels.fromEnvironment env
