@@ -45,21 +45,32 @@ module Telemetry =
     [<CompiledName("WithDiagnostics")>]
     val withDiagnostics: sink: (DiagnosticLevel -> string -> unit) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Enables metrics, configured by `configure` applied to an empty metrics configuration.
+    /// Enables metrics, configured by `configure` applied to an empty metrics configuration. `OTEL_METRICS_EXPORTER`
+    /// (`otlp`, `console`, `prometheus`, `none`), when set, decides which OTLP, console and Prometheus endpoint
+    /// readers run (those added in code keep their options; other readers always run); with no reader added and the
+    /// variable unset, metrics are exported over OTLP, the specification's default.
     [<CompiledName("WithMetrics")>]
     val withMetrics: configure: (MetricsConfig -> MetricsConfig) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Enables logs, configured by `configure` applied to an empty logging configuration.
+    /// Enables logs, configured by `configure` applied to an empty logging configuration. `OTEL_LOGS_EXPORTER`
+    /// (`otlp`, `console`, `none`), when set, decides which OTLP and console exporters run (those added in code keep
+    /// their options; other exporters always run); with no exporter added and the variable unset, records are
+    /// exported over OTLP, the specification's default.
     [<CompiledName("WithLogging")>]
     val withLogging: configure: (LoggingConfig -> LoggingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Enables tracing, configured by `configure` applied to an empty tracing configuration.
+    /// Enables tracing, configured by `configure` applied to an empty tracing configuration. `OTEL_TRACES_EXPORTER`
+    /// (`otlp`, `console`, `none`), when set, decides which OTLP and console exporters run (those added in code keep
+    /// their options; other exporters always run); with no exporter added and the variable unset, spans are exported
+    /// over OTLP, the specification's default.
     [<CompiledName("WithTracing")>]
     val withTracing: configure: (TracingConfig -> TracingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Validates the configuration and starts it: listeners, runners, propagator. Invalid settings in code
-    /// throw ArgumentException here (a pull reader already serving a running SDK: InvalidOperationException), after
-    /// the parts already started are shut down and the propagator restored; invalid environment values are reported
-    /// and replaced by defaults.
+    /// Validates the configuration and starts it: listeners, runners, propagator, and the diagnostics sink
+    /// (`OTEL_LOG_LEVEL`). With `OTEL_SDK_DISABLED=true` it starts nothing but the propagator and returns an SDK on
+    /// which every member works and does nothing (its Prometheus scrape handlers answer with no series). Invalid
+    /// settings in code throw ArgumentException here (a pull reader already serving a running SDK:
+    /// InvalidOperationException), after the parts already started are shut down and the propagator restored;
+    /// invalid environment values are reported and replaced by defaults.
     [<CompiledName("Start")>]
     val start: config: TelemetryConfig -> TelemetrySdk
