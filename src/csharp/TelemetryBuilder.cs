@@ -67,7 +67,8 @@ public sealed class TelemetryBuilder
     /// <c>OTEL_LOG_LEVEL</c> (<c>none</c>, <c>error</c>, <c>warn</c>, <c>info</c>, <c>debug</c>; default
     /// <c>warn</c>) admits it, and the same kind of message at most once per 30 seconds (the next one says how many
     /// were suppressed). The sink is called off the application's threads, one message at a time; what it throws is
-    /// ignored. Diagnostics are process-wide, like the <c>Functional-Telemetry</c> event source: while this SDK
+    /// ignored, and telemetry it makes (a log call to an <c>ILogger</c> this SDK exports) is not recorded, so
+    /// diagnostics never feed the SDK's own pipelines. Diagnostics are process-wide, like the <c>Functional-Telemetry</c> event source: while this SDK
     /// runs, the sink also receives those of the other SDKs of the process.</summary>
     public TelemetryBuilder WithDiagnostics(Action<DiagnosticLevel, string> sink)
     {

@@ -39,7 +39,8 @@ module Telemetry =
     /// Sends the SDK's own diagnostics (export failures, drops, configuration warnings) to `sink` instead of standard
     /// error: each with its level, once `OTEL_LOG_LEVEL` (default `warn`) admits it, the same kind of message at
     /// most once per 30 seconds (the next one says how many were suppressed). `sink` is called off the
-    /// application's threads, one message at a time; what it throws is ignored. Diagnostics are process-wide, like
+    /// application's threads, one message at a time; what it throws is ignored, and telemetry it makes (a log call
+    /// to an ILogger this SDK exports) is not recorded, so diagnostics never feed the SDK's own pipelines. Diagnostics are process-wide, like
     /// the `Functional-Telemetry` event source: while this SDK runs, `sink` also receives those of the other SDKs
     /// of the process.
     [<CompiledName("WithDiagnostics")>]

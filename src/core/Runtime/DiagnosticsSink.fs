@@ -36,11 +36,17 @@ type internal DiagnosticsWriter(write: DiagnosticLevel -> string -> DateTimeOffs
 
     let mutable dropped = 0L
 
+    // Suppressed: telemetry made inside a sink (a log call to an ILogger this SDK exports, say) is not recorded, so
+    // the SDK's own diagnostics never feed its pipelines (an export failure logged, exported, failing, logged ...).
     let safeWrite level message at =
-        try
-            write level message at
-        with _ ->
-            ()
+        Suppression.Run(fun () ->
+            try
+                write level message at
+            with _ ->
+                ()
+
+            Task.FromResult())
+        |> ignore
 
     let loop =
         Task.Run<unit>(fun () ->
@@ -98,10 +104,7 @@ type internal DiagnosticsWriter(write: DiagnosticLevel -> string -> DateTimeOffs
         let written = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
 
         if queue.Writer.TryWrite(DiagnosticsItem.Marker written) then
-            task {
-                let! winner = Task.WhenAny(written.Task, Task.Delay timeout)
-                return Object.ReferenceEquals(winner, written.Task)
-            }
+            DiagnosticsWriter.Within(written.Task, timeout)
         else
             Task.FromResult false
 
@@ -109,10 +112,16 @@ type internal DiagnosticsWriter(write: DiagnosticLevel -> string -> DateTimeOffs
     /// when it has, or at the timeout.
     member _.Complete(timeout: TimeSpan) : Task<bool> =
         queue.Writer.TryComplete() |> ignore
+        DiagnosticsWriter.Within(loop, timeout)
 
+    /// True when `work` completes within `timeout`.
+    static member private Within(work: Task, timeout: TimeSpan) : Task<bool> =
         task {
-            let! winner = Task.WhenAny(loop, Task.Delay timeout)
-            return Object.ReferenceEquals(winner, loop)
+            try
+                do! work.WaitAsync timeout
+                return true
+            with _ ->
+                return false
         }
 
 /// How diagnostics look on standard error.

@@ -9,6 +9,7 @@ open System.Diagnostics.Metrics
 open System.Net
 open System.Net.Sockets
 open System.Threading.Tasks
+open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
@@ -248,4 +249,41 @@ let ``a sink that throws or blocks never reaches the application`` () =
         let! flushed = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
         Assert.True flushed
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds 10.)
+    }
+
+[<Fact>]
+let ``telemetry made inside the sink is not recorded: diagnostics never feed the SDK's own pipelines`` () =
+    task {
+        let marker = unique ()
+        let logs = InMemoryExporter<LogRecord>()
+        let sdkCell: TelemetrySdk option ref = ref None
+        let logged = TaskCompletionSource<unit>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+        let sink (_: DiagnosticLevel) (message: string) =
+            match sdkCell.Value with
+            | Some sdk when message.Contains marker ->
+                // What a hosting layer's ILogger sink does, with this SDK's own provider.
+                sdk.CreateLogger("Functional.Telemetry").LogError(message)
+                logged.TrySetResult(()) |> ignore
+            | _ -> ()
+
+        use sdk =
+            startWith
+                []
+                (Telemetry.withDiagnostics sink
+                 >> Telemetry.withTracing (
+                     Tracing.addSource marker >> Tracing.addSimpleExporter (FailingExporter marker)
+                 )
+                 >> Telemetry.withLogging (Logging.addSimpleExporter logs))
+
+        sdkCell.Value <- Some sdk
+        oneSpan marker
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        let! () = logged.Task |> within (TimeSpan.FromSeconds 30.)
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.Empty logs.Items
+        // Outside the sink the same logger records.
+        sdk.CreateLogger("Functional.Telemetry").LogError("outside")
+        let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+        Assert.Single logs.Items |> ignore
     }
