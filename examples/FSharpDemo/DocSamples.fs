@@ -387,3 +387,13 @@ let etwStart () =
             }
     )
     |> Telemetry.start
+
+// configuration.md: the SDK's own diagnostics to a sink of your own instead of standard error
+let diagnosticsSink () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withDiagnostics (fun level message -> eprintfn "[otel %O] %s" level message)
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpExporter id)
+        |> Telemetry.start
+
+    ()

@@ -186,7 +186,7 @@ internal static class ConfigRecords
 
     /// <summary>The exporters, those without a mode of their own batched with <paramref name="batch"/>.</summary>
     public static IEnumerable<ExporterConfig<T>> BatchedBy<T>(IEnumerable<ExporterConfig<T>> exporters, BatchOptions batch) =>
-        exporters.Select(e => e.Mode is null ? new ExporterConfig<T>(e.Exporter, FSharpOption<ExportMode>.Some(ExportMode.NewBatched(batch))) : e);
+        exporters.Select(e => e.Mode is null ? new ExporterConfig<T>(e.Exporter, FSharpOption<ExportMode>.Some(ExportMode.NewBatched(batch)), e.Kind) : e);
 }
 
 /// <summary>The OTLP exporter of <c>UseOtlpExporter</c> for one signal.</summary>

@@ -5,7 +5,10 @@ namespace Functional.Telemetry;
 /// <summary>Configures logs: exporters, processors, limits, scopes and the body. Records come from
 /// <c>ILogger</c> (register the SDK with <c>ILoggingBuilder.AddFunctionalTelemetry</c>, or use
 /// <see cref="TelemetrySdk.CreateLogger"/>; hosted, <c>services.AddFunctionalTelemetry().WithLogging(...)</c> registers
-/// the logger provider).</summary>
+/// the logger provider). <c>OTEL_LOGS_EXPORTER</c> (<c>otlp</c>, <c>console</c>, <c>none</c>), when
+/// set, decides which OTLP and console exporters run (those added here keep their options); exporters given as objects
+/// and ETW always run. With no exporter added and the variable unset, records are exported over OTLP, the
+/// specification's default.</summary>
 public sealed class LoggingBuilder
 {
     private static readonly SignalFunctions<LoggingConfig, LogRecord> Functions = new(

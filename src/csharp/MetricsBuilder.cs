@@ -3,7 +3,11 @@ using Microsoft.FSharp.Core;
 
 namespace Functional.Telemetry;
 
-/// <summary>Configures metrics: which Meters to listen to, views, exemplars, and readers/exporters.</summary>
+/// <summary>Configures metrics: which Meters to listen to, views, exemplars, and readers/exporters.
+/// <c>OTEL_METRICS_EXPORTER</c> (<c>otlp</c>, <c>console</c>, <c>prometheus</c>, <c>none</c>), when set, decides which
+/// OTLP, console and Prometheus endpoint readers run (those added here keep their options); exporters given as
+/// objects, pull readers and Prometheus readers (<c>AddPrometheusReader</c>) always run. With no reader added and the
+/// variable unset, metrics are exported over OTLP, the specification's default.</summary>
 public sealed class MetricsBuilder
 {
     private const string SignalCall = "WithMetrics(m => ...)";

@@ -113,6 +113,21 @@ public sealed class TelemetryBuilder
     /// <summary>Turns export retries off (they are on by default).</summary>
     public TelemetryBuilder WithoutRetries() => Apply(c => TelemetryModule.WithRetry(RetryPolicyModule.Disabled, c));
 
+    /// <summary>Sends the SDK's own diagnostics (export failures naming the signal, exporter and endpoint; drops;
+    /// configuration warnings) to <paramref name="sink"/> instead of standard error: each with its level, once
+    /// <c>OTEL_LOG_LEVEL</c> (<c>none</c>, <c>error</c>, <c>warn</c>, <c>info</c>, <c>debug</c>; default
+    /// <c>warn</c>) admits it, and the same kind of message at most once per 30 seconds (the next one says how many
+    /// were suppressed). The sink is called off the application's threads, one message at a time; what it throws is
+    /// ignored, and telemetry it makes (a log call to an <c>ILogger</c> this SDK exports) is not recorded, so
+    /// diagnostics never feed the SDK's own pipelines. Diagnostics are process-wide, like the <c>Functional-Telemetry</c> event source: while this SDK
+    /// runs, the sink also receives those of the other SDKs of the process.</summary>
+    public TelemetryBuilder WithDiagnostics(Action<DiagnosticLevel, string> sink)
+    {
+        Guard.NotNull(sink, nameof(sink));
+        config = TelemetryModule.WithDiagnostics(FuncConvert.FromAction(sink), config);
+        return this;
+    }
+
     /// <summary>Enables tracing, configured by <paramref name="configure"/>. Calls add up: a second call
     /// continues the first's configuration.</summary>
     public TelemetryBuilder WithTracing(Action<TracingBuilder> configure)

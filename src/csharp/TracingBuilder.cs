@@ -2,7 +2,10 @@ using Microsoft.FSharp.Core;
 
 namespace Functional.Telemetry;
 
-/// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.</summary>
+/// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.
+/// <c>OTEL_TRACES_EXPORTER</c> (<c>otlp</c>, <c>console</c>, <c>none</c>), when set, decides which OTLP and console
+/// exporters run (those added here keep their options); exporters given as objects and ETW always run. With no
+/// exporter added and the variable unset, spans are exported over OTLP, the specification's default.</summary>
 public sealed class TracingBuilder
 {
     private static readonly SignalFunctions<TracingConfig, Span> Functions = new(

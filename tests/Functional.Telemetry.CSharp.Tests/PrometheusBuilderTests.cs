@@ -159,7 +159,10 @@ public class PrometheusBuilderTests
     [Fact]
     public async Task Mapping_an_SDK_without_a_Prometheus_reader_is_a_clear_error()
     {
-        await using var sdk = Base().WithMetrics(m => m.AddMeter(UniqueMeter())).Start();
+        // An in-memory exporter: metrics with no exporter would export over OTLP (the specification's default).
+        await using var sdk = Base()
+            .WithMetrics(m => m.AddMeter(UniqueMeter()).AddInMemoryExporter(new InMemoryExporter<MetricData>()))
+            .Start();
         var app = WebApplication.CreateSlimBuilder().Build();
         var direct = Assert.Throws<InvalidOperationException>(() => app.MapPrometheusScrapingEndpoint(sdk));
         Assert.Contains("AddPrometheusReader()", direct.Message);

@@ -149,3 +149,6 @@ type internal LogExportStage
                     return ()
                 })
             :> Task
+
+    interface IExportDestination with
+        member _.Destination = ExportDestination.ofExporter exporter

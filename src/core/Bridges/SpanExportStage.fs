@@ -47,3 +47,6 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
                 ))
 
         member _.Shutdown token = exporter.Shutdown token
+
+    interface IExportDestination with
+        member _.Destination = ExportDestination.ofExporter exporter

@@ -33,3 +33,12 @@ type IExporter<'T> =
 [<AllowNullLiteral>]
 type internal IExportInterest =
     abstract IsInterested: severityNumber: int -> bool
+
+type internal IExportDestination =
+    abstract Destination: string
+
+module internal ExportDestination =
+    let ofExporter (exporter: obj) =
+        match exporter with
+        | :? IExportDestination as named -> named.Destination
+        | _ -> ""

@@ -60,3 +60,14 @@ type internal IExportInterest =
     /// False when an item of this severity number (log records: 1-24; spans: 0) would be dropped by the exporter
     /// now.
     abstract IsInterested: severityNumber: int -> bool
+
+/// Implemented by exporters that send to a URL (OTLP), and by the export stages around them: where exports go, as
+/// the SDK's diagnostics name it (scheme, host, port and path; never user info, query or headers).
+type internal IExportDestination =
+    /// The destination; empty when there is none to name.
+    abstract Destination: string
+
+/// Reading an exporter's destination.
+module internal ExportDestination =
+    /// The exporter's destination when it names one, else empty.
+    val ofExporter: exporter: obj -> string

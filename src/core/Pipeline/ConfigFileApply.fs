@@ -26,6 +26,8 @@ module internal ConfigFileApply =
         {
             Exporter = ExporterSource.FromEnvironment build
             Mode = Some p.Mode
+            // The file named it: the selection variables (not read once a file is used) cannot drop it.
+            Kind = None
         }
 
     let private metricReader (reader: FileReader) =
@@ -39,7 +41,7 @@ module internal ConfigFileApply =
 
                 exporter, e.Preference, e.Histograms, []
 
-            MetricReaderConfig.PeriodicFromEnvironment(build, Some options)
+            MetricReaderConfig.PeriodicFromEnvironment(build, Some options, None)
         | FileReader.Prometheus options -> MetricReaderConfig.PrometheusEndpoint(fun _ -> options, [])
 
     /// What the file's detectors find, filtered by its `detection/development.attributes`.
@@ -69,74 +71,92 @@ module internal ConfigFileApply =
         |> List.filter (fun a -> detection.Keep a.Key)
         |> Resource.create
 
+    /// A file replaces the environment: OTEL_* variables are read only inside its substitutions. A signal the file
+    /// and code left with no exporter exports nowhere (the `otlp` default of `OTEL_*_EXPORTER` is the environment's
+    /// rule, not a file's).
+    let private fileEnvironment (disabled: bool) (config: TelemetryConfig) =
+        let none variable isEmpty = if isEmpty then [ variable, "none" ] else []
+
+        Env.ofList (
+            (if disabled then [ "OTEL_SDK_DISABLED", "true" ] else [])
+            @ (config.Tracing
+               |> Option.map (fun t -> none ExporterSelection.tracesVariable t.Exporters.IsEmpty)
+               |> Option.defaultValue [])
+            @ (config.Metrics
+               |> Option.map (fun m -> none ExporterSelection.metricsVariable m.Readers.IsEmpty)
+               |> Option.defaultValue [])
+            @ (config.Logging
+               |> Option.map (fun l -> none ExporterSelection.logsVariable l.Exporters.IsEmpty)
+               |> Option.defaultValue [])
+        )
+
     let apply (model: ConfigFileModel) (config: TelemetryConfig) : TelemetryConfig =
         let detectedResource = model.Detection |> Option.map detected |> Option.defaultValue Resource.empty
 
-        { config with
-            Resource = Resource.merge (Resource.merge detectedResource config.Resource) model.Resource
-            DetectResource = false
-            // A file replaces the environment: OTEL_* variables are read only inside its substitutions.
-            Environment =
-                if model.Disabled then
-                    Env.ofList [ "OTEL_SDK_DISABLED", "true" ]
-                else
-                    Env.ofList []
-            // No propagator in the file means none, as the specification says, unless code set one.
-            Propagator =
-                model.Propagator
-                |> Option.orElse config.Propagator
-                |> Option.orElse (Some Propagators.none)
-            Tracing =
-                match model.Tracing with
-                | None -> config.Tracing
-                | Some file ->
-                    let code = config.Tracing |> Option.defaultValue Tracing.empty
+        let merged =
+            { config with
+                Resource = Resource.merge (Resource.merge detectedResource config.Resource) model.Resource
+                DetectResource = false
+                // No propagator in the file means none, as the specification says, unless code set one.
+                Propagator =
+                    model.Propagator
+                    |> Option.orElse config.Propagator
+                    |> Option.orElse (Some Propagators.none)
+                Tracing =
+                    match model.Tracing with
+                    | None -> config.Tracing
+                    | Some file ->
+                        let code = config.Tracing |> Option.defaultValue Tracing.empty
 
-                    let exporters =
-                        file.Processors
-                        |> List.map (
-                            exporterConfig (fun o -> OtlpExporter.traces o :> IExporter<Span>) (fun () ->
-                                ConsoleSpanExporter() :> IExporter<Span>)
-                        )
+                        let exporters =
+                            file.Processors
+                            |> List.map (
+                                exporterConfig (fun o -> OtlpExporter.traces o :> IExporter<Span>) (fun () ->
+                                    ConsoleSpanExporter() :> IExporter<Span>)
+                            )
 
-                    Some
-                        { code with
-                            Sources = union file.Sources code.Sources
-                            Sampler = file.Sampler |> Option.orElse code.Sampler
-                            Limits = file.Limits |> Option.orElse code.Limits
-                            Exporters = exporters @ code.Exporters
-                        }
-            Metrics =
-                match model.Metrics with
-                | None -> config.Metrics
-                | Some file ->
-                    let code = config.Metrics |> Option.defaultValue Metrics.empty
+                        Some
+                            { code with
+                                Sources = union file.Sources code.Sources
+                                Sampler = file.Sampler |> Option.orElse code.Sampler
+                                Limits = file.Limits |> Option.orElse code.Limits
+                                Exporters = exporters @ code.Exporters
+                            }
+                Metrics =
+                    match model.Metrics with
+                    | None -> config.Metrics
+                    | Some file ->
+                        let code = config.Metrics |> Option.defaultValue Metrics.empty
 
-                    Some
-                        { code with
-                            Meters = union file.Meters code.Meters
-                            Views = file.Views @ code.Views
-                            ExemplarFilter = file.ExemplarFilter |> Option.orElse code.ExemplarFilter
-                            CardinalityLimit = file.CardinalityLimit |> Option.defaultValue code.CardinalityLimit
-                            Readers = (file.Readers |> List.map metricReader) @ code.Readers
-                        }
-            Logging =
-                match model.Logging with
-                | None -> config.Logging
-                | Some file ->
-                    let code = config.Logging |> Option.defaultValue Logging.empty
+                        Some
+                            { code with
+                                Meters = union file.Meters code.Meters
+                                Views = file.Views @ code.Views
+                                ExemplarFilter = file.ExemplarFilter |> Option.orElse code.ExemplarFilter
+                                CardinalityLimit = file.CardinalityLimit |> Option.defaultValue code.CardinalityLimit
+                                Readers = (file.Readers |> List.map metricReader) @ code.Readers
+                            }
+                Logging =
+                    match model.Logging with
+                    | None -> config.Logging
+                    | Some file ->
+                        let code = config.Logging |> Option.defaultValue Logging.empty
 
-                    let exporters =
-                        file.Processors
-                        |> List.map (
-                            exporterConfig (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>) (fun () ->
-                                ConsoleLogExporter() :> IExporter<LogRecord>)
-                        )
+                        let exporters =
+                            file.Processors
+                            |> List.map (
+                                exporterConfig (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>) (fun () ->
+                                    ConsoleLogExporter() :> IExporter<LogRecord>)
+                            )
 
-                    Some
-                        { code with
-                            Limits = file.Limits |> Option.orElse code.Limits
-                            Processors = Option.toList file.Filter @ code.Processors
-                            Exporters = exporters @ code.Exporters
-                        }
+                        Some
+                            { code with
+                                Limits = file.Limits |> Option.orElse code.Limits
+                                Processors = Option.toList file.Filter @ code.Processors
+                                Exporters = exporters @ code.Exporters
+                            }
+            }
+
+        { merged with
+            Environment = fileEnvironment model.Disabled merged
         }

@@ -41,7 +41,14 @@ module internal ExporterList =
         | ExportMode.Simple -> ExportMode.Simple
 
     let private add (signal: ExporterSignal<'Config, 'T>) mode (exporter: IExporter<'T>) (config: 'Config) =
-        append signal { Exporter = ExporterSource.Instance exporter; Mode = mode } config
+        append
+            signal
+            {
+                Exporter = ExporterSource.Instance exporter
+                Mode = mode
+                Kind = None
+            }
+            config
 
     /// Adds an exporter batched with the signal's environment variables over the defaults.
     let addBatch signal exporter config = add signal None exporter config
@@ -52,22 +59,40 @@ module internal ExporterList =
     /// Adds an exporter in a mode given in code (checked now).
     let addWithMode signal mode exporter config = add signal (Some(checkedMode mode)) exporter config
 
-    /// Adds the signal's console exporter, batched.
-    let addConsole (signal: ExporterSignal<'Config, 'T>) config = addBatch signal (signal.Console()) config
+    /// The signal's console exporter (standard output), batched: what `console` selects.
+    let console (signal: ExporterSignal<'Config, 'T>) =
+        {
+            Exporter = ExporterSource.Instance(signal.Console())
+            Mode = None
+            Kind = Some ExporterKind.Console
+        }
 
-    /// Adds the signal's OTLP exporter, batched, built at start from the environment with `configure` on top.
-    let addOtlp (signal: ExporterSignal<'Config, 'T>) configure config =
+    /// The signal's OTLP exporter, batched, built at start from the environment with `configure` on top: what
+    /// `otlp` selects (with no `configure`).
+    let otlp (signal: ExporterSignal<'Config, 'T>) configure =
         let build env =
             let options, warnings = OtlpSources.options signal.OtlpSignal configure env
             signal.Otlp options, warnings
 
-        append
-            signal
-            {
-                Exporter = ExporterSource.FromEnvironment build
-                Mode = None
-            }
-            config
+        {
+            Exporter = ExporterSource.FromEnvironment build
+            Mode = None
+            Kind = Some ExporterKind.Otlp
+        }
+
+    /// The exporter `OTEL_TRACES_EXPORTER` / `OTEL_LOGS_EXPORTER` adds for a kind code did not add (none for
+    /// `prometheus`, which exports metrics only).
+    let ofKind (signal: ExporterSignal<'Config, 'T>) kind =
+        match kind with
+        | ExporterKind.Otlp -> Some(otlp signal id)
+        | ExporterKind.Console -> Some(console signal)
+        | ExporterKind.Prometheus -> None
+
+    /// Adds the signal's console exporter, batched.
+    let addConsole (signal: ExporterSignal<'Config, 'T>) config = append signal (console signal) config
+
+    /// Adds the signal's OTLP exporter, batched, built at start from the environment with `configure` on top.
+    let addOtlp (signal: ExporterSignal<'Config, 'T>) configure config = append signal (otlp signal configure) config
 
     /// Adds the signal's ETW exporter: options checked now (a clear ArgumentException, also for a name another
     /// EventSource of the process has), the EventSource made at start, simple mode.
@@ -87,6 +112,7 @@ module internal ExporterList =
             {
                 Exporter = ExporterSource.FromEnvironment build
                 Mode = Some ExportMode.Simple
+                Kind = None
             }
             config
 
@@ -102,9 +128,16 @@ module internal ExporterList =
         | :? IExportInterest as interest -> interest
         | _ -> null
 
+    /// How diagnostics describe an exporter: its name, and where it sends when it says.
+    let describe (exporter: IExporter<'T>) =
+        match ExportDestination.ofExporter exporter with
+        | "" -> exporter.Name
+        | destination -> $"{exporter.Name} ({destination})"
+
     /// Starts one runner per exporter, named `<signal>/<exporter>`, each exporting through `stage exporter` (the
     /// signal's conversion, limits and processors); an exporter without a mode is batched with `batch`. Returns
-    /// the runners with their exporter's interest check, and the warnings met building exporters.
+    /// the runners with their exporter's interest check, the warnings met building exporters, and a description
+    /// of each exporter (`describe`).
     let start
         (signal: string)
         (env: EnvLookup)
@@ -124,4 +157,4 @@ module internal ExporterList =
                 Runner.start $"{signal}/{exporter.Name}" mode retry resource (stage exporter), interestOf exporter)
             |> Array.ofList
 
-        pipelines, warnings
+        pipelines, warnings, resolved |> List.map (fun (_, (exporter, _)) -> describe exporter)

@@ -66,6 +66,8 @@ module Logging =
     [<CompiledName("AddEtwExporter")>]
     let addEtwExporter providerName config = addEtwExporterWith (EtwOptions.create providerName) config
 
+    let internal exporterOfKind kind = ExporterList.ofKind records kind
+
     [<CompiledName("BatchOptionsFromEnvironment")>]
     let batchOptionsFromEnvironment lookup =
         BatchOptions.fromEnvironment

@@ -58,6 +58,9 @@ module Logging =
     [<CompiledName("AddEtwExporterWith")>]
     val addEtwExporterWith: options: EtwOptions -> config: LoggingConfig -> LoggingConfig
 
+    /// The exporter `OTEL_LOGS_EXPORTER` adds for a kind code did not add (with the environment's settings).
+    val internal exporterOfKind: kind: ExporterKind -> LogExporterConfig option
+
     /// The batch options of log pipelines: `OTEL_BLRP_*` over the defaults with a 1000 ms schedule delay.
     [<CompiledName("BatchOptionsFromEnvironment")>]
     val batchOptionsFromEnvironment: lookup: EnvLookup -> BatchOptions * ConfigWarning list

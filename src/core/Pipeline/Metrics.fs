@@ -63,14 +63,17 @@ module Metrics =
             Readers = config.Readers @ [ MetricReaderConfig.Pull reader ]
         }
 
-    [<CompiledName("AddPrometheusEndpoint")>]
-    let addPrometheusEndpoint configure (config: MetricsConfig) =
+    let private prometheusEndpointReader configure =
         let build env =
             let fromEnvironment, warnings = PrometheusEndpointOptions.fromEnvironment env
             Validation.orThrow "options" (PrometheusEndpointOptions.validate (configure fromEnvironment)), warnings
 
+        MetricReaderConfig.PrometheusEndpoint build
+
+    [<CompiledName("AddPrometheusEndpoint")>]
+    let addPrometheusEndpoint configure (config: MetricsConfig) =
         { config with
-            Readers = config.Readers @ [ MetricReaderConfig.PrometheusEndpoint build ]
+            Readers = config.Readers @ [ prometheusEndpointReader configure ]
         }
 
     [<CompiledName("AddPrometheusReader")>]
@@ -79,11 +82,19 @@ module Metrics =
             Readers = config.Readers @ [ MetricReaderConfig.PrometheusScrape handler ]
         }
 
-    [<CompiledName("AddConsoleExporter")>]
-    let addConsoleExporter config = addExporter TemporalityPreference.Cumulative (ConsoleMetricExporter()) config
+    let private withReader reader (config: MetricsConfig) = { config with Readers = config.Readers @ [ reader ] }
 
-    [<CompiledName("AddOtlpExporter")>]
-    let addOtlpExporter configure (config: MetricsConfig) =
+    // The console reader: built at start so that `OTEL_METRICS_EXPORTER` can leave it out (it is `console`).
+    let private consoleReader =
+        let build (_: EnvLookup) =
+            ConsoleMetricExporter() :> IExporter<MetricData>, TemporalityPreference.Cumulative, None, []
+
+        MetricReaderConfig.PeriodicFromEnvironment(build, None, Some ExporterKind.Console)
+
+    [<CompiledName("AddConsoleExporter")>]
+    let addConsoleExporter config = withReader consoleReader config
+
+    let private otlpReader configure =
         let build env =
             let options, warnings = OtlpSources.options OtlpSignal.Metrics configure env
 
@@ -101,6 +112,22 @@ module Metrics =
 
             OtlpExporter.metrics options :> IExporter<MetricData>, options.TemporalityPreference, histograms, warnings
 
-        { config with
-            Readers = config.Readers @ [ MetricReaderConfig.PeriodicFromEnvironment(build, None) ]
-        }
+        MetricReaderConfig.PeriodicFromEnvironment(build, None, Some ExporterKind.Otlp)
+
+    [<CompiledName("AddOtlpExporter")>]
+    let addOtlpExporter configure (config: MetricsConfig) = withReader (otlpReader configure) config
+
+    let internal kindOf reader =
+        match reader with
+        | MetricReaderConfig.PeriodicFromEnvironment(_, _, kind) -> kind
+        | MetricReaderConfig.PrometheusEndpoint _ -> Some ExporterKind.Prometheus
+        | MetricReaderConfig.Periodic _
+        | MetricReaderConfig.Pull _
+        | MetricReaderConfig.PrometheusScrape _ -> None
+
+    let internal readerOfKind kind =
+        match kind with
+        | ExporterKind.Otlp -> otlpReader id
+        | ExporterKind.Console -> consoleReader
+        | ExporterKind.Prometheus -> prometheusEndpointReader id
+        |> Some

@@ -68,3 +68,9 @@ module Metrics =
     /// preference) read at start, then `configure` applied on top.
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: MetricsConfig -> MetricsConfig
+
+    /// The kind `OTEL_METRICS_EXPORTER` names a reader by (None: it always applies).
+    val internal kindOf: reader: MetricReaderConfig -> ExporterKind option
+
+    /// The reader `OTEL_METRICS_EXPORTER` adds for a kind code did not add (with the environment's settings).
+    val internal readerOfKind: kind: ExporterKind -> MetricReaderConfig option

@@ -6,8 +6,9 @@ open System
 open System.Collections.Generic
 open System.Threading.Tasks
 
-/// The start-up wiring behind `Telemetry.start`: each enabled signal's listeners, runners and readers, the
-/// propagator, and the SDK object holding them. A part that fails to start shuts the parts before it down.
+/// The start-up wiring behind `Telemetry.start`: the diagnostics sink, each enabled signal's exporters (as
+/// `ExporterChoice` chooses them), listeners, runners and readers, the propagator, and the SDK object holding them
+/// (`DisabledSdk` when `OTEL_SDK_DISABLED` says so). A part that fails to start shuts the parts before it down.
 module internal Startup =
     let private all = PipelinePart.all
 
@@ -16,16 +17,23 @@ module internal Startup =
         | Some value -> value, []
         | None -> fromEnvironment env
 
+    let private describeBatch (batch: BatchOptions) =
+        $"batches of up to {batch.MaxExportBatchSize} every {int64 batch.ScheduleDelay.TotalMilliseconds} ms (queue {batch.MaxQueueSize}, export timeout {int64 batch.ExportTimeout.TotalMilliseconds} ms) for exporters added without a mode"
+
     let private startTracing (config: TelemetryConfig) resource (tracing: TracingConfig) =
         let env = config.Environment
         let sampler, samplerWarnings = orFromEnvironment tracing.Sampler Sampler.fromEnvironment env
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
         let batch, batchWarnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
 
-        let pipelines, exporterWarnings =
-            tracing.Exporters
+        let selection, exporters, selectionWarnings = ExporterChoice.spans env tracing.Exporters
+
+        let pipelines, exporterWarnings, described =
+            exporters
             |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
                 SpanExportStage(limits, tracing.Processors, exporter) :> IExporter<_>)
+
+        ExporterChoice.report "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
 
         let runners = pipelines |> Array.map fst |> List.ofArray
 
@@ -35,6 +43,10 @@ module internal Startup =
             for runner, interest in pipelines do
                 if isNull interest || interest.IsInterested 0 then
                     runner.Post activity |> ignore
+
+        SelfDiagnostics.debug
+            "traces"
+            $"listening to ActivitySources {String.Join(',', tracing.Sources)}; {describeBatch batch}"
 
         let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
 
@@ -49,12 +61,22 @@ module internal Startup =
                 ShutsDownLast = false
             }
 
-        part, runners, samplerWarnings @ limitWarnings @ batchWarnings @ exporterWarnings
+        part,
+        runners,
+        samplerWarnings
+        @ limitWarnings
+        @ batchWarnings
+        @ selectionWarnings
+        @ exporterWarnings
 
     let private startMetrics (config: TelemetryConfig) resource (metrics: MetricsConfig) drops =
         let env = config.Environment
         let filter, filterWarnings = orFromEnvironment metrics.ExemplarFilter ExemplarFilter.fromEnvironment env
         let periodicDefaults, periodicWarnings = PeriodicReaderOptions.fromEnvironment env
+
+        SelfDiagnostics.debug
+            "metrics"
+            $"listening to Meters {String.Join(',', metrics.Meters)}; periodic readers added without options collect every {int64 periodicDefaults.Interval.TotalMilliseconds} ms (export timeout {int64 periodicDefaults.Timeout.TotalMilliseconds} ms)"
 
         let settings =
             {
@@ -75,13 +97,15 @@ module internal Startup =
         let endpoints = List<PrometheusEndpointOptions * PrometheusScrapeHandler>()
         let handlers = List<PrometheusScrapeHandler>()
 
+        let selection, readers, selectionWarnings = ExporterChoice.metrics env metrics.Readers
+
         let resolved, readerWarnings =
-            metrics.Readers
+            readers
             |> List.map (fun reader ->
                 match reader with
                 | MetricReaderConfig.Periodic(exporter, preference, options) ->
                     Choice1Of2(exporter, preference, None, options), []
-                | MetricReaderConfig.PeriodicFromEnvironment(build, options) ->
+                | MetricReaderConfig.PeriodicFromEnvironment(build, options, _) ->
                     let exporter, preference, histograms, warnings = build env
                     Choice1Of2(exporter, preference, histograms, options), warnings
                 | MetricReaderConfig.Pull pull -> Choice2Of2 pull, []
@@ -160,6 +184,22 @@ module internal Startup =
 
         let servers = endpoints |> Seq.map PrometheusServer.Start |> List.ofSeq
 
+        let described =
+            [
+                for reader in resolved do
+                    match reader with
+                    | Choice1Of2(exporter, _, _, _) -> ExporterList.describe exporter
+                    | Choice2Of2 _ -> ()
+                for server in servers do
+                    $"prometheus ({server.Url})"
+                if handlers.Count > 0 then
+                    "prometheus scrape handler"
+                if pullReaders.Length > handlers.Count + endpoints.Count then
+                    "pull reader"
+            ]
+
+        ExporterChoice.report "metrics" ExporterSelection.metricsVariable selection metrics.Readers described
+
         let periodic =
             readers
             |> List.choose (fun (_, r) ->
@@ -204,7 +244,10 @@ module internal Startup =
         part,
         periodic |> List.map (fun r -> r.Runner),
         prometheus,
-        filterWarnings @ periodicWarnings @ List.concat readerWarnings
+        filterWarnings
+        @ periodicWarnings
+        @ selectionWarnings
+        @ List.concat readerWarnings
 
     let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
         let env = config.Environment
@@ -212,11 +255,16 @@ module internal Startup =
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
         let options = { Limits = limits; TemplateAsBody = logging.TemplateAsBody }
 
-        let runners, exporterWarnings =
-            logging.Exporters
+        let selection, exporters, selectionWarnings = ExporterChoice.logs env logging.Exporters
+
+        let runners, exporterWarnings, described =
+            exporters
             |> ExporterList.start "logs" env batch config.Retry resource (fun exporter ->
                 LogExportStage(options, logging.Processors, exporter) :> IExporter<_>)
 
+        ExporterChoice.report "logs" ExporterSelection.logsVariable selection logging.Exporters described
+
+        SelfDiagnostics.debug "logs" (describeBatch batch)
         let bridge = new LoggerBridge(logging.IncludeScopes, runners)
         let runners = Array.map fst runners
 
@@ -228,7 +276,7 @@ module internal Startup =
                 ShutsDownLast = true
             }
 
-        part, bridge, limitWarnings @ batchWarnings @ exporterWarnings
+        part, bridge, limitWarnings @ batchWarnings @ selectionWarnings @ exporterWarnings
 
     let private disabled (env: EnvLookup) =
         Env.readChoice env "OTEL_SDK_DISABLED" [ "true", true; "false", false ] false
@@ -253,10 +301,14 @@ module internal Startup =
         let isDisabled, disabledWarnings = disabled env
 
         if isDisabled then
-            // OTEL_SDK_DISABLED: a no-op SDK, as the specification requires.
+            // The warnings still reach the event source; no sink is registered for a no-op SDK.
             SelfDiagnostics.configWarnings (resourceWarnings @ propagatorWarnings @ disabledWarnings)
-            new TelemetrySdk(resource, propagator, [], [], [], drops, [], [], LoggerBridge.Disabled(), None)
+            DisabledSdk.start config resource propagator drops
         else
+            // The sink first, so that what starting reports reaches it (OTEL_LOG_LEVEL, default warn).
+            let threshold, levelWarnings = DiagnosticLevels.fromEnvironment env
+            let diagnostics = DiagnosticsSinks.start threshold config.Diagnostics
+
             let installation =
                 if config.InstallPropagator then
                     Some(Propagation.install propagator)
@@ -307,6 +359,7 @@ module internal Startup =
                                 $"shutting down after a failed start failed: {ex.GetType().FullName}"
 
                     installation |> Option.iter _.Dispose()
+                    diagnostics.Close(timeout).Wait(timeout + timeout) |> ignore
                     reraise ()
 
             let tracing, metrics, logging = parts
@@ -318,6 +371,7 @@ module internal Startup =
                 resourceWarnings
                 @ propagatorWarnings
                 @ disabledWarnings
+                @ levelWarnings
                 @ tracingWarnings
                 @ metricsWarnings
                 @ loggingWarnings
@@ -333,5 +387,6 @@ module internal Startup =
                 servers,
                 handlers,
                 loggerBridge,
-                installation
+                installation,
+                diagnostics
             )

@@ -19,6 +19,7 @@ module Telemetry =
             Propagator = None
             InstallPropagator = true
             Retry = RetryPolicy.defaults
+            Diagnostics = None
             Tracing = None
             Metrics = None
             Logging = None
@@ -47,6 +48,9 @@ module Telemetry =
         { config with
             Retry = Validation.orThrow (nameof policy) (RetryPolicy.validate policy)
         }
+
+    [<CompiledName("WithDiagnostics")>]
+    let withDiagnostics sink (config: TelemetryConfig) = { config with Diagnostics = Some sink }
 
     [<CompiledName("WithMetrics")>]
     let withMetrics configure (config: TelemetryConfig) =

@@ -36,15 +36,34 @@ module Telemetry =
     [<CompiledName("WithRetry")>]
     val withRetry: policy: RetryPolicy -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Enables metrics, configured by `configure` applied to an empty metrics configuration.
+    /// Sends the SDK's own diagnostics (export failures, drops, configuration warnings) to `sink` instead of standard
+    /// error: each with its level, once `OTEL_LOG_LEVEL` (default `warn`) admits it, the same kind of message at
+    /// most once per 30 seconds (the next one says how many were suppressed). `sink` is called off the
+    /// application's threads, one message at a time; what it throws is ignored, and telemetry it makes (a log call
+    /// to an ILogger this SDK exports) is not recorded, so diagnostics never feed the SDK's own pipelines. Diagnostics are process-wide, like
+    /// the `Functional-Telemetry` event source: while this SDK runs, `sink` also receives those of the other SDKs
+    /// of the process.
+    [<CompiledName("WithDiagnostics")>]
+    val withDiagnostics: sink: (DiagnosticLevel -> string -> unit) -> config: TelemetryConfig -> TelemetryConfig
+
+    /// Enables metrics, configured by `configure` applied to an empty metrics configuration. `OTEL_METRICS_EXPORTER`
+    /// (`otlp`, `console`, `prometheus`, `none`), when set, decides which OTLP, console and Prometheus endpoint
+    /// readers run (those added in code keep their options; other readers always run); with no reader added and the
+    /// variable unset, metrics are exported over OTLP, the specification's default.
     [<CompiledName("WithMetrics")>]
     val withMetrics: configure: (MetricsConfig -> MetricsConfig) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Enables logs, configured by `configure` applied to an empty logging configuration.
+    /// Enables logs, configured by `configure` applied to an empty logging configuration. `OTEL_LOGS_EXPORTER`
+    /// (`otlp`, `console`, `none`), when set, decides which OTLP and console exporters run (those added in code keep
+    /// their options; other exporters always run); with no exporter added and the variable unset, records are
+    /// exported over OTLP, the specification's default.
     [<CompiledName("WithLogging")>]
     val withLogging: configure: (LoggingConfig -> LoggingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Enables tracing, configured by `configure` applied to an empty tracing configuration.
+    /// Enables tracing, configured by `configure` applied to an empty tracing configuration. `OTEL_TRACES_EXPORTER`
+    /// (`otlp`, `console`, `none`), when set, decides which OTLP and console exporters run (those added in code keep
+    /// their options; other exporters always run); with no exporter added and the variable unset, spans are exported
+    /// over OTLP, the specification's default.
     [<CompiledName("WithTracing")>]
     val withTracing: configure: (TracingConfig -> TracingConfig) -> config: TelemetryConfig -> TelemetryConfig
 
@@ -60,11 +79,13 @@ module Telemetry =
     [<CompiledName("WithConfigFile")>]
     val withConfigFile: path: string -> config: TelemetryConfig -> TelemetryConfig
 
-    /// Validates the configuration and starts it: listeners, runners, propagator. When the environment lookup sets
-    /// `OTEL_CONFIG_FILE` (or its deprecated name `OTEL_EXPERIMENTAL_CONFIG_FILE`), that file is applied first, as
-    /// `withConfigFile` does (an invalid file throws ArgumentException). Invalid settings in code
-    /// throw ArgumentException here (a pull reader already serving a running SDK: InvalidOperationException), after
-    /// the parts already started are shut down and the propagator restored; invalid environment values are reported
-    /// and replaced by defaults.
+    /// Validates the configuration and starts it: listeners, runners, propagator, and the diagnostics sink
+    /// (`OTEL_LOG_LEVEL`). When the environment lookup sets `OTEL_CONFIG_FILE` (or its deprecated name
+    /// `OTEL_EXPERIMENTAL_CONFIG_FILE`), that file is applied first, as `withConfigFile` does (an invalid file throws
+    /// ArgumentException). With `OTEL_SDK_DISABLED=true` it starts nothing but the propagator and returns an SDK on
+    /// which every member works and does nothing (its Prometheus scrape handlers answer with no series). Invalid
+    /// settings in code throw ArgumentException here (a pull reader already serving a running SDK:
+    /// InvalidOperationException), after the parts already started are shut down and the propagator restored;
+    /// invalid environment values are reported and replaced by defaults.
     [<CompiledName("Start")>]
     val start: config: TelemetryConfig -> TelemetrySdk

@@ -9,7 +9,12 @@ type ExporterSource<'T> =
     | Instance of exporter: IExporter<'T>
     | FromEnvironment of build: (EnvLookup -> IExporter<'T> * ConfigWarning list)
 
-type ExporterConfig<'T> = { Exporter: ExporterSource<'T>; Mode: ExportMode option }
+type ExporterConfig<'T> =
+    {
+        Exporter: ExporterSource<'T>
+        Mode: ExportMode option
+        Kind: ExporterKind option
+    }
 
 type SpanExporterConfig = ExporterConfig<Span>
 
@@ -41,7 +46,8 @@ type MetricReaderConfig =
         options: PeriodicReaderOptions option
     | PeriodicFromEnvironment of
         build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * Aggregation option * ConfigWarning list) *
-        options: PeriodicReaderOptions option
+        options: PeriodicReaderOptions option *
+        kind: ExporterKind option
     | Pull of reader: MetricPullReader
     | PrometheusScrape of handler: PrometheusScrapeHandler
     | PrometheusEndpoint of build: (EnvLookup -> PrometheusEndpointOptions * ConfigWarning list)
@@ -64,6 +70,7 @@ type TelemetryConfig =
         Propagator: TextMapPropagator option
         InstallPropagator: bool
         Retry: RetryPolicy
+        Diagnostics: (DiagnosticLevel -> string -> unit) option
         Tracing: TracingConfig option
         Metrics: MetricsConfig option
         Logging: LoggingConfig option

@@ -21,6 +21,10 @@ type ExporterConfig<'T> =
         /// Simple or batched; None batches with the signal's variables (`OTEL_BSP_*` for spans, `OTEL_BLRP_*`
         /// for logs, whose schedule delay defaults to 1000 ms) over the defaults.
         Mode: ExportMode option
+        /// The kind `OTEL_TRACES_EXPORTER` / `OTEL_LOGS_EXPORTER` name it by (`addOtlpExporter`: Otlp,
+        /// `addConsoleExporter`: Console): when the variable is set, it is kept only if the variable names its kind.
+        /// None for exporters the variables cannot name (given as objects, ETW): they always apply.
+        Kind: ExporterKind option
     }
 
 /// One span exporter and how spans reach it.
@@ -70,17 +74,20 @@ type MetricReaderConfig =
         preference: TemporalityPreference *
         options: PeriodicReaderOptions option
     /// A periodic reader whose exporter, temporality preference and default histogram aggregation (None: the
-    /// instrument's) are built at start from the environment.
+    /// instrument's) are built at start from the environment; `kind` is what `OTEL_METRICS_EXPORTER` names it by
+    /// (`addOtlpExporter`: Otlp, `addConsoleExporter`: Console; None: it always applies).
     | PeriodicFromEnvironment of
         build: (EnvLookup -> IExporter<MetricData> * TemporalityPreference * Aggregation option * ConfigWarning list) *
-        options: PeriodicReaderOptions option
+        options: PeriodicReaderOptions option *
+        kind: ExporterKind option
     /// Collects when the application (or a Prometheus scrape) asks.
     | Pull of reader: MetricPullReader
     /// A cumulative reader collected by Prometheus scrapes through this handler, served by the application
     /// (for example the ASP.NET Core mapping).
     | PrometheusScrape of handler: PrometheusScrapeHandler
     /// The SDK's own scrape endpoint, its options built at start from the environment
-    /// (`OTEL_EXPORTER_PROMETHEUS_*`) with the options set in code on top.
+    /// (`OTEL_EXPORTER_PROMETHEUS_*`) with the options set in code on top. `OTEL_METRICS_EXPORTER` names it
+    /// `prometheus`; the other readers (`Periodic`, `Pull`, `PrometheusScrape`) it cannot name, and they always apply.
     | PrometheusEndpoint of build: (EnvLookup -> PrometheusEndpointOptions * ConfigWarning list)
 
 /// The metrics part of a telemetry configuration.
@@ -115,6 +122,9 @@ type TelemetryConfig =
         InstallPropagator: bool
         /// Retry policy of every export pipeline. Default `RetryPolicy.defaults` (on).
         Retry: RetryPolicy
+        /// Where the SDK's own diagnostics (export failures, drops, configuration warnings) go, with their level,
+        /// once `OTEL_LOG_LEVEL` (default `warn`) admits them and rate-limited; None: standard error.
+        Diagnostics: (DiagnosticLevel -> string -> unit) option
         /// Tracing, when enabled.
         Tracing: TracingConfig option
         /// Metrics, when enabled.

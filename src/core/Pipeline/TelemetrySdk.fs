@@ -32,7 +32,8 @@ type TelemetrySdk
         prometheusEndpoints: PrometheusServer list,
         scrapeHandlers: PrometheusScrapeHandler list,
         loggerBridge: LoggerBridge,
-        installation: IDisposable option
+        installation: IDisposable option,
+        diagnostics: DiagnosticsRegistration
     ) =
     let shutdownGate = obj ()
     let mutable shutdown: Task<bool> option = None
@@ -82,6 +83,8 @@ type TelemetrySdk
                             let lastTimeout = min timeout (max left (TimeSpan.FromSeconds 1.))
                             let! lastOk = all (last |> List.map (fun p -> p.Shutdown lastTimeout))
                             installation |> Option.iter (fun i -> i.Dispose())
+                            // What the shutdown reported reaches the sink before the sink goes (a second at most).
+                            let! _ = diagnostics.Close(min timeout (TimeSpan.FromSeconds 1.))
                             return ok && lastOk
                         })
 

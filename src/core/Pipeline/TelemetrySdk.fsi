@@ -24,7 +24,8 @@ type ExportPipeline =
 [<Sealed>]
 type TelemetrySdk =
     /// Made by `Telemetry.start`: the started parts (flushed and shut down), the runners and readers whose counters
-    /// it shows, the logger bridge, and the propagator's installation (undone at shutdown).
+    /// it shows, the logger bridge, the propagator's installation (undone at shutdown) and the diagnostics sink's
+    /// registration (closed last at shutdown).
     internal new:
         resource: Resource *
         propagator: TextMapPropagator *
@@ -35,7 +36,8 @@ type TelemetrySdk =
         prometheusEndpoints: PrometheusServer list *
         scrapeHandlers: PrometheusScrapeHandler list *
         loggerBridge: LoggerBridge *
-        installation: IDisposable option ->
+        installation: IDisposable option *
+        diagnostics: DiagnosticsRegistration ->
             TelemetrySdk
 
     /// The resource every exported batch carries.

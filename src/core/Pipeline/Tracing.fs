@@ -72,3 +72,5 @@ module Tracing =
 
     [<CompiledName("AddEtwExporter")>]
     let addEtwExporter providerName config = addEtwExporterWith (EtwOptions.create providerName) config
+
+    let internal exporterOfKind kind = ExporterList.ofKind spans kind

@@ -56,3 +56,6 @@ module Tracing =
     /// Writes each span as an ETW event with these options (`EtwOptions.create name` and changes); checked here.
     [<CompiledName("AddEtwExporterWith")>]
     val addEtwExporterWith: options: EtwOptions -> config: TracingConfig -> TracingConfig
+
+    /// The exporter `OTEL_TRACES_EXPORTER` adds for a kind code did not add (with the environment's settings).
+    val internal exporterOfKind: kind: ExporterKind -> SpanExporterConfig option

@@ -29,8 +29,6 @@ type internal Runner<'T>
 
     let capacity = int64 options.MaxQueueSize
 
-    let log = TelemetryEventSource.Log
-
     // The books (see RunnerAccounts): what was accepted, rejected, exported, failed and dropped.
     let accounts = RunnerAccounts name
 
@@ -102,12 +100,6 @@ type internal Runner<'T>
         finally
             if suppress then
                 flow.Undo()
-
-    let safely (report: unit -> unit) =
-        try
-            report ()
-        with _ ->
-            ()
 
     /// Stops the reader, then closes the books (see `RunnerAccounts.Close`). Returns the number of items not
     /// exported by this close.
@@ -235,7 +227,7 @@ type internal Runner<'T>
                         if not more then
                             running <- false
             with error ->
-                safely (fun () -> log.Error(name, $"runner loop stopped: {error.GetType().FullName}"))
+                SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"
 
             do! export.ShutdownExporter()
             timer.Dispose()
@@ -254,7 +246,7 @@ type internal Runner<'T>
             accounts.ReportRejected true
 
             if not inTime then
-                safely (fun () -> log.ShutdownTimedOut(name, lost))
+                SelfDiagnostics.shutdownTimedOut name lost
 
             return inTime && lost = 0L
         }

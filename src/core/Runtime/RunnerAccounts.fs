@@ -20,7 +20,6 @@ type internal BatchOutcome =
 /// rejections are reported on the event source, at most once a second.
 [<Sealed>]
 type internal RunnerAccounts(name: string) =
-    let log = TelemetryEventSource.Log
     let gate = obj ()
     let mutable closed = false
     let mutable closedFlag = 0
@@ -72,10 +71,7 @@ type internal RunnerAccounts(name: string) =
             let count = total - previous
 
             if count > 0L then
-                try
-                    log.ItemsRejected(name, count)
-                with _ ->
-                    ()
+                SelfDiagnostics.itemsRejected name count
 
     /// Counts an item refused by Post (queue full, or shut down).
     member x.Reject() =

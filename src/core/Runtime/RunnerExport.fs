@@ -22,17 +22,12 @@ type internal RunnerExport<'T>
         accounts: RunnerAccounts,
         abort: CancellationTokenSource
     ) =
-    let log = TelemetryEventSource.Log
+    // Where the exporter sends, as diagnostics name it (an OTLP endpoint), read once.
+    let destination = ExportDestination.ofExporter exporter
 
     // Completes (without faulting) when the runner is aborted; created once so idle waits add no registrations.
     let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
     let mutable exporterShutDown = 0
-
-    let safely (report: unit -> unit) =
-        try
-            report ()
-        with _ ->
-            ()
 
     /// Waits without throwing: completes at `delay` or when the runner is aborted.
     let pause (delay: TimeSpan) : Task =
@@ -124,7 +119,7 @@ type internal RunnerExport<'T>
                 let mutable outcome = ValueNone
 
                 let fail reason =
-                    safely (fun () -> log.ExportFailed(name, exporter.Name, reason))
+                    SelfDiagnostics.exportFailed name exporter.Name destination reason
                     outcome <- ValueSome Failed
 
                 while outcome.IsNone do
@@ -144,14 +139,23 @@ type internal RunnerExport<'T>
                             if wait >= remaining () then
                                 fail $"retryable failure, next retry would pass the export deadline: {reason}"
                             else
-                                safely (fun () ->
-                                    log.ExportRetry(name, exporter.Name, attempt, int64 wait.TotalMilliseconds, reason))
+                                SelfDiagnostics.exportRetry
+                                    name
+                                    exporter.Name
+                                    destination
+                                    attempt
+                                    (int64 wait.TotalMilliseconds)
+                                    reason
 
                                 do! waitAtLeast wait
                                 attempt <- attempt + 1
                     | Choice2Of3 error ->
-                        safely (fun () ->
-                            log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+                        SelfDiagnostics.exporterException
+                            name
+                            exporter.Name
+                            destination
+                            (error.GetType().FullName)
+                            error.Message
 
                         outcome <- ValueSome Failed
                     | Choice3Of3() ->
@@ -178,11 +182,19 @@ type internal RunnerExport<'T>
                         if shutdown.IsFaulted then
                             let error = shutdown.Exception.GetBaseException()
 
-                            safely (fun () ->
-                                log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+                            SelfDiagnostics.exporterException
+                                name
+                                exporter.Name
+                                destination
+                                (error.GetType().FullName)
+                                error.Message
                     else
                         observe shutdown
                 with error ->
-                    safely (fun () ->
-                        log.ExporterException(name, exporter.Name, error.GetType().FullName, error.Message))
+                    SelfDiagnostics.exporterException
+                        name
+                        exporter.Name
+                        destination
+                        (error.GetType().FullName)
+                        error.Message
         }

@@ -76,3 +76,15 @@ type internal TelemetryEventSource private () =
     member this.Error(``component``: string, message: string) =
         if this.IsEnabled() then
             this.WriteEvent(9, ``component``, message)
+
+    /// What the SDK does in normal operation, from any SDK component (id 10, Informational).
+    [<Event(10, Level = EventLevel.Informational, Message = "{0}: {1}")>]
+    member this.Info(``component``: string, message: string) =
+        if this.IsEnabled() then
+            this.WriteEvent(10, ``component``, message)
+
+    /// Details for troubleshooting, from any SDK component (id 11, Verbose).
+    [<Event(11, Level = EventLevel.Verbose, Message = "{0}: {1}")>]
+    member this.Debug(``component``: string, message: string) =
+        if this.IsEnabled() then
+            this.WriteEvent(11, ``component``, message)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
 
 namespace Functional.Telemetry;
 
@@ -119,7 +120,39 @@ internal sealed class TelemetryHost(IServiceProvider services, TelemetryRegistra
             config = TelemetryModule.WithResourceAttributes(ListModule.OfArray(new[] { attribute }), config);
         }
 
+        if (config.Diagnostics is null)
+        {
+            // Hosted, the SDK's diagnostics (OTEL_LOG_LEVEL) go to the ILogger category Functional.Telemetry instead
+            // of standard error. The factory is resolved when the first message comes (off the application's
+            // threads): the SDK may be starting while the host builds that very factory.
+            config = TelemetryModule.WithDiagnostics(FuncConvert.FromAction<DiagnosticLevel, string>(LogDiagnostic), config);
+        }
+
         return TelemetryModule.Start(config);
+    }
+
+    /// <summary>The ILogger category of the SDK's own diagnostics when hosted.</summary>
+    internal const string DiagnosticsCategory = "Functional.Telemetry";
+
+    private ILogger? diagnostics;
+
+    private void LogDiagnostic(DiagnosticLevel level, string message)
+    {
+        var logger = diagnostics ??= services.GetService<ILoggerFactory>()?.CreateLogger(DiagnosticsCategory);
+        if (logger is null)
+        {
+            Console.Error.WriteLine($"{DiagnosticsCategory} {level}: {message}");
+            return;
+        }
+
+        var logLevel = level switch
+        {
+            DiagnosticLevel.Error => LogLevel.Error,
+            DiagnosticLevel.Warning => LogLevel.Warning,
+            DiagnosticLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        logger.Log(logLevel, "{Diagnostic}", message);
     }
 
     private static bool IsSet(Resource resource) => resource.Attributes.Any(a => a.Key == DeploymentEnvironmentKey);

@@ -85,7 +85,13 @@ let ``an SDK started and disposed on a UI thread does not wait for that thread``
             context.Pump(fun () -> until.ElapsedMilliseconds > 200L)
             (sdk :> IDisposable).Dispose()
             // A blocking flush of another SDK from the same thread.
-            let other = create () |> Telemetry.withTracing (Tracing.addSource name) |> Telemetry.start
+            let other =
+                create ()
+                |> Telemetry.withTracing (
+                    Tracing.addSource name >> Tracing.addBatchExporter (InMemoryExporter<Span>())
+                )
+                |> Telemetry.start
+
             Assert.True(other.ForceFlush(TimeSpan.FromSeconds 5.).Result)
             (other :> IDisposable).Dispose())
 

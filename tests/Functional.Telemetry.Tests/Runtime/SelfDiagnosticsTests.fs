@@ -49,6 +49,8 @@ let ``every event has its id, level and payload names`` () =
     log.PartialSuccess(marker, "otlp", 2L, "2 spans rejected")
     log.Warning(marker, "careful")
     log.Error(marker, "broken")
+    log.Info(marker, "started")
+    log.Debug(marker, "detail")
 
     let seen =
         listener.Events
@@ -65,6 +67,8 @@ let ``every event has its id, level and payload names`` () =
             7, "PartialSuccess", EventLevel.Warning, [ "pipeline"; "exporter"; "rejectedCount"; "message" ]
             8, "Warning", EventLevel.Warning, [ "component"; "message" ]
             9, "Error", EventLevel.Error, [ "component"; "message" ]
+            10, "Info", EventLevel.Informational, [ "component"; "message" ]
+            11, "Debug", EventLevel.Verbose, [ "component"; "message" ]
         ]
 
     Assert.Equal<(int * string * EventLevel * string list) list>(expected, seen)
@@ -72,12 +76,14 @@ let ``every event has its id, level and payload names`` () =
     Assert.Equal<obj list>([ box marker; box "otlp"; box 1; box 250L; box "503" ], List.ofSeq retry.Payload)
 
 [<Fact>]
-let ``the module reports config warnings, warnings and errors`` () =
+let ``the module reports config warnings, warnings, errors, infos and debug details`` () =
     let marker = "m-" + Guid.NewGuid().ToString("N")
     use listener = new MarkedListener(marker)
     SelfDiagnostics.configWarnings [ { Source = marker; Message = "one" }; { Source = marker; Message = "two" } ]
     SelfDiagnostics.warning marker "w"
     SelfDiagnostics.error marker "e"
+    SelfDiagnostics.info marker "i"
+    SelfDiagnostics.debug marker "d"
 
     let seen = listener.Events |> List.map (fun e -> e.EventName, string e.Payload.[1])
 
@@ -87,6 +93,8 @@ let ``the module reports config warnings, warnings and errors`` () =
             "ConfigurationWarning", "two"
             "Warning", "w"
             "Error", "e"
+            "Info", "i"
+            "Debug", "d"
         ],
         seen
     )

@@ -106,6 +106,9 @@ type OtlpExporter<'T>
             (transport :> IDisposable).Dispose()
             Task.CompletedTask
 
+    interface IExportDestination with
+        member _.Destination = transport.Destination
+
     interface IDisposable with
         member _.Dispose() = (transport :> IDisposable).Dispose()
 

@@ -26,6 +26,7 @@ type OtlpExporter<'T> =
     member internal Transport: OtlpTransport
 
     interface IExporter<'T>
+    interface IExportDestination
     interface IDisposable
 
 /// Creating OTLP exporters from options (validated: ArgumentException for bad options set in code).

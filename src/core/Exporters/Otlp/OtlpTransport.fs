@@ -169,6 +169,9 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
         else
             endpoint
 
+    // Where requests go, as diagnostics show it (no user info, query or fragment).
+    let destination = SelfDiagnostics.displayUrl requestUri
+
     // One parsed value for every request (requests only read it).
     let contentType =
         match options.Protocol with
@@ -199,15 +202,12 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
     let reportPartial (partial: OtlpPartialSuccess option) =
         match partial with
         | Some p ->
-            try
-                TelemetryEventSource.Log.PartialSuccess(
-                    OtlpOptions.signalPath signal,
-                    name,
-                    p.RejectedCount,
-                    OtlpResponse.redact options.Headers p.ErrorMessage
-                )
-            with _ ->
-                ()
+            SelfDiagnostics.partialSuccess
+                (OtlpOptions.signalPath signal)
+                name
+                destination
+                p.RejectedCount
+                (OtlpResponse.redact options.Headers p.ErrorMessage)
         | None -> ()
 
     let buildRequest (body: ReadOnlyMemory<byte>) =
@@ -316,6 +316,9 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
     /// The URL requests go to.
     member _.Endpoint = requestUri
 
+    /// The URL requests go to as diagnostics show it: scheme, host, port and path.
+    member _.Destination = destination
+
     /// Sends one encoded request (an uncompressed Export*ServiceRequest) within the configured timeout.
     member _.Send(body: ReadOnlyMemory<byte>, cancellationToken: CancellationToken) : Task<ExportResult> =
         task {
@@ -358,7 +361,13 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
                             None
                         )
                 | :? HttpRequestException as e ->
-                    return ExportResult.Retryable($"request failed ({e.HttpRequestError})", None)
+                    // The socket's error says which connection failure it was (ConnectionRefused: nothing listens).
+                    let cause =
+                        match e.InnerException with
+                        | :? Net.Sockets.SocketException as socket -> $", {socket.SocketErrorCode}"
+                        | _ -> ""
+
+                    return ExportResult.Retryable($"request failed ({e.HttpRequestError}{cause})", None)
             finally
                 // Unregistering waits for a cancellation callback that is running, so none can reach the
                 // source once it is given back.

@@ -112,6 +112,8 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
     let renderGate = obj ()
     let mutable targetResource = Resource.empty
     let mutable attached = false
+    // Held by an SDK that OTEL_SDK_DISABLED made a no-op: scrapes get an empty exposition.
+    let mutable inert = false
     let mutable current: Task<Snapshot> = null
     let mutable warnedLeftOut = 0
     let mutable scrapes = 0L
@@ -206,8 +208,11 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
         targetResource <- resource
         attached <- true
 
+    member internal _.AttachInert() = inert <- true
+
     member internal _.Detach() =
         attached <- false
+        inert <- false
         lock gate (fun () -> current <- null)
 
     member _.ScrapeAsync
@@ -215,7 +220,17 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
         : Task<PrometheusScrapeResponse> =
         Interlocked.Increment &scrapes |> ignore
 
-        if not attached then
+        if inert then
+            // Nothing is recorded: an exposition with no series (OpenMetrics still ends with `# EOF`).
+            let format = PrometheusFormat.negotiate accept
+
+            let body =
+                match format with
+                | PrometheusFormat.OpenMetrics -> PrometheusLiterals.eof
+                | PrometheusFormat.Text -> Array.Empty<byte>()
+
+            Task.FromResult(PrometheusScrapeResponse(200, PrometheusFormat.contentType format, "", ReadOnlyMemory body))
+        elif not attached then
             Task.FromResult(text 503 "The telemetry SDK is not running.")
         else
             // Joined (or started) before the first await: a caller holding the returned task has its place.

@@ -9,7 +9,8 @@ open System.Threading.Tasks
 /// The answer to one scrape: what an HTTP server writes back.
 [<Sealed>]
 type PrometheusScrapeResponse =
-    /// 200 for an exposition; 500 when collecting or rendering failed; 503 when the SDK is not running, the
+    /// 200 for an exposition (one with no series when `OTEL_SDK_DISABLED` made the SDK a no-op); 500 when
+    /// collecting or rendering failed; 503 when the SDK is not running, the
     /// scrape was cancelled, or the collection took longer than the scrape timeout.
     member StatusCode: int
 
@@ -84,6 +85,9 @@ type PrometheusScrapeHandler =
 
     /// Called by the SDK at start: the resource of target_info.
     member internal Attach: resource: Resource -> unit
+
+    /// Called by an SDK that `OTEL_SDK_DISABLED` made a no-op: scrapes get a 200 with no series until `Detach`.
+    member internal AttachInert: unit -> unit
 
     /// Called by the SDK at shutdown: scrapes get 503 from now on.
     member internal Detach: unit -> unit

@@ -25,6 +25,9 @@ type internal CollectionExporter(inner: IExporter<MetricData>) =
 
         member _.Shutdown token = inner.Shutdown token
 
+    interface IExportDestination with
+        member _.Destination = ExportDestination.ofExporter inner
+
 /// Collects on a timer and exports through the runner (one export per collection, with the export timeout
 /// and the retry policy). ForceFlush collects and exports at once; Shutdown does a final collection.
 [<Sealed>]

@@ -260,7 +260,10 @@ let ``a log record inside a span carries ext_dt, every severity maps to its leve
 
         use sdk =
             start (
-                Telemetry.withTracing (Tracing.addSource "EtwTest.Tracer")
+                Telemetry.withTracing (
+                    Tracing.addSource "EtwTest.Tracer"
+                    >> Tracing.addSimpleExporter (InMemoryExporter<Span>())
+                )
                 >> Telemetry.withLogging (Logging.addEtwExporter provider)
             )
 

@@ -368,7 +368,8 @@ let ``a start that throws on a metrics option leaves tracing stopped`` () =
 
     let config =
         Telemetry.create "prometheus-tests"
-        |> Telemetry.withEnvironment (Env.ofList [])
+        // Tracing with no exporter would export over OTLP (the specification's default): `none` keeps it local.
+        |> Telemetry.withEnvironment (Env.ofList [ "OTEL_TRACES_EXPORTER", "none" ])
         |> Telemetry.withPropagatorInstalled false
         |> Telemetry.withResourceDetection false
         |> Telemetry.withTracing (Tracing.addSource source)
