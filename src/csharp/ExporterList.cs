@@ -106,8 +106,13 @@ internal sealed class ExporterList<TConfig, T>
         Apply(config => signal.AddBatchExporter(signal.ConsoleExporter(writer), config));
     }
 
+    /// <summary>True once <c>ClearExporters()</c> was called: a signal left with no exporter then exports
+    /// nowhere, instead of over OTLP by the <c>OTEL_*_EXPORTER</c> default.</summary>
+    public bool Cleared { get; private set; }
+
     public void ClearExporters()
     {
+        Cleared = true;
         otlp.Clear();
         Apply(config => signal.WithExporters(config, []));
     }

@@ -156,6 +156,9 @@ public sealed class LoggingBuilder
         return this;
     }
 
+    /// <summary>True once <see cref="ClearExporters"/> was called.</summary>
+    internal bool Cleared => exporters.Cleared;
+
     /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
     internal LoggingBuilder AddWithServices(string call, Func<IServiceProvider, LoggingConfig, LoggingConfig> step)
     {

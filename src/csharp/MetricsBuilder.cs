@@ -184,9 +184,13 @@ public sealed class MetricsBuilder
     /// <c>m.ClearExporters().AddInMemoryExporter(metrics)</c>. Meters, views and limits stay.</summary>
     public MetricsBuilder ClearExporters()
     {
+        Cleared = true;
         otlp.Clear();
         return Apply(config => ConfigRecords.WithReaders(config, []));
     }
+
+    /// <summary>True once <see cref="ClearExporters"/> was called: with no reader left, metrics export nowhere.</summary>
+    internal bool Cleared { get; private set; }
 
     /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
     internal MetricsBuilder AddWithServices(string call, Func<IServiceProvider, MetricsConfig, MetricsConfig> step)

@@ -201,7 +201,41 @@ public sealed class TelemetryBuilder
                 "down when it stops. Resolve TelemetrySdk from the services to flush it; Start() is for Telemetry.Create(...).");
         }
 
-        return TelemetryModule.Start(Build(StandaloneBuildContext.Instance, null));
+        return TelemetryModule.Start(ClearedExportNowhere(Build(StandaloneBuildContext.Instance, null)));
+    }
+
+    /// <summary>A signal whose exporters code cleared (<c>ClearExporters()</c>) and left empty exports nowhere:
+    /// its <c>OTEL_*_EXPORTER</c> reads <c>none</c> unless the environment sets it, instead of the specification's
+    /// <c>otlp</c> default for a signal with no exporter. Apply it after the configuration's environment is final.</summary>
+    internal TelemetryConfig ClearedExportNowhere(TelemetryConfig built)
+    {
+        var silenced = new List<string>();
+        if (tracing is { Cleared: true } && built.Tracing?.Value is { } t && t.Exporters.IsEmpty)
+        {
+            silenced.Add("OTEL_TRACES_EXPORTER");
+        }
+
+        if (metrics is { Cleared: true } && built.Metrics?.Value is { } m && m.Readers.IsEmpty)
+        {
+            silenced.Add("OTEL_METRICS_EXPORTER");
+        }
+
+        if (logging is { Cleared: true } && built.Logging?.Value is { } l && l.Exporters.IsEmpty)
+        {
+            silenced.Add("OTEL_LOGS_EXPORTER");
+        }
+
+        if (silenced.Count == 0)
+        {
+            return built;
+        }
+
+        var environment = built.Environment;
+        var lookup = FuncConvert.FromFunc<string, FSharpOption<string>>(key =>
+            environment.Invoke(key) is { } value ? value
+            : silenced.Contains(key) ? FSharpOption<string>.Some("none")
+            : FSharpOption<string>.None);
+        return TelemetryModule.WithEnvironment(lookup, built);
     }
 
     /// <summary>The whole configuration. A hosted builder replays its calls over a configuration for

@@ -167,6 +167,9 @@ public sealed class TracingBuilder
         return this;
     }
 
+    /// <summary>True once <see cref="ClearExporters"/> was called.</summary>
+    internal bool Cleared => exporters.Cleared;
+
     /// <summary>Adds a step that needs the container (Functional.Telemetry.Hosting's overloads).</summary>
     internal TracingBuilder AddWithServices(string call, Func<IServiceProvider, TracingConfig, TracingConfig> step)
     {

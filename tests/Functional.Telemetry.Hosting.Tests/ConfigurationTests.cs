@@ -270,3 +270,78 @@ public class ConfigurationTests
         await host.StopAsync();
     }
 }
+
+/// <summary><c>OTEL_CONFIG_FILE</c> read through IConfiguration: the file configures the hosted SDK.</summary>
+public class HostedConfigFileTests
+{
+    [Fact]
+    public async Task OTEL_CONFIG_FILE_in_appsettings_applies_the_file_and_code_adds_on_top()
+    {
+        var source = TestHosts.UniqueSource();
+        var yaml = Path.Combine(Path.GetTempPath(), $"hosted-{Guid.NewGuid():N}.yaml");
+        // Only this test's source: tests run in parallel, and a file's tracer provider listens to every source.
+        File.WriteAllText(yaml, $$"""
+            file_format: "1.1"
+            tracer_provider:
+              processors:
+                - simple:
+                    exporter:
+                      console:
+              sampler:
+                trace_id_ratio_based:
+                  ratio: 0
+              tracer_configurator/development:
+                default_config:
+                  enabled: false
+                tracers:
+                  - name: {{source}}
+                    config:
+                      enabled: true
+            """);
+        try
+        {
+            using var root = new ContentRoot(("appsettings.json", $$"""{ "OTEL_CONFIG_FILE": "{{yaml.Replace("\\", "\\\\")}}" }"""));
+            var exporter = new InMemoryExporter<Span>();
+            var builder = TestHosts.Builder(root);
+            builder.Services.AddFunctionalTelemetry()
+                .WithoutPropagatorInstallation()
+                .WithTracing(t => t.AddSource(source).AddInMemoryExporter(exporter));
+
+            using var host = builder.Build();
+            await host.StartAsync();
+            TestHosts.EmitSpan(source, "dropped by the file's sampler");
+            var sdk = host.Services.GetRequiredService<TelemetrySdk>();
+            Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
+            await host.StopAsync();
+
+            // The file's sampler (ratio 0) dropped the span; code's exporter was there to see it otherwise, after the
+            // file's console exporter.
+            Assert.Empty(exporter.Items);
+            Assert.Equal(2, sdk.SpanPipelines.Count);
+        }
+        finally
+        {
+            File.Delete(yaml);
+        }
+    }
+
+    [Fact]
+    public async Task Without_the_file_the_same_host_exports_the_span()
+    {
+        var source = TestHosts.UniqueSource();
+        using var root = new ContentRoot();
+        var exporter = new InMemoryExporter<Span>();
+        var builder = TestHosts.Builder(root);
+        builder.Services.AddFunctionalTelemetry()
+            .WithoutPropagatorInstallation()
+            .WithTracing(t => t.AddSource(source).AddInMemoryExporter(exporter));
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        TestHosts.EmitSpan(source, "kept");
+        var sdk = host.Services.GetRequiredService<TelemetrySdk>();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
+        await host.StopAsync();
+        Assert.Equal("kept", Assert.Single(exporter.Items).Name);
+    }
+}

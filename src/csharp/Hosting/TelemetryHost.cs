@@ -128,7 +128,7 @@ internal sealed class TelemetryHost(IServiceProvider services, TelemetryRegistra
             config = TelemetryModule.WithDiagnostics(FuncConvert.FromAction<DiagnosticLevel, string>(LogDiagnostic), config);
         }
 
-        return TelemetryModule.Start(config);
+        return TelemetryModule.Start(registration.Builder.ClearedExportNowhere(config));
     }
 
     /// <summary>The ILogger category of the SDK's own diagnostics when hosted.</summary>

@@ -538,3 +538,41 @@ resource:
     Assert.Contains("service.instance.id", keys)
     Assert.DoesNotContain("process.executable.path", keys)
     Assert.DoesNotContain("host.name", keys)
+
+[<Fact>]
+let ``a signal the file leaves out and code enables without exporters exports nowhere`` () =
+    let name = uniqueSource ()
+
+    // The file configures no tracer provider; code enables tracing with a source and no exporter.
+    use file =
+        new TempFile(
+            """file_format: "1.1"
+resource:
+  attributes:
+    - name: team
+      value: from-file
+"""
+        )
+
+    use sdk =
+        Telemetry.create "file-without-exporters"
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withTracing (Tracing.addSource name)
+        |> Telemetry.withConfigFile file.Path
+        |> Telemetry.start
+
+    // Without the file, a signal with no exporter exports over OTLP (OTEL_TRACES_EXPORTER's default); a file is the
+    // whole configuration, and it names no span exporter.
+    Assert.Empty sdk.SpanPipelines
+
+    // An exporter added in code on top still runs.
+    let exporter = InMemoryExporter<Span>()
+
+    use withCode =
+        Telemetry.create "file-with-code-exporter"
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addSimpleExporter exporter)
+        |> Telemetry.withConfigFile file.Path
+        |> Telemetry.start
+
+    Assert.Equal(1, withCode.SpanPipelines.Count)
