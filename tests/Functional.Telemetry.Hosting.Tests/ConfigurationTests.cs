@@ -44,6 +44,39 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public async Task OTEL_TRACES_EXPORTER_in_appsettings_decides_the_exporters_code_added_by_kind()
+    {
+        // Code adds OTLP and console exporters; appsettings.{Environment}.json keeps only the console one. The
+        // in-memory exporter, an object the variable cannot name, always runs.
+        using var root = new ContentRoot(
+            ("appsettings.json", """{ "OTEL_TRACES_EXPORTER": "otlp,console" }"""),
+            ("appsettings.Cfg.json", """{ "OTEL_TRACES_EXPORTER": "console" }"""));
+
+        async Task<string[]> PipelinesIn(string environment)
+        {
+            var builder = TestHosts.Builder(root, environment);
+            builder.Services.AddFunctionalTelemetry()
+                .WithoutPropagatorInstallation()
+                .WithTracing(t => t.AddSource(TestHosts.UniqueSource())
+                    .AddOtlpExporter(o => o.Endpoint = new Uri("http://127.0.0.1:1/v1/traces"))
+                    .AddConsoleExporter()
+                    .AddInMemoryExporter(new InMemoryExporter<Span>()));
+            using var host = builder.Build();
+            await host.StartAsync();
+            var names = host.Services.GetRequiredService<TelemetrySdk>().SpanPipelines.Select(p => p.Name).ToArray();
+            await host.StopAsync();
+            return names;
+        }
+
+        var cfg = await PipelinesIn("Cfg");
+        Assert.DoesNotContain(cfg, n => n.Contains("otlp"));
+        Assert.Equal(2, cfg.Length);
+        var production = await PipelinesIn("Production");
+        Assert.Contains(production, n => n.Contains("otlp"));
+        Assert.Equal(3, production.Length);
+    }
+
+    [Fact]
     public async Task A_sampler_set_in_code_wins_over_configuration()
     {
         using var root = new ContentRoot(("appsettings.json", """{ "OTEL_TRACES_SAMPLER": "always_off" }"""));
