@@ -67,7 +67,8 @@ fi
 
 results=.test-results
 rm -rf "$results"
-dotnet test Functional.sln --logger "trx" --results-directory "$results" "$@"
+# A test host that hangs is dumped and failed after 5 minutes instead of holding CI until its limit.
+dotnet test Functional.sln --logger "trx" --results-directory "$results" --blame-hang-timeout 5m "$@"
 status=$?
 
 # The packages: packed from the Debug build the tests just used (--no-build: seconds, not a build), then their

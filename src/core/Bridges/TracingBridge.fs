@@ -29,18 +29,34 @@ module internal CreationOptions =
 /// (.NET calls both on the creating thread, back to back). An Activity that our sampler did not sample still
 /// inherits its parent's Recorded flag in .NET: `ActivityStarted` clears the flag, so such a span is neither
 /// exported nor propagated as sampled.
+/// The mark names the bridge that left it (one per SDK; other listeners and SDKs sample the same Activity in
+/// between), and every Sample call resets it, the suppressed ones included.
 type internal SamplingMark private () =
     [<ThreadStatic; DefaultValue>]
-    static val mutable private notSampled: bool
+    static val mutable private owner: obj
 
-    static member Set(decision: SamplingDecision) =
-        SamplingMark.notSampled <- decision <> SamplingDecision.RecordAndSample
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private decision: int
 
-    /// The mark for the Activity now starting, cleared as it is read.
-    static member Take() =
-        let notSampled = SamplingMark.notSampled
-        SamplingMark.notSampled <- false
-        notSampled
+    /// 0: sampled (or no mark); 1: recorded only; 2: dropped.
+    static member Set(owner: obj, decision: SamplingDecision) =
+        SamplingMark.owner <- owner
+
+        SamplingMark.decision <-
+            match decision with
+            | SamplingDecision.RecordAndSample -> 0
+            | SamplingDecision.RecordOnly -> 1
+            | SamplingDecision.Drop -> 2
+
+    static member Clear() = SamplingMark.owner <- null
+
+    /// This bridge's mark for the Activity now starting (0 when another bridge left the last one), cleared.
+    static member Take(owner: obj) =
+        if obj.ReferenceEquals(SamplingMark.owner, owner) then
+            SamplingMark.owner <- null
+            SamplingMark.decision
+        else
+            0
 
 /// The ActivityListener that makes every configured ActivitySource (HttpClient, ASP.NET Core, user code) a
 /// span producer: sampling at start through the pure Sampler; on stop a sampled Activity is handed to `onEnd`
@@ -48,6 +64,8 @@ type internal SamplingMark private () =
 [<Sealed>]
 type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activity -> unit) =
     let listener = new ActivityListener()
+    // This bridge's identity in the per-thread sampling mark.
+    let mark = obj ()
 
     let decide (parent: ActivityContext) (traceId: ActivityTraceId) name kind tags links =
         let parentContext =
@@ -99,7 +117,7 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
             samplingTags[attribute.Key] <- ActivityConversion.ofAnyValue attribute.Value
 
     let decisionOf (result: SamplingResult) =
-        SamplingMark.Set result.Decision
+        SamplingMark.Set(mark, result.Decision)
 
         match result.Decision with
         | SamplingDecision.RecordAndSample -> ActivitySamplingResult.AllDataAndRecorded
@@ -135,6 +153,7 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
     // An export in progress (its HttpClient call, for one) produces no spans: nothing is created for it.
     let sample (options: ActivityCreationOptions<ActivityContext> byref) =
         if Suppression.IsSuppressed then
+            SamplingMark.Clear()
             ActivitySamplingResult.None
         else
             sampleRecorded &options
@@ -167,13 +186,20 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
 
     let sampleUsingParentId (options: ActivityCreationOptions<string> byref) =
         if Suppression.IsSuppressed then
+            SamplingMark.Clear()
             ActivitySamplingResult.None
         else
             sampleParentIdRecorded &options
 
     let started (activity: Activity) =
-        if SamplingMark.Take() && activity.Recorded then
+        match SamplingMark.Take mark with
+        // Dropped: cleared only when no listener asked for the data (another SDK or listener that sampled it keeps it).
+        | 2 when not activity.IsAllDataRequested && activity.Recorded ->
             activity.ActivityTraceFlags <- activity.ActivityTraceFlags &&& ~~~ActivityTraceFlags.Recorded
+        // Recorded only: the flag came from the parent (a listener that sampled it would be indistinguishable).
+        | 1 when activity.Recorded ->
+            activity.ActivityTraceFlags <- activity.ActivityTraceFlags &&& ~~~ActivityTraceFlags.Recorded
+        | _ -> ()
 
     let stopped (activity: Activity) =
         if activity.Recorded then

@@ -74,20 +74,13 @@ module internal ConfigFileApply =
     /// A file replaces the environment: OTEL_* variables are read only inside its substitutions. A signal the file
     /// and code left with no exporter exports nowhere (the `otlp` default of `OTEL_*_EXPORTER` is the environment's
     /// rule, not a file's).
-    let private fileEnvironment (disabled: bool) (config: TelemetryConfig) =
-        let none variable isEmpty = if isEmpty then [ variable, "none" ] else []
+    /// The key the lookup of a file's configuration answers, so that start (`ExporterChoice`) knows a file was used.
+    let appliedKey = "FUNCTIONAL_TELEMETRY_CONFIGURATION_FILE_APPLIED"
 
+    let private fileEnvironment (disabled: bool) =
         Env.ofList (
-            (if disabled then [ "OTEL_SDK_DISABLED", "true" ] else [])
-            @ (config.Tracing
-               |> Option.map (fun t -> none ExporterSelection.tracesVariable t.Exporters.IsEmpty)
-               |> Option.defaultValue [])
-            @ (config.Metrics
-               |> Option.map (fun m -> none ExporterSelection.metricsVariable m.Readers.IsEmpty)
-               |> Option.defaultValue [])
-            @ (config.Logging
-               |> Option.map (fun l -> none ExporterSelection.logsVariable l.Exporters.IsEmpty)
-               |> Option.defaultValue [])
+            (appliedKey, "true")
+            :: (if disabled then [ "OTEL_SDK_DISABLED", "true" ] else [])
         )
 
     let apply (model: ConfigFileModel) (config: TelemetryConfig) : TelemetryConfig =
@@ -157,6 +150,4 @@ module internal ConfigFileApply =
                             }
             }
 
-        { merged with
-            Environment = fileEnvironment model.Disabled merged
-        }
+        { merged with Environment = fileEnvironment model.Disabled }

@@ -9,15 +9,30 @@ module internal ExporterChoice =
 
     let private kindOf (exporter: ExporterConfig<'T>) = exporter.Kind
 
+    // With a configuration file the variables are not read, and neither is their `otlp` default: the file and code
+    // say what exports, decided here at start (code may add exporters after the file was applied).
+    let private fromFile (env: EnvLookup) = env ConfigFileApply.appliedKey = Some "true"
+
+    let private applied selection env apply exporters =
+        match selection with
+        | ExporterSelection.FromCode when fromFile env -> exporters
+        | _ -> apply selection exporters
+
     /// The span exporters to start: the selection, the exporters, the warnings met reading the variable.
     let spans env (exporters: SpanExporterConfig list) =
         let selection, warnings = ExporterSelection.read ExporterSelection.tracesVariable spanKinds env
-        selection, ExporterSelection.apply selection kindOf Tracing.exporterOfKind exporters, warnings
+
+        selection,
+        applied selection env (fun s -> ExporterSelection.apply s kindOf Tracing.exporterOfKind) exporters,
+        warnings
 
     /// The log exporters to start.
     let logs env (exporters: LogExporterConfig list) =
         let selection, warnings = ExporterSelection.read ExporterSelection.logsVariable spanKinds env
-        selection, ExporterSelection.apply selection kindOf Logging.exporterOfKind exporters, warnings
+
+        selection,
+        applied selection env (fun s -> ExporterSelection.apply s kindOf Logging.exporterOfKind) exporters,
+        warnings
 
     /// The metric readers to start (`prometheus` is the SDK's own endpoint).
     let metrics env (readers: MetricReaderConfig list) =
@@ -27,7 +42,9 @@ module internal ExporterChoice =
                 [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.Prometheus ]
                 env
 
-        selection, ExporterSelection.apply selection Metrics.kindOf Metrics.readerOfKind readers, warnings
+        selection,
+        applied selection env (fun s -> ExporterSelection.apply s Metrics.kindOf Metrics.readerOfKind) readers,
+        warnings
 
     /// Says at start (Info) where a signal exports and why: the exporters added in code, the selection variable,
     /// or the specification's default when code added none.

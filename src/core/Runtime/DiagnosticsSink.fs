@@ -48,7 +48,11 @@ type internal DiagnosticsWriter(write: DiagnosticLevel -> string -> DateTimeOffs
             Task.FromResult())
         |> ignore
 
+    // Started with no flowing ExecutionContext: the loop lives as long as the writer (the process, for standard
+    // error) and must not keep the starting request's Activity.Current and AsyncLocals.
     let loop =
+        use _ = ExecutionContext.SuppressFlow()
+
         Task.Run<unit>(fun () ->
             task {
                 let reader = queue.Reader

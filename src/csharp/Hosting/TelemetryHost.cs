@@ -138,7 +138,18 @@ internal sealed class TelemetryHost(IServiceProvider services, TelemetryRegistra
 
     private void LogDiagnostic(DiagnosticLevel level, string message)
     {
-        var logger = diagnostics ??= services.GetService<ILoggerFactory>()?.CreateLogger(DiagnosticsCategory);
+        ILogger? logger;
+        try
+        {
+            logger = diagnostics ??= services.GetService<ILoggerFactory>()?.CreateLogger(DiagnosticsCategory);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The container is being disposed (the SDK shuts down from it): its last words go to standard error.
+            diagnostics = null;
+            logger = null;
+        }
+
         if (logger is null)
         {
             Console.Error.WriteLine($"{DiagnosticsCategory} {level}: {message}");

@@ -576,3 +576,27 @@ resource:
         |> Telemetry.start
 
     Assert.Equal(1, withCode.SpanPipelines.Count)
+
+[<Fact>]
+let ``tracing enabled in code after a file that has no tracer provider exports nowhere`` () =
+    let name = uniqueSource ()
+
+    use file =
+        new TempFile(
+            """file_format: "1.1"
+resource:
+  attributes:
+    - name: team
+      value: from-file
+"""
+        )
+
+    // Code enables tracing after the file is applied: whether the OTLP default applies is decided at start.
+    use sdk =
+        Telemetry.create "tracing-after-file"
+        |> Telemetry.withPropagatorInstalled false
+        |> Telemetry.withConfigFile file.Path
+        |> Telemetry.withTracing (Tracing.addSource name)
+        |> Telemetry.start
+
+    Assert.Empty sdk.SpanPipelines
