@@ -27,15 +27,60 @@ module internal DisabledSdk =
         for handler in handlers do
             handler.AttachInert()
 
+        // Exporters given as objects (in code, or built by the container before start) were made before the SDK knew
+        // it is disabled: they are shut down with it, so whatever they opened is released.
+        let instance (source: ExporterSource<'T>) =
+            match source with
+            | ExporterSource.Instance exporter -> Some(fun token -> exporter.Shutdown token)
+            | ExporterSource.FromEnvironment _ -> None
+
+        let givenExporters =
+            (config.Tracing
+             |> Option.map (fun t -> t.Exporters |> List.choose (fun e -> instance e.Exporter))
+             |> Option.defaultValue [])
+            @ (config.Logging
+               |> Option.map (fun l -> l.Exporters |> List.choose (fun e -> instance e.Exporter))
+               |> Option.defaultValue [])
+            @ (config.Metrics
+               |> Option.map (fun m ->
+                   m.Readers
+                   |> List.choose (fun reader ->
+                       match reader with
+                       | MetricReaderConfig.Periodic(exporter, _, _) -> Some(fun token -> exporter.Shutdown token)
+                       | _ -> None))
+               |> Option.defaultValue [])
+
+        let shutdownGiven (timeout: System.TimeSpan) =
+            task {
+                use cancel = new System.Threading.CancellationTokenSource(timeout)
+
+                let calls =
+                    givenExporters
+                    |> List.map (fun shutdown ->
+                        try
+                            shutdown cancel.Token
+                        with _ ->
+                            Task.CompletedTask)
+
+                try
+                    do! Task.WhenAll(calls).WaitAsync(timeout)
+                    return true
+                with _ ->
+                    return false
+            }
+
         let part =
             {
                 ForceFlush = fun _ -> Task.FromResult true
                 Shutdown =
-                    fun _ ->
+                    fun timeout ->
                         for handler in handlers do
                             handler.Detach()
 
-                        Task.FromResult true
+                        if List.isEmpty givenExporters then
+                            Task.FromResult true
+                        else
+                            shutdownGiven timeout
                 ShutsDownLast = false
             }
 

@@ -224,3 +224,26 @@ type DisabledPropagatorTests() =
             (sdk :> IDisposable).Dispose()
 
         Assert.Same(previous, DistributedContextPropagator.Current)
+
+[<Fact>]
+let ``exporters given as objects are shut down with a disabled SDK`` () =
+    task {
+        let spans = InMemoryExporter<Span>()
+        let metrics = InMemoryExporter<MetricData>()
+        let logs = InMemoryExporter<LogRecord>()
+
+        let sdk =
+            disabled []
+            |> Telemetry.withTracing (Tracing.addSource (unique ()) >> Tracing.addBatchExporter spans)
+            |> Telemetry.withMetrics (Metrics.addExporter TemporalityPreference.Cumulative metrics)
+            |> Telemetry.withLogging (Logging.addSimpleExporter logs)
+            |> Telemetry.start
+
+        // Whatever they opened when made (connections, files, threads) is released with the SDK.
+        let! clean = sdk.Shutdown(TimeSpan.FromSeconds 5.)
+        Assert.True clean
+        Assert.Equal(1, spans.ShutdownCount)
+        Assert.Equal(1, metrics.ShutdownCount)
+        Assert.Equal(1, logs.ShutdownCount)
+        Assert.Equal(0, spans.BatchCount + metrics.BatchCount + logs.BatchCount)
+    }
