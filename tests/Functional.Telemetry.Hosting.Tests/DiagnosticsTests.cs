@@ -111,3 +111,26 @@ public class DiagnosticsTests
         Assert.Empty(capture.Entries);
     }
 }
+
+/// <summary>Telemetry never throws into the application, however late it is asked for a logger.</summary>
+public class LateLoggerTests
+{
+    [Fact]
+    public void A_logger_asked_for_after_the_container_was_disposed_writes_nowhere_instead_of_throwing()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddFunctionalTelemetry()
+            .WithoutPropagatorInstallation()
+            .WithLogging(l => l.AddInMemoryExporter(new InMemoryExporter<LogRecord>()));
+        var provider = services.BuildServiceProvider();
+        var ours = provider.GetServices<ILoggerProvider>().Single(p => p.GetType().Name == "TelemetryLoggerProvider");
+
+        // The SDK never started (no host ran, no logger was made), and the container is gone.
+        provider.Dispose();
+
+        var logger = ours.CreateLogger("late");
+        logger.LogError("after disposal");
+        Assert.False(logger.IsEnabled(LogLevel.Critical));
+    }
+}

@@ -17,8 +17,19 @@ internal sealed class TelemetryLoggerProvider(TelemetryHost host) : ILoggerProvi
     public ILogger CreateLogger(string categoryName)
     {
         // While the SDK starts, a logger asked for by what the container makes for it (an exporter taking an
-        // ILogger) forwards to the SDK once it runs.
-        if (host.GetOrStart() is not { } sdk)
+        // ILogger) forwards to the SDK once it runs. A container disposed before the SDK ever started gives a
+        // logger that writes nowhere: telemetry never throws into the application.
+        TelemetrySdk? sdk;
+        try
+        {
+            sdk = host.GetOrStart();
+        }
+        catch (ObjectDisposedException)
+        {
+            return Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        }
+
+        if (sdk is null)
         {
             return new StartingLogger(host, categoryName, this);
         }
