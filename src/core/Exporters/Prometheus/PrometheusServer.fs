@@ -176,8 +176,18 @@ type PrometheusServer
         | Some l ->
             task {
                 let mutable running = true
+                let mutable failed = false
 
                 while running do
+                    if failed then
+                        // A failed accept backs off instead of spinning (it spun a core when accepts kept failing).
+                        failed <- false
+
+                        try
+                            do! Task.Delay(100, stop.Token)
+                        with _ ->
+                            running <- false
+
                     try
                         let! client = l.AcceptTcpClientAsync stop.Token
 
@@ -194,11 +204,16 @@ type PrometheusServer
                     | :? OperationCanceledException
                     | :? ObjectDisposedException -> running <- false
                     | :? SocketException when stop.IsCancellationRequested -> running <- false
+                    // The listener no longer listens: nothing will ever be accepted again.
+                    | :? InvalidOperationException -> running <- false
+                    | _ when stop.IsCancellationRequested || not l.Server.IsBound -> running <- false
                     | ex ->
                         // A failed accept (resources exhausted) must not end the endpoint.
                         SelfDiagnostics.error
                             "prometheus"
                             $"accepting a scrape connection failed: {ex.GetType().FullName}"
+
+                        failed <- true
             }
             :> Task
 
