@@ -57,9 +57,9 @@ module ExponentialHistogramState =
 
     /// The state as a data point of a series with these attributes, interval and exemplars (zero threshold 0).
     val toPoint:
-        attributes: KeyValue list ->
+        attributes: System.Collections.Generic.IReadOnlyList<KeyValue> ->
         startTime: int64 ->
         time: int64 ->
-        exemplars: Exemplar list ->
+        exemplars: System.Collections.Generic.IReadOnlyList<Exemplar> ->
         state: ExponentialHistogramState ->
             ExponentialHistogramPoint

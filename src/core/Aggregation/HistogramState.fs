@@ -56,7 +56,7 @@ module HistogramState =
 
         { state with
             Counts =
-                state.Counts
+                ReadOnlyList.toList state.Counts
                 |> List.mapi (fun i count -> if i = index then count + 1L else count)
             Count = state.Count + 1L
             Sum = state.Sum + value
@@ -81,8 +81,8 @@ module HistogramState =
             Time = time
             Count = state.Count
             Sum = state.Sum
-            Min = state.Min
-            Max = state.Max
+            Min = Option.toNullable state.Min
+            Max = Option.toNullable state.Max
             Bounds = state.Bounds
             BucketCounts = state.Counts
             Exemplars = exemplars

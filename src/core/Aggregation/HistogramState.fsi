@@ -35,9 +35,9 @@ module HistogramState =
 
     /// The state as a data point of a series with these attributes, interval and exemplars.
     val toPoint:
-        attributes: KeyValue list ->
+        attributes: System.Collections.Generic.IReadOnlyList<KeyValue> ->
         startTime: int64 ->
         time: int64 ->
-        exemplars: Exemplar list ->
+        exemplars: System.Collections.Generic.IReadOnlyList<Exemplar> ->
         state: HistogramState ->
             HistogramPoint

@@ -1,17 +1,19 @@
 namespace Functional.Telemetry.FSharp
 
 open System
+open System.Collections.Generic
 open Functional.Telemetry
 
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Temporality =
     // A series is identified by its attribute set, whatever the order the attributes came in.
-    let private seriesKey (attributes: KeyValue list) = attributes |> List.sortBy (fun a -> a.Key)
+    let private seriesKey (attributes: IReadOnlyList<KeyValue>) =
+        ReadOnlyList.toList attributes |> List.sortBy (fun a -> a.Key)
 
     /// Previous points by series, grouped by hash: KeyValue has equality but no ordering, so no Map on the key itself.
     type private Index<'Point> = Map<int, (KeyValue list * 'Point) list>
 
-    let private index (attributesOf: 'Point -> KeyValue list) (points: 'Point list) : Index<'Point> =
+    let private index (attributesOf: 'Point -> IReadOnlyList<KeyValue>) (points: 'Point list) : Index<'Point> =
         points
         |> List.fold
             (fun acc point ->
@@ -21,7 +23,7 @@ module Temporality =
                 Map.add slot (existing @ [ key, point ]) acc)
             Map.empty
 
-    let private tryFindSeries (idx: Index<'Point>) (attributes: KeyValue list) =
+    let private tryFindSeries (idx: Index<'Point>) (attributes: IReadOnlyList<KeyValue>) =
         let key = seriesKey attributes
 
         Map.tryFind (hash key) idx
@@ -30,7 +32,7 @@ module Temporality =
 
     // Exponential buckets as a map, at a lower scale, and back to the dense form of the data model.
     let private bucketsToMap (buckets: ExponentialBuckets) =
-        buckets.Counts
+        ReadOnlyList.toList buckets.Counts
         |> List.mapi (fun i count -> buckets.Offset + i, count)
         |> List.filter (fun (_, count) -> count <> 0L)
         |> Map.ofList
@@ -76,9 +78,10 @@ module Temporality =
                 Count = current.Count - previous.Count
                 Sum = current.Sum - previous.Sum
                 // The extremes of an interval are not derivable from two cumulative extremes.
-                Min = None
-                Max = None
-                BucketCounts = Numbers.subtractCounts current.BucketCounts previous.BucketCounts
+                Min = Nullable()
+                Max = Nullable()
+                BucketCounts =
+                    Numbers.subtractCounts (ReadOnlyList.toList current.BucketCounts) (ReadOnlyList.toList previous.BucketCounts)
             }
 
     let private subtractExponential (current: ExponentialHistogramPoint) (previous: ExponentialHistogramPoint) =
@@ -88,8 +91,8 @@ module Temporality =
             StartTime = previous.Time
             Count = current.Count - previous.Count
             Sum = current.Sum - previous.Sum
-            Min = None
-            Max = None
+            Min = Nullable()
+            Max = Nullable()
             Scale = scale
             ZeroCount = current.ZeroCount - previous.ZeroCount
             Positive = positive
@@ -98,12 +101,12 @@ module Temporality =
 
     // Extremes of a union: the extreme of both when both are known; a side with no measurements does not count;
     // an unknown extreme of a side that has measurements makes the result unknown.
-    let private combineExtreme pick (leftCount: int64, left: float option) (rightCount: int64, right: float option) =
-        match left, right with
-        | Some a, Some b -> Some(pick a b)
-        | Some _, None when rightCount = 0L -> left
-        | None, Some _ when leftCount = 0L -> right
-        | _ -> None
+    let private combineExtreme pick (leftCount: int64, left: Nullable<float>) (rightCount: int64, right: Nullable<float>) =
+        match left.HasValue, right.HasValue with
+        | true, true -> Nullable(pick left.Value right.Value)
+        | true, false when rightCount = 0L -> left
+        | false, true when leftCount = 0L -> right
+        | _ -> Nullable()
 
     let private addNumber (running: NumberPoint) (delta: NumberPoint) =
         { delta with
@@ -122,12 +125,13 @@ module Temporality =
                 Sum = running.Sum + delta.Sum
                 Min = combineExtreme (fun a b -> Math.Min(a, b)) (running.Count, running.Min) (delta.Count, delta.Min)
                 Max = combineExtreme (fun a b -> Math.Max(a, b)) (running.Count, running.Max) (delta.Count, delta.Max)
-                BucketCounts = Numbers.addCounts running.BucketCounts delta.BucketCounts
+                BucketCounts =
+                    Numbers.addCounts (ReadOnlyList.toList running.BucketCounts) (ReadOnlyList.toList delta.BucketCounts)
             }
 
     // The span of indices a dense bucket range covers once shifted down by `by`.
     let private spanAfter by (buckets: ExponentialBuckets) =
-        match buckets.Counts with
+        match ReadOnlyList.toList buckets.Counts with
         | [] -> 0L
         | counts ->
             let low = buckets.Offset
@@ -168,17 +172,19 @@ module Temporality =
         }
 
     /// Each current point against the previous point of its series, if any.
-    let private againstPrevious attributesOf combine (previous: 'Point list) (current: 'Point list) =
-        let idx = index attributesOf previous
+    let private againstPrevious attributesOf combine (previous: IReadOnlyList<'Point>) (current: IReadOnlyList<'Point>) =
+        let idx = index attributesOf (ReadOnlyList.toList previous)
 
-        current
+        ReadOnlyList.toList current
         |> List.map (fun point ->
             match tryFindSeries idx (attributesOf point) with
             | Some before -> combine point before
             | None -> point)
 
     /// Each delta point onto its running series; running series with no new point are carried unchanged.
-    let private ontoRunning attributesOf combine (running: 'Point list) (delta: 'Point list) =
+    let private ontoRunning attributesOf combine (running: IReadOnlyList<'Point>) (delta: IReadOnlyList<'Point>) =
+        let running = ReadOnlyList.toList running
+        let delta = ReadOnlyList.toList delta
         let runningIdx = index attributesOf running
         let deltaIdx = index attributesOf delta
 
@@ -193,7 +199,7 @@ module Temporality =
             running
             |> List.filter (fun point -> (tryFindSeries deltaIdx (attributesOf point)).IsNone)
 
-        updated @ carried
+        (updated @ carried: 'Point list) :> IReadOnlyList<'Point>
 
     let private numberAttributes (p: NumberPoint) = p.Attributes
     let private histogramAttributes (p: HistogramPoint) = p.Attributes

@@ -168,8 +168,14 @@ module View =
             // Advice is only advice: unusable boundaries fall back to the defaults rather than failing the instrument.
             let bounds =
                 match instrument.AdvisedBoundaries with
-                | Some advised when (boundsProblem advised).IsNone -> advised
-                | _ -> HistogramState.defaultBounds
+                | null -> HistogramState.defaultBounds
+                | advised ->
+                    let advised = ReadOnlyList.toList advised
+
+                    if (boundsProblem advised).IsNone then
+                        advised
+                    else
+                        HistogramState.defaultBounds
 
             Aggregation.ExplicitBucketHistogram(bounds, true)
 

@@ -111,7 +111,10 @@ type internal MeterBridge(meters: string list, collectors: MetricCollector list)
                     Kind = kind
                     NumberKind = numberKind
                     Scope = scopeOf instrument.Meter
-                    AdvisedBoundaries = adviceOf instrument
+                    AdvisedBoundaries =
+                        match adviceOf instrument with
+                        | Some bounds -> bounds :> IReadOnlyList<float>
+                        | None -> null
                 }
         | _ -> None
 

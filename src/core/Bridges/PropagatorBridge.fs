@@ -1,6 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
 
-open Functional.Telemetry.FSharp
+open Functional.Telemetry
 
 open System
 open System.Collections.Generic
@@ -66,7 +66,7 @@ type PropagatorBridge(propagator: TextMapPropagator) =
             traceId <- TraceParent.format context
 
             traceState <-
-                (if List.isEmpty context.TraceState.Entries then
+                (if ReadOnlyList.isEmpty context.TraceState.Entries then
                      null
                  else
                      TraceState.format context.TraceState)

@@ -1,6 +1,6 @@
-namespace Functional.Telemetry
+namespace Functional.Telemetry.FSharp
 
-open Functional.Telemetry.FSharp
+open Functional.Telemetry
 
 open System
 open System.Diagnostics

@@ -130,7 +130,7 @@ module Tracer =
                 links
                 |> List.map (fun l ->
                     let tags =
-                        l.Attributes
+                        ReadOnlyList.toList l.Attributes
                         |> List.map (fun a -> KeyValuePair<string, obj>(a.Key, ActivityConversion.ofAnyValue a.Value))
 
                     ActivityLink(ActivityConversion.ofSpanContext l.Context, ActivityTagsCollection tags))

@@ -71,9 +71,9 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
         let parentContext =
             // IEquatable, not F# `=`, which would box both structs.
             if parent.Equals(Unchecked.defaultof<ActivityContext>) then
-                None
+                SpanContext.Invalid
             else
-                Some(ActivityConversion.toSpanContext parent)
+                ActivityConversion.toSpanContext parent
 
         try
             // Inside the try: the tags and links are the application's (an enumerable that throws, say).
@@ -126,11 +126,9 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
         | SamplingDecision.Drop -> ActivitySamplingResult.PropagationData
 
     // The new Activity inherits its parent's trace state; only a sampler that changed it needs the setter.
-    let changedTraceState (parent: SpanContext option) (result: SamplingResult) =
-        let inherited =
-            parent
-            |> Option.map (fun p -> p.TraceState)
-            |> Option.defaultValue TraceState.Empty
+    let changedTraceState (parent: SpanContext) (result: SamplingResult) =
+        // An invalid (no) parent has the empty trace state.
+        let inherited = parent.TraceState
 
         if result.TraceState = inherited then
             None
@@ -145,7 +143,7 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
         | Some state -> CreationOptions.setTraceState (&options, state)
         | None -> ()
 
-        if not result.Attributes.IsEmpty then
+        if not (ReadOnlyList.isEmpty result.Attributes) then
             addTags result options.SamplingTags
 
         decisionOf result
@@ -179,7 +177,7 @@ type internal TracingBridge(sources: string list, sampler: Sampler, onEnd: Activ
         | Some state -> CreationOptions.setParentIdTraceState (&options, state)
         | None -> ()
 
-        if not result.Attributes.IsEmpty then
+        if not (ReadOnlyList.isEmpty result.Attributes) then
             addTags result options.SamplingTags
 
         decisionOf result

@@ -3,6 +3,7 @@ namespace Functional.Telemetry
 open Functional.Telemetry.FSharp
 
 open System
+open System.Collections.Generic
 open System.Buffers
 open System.Buffers.Binary
 
@@ -286,8 +287,8 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
         position <- position + 8
 
     /// A packed repeated fixed64 field (omitted when empty).
-    member x.PackedFixed64(field: int, values: int64 list) =
-        if not values.IsEmpty then
+    member x.PackedFixed64(field: int, values: IReadOnlyList<int64>) =
+        if values.Count > 0 then
             // One walk of the list: the length is filled in afterwards, as a message's (a histogram's 16 bucket
             // counts take 128 bytes, a two-byte length; fewer values move back by a byte).
             let packed = x.BeginMessage(field, 2)
@@ -298,8 +299,8 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
             x.EndMessage packed
 
     /// A packed repeated double field (omitted when empty).
-    member x.PackedDouble(field: int, values: float list) =
-        if not values.IsEmpty then
+    member x.PackedDouble(field: int, values: IReadOnlyList<float>) =
+        if values.Count > 0 then
             let packed = x.BeginMessage(field, 2)
 
             for v in values do
@@ -308,10 +309,10 @@ type internal ProtoWriter private (initialBuffer: byte array, initialPosition: i
             x.EndMessage packed
 
     /// A packed repeated uint64 varint field (omitted when empty).
-    member x.PackedVarint(field: int, values: int64 list) =
-        if not values.IsEmpty then
+    member x.PackedVarint(field: int, values: IReadOnlyList<int64>) =
+        if values.Count > 0 then
             x.Tag(field, WireType.Length)
-            let size = values |> List.sumBy (fun v -> varintSize (uint64 v))
+            let size = values |> Seq.sumBy (fun v -> varintSize (uint64 v))
             x.RawVarint(uint64 size)
 
             for v in values do

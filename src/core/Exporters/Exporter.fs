@@ -10,16 +10,16 @@ open System.Threading.Tasks
 type ExportResult =
     | Success
     | Failure of reason: string
-    | Retryable of reason: string * retryAfter: TimeSpan option
+    | Retryable of reason: string * retryAfter: Nullable<TimeSpan>
 
-    static member RetryLater(reason: string) = Retryable(reason, None)
+    static member RetryLater(reason: string) = Retryable(reason, Nullable())
 
-    static member RetryAfter(reason: string, retryAfter: TimeSpan) = Retryable(reason, Some retryAfter)
+    static member RetryAfter(reason: string, retryAfter: TimeSpan) = Retryable(reason, Nullable retryAfter)
 
     static member Failed(reason: string) = Failure reason
 
     static member Retry(reason: string, retryAfter: Nullable<TimeSpan>) =
-        Retryable(reason, Option.ofNullable retryAfter)
+        Retryable(reason, retryAfter)
 
 type Batch<'T> = { Resource: Resource; Items: 'T array }
 

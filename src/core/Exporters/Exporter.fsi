@@ -15,7 +15,7 @@ type ExportResult =
     | Failure of reason: string
     /// Failed transiently (unavailable, throttled, timed out): the runner retries with exponential backoff and
     /// full jitter within the export deadline, waiting at least `retryAfter` when the peer asked for it.
-    | Retryable of reason: string * retryAfter: TimeSpan option
+    | Retryable of reason: string * retryAfter: Nullable<TimeSpan>
 
     /// A transient failure to retry with backoff (for C# exporters: no F# option needed).
     static member RetryLater: reason: string -> ExportResult

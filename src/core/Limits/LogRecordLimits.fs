@@ -93,17 +93,17 @@ module LogRecordLimits =
         // The common case (few attributes, no length limit, unique keys) keeps the record as it is, allocating nothing.
         if
             limits.AttributeValueLengthLimit.IsNone
-            && atMost limits.AttributeCountLimit record.Attributes
-            && atMost 16 record.Attributes
-            && distinctKeys record.Attributes
+            && atMost limits.AttributeCountLimit (ReadOnlyList.toList record.Attributes)
+            && atMost 16 (ReadOnlyList.toList record.Attributes)
+            && distinctKeys (ReadOnlyList.toList record.Attributes)
         then
             record
         else
 
             let kept, dropped =
-                SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit record.Attributes
+                SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit (ReadOnlyList.toList record.Attributes)
 
-            if dropped = 0 && Object.ReferenceEquals(kept, record.Attributes) then
+            if dropped = 0 && Object.ReferenceEquals(kept, (ReadOnlyList.toList record.Attributes)) then
                 record
             else
                 { record with

@@ -115,7 +115,7 @@ module SpanLimits =
             match value with
             | AnyValue.String s when s.Length > limit -> AnyValue.String(truncateString limit s)
             | AnyValue.Bytes b when b.Length > limit -> AnyValue.Bytes(Array.sub b 0 limit)
-            | AnyValue.Array items -> AnyValue.Array(items |> List.map (truncateValue lengthLimit))
+            | AnyValue.Array items -> AnyValue.Array(items |> ReadOnlyList.map (truncateValue lengthLimit))
             | other -> other
 
     [<CompiledName("LimitAttributes")>]
@@ -144,13 +144,13 @@ module SpanLimits =
         let lengthLimit = limits.AttributeValueLengthLimit
 
         let attributes, droppedAttributes =
-            limitAttributes limits.AttributeCountLimit lengthLimit span.Attributes
+            limitAttributes limits.AttributeCountLimit lengthLimit (ReadOnlyList.toList span.Attributes)
 
-        let events, droppedEvents = takeFirst limits.EventCountLimit span.Events
-        let links, droppedLinks = takeFirst limits.LinkCountLimit span.Links
+        let events, droppedEvents = takeFirst limits.EventCountLimit (ReadOnlyList.toList span.Events)
+        let links, droppedLinks = takeFirst limits.LinkCountLimit (ReadOnlyList.toList span.Links)
 
         let limitEvent (event: SpanEvent) =
-            let kept, dropped = limitAttributes limits.AttributePerEventCountLimit lengthLimit event.Attributes
+            let kept, dropped = limitAttributes limits.AttributePerEventCountLimit lengthLimit (ReadOnlyList.toList event.Attributes)
 
             { event with
                 Attributes = kept
@@ -158,7 +158,7 @@ module SpanLimits =
             }
 
         let limitLink (link: SpanLink) =
-            let kept, dropped = limitAttributes limits.AttributePerLinkCountLimit lengthLimit link.Attributes
+            let kept, dropped = limitAttributes limits.AttributePerLinkCountLimit lengthLimit (ReadOnlyList.toList link.Attributes)
 
             { link with
                 Attributes = kept
@@ -184,7 +184,7 @@ module SpanLimits =
         match value with
         | AnyValue.String s -> s.Length <= limit
         | AnyValue.Bytes b -> b.Length <= limit
-        | AnyValue.Array items -> List.forall (valueFits limit) items
+        | AnyValue.Array items -> Seq.forall (valueFits limit) items
         | _ -> true
 
     let rec private attributesFit (remaining: int) (lengthLimit: int option) (attributes: KeyValue list) =
@@ -207,24 +207,24 @@ module SpanLimits =
         match events with
         | [] -> true
         | e :: rest ->
-            attributesFit countLimit lengthLimit e.Attributes
+            attributesFit countLimit lengthLimit (ReadOnlyList.toList e.Attributes)
             && eventsFit countLimit lengthLimit rest
 
     let rec private linksFit (countLimit: int) (lengthLimit: int option) (links: SpanLink list) =
         match links with
         | [] -> true
         | l :: rest ->
-            attributesFit countLimit lengthLimit l.Attributes
+            attributesFit countLimit lengthLimit (ReadOnlyList.toList l.Attributes)
             && linksFit countLimit lengthLimit rest
 
     let private withinLimits (limits: SpanLimits) (span: Span) =
         let lengthLimit = limits.AttributeValueLengthLimit
 
-        attributesFit limits.AttributeCountLimit lengthLimit span.Attributes
-        && fitsCount limits.EventCountLimit span.Events
-        && fitsCount limits.LinkCountLimit span.Links
-        && eventsFit limits.AttributePerEventCountLimit lengthLimit span.Events
-        && linksFit limits.AttributePerLinkCountLimit lengthLimit span.Links
+        attributesFit limits.AttributeCountLimit lengthLimit (ReadOnlyList.toList span.Attributes)
+        && fitsCount limits.EventCountLimit (ReadOnlyList.toList span.Events)
+        && fitsCount limits.LinkCountLimit (ReadOnlyList.toList span.Links)
+        && eventsFit limits.AttributePerEventCountLimit lengthLimit (ReadOnlyList.toList span.Events)
+        && linksFit limits.AttributePerLinkCountLimit lengthLimit (ReadOnlyList.toList span.Links)
 
     [<CompiledName("Apply")>]
     let apply (limits: SpanLimits) (span: Span) =

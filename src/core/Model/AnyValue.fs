@@ -1,6 +1,8 @@
 namespace Functional.Telemetry
 
 open System
+open System.Collections.Generic
+open System.Collections.Generic
 
 [<RequireQualifiedAccess; CustomEquality; NoComparison>]
 type AnyValue =
@@ -9,8 +11,8 @@ type AnyValue =
     | Int of int64
     | Double of float
     | Bytes of byte[]
-    | Array of AnyValue list
-    | Map of KeyValue list
+    | Array of IReadOnlyList<AnyValue>
+    | Map of IReadOnlyList<KeyValue>
     | Empty
 
     // Doubles compare bitwise so that NaN = NaN: records holding NaN stay equal to themselves.
@@ -47,10 +49,10 @@ type AnyValue =
         | Int i -> string i
         | Double d -> d.ToString "R"
         | Bytes b -> Convert.ToBase64String b
-        | Array items -> "[" + String.Join(", ", items |> List.map string) + "]"
+        | Array items -> "[" + String.Join(", ", items |> Seq.map string) + "]"
         | Map entries ->
             "{"
-            + String.Join(", ", entries |> List.map (fun a -> a.Key + ": " + string a.Value))
+            + String.Join(", ", entries |> Seq.map (fun a -> a.Key + ": " + string a.Value))
             + "}"
         | Empty -> ""
 
@@ -120,7 +122,7 @@ module KeyValue =
             keys |> List.map (fun key -> create key lastValues[key])
 
     [<CompiledName("TryFind")>]
-    let tryFind (key: string) (attributes: KeyValue list) =
+    let tryFind (key: string) (attributes: System.Collections.Generic.IReadOnlyList<KeyValue>) =
         attributes
-        |> List.tryFind (fun a -> a.Key = key)
+        |> Seq.tryFind (fun a -> a.Key = key)
         |> Option.map (fun a -> a.Value)

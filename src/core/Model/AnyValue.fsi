@@ -1,5 +1,7 @@
 namespace Functional.Telemetry
 
+open System.Collections.Generic
+
 /// An attribute or log-body value, as in the OpenTelemetry data model (OTLP `AnyValue`).
 [<RequireQualifiedAccess; CustomEquality; NoComparison>]
 type AnyValue =
@@ -14,9 +16,9 @@ type AnyValue =
     /// Raw bytes.
     | Bytes of byte[]
     /// A homogeneous or heterogeneous array of values.
-    | Array of AnyValue list
+    | Array of IReadOnlyList<AnyValue>
     /// A key/value map (OTLP `KeyValueList`), keys kept in order.
-    | Map of KeyValue list
+    | Map of IReadOnlyList<KeyValue>
     /// No value (OTLP: an `AnyValue` with no field set).
     | Empty
 
@@ -92,4 +94,4 @@ module KeyValue =
 
     /// The value of the first attribute with this key.
     [<CompiledName("TryFind")>]
-    val tryFind: key: string -> attributes: KeyValue list -> AnyValue option
+    val tryFind: key: string -> attributes: System.Collections.Generic.IReadOnlyList<KeyValue> -> AnyValue option

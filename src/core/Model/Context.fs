@@ -1,6 +1,9 @@
 namespace Functional.Telemetry
 
-type TraceState = { Entries: (string * string) list }
+open System
+open System.Collections.Generic
+
+type TraceState = { Entries: IReadOnlyList<string * string> }
 
 // Records have no static let: the shared values live in modules, and the members read them.
 module internal TraceStateValues =

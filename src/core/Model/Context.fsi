@@ -1,11 +1,14 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 /// W3C `tracestate`: an ordered list of vendor key/value entries (at most 32), leftmost most recent.
 /// Build and parse it through the `TraceState` module in Propagation, which enforces the W3C key/value rules.
 type TraceState =
     {
         /// The entries, leftmost first.
-        Entries: (string * string) list
+        Entries: IReadOnlyList<string * string>
     }
 
     /// The empty trace state (one shared value).

@@ -1,5 +1,8 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 type LogRecord =
     {
         Timestamp: int64
@@ -7,7 +10,7 @@ type LogRecord =
         SeverityNumber: int
         SeverityText: string
         Body: AnyValue
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         DroppedAttributes: int
         TraceId: TraceId
         SpanId: SpanId

@@ -1,5 +1,8 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 /// A log record, as in the OpenTelemetry logs data model.
 type LogRecord =
     {
@@ -14,7 +17,7 @@ type LogRecord =
         /// The body: usually the formatted message string.
         Body: AnyValue
         /// Attributes (structured state, exception details, scopes), keys unique.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Attributes dropped by limits.
         DroppedAttributes: int
         /// The trace the record was written in; `TraceId.Empty` outside a span.

@@ -1,5 +1,8 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 [<RequireQualifiedAccess>]
 type InstrumentKind =
     | Counter
@@ -23,7 +26,7 @@ type InstrumentDescriptor =
         Kind: InstrumentKind
         NumberKind: NumberKind
         Scope: InstrumentationScope
-        AdvisedBoundaries: float list option
+        AdvisedBoundaries: IReadOnlyList<float>
     }
 
 [<RequireQualifiedAccess>]
@@ -43,7 +46,7 @@ type NumberValue =
 
 type Exemplar =
     {
-        FilteredAttributes: KeyValue list
+        FilteredAttributes: IReadOnlyList<KeyValue>
         Time: int64
         Value: NumberValue
         TraceId: TraceId
@@ -52,65 +55,65 @@ type Exemplar =
 
 type NumberPoint =
     {
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         StartTime: int64
         Time: int64
         Value: NumberValue
-        Exemplars: Exemplar list
+        Exemplars: IReadOnlyList<Exemplar>
     }
 
 type HistogramPoint =
     {
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         StartTime: int64
         Time: int64
         Count: int64
         Sum: float
-        Min: float option
-        Max: float option
-        Bounds: float list
-        BucketCounts: int64 list
-        Exemplars: Exemplar list
+        Min: Nullable<float>
+        Max: Nullable<float>
+        Bounds: IReadOnlyList<float>
+        BucketCounts: IReadOnlyList<int64>
+        Exemplars: IReadOnlyList<Exemplar>
     }
 
-type ExponentialBuckets = { Offset: int; Counts: int64 list }
+type ExponentialBuckets = { Offset: int; Counts: IReadOnlyList<int64> }
 
 type ExponentialHistogramPoint =
     {
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         StartTime: int64
         Time: int64
         Count: int64
         Sum: float
-        Min: float option
-        Max: float option
+        Min: Nullable<float>
+        Max: Nullable<float>
         Scale: int
         ZeroCount: int64
         ZeroThreshold: float
         Positive: ExponentialBuckets
         Negative: ExponentialBuckets
-        Exemplars: Exemplar list
+        Exemplars: IReadOnlyList<Exemplar>
     }
 
 [<RequireQualifiedAccess>]
 type MetricPoints =
-    | Sum of temporality: Temporality * isMonotonic: bool * points: NumberPoint list
-    | Gauge of points: NumberPoint list
-    | Histogram of temporality: Temporality * points: HistogramPoint list
-    | ExponentialHistogram of temporality: Temporality * points: ExponentialHistogramPoint list
+    | Sum of temporality: Temporality * isMonotonic: bool * points: IReadOnlyList<NumberPoint>
+    | Gauge of points: IReadOnlyList<NumberPoint>
+    | Histogram of temporality: Temporality * points: IReadOnlyList<HistogramPoint>
+    | ExponentialHistogram of temporality: Temporality * points: IReadOnlyList<ExponentialHistogramPoint>
 
-    member x.NumberPoints: NumberPoint list =
+    member x.NumberPoints: IReadOnlyList<NumberPoint> =
         match x with
         | Sum(_, _, points)
         | Gauge points -> points
         | _ -> []
 
-    member x.HistogramPoints: HistogramPoint list =
+    member x.HistogramPoints: IReadOnlyList<HistogramPoint> =
         match x with
         | Histogram(_, points) -> points
         | _ -> []
 
-    member x.ExponentialHistogramPoints: ExponentialHistogramPoint list =
+    member x.ExponentialHistogramPoints: IReadOnlyList<ExponentialHistogramPoint> =
         match x with
         | ExponentialHistogram(_, points) -> points
         | _ -> []

@@ -1,5 +1,8 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 /// The kind of a metric instrument (System.Diagnostics.Metrics or the native API).
 [<RequireQualifiedAccess>]
 type InstrumentKind =
@@ -42,7 +45,7 @@ type InstrumentDescriptor =
         /// The meter (name, version, schema URL, tags).
         Scope: InstrumentationScope
         /// Histogram bucket boundaries advised by the instrument (`InstrumentAdvice<T>`), if any.
-        AdvisedBoundaries: float list option
+        AdvisedBoundaries: IReadOnlyList<float>
     }
 
 /// The aggregation temporality of a metric stream.
@@ -68,7 +71,7 @@ type NumberValue =
 type Exemplar =
     {
         /// Measurement attributes that the stream's attribute filter removed.
-        FilteredAttributes: KeyValue list
+        FilteredAttributes: IReadOnlyList<KeyValue>
         /// Unix nanoseconds when the measurement was recorded.
         Time: int64
         /// The measured value.
@@ -83,7 +86,7 @@ type Exemplar =
 type NumberPoint =
     {
         /// The series' attributes.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Start of the aggregation interval, Unix nanoseconds.
         StartTime: int64
         /// Collection time, Unix nanoseconds.
@@ -91,14 +94,14 @@ type NumberPoint =
         /// The sum or last value.
         Value: NumberValue
         /// Exemplars.
-        Exemplars: Exemplar list
+        Exemplars: IReadOnlyList<Exemplar>
     }
 
 /// An explicit-bucket histogram data point.
 type HistogramPoint =
     {
         /// The series' attributes.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Start of the aggregation interval, Unix nanoseconds.
         StartTime: int64
         /// Collection time, Unix nanoseconds.
@@ -108,15 +111,15 @@ type HistogramPoint =
         /// Sum of the measurements.
         Sum: float
         /// Smallest measurement; None when Count = 0 or not recorded.
-        Min: float option
+        Min: Nullable<float>
         /// Largest measurement; None when Count = 0 or not recorded.
-        Max: float option
+        Max: Nullable<float>
         /// Upper bounds of the buckets (ascending); there is one more bucket than bounds, ending at +Inf.
-        Bounds: float list
+        Bounds: IReadOnlyList<float>
         /// Count per bucket: bucket i holds values in (Bounds[i-1], Bounds[i]].
-        BucketCounts: int64 list
+        BucketCounts: IReadOnlyList<int64>
         /// Exemplars.
-        Exemplars: Exemplar list
+        Exemplars: IReadOnlyList<Exemplar>
     }
 
 /// One range of an exponential histogram: counts of consecutive buckets starting at index Offset.
@@ -125,14 +128,14 @@ type ExponentialBuckets =
         /// Index of the first bucket: bucket i holds values in (base^i, base^(i+1)], base = 2^(2^-scale).
         Offset: int
         /// Counts of consecutive buckets.
-        Counts: int64 list
+        Counts: IReadOnlyList<int64>
     }
 
 /// A base-2 exponential histogram data point.
 type ExponentialHistogramPoint =
     {
         /// The series' attributes.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Start of the aggregation interval, Unix nanoseconds.
         StartTime: int64
         /// Collection time, Unix nanoseconds.
@@ -142,9 +145,9 @@ type ExponentialHistogramPoint =
         /// Sum of the measurements.
         Sum: float
         /// Smallest measurement; None when Count = 0.
-        Min: float option
+        Min: Nullable<float>
         /// Largest measurement; None when Count = 0.
-        Max: float option
+        Max: Nullable<float>
         /// The resolution: base = 2^(2^-Scale).
         Scale: int
         /// Measurements equal to zero (or within ZeroThreshold).
@@ -156,29 +159,29 @@ type ExponentialHistogramPoint =
         /// Buckets of negative values (by absolute value).
         Negative: ExponentialBuckets
         /// Exemplars.
-        Exemplars: Exemplar list
+        Exemplars: IReadOnlyList<Exemplar>
     }
 
 /// The points of one metric, by data type.
 [<RequireQualifiedAccess>]
 type MetricPoints =
     /// Sums (counters, up-down counters).
-    | Sum of temporality: Temporality * isMonotonic: bool * points: NumberPoint list
+    | Sum of temporality: Temporality * isMonotonic: bool * points: IReadOnlyList<NumberPoint>
     /// Gauges (last values).
-    | Gauge of points: NumberPoint list
+    | Gauge of points: IReadOnlyList<NumberPoint>
     /// Explicit-bucket histograms.
-    | Histogram of temporality: Temporality * points: HistogramPoint list
+    | Histogram of temporality: Temporality * points: IReadOnlyList<HistogramPoint>
     /// Base-2 exponential histograms.
-    | ExponentialHistogram of temporality: Temporality * points: ExponentialHistogramPoint list
+    | ExponentialHistogram of temporality: Temporality * points: IReadOnlyList<ExponentialHistogramPoint>
 
     /// The sum or gauge points (empty for histograms): for C# readers, no pattern matching needed.
-    member NumberPoints: NumberPoint list
+    member NumberPoints: IReadOnlyList<NumberPoint>
 
     /// The explicit-bucket histogram points (empty for other kinds).
-    member HistogramPoints: HistogramPoint list
+    member HistogramPoints: IReadOnlyList<HistogramPoint>
 
     /// The exponential histogram points (empty for other kinds).
-    member ExponentialHistogramPoints: ExponentialHistogramPoint list
+    member ExponentialHistogramPoints: IReadOnlyList<ExponentialHistogramPoint>
 
 /// One metric stream's data from one collection.
 type MetricData =

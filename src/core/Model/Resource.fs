@@ -1,13 +1,16 @@
 namespace Functional.Telemetry
 
-type Resource = { Attributes: KeyValue list; SchemaUrl: string }
+open System
+open System.Collections.Generic
+
+type Resource = { Attributes: IReadOnlyList<KeyValue>; SchemaUrl: string }
 
 type InstrumentationScope =
     {
         Name: string
         Version: string
         SchemaUrl: string
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
     }
 
     static member Named(name: string) =

@@ -1,11 +1,14 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 /// The entity producing telemetry (a service, a process, a host), as immutable attributes.
 /// Build one with the `Resource` module (defaults, detectors, environment, merge).
 type Resource =
     {
         /// Resource attributes such as `service.name`, keys unique.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// The semantic-conventions schema URL the attributes follow; empty when unknown.
         SchemaUrl: string
     }
@@ -20,7 +23,7 @@ type InstrumentationScope =
         /// The schema URL; empty when unknown.
         SchemaUrl: string
         /// Scope attributes (for example ActivitySource tags).
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
     }
 
     /// A scope with just a name.

@@ -1,5 +1,8 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 [<RequireQualifiedAccess>]
 type SpanKind =
     | Internal
@@ -18,14 +21,14 @@ type SpanEvent =
     {
         Name: string
         Timestamp: int64
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         DroppedAttributes: int
     }
 
 type SpanLink =
     {
         Context: SpanContext
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         DroppedAttributes: int
     }
 
@@ -38,9 +41,9 @@ type Span =
         Kind: SpanKind
         StartTime: int64
         EndTime: int64
-        Attributes: KeyValue list
-        Events: SpanEvent list
-        Links: SpanLink list
+        Attributes: IReadOnlyList<KeyValue>
+        Events: IReadOnlyList<SpanEvent>
+        Links: IReadOnlyList<SpanLink>
         Status: Status
         DroppedAttributes: int
         DroppedEvents: int

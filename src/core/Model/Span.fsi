@@ -1,5 +1,8 @@
 namespace Functional.Telemetry
 
+open System
+open System.Collections.Generic
+
 /// The role of a span in a trace (OTLP `SpanKind`).
 [<RequireQualifiedAccess>]
 type SpanKind =
@@ -32,7 +35,7 @@ type SpanEvent =
         /// Unix time in nanoseconds.
         Timestamp: int64
         /// Event attributes.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Attributes dropped by limits.
         DroppedAttributes: int
     }
@@ -43,7 +46,7 @@ type SpanLink =
         /// The linked span's context.
         Context: SpanContext
         /// Link attributes.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Attributes dropped by limits.
         DroppedAttributes: int
     }
@@ -66,11 +69,11 @@ type Span =
         /// End, Unix time in nanoseconds.
         EndTime: int64
         /// Span attributes, keys unique, in the order set.
-        Attributes: KeyValue list
+        Attributes: IReadOnlyList<KeyValue>
         /// Events, in time order.
-        Events: SpanEvent list
+        Events: IReadOnlyList<SpanEvent>
         /// Links to other spans.
-        Links: SpanLink list
+        Links: IReadOnlyList<SpanLink>
         /// The span status.
         Status: Status
         /// Attributes dropped by limits.

@@ -48,7 +48,7 @@ module internal ConfigFileApply =
     let private detected (detection: FileDetection) =
         let machine =
             if detection.Process || detection.Host then
-                (ResourceDetectors.processAndHost ()).Attributes
+                ReadOnlyList.toList (ResourceDetectors.processAndHost ()).Attributes
             else
                 []
 

@@ -38,7 +38,7 @@ module SpanProcessor =
             attributes @ [ { Key = key; Value = value } ]
 
     [<CompiledName("SetAttribute")>]
-    let setAttribute key value (span: Span) = { span with Attributes = upsert key value span.Attributes }
+    let setAttribute key value (span: Span) = { span with Attributes = upsert key value (ReadOnlyList.toList span.Attributes) }
 
     [<CompiledName("Redact")>]
     let redact (keys: string list) (replacement: string) (span: Span) =
@@ -53,9 +53,9 @@ module SpanProcessor =
                     a)
 
         { span with
-            Attributes = clean span.Attributes
-            Events = span.Events |> List.map (fun e -> { e with Attributes = clean e.Attributes })
-            Links = span.Links |> List.map (fun l -> { l with Attributes = clean l.Attributes })
+            Attributes = clean (ReadOnlyList.toList span.Attributes)
+            Events = ReadOnlyList.toList span.Events |> List.map (fun e -> { e with Attributes = clean (ReadOnlyList.toList e.Attributes) })
+            Links = ReadOnlyList.toList span.Links |> List.map (fun l -> { l with Attributes = clean (ReadOnlyList.toList l.Attributes) })
         }
 
 [<AutoOpen>]

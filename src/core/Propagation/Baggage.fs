@@ -41,9 +41,9 @@ module Baggage =
     let setEntry (key: string) (entry: BaggageEntry) (baggage: Baggage) : Baggage =
         if isNull key then
             baggage
-        elif baggage.Entries |> List.exists (fun (k, _) -> k = key) then
+        elif ReadOnlyList.toList baggage.Entries |> List.exists (fun (k, _) -> k = key) then
             {
-                Entries = baggage.Entries |> List.map (fun (k, e) -> if k = key then k, entry else k, e)
+                Entries = ReadOnlyList.toList baggage.Entries |> List.map (fun (k, e) -> if k = key then k, entry else k, e)
             }
         else
             { Entries = baggage.Entries @ [ key, entry ] }
@@ -61,12 +61,12 @@ module Baggage =
     [<CompiledName("Remove")>]
     let remove (key: string) (baggage: Baggage) : Baggage =
         {
-            Entries = baggage.Entries |> List.filter (fun (k, _) -> k <> key)
+            Entries = ReadOnlyList.toList baggage.Entries |> List.filter (fun (k, _) -> k <> key)
         }
 
     [<CompiledName("TryFindEntry")>]
     let tryFindEntry (key: string) (baggage: Baggage) =
-        baggage.Entries |> List.tryFind (fun (k, _) -> k = key) |> Option.map snd
+        ReadOnlyList.toList baggage.Entries |> List.tryFind (fun (k, _) -> k = key) |> Option.map snd
 
     [<CompiledName("TryFind")>]
     let tryFind (key: string) (baggage: Baggage) = tryFindEntry key baggage |> Option.map (fun e -> e.Value)
@@ -211,7 +211,7 @@ module Baggage =
 
     [<CompiledName("Format")>]
     let format (baggage: Baggage) =
-        baggage.Entries
+        ReadOnlyList.toList baggage.Entries
         |> List.filter (fun (key, _) -> isValidKey key)
         |> List.map (fun (key, entry) ->
             let text = formatMember key entry

@@ -28,7 +28,7 @@ module Propagators =
 
     let private injectTraceContext context =
         match PropagatorParts.validContext context with
-        | Some c when List.isEmpty c.TraceState.Entries -> [ TraceParent.headerName, TraceParent.format c ]
+        | Some c when ReadOnlyList.isEmpty c.TraceState.Entries -> [ TraceParent.headerName, TraceParent.format c ]
         | Some c ->
             [
                 TraceParent.headerName, TraceParent.format c
@@ -60,7 +60,7 @@ module Propagators =
             Extract =
                 fun getter context ->
                     match Baggage.parseHeaders (getter Baggage.headerName) with
-                    | found when List.isEmpty found.Entries -> context
+                    | found when List.isEmpty (ReadOnlyList.toList found.Entries) -> context
                     | found -> { context with Baggage = found }
         }
 

@@ -20,7 +20,7 @@ module Resource =
 
     [<CompiledName("TryMerge")>]
     let tryMerge (old: Resource) (updating: Resource) : Result<Resource, string> =
-        let attributes = mergeAttributes old.Attributes updating.Attributes
+        let attributes = mergeAttributes (ReadOnlyList.toList old.Attributes) (ReadOnlyList.toList updating.Attributes)
 
         match old.SchemaUrl, updating.SchemaUrl with
         | "", schema
@@ -34,7 +34,7 @@ module Resource =
         | Ok merged -> merged
         | Error _ ->
             {
-                Attributes = mergeAttributes old.Attributes updating.Attributes
+                Attributes = mergeAttributes (ReadOnlyList.toList old.Attributes) (ReadOnlyList.toList updating.Attributes)
                 SchemaUrl = ""
             }
 
@@ -168,7 +168,7 @@ module Resource =
 
     [<CompiledName("TryGetServiceName")>]
     let tryServiceName (resource: Resource) =
-        match KeyValue.tryFind serviceNameKey resource.Attributes with
+        match KeyValue.tryFind serviceNameKey (ReadOnlyList.toList resource.Attributes) with
         | Some(AnyValue.String name) -> Some name
         | _ -> None
 

@@ -114,9 +114,10 @@ module internal ActivityConversion =
     [<CompiledName("OfSpanContext")>]
     let ofSpanContext (context: SpanContext) =
         let traceState =
-            match context.TraceState.Entries with
-            | [] -> null
-            | _ -> TraceState.format context.TraceState
+            if ReadOnlyList.isEmpty context.TraceState.Entries then
+                null
+            else
+                TraceState.format context.TraceState
 
         ActivityContext(
             ofTraceId context.TraceId,
@@ -214,51 +215,51 @@ module internal ActivityConversion =
         | AnyValue.Empty -> null
         | AnyValue.Array items when
             items
-            |> List.forall (function
+            |> Seq.forall (function
                 | AnyValue.String _ -> true
                 | _ -> false)
             ->
             items
-            |> List.map (function
+            |> Seq.map (function
                 | AnyValue.String s -> s
                 | _ -> "")
-            |> Array.ofList
+            |> Array.ofSeq
             |> box
         | AnyValue.Array items when
             items
-            |> List.forall (function
+            |> Seq.forall (function
                 | AnyValue.Int _ -> true
                 | _ -> false)
             ->
             items
-            |> List.map (function
+            |> Seq.map (function
                 | AnyValue.Int i -> i
                 | _ -> 0L)
-            |> Array.ofList
+            |> Array.ofSeq
             |> box
         | AnyValue.Array items when
             items
-            |> List.forall (function
+            |> Seq.forall (function
                 | AnyValue.Double _ -> true
                 | _ -> false)
             ->
             items
-            |> List.map (function
+            |> Seq.map (function
                 | AnyValue.Double d -> d
                 | _ -> 0.0)
-            |> Array.ofList
+            |> Array.ofSeq
             |> box
         | AnyValue.Array items when
             items
-            |> List.forall (function
+            |> Seq.forall (function
                 | AnyValue.Bool _ -> true
                 | _ -> false)
             ->
             items
-            |> List.map (function
+            |> Seq.map (function
                 | AnyValue.Bool b -> b
                 | _ -> false)
-            |> Array.ofList
+            |> Array.ofSeq
             |> box
         | other -> box other
 

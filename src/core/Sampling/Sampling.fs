@@ -20,18 +20,18 @@ type SamplingDecision =
 [<Struct>]
 type SamplingParameters =
     {
-        Parent: SpanContext option
+        Parent: SpanContext
         TraceId: TraceId
         Name: string
         Kind: SpanKind
-        Attributes: KeyValue list
-        Links: SpanLink list
+        Attributes: System.Collections.Generic.IReadOnlyList<KeyValue>
+        Links: System.Collections.Generic.IReadOnlyList<SpanLink>
     }
 
 type SamplingResult =
     {
         Decision: SamplingDecision
-        Attributes: KeyValue list
+        Attributes: System.Collections.Generic.IReadOnlyList<KeyValue>
         TraceState: TraceState
     }
 
@@ -47,7 +47,8 @@ type Sampler = SamplingParameters -> SamplingResult
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Sampler =
     // An invalid parent context (zero ids) carries nothing to follow, so it counts as no parent.
-    let private validParent (parameters: SamplingParameters) = parameters.Parent |> Option.filter (fun p -> p.IsValid)
+    let private validParent (parameters: SamplingParameters) =
+        if parameters.Parent.IsValid then Some parameters.Parent else None
 
     // Results without trace state are shared: the common decisions allocate nothing.
     let private plain decision =
@@ -62,8 +63,8 @@ module Sampler =
     let private plainDrop = plain SamplingDecision.Drop
 
     let private decide decision (parameters: SamplingParameters) =
-        match parameters.Parent with
-        | Some parent when parent.IsValid && not parent.TraceState.Entries.IsEmpty ->
+        match validParent parameters with
+        | Some parent when not (ReadOnlyList.isEmpty parent.TraceState.Entries) ->
             {
                 Decision = decision
                 Attributes = []

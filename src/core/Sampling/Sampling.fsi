@@ -21,8 +21,8 @@ type SamplingDecision =
 [<Struct>]
 type SamplingParameters =
     {
-        /// The parent span's context; None for a root span.
-        Parent: SpanContext option
+        /// The parent span's context; `SpanContext.Invalid` (IsValid false) for a root span.
+        Parent: SpanContext
         /// The trace id of the new span (the parent's, or a new one).
         TraceId: TraceId
         /// The span name.
@@ -30,9 +30,9 @@ type SamplingParameters =
         /// The span kind.
         Kind: SpanKind
         /// Attributes known at creation.
-        Attributes: KeyValue list
+        Attributes: System.Collections.Generic.IReadOnlyList<KeyValue>
         /// Links known at creation.
-        Links: SpanLink list
+        Links: System.Collections.Generic.IReadOnlyList<SpanLink>
     }
 
 /// A sampler's answer.
@@ -41,7 +41,7 @@ type SamplingResult =
         /// The decision.
         Decision: SamplingDecision
         /// Attributes the sampler adds to the span.
-        Attributes: KeyValue list
+        Attributes: System.Collections.Generic.IReadOnlyList<KeyValue>
         /// The trace state of the new span (normally the parent's).
         TraceState: TraceState
     }

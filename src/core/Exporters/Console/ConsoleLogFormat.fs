@@ -22,7 +22,7 @@ module ConsoleLogFormat =
                 record.SeverityText
 
         let attributes =
-            match record.Attributes with
+            match (ReadOnlyList.toList record.Attributes) with
             | [] -> ""
             | attributes -> " {" + String.Join(", ", attributes |> List.map string) + "}"
 

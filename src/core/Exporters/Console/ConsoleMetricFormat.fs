@@ -26,10 +26,11 @@ module ConsoleMetricFormat =
         | [] -> "-"
         | list -> list |> List.map string |> String.concat " "
 
-    let private minMax (min: float option) (max: float option) =
-        match min, max with
-        | Some low, Some high -> $" min {number low} max {number high}"
-        | _ -> ""
+    let private minMax (min: Nullable<float>) (max: Nullable<float>) =
+        if min.HasValue && max.HasValue then
+            $" min {number min.Value} max {number max.Value}"
+        else
+            ""
 
     let private histogramBuckets (bounds: float list) (counts: int64 list) =
         let labels =
@@ -70,16 +71,16 @@ module ConsoleMetricFormat =
             | MetricPoints.Sum(_, _, points)
             | MetricPoints.Gauge points ->
                 for p in points do
-                    line p.Attributes (numberValue p.Value)
+                    line (ReadOnlyList.toList p.Attributes) (numberValue p.Value)
             | MetricPoints.Histogram(_, points) ->
                 for p in points do
                     line
-                        p.Attributes
-                        $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max}  {histogramBuckets p.Bounds p.BucketCounts}"
+                        (ReadOnlyList.toList p.Attributes)
+                        $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max}  {histogramBuckets (ReadOnlyList.toList p.Bounds) (ReadOnlyList.toList p.BucketCounts)}"
             | MetricPoints.ExponentialHistogram(_, points) ->
                 for p in points do
                     line
-                        p.Attributes
+                        (ReadOnlyList.toList p.Attributes)
                         $"count {p.Count} sum {number p.Sum}{minMax p.Min p.Max} scale {p.Scale} zero {p.ZeroCount}"
 
         builder.ToString()

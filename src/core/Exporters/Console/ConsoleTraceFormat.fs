@@ -112,20 +112,20 @@ module ConsoleTraceFormat =
                 .AppendLine()
             |> ignore
 
-            if not span.Attributes.IsEmpty then
-                builder.Append(detailPrefix).AppendLine(attributesText span.Attributes)
+            if not (ReadOnlyList.isEmpty span.Attributes) then
+                builder.Append(detailPrefix).AppendLine(attributesText (ReadOnlyList.toList span.Attributes))
                 |> ignore
 
-            for event in span.Events do
+            for event in (ReadOnlyList.toList span.Events) do
                 let offset = formatDuration (event.Timestamp - span.StartTime)
                 builder.Append(detailPrefix).Append($"event +{offset} {event.Name}") |> ignore
 
-                if not event.Attributes.IsEmpty then
-                    builder.Append("  ").Append(attributesText event.Attributes) |> ignore
+                if not (ReadOnlyList.isEmpty event.Attributes) then
+                    builder.Append("  ").Append(attributesText (ReadOnlyList.toList event.Attributes)) |> ignore
 
                 builder.AppendLine() |> ignore
 
-            for link in span.Links do
+            for link in (ReadOnlyList.toList span.Links) do
                 builder.Append(detailPrefix).AppendLine($"link {link.Context.TraceId}/{link.Context.SpanId}")
                 |> ignore
 

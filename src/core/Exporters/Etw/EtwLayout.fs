@@ -153,7 +153,7 @@ module EtwLayout =
     let private text name (value: string) = field name (EtwValue.String value)
 
     let private resourceString key (resource: Resource) =
-        match KeyValue.tryFind key resource.Attributes with
+        match KeyValue.tryFind key (ReadOnlyList.toList resource.Attributes) with
         | Some(AnyValue.String s) when s <> "" -> Some s
         | Some AnyValue.Empty
         | None -> None
@@ -197,7 +197,7 @@ module EtwLayout =
             |> List.distinct
             |> List.filter (fun key -> not (attributes |> List.exists (fun a -> a.Key = key)))
             |> List.choose (fun key ->
-                KeyValue.tryFind key resource.Attributes
+                KeyValue.tryFind key (ReadOnlyList.toList resource.Attributes)
                 |> Option.bind fieldValue
                 |> Option.map (field key))
 
@@ -231,10 +231,10 @@ module EtwLayout =
                 record.ObservedTimestamp
 
         let eventId, attributes =
-            match record.Attributes |> List.tryFind (fun a -> a.Key = EventIdKey) with
+            match ReadOnlyList.toList record.Attributes |> List.tryFind (fun a -> a.Key = EventIdKey) with
             | Some { Value = AnyValue.Int id } ->
-                Some id, record.Attributes |> List.filter (fun a -> a.Key <> EventIdKey)
-            | _ -> None, record.Attributes
+                Some id, ReadOnlyList.toList record.Attributes |> List.filter (fun a -> a.Key <> EventIdKey)
+            | _ -> None, (ReadOnlyList.toList record.Attributes)
 
         let partB =
             [
@@ -305,10 +305,10 @@ module EtwLayout =
                      Some(text "parentId" (span.ParentSpanId.ToHex()))
                  else
                      None)
-                (if List.isEmpty span.Links then
+                (if List.isEmpty (ReadOnlyList.toList span.Links) then
                      None
                  else
-                     Some(text "links" (linksJson span.Links)))
+                     Some(text "links" (linksJson (ReadOnlyList.toList span.Links))))
                 statusMessage
                 Some(field "success" (EtwValue.Int32 success))
             ]
@@ -322,7 +322,7 @@ module EtwLayout =
                 field "__csver__" (EtwValue.Int32 CommonSchemaVersion)
                 :: partA resource span.EndTime span.Context.TraceId span.Context.SpanId
                 :: field "PartB" (EtwValue.Struct partB)
-                :: partC options resource span.Attributes
+                :: partC options resource (ReadOnlyList.toList span.Attributes)
         }
 
 [<RequireQualifiedAccess>]

@@ -3,6 +3,7 @@ namespace Functional.Telemetry.FSharp
 open Functional.Telemetry
 
 open System
+open System.Collections.Generic
 open System.Text.Encodings.Web
 open System.Text.Json
 
@@ -144,8 +145,8 @@ module internal OtlpJson =
         anyValue j attribute.Value
         j.Writer.WriteEndObject()
 
-    let private attributes (j: JsonPrimitives) (name: JsonEncodedText) (items: Functional.Telemetry.KeyValue list) =
-        if not items.IsEmpty then
+    let private attributes (j: JsonPrimitives) (name: JsonEncodedText) (items: IReadOnlyList<Functional.Telemetry.KeyValue>) =
+        if items.Count > 0 then
             j.Writer.WriteStartArray name
 
             for item in items do
@@ -157,9 +158,9 @@ module internal OtlpJson =
         (j: JsonPrimitives)
         (name: JsonEncodedText)
         (write: JsonPrimitives -> 'T -> unit)
-        (items: 'T list)
+        (items: IReadOnlyList<'T>)
         =
-        if not items.IsEmpty then
+        if items.Count > 0 then
             j.Writer.WriteStartArray name
 
             for item in items do
@@ -218,7 +219,7 @@ module internal OtlpJson =
         w.Flush()
 
     let private traceState (j: JsonPrimitives) (state: TraceState) =
-        if not state.Entries.IsEmpty then
+        if state.Entries.Count > 0 then
             j.String(Names.traceState, TraceState.format state)
 
     let private spanFlags (flags: TraceFlags) (isRemote: bool) =
@@ -320,8 +321,9 @@ module internal OtlpJson =
         arrayOf j Names.exemplars exemplar point.Exemplars
         j.Writer.WriteEndObject()
 
-    let private optionalDouble (j: JsonPrimitives) name (value: float option) =
-        value |> Option.iter (fun v -> j.Double(name, v))
+    let private optionalDouble (j: JsonPrimitives) name (value: Nullable<float>) =
+        if value.HasValue then
+            j.Double(name, value.Value)
 
     let private histogramPoint (j: JsonPrimitives) (point: HistogramPoint) =
         let w = j.Writer
@@ -332,7 +334,7 @@ module internal OtlpJson =
         fixed64IfAny j Names.count point.Count
         j.Double(Names.sum, point.Sum)
 
-        if not point.BucketCounts.IsEmpty then
+        if point.BucketCounts.Count > 0 then
             w.WriteStartArray Names.bucketCounts
 
             for c in point.BucketCounts do
@@ -340,7 +342,7 @@ module internal OtlpJson =
 
             w.WriteEndArray()
 
-        if not point.Bounds.IsEmpty then
+        if point.Bounds.Count > 0 then
             w.WriteStartArray Names.explicitBounds
 
             for b in point.Bounds do
@@ -354,14 +356,14 @@ module internal OtlpJson =
         w.WriteEndObject()
 
     let private buckets (j: JsonPrimitives) (name: JsonEncodedText) (buckets: ExponentialBuckets) =
-        if buckets.Offset <> 0 || not buckets.Counts.IsEmpty then
+        if buckets.Offset <> 0 || buckets.Counts.Count > 0 then
             let w = j.Writer
             w.WriteStartObject name
 
             if buckets.Offset <> 0 then
                 w.WriteNumber(Names.offset, buckets.Offset)
 
-            if not buckets.Counts.IsEmpty then
+            if buckets.Counts.Count > 0 then
                 w.WriteStartArray Names.bucketCounts
 
                 for c in buckets.Counts do

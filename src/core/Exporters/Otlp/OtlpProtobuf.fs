@@ -3,6 +3,7 @@ namespace Functional.Telemetry.FSharp
 open Functional.Telemetry
 
 open System
+open System.Collections.Generic
 
 // Field numbers are those of opentelemetry-proto v1 (common, resource, trace, metrics, logs, collector).
 /// OTLP protobuf encoding (opentelemetry-proto v1): export requests written straight from the records into a
@@ -62,7 +63,7 @@ module internal OtlpProtobuf =
         w.EndMessage value
         w.EndMessage pair
 
-    let private attributes (w: ProtoWriter) field (items: Functional.Telemetry.KeyValue list) =
+    let private attributes (w: ProtoWriter) field (items: IReadOnlyList<Functional.Telemetry.KeyValue>) =
         for item in items do
             keyValue w field item
 
@@ -109,7 +110,7 @@ module internal OtlpProtobuf =
             w.EndMessage resourceGroup
 
     let private traceState (w: ProtoWriter) field (state: TraceState) =
-        if not state.Entries.IsEmpty then
+        if state.Entries.Count > 0 then
             w.String(field, TraceState.format state)
 
     // trace.v1.SpanFlags: the low byte is the W3C trace flags; 0x100 says whether 0x200 (remote) is known.
@@ -242,13 +243,17 @@ module internal OtlpProtobuf =
             exemplar w 8 e
 
         attributes w 9 point.Attributes
-        point.Min |> Option.iter (fun v -> w.Double(11, v))
-        point.Max |> Option.iter (fun v -> w.Double(12, v))
+        if point.Min.HasValue then
+            w.Double(11, point.Min.Value)
+
+        if point.Max.HasValue then
+            w.Double(12, point.Max.Value)
+
         w.EndMessage message
 
     // metrics.v1.ExponentialHistogramDataPoint.Buckets
     let private buckets (w: ProtoWriter) field (buckets: ExponentialBuckets) =
-        if buckets.Offset <> 0 || not buckets.Counts.IsEmpty then
+        if buckets.Offset <> 0 || not (ReadOnlyList.isEmpty buckets.Counts) then
             let message = w.BeginMessage field
 
             if buckets.Offset <> 0 then
@@ -276,8 +281,12 @@ module internal OtlpProtobuf =
         for e in point.Exemplars do
             exemplar w 11 e
 
-        point.Min |> Option.iter (fun v -> w.Double(12, v))
-        point.Max |> Option.iter (fun v -> w.Double(13, v))
+        if point.Min.HasValue then
+            w.Double(12, point.Min.Value)
+
+        if point.Max.HasValue then
+            w.Double(13, point.Max.Value)
+
         // Bitwise, so that -0.0 is kept as proto3 writers keep it.
         if BitConverter.DoubleToInt64Bits point.ZeroThreshold <> 0L then
             w.Double(14, point.ZeroThreshold)

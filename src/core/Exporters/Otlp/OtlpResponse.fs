@@ -104,7 +104,7 @@ module internal OtlpResponse =
             | 429
             | 502
             | 503
-            | 504 -> ExportResult.Retryable($"HTTP {status}", retryAfter)
+            | 504 -> ExportResult.Retryable($"HTTP {status}", Option.toNullable retryAfter)
             | _ -> ExportResult.Failure $"HTTP {status}"
 
     let private grpcCodeName code =
@@ -201,10 +201,10 @@ module internal OtlpResponse =
         | 10
         | 11
         | 14
-        | 15 -> ExportResult.Retryable(reason, None)
+        | 15 -> ExportResult.Retryable(reason, Nullable())
         | 8 ->
             match statusDetails |> Option.bind tryReadRetryDelay with
-            | Some delay -> ExportResult.Retryable(reason, Some delay)
+            | Some delay -> ExportResult.Retryable(reason, Nullable delay)
             | None -> ExportResult.Failure reason
         | _ -> ExportResult.Failure reason
 

@@ -353,12 +353,12 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
                         return handleHttp response (Array.Empty<byte>())
                 with
                 | :? OperationCanceledException when cancellationToken.IsCancellationRequested ->
-                    return ExportResult.Retryable("export cancelled", None)
+                    return ExportResult.Retryable("export cancelled", Nullable())
                 | :? OperationCanceledException ->
                     return
                         ExportResult.Retryable(
                             $"request timed out after {int64 options.Timeout.TotalMilliseconds} ms",
-                            None
+                            Nullable()
                         )
                 | :? HttpRequestException as e ->
                     // The socket's error says which connection failure it was (ConnectionRefused: nothing listens).
@@ -367,7 +367,7 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
                         | :? Net.Sockets.SocketException as socket -> $", {socket.SocketErrorCode}"
                         | _ -> ""
 
-                    return ExportResult.Retryable($"request failed ({e.HttpRequestError}{cause})", None)
+                    return ExportResult.Retryable($"request failed ({e.HttpRequestError}{cause})", Nullable())
             finally
                 // Unregistering waits for a cancellation callback that is running, so none can reach the
                 // source once it is given back.

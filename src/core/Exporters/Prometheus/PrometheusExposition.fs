@@ -104,7 +104,7 @@ module internal PrometheusExposition =
             out.Bytes PrometheusLiterals.targetTypeText
 
         out.Byte(byte '\n')
-        PrometheusLabels.writeLabels c resource.Attributes noLabels false
+        PrometheusLabels.writeLabels c (ReadOnlyList.toList resource.Attributes) noLabels false
         PrometheusSamples.writeSampleStart c PrometheusLiterals.targetInfo
         out.Bytes PrometheusLiterals.one
 
@@ -141,7 +141,7 @@ module internal PrometheusExposition =
         groupLast.Clear()
         groupIndex.Clear()
         claimed.Clear()
-        let targetInfo = options.TargetInfo && not resource.Attributes.IsEmpty
+        let targetInfo = options.TargetInfo && not (ReadOnlyList.isEmpty resource.Attributes)
 
         if targetInfo then
             claimed.Add "target" |> ignore

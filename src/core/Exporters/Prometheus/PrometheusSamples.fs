@@ -50,7 +50,7 @@ module internal PrometheusSamples =
             out.Byte(byte '"')
             first <- false
 
-        if not exemplar.FilteredAttributes.IsEmpty then
+        if not (ReadOnlyList.isEmpty exemplar.FilteredAttributes) then
             let mutable length = if traced then 8 + 32 + 7 + 16 else 0
             let mutable distinct = true
             let seen = c.ExemplarLabelNames
@@ -60,7 +60,7 @@ module internal PrometheusSamples =
                 seen.Add "trace_id" |> ignore
                 seen.Add "span_id" |> ignore
 
-            for attribute in exemplar.FilteredAttributes do
+            for attribute in (ReadOnlyList.toList exemplar.FilteredAttributes) do
                 let name = (PrometheusLabels.labelName c attribute.Key).Name
                 distinct <- distinct && seen.Add name
 
@@ -72,7 +72,7 @@ module internal PrometheusSamples =
                 length <- length + name.Length + runes text
 
             if distinct && length <= 128 then
-                for attribute in exemplar.FilteredAttributes do
+                for attribute in (ReadOnlyList.toList exemplar.FilteredAttributes) do
                     if not first then
                         out.Byte(byte ',')
 
@@ -162,7 +162,7 @@ module internal PrometheusSamples =
         (c: PrometheusRenderCache)
         (family: PrometheusFamily)
         (scope: PrometheusLabel[])
-        (points: NumberPoint list)
+        (points: System.Collections.Generic.IReadOnlyList<NumberPoint>)
         (openMetrics: bool)
         =
         let out = c.Out
@@ -176,15 +176,15 @@ module internal PrometheusSamples =
         let exemplars = openMetrics && family.OmCounter
 
         for point in points do
-            PrometheusLabels.seriesLabels c point.Attributes scope false
+            PrometheusLabels.seriesLabels c (ReadOnlyList.toList point.Attributes) scope false
             writeSampleStart c name
             PrometheusText.writeNumber out point.Value
 
-            if exemplars && not point.Exemplars.IsEmpty then
+            if exemplars && not (ReadOnlyList.isEmpty point.Exemplars) then
                 // One exemplar per sample: the most recent.
-                let mutable latest = point.Exemplars.Head
+                let mutable latest = (ReadOnlyList.toList point.Exemplars).Head
 
-                for exemplar in point.Exemplars do
+                for exemplar in (ReadOnlyList.toList point.Exemplars) do
                     if exemplar.Time >= latest.Time then
                         latest <- exemplar
 
@@ -196,7 +196,7 @@ module internal PrometheusSamples =
         (c: PrometheusRenderCache)
         (family: PrometheusFamily)
         (scope: PrometheusLabel[])
-        (points: HistogramPoint list)
+        (points: System.Collections.Generic.IReadOnlyList<HistogramPoint>)
         (openMetrics: bool)
         =
         let out = c.Out
@@ -204,23 +204,23 @@ module internal PrometheusSamples =
         let prefix = c.Prefix
 
         for point in points do
-            PrometheusLabels.seriesLabels c point.Attributes scope true
-            let le = leLabels family point.Bounds openMetrics
+            PrometheusLabels.seriesLabels c (ReadOnlyList.toList point.Attributes) scope true
+            let le = leLabels family (ReadOnlyList.toList point.Bounds) openMetrics
             let buckets = le.Length
 
-            if openMetrics && not point.Exemplars.IsEmpty then
+            if openMetrics && not (ReadOnlyList.isEmpty point.Exemplars) then
                 if c.BucketExemplars.Length < buckets then
                     c.BucketExemplars <- Array.zeroCreate (max buckets (c.BucketExemplars.Length * 2))
 
                 Array.Clear(c.BucketExemplars, 0, buckets)
 
                 // Each exemplar goes to the bucket whose range holds its value; per bucket the largest is kept.
-                for exemplar in point.Exemplars do
+                for exemplar in (ReadOnlyList.toList point.Exemplars) do
                     let value = exemplar.Value.AsDouble
 
                     if not (Double.IsNaN value) then
                         let mutable index = 0
-                        let mutable rest = point.Bounds
+                        let mutable rest = (ReadOnlyList.toList point.Bounds)
 
                         while not rest.IsEmpty && value > rest.Head do
                             index <- index + 1
@@ -232,7 +232,7 @@ module internal PrometheusSamples =
                         if obj.ReferenceEquals(current, null) || current.Value.AsDouble < value then
                             c.BucketExemplars[index] <- exemplar
 
-            let withExemplars = openMetrics && not point.Exemplars.IsEmpty
+            let withExemplars = openMetrics && not (ReadOnlyList.isEmpty point.Exemplars)
             // `<name>_bucket{<labels>,le="`, the same on every bucket line of the point.
             prefix.Reset()
             prefix.Bytes family.BucketName
@@ -243,7 +243,7 @@ module internal PrometheusSamples =
                 prefix.Byte(byte ',')
 
             prefix.Bytes PrometheusLiterals.leStart
-            let mutable counts = point.BucketCounts
+            let mutable counts = (ReadOnlyList.toList point.BucketCounts)
             let mutable cumulative = 0L
 
             for i in 0 .. buckets - 1 do
@@ -260,7 +260,7 @@ module internal PrometheusSamples =
 
             // OpenMetrics: a sum only when it is a counter (no negative buckets, not negative or NaN), and a count
             // exactly when there is a sum. 0.0.4 always has the count and follows OpenTelemetry for the sum.
-            let sumIsCounter = point.Sum >= 0.0 && (point.Bounds.IsEmpty || point.Bounds.Head >= 0.0)
+            let sumIsCounter = point.Sum >= 0.0 && ((ReadOnlyList.isEmpty point.Bounds) || (ReadOnlyList.toList point.Bounds).Head >= 0.0)
 
             if sumIsCounter then
                 writeSampleStart c family.SumName

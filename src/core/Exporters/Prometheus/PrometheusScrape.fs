@@ -97,7 +97,7 @@ type private Snapshot(metrics: MetricData list, collectedAt: int64) =
     member _.Renderings = renderings
 
 [<Sealed>]
-type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan, scrapeTimeout: TimeSpan) =
+type PrometheusScrapeHandler internal (options: PrometheusOptions, responseCache: TimeSpan, scrapeTimeout: TimeSpan) =
     do
         if responseCache < TimeSpan.Zero then
             invalidArg (nameof responseCache) "The scrape response cache duration must not be negative."
@@ -184,14 +184,14 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
                 snapshot.Renderings.[key] <- body
                 body)
 
-    new(options: PrometheusOptions, responseCache: TimeSpan) =
+    internal new(options: PrometheusOptions, responseCache: TimeSpan) =
         PrometheusScrapeHandler(options, responseCache, PrometheusScrapeHandler.DefaultScrapeTimeout)
 
     new() = PrometheusScrapeHandler(PrometheusOptions.defaults, TimeSpan.Zero)
 
     static member DefaultScrapeTimeout = TimeSpan.FromSeconds 10.
 
-    member _.Options = options
+    member internal _.OptionsValue = options
     member _.ResponseCache = responseCache
     member _.ScrapeTimeout = scrapeTimeout
 
@@ -266,3 +266,21 @@ type PrometheusScrapeHandler(options: PrometheusOptions, responseCache: TimeSpan
                     SelfDiagnostics.error "prometheus" $"a scrape failed: {ex.GetType().FullName}"
                     return text 500 "The scrape failed; see the Functional-Telemetry event source."
             }
+
+namespace Functional.Telemetry.FSharp
+
+open Functional.Telemetry
+
+open System
+
+[<AutoOpen>]
+module PrometheusScrapeHandlerExtensions =
+    type PrometheusScrapeHandler with
+        static member Create(options: PrometheusOptions, responseCache: TimeSpan, ?scrapeTimeout: TimeSpan) =
+            PrometheusScrapeHandler(
+                options,
+                responseCache,
+                defaultArg scrapeTimeout PrometheusScrapeHandler.DefaultScrapeTimeout
+            )
+
+        member x.Options = x.OptionsValue

@@ -50,18 +50,18 @@ type PrometheusScrapeHandler =
     /// A handler with these exposition options, response cache duration (zero: only in-flight collections are
     /// shared) and scrape timeout (how long a scrape waits for a collection before answering 503).
     /// <exception cref="T:System.ArgumentException">The cache duration is negative or the timeout not positive.</exception>
-    new: options: PrometheusOptions * responseCache: TimeSpan * scrapeTimeout: TimeSpan -> PrometheusScrapeHandler
+    internal new: options: PrometheusOptions * responseCache: TimeSpan * scrapeTimeout: TimeSpan -> PrometheusScrapeHandler
 
     /// A handler with these exposition options and response cache duration (zero: only in-flight collections
     /// are shared), and the default scrape timeout (10 s).
     /// <exception cref="T:System.ArgumentException">The cache duration is negative.</exception>
-    new: options: PrometheusOptions * responseCache: TimeSpan -> PrometheusScrapeHandler
+    internal new: options: PrometheusOptions * responseCache: TimeSpan -> PrometheusScrapeHandler
 
     /// A handler with the default exposition options and no response cache.
     new: unit -> PrometheusScrapeHandler
 
-    /// The exposition options.
-    member Options: PrometheusOptions
+    /// The exposition options (F# reads them as `Options` with Functional.Telemetry.FSharp open).
+    member internal OptionsValue: PrometheusOptions
 
     /// How long a collection answers later scrapes.
     member ResponseCache: TimeSpan
@@ -107,3 +107,17 @@ module internal PrometheusScrape =
     /// `q=0`); without one, `*` without `q=0` allows it.
     [<CompiledName("AcceptsGzip")>]
     val acceptsGzip: acceptEncoding: string -> bool
+
+/// F#-only members of the scrape handler (its exposition options are an F# record).
+[<AutoOpen>]
+module PrometheusScrapeHandlerExtensions =
+    type PrometheusScrapeHandler with
+        /// A handler with these exposition options, response cache duration (zero: only in-flight collections are
+        /// shared) and scrape timeout (how long a scrape waits for a collection before answering 503; default
+        /// 10 s). C# builds a handler with options through the metrics builder's `AddPrometheusReader`.
+        /// <exception cref="T:System.ArgumentException">The cache duration is negative or the timeout not positive.</exception>
+        static member Create:
+            options: PrometheusOptions * responseCache: TimeSpan * ?scrapeTimeout: TimeSpan -> PrometheusScrapeHandler
+
+        /// The exposition options.
+        member Options: PrometheusOptions

@@ -267,14 +267,16 @@ type internal MetricStream
                             | Some(MetricPoints.Sum(_, _, before)), MetricPoints.Sum(t, monotonic, now) ->
                                 let seen =
                                     HashSet<KeyValue list>(
-                                        now |> Seq.map (fun p -> p.Attributes),
+                                        now |> Seq.map (fun p -> ReadOnlyList.toList p.Attributes),
                                         HashIdentity.Structural
                                     )
 
                                 MetricPoints.Sum(
                                     t,
                                     monotonic,
-                                    now @ (before |> List.filter (fun p -> not (seen.Contains p.Attributes)))
+                                    ReadOnlyList.toList now
+                                    @ (ReadOnlyList.toList before
+                                       |> List.filter (fun p -> not (seen.Contains(ReadOnlyList.toList p.Attributes))))
                                 )
                             | _ -> cumulative
 
@@ -292,8 +294,7 @@ type internal MetricStream
                         LastValueState.collect last
                         |> Option.map (fun v -> number (attributes, v, exemplars))
                     | _ -> None)
-                |> MetricPoints.Gauge
-                |> Some
+                |> fun points -> Some(MetricPoints.Gauge points)
             | Aggregation.ExplicitBucketHistogram _ ->
                 current
                 |> List.choose (fun (attributes, state, exemplars) ->
@@ -315,12 +316,11 @@ type internal MetricStream
 
         let isEmpty =
             match points with
-            | Some(MetricPoints.Sum(_, _, []))
-            | Some(MetricPoints.Gauge [])
-            | Some(MetricPoints.Histogram(_, []))
-            | Some(MetricPoints.ExponentialHistogram(_, []))
+            | Some(MetricPoints.Sum(_, _, p))
+            | Some(MetricPoints.Gauge p) -> p.Count = 0
+            | Some(MetricPoints.Histogram(_, p)) -> p.Count = 0
+            | Some(MetricPoints.ExponentialHistogram(_, p)) -> p.Count = 0
             | None -> true
-            | _ -> false
 
         if isEmpty then
             None
