@@ -149,7 +149,7 @@ let ``histogram buckets hold exactly the values between their bounds`` () =
 
             state.Counts = expected
             && state.Count = int64 values.Length
-            && state.Counts.Length = bounds.Length + 1)
+            && (ReadOnlyList.toList state.Counts).Length = bounds.Length + 1)
     )
 
 // ---- Exponential histogram ----
@@ -297,8 +297,8 @@ let private sortPoints (points: MetricPoints) =
     let bySeries (attributes: KeyValue list) = string attributes
 
     match points with
-    | MetricPoints.Sum(t, m, p) -> MetricPoints.Sum(t, m, p |> List.sortBy (fun x -> bySeries x.Attributes))
-    | MetricPoints.Histogram(t, p) -> MetricPoints.Histogram(t, p |> List.sortBy (fun x -> bySeries x.Attributes))
+    | MetricPoints.Sum(t, m, Items p) -> MetricPoints.Sum(t, m, p |> List.sortBy (fun x -> bySeries (ReadOnlyList.toList x.Attributes)))
+    | MetricPoints.Histogram(t, Items p) -> MetricPoints.Histogram(t, p |> List.sortBy (fun x -> bySeries (ReadOnlyList.toList x.Attributes)))
     | other -> other
 
 /// Per collection i (interval [10i, 10(i+1)]), the series measured in it and their measurements, in series order.
@@ -330,7 +330,7 @@ let private deltaSums (collections: (int * int64) list list) =
         perSeries collection
         |> List.map (fun (s, values) ->
             numberPoint s (int64 i * 10L) (int64 (i + 1) * 10L) (NumberValue.Long(List.sum values)))
-        |> fun points -> MetricPoints.Sum(Temporality.Delta, true, points))
+        |> fun points -> MetricPoints.Sum(Temporality.Delta, true, Items points))
 
 /// Cumulative collections: collection i has every series seen so far, from its first interval; `point` gets the
 /// series, its start, the collection index and its values so far.
@@ -371,7 +371,7 @@ let ``delta sums accumulated equal the sum of everything`` () =
                     (fun s start i values ->
                         numberPoint s start (lastMeasured collections s i) (NumberValue.Long(List.sum values)))
                     collections
-                |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, points))
+                |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, Items points))
 
             List.map sortPoints results = expected)
     )
@@ -384,7 +384,7 @@ let ``cumulative sums to deltas and back give the cumulative sums`` () =
                 collections
                 |> cumulativeOf (fun s start i values ->
                     numberPoint s start (endOf i) (NumberValue.Long(List.sum values)))
-                |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, points))
+                |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, Items points))
 
             let deltas =
                 cumulative
@@ -400,8 +400,8 @@ let ``cumulative sums to deltas and back give the cumulative sums`` () =
 
 let private withoutExtremes (points: MetricPoints) =
     match points with
-    | MetricPoints.Histogram(t, p) ->
-        MetricPoints.Histogram(t, p |> List.map (fun x -> { x with Min = None; Max = None }))
+    | MetricPoints.Histogram(t, Items p) ->
+        MetricPoints.Histogram(t, p |> List.map (fun x -> { x with Min = Nullable(); Max = Nullable() }))
     | other -> other
 
 [<Fact>]
@@ -413,12 +413,12 @@ let ``delta histograms accumulated equal the histogram of everything`` () =
                 |> List.mapi (fun i collection ->
                     perSeries collection
                     |> List.map (fun (s, values) -> histogramPoint s (int64 i * 10L) (int64 (i + 1) * 10L) values)
-                    |> fun points -> MetricPoints.Histogram(Temporality.Delta, points))
+                    |> fun points -> MetricPoints.Histogram(Temporality.Delta, Items points))
 
             let expected =
                 collections
                 |> cumulativeOf (fun s start i values -> histogramPoint s start (lastMeasured collections s i) values)
-                |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, points))
+                |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, Items points))
 
             List.map sortPoints (accumulate deltas) = expected)
     )
@@ -429,7 +429,7 @@ let ``cumulative histograms to deltas and back give the cumulative histograms, e
         Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactDouble)) (fun collections ->
             let cumulative =
                 cumulativeOf (fun s start i values -> histogramPoint s start (endOf i) values) collections
-                |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, points))
+                |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, Items points))
 
             let deltas =
                 cumulative
@@ -447,15 +447,15 @@ let private exponentialPoint series start time (values: float list) =
 let ``cumulative exponential histograms to deltas and back give the cumulative ones, extremes aside`` () =
     let erase (points: MetricPoints) =
         match points with
-        | MetricPoints.ExponentialHistogram(t, p) ->
-            MetricPoints.ExponentialHistogram(t, p |> List.map (fun x -> { x with Min = None; Max = None }))
+        | MetricPoints.ExponentialHistogram(t, Items p) ->
+            MetricPoints.ExponentialHistogram(t, p |> List.map (fun x -> { x with Min = Nullable(); Max = Nullable() }))
         | other -> other
 
     Check.property (
         Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactSpreadDouble)) (fun collections ->
             let cumulative =
                 cumulativeOf (fun s start i values -> exponentialPoint s start (endOf i) values) collections
-                |> List.map (fun points -> MetricPoints.ExponentialHistogram(Temporality.Cumulative, points))
+                |> List.map (fun points -> MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items points))
 
             let deltas =
                 cumulative

@@ -242,7 +242,7 @@ let ratio: Gen<float> =
 /// Root sampling parameters for a trace id.
 let rootParameters (traceId: TraceId) : SamplingParameters =
     {
-        Parent = None
+        Parent = SpanContext.Invalid
         TraceId = traceId
         Name = "span"
         Kind = SpanKind.Internal
@@ -814,7 +814,7 @@ let encoderSpan: Gen<Span> =
         let! withError = Gen.elements [ false; false; true ]
 
         let! linkStates =
-            Gen.listOfLength s.Links.Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
+            Gen.listOfLength (ReadOnlyList.toList s.Links).Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
 
         return
             { s with
@@ -822,10 +822,10 @@ let encoderSpan: Gen<Span> =
                 Links =
                     List.map2
                         (fun (l: SpanLink) st -> { l with Context = { l.Context with TraceState = st } })
-                        s.Links
+                        (ReadOnlyList.toList s.Links)
                         linkStates
                 Name = name
-                Attributes = s.Attributes @ extra
+                Attributes = (ReadOnlyList.toList s.Attributes) @ extra
                 Scope = scope
                 Status = if withError then Status.Error errorText else s.Status
             }
@@ -973,14 +973,14 @@ let metricData: Gen<MetricData> =
             Gen.oneof
                 [
                     Gen.map3
-                        (fun t m ps -> MetricPoints.Sum(t, m, ps))
+                        (fun t m ps -> MetricPoints.Sum(t, m, Items ps))
                         temporality
                         (ArbMap.defaults.ArbFor<bool>().Generator)
                         (points numberPoint)
                     points numberPoint |> Gen.map MetricPoints.Gauge
-                    Gen.map2 (fun t ps -> MetricPoints.Histogram(t, ps)) temporality (points histogramPoint)
+                    Gen.map2 (fun t ps -> MetricPoints.Histogram(t, Items ps)) temporality (points histogramPoint)
                     Gen.map2
-                        (fun t ps -> MetricPoints.ExponentialHistogram(t, ps))
+                        (fun t ps -> MetricPoints.ExponentialHistogram(t, Items ps))
                         temporality
                         (points exponentialPoint)
                 ]
@@ -1283,8 +1283,8 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
                     Time = 2_000_000_000L
                     Count = List.sum counts
                     Sum = sum
-                    Min = None
-                    Max = None
+                    Min = Nullable()
+                    Max = Nullable()
                     Bounds = bounds
                     BucketCounts = counts
                     Exemplars = exemplars
@@ -1298,21 +1298,21 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
             [
                 3,
                 upTo3 (numberPoint counterNumber true)
-                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, true, ps))
+                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, true, Items ps))
                 2,
                 upTo3 (numberPoint anyNumber true)
-                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, false, ps))
+                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, false, Items ps))
                 2, upTo3 (numberPoint anyNumber true) |> Gen.map MetricPoints.Gauge
                 3,
                 upTo3 histogramPoint
-                |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Cumulative, ps))
+                |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Cumulative, Items ps))
                 1,
                 upTo3 (numberPoint counterNumber false)
-                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Delta, true, ps))
+                |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Delta, true, Items ps))
                 1,
                 upTo3 histogramPoint
-                |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Delta, ps))
-                1, Gen.constant (MetricPoints.ExponentialHistogram(Temporality.Cumulative, []))
+                |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Delta, Items ps))
+                1, Gen.constant (MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items []))
             ]
 
     gen {

@@ -291,29 +291,29 @@ let private comparable (points: MetricPoints) =
     let bySeries key = List.sortBy (key >> attributesKey)
 
     match points with
-    | MetricPoints.Sum(t, monotonic, ps) ->
+    | MetricPoints.Sum(t, monotonic, Items ps) ->
         MetricPoints.Sum(
             t,
             monotonic,
             ps
             |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] })
-            |> bySeries (fun p -> p.Attributes)
+            |> bySeries (fun p -> (ReadOnlyList.toList p.Attributes))
         )
-    | MetricPoints.Gauge ps ->
+    | MetricPoints.Gauge(Items ps) ->
         MetricPoints.Gauge(ps |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] }))
-    | MetricPoints.Histogram(t, ps) ->
+    | MetricPoints.Histogram(t, Items ps) ->
         MetricPoints.Histogram(
             t,
             ps
             |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] })
-            |> bySeries (fun p -> p.Attributes)
+            |> bySeries (fun p -> (ReadOnlyList.toList p.Attributes))
         )
-    | MetricPoints.ExponentialHistogram(t, ps) ->
+    | MetricPoints.ExponentialHistogram(t, Items ps) ->
         MetricPoints.ExponentialHistogram(
             t,
             ps
             |> List.map (fun p -> { p with StartTime = 0L; Time = 0L; Exemplars = [] })
-            |> bySeries (fun p -> p.Attributes)
+            |> bySeries (fun p -> (ReadOnlyList.toList p.Attributes))
         )
 
 /// The points' case, temporality and monotonicity, without the points.
@@ -343,12 +343,12 @@ let private differences (expected: MetricPoints option) (actual: MetricPoints op
         |> String.concat "\n"
 
     match expected, actual with
-    | Some(MetricPoints.Sum(_, _, e)), Some(MetricPoints.Sum(_, _, a)) ->
-        paired (fun (p: NumberPoint) -> p.Attributes) e a
-    | Some(MetricPoints.Histogram(_, e)), Some(MetricPoints.Histogram(_, a)) ->
-        paired (fun (p: HistogramPoint) -> p.Attributes) e a
-    | Some(MetricPoints.ExponentialHistogram(_, e)), Some(MetricPoints.ExponentialHistogram(_, a)) ->
-        paired (fun (p: ExponentialHistogramPoint) -> p.Attributes) e a
+    | Some(MetricPoints.Sum(_, _, Items e)), Some(MetricPoints.Sum(_, _, Items a)) ->
+        paired (fun (p: NumberPoint) -> (ReadOnlyList.toList p.Attributes)) e a
+    | Some(MetricPoints.Histogram(_, Items e)), Some(MetricPoints.Histogram(_, Items a)) ->
+        paired (fun (p: HistogramPoint) -> (ReadOnlyList.toList p.Attributes)) e a
+    | Some(MetricPoints.ExponentialHistogram(_, Items e)), Some(MetricPoints.ExponentialHistogram(_, Items a)) ->
+        paired (fun (p: ExponentialHistogramPoint) -> (ReadOnlyList.toList p.Attributes)) e a
     | _ -> sprintf "delta accumulated:\n%A\ncumulative:\n%A" expected actual
 
 let private tagsOfSet (set: int) =

@@ -115,7 +115,7 @@ let private scopeNode (scope: InstrumentationScope) =
         [
             "name", str scope.Name
             "version", str scope.Version
-            "attributes", attributes scope.Attributes
+            "attributes", attributes (ReadOnlyList.toList scope.Attributes)
         ]
 
 let private request
@@ -149,7 +149,7 @@ let private request
                     [
                         obj
                             [
-                                "resource", obj [ "attributes", attributes resource.Attributes ]
+                                "resource", obj [ "attributes", attributes (ReadOnlyList.toList resource.Attributes) ]
                                 scopeKey, arr scopeEntries
                                 "schemaUrl", str resource.SchemaUrl
                             ]
@@ -157,7 +157,7 @@ let private request
             ]
 
 let private traceStateText (state: TraceState) =
-    state.Entries |> List.map (fun (k, v) -> k + "=" + v) |> String.concat ","
+    (ReadOnlyList.toList state.Entries) |> List.map (fun (k, v) -> k + "=" + v) |> String.concat ","
 
 let private flags (traceFlags: TraceFlags) (isRemote: bool) =
     num (int traceFlags.Value ||| 0x100 ||| (if isRemote then 0x200 else 0))
@@ -186,31 +186,31 @@ let private expectedSpan (s: Span) =
             )
             "startTimeUnixNano", int64Text s.StartTime
             "endTimeUnixNano", int64Text s.EndTime
-            "attributes", attributes s.Attributes
+            "attributes", attributes (ReadOnlyList.toList s.Attributes)
             "droppedAttributesCount", num s.DroppedAttributes
             "events",
             arr (
-                s.Events
+                (ReadOnlyList.toList s.Events)
                 |> List.map (fun e ->
                     obj
                         [
                             "timeUnixNano", int64Text e.Timestamp
                             "name", str e.Name
-                            "attributes", attributes e.Attributes
+                            "attributes", attributes (ReadOnlyList.toList e.Attributes)
                             "droppedAttributesCount", num e.DroppedAttributes
                         ])
             )
             "droppedEventsCount", num s.DroppedEvents
             "links",
             arr (
-                s.Links
+                (ReadOnlyList.toList s.Links)
                 |> List.map (fun l ->
                     obj
                         [
                             "traceId", str (l.Context.TraceId.ToHex())
                             "spanId", str (l.Context.SpanId.ToHex())
                             "traceState", str (traceStateText l.Context.TraceState)
-                            "attributes", attributes l.Attributes
+                            "attributes", attributes (ReadOnlyList.toList l.Attributes)
                             "droppedAttributesCount", num l.DroppedAttributes
                             "flags", flags l.Context.TraceFlags l.Context.IsRemote
                         ])
@@ -234,7 +234,7 @@ let private exemplars (items: Exemplar list) =
         |> List.map (fun e ->
             obj
                 [
-                    "filteredAttributes", attributes e.FilteredAttributes
+                    "filteredAttributes", attributes (ReadOnlyList.toList e.FilteredAttributes)
                     "timeUnixNano", int64Text e.Time
                     numberValue e.Value
                     "spanId", (if e.SpanId.IsValid then str (e.SpanId.ToHex()) else null)
@@ -251,11 +251,11 @@ let private expectedMetric (m: MetricData) =
             |> List.map (fun p ->
                 obj
                     [
-                        "attributes", attributes p.Attributes
+                        "attributes", attributes (ReadOnlyList.toList p.Attributes)
                         "startTimeUnixNano", int64Text p.StartTime
                         "timeUnixNano", int64Text p.Time
                         numberValue p.Value
-                        "exemplars", exemplars p.Exemplars
+                        "exemplars", exemplars (ReadOnlyList.toList p.Exemplars)
                     ])
         )
 
@@ -267,12 +267,12 @@ let private expectedMetric (m: MetricData) =
         )
 
     let buckets (b: ExponentialBuckets) =
-        obj [ "offset", num b.Offset; "bucketCounts", arr (b.Counts |> List.map int64Text) ]
+        obj [ "offset", num b.Offset; "bucketCounts", arr ((ReadOnlyList.toList b.Counts) |> List.map int64Text) ]
 
     let data =
         match m.Points with
-        | MetricPoints.Gauge points -> "gauge", obj [ "dataPoints", numberPoints points ]
-        | MetricPoints.Sum(t, monotonic, points) ->
+        | MetricPoints.Gauge(Items points) -> "gauge", obj [ "dataPoints", numberPoints points ]
+        | MetricPoints.Sum(t, monotonic, Items points) ->
             "sum",
             obj
                 [
@@ -280,7 +280,7 @@ let private expectedMetric (m: MetricData) =
                     "aggregationTemporality", temporality t
                     "isMonotonic", JsonValue.Create monotonic
                 ]
-        | MetricPoints.Histogram(t, points) ->
+        | MetricPoints.Histogram(t, Items points) ->
             "histogram",
             obj
                 [
@@ -290,21 +290,21 @@ let private expectedMetric (m: MetricData) =
                         |> List.map (fun p ->
                             obj
                                 [
-                                    "attributes", attributes p.Attributes
+                                    "attributes", attributes (ReadOnlyList.toList p.Attributes)
                                     "startTimeUnixNano", int64Text p.StartTime
                                     "timeUnixNano", int64Text p.Time
                                     "count", int64Text p.Count
                                     "sum", dbl p.Sum
-                                    "bucketCounts", arr (p.BucketCounts |> List.map int64Text)
-                                    "explicitBounds", arr (p.Bounds |> List.map dbl)
-                                    "exemplars", exemplars p.Exemplars
+                                    "bucketCounts", arr ((ReadOnlyList.toList p.BucketCounts) |> List.map int64Text)
+                                    "explicitBounds", arr ((ReadOnlyList.toList p.Bounds) |> List.map dbl)
+                                    "exemplars", exemplars (ReadOnlyList.toList p.Exemplars)
                                     optional "min" p.Min
                                     optional "max" p.Max
                                 ])
                     )
                     "aggregationTemporality", temporality t
                 ]
-        | MetricPoints.ExponentialHistogram(t, points) ->
+        | MetricPoints.ExponentialHistogram(t, Items points) ->
             "exponentialHistogram",
             obj
                 [
@@ -314,7 +314,7 @@ let private expectedMetric (m: MetricData) =
                         |> List.map (fun p ->
                             obj
                                 [
-                                    "attributes", attributes p.Attributes
+                                    "attributes", attributes (ReadOnlyList.toList p.Attributes)
                                     "startTimeUnixNano", int64Text p.StartTime
                                     "timeUnixNano", int64Text p.Time
                                     "count", int64Text p.Count
@@ -323,7 +323,7 @@ let private expectedMetric (m: MetricData) =
                                     "zeroCount", int64Text p.ZeroCount
                                     "positive", buckets p.Positive
                                     "negative", buckets p.Negative
-                                    "exemplars", exemplars p.Exemplars
+                                    "exemplars", exemplars (ReadOnlyList.toList p.Exemplars)
                                     optional "min" p.Min
                                     optional "max" p.Max
                                     "zeroThreshold", dbl p.ZeroThreshold
@@ -351,7 +351,7 @@ let private expectedLog (r: LogRecord) =
             (match r.Body with
              | AnyValue.Empty -> null
              | body -> anyValue body)
-            "attributes", attributes r.Attributes
+            "attributes", attributes (ReadOnlyList.toList r.Attributes)
             "droppedAttributesCount", num r.DroppedAttributes
             "flags", num (int r.TraceFlags.Value)
             "traceId", (if r.TraceId.IsValid then str (r.TraceId.ToHex()) else null)

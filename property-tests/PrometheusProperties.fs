@@ -178,7 +178,7 @@ let private expectedLabels
                     "otel_scope_version", "otel_scope_version", fffd scope.Version
                 if scope.SchemaUrl <> "" then
                     "otel_scope_schema_url", "otel_scope_schema_url", fffd scope.SchemaUrl
-                for a in scope.Attributes do
+                for a in (ReadOnlyList.toList scope.Attributes) do
                     let key = "otel_scope_" + a.Key
                     PrometheusNames.sanitizeLabelName key, key, labelText a.Value
             ]
@@ -252,22 +252,22 @@ let private expectedSamples (options: PrometheusOptions) (metric: MetricData) : 
     let sample n labels le value = normalised n labels le value
 
     match metric.Points with
-    | MetricPoints.Sum(_, _, points)
-    | MetricPoints.Gauge points ->
+    | MetricPoints.Sum(_, _, Items points)
+    | MetricPoints.Gauge(Items points) ->
         [
             for p in points ->
-                sample name (expectedLabels options (Some metric.Scope) false p.Attributes) None p.Value.AsDouble
+                sample name (expectedLabels options (Some metric.Scope) false (ReadOnlyList.toList p.Attributes)) None p.Value.AsDouble
         ]
-    | MetricPoints.Histogram(_, points) ->
+    | MetricPoints.Histogram(_, Items points) ->
         [
             for p in points do
-                let labels = expectedLabels options (Some metric.Scope) true p.Attributes
-                let cumulative = p.BucketCounts |> List.scan (+) 0L |> List.tail
+                let labels = expectedLabels options (Some metric.Scope) true (ReadOnlyList.toList p.Attributes)
+                let cumulative = (ReadOnlyList.toList p.BucketCounts) |> List.scan (+) 0L |> List.tail
 
-                for bound, count in List.zip (p.Bounds @ [ infinity ]) cumulative do
+                for bound, count in List.zip ((ReadOnlyList.toList p.Bounds) @ [ infinity ]) cumulative do
                     sample (name + "_bucket") labels (Some bound) (float count)
 
-                if p.Sum >= 0.0 && (p.Bounds.IsEmpty || p.Bounds.Head >= 0.0) then
+                if p.Sum >= 0.0 && ((ReadOnlyList.toList p.Bounds).IsEmpty || (ReadOnlyList.toList p.Bounds).Head >= 0.0) then
                     sample (name + "_sum") labels None p.Sum
                     sample (name + "_count") labels None (float p.Count)
         ]
@@ -323,8 +323,8 @@ let private roundTrip
                 true
             | None -> false
 
-        if options.TargetInfo && not resource.Attributes.IsEmpty then
-            let target = normalised "target_info" (expectedLabels options None false resource.Attributes) None 1.0
+        if options.TargetInfo && not (ReadOnlyList.toList resource.Attributes).IsEmpty then
+            let target = normalised "target_info" (expectedLabels options None false (ReadOnlyList.toList resource.Attributes)) None 1.0
 
             if not (take target) then
                 problem $"target_info missing or different: {target}"
@@ -451,8 +451,8 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
             Time = 2L
             Count = 6L
             Sum = 1.25
-            Min = None
-            Max = None
+            Min = Nullable()
+            Max = Nullable()
             Bounds = [ 0.005; 0.01; 0.1; 1.0; 10.0 ]
             BucketCounts = [ 1L; 1L; 2L; 1L; 1L; 0L ]
             Exemplars = []
@@ -473,7 +473,7 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
                 "http.server.request.duration"
                 "s"
                 "Duration of HTTP server requests."
-                (MetricPoints.Histogram(Temporality.Cumulative, [ histogram ]))
+                (MetricPoints.Histogram(Temporality.Cumulative, Items [ histogram ]))
             metric
                 "orders.placed"
                 "{order}"
@@ -489,7 +489,7 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
                 "queue.length"
                 "{item}"
                 "Items waiting."
-                (MetricPoints.Sum(Temporality.Cumulative, false, [ point [] (NumberValue.Long 3L) ]))
+                (MetricPoints.Sum(Temporality.Cumulative, false, Items [ point [] (NumberValue.Long 3L) ]))
             metric
                 "process.memory.usage"
                 "By"

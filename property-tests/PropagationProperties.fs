@@ -28,8 +28,8 @@ let ``tracestate tryAdd keeps at most 32 unique keys with the new one leftmost``
                 match TraceState.tryAdd key value state with
                 | Some added ->
                     List.head added.Entries = (key, value)
-                    && added.Entries.Length <= 32
-                    && (added.Entries |> List.distinctBy fst).Length = added.Entries.Length
+                    && (ReadOnlyList.toList added.Entries).Length <= 32
+                    && ((ReadOnlyList.toList added.Entries) |> List.distinctBy fst).Length = (ReadOnlyList.toList added.Entries).Length
                 | None -> false)
     )
 

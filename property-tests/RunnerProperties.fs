@@ -50,7 +50,7 @@ type private ModelExporter() =
 
                 Task.FromResult ExportResult.Success
             | Fail -> Task.FromResult(ExportResult.Failure "model failure")
-            | Retry -> Task.FromResult(ExportResult.Retryable("model unavailable", None))
+            | Retry -> Task.FromResult(ExportResult.Retryable("model unavailable", Nullable()))
             | Throw -> raise (InvalidOperationException "model exception")
 
         member _.Shutdown _ =

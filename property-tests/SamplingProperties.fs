@@ -87,7 +87,7 @@ let ``parent based follows a valid parent's sampled flag whatever the root sampl
             let result =
                 sampler
                     { Arbs.rootParameters parent.TraceId with
-                        Parent = Some parent
+                        Parent = parent
                     }
 
             let expected =

@@ -82,16 +82,16 @@ let ``a limited span never exceeds any of its limits`` () =
                 attributes
                 |> List.forall (fun a -> withinLimit limits.AttributeValueLengthLimit a.Value)
 
-            out.Attributes.Length <= limits.AttributeCountLimit
-            && out.Events.Length <= limits.EventCountLimit
-            && out.Links.Length <= limits.LinkCountLimit
-            && out.Events
-               |> List.forall (fun e -> e.Attributes.Length <= limits.AttributePerEventCountLimit)
-            && out.Links
-               |> List.forall (fun l -> l.Attributes.Length <= limits.AttributePerLinkCountLimit)
-            && lengthOk out.Attributes
-            && out.Events |> List.forall (fun e -> lengthOk e.Attributes)
-            && out.Links |> List.forall (fun l -> lengthOk l.Attributes))
+            (ReadOnlyList.toList out.Attributes).Length <= limits.AttributeCountLimit
+            && (ReadOnlyList.toList out.Events).Length <= limits.EventCountLimit
+            && (ReadOnlyList.toList out.Links).Length <= limits.LinkCountLimit
+            && (ReadOnlyList.toList out.Events)
+               |> List.forall (fun e -> (ReadOnlyList.toList e.Attributes).Length <= limits.AttributePerEventCountLimit)
+            && (ReadOnlyList.toList out.Links)
+               |> List.forall (fun l -> (ReadOnlyList.toList l.Attributes).Length <= limits.AttributePerLinkCountLimit)
+            && lengthOk (ReadOnlyList.toList out.Attributes)
+            && (ReadOnlyList.toList out.Events) |> List.forall (fun e -> lengthOk (ReadOnlyList.toList e.Attributes))
+            && (ReadOnlyList.toList out.Links) |> List.forall (fun l -> lengthOk (ReadOnlyList.toList l.Attributes)))
     )
 
 [<Fact>]
@@ -101,23 +101,23 @@ let ``kept plus newly dropped equals the original count, for every limit`` () =
             let out = SpanLimits.apply limits span
 
             let eventsAccounted =
-                List.zip out.Events (List.truncate out.Events.Length span.Events)
+                List.zip (ReadOnlyList.toList out.Events) (List.truncate (ReadOnlyList.toList out.Events).Length (ReadOnlyList.toList span.Events))
                 |> List.forall (fun (o, i) ->
                     o.Name = i.Name
-                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes)
+                    && (ReadOnlyList.toList o.Attributes).Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList i.Attributes))
                         .Length)
 
             let linksAccounted =
-                List.zip out.Links (List.truncate out.Links.Length span.Links)
+                List.zip (ReadOnlyList.toList out.Links) (List.truncate (ReadOnlyList.toList out.Links).Length (ReadOnlyList.toList span.Links))
                 |> List.forall (fun (o, i) ->
                     o.Context = i.Context
-                    && o.Attributes.Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys i.Attributes)
+                    && (ReadOnlyList.toList o.Attributes).Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList i.Attributes))
                         .Length)
 
-            out.Attributes.Length + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys span.Attributes)
+            (ReadOnlyList.toList out.Attributes).Length + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList span.Attributes))
                 .Length
-            && out.Events.Length + (out.DroppedEvents - span.DroppedEvents) = span.Events.Length
-            && out.Links.Length + (out.DroppedLinks - span.DroppedLinks) = span.Links.Length
+            && (ReadOnlyList.toList out.Events).Length + (out.DroppedEvents - span.DroppedEvents) = (ReadOnlyList.toList span.Events).Length
+            && (ReadOnlyList.toList out.Links).Length + (out.DroppedLinks - span.DroppedLinks) = (ReadOnlyList.toList span.Links).Length
             && eventsAccounted
             && linksAccounted)
     )
@@ -129,9 +129,9 @@ let ``limits leave everything but attributes, events, links and dropped counts u
             let out = SpanLimits.apply limits span
 
             { out with
-                Attributes = span.Attributes
-                Events = span.Events
-                Links = span.Links
+                Attributes = (ReadOnlyList.toList span.Attributes)
+                Events = (ReadOnlyList.toList span.Events)
+                Links = (ReadOnlyList.toList span.Links)
                 DroppedAttributes = span.DroppedAttributes
                 DroppedEvents = span.DroppedEvents
                 DroppedLinks = span.DroppedLinks
@@ -163,5 +163,5 @@ let ``negative limits are treated as zero and never throw`` () =
                 }
 
             let out = SpanLimits.apply limits span
-            out.Attributes.IsEmpty && out.Events.IsEmpty && out.Links.IsEmpty)
+            (ReadOnlyList.toList out.Attributes).IsEmpty && (ReadOnlyList.toList out.Events).IsEmpty && (ReadOnlyList.toList out.Links).IsEmpty)
     )

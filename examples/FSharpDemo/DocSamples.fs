@@ -109,7 +109,7 @@ let resultOf (status: int) =
     match status with
     | 200 -> ExportResult.Success
     | 429
-    | 503 -> ExportResult.Retryable($"HTTP {status}", Some(TimeSpan.FromSeconds 2.))
+    | 503 -> ExportResult.Retryable($"HTTP {status}", Nullable (TimeSpan.FromSeconds 2.))
     | _ -> ExportResult.Failure $"HTTP {status}"
 
 let withExporters: TracingConfig -> TracingConfig =

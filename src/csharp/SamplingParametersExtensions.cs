@@ -6,9 +6,9 @@ namespace Functional.Telemetry;
 /// (<see cref="Sampler.Create(Func{SamplingParameters, SamplingResult}, string)"/>).</summary>
 public static class SamplingParametersExtensions
 {
-    /// <summary>The parent span's context; null for a root span.</summary>
+    /// <summary>The parent span's context; null for a root span (where <c>Parent.IsValid</c> is false).</summary>
     public static SpanContext? GetParentContext(this SamplingParameters parameters) =>
-        parameters.Parent is { } parent ? parent.Value : null;
+        parameters.Parent.IsValid ? parameters.Parent : null;
 
     /// <summary>A result with this decision that keeps the parent's trace state and adds no attribute.</summary>
     public static SamplingResult CreateResult(this SamplingParameters parameters, SamplingDecision decision) =>

@@ -56,7 +56,7 @@ public static class SpanExtensions
     public static string? GetErrorDescription(this Status status) =>
         Guard.NotNull(status, nameof(status)) is Status.Error error ? error.description : null;
 
-    private static Span Copy(Span span, string? name = null, FSharpList<KeyValue>? attributes = null, Status? status = null) =>
+    private static Span Copy(Span span, string? name = null, IReadOnlyList<KeyValue>? attributes = null, Status? status = null) =>
         new(
             span.Context,
             span.ParentSpanId,
@@ -104,7 +104,7 @@ public static class LogRecordExtensions
         return ReferenceEquals(kept, record.Attributes) ? record : Copy(record, attributes: kept);
     }
 
-    private static LogRecord Copy(LogRecord record, AnyValue? body = null, FSharpList<KeyValue>? attributes = null) =>
+    private static LogRecord Copy(LogRecord record, AnyValue? body = null, IReadOnlyList<KeyValue>? attributes = null) =>
         new(
             record.Timestamp,
             record.ObservedTimestamp,
@@ -120,14 +120,15 @@ public static class LogRecordExtensions
             record.Scope);
 }
 
-/// <summary>Attribute lists as the model holds them.</summary>
+/// <summary>Attribute lists as the model holds them (F# lists behind <see cref="IReadOnlyList{T}"/>, so that
+/// records keep comparing by value).</summary>
 internal static class Attributes
 {
     /// <summary>The list with <paramref name="key"/> set: replaced in place, else added last.</summary>
-    public static FSharpList<KeyValue> Set(FSharpList<KeyValue> attributes, string key, AnyValue value)
+    public static IReadOnlyList<KeyValue> Set(IReadOnlyList<KeyValue> attributes, string key, AnyValue value)
     {
         var replaced = false;
-        var result = new List<KeyValue>(attributes.Length + 1);
+        var result = new List<KeyValue>(attributes.Count + 1);
         foreach (var attribute in attributes)
         {
             if (string.Equals(attribute.Key, key, StringComparison.Ordinal))
@@ -150,7 +151,7 @@ internal static class Attributes
     }
 
     /// <summary>The list without <paramref name="key"/>; the same list when the key is not in it.</summary>
-    public static FSharpList<KeyValue> Remove(FSharpList<KeyValue> attributes, string key) =>
+    public static IReadOnlyList<KeyValue> Remove(IReadOnlyList<KeyValue> attributes, string key) =>
         attributes.Any(a => string.Equals(a.Key, key, StringComparison.Ordinal))
             ? ListModule.OfSeq(attributes.Where(a => !string.Equals(a.Key, key, StringComparison.Ordinal)))
             : attributes;

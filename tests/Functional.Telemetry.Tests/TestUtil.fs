@@ -50,7 +50,7 @@ type FlakyExporter<'T>(failures: int) =
 
             Task.FromResult(
                 if calls.Count <= failures then
-                    ExportResult.Retryable("not yet", Some TimeSpan.Zero)
+                    ExportResult.Retryable("not yet", Nullable TimeSpan.Zero)
                 else
                     ExportResult.Success
             )

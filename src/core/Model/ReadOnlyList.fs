@@ -37,3 +37,12 @@ module internal ReadOnlyList =
 
     /// The empty collection.
     let empty<'T> : IReadOnlyList<'T> = [] :> IReadOnlyList<'T>
+
+/// Pattern matching on the model's collections as F# lists (for the SDK's own code and its tests).
+[<AutoOpen>]
+module internal ReadOnlyListPatterns =
+    /// Matches a collection as an F# list: `MetricPoints.Gauge(Items [ point ])`.
+    let (|Items|) (items: IReadOnlyList<'T>) = ReadOnlyList.toList items
+
+    /// An F# list as the model's collection type (the inverse of the pattern).
+    let Items (items: 'T list) : IReadOnlyList<'T> = items

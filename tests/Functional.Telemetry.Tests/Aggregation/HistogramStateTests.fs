@@ -29,7 +29,7 @@ let ``default bounds are the OpenTelemetry defaults`` () =
     )
 
     let empty = HistogramState.empty HistogramState.defaultBounds
-    Assert.Equal(16, empty.Counts.Length)
+    Assert.Equal(16, (ReadOnlyList.toList empty.Counts).Length)
     Assert.Equal(None, empty.Min)
 
 [<Fact>]
@@ -50,7 +50,7 @@ let ``histogram record tracks counts, count, sum, min and max`` () =
         [ 3.0; 5.0; 12.0; -1.0; 7.0 ]
         |> List.fold HistogramState.record (HistogramState.empty [ 0.0; 5.0; 10.0 ])
 
-    Assert.Equal<int64 list>([ 1L; 2L; 1L; 1L ], state.Counts)
+    Assert.Equal<int64 list>([ 1L; 2L; 1L; 1L ], (ReadOnlyList.toList state.Counts))
     Assert.Equal(5L, state.Count)
     Assert.Equal(26.0, state.Sum)
     Assert.Equal(Some -1.0, state.Min)
@@ -62,7 +62,7 @@ let ``histogram merge adds counts and combines extremes`` () =
     let left = List.fold HistogramState.record (HistogramState.empty bounds) [ 1.0; 20.0 ]
     let right = List.fold HistogramState.record (HistogramState.empty bounds) [ 2.0; 3.0 ]
     let merged = HistogramState.merge left right
-    Assert.Equal<int64 list>([ 3L; 1L ], merged.Counts)
+    Assert.Equal<int64 list>([ 3L; 1L ], (ReadOnlyList.toList merged.Counts))
     Assert.Equal(4L, merged.Count)
     Assert.Equal(26.0, merged.Sum)
     Assert.Equal(Some 1.0, merged.Min)

@@ -23,7 +23,7 @@ let ``cumulative sums become deltas per series, matched whatever the attribute o
     let other = attrs [ "a", "9" ]
 
     let previous =
-        MetricPoints.Sum(Temporality.Cumulative, true, [ numberPoint ab 0L 10L (NumberValue.Long 5L) ])
+        MetricPoints.Sum(Temporality.Cumulative, true, Items [ numberPoint ab 0L 10L (NumberValue.Long 5L) ])
 
     let current =
         MetricPoints.Sum(
@@ -48,7 +48,7 @@ let ``cumulative sums become deltas per series, matched whatever the attribute o
     Assert.Equal(expected, Temporality.cumulativeToDelta (Some previous) current)
 
     let firstDelta =
-        MetricPoints.Sum(Temporality.Delta, true, [ numberPoint ab 0L 10L (NumberValue.Long 5L) ])
+        MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint ab 0L 10L (NumberValue.Long 5L) ])
 
     Assert.Equal(firstDelta, Temporality.cumulativeToDelta None previous)
 
@@ -67,10 +67,10 @@ let ``a series gone from the current collection is absent from the delta`` () =
     let y = attrs [ "k", "y" ]
 
     let current =
-        MetricPoints.Sum(Temporality.Cumulative, false, [ numberPoint y 0L 20L (NumberValue.Double 2.5) ])
+        MetricPoints.Sum(Temporality.Cumulative, false, Items [ numberPoint y 0L 20L (NumberValue.Double 2.5) ])
 
     Assert.Equal(
-        MetricPoints.Sum(Temporality.Delta, false, [ numberPoint y 10L 20L (NumberValue.Double 0.5) ]),
+        MetricPoints.Sum(Temporality.Delta, false, Items [ numberPoint y 10L 20L (NumberValue.Double 0.5) ]),
         Temporality.cumulativeToDelta (Some previous) current
     )
 
@@ -78,9 +78,9 @@ let ``a series gone from the current collection is absent from the delta`` () =
 let ``delta sums accumulate from the first start, and quiet series are carried`` () =
     let x = attrs [ "k", "x" ]
     let y = attrs [ "k", "y" ]
-    let first = MetricPoints.Sum(Temporality.Delta, true, [ numberPoint x 0L 10L (NumberValue.Long 4L) ])
-    let second = MetricPoints.Sum(Temporality.Delta, true, [ numberPoint y 10L 20L (NumberValue.Long 1L) ])
-    let third = MetricPoints.Sum(Temporality.Delta, true, [ numberPoint x 20L 30L (NumberValue.Long 6L) ])
+    let first = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint x 0L 10L (NumberValue.Long 4L) ])
+    let second = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint y 10L 20L (NumberValue.Long 1L) ])
+    let third = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint x 20L 30L (NumberValue.Long 6L) ])
     let r1 = Temporality.deltaToCumulative None first
     let r2 = Temporality.deltaToCumulative (Some r1) second
     let r3 = Temporality.deltaToCumulative (Some r2) third
@@ -104,40 +104,40 @@ let private histogramPoint start time (values: float list) =
 
 [<Fact>]
 let ``histogram temporality round trip`` () =
-    let c1 = MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint 0L 10L [ 1.0; 20.0 ] ])
+    let c1 = MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint 0L 10L [ 1.0; 20.0 ] ])
 
     let c2 =
-        MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint 0L 20L [ 1.0; 20.0; 5.0; -3.0 ] ])
+        MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint 0L 20L [ 1.0; 20.0; 5.0; -3.0 ] ])
 
     let d2 = Temporality.cumulativeToDelta (Some c1) c2
 
     match d2 with
-    | MetricPoints.Histogram(Temporality.Delta, [ point ]) ->
+    | MetricPoints.Histogram(Temporality.Delta, Items [ point ]) ->
         Assert.Equal(10L, point.StartTime)
         Assert.Equal(2L, point.Count)
         Assert.Equal(2.0, point.Sum)
-        Assert.Equal<int64 list>([ 1L; 1L; 0L ], point.BucketCounts)
-        Assert.Equal(None, point.Min)
-        Assert.Equal(None, point.Max)
+        Assert.Equal<int64 list>([ 1L; 1L; 0L ], (ReadOnlyList.toList point.BucketCounts))
+        Assert.Equal(Nullable(), point.Min)
+        Assert.Equal(Nullable(), point.Max)
     | other -> failwithf "unexpected %A" other
 
     let d1 = Temporality.cumulativeToDelta None c1
     let r1 = Temporality.deltaToCumulative None d1
 
     match Temporality.deltaToCumulative (Some r1) d2 with
-    | MetricPoints.Histogram(Temporality.Cumulative, [ point ]) ->
+    | MetricPoints.Histogram(Temporality.Cumulative, Items [ point ]) ->
         let expected = histogramPoint 0L 20L [ 1.0; 20.0; 5.0; -3.0 ]
         // The delta lost its extremes, so the cumulative ones are unknown too.
-        Assert.Equal({ expected with Min = None; Max = None }, point)
+        Assert.Equal({ expected with Min = Nullable(); Max = Nullable() }, point)
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
 let ``delta histograms accumulate min of mins and max of maxes`` () =
-    let d1 = MetricPoints.Histogram(Temporality.Delta, [ histogramPoint 0L 10L [ 3.0 ] ])
-    let d2 = MetricPoints.Histogram(Temporality.Delta, [ histogramPoint 10L 20L [ -1.0; 2.0 ] ])
+    let d1 = MetricPoints.Histogram(Temporality.Delta, Items [ histogramPoint 0L 10L [ 3.0 ] ])
+    let d2 = MetricPoints.Histogram(Temporality.Delta, Items [ histogramPoint 10L 20L [ -1.0; 2.0 ] ])
 
     Assert.Equal(
-        MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint 0L 20L [ 3.0; -1.0; 2.0 ] ]),
+        MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint 0L 20L [ 3.0; -1.0; 2.0 ] ]),
         Temporality.deltaToCumulative (Some(Temporality.deltaToCumulative None d1)) d2
     )
 
@@ -151,11 +151,11 @@ let ``exponential histogram deltas are taken at the common scale`` () =
     let c1 = exponentialPoint 0L 10L [ 1.0; 1.5 ]
     let c2 = exponentialPoint 0L 20L [ 1.0; 1.5; 0.0; 100.0; -2.0 ]
 
-    let previous = MetricPoints.ExponentialHistogram(Temporality.Cumulative, [ c1 ])
-    let current = MetricPoints.ExponentialHistogram(Temporality.Cumulative, [ c2 ])
+    let previous = MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items [ c1 ])
+    let current = MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items [ c2 ])
 
     match Temporality.cumulativeToDelta (Some previous) current with
-    | MetricPoints.ExponentialHistogram(Temporality.Delta, [ delta ]) ->
+    | MetricPoints.ExponentialHistogram(Temporality.Delta, Items [ delta ]) ->
         let expected = exponentialPoint 10L 20L [ 0.0; 100.0; -2.0 ]
         Assert.Equal(c2.Scale, delta.Scale)
         Assert.Equal(3L, delta.Count)
@@ -165,7 +165,7 @@ let ``exponential histogram deltas are taken at the common scale`` () =
         let atScale (values: float list) = values |> List.map (ExponentialHistogramState.bucketIndex c2.Scale)
 
         Assert.Equal(atScale [ 100.0 ] |> List.head, delta.Positive.Offset)
-        Assert.Equal<int64 list>([ 1L ], delta.Positive.Counts)
+        Assert.Equal<int64 list>([ 1L ], (ReadOnlyList.toList delta.Positive.Counts))
         Assert.Equal(atScale [ 2.0 ] |> List.head, delta.Negative.Offset)
         Assert.Equal(10L, delta.StartTime)
         Assert.Equal(expected.Time, delta.Time)
@@ -176,5 +176,5 @@ let ``gauges and already-converted points pass through`` () =
     let gauge = MetricPoints.Gauge [ numberPoint [] 0L 10L (NumberValue.Long 1L) ]
     Assert.Equal(gauge, Temporality.cumulativeToDelta None gauge)
     Assert.Equal(gauge, Temporality.deltaToCumulative None gauge)
-    let delta = MetricPoints.Sum(Temporality.Delta, true, [ numberPoint [] 0L 10L (NumberValue.Long 1L) ])
+    let delta = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint [] 0L 10L (NumberValue.Long 1L) ])
     Assert.Equal(delta, Temporality.cumulativeToDelta None delta)

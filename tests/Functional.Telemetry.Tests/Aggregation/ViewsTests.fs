@@ -16,7 +16,7 @@ let private instrument name kind =
             { InstrumentationScope.Named "My.Meter" with
                 Version = "1.0"
             }
-        AdvisedBoundaries = None
+        AdvisedBoundaries = null
     }
 
 let private requests = instrument "http.server.requests" InstrumentKind.Counter
@@ -104,7 +104,7 @@ let ``default aggregations by kind`` () =
 
 [<Fact>]
 let ``advised boundaries are used when valid and ignored when not`` () =
-    let advised bounds = View.defaultAggregation { duration with AdvisedBoundaries = Some bounds }
+    let advised bounds = View.defaultAggregation { duration with AdvisedBoundaries = bounds }
 
     Assert.Equal(Aggregation.ExplicitBucketHistogram([ 0.1; 0.5; 1.0 ], true), advised [ 0.1; 0.5; 1.0 ])
     Assert.Equal(Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true), advised [ 1.0; 0.5 ])

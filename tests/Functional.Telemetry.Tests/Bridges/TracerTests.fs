@@ -32,9 +32,9 @@ let ``inSpan nests spans through Activity.Current and records attributes, events
         let outer = spans |> List.find (fun s -> s.Name = "outer")
         let inner = spans |> List.find (fun s -> s.Name = "inner")
         Assert.Equal(outer.Context.SpanId, inner.ParentSpanId)
-        Assert.Equal<KeyValue list>([ KeyValue.int "step" 1L ], outer.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.int "step" 1L ], (ReadOnlyList.toList outer.Attributes))
         Assert.Equal(Status.Ok, inner.Status)
-        Assert.Equal("checkpoint", (List.exactlyOne inner.Events).Name)
+        Assert.Equal("checkpoint", (List.exactlyOne (ReadOnlyList.toList inner.Events)).Name)
         Assert.Equal("1.0", inner.Scope.Version)
     }
 
@@ -55,9 +55,9 @@ let ``an exception is recorded as an exception event with Error status and rethr
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
         Assert.Equal(Status.Error "no stock", span.Status)
-        let event = List.exactlyOne span.Events
+        let event = List.exactlyOne (ReadOnlyList.toList span.Events)
         Assert.Equal("exception", event.Name)
-        let find key = KeyValue.tryFind key event.Attributes
+        let find key = KeyValue.tryFind key (ReadOnlyList.toList event.Attributes)
         Assert.Equal(Some(AnyValue.String "System.InvalidOperationException"), find "exception.type")
         Assert.Equal(Some(AnyValue.String "no stock"), find "exception.message")
 
@@ -168,10 +168,10 @@ let ``spans with an explicit parent, kind and links`` () =
         Assert.Equal(remote.TraceId, span.Context.TraceId)
         Assert.Equal(remote.SpanId, span.ParentSpanId)
         Assert.True span.ParentIsRemote
-        Assert.Equal<KeyValue list>([ KeyValue.string "messaging.system" "kafka" ], span.Attributes)
-        let link = List.exactlyOne span.Links
+        Assert.Equal<KeyValue list>([ KeyValue.string "messaging.system" "kafka" ], (ReadOnlyList.toList span.Attributes))
+        let link = List.exactlyOne (ReadOnlyList.toList span.Links)
         Assert.Equal(linked.SpanId, link.Context.SpanId)
-        Assert.Equal<KeyValue list>([ KeyValue.int "index" 0L ], link.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.int "index" 0L ], (ReadOnlyList.toList link.Attributes))
     }
 
 [<Fact>]

@@ -91,14 +91,14 @@ let ``a stopped Activity becomes an immutable span with every field`` () =
                 KeyValue.bool "ok" true
                 KeyValue.create "tags" (AnyValue.Array [ AnyValue.String "a"; AnyValue.String "b" ])
             ],
-            child.Attributes
+            (ReadOnlyList.toList child.Attributes)
         )
 
-        let event = List.exactlyOne child.Events
+        let event = List.exactlyOne (ReadOnlyList.toList child.Events)
         Assert.Equal("cache miss", event.Name)
-        Assert.Equal<KeyValue list>([ KeyValue.string "key" "k1" ], event.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "key" "k1" ], (ReadOnlyList.toList event.Attributes))
         Assert.InRange(event.Timestamp, child.StartTime, child.EndTime)
-        let link = List.exactlyOne child.Links
+        let link = List.exactlyOne (ReadOnlyList.toList child.Links)
         Assert.Equal(ActivityConversion.toTraceId linked.TraceId, link.Context.TraceId)
         Assert.Equal(name, child.Scope.Name)
         Assert.Equal("2.1.0", child.Scope.Version)
@@ -134,7 +134,7 @@ let ``conversion keeps string values, scopes and root parents apart across spans
     |> List.iteri (fun i value ->
         let source = if i % 2 = 0 then sourceA else sourceB
         let span = convert source value
-        Assert.Equal<KeyValue list>([ KeyValue.string "k" value; KeyValue.string "empty" "" ], span.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "k" value; KeyValue.string "empty" "" ], (ReadOnlyList.toList span.Attributes))
         Assert.Equal(source.Name, span.Scope.Name)
         Assert.Equal((if i % 2 = 0 then "" else "2.0"), span.Scope.Version)
         Assert.Equal(SpanId.Empty, span.ParentSpanId)
@@ -209,13 +209,13 @@ let ``a sampler sees the parent, adds attributes and sets trace state`` () =
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
         let parameters = Seq.exactlyOne seen
-        Assert.Equal(Some true, parameters.Parent |> Option.map (fun p -> p.IsRemote))
+        Assert.True(parameters.Parent.IsValid && parameters.Parent.IsRemote)
         Assert.Equal(SpanKind.Server, parameters.Kind)
         Assert.Equal("server", parameters.Name)
         Assert.Equal(ActivityConversion.toTraceId remote.TraceId, span.Context.TraceId)
         Assert.True span.ParentIsRemote
-        Assert.Contains(KeyValue.string "sampler.note" "chosen", span.Attributes)
-        Assert.Equal<(string * string) list>([ "vendor", "x1" ], span.Context.TraceState.Entries)
+        Assert.Contains(KeyValue.string "sampler.note" "chosen", (ReadOnlyList.toList span.Attributes))
+        Assert.Equal<(string * string) list>([ "vendor", "x1" ], (ReadOnlyList.toList span.Context.TraceState.Entries))
     }
 
 [<Fact>]
@@ -325,7 +325,7 @@ let ``processors filter, enrich and redact in order`` () =
 
         Assert.Equal<KeyValue list>(
             [ KeyValue.string "user.email" "***"; KeyValue.string "team" "checkout" ],
-            span.Attributes
+            (ReadOnlyList.toList span.Attributes)
         )
     }
 
@@ -351,10 +351,10 @@ let ``span limits drop and count`` () =
 
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
-        Assert.Equal<KeyValue list>([ KeyValue.string "a" "abc"; KeyValue.int "b" 1L ], span.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "a" "abc"; KeyValue.int "b" 1L ], (ReadOnlyList.toList span.Attributes))
         Assert.Equal(1, span.DroppedAttributes)
         Assert.Equal(1, span.DroppedEvents)
-        Assert.Equal<string list>([ "e1" ], span.Events |> List.map (fun e -> e.Name))
+        Assert.Equal<string list>([ "e1" ], (ReadOnlyList.toList span.Events) |> List.map (fun e -> e.Name))
     }
 
 [<Fact>]
@@ -397,7 +397,7 @@ let ``the resource carries service name, sdk and detected attributes`` () =
         |> Telemetry.start
 
     use _ = sdk
-    let find key = KeyValue.tryFind key sdk.Resource.Attributes
+    let find key = KeyValue.tryFind key (ReadOnlyList.toList sdk.Resource.Attributes)
     Assert.Equal(Some(AnyValue.String "orders"), find "service.name")
     Assert.Equal(Some(AnyValue.String "test"), find "deployment.environment.name")
     Assert.Equal(Some(AnyValue.String "payments"), find "team")
@@ -561,7 +561,7 @@ let ``tags that cannot be enumerated or contain themselves never throw into Star
         activity.Stop()
         let! spans = flushed sdk exporter
         let span = Assert.Single spans
-        let keys = span.Attributes |> List.map (fun a -> a.Key)
+        let keys = (ReadOnlyList.toList span.Attributes) |> List.map (fun a -> a.Key)
         Assert.Equal<string list>([ "segment"; "lazy"; "self" ], keys)
     }
 
@@ -590,7 +590,7 @@ let ``an Activity a processor starts is not exported, so exporting cannot feed i
 let ``a parent given as a traceparent string is sampled as a remote parent`` () =
     task {
         let name = uniqueSource ()
-        let parents = System.Collections.Concurrent.ConcurrentQueue<SpanContext option>()
+        let parents = System.Collections.Concurrent.ConcurrentQueue<SpanContext>()
 
         let recording: Sampler =
             fun parameters ->
@@ -606,7 +606,7 @@ let ``a parent given as a traceparent string is sampled as a remote parent`` () 
         let span = Assert.Single spans
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", span.Context.TraceId.ToHex())
         let parent = Assert.Single parents
-        Assert.True(parent.IsSome && parent.Value.IsRemote, "the string parent was sampled as a local parent")
+        Assert.True(parent.IsValid && parent.IsRemote, "the string parent was sampled as a local parent")
     }
 
 /// A tag value whose ToString starts an Activity (instrumented code reached while describing a value).
@@ -624,7 +624,7 @@ let ``a tag whose ToString starts an Activity does not cost the outer span its o
 
         let recording: Sampler =
             fun parameters ->
-                seen.Enqueue(parameters.Name, parameters.Attributes |> List.map (fun a -> a.Key))
+                seen.Enqueue(parameters.Name, (ReadOnlyList.toList parameters.Attributes) |> List.map (fun a -> a.Key))
                 Sampler.alwaysOn parameters
 
         let sdk, _ = startWith [ name ] (Tracing.withSampler recording)

@@ -97,7 +97,7 @@ tracer_provider:
 
     Assert.Equal(
         Some(AnyValue.String "from-substitution"),
-        config.Resource.Attributes
+        (ReadOnlyList.toList config.Resource.Attributes)
         |> List.tryPick (fun a -> if a.Key = "service.name" then Some a.Value else None)
     )
     // No propagator in a file: none, as the specification says.
@@ -196,9 +196,9 @@ tracer_provider:
                 exporter
 
         let span = List.exactlyOne spans
-        Assert.Equal<KeyValue list>([ KeyValue.string "a" "lon"; KeyValue.string "b" "x" ], span.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "a" "lon"; KeyValue.string "b" "x" ], (ReadOnlyList.toList span.Attributes))
         Assert.Equal(1, span.DroppedAttributes)
-        Assert.Equal(1, span.Events.Length)
+        Assert.Equal(1, (ReadOnlyList.toList span.Events).Length)
         Assert.Equal(1, span.DroppedEvents)
     }
 
@@ -269,12 +269,12 @@ meter_provider:
 
     match sumPoints placed with
     | [ point ] ->
-        Assert.Equal<KeyValue list>([ KeyValue.string "region" "eu" ], point.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "region" "eu" ], (ReadOnlyList.toList point.Attributes))
         Assert.Equal(NumberValue.Long 3L, point.Value)
     | other -> failwithf "unexpected %A" other
 
     match (find "latency" metrics).Points with
-    | MetricPoints.Histogram(_, [ point ]) -> Assert.Equal<float list>([ 10.0; 100.0 ], point.Bounds)
+    | MetricPoints.Histogram(_, Items [ point ]) -> Assert.Equal<float list>([ 10.0; 100.0 ], (ReadOnlyList.toList point.Bounds))
     | other -> failwithf "unexpected %A" other
 
     // 3 streams at most, the overflow series included.
@@ -313,7 +313,7 @@ logger_provider:
 
         let record = Assert.Single exporter.Items
         Assert.Equal("Orders", record.Scope.Name)
-        Assert.Equal(1, record.Attributes.Length)
+        Assert.Equal(1, (ReadOnlyList.toList record.Attributes).Length)
         Assert.True(record.DroppedAttributes >= 1)
     }
 
@@ -407,7 +407,7 @@ tracer_provider:
     Assert.Equal(None, config.Environment "OTEL_TRACES_SAMPLER")
     Assert.Equal(Some "checkout", config.ServiceName)
 
-    let resource = config.Resource.Attributes |> List.map (fun a -> a.Key, a.Value) |> Map.ofList
+    let resource = (ReadOnlyList.toList config.Resource.Attributes) |> List.map (fun a -> a.Key, a.Value) |> Map.ofList
     Assert.Equal(AnyValue.String "from-file", resource["team"])
     Assert.Equal(AnyValue.String "eu", resource["region"])
     Assert.Equal(AnyValue.String "staging", resource["deployment.environment.name"])
@@ -453,7 +453,7 @@ tracer_provider:
                 |> Telemetry.start
 
             Assert.Equal("env-file", (Resource.tryServiceName sdk.Resource).Value)
-            Assert.True(sdk.Resource.Attributes |> List.contains (KeyValue.string "from.file" "hello"))
+            Assert.True((ReadOnlyList.toList sdk.Resource.Attributes) |> List.contains (KeyValue.string "from.file" "hello"))
 
             let! spans =
                 spansOf
@@ -466,7 +466,7 @@ tracer_provider:
 
             let span = List.exactlyOne spans
             // The file's limit, not the variable's.
-            Assert.Equal(1, span.Attributes.Length)
+            Assert.Equal(1, (ReadOnlyList.toList span.Attributes).Length)
     }
 
 [<Fact>]
@@ -533,7 +533,7 @@ resource:
       - service:
 """
 
-    let keys = config.Resource.Attributes |> List.map _.Key |> Set.ofList
+    let keys = (ReadOnlyList.toList config.Resource.Attributes) |> List.map _.Key |> Set.ofList
     Assert.Contains("process.pid", keys)
     Assert.Contains("service.instance.id", keys)
     Assert.DoesNotContain("process.executable.path", keys)

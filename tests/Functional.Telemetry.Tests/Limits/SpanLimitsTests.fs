@@ -263,22 +263,22 @@ let ``apply limits span attributes, events and links and adds to existing droppe
         }
 
     let output = SpanLimits.apply limits input
-    Assert.Equal<KeyValue list>([ KeyValue.string "s" "lo"; KeyValue.int "k1" 1L ], output.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "s" "lo"; KeyValue.int "k1" 1L ], (ReadOnlyList.toList output.Attributes))
     Assert.Equal(1 + 3, output.DroppedAttributes)
     Assert.Equal(2 + 2, output.DroppedEvents)
     Assert.Equal(3 + 1, output.DroppedLinks)
 
-    let first = Assert.Single output.Events
+    let first = Assert.Single (ReadOnlyList.toList output.Events)
     Assert.Equal("first", first.Name)
-    Assert.Equal<KeyValue list>([ KeyValue.int "e1" 1L ], first.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.int "e1" 1L ], (ReadOnlyList.toList first.Attributes))
     Assert.Equal(5 + 2, first.DroppedAttributes)
 
-    match output.Links with
+    match (ReadOnlyList.toList output.Links) with
     | [ l1; l2 ] ->
         Assert.Equal(SpanId 10UL, l1.Context.SpanId)
-        Assert.Equal<KeyValue list>(ints "l" 3, l1.Attributes)
+        Assert.Equal<KeyValue list>(ints "l" 3, (ReadOnlyList.toList l1.Attributes))
         Assert.Equal(2, l1.DroppedAttributes)
-        Assert.Equal<KeyValue list>([ KeyValue.string "x" "xy" ], l2.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "x" "xy" ], (ReadOnlyList.toList l2.Attributes))
         Assert.Equal(0, l2.DroppedAttributes)
     | other -> failwith $"expected two links, got {List.length other}"
 

@@ -86,7 +86,7 @@ type KestrelIntegrationTests() =
 
                 Assert.Equal(
                     Some(AnyValue.Int 200L),
-                    KeyValue.tryFind "http.response.status_code" clientSpan.Attributes
+                    KeyValue.tryFind "http.response.status_code" (ReadOnlyList.toList clientSpan.Attributes)
                 )
 
                 Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", serverSpan.Name)

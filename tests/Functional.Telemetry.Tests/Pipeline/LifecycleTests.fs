@@ -195,7 +195,7 @@ let ``a delta observable counter skipped for a round is measured against its las
         (reader.Collect() |> List.ofSeq)
         |> List.collect (fun m ->
             match m.Points with
-            | MetricPoints.Sum(_, _, points) when m.Name = "observed" -> points |> List.map (fun p -> p.Value)
+            | MetricPoints.Sum(_, _, Items points) when m.Name = "observed" -> points |> List.map (fun p -> p.Value)
             | _ -> [])
 
     let first = deltas ()
@@ -255,8 +255,8 @@ let ``a delta write that lands in a just-reclaimed series is merged with the new
         (reader.Collect() |> List.ofSeq)
         |> List.collect (fun m ->
             match m.Points with
-            | MetricPoints.Sum(_, _, points) when m.Name = "hits" ->
-                points |> List.map (fun p -> p.Attributes, p.Value)
+            | MetricPoints.Sum(_, _, Items points) when m.Name = "hits" ->
+                points |> List.map (fun p -> (ReadOnlyList.toList p.Attributes), p.Value)
             | _ -> [])
 
     Assert.Equal<(KeyValue list * NumberValue) list>([ [ KeyValue.string "k" "a" ], NumberValue.Long 8L ], points)
@@ -312,7 +312,7 @@ let ``a measurement made while shutdown drains the final collection is counted, 
         exporter.Exported
         |> List.collect (fun m ->
             match m.Points with
-            | MetricPoints.Sum(_, _, points) -> points |> List.map (fun p -> p.Value)
+            | MetricPoints.Sum(_, _, Items points) -> points |> List.map (fun p -> p.Value)
             | _ -> [])
 
     Assert.Equal<NumberValue list>([ NumberValue.Long 1L ], total)
@@ -387,7 +387,7 @@ let ``a delta write delayed across a whole collection after its series was recla
         (reader.Collect() |> List.ofSeq)
         |> List.collect (fun m ->
             match m.Points with
-            | MetricPoints.Sum(_, _, points) when m.Name = "slow.writer" -> points |> List.map (fun p -> p.Value)
+            | MetricPoints.Sum(_, _, Items points) when m.Name = "slow.writer" -> points |> List.map (fun p -> p.Value)
             | _ -> [])
 
     Assert.Equal<NumberValue list>([ NumberValue.Long 4L ], values)

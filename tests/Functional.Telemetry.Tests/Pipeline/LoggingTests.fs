@@ -283,7 +283,7 @@ let ``scopes are flattened into attributes only when enabled`` () =
                     using (logger.BeginScope<string> "inner") (fun _ -> logger.LogInformation "inside"))
 
                 let! records = flushed sdk exporter
-                return (List.exactlyOne records).Attributes
+                return ReadOnlyList.toList (List.exactlyOne records).Attributes
             }
 
         let! on = run true
@@ -347,7 +347,7 @@ let ``limits from the environment drop and truncate attributes, counting the dro
         factory.CreateLogger("Limited").LogInformation("{A} {B} {C}", "abcdef", "x", "y")
         let! records = flushed sdk exporter
         let record = List.exactlyOne records
-        Assert.Equal<KeyValue list>([ KeyValue.string "A" "abc"; KeyValue.string "B" "x" ], record.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "A" "abc"; KeyValue.string "B" "x" ], (ReadOnlyList.toList record.Attributes))
         Assert.Equal(2, record.DroppedAttributes)
         Assert.Equal(AnyValue.String "abcdef x y", record.Body)
     }
@@ -388,7 +388,7 @@ let ``processors filter and redact, composed with >=>`` () =
             Processor.map (fun (r: LogRecord) ->
                 { r with
                     Attributes =
-                        r.Attributes
+                        (ReadOnlyList.toList r.Attributes)
                         |> List.map (fun a -> if a.Key = "Card" then KeyValue.string "Card" "***" else a)
                 })
 
@@ -401,7 +401,7 @@ let ``processors filter and redact, composed with >=>`` () =
         let! records = flushed sdk exporter
         let record = List.exactlyOne records
         Assert.Equal(AnyValue.String "paid with 1234", record.Body)
-        Assert.Equal(Some(AnyValue.String "***"), KeyValue.tryFind "Card" record.Attributes)
+        Assert.Equal(Some(AnyValue.String "***"), KeyValue.tryFind "Card" (ReadOnlyList.toList record.Attributes))
     }
 
 // ---- bad input ----

@@ -31,7 +31,7 @@ let find name (metrics: MetricData list) = metrics |> List.find (fun m -> m.Name
 
 let sumPoints metric =
     match metric.Points with
-    | MetricPoints.Sum(_, _, points) -> points
+    | MetricPoints.Sum(_, _, Items points) -> points
     | other -> failwithf "not a sum: %A" other
 
 let attrs (pairs: (string * AnyValue) list) = pairs |> List.map (fun (k, v) -> KeyValue.create k v)
@@ -56,7 +56,7 @@ let ``counter sums per attribute set, order-insensitive, cumulative across colle
     Assert.Equal("1.2", first.Scope.Version)
 
     match first.Points with
-    | MetricPoints.Sum(Temporality.Cumulative, true, points) ->
+    | MetricPoints.Sum(Temporality.Cumulative, true, Items points) ->
         let valueOf attributes = (points |> List.find (fun p -> p.Attributes = attributes)).Value
         Assert.Equal(2, points.Length)
 
@@ -73,7 +73,7 @@ let ``counter sums per attribute set, order-insensitive, cumulative across colle
 
     let get =
         sumPoints second
-        |> List.find (fun p -> p.Attributes.Head.Value = AnyValue.String "GET")
+        |> List.find (fun p -> (ReadOnlyList.toList p.Attributes).Head.Value = AnyValue.String "GET")
 
     Assert.Equal(NumberValue.Long 13L, get.Value)
 
@@ -92,7 +92,7 @@ let ``delta temporality reports only the interval and reclaims idle series`` () 
     let third = (reader.Collect() |> List.ofSeq) |> List.tryFind (fun m -> m.Name = "hits")
 
     match first.Points, second.Points with
-    | MetricPoints.Sum(Temporality.Delta, true, p1), MetricPoints.Sum(Temporality.Delta, true, p2) ->
+    | MetricPoints.Sum(Temporality.Delta, true, Items p1), MetricPoints.Sum(Temporality.Delta, true, Items p2) ->
         Assert.Equal(2, p1.Length)
         let only = List.exactlyOne p2
         Assert.Equal(NumberValue.Long 2L, only.Value)
@@ -130,7 +130,7 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
     let metrics = (reader.Collect() |> List.ofSeq)
 
     match (find "latency" metrics).Points with
-    | MetricPoints.Histogram(Temporality.Cumulative, [ p ]) ->
+    | MetricPoints.Histogram(Temporality.Cumulative, Items [ p ]) ->
         Assert.Equal<float list>(
             [
                 0.
@@ -149,20 +149,20 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
                 7500.
                 10000.
             ],
-            p.Bounds
+            (ReadOnlyList.toList p.Bounds)
         )
 
-        Assert.Equal<int64 list>([ 1L; 1L; 1L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 1L; 1L ], p.BucketCounts)
+        Assert.Equal<int64 list>([ 1L; 1L; 1L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 1L; 1L ], (ReadOnlyList.toList p.BucketCounts))
         Assert.Equal(5L, p.Count)
         Assert.Equal(30_012.5, p.Sum)
-        Assert.Equal(Some 0.0, p.Min)
-        Assert.Equal(Some 20_000.0, p.Max)
+        Assert.Equal(Nullable 0.0, p.Min)
+        Assert.Equal(Nullable 20_000.0, p.Max)
     | other -> failwithf "unexpected %A" other
 
     match (find "size" metrics).Points with
-    | MetricPoints.Histogram(_, [ p ]) ->
-        Assert.Equal<float list>([ 10.; 100. ], p.Bounds)
-        Assert.Equal<int64 list>([ 1L; 1L; 1L ], p.BucketCounts)
+    | MetricPoints.Histogram(_, Items [ p ]) ->
+        Assert.Equal<float list>([ 10.; 100. ], (ReadOnlyList.toList p.Bounds))
+        Assert.Equal<int64 list>([ 1L; 1L; 1L ], (ReadOnlyList.toList p.BucketCounts))
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -199,13 +199,13 @@ let ``observable instruments are observed at collection; only observed sets are 
     Assert.Equal(NumberValue.Long 15L, (sumPoints (find "bytes" second) |> List.exactlyOne).Value)
 
     match (find "temperature" first).Points with
-    | MetricPoints.Gauge [ p ] -> Assert.Equal(NumberValue.Double 21.5, p.Value)
+    | MetricPoints.Gauge(Items [ p ]) -> Assert.Equal(NumberValue.Double 21.5, p.Value)
     | other -> failwithf "unexpected %A" other
 
     Assert.False(second |> List.exists (fun m -> m.Name = "temperature"))
 
     match (find "queue" second).Points with
-    | MetricPoints.Sum(Temporality.Cumulative, false, [ p ]) -> Assert.Equal(NumberValue.Long 3L, p.Value)
+    | MetricPoints.Sum(Temporality.Cumulative, false, Items [ p ]) -> Assert.Equal(NumberValue.Long 3L, p.Value)
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -304,21 +304,21 @@ let ``views rename, filter attributes, change aggregation and drop`` () =
     let metrics = (reader.Collect() |> List.ofSeq)
 
     let renamed = find "http.requests" metrics |> sumPoints |> List.exactlyOne
-    Assert.Equal<KeyValue list>([ KeyValue.string "method" "GET" ], renamed.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "method" "GET" ], (ReadOnlyList.toList renamed.Attributes))
     Assert.Equal(NumberValue.Long 2L, renamed.Value)
     Assert.False(metrics |> List.exists (fun m -> m.Name.StartsWith "noise"))
 
     match (find "latency" metrics).Points with
-    | MetricPoints.Histogram(_, [ p ]) ->
-        Assert.Equal<int64 list>([ 0L; 1L; 0L ], p.BucketCounts)
-        Assert.Equal(None, p.Min)
+    | MetricPoints.Histogram(_, Items [ p ]) ->
+        Assert.Equal<int64 list>([ 0L; 1L; 0L ], (ReadOnlyList.toList p.BucketCounts))
+        Assert.Equal(Nullable(), p.Min)
     | other -> failwithf "unexpected %A" other
 
     match (find "payload" metrics).Points with
-    | MetricPoints.ExponentialHistogram(_, [ p ]) ->
+    | MetricPoints.ExponentialHistogram(_, Items [ p ]) ->
         Assert.Equal(1L, p.Count)
         Assert.Equal(20, p.Scale)
-        Assert.Equal(1L, List.sum p.Positive.Counts)
+        Assert.Equal(1L, List.sum (ReadOnlyList.toList p.Positive.Counts))
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -359,15 +359,15 @@ let ``an exponential histogram of max size 2 holds values across the whole doubl
         |> ExponentialHistogramState.toPoint [] 0L 0L []
 
     match (find "wide" ((reader.Collect() |> List.ofSeq))).Points with
-    | MetricPoints.ExponentialHistogram(_, [ p ]) ->
+    | MetricPoints.ExponentialHistogram(_, Items [ p ]) ->
         Assert.Equal(-10, p.Scale)
         Assert.Equal(expected.Scale, p.Scale)
         Assert.Equal(expected.ZeroCount, p.ZeroCount)
         Assert.Equal(expected.Count, p.Count)
         Assert.Equal(expected.Positive, p.Positive)
         Assert.Equal(expected.Negative, p.Negative)
-        Assert.Equal(5L, List.sum p.Positive.Counts)
-        Assert.Equal(3L, List.sum p.Negative.Counts)
+        Assert.Equal(5L, List.sum (ReadOnlyList.toList p.Positive.Counts))
+        Assert.Equal(3L, List.sum (ReadOnlyList.toList p.Negative.Counts))
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -399,14 +399,14 @@ let ``exemplars carry the current sampled span's ids (trace_based)`` () =
     let points = find "c" metrics |> sumPoints
     let inside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "inside" ])
     let outside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "outside" ])
-    Assert.Empty outside.Exemplars
-    let exemplar = List.exactlyOne inside.Exemplars
+    Assert.Empty (ReadOnlyList.toList outside.Exemplars)
+    let exemplar = List.exactlyOne (ReadOnlyList.toList inside.Exemplars)
     Assert.Equal(traceId, exemplar.TraceId)
     Assert.Equal(spanId, exemplar.SpanId)
     Assert.Equal(NumberValue.Long 7L, exemplar.Value)
 
     match (find "h" metrics).Points with
-    | MetricPoints.Histogram(_, [ p ]) -> Assert.Equal(spanId, (List.exactlyOne p.Exemplars).SpanId)
+    | MetricPoints.Histogram(_, Items [ p ]) -> Assert.Equal(spanId, (List.exactlyOne (ReadOnlyList.toList p.Exemplars)).SpanId)
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -472,8 +472,8 @@ let ``the console metric format shows name, unit, attributes and values`` () =
                             Time = 1L
                             Count = 3L
                             Sum = 12.5
-                            Min = Some 1.0
-                            Max = Some 8.0
+                            Min = Nullable 1.0
+                            Max = Nullable 8.0
                             Bounds = [ 5.0; 10.0 ]
                             BucketCounts = [ 2L; 1L; 0L ]
                             Exemplars = []
@@ -513,18 +513,18 @@ let ``the native F# instruments API records through the same pipeline`` () =
     let metrics = (reader.Collect() |> List.ofSeq)
     let orderPoint = find "orders" metrics |> sumPoints |> List.exactlyOne
     Assert.Equal(NumberValue.Long 3L, orderPoint.Value)
-    Assert.Equal<KeyValue list>([ KeyValue.string "kind" "book" ], orderPoint.Attributes)
+    Assert.Equal<KeyValue list>([ KeyValue.string "kind" "book" ], (ReadOnlyList.toList orderPoint.Attributes))
     Assert.Equal(NumberValue.Long 3L, (find "queue" metrics |> sumPoints |> List.exactlyOne).Value)
 
     match (find "duration" metrics).Points with
-    | MetricPoints.Histogram(_, points) ->
+    | MetricPoints.Histogram(_, Items points) ->
         Assert.Equal(2, points.Length)
         Assert.True(points |> List.forall (fun p -> p.Bounds = [ 10.0; 100.0 ]))
     | other -> failwithf "unexpected %A" other
 
     match (find "temperature" metrics).Points, (find "threads" metrics).Points with
-    | MetricPoints.Gauge [ t ], MetricPoints.Gauge [ th ] ->
+    | MetricPoints.Gauge(Items [ t ]), MetricPoints.Gauge(Items [ th ]) ->
         Assert.Equal(NumberValue.Double 21.5, t.Value)
         Assert.Equal(NumberValue.Double 4.0, th.Value)
-        Assert.Equal<KeyValue list>([ KeyValue.string "pool" "io" ], th.Attributes)
+        Assert.Equal<KeyValue list>([ KeyValue.string "pool" "io" ], (ReadOnlyList.toList th.Attributes))
     | other -> failwithf "unexpected %A" other

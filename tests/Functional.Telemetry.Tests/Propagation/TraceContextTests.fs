@@ -19,7 +19,7 @@ let ``a version 00 traceparent parses into a remote context`` () =
     Assert.Equal(expectedSpanId, context.SpanId)
     Assert.Equal(1uy, context.TraceFlags.Value)
     Assert.True context.IsRemote
-    Assert.Empty context.TraceState.Entries
+    Assert.Empty (ReadOnlyList.toList context.TraceState.Entries)
 
 [<Fact>]
 let ``version 00 keeps the flags byte as it is`` () =
@@ -95,7 +95,7 @@ let ``null traceparent is rejected`` () = Assert.Equal(None, TraceParent.tryPars
 [<Fact>]
 let ``tracestate parses members in order with optional whitespace and empty members`` () =
     let state = TraceState.tryParse " foo=1 ,\tbar=2,, ,baz=a b" |> Option.get
-    Assert.Equal<(string * string) list>([ "foo", "1"; "bar", "2"; "baz", "a b" ], state.Entries)
+    Assert.Equal<(string * string) list>([ "foo", "1"; "bar", "2"; "baz", "a b" ], (ReadOnlyList.toList state.Entries))
     Assert.Equal("foo=1,bar=2,baz=a b", TraceState.format state)
 
 [<Fact>]
@@ -162,7 +162,7 @@ let private members n = [ for i in 1..n -> $"k{i}=v{i}" ] |> String.concat ","
 
 [<Fact>]
 let ``at most 32 members`` () =
-    Assert.Equal(32, (TraceState.tryParse (members 32) |> Option.get).Entries.Length)
+    Assert.Equal(32, (TraceState.tryParse (members 32) |> Option.get).Entries.Count)
     Assert.Equal(None, TraceState.tryParse (members 33))
     // empty members do not count
     Assert.True((TraceState.tryParse (members 32 + ",,,")).IsSome)
@@ -170,7 +170,7 @@ let ``at most 32 members`` () =
 [<Fact>]
 let ``several headers are combined; an invalid combination is empty`` () =
     let state = TraceState.parseHeaders [ "a=1,b=2"; "c=3" ]
-    Assert.Equal<(string * string) list>([ "a", "1"; "b", "2"; "c", "3" ], state.Entries)
+    Assert.Equal<(string * string) list>([ "a", "1"; "b", "2"; "c", "3" ], (ReadOnlyList.toList state.Entries))
     Assert.Equal(TraceState.empty, TraceState.parseHeaders [ "a=1"; "a=2" ])
     Assert.Equal(TraceState.empty, TraceState.parseHeaders [])
     Assert.Equal(TraceState.empty, TraceState.parseHeaders [ members 20; members 13 |> fun s -> s.Replace("k", "x") ])
@@ -189,9 +189,9 @@ let ``tryAdd validates and drops the rightmost entry over 32`` () =
     Assert.Equal(None, TraceState.tryAdd "good" "bad,value" TraceState.empty)
     let full = TraceState.tryParse (members 32) |> Option.get
     let added = TraceState.tryAdd "new" "x" full |> Option.get
-    Assert.Equal(32, added.Entries.Length)
-    Assert.Equal(("new", "x"), List.head added.Entries)
-    Assert.Equal(("k31", "v31"), List.last added.Entries)
+    Assert.Equal(32, (ReadOnlyList.toList added.Entries).Length)
+    Assert.Equal(("new", "x"), List.head (ReadOnlyList.toList added.Entries))
+    Assert.Equal(("k31", "v31"), List.last (ReadOnlyList.toList added.Entries))
 
 [<Fact>]
 let ``remove and tryFind`` () =

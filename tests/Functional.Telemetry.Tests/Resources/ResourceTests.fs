@@ -13,7 +13,7 @@ let private sources (warnings: ConfigWarning list) = warnings |> List.map (fun w
 [<Fact>]
 let ``create keeps the last value of a duplicate key`` () =
     let r = Resource.create [ s "a" "1"; s "b" "2"; s "a" "3" ]
-    Assert.Equal<KeyValue list>([ s "a" "3"; s "b" "2" ], r.Attributes)
+    Assert.Equal<KeyValue list>([ s "a" "3"; s "b" "2" ], (ReadOnlyList.toList r.Attributes))
     Assert.Equal("", r.SchemaUrl)
 
 [<Fact>]
@@ -73,7 +73,7 @@ let ``OTEL_SERVICE_NAME wins over service.name in the resource attributes`` () =
 
     Assert.Empty warnings
     Assert.Equal(Some "from-name", Resource.tryServiceName r)
-    Assert.Equal<KeyValue list>([ s "service.name" "from-name"; s "x" "1" ], r.Attributes)
+    Assert.Equal<KeyValue list>([ s "service.name" "from-name"; s "x" "1" ], (ReadOnlyList.toList r.Attributes))
 
 [<Fact>]
 let ``the environment may set nothing`` () =
@@ -86,7 +86,7 @@ let ``merge: the updating resource wins and new keys are appended`` () =
     let old = Resource.create [ s "a" "1"; s "b" "2" ]
     let updating = Resource.create [ s "b" "3"; s "c" "4" ]
     let merged = Resource.merge old updating
-    Assert.Equal<KeyValue list>([ s "a" "1"; s "b" "3"; s "c" "4" ], merged.Attributes)
+    Assert.Equal<KeyValue list>([ s "a" "1"; s "b" "3"; s "c" "4" ], (ReadOnlyList.toList merged.Attributes))
 
 [<Fact>]
 let ``merge takes the non-empty schema URL, or the shared one`` () =
@@ -132,7 +132,7 @@ let ``telemetry sdk attributes name this SDK and its version`` () =
             s "telemetry.sdk.language" "dotnet"
             s "telemetry.sdk.version" expected
         ],
-        Resource.telemetrySdk.Attributes
+        ReadOnlyList.toList Resource.telemetrySdk.Attributes
     )
 
 [<Fact>]
@@ -157,7 +157,7 @@ let ``with nothing set the service is unknown_service:<process>`` () =
             "telemetry.sdk.version"
             "service.name"
         ],
-        r.Attributes |> List.map (fun a -> a.Key)
+        (ReadOnlyList.toList r.Attributes) |> List.map (fun a -> a.Key)
     )
 
 [<Fact>]
@@ -197,10 +197,10 @@ let ``priority: sdk < unknown < code default < detected < environment < configur
 
     Assert.Equal<string list>([ "OTEL_RESOURCE_ATTRIBUTES" ], sources warnings)
     Assert.Equal(Some "env", Resource.tryServiceName r)
-    Assert.Equal(Some(AnyValue.String "env"), KeyValue.tryFind "host.name" r.Attributes)
-    Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "d" r.Attributes)
-    Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "c" r.Attributes)
-    Assert.Equal(Some(AnyValue.String "dotnet"), KeyValue.tryFind "telemetry.sdk.language" r.Attributes)
+    Assert.Equal(Some(AnyValue.String "env"), KeyValue.tryFind "host.name" (ReadOnlyList.toList r.Attributes))
+    Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "d" (ReadOnlyList.toList r.Attributes))
+    Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "c" (ReadOnlyList.toList r.Attributes))
+    Assert.Equal(Some(AnyValue.String "dotnet"), KeyValue.tryFind "telemetry.sdk.language" (ReadOnlyList.toList r.Attributes))
 
     let r, _ = build (Some "code") detected Resource.empty []
     Assert.Equal(Some "detected", Resource.tryServiceName r)
@@ -208,7 +208,7 @@ let ``priority: sdk < unknown < code default < detected < environment < configur
 [<Fact>]
 let ``detectors report this process, runtime, host and OS`` () =
     let r = ResourceDetectors.processAndHost ()
-    let find key = KeyValue.tryFind key r.Attributes
+    let find key = KeyValue.tryFind key (ReadOnlyList.toList r.Attributes)
     Assert.Equal(Some(AnyValue.Int(int64 Environment.ProcessId)), find "process.pid")
     Assert.Equal(Some(AnyValue.String "linux"), find "os.type")
     Assert.Equal(Some(AnyValue.String ".NET"), find "process.runtime.name")

@@ -281,7 +281,7 @@ let ``a retryable result is retried until success`` () =
             FakeExporter<int>(fun n _ _ ->
                 Task.FromResult(
                     if n = 1 then
-                        ExportResult.Retryable("unavailable", None)
+                        ExportResult.Retryable("unavailable", Nullable())
                     else
                         ExportResult.Success
                 ))
@@ -298,7 +298,7 @@ let ``a retryable result is retried until success`` () =
 let ``with retries disabled a retryable result fails once`` () =
     task {
         let exporter =
-            FakeExporter<int>(fun _ _ _ -> Task.FromResult(ExportResult.Retryable("unavailable", None)))
+            FakeExporter<int>(fun _ _ _ -> Task.FromResult(ExportResult.Retryable("unavailable", Nullable())))
 
         use runner = start "noretry" ExportMode.Simple RetryPolicy.disabled exporter
         Assert.True(runner.Post 1)
@@ -314,7 +314,7 @@ let ``retries stop at MaxAttempts and a failure is not retried`` () =
             FakeExporter<int>(fun _ batch _ ->
                 Task.FromResult(
                     if batch.Items.[0] = 1 then
-                        ExportResult.Retryable("unavailable", None)
+                        ExportResult.Retryable("unavailable", Nullable())
                     else
                         ExportResult.Failure "bad request"
                 ))
@@ -336,7 +336,7 @@ let ``retry-after is respected`` () =
             FakeExporter<int>(fun n _ _ ->
                 Task.FromResult(
                     if n = 1 then
-                        ExportResult.Retryable("throttled", Some retryAfter)
+                        ExportResult.Retryable("throttled", Nullable retryAfter)
                     else
                         ExportResult.Success
                 ))
@@ -361,7 +361,7 @@ let ``a retry that would pass the export deadline is not made`` () =
     task {
         let exporter =
             FakeExporter<int>(fun _ _ _ ->
-                Task.FromResult(ExportResult.Retryable("throttled", Some(TimeSpan.FromMinutes 1.))))
+                Task.FromResult(ExportResult.Retryable("throttled", Nullable (TimeSpan.FromMinutes 1.))))
 
         use runner =
             start
@@ -500,7 +500,7 @@ let ``events report rejections and failures without item content`` () =
         Assert.False(runner.Post "secret-item-2")
         release.SetResult(ExportResult.Failure "rejected by peer")
         let! _ = runner.ForceFlush patience
-        let events = listener.Events
+        let events = (ReadOnlyList.toList listener.Events)
         let named name = events |> List.filter (fun e -> e.EventName = name)
         let rejected = Assert.Single(named "ItemsRejected")
         Assert.Equal(EventLevel.Warning, rejected.Level)

@@ -53,7 +53,7 @@ let ``every event has its id, level and payload names`` () =
     log.Debug(marker, "detail")
 
     let seen =
-        listener.Events
+        (ReadOnlyList.toList listener.Events)
         |> List.map (fun e -> e.EventId, e.EventName, e.Level, List.ofSeq e.PayloadNames)
 
     let expected =
@@ -72,7 +72,7 @@ let ``every event has its id, level and payload names`` () =
         ]
 
     Assert.Equal<(int * string * EventLevel * string list) list>(expected, seen)
-    let retry = listener.Events |> List.find (fun e -> e.EventId = 5)
+    let retry = (ReadOnlyList.toList listener.Events) |> List.find (fun e -> e.EventId = 5)
     Assert.Equal<obj list>([ box marker; box "otlp"; box 1; box 250L; box "503" ], List.ofSeq retry.Payload)
 
 [<Fact>]
@@ -85,7 +85,7 @@ let ``the module reports config warnings, warnings, errors, infos and debug deta
     SelfDiagnostics.info marker "i"
     SelfDiagnostics.debug marker "d"
 
-    let seen = listener.Events |> List.map (fun e -> e.EventName, string e.Payload.[1])
+    let seen = (ReadOnlyList.toList listener.Events) |> List.map (fun e -> e.EventName, string e.Payload.[1])
 
     Assert.Equal<(string * string) list>(
         [

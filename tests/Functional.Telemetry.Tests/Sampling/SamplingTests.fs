@@ -26,9 +26,9 @@ let private parameters parent (traceId: TraceId) =
         Links = []
     }
 
-let private root = parameters None (TraceId(0xABUL, 0x1234UL))
+let private root = parameters SpanContext.Invalid (TraceId(0xABUL, 0x1234UL))
 
-let private withRandomness (r: uint64) = parameters None (TraceId(0xFFFFUL, r))
+let private withRandomness (r: uint64) = parameters SpanContext.Invalid (TraceId(0xFFFFUL, r))
 
 let private decision (sampler: Sampler) p = (sampler p).Decision
 
@@ -43,11 +43,11 @@ let ``always on samples and always off drops`` () =
 let ``a root span gets an empty trace state and no attributes`` () =
     let result = Sampler.alwaysOn root
     Assert.Equal(TraceState.Empty, result.TraceState)
-    Assert.Empty result.Attributes
+    Assert.Empty (ReadOnlyList.toList result.Attributes)
 
 [<Fact>]
 let ``a child keeps its parent's trace state`` () =
-    let child = parameters (Some(parentContext true true)) (TraceId(1UL, 2UL))
+    let child = parameters (parentContext true true) (TraceId(1UL, 2UL))
     Assert.Equal(traceState, (Sampler.alwaysOn child).TraceState)
     Assert.Equal(traceState, (Sampler.alwaysOff child).TraceState)
     Assert.Equal(traceState, (Sampler.traceIdRatio 0.5 child).TraceState)
@@ -85,8 +85,8 @@ let ``only the 56 least significant bits count`` () =
     let sampler = Sampler.traceIdRatio 0.5
     // The top byte of the low half and the whole high half are ignored.
     let below = (0xFFUL <<< 56) ||| ((1UL <<< 55) - 1UL)
-    Assert.Equal(SamplingDecision.Drop, decision sampler (parameters None (TraceId(UInt64.MaxValue, below))))
-    Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (parameters None (TraceId(0UL, 1UL <<< 55))))
+    Assert.Equal(SamplingDecision.Drop, decision sampler (parameters SpanContext.Invalid (TraceId(UInt64.MaxValue, below))))
+    Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (parameters SpanContext.Invalid (TraceId(0UL, 1UL <<< 55))))
 
 [<Fact>]
 let ``a tiny ratio still has a non-zero threshold gap`` () =
@@ -111,7 +111,7 @@ let private marker name : Sampler =
         }
 
 let private chosen (sampler: Sampler) p =
-    match (sampler p).Attributes with
+    match ReadOnlyList.toList (sampler p).Attributes with
     | [ a ] -> string a.Value
     | _ -> "none"
 
@@ -127,7 +127,7 @@ let ``parent based picks each of the five delegates`` () =
                 LocalParentNotSampled = marker "local-not-sampled"
             }
 
-    let child remote sampled = parameters (Some(parentContext remote sampled)) (TraceId(1UL, 2UL))
+    let child remote sampled = parameters (parentContext remote sampled) (TraceId(1UL, 2UL))
     Assert.Equal("root", chosen sampler root)
     Assert.Equal("remote-sampled", chosen sampler (child true true))
     Assert.Equal("remote-not-sampled", chosen sampler (child true false))
@@ -137,12 +137,12 @@ let ``parent based picks each of the five delegates`` () =
 [<Fact>]
 let ``an invalid parent context counts as no parent`` () =
     let sampler = Sampler.parentBased (marker "root")
-    Assert.Equal("root", chosen sampler (parameters (Some SpanContext.Invalid) (TraceId(1UL, 2UL))))
+    Assert.Equal("root", chosen sampler (parameters (SpanContext.Invalid) (TraceId(1UL, 2UL))))
 
 [<Fact>]
 let ``default parent based delegates follow the parent's sampled flag`` () =
     let sampler = Sampler.parentBased Sampler.alwaysOff
-    let child remote sampled = parameters (Some(parentContext remote sampled)) (TraceId(1UL, 2UL))
+    let child remote sampled = parameters (parentContext remote sampled) (TraceId(1UL, 2UL))
     Assert.Equal(SamplingDecision.Drop, decision sampler root)
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (child true true))
     Assert.Equal(SamplingDecision.Drop, decision sampler (child true false))
@@ -152,7 +152,7 @@ let ``default parent based delegates follow the parent's sampled flag`` () =
 [<Fact>]
 let ``parent based options default to always on for sampled parents and always off otherwise`` () =
     let options = Sampler.parentBasedOptions (marker "root")
-    let child remote sampled = parameters (Some(parentContext remote sampled)) (TraceId(1UL, 2UL))
+    let child remote sampled = parameters (parentContext remote sampled) (TraceId(1UL, 2UL))
     Assert.Equal("root", chosen options.Root root)
     Assert.Equal(SamplingDecision.RecordAndSample, decision options.RemoteParentSampled (child true true))
     Assert.Equal(SamplingDecision.Drop, decision options.RemoteParentNotSampled (child true false))
@@ -161,13 +161,13 @@ let ``parent based options default to always on for sampled parents and always o
 
 [<Fact>]
 let ``the default sampler is parent based always on`` () =
-    let child = parameters (Some(parentContext false false)) (TraceId(1UL, 2UL))
+    let child = parameters (parentContext false false) (TraceId(1UL, 2UL))
     Assert.Equal(SamplingDecision.RecordAndSample, decision Sampler.defaultSampler root)
     Assert.Equal(SamplingDecision.Drop, decision Sampler.defaultSampler child)
 
 // Decisions of a sampler on a root with R = 0, a root with R = max, a sampled and an unsampled local parent.
 let private fingerprint (sampler: Sampler) =
-    let child sampled = parameters (Some(parentContext false sampled)) (TraceId(1UL, two56 - 1UL))
+    let child sampled = parameters (parentContext false sampled) (TraceId(1UL, two56 - 1UL))
 
     [ withRandomness 0UL; withRandomness (two56 - 1UL); child true; child false ]
     |> List.map (decision sampler)

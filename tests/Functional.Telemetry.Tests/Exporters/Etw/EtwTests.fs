@@ -669,7 +669,7 @@ let ``a provider name another EventSource takes before start is reported, and th
 
         // (The runtime's own EventSourceMessage about the refused source may come too.)
         let error =
-            diagnostics.Events
+            (ReadOnlyList.toList diagnostics.Events)
             |> List.filter (fun e -> e.EventName = "Error")
             |> List.exactlyOne
 
@@ -714,7 +714,7 @@ let ``an attribute with an empty key is left out of PartC, the others arrive`` (
             fun r ->
                 Some
                     { r with
-                        Attributes = KeyValue.string "" "x" :: r.Attributes
+                        Attributes = KeyValue.string "" "x" :: (ReadOnlyList.toList r.Attributes)
                     }
 
         use sdk =

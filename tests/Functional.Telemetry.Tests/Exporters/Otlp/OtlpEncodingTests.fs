@@ -236,7 +236,7 @@ let ``encoding into small non-array memory writes the same bytes as into an arra
         Array.init 200 (fun i ->
             { span with
                 Name = String('x', i * 7)
-                Attributes = KeyValue.int "i" (int64 i) :: span.Attributes
+                Attributes = KeyValue.int "i" (int64 i) :: (ReadOnlyList.toList span.Attributes)
             })
 
     let expected = protobuf (fun output -> OtlpProtobuf.writeTraces resource spans output)
@@ -290,7 +290,7 @@ let ``lengths of one, two and three bytes nest exactly in a batch larger than th
         Array.init 600 (fun i ->
             { span with
                 Name = $"span {i}"
-                Attributes = (if i = 7 then [ KeyValue.string "long" long ] else []) @ span.Attributes
+                Attributes = (if i = 7 then [ KeyValue.string "long" long ] else []) @ (ReadOnlyList.toList span.Attributes)
             })
 
     let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
@@ -554,8 +554,8 @@ let ``every length is exact and minimal for metrics and log records of every siz
             Time = 2L
             Count = int64 i
             Sum = 1.5
-            Min = None
-            Max = None
+            Min = Nullable()
+            Max = Nullable()
             Bounds = [ for b in 1 .. i % 20 -> float b ]
             BucketCounts = [ for b in 0 .. i % 20 -> int64 b ]
             Exemplars = []
@@ -568,8 +568,8 @@ let ``every length is exact and minimal for metrics and log records of every siz
             Time = 2L
             Count = 3L
             Sum = 1.5
-            Min = None
-            Max = None
+            Min = Nullable()
+            Max = Nullable()
             Scale = 2
             ZeroCount = 1L
             ZeroThreshold = 0.0

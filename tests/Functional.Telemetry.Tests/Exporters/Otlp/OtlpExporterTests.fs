@@ -270,7 +270,7 @@ let ``HTTP statuses are classified per the OTLP spec`` () =
 
     for code in [ 429; 502; 503; 504 ] do
         match OtlpResponse.classifyHttp code (Some(TimeSpan.FromSeconds 2.)) with
-        | ExportResult.Retryable(_, Some delay) -> Assert.Equal(TimeSpan.FromSeconds 2., delay)
+        | ExportResult.Retryable(_, delay) when delay.HasValue -> Assert.Equal(TimeSpan.FromSeconds 2., delay.Value)
         | other -> failwith $"{code}: {other}"
 
     for code in [ 400; 401; 404; 500 ] do
@@ -282,7 +282,7 @@ let ``gRPC codes are classified per the OTLP spec`` () =
 
     for code in [ 1; 4; 10; 11; 14; 15 ] do
         match OtlpResponse.classifyGrpc code None with
-        | ExportResult.Retryable(_, None) -> ()
+        | ExportResult.Retryable(_, delay) when not delay.HasValue -> ()
         | other -> failwith $"{code}: {other}"
 
     for code in [ 2; 3; 5; 6; 7; 8; 9; 12; 13; 16 ] do
@@ -291,7 +291,7 @@ let ``gRPC codes are classified per the OTLP spec`` () =
         | other -> failwith $"{code}: {other}"
 
     Assert.Equal(
-        ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Some(TimeSpan.FromSeconds 2.5)),
+        ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable (TimeSpan.FromSeconds 2.5)),
         OtlpResponse.classifyGrpc 8 (Some(statusWithRetryInfo 2L 500_000_000))
     )
 
@@ -363,7 +363,7 @@ let ``503 with Retry-After is Retryable with that delay`` () =
 
         use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
         let! result = export exporter [| span 1 |]
-        Assert.Equal(ExportResult.Retryable("HTTP 503", Some(TimeSpan.FromSeconds 7.)), result)
+        Assert.Equal(ExportResult.Retryable("HTTP 503", Nullable (TimeSpan.FromSeconds 7.)), result)
     }
 
 [<Fact>]
@@ -380,8 +380,8 @@ let ``429 with an HTTP-date Retry-After is Retryable until that date`` () =
         let! result = export exporter [| span 1 |]
 
         match result with
-        | ExportResult.Retryable("HTTP 429", Some delay) ->
-            Assert.InRange(delay, TimeSpan.FromMinutes 58., TimeSpan.FromMinutes 60.)
+        | ExportResult.Retryable("HTTP 429", delay) when delay.HasValue ->
+            Assert.InRange(delay.Value, TimeSpan.FromMinutes 58., TimeSpan.FromMinutes 60.)
         | other -> failwith $"expected Retryable with a delay, got {other}"
     }
 
@@ -450,7 +450,7 @@ let ``connection refused is Retryable`` () =
         let! result = export exporter [| span 1 |]
 
         match result with
-        | ExportResult.Retryable(_, None) -> ()
+        | ExportResult.Retryable(_, delay) when not delay.HasValue -> ()
         | other -> failwith $"expected Retryable, got {other}"
     }
 
@@ -525,7 +525,7 @@ let ``a connection reset while the response body is read is Retryable, over HTTP
 
         for result in [ overHttp; overGrpc ] do
             match result with
-            | ExportResult.Retryable(_, None) -> ()
+            | ExportResult.Retryable(_, delay) when not delay.HasValue -> ()
             | other -> failwith $"expected Retryable, got {other}"
     }
 
@@ -541,7 +541,7 @@ let ``a request exceeding the timeout is Retryable`` () =
                 }
 
         let! result = export exporter [| span 1 |]
-        Assert.Equal(ExportResult.Retryable("request timed out after 200 ms", None), result)
+        Assert.Equal(ExportResult.Retryable("request timed out after 200 ms", Nullable()), result)
     }
 
 [<Fact>]
@@ -635,7 +635,7 @@ let ``after a timed-out request the next one gets a whole timeout of its own`` (
                 }
 
         let! first = export exporter [| span 1 |]
-        Assert.Equal(ExportResult.Retryable("request timed out after 300 ms", None), first)
+        Assert.Equal(ExportResult.Retryable("request timed out after 300 ms", Nullable()), first)
         let! second = export exporter [| span 2 |]
         Assert.Equal(ExportResult.Success, second)
         let! third = export exporter [| span 3 |]
@@ -661,7 +661,7 @@ let ``an export cancelled by the caller is Retryable, and the next export succee
         do! arrived.Task.WaitAsync(TimeSpan.FromSeconds 30.)
         cancel.Cancel()
         let! first = pending.WaitAsync(TimeSpan.FromSeconds 30.)
-        Assert.Equal(ExportResult.Retryable("export cancelled", None), first)
+        Assert.Equal(ExportResult.Retryable("export cancelled", Nullable()), first)
         // A caller's token that is never cancelled, as the runner's usually is not.
         use quiet = new CancellationTokenSource()
 
@@ -791,7 +791,7 @@ let ``a retry sends the batch again, and a reused array with new items is sent i
         let items = [| "aaaa"; "bbbb"; "cccc" |]
         let exporter = exporter :> IExporter<string>
         let! first = exporter.Export(batchOf items, CancellationToken.None)
-        Assert.Equal(ExportResult.Retryable("HTTP 503", None), first)
+        Assert.Equal(ExportResult.Retryable("HTTP 503", Nullable()), first)
         let! second = exporter.Export(batchOf items, CancellationToken.None)
         Assert.Equal(ExportResult.Success, second)
         // The same array, refilled (a pooled buffer): nothing may be taken for already sent.
@@ -878,7 +878,7 @@ let ``grpc UNAVAILABLE in the trailers is Retryable`` () =
 
         use exporter = OtlpExporter.traces (grpcOptions receiver)
         let! result = export exporter [| span 1 |]
-        Assert.Equal(ExportResult.Retryable("gRPC status 14 (UNAVAILABLE): try later", None), result)
+        Assert.Equal(ExportResult.Retryable("gRPC status 14 (UNAVAILABLE): try later", Nullable()), result)
     }
 
 [<Fact>]
@@ -907,7 +907,7 @@ let ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure
         let! withInfo = (exporter :> IExporter<MetricData>).Export(batchOf metrics, CancellationToken.None)
 
         Assert.Equal(
-            ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Some(TimeSpan.FromSeconds 3.25)),
+            ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable (TimeSpan.FromSeconds 3.25)),
             withInfo
         )
 

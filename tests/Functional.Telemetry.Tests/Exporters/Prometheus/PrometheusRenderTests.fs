@@ -1,6 +1,7 @@
 /// Golden texts: one test per mapping rule of the Prometheus renderer, exact output in both formats.
 module Functional.Telemetry.Tests.PrometheusRenderTests
 
+open System
 open System.Buffers
 open System.Text
 open Xunit
@@ -30,7 +31,7 @@ let private metric name unit description points : MetricData =
     }
 
 let private counter name unit (value: int64) =
-    metric name unit "" (MetricPoints.Sum(Temporality.Cumulative, true, [ point [] (NumberValue.Long value) ]))
+    metric name unit "" (MetricPoints.Sum(Temporality.Cumulative, true, Items [ point [] (NumberValue.Long value) ]))
 
 let private gauge name unit (value: float) =
     metric name unit "" (MetricPoints.Gauge [ point [] (NumberValue.Double value) ])
@@ -42,8 +43,8 @@ let private histogramPoint attributes (bounds: float list) (counts: int64 list) 
         Time = 2_000_000_000L
         Count = List.sum counts
         Sum = sum
-        Min = None
-        Max = None
+        Min = Nullable()
+        Max = Nullable()
         Bounds = bounds
         BucketCounts = counts
         Exemplars = []
@@ -198,7 +199,7 @@ let ``non-monotonic sums are gauges`` () =
             "queue.size"
             "{item}"
             ""
-            (MetricPoints.Sum(Temporality.Cumulative, false, [ point [] (NumberValue.Long -3L) ]))
+            (MetricPoints.Sum(Temporality.Cumulative, false, Items [ point [] (NumberValue.Long -3L) ]))
 
     Assert.Equal(lines [ "# TYPE queue_size gauge"; "queue_size -3" ], text [ m ])
     Assert.Equal(lines [ "# TYPE queue_size gauge"; "queue_size -3"; "# EOF" ], openMetrics [ m ])
@@ -373,7 +374,7 @@ let ``histogram with negative buckets: no _sum; OpenMetrics then has no _count e
             "temp"
             ""
             ""
-            (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint [] [ -10.0; 0.0 ] [ 1L; 1L; 1L ] -3.0 ]))
+            (MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint [] [ -10.0; 0.0 ] [ 1L; 1L; 1L ] -3.0 ]))
 
     Assert.Equal(
         lines
@@ -445,7 +446,7 @@ let ``exemplars: on counter _total samples in OpenMetrics only, timestamp in sec
                 ]
         }
 
-    let m = metric "jobs" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ p ]))
+    let m = metric "jobs" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, Items [ p ]))
     Assert.Equal(lines [ "# TYPE jobs_total counter"; "jobs_total 7" ], text [ m ])
 
     Assert.Equal(
@@ -478,7 +479,7 @@ let ``exemplars: filtered attributes left out when the label set would pass 128 
                 ]
         }
 
-    let m = metric "jobs" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ p ]))
+    let m = metric "jobs" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, Items [ p ]))
 
     Assert.Equal(
         lines
@@ -503,7 +504,7 @@ let ``exemplars: each on the bucket whose range holds its value, the largest per
                 ]
         }
 
-    let m = metric "h" "" "" (MetricPoints.Histogram(Temporality.Cumulative, [ p ]))
+    let m = metric "h" "" "" (MetricPoints.Histogram(Temporality.Cumulative, Items [ p ]))
     let ids = "trace_id=\"0102030405060708090a0b0c0d0e0f10\",span_id=\"1112131415161718\""
 
     Assert.Equal(
@@ -645,12 +646,12 @@ let ``a family name with a different type is left out and counted, in both forma
 [<Fact>]
 let ``delta temporality and exponential histograms are left out and counted`` () =
     let delta =
-        metric "d" "" "" (MetricPoints.Sum(Temporality.Delta, true, [ point [] (NumberValue.Long 1L) ]))
+        metric "d" "" "" (MetricPoints.Sum(Temporality.Delta, true, Items [ point [] (NumberValue.Long 1L) ]))
 
     let deltaHistogram =
-        metric "dh" "" "" (MetricPoints.Histogram(Temporality.Delta, [ histogramPoint [] [] [ 1L ] 1.0 ]))
+        metric "dh" "" "" (MetricPoints.Histogram(Temporality.Delta, Items [ histogramPoint [] [] [ 1L ] 1.0 ]))
 
-    let exponential = metric "e" "" "" (MetricPoints.ExponentialHistogram(Temporality.Cumulative, []))
+    let exponential = metric "e" "" "" (MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items []))
     let buffer = ArrayBufferWriter<byte>()
 
     let dropped =
@@ -799,14 +800,14 @@ let ``label sets kept between renders follow the series: new values, same lists,
     let shared = [ KeyValue.string "k" "v" ]
 
     let sum (attributes: KeyValue list) (value: int64) =
-        metric "c" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, [ point attributes (NumberValue.Long value) ]))
+        metric "c" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, Items [ point attributes (NumberValue.Long value) ]))
 
     let histogram (attributes: KeyValue list) =
         metric
             "h"
             ""
             ""
-            (MetricPoints.Histogram(Temporality.Cumulative, [ histogramPoint attributes [ 1.0 ] [ 1L; 0L ] 0.5 ]))
+            (MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint attributes [ 1.0 ] [ 1L; 0L ] 0.5 ]))
 
     let render metrics = renderer.RenderToString(PrometheusFormat.Text, noResource, metrics)
 
