@@ -297,8 +297,10 @@ let private sortPoints (points: MetricPoints) =
     let bySeries (attributes: KeyValue list) = string attributes
 
     match points with
-    | MetricPoints.Sum(t, m, Items p) -> MetricPoints.Sum(t, m, p |> List.sortBy (fun x -> bySeries (ReadOnlyList.toList x.Attributes)))
-    | MetricPoints.Histogram(t, Items p) -> MetricPoints.Histogram(t, p |> List.sortBy (fun x -> bySeries (ReadOnlyList.toList x.Attributes)))
+    | MetricPoints.Sum(t, m, Items p) ->
+        MetricPoints.Sum(t, m, p |> List.sortBy (fun x -> bySeries (ReadOnlyList.toList x.Attributes)))
+    | MetricPoints.Histogram(t, Items p) ->
+        MetricPoints.Histogram(t, p |> List.sortBy (fun x -> bySeries (ReadOnlyList.toList x.Attributes)))
     | other -> other
 
 /// Per collection i (interval [10i, 10(i+1)]), the series measured in it and their measurements, in series order.

@@ -1,6 +1,7 @@
 /// Every generator the properties use, in one place.
 module Functional.Telemetry.PropertyTests.Arbs
 
+open System
 open FsCheck
 open FsCheck.FSharp
 open Functional.Telemetry
@@ -60,10 +61,10 @@ let anyValue: Gen<AnyValue> =
             Gen.frequency
                 [
                     6, scalar
-                    1, upTo4 inner |> Gen.map AnyValue.Array
+                    1, upTo4 inner |> Gen.map (fun items -> AnyValue.Array items)
                     1,
                     upTo4 (Gen.map2 (fun k v -> { Key = k; Value = v }) attributeKey inner)
-                    |> Gen.map AnyValue.Map
+                    |> Gen.map (fun entries -> AnyValue.Map entries)
                 ]
 
     Gen.sized sized
@@ -814,7 +815,9 @@ let encoderSpan: Gen<Span> =
         let! withError = Gen.elements [ false; false; true ]
 
         let! linkStates =
-            Gen.listOfLength (ReadOnlyList.toList s.Links).Length (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
+            Gen.listOfLength
+                (ReadOnlyList.toList s.Links).Length
+                (Gen.frequency [ 2, Gen.constant TraceState.Empty; 1, traceState ])
 
         return
             { s with
@@ -908,8 +911,8 @@ let histogramPoint: Gen<HistogramPoint> =
                 Time = time
                 Count = count
                 Sum = sum
-                Min = min
-                Max = max
+                Min = Option.toNullable min
+                Max = Option.toNullable max
                 Bounds = bounds
                 BucketCounts = bucketCounts
                 Exemplars = exemplars
@@ -946,8 +949,8 @@ let exponentialPoint: Gen<ExponentialHistogramPoint> =
                 Time = time
                 Count = count
                 Sum = sum
-                Min = min
-                Max = max
+                Min = Option.toNullable min
+                Max = Option.toNullable max
                 Scale = scale
                 ZeroCount = zeroCount
                 ZeroThreshold = zeroThreshold
@@ -977,7 +980,7 @@ let metricData: Gen<MetricData> =
                         temporality
                         (ArbMap.defaults.ArbFor<bool>().Generator)
                         (points numberPoint)
-                    points numberPoint |> Gen.map MetricPoints.Gauge
+                    points numberPoint |> Gen.map (fun ps -> MetricPoints.Gauge ps)
                     Gen.map2 (fun t ps -> MetricPoints.Histogram(t, Items ps)) temporality (points histogramPoint)
                     Gen.map2
                         (fun t ps -> MetricPoints.ExponentialHistogram(t, Items ps))
@@ -1302,7 +1305,7 @@ let prometheusMetric (series: unit -> int64) : Gen<MetricData> =
                 2,
                 upTo3 (numberPoint anyNumber true)
                 |> Gen.map (fun ps -> MetricPoints.Sum(Temporality.Cumulative, false, Items ps))
-                2, upTo3 (numberPoint anyNumber true) |> Gen.map MetricPoints.Gauge
+                2, upTo3 (numberPoint anyNumber true) |> Gen.map (fun ps -> MetricPoints.Gauge ps)
                 3,
                 upTo3 histogramPoint
                 |> Gen.map (fun ps -> MetricPoints.Histogram(Temporality.Cumulative, Items ps))

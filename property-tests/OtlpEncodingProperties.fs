@@ -103,8 +103,8 @@ let rec private anyValue (value: AnyValue) : JsonNode =
     | AnyValue.Int i -> obj [ "intValue", int64Text i ]
     | AnyValue.Double d -> obj [ "doubleValue", dbl d ]
     | AnyValue.Bytes b -> obj [ "bytesValue", JsonValue.Create(Convert.ToBase64String b) ]
-    | AnyValue.Array items -> obj [ "arrayValue", obj [ "values", arr (items |> List.map anyValue) ] ]
-    | AnyValue.Map entries -> obj [ "kvlistValue", obj [ "values", attributes entries ] ]
+    | AnyValue.Array(Items items) -> obj [ "arrayValue", obj [ "values", arr (items |> List.map anyValue) ] ]
+    | AnyValue.Map(Items entries) -> obj [ "kvlistValue", obj [ "values", attributes entries ] ]
     | AnyValue.Empty -> obj []
 
 and private attributes (items: KeyValue list) : JsonNode =
@@ -157,7 +157,9 @@ let private request
             ]
 
 let private traceStateText (state: TraceState) =
-    (ReadOnlyList.toList state.Entries) |> List.map (fun (k, v) -> k + "=" + v) |> String.concat ","
+    (ReadOnlyList.toList state.Entries)
+    |> List.map (fun (k, v) -> k + "=" + v)
+    |> String.concat ","
 
 let private flags (traceFlags: TraceFlags) (isRemote: bool) =
     num (int traceFlags.Value ||| 0x100 ||| (if isRemote then 0x200 else 0))
@@ -267,7 +269,11 @@ let private expectedMetric (m: MetricData) =
         )
 
     let buckets (b: ExponentialBuckets) =
-        obj [ "offset", num b.Offset; "bucketCounts", arr ((ReadOnlyList.toList b.Counts) |> List.map int64Text) ]
+        obj
+            [
+                "offset", num b.Offset
+                "bucketCounts", arr ((ReadOnlyList.toList b.Counts) |> List.map int64Text)
+            ]
 
     let data =
         match m.Points with
@@ -298,8 +304,8 @@ let private expectedMetric (m: MetricData) =
                                     "bucketCounts", arr ((ReadOnlyList.toList p.BucketCounts) |> List.map int64Text)
                                     "explicitBounds", arr ((ReadOnlyList.toList p.Bounds) |> List.map dbl)
                                     "exemplars", exemplars (ReadOnlyList.toList p.Exemplars)
-                                    optional "min" p.Min
-                                    optional "max" p.Max
+                                    optional "min" (Option.ofNullable p.Min)
+                                    optional "max" (Option.ofNullable p.Max)
                                 ])
                     )
                     "aggregationTemporality", temporality t
@@ -324,8 +330,8 @@ let private expectedMetric (m: MetricData) =
                                     "positive", buckets p.Positive
                                     "negative", buckets p.Negative
                                     "exemplars", exemplars (ReadOnlyList.toList p.Exemplars)
-                                    optional "min" p.Min
-                                    optional "max" p.Max
+                                    optional "min" (Option.ofNullable p.Min)
+                                    optional "max" (Option.ofNullable p.Max)
                                     "zeroThreshold", dbl p.ZeroThreshold
                                 ])
                     )

@@ -147,7 +147,7 @@ let rec private json (value: AnyValue) : JsonNode =
     | AnyValue.Int i -> JsonValue.Create i
     | AnyValue.Bool b -> JsonValue.Create b
     | AnyValue.Double d -> JsonValue.Create d
-    | AnyValue.Array items -> JsonArray(items |> List.map json |> List.toArray)
+    | AnyValue.Array(Items items) -> JsonArray(items |> List.map json |> List.toArray)
     | other -> JsonValue.Create(string other)
 
 let private labelText (value: AnyValue) =
@@ -256,7 +256,11 @@ let private expectedSamples (options: PrometheusOptions) (metric: MetricData) : 
     | MetricPoints.Gauge(Items points) ->
         [
             for p in points ->
-                sample name (expectedLabels options (Some metric.Scope) false (ReadOnlyList.toList p.Attributes)) None p.Value.AsDouble
+                sample
+                    name
+                    (expectedLabels options (Some metric.Scope) false (ReadOnlyList.toList p.Attributes))
+                    None
+                    p.Value.AsDouble
         ]
     | MetricPoints.Histogram(_, Items points) ->
         [
@@ -267,7 +271,11 @@ let private expectedSamples (options: PrometheusOptions) (metric: MetricData) : 
                 for bound, count in List.zip ((ReadOnlyList.toList p.Bounds) @ [ infinity ]) cumulative do
                     sample (name + "_bucket") labels (Some bound) (float count)
 
-                if p.Sum >= 0.0 && ((ReadOnlyList.toList p.Bounds).IsEmpty || (ReadOnlyList.toList p.Bounds).Head >= 0.0) then
+                if
+                    p.Sum >= 0.0
+                    && ((ReadOnlyList.toList p.Bounds).IsEmpty
+                        || (ReadOnlyList.toList p.Bounds).Head >= 0.0)
+                then
                     sample (name + "_sum") labels None p.Sum
                     sample (name + "_count") labels None (float p.Count)
         ]
@@ -324,7 +332,12 @@ let private roundTrip
             | None -> false
 
         if options.TargetInfo && not (ReadOnlyList.toList resource.Attributes).IsEmpty then
-            let target = normalised "target_info" (expectedLabels options None false (ReadOnlyList.toList resource.Attributes)) None 1.0
+            let target =
+                normalised
+                    "target_info"
+                    (expectedLabels options None false (ReadOnlyList.toList resource.Attributes))
+                    None
+                    1.0
 
             if not (take target) then
                 problem $"target_info missing or different: {target}"

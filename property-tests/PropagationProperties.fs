@@ -27,9 +27,11 @@ let ``tracestate tryAdd keeps at most 32 unique keys with the new one leftmost``
             (fun (state, key, value) ->
                 match TraceState.tryAdd key value state with
                 | Some added ->
-                    List.head added.Entries = (key, value)
+                    added.Entries[0] = (key, value)
                     && (ReadOnlyList.toList added.Entries).Length <= 32
-                    && ((ReadOnlyList.toList added.Entries) |> List.distinctBy fst).Length = (ReadOnlyList.toList added.Entries).Length
+                    && ((ReadOnlyList.toList added.Entries) |> List.distinctBy fst).Length = (ReadOnlyList.toList
+                        added.Entries)
+                        .Length
                 | None -> false)
     )
 

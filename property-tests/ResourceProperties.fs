@@ -32,6 +32,10 @@ let ``parse (percent-encode entries) gives back the attributes`` () =
                 |> String.concat ","
 
             let attributes, warnings = Resource.parseAttributes text
-            let expected = (Resource.create (entries |> List.map (fun (k, v) -> KeyValue.string k v))).Attributes
+
+            let expected =
+                ReadOnlyList.toList
+                    (Resource.create (entries |> List.map (fun (k, v) -> KeyValue.string k v))).Attributes
+
             warnings.IsEmpty && attributes = expected)
     )

@@ -84,11 +84,7 @@ let ``parent based follows a valid parent's sampled flag whatever the root sampl
 
             let sampler = Sampler.parentBased root
 
-            let result =
-                sampler
-                    { Arbs.rootParameters parent.TraceId with
-                        Parent = parent
-                    }
+            let result = sampler { Arbs.rootParameters parent.TraceId with Parent = parent }
 
             let expected =
                 if parent.TraceFlags.IsSampled then

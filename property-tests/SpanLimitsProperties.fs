@@ -13,7 +13,7 @@ let rec private withinLimit (limit: int option) (value: AnyValue) =
     | None, _ -> true
     | Some n, AnyValue.String s -> s.Length <= n
     | Some n, AnyValue.Bytes b -> b.Length <= n
-    | Some _, AnyValue.Array items -> items |> List.forall (withinLimit limit)
+    | Some _, AnyValue.Array(Items items) -> items |> List.forall (withinLimit limit)
     | Some _, _ -> true
 
 /// True when the truncated value is the original with strings and byte arrays cut short (same shape, prefixes).
@@ -21,7 +21,7 @@ let rec private isPrefixOf (original: AnyValue) (truncated: AnyValue) =
     match original, truncated with
     | AnyValue.String a, AnyValue.String b -> a.StartsWith(b, System.StringComparison.Ordinal)
     | AnyValue.Bytes a, AnyValue.Bytes b -> b.Length <= a.Length && Array.sub a 0 b.Length = b
-    | AnyValue.Array a, AnyValue.Array b -> a.Length = b.Length && List.forall2 isPrefixOf a b
+    | AnyValue.Array(Items a), AnyValue.Array(Items b) -> a.Length = b.Length && List.forall2 isPrefixOf a b
     | a, b -> a = b
 
 let private lengthLimit = Gen.oneof [ Gen.constant None; Gen.choose (0, 20) |> Gen.map Some ]
@@ -86,12 +86,15 @@ let ``a limited span never exceeds any of its limits`` () =
             && (ReadOnlyList.toList out.Events).Length <= limits.EventCountLimit
             && (ReadOnlyList.toList out.Links).Length <= limits.LinkCountLimit
             && (ReadOnlyList.toList out.Events)
-               |> List.forall (fun e -> (ReadOnlyList.toList e.Attributes).Length <= limits.AttributePerEventCountLimit)
+               |> List.forall (fun e ->
+                   (ReadOnlyList.toList e.Attributes).Length <= limits.AttributePerEventCountLimit)
             && (ReadOnlyList.toList out.Links)
                |> List.forall (fun l -> (ReadOnlyList.toList l.Attributes).Length <= limits.AttributePerLinkCountLimit)
             && lengthOk (ReadOnlyList.toList out.Attributes)
-            && (ReadOnlyList.toList out.Events) |> List.forall (fun e -> lengthOk (ReadOnlyList.toList e.Attributes))
-            && (ReadOnlyList.toList out.Links) |> List.forall (fun l -> lengthOk (ReadOnlyList.toList l.Attributes)))
+            && (ReadOnlyList.toList out.Events)
+               |> List.forall (fun e -> lengthOk (ReadOnlyList.toList e.Attributes))
+            && (ReadOnlyList.toList out.Links)
+               |> List.forall (fun l -> lengthOk (ReadOnlyList.toList l.Attributes)))
     )
 
 [<Fact>]
@@ -101,23 +104,37 @@ let ``kept plus newly dropped equals the original count, for every limit`` () =
             let out = SpanLimits.apply limits span
 
             let eventsAccounted =
-                List.zip (ReadOnlyList.toList out.Events) (List.truncate (ReadOnlyList.toList out.Events).Length (ReadOnlyList.toList span.Events))
+                List.zip
+                    (ReadOnlyList.toList out.Events)
+                    (List.truncate (ReadOnlyList.toList out.Events).Length (ReadOnlyList.toList span.Events))
                 |> List.forall (fun (o, i) ->
                     o.Name = i.Name
-                    && (ReadOnlyList.toList o.Attributes).Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList i.Attributes))
+                    && (ReadOnlyList.toList o.Attributes).Length
+                       + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys (
+                        ReadOnlyList.toList i.Attributes
+                    ))
                         .Length)
 
             let linksAccounted =
-                List.zip (ReadOnlyList.toList out.Links) (List.truncate (ReadOnlyList.toList out.Links).Length (ReadOnlyList.toList span.Links))
+                List.zip
+                    (ReadOnlyList.toList out.Links)
+                    (List.truncate (ReadOnlyList.toList out.Links).Length (ReadOnlyList.toList span.Links))
                 |> List.forall (fun (o, i) ->
                     o.Context = i.Context
-                    && (ReadOnlyList.toList o.Attributes).Length + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList i.Attributes))
+                    && (ReadOnlyList.toList o.Attributes).Length
+                       + (o.DroppedAttributes - i.DroppedAttributes) = (distinctKeys (
+                        ReadOnlyList.toList i.Attributes
+                    ))
                         .Length)
 
-            (ReadOnlyList.toList out.Attributes).Length + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList span.Attributes))
+            (ReadOnlyList.toList out.Attributes).Length
+            + (out.DroppedAttributes - span.DroppedAttributes) = (distinctKeys (ReadOnlyList.toList span.Attributes))
                 .Length
-            && (ReadOnlyList.toList out.Events).Length + (out.DroppedEvents - span.DroppedEvents) = (ReadOnlyList.toList span.Events).Length
-            && (ReadOnlyList.toList out.Links).Length + (out.DroppedLinks - span.DroppedLinks) = (ReadOnlyList.toList span.Links).Length
+            && (ReadOnlyList.toList out.Events).Length
+               + (out.DroppedEvents - span.DroppedEvents) = (ReadOnlyList.toList span.Events).Length
+            && (ReadOnlyList.toList out.Links).Length + (out.DroppedLinks - span.DroppedLinks) = (ReadOnlyList.toList
+                span.Links)
+                .Length
             && eventsAccounted
             && linksAccounted)
     )
@@ -163,5 +180,8 @@ let ``negative limits are treated as zero and never throw`` () =
                 }
 
             let out = SpanLimits.apply limits span
-            (ReadOnlyList.toList out.Attributes).IsEmpty && (ReadOnlyList.toList out.Events).IsEmpty && (ReadOnlyList.toList out.Links).IsEmpty)
+
+            (ReadOnlyList.toList out.Attributes).IsEmpty
+            && (ReadOnlyList.toList out.Events).IsEmpty
+            && (ReadOnlyList.toList out.Links).IsEmpty)
     )

@@ -68,7 +68,7 @@ public class PrometheusBenchmarks
                     unit = "s";
                     points = Ours.MetricPoints.NewHistogram(Ours.Temporality.Cumulative, List(
                         Enumerable.Range(0, seriesPerMetric).Select(s => new Ours.HistogramPoint(
-                            Attributes(s), 1L, 2L, 55L, 12.5 + s, FSharpOption<double>.None, FSharpOption<double>.None, bounds,
+                            Attributes(s), 1L, 2L, 55L, 12.5 + s, null, null, bounds,
                             List(Enumerable.Range(0, 11).Select(i => (long)(i % 4 + 2))), FSharpList<Ours.Exemplar>.Empty))));
                     break;
             }

@@ -109,7 +109,7 @@ let resultOf (status: int) =
     match status with
     | 200 -> ExportResult.Success
     | 429
-    | 503 -> ExportResult.Retryable($"HTTP {status}", Nullable (TimeSpan.FromSeconds 2.))
+    | 503 -> ExportResult.Retryable($"HTTP {status}", Nullable(TimeSpan.FromSeconds 2.))
     | _ -> ExportResult.Failure $"HTTP {status}"
 
 let withExporters: TracingConfig -> TracingConfig =
@@ -300,7 +300,7 @@ let logsGettingStarted () =
                 Processor.filter (fun (r: LogRecord) -> r.SeverityNumber >= 9)
                 >=> Processor.map (fun r ->
                     { r with
-                        Attributes = r.Attributes |> List.filter (fun a -> a.Key <> "card")
+                        Attributes = r.Attributes |> Seq.filter (fun a -> a.Key <> "card") |> List.ofSeq
                     })
             )
             >> Logging.addConsoleExporter

@@ -45,6 +45,17 @@ public class MetricsBuilderTests
         var histogramPoint = Assert.Single(histogram.Points.HistogramPoints);
         Assert.Equal(1, histogramPoint.Count);
         Assert.Equal(12.5, histogramPoint.Sum);
+
+        // The model reads as plain .NET: IReadOnlyList collections and nullable extremes.
+        IReadOnlyList<double> bounds = histogramPoint.Bounds;
+        IReadOnlyList<long> counts = histogramPoint.BucketCounts;
+        Assert.Equal(bounds.Count + 1, counts.Count);
+        Assert.Equal(1, counts.Sum());
+        double? min = histogramPoint.Min;
+        Assert.Equal(12.5, min);
+        Assert.Equal(12.5, histogramPoint.Max!.Value);
+        Assert.Equal("eu", point.Attributes[0].Value.ToString());
+        Assert.Equal("region", Assert.Single(point.Attributes).Key);
     }
 
     [Fact]

@@ -114,6 +114,22 @@ public class PublicSurfaceTests
         Assert.Empty(types.SelectMany(FSharpMentions));
     }
 
+    /// <summary>The core's root namespace is what both languages read (the model, the exporter contract, the SDK
+    /// object): no public member of a type there mentions an F# type either, so C# reads spans, log records,
+    /// metric points, sampling parameters and export results with <c>IReadOnlyList</c> and nullable values.</summary>
+    [Fact]
+    public void No_public_member_of_the_cores_root_namespace_mentions_an_FSharp_type()
+    {
+        var types = typeof(Span).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == "Functional.Telemetry")
+            .ToArray();
+        Assert.Contains(typeof(Span), types);
+        Assert.Contains(typeof(MetricPoints), types);
+        Assert.Contains(typeof(SamplingParameters), types);
+        Assert.Contains(typeof(ExportResult), types);
+        Assert.Empty(types.SelectMany(FSharpMentions));
+    }
+
     /// <summary>Every shape the check looks at: a member like one of these added to the facade fails the test above.</summary>
     public abstract class Leaky : List<FSharpOption<int>>
     {

@@ -81,7 +81,9 @@ module Temporality =
                 Min = Nullable()
                 Max = Nullable()
                 BucketCounts =
-                    Numbers.subtractCounts (ReadOnlyList.toList current.BucketCounts) (ReadOnlyList.toList previous.BucketCounts)
+                    Numbers.subtractCounts
+                        (ReadOnlyList.toList current.BucketCounts)
+                        (ReadOnlyList.toList previous.BucketCounts)
             }
 
     let private subtractExponential (current: ExponentialHistogramPoint) (previous: ExponentialHistogramPoint) =
@@ -101,7 +103,11 @@ module Temporality =
 
     // Extremes of a union: the extreme of both when both are known; a side with no measurements does not count;
     // an unknown extreme of a side that has measurements makes the result unknown.
-    let private combineExtreme pick (leftCount: int64, left: Nullable<float>) (rightCount: int64, right: Nullable<float>) =
+    let private combineExtreme
+        pick
+        (leftCount: int64, left: Nullable<float>)
+        (rightCount: int64, right: Nullable<float>)
+        =
         match left.HasValue, right.HasValue with
         | true, true -> Nullable(pick left.Value right.Value)
         | true, false when rightCount = 0L -> left
@@ -126,7 +132,9 @@ module Temporality =
                 Min = combineExtreme (fun a b -> Math.Min(a, b)) (running.Count, running.Min) (delta.Count, delta.Min)
                 Max = combineExtreme (fun a b -> Math.Max(a, b)) (running.Count, running.Max) (delta.Count, delta.Max)
                 BucketCounts =
-                    Numbers.addCounts (ReadOnlyList.toList running.BucketCounts) (ReadOnlyList.toList delta.BucketCounts)
+                    Numbers.addCounts
+                        (ReadOnlyList.toList running.BucketCounts)
+                        (ReadOnlyList.toList delta.BucketCounts)
             }
 
     // The span of indices a dense bucket range covers once shifted down by `by`.
@@ -172,7 +180,12 @@ module Temporality =
         }
 
     /// Each current point against the previous point of its series, if any.
-    let private againstPrevious attributesOf combine (previous: IReadOnlyList<'Point>) (current: IReadOnlyList<'Point>) =
+    let private againstPrevious
+        attributesOf
+        combine
+        (previous: IReadOnlyList<'Point>)
+        (current: IReadOnlyList<'Point>)
+        =
         let idx = index attributesOf (ReadOnlyList.toList previous)
 
         ReadOnlyList.toList current

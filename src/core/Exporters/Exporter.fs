@@ -18,8 +18,7 @@ type ExportResult =
 
     static member Failed(reason: string) = Failure reason
 
-    static member Retry(reason: string, retryAfter: Nullable<TimeSpan>) =
-        Retryable(reason, retryAfter)
+    static member Retry(reason: string, retryAfter: Nullable<TimeSpan>) = Retryable(reason, retryAfter)
 
 type Batch<'T> = { Resource: Resource; Items: 'T array }
 

@@ -101,9 +101,15 @@ module LogRecordLimits =
         else
 
             let kept, dropped =
-                SpanLimits.limitAttributes limits.AttributeCountLimit limits.AttributeValueLengthLimit (ReadOnlyList.toList record.Attributes)
+                SpanLimits.limitAttributes
+                    limits.AttributeCountLimit
+                    limits.AttributeValueLengthLimit
+                    (ReadOnlyList.toList record.Attributes)
 
-            if dropped = 0 && Object.ReferenceEquals(kept, (ReadOnlyList.toList record.Attributes)) then
+            if
+                dropped = 0
+                && Object.ReferenceEquals(kept, (ReadOnlyList.toList record.Attributes))
+            then
                 record
             else
                 { record with

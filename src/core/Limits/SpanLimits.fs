@@ -150,7 +150,8 @@ module SpanLimits =
         let links, droppedLinks = takeFirst limits.LinkCountLimit (ReadOnlyList.toList span.Links)
 
         let limitEvent (event: SpanEvent) =
-            let kept, dropped = limitAttributes limits.AttributePerEventCountLimit lengthLimit (ReadOnlyList.toList event.Attributes)
+            let kept, dropped =
+                limitAttributes limits.AttributePerEventCountLimit lengthLimit (ReadOnlyList.toList event.Attributes)
 
             { event with
                 Attributes = kept
@@ -158,7 +159,8 @@ module SpanLimits =
             }
 
         let limitLink (link: SpanLink) =
-            let kept, dropped = limitAttributes limits.AttributePerLinkCountLimit lengthLimit (ReadOnlyList.toList link.Attributes)
+            let kept, dropped =
+                limitAttributes limits.AttributePerLinkCountLimit lengthLimit (ReadOnlyList.toList link.Attributes)
 
             { link with
                 Attributes = kept

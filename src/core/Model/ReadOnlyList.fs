@@ -18,8 +18,7 @@ module internal ReadOnlyList =
     let isEmpty (items: IReadOnlyList<'T>) = isNull items || items.Count = 0
 
     /// The number of items (0 for null).
-    let count (items: IReadOnlyList<'T>) =
-        if isNull items then 0 else items.Count
+    let count (items: IReadOnlyList<'T>) = if isNull items then 0 else items.Count
 
     /// Calls `action` on each item in order, without an enumerator object for F# lists and arrays.
     let inline iter ([<InlineIfLambda>] action: 'T -> unit) (items: IReadOnlyList<'T>) =

@@ -38,7 +38,10 @@ module SpanProcessor =
             attributes @ [ { Key = key; Value = value } ]
 
     [<CompiledName("SetAttribute")>]
-    let setAttribute key value (span: Span) = { span with Attributes = upsert key value (ReadOnlyList.toList span.Attributes) }
+    let setAttribute key value (span: Span) =
+        { span with
+            Attributes = upsert key value (ReadOnlyList.toList span.Attributes)
+        }
 
     [<CompiledName("Redact")>]
     let redact (keys: string list) (replacement: string) (span: Span) =
@@ -54,8 +57,18 @@ module SpanProcessor =
 
         { span with
             Attributes = clean (ReadOnlyList.toList span.Attributes)
-            Events = ReadOnlyList.toList span.Events |> List.map (fun e -> { e with Attributes = clean (ReadOnlyList.toList e.Attributes) })
-            Links = ReadOnlyList.toList span.Links |> List.map (fun l -> { l with Attributes = clean (ReadOnlyList.toList l.Attributes) })
+            Events =
+                ReadOnlyList.toList span.Events
+                |> List.map (fun e ->
+                    { e with
+                        Attributes = clean (ReadOnlyList.toList e.Attributes)
+                    })
+            Links =
+                ReadOnlyList.toList span.Links
+                |> List.map (fun l ->
+                    { l with
+                        Attributes = clean (ReadOnlyList.toList l.Attributes)
+                    })
         }
 
 [<AutoOpen>]

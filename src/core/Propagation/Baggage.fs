@@ -43,7 +43,9 @@ module Baggage =
             baggage
         elif ReadOnlyList.toList baggage.Entries |> List.exists (fun (k, _) -> k = key) then
             {
-                Entries = ReadOnlyList.toList baggage.Entries |> List.map (fun (k, e) -> if k = key then k, entry else k, e)
+                Entries =
+                    ReadOnlyList.toList baggage.Entries
+                    |> List.map (fun (k, e) -> if k = key then k, entry else k, e)
             }
         else
             { Entries = baggage.Entries @ [ key, entry ] }
@@ -66,7 +68,9 @@ module Baggage =
 
     [<CompiledName("TryFindEntry")>]
     let tryFindEntry (key: string) (baggage: Baggage) =
-        ReadOnlyList.toList baggage.Entries |> List.tryFind (fun (k, _) -> k = key) |> Option.map snd
+        ReadOnlyList.toList baggage.Entries
+        |> List.tryFind (fun (k, _) -> k = key)
+        |> Option.map snd
 
     [<CompiledName("TryFind")>]
     let tryFind (key: string) (baggage: Baggage) = tryFindEntry key baggage |> Option.map (fun e -> e.Value)

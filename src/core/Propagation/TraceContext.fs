@@ -157,7 +157,10 @@ module TraceState =
         | values -> tryParse (String.Join(",", values)) |> Option.defaultValue empty
 
     [<CompiledName("Format")>]
-    let format (state: TraceState) = ReadOnlyList.toList state.Entries |> List.map (fun (k, v) -> k + "=" + v) |> String.concat ","
+    let format (state: TraceState) =
+        ReadOnlyList.toList state.Entries
+        |> List.map (fun (k, v) -> k + "=" + v)
+        |> String.concat ","
 
     [<CompiledName("Remove")>]
     let remove (key: string) (state: TraceState) : TraceState =
@@ -170,11 +173,15 @@ module TraceState =
         if isValidKey key && isValidValue value then
             Some
                 {
-                    Entries = (key, value) :: ReadOnlyList.toList (remove key state).Entries |> List.truncate maxEntries
+                    Entries =
+                        (key, value) :: ReadOnlyList.toList (remove key state).Entries
+                        |> List.truncate maxEntries
                 }
         else
             None
 
     [<CompiledName("TryFind")>]
     let tryFind (key: string) (state: TraceState) =
-        ReadOnlyList.toList state.Entries |> List.tryFind (fun (k, _) -> k = key) |> Option.map snd
+        ReadOnlyList.toList state.Entries
+        |> List.tryFind (fun (k, _) -> k = key)
+        |> Option.map snd

@@ -20,7 +20,8 @@ module Resource =
 
     [<CompiledName("TryMerge")>]
     let tryMerge (old: Resource) (updating: Resource) : Result<Resource, string> =
-        let attributes = mergeAttributes (ReadOnlyList.toList old.Attributes) (ReadOnlyList.toList updating.Attributes)
+        let attributes =
+            mergeAttributes (ReadOnlyList.toList old.Attributes) (ReadOnlyList.toList updating.Attributes)
 
         match old.SchemaUrl, updating.SchemaUrl with
         | "", schema
@@ -34,7 +35,8 @@ module Resource =
         | Ok merged -> merged
         | Error _ ->
             {
-                Attributes = mergeAttributes (ReadOnlyList.toList old.Attributes) (ReadOnlyList.toList updating.Attributes)
+                Attributes =
+                    mergeAttributes (ReadOnlyList.toList old.Attributes) (ReadOnlyList.toList updating.Attributes)
                 SchemaUrl = ""
             }
 

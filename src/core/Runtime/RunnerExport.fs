@@ -134,7 +134,12 @@ type internal RunnerExport<'T>
                         elif abort.IsCancellationRequested then
                             fail $"retryable failure during an expired shutdown: {reason}"
                         else
-                            let wait = RetryPolicy.backoff retry attempt (Option.ofNullable retryAfter) (Random.Shared.NextDouble())
+                            let wait =
+                                RetryPolicy.backoff
+                                    retry
+                                    attempt
+                                    (Option.ofNullable retryAfter)
+                                    (Random.Shared.NextDouble())
 
                             if wait >= remaining () then
                                 fail $"retryable failure, next retry would pass the export deadline: {reason}"

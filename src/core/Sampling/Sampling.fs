@@ -48,7 +48,10 @@ type Sampler = SamplingParameters -> SamplingResult
 module Sampler =
     // An invalid parent context (zero ids) carries nothing to follow, so it counts as no parent.
     let private validParent (parameters: SamplingParameters) =
-        if parameters.Parent.IsValid then Some parameters.Parent else None
+        if parameters.Parent.IsValid then
+            Some parameters.Parent
+        else
+            None
 
     // Results without trace state are shared: the common decisions allocate nothing.
     let private plain decision =

@@ -78,9 +78,16 @@ let ``a series gone from the current collection is absent from the delta`` () =
 let ``delta sums accumulate from the first start, and quiet series are carried`` () =
     let x = attrs [ "k", "x" ]
     let y = attrs [ "k", "y" ]
-    let first = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint x 0L 10L (NumberValue.Long 4L) ])
-    let second = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint y 10L 20L (NumberValue.Long 1L) ])
-    let third = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint x 20L 30L (NumberValue.Long 6L) ])
+
+    let first =
+        MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint x 0L 10L (NumberValue.Long 4L) ])
+
+    let second =
+        MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint y 10L 20L (NumberValue.Long 1L) ])
+
+    let third =
+        MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint x 20L 30L (NumberValue.Long 6L) ])
+
     let r1 = Temporality.deltaToCumulative None first
     let r2 = Temporality.deltaToCumulative (Some r1) second
     let r3 = Temporality.deltaToCumulative (Some r2) third
@@ -176,5 +183,8 @@ let ``gauges and already-converted points pass through`` () =
     let gauge = MetricPoints.Gauge [ numberPoint [] 0L 10L (NumberValue.Long 1L) ]
     Assert.Equal(gauge, Temporality.cumulativeToDelta None gauge)
     Assert.Equal(gauge, Temporality.deltaToCumulative None gauge)
-    let delta = MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint [] 0L 10L (NumberValue.Long 1L) ])
+
+    let delta =
+        MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint [] 0L 10L (NumberValue.Long 1L) ])
+
     Assert.Equal(delta, Temporality.cumulativeToDelta None delta)

@@ -168,7 +168,12 @@ let ``spans with an explicit parent, kind and links`` () =
         Assert.Equal(remote.TraceId, span.Context.TraceId)
         Assert.Equal(remote.SpanId, span.ParentSpanId)
         Assert.True span.ParentIsRemote
-        Assert.Equal<KeyValue list>([ KeyValue.string "messaging.system" "kafka" ], (ReadOnlyList.toList span.Attributes))
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.string "messaging.system" "kafka" ],
+            (ReadOnlyList.toList span.Attributes)
+        )
+
         let link = List.exactlyOne (ReadOnlyList.toList span.Links)
         Assert.Equal(linked.SpanId, link.Context.SpanId)
         Assert.Equal<KeyValue list>([ KeyValue.int "index" 0L ], (ReadOnlyList.toList link.Attributes))

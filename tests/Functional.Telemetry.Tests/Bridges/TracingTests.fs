@@ -134,7 +134,12 @@ let ``conversion keeps string values, scopes and root parents apart across spans
     |> List.iteri (fun i value ->
         let source = if i % 2 = 0 then sourceA else sourceB
         let span = convert source value
-        Assert.Equal<KeyValue list>([ KeyValue.string "k" value; KeyValue.string "empty" "" ], (ReadOnlyList.toList span.Attributes))
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.string "k" value; KeyValue.string "empty" "" ],
+            (ReadOnlyList.toList span.Attributes)
+        )
+
         Assert.Equal(source.Name, span.Scope.Name)
         Assert.Equal((if i % 2 = 0 then "" else "2.0"), span.Scope.Version)
         Assert.Equal(SpanId.Empty, span.ParentSpanId)
@@ -351,7 +356,12 @@ let ``span limits drop and count`` () =
 
         let! spans = flushed sdk exporter
         let span = List.exactlyOne spans
-        Assert.Equal<KeyValue list>([ KeyValue.string "a" "abc"; KeyValue.int "b" 1L ], (ReadOnlyList.toList span.Attributes))
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.string "a" "abc"; KeyValue.int "b" 1L ],
+            (ReadOnlyList.toList span.Attributes)
+        )
+
         Assert.Equal(1, span.DroppedAttributes)
         Assert.Equal(1, span.DroppedEvents)
         Assert.Equal<string list>([ "e1" ], (ReadOnlyList.toList span.Events) |> List.map (fun e -> e.Name))

@@ -196,7 +196,12 @@ tracer_provider:
                 exporter
 
         let span = List.exactlyOne spans
-        Assert.Equal<KeyValue list>([ KeyValue.string "a" "lon"; KeyValue.string "b" "x" ], (ReadOnlyList.toList span.Attributes))
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.string "a" "lon"; KeyValue.string "b" "x" ],
+            (ReadOnlyList.toList span.Attributes)
+        )
+
         Assert.Equal(1, span.DroppedAttributes)
         Assert.Equal(1, (ReadOnlyList.toList span.Events).Length)
         Assert.Equal(1, span.DroppedEvents)
@@ -274,7 +279,8 @@ meter_provider:
     | other -> failwithf "unexpected %A" other
 
     match (find "latency" metrics).Points with
-    | MetricPoints.Histogram(_, Items [ point ]) -> Assert.Equal<float list>([ 10.0; 100.0 ], (ReadOnlyList.toList point.Bounds))
+    | MetricPoints.Histogram(_, Items [ point ]) ->
+        Assert.Equal<float list>([ 10.0; 100.0 ], (ReadOnlyList.toList point.Bounds))
     | other -> failwithf "unexpected %A" other
 
     // 3 streams at most, the overflow series included.
@@ -407,7 +413,11 @@ tracer_provider:
     Assert.Equal(None, config.Environment "OTEL_TRACES_SAMPLER")
     Assert.Equal(Some "checkout", config.ServiceName)
 
-    let resource = (ReadOnlyList.toList config.Resource.Attributes) |> List.map (fun a -> a.Key, a.Value) |> Map.ofList
+    let resource =
+        (ReadOnlyList.toList config.Resource.Attributes)
+        |> List.map (fun a -> a.Key, a.Value)
+        |> Map.ofList
+
     Assert.Equal(AnyValue.String "from-file", resource["team"])
     Assert.Equal(AnyValue.String "eu", resource["region"])
     Assert.Equal(AnyValue.String "staging", resource["deployment.environment.name"])
@@ -453,7 +463,11 @@ tracer_provider:
                 |> Telemetry.start
 
             Assert.Equal("env-file", (Resource.tryServiceName sdk.Resource).Value)
-            Assert.True((ReadOnlyList.toList sdk.Resource.Attributes) |> List.contains (KeyValue.string "from.file" "hello"))
+
+            Assert.True(
+                (ReadOnlyList.toList sdk.Resource.Attributes)
+                |> List.contains (KeyValue.string "from.file" "hello")
+            )
 
             let! spans =
                 spansOf

@@ -219,7 +219,11 @@ let ``the kitchen-sink file reads into the model without a warning`` () =
     Assert.False model.Disabled
 
     // resource: typed attributes over attributes_list; a null value drops its entry
-    let attributes = (ReadOnlyList.toList model.Resource.Attributes) |> List.map (fun a -> a.Key, a.Value) |> Map.ofList
+    let attributes =
+        (ReadOnlyList.toList model.Resource.Attributes)
+        |> List.map (fun a -> a.Key, a.Value)
+        |> Map.ofList
+
     Assert.Equal(AnyValue.String "checkout", attributes["service.name"])
     Assert.Equal(AnyValue.String "shop", attributes["service.namespace"])
     Assert.Equal(AnyValue.Int 3L, attributes["replicas"])
@@ -431,7 +435,7 @@ let ``a minimal file: no propagator, no provider, no detection, defaults everywh
     Assert.True model.Metrics.IsNone
     Assert.True model.Logging.IsNone
     Assert.True model.Detection.IsNone
-    Assert.Empty (ReadOnlyList.toList model.Resource.Attributes)
+    Assert.Empty(ReadOnlyList.toList model.Resource.Attributes)
 
 [<Fact>]
 let ``providers without their optional nodes take the specification's defaults`` () =

@@ -263,12 +263,17 @@ let ``apply limits span attributes, events and links and adds to existing droppe
         }
 
     let output = SpanLimits.apply limits input
-    Assert.Equal<KeyValue list>([ KeyValue.string "s" "lo"; KeyValue.int "k1" 1L ], (ReadOnlyList.toList output.Attributes))
+
+    Assert.Equal<KeyValue list>(
+        [ KeyValue.string "s" "lo"; KeyValue.int "k1" 1L ],
+        (ReadOnlyList.toList output.Attributes)
+    )
+
     Assert.Equal(1 + 3, output.DroppedAttributes)
     Assert.Equal(2 + 2, output.DroppedEvents)
     Assert.Equal(3 + 1, output.DroppedLinks)
 
-    let first = Assert.Single (ReadOnlyList.toList output.Events)
+    let first = Assert.Single(ReadOnlyList.toList output.Events)
     Assert.Equal("first", first.Name)
     Assert.Equal<KeyValue list>([ KeyValue.int "e1" 1L ], (ReadOnlyList.toList first.Attributes))
     Assert.Equal(5 + 2, first.DroppedAttributes)

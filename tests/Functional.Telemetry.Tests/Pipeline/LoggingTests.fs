@@ -347,7 +347,12 @@ let ``limits from the environment drop and truncate attributes, counting the dro
         factory.CreateLogger("Limited").LogInformation("{A} {B} {C}", "abcdef", "x", "y")
         let! records = flushed sdk exporter
         let record = List.exactlyOne records
-        Assert.Equal<KeyValue list>([ KeyValue.string "A" "abc"; KeyValue.string "B" "x" ], (ReadOnlyList.toList record.Attributes))
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.string "A" "abc"; KeyValue.string "B" "x" ],
+            (ReadOnlyList.toList record.Attributes)
+        )
+
         Assert.Equal(2, record.DroppedAttributes)
         Assert.Equal(AnyValue.String "abcdef x y", record.Body)
     }

@@ -152,7 +152,11 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
             (ReadOnlyList.toList p.Bounds)
         )
 
-        Assert.Equal<int64 list>([ 1L; 1L; 1L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 1L; 1L ], (ReadOnlyList.toList p.BucketCounts))
+        Assert.Equal<int64 list>(
+            [ 1L; 1L; 1L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 0L; 1L; 1L ],
+            (ReadOnlyList.toList p.BucketCounts)
+        )
+
         Assert.Equal(5L, p.Count)
         Assert.Equal(30_012.5, p.Sum)
         Assert.Equal(Nullable 0.0, p.Min)
@@ -399,14 +403,15 @@ let ``exemplars carry the current sampled span's ids (trace_based)`` () =
     let points = find "c" metrics |> sumPoints
     let inside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "inside" ])
     let outside = points |> List.find (fun p -> p.Attributes = [ KeyValue.string "k" "outside" ])
-    Assert.Empty (ReadOnlyList.toList outside.Exemplars)
+    Assert.Empty(ReadOnlyList.toList outside.Exemplars)
     let exemplar = List.exactlyOne (ReadOnlyList.toList inside.Exemplars)
     Assert.Equal(traceId, exemplar.TraceId)
     Assert.Equal(spanId, exemplar.SpanId)
     Assert.Equal(NumberValue.Long 7L, exemplar.Value)
 
     match (find "h" metrics).Points with
-    | MetricPoints.Histogram(_, Items [ p ]) -> Assert.Equal(spanId, (List.exactlyOne (ReadOnlyList.toList p.Exemplars)).SpanId)
+    | MetricPoints.Histogram(_, Items [ p ]) ->
+        Assert.Equal(spanId, (List.exactlyOne (ReadOnlyList.toList p.Exemplars)).SpanId)
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]

@@ -109,7 +109,12 @@ let ``a disabled SDK records nothing, exports nothing and starts nothing; every 
         Assert.Empty sdk.MetricPipelines
         Assert.Empty sdk.LogPipelines
         Assert.Empty sdk.PrometheusEndpoints
-        Assert.Equal(Some(AnyValue.String "disabled"), KeyValue.tryFind "service.name" (ReadOnlyList.toList sdk.Resource.Attributes))
+
+        Assert.Equal(
+            Some(AnyValue.String "disabled"),
+            KeyValue.tryFind "service.name" (ReadOnlyList.toList sdk.Resource.Attributes)
+        )
+
         Assert.Equal(0L, sdk.MetricDrops.NotFinite + sdk.MetricDrops.NegativeIncrements)
         let! flushed = sdk.ForceFlush(TimeSpan.FromSeconds 1.)
         Assert.True flushed

@@ -19,7 +19,7 @@ let ``a version 00 traceparent parses into a remote context`` () =
     Assert.Equal(expectedSpanId, context.SpanId)
     Assert.Equal(1uy, context.TraceFlags.Value)
     Assert.True context.IsRemote
-    Assert.Empty (ReadOnlyList.toList context.TraceState.Entries)
+    Assert.Empty(ReadOnlyList.toList context.TraceState.Entries)
 
 [<Fact>]
 let ``version 00 keeps the flags byte as it is`` () =

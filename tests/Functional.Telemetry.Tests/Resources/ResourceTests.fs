@@ -200,7 +200,11 @@ let ``priority: sdk < unknown < code default < detected < environment < configur
     Assert.Equal(Some(AnyValue.String "env"), KeyValue.tryFind "host.name" (ReadOnlyList.toList r.Attributes))
     Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "d" (ReadOnlyList.toList r.Attributes))
     Assert.Equal(Some(AnyValue.String "configured"), KeyValue.tryFind "c" (ReadOnlyList.toList r.Attributes))
-    Assert.Equal(Some(AnyValue.String "dotnet"), KeyValue.tryFind "telemetry.sdk.language" (ReadOnlyList.toList r.Attributes))
+
+    Assert.Equal(
+        Some(AnyValue.String "dotnet"),
+        KeyValue.tryFind "telemetry.sdk.language" (ReadOnlyList.toList r.Attributes)
+    )
 
     let r, _ = build (Some "code") detected Resource.empty []
     Assert.Equal(Some "detected", Resource.tryServiceName r)

@@ -361,7 +361,7 @@ let ``a retry that would pass the export deadline is not made`` () =
     task {
         let exporter =
             FakeExporter<int>(fun _ _ _ ->
-                Task.FromResult(ExportResult.Retryable("throttled", Nullable (TimeSpan.FromMinutes 1.))))
+                Task.FromResult(ExportResult.Retryable("throttled", Nullable(TimeSpan.FromMinutes 1.))))
 
         use runner =
             start

@@ -85,7 +85,9 @@ let ``the module reports config warnings, warnings, errors, infos and debug deta
     SelfDiagnostics.info marker "i"
     SelfDiagnostics.debug marker "d"
 
-    let seen = (ReadOnlyList.toList listener.Events) |> List.map (fun e -> e.EventName, string e.Payload.[1])
+    let seen =
+        (ReadOnlyList.toList listener.Events)
+        |> List.map (fun e -> e.EventName, string e.Payload.[1])
 
     Assert.Equal<(string * string) list>(
         [

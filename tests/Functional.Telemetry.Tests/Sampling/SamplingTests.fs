@@ -43,7 +43,7 @@ let ``always on samples and always off drops`` () =
 let ``a root span gets an empty trace state and no attributes`` () =
     let result = Sampler.alwaysOn root
     Assert.Equal(TraceState.Empty, result.TraceState)
-    Assert.Empty (ReadOnlyList.toList result.Attributes)
+    Assert.Empty(ReadOnlyList.toList result.Attributes)
 
 [<Fact>]
 let ``a child keeps its parent's trace state`` () =
@@ -85,8 +85,16 @@ let ``only the 56 least significant bits count`` () =
     let sampler = Sampler.traceIdRatio 0.5
     // The top byte of the low half and the whole high half are ignored.
     let below = (0xFFUL <<< 56) ||| ((1UL <<< 55) - 1UL)
-    Assert.Equal(SamplingDecision.Drop, decision sampler (parameters SpanContext.Invalid (TraceId(UInt64.MaxValue, below))))
-    Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (parameters SpanContext.Invalid (TraceId(0UL, 1UL <<< 55))))
+
+    Assert.Equal(
+        SamplingDecision.Drop,
+        decision sampler (parameters SpanContext.Invalid (TraceId(UInt64.MaxValue, below)))
+    )
+
+    Assert.Equal(
+        SamplingDecision.RecordAndSample,
+        decision sampler (parameters SpanContext.Invalid (TraceId(0UL, 1UL <<< 55)))
+    )
 
 [<Fact>]
 let ``a tiny ratio still has a non-zero threshold gap`` () =

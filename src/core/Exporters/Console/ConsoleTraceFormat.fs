@@ -121,7 +121,8 @@ module ConsoleTraceFormat =
                 builder.Append(detailPrefix).Append($"event +{offset} {event.Name}") |> ignore
 
                 if not (ReadOnlyList.isEmpty event.Attributes) then
-                    builder.Append("  ").Append(attributesText (ReadOnlyList.toList event.Attributes)) |> ignore
+                    builder.Append("  ").Append(attributesText (ReadOnlyList.toList event.Attributes))
+                    |> ignore
 
                 builder.AppendLine() |> ignore
 

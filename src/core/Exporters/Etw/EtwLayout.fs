@@ -231,9 +231,14 @@ module EtwLayout =
                 record.ObservedTimestamp
 
         let eventId, attributes =
-            match ReadOnlyList.toList record.Attributes |> List.tryFind (fun a -> a.Key = EventIdKey) with
+            match
+                ReadOnlyList.toList record.Attributes
+                |> List.tryFind (fun a -> a.Key = EventIdKey)
+            with
             | Some { Value = AnyValue.Int id } ->
-                Some id, ReadOnlyList.toList record.Attributes |> List.filter (fun a -> a.Key <> EventIdKey)
+                Some id,
+                ReadOnlyList.toList record.Attributes
+                |> List.filter (fun a -> a.Key <> EventIdKey)
             | _ -> None, (ReadOnlyList.toList record.Attributes)
 
         let partB =

@@ -145,7 +145,11 @@ module internal OtlpJson =
         anyValue j attribute.Value
         j.Writer.WriteEndObject()
 
-    let private attributes (j: JsonPrimitives) (name: JsonEncodedText) (items: IReadOnlyList<Functional.Telemetry.KeyValue>) =
+    let private attributes
+        (j: JsonPrimitives)
+        (name: JsonEncodedText)
+        (items: IReadOnlyList<Functional.Telemetry.KeyValue>)
+        =
         if items.Count > 0 then
             j.Writer.WriteStartArray name
 

@@ -243,6 +243,7 @@ module internal OtlpProtobuf =
             exemplar w 8 e
 
         attributes w 9 point.Attributes
+
         if point.Min.HasValue then
             w.Double(11, point.Min.Value)
 

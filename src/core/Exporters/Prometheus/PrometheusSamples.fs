@@ -260,7 +260,10 @@ module internal PrometheusSamples =
 
             // OpenMetrics: a sum only when it is a counter (no negative buckets, not negative or NaN), and a count
             // exactly when there is a sum. 0.0.4 always has the count and follows OpenTelemetry for the sum.
-            let sumIsCounter = point.Sum >= 0.0 && ((ReadOnlyList.isEmpty point.Bounds) || (ReadOnlyList.toList point.Bounds).Head >= 0.0)
+            let sumIsCounter =
+                point.Sum >= 0.0
+                && ((ReadOnlyList.isEmpty point.Bounds)
+                    || (ReadOnlyList.toList point.Bounds).Head >= 0.0)
 
             if sumIsCounter then
                 writeSampleStart c family.SumName

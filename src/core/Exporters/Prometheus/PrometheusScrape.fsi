@@ -50,7 +50,8 @@ type PrometheusScrapeHandler =
     /// A handler with these exposition options, response cache duration (zero: only in-flight collections are
     /// shared) and scrape timeout (how long a scrape waits for a collection before answering 503).
     /// <exception cref="T:System.ArgumentException">The cache duration is negative or the timeout not positive.</exception>
-    internal new: options: PrometheusOptions * responseCache: TimeSpan * scrapeTimeout: TimeSpan -> PrometheusScrapeHandler
+    internal new:
+        options: PrometheusOptions * responseCache: TimeSpan * scrapeTimeout: TimeSpan -> PrometheusScrapeHandler
 
     /// A handler with these exposition options and response cache duration (zero: only in-flight collections
     /// are shared), and the default scrape timeout (10 s).

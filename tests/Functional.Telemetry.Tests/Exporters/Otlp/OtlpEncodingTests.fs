@@ -290,7 +290,9 @@ let ``lengths of one, two and three bytes nest exactly in a batch larger than th
         Array.init 600 (fun i ->
             { span with
                 Name = $"span {i}"
-                Attributes = (if i = 7 then [ KeyValue.string "long" long ] else []) @ (ReadOnlyList.toList span.Attributes)
+                Attributes =
+                    (if i = 7 then [ KeyValue.string "long" long ] else [])
+                    @ (ReadOnlyList.toList span.Attributes)
             })
 
     let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)

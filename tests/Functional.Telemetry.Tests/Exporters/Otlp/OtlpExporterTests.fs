@@ -291,7 +291,7 @@ let ``gRPC codes are classified per the OTLP spec`` () =
         | other -> failwith $"{code}: {other}"
 
     Assert.Equal(
-        ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable (TimeSpan.FromSeconds 2.5)),
+        ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable(TimeSpan.FromSeconds 2.5)),
         OtlpResponse.classifyGrpc 8 (Some(statusWithRetryInfo 2L 500_000_000))
     )
 
@@ -363,7 +363,7 @@ let ``503 with Retry-After is Retryable with that delay`` () =
 
         use exporter = OtlpExporter.traces (httpOptions receiver "/v1/traces")
         let! result = export exporter [| span 1 |]
-        Assert.Equal(ExportResult.Retryable("HTTP 503", Nullable (TimeSpan.FromSeconds 7.)), result)
+        Assert.Equal(ExportResult.Retryable("HTTP 503", Nullable(TimeSpan.FromSeconds 7.)), result)
     }
 
 [<Fact>]
@@ -907,7 +907,7 @@ let ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure
         let! withInfo = (exporter :> IExporter<MetricData>).Export(batchOf metrics, CancellationToken.None)
 
         Assert.Equal(
-            ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable (TimeSpan.FromSeconds 3.25)),
+            ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable(TimeSpan.FromSeconds 3.25)),
             withInfo
         )
 

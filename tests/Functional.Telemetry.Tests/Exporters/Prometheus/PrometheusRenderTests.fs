@@ -374,7 +374,10 @@ let ``histogram with negative buckets: no _sum; OpenMetrics then has no _count e
             "temp"
             ""
             ""
-            (MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint [] [ -10.0; 0.0 ] [ 1L; 1L; 1L ] -3.0 ]))
+            (MetricPoints.Histogram(
+                Temporality.Cumulative,
+                Items [ histogramPoint [] [ -10.0; 0.0 ] [ 1L; 1L; 1L ] -3.0 ]
+            ))
 
     Assert.Equal(
         lines
@@ -800,7 +803,11 @@ let ``label sets kept between renders follow the series: new values, same lists,
     let shared = [ KeyValue.string "k" "v" ]
 
     let sum (attributes: KeyValue list) (value: int64) =
-        metric "c" "" "" (MetricPoints.Sum(Temporality.Cumulative, true, Items [ point attributes (NumberValue.Long value) ]))
+        metric
+            "c"
+            ""
+            ""
+            (MetricPoints.Sum(Temporality.Cumulative, true, Items [ point attributes (NumberValue.Long value) ]))
 
     let histogram (attributes: KeyValue list) =
         metric
