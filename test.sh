@@ -2,7 +2,8 @@
 # Runs every test of Functional.Telemetry.
 # 1. Installs what the integration tests need when it is missing:
 #    Debian's prometheus, python3-prometheus-client (and nodejs/npm if absent), and the npm packages of the
-#    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer).
+#    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer, and
+#    @opentelemetry/semantic-conventions, which the semantic-conventions constants are checked against).
 # 2. Checks the formatting (Fantomas), then runs `dotnet test Functional.sln`, writing .trx results, then packs
 #    the four packages from that build and checks them (tests/packaging/check-packages.fsx).
 # 3. Prints one closing line `N passed, N failed`, counted from the .trx files, and exits non-zero on any failure.
@@ -37,10 +38,18 @@ install_debian_packages() {
   as_root systemctl stop prometheus >/dev/null 2>&1 || true
 }
 
+# The version of a package that tests/otlp-peer/package.json pins, and the version installed in its node_modules.
+pinned_version() { sed -n "s|^ *\"$2\": \"\([^\"]*\)\".*|\1|p" "$1/package.json"; }
+installed_version() { sed -n 's|^  "version": "\([^"]*\)".*|\1|p' "$1/node_modules/$2/package.json" 2>/dev/null; }
+
 install_node_peer() {
   local dir=tests/otlp-peer
   [ -f "$dir/package.json" ] || return 0
-  if [ -d "$dir/node_modules/@grpc/grpc-js" ] && [ -d "$dir/node_modules/@opentelemetry/otlp-transformer" ]; then
+  # @opentelemetry/semantic-conventions also comes in as a dependency of otlp-transformer, possibly at another version:
+  # the constants test needs the pinned one.
+  local semconv=@opentelemetry/semantic-conventions
+  if [ -d "$dir/node_modules/@grpc/grpc-js" ] && [ -d "$dir/node_modules/@opentelemetry/otlp-transformer" ] &&
+    [ "$(installed_version "$dir" "$semconv")" = "$(pinned_version "$dir" "$semconv")" ]; then
     return 0
   fi
   if ! command -v npm >/dev/null 2>&1; then

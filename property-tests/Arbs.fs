@@ -266,13 +266,20 @@ let private lowerAlpha = "abcdefghijklmnopqrstuvwxyz"
 let private digits = "0123456789"
 let private traceStateKeyChars = lowerAlpha + digits + "_-*/"
 
-/// Valid W3C tracestate keys: simple keys and multi-tenant `tenant@system` keys.
+/// Valid W3C tracestate keys: Level 1's simple keys and multi-tenant `tenant@system` keys, and Level 2's keys (a
+/// lowercase letter or digit first, `@` anywhere after it).
 let traceStateKey: Gen<string> =
     let simple =
         Gen.map2
             (fun (c: char) rest -> string c + rest)
             (charsOf lowerAlpha)
             (stringOf 0 20 (charsOf traceStateKeyChars))
+
+    let level2 =
+        Gen.map2
+            (fun (c: char) rest -> string c + rest)
+            (charsOf (lowerAlpha + digits))
+            (stringOf 0 20 (charsOf (traceStateKeyChars + "@")))
 
     let multiTenant =
         gen {
@@ -283,7 +290,7 @@ let traceStateKey: Gen<string> =
             return string tenantFirst + tenantRest + "@" + string systemFirst + systemRest
         }
 
-    Gen.frequency [ 3, simple; 1, multiTenant ]
+    Gen.frequency [ 3, simple; 1, multiTenant; 2, level2 ]
 
 /// Valid W3C tracestate values: printable ASCII except `,` and `=`, not ending in a space.
 let traceStateValue: Gen<string> =
@@ -299,12 +306,13 @@ let traceState: Gen<TraceState> =
         return { Entries = entries |> List.distinctBy fst }
     }
 
-/// Valid span contexts as `TraceParent.tryParse` returns them: remote, any flags byte, empty trace state.
+/// Valid span contexts as `TraceParent.tryParse` returns them: remote, the flags Level 2 defines (sampled, random;
+/// the reserved ones are cleared), empty trace state.
 let remoteSpanContext: Gen<SpanContext> =
     gen {
         let! traceId = validTraceId
         let! spanId = validSpanId
-        let! flags = Gen.choose (0, 255)
+        let! flags = Gen.choose (0, 3)
 
         return
             {

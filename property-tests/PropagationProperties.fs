@@ -1,5 +1,6 @@
 module Functional.Telemetry.PropertyTests.PropagationProperties
 
+open System
 open Xunit
 open FsCheck.FSharp
 open Functional.Telemetry
@@ -10,6 +11,25 @@ let ``traceparent parse (format x) = x`` () =
     Check.property (
         Prop.forAll (Arb.fromGen Arbs.remoteSpanContext) (fun context ->
             TraceParent.tryParse (TraceParent.format context) = Some context)
+    )
+
+[<Fact>]
+let ``traceparent keeps the sampled and random flags of any flags byte and clears the others`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.zip Arbs.remoteSpanContext (Gen.choose (0, 255)))) (fun (context, flags) ->
+            let header = TraceParent.format { context with TraceFlags = TraceFlags(byte flags) }
+
+            TraceParent.tryParse header = Some { context with TraceFlags = TraceFlags(byte flags &&& 3uy) })
+    )
+
+[<Fact>]
+let ``tracestate with a repeated key parses as the state without the later entries`` () =
+    Check.property (
+        Prop.forAll (Arb.fromGen (Gen.zip Arbs.traceState Arbs.traceStateValue)) (fun (state, value) ->
+            match state.Entries with
+            | (key, _) :: _ when state.Entries.Length < 32 ->
+                TraceState.tryParse (TraceState.format state + $",{key}={value}") = Some state
+            | _ -> true)
     )
 
 [<Fact>]
@@ -117,6 +137,10 @@ let ``a parsed traceparent formats back to the header for version 00`` () =
     Check.property (
         Prop.forAll (Arb.fromGen Arbs.nearValidHeader) (fun text ->
             match TraceParent.tryParse text with
-            | Some context when text.StartsWith "00" -> TraceParent.format context = text.Trim([| ' '; '\t' |])
+            | Some context when text.StartsWith "00" ->
+                // The reserved flags (all but sampled and random) leave as 0.
+                let header = text.Trim([| ' '; '\t' |])
+                let flags = Convert.ToByte(header.Substring(53, 2), 16) &&& 3uy
+                TraceParent.format context = header.Substring(0, 53) + flags.ToString "x2"
             | _ -> true)
     )

@@ -397,3 +397,32 @@ let diagnosticsSink () =
         |> Telemetry.start
 
     ()
+
+// semantic-conventions.md: the attribute constants
+let semanticConventions () =
+    use telemetry =
+        Telemetry.create "orders"
+        |> Telemetry.withResourceAttributes
+            [
+                KeyValue.string DeploymentAttributes.EnvironmentName DeploymentAttributes.EnvironmentNameValues.Staging
+            ]
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addConsoleExporter)
+        |> Telemetry.start
+
+    use tracer = Tracer.create "MyCompany.Orders" None
+
+    Tracer.inSpan tracer "GET /orders/{id}" (fun span ->
+        span
+        |> ActiveSpan.setAttribute
+            HttpAttributes.RequestMethod
+            (AnyValue.String HttpAttributes.RequestMethodValues.Get)
+
+        span |> ActiveSpan.setAttribute ServerAttributes.Port (AnyValue.Int 443L))
+
+// semantic-conventions.md: literals work as patterns
+let isServerError (span: Span) =
+    span.Attributes
+    |> Seq.exists (fun a ->
+        match a.Key, a.Value with
+        | HttpAttributes.ResponseStatusCode, AnyValue.Int code -> code >= 500L
+        | _ -> false)

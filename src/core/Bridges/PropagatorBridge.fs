@@ -47,7 +47,8 @@ type PropagatorBridge(propagator: TextMapPropagator) =
 
     override _.Inject(activity, carrier, setter) =
         if not (isNull activity) && not (isNull setter) then
-            let spanContext = ActivityConversion.toSpanContext activity.Context
+            // With the random-trace-id flag that .NET drops on child activities.
+            let spanContext = ActivityConversion.toPropagatedSpanContext activity
 
             let context =
                 {

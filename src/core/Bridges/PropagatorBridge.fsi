@@ -18,7 +18,9 @@ type PropagatorBridge =
     override Fields: Collections.Generic.IReadOnlyCollection<string>
 
     /// Injects the activity's context (ids, flags, trace state) and its baggage; nothing for a null activity,
-    /// carrier or setter.
+    /// carrier or setter. The flags include the random-trace-id flag (W3C Trace Context Level 2) when the trace id
+    /// came in with it, though .NET keeps it only on the activity started from the extracted context, or when the
+    /// trace started in this process with .NET's random trace ids.
     override Inject:
         activity: Activity * carrier: obj * setter: DistributedContextPropagator.PropagatorSetterCallback -> unit
 

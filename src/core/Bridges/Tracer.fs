@@ -23,7 +23,7 @@ type ActiveSpan(activity: Activity) =
     member _.Context =
         match activity with
         | null -> SpanContext.Invalid
-        | a -> ActivityConversion.toSpanContext a.Context
+        | a -> ActivityConversion.toPropagatedSpanContext a
 
     member _.IsRecording = not (isNull activity) && activity.IsAllDataRequested
 

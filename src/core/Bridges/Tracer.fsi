@@ -25,7 +25,8 @@ type ActiveSpan =
     /// The underlying Activity, if the span is recorded.
     member Activity: Activity option
 
-    /// The span's context; `SpanContext.Invalid` when not recorded.
+    /// The span's context, as it propagates (with the random-trace-id flag of its trace, which the Activity of a
+    /// child span does not carry); `SpanContext.Invalid` when not recorded.
     member Context: SpanContext
 
     /// True when the span is recorded (its attributes and events will be kept).

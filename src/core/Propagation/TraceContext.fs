@@ -47,8 +47,9 @@ module TraceParent =
                         else
                             text.Length = 55 || text[55] = '-')
                     ->
-                    // A future version may define more flags; only the ones this version knows are kept.
-                    let kept = if version = 0uy then flags else flags &&& 0x03uy
+                    // Only the flags this version of the spec defines (sampled, random) are kept; the others are
+                    // unknown here and leave as 0 (Trace Context Level 2, processing model).
+                    let kept = flags &&& 0x03uy
 
                     Some
                         {
@@ -84,24 +85,24 @@ module TraceState =
     let private isLowerAlpha (c: char) = c >= 'a' && c <= 'z'
     let private isDigit (c: char) = c >= '0' && c <= '9'
 
-    let private isKeyChar (c: char) = isLowerAlpha c || isDigit c || c = '_' || c = '-' || c = '*' || c = '/'
-
-    let private isKeyPart (text: string) maxLength (isFirst: char -> bool) =
-        text.Length >= 1
-        && text.Length <= maxLength
-        && isFirst text[0]
-        && String.forall isKeyChar text
+    // Trace Context Level 2: `key = ( lcalpha / DIGIT ) 0*255 ( keychar )`, where `@` is a key character like the
+    // others. Level 1's `simple-key` and `tenant@system` keys all match it.
+    let private isKeyChar (c: char) =
+        isLowerAlpha c
+        || isDigit c
+        || c = '_'
+        || c = '-'
+        || c = '*'
+        || c = '/'
+        || c = '@'
 
     [<CompiledName("IsValidKey")>]
     let isValidKey (key: string) =
-        if isNull key then
-            false
-        else
-            match key.IndexOf '@' with
-            | -1 -> isKeyPart key 256 isLowerAlpha
-            | at ->
-                isKeyPart (key.Substring(0, at)) 241 (fun c -> isLowerAlpha c || isDigit c)
-                && isKeyPart (key.Substring(at + 1)) 14 isLowerAlpha
+        not (isNull key)
+        && key.Length >= 1
+        && key.Length <= 256
+        && (isLowerAlpha key[0] || isDigit key[0])
+        && String.forall isKeyChar key
 
     let private isValueChar (c: char) = c >= ' ' && c <= '~' && c <> ',' && c <> '='
 
@@ -136,14 +137,16 @@ module TraceState =
                 |> Array.filter (fun m -> m <> "")
                 |> List.ofArray
 
+            // A key seen again keeps its leftmost entry, the most recent position (the spec's "Combined Header
+            // Value"); the later duplicates are discarded, which Level 2 allows, instead of the whole header.
             let rec collect acc remaining =
                 match remaining with
                 | [] -> Some(List.rev acc)
                 | text :: rest ->
                     match tryParseMember text with
-                    | Some(key, value) when not (acc |> List.exists (fun (k, _) -> k = key)) ->
-                        collect ((key, value) :: acc) rest
-                    | _ -> None
+                    | Some(key, _) when acc |> List.exists (fun (k, _) -> k = key) -> collect acc rest
+                    | Some(key, value) -> collect ((key, value) :: acc) rest
+                    | None -> None
 
             if List.length members > maxEntries then
                 None

@@ -11,8 +11,9 @@ module TraceParent =
 
     /// Parses a `traceparent` value into a remote span context (with an empty trace state).
     /// Leading and trailing spaces/tabs are allowed. Version `00` must be exactly 55 characters;
-    /// a higher version may be longer when character 55 is `-`, and only its known flags
-    /// (sampled, random) are kept; version `ff`, upper-case hex and all-zero ids are rejected. None when invalid.
+    /// a higher version may be longer when character 55 is `-`. Only the flags Trace Context Level 2 defines
+    /// (sampled `01`, random trace id `02`) are kept, the others are cleared; version `ff`, upper-case hex and
+    /// all-zero ids are rejected. None when invalid.
     [<CompiledName("TryParse")>]
     val tryParse: header: string -> SpanContext option
 
@@ -36,9 +37,9 @@ module TraceState =
     [<CompiledName("Empty")>]
     val empty: TraceState
 
-    /// True for a W3C key: `lcalpha 0*255(lcalpha / digit / _ / - / * / /)`, or a multi-tenant key
-    /// `tenant@system` with a tenant of 1-241 characters starting with a lowercase letter or digit and a system
-    /// of 1-14 characters starting with a lowercase letter.
+    /// True for a key of Trace Context Level 2: 1-256 characters, the first a lowercase letter or a digit, the
+    /// others lowercase letters, digits, `_`, `-`, `*`, `/` or `@` (`( lcalpha / DIGIT ) 0*255 ( keychar )`).
+    /// Every Level 1 key (a simple key or a multi-tenant `tenant@system` key) is one.
     [<CompiledName("IsValidKey")>]
     val isValidKey: key: string -> bool
 
@@ -47,7 +48,8 @@ module TraceState =
     val isValidValue: value: string -> bool
 
     /// Parses one `tracestate` value. Members are separated by `,` with optional spaces/tabs around them;
-    /// empty members are skipped. None when any member is invalid, a key repeats, or there are more than 32 members.
+    /// empty members are skipped. A key that repeats keeps its leftmost entry (the most recent position); the later
+    /// ones are dropped. None when any member is invalid or there are more than 32 members.
     [<CompiledName("TryParse")>]
     val tryParse: header: string -> TraceState option
 

@@ -128,7 +128,7 @@ module Resource =
 
             KeyValue.dedupe attributes, warnings
 
-    let private serviceNameKey = "service.name"
+    let private serviceNameKey = ServiceAttributes.Name
 
     [<CompiledName("FromEnvironment")>]
     let fromEnvironment (lookup: EnvLookup) : Resource * ConfigWarning list =
@@ -161,12 +161,14 @@ module Resource =
 
     [<CompiledName("TelemetrySdk")>]
     let telemetrySdk =
-        create
-            [
-                KeyValue.string "telemetry.sdk.name" "functional-telemetry"
-                KeyValue.string "telemetry.sdk.language" "dotnet"
-                KeyValue.string "telemetry.sdk.version" sdkVersion
-            ]
+        { create
+              [
+                  KeyValue.string TelemetryAttributes.SdkName "functional-telemetry"
+                  KeyValue.string TelemetryAttributes.SdkLanguage TelemetryAttributes.SdkLanguageValues.Dotnet
+                  KeyValue.string TelemetryAttributes.SdkVersion sdkVersion
+              ] with
+            SchemaUrl = SemanticConventions.SchemaUrl
+        }
 
     [<CompiledName("TryGetServiceName")>]
     let tryServiceName (resource: Resource) =
@@ -196,14 +198,29 @@ module Resource =
 
         let environment, warnings = fromEnvironment lookup
 
-        let resource =
+        // A part whose schema URL conflicts with the resource so far: the merge keeps the attributes and drops the
+        // schema URL (see `merge`); said once as a warning, naming both URLs.
+        let resource, conflicts =
             [
-                create [ KeyValue.string serviceNameKey unknownService ]
-                fromCode
-                detected
-                environment
-                configured
+                "the SDK's service.name", create [ KeyValue.string serviceNameKey unknownService ]
+                "the service name given in code", fromCode
+                "the detected resource", detected
+                "the environment", environment
+                "the resource configured in code", configured
             ]
-            |> List.fold merge telemetrySdk
+            |> List.fold
+                (fun (resource, conflicts) (source, part) ->
+                    match tryMerge resource part with
+                    | Ok merged -> merged, conflicts
+                    | Error _ ->
+                        let warning =
+                            {
+                                Source = "resource"
+                                Message =
+                                    $"{source} has schema URL '{part.SchemaUrl}', the resource so far '{resource.SchemaUrl}': the merged resource has no schema URL"
+                            }
 
-        resource, warnings
+                        merge resource part, warning :: conflicts)
+                (telemetrySdk, [])
+
+        resource, warnings @ List.rev conflicts

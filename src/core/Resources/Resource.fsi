@@ -19,7 +19,9 @@ module Resource =
     [<CompiledName("TryMerge")>]
     val tryMerge: old: Resource -> updating: Resource -> Result<Resource, string>
 
-    /// Like tryMerge, but on a schema URL conflict keeps the merged attributes and an empty schema URL.
+    /// Like tryMerge, but on a schema URL conflict (the spec leaves the result to the implementation) keeps the
+    /// merged attributes and an empty schema URL, as OpenTelemetry Java does: attributes of two schema versions
+    /// follow no single schema.
     [<CompiledName("Merge")>]
     val merge: old: Resource -> updating: Resource -> Resource
 
@@ -33,7 +35,8 @@ module Resource =
     val fromEnvironment: lookup: EnvLookup -> Resource * ConfigWarning list
 
     /// `telemetry.sdk.name` = `functional-telemetry`, `telemetry.sdk.language` = `dotnet`,
-    /// `telemetry.sdk.version` = this assembly's informational version without `+build` metadata (`0.0.0` when absent).
+    /// `telemetry.sdk.version` = this assembly's informational version without `+build` metadata (`0.0.0` when absent),
+    /// with the schema URL of the semantic conventions the SDK follows (`SemanticConventions.SchemaUrl`).
     [<CompiledName("TelemetrySdk")>]
     val telemetrySdk: Resource
 
@@ -44,6 +47,8 @@ module Resource =
     /// The SDK's resource, lowest priority first: telemetry.sdk, `service.name` = `unknown_service:<processName>`,
     /// then `defaultServiceName` (the name given in code to `Telemetry.create`, if any), then `detected` (machine detectors),
     /// then the environment (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`), then `configured` (attributes set in code).
+    /// The schema URL is `SemanticConventions.SchemaUrl` unless a part brings a different one: then the result has no
+    /// schema URL (see `merge`) and a warning names both.
     [<CompiledName("Build")>]
     val build:
         processName: string ->

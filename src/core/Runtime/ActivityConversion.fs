@@ -110,6 +110,56 @@ module internal ActivityConversion =
             IsRemote = context.IsRemote
         }
 
+    let private randomFlag = 0x02uy
+
+    // The outermost in-process activity of the same trace: the one started from the extracted context, or the root.
+    let rec private localRoot (activity: Activity) =
+        match activity.Parent with
+        | null -> activity
+        | parent when parent.TraceId.Equals activity.TraceId -> localRoot parent
+        | _ -> activity
+
+    /// The W3C trace flags to propagate for an activity: its own, and the random-trace-id flag of Trace Context
+    /// Level 2, which .NET keeps only on the activity started from the extracted context (a child's
+    /// ActivityTraceFlags has just the sampled bit). Set when the trace's local root has it (the trace id came in
+    /// with it), or when the trace started here with .NET's random trace ids (no parent at all and no custom
+    /// `Activity.TraceIdGenerator`); clear when the trace came in without it, or from a parent context that no
+    /// longer says. Whether trace ids made in this process are random is given (.NET's own generator's are; a custom
+    /// `Activity.TraceIdGenerator`'s may not be).
+    [<CompiledName("PropagatedTraceFlagsWith")>]
+    let propagatedTraceFlagsWith (localTraceIdsRandom: bool) (activity: Activity) =
+        let own = byte activity.ActivityTraceFlags
+
+        if own &&& randomFlag <> 0uy then
+            TraceFlags own
+        else
+            let root = localRoot activity
+
+            let random =
+                if byte root.ActivityTraceFlags &&& randomFlag <> 0uy then
+                    true
+                elif
+                    root.HasRemoteParent
+                    || not (root.ParentSpanId.Equals Unchecked.defaultof<ActivitySpanId>)
+                    || not (isNull root.ParentId)
+                then
+                    false
+                else
+                    localTraceIdsRandom
+
+            TraceFlags(if random then own ||| randomFlag else own)
+
+    /// `propagatedTraceFlagsWith`, trace ids made here being random when no custom `Activity.TraceIdGenerator` is set.
+    [<CompiledName("PropagatedTraceFlags")>]
+    let propagatedTraceFlags (activity: Activity) = propagatedTraceFlagsWith (isNull Activity.TraceIdGenerator) activity
+
+    /// The span context to propagate for an activity: its context with `propagatedTraceFlags`.
+    [<CompiledName("ToPropagatedSpanContext")>]
+    let toPropagatedSpanContext (activity: Activity) =
+        { toSpanContext activity.Context with
+            TraceFlags = propagatedTraceFlags activity
+        }
+
     /// The ActivityContext of our span context.
     [<CompiledName("OfSpanContext")>]
     let ofSpanContext (context: SpanContext) =

@@ -39,34 +39,34 @@ module internal ResourceDetectors =
     [<CompiledName("HostArch")>]
     let hostArch (architecture: Architecture) : string option =
         match architecture with
-        | Architecture.X64 -> Some "amd64"
-        | Architecture.X86 -> Some "x86"
-        | Architecture.Arm64 -> Some "arm64"
+        | Architecture.X64 -> Some IncubatingAttributes.Host.ArchValues.Amd64
+        | Architecture.X86 -> Some IncubatingAttributes.Host.ArchValues.X86
+        | Architecture.Arm64 -> Some IncubatingAttributes.Host.ArchValues.Arm64
         | Architecture.Arm
-        | Architecture.Armv6 -> Some "arm32"
-        | Architecture.S390x -> Some "s390x"
-        | Architecture.Ppc64le -> Some "ppc64"
+        | Architecture.Armv6 -> Some IncubatingAttributes.Host.ArchValues.Arm32
+        | Architecture.S390x -> Some IncubatingAttributes.Host.ArchValues.S390x
+        | Architecture.Ppc64le -> Some IncubatingAttributes.Host.ArchValues.Ppc64
         | _ -> None
 
     /// The semantic-conventions `os.type` value of the running operating system; None when it is not one they name.
     [<CompiledName("OsType")>]
     let osType () : string option =
         if OperatingSystem.IsLinux() then
-            Some "linux"
+            Some IncubatingAttributes.Os.TypeValues.Linux
         elif OperatingSystem.IsWindows() then
-            Some "windows"
+            Some IncubatingAttributes.Os.TypeValues.Windows
         elif OperatingSystem.IsMacOS() || OperatingSystem.IsMacCatalyst() then
-            Some "darwin"
+            Some IncubatingAttributes.Os.TypeValues.Darwin
         elif OperatingSystem.IsFreeBSD() then
-            Some "freebsd"
+            Some IncubatingAttributes.Os.TypeValues.Freebsd
         elif OperatingSystem.IsAndroid() then
-            Some "linux"
+            Some IncubatingAttributes.Os.TypeValues.Linux
         elif
             OperatingSystem.IsIOS()
             || OperatingSystem.IsTvOS()
             || OperatingSystem.IsWatchOS()
         then
-            Some "darwin"
+            Some IncubatingAttributes.Os.TypeValues.Darwin
         else
             None
 
@@ -77,21 +77,25 @@ module internal ResourceDetectors =
     [<CompiledName("ProcessAndHost")>]
     let processAndHost () : Resource =
         [
-            tryAttribute "process.pid" (fun () -> Some(AnyValue.Int(int64 Environment.ProcessId)))
-            tryAttribute "process.executable.name" (fun () ->
+            tryAttribute IncubatingAttributes.Process.Pid (fun () -> Some(AnyValue.Int(int64 Environment.ProcessId)))
+            tryAttribute IncubatingAttributes.Process.ExecutableName (fun () ->
                 Environment.ProcessPath
                 |> Option.ofObj
                 |> Option.bind (Path.GetFileName >> text))
-            tryAttribute "process.executable.path" (fun () ->
+            tryAttribute IncubatingAttributes.Process.ExecutablePath (fun () ->
                 Environment.ProcessPath |> Option.ofObj |> Option.bind text)
-            tryAttribute "process.runtime.name" (fun () -> text ".NET")
-            tryAttribute "process.runtime.version" (fun () -> text (Environment.Version.ToString()))
-            tryAttribute "process.runtime.description" (fun () -> text RuntimeInformation.FrameworkDescription)
-            tryAttribute "host.name" (fun () -> text Environment.MachineName)
-            tryAttribute "host.arch" (fun () ->
+            tryAttribute IncubatingAttributes.Process.RuntimeName (fun () -> text ".NET")
+            tryAttribute IncubatingAttributes.Process.RuntimeVersion (fun () -> text (Environment.Version.ToString()))
+            tryAttribute IncubatingAttributes.Process.RuntimeDescription (fun () ->
+                text RuntimeInformation.FrameworkDescription)
+            tryAttribute IncubatingAttributes.Host.Name (fun () -> text Environment.MachineName)
+            tryAttribute IncubatingAttributes.Host.Arch (fun () ->
                 hostArch RuntimeInformation.OSArchitecture |> Option.map AnyValue.String)
-            tryAttribute "os.type" (fun () -> osType () |> Option.map AnyValue.String)
-            tryAttribute "os.description" (fun () -> text RuntimeInformation.OSDescription)
+            tryAttribute IncubatingAttributes.Os.Type (fun () -> osType () |> Option.map AnyValue.String)
+            tryAttribute IncubatingAttributes.Os.Description (fun () -> text RuntimeInformation.OSDescription)
         ]
         |> List.choose id
-        |> Resource.create
+        |> fun attributes ->
+            { Resource.create attributes with
+                SchemaUrl = SemanticConventions.SchemaUrl
+            }

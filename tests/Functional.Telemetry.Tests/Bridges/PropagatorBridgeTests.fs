@@ -78,7 +78,8 @@ type GlobalPropagatorTests() =
                 let headers = Dictionary<string, string>()
                 DistributedContextPropagator.Current.Inject(activity, headers, setter)
 
-                let expected = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-01"
+                // Sampled, and random: a trace started here has .NET's random trace id (Level 2's random flag).
+                let expected = $"00-{activity.TraceId.ToHexString()}-{activity.SpanId.ToHexString()}-03"
 
                 Assert.Equal(expected, headers["traceparent"])
                 Assert.Equal("vendor=x", headers["tracestate"])
@@ -154,3 +155,139 @@ type GlobalPropagatorTests() =
                 Assert.Equal<KeyValuePair<string, string>>([ KeyValuePair("tenant", "t1") ], baggage))
         finally
             installed.Dispose()
+
+    // ---- W3C Trace Context Level 2: the random-trace-id flag ----
+
+    /// Extracts `traceparent` through the installed bridge and starts the server activity from it, as ASP.NET Core
+    /// does (ExtractTraceIdAndState, then ActivityContext.TryParse).
+    static member private ServerActivity(source: ActivitySource, traceparent: string) =
+        let headers = Dictionary<string, string>()
+        headers["traceparent"] <- traceparent
+        headers["tracestate"] <- "vendor=1"
+        let mutable traceId: string = null
+        let mutable traceState: string = null
+        DistributedContextPropagator.Current.ExtractTraceIdAndState(headers, getter, &traceId, &traceState)
+        let parsed, context = ActivityContext.TryParse(traceId, traceState, true)
+        Assert.True parsed
+        source.StartActivity("server", ActivityKind.Server, context)
+
+    static member private Injected(activity: Activity) =
+        let headers = Dictionary<string, string>()
+        DistributedContextPropagator.Current.Inject(activity, headers, setter)
+        headers["traceparent"]
+
+    [<Theory>]
+    [<InlineData("03", "03")>]
+    [<InlineData("02", "02")>]
+    [<InlineData("01", "01")>]
+    [<InlineData("00", "00")>]
+    member _.``the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too``
+        (incoming: string, outgoing: string)
+        =
+        let installed = Propagation.install Propagators.defaults
+
+        try
+            withListener (fun source ->
+                // The listener records everything; the outgoing sampled bit here is the incoming one because the
+                // test's own sampler is not ParentBased: only its random bit is under test, so take the sampled bit
+                // from each activity.
+                let traceIdHex = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+                use server =
+                    GlobalPropagatorTests.ServerActivity(source, $"00-{traceIdHex}-00f067aa0ba902b7-{incoming}")
+
+                use handler = source.StartActivity "handler"
+                use client = source.StartActivity("client", ActivityKind.Client)
+                Assert.Same(handler, client.Parent)
+                Assert.Same(server, handler.Parent)
+
+                // .NET drops the random bit on the children: the bridge must restore it from the trace's local root.
+                Assert.Equal(ActivityTraceFlags.Recorded, client.ActivityTraceFlags)
+
+                let sampled = if client.Recorded then 1uy else 0uy
+                let random = Convert.ToByte(outgoing, 16) &&& 2uy
+                let expected = $"00-{traceIdHex}-{client.SpanId.ToHexString()}-{(sampled ||| random):x2}"
+                Assert.Equal(expected, GlobalPropagatorTests.Injected client)
+
+                // The server activity itself, and a span of the native API, propagate the same.
+                Assert.EndsWith(
+                    $"-{((if server.Recorded then 1uy else 0uy) ||| random):x2}",
+                    GlobalPropagatorTests.Injected server
+                )
+
+                Assert.Same(client, Activity.Current)
+                let expectRandom = (random = 2uy)
+                Assert.Equal(expectRandom, (ActiveSpan.current ()).Context.TraceFlags.IsRandom))
+        finally
+            installed.Dispose()
+
+    [<Fact>]
+    member _.``the random flag survives extract, child activity, inject through HttpClient's propagator calls``() =
+        // The full path with a second hop: the outgoing header of the first service is the incoming one of the second.
+        let installed = Propagation.install Propagators.defaults
+
+        try
+            withListener (fun source ->
+                use first =
+                    GlobalPropagatorTests.ServerActivity(
+                        source,
+                        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02"
+                    )
+
+                use call = source.StartActivity("call", ActivityKind.Client)
+                let hop = GlobalPropagatorTests.Injected call
+                Assert.EndsWith("-03", hop)
+                call.Stop()
+                first.Stop()
+                Activity.Current <- null
+
+                use second = GlobalPropagatorTests.ServerActivity(source, hop)
+                use inner = source.StartActivity "inner"
+                use innerCall = source.StartActivity("inner-call", ActivityKind.Client)
+                let next = GlobalPropagatorTests.Injected innerCall
+                Assert.StartsWith("00-0af7651916cd43dd8448eb211c80319c-", next)
+                Assert.EndsWith("-03", next))
+        finally
+            Activity.Current <- null
+            installed.Dispose()
+
+    [<Fact>]
+    member _.``a trace started here sets the random flag; a parent context that does not say leaves it clear``() =
+        let installed = Propagation.install Propagators.defaults
+
+        try
+            withListener (fun source ->
+                use root = source.StartActivity "root"
+                use child = source.StartActivity "child"
+                Assert.EndsWith("-03", GlobalPropagatorTests.Injected root)
+                Assert.EndsWith("-03", GlobalPropagatorTests.Injected child)
+                child.Stop()
+                root.Stop()
+
+                // A local parent context without the flag (passed by value, not the Activity): unknown origin, so
+                // the flag stays clear rather than claim a randomness nobody promised.
+                let parent =
+                    ActivityContext(
+                        ActivityTraceId.CreateRandom(),
+                        ActivitySpanId.CreateRandom(),
+                        ActivityTraceFlags.Recorded
+                    )
+
+                use fromContext = source.StartActivity("from-context", ActivityKind.Internal, parent)
+                Assert.EndsWith("-01", GlobalPropagatorTests.Injected fromContext))
+        finally
+            Activity.Current <- null
+            installed.Dispose()
+
+[<Fact>]
+let ``with trace ids that are not random (a custom Activity.TraceIdGenerator) a trace started here leaves the flag clear``
+    ()
+    =
+    // The decision with the generator's answer passed in: setting Activity.TraceIdGenerator would change the trace
+    // ids of every test running at the same time.
+    withListener (fun source ->
+        use root = source.StartActivity "root"
+        use child = source.StartActivity "child"
+        Assert.False((ActivityConversion.propagatedTraceFlagsWith false child).IsRandom)
+        Assert.True((ActivityConversion.propagatedTraceFlagsWith true child).IsRandom)
+        Assert.True((ActivityConversion.propagatedTraceFlagsWith false child).IsSampled))

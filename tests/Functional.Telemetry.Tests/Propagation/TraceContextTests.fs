@@ -22,12 +22,16 @@ let ``a version 00 traceparent parses into a remote context`` () =
     Assert.Empty(ReadOnlyList.toList context.TraceState.Entries)
 
 [<Fact>]
-let ``version 00 keeps the flags byte as it is`` () =
+let ``version 00 keeps the sampled and random flags and clears the reserved ones (Level 2)`` () =
     let context = TraceParent.tryParse $"00-{traceIdHex}-{spanIdHex}-ff" |> Option.get
-    Assert.Equal(0xFFuy, context.TraceFlags.Value)
+    Assert.Equal(0x03uy, context.TraceFlags.Value)
+    Assert.Equal($"00-{traceIdHex}-{spanIdHex}-03", TraceParent.format context)
+    let reservedOnly = TraceParent.tryParse $"00-{traceIdHex}-{spanIdHex}-fc" |> Option.get
+    Assert.Equal(0uy, reservedOnly.TraceFlags.Value)
     let random = TraceParent.tryParse $"00-{traceIdHex}-{spanIdHex}-02" |> Option.get
     Assert.True random.TraceFlags.IsRandom
     Assert.False random.TraceFlags.IsSampled
+    Assert.Equal($"00-{traceIdHex}-{spanIdHex}-02", TraceParent.format random)
 
 [<Fact>]
 let ``format writes version 00 and round-trips`` () =
@@ -103,36 +107,67 @@ let ``an empty tracestate is valid and empty`` () =
     Assert.Equal(Some TraceState.empty, TraceState.tryParse "")
     Assert.Equal(Some TraceState.empty, TraceState.tryParse " , ")
 
+// Trace Context Level 2: `key = ( lcalpha / DIGIT ) 0*255 ( keychar )`, `@` one of the key characters.
 [<Theory>]
 [<InlineData("foo")>]
+[<InlineData("f")>]
 [<InlineData("foo_bar-baz*qux/9")>]
+// a digit first (Level 1 allowed it only before a tenant's `@`)
+[<InlineData("1foo")>]
+[<InlineData("7")>]
+[<InlineData("0/_-*@")>]
+// Level 1's multi-tenant keys
 [<InlineData("t1@sys")>]
 [<InlineData("0tenant@vendor")>]
 [<InlineData("tenant@a_b-c*d/e")>]
+// `@` anywhere after the first character, any number of times, and any system part (Level 1 refused these)
+[<InlineData("tenant@")>]
+[<InlineData("tenant@1vendor")>]
+[<InlineData("a@b@c")>]
+[<InlineData("a@@")>]
+[<InlineData("tenant@abcdefghijklmno")>]
 let ``valid keys`` (key: string) = Assert.True(TraceState.isValidKey key)
 
 [<Theory>]
 [<InlineData("")>]
 [<InlineData("Foo")>]
-[<InlineData("1foo")>]
+[<InlineData("fOo")>]
 [<InlineData("foo bar")>]
+[<InlineData(" foo")>]
 [<InlineData("foo.bar")>]
-[<InlineData("@vendor")>]
-[<InlineData("tenant@")>]
-[<InlineData("tenant@1vendor")>]
+[<InlineData("foo=bar")>]
+[<InlineData("foo,bar")>]
 [<InlineData("tenant@Vendor")>]
-[<InlineData("a@b@c")>]
-[<InlineData("tenant@abcdefghijklmno")>]
+[<InlineData("é")>]
+// the first character must be a lowercase letter or a digit
+[<InlineData("@vendor")>]
+[<InlineData("_foo")>]
+[<InlineData("-foo")>]
+[<InlineData("*foo")>]
+[<InlineData("/foo")>]
 let ``invalid keys`` (key: string) = Assert.False(TraceState.isValidKey key)
 
 [<Fact>]
-let ``key length limits`` () =
+let ``key length limits: 256 characters, whatever the first character and the at signs`` () =
     Assert.True(TraceState.isValidKey ("a" + String('b', 255)))
     Assert.False(TraceState.isValidKey ("a" + String('b', 256)))
+    Assert.True(TraceState.isValidKey ("9" + String('b', 255)))
+    Assert.False(TraceState.isValidKey ("9" + String('b', 256)))
+    Assert.True(TraceState.isValidKey ("a" + String('@', 255)))
+    Assert.False(TraceState.isValidKey ("a" + String('@', 256)))
+    // Level 1's tenant (241) and system (14) limits are gone; only the total counts.
     Assert.True(TraceState.isValidKey (String('t', 241) + "@" + String('s', 14)))
-    Assert.False(TraceState.isValidKey (String('t', 242) + "@s"))
-    Assert.False(TraceState.isValidKey ("t@" + String('s', 15)))
+    Assert.True(TraceState.isValidKey (String('t', 242) + "@s"))
+    Assert.True(TraceState.isValidKey ("t@" + String('s', 254)))
+    Assert.False(TraceState.isValidKey ("t@" + String('s', 255)))
     Assert.False(TraceState.isValidKey null)
+
+[<Fact>]
+let ``keys at the length limit parse as tracestate members`` () =
+    let longest = "0" + String('@', 127) + String('z', 128)
+    let state = TraceState.tryParse $"{longest}=v,b=1" |> Option.get
+    Assert.Equal<(string * string) list>([ longest, "v"; "b", "1" ], state.Entries)
+    Assert.Equal(None, TraceState.tryParse $"{longest}z=v")
 
 [<Fact>]
 let ``value rules`` () =
@@ -149,8 +184,8 @@ let ``value rules`` () =
     Assert.False(TraceState.isValidValue null)
 
 [<Theory>]
-[<InlineData("foo=1,foo=2")>]
 [<InlineData("foo=1,Bar=2")>]
+[<InlineData("@foo=1")>]
 [<InlineData("foo")>]
 [<InlineData("=1")>]
 [<InlineData("foo =1")>]
@@ -167,11 +202,33 @@ let ``at most 32 members`` () =
     // empty members do not count
     Assert.True((TraceState.tryParse (members 32 + ",,,")).IsSome)
 
+[<Theory>]
+[<InlineData("foo=1,foo=2", "foo=1")>]
+[<InlineData("foo=1,bar=2,foo=3", "foo=1,bar=2")>]
+[<InlineData("foo=1,bar=2,bar=3,foo=4,baz=5", "foo=1,bar=2,baz=5")>]
+[<InlineData("foo=1, foo=1", "foo=1")>]
+[<InlineData("t@sys=1,t@sys=2,t=3", "t@sys=1,t=3")>]
+let ``a repeated key keeps its leftmost entry, the most recent position`` (header: string, expected: string) =
+    Assert.Equal(expected, TraceState.format (TraceState.tryParse header |> Option.get))
+
 [<Fact>]
-let ``several headers are combined; an invalid combination is empty`` () =
+let ``a repeated key with an invalid member is still invalid; duplicates count toward the 32 members`` () =
+    Assert.Equal(None, TraceState.tryParse "foo=1,foo=2,Bad=3")
+    Assert.Equal(None, TraceState.tryParse (members 32 + ",k1=again"))
+    Assert.Equal(31, (TraceState.tryParse (members 31 + ",k1=again") |> Option.get).Entries.Length)
+
+[<Fact>]
+let ``several headers are combined; a repeated key keeps the first header's entry; an invalid combination is empty``
+    ()
+    =
     let state = TraceState.parseHeaders [ "a=1,b=2"; "c=3" ]
+<<<<<<< HEAD
     Assert.Equal<(string * string) list>([ "a", "1"; "b", "2"; "c", "3" ], (ReadOnlyList.toList state.Entries))
     Assert.Equal(TraceState.empty, TraceState.parseHeaders [ "a=1"; "a=2" ])
+=======
+    Assert.Equal<(string * string) list>([ "a", "1"; "b", "2"; "c", "3" ], state.Entries)
+    Assert.Equal<(string * string) list>([ "a", "1" ], (TraceState.parseHeaders [ "a=1"; "a=2" ]).Entries)
+>>>>>>> semconv
     Assert.Equal(TraceState.empty, TraceState.parseHeaders [])
     Assert.Equal(TraceState.empty, TraceState.parseHeaders [ members 20; members 13 |> fun s -> s.Replace("k", "x") ])
 
