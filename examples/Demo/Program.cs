@@ -12,7 +12,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -61,13 +60,15 @@ builder.Services.AddFunctionalTelemetry()
     .ConfigureResource(r => r.AddService("functional-telemetry-demo").AddAttribute("deployment.environment.name", "demo"))
     .WithTracing(t =>
     {
-        t.AddSource("Demo").AddSource("System.Net.Http").AddSource("Microsoft.AspNetCore");
+        // ASP.NET Core's server spans named by route (GET /orders/{id:int}) with the HTTP conventions' attributes.
+        t.AddSource("Demo").AddSource("System.Net.Http").AddAspNetCoreInstrumentation();
         if (otlp) t.AddOtlpExporter(); else t.AddConsoleExporter();
         if (etwProvider is not null) t.AddEtwExporter(etwProvider);
     })
     .WithMetrics(m =>
     {
-        m.AddMeter("Demo");
+        // ASP.NET Core's own meters: http.server.request.duration by route, Kestrel's connections, routing.
+        m.AddMeter("Demo").AddAspNetCoreInstrumentation();
         if (otlp) m.AddOtlpExporter(); else m.AddConsoleExporter();
         // Next to the exporter above (each reader has its own temporality): a scrape endpoint for Prometheus.
         m.AddPrometheusEndpoint();
@@ -80,25 +81,6 @@ builder.Services.AddFunctionalTelemetry()
 
 await using var app = builder.Build();
 var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Demo");
-
-// ASP.NET Core names its server activity "Microsoft.AspNetCore.Hosting.HttpRequestIn"; name it by route
-// and record the status code, as the HTTP semantic conventions ask.
-app.Use(async (context, next) =>
-{
-    await next(context);
-    if (Activity.Current is { Source.Name: "Microsoft.AspNetCore" } server)
-    {
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-        server.DisplayName = route is null ? context.Request.Method : $"{context.Request.Method} {route}";
-        server.SetTag("http.request.method", context.Request.Method);
-        server.SetTag("http.route", route);
-        server.SetTag("http.response.status_code", context.Response.StatusCode);
-        if (context.Response.StatusCode >= 500)
-        {
-            server.SetStatus(ActivityStatusCode.Error);
-        }
-    }
-});
 
 app.MapGet("/orders/{id:int}", async (int id) =>
 {
@@ -179,7 +161,7 @@ if (otlp)
 else
 {
     Console.WriteLine("The traces (client and server spans share one trace id through the traceparent header),");
-    Console.WriteLine("the metrics of the run (a counter, a histogram, an observable gauge), then the log records");
+    Console.WriteLine("the metrics of the run (the demo's counter, histogram and gauge, ASP.NET Core's meters), then the log records");
     Console.WriteLine("(one line each, with the ids of the span they were written in; logging shuts down last):");
 }
 

@@ -426,3 +426,33 @@ let isServerError (span: Span) =
         match a.Key, a.Value with
         | HttpAttributes.ResponseStatusCode, AnyValue.Int code -> code >= 500L
         | _ -> false)
+
+// instrumentation.md: ASP.NET Core
+let aspNetCoreInstrumentation (args: string array) =
+    task {
+        use _telemetry =
+            Telemetry.create "checkout"
+            |> Telemetry.withTracing (
+                AspNetCoreInstrumentation.AddTracingWith(fun o ->
+                    o.Filter <- fun context -> context.Request.Path.Value <> "/health"
+                    o.CapturedRequestHeaders.Add "x-request-id"
+
+                    o.EnrichWithHttpResponse <-
+                        fun activity response ->
+                            activity.SetTag("app.cache", response.Headers["X-Cache"].ToString()) |> ignore)
+                >> Tracing.addConsoleExporter
+            )
+            |> Telemetry.withMetrics (AspNetCoreInstrumentation.AddMetrics >> Metrics.addConsoleExporter)
+            |> Telemetry.start // before the host is built
+
+        let app = WebApplication.CreateBuilder(args).Build()
+
+        app.MapGet("/users/{id}", Func<string, string>(fun id -> $"user {id}"))
+        |> ignore
+
+        do! app.RunAsync()
+    }
+
+// instrumentation.md: the defaults
+let aspNetCoreDefaults: TracingConfig -> TracingConfig =
+    AspNetCoreInstrumentation.AddTracing >> Tracing.addOtlpExporter id

@@ -167,6 +167,16 @@ public sealed class TracingBuilder
         return this;
     }
 
+    /// <summary>Adds an instrumentation (Functional.Telemetry.AspNetCore's); <paramref name="make"/> receives the
+    /// container of a hosted builder when the host starts the SDK, null for a builder of <c>Telemetry.Create(...)</c>.
+    /// One of the same name added before is replaced.</summary>
+    internal TracingBuilder AddInstrumentation(Func<IServiceProvider?, Instrumentation> make)
+    {
+        Guard.NotNull(make, nameof(make));
+        return Apply((context, config) =>
+            TracingModule.AddInstrumentation(make(context is StandaloneBuildContext ? null : context.Services), config));
+    }
+
     /// <summary>True once <see cref="ClearExporters"/> was called.</summary>
     internal bool Cleared => exporters.Cleared;
 

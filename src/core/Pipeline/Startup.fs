@@ -20,6 +20,27 @@ module internal Startup =
     let private describeBatch (batch: BatchOptions) =
         $"batches of up to {batch.MaxExportBatchSize} every {int64 batch.ScheduleDelay.TotalMilliseconds} ms (queue {batch.MaxQueueSize}, export timeout {int64 batch.ExportTimeout.TotalMilliseconds} ms) for exporters added without a mode"
 
+    // An instrumentation that fails to start or stop is reported; the SDK runs (and shuts down) without it.
+    let private startInstrumentations env (instrumentations: Instrumentation list) =
+        instrumentations
+        |> List.choose (fun instrumentation ->
+            try
+                SelfDiagnostics.debug "traces" $"starting the instrumentation {instrumentation.Name}"
+                Some(instrumentation.Name, instrumentation.Start env)
+            with ex ->
+                SelfDiagnostics.error
+                    "traces"
+                    $"the instrumentation {instrumentation.Name} failed to start ({ex.GetType().FullName}); tracing goes on without it"
+
+                None)
+
+    let private stopInstrumentations (started: (string * IDisposable) list) =
+        for name, running in List.rev started do
+            try
+                running.Dispose()
+            with ex ->
+                SelfDiagnostics.error "traces" $"the instrumentation {name} failed to stop ({ex.GetType().FullName})"
+
     let private startTracing (config: TelemetryConfig) resource (tracing: TracingConfig) =
         let env = config.Environment
         let sampler, samplerWarnings = orFromEnvironment tracing.Sampler Sampler.fromEnvironment env
@@ -49,6 +70,7 @@ module internal Startup =
             $"listening to ActivitySources {String.Join(',', tracing.Sources)}; {describeBatch batch}"
 
         let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
+        let instrumentations = startInstrumentations env tracing.Instrumentations
 
         let part =
             {
@@ -56,6 +78,7 @@ module internal Startup =
                 Shutdown =
                     fun timeout ->
                         // Stop producing first, so nothing arrives at a runner that is draining.
+                        stopInstrumentations instrumentations
                         bridge.Dispose()
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
                 ShutsDownLast = false

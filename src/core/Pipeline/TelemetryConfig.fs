@@ -18,6 +18,8 @@ type ExporterConfig<'T> =
 
 type SpanExporterConfig = ExporterConfig<Span>
 
+type Instrumentation = { Name: string; Start: EnvLookup -> IDisposable }
+
 type TracingConfig =
     {
         Sources: string list
@@ -25,6 +27,7 @@ type TracingConfig =
         Limits: SpanLimits option
         Processors: Processor<Span> list
         Exporters: SpanExporterConfig list
+        Instrumentations: Instrumentation list
     }
 
 type LogExporterConfig = ExporterConfig<LogRecord>

@@ -14,6 +14,7 @@ module Tracing =
             Limits = None
             Processors = []
             Exporters = []
+            Instrumentations = []
         }
 
     [<CompiledName("AddSource")>]
@@ -39,6 +40,23 @@ module Tracing =
     let addProcessor processor (config: TracingConfig) =
         { config with
             Processors = config.Processors @ [ processor ]
+        }
+
+    [<CompiledName("AddInstrumentation")>]
+    let addInstrumentation (instrumentation: Instrumentation) (config: TracingConfig) =
+        Validation.check
+            (not (String.IsNullOrWhiteSpace instrumentation.Name))
+            (nameof instrumentation.Name)
+            "an instrumentation needs a name."
+        |> Validation.ofErrors instrumentation
+        |> Validation.orThrow (nameof instrumentation)
+        |> ignore
+
+        { config with
+            Instrumentations =
+                (config.Instrumentations
+                 |> List.filter (fun i -> not (String.Equals(i.Name, instrumentation.Name, StringComparison.Ordinal))))
+                @ [ instrumentation ]
         }
 
     // The exporter list spans share with log records (see ExporterList).

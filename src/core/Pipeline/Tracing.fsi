@@ -27,6 +27,12 @@ module Tracing =
     [<CompiledName("AddProcessor")>]
     val addProcessor: processor: Processor<Span> -> config: TracingConfig -> TracingConfig
 
+    /// Adds an instrumentation, started with the SDK and stopped at its shutdown; one of the same name added before
+    /// is replaced (a blank name is an ArgumentException). The ASP.NET Core package makes one
+    /// (`AspNetCoreInstrumentation.AddTracing`).
+    [<CompiledName("AddInstrumentation")>]
+    val addInstrumentation: instrumentation: Instrumentation -> config: TracingConfig -> TracingConfig
+
     /// Adds an exporter fed in batches (`OTEL_BSP_*`).
     [<CompiledName("AddBatchExporter")>]
     val addBatchExporter: exporter: IExporter<Span> -> config: TracingConfig -> TracingConfig
