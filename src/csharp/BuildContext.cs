@@ -176,7 +176,7 @@ internal sealed class OtlpClaim(string signal, string addCall)
 internal static class ConfigRecords
 {
     public static TracingConfig WithExporters(TracingConfig c, IEnumerable<ExporterConfig<Span>> exporters) =>
-        new(c.Sources, c.Sampler, c.Limits, c.Processors, ListModule.OfSeq(exporters));
+        new(c.Sources, c.Sampler, c.Limits, c.Processors, ListModule.OfSeq(exporters), c.Instrumentations);
 
     public static LoggingConfig WithExporters(LoggingConfig c, IEnumerable<ExporterConfig<LogRecord>> exporters) =>
         new(c.Limits, c.IncludeScopes, c.TemplateAsBody, c.Processors, ListModule.OfSeq(exporters));

@@ -28,10 +28,22 @@ module internal Startup =
 
         let selection, exporters, selectionWarnings = ExporterChoice.spans env tracing.Exporters
 
+        // Instrumentations record their libraries' sources, and their processors run before the configuration's.
+        let instrumentations = tracing.Instrumentations
+
+        let sources =
+            tracing.Sources
+            @ (instrumentations
+               |> List.collect _.Sources
+               |> List.filter (fun source -> not (List.contains source tracing.Sources)))
+            |> List.distinct
+
+        let processors = (instrumentations |> List.choose _.Processor) @ tracing.Processors
+
         let pipelines, exporterWarnings, described =
             exporters
             |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
-                SpanExportStage(limits, tracing.Processors, exporter) :> IExporter<_>)
+                SpanExportStage(limits, processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
 
@@ -46,9 +58,23 @@ module internal Startup =
 
         SelfDiagnostics.debug
             "traces"
-            $"listening to ActivitySources {String.Join(',', tracing.Sources)}; {describeBatch batch}"
+            $"listening to ActivitySources {String.Join(',', sources)}; {describeBatch batch}"
 
-        let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
+        let bridge = new TracingBridge(sources, sampler, onEnd)
+
+        // An instrumentation that fails to start is reported; the others and the SDK run.
+        let observers =
+            instrumentations
+            |> List.choose (fun instrumentation ->
+                try
+                    SelfDiagnostics.debug "traces" $"{instrumentation.Name} instrumentation on"
+                    Some(instrumentation.Start())
+                with error ->
+                    SelfDiagnostics.error
+                        "traces"
+                        $"the {instrumentation.Name} instrumentation failed to start: {error.GetType().FullName}"
+
+                    None)
 
         let part =
             {
@@ -56,6 +82,12 @@ module internal Startup =
                 Shutdown =
                     fun timeout ->
                         // Stop producing first, so nothing arrives at a runner that is draining.
+                        for observer in observers do
+                            try
+                                observer.Dispose()
+                            with _ ->
+                                ()
+
                         bridge.Dispose()
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
                 ShutsDownLast = false

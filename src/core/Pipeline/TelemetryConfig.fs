@@ -25,6 +25,7 @@ type TracingConfig =
         Limits: SpanLimits option
         Processors: Processor<Span> list
         Exporters: SpanExporterConfig list
+        Instrumentations: TracingInstrumentation list
     }
 
 type LogExporterConfig = ExporterConfig<LogRecord>

@@ -43,6 +43,9 @@ type TracingConfig =
         Processors: Processor<Span> list
         /// Where spans go.
         Exporters: SpanExporterConfig list
+        /// Instrumentations of libraries that make their own Activities (HttpClient, gRPC): their sources are
+        /// recorded and they complete those spans while the SDK runs.
+        Instrumentations: TracingInstrumentation list
     }
 
 /// One log exporter and how records reach it.

@@ -1,0 +1,28 @@
+namespace Functional.Telemetry.FSharp
+
+open System
+open Functional.Telemetry
+
+/// The instrumentation of a library that makes its own Activities (HttpClient, Grpc.Net.Client): the
+/// ActivitySources whose spans it records, and what it observes while the SDK runs to complete those spans per the
+/// semantic conventions. Made by `Tracing.addHttpClientInstrumentation` and `Tracing.addGrpcClientInstrumentation`.
+[<Sealed>]
+type TracingInstrumentation =
+    /// An instrumentation named `name` recording `sources`; `start` begins its observation when the SDK starts
+    /// (disposed at shutdown) and `processor` runs on its spans before the configuration's processors.
+    internal new:
+        name: string * sources: string list * start: (unit -> IDisposable) * processor: Processor<Span> option ->
+            TracingInstrumentation
+
+    /// The instrumented library (`HttpClient`, `GrpcClient`): a configuration holds one instrumentation of a name,
+    /// the one added last.
+    member Name: string
+
+    /// The ActivitySource names whose spans it records.
+    member Sources: string list
+
+    /// Begins observing; disposing the result stops.
+    member internal Start: unit -> IDisposable
+
+    /// What it changes on ended spans, if anything.
+    member internal Processor: Processor<Span> option
