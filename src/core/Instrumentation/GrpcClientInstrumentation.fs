@@ -10,8 +10,8 @@ open System.Net.Http
 /// `grpc.status_code`) completed per the RPC semantic conventions from the events of its `Grpc.Net.Client`
 /// DiagnosticListener: when the call starts, the name `{service}/{method}`, `rpc.system` = `grpc`, `rpc.service`,
 /// `rpc.method`, `server.address` and `server.port` (from the request's URL); when it ends, `rpc.grpc.status_code`
-/// (a number) and status Error for every code but OK. The two `grpc.*` tags, replaced, are removed. The mapping
-/// itself is `GrpcConventions`.
+/// (a number) and status Error for every code but OK. The two `grpc.*` tags, replaced, are removed (`GrpcActivity`,
+/// over the pure `GrpcConventions`).
 [<RequireQualifiedAccess>]
 module internal GrpcClientInstrumentation =
     /// The instrumentation's name.
@@ -46,38 +46,6 @@ module internal GrpcClientInstrumentation =
             activity
         | _ -> null
 
-    /// Names a call's Activity and sets its `rpc.*` attributes from its `grpc.method` tag, which it removes (kept
-    /// when it is not `/service/method`).
-    let nameCall (activity: Activity) =
-        activity.SetTag(GrpcConventions.RpcSystem, GrpcConventions.RpcSystemGrpc)
-        |> ignore
-
-        match activity.GetTagItem GrpcConventions.GrpcMethodTag with
-        | :? string as fullName ->
-            match GrpcConventions.tryParseMethod fullName with
-            | ValueSome(struct (service, method)) ->
-                activity.DisplayName <- GrpcConventions.spanName service method
-
-                activity
-                    .SetTag(GrpcConventions.RpcService, service)
-                    .SetTag(GrpcConventions.RpcMethod, method)
-                    .SetTag(GrpcConventions.GrpcMethodTag, null)
-                |> ignore
-            | ValueNone -> ()
-        | _ -> ()
-
-    /// Sets a call's `rpc.grpc.status_code` from its `grpc.status_code` tag, which it removes, and its status
-    /// (when unset) by the conventions for `kind`.
-    let endCall (kind: SpanKind) (activity: Activity) =
-        match GrpcConventions.tryStatusCode (activity.GetTagItem GrpcConventions.GrpcStatusCodeTag) with
-        | ValueSome code ->
-            activity.SetTag(GrpcConventions.RpcGrpcStatusCode, code).SetTag(GrpcConventions.GrpcStatusCodeTag, null)
-            |> ignore
-
-            if activity.Status = ActivityStatusCode.Unset && GrpcConventions.isError kind code then
-                activity.SetStatus ActivityStatusCode.Error |> ignore
-        | ValueNone -> ()
-
     let private started (options: GrpcClientInstrumentationOptions) (payload: obj) =
         let activity = current ()
 
@@ -93,7 +61,7 @@ module internal GrpcClientInstrumentation =
             if not keep then
                 HttpClientInstrumentation.unrecord activity
             else
-                nameCall activity
+                GrpcActivity.nameCall activity
 
                 if
                     not (isNull sent)
@@ -112,7 +80,7 @@ module internal GrpcClientInstrumentation =
         let activity = current ()
 
         if not (isNull activity) then
-            endCall SpanKind.Client activity
+            GrpcActivity.endCall SpanKind.Client activity
 
             match options.EnrichWithResponse with
             | Some enrich ->
