@@ -26,8 +26,8 @@ let ``traceparent keeps the sampled and random flags of any flags byte and clear
 let ``tracestate with a repeated key parses as the state without the later entries`` () =
     Check.property (
         Prop.forAll (Arb.fromGen (Gen.zip Arbs.traceState Arbs.traceStateValue)) (fun (state, value) ->
-            match state.Entries with
-            | (key, _) :: _ when state.Entries.Length < 32 ->
+            match ReadOnlyList.toList state.Entries with
+            | (key, _) :: _ when state.Entries.Count < 32 ->
                 TraceState.tryParse (TraceState.format state + $",{key}={value}") = Some state
             | _ -> true)
     )

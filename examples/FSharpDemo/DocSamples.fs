@@ -456,3 +456,43 @@ let aspNetCoreInstrumentation (args: string array) =
 // instrumentation.md: the defaults
 let aspNetCoreDefaults: TracingConfig -> TracingConfig =
     AspNetCoreInstrumentation.AddTracing >> Tracing.addOtlpExporter id
+
+// instrumentation-clients.md: HttpClient spans with a filter and an enricher, and HttpClient's meters
+let httpClientInstrumentation () =
+    Telemetry.create "checkout"
+    |> Telemetry.withTracing (
+        Tracing.addHttpClientInstrumentation (fun o ->
+            { o with
+                Filter = Some(fun request -> request.RequestUri.AbsolutePath <> "/health")
+                EnrichWithResponse =
+                    Some(fun activity response ->
+                        activity.SetTag(
+                            "http.response.header.content-type",
+                            response.Content.Headers.ContentType.MediaType
+                        )
+                        |> ignore)
+            })
+        >> Tracing.addOtlpExporter id
+    )
+    |> Telemetry.withMetrics (Metrics.addHttpClientInstrumentation >> Metrics.addOtlpExporter id)
+    |> Telemetry.start
+
+// instrumentation-clients.md: gRPC calls and their HTTP/2 requests
+let grpcClientInstrumentation () =
+    Telemetry.create "checkout"
+    |> Telemetry.withTracing (
+        Tracing.addGrpcClientInstrumentation id
+        >> Tracing.addHttpClientInstrumentation id
+        >> Tracing.addOtlpExporter id
+    )
+    |> Telemetry.start
+
+// instrumentation-clients.md: the runtime's dotnet.* metrics
+let runtimeInstrumentation () =
+    Telemetry.create "checkout"
+    |> Telemetry.withMetrics (
+        Metrics.addRuntimeInstrumentation
+        >> Metrics.addHttpClientInstrumentation
+        >> Metrics.addPrometheusEndpoint id
+    )
+    |> Telemetry.start

@@ -102,6 +102,17 @@ public sealed class MetricsBuilder
         return Apply(config => MetricsModule.AddMeter(name, config));
     }
 
+    /// <summary>Listens to HttpClient's meters: <c>System.Net.Http</c> (<c>http.client.request.duration</c> in
+    /// seconds with the semantic conventions' advised buckets 0.005 to 10 s, <c>http.client.active_requests</c>,
+    /// <c>http.client.open_connections</c>, <c>http.client.connection.duration</c>,
+    /// <c>http.client.request.time_in_queue</c>) and <c>System.Net.NameResolution</c> (<c>dns.lookup.duration</c>).</summary>
+    public MetricsBuilder AddHttpClientInstrumentation() => Apply(MetricsModule.AddHttpClientInstrumentation);
+
+    /// <summary>Listens to .NET's <c>System.Runtime</c> meter: the <c>dotnet.*</c> metrics (garbage collections and
+    /// heap sizes, JIT, thread pool, lock contentions, exceptions, timers, assemblies, processor time and count,
+    /// working set).</summary>
+    public MetricsBuilder AddRuntimeInstrumentation() => Apply(MetricsModule.AddRuntimeInstrumentation);
+
     /// <summary>Listens to every listed Meter.</summary>
     public MetricsBuilder AddMeters(params string[] names)
     {

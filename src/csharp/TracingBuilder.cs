@@ -87,6 +87,43 @@ public sealed class TracingBuilder
         return this;
     }
 
+    /// <summary>Records HttpClient's spans (.NET's <c>System.Net.Http</c> ActivitySource), which follow the HTTP client
+    /// semantic conventions: name <c>{method}</c>, <c>http.request.method</c>, <c>server.address</c>,
+    /// <c>server.port</c>, <c>url.full</c> with the query redacted, <c>network.protocol.version</c>,
+    /// <c>http.response.status_code</c>, <c>error.type</c>, status Error from 400 on and when the request throws,
+    /// with an <c>exception</c> event. With .NET's URL redaction switched off
+    /// (<c>System.Net.Http.DisableUriRedaction</c>), <c>url.full</c> is redacted here (credentials and query values
+    /// become <c>REDACTED</c>). See docs/instrumentation.md.</summary>
+    public TracingBuilder AddHttpClientInstrumentation() => AddHttpClientInstrumentation(_ => { });
+
+    /// <summary>Records HttpClient's spans with a filter, enrichers or without exception events; added again, the
+    /// last options win.</summary>
+    public TracingBuilder AddHttpClientInstrumentation(Action<HttpClientTraceInstrumentationOptions> configure)
+    {
+        Guard.NotNull(configure, nameof(configure));
+        var options = new HttpClientTraceInstrumentationOptions();
+        configure(options);
+        var core = options.ToOptions();
+        return Apply(config => TracingModule.AddHttpClientInstrumentation(FuncConvert.FromFunc<HttpClientInstrumentationOptions, HttpClientInstrumentationOptions>(_ => core), config));
+    }
+
+    /// <summary>Records Grpc.Net.Client's spans (one client span per call) named and tagged per the RPC semantic
+    /// conventions: name <c>{service}/{method}</c>, <c>rpc.system</c> = <c>grpc</c>, <c>rpc.service</c>,
+    /// <c>rpc.method</c>, <c>rpc.grpc.status_code</c>, <c>server.address</c>, <c>server.port</c>, status Error for
+    /// every status but OK. The HTTP/2 request under each call is HttpClient's span:
+    /// <see cref="AddHttpClientInstrumentation()"/> records it.</summary>
+    public TracingBuilder AddGrpcClientInstrumentation() => AddGrpcClientInstrumentation(_ => { });
+
+    /// <summary>Records Grpc.Net.Client's spans with a filter or enrichers; added again, the last options win.</summary>
+    public TracingBuilder AddGrpcClientInstrumentation(Action<GrpcClientTraceInstrumentationOptions> configure)
+    {
+        Guard.NotNull(configure, nameof(configure));
+        var options = new GrpcClientTraceInstrumentationOptions();
+        configure(options);
+        var core = options.ToOptions();
+        return Apply(config => TracingModule.AddGrpcClientInstrumentation(FuncConvert.FromFunc<GrpcClientInstrumentationOptions, GrpcClientInstrumentationOptions>(_ => core), config));
+    }
+
     /// <summary>Sets the sampler. Default: <c>OTEL_TRACES_SAMPLER</c>, else ParentBased(AlwaysOn).</summary>
     public TracingBuilder SetSampler(Sampler sampler)
     {
@@ -170,7 +207,7 @@ public sealed class TracingBuilder
     /// <summary>Adds an instrumentation (Functional.Telemetry.AspNetCore's); <paramref name="make"/> receives the
     /// container of a hosted builder when the host starts the SDK, null for a builder of <c>Telemetry.Create(...)</c>.
     /// One of the same name added before is replaced.</summary>
-    internal TracingBuilder AddInstrumentation(Func<IServiceProvider?, Instrumentation> make)
+    internal TracingBuilder AddInstrumentation(Func<IServiceProvider?, TracingInstrumentation> make)
     {
         Guard.NotNull(make, nameof(make));
         return Apply((context, config) =>

@@ -30,6 +30,22 @@ module Metrics =
             Views = config.Views @ [ Validation.orThrow (nameof view) (View.validate view) ]
         }
 
+    // A meter listened to once, however many instrumentations name it.
+    let private addMeterOnce name (config: MetricsConfig) =
+        if config.Meters |> List.contains name then
+            config
+        else
+            addMeter name config
+
+    [<CompiledName("AddHttpClientInstrumentation")>]
+    let addHttpClientInstrumentation config =
+        config
+        |> addMeterOnce "System.Net.Http"
+        |> addMeterOnce "System.Net.NameResolution"
+
+    [<CompiledName("AddRuntimeInstrumentation")>]
+    let addRuntimeInstrumentation config = addMeterOnce "System.Runtime" config
+
     [<CompiledName("WithExemplarFilter")>]
     let withExemplarFilter filter (config: MetricsConfig) = { config with ExemplarFilter = Some filter }
 

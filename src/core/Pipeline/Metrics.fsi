@@ -69,6 +69,18 @@ module Metrics =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: MetricsConfig -> MetricsConfig
 
+    /// Listens to HttpClient's meters: `System.Net.Http` (`http.client.request.duration` in seconds, with the
+    /// semantic conventions' advised buckets 0.005 to 10 s; `http.client.active_requests`,
+    /// `http.client.open_connections`, `http.client.connection.duration`, `http.client.request.time_in_queue`) and
+    /// `System.Net.NameResolution` (`dns.lookup.duration`).
+    [<CompiledName("AddHttpClientInstrumentation")>]
+    val addHttpClientInstrumentation: config: MetricsConfig -> MetricsConfig
+
+    /// Listens to .NET's `System.Runtime` meter: the `dotnet.*` metrics (garbage collections and heap sizes, JIT,
+    /// thread pool, lock contentions, exceptions, timers, assemblies, processor time and count, working set).
+    [<CompiledName("AddRuntimeInstrumentation")>]
+    val addRuntimeInstrumentation: config: MetricsConfig -> MetricsConfig
+
     /// The kind `OTEL_METRICS_EXPORTER` names a reader by (None: it always applies).
     val internal kindOf: reader: MetricReaderConfig -> ExporterKind option
 

@@ -21,7 +21,7 @@ module internal Startup =
         $"batches of up to {batch.MaxExportBatchSize} every {int64 batch.ScheduleDelay.TotalMilliseconds} ms (queue {batch.MaxQueueSize}, export timeout {int64 batch.ExportTimeout.TotalMilliseconds} ms) for exporters added without a mode"
 
     // An instrumentation that fails to start or stop is reported; the SDK runs (and shuts down) without it.
-    let private startInstrumentations env (instrumentations: Instrumentation list) =
+    let private startInstrumentations env (instrumentations: TracingInstrumentation list) =
         instrumentations
         |> List.choose (fun instrumentation ->
             try
@@ -49,10 +49,22 @@ module internal Startup =
 
         let selection, exporters, selectionWarnings = ExporterChoice.spans env tracing.Exporters
 
+        // Instrumentations record their libraries' sources, and their processors run before the configuration's.
+        let instrumentations = tracing.Instrumentations
+
+        let sources =
+            tracing.Sources
+            @ (instrumentations
+               |> List.collect _.Sources
+               |> List.filter (fun source -> not (List.contains source tracing.Sources)))
+            |> List.distinct
+
+        let processors = (instrumentations |> List.choose _.Processor) @ tracing.Processors
+
         let pipelines, exporterWarnings, described =
             exporters
             |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
-                SpanExportStage(limits, tracing.Processors, exporter) :> IExporter<_>)
+                SpanExportStage(limits, processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
 
@@ -67,10 +79,10 @@ module internal Startup =
 
         SelfDiagnostics.debug
             "traces"
-            $"listening to ActivitySources {String.Join(',', tracing.Sources)}; {describeBatch batch}"
+            $"listening to ActivitySources {String.Join(',', sources)}; {describeBatch batch}"
 
-        let bridge = new TracingBridge(tracing.Sources, sampler, onEnd)
-        let instrumentations = startInstrumentations env tracing.Instrumentations
+        let bridge = new TracingBridge(sources, sampler, onEnd)
+        let started = startInstrumentations env instrumentations
 
         let part =
             {
@@ -78,7 +90,7 @@ module internal Startup =
                 Shutdown =
                     fun timeout ->
                         // Stop producing first, so nothing arrives at a runner that is draining.
-                        stopInstrumentations instrumentations
+                        stopInstrumentations started
                         bridge.Dispose()
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
                 ShutsDownLast = false

@@ -18,8 +18,6 @@ type ExporterConfig<'T> =
 
 type SpanExporterConfig = ExporterConfig<Span>
 
-type Instrumentation = { Name: string; Start: EnvLookup -> IDisposable }
-
 type TracingConfig =
     {
         Sources: string list
@@ -27,7 +25,7 @@ type TracingConfig =
         Limits: SpanLimits option
         Processors: Processor<Span> list
         Exporters: SpanExporterConfig list
-        Instrumentations: Instrumentation list
+        Instrumentations: TracingInstrumentation list
     }
 
 type LogExporterConfig = ExporterConfig<LogRecord>

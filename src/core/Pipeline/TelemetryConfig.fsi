@@ -30,20 +30,6 @@ type ExporterConfig<'T> =
 /// One span exporter and how spans reach it.
 type SpanExporterConfig = ExporterConfig<Span>
 
-/// A library's instrumentation that runs while the SDK traces, for spans the library's own `Activity`s do not say
-/// enough in (the ASP.NET Core package's server spans, named and tagged per the semantic conventions): started
-/// when the SDK starts, stopped when it shuts down.
-type Instrumentation =
-    {
-        /// What it instruments (`Microsoft.AspNetCore`): adding an instrumentation of a name already added replaces
-        /// the earlier one.
-        Name: string
-        /// Starts it with the configuration's environment lookup (for its `OTEL_INSTRUMENTATION_*` settings);
-        /// disposing the result stops it. An exception is reported through the SDK's diagnostics, and the SDK runs
-        /// without it.
-        Start: EnvLookup -> IDisposable
-    }
-
 /// The tracing part of a telemetry configuration.
 type TracingConfig =
     {
@@ -57,8 +43,9 @@ type TracingConfig =
         Processors: Processor<Span> list
         /// Where spans go.
         Exporters: SpanExporterConfig list
-        /// Instrumentations started with the SDK and stopped at its shutdown, in the order added.
-        Instrumentations: Instrumentation list
+        /// Instrumentations of libraries that make their own Activities (HttpClient, gRPC): their sources are
+        /// recorded and they complete those spans while the SDK runs.
+        Instrumentations: TracingInstrumentation list
     }
 
 /// One log exporter and how records reach it.

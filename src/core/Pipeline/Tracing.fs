@@ -43,7 +43,7 @@ module Tracing =
         }
 
     [<CompiledName("AddInstrumentation")>]
-    let addInstrumentation (instrumentation: Instrumentation) (config: TracingConfig) =
+    let addInstrumentation (instrumentation: TracingInstrumentation) (config: TracingConfig) =
         Validation.check
             (not (String.IsNullOrWhiteSpace instrumentation.Name))
             (nameof instrumentation.Name)
@@ -90,5 +90,26 @@ module Tracing =
 
     [<CompiledName("AddEtwExporter")>]
     let addEtwExporter providerName config = addEtwExporterWith (EtwOptions.create providerName) config
+
+    // One instrumentation of a name: the one added last.
+    let private withInstrumentation (instrumentation: TracingInstrumentation) (config: TracingConfig) =
+        { config with
+            Instrumentations =
+                (config.Instrumentations
+                 |> List.filter (fun existing -> existing.Name <> instrumentation.Name))
+                @ [ instrumentation ]
+        }
+
+    [<CompiledName("AddHttpClientInstrumentation")>]
+    let addHttpClientInstrumentation configure config =
+        withInstrumentation
+            (HttpClientInstrumentation.create (configure HttpClientInstrumentationOptions.defaults))
+            config
+
+    [<CompiledName("AddGrpcClientInstrumentation")>]
+    let addGrpcClientInstrumentation configure config =
+        withInstrumentation
+            (GrpcClientInstrumentation.create (configure GrpcClientInstrumentationOptions.defaults))
+            config
 
     let internal exporterOfKind kind = ExporterList.ofKind spans kind

@@ -31,7 +31,7 @@ module Tracing =
     /// is replaced (a blank name is an ArgumentException). The ASP.NET Core package makes one
     /// (`AspNetCoreInstrumentation.AddTracing`).
     [<CompiledName("AddInstrumentation")>]
-    val addInstrumentation: instrumentation: Instrumentation -> config: TracingConfig -> TracingConfig
+    val addInstrumentation: instrumentation: TracingInstrumentation -> config: TracingConfig -> TracingConfig
 
     /// Adds an exporter fed in batches (`OTEL_BSP_*`).
     [<CompiledName("AddBatchExporter")>]
@@ -62,6 +62,30 @@ module Tracing =
     /// Writes each span as an ETW event with these options (`EtwOptions.create name` and changes); checked here.
     [<CompiledName("AddEtwExporterWith")>]
     val addEtwExporterWith: options: EtwOptions -> config: TracingConfig -> TracingConfig
+
+    /// Records HttpClient's spans (.NET's `System.Net.Http` ActivitySource, which follows the HTTP client semantic
+    /// conventions: name `{method}`, `http.request.method`, `server.address`, `server.port`, `url.full` with the query
+    /// redacted, `network.protocol.version`, `http.response.status_code`, `error.type`, status Error from 400 on and
+    /// when the request throws, with an `exception` event), with `configure` applied to
+    /// `HttpClientInstrumentationOptions.defaults`: a filter, enrichers, whether to keep the exception event. With
+    /// .NET's URL redaction switched off (`System.Net.Http.DisableUriRedaction`), `url.full` is redacted here
+    /// (credentials and query values become `REDACTED`). Added again, the last options win.
+    [<CompiledName("AddHttpClientInstrumentation")>]
+    val addHttpClientInstrumentation:
+        configure: (HttpClientInstrumentationOptions -> HttpClientInstrumentationOptions) ->
+        config: TracingConfig ->
+            TracingConfig
+
+    /// Records Grpc.Net.Client's spans (one client span per call; the `Grpc.Net.Client` ActivitySource) named and
+    /// tagged per the RPC semantic conventions: name `{service}/{method}`, `rpc.system` = `grpc`, `rpc.service`,
+    /// `rpc.method`, `rpc.grpc.status_code`, `server.address`, `server.port`, status Error for every status but OK.
+    /// `configure` is applied to `GrpcClientInstrumentationOptions.defaults`. The HTTP/2 request under each call is
+    /// HttpClient's span: `addHttpClientInstrumentation` records it. Added again, the last options win.
+    [<CompiledName("AddGrpcClientInstrumentation")>]
+    val addGrpcClientInstrumentation:
+        configure: (GrpcClientInstrumentationOptions -> GrpcClientInstrumentationOptions) ->
+        config: TracingConfig ->
+            TracingConfig
 
     /// The exporter `OTEL_TRACES_EXPORTER` adds for a kind code did not add (with the environment's settings).
     val internal exporterOfKind: kind: ExporterKind -> SpanExporterConfig option

@@ -10,17 +10,16 @@ open Functional.Telemetry.FSharp
 
 /// An instrumentation that logs its starts (with the variable it read) and stops.
 let private recording name (events: ConcurrentQueue<string>) =
-    {
-        Name = name
-        Start =
-            fun env ->
-                let variable = env "OTEL_INSTRUMENTATION_TEST" |> Option.defaultValue "unset"
-                events.Enqueue $"start {name} {variable}"
+    TracingInstrumentation.Create(
+        name,
+        fun env ->
+            let variable = env "OTEL_INSTRUMENTATION_TEST" |> Option.defaultValue "unset"
+            events.Enqueue $"start {name} {variable}"
 
-                { new IDisposable with
-                    member _.Dispose() = events.Enqueue $"stop {name}"
-                }
-    }
+            { new IDisposable with
+                member _.Dispose() = events.Enqueue $"stop {name}"
+            }
+    )
 
 let private start (env: (string * string) list) tracing diagnostics =
     Telemetry.create "instrumentation-tests"
@@ -57,11 +56,7 @@ let ``an instrumentation that fails to start is reported and tracing goes on wit
         let diagnostics = ConcurrentQueue<string>()
         let exporter = InMemoryExporter<Span>()
 
-        let failing =
-            {
-                Name = "failing"
-                Start = fun _ -> invalidOp "cannot start"
-            }
+        let failing = TracingInstrumentation.Create("failing", fun _ -> invalidOp "cannot start")
 
         use sdk =
             start
@@ -91,17 +86,14 @@ let ``an instrumentation of a name added before replaces it, and a blank name is
         Tracing.empty
         |> Tracing.addInstrumentation (recording "x" events)
         |> Tracing.addInstrumentation (recording "y" events)
-        |> Tracing.addInstrumentation
-            { recording "x" events with
-                Start = fun _ -> invalidOp "the second x"
-            }
+        |> Tracing.addInstrumentation (TracingInstrumentation.Create("x", fun _ -> invalidOp "the second x"))
 
     Assert.Equal<string list>([ "y"; "x" ], config.Instrumentations |> Seq.map _.Name |> List.ofSeq)
 
     let error =
         Assert.Throws<ArgumentException>(fun () -> Tracing.addInstrumentation (recording " " events) config |> ignore)
 
-    Assert.Equal("Name", error.ParamName)
+    Assert.Equal("name", error.ParamName)
 
 [<Fact>]
 let ``a disabled SDK starts no instrumentation`` () =

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 
 namespace Functional.Telemetry.AspNetCore;
@@ -34,14 +35,14 @@ internal static class AspNetCoreInstrumentations
 
     /// <summary>The instrumentation with a copy of <paramref name="options"/>; hosted (<paramref name="services"/>
     /// given) it instruments the host of that container, else every ASP.NET Core host in the process.</summary>
-    public static Instrumentation Tracing(AspNetCoreTraceInstrumentationOptions options, IServiceProvider? services) =>
-        new(Name, FuncConvert.FromFunc<FSharpFunc<string, FSharpOption<string>>, IDisposable>(environment =>
+    public static TracingInstrumentation Tracing(AspNetCoreTraceInstrumentationOptions options, IServiceProvider? services) =>
+        new(Name, ListModule.OfSeq(new[] { SourceName }), FuncConvert.FromFunc<FSharpFunc<string, FSharpOption<string>>, IDisposable>(environment =>
         {
             var variable = environment.Invoke(KnownMethodsVariable);
             var settings = new ServerSpanSettings(options, FSharpOption<string>.get_IsSome(variable) ? variable.Value : null);
             var listener = services?.GetService<DiagnosticListener>();
             return AspNetCoreDiagnosticsSubscription.Start(new ServerSpanObserver(settings), listener);
-        }));
+        }), FSharpOption<FSharpFunc<Span, FSharpOption<Span>>>.None);
 
     /// <summary>The tracing configuration with ASP.NET Core's source and the instrumentation.</summary>
     public static TracingConfig AddTracing(AspNetCoreTraceInstrumentationOptions options, IServiceProvider? services, TracingConfig config) =>
