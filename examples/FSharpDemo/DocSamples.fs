@@ -457,7 +457,7 @@ let aspNetCoreInstrumentation (args: string array) =
 let aspNetCoreDefaults: TracingConfig -> TracingConfig =
     AspNetCoreInstrumentation.AddTracing >> Tracing.addOtlpExporter id
 
-// instrumentation-clients.md: HttpClient spans with a filter and an enricher, and HttpClient's meters
+// instrumentation.md: HttpClient spans with a filter and an enricher, and HttpClient's meters
 let httpClientInstrumentation () =
     Telemetry.create "checkout"
     |> Telemetry.withTracing (
@@ -477,7 +477,7 @@ let httpClientInstrumentation () =
     |> Telemetry.withMetrics (Metrics.addHttpClientInstrumentation >> Metrics.addOtlpExporter id)
     |> Telemetry.start
 
-// instrumentation-clients.md: gRPC calls and their HTTP/2 requests
+// instrumentation.md: gRPC calls and their HTTP/2 requests
 let grpcClientInstrumentation () =
     Telemetry.create "checkout"
     |> Telemetry.withTracing (
@@ -487,7 +487,7 @@ let grpcClientInstrumentation () =
     )
     |> Telemetry.start
 
-// instrumentation-clients.md: the runtime's dotnet.* metrics
+// instrumentation.md: the runtime's dotnet.* metrics
 let runtimeInstrumentation () =
     Telemetry.create "checkout"
     |> Telemetry.withMetrics (
