@@ -49,6 +49,7 @@ public sealed class GrpcServerTests
             var reply = await new Greeter.GreeterClient(channel).SayHelloAsync(new HelloRequest { Name = "gRPC" });
             Assert.Equal("Hello gRPC", reply.Message);
             await server.StopAsync();
+            Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         }
 
         var span = GrpcSpan("SayHello");
@@ -91,6 +92,7 @@ public sealed class GrpcServerTests
                 await new Greeter.GreeterClient(channel).FailAsync(new FailRequest { StatusCode = (int)code }));
             Assert.Equal(code, failure.StatusCode);
             await server.StopAsync();
+            Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         }
 
         var span = GrpcSpan("Fail");

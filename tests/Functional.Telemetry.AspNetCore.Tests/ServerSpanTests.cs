@@ -39,6 +39,7 @@ public sealed class ServerSpanTests
         using var response = await server.Client.SendAsync(request);
         Assert.Equal("user 42", await response.Content.ReadAsStringAsync());
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Spans.ServerSpan(spans, "/users/42");
         Assert.Equal("GET /users/{id}", span.Name);
@@ -72,6 +73,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/nowhere")).StatusCode);
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Spans.ServerSpan(spans, "/nowhere");
         Assert.Equal("GET", span.Name);
@@ -89,6 +91,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         Assert.Equal(HttpStatusCode.InternalServerError, (await server.Client.GetAsync("/fail")).StatusCode);
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Spans.ServerSpan(spans, "/fail");
         Assert.Equal("GET /fail", span.Name);
@@ -106,6 +109,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         Assert.Equal(HttpStatusCode.InternalServerError, (await server.Client.GetAsync("/throw")).StatusCode);
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Spans.ServerSpan(spans, "/throw");
         Assert.Equal("GET /throw", span.Name);
@@ -130,6 +134,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         await server.Client.GetAsync("/throw");
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Spans.ServerSpan(spans, "/throw");
         Assert.True(span.Status.IsError);
@@ -181,6 +186,8 @@ public sealed class ServerSpanTests
 
         await server.StopAsync();
 
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
+
         var other = Spans.ServerSpan(spans, "/custom");
         Assert.Equal("HTTP /custom", other.Name);
         Assert.Equal("_OTHER", other.Attributes.GetValueOrNull("http.request.method"));
@@ -201,6 +208,7 @@ public sealed class ServerSpanTests
         {
             await server.Client.SendAsync(new HttpRequestMessage(new HttpMethod("FOO"), "/custom"));
             await server.StopAsync();
+            Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         }
 
         var fromVariable = Assert.Single(Spans.Server(spans));
@@ -216,6 +224,7 @@ public sealed class ServerSpanTests
         {
             await server.Client.GetAsync("/users/9");
             await server.StopAsync();
+            Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         }
 
         var notKnown = Assert.Single(Spans.Server(more));
@@ -231,6 +240,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         await server.Client.GetAsync("/users/7?q=1&sig=secret&Signature=s2&X-Goog-Signature=g&AWSAccessKeyId=AKIA&X-Amz-Signature=a&SIG=kept&empty");
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         // Keys match case-sensitively, as the conventions ask: SIG is not sig.
         Assert.Equal(
@@ -249,6 +259,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         await server.Client.GetAsync("/users/8?token=t0k3n&sig=visible");
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         Assert.Equal("token=REDACTED&sig=visible", Spans.ServerSpan(spans, "/users/8").Attributes.GetValueOrNull("url.query"));
     }
@@ -267,6 +278,7 @@ public sealed class ServerSpanTests
         await server.Client.GetAsync("/users/3");
         await server.Client.GetAsync("/throw");
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var ok = Spans.AttributesOf(Spans.ServerSpan(spans, "/users/3"));
         Assert.Equal("/users/3", ok["test.request.path"]);
@@ -292,6 +304,7 @@ public sealed class ServerSpanTests
         Assert.Equal("user 4", await server.Client.GetStringAsync("/users/4"));
         Assert.Equal(HttpStatusCode.InternalServerError, (await server.Client.GetAsync("/throw")).StatusCode);
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Spans.ServerSpan(spans, "/users/4");
         Assert.Equal("GET /users/{id}", span.Name);
@@ -330,6 +343,7 @@ public sealed class ServerSpanTests
         await using var server = await TestServer.StartAsync();
         await server.Client.GetAsync("/users/2");
         await server.StopAsync();
+        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
 
         var span = Assert.Single(Spans.Server(plain));
         Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", span.Name);
