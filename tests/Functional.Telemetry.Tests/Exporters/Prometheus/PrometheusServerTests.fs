@@ -492,6 +492,105 @@ let ``beyond 100 open connections a new one is closed at once, the open ones are
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
+/// One scrape on a connection of its own, which must answer 200 within 10 seconds.
+let private scrapeOnNewConnection (url: Uri) =
+    task {
+        use http = client ()
+        let! response, body = get http url [ "Connection", "close" ] |> within (TimeSpan.FromSeconds 10.)
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+        Assert.Contains("target_info", text body)
+    }
+
+[<Fact>]
+let ``a thousand idle connections do not lock scrapers out`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        let idle = [ for _ in 1..1000 -> new TcpClient() ]
+
+        try
+            // Connected, and silent: each holds a connection the server has to accept.
+            for c in idle do
+                do! c.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+
+            for _ in 1..3 do
+                do! scrapeOnNewConnection server.Url
+
+            // A scraper that keeps its connection alive between scrapes is served on it as well.
+            use http = client ()
+
+            for _ in 1..2 do
+                let! response, _ = get http server.Url [] |> within (TimeSpan.FromSeconds 10.)
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+        finally
+            for c in idle do
+                c.Dispose()
+
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+/// Connects and sends `head` one byte every `pause`, until the server closes the connection or `stop` is
+/// cancelled; `started` completes once the first byte is written. Returns whether the server closed it.
+let private drip
+    (port: int)
+    (head: string)
+    (pause: TimeSpan)
+    (started: TaskCompletionSource)
+    (stop: CancellationToken)
+    =
+    task {
+        use tcp = new TcpClient()
+        do! tcp.ConnectAsync(IPAddress.Loopback, port)
+        let stream = tcp.GetStream()
+        let bytes = Encoding.ASCII.GetBytes head
+        let mutable closed = false
+        let mutable i = 0
+
+        try
+            while not closed && not stop.IsCancellationRequested do
+                do! stream.WriteAsync(bytes, i % bytes.Length, 1, stop)
+                started.TrySetResult() |> ignore
+                i <- i + 1
+                do! Task.Delay(pause, stop)
+        with
+        | :? OperationCanceledException -> ()
+        | :? IOException
+        | :? SocketException -> closed <- true
+
+        return closed
+    }
+
+[<Fact>]
+let ``slowly dripping connections do not hold the endpoint: scrapes keep answering`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        use stop = new CancellationTokenSource()
+        // A request head that never ends: a header line that keeps growing, one byte at a time.
+        let head = "GET /metrics HTTP/1.1\r\nX-Slow: " + String('a', 4000)
+
+        let started =
+            [
+                for _ in 1..150 -> TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+            ]
+
+        let drips =
+            [
+                for s in started -> drip server.Url.Port head (TimeSpan.FromMilliseconds 200.) s stop.Token
+            ]
+
+        try
+            do! Task.WhenAll(started |> List.map (fun s -> s.Task)).WaitAsync(TimeSpan.FromSeconds 30.)
+
+            for _ in 1..3 do
+                do! scrapeOnNewConnection server.Url
+        finally
+            stop.Cancel()
+
+        let! _ = Task.WhenAll drips |> within (TimeSpan.FromSeconds 30.)
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
 [<Fact>]
 let ``the path is case-sensitive`` () =
     task {
