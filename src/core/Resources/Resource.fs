@@ -119,7 +119,8 @@ module Resource =
                         $"{where}attribute '{printable key}': {part} control characters (a line break, tab or the like); kept as it is"
                 }
 
-    // Warnings name the entry's position, not its text, in case a value is sensitive.
+    // Warnings name the entry's position, not its text, in case a value is sensitive (a control-character warning
+    // names the key too).
     let private parseEntry (position: int) (entry: string) : Result<KeyValue * ConfigWarning option, ConfigWarning> =
         let warn message =
             Error

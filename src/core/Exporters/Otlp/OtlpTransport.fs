@@ -133,8 +133,9 @@ type internal GrpcFrameContent(message: ReadOnlyMemory<byte>, compressed: bool) 
         true
 
 /// Sends encoded OTLP request bodies over OTLP/HTTP or OTLP/gRPC (HTTP/2 through HttpClient) and classifies the
-/// outcome. Every request carries `User-Agent: Functional.Telemetry-dotnet/<version>`. A partial success is reported on the self-diagnostics event source (PartialSuccess, with the signal
-/// name, `traces`, `metrics` or `logs`, as the pipeline). Header values never appear in results or diagnostics:
+/// outcome. Every request carries `User-Agent: Functional.Telemetry-dotnet/<version>`. A partial success is
+/// reported on the self-diagnostics event source (PartialSuccess, with the signal name, `traces`, `metrics` or
+/// `logs`, as the pipeline). Header values never appear in results or diagnostics:
 /// a peer's message that echoes one has it replaced by `[redacted]`. Connection failures and timeouts are
 /// Retryable. The constructors validate the options (ArgumentException); this one takes the handler to send
 /// through (tests), which the transport disposes.
