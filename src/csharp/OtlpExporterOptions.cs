@@ -19,8 +19,9 @@ public enum OtlpExportProtocol
 /// <summary>
 /// Settings of an OTLP exporter. Every property left unset keeps what the <c>OTEL_EXPORTER_OTLP_*</c>
 /// environment variables say (per signal first, then general), else the specification's default.
-/// Options are checked when the SDK starts: an endpoint that is not an absolute http/https URL is an
-/// <see cref="ArgumentException"/>. Header values never appear in any diagnostic.
+/// Options are checked when the SDK starts: an endpoint that is not an absolute http/https URL, or a header
+/// HttpClient cannot send (see <see cref="Headers"/>), is an <see cref="ArgumentException"/>. Header values never
+/// appear in any diagnostic.
 /// </summary>
 public sealed class OtlpExporterOptions
 {
@@ -31,7 +32,12 @@ public sealed class OtlpExporterOptions
     /// <summary>The protocol. Default http/protobuf.</summary>
     public OtlpExportProtocol? Protocol { get; set; }
 
-    /// <summary>Extra request headers (for example an API key); added to those from the environment.</summary>
+    /// <summary>Extra request headers (for example an API key); added to those from the environment. A header the
+    /// exporter or HttpClient owns (<c>content-type</c>, <c>content-length</c>, <c>content-encoding</c>,
+    /// <c>transfer-encoding</c>, <c>host</c>, <c>connection</c>, <c>keep-alive</c>, <c>proxy-connection</c>,
+    /// <c>upgrade</c>, <c>te</c>, <c>trailer</c>, <c>expect</c>, <c>grpc-*</c>) or a value with anything but
+    /// printable ASCII, space and tab is an <see cref="ArgumentException"/> at start naming the header, never its
+    /// value. A <c>User-Agent</c> is put before the SDK's own (<c>Functional.Telemetry-dotnet/&lt;version&gt;</c>).</summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>();
 
     /// <summary>Deadline of one request. Default 10 s.</summary>

@@ -289,7 +289,9 @@ public sealed class BatchExportOptions
     /// <summary>Deadline of one export, retries included. Default 30 s.</summary>
     public TimeSpan ExportTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Items queued before new ones are dropped (and counted). Default 2048.</summary>
+    /// <summary>Items waiting for export before new ones are dropped (and counted). The batch being exported (up to
+    /// <see cref="MaxExportBatchSize"/> items) has left the queue, so a blocked pipeline holds
+    /// <c>MaxQueueSize + MaxExportBatchSize</c> items, as the specification's batch processor does. Default 2048.</summary>
     public int MaxQueueSize { get; set; } = 2048;
 
     /// <summary>Most items per export call; at most <see cref="MaxQueueSize"/>. Default 512.</summary>

@@ -79,6 +79,29 @@ public class OtlpBuilderTests
         Assert.Contains("Endpoint", error.Message);
     }
 
+    [Theory]
+    [InlineData("Content-Type", "application/json")]
+    [InlineData("content-length", "12")]
+    [InlineData("Host", "elsewhere")]
+    [InlineData("Transfer-Encoding", "chunked")]
+    [InlineData("x-accent", "caf\u00e9")]
+    [InlineData("x-bell", "ring\u0007")]
+    public void A_header_HttpClient_cannot_send_is_an_error_at_start_naming_the_header_not_its_value(string name, string value)
+    {
+        var builder = Telemetry.Create("csharp-otlp")
+            .WithEnvironment(new Dictionary<string, string>())
+            .WithoutPropagatorInstallation()
+            .WithTracing(t => t.AddSource("x").AddOtlpExporter(o =>
+            {
+                o.Headers["api-key"] = "fine";
+                o.Headers[name] = value + "-secret";
+            }));
+        var error = Assert.Throws<ArgumentException>(() => builder.Start());
+        Assert.Equal("Headers", error.ParamName);
+        Assert.Contains($"'{name}'", error.Message);
+        Assert.DoesNotContain("secret", error.Message);
+    }
+
     private static int FreePort()
     {
         var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

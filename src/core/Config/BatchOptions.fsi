@@ -9,7 +9,10 @@ type BatchOptions =
         ScheduleDelay: TimeSpan
         /// Deadline of one export call, retries included. Default 30 s (`OTEL_BSP_EXPORT_TIMEOUT`).
         ExportTimeout: TimeSpan
-        /// Items the queue holds before new ones are dropped and counted. Default 2048 (`OTEL_BSP_MAX_QUEUE_SIZE`).
+        /// Items waiting for export before new ones are dropped and counted. The batch being exported (up to
+        /// MaxExportBatchSize items) has left the queue, so a blocked pipeline holds MaxQueueSize +
+        /// MaxExportBatchSize items, as the specification's batch processor does. Default 2048
+        /// (`OTEL_BSP_MAX_QUEUE_SIZE`).
         MaxQueueSize: int
         /// Most items given to one export call; at most MaxQueueSize. Default 512 (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`).
         MaxExportBatchSize: int

@@ -81,8 +81,47 @@ module Resource =
 
     let private attributesVariable = "OTEL_RESOURCE_ATTRIBUTES"
 
-    // Warnings name the entry's position, not its text, in case a value is sensitive.
-    let private parseEntry (position: int) (entry: string) : Result<KeyValue, ConfigWarning> =
+    // A control character (a line break, a tab, DEL, C1) is legal in an attribute (any string is, and the
+    // variable's format carries any character percent-encoded), so it is kept: dropping `service.name` would
+    // silently rename the service. But it is almost always a quoting or multi-line mistake, and it breaks
+    // line-oriented outputs, so it is reported.
+    let private hasControl (text: string) = text |> Seq.exists Char.IsControl
+
+    // A key as a warning shows it: control characters written as \uXXXX, so the warning stays one line.
+    let private printable (text: string) =
+        let builder = StringBuilder(text.Length)
+
+        for c in text do
+            if Char.IsControl c then
+                builder.Append("\\u").Append((int c).ToString("X4")) |> ignore
+            else
+                builder.Append c |> ignore
+
+        builder.ToString()
+
+    // Names the attribute and where the control characters are, never the value.
+    let private controlWarning (source: string) (where: string) (key: string) (value: string) =
+        let inKey, inValue = hasControl key, hasControl value
+
+        if not inKey && not inValue then
+            None
+        else
+            let part =
+                match inKey, inValue with
+                | true, true -> "its key and its value hold"
+                | true, false -> "its key holds"
+                | _ -> "its value holds"
+
+            Some
+                {
+                    Source = source
+                    Message =
+                        $"{where}attribute '{printable key}': {part} control characters (a line break, tab or the like); kept as it is"
+                }
+
+    // Warnings name the entry's position, not its text, in case a value is sensitive (a control-character warning
+    // names the key too).
+    let private parseEntry (position: int) (entry: string) : Result<KeyValue * ConfigWarning option, ConfigWarning> =
         let warn message =
             Error
                 {
@@ -98,7 +137,9 @@ module Resource =
 
             match percentDecode key, percentDecode value with
             | Some key, _ when String.IsNullOrWhiteSpace key -> warn "empty key"
-            | Some key, Some value -> Ok(KeyValue.string (key.Trim()) value)
+            | Some key, Some value ->
+                let key = key.Trim()
+                Ok(KeyValue.string key value, controlWarning attributesVariable $"entry {position}, " key value)
             | _ -> warn "invalid percent-encoding"
 
     [<CompiledName("ParseAttributes")>]
@@ -117,14 +158,14 @@ module Resource =
             let attributes =
                 results
                 |> List.choose (function
-                    | Ok a -> Some a
+                    | Ok(a, _) -> Some a
                     | Error _ -> None)
 
             let warnings =
                 results
                 |> List.choose (function
                     | Error w -> Some w
-                    | Ok _ -> None)
+                    | Ok(_, w) -> w)
 
             KeyValue.dedupe attributes, warnings
 
@@ -137,15 +178,22 @@ module Resource =
             | Some text -> parseAttributes text
             | None -> [], []
 
+        let serviceName = lookup "OTEL_SERVICE_NAME" |> Option.map _.Trim()
+
+        let nameWarning =
+            serviceName
+            |> Option.bind (controlWarning "OTEL_SERVICE_NAME" "" serviceNameKey)
+            |> Option.toList
+
         let serviceName =
-            lookup "OTEL_SERVICE_NAME"
-            |> Option.map (fun name -> [ KeyValue.string serviceNameKey (name.Trim()) ])
+            serviceName
+            |> Option.map (fun name -> [ KeyValue.string serviceNameKey name ])
             |> Option.defaultValue []
 
-        create (attributes @ serviceName), warnings
+        create (attributes @ serviceName), warnings @ nameWarning
 
     // The package version: build metadata after '+' (a commit hash from SourceLink) is not part of it.
-    let private sdkVersion =
+    let sdkVersion =
         let informational =
             typeof<Resource>.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
             |> Option.ofObj

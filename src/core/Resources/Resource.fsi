@@ -26,13 +26,19 @@ module Resource =
     val merge: old: Resource -> updating: Resource -> Resource
 
     /// Parses `OTEL_RESOURCE_ATTRIBUTES` (`k=v,k2=v2`, keys and values percent-decoded, blanks trimmed).
-    /// A malformed entry (no `=`, empty key, bad percent-encoding) is skipped with a warning.
+    /// A malformed entry (no `=`, empty key, bad percent-encoding) is skipped with a warning. An attribute whose key
+    /// or value holds control characters (a line break, a tab, DEL, C1; raw or percent-encoded) is kept, with a
+    /// warning naming the attribute (its key, control characters escaped), never its value.
     [<CompiledName("ParseAttributes")>]
     val parseAttributes: text: string -> KeyValue list * ConfigWarning list
 
     /// The resource from the environment: `OTEL_RESOURCE_ATTRIBUTES`, then `OTEL_SERVICE_NAME` over its `service.name`.
+    /// A service name with control characters is kept, with a warning naming `service.name`, not the value.
     [<CompiledName("FromEnvironment")>]
     val fromEnvironment: lookup: EnvLookup -> Resource * ConfigWarning list
+
+    /// This assembly's informational version without `+build` metadata (`0.0.0` when absent).
+    val internal sdkVersion: string
 
     /// `telemetry.sdk.name` = `functional-telemetry`, `telemetry.sdk.language` = `dotnet`,
     /// `telemetry.sdk.version` = this assembly's informational version without `+build` metadata (`0.0.0` when absent),

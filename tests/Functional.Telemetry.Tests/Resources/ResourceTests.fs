@@ -75,6 +75,54 @@ let ``OTEL_SERVICE_NAME wins over service.name in the resource attributes`` () =
     Assert.Equal(Some "from-name", Resource.tryServiceName r)
     Assert.Equal<KeyValue list>([ s "service.name" "from-name"; s "x" "1" ], (ReadOnlyList.toList r.Attributes))
 
+/// True when the text holds a control character (C0, DEL or C1).
+let private hasControl (text: string) = text |> Seq.exists Char.IsControl
+
+[<Fact>]
+let ``control characters in resource attributes from the environment are kept with a warning naming the attribute`` () =
+    // Percent-encoded (the format's way to carry any character) and raw (the specification lets other characters
+    // go unencoded): the values are strings the attribute model allows, so they are kept, and each is reported.
+    let r, warnings =
+        Resource.fromEnvironment (
+            Env.ofList
+                [
+                    "OTEL_RESOURCE_ATTRIBUTES",
+                    "service.name=check%0Aout-secret,team=core,deployment.environment.name=pro\u0007d-secret,a%0Db=1"
+                ]
+        )
+
+    Assert.Equal(Some "check\nout-secret", Resource.tryServiceName r)
+    Assert.Contains(s "deployment.environment.name" "pro\u0007d-secret", ReadOnlyList.toList r.Attributes)
+    Assert.Contains(s "team" "core", ReadOnlyList.toList r.Attributes)
+    Assert.Contains(s "a\rb" "1", ReadOnlyList.toList r.Attributes)
+    Assert.Equal(3, warnings.Length)
+
+    for w in warnings do
+        Assert.Equal("OTEL_RESOURCE_ATTRIBUTES", w.Source)
+        Assert.DoesNotContain("secret", w.Message)
+        Assert.False(hasControl w.Message, "a warning must not carry the control characters it reports")
+
+    Assert.Contains(warnings, fun w -> w.Message.Contains "'service.name'")
+    Assert.Contains(warnings, fun w -> w.Message.Contains "'deployment.environment.name'")
+    // A key is named with its control characters escaped.
+    Assert.Contains(warnings, fun w -> w.Message.Contains @"'a\u000Db'")
+
+    let named, nameWarnings =
+        Resource.fromEnvironment (Env.ofList [ "OTEL_SERVICE_NAME", "check\r\nout-secret" ])
+
+    Assert.Equal(Some "check\r\nout-secret", Resource.tryServiceName named)
+    let warning = Assert.Single nameWarnings
+    Assert.Equal("OTEL_SERVICE_NAME", warning.Source)
+    Assert.Contains("'service.name'", warning.Message)
+    Assert.DoesNotContain("secret", warning.Message)
+    Assert.False(hasControl warning.Message)
+
+    // Through the SDK's resource: the warnings come along.
+    let _, built =
+        Resource.build "proc" None Resource.empty Resource.empty (Env.ofList [ "OTEL_SERVICE_NAME", "a\tb" ])
+
+    Assert.Contains(built, fun w -> w.Source = "OTEL_SERVICE_NAME" && w.Message.Contains "'service.name'")
+
 [<Fact>]
 let ``the environment may set nothing`` () =
     let r, warnings = Resource.fromEnvironment (Env.ofList [])

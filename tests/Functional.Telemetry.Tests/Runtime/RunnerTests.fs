@@ -411,6 +411,83 @@ let ``an exporter that ignores its token is abandoned at the export deadline`` (
     }
 
 [<Fact>]
+let ``a blocked exporter: the pipeline holds the queue plus the batch in flight, exactly, and counts every rejection``
+    ()
+    =
+    task {
+        let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+        let exporter = FakeExporter<int>(fun _ _ _ -> release.Task)
+        // The defaults: a queue of 2048, batches of 512.
+        use runner = start "bound" (ExportMode.Batched(options never 512 2048)) RetryPolicy.defaults exporter
+
+        // One full batch: the reader takes it and the exporter holds it.
+        for i in 0..511 do
+            Assert.True(runner.Post i)
+
+        do! exporter.Started.WaitAsync patience
+        let more = [ for i in 512..4999 -> runner.Post i ]
+        // The queue takes MaxQueueSize more; everything after that is rejected and counted.
+        Assert.Equal(2048, more |> List.filter id |> List.length)
+        Assert.True(more |> List.take 2048 |> List.forall id)
+        Assert.Equal(2048 + 512 |> int64, runner.Stats.Accepted)
+        Assert.Equal(5000L - 2560L, runner.Stats.Rejected)
+        Assert.Equal(512, (Assert.Single exporter.Calls).Length)
+        release.SetResult ExportResult.Success
+        let! done' = runner.Shutdown patience
+        Assert.True done'
+        Assert.Equal(2560L, runner.Stats.Exported)
+        Assert.Equal<int list>([ 0..2559 ], exporter.ExportedItems)
+        checkBooks runner.Stats
+    }
+
+[<Fact>]
+let ``a batch abandoned at its export deadline is counted failed and leaves the pipeline's bound`` () =
+    task {
+        let hang = TaskCompletionSource<ExportResult>()
+        let secondCall = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+        let exporter =
+            FakeExporter<int>(fun n _ _ ->
+                match n with
+                | 1 -> hang.Task // ignores its token: abandoned at the deadline
+                | _ ->
+                    secondCall.TrySetResult() |> ignore
+                    release.Task)
+
+        use runner =
+            start
+                "abandoned"
+                (ExportMode.Batched
+                    { options never 4 8 with
+                        ExportTimeout = TimeSpan.FromMilliseconds 200.
+                    })
+                RetryPolicy.defaults
+                exporter
+
+        // Batch 1 (items 0-3) in the hanging export; the queue fills with 8 more (items 4-11).
+        for i in 0..3 do
+            Assert.True(runner.Post i)
+
+        do! exporter.Started.WaitAsync patience
+        let queued = [ for i in 4..20 -> runner.Post i ]
+        Assert.Equal(8, queued |> List.filter id |> List.length)
+        // At the deadline batch 1 is failed, and batch 2 (items 4-7) leaves the queue for the exporter.
+        do! secondCall.Task.WaitAsync patience
+        Assert.Equal(4L, runner.Stats.Failed)
+        let after = [ for i in 21..30 -> runner.Post i ]
+        Assert.Equal(4, after |> List.filter id |> List.length)
+        // Held by the pipeline: the queue (8) and the batch in flight (4); batch 1 is the exporter's own affair.
+        Assert.Equal(16L, runner.Stats.Accepted)
+        Assert.Equal(int64 (17 - 8 + 10 - 4), runner.Stats.Rejected)
+        release.SetResult ExportResult.Success
+        let! done' = runner.Shutdown patience
+        Assert.True done'
+        Assert.Equal(12L, runner.Stats.Exported)
+        checkBooks runner.Stats
+    }
+
+[<Fact>]
 let ``force flush returns false at its timeout but the flush goes on`` () =
     task {
         let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)

@@ -80,6 +80,50 @@ module OtlpOptions =
         && name
            |> Seq.forall (fun c -> c < '\u007f' && (Char.IsLetterOrDigit c || "!#$%&'*+-.^_`|~".IndexOf c >= 0))
 
+    // Headers the exporter sets itself (content type, length and encoding) or that HttpClient and HTTP/2 own
+    // (framing, the connection, the host); gRPC reserves the `grpc-` prefix. A configured one is merged with the
+    // transport's or breaks the request: `content-type` became `application/x-protobuf, application/json`, which a
+    // collector refuses with 400, on every export.
+    let private ownedHeaders =
+        set
+            [
+                "content-type"
+                "content-length"
+                "content-encoding"
+                "transfer-encoding"
+                "host"
+                "connection"
+                "keep-alive"
+                "proxy-connection"
+                "upgrade"
+                "te"
+                "trailer"
+                "expect"
+            ]
+
+    let private isOwned (name: string) =
+        let lower = name.ToLowerInvariant()
+
+        ownedHeaders.Contains lower
+        || lower.StartsWith("grpc-", StringComparison.Ordinal)
+
+    // What SocketsHttpHandler sends (it has no header encoding set): printable ASCII, space and tab. Anything else
+    // made every request fail before it left ("request failed (Unknown)").
+    let private isSendable (value: string) = value |> Seq.forall (fun c -> c = '\t' || (c >= ' ' && c <= '~'))
+
+    /// What is wrong with a header whose name is a token, naming the header but never its value (it may be a
+    /// secret); None when it can be sent.
+    let private headerProblem (name: string) (value: string) =
+        if isOwned name then
+            Some $"header '{name}' is set by the exporter or its HTTP stack and cannot be configured"
+        elif isNull value then
+            Some $"the value of header '{name}' is null"
+        elif not (isSendable value) then
+            Some
+                $"the value of header '{name}' holds a character HttpClient cannot send (only printable ASCII, space and tab)"
+        else
+            None
+
     let private tryUnescape (text: string) =
         try
             Some(Uri.UnescapeDataString(text).Trim())
@@ -104,10 +148,12 @@ module OtlpOptions =
                     match
                         tryUnescape (entry.Substring(0, separator)), tryUnescape (entry.Substring(separator + 1))
                     with
-                    | Some key, Some value when isToken key && value.IndexOfAny([| '\r'; '\n'; '\000' |]) < 0 ->
-                        Ok(key, value)
-                    | Some key, Some _ when isToken key ->
-                        Error $"header entry {position} has an invalid value; skipped"
+                    | Some key, Some value when isToken key ->
+                        match headerProblem key value with
+                        | None -> Ok(key, value)
+                        | Some problem -> Error $"{problem} (entry {position}); skipped"
+                    | Some key, None when isToken key ->
+                        Error $"the value of header '{key}' (entry {position}) is not valid percent-encoding; skipped"
                     | _ -> Error $"header entry {position} has an invalid name; skipped")
 
         let headers =
@@ -320,12 +366,10 @@ module OtlpOptions =
                     [
                         Validation.error (nameof options.Headers) "a header name is empty or not a valid token."
                     ]
-                elif isNull value || value.IndexOfAny([| '\r'; '\n'; '\000' |]) >= 0 then
-                    [
-                        Validation.error
-                            (nameof options.Headers)
-                            $"the value of header '{name}' is null or holds a line break or NUL."
-                    ]
+                else
+                    match headerProblem name value with
+                    | Some problem -> [ Validation.error (nameof options.Headers) (problem + ".") ]
+                    | None -> []
         ]
         |> List.concat
         |> Validation.ofErrors options

@@ -41,7 +41,9 @@ type OtlpOptions =
         Endpoint: Uri option
         /// The transport protocol. Default `HttpProtobuf`.
         Protocol: OtlpProtocol
-        /// Extra request headers (for example an API key). Their values never appear in diagnostics.
+        /// Extra request headers (for example an API key). Their values never appear in diagnostics. Headers the
+        /// exporter or HttpClient owns and values HttpClient cannot send are refused (see `OtlpOptions.validate`);
+        /// a `User-Agent` is put before the SDK's own (`Functional.Telemetry-dotnet/<version>`).
         Headers: (string * string) list
         /// Deadline of one request. Default 10 s.
         Timeout: TimeSpan
@@ -82,8 +84,9 @@ module OtlpOptions =
     val internal resolveEndpoint: signal: OtlpSignal -> options: OtlpOptions -> Uri
 
     /// Parses a W3C-baggage-like header list `k1=v1,k2=v2` with percent-encoded keys and values (trimmed).
-    /// Malformed entries are skipped; the second value holds one message per skipped entry, naming its position
-    /// but never its content (header values are secrets).
+    /// Malformed entries and headers HttpClient cannot send (see `validate`) are skipped; the second value holds
+    /// one message per skipped entry, naming its position and, when it is a valid token, the header's name, but
+    /// never its value (header values are secrets).
     [<CompiledName("ParseHeaders")>]
     val internal parseHeaders: text: string -> (string * string) list * string list
 
@@ -97,7 +100,11 @@ module OtlpOptions =
 
     /// Checks options given in code: an error naming the bad setting when the endpoint is not an absolute
     /// http/https URL, the timeout is not positive or exceeds Int32.MaxValue milliseconds, MaxRequestBytes is not
-    /// positive, a header name is empty or not a token, or a header value holds a line break or NUL (the message
-    /// names the header, never its value). Error with one message per problem (see `Validation`).
+    /// positive, a header name is empty or not a token, a header is one the exporter or HttpClient owns
+    /// (`content-type`, `content-length`, `content-encoding`, `transfer-encoding`, `host`, `connection`,
+    /// `keep-alive`, `proxy-connection`, `upgrade`, `te`, `trailer`, `expect`, or a `grpc-` name), or a header
+    /// value holds anything but printable ASCII, space and tab (the message names the header, never its value).
+    /// A `User-Agent` header is allowed: it is put before the SDK's own. Error with one message per problem (see
+    /// `Validation`).
     [<CompiledName("Validate")>]
     val validate: options: OtlpOptions -> Result<OtlpOptions, string list>

@@ -133,8 +133,9 @@ type internal GrpcFrameContent(message: ReadOnlyMemory<byte>, compressed: bool) 
         true
 
 /// Sends encoded OTLP request bodies over OTLP/HTTP or OTLP/gRPC (HTTP/2 through HttpClient) and classifies the
-/// outcome. A partial success is reported on the self-diagnostics event source (PartialSuccess, with the signal
-/// name, `traces`, `metrics` or `logs`, as the pipeline). Header values never appear in results or diagnostics:
+/// outcome. Every request carries `User-Agent: Functional.Telemetry-dotnet/<version>`. A partial success is
+/// reported on the self-diagnostics event source (PartialSuccess, with the signal name, `traces`, `metrics` or
+/// `logs`, as the pipeline). Header values never appear in results or diagnostics:
 /// a peer's message that echoes one has it replaced by `[redacted]`. Connection failures and timeouts are
 /// Retryable. The constructors validate the options (ArgumentException); this one takes the handler to send
 /// through (tests), which the transport disposes.
@@ -179,6 +180,19 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
         | OtlpProtocol.HttpProtobuf -> "application/x-protobuf"
         | OtlpProtocol.HttpJson -> "application/json"
         |> MediaTypeHeaderValue
+
+    let isUserAgent (name: string) = String.Equals(name, "User-Agent", StringComparison.OrdinalIgnoreCase)
+
+    // The specification's User-Agent (the SDK, its language and its version), after a product identifier given as
+    // a `User-Agent` header (RFC 9110: the most significant product first).
+    let userAgent =
+        let own = $"Functional.Telemetry-dotnet/{Resource.sdkVersion}"
+
+        match options.Headers |> List.tryFind (fst >> isUserAgent) with
+        | Some(_, product) when not (String.IsNullOrWhiteSpace product) -> product.Trim() + " " + own
+        | _ -> own
+
+    let extraHeaders = options.Headers |> List.filter (fst >> isUserAgent >> not)
 
     // The timeout's CancellationTokenSource, kept for the next request when it neither fired nor was cancelled
     // (`TryReset`); a send that finds none (the first, or one running alongside another) makes its own.
@@ -240,7 +254,11 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
             if compress then
                 request.Headers.TryAddWithoutValidation("grpc-encoding", "gzip") |> ignore
 
-        for key, value in options.Headers do
+        request.Headers.TryAddWithoutValidation("User-Agent", userAgent) |> ignore
+
+        // Content headers the transport does not set (`content-language`, `expires`, ...) go on the content;
+        // validation has refused those it sets.
+        for key, value in extraHeaders do
             if not (request.Headers.TryAddWithoutValidation(key, value)) then
                 content.Headers.TryAddWithoutValidation(key, value) |> ignore
 

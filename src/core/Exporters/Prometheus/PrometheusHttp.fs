@@ -20,6 +20,32 @@ type internal Request =
         Headers: (string * string) list
     }
 
+/// The scrape endpoint's limits: fixed for users (the defaults), shorter in tests.
+type internal PrometheusServerLimits =
+    {
+        /// Connections served at once. A connection beyond them closes the connection that has waited longest for
+        /// a request (idle, or still sending its request's head); when every connection is answering, the new one
+        /// is closed.
+        MaxConnections: int
+        /// The whole head of a request must arrive within this long: from the accept for a connection's first
+        /// request, from the first byte for a kept-alive connection's next one.
+        RequestHeadTimeout: TimeSpan
+        /// How long a kept-alive connection waits for the first byte of its next request (Prometheus scrapes every
+        /// 15 to 60 s over one connection).
+        IdleTimeout: TimeSpan
+        /// Writing one response takes at most this long (a scraper that stops reading loses its connection).
+        WriteTimeout: TimeSpan
+    }
+
+    /// 100 connections, 5 s for a request's head, 2 minutes idle between requests, 30 s to write a response.
+    static member Default =
+        {
+            MaxConnections = 100
+            RequestHeadTimeout = TimeSpan.FromSeconds 5.
+            IdleTimeout = TimeSpan.FromMinutes 2.
+            WriteTimeout = TimeSpan.FromSeconds 30.
+        }
+
 /// The scrape endpoint's HTTP/1.1: reading and parsing a request head (bounded), header lookup, keep-alive, status
 /// reasons.
 module internal Http =
@@ -86,8 +112,15 @@ module internal Http =
         | -1 -> -1
         | at -> start + at
 
-    /// Reads up to the end of the head (CRLF CRLF); None at end of stream or past the size limit.
-    let readHead (stream: Stream) (buffer: byte array) (pending: int ref) (token: CancellationToken) =
+    /// Reads up to the end of the head (CRLF CRLF); None at end of stream or past the size limit. `started` is
+    /// called when the first bytes of a head arrive into an empty buffer (not when they were already buffered).
+    let readHead
+        (stream: Stream)
+        (buffer: byte array)
+        (pending: int ref)
+        (started: unit -> unit)
+        (token: CancellationToken)
+        =
         task {
             let mutable result = None
             let mutable finished = false
@@ -110,6 +143,9 @@ module internal Http =
                     if read = 0 then
                         finished <- true
                     else
+                        if pending.Value = 0 then
+                            started ()
+
                         pending.Value <- pending.Value + read
 
             return result

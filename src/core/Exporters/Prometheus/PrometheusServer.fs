@@ -4,6 +4,7 @@ open Functional.Telemetry.FSharp
 
 open System
 open System.Collections.Concurrent
+open System.Diagnostics
 open System.IO
 open System.Net
 open System.Net.Sockets
@@ -11,21 +12,54 @@ open System.Text
 open System.Threading
 open System.Threading.Tasks
 
+/// One accepted connection: answering a request, or waiting for one (idle, or receiving a request's head) since
+/// `WaitingSince`. The accept loop may close a waiting connection to make room, never one that is answering.
+[<Sealed>]
+type internal ScrapeConnection(id: int, client: TcpClient) =
+    // 0: waiting for a request, 1: answering one, 2: closed to make room.
+    let mutable state = 0
+    let mutable waitingSince = Stopwatch.GetTimestamp()
+
+    member _.Id = id
+    member _.Client = client
+
+    /// When it began waiting: its accept, or the end of its last response.
+    member _.WaitingSince = Volatile.Read &waitingSince
+
+    member _.IsWaiting = Volatile.Read &state = 0
+
+    /// Waiting -> answering; false when it was closed to make room meanwhile.
+    member _.TryBeginAnswer() = Interlocked.CompareExchange(&state, 1, 0) = 0
+
+    /// Answering -> waiting for the next request.
+    member _.EndAnswer() =
+        Volatile.Write(&waitingSince, Stopwatch.GetTimestamp())
+        Interlocked.CompareExchange(&state, 0, 1) |> ignore
+
+    /// Closes the connection if it is waiting (its pending read then fails and its loop ends); true when it did.
+    member _.TryClose() =
+        if Interlocked.CompareExchange(&state, 2, 0) = 0 then
+            client.Dispose()
+            true
+        else
+            false
+
 [<Sealed>]
 type PrometheusServer
     private
-    (options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler, listener: TcpListener option, url: Uri) =
+    (
+        options: PrometheusEndpointOptions,
+        handler: PrometheusScrapeHandler,
+        listener: TcpListener option,
+        url: Uri,
+        limits: PrometheusServerLimits
+    ) =
     let stop = new CancellationTokenSource()
-    let connections = ConcurrentDictionary<int, TcpClient>()
+    let connections = ConcurrentDictionary<int, ScrapeConnection>()
     let mutable nextConnection = 0
+    let mutable warnedEvicting = 0
     let mutable warnedFull = 0
     let mutable listening = listener.IsSome
-    // An idle keep-alive connection is closed after this long; Prometheus opens a new one when it needs to.
-    let idleTimeout = TimeSpan.FromMinutes 2.
-    // Writing one response may take this long at most.
-    let writeTimeout = TimeSpan.FromSeconds 30.
-    // At most this many connections are served at once; a connection beyond them is closed at once.
-    let maxConnections = 100
 
     let pathOf (target: string) =
         // The absolute form (`GET http://host:port/metrics`) is legal HTTP/1.1 too.
@@ -60,7 +94,7 @@ type PrometheusServer
             let bytes = Encoding.ASCII.GetBytes(head.ToString())
             // A scraper that stops reading must not hold the connection (and its buffers) forever.
             use deadline = CancellationTokenSource.CreateLinkedTokenSource stop.Token
-            deadline.CancelAfter writeTimeout
+            deadline.CancelAfter limits.WriteTimeout
             do! stream.WriteAsync(ReadOnlyMemory bytes, deadline.Token)
 
             let isHead = request |> Option.exists (fun r -> r.Method = "HEAD")
@@ -126,24 +160,44 @@ type PrometheusServer
                 return keepAlive
         }
 
-    let serve (client: TcpClient) =
+    let serve (connection: ScrapeConnection) =
         task {
+            let client = connection.Client
             use _ = client
             client.NoDelay <- true
             use stream = client.GetStream()
             let buffer = Array.zeroCreate<byte> Http.maxHead
             let pending = ref 0
             let mutable open' = true
+            let mutable first = true
 
             while open' && not stop.IsCancellationRequested do
-                use idle = CancellationTokenSource.CreateLinkedTokenSource stop.Token
-                idle.CancelAfter idleTimeout
-                let! head = Http.readHead stream buffer pending idle.Token
+                // A connection's first request must arrive whole within the head timeout of its accept, so a peer
+                // that connects and sends nothing (or drips a byte at a time) holds its slot for seconds, not
+                // minutes. A kept-alive connection may then wait the idle timeout between scrapes, and each later
+                // request's head has the head timeout from its first byte (or at once, when already buffered).
+                use deadline = CancellationTokenSource.CreateLinkedTokenSource stop.Token
+
+                deadline.CancelAfter(
+                    if first || pending.Value > 0 then
+                        limits.RequestHeadTimeout
+                    else
+                        limits.IdleTimeout
+                )
+
+                let started () =
+                    if not first then
+                        deadline.CancelAfter limits.RequestHeadTimeout
+
+                let! head = Http.readHead stream buffer pending started deadline.Token
+                first <- false
 
                 match head |> Option.bind Http.parse with
-                | Some request ->
+                | Some request when connection.TryBeginAnswer() ->
                     let! keep = respond stream request
+                    connection.EndAnswer()
                     open' <- keep
+                | Some _ -> open' <- false
                 | None ->
                     if head.IsSome || pending.Value >= buffer.Length then
                         do! write stream None 400 [ "Content-Type", textType ] (plain "Bad request.") true
@@ -152,13 +206,13 @@ type PrometheusServer
         }
 
     let runConnection (client: TcpClient) =
-        let id = Interlocked.Increment &nextConnection
-        connections.[id] <- client
+        let connection = ScrapeConnection(Interlocked.Increment &nextConnection, client)
+        connections.[connection.Id] <- connection
 
         task {
             try
                 try
-                    do! serve client
+                    do! serve connection
                 with
                 | :? OperationCanceledException
                 | :? IOException
@@ -166,9 +220,49 @@ type PrometheusServer
                 | :? ObjectDisposedException -> ()
                 | ex -> SelfDiagnostics.error "prometheus" $"a scrape connection failed: {ex.GetType().FullName}"
             finally
-                connections.TryRemove id |> ignore
+                connections.TryRemove connection.Id |> ignore
         }
         |> ignore
+
+    /// Closes the connection that has waited longest for a request; false when every connection is answering.
+    let makeRoom () =
+        let mutable closed = false
+        let mutable candidates = true
+
+        // A connection may start answering between the look and the close; then the next oldest is tried.
+        while not closed && candidates do
+            let mutable oldest: ScrapeConnection = Unchecked.defaultof<_>
+
+            for KeyValue(_, c) in connections do
+                if c.IsWaiting && (isNull (box oldest) || c.WaitingSince < oldest.WaitingSince) then
+                    oldest <- c
+
+            if isNull (box oldest) then
+                candidates <- false
+            elif oldest.TryClose() then
+                connections.TryRemove oldest.Id |> ignore
+                closed <- true
+
+        closed
+
+    /// Serves a new connection, making room when the cap is reached; closes it when every connection is answering.
+    let admit (client: TcpClient) =
+        if connections.Count < limits.MaxConnections then
+            runConnection client
+        elif makeRoom () then
+            if Interlocked.Exchange(&warnedEvicting, 1) = 0 then
+                SelfDiagnostics.warning
+                    "prometheus"
+                    $"more than {limits.MaxConnections} scrape connections at once; for each new one the connection idle longest is closed (reported once)"
+
+            runConnection client
+        else
+            client.Dispose()
+
+            if Interlocked.Exchange(&warnedFull, 1) = 0 then
+                SelfDiagnostics.warning
+                    "prometheus"
+                    $"{limits.MaxConnections} scrape connections are all answering; new ones are closed until one is free (reported once)"
 
     let acceptLoop =
         match listener with
@@ -190,16 +284,7 @@ type PrometheusServer
 
                     try
                         let! client = l.AcceptTcpClientAsync stop.Token
-
-                        if connections.Count >= maxConnections then
-                            client.Dispose()
-
-                            if Interlocked.Exchange(&warnedFull, 1) = 0 then
-                                SelfDiagnostics.warning
-                                    "prometheus"
-                                    $"more than {maxConnections} scrape connections at once; new ones are closed (reported once)"
-                        else
-                            runConnection client
+                        admit client
                     with
                     | :? OperationCanceledException
                     | :? ObjectDisposedException -> running <- false
@@ -261,8 +346,11 @@ type PrometheusServer
     member _.Url = url
     member _.IsListening = listening
     member _.Handler = handler
+    member internal _.ConnectionCount = connections.Count
 
-    static member internal Start(options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler) =
+    static member internal StartWith
+        (options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler, limits: PrometheusServerLimits)
+        =
         let bound =
             match address options.Host with
             | None ->
@@ -292,7 +380,10 @@ type PrometheusServer
             | Some l -> (l.LocalEndpoint :?> IPEndPoint).Port
             | None -> options.Port
 
-        new PrometheusServer(options, handler, bound, urlOf options.Host port options.Path)
+        new PrometheusServer(options, handler, bound, urlOf options.Host port options.Path, limits)
+
+    static member internal Start(options: PrometheusEndpointOptions, handler: PrometheusScrapeHandler) =
+        PrometheusServer.StartWith(options, handler, PrometheusServerLimits.Default)
 
     member internal _.Stop() =
         task {
@@ -300,9 +391,9 @@ type PrometheusServer
             stop.Cancel()
             listener |> Option.iter (fun l -> l.Stop())
 
-            for KeyValue(_, client) in connections do
+            for KeyValue(_, connection) in connections do
                 try
-                    client.Dispose()
+                    connection.Client.Dispose()
                 with _ ->
                     ()
 

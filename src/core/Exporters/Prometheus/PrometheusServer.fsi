@@ -6,8 +6,11 @@ open System
 open System.Threading.Tasks
 
 /// The SDK's scrape endpoint: a small HTTP/1.1 server (no ASP.NET Core) answering `GET` and `HEAD` on one path
-/// (case-sensitive) with its scrape handler; at most 100 connections at once, 30 seconds to write a response. Started by `Telemetry.start` for `Metrics.addPrometheusEndpoint`, stopped by the SDK's
-/// shutdown. A bind failure (port in use) does not stop the SDK: it is reported on the `Functional-Telemetry`
+/// (case-sensitive) with its scrape handler. At most 100 connections at once: beyond them, the connection that has
+/// waited longest for a request is closed for the new one. A request's head must arrive within 5 seconds (of the
+/// accept, or of its first byte on a kept-alive connection, which may idle 2 minutes between requests); writing
+/// a response may take 30 seconds. Started by `Telemetry.start` for `Metrics.addPrometheusEndpoint`, stopped by
+/// the SDK's shutdown. A bind failure (port in use) does not stop the SDK: it is reported on the `Functional-Telemetry`
 /// event source and `IsListening` is false.
 [<Sealed>]
 type PrometheusServer =
@@ -23,6 +26,14 @@ type PrometheusServer =
     /// Binds and starts accepting (failures are reported, never thrown).
     static member internal Start:
         options: PrometheusEndpointOptions * handler: PrometheusScrapeHandler -> PrometheusServer
+
+    /// Start with other limits than the defaults (tests).
+    static member internal StartWith:
+        options: PrometheusEndpointOptions * handler: PrometheusScrapeHandler * limits: PrometheusServerLimits ->
+            PrometheusServer
+
+    /// Connections open now (tests).
+    member internal ConnectionCount: int
 
     /// Stops listening and closes open connections.
     member internal Stop: unit -> Task

@@ -1496,3 +1496,95 @@ let ``retries stop at the export deadline when the collector is slow and keeps a
         finally
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
+
+// ---- User-Agent and headers HttpClient cannot send ----
+
+/// The SDK's version, as the resource's `telemetry.sdk.version` reports it.
+let private sdkVersion =
+    match KeyValue.tryFind "telemetry.sdk.version" Resource.telemetrySdk.Attributes with
+    | Some(AnyValue.String version) -> version
+    | other -> failwith $"no telemetry.sdk.version: {other}"
+
+[<Fact>]
+let ``every OTLP request carries a User-Agent naming the SDK and its version, over http/protobuf, http/json and grpc``
+    ()
+    =
+    task {
+        let expected = $"Functional.Telemetry-dotnet/{sdkVersion}"
+        use! http = startReceiver false (fun _ context -> status 200 context)
+        use! grpc = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
+
+        let cases =
+            [
+                http, httpOptions http "/v1/traces"
+                http,
+                { httpOptions http "/v1/traces" with
+                    Protocol = OtlpProtocol.HttpJson
+                }
+                grpc, grpcOptions grpc
+            ]
+
+        for receiver, options in cases do
+            let before = receiver.Requests.Length
+            use exporter = OtlpExporter.traces options
+            let! result = export exporter [| span 1 |]
+            Assert.Equal(ExportResult.Success, result)
+            let request = List.item before receiver.Requests
+            Assert.Equal(expected, request.Headers.["user-agent"])
+
+        // A User-Agent given as a header is a product identifier put before the SDK's (RFC 9110: most significant first).
+        use exporter =
+            OtlpExporter.traces
+                { httpOptions http "/v1/traces" with
+                    Headers = [ "User-Agent", "my-distro/1.2" ]
+                }
+
+        let! result = export exporter [| span 1 |]
+        Assert.Equal(ExportResult.Success, result)
+        Assert.Equal($"my-distro/1.2 {expected}", (List.last http.Requests).Headers.["user-agent"])
+        Assert.Matches(@"^\d+\.\d+\.\d+", sdkVersion)
+    }
+
+[<Fact>]
+let ``headers from the environment that HttpClient cannot send are dropped and the exporter sends with the good ones``
+    ()
+    =
+    task {
+        let! receiver = startReceiver false (fun _ context -> status 200 context)
+
+        try
+            let name = "Otlp.BadHeaders." + Guid.NewGuid().ToString("N")
+
+            let env =
+                Env.ofList
+                    [
+                        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Address
+                        "OTEL_EXPORTER_OTLP_HEADERS",
+                        "content-type=application/json,api-key="
+                        + secret
+                        + ",x-accent=caf%C3%A9,host=elsewhere"
+                    ]
+
+            let sdk =
+                Telemetry.create "otlp-bad-headers"
+                |> Telemetry.withEnvironment env
+                |> Telemetry.withPropagatorInstalled false
+                |> Telemetry.withResourceDetection false
+                |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addOtlpExporter id)
+                |> Telemetry.start
+
+            use source = new System.Diagnostics.ActivitySource(name)
+            source.StartActivity("bad-headers-span").Dispose()
+            let! flushed = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.True flushed
+            let! stopped = sdk.Shutdown(TimeSpan.FromSeconds 10.)
+            Assert.True stopped
+            let request = Assert.Single receiver.Requests
+            Assert.Equal("application/x-protobuf", request.Headers.["content-type"])
+            Assert.Equal(secret, request.Headers.["api-key"])
+            Assert.False(request.Headers.ContainsKey "x-accent")
+            Assert.StartsWith("127.0.0.1:", request.Headers.["host"])
+            Assert.True(containsUtf8 "bad-headers-span" request.Body)
+        finally
+            (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
+    }

@@ -273,3 +273,100 @@ let ``environment parsing never throws on arbitrary values`` () =
             let options, _ = read signal env
             // Whatever the environment held, the result passes validation.
             OtlpOptions.validate options |> ignore
+
+/// Header names the transport sets or HttpClient owns, in mixed case: none may be configured.
+let private ownedHeaderNames =
+    [
+        "Content-Type"
+        "content-length"
+        "CONTENT-ENCODING"
+        "host"
+        "Transfer-Encoding"
+        "connection"
+        "keep-alive"
+        "proxy-connection"
+        "upgrade"
+        "te"
+        "trailer"
+        "expect"
+        "grpc-timeout"
+        "grpc-encoding"
+    ]
+
+[<Fact>]
+let ``headers HttpClient cannot send are dropped from the environment with a warning naming the header, never its value``
+    ()
+    =
+    let owned =
+        ownedHeaderNames
+        |> List.map (fun name -> name + "=owned-secret-" + name)
+        |> String.concat ","
+
+    for variable, signal in
+        [
+            "OTEL_EXPORTER_OTLP_HEADERS", OtlpSignal.Traces
+            "OTEL_EXPORTER_OTLP_LOGS_HEADERS", OtlpSignal.Logs
+        ] do
+        let env =
+            [
+                variable,
+                "api-key=good-value,"
+                + owned
+                + ",x-accent=caf%C3%A9-secret,x-bell=ring%07secret,x-del=a%7Fsecret,x-tab=a%09b"
+            ]
+
+        let options, warnings = read signal env
+        // A horizontal tab is a legal field-value character; everything else above is refused.
+        Assert.Equal<(string * string) list>([ "api-key", "good-value"; "x-tab", "a\tb" ], options.Headers)
+        Assert.Equal(ownedHeaderNames.Length + 3, warnings.Length)
+
+        for name in ownedHeaderNames @ [ "x-accent"; "x-bell"; "x-del" ] do
+            Assert.Contains(warnings, fun w -> w.Source = variable && w.Message.Contains($"'{name}'"))
+
+        for w in warnings do
+            Assert.DoesNotContain("secret", w.Message)
+            Assert.DoesNotContain("café", w.Message)
+
+        // What the environment gives always passes the validation of options set in code.
+        Assert.Equal(Ok options, OtlpOptions.validate options)
+
+[<Fact>]
+let ``headers HttpClient cannot send are an error in code naming Headers and the header, never its value`` () =
+    for name in ownedHeaderNames do
+        let error =
+            Assert.Throws<ArgumentException>(fun () ->
+                { OtlpOptions.defaults with
+                    Headers = [ "api-key", "fine"; name, "owned-secret" ]
+                }
+                |> OtlpOptions.validate
+                |> Validation.orThrow "options"
+                |> ignore)
+
+        Assert.Equal("Headers", error.ParamName)
+        Assert.Contains($"'{name}'", error.Message)
+        Assert.DoesNotContain("owned-secret", error.Message)
+
+    for value in [ "café-secret"; "ring\u0007secret"; "tab\u007Fsecret"; "€-secret" ] do
+        let error =
+            Assert.Throws<ArgumentException>(fun () ->
+                { OtlpOptions.defaults with Headers = [ "x-value", value ] }
+                |> OtlpOptions.validate
+                |> Validation.orThrow "options"
+                |> ignore)
+
+        Assert.Equal("Headers", error.ParamName)
+        Assert.Contains("'x-value'", error.Message)
+        Assert.DoesNotContain("secret", error.Message)
+
+    // Ordinary headers, a tab and a User-Agent (a product identifier put before the SDK's) are fine.
+    let fine =
+        { OtlpOptions.defaults with
+            Headers =
+                [
+                    "authorization", "Api-Token xyz"
+                    "x-tab", "a\tb"
+                    "User-Agent", "my-distro/1.0"
+                ]
+        }
+
+    Assert.Equal(Ok fine, OtlpOptions.validate fine)

@@ -452,43 +452,102 @@ let private raw (url: Uri) (request: string) =
         return! within (TimeSpan.FromSeconds 30.) (reader.ReadToEndAsync())
     }
 
+/// One scrape on a connection of its own, which must answer 200 within 10 seconds.
+let private scrapeOnNewConnection (url: Uri) =
+    task {
+        use http = client ()
+        let! response, body = get http url [ "Connection", "close" ] |> within (TimeSpan.FromSeconds 10.)
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode)
+        Assert.Contains("target_info", text body)
+    }
+
 [<Fact>]
-let ``beyond 100 open connections a new one is closed at once, the open ones are still served`` () =
+let ``a thousand idle connections do not lock scrapers out`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
         use _ = sdk
-        let clients = [ for _ in 1..100 -> new TcpClient() ]
+        let idle = [ for _ in 1..1000 -> new TcpClient() ]
 
         try
-            // Accepted in order: when the 101st is accepted, the first 100 are being served (idle, kept open).
-            for c in clients do
+            // Connected, and silent: each holds a connection the server has to accept.
+            for c in idle do
                 do! c.ConnectAsync(IPAddress.Loopback, server.Url.Port)
 
-            use extra = new TcpClient()
-            do! extra.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+            for _ in 1..3 do
+                do! scrapeOnNewConnection server.Url
 
-            let! read =
-                task {
-                    try
-                        return! extra.GetStream().ReadAsync(Array.zeroCreate<byte> 16, 0, 16)
-                    with :? IOException ->
-                        return 0
-                }
-                |> within (TimeSpan.FromSeconds 30.)
+            // A scraper that keeps its connection alive between scrapes is served on it as well.
+            use http = client ()
 
-            Assert.Equal(0, read)
-
-            // The first connection still answers.
-            let stream = clients.Head.GetStream()
-            let request = Encoding.ASCII.GetBytes "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            do! stream.WriteAsync(request, 0, request.Length)
-            use reader = new StreamReader(stream, Encoding.UTF8)
-            let! response = within (TimeSpan.FromSeconds 30.) (reader.ReadToEndAsync())
-            Assert.StartsWith("HTTP/1.1 200 OK\r\n", response)
+            for _ in 1..2 do
+                let! response, _ = get http server.Url [] |> within (TimeSpan.FromSeconds 10.)
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode)
         finally
-            for c in clients do
+            for c in idle do
                 c.Dispose()
 
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+/// Connects and sends `head` one byte every `pause`, until the server closes the connection or `stop` is
+/// cancelled; `started` completes once the first byte is written. Returns whether the server closed it.
+let private drip
+    (port: int)
+    (head: string)
+    (pause: TimeSpan)
+    (started: TaskCompletionSource)
+    (stop: CancellationToken)
+    =
+    task {
+        use tcp = new TcpClient()
+        do! tcp.ConnectAsync(IPAddress.Loopback, port)
+        let stream = tcp.GetStream()
+        let bytes = Encoding.ASCII.GetBytes head
+        let mutable closed = false
+        let mutable i = 0
+
+        try
+            while not closed && not stop.IsCancellationRequested do
+                do! stream.WriteAsync(bytes, i % bytes.Length, 1, stop)
+                started.TrySetResult() |> ignore
+                i <- i + 1
+                do! Task.Delay(pause, stop)
+        with
+        | :? OperationCanceledException -> ()
+        | :? IOException
+        | :? SocketException -> closed <- true
+
+        return closed
+    }
+
+[<Fact>]
+let ``slowly dripping connections do not hold the endpoint: scrapes keep answering`` () =
+    task {
+        let sdk, server = serve (uniqueMeter ()) id
+        use _ = sdk
+        use stop = new CancellationTokenSource()
+        // A request head that never ends: a header line that keeps growing, one byte at a time.
+        let head = "GET /metrics HTTP/1.1\r\nX-Slow: " + String('a', 4000)
+
+        let started =
+            [
+                for _ in 1..150 -> TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+            ]
+
+        let drips =
+            [
+                for s in started -> drip server.Url.Port head (TimeSpan.FromMilliseconds 200.) s stop.Token
+            ]
+
+        try
+            do! Task.WhenAll(started |> List.map (fun s -> s.Task)).WaitAsync(TimeSpan.FromSeconds 30.)
+
+            for _ in 1..3 do
+                do! scrapeOnNewConnection server.Url
+        finally
+            stop.Cancel()
+
+        let! _ = Task.WhenAll drips |> within (TimeSpan.FromSeconds 30.)
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
@@ -777,4 +836,224 @@ let ``an OTLP delta reader and the cumulative Prometheus endpoint side by side``
         finally
             app.StopAsync().Wait()
             (app :> IDisposable).Dispose()
+    }
+
+// ---- connection limits (shortened through the internal StartWith) ----
+
+/// An SDK whose scrape handler is served by a server with these limits; the meter `name` is collected.
+let private serveWith (name: string) (handler: PrometheusScrapeHandler) (limits: PrometheusServerLimits) =
+    let sdk = start name [] (Metrics.addPrometheusReader handler)
+
+    let server =
+        PrometheusServer.StartWith({ PrometheusEndpointOptions.defaults with Port = 0 }, handler, limits)
+
+    sdk, server
+
+/// Completes with true when the server closes the connection (end of stream or reset), within 30 seconds.
+let private closedByServer (tcp: TcpClient) =
+    task {
+        try
+            let buffer = Array.zeroCreate<byte> 4096
+            let stream = tcp.GetStream()
+            let mutable closed = false
+            let mutable reading = true
+
+            while reading do
+                let! read = stream.ReadAsync(buffer, 0, buffer.Length)
+
+                if read = 0 then
+                    closed <- true
+                    reading <- false
+
+            return closed
+        with
+        | :? IOException
+        | :? SocketException -> return true
+    }
+    |> within (TimeSpan.FromSeconds 30.)
+
+/// Writes a scrape request on an open connection and reads its whole response (by its Content-Length), so the
+/// connection is ready for the next one; returns the response's head.
+let private scrapeOn (tcp: TcpClient) =
+    task {
+        let stream = tcp.GetStream()
+        let request = Encoding.ASCII.GetBytes "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+        do! stream.WriteAsync(request, 0, request.Length)
+        let received = ResizeArray<byte>()
+        let buffer = Array.zeroCreate<byte> 4096
+        let mutable head = ""
+        let mutable remaining = -1
+        let mutable reading = true
+
+        while reading do
+            let! read = stream.ReadAsync(buffer, 0, buffer.Length)
+
+            if read = 0 then
+                reading <- false
+            else
+                received.AddRange(ArraySegment(buffer, 0, read))
+
+                if remaining < 0 then
+                    let text = Encoding.ASCII.GetString(received.ToArray())
+
+                    match text.IndexOf "\r\n\r\n" with
+                    | -1 -> ()
+                    | at ->
+                        head <- text.Substring(0, at)
+
+                        let length =
+                            head.Split("\r\n")
+                            |> Array.pick (fun line ->
+                                if line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase) then
+                                    Some(int (line.Substring(15).Trim()))
+                                else
+                                    None)
+
+                        remaining <- at + 4 + length - received.Count
+                else
+                    remaining <- remaining - read
+
+                if remaining = 0 then
+                    reading <- false
+
+        return head
+    }
+    |> within (TimeSpan.FromSeconds 30.)
+
+let private patientLimits =
+    { PrometheusServerLimits.Default with
+        RequestHeadTimeout = TimeSpan.FromMinutes 1.
+        IdleTimeout = TimeSpan.FromMinutes 2.
+    }
+
+[<Fact>]
+let ``beyond the connection cap the connection waiting longest is closed for the new one`` () =
+    task {
+        use listener = new PrometheusEvents("Warning")
+        let handler = PrometheusScrapeHandler()
+
+        let sdk, server = serveWith (uniqueMeter ()) handler { patientLimits with MaxConnections = 3 }
+
+        use _ = sdk
+        let clients = [ for _ in 1..3 -> new TcpClient() ]
+
+        try
+            // Accepted in order, so the first waits longest.
+            for c in clients do
+                do! c.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+
+            // The second has been answered since: its wait began after the third's.
+            let! answered = scrapeOn clients.[1]
+            Assert.StartsWith("HTTP/1.1 200 OK", answered)
+            use extra = new TcpClient()
+            do! extra.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+            let! firstClosed = closedByServer clients.[0]
+            Assert.True firstClosed
+            let! served = scrapeOn extra
+            Assert.StartsWith("HTTP/1.1 200 OK", served)
+            // The third is still served, and so is the second on its kept-alive connection.
+            let! third = scrapeOn clients.[2]
+            Assert.StartsWith("HTTP/1.1 200 OK", third)
+            let! second = scrapeOn clients.[1]
+            Assert.StartsWith("HTTP/1.1 200 OK", second)
+            Assert.Contains(listener.Messages, fun m -> m.Contains "idle longest is closed")
+        finally
+            for c in clients do
+                c.Dispose()
+
+        do! server.Stop()
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``a connection that is answering is never closed to make room: the new one is`` () =
+    task {
+        use listener = new PrometheusEvents("Warning")
+        let name = uniqueMeter ()
+        use meter = new Meter(name)
+        let entered = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        use gate = new ManualResetEventSlim(false)
+
+        meter.CreateObservableGauge(
+            "prom.test.held",
+            fun () ->
+                entered.TrySetResult() |> ignore
+                gate.Wait(TimeSpan.FromSeconds 60.) |> ignore
+                3L
+        )
+        |> ignore
+
+        let handler =
+            PrometheusScrapeHandler(PrometheusOptions.defaults, TimeSpan.Zero, TimeSpan.FromSeconds 60.)
+
+        let sdk, server = serveWith name handler { patientLimits with MaxConnections = 1 }
+        use _ = sdk
+        use busy = new TcpClient()
+
+        try
+            do! busy.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+            let answer = scrapeOn busy
+            // The collection has started: the one connection is answering.
+            do! entered.Task.WaitAsync(TimeSpan.FromSeconds 30.)
+            use extra = new TcpClient()
+            do! extra.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+            let! extraClosed = closedByServer extra
+            Assert.True extraClosed
+            Assert.Contains(listener.Messages, fun m -> m.Contains "all answering")
+            gate.Set()
+            let! response = answer
+            Assert.StartsWith("HTTP/1.1 200 OK", response)
+        finally
+            gate.Set()
+
+        do! server.Stop()
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
+    }
+
+[<Fact>]
+let ``a request head must arrive within the head timeout, dripped or not; a kept-alive connection may idle longer`` () =
+    task {
+        let handler = PrometheusScrapeHandler()
+        let headTimeout = TimeSpan.FromMilliseconds 500.
+
+        let sdk, server =
+            serveWith (uniqueMeter ()) handler { patientLimits with RequestHeadTimeout = headTimeout }
+
+        use _ = sdk
+
+        // Connects and sends nothing.
+        use silent = new TcpClient()
+        let watch = Stopwatch.StartNew()
+        do! silent.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+        let! silentClosed = closedByServer silent
+        Assert.True silentClosed
+        Assert.True(watch.Elapsed >= headTimeout - TimeSpan.FromMilliseconds 50., $"closed after {watch.Elapsed}")
+
+        // Sends a byte every 50 ms, for ever: closed all the same, though it never stops sending.
+        use stop = new CancellationTokenSource(TimeSpan.FromSeconds 30.)
+        let started = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+
+        let! dripClosed =
+            drip
+                server.Url.Port
+                ("GET /metrics HTTP/1.1\r\nX-Slow: " + String('a', 8000))
+                (TimeSpan.FromMilliseconds 50.)
+                started
+                stop.Token
+
+        Assert.True(dripClosed, "the dripping connection was not closed by the server")
+        Assert.False(stop.IsCancellationRequested, "the dripping connection was closed by the test's deadline")
+
+        // A kept-alive connection: idle three head timeouts between two scrapes (the wait is the point), then served.
+        use keptAlive = new TcpClient()
+        do! keptAlive.ConnectAsync(IPAddress.Loopback, server.Url.Port)
+        let! first = scrapeOn keptAlive
+        Assert.StartsWith("HTTP/1.1 200 OK", first)
+        do! Task.Delay(headTimeout * 3.)
+        let! second = scrapeOn keptAlive
+        Assert.StartsWith("HTTP/1.1 200 OK", second)
+        Assert.Equal(1, server.ConnectionCount)
+
+        do! server.Stop()
+        do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
