@@ -3,8 +3,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Functional.Telemetry;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Functional.Telemetry.CSharp.Tests;
@@ -95,8 +100,8 @@ public class OtlpBuilderTests
             .WithTracing(t => t.AddSource(source).AddOtlpExporter(o =>
             {
                 o.Protocol = OtlpExportProtocol.Grpc;
-                o.GrpcAddresses.Add(new Uri(a.Urls.Single()));
-                o.GrpcAddresses.Add(new Uri(b.Urls.Single()));
+                o.GrpcAddresses.Add(AddressOf(a));
+                o.GrpcAddresses.Add(AddressOf(b));
                 o.LoadBalancing = OtlpLoadBalancingPolicy.RoundRobin;
                 o.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
                 o.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
@@ -139,11 +144,14 @@ public class OtlpBuilderTests
         Assert.Contains("Grpc.Addresses", addresses.Message);
     }
 
+    private static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
     /// <summary>A Kestrel h2c receiver on 127.0.0.1 answering every gRPC call with OK; the paths it was asked.</summary>
-    private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, ConcurrentQueue<string> Requests)> StartGrpcReceiver()
+    private static async Task<(WebApplication App, ConcurrentQueue<string> Requests)> StartGrpcReceiver()
     {
-        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
-        Microsoft.Extensions.Logging.LoggingBuilderExtensions.ClearProviders(builder.Logging);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0,
             l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         var app = builder.Build();
@@ -151,7 +159,7 @@ public class OtlpBuilderTests
         app.Run(async context =>
         {
             await context.Request.Body.CopyToAsync(Stream.Null);
-            requests.Enqueue(context.Request.Path);
+            requests.Enqueue(context.Request.Path.Value ?? "");
             context.Response.ContentType = "application/grpc";
             await context.Response.Body.WriteAsync(new byte[5]);
             context.Response.AppendTrailer("grpc-status", "0");
