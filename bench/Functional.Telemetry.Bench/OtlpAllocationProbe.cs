@@ -41,7 +41,7 @@ public static class OtlpAllocationProbe
         OtlpOptions Options(Uri endpoint, OtlpProtocol protocol) => new(
             Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), protocol, d.Headers, d.Timeout, d.Compression,
             d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure, d.MaxRequestBytes,
-            d.TemporalityPreference, d.ExponentialHistograms);
+            d.TemporalityPreference, d.ExponentialHistograms, d.Grpc);
         IExporter<Span> http = OtlpExporter.Traces(Options(new Uri(sink.HttpBase, "/v1/traces"), OtlpProtocol.HttpProtobuf));
         IExporter<Span> grpc = OtlpExporter.Traces(Options(sink.GrpcBase, OtlpProtocol.Grpc));
 
@@ -107,7 +107,7 @@ public static class OtlpAllocationProbe
         IExporter<Span> exporter = OtlpExporter.Traces(new OtlpOptions(
             Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), grpc ? OtlpProtocol.Grpc : OtlpProtocol.HttpProtobuf,
             d.Headers, d.Timeout, d.Compression, d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure,
-            d.MaxRequestBytes, d.TemporalityPreference, d.ExponentialHistograms));
+            d.MaxRequestBytes, d.TemporalityPreference, d.ExponentialHistograms, d.Grpc));
         var transport = ((OtlpExporter<Span>)exporter).Transport;
         var buffer = new ArrayBufferWriter<byte>(256 * 1024);
         OtlpProtobuf.WriteTraces(ResourceModule.Empty, spans, buffer);

@@ -96,7 +96,8 @@ public class OtlpExportBenchmarks
             d.Insecure,
             d.MaxRequestBytes,
             d.TemporalityPreference,
-            d.ExponentialHistograms);
+            d.ExponentialHistograms,
+            d.Grpc);
     }
 
     [GlobalSetup]

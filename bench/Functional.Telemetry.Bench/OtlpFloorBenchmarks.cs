@@ -75,7 +75,7 @@ public class OtlpFloorBenchmarks
         OursF.OtlpOptions Options(Uri endpoint, OursF.OtlpProtocol protocol) => new(
             Microsoft.FSharp.Core.FSharpOption<Uri>.Some(endpoint), protocol, d.Headers, d.Timeout, d.Compression,
             d.CertificatePath, d.ClientCertificatePath, d.ClientKeyPath, d.Insecure, d.MaxRequestBytes,
-            d.TemporalityPreference, d.ExponentialHistograms);
+            d.TemporalityPreference, d.ExponentialHistograms, d.Grpc);
         oursHttp = new OursF.OtlpTransport(OursF.OtlpSignal.Traces, Options(tracesUri, OursF.OtlpProtocol.HttpProtobuf));
         oursGrpc = new OursF.OtlpTransport(OursF.OtlpSignal.Traces, Options(sink.GrpcBase, OursF.OtlpProtocol.Grpc));
         if (TransportHttp().GetAwaiter().GetResult() != HttpStatusCode.OK

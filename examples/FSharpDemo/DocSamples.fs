@@ -344,6 +344,23 @@ let otlpStart () =
 
     ignore telemetry
 
+// otlp.md: a gRPC collector fleet (static addresses, round-robin)
+let otlpGrpcFleet: TracingConfig -> TracingConfig =
+    Tracing.addOtlpExporter (fun o ->
+        { o with
+            Protocol = OtlpProtocol.Grpc
+            Grpc =
+                { o.Grpc with
+                    Addresses =
+                        [
+                            Uri "http://10.0.0.11:4317"
+                            Uri "http://10.0.0.12:4317"
+                            Uri "http://10.0.0.13:4317"
+                        ]
+                    LoadBalancing = OtlpLoadBalancing.RoundRobin
+                }
+        })
+
 let unused = ignore<CancellationToken>, ignore<Activity>
 
 // prometheus.md: the SDK's own endpoint

@@ -16,17 +16,30 @@ public enum OtlpExportProtocol
     Grpc,
 }
 
+/// <summary>How OTLP/gRPC spreads requests over the addresses of a collector fleet (gRPC's client-side load
+/// balancing).</summary>
+public enum OtlpLoadBalancingPolicy
+{
+    /// <summary>gRPC's <c>pick_first</c>: every request goes to the first address that answers (the default).</summary>
+    PickFirst,
+
+    /// <summary>gRPC's <c>round_robin</c>: requests go to each address that answers in turn.</summary>
+    RoundRobin,
+}
+
 /// <summary>
 /// Settings of an OTLP exporter. Every property left unset keeps what the <c>OTEL_EXPORTER_OTLP_*</c>
 /// environment variables say (per signal first, then general), else the specification's default.
-/// Options are checked when the SDK starts: an endpoint that is not an absolute http/https URL, or a header
-/// HttpClient cannot send (see <see cref="Headers"/>), is an <see cref="ArgumentException"/>. Header values never
-/// appear in any diagnostic.
+/// Options are checked when the SDK starts: an endpoint that is not an absolute http/https URL (or a gRPC
+/// <c>dns:///</c> target), bad gRPC addresses or keepalive settings, or a header HttpClient cannot send (see
+/// <see cref="Headers"/>), are an <see cref="ArgumentException"/>. Header values never appear in any diagnostic.
 /// </summary>
 public sealed class OtlpExporterOptions
 {
     /// <summary>The full URL requests go to, used as it is. Default <c>http://localhost:4318/v1/&lt;signal&gt;</c>
-    /// (HTTP) or <c>http://localhost:4317</c> (gRPC).</summary>
+    /// (HTTP) or <c>http://localhost:4317</c> (gRPC). For gRPC it may also be <c>dns:///host:port</c>: every address
+    /// the name resolves to (re-resolved every 30 s and when a connection fails), over TLS unless
+    /// <see cref="Insecure"/>; see <see cref="LoadBalancing"/>.</summary>
     public Uri? Endpoint { get; set; }
 
     /// <summary>The protocol. Default http/protobuf.</summary>
@@ -65,6 +78,32 @@ public sealed class OtlpExporterOptions
     /// Default false (explicit buckets).</summary>
     public bool? ExponentialHistograms { get; set; }
 
+    /// <summary>For a gRPC endpoint given without a scheme or as <c>dns:///host:port</c>: true uses plain-text h2c,
+    /// false TLS. Default false.</summary>
+    public bool? Insecure { get; set; }
+
+    /// <summary>gRPC only: a static list of collector addresses (<c>http://host:port</c>, or <c>https://</c> for TLS;
+    /// one scheme for all, no path) to send to instead of <see cref="Endpoint"/>; requests spread over them by
+    /// <see cref="LoadBalancing"/>. Default empty (the endpoint).</summary>
+    public IList<Uri> GrpcAddresses { get; } = new List<Uri>();
+
+    /// <summary>gRPC only: how requests spread over <see cref="GrpcAddresses"/> or over the addresses of a
+    /// <c>dns:///</c> endpoint. Default <see cref="OtlpLoadBalancingPolicy.PickFirst"/>.</summary>
+    public OtlpLoadBalancingPolicy? LoadBalancing { get; set; }
+
+    /// <summary>gRPC only: how often an HTTP/2 PING frame checks that a connection is alive; at least 1 s.
+    /// Default none (no pings).</summary>
+    public TimeSpan? KeepAlivePingDelay { get; set; }
+
+    /// <summary>gRPC only: how long a ping may go unanswered before the connection is closed; at least 1 s.
+    /// Default 20 s.</summary>
+    public TimeSpan? KeepAlivePingTimeout { get; set; }
+
+    /// <summary>gRPC only: ping on connections with no request in flight too
+    /// (<see cref="System.Net.Http.HttpKeepAlivePingPolicy.Always"/>), or only while requests are
+    /// (<see cref="System.Net.Http.HttpKeepAlivePingPolicy.WithActiveRequests"/>, the default).</summary>
+    public System.Net.Http.HttpKeepAlivePingPolicy? KeepAlivePingPolicy { get; set; }
+
     internal FSharpFunc<OtlpOptions, OtlpOptions> ToConfigure() =>
         FuncConvert.FromFunc<OtlpOptions, OtlpOptions>(Apply);
 
@@ -74,6 +113,17 @@ public sealed class OtlpExporterOptions
             value is null ? current : FSharpOption<T>.Some(value);
 
         var headers = ListModule.OfSeq(o.Headers.Concat(Headers.Select(h => Tuple.Create(h.Key, h.Value))));
+        var grpc = new OtlpGrpcOptions(
+            GrpcAddresses.Count > 0 ? ListModule.OfSeq(GrpcAddresses) : o.Grpc.Addresses,
+            LoadBalancing switch
+            {
+                OtlpLoadBalancingPolicy.RoundRobin => OtlpLoadBalancing.RoundRobin,
+                OtlpLoadBalancingPolicy.PickFirst => OtlpLoadBalancing.PickFirst,
+                _ => o.Grpc.LoadBalancing,
+            },
+            KeepAlivePingDelay is { } delay ? FSharpOption<TimeSpan>.Some(delay) : o.Grpc.KeepAlivePingDelay,
+            KeepAlivePingTimeout ?? o.Grpc.KeepAlivePingTimeout,
+            KeepAlivePingPolicy ?? o.Grpc.KeepAlivePingPolicy);
         return new OtlpOptions(
             Keep(Endpoint, o.Endpoint),
             Protocol switch
@@ -94,7 +144,7 @@ public sealed class OtlpExporterOptions
             Keep(CertificatePath, o.CertificatePath),
             Keep(ClientCertificatePath, o.ClientCertificatePath),
             Keep(ClientKeyPath, o.ClientKeyPath),
-            o.Insecure,
+            Insecure ?? o.Insecure,
             MaxRequestBytes ?? o.MaxRequestBytes,
             Temporality switch
             {
@@ -103,6 +153,7 @@ public sealed class OtlpExporterOptions
                 Temporalities.Cumulative => TemporalityPreference.Cumulative,
                 _ => o.TemporalityPreference,
             },
-            ExponentialHistograms ?? o.ExponentialHistograms);
+            ExponentialHistograms ?? o.ExponentialHistograms,
+            grpc);
     }
 }

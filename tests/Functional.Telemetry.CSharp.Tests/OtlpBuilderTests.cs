@@ -3,6 +3,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Functional.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Functional.Telemetry.CSharp.Tests;
@@ -100,6 +107,88 @@ public class OtlpBuilderTests
         Assert.Equal("Headers", error.ParamName);
         Assert.Contains($"'{name}'", error.Message);
         Assert.DoesNotContain("secret", error.Message);
+    }
+
+    [Fact]
+    public async Task Spans_spread_over_a_static_grpc_fleet_with_round_robin()
+    {
+        var (first, firstRequests) = await StartGrpcReceiver();
+        var (second, secondRequests) = await StartGrpcReceiver();
+        await using var a = first;
+        await using var b = second;
+        var source = "CSharpOtlpFleet." + Guid.NewGuid().ToString("N");
+        var sdk = Telemetry.Create("csharp-otlp-fleet")
+            .WithEnvironment(new Dictionary<string, string> { ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] = "1" })
+            .WithoutPropagatorInstallation()
+            .WithTracing(t => t.AddSource(source).AddOtlpExporter(o =>
+            {
+                o.Protocol = OtlpExportProtocol.Grpc;
+                o.GrpcAddresses.Add(AddressOf(a));
+                o.GrpcAddresses.Add(AddressOf(b));
+                o.LoadBalancing = OtlpLoadBalancingPolicy.RoundRobin;
+                o.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+                o.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
+                o.KeepAlivePingPolicy = System.Net.Http.HttpKeepAlivePingPolicy.Always;
+            }))
+            .Start();
+
+        using (var activitySource = new ActivitySource(source))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                activitySource.StartActivity("fleet-span")?.Dispose();
+                Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
+            }
+        }
+
+        Assert.True(await sdk.Shutdown(TimeSpan.FromSeconds(10)));
+        Assert.Equal(20, firstRequests.Count + secondRequests.Count);
+        Assert.NotEmpty(firstRequests);
+        Assert.NotEmpty(secondRequests);
+    }
+
+    [Fact]
+    public void Grpc_options_are_checked_at_start()
+    {
+        TelemetryBuilder Builder(Action<OtlpExporterOptions> configure) => Telemetry.Create("csharp-otlp")
+            .WithEnvironment(new Dictionary<string, string>())
+            .WithoutPropagatorInstallation()
+            .WithTracing(t => t.AddSource("x").AddOtlpExporter(configure));
+
+        var ping = Assert.Throws<ArgumentException>(() => Builder(o =>
+        {
+            o.Protocol = OtlpExportProtocol.Grpc;
+            o.KeepAlivePingDelay = TimeSpan.FromMilliseconds(100);
+        }).Start());
+        Assert.Contains("Grpc.KeepAlivePingDelay", ping.Message);
+
+        var addresses = Assert.Throws<ArgumentException>(() => Builder(o =>
+            o.GrpcAddresses.Add(new Uri("http://127.0.0.1:4317"))).Start());
+        Assert.Contains("Grpc.Addresses", addresses.Message);
+    }
+
+    private static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
+    /// <summary>A Kestrel h2c receiver on 127.0.0.1 answering every gRPC call with OK; the paths it was asked.</summary>
+    private static async Task<(WebApplication App, ConcurrentQueue<string> Requests)> StartGrpcReceiver()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0,
+            l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        var app = builder.Build();
+        var requests = new ConcurrentQueue<string>();
+        app.Run(async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            requests.Enqueue(context.Request.Path.Value ?? "");
+            context.Response.ContentType = "application/grpc";
+            await context.Response.Body.WriteAsync(new byte[5]);
+            context.Response.AppendTrailer("grpc-status", "0");
+        });
+        await app.StartAsync();
+        return (app, requests);
     }
 
     private static int FreePort()

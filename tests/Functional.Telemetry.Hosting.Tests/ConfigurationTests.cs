@@ -213,6 +213,37 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void The_gRPC_fleet_and_keepalive_settings_of_a_configuration_section_are_bound()
+    {
+        using var root = new ContentRoot(("appsettings.json", """
+            {
+              "FunctionalTelemetry": {
+                "Otlp": {
+                  "Protocol": "Grpc",
+                  "GrpcAddresses": [ "http://10.0.0.1:4317", "http://10.0.0.2:4317" ],
+                  "LoadBalancing": "RoundRobin",
+                  "KeepAlivePingDelay": "00:00:30",
+                  "KeepAlivePingTimeout": "00:00:05",
+                  "KeepAlivePingPolicy": "Always",
+                  "Insecure": true
+                }
+              }
+            }
+            """));
+        var builder = TestHosts.Builder(root);
+        builder.Services.AddFunctionalTelemetry().WithTracing(t => t.AddSource(TestHosts.UniqueSource()).AddOtlpExporter());
+        using var host = builder.Build();
+
+        var options = host.Services.GetRequiredService<IOptionsMonitor<OtlpExporterOptions>>().Get(TelemetryOptionNames.Traces);
+        Assert.Equal([new Uri("http://10.0.0.1:4317"), new Uri("http://10.0.0.2:4317")], options.GrpcAddresses);
+        Assert.Equal(OtlpLoadBalancingPolicy.RoundRobin, options.LoadBalancing);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.KeepAlivePingDelay);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.KeepAlivePingTimeout);
+        Assert.Equal(System.Net.Http.HttpKeepAlivePingPolicy.Always, options.KeepAlivePingPolicy);
+        Assert.True(options.Insecure);
+    }
+
+    [Fact]
     public async Task Limits_of_a_configuration_section_apply_and_code_has_the_last_word()
     {
         using var root = new ContentRoot(("appsettings.json", """

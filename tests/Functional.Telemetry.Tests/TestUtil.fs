@@ -79,3 +79,26 @@ let rejects (setting: string) (result: Result<'T, string list>) =
     match result with
     | Ok _ -> Xunit.Assert.Fail $"expected an error naming {setting}"
     | Error errors -> Xunit.Assert.Equal(Some setting, Validation.settingOf (List.head errors))
+
+/// The gRPC message framing the tests' hand-written gRPC receivers read and write (the SDK's own gRPC rides
+/// Grpc.Net.Client): a compressed-flag byte, a big-endian length, the message.
+module GrpcFrame =
+    /// Frames a message.
+    let frame (compressed: bool) (message: ReadOnlySpan<byte>) =
+        let framed = Array.zeroCreate (5 + message.Length)
+        framed.[0] <- if compressed then 1uy else 0uy
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1, 4), uint32 message.Length)
+        message.CopyTo(framed.AsSpan 5)
+        framed
+
+    /// The first message of a body: (compressed flag, message); None when truncated.
+    let tryUnframe (body: byte array) =
+        if isNull body || body.Length < 5 then
+            None
+        else
+            let length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ReadOnlySpan(body, 1, 4))
+
+            if uint64 length > uint64 (body.Length - 5) then
+                None
+            else
+                Some(body.[0] = 1uy, body.AsSpan(5, int length).ToArray())

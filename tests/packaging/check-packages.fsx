@@ -82,6 +82,11 @@ let expected =
         [
             "FSharp.Core", defaultArg fsharpCoreFloor "?"
             "Microsoft.Extensions.Logging.Abstractions", ""
+            // OTLP/gRPC: Grpc.Net.Client, and google.rpc.RetryInfo of failed calls.
+            "Grpc.Net.Client", ""
+            "Grpc.StatusProto", ""
+            "Google.Api.CommonProtos", ""
+            "Google.Protobuf", ""
             // Configuration files (OTEL_CONFIG_FILE) are YAML.
             "YamlDotNet", ""
         ]

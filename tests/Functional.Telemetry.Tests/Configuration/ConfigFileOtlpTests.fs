@@ -79,7 +79,7 @@ let private startReceiver (received: ConcurrentQueue<Request>) =
 
                     let body =
                         if grpc then
-                            match OtlpResponse.tryUnframeGrpc (buffer.ToArray()) with
+                            match TestUtil.GrpcFrame.tryUnframe (buffer.ToArray()) with
                             | Some(true, message) -> gunzip message
                             | Some(false, message) -> message
                             | None -> [||]
@@ -103,7 +103,7 @@ let private startReceiver (received: ConcurrentQueue<Request>) =
 
                     if grpc then
                         context.Response.ContentType <- "application/grpc"
-                        let framed = OtlpResponse.frameGrpc false ReadOnlySpan.Empty
+                        let framed = TestUtil.GrpcFrame.frame false ReadOnlySpan.Empty
                         do! context.Response.Body.WriteAsync(framed, 0, framed.Length)
                         context.Response.AppendTrailer("grpc-status", "0")
                     else

@@ -12,8 +12,10 @@ type OtlpExporter<'T>
     (transport: OtlpTransport, encode: Resource -> 'T array -> IBufferWriter<byte> -> unit, maxRequestBytes: int64) =
     // Buffers bigger than this are not kept between exports.
     let retainedCapacity = 4 * 1024 * 1024
-    // The request body: the protobuf encoder writes into it in place and the transport sends from it, so a body
-    // is never copied. It is the exporter's own (not a per-thread buffer): the send is awaited and may resume on
+    // The request body: the protobuf encoder writes into it in place and the transport sends from it (over HTTP
+    // as it is; over gRPC the call's marshaller copies it once into the call's pooled buffer). The size is known
+    // before any request starts, so a batch over MaxRequestBytes is split without opening a call. It is the
+    // exporter's own (not a per-thread buffer): the send is awaited and may resume on
     // another thread. The runner exports one batch at a time, but it stops waiting for an export at its deadline
     // (ExportTimeout, or a shutdown's) and goes on while that export may still be sending: an export that finds
     // the buffer taken encodes into one of its own, so a body being sent is never overwritten.

@@ -21,6 +21,20 @@ type OtlpCompression =
     | None
     | Gzip
 
+[<RequireQualifiedAccess>]
+type OtlpLoadBalancing =
+    | PickFirst
+    | RoundRobin
+
+type OtlpGrpcOptions =
+    {
+        Addresses: Uri list
+        LoadBalancing: OtlpLoadBalancing
+        KeepAlivePingDelay: TimeSpan option
+        KeepAlivePingTimeout: TimeSpan
+        KeepAlivePingPolicy: System.Net.Http.HttpKeepAlivePingPolicy
+    }
+
 type OtlpOptions =
     {
         Endpoint: Uri option
@@ -35,10 +49,21 @@ type OtlpOptions =
         MaxRequestBytes: int64
         TemporalityPreference: TemporalityPreference
         ExponentialHistograms: bool
+        Grpc: OtlpGrpcOptions
     }
 
 [<RequireQualifiedAccess>]
 module OtlpOptions =
+    [<CompiledName("DefaultGrpc")>]
+    let grpcDefaults =
+        {
+            Addresses = []
+            LoadBalancing = OtlpLoadBalancing.PickFirst
+            KeepAlivePingDelay = None
+            KeepAlivePingTimeout = TimeSpan.FromSeconds 20.
+            KeepAlivePingPolicy = System.Net.Http.HttpKeepAlivePingPolicy.WithActiveRequests
+        }
+
     [<CompiledName("Default")>]
     let defaults =
         {
@@ -54,6 +79,7 @@ module OtlpOptions =
             MaxRequestBytes = 64L * 1024L * 1024L
             TemporalityPreference = TemporalityPreference.Cumulative
             ExponentialHistograms = false
+            Grpc = grpcDefaults
         }
 
     [<CompiledName("SignalPath")>]
@@ -73,6 +99,10 @@ module OtlpOptions =
     let private isHttpUri (uri: Uri) =
         uri.IsAbsoluteUri
         && (uri.Scheme = Uri.UriSchemeHttp || uri.Scheme = Uri.UriSchemeHttps)
+
+    // A gRPC target resolved by DNS: `dns:///host:port` (or `dns://authority/host:port`); the name is the path.
+    let private isDnsTarget (uri: Uri) =
+        uri.IsAbsoluteUri && uri.Scheme = "dns" && uri.AbsolutePath.Trim('/').Length > 0
 
     // RFC 9110 token characters: what a header name may hold.
     let private isToken (name: string) =
@@ -228,6 +258,7 @@ module OtlpOptions =
                     text
 
             match Uri.TryCreate(text, UriKind.Absolute) with
+            | true, uri when protocol = OtlpProtocol.Grpc && isDnsTarget uri -> Some uri, []
             | true, uri when isHttpUri uri ->
                 match protocol with
                 | OtlpProtocol.Grpc -> Some uri, []
@@ -236,6 +267,13 @@ module OtlpOptions =
                     let builder = UriBuilder uri
                     builder.Path <- builder.Path.TrimEnd('/') + "/v1/" + signalPath signal
                     Some builder.Uri, []
+            | _ when protocol = OtlpProtocol.Grpc ->
+                None,
+                [
+                    warning
+                        name
+                        "not an absolute http or https URL, nor a dns:///host:port target; using the default endpoint"
+                ]
             | _ -> None, [ warning name "not an absolute http or https URL; using the default endpoint" ]
 
     let private readBool lookup signal suffix =
@@ -342,15 +380,62 @@ module OtlpOptions =
         @ temporalityWarnings
         @ histogramWarnings
 
+    // A keepalive setting SocketsHttpHandler takes: at least 1 s, at most Int32.MaxValue milliseconds.
+    let private checkPing (value: TimeSpan) name =
+        Validation.check
+            (value >= TimeSpan.FromSeconds 1.
+             && value.TotalMilliseconds <= float Int32.MaxValue)
+            name
+            $"must be at least 1 second and at most Int32.MaxValue milliseconds, got {value}."
+
+    let private validateGrpc (options: OtlpOptions) =
+        let grpc = options.Grpc
+        let name = $"{nameof options.Grpc}.{nameof grpc.Addresses}"
+
+        [
+            if not grpc.Addresses.IsEmpty && options.Protocol <> OtlpProtocol.Grpc then
+                yield Validation.error name "is for the gRPC protocol only."
+
+            for address in grpc.Addresses do
+                if isNull address then
+                    yield Validation.error name "holds a null address."
+                elif not (isHttpUri address) || String.IsNullOrEmpty address.Host then
+                    yield Validation.error name $"must hold absolute http or https URLs with a host, got '{address}'."
+                elif address.AbsolutePath <> "/" || address.Query <> "" then
+                    yield Validation.error name $"must hold addresses without a path or query, got '{address}'."
+
+            match
+                grpc.Addresses
+                |> List.filter (isNull >> not)
+                |> List.map (fun a -> a.Scheme)
+                |> List.distinct
+            with
+            | _ :: _ :: _ -> yield Validation.error name "must all have the same scheme (http or https)."
+            | _ -> ()
+
+            match grpc.KeepAlivePingDelay with
+            | Some delay -> yield! checkPing delay $"{nameof options.Grpc}.{nameof grpc.KeepAlivePingDelay}"
+            | None -> ()
+
+            yield! checkPing grpc.KeepAlivePingTimeout $"{nameof options.Grpc}.{nameof grpc.KeepAlivePingTimeout}"
+        ]
+
     [<CompiledName("Validate")>]
     let validate (options: OtlpOptions) =
         [
             match options.Endpoint with
-            | Some uri when not (isHttpUri uri) ->
+            | Some uri when options.Protocol = OtlpProtocol.Grpc && not (isHttpUri uri || isDnsTarget uri) ->
+                [
+                    Validation.error
+                        (nameof options.Endpoint)
+                        "must be an absolute http or https URL, or a dns:///host:port target."
+                ]
+            | Some uri when options.Protocol <> OtlpProtocol.Grpc && not (isHttpUri uri) ->
                 [
                     Validation.error (nameof options.Endpoint) "must be an absolute http or https URL."
                 ]
             | _ -> []
+            validateGrpc options
             Validation.check
                 (options.Timeout > TimeSpan.Zero
                  && options.Timeout.TotalMilliseconds <= float Int32.MaxValue)

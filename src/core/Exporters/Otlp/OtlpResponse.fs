@@ -3,10 +3,12 @@ namespace Functional.Telemetry.FSharp
 open Functional.Telemetry
 
 open System
-open System.Buffers.Binary
 open System.Globalization
 open System.Text
 open System.Text.Json
+open Google.Protobuf
+open Google.Rpc
+open Grpc.Core
 
 /// A partial success reported by the peer: it accepted the request but rejected some items.
 type internal OtlpPartialSuccess =
@@ -17,7 +19,7 @@ type internal OtlpPartialSuccess =
         ErrorMessage: string
     }
 
-/// Just enough of a protobuf reader for OTLP responses and google.rpc.Status: varints and length-delimited
+/// Just enough of a protobuf reader for the partial success of OTLP responses: varints and length-delimited
 /// fields; anything malformed gives None.
 module internal ProtoReader =
     let tryReadVarint (data: byte array) (position: int) : (uint64 * int) option =
@@ -69,8 +71,8 @@ module internal ProtoReader =
 
         if isNull data then None else loop 0 []
 
-/// Pure reading of OTLP responses: status classification, Retry-After, partial success, gRPC RetryInfo and
-/// framing. Every function is total: malformed input gives None (or a Failure), never an exception.
+/// Pure reading of OTLP responses: status classification, Retry-After, partial success and gRPC RetryInfo.
+/// Every function is total: malformed input gives None (or a Failure), never an exception.
 [<RequireQualifiedAccess>]
 module internal OtlpResponse =
     /// Parses a Retry-After value: delay seconds, or an HTTP date (relative to `now`; a past date gives zero).
@@ -128,70 +130,33 @@ module internal OtlpResponse =
         | 16 -> "UNAUTHENTICATED"
         | _ -> "UNKNOWN_CODE"
 
-    let private tryDuration (bytes: byte array) =
-        ProtoReader.tryReadFields bytes
-        |> Option.bind (fun fields ->
-            let seconds =
-                fields
-                |> List.tryPick (function
-                    | 1, ProtoReader.Varint v -> Some(int64 v)
-                    | _ -> None)
-                |> Option.defaultValue 0L
-
-            let nanos =
-                fields
-                |> List.tryPick (function
-                    | 2, ProtoReader.Varint v -> Some(int64 (int32 v))
-                    | _ -> None)
-                |> Option.defaultValue 0L
-
-            if seconds < 0L || nanos < 0L || seconds > 315_576_000_000L then
-                None
-            else
-                Some(TimeSpan.FromSeconds(float seconds) + TimeSpan.FromTicks(nanos / 100L)))
-
-    /// Reads the retry delay of a google.rpc.RetryInfo inside a serialized google.rpc.Status.
-    let tryReadRetryDelay (statusDetails: byte array) =
-        ProtoReader.tryReadFields statusDetails
-        |> Option.bind (fun status ->
-            status
-            |> List.tryPick (fun field ->
-                match field with
-                | 3, ProtoReader.Bytes any ->
-                    ProtoReader.tryReadFields any
-                    |> Option.bind (fun anyFields ->
-                        let typeUrl =
-                            anyFields
-                            |> List.tryPick (function
-                                | 1, ProtoReader.Bytes b -> Some(Encoding.UTF8.GetString b)
-                                | _ -> None)
-
-                        match typeUrl with
-                        | Some url when url.EndsWith("google.rpc.RetryInfo", StringComparison.Ordinal) ->
-                            let retryInfo =
-                                anyFields
-                                |> List.tryPick (function
-                                    | 2, ProtoReader.Bytes b -> Some b
-                                    | _ -> None)
-                                |> Option.defaultValue [||]
-
-                            ProtoReader.tryReadFields retryInfo
-                            |> Option.bind (fun infoFields ->
-                                match
-                                    infoFields
-                                    |> List.tryPick (function
-                                        | 1, ProtoReader.Bytes b -> Some b
-                                        | _ -> None)
-                                with
-                                | Some duration -> tryDuration duration
-                                | None -> Some TimeSpan.Zero)
-                        | _ -> None)
-                | _ -> None))
+    /// The delay of the google.rpc.RetryInfo in a failed call's `grpc-status-details-bin` trailer (a
+    /// google.rpc.Status, read with Grpc.StatusProto and Google.Api.CommonProtos): RetryInfo without a delay gives
+    /// zero; no status, no RetryInfo, malformed bytes or a negative or out-of-range delay give None.
+    let retryDelay (trailers: Metadata) =
+        if isNull trailers then
+            None
+        else
+            match trailers.GetRpcStatus(ignoreParseError = true) with
+            | null -> None
+            | status ->
+                try
+                    match status.GetDetail<RetryInfo>() with
+                    | null -> None
+                    | info when isNull info.RetryDelay -> Some TimeSpan.Zero
+                    | info ->
+                        let delay = info.RetryDelay.ToTimeSpan()
+                        if delay < TimeSpan.Zero then None else Some delay
+                with
+                // A detail whose bytes are not its type's message; a delay that is no valid duration.
+                | :? InvalidProtocolBufferException
+                | :? InvalidOperationException -> None
 
     /// Classifies a gRPC status code: 0 Success; 1, 4, 10, 11, 14, 15 Retryable; 8 (RESOURCE_EXHAUSTED) Retryable
-    /// only when the `grpc-status-details-bin` bytes carry a google.rpc.RetryInfo; others Failure.
-    /// The reason names the code; the server's message is not included (it may echo request content).
-    let classifyGrpc (status: int) (statusDetails: byte array option) =
+    /// only when the call's status details carry a google.rpc.RetryInfo (`retryDelay`, see `retryDelay`), after
+    /// its delay; others Failure. The reason names the code; the server's message is not included (it may echo
+    /// request content).
+    let classifyGrpc (status: int) (retryDelay: TimeSpan option) =
         let reason = $"gRPC status {status} ({grpcCodeName status})"
 
         match status with
@@ -203,7 +168,7 @@ module internal OtlpResponse =
         | 14
         | 15 -> ExportResult.Retryable(reason, Nullable())
         | 8 ->
-            match statusDetails |> Option.bind tryReadRetryDelay with
+            match retryDelay with
             | Some delay -> ExportResult.Retryable(reason, Nullable delay)
             | None -> ExportResult.Failure reason
         | _ -> ExportResult.Failure reason
@@ -286,26 +251,6 @@ module internal OtlpResponse =
             with :? JsonException ->
                 None
 
-    /// Frames a gRPC message: compressed-flag byte, big-endian uint32 length, then the message.
-    let frameGrpc (compressed: bool) (message: ReadOnlySpan<byte>) =
-        let framed = Array.zeroCreate (5 + message.Length)
-        framed.[0] <- if compressed then 1uy else 0uy
-        BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1, 4), uint32 message.Length)
-        message.CopyTo(framed.AsSpan 5)
-        framed
-
-    /// Reads the first gRPC message of a response body: (compressed flag, message); None when truncated.
-    let tryUnframeGrpc (body: byte array) =
-        if isNull body || body.Length < 5 then
-            None
-        else
-            let length = BinaryPrimitives.ReadUInt32BigEndian(ReadOnlySpan(body, 1, 4))
-
-            if uint64 length > uint64 (body.Length - 5) then
-                None
-            else
-                Some(body.[0] = 1uy, body.AsSpan(5, int length).ToArray())
-
     /// Replaces every configured header value in a peer's text (a peer may echo what it was sent).
     let redact (headers: (string * string) list) (text: string) =
         let text = if isNull text then "" else text
@@ -325,13 +270,3 @@ module internal OtlpResponse =
             redacted.Substring(0, 256) + "..."
         else
             redacted
-
-    /// The bytes of a base64 header value (`grpc-status-details-bin` is sent unpadded); None when malformed.
-    let decodeBase64 (text: string) =
-        let trimmed = text.Trim()
-        let padded = trimmed.PadRight(trimmed.Length + (4 - trimmed.Length % 4) % 4, '=')
-
-        try
-            Some(Convert.FromBase64String padded)
-        with _ ->
-            None

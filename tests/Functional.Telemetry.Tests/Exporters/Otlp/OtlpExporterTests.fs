@@ -110,6 +110,12 @@ let private statusWithRetryInfo (seconds: int64) (nanos: int) =
             bytesField 3 any
         ]
 
+/// Trailers holding `details` as the `grpc-status-details-bin` entry (a serialized google.rpc.Status).
+let private statusTrailers (details: byte array) =
+    let trailers = Grpc.Core.Metadata()
+    trailers.Add("grpc-status-details-bin", details)
+    trailers
+
 let private gunzip (data: byte array) =
     use input = new MemoryStream(data)
     use decompressor = new GZipStream(input, CompressionMode.Decompress)
@@ -204,7 +210,7 @@ let private status (code: int) (context: HttpContext) =
 let private grpcReply (message: byte array) (trailers: (string * string) list) (context: HttpContext) =
     task {
         context.Response.ContentType <- "application/grpc"
-        let framed = OtlpResponse.frameGrpc false (ReadOnlySpan message)
+        let framed = TestUtil.GrpcFrame.frame false (ReadOnlySpan message)
         do! context.Response.Body.WriteAsync(framed, 0, framed.Length)
 
         for key, value in trailers do
@@ -292,18 +298,30 @@ let ``gRPC codes are classified per the OTLP spec`` () =
 
     Assert.Equal(
         ExportResult.Retryable("gRPC status 8 (RESOURCE_EXHAUSTED)", Nullable(TimeSpan.FromSeconds 2.5)),
-        OtlpResponse.classifyGrpc 8 (Some(statusWithRetryInfo 2L 500_000_000))
+        OtlpResponse.classifyGrpc 8 (OtlpResponse.retryDelay (statusTrailers (statusWithRetryInfo 2L 500_000_000)))
     )
 
 [<Fact>]
-let ``RetryInfo reading never throws on malformed bytes`` () =
-    Assert.Equal(None, OtlpResponse.tryReadRetryDelay [| 0xFFuy |])
-    Assert.Equal(None, OtlpResponse.tryReadRetryDelay [| 0x1Auy; 0x10uy; 0x01uy |])
-    Assert.Equal(None, OtlpResponse.tryReadRetryDelay (varintField 1 8UL))
+let ``RetryInfo is read from the status details trailer and its absence or malformed bytes give none`` () =
+    let delay (details: byte array) = OtlpResponse.retryDelay (statusTrailers details)
+    Assert.Equal(Some(TimeSpan.FromSeconds 1.25), delay (statusWithRetryInfo 1L 250_000_000))
+    Assert.Equal(None, OtlpResponse.retryDelay (Grpc.Core.Metadata()))
+    Assert.Equal(None, OtlpResponse.retryDelay null)
+    Assert.Equal(None, delay [| 0xFFuy |])
+    Assert.Equal(None, delay [| 0x1Auy; 0x10uy; 0x01uy |])
+    Assert.Equal(None, delay (varintField 1 8UL))
+    // A RetryInfo whose bytes are no RetryInfo, and one with a negative delay.
+    let detail (payload: byte array) =
+        Array.append
+            (bytesField 1 (Encoding.UTF8.GetBytes "type.googleapis.com/google.rpc.RetryInfo"))
+            (bytesField 2 payload)
+
+    Assert.Equal(None, delay (bytesField 3 (detail [| 0x0Auy; 0x05uy |])))
+    Assert.Equal(None, delay (statusWithRetryInfo -1L 0))
     let full = statusWithRetryInfo 1L 0
 
     for length in 0 .. full.Length - 1 do
-        OtlpResponse.tryReadRetryDelay full.[.. length - 1] |> ignore
+        delay full.[.. length - 1] |> ignore
 
 [<Fact>]
 let ``partial success is read from protobuf and JSON responses`` () =
@@ -326,13 +344,6 @@ let ``partial success is read from protobuf and JSON responses`` () =
     Assert.Equal(None, json """{"partialSuccess":{}}""")
     Assert.Equal(None, json "{}")
     Assert.Equal(None, json "not json")
-
-[<Fact>]
-let ``gRPC framing is a flag byte and a big-endian length`` () =
-    let framed = OtlpResponse.frameGrpc true (ReadOnlySpan [| 7uy; 8uy; 9uy |])
-    Assert.Equal<byte array>([| 1uy; 0uy; 0uy; 0uy; 3uy; 7uy; 8uy; 9uy |], framed)
-    Assert.Equal(Some(true, [| 7uy; 8uy; 9uy |]), OtlpResponse.tryUnframeGrpc framed)
-    Assert.Equal(None, OtlpResponse.tryUnframeGrpc framed.[..6])
 
 // ---- OTLP/HTTP against a real Kestrel receiver ----
 
@@ -749,7 +760,7 @@ let ``a batch bigger than the exporter's first buffer, over several scopes, is s
             let bytes = buffer.WrittenSpan.ToArray()
 
             if isGrpc then
-                OtlpResponse.frameGrpc false (ReadOnlySpan bytes)
+                TestUtil.GrpcFrame.frame false (ReadOnlySpan bytes)
             else
                 bytes
 
@@ -844,7 +855,7 @@ let ``grpc sends a framed request to the service path and succeeds on status 0``
         Assert.Equal("application/grpc", request.Headers.["content-type"])
         Assert.Equal("trailers", request.Headers.["te"])
         Assert.Equal(secret, request.Headers.["api-key"])
-        Assert.Equal<byte array>(OtlpResponse.frameGrpc false (ReadOnlySpan(protobufOf spans)), request.Body)
+        Assert.Equal<byte array>(TestUtil.GrpcFrame.frame false (ReadOnlySpan(protobufOf spans)), request.Body)
     }
 
 [<Fact>]
@@ -864,7 +875,7 @@ let ``grpc gzip compresses the message and flags it`` () =
         let request = Assert.Single receiver.Requests
         Assert.Equal("gzip", request.Headers.["grpc-encoding"])
 
-        match OtlpResponse.tryUnframeGrpc request.Body with
+        match TestUtil.GrpcFrame.tryUnframe request.Body with
         | Some(true, message) -> Assert.Equal<byte array>(protobufOf spans, gunzip message)
         | other -> failwith $"expected a compressed frame, got {other}"
     }
@@ -1193,11 +1204,10 @@ let ``response readers never throw on arbitrary bytes`` () =
     for _ in 1..2000 do
         let bytes = Array.zeroCreate (random.Next 64)
         random.NextBytes bytes
-        OtlpResponse.tryReadRetryDelay bytes |> ignore
         OtlpResponse.tryReadPartialSuccessProtobuf bytes |> ignore
         OtlpResponse.tryReadPartialSuccessJson bytes |> ignore
-        OtlpResponse.tryUnframeGrpc bytes |> ignore
-        OtlpResponse.classifyGrpc (random.Next(-5, 30)) (Some bytes) |> ignore
+        let delay = OtlpResponse.retryDelay (statusTrailers bytes)
+        OtlpResponse.classifyGrpc (random.Next(-5, 30)) delay |> ignore
 
 // ---- the OTLP exporter in the pipelines ----
 

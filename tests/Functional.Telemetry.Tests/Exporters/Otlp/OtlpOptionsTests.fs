@@ -239,6 +239,95 @@ let ``validate refuses bad options set in code`` () =
     Assert.Equal(Ok good, OtlpOptions.validate good)
 
 [<Fact>]
+let ``a dns target is a gRPC endpoint, from the environment and in code, and no HTTP one`` () =
+    let options, warnings =
+        read
+            OtlpSignal.Traces
+            [
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "dns:///collectors:4317"
+            ]
+
+    Assert.Empty warnings
+    Assert.Equal(Some(Uri "dns:///collectors:4317"), options.Endpoint)
+    Assert.True(Result.isOk (OtlpOptions.validate options))
+
+    let _, httpWarnings = read OtlpSignal.Traces [ "OTEL_EXPORTER_OTLP_ENDPOINT", "dns:///collectors:4318" ]
+    Assert.Equal("OTEL_EXPORTER_OTLP_ENDPOINT", (Assert.Single httpWarnings).Source)
+
+    TestUtil.rejects
+        "Endpoint"
+        (OtlpOptions.validate
+            { OtlpOptions.defaults with
+                Endpoint = Some(Uri "dns:///collectors:4318")
+            })
+
+    TestUtil.rejects
+        "Endpoint"
+        (OtlpOptions.validate
+            { OtlpOptions.defaults with
+                Protocol = OtlpProtocol.Grpc
+                Endpoint = Some(Uri "dns:///")
+            })
+
+[<Fact>]
+let ``gRPC addresses and keepalive settings are validated`` () =
+    let grpc = { OtlpOptions.defaults with Protocol = OtlpProtocol.Grpc }
+
+    let withGrpc (change: OtlpGrpcOptions -> OtlpGrpcOptions) = { grpc with Grpc = change grpc.Grpc }
+
+    let good =
+        withGrpc (fun g ->
+            { g with
+                Addresses = [ Uri "http://10.0.0.1:4317"; Uri "http://collector-b:4317/" ]
+                LoadBalancing = OtlpLoadBalancing.RoundRobin
+                KeepAlivePingDelay = Some(TimeSpan.FromSeconds 30.)
+                KeepAlivePingTimeout = TimeSpan.FromSeconds 5.
+                KeepAlivePingPolicy = Net.Http.HttpKeepAlivePingPolicy.Always
+            })
+
+    Assert.Equal(Ok good, OtlpOptions.validate good)
+
+    let addresses = "Grpc.Addresses"
+
+    TestUtil.rejects addresses (OtlpOptions.validate { good with Protocol = OtlpProtocol.HttpProtobuf })
+
+    TestUtil.rejects
+        addresses
+        (OtlpOptions.validate (withGrpc (fun g -> { g with Addresses = [ Uri "ftp://10.0.0.1:21" ] })))
+
+    TestUtil.rejects
+        addresses
+        (OtlpOptions.validate (
+            withGrpc (fun g ->
+                { g with
+                    Addresses = [ Uri "http://10.0.0.1:4317/v1/traces" ]
+                })
+        ))
+
+    TestUtil.rejects
+        addresses
+        (OtlpOptions.validate (
+            withGrpc (fun g ->
+                { g with
+                    Addresses = [ Uri "http://a:4317"; Uri "https://b:4317" ]
+                })
+        ))
+
+    TestUtil.rejects
+        "Grpc.KeepAlivePingDelay"
+        (OtlpOptions.validate (
+            withGrpc (fun g ->
+                { g with
+                    KeepAlivePingDelay = Some(TimeSpan.FromMilliseconds 500.)
+                })
+        ))
+
+    TestUtil.rejects
+        "Grpc.KeepAlivePingTimeout"
+        (OtlpOptions.validate (withGrpc (fun g -> { g with KeepAlivePingTimeout = TimeSpan.Zero })))
+
+[<Fact>]
 let ``environment parsing never throws on arbitrary values`` () =
     let random = Random 20261122
     let alphabet = "abc=,%%20:/.\\ \t\r\n-_0123456789httpsgrpc?#[]@!é\u0000\ud800"
