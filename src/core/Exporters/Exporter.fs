@@ -41,3 +41,11 @@ module internal ExportDestination =
         match exporter with
         | :? IExportDestination as named -> named.Destination
         | _ -> ""
+
+module internal ExportReasons =
+    [<Literal>]
+    let private prefix = "unreachable: "
+
+    let unreachable (detail: string) = prefix + detail
+
+    let isUnreachable (reason: string) = not (isNull reason) && reason.StartsWith(prefix, StringComparison.Ordinal)

@@ -71,3 +71,12 @@ type internal IExportDestination =
 module internal ExportDestination =
     /// The exporter's destination when it names one, else empty.
     val ofExporter: exporter: obj -> string
+
+/// Reasons an exporter gives that the runner reads.
+module internal ExportReasons =
+    /// A Retryable reason for a peer that could not be reached at all (connection refused, no route, name not
+    /// resolved): a shutdown does not retry it, and the export store takes the request at once.
+    val unreachable: detail: string -> string
+
+    /// True for a reason made by `unreachable`.
+    val isUnreachable: reason: string -> bool

@@ -235,9 +235,11 @@ type internal Runner<'T>
 
     let runShutdown (timeout: TimeSpan) : Task<bool> =
         task {
+            let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
+            // Before the channel completes, so that the drain's exports already retry only what fits the deadline.
+            export.BeginShutdown(Stopwatch.GetTimestamp() + StopwatchTicks.ofTimeSpan timeout)
             channel.Writer.TryComplete() |> ignore
             requestWake ()
-            let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
             use deadline = new CancellationTokenSource()
             let! winner = Task.WhenAny(readerTask, Task.Delay(timeout, deadline.Token))
             deadline.Cancel()
@@ -248,7 +250,10 @@ type internal Runner<'T>
             if not inTime then
                 SelfDiagnostics.shutdownTimedOut name lost
 
-            return inTime && lost = 0L
+            // True only when everything this pipeline ever accepted was delivered: an export that failed earlier
+            // (or during the drain) makes the answer false, as an item dropped at the deadline does.
+            let stats = accounts.Stats
+            return inTime && lost = 0L && stats.Failed = 0L && stats.Dropped = 0L
         }
 
     do readerTask <- Task.Run(Func<Task>(fun () -> readLoop ()))
@@ -303,6 +308,9 @@ type internal Runner<'T>
     member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
         // Without the caller's SynchronizationContext, as Shutdown.
         NoContext.run (fun () ->
+            // Whatever fails from now until the marker is reached was queued before it: the flush is then false.
+            let failedBefore = accounts.Stats.Failed
+
             let work =
                 task {
                     let flushed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -320,10 +328,12 @@ type internal Runner<'T>
                         // Shut down (or shutting down): the drain exports what was queued before this call.
                         if isNull shutdown then return false else return! shutdown
                     elif isNull shutdown then
-                        return! flushed.Task
+                        let! done' = flushed.Task
+                        return done' && accounts.Stats.Failed = failedBefore
                     else
                         let! winner = Task.WhenAny(flushed.Task, shutdown)
-                        return! winner
+                        let! done' = winner
+                        return done' && accounts.Stats.Failed = failedBefore
                 }
 
             Deadline.orFalse timeout work)

@@ -29,12 +29,23 @@ type internal RunnerExport<'T>
     let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
     let mutable exporterShutDown = 0
 
-    /// Waits without throwing: completes at `delay` or when the runner is aborted.
-    let pause (delay: TimeSpan) : Task =
-        if delay <= TimeSpan.Zero then
-            Task.CompletedTask
+    // Cancelled when shutdown begins (`BeginShutdown`): a retry's backoff wakes to see whether it still fits.
+    let stopping = new CancellationTokenSource()
+    let stoppingOrAborted = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, abort.Token)
+    // Stopwatch timestamp of shutdown's deadline; meaningful once `stopping` is cancelled.
+    let mutable shutdownDeadline = Int64.MaxValue
+
+    /// Time left before shutdown's deadline (TimeSpan.MaxValue while not shutting down).
+    let shutdownRemaining () =
+        if stopping.IsCancellationRequested then
+            let left = Volatile.Read &shutdownDeadline - Stopwatch.GetTimestamp()
+
+            if left <= 0L then
+                TimeSpan.Zero
+            else
+                Stopwatch.GetElapsedTime(0L, left)
         else
-            Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
+            TimeSpan.MaxValue
 
     /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
     /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
@@ -47,22 +58,43 @@ type internal RunnerExport<'T>
                 return Object.ReferenceEquals(winner, work)
             }
 
-    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
-    let waitAtLeast (wait: TimeSpan) : Task =
+    /// Whether a retry after `wait` may still be made for `reason` once shutdown has begun: not for a peer that
+    /// could not be reached at all (a refused connection is not worth the application's exit time), and only
+    /// when the wait ends before shutdown's deadline.
+    let retryFitsShutdown (reason: string) (wait: TimeSpan) =
+        not stopping.IsCancellationRequested
+        || (not (ExportReasons.isUnreachable reason) && wait < shutdownRemaining ())
+
+    /// Waits at least `wait` by the stopwatch (timers may fire a little early) before a retry for `reason`; false
+    /// when the retry is not to be made after all: the runner was aborted, or shutdown began during the wait and
+    /// the retry no longer fits (see `retryFitsShutdown`).
+    let waitForRetry (reason: string) (wait: TimeSpan) : Task<bool> =
         task {
             let started = Stopwatch.GetTimestamp()
             let mutable left = wait
+            let mutable go = true
 
-            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
-                do!
-                    pause (
+            while go && left > TimeSpan.Zero && not abort.IsCancellationRequested do
+                if not (retryFitsShutdown reason left) then
+                    go <- false
+                else
+                    let delay =
                         if left < TimeSpan.FromMilliseconds 1. then
                             TimeSpan.FromMilliseconds 1.
                         else
                             left
-                    )
 
-                left <- wait - Stopwatch.GetElapsedTime started
+                    // Until shutdown begins, its start ends the wait too (to check the retry still fits).
+                    let token =
+                        if stopping.IsCancellationRequested then
+                            abort.Token
+                        else
+                            stoppingOrAborted.Token
+
+                    let! _ = Task.WhenAny(Task.Delay(delay, token))
+                    left <- wait - Stopwatch.GetElapsedTime started
+
+            return go && not abort.IsCancellationRequested
         }
 
     let observe (t: Task) =
@@ -133,6 +165,8 @@ type internal RunnerExport<'T>
                             fail $"retryable failure, no attempts left ({attempt} made): {reason}"
                         elif abort.IsCancellationRequested then
                             fail $"retryable failure during an expired shutdown: {reason}"
+                        elif not (retryFitsShutdown reason TimeSpan.Zero) then
+                            fail $"retryable failure during shutdown, not retried: {reason}"
                         else
                             let wait =
                                 RetryPolicy.backoff
@@ -143,6 +177,8 @@ type internal RunnerExport<'T>
 
                             if wait >= remaining () then
                                 fail $"retryable failure, next retry would pass the export deadline: {reason}"
+                            elif not (retryFitsShutdown reason wait) then
+                                fail $"retryable failure, next retry would pass the shutdown deadline: {reason}"
                             else
                                 SelfDiagnostics.exportRetry
                                     name
@@ -152,8 +188,12 @@ type internal RunnerExport<'T>
                                     (int64 wait.TotalMilliseconds)
                                     reason
 
-                                do! waitAtLeast wait
-                                attempt <- attempt + 1
+                                let! retrying = waitForRetry reason wait
+
+                                if retrying then
+                                    attempt <- attempt + 1
+                                else
+                                    fail $"retryable failure, not retried once shutdown began: {reason}"
                     | Choice2Of3 error ->
                         SelfDiagnostics.exporterException
                             name
@@ -173,6 +213,16 @@ type internal RunnerExport<'T>
 
                 accounts.Settle(batchId, items.Length, outcome.Value)
         }
+
+    /// Shutdown has begun and must end at `deadline` (a Stopwatch timestamp): retries from now on are made only
+    /// when they fit (see `retryFitsShutdown`).
+    member _.BeginShutdown(deadline: int64) =
+        Volatile.Write(&shutdownDeadline, deadline)
+
+        try
+            stopping.Cancel()
+        with _ ->
+            ()
 
     /// Shuts the exporter down once, waiting for it at most until the runner is aborted.
     member _.ShutdownExporter() : Task =

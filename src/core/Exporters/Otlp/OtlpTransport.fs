@@ -367,7 +367,15 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
                         | :? Net.Sockets.SocketException as socket -> $", {socket.SocketErrorCode}"
                         | _ -> ""
 
-                    return ExportResult.Retryable($"request failed ({e.HttpRequestError}{cause})", Nullable())
+                    let reason = $"request failed ({e.HttpRequestError}{cause})"
+
+                    // No connection at all (refused, no route, no such name): the runner does not retry it at
+                    // shutdown, and its export store takes the request at once.
+                    match e.HttpRequestError with
+                    | HttpRequestError.ConnectionError
+                    | HttpRequestError.NameResolutionError ->
+                        return ExportResult.Retryable(ExportReasons.unreachable reason, Nullable())
+                    | _ -> return ExportResult.Retryable(reason, Nullable())
             finally
                 // Unregistering waits for a cancellation callback that is running, so none can reach the
                 // source once it is given back.
