@@ -42,6 +42,28 @@ module internal ExportDestination =
         | :? IExportDestination as named -> named.Destination
         | _ -> ""
 
+type internal RequestDelivery =
+    delegate of
+        body: ReadOnlyMemory<byte> * first: int * count: int * total: int * cancellationToken: CancellationToken ->
+            Task<ExportResult>
+
+type internal IRequestExporter<'T> =
+    abstract EncodesRequests: bool
+
+    abstract ExportRequests:
+        batch: Batch<'T> * deliver: RequestDelivery * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    abstract SendRequest: body: ReadOnlyMemory<byte> * cancellationToken: CancellationToken -> Task<ExportResult>
+    abstract RequestKind: string
+
+module internal RequestStage =
+    let encodes (exporter: IExporter<'T>) =
+        match box exporter with
+        | :? IRequestExporter<'T> as requests -> requests.EncodesRequests
+        | _ -> false
+
+    let requests (exporter: IExporter<'T>) = box exporter :?> IRequestExporter<'T>
+
 module internal ExportReasons =
     [<Literal>]
     let private prefix = "unreachable: "

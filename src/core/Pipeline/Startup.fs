@@ -20,7 +20,7 @@ module internal Startup =
     let private describeBatch (batch: BatchOptions) =
         $"batches of up to {batch.MaxExportBatchSize} every {int64 batch.ScheduleDelay.TotalMilliseconds} ms (queue {batch.MaxQueueSize}, export timeout {int64 batch.ExportTimeout.TotalMilliseconds} ms) for exporters added without a mode"
 
-    let private startTracing (config: TelemetryConfig) resource (tracing: TracingConfig) =
+    let private startTracing (config: TelemetryConfig) openStore resource (tracing: TracingConfig) =
         let env = config.Environment
         let sampler, samplerWarnings = orFromEnvironment tracing.Sampler Sampler.fromEnvironment env
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
@@ -30,7 +30,7 @@ module internal Startup =
 
         let pipelines, exporterWarnings, described =
             exporters
-            |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
+            |> ExporterList.start "traces" env batch config.Retry openStore resource (fun exporter ->
                 SpanExportStage(limits, tracing.Processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
@@ -69,7 +69,7 @@ module internal Startup =
         @ selectionWarnings
         @ exporterWarnings
 
-    let private startMetrics (config: TelemetryConfig) resource (metrics: MetricsConfig) drops =
+    let private startMetrics (config: TelemetryConfig) openStore resource (metrics: MetricsConfig) drops =
         let env = config.Environment
         let filter, filterWarnings = orFromEnvironment metrics.ExemplarFilter ExemplarFilter.fromEnvironment env
         let periodicDefaults, periodicWarnings = PeriodicReaderOptions.fromEnvironment env
@@ -161,11 +161,12 @@ module internal Startup =
                             }
 
                     let runner =
-                        Runner.start
+                        Runner.startWithStore
                             $"metrics/{exporter.Name}"
                             mode
                             config.Retry
                             resource
+                            openStore
                             (CollectionExporter exporter)
 
                     collector, Choice1Of2(collector, options, runner)
@@ -249,7 +250,7 @@ module internal Startup =
         @ selectionWarnings
         @ List.concat readerWarnings
 
-    let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
+    let private startLogging (config: TelemetryConfig) openStore resource (logging: LoggingConfig) =
         let env = config.Environment
         let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
@@ -259,7 +260,7 @@ module internal Startup =
 
         let runners, exporterWarnings, described =
             exporters
-            |> ExporterList.start "logs" env batch config.Retry resource (fun exporter ->
+            |> ExporterList.start "logs" env batch config.Retry openStore resource (fun exporter ->
                 LogExportStage(options, logging.Processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "logs" ExporterSelection.logsVariable selection logging.Exporters described
@@ -315,6 +316,16 @@ module internal Startup =
                 else
                     None
 
+            // The export store (OTLP): code's setting, else the official SDK's variables, else memory.
+            let storeSetting, storeWarnings =
+                match config.ExportStore with
+                | Some store -> store, []
+                | None ->
+                    let fromEnvironment, warnings = ExportStore.fromEnvironment env
+                    fromEnvironment |> Option.defaultValue ExportStore.defaults, warnings
+
+            let openStore = ExportStores.opener storeSetting
+
             // A part that throws while starting (an invalid option set in code) must not leave the parts before it
             // running: they are shut down, the propagator restored, and the exception goes on to the caller.
             let started = List<PipelinePart>()
@@ -324,7 +335,7 @@ module internal Startup =
                     let tracingPart, spanRunners, tracingWarnings =
                         match config.Tracing with
                         | Some tracing ->
-                            let part, runners, warnings = startTracing config resource tracing
+                            let part, runners, warnings = startTracing config openStore resource tracing
                             started.Add part
                             [ part ], runners, warnings
                         | None -> [], [], []
@@ -332,7 +343,9 @@ module internal Startup =
                     let metricsPart, metricRunners, prometheus, metricsWarnings =
                         match config.Metrics with
                         | Some metrics ->
-                            let part, runners, prometheus, warnings = startMetrics config resource metrics drops
+                            let part, runners, prometheus, warnings =
+                                startMetrics config openStore resource metrics drops
+
                             started.Add part
                             [ part ], runners, prometheus, warnings
                         | None -> [], [], ([], []), []
@@ -340,7 +353,7 @@ module internal Startup =
                     let loggingPart, loggerBridge, loggingWarnings =
                         match config.Logging with
                         | Some logging ->
-                            let part, bridge, warnings = startLogging config resource logging
+                            let part, bridge, warnings = startLogging config openStore resource logging
                             [ part ], bridge, warnings
                         | None -> [], LoggerBridge.Disabled(), []
 
@@ -372,6 +385,7 @@ module internal Startup =
                 @ propagatorWarnings
                 @ disabledWarnings
                 @ levelWarnings
+                @ storeWarnings
                 @ tracingWarnings
                 @ metricsWarnings
                 @ loggingWarnings

@@ -17,7 +17,14 @@ type private Message<'T> =
 
 [<Sealed>]
 type internal Runner<'T>
-    (name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
+    (
+        name: string,
+        options: BatchOptions,
+        retry: RetryPolicy,
+        resource: Resource,
+        exporter: IExporter<'T>,
+        openStore: string -> (IRequestStore * TimeSpan) option
+    ) =
     // The queue is bounded by `capacity` (see Post), over a single-reader unbounded channel: its reads take no
     // lock (a bounded channel locks on every read as well as every write, and the producers and the reader
     // contended for it). Its writes still take the channel's lock, which `close` relies on: once the channel is
@@ -59,8 +66,27 @@ type internal Runner<'T>
 
     let abort = new CancellationTokenSource()
 
-    // The exporter's side: each batch's export (deadline, retries, outcome in the books) and its shutdown.
-    let export = RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort)
+    // The export store, for an exporter that encodes requests (OTLP) while retries are on: what the backend
+    // cannot take waits there (see RunnerStore). Opened by the request kind (its signal names a directory's
+    // subdirectory).
+    let store =
+        if retry.Enabled && RequestStage.encodes exporter then
+            let requests = RequestStage.requests exporter
+
+            openStore requests.RequestKind
+            |> Option.map (fun (store, maxAge) ->
+                RunnerStore<'T>(name, store, requests, retry, options.ExportTimeout, maxAge, accounts, abort))
+        else
+            None
+
+    // The exporter's side: each batch's export (deadline, retries or the store, outcome in the books) and its
+    // shutdown.
+    let export =
+        RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, store)
+
+    // The reader's pending wait for the channel while it also waits for a probe (kept across wake-ups: a
+    // single-reader channel has one waiter at a time).
+    let mutable readWait: Task<bool> = null
 
     let mutable shutdownTask: Task<bool> = null
     let mutable readerTask: Task = null
@@ -190,18 +216,45 @@ type internal Runner<'T>
                 pending.Clear()
                 export.Export items
 
+            // Sends stored requests while the backend takes them: at most `limit`, then new batches get a turn.
+            let replay (store: RunnerStore<'T>) (limit: int) (ignoreBackoff: bool) =
+                task {
+                    let mutable more = true
+                    let mutable sent = 0
+
+                    while more
+                          && sent < limit
+                          && store.Holding
+                          && (ignoreBackoff || store.ProbeDue)
+                          && not export.Cutoff.IsCancellationRequested
+                          && not accounts.IsClosed do
+                        let! ok = store.ReplayOne export.Cutoff
+                        more <- ok
+                        sent <- sent + 1
+                }
+
             try
                 while running do
                     // Cleared before taking: a request made after this point is either seen by `take` (its
                     // marker or completion is already in the channel) or by the next sleep's re-check.
                     Interlocked.Exchange(&wakeRequested, 0) |> ignore
+
+                    match store with
+                    | Some store when store.ProbeDue -> do! replay store 16 false
+                    | _ -> ()
+
                     let marker = take ()
 
                     if not (isNull marker) then
                         if pending.Count > 0 then
                             do! exportPending ()
 
-                        marker.TrySetResult true |> ignore
+                        // A flush also tries the store now, whatever the backoff: true only when it is empty.
+                        match store with
+                        | Some store ->
+                            do! replay store Int32.MaxValue true
+                            marker.TrySetResult(not store.Holding) |> ignore
+                        | None -> marker.TrySetResult true |> ignore
                     elif pending.Count >= batchSize then
                         do! exportPending ()
                     elif accounts.IsClosed then
@@ -211,6 +264,16 @@ type internal Runner<'T>
                         if pending.Count > 0 then
                             do! exportPending ()
 
+                        // The store gets its last chance before the cutoff, unless it outlives the process and
+                        // the backend is known down (its requests wait for the next process).
+                        match store with
+                        | Some store ->
+                            if not (store.Durable && store.Down) then
+                                do! replay store Int32.MaxValue true
+
+                            store.Abandon()
+                        | None -> ()
+
                         running <- false
                     elif pending.Count > 0 then
                         let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
@@ -218,18 +281,43 @@ type internal Runner<'T>
                         if left <= 0L then
                             do! exportPending ()
                         else
+                            // A due probe also ends the sleep.
+                            let left =
+                                match store with
+                                | Some store when store.Holding -> min left (max 1L store.UntilProbe.Ticks)
+                                | _ -> left
+
                             do! sleep left
                             Volatile.Write(&wakeAt, Int64.MaxValue)
                     else
-                        // Nothing pending: the channel wakes us on the first write, a flush or completion.
-                        let! more = reader.WaitToReadAsync()
+                        match store with
+                        | Some store when store.Holding ->
+                            // Nothing pending but stored requests: the first write, or the next probe.
+                            if isNull readWait || readWait.IsCompleted then
+                                readWait <- reader.WaitToReadAsync().AsTask()
 
-                        if not more then
-                            running <- false
+                            let probe = store.UntilProbe
+
+                            if probe > TimeSpan.Zero then
+                                let! _ = Task.WhenAny(readWait, Task.Delay(probe))
+                                ()
+                        | _ ->
+                            // Nothing pending: the channel wakes us on the first write, a flush or completion.
+                            let! more =
+                                if isNull readWait || readWait.IsCompleted then
+                                    reader.WaitToReadAsync()
+                                else
+                                    ValueTask<bool>(readWait)
+
+                            readWait <- null
+
+                            if not more then
+                                running <- false
             with error ->
                 SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"
 
             do! export.ShutdownExporter()
+            store |> Option.iter _.Dispose()
             timer.Dispose()
         }
 
@@ -363,4 +451,20 @@ module internal Runner =
             | ExportMode.Simple -> simpleOptions
             | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
 
-        new Runner<'T>(name, options, retry, resource, exporter)
+        new Runner<'T>(name, options, retry, resource, exporter, (fun _ -> None))
+
+    [<CompiledName("StartWithStore")>]
+    let startWithStore
+        (name: string)
+        (mode: ExportMode)
+        (retry: RetryPolicy)
+        (resource: Resource)
+        (openStore: string -> (IRequestStore * TimeSpan) option)
+        (exporter: IExporter<'T>)
+        =
+        let options =
+            match mode with
+            | ExportMode.Simple -> simpleOptions
+            | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
+
+        new Runner<'T>(name, options, retry, resource, exporter, openStore)

@@ -20,7 +20,8 @@ type internal RunnerExport<'T>
         resource: Resource,
         exporter: IExporter<'T>,
         accounts: RunnerAccounts,
-        abort: CancellationTokenSource
+        abort: CancellationTokenSource,
+        store: RunnerStore<'T> option
     ) =
     // Where the exporter sends, as diagnostics name it (an OTLP endpoint), read once.
     let destination = ExportDestination.ofExporter exporter
@@ -34,6 +35,14 @@ type internal RunnerExport<'T>
     let stoppingOrAborted = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, abort.Token)
     // Stopwatch timestamp of shutdown's deadline; meaningful once `stopping` is cancelled.
     let mutable shutdownDeadline = Int64.MaxValue
+
+    // With an export store, shutdown stops sending a little before its deadline (see BeginShutdown), so that what
+    // is not sent by then is still kept in time.
+    let cutoff = new CancellationTokenSource()
+
+    do
+        store
+        |> Option.iter (fun store -> cutoff.Token.Register(fun () -> store.CutOff()) |> ignore)
 
     /// Time left before shutdown's deadline (TimeSpan.MaxValue while not shutting down).
     let shutdownRemaining () =
@@ -133,8 +142,8 @@ type internal RunnerExport<'T>
                 return Choice3Of3()
         }
 
-    /// Exports one batch with retries inside its export deadline; decides its outcome exactly once.
-    member _.Export(items: 'T array) : Task =
+    /// Without an export store: one batch with retries in line inside its export deadline; its outcome decided once.
+    let exportDirect (items: 'T array) : Task =
         task {
             match accounts.BeginBatch items.Length with
             | ValueNone -> ()
@@ -214,10 +223,101 @@ type internal RunnerExport<'T>
                 accounts.Settle(batchId, items.Length, outcome.Value)
         }
 
+    /// The export store's path: the batch is encoded and each request sent or kept by the store (no retries in
+    /// line); the books count each request's items as it settles, and the rest when the batch ends.
+    let exportThroughStore (store: RunnerStore<'T>) (items: 'T array) : Task =
+        task {
+            match accounts.BeginBatch items.Length with
+            | ValueNone -> ()
+            | ValueSome batchId ->
+                use exportCts = CancellationTokenSource.CreateLinkedTokenSource(abort.Token, cutoff.Token)
+
+                if exportTimeout.TotalMilliseconds < float Int32.MaxValue then
+                    exportCts.CancelAfter exportTimeout
+
+                let size = items.Length
+
+                // The runner's items a request holds: its share of the batch (a stage's processors may have
+                // dropped some before encoding; the shares of all requests add up to the batch).
+                let deliver =
+                    RequestDelivery(fun body first count total token ->
+                        let share =
+                            if total <= 0 then
+                                0
+                            else
+                                int (int64 size * int64 (first + count) / int64 total)
+                                - int (int64 size * int64 first / int64 total)
+
+                        store.Deliver(batchId, body, share, token))
+
+                let batch = { Resource = resource; Items = items }
+                let requests = RequestStage.requests exporter
+
+                let work =
+                    Task.Run<ExportResult>(
+                        Func<Task<ExportResult>>(fun () -> requests.ExportRequests(batch, deliver, exportCts.Token)),
+                        CancellationToken.None
+                    )
+
+                // Each send is bounded by the export token; encoding and keeping are bounded only by an abort.
+                if not work.IsCompleted then
+                    let! _ = Task.WhenAny(work, aborted)
+                    ()
+
+                let mutable succeeded = false
+
+                if work.IsCompletedSuccessfully then
+                    match work.Result with
+                    | ExportResult.Success -> succeeded <- true
+                    | ExportResult.Failure reason
+                    | ExportResult.Retryable(reason, _) ->
+                        SelfDiagnostics.exportFailed name exporter.Name destination reason
+                elif work.IsFaulted then
+                    let error = work.Exception.GetBaseException()
+
+                    SelfDiagnostics.exporterException
+                        name
+                        exporter.Name
+                        destination
+                        (error.GetType().FullName)
+                        error.Message
+                else
+                    observe work
+
+                // What no request settled: items a processor dropped (the batch succeeded), else failed.
+                accounts.SettleRest(batchId, succeeded)
+        }
+
+    /// The cutoff's token: cancelled shortly before shutdown's deadline when the runner has an export store.
+    member _.Cutoff = cutoff.Token
+
+    /// Exports one batch: through the export store when the runner has one, else with retries in line.
+    member _.Export(items: 'T array) : Task =
+        match store with
+        | Some store -> exportThroughStore store items
+        | None -> exportDirect items
+
+
     /// Shutdown has begun and must end at `deadline` (a Stopwatch timestamp): retries from now on are made only
     /// when they fit (see `retryFitsShutdown`).
     member _.BeginShutdown(deadline: int64) =
         Volatile.Write(&shutdownDeadline, deadline)
+
+        // With a store, sending stops a fifth of the timeout (at most half a second) before the deadline: what is
+        // not sent by then is kept (a directory) or dropped (memory) while the deadline still holds.
+        if store.IsSome then
+            let left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), max deadline (Stopwatch.GetTimestamp()))
+            let reserve = min (TimeSpan.FromMilliseconds 500.) (left / 5.)
+
+            try
+                let sending = left - reserve
+
+                if sending <= TimeSpan.Zero then
+                    cutoff.Cancel()
+                elif sending.TotalMilliseconds < float Int32.MaxValue then
+                    cutoff.CancelAfter sending
+            with _ ->
+                ()
 
         try
             stopping.Cancel()

@@ -313,6 +313,9 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
     /// `otlp-grpc`, `otlp-http-protobuf` or `otlp-http-json`.
     member _.Name = name
 
+    /// `<signal>;<content type>` of the requests it sends: what an export store checks before replaying a body.
+    member _.RequestKind = $"{OtlpOptions.signalPath signal};{contentType.MediaType}"
+
     /// The URL requests go to.
     member _.Endpoint = requestUri
 
