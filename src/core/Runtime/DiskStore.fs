@@ -145,8 +145,8 @@ module internal StoreDirectory =
 /// A store of request files in one directory (a signal's subdirectory). Each file is written under a temporary
 /// name, flushed to disk and renamed, so a file with the final name is whole. A process holds an exclusive lock on
 /// `owner-<id>.lock` while its store is open: another process sends a file only when its writer's lock is free (the
-/// writer is gone), and takes it first by renaming it to `<name>.lease-<its id>` (a rename succeeds for one process
-/// only), so that no two processes send the same file. A lease whose holder's lock is free is taken back. A file
+/// writer is gone), and every process takes a file first by renaming it to `<name>.lease-<its id>` (a rename
+/// succeeds for one process only), so that no two processes send the same file. A lease whose holder's lock is free is taken back. A file
 /// that cannot be read is deleted and counted. Every member runs under one lock.
 [<Sealed>]
 type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
@@ -303,18 +303,17 @@ type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
                         pending.Remove name |> ignore
                         bytes <- bytes - size
 
-                        // Another process's file is leased first; a failed rename means someone else has it.
+                        // Leased first, its own files too (should another process take this one for gone, as it
+                        // may where file locks do not work, only one of them gets it): a failed rename means
+                        // someone else has it.
                         let current =
-                            if own then
-                                Some(path name)
-                            else
-                                let lease = path $"{name}.lease-{id}"
+                            let lease = path $"{name}.lease-{id}"
 
-                                try
-                                    File.Move(path name, lease)
-                                    Some lease
-                                with _ ->
-                                    None
+                            try
+                                File.Move(path name, lease)
+                                Some lease
+                            with _ ->
+                                None
 
                         match current with
                         | None -> ()
@@ -365,13 +364,8 @@ type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
                         bytes <- bytes - size
                         let name = Path.GetFileName request.Key
 
-                        let original =
-                            if request.Own then
-                                name
-                            else
-                                let original = name.Substring(0, name.LastIndexOf(".lease-", StringComparison.Ordinal))
-                                File.Move(request.Key, path original)
-                                original
+                        let original = name.Substring(0, name.LastIndexOf(".lease-", StringComparison.Ordinal))
+                        File.Move(request.Key, path original)
 
                         pending[original] <- struct (size, request.Own)
                         bytes <- bytes + size

@@ -216,32 +216,16 @@ type internal Runner<'T>
                 pending.Clear()
                 export.Export items
 
-            // Sends stored requests while the backend takes them: at most `limit`, then new batches get a turn.
-            let replay (store: RunnerStore<'T>) (limit: int) (ignoreBackoff: bool) =
-                task {
-                    let mutable more = true
-                    let mutable sent = 0
-
-                    while more
-                          && sent < limit
-                          && store.Holding
-                          && (ignoreBackoff || store.ProbeDue)
-                          && not export.Cutoff.IsCancellationRequested
-                          && not accounts.IsClosed do
-                        let! ok = store.ReplayOne export.Cutoff
-                        more <- ok
-                        sent <- sent + 1
-                }
-
             try
                 while running do
                     // Cleared before taking: a request made after this point is either seen by `take` (its
                     // marker or completion is already in the channel) or by the next sleep's re-check.
                     Interlocked.Exchange(&wakeRequested, 0) |> ignore
 
+                    // A due probe starts the store's sender (it runs beside this loop).
                     match store with
-                    | Some store when store.ProbeDue -> do! replay store 16 false
-                    | _ -> ()
+                    | Some store -> store.StartReplay(export.Cutoff, false) |> ignore
+                    | None -> ()
 
                     let marker = take ()
 
@@ -249,12 +233,18 @@ type internal Runner<'T>
                         if pending.Count > 0 then
                             do! exportPending ()
 
-                        // A flush also tries the store now, whatever the backoff: true only when it is empty.
+                        // A flush also tries the store now, whatever the backoff: true once the sender has emptied
+                        // it. The reader goes on meanwhile.
                         match store with
-                        | Some store ->
-                            do! replay store Int32.MaxValue true
-                            marker.TrySetResult(not store.Holding) |> ignore
-                        | None -> marker.TrySetResult true |> ignore
+                        | Some store when store.Holding ->
+                            store
+                                .StartReplay(export.Cutoff, true)
+                                .ContinueWith(
+                                    (fun (_: Task) -> marker.TrySetResult(not store.Holding) |> ignore),
+                                    TaskScheduler.Default
+                                )
+                            |> ignore
+                        | _ -> marker.TrySetResult true |> ignore
                     elif pending.Count >= batchSize then
                         do! exportPending ()
                     elif accounts.IsClosed then
@@ -268,8 +258,11 @@ type internal Runner<'T>
                         // the backend is known down (its requests wait for the next process).
                         match store with
                         | Some store ->
+                            // The sender ends by the cutoff at the latest (its sends are bounded by it).
+                            do! store.Replaying
+
                             if not (store.Durable && store.Down) then
-                                do! replay store Int32.MaxValue true
+                                do! store.StartReplay(export.Cutoff, true)
 
                             store.Abandon()
                         | None -> ()

@@ -303,11 +303,11 @@ type internal RunnerExport<'T>
     member _.BeginShutdown(deadline: int64) =
         Volatile.Write(&shutdownDeadline, deadline)
 
-        // With a store, sending stops a fifth of the timeout (at most half a second) before the deadline: what is
+        // With a store, sending stops a quarter of the timeout (at most a second) before the deadline: what is
         // not sent by then is kept (a directory) or dropped (memory) while the deadline still holds.
         if store.IsSome then
             let left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), max deadline (Stopwatch.GetTimestamp()))
-            let reserve = min (TimeSpan.FromMilliseconds 500.) (left / 5.)
+            let reserve = min (TimeSpan.FromSeconds 1.) (left / 4.)
 
             try
                 let sending = left - reserve

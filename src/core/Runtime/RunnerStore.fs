@@ -21,9 +21,11 @@ open System.Threading.Tasks
 /// - A permanent failure of a stored request settles it as failed; a request older than the store's age limit is
 ///   dropped unsent.
 ///
-/// Only the runner's reader sends from the store (Replay); Deliver may also run on an export the runner abandoned
-/// at its deadline, which is why the store is safe to call concurrently and every count goes through the books'
-/// lock (nothing is counted twice, and nothing once the books are closed).
+/// Stored requests are sent by one sender task at a time (StartReplay), off the runner's reader, while the reader
+/// keeps queueing new requests behind them (the store is not empty while the sender holds its head, so Deliver
+/// keeps rather than sends: order is kept). Deliver may also run on an export the runner abandoned at its deadline;
+/// the store is safe to call concurrently and every count goes through the books' lock (nothing is counted twice,
+/// and nothing once the books are closed).
 [<Sealed>]
 type internal RunnerStore<'T>
     (
@@ -36,13 +38,24 @@ type internal RunnerStore<'T>
         accounts: RunnerAccounts,
         abort: CancellationTokenSource
     ) =
+    // While the store holds something the reader wakes at least this often (a probe may have come due, or the
+    // sender may have finished).
+    static let poll = TimeSpan.FromMilliseconds 250.
+
     let kind = requests.RequestKind
+    // Where the requests go, as diagnostics name it.
+    let destination = ExportDestination.ofExporter requests
     let mutable down = false
     let mutable probes = 0
     // Stopwatch timestamp before which no probe is made.
     let mutable nextProbe = 0L
     // Set at shutdown's cutoff: from then on nothing is sent, everything is kept.
     let mutable cutOff = false
+
+    // The sender of stored requests: one task at a time, off the runner's reader (a probe that waits for a
+    // collector that does not answer never holds the queue).
+    let replayGate = obj ()
+    let mutable replaying: Task = Task.CompletedTask
 
     do accounts.UnreadableFiles <- fun () -> store.Unreadable
 
@@ -98,75 +111,11 @@ type internal RunnerStore<'T>
         if store.Add(body.Span, items, kind) then
             accounts.Deliver(batchId, items, Kept) |> ignore
         else if accounts.Deliver(batchId, items, StoreFull) then
-            SelfDiagnostics.warning name $"export store full: {items} items dropped"
-
-    /// True while the store holds something that may be sent.
-    member _.Holding = not store.IsEmpty
-
-    /// The store keeps what it holds past the process.
-    member _.Durable = store.Durable
-
-    /// True once the backend gave no or a retryable answer, until it accepts a request again.
-    member _.Down = Volatile.Read &down
-
-    /// True when the store holds something and a probe may be made now.
-    member _.ProbeDue =
-        not cutOff
-        && Stopwatch.GetTimestamp() >= Volatile.Read &nextProbe
-        && not store.IsEmpty
-
-    /// How long until the next probe (zero when due); infinite when the store holds nothing.
-    member _.UntilProbe =
-        if store.IsEmpty || cutOff then
-            Timeout.InfiniteTimeSpan
-        else
-            let left = Volatile.Read &nextProbe - Stopwatch.GetTimestamp()
-
-            if left <= 0L then
-                TimeSpan.Zero
-            else
-                Stopwatch.GetElapsedTime(0L, left)
-
-    /// Shutdown's cutoff passed: nothing more is sent, every request is kept (a directory) or dropped (memory).
-    member _.CutOff() = cutOff <- true
-
-    /// One request of batch `batchId`, holding `items` of the runner's items: sent now, or kept. Success when sent
-    /// or kept (or dropped because the store is full, counted); a permanent failure is returned as it is (the
-    /// batch's remaining items then fail).
-    member _.Deliver
-        (batchId: int64, body: ReadOnlyMemory<byte>, items: int, token: CancellationToken)
-        : Task<ExportResult> =
-        if items = 0 then
-            Task.FromResult ExportResult.Success
-        elif cutOff || Volatile.Read &down || not store.IsEmpty then
-            keep batchId body items
-            Task.FromResult ExportResult.Success
-        else
-            task {
-                let! result = send body token
-
-                match result with
-                | ExportResult.Success ->
-                    accounts.Deliver(batchId, items, Sent) |> ignore
-                    markUp ()
-                    return ExportResult.Success
-                | ExportResult.Failure _ -> return result
-                | ExportResult.Retryable(reason, retryAfter) ->
-                    // Kept before the backend is marked down: the reader's next probe finds it.
-                    keep batchId body items
-
-                    if not (Volatile.Read &down) then
-                        SelfDiagnostics.warning
-                            name
-                            $"backend not answering ({reason}); requests are kept in the export store and sent when it answers"
-
-                    markDown retryAfter
-                    return ExportResult.Success
-            }
+            SelfDiagnostics.warning name $"export store full: {items} items for {destination} dropped"
 
     /// Sends the oldest stored request; true when the backend took it (or it was settled otherwise: too old, not
     /// of this exporter's kind, permanently refused), so the next one may follow at once.
-    member _.ReplayOne(cutoff: CancellationToken) : Task<bool> =
+    let replayOne (cutoff: CancellationToken) : Task<bool> =
         task {
             let request = store.Take()
 
@@ -214,10 +163,108 @@ type internal RunnerStore<'T>
                     return false
         }
 
+
+    /// Sends stored requests oldest first while the backend takes them; ends at the first it does not take, at the
+    /// cutoff, or when the books close.
+    let replayLoop (cutoff: CancellationToken) : Task =
+        task {
+            let mutable more = true
+
+            while more
+                  && not store.IsEmpty
+                  && not cutoff.IsCancellationRequested
+                  && not accounts.IsClosed do
+                let! ok = replayOne cutoff
+                more <- ok
+        }
+
+    /// True while the store holds something that may be sent.
+    member _.Holding = not store.IsEmpty
+
+    /// The store keeps what it holds past the process.
+    member _.Durable = store.Durable
+
+    /// True once the backend gave no or a retryable answer, until it accepts a request again.
+    member _.Down = Volatile.Read &down
+
+    /// Starts sending stored requests (off the caller's thread) unless a sender runs already; only when a probe is
+    /// due, unless `now` (a flush, the end of shutdown's drain). Returns the running sender.
+    member _.StartReplay(cutoff: CancellationToken, now: bool) : Task =
+        lock replayGate (fun () ->
+            if
+                replaying.IsCompleted
+                && not cutOff
+                && (now || Stopwatch.GetTimestamp() >= Volatile.Read &nextProbe)
+                && not store.IsEmpty
+            then
+                replaying <- Task.Run(Func<Task>(fun () -> replayLoop cutoff), CancellationToken.None)
+
+            replaying)
+
+    /// The sender running now (a completed task when none).
+    member _.Replaying = lock replayGate (fun () -> replaying)
+
+    /// How long the reader may sleep before it looks at the store again: infinite when it holds nothing, else until
+    /// the next probe, at most a quarter of a second.
+    member _.UntilProbe =
+        if store.IsEmpty || cutOff then
+            Timeout.InfiniteTimeSpan
+        else
+            let left = Volatile.Read &nextProbe - Stopwatch.GetTimestamp()
+
+            if left <= 0L then
+                TimeSpan.Zero
+            else
+                min poll (Stopwatch.GetElapsedTime(0L, left))
+
+    /// Shutdown's cutoff passed: nothing more is sent, every request is kept (a directory) or dropped (memory).
+    member _.CutOff() = cutOff <- true
+
+    /// One request of batch `batchId`, holding `items` of the runner's items: sent now, or kept. Success when sent
+    /// or kept (or dropped because the store is full, counted); a permanent failure is returned as it is (the
+    /// batch's remaining items then fail).
+    member _.Deliver
+        (batchId: int64, body: ReadOnlyMemory<byte>, items: int, token: CancellationToken)
+        : Task<ExportResult> =
+        if items = 0 then
+            Task.FromResult ExportResult.Success
+        elif cutOff || Volatile.Read &down || not store.IsEmpty then
+            keep batchId body items
+            Task.FromResult ExportResult.Success
+        else
+            task {
+                let! result = send body token
+
+                match result with
+                | ExportResult.Success ->
+                    accounts.Deliver(batchId, items, Sent) |> ignore
+                    markUp ()
+                    return ExportResult.Success
+                | ExportResult.Failure _ -> return result
+                | ExportResult.Retryable(reason, retryAfter) ->
+                    // Kept before the backend is marked down: the reader's next probe finds it.
+                    keep batchId body items
+
+                    if not (Volatile.Read &down) then
+                        SelfDiagnostics.warning
+                            name
+                            $"export to {destination} failed ({reason}); requests are kept in the export store and sent when it answers"
+
+                    markDown retryAfter
+                    return ExportResult.Success
+            }
+
     /// At the end of shutdown's drain: what a memory store still holds is dropped (counted); a directory keeps it.
     member _.Abandon() =
         if not store.Durable then
-            accounts.StoreLost(store.RemoveOwn())
+            let lost = store.RemoveOwn()
+
+            if lost > 0L then
+                accounts.StoreLost lost
+
+                SelfDiagnostics.warning
+                    name
+                    $"{lost} items kept in memory for {destination} were dropped at shutdown (configure a disk export store to keep them)"
 
     /// Closes the store (a directory's lock is released: another process may send what it holds).
     member _.Dispose() = store.Dispose()

@@ -1,6 +1,8 @@
 /// The fault suite of the export store (docs/reliability.md): collectors on 127.0.0.1 that the tests stop, restart
 /// and hang, spans at a steady rate, a child process killed mid-outage, and producers racing a full queue and a
-/// full store. Each test checks what arrived (every span exactly once, by span id) and the books.
+/// full store. Each test checks what arrived (every span exactly once, by span id) and the books. The suite runs
+/// alone (its own collection, not in parallel with other tests): its rates and deadlines are the point.
+[<Xunit.Collection("fault-suite")>]
 module Functional.Telemetry.Tests.OutageTests
 
 open System
@@ -22,6 +24,10 @@ open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
+
+/// The fault suite runs after the parallel tests, alone.
+[<CollectionDefinition("fault-suite", DisableParallelization = true)>]
+type FaultSuiteCollection() = class end
 
 // ---- reading span ids out of an ExportTraceServiceRequest ----
 
@@ -139,8 +145,7 @@ let private refusedPort () =
 
 let private uniqueSource () = "Outage." + Guid.NewGuid().ToString("N")
 
-let private freshDirectory () =
-    Path.Combine(Path.GetTempPath(), "ft-outage-" + Guid.NewGuid().ToString("N"))
+let private freshDirectory () = Path.Combine(Path.GetTempPath(), "ft-outage-" + Guid.NewGuid().ToString("N"))
 
 let private sdkFor (source: string) (port: int) (store: ExportStore option) =
     Telemetry.create "outage"
