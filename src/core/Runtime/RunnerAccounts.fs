@@ -74,6 +74,10 @@ type internal RunnerAccounts(name: string) =
     [<DefaultValue>]
     val mutable private storeExpired: int64
 
+    /// True when the runner's export store does not outlive the process (memory): what it still holds when the
+    /// books close is dropped.
+    member val StoreIsVolatile = false with get, set
+
     /// Reads the export store's count of unreadable files (set when the runner has a store).
     member val UnreadableFiles: unit -> int64 = (fun () -> 0L) with get, set
 
@@ -229,6 +233,12 @@ type internal RunnerAccounts(name: string) =
                 inFlightId <- 0L
                 Interlocked.Add(&x.failed, inFlightFailed) |> ignore
                 SelfDiagnosticsCounters.addFailed inFlightFailed
+
+                // A memory store's items go with the process: dropped.
+                if x.StoreIsVolatile then
+                    let held = Interlocked.Exchange(&x.stored, 0L)
+                    Interlocked.Add(&x.dropped, held) |> ignore
+                    SelfDiagnosticsCounters.addDropped held
 
                 // What is in no other book was still queued: dropped. Recovered items are always settled at once,
                 // so they balance themselves out here.

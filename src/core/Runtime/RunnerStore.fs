@@ -57,7 +57,9 @@ type internal RunnerStore<'T>
     let replayGate = obj ()
     let mutable replaying: Task = Task.CompletedTask
 
-    do accounts.UnreadableFiles <- fun () -> store.Unreadable
+    do
+        accounts.UnreadableFiles <- fun () -> store.Unreadable
+        accounts.StoreIsVolatile <- not store.Durable
 
     let markUp () =
         Volatile.Write(&down, false)
@@ -193,7 +195,7 @@ type internal RunnerStore<'T>
         lock replayGate (fun () ->
             if
                 replaying.IsCompleted
-                && not cutOff
+                && not (Volatile.Read &cutOff)
                 && (now || Stopwatch.GetTimestamp() >= Volatile.Read &nextProbe)
                 && not store.IsEmpty
             then
@@ -207,7 +209,7 @@ type internal RunnerStore<'T>
     /// How long the reader may sleep before it looks at the store again: infinite when it holds nothing, else until
     /// the next probe, at most a quarter of a second.
     member _.UntilProbe =
-        if store.IsEmpty || cutOff then
+        if store.IsEmpty || Volatile.Read &cutOff then
             Timeout.InfiniteTimeSpan
         else
             let left = Volatile.Read &nextProbe - Stopwatch.GetTimestamp()
@@ -218,7 +220,7 @@ type internal RunnerStore<'T>
                 min poll (Stopwatch.GetElapsedTime(0L, left))
 
     /// Shutdown's cutoff passed: nothing more is sent, every request is kept (a directory) or dropped (memory).
-    member _.CutOff() = cutOff <- true
+    member _.CutOff() = Volatile.Write(&cutOff, true)
 
     /// One request of batch `batchId`, holding `items` of the runner's items: sent now, or kept. Success when sent
     /// or kept (or dropped because the store is full, counted); a permanent failure is returned as it is (the
@@ -228,7 +230,7 @@ type internal RunnerStore<'T>
         : Task<ExportResult> =
         if items = 0 then
             Task.FromResult ExportResult.Success
-        elif cutOff || Volatile.Read &down || not store.IsEmpty then
+        elif Volatile.Read &cutOff || Volatile.Read &down || not store.IsEmpty then
             keep batchId body items
             Task.FromResult ExportResult.Success
         else
