@@ -18,8 +18,7 @@ let private openDisk (root: string) =
     | Ok directory -> new DiskStore(directory, 1024L * 1024L, TimeSpan.FromHours 1.) :> IRequestStore, directory
     | Error reason -> failwith reason
 
-let private add (store: IRequestStore) (bytes: byte array) items =
-    store.Add(ReadOnlySpan bytes, items, kind)
+let private add (store: IRequestStore) (bytes: byte array) items = store.Add(ReadOnlySpan bytes, items, kind)
 
 [<Fact>]
 let ``a memory store keeps requests oldest first within the SDK's shared budget`` () =
@@ -116,7 +115,9 @@ let ``a world-writable directory and the shared temporary directory are refused,
             Directory.Delete(root, true)
 
 [<Fact>]
-let ``two processes on one directory never send the same file: a live writer's files stay its own, a gone writer's are leased once`` () =
+let ``two processes on one directory never send the same file: a live writer's files stay its own, a gone writer's are leased once``
+    ()
+    =
     let root = freshDirectory ()
     let writer, _ = openDisk root
     let other, _ = openDisk root
@@ -242,6 +243,7 @@ let ``the official SDK's variables choose the store, and disk without a director
 let ``stores given in code are validated`` () =
     TestUtil.rejects "MaxBytes" (ExportStore.validate (ExportStore.memory 0L))
     TestUtil.rejects "Directory" (ExportStore.validate (ExportStore.disk " "))
+
     TestUtil.throwsNaming "MaxAge" (fun () ->
         Telemetry.create "x"
         |> Telemetry.withExportStore (ExportStore.Disk("/srv/otlp", 1L, TimeSpan.Zero)))

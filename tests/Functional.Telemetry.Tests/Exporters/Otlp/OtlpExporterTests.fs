@@ -1425,8 +1425,7 @@ let private grpcPipelineWith (store: ExportStore) (receiver: Receiver) (name: st
     |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addOtlpExporter id)
     |> Telemetry.start
 
-let private grpcPipeline receiver name timeoutMs =
-    grpcPipelineWith ExportStore.defaults receiver name timeoutMs
+let private grpcPipeline receiver name timeoutMs = grpcPipelineWith ExportStore.defaults receiver name timeoutMs
 
 let private oneSpan (name: string) =
     use source = new System.Diagnostics.ActivitySource(name)
