@@ -89,7 +89,12 @@ let private runSchedule (schedule: RunnerSchedule) =
 
                 next <- next + 1
         | FlushNow ->
-            if not (runner.ForceFlush(TimeSpan.FromSeconds 10.).GetAwaiter().GetResult()) then
+            // A flush finishes (well within its timeout here) and tells the truth: true exactly when nothing failed
+            // from its call to its answer (what failed then was queued before it).
+            let failedBefore = runner.Stats.Failed
+            let flushed = runner.ForceFlush(TimeSpan.FromSeconds 10.).GetAwaiter().GetResult()
+
+            if flushed <> (runner.Stats.Failed = failedBefore) then
                 flushesOk <- false
         | SwitchTo outcome -> exporter.Outcome <- outcome
 
@@ -102,8 +107,9 @@ let private runSchedule (schedule: RunnerSchedule) =
 
     problems
         [
-            "flushes finished", flushesOk
-            "shutdown finished in time", shutdownOk
+            "flushes answered true exactly when nothing failed", flushesOk
+            "shutdown answered true exactly when nothing failed or was dropped",
+            shutdownOk = (stats.Failed = 0L && stats.Dropped = 0L)
             "Accepted + Rejected = posted", stats.Accepted + stats.Rejected = int64 next
             "Accepted matches the posts that returned true", stats.Accepted = int64 accepted.Count
             "Rejected matches the posts that returned false", stats.Rejected = int64 rejected.Count
@@ -181,3 +187,133 @@ let ``shutdown meets its deadline with a hanging exporter and the books still ba
             match broken with
             | [] -> true
             | _ -> failwithf "violated: %s (stats %A, elapsed %O)" (String.Join("; ", broken)) stats clock.Elapsed))
+
+// ---- the export store's path ----
+
+/// An exporter that encodes requests (as OTLP does): each batch becomes requests of at most `perRequest` ids
+/// (4 bytes each), and each send answers by the current outcome, recording the ids it accepted in order.
+type private ModelRequestExporter(perRequest: int) =
+    let mutable outcome = Succeed
+    let succeeded = ConcurrentQueue<int>()
+    let mutable sends = 0
+
+    let decode (body: ReadOnlyMemory<byte>) =
+        [
+            for i in 0 .. body.Length / 4 - 1 -> BitConverter.ToInt32(body.Span.Slice(i * 4, 4))
+        ]
+
+    member _.Outcome
+        with set value = Volatile.Write(&outcome, value)
+
+    member _.Succeeded = List.ofSeq succeeded
+
+    interface IExporter<int> with
+        member _.Name = "model-requests"
+        member _.Export(_, _) = Task.FromResult(ExportResult.Failure "the store's path is expected")
+        member _.Shutdown _ = Task.CompletedTask
+
+    interface IRequestExporter<int> with
+        member _.EncodesRequests = true
+        member _.RequestKind = "traces;application/x-model"
+
+        member _.ExportRequests(batch, deliver, token) =
+            task {
+                let parts = batch.Items |> Array.chunkBySize perRequest
+                let mutable first = 0
+                let mutable result = ExportResult.Success
+                let mutable index = 0
+
+                while result = ExportResult.Success && index < parts.Length do
+                    let part = parts[index]
+                    let body = part |> Array.collect BitConverter.GetBytes
+                    let! answer = deliver.Invoke(ReadOnlyMemory body, first, part.Length, batch.Items.Length, token)
+                    result <- answer
+                    first <- first + part.Length
+                    index <- index + 1
+
+                return result
+            }
+
+        member _.SendRequest(body, _) =
+            Interlocked.Increment &sends |> ignore
+
+            match Volatile.Read &outcome with
+            | Succeed ->
+                for id in decode body do
+                    succeeded.Enqueue id
+
+                Task.FromResult ExportResult.Success
+            | Fail -> Task.FromResult(ExportResult.Failure "model failure")
+            | Retry -> Task.FromResult(ExportResult.Retryable("model unavailable", Nullable()))
+            | Throw -> raise (InvalidOperationException "model exception")
+
+let private runStoreSchedule (schedule: RunnerSchedule) (perRequest: int) (storeBytes: int64) =
+    let exporter = ModelRequestExporter(perRequest)
+
+    let options =
+        {
+            ScheduleDelay = TimeSpan.FromMilliseconds(float schedule.DelayMs)
+            ExportTimeout = TimeSpan.FromSeconds 10.
+            MaxQueueSize = schedule.QueueSize
+            MaxExportBatchSize = schedule.BatchSize
+        }
+
+    let opener = ExportStores.opener (ExportStore.memory storeBytes)
+
+    let runner =
+        Runner.startWithStore
+            "model-store"
+            (ExportMode.Batched options)
+            fastRetry
+            resource
+            opener
+            (exporter :> IExporter<int>)
+
+    let accepted = ResizeArray<int>()
+    let mutable next = 0
+
+    for op in schedule.Ops do
+        match op with
+        | PostItems count ->
+            for _ in 1..count do
+                if runner.Post next then
+                    accepted.Add next
+
+                next <- next + 1
+        | FlushNow -> runner.ForceFlush(TimeSpan.FromSeconds 10.).GetAwaiter().GetResult() |> ignore
+        | SwitchTo outcome -> exporter.Outcome <- outcome
+
+    let shutdownOk = runner.Shutdown(TimeSpan.FromSeconds 10.).GetAwaiter().GetResult()
+    let stats = runner.Stats
+    let succeeded = exporter.Succeeded
+    let succeededSet = Set.ofList succeeded
+    let acceptedSet = Set.ofSeq accepted
+
+    problems
+        [
+            "Accepted + Rejected = posted", stats.Accepted + stats.Rejected = int64 next
+            "Accepted matches the posts that returned true", stats.Accepted = int64 accepted.Count
+            "no id delivered twice", succeeded.Length = succeededSet.Count
+            "ids delivered in the order they were posted", succeeded = List.sort succeeded
+            "Exported = distinct ids delivered", stats.Exported = int64 succeededSet.Count
+            "only accepted ids were delivered", Set.isSubset succeededSet acceptedSet
+            "accepted but not delivered = Failed + Dropped",
+            int64 (acceptedSet - succeededSet).Count = stats.Failed + stats.Dropped
+            "a memory store holds nothing after shutdown", stats.Stored = 0L
+            "Accepted = Exported + Failed + Dropped + Stored",
+            stats.Accepted = stats.Exported + stats.Failed + stats.Dropped + stats.Stored
+            "store-full drops are part of Dropped", stats.DroppedStoreFull <= stats.Dropped
+            "shutdown answered true exactly when nothing failed or was dropped",
+            shutdownOk = (stats.Failed = 0L && stats.Dropped = 0L)
+        ]
+
+[<Fact>]
+let ``through the export store every accepted item is delivered once, in order, or counted as failed or dropped`` () =
+    Check.propertyWith
+        30
+        (Prop.forAll
+            (Arb.fromGen (Gen.zip3 runnerSchedule (Gen.choose (1, 4)) (Gen.elements [ 8L; 64L; 1024L * 1024L ])))
+            (fun (schedule, perRequest, storeBytes) ->
+                match runStoreSchedule schedule perRequest storeBytes with
+                | [] -> true
+                | broken -> failwithf "violated: %s" (String.Join("; ", broken))))

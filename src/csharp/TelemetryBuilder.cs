@@ -113,6 +113,36 @@ public sealed class TelemetryBuilder
     /// <summary>Turns export retries off (they are on by default).</summary>
     public TelemetryBuilder WithoutRetries() => Apply(c => TelemetryModule.WithRetry(RetryPolicyModule.Disabled, c));
 
+    /// <summary>Keeps what the OTLP exporters cannot send (collector unreachable, or answering retryably) in files
+    /// under <paramref name="directory"/> (one subdirectory per signal) until the collector answers, then sends it in
+    /// order; what is stored when the process stops is sent by the next process started with the same directory.
+    /// At most <paramref name="maxBytes"/> per signal (default 256 MiB; the newest requests are dropped, and
+    /// counted, past it) and none older than <paramref name="maxAge"/> (default 24 h). The SDK creates the directory
+    /// readable and writable by its owner only; a directory every local account may write to, or the shared
+    /// temporary directory itself, is refused with a warning and memory is used instead. Beats
+    /// <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY</c> and <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_DISK_RETRY_DIRECTORY_PATH</c>.
+    /// See docs/reliability.md.</summary>
+    public TelemetryBuilder UseDiskExportStore(string directory, long? maxBytes = null, TimeSpan? maxAge = null)
+    {
+        Guard.NotBlank(directory, nameof(directory));
+        var store = ExportStoreModule.OnDisk(directory);
+        if (store is ExportStore.Disk disk && (maxBytes.HasValue || maxAge.HasValue))
+        {
+            store = ExportStore.NewDisk(disk.directory, maxBytes ?? disk.maxBytes, maxAge ?? disk.maxAge);
+        }
+        return Apply(c => TelemetryModule.WithExportStore(store, c));
+    }
+
+    /// <summary>Keeps what the OTLP exporters cannot send in memory, at most <paramref name="maxBytes"/> of encoded
+    /// requests across signals (the default store holds 64 MiB), until the collector answers; what it still holds at
+    /// shutdown is dropped and counted. See docs/reliability.md.</summary>
+    public TelemetryBuilder UseMemoryExportStore(long maxBytes) =>
+        Apply(c => TelemetryModule.WithExportStore(ExportStoreModule.InMemory(maxBytes), c));
+
+    /// <summary>Turns the export store off: a request the collector does not take is retried within its export
+    /// deadline, then counted as failed.</summary>
+    public TelemetryBuilder WithoutExportStore() => Apply(c => TelemetryModule.WithExportStore(ExportStore.Off, c));
+
     /// <summary>Sends the SDK's own diagnostics (export failures naming the signal, exporter and endpoint; drops;
     /// configuration warnings) to <paramref name="sink"/> instead of standard error: each with its level, once
     /// <c>OTEL_LOG_LEVEL</c> (<c>none</c>, <c>error</c>, <c>warn</c>, <c>info</c>, <c>debug</c>; default

@@ -85,7 +85,7 @@ public class SdkShapeTests
         public Task Shutdown(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    private static async Task<RunnerStats> ExportOneSpan(ScriptedExporter exporter)
+    private static async Task<RunnerStats> ExportOneSpan(ScriptedExporter exporter, bool delivered)
     {
         var source = Unique();
         await using var sdk = Base().WithTracing(t => t.AddSource(source).AddSimpleExporter(exporter)).Start();
@@ -94,7 +94,8 @@ public class SdkShapeTests
             activitySource.StartActivity("exported")?.Dispose();
         }
 
-        Assert.True(await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
+        // The flush tells whether the span was delivered.
+        Assert.Equal(delivered, await sdk.ForceFlush(TimeSpan.FromSeconds(10)));
         return sdk.SpanPipelines.Single().Stats;
     }
 
@@ -106,11 +107,11 @@ public class SdkShapeTests
         Assert.True(ExportResult.Retry("HTTP 503", null).IsRetryable);
         Assert.True(ExportResult.Retry("HTTP 429", TimeSpan.FromSeconds(2)).IsRetryable);
 
-        var failed = await ExportOneSpan(new ScriptedExporter(ExportResult.Failed("HTTP 400")));
+        var failed = await ExportOneSpan(new ScriptedExporter(ExportResult.Failed("HTTP 400")), delivered: false);
         Assert.Equal((0L, 1L, 1L), (failed.Exported, failed.Failed, failed.ExportCalls));
 
         var retried = await ExportOneSpan(new ScriptedExporter(
-            ExportResult.Retry("HTTP 503", null), ExportResult.Retry("HTTP 429", TimeSpan.FromMilliseconds(10))));
+            ExportResult.Retry("HTTP 503", null), ExportResult.Retry("HTTP 429", TimeSpan.FromMilliseconds(10))), delivered: true);
         Assert.Equal((1L, 0L, 3L), (retried.Exported, retried.Failed, retried.ExportCalls));
     }
 }

@@ -150,5 +150,24 @@ type internal LogExportStage
                 })
             :> Task
 
+    // The store's path (see IRequestExporter): the same conversion, the requests handed to the runner.
+    interface IRequestExporter<LogEntry> with
+        member _.EncodesRequests = RequestStage.encodes exporter
+
+        member _.ExportRequests(batch, deliver, token) =
+            Suppression.Run(fun () ->
+                memo.Export(
+                    batch,
+                    convert,
+                    fun records ->
+                        (RequestStage.requests exporter)
+                            .ExportRequests({ Resource = batch.Resource; Items = records }, deliver, token)
+                ))
+
+        member _.SendRequest(body, token) =
+            Suppression.Run(fun () -> (RequestStage.requests exporter).SendRequest(body, token))
+
+        member _.RequestKind = (RequestStage.requests exporter).RequestKind
+
     interface IExportDestination with
         member _.Destination = ExportDestination.ofExporter exporter

@@ -48,5 +48,24 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
 
         member _.Shutdown token = exporter.Shutdown token
 
+    // The store's path (see IRequestExporter): the same conversion, the requests handed to the runner.
+    interface IRequestExporter<Activity> with
+        member _.EncodesRequests = RequestStage.encodes exporter
+
+        member _.ExportRequests(batch, deliver, token) =
+            Suppression.Run(fun () ->
+                memo.Export(
+                    batch,
+                    convert,
+                    fun spans ->
+                        (RequestStage.requests exporter)
+                            .ExportRequests({ Resource = batch.Resource; Items = spans }, deliver, token)
+                ))
+
+        member _.SendRequest(body, token) =
+            Suppression.Run(fun () -> (RequestStage.requests exporter).SendRequest(body, token))
+
+        member _.RequestKind = (RequestStage.requests exporter).RequestKind
+
     interface IExportDestination with
         member _.Destination = ExportDestination.ofExporter exporter

@@ -41,3 +41,33 @@ module internal ExportDestination =
         match exporter with
         | :? IExportDestination as named -> named.Destination
         | _ -> ""
+
+type internal RequestDelivery =
+    delegate of
+        body: ReadOnlyMemory<byte> * first: int * count: int * total: int * cancellationToken: CancellationToken ->
+            Task<ExportResult>
+
+type internal IRequestExporter<'T> =
+    abstract EncodesRequests: bool
+
+    abstract ExportRequests:
+        batch: Batch<'T> * deliver: RequestDelivery * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    abstract SendRequest: body: ReadOnlyMemory<byte> * cancellationToken: CancellationToken -> Task<ExportResult>
+    abstract RequestKind: string
+
+module internal RequestStage =
+    let encodes (exporter: IExporter<'T>) =
+        match box exporter with
+        | :? IRequestExporter<'T> as requests -> requests.EncodesRequests
+        | _ -> false
+
+    let requests (exporter: IExporter<'T>) = box exporter :?> IRequestExporter<'T>
+
+module internal ExportReasons =
+    [<Literal>]
+    let private prefix = "unreachable: "
+
+    let unreachable (detail: string) = prefix + detail
+
+    let isUnreachable (reason: string) = not (isNull reason) && reason.StartsWith(prefix, StringComparison.Ordinal)

@@ -71,3 +71,47 @@ type internal IExportDestination =
 module internal ExportDestination =
     /// The exporter's destination when it names one, else empty.
     val ofExporter: exporter: obj -> string
+
+/// Hands one encoded request of a batch to the runner: its body (valid until the returned task completes), which
+/// of the exporter's items it holds (`count` items from `first`, of `total` in the batch), and the export's token.
+/// The runner sends it, or keeps a copy in its export store; Success means sent or kept.
+type internal RequestDelivery =
+    delegate of
+        body: ReadOnlyMemory<byte> * first: int * count: int * total: int * cancellationToken: CancellationToken ->
+            Task<ExportResult>
+
+/// Implemented by exporters that send encoded requests (OTLP) and by the export stages around them: the runner then
+/// encodes each batch through `ExportRequests` and decides itself what is sent now and what waits in its export
+/// store (see docs/reliability.md); `SendRequest` sends a stored request later, as it was encoded.
+type internal IRequestExporter<'T> =
+    /// False for a stage whose exporter does not encode requests (the runner then calls Export).
+    abstract EncodesRequests: bool
+
+    /// Encodes the batch into one or more requests (split to the exporter's size limit) and hands each to
+    /// `deliver` in order, awaiting it; stops at the first answer that is not Success and returns it. Items too
+    /// big to send alone are not handed over: the answer is then a Failure naming their count.
+    abstract ExportRequests:
+        batch: Batch<'T> * deliver: RequestDelivery * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    /// Sends one request body as `ExportRequests` handed it over.
+    abstract SendRequest: body: ReadOnlyMemory<byte> * cancellationToken: CancellationToken -> Task<ExportResult>
+
+    /// What a stored request must match to be sent by this exporter: `<signal>;<content type>`.
+    abstract RequestKind: string
+
+/// What the export stages (span, log and metric) share to pass the request path through to their exporter.
+module internal RequestStage =
+    /// True when `exporter` encodes requests (see IRequestExporter).
+    val encodes: exporter: IExporter<'T> -> bool
+
+    /// `exporter` as an IRequestExporter; only called when `encodes exporter`.
+    val requests: exporter: IExporter<'T> -> IRequestExporter<'T>
+
+/// Reasons an exporter gives that the runner reads.
+module internal ExportReasons =
+    /// A Retryable reason for a peer that could not be reached at all (connection refused, no route, name not
+    /// resolved): a shutdown does not retry it, and the export store takes the request at once.
+    val unreachable: detail: string -> string
+
+    /// True for a reason made by `unreachable`.
+    val isUnreachable: reason: string -> bool

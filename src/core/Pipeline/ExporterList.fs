@@ -135,7 +135,8 @@ module internal ExporterList =
         | destination -> $"{exporter.Name} ({destination})"
 
     /// Starts one runner per exporter, named `<signal>/<exporter>`, each exporting through `stage exporter` (the
-    /// signal's conversion, limits and processors); an exporter without a mode is batched with `batch`. Returns
+    /// signal's conversion, limits and processors) with the export store `openStore` gives (OTLP exporters); an
+    /// exporter without a mode is batched with `batch`. Returns
     /// the runners with their exporter's interest check, the warnings met building exporters, and a description
     /// of each exporter (`describe`).
     let start
@@ -143,6 +144,7 @@ module internal ExporterList =
         (env: EnvLookup)
         (batch: BatchOptions)
         (retry: RetryPolicy)
+        (openStore: string -> (IRequestStore * System.TimeSpan) option)
         (resource: Resource)
         (stage: IExporter<'T> -> IExporter<'In>)
         (exporters: ExporterConfig<'T> list)
@@ -154,7 +156,9 @@ module internal ExporterList =
             resolved
             |> List.map (fun (e, (exporter, _)) ->
                 let mode = e.Mode |> Option.defaultValue (ExportMode.Batched batch)
-                Runner.start $"{signal}/{exporter.Name}" mode retry resource (stage exporter), interestOf exporter)
+
+                Runner.startWithStore $"{signal}/{exporter.Name}" mode retry resource openStore (stage exporter),
+                interestOf exporter)
             |> Array.ofList
 
         pipelines, warnings, resolved |> List.map (fun (_, (exporter, _)) -> describe exporter)

@@ -41,7 +41,7 @@ module internal Startup =
             with ex ->
                 SelfDiagnostics.error "traces" $"the instrumentation {name} failed to stop ({ex.GetType().FullName})"
 
-    let private startTracing (config: TelemetryConfig) resource (tracing: TracingConfig) =
+    let private startTracing (config: TelemetryConfig) openStore resource (tracing: TracingConfig) =
         let env = config.Environment
         let sampler, samplerWarnings = orFromEnvironment tracing.Sampler Sampler.fromEnvironment env
         let limits, limitWarnings = orFromEnvironment tracing.Limits SpanLimits.fromEnvironment env
@@ -63,7 +63,7 @@ module internal Startup =
 
         let pipelines, exporterWarnings, described =
             exporters
-            |> ExporterList.start "traces" env batch config.Retry resource (fun exporter ->
+            |> ExporterList.start "traces" env batch config.Retry openStore resource (fun exporter ->
                 SpanExportStage(limits, processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "traces" ExporterSelection.tracesVariable selection tracing.Exporters described
@@ -104,7 +104,7 @@ module internal Startup =
         @ selectionWarnings
         @ exporterWarnings
 
-    let private startMetrics (config: TelemetryConfig) resource (metrics: MetricsConfig) drops =
+    let private startMetrics (config: TelemetryConfig) openStore resource (metrics: MetricsConfig) drops =
         let env = config.Environment
         let filter, filterWarnings = orFromEnvironment metrics.ExemplarFilter ExemplarFilter.fromEnvironment env
         let periodicDefaults, periodicWarnings = PeriodicReaderOptions.fromEnvironment env
@@ -196,11 +196,12 @@ module internal Startup =
                             }
 
                     let runner =
-                        Runner.start
+                        Runner.startWithStore
                             $"metrics/{exporter.Name}"
                             mode
                             config.Retry
                             resource
+                            openStore
                             (CollectionExporter exporter)
 
                     collector, Choice1Of2(collector, options, runner)
@@ -284,7 +285,7 @@ module internal Startup =
         @ selectionWarnings
         @ List.concat readerWarnings
 
-    let private startLogging (config: TelemetryConfig) resource (logging: LoggingConfig) =
+    let private startLogging (config: TelemetryConfig) openStore resource (logging: LoggingConfig) =
         let env = config.Environment
         let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
@@ -294,7 +295,7 @@ module internal Startup =
 
         let runners, exporterWarnings, described =
             exporters
-            |> ExporterList.start "logs" env batch config.Retry resource (fun exporter ->
+            |> ExporterList.start "logs" env batch config.Retry openStore resource (fun exporter ->
                 LogExportStage(options, logging.Processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "logs" ExporterSelection.logsVariable selection logging.Exporters described
@@ -350,6 +351,16 @@ module internal Startup =
                 else
                     None
 
+            // The export store (OTLP): code's setting, else the official SDK's variables, else memory.
+            let storeSetting, storeWarnings =
+                match config.ExportStore with
+                | Some store -> store, []
+                | None ->
+                    let fromEnvironment, warnings = ExportStore.fromEnvironment env
+                    fromEnvironment |> Option.defaultValue ExportStore.defaults, warnings
+
+            let openStore = ExportStores.opener storeSetting
+
             // A part that throws while starting (an invalid option set in code) must not leave the parts before it
             // running: they are shut down, the propagator restored, and the exception goes on to the caller.
             let started = List<PipelinePart>()
@@ -359,7 +370,7 @@ module internal Startup =
                     let tracingPart, spanRunners, tracingWarnings =
                         match config.Tracing with
                         | Some tracing ->
-                            let part, runners, warnings = startTracing config resource tracing
+                            let part, runners, warnings = startTracing config openStore resource tracing
                             started.Add part
                             [ part ], runners, warnings
                         | None -> [], [], []
@@ -367,7 +378,9 @@ module internal Startup =
                     let metricsPart, metricRunners, prometheus, metricsWarnings =
                         match config.Metrics with
                         | Some metrics ->
-                            let part, runners, prometheus, warnings = startMetrics config resource metrics drops
+                            let part, runners, prometheus, warnings =
+                                startMetrics config openStore resource metrics drops
+
                             started.Add part
                             [ part ], runners, prometheus, warnings
                         | None -> [], [], ([], []), []
@@ -375,7 +388,7 @@ module internal Startup =
                     let loggingPart, loggerBridge, loggingWarnings =
                         match config.Logging with
                         | Some logging ->
-                            let part, bridge, warnings = startLogging config resource logging
+                            let part, bridge, warnings = startLogging config openStore resource logging
                             [ part ], bridge, warnings
                         | None -> [], LoggerBridge.Disabled(), []
 
@@ -407,6 +420,7 @@ module internal Startup =
                 @ propagatorWarnings
                 @ disabledWarnings
                 @ levelWarnings
+                @ storeWarnings
                 @ tracingWarnings
                 @ metricsWarnings
                 @ loggingWarnings

@@ -19,6 +19,7 @@ module Telemetry =
             Propagator = None
             InstallPropagator = true
             Retry = RetryPolicy.defaults
+            ExportStore = None
             Diagnostics = None
             Tracing = None
             Metrics = None
@@ -42,6 +43,12 @@ module Telemetry =
 
     [<CompiledName("WithPropagatorInstalled")>]
     let withPropagatorInstalled install (config: TelemetryConfig) = { config with InstallPropagator = install }
+
+    [<CompiledName("WithExportStore")>]
+    let withExportStore store (config: TelemetryConfig) =
+        { config with
+            ExportStore = Some(Validation.orThrow (nameof store) (ExportStore.validate store))
+        }
 
     [<CompiledName("WithRetry")>]
     let withRetry policy (config: TelemetryConfig) =

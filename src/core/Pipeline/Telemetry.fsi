@@ -31,6 +31,13 @@ module Telemetry =
     [<CompiledName("WithPropagatorInstalled")>]
     val withPropagatorInstalled: install: bool -> config: TelemetryConfig -> TelemetryConfig
 
+    /// Keeps what the OTLP exporters cannot send (backend unreachable or answering retryably) in this store until
+    /// the backend answers, then sends it in order (see docs/reliability.md): `ExportStore.disk "/var/lib/app/otlp"`
+    /// survives the process, `ExportStore.Off` turns it off. Beats `OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY`. An
+    /// invalid store (see `ExportStore.validate`) is an ArgumentException naming the bad setting.
+    [<CompiledName("WithExportStore")>]
+    val withExportStore: store: ExportStore -> config: TelemetryConfig -> TelemetryConfig
+
     /// Uses this retry policy for every exporter (`RetryPolicy.disabled` turns retries off).
     /// An invalid policy (see `RetryPolicy.validate`) is an ArgumentException naming the bad setting.
     [<CompiledName("WithRetry")>]

@@ -71,6 +71,7 @@ type TelemetryConfig =
         Propagator: TextMapPropagator option
         InstallPropagator: bool
         Retry: RetryPolicy
+        ExportStore: ExportStore option
         Diagnostics: (DiagnosticLevel -> string -> unit) option
         Tracing: TracingConfig option
         Metrics: MetricsConfig option

@@ -125,6 +125,10 @@ type TelemetryConfig =
         InstallPropagator: bool
         /// Retry policy of every export pipeline. Default `RetryPolicy.defaults` (on).
         Retry: RetryPolicy
+        /// Where the OTLP exporters keep what the backend cannot take until it answers again; None reads
+        /// `OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY` (default `ExportStore.defaults`: memory, 64 MiB across signals).
+        /// Used only while retries are on.
+        ExportStore: ExportStore option
         /// Where the SDK's own diagnostics (export failures, drops, configuration warnings) go, with their level,
         /// once `OTEL_LOG_LEVEL` (default `warn`) admits them and rate-limited; None: standard error.
         Diagnostics: (DiagnosticLevel -> string -> unit) option

@@ -35,6 +35,9 @@ type TelemetrySdk
         installation: IDisposable option,
         diagnostics: DiagnosticsRegistration
     ) =
+    // How long the diagnostics sink may still take once the deadline has passed: the one bound past it.
+    static let diagnosticsMoment = TimeSpan.FromMilliseconds 50.
+
     let shutdownGate = obj ()
     let mutable shutdown: Task<bool> option = None
 
@@ -76,15 +79,32 @@ type TelemetrySdk
                     NoContext.run (fun () ->
                         task {
                             let started = Stopwatch.GetTimestamp()
+                            let left () = timeout - Stopwatch.GetElapsedTime started
                             let first, last = parts |> List.partition (fun p -> not p.ShutsDownLast)
-                            let! ok = all (first |> List.map (fun p -> p.Shutdown timeout))
-                            // Logging drains with what is left of the timeout, but at least a second of it.
-                            let left = timeout - Stopwatch.GetElapsedTime started
-                            let lastTimeout = min timeout (max left (TimeSpan.FromSeconds 1.))
-                            let! lastOk = all (last |> List.map (fun p -> p.Shutdown lastTimeout))
+
+                            // One deadline for the whole shutdown. The parts that shut down last (logging) are kept
+                            // a share of it (a fifth, at most a second) so that what the others log while they drain
+                            // can still be exported; they then get whatever is left. Each part's answer is awaited
+                            // at most for its share, whatever the part does.
+                            let reserve =
+                                if List.isEmpty last then
+                                    TimeSpan.Zero
+                                else
+                                    min (TimeSpan.FromSeconds 1.) (timeout / 5.)
+
+                            let shutDown (budget: TimeSpan) (group: PipelinePart list) =
+                                let budget = max budget TimeSpan.Zero
+
+                                all (group |> List.map (fun p -> Deadline.orFalse budget (p.Shutdown budget)))
+
+                            let! ok = shutDown (timeout - reserve) first
+                            let! lastOk = shutDown (left ()) last
                             installation |> Option.iter (fun i -> i.Dispose())
-                            // What the shutdown reported reaches the sink before the sink goes (a second at most).
-                            let! _ = diagnostics.Close(min timeout (TimeSpan.FromSeconds 1.))
+                            // What the shutdown reported reaches the sink before the sink goes: within what is left
+                            // of the deadline, but never less than a moment (the small bound past the deadline) nor
+                            // more than a second.
+                            let closing = min (TimeSpan.FromSeconds 1.) (max (left ()) diagnosticsMoment)
+                            let! _ = Deadline.orFalse closing (diagnostics.Close closing)
                             return ok && lastOk
                         })
 

@@ -17,7 +17,14 @@ type private Message<'T> =
 
 [<Sealed>]
 type internal Runner<'T>
-    (name: string, options: BatchOptions, retry: RetryPolicy, resource: Resource, exporter: IExporter<'T>) =
+    (
+        name: string,
+        options: BatchOptions,
+        retry: RetryPolicy,
+        resource: Resource,
+        exporter: IExporter<'T>,
+        openStore: string -> (IRequestStore * TimeSpan) option
+    ) =
     // The queue is bounded by `capacity` (see Post), over a single-reader unbounded channel: its reads take no
     // lock (a bounded channel locks on every read as well as every write, and the producers and the reader
     // contended for it). Its writes still take the channel's lock, which `close` relies on: once the channel is
@@ -59,8 +66,27 @@ type internal Runner<'T>
 
     let abort = new CancellationTokenSource()
 
-    // The exporter's side: each batch's export (deadline, retries, outcome in the books) and its shutdown.
-    let export = RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort)
+    // The export store, for an exporter that encodes requests (OTLP) while retries are on: what the backend
+    // cannot take waits there (see RunnerStore). Opened by the request kind (its signal names a directory's
+    // subdirectory).
+    let store =
+        if retry.Enabled && RequestStage.encodes exporter then
+            let requests = RequestStage.requests exporter
+
+            openStore requests.RequestKind
+            |> Option.map (fun (store, maxAge) ->
+                RunnerStore<'T>(name, store, requests, retry, options.ExportTimeout, maxAge, accounts, abort))
+        else
+            None
+
+    // The exporter's side: each batch's export (deadline, retries or the store, outcome in the books) and its
+    // shutdown.
+    let export =
+        RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, store)
+
+    // The reader's pending wait for the channel while it also waits for a probe (kept across wake-ups: a
+    // single-reader channel has one waiter at a time).
+    let mutable readWait: Task<bool> = null
 
     let mutable shutdownTask: Task<bool> = null
     let mutable readerTask: Task = null
@@ -195,13 +221,30 @@ type internal Runner<'T>
                     // Cleared before taking: a request made after this point is either seen by `take` (its
                     // marker or completion is already in the channel) or by the next sleep's re-check.
                     Interlocked.Exchange(&wakeRequested, 0) |> ignore
+
+                    // A due probe starts the store's sender (it runs beside this loop).
+                    match store with
+                    | Some store -> store.StartReplay(export.Cutoff, false) |> ignore
+                    | None -> ()
+
                     let marker = take ()
 
                     if not (isNull marker) then
                         if pending.Count > 0 then
                             do! exportPending ()
 
-                        marker.TrySetResult true |> ignore
+                        // A flush also tries the store now, whatever the backoff: true once the sender has emptied
+                        // it. The reader goes on meanwhile.
+                        match store with
+                        | Some store when store.Holding ->
+                            store
+                                .StartReplay(export.Cutoff, true)
+                                .ContinueWith(
+                                    (fun (_: Task) -> marker.TrySetResult(not store.Holding) |> ignore),
+                                    TaskScheduler.Default
+                                )
+                            |> ignore
+                        | _ -> marker.TrySetResult true |> ignore
                     elif pending.Count >= batchSize then
                         do! exportPending ()
                     elif accounts.IsClosed then
@@ -211,6 +254,19 @@ type internal Runner<'T>
                         if pending.Count > 0 then
                             do! exportPending ()
 
+                        // The store gets its last chance before the cutoff, unless it outlives the process and
+                        // the backend is known down (its requests wait for the next process).
+                        match store with
+                        | Some store ->
+                            // The sender ends by the cutoff at the latest (its sends are bounded by it).
+                            do! store.Replaying
+
+                            if not (store.Durable && store.Down) then
+                                do! store.StartReplay(export.Cutoff, true)
+
+                            store.Abandon()
+                        | None -> ()
+
                         running <- false
                     elif pending.Count > 0 then
                         let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
@@ -218,26 +274,53 @@ type internal Runner<'T>
                         if left <= 0L then
                             do! exportPending ()
                         else
+                            // A due probe also ends the sleep.
+                            let left =
+                                match store with
+                                | Some store when store.Holding -> min left (max 1L store.UntilProbe.Ticks)
+                                | _ -> left
+
                             do! sleep left
                             Volatile.Write(&wakeAt, Int64.MaxValue)
                     else
-                        // Nothing pending: the channel wakes us on the first write, a flush or completion.
-                        let! more = reader.WaitToReadAsync()
+                        match store with
+                        | Some store when store.Holding ->
+                            // Nothing pending but stored requests: the first write, or the next probe.
+                            if isNull readWait || readWait.IsCompleted then
+                                readWait <- reader.WaitToReadAsync().AsTask()
 
-                        if not more then
-                            running <- false
+                            let probe = store.UntilProbe
+
+                            if probe > TimeSpan.Zero then
+                                let! _ = Task.WhenAny(readWait, Task.Delay(probe))
+                                ()
+                        | _ ->
+                            // Nothing pending: the channel wakes us on the first write, a flush or completion.
+                            let! more =
+                                if isNull readWait || readWait.IsCompleted then
+                                    reader.WaitToReadAsync()
+                                else
+                                    ValueTask<bool>(readWait)
+
+                            readWait <- null
+
+                            if not more then
+                                running <- false
             with error ->
                 SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"
 
             do! export.ShutdownExporter()
+            store |> Option.iter _.Dispose()
             timer.Dispose()
         }
 
     let runShutdown (timeout: TimeSpan) : Task<bool> =
         task {
+            let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
+            // Before the channel completes, so that the drain's exports already retry only what fits the deadline.
+            export.BeginShutdown(Stopwatch.GetTimestamp() + StopwatchTicks.ofTimeSpan timeout)
             channel.Writer.TryComplete() |> ignore
             requestWake ()
-            let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
             use deadline = new CancellationTokenSource()
             let! winner = Task.WhenAny(readerTask, Task.Delay(timeout, deadline.Token))
             deadline.Cancel()
@@ -248,7 +331,10 @@ type internal Runner<'T>
             if not inTime then
                 SelfDiagnostics.shutdownTimedOut name lost
 
-            return inTime && lost = 0L
+            // True only when everything this pipeline ever accepted was delivered: an export that failed earlier
+            // (or during the drain) makes the answer false, as an item dropped at the deadline does.
+            let stats = accounts.Stats
+            return inTime && lost = 0L && stats.Failed = 0L && stats.Dropped = 0L
         }
 
     do readerTask <- Task.Run(Func<Task>(fun () -> readLoop ()))
@@ -303,6 +389,9 @@ type internal Runner<'T>
     member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
         // Without the caller's SynchronizationContext, as Shutdown.
         NoContext.run (fun () ->
+            // Whatever fails from now until the marker is reached was queued before it: the flush is then false.
+            let failedBefore = accounts.Stats.Failed
+
             let work =
                 task {
                     let flushed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -320,10 +409,12 @@ type internal Runner<'T>
                         // Shut down (or shutting down): the drain exports what was queued before this call.
                         if isNull shutdown then return false else return! shutdown
                     elif isNull shutdown then
-                        return! flushed.Task
+                        let! done' = flushed.Task
+                        return done' && accounts.Stats.Failed = failedBefore
                     else
                         let! winner = Task.WhenAny(flushed.Task, shutdown)
-                        return! winner
+                        let! done' = winner
+                        return done' && accounts.Stats.Failed = failedBefore
                 }
 
             Deadline.orFalse timeout work)
@@ -353,4 +444,20 @@ module internal Runner =
             | ExportMode.Simple -> simpleOptions
             | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
 
-        new Runner<'T>(name, options, retry, resource, exporter)
+        new Runner<'T>(name, options, retry, resource, exporter, (fun _ -> None))
+
+    [<CompiledName("StartWithStore")>]
+    let startWithStore
+        (name: string)
+        (mode: ExportMode)
+        (retry: RetryPolicy)
+        (resource: Resource)
+        (openStore: string -> (IRequestStore * TimeSpan) option)
+        (exporter: IExporter<'T>)
+        =
+        let options =
+            match mode with
+            | ExportMode.Simple -> simpleOptions
+            | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
+
+        new Runner<'T>(name, options, retry, resource, exporter, openStore)

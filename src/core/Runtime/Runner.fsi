@@ -41,3 +41,16 @@ module internal Runner =
         resource: Resource ->
         exporter: IExporter<'T> ->
             Runner<'T>
+
+    /// Starts a pipeline as `start` does, with the export store `openStore` gives for the exporter's request kind
+    /// (`<signal>;<content type>`) and its age limit: used when the exporter encodes requests (OTLP) and retries
+    /// are on (see RunnerStore).
+    [<CompiledName("StartWithStore")>]
+    val startWithStore:
+        name: string ->
+        mode: ExportMode ->
+        retry: RetryPolicy ->
+        resource: Resource ->
+        openStore: (string -> (IRequestStore * TimeSpan) option) ->
+        exporter: IExporter<'T> ->
+            Runner<'T>

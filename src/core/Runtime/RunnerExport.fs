@@ -20,7 +20,8 @@ type internal RunnerExport<'T>
         resource: Resource,
         exporter: IExporter<'T>,
         accounts: RunnerAccounts,
-        abort: CancellationTokenSource
+        abort: CancellationTokenSource,
+        store: RunnerStore<'T> option
     ) =
     // Where the exporter sends, as diagnostics name it (an OTLP endpoint), read once.
     let destination = ExportDestination.ofExporter exporter
@@ -29,12 +30,31 @@ type internal RunnerExport<'T>
     let aborted: Task = Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, abort.Token)) :> Task
     let mutable exporterShutDown = 0
 
-    /// Waits without throwing: completes at `delay` or when the runner is aborted.
-    let pause (delay: TimeSpan) : Task =
-        if delay <= TimeSpan.Zero then
-            Task.CompletedTask
+    // Cancelled when shutdown begins (`BeginShutdown`): a retry's backoff wakes to see whether it still fits.
+    let stopping = new CancellationTokenSource()
+    let stoppingOrAborted = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, abort.Token)
+    // Stopwatch timestamp of shutdown's deadline; meaningful once `stopping` is cancelled.
+    let mutable shutdownDeadline = Int64.MaxValue
+
+    // With an export store, shutdown stops sending a little before its deadline (see BeginShutdown), so that what
+    // is not sent by then is still kept in time.
+    let cutoff = new CancellationTokenSource()
+
+    do
+        store
+        |> Option.iter (fun store -> cutoff.Token.Register(fun () -> store.CutOff()) |> ignore)
+
+    /// Time left before shutdown's deadline (TimeSpan.MaxValue while not shutting down).
+    let shutdownRemaining () =
+        if stopping.IsCancellationRequested then
+            let left = Volatile.Read &shutdownDeadline - Stopwatch.GetTimestamp()
+
+            if left <= 0L then
+                TimeSpan.Zero
+            else
+                Stopwatch.GetElapsedTime(0L, left)
         else
-            Task.WhenAny(Task.Delay(delay, abort.Token)) :> Task
+            TimeSpan.MaxValue
 
     /// Races `work` against `deadline` (an export's token, cancelled at its export deadline or on an abort); true
     /// when `work` finished first. No timer of its own: the token's CancelAfter is the clock.
@@ -47,22 +67,43 @@ type internal RunnerExport<'T>
                 return Object.ReferenceEquals(winner, work)
             }
 
-    /// Waits at least `wait` by the stopwatch (timers may fire a little early), or until aborted.
-    let waitAtLeast (wait: TimeSpan) : Task =
+    /// Whether a retry after `wait` may still be made for `reason` once shutdown has begun: not for a peer that
+    /// could not be reached at all (a refused connection is not worth the application's exit time), and only
+    /// when the wait ends before shutdown's deadline.
+    let retryFitsShutdown (reason: string) (wait: TimeSpan) =
+        not stopping.IsCancellationRequested
+        || (not (ExportReasons.isUnreachable reason) && wait < shutdownRemaining ())
+
+    /// Waits at least `wait` by the stopwatch (timers may fire a little early) before a retry for `reason`; false
+    /// when the retry is not to be made after all: the runner was aborted, or shutdown began during the wait and
+    /// the retry no longer fits (see `retryFitsShutdown`).
+    let waitForRetry (reason: string) (wait: TimeSpan) : Task<bool> =
         task {
             let started = Stopwatch.GetTimestamp()
             let mutable left = wait
+            let mutable go = true
 
-            while left > TimeSpan.Zero && not abort.IsCancellationRequested do
-                do!
-                    pause (
+            while go && left > TimeSpan.Zero && not abort.IsCancellationRequested do
+                if not (retryFitsShutdown reason left) then
+                    go <- false
+                else
+                    let delay =
                         if left < TimeSpan.FromMilliseconds 1. then
                             TimeSpan.FromMilliseconds 1.
                         else
                             left
-                    )
 
-                left <- wait - Stopwatch.GetElapsedTime started
+                    // Until shutdown begins, its start ends the wait too (to check the retry still fits).
+                    let token =
+                        if stopping.IsCancellationRequested then
+                            abort.Token
+                        else
+                            stoppingOrAborted.Token
+
+                    let! _ = Task.WhenAny(Task.Delay(delay, token))
+                    left <- wait - Stopwatch.GetElapsedTime started
+
+            return go && not abort.IsCancellationRequested
         }
 
     let observe (t: Task) =
@@ -101,8 +142,8 @@ type internal RunnerExport<'T>
                 return Choice3Of3()
         }
 
-    /// Exports one batch with retries inside its export deadline; decides its outcome exactly once.
-    member _.Export(items: 'T array) : Task =
+    /// Without an export store: one batch with retries in line inside its export deadline; its outcome decided once.
+    let exportDirect (items: 'T array) : Task =
         task {
             match accounts.BeginBatch items.Length with
             | ValueNone -> ()
@@ -133,6 +174,8 @@ type internal RunnerExport<'T>
                             fail $"retryable failure, no attempts left ({attempt} made): {reason}"
                         elif abort.IsCancellationRequested then
                             fail $"retryable failure during an expired shutdown: {reason}"
+                        elif not (retryFitsShutdown reason TimeSpan.Zero) then
+                            fail $"retryable failure during shutdown, not retried: {reason}"
                         else
                             let wait =
                                 RetryPolicy.backoff
@@ -143,6 +186,8 @@ type internal RunnerExport<'T>
 
                             if wait >= remaining () then
                                 fail $"retryable failure, next retry would pass the export deadline: {reason}"
+                            elif not (retryFitsShutdown reason wait) then
+                                fail $"retryable failure, next retry would pass the shutdown deadline: {reason}"
                             else
                                 SelfDiagnostics.exportRetry
                                     name
@@ -152,8 +197,12 @@ type internal RunnerExport<'T>
                                     (int64 wait.TotalMilliseconds)
                                     reason
 
-                                do! waitAtLeast wait
-                                attempt <- attempt + 1
+                                let! retrying = waitForRetry reason wait
+
+                                if retrying then
+                                    attempt <- attempt + 1
+                                else
+                                    fail $"retryable failure, not retried once shutdown began: {reason}"
                     | Choice2Of3 error ->
                         SelfDiagnostics.exporterException
                             name
@@ -173,6 +222,107 @@ type internal RunnerExport<'T>
 
                 accounts.Settle(batchId, items.Length, outcome.Value)
         }
+
+    /// The export store's path: the batch is encoded and each request sent or kept by the store (no retries in
+    /// line); the books count each request's items as it settles, and the rest when the batch ends.
+    let exportThroughStore (store: RunnerStore<'T>) (items: 'T array) : Task =
+        task {
+            match accounts.BeginBatch items.Length with
+            | ValueNone -> ()
+            | ValueSome batchId ->
+                use exportCts = CancellationTokenSource.CreateLinkedTokenSource(abort.Token, cutoff.Token)
+
+                if exportTimeout.TotalMilliseconds < float Int32.MaxValue then
+                    exportCts.CancelAfter exportTimeout
+
+                let size = items.Length
+
+                // The runner's items a request holds: its share of the batch (a stage's processors may have
+                // dropped some before encoding; the shares of all requests add up to the batch).
+                let deliver =
+                    RequestDelivery(fun body first count total token ->
+                        let share =
+                            if total <= 0 then
+                                0
+                            else
+                                int (int64 size * int64 (first + count) / int64 total)
+                                - int (int64 size * int64 first / int64 total)
+
+                        store.Deliver(batchId, body, share, token))
+
+                let batch = { Resource = resource; Items = items }
+                let requests = RequestStage.requests exporter
+
+                let work =
+                    Task.Run<ExportResult>(
+                        Func<Task<ExportResult>>(fun () -> requests.ExportRequests(batch, deliver, exportCts.Token)),
+                        CancellationToken.None
+                    )
+
+                // Each send is bounded by the export token; encoding and keeping are bounded only by an abort.
+                if not work.IsCompleted then
+                    let! _ = Task.WhenAny(work, aborted)
+                    ()
+
+                let mutable succeeded = false
+
+                if work.IsCompletedSuccessfully then
+                    match work.Result with
+                    | ExportResult.Success -> succeeded <- true
+                    | ExportResult.Failure reason
+                    | ExportResult.Retryable(reason, _) ->
+                        SelfDiagnostics.exportFailed name exporter.Name destination reason
+                elif work.IsFaulted then
+                    let error = work.Exception.GetBaseException()
+
+                    SelfDiagnostics.exporterException
+                        name
+                        exporter.Name
+                        destination
+                        (error.GetType().FullName)
+                        error.Message
+                else
+                    observe work
+
+                // What no request settled: items a processor dropped (the batch succeeded), else failed.
+                accounts.SettleRest(batchId, succeeded)
+        }
+
+    /// The cutoff's token: cancelled shortly before shutdown's deadline when the runner has an export store.
+    member _.Cutoff = cutoff.Token
+
+    /// Exports one batch: through the export store when the runner has one, else with retries in line.
+    member _.Export(items: 'T array) : Task =
+        match store with
+        | Some store -> exportThroughStore store items
+        | None -> exportDirect items
+
+
+    /// Shutdown has begun and must end at `deadline` (a Stopwatch timestamp): retries from now on are made only
+    /// when they fit (see `retryFitsShutdown`).
+    member _.BeginShutdown(deadline: int64) =
+        Volatile.Write(&shutdownDeadline, deadline)
+
+        // With a store, sending stops a quarter of the timeout (at most a second) before the deadline: what is
+        // not sent by then is kept (a directory) or dropped (memory) while the deadline still holds.
+        if store.IsSome then
+            let left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), max deadline (Stopwatch.GetTimestamp()))
+            let reserve = min (TimeSpan.FromSeconds 1.) (left / 4.)
+
+            try
+                let sending = left - reserve
+
+                if sending <= TimeSpan.Zero then
+                    cutoff.Cancel()
+                elif sending.TotalMilliseconds < float Int32.MaxValue then
+                    cutoff.CancelAfter sending
+            with _ ->
+                ()
+
+        try
+            stopping.Cancel()
+        with _ ->
+            ()
 
     /// Shuts the exporter down once, waiting for it at most until the runner is aborted.
     member _.ShutdownExporter() : Task =

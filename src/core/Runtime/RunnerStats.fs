@@ -8,4 +8,9 @@ type RunnerStats =
         Failed: int64
         Dropped: int64
         ExportCalls: int64
+        Stored: int64
+        Recovered: int64
+        DroppedStoreFull: int64
+        DroppedExpired: int64
+        UnreadableFiles: int64
     }

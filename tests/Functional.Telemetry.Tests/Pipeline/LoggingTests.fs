@@ -511,6 +511,11 @@ let ``a logger used after shutdown neither throws nor blocks, and the records ar
                 Failed = 0L
                 Dropped = 0L
                 ExportCalls = 1L
+                Stored = 0L
+                Recovered = 0L
+                DroppedStoreFull = 0L
+                DroppedExpired = 0L
+                UnreadableFiles = 0L
             },
             stats
         )

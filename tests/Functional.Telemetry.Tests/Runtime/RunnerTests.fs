@@ -375,7 +375,8 @@ let ``a retry that would pass the export deadline is not made`` () =
 
         Assert.True(runner.Post 1)
         let! flushed = runner.ForceFlush patience
-        Assert.True flushed
+        // The flush finished (the counters are final) but is false: the item was not delivered.
+        Assert.False flushed
         Assert.Equal(1L, runner.Stats.ExportCalls)
         Assert.Equal(1L, runner.Stats.Failed)
     }
@@ -405,9 +406,13 @@ let ``an exporter that ignores its token is abandoned at the export deadline`` (
         Assert.True(runner.Post 1)
         Assert.True(runner.Post 2)
         let! flushed = runner.ForceFlush patience
-        Assert.True flushed
+        Assert.False flushed
         Assert.Equal(1L, runner.Stats.Failed)
         Assert.Equal(1L, runner.Stats.Exported)
+        // A later flush with nothing failing is true again.
+        Assert.True(runner.Post 3)
+        let! again = runner.ForceFlush patience
+        Assert.True again
     }
 
 [<Fact>]

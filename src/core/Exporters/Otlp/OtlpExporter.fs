@@ -69,6 +69,47 @@ type OtlpExporter<'T>
                 | failed -> return struct (failed, firstOversize)
             }
 
+    // The same encoding and splitting, each request handed to the runner's `deliver` (which sends it or keeps a
+    // copy) with the position of its items in the batch.
+    let rec deliverParts
+        (buffer: RequestBuffer)
+        resource
+        (items: 'T array)
+        (first: int)
+        (total: int)
+        (deliver: RequestDelivery)
+        (token: CancellationToken)
+        =
+        buffer.Clear()
+        encode resource items buffer
+
+        if fits buffer then
+            task {
+                let! result = deliver.Invoke(buffer.WrittenMemory, first, items.Length, total, token)
+                return struct (result, 0)
+            }
+        else
+            deliverSplit buffer resource items first total deliver token
+
+    and deliverSplit buffer resource (items: 'T array) first total deliver token =
+        if items.Length = 1 then
+            Task.FromResult(struct (ExportResult.Success, 1))
+        else
+            task {
+                let half = items.Length / 2
+
+                let! struct (firstResult, firstOversize) =
+                    deliverParts buffer resource items.[.. half - 1] first total deliver token
+
+                match firstResult with
+                | ExportResult.Success ->
+                    let! struct (second, secondOversize) =
+                        deliverParts buffer resource items.[half..] (first + half) total deliver token
+
+                    return struct (second, firstOversize + secondOversize)
+                | failed -> return struct (failed, firstOversize)
+            }
+
     let withOversize (items: 'T array) result oversize =
         match result with
         | ExportResult.Success when oversize > 0 ->
@@ -107,6 +148,42 @@ type OtlpExporter<'T>
         member _.Shutdown _ =
             (transport :> IDisposable).Dispose()
             Task.CompletedTask
+
+    interface IRequestExporter<'T> with
+        member _.EncodesRequests = true
+
+        member _.ExportRequests(batch, deliver, cancellationToken) =
+            task {
+                let buffer = takeBuffer ()
+
+                try
+                    try
+                        let! struct (result, oversize) =
+                            deliverParts
+                                buffer
+                                batch.Resource
+                                batch.Items
+                                0
+                                batch.Items.Length
+                                deliver
+                                cancellationToken
+
+                        return withOversize batch.Items result oversize
+                    finally
+                        giveBack buffer
+                with e ->
+                    return ExportResult.Failure $"OTLP export threw {e.GetType().Name}"
+            }
+
+        member _.SendRequest(body, cancellationToken) =
+            task {
+                try
+                    return! transport.Send(body, cancellationToken)
+                with e ->
+                    return ExportResult.Failure $"OTLP export threw {e.GetType().Name}"
+            }
+
+        member _.RequestKind = transport.RequestKind
 
     interface IExportDestination with
         member _.Destination = transport.Destination

@@ -26,6 +26,7 @@ type OtlpExporter<'T> =
     member internal Transport: OtlpTransport
 
     interface IExporter<'T>
+    interface IRequestExporter<'T>
     interface IExportDestination
     interface IDisposable
 

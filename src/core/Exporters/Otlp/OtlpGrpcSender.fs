@@ -33,7 +33,8 @@ type internal OtlpGrpcSender
         match error with
         | null -> None
         | :? HttpRequestException as e -> Some(OtlpHttp.requestFailed e)
-        | :? SocketException as e -> Some $"request failed (ConnectionError, {e.SocketErrorCode})"
+        | :? SocketException as e ->
+            Some(ExportReasons.unreachable $"request failed (ConnectionError, {e.SocketErrorCode})")
         | e -> connectionFailure e.InnerException
 
     let classify (error: RpcException) (deadline: DateTime) (cancellationToken: CancellationToken) =

@@ -107,7 +107,14 @@ module internal OtlpHttp =
             | :? Net.Sockets.SocketException as socket -> $", {socket.SocketErrorCode}"
             | _ -> ""
 
-        $"request failed ({e.HttpRequestError}{cause})"
+        let reason = $"request failed ({e.HttpRequestError}{cause})"
+
+        // No connection at all (refused, no route, no such name): the runner does not retry it at shutdown, and
+        // its export store takes the request at once.
+        match e.HttpRequestError with
+        | HttpRequestError.ConnectionError
+        | HttpRequestError.NameResolutionError -> ExportReasons.unreachable reason
+        | _ -> reason
 
     /// The first value of a header, as received (no parsing; no enumerator for a header that has one value).
     let firstHeader (headers: HttpHeaders) (name: string) =

@@ -50,6 +50,15 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
                 (OtlpResponse.redact options.Headers p.ErrorMessage)
         | None -> ()
 
+    let requestKind =
+        let contentType =
+            match options.Protocol with
+            | OtlpProtocol.Grpc -> "application/grpc"
+            | OtlpProtocol.HttpProtobuf -> "application/x-protobuf"
+            | OtlpProtocol.HttpJson -> "application/json"
+
+        $"{OtlpOptions.signalPath signal};{contentType}"
+
     let sender: IOtlpSender =
         match options.Protocol with
         | OtlpProtocol.Grpc -> new OtlpGrpcSender(signal, options, endpoint, handler, report)
@@ -61,6 +70,9 @@ type internal OtlpTransport(signal: OtlpSignal, options: OtlpOptions, handler: H
 
     /// `otlp-grpc`, `otlp-http-protobuf` or `otlp-http-json`.
     member _.Name = name
+
+    /// `<signal>;<content type>` of the requests it sends: what an export store checks before replaying a body.
+    member _.RequestKind = requestKind
 
     /// Where requests go as diagnostics show it: scheme, host, port and path (for gRPC, the channel's target
     /// and the method's path).

@@ -25,6 +25,25 @@ type internal CollectionExporter(inner: IExporter<MetricData>) =
 
         member _.Shutdown token = inner.Shutdown token
 
+    // The store's path (see IRequestExporter): the collection's data, the requests handed to the runner.
+    interface IRequestExporter<MetricData list> with
+        member _.EncodesRequests = RequestStage.encodes inner
+
+        member _.ExportRequests(batch, deliver, token) =
+            let items = batch.Items |> Seq.collect id |> Array.ofSeq
+
+            if items.Length = 0 then
+                Task.FromResult ExportResult.Success
+            else
+                Suppression.Run(fun () ->
+                    (RequestStage.requests inner)
+                        .ExportRequests({ Resource = batch.Resource; Items = items }, deliver, token))
+
+        member _.SendRequest(body, token) =
+            Suppression.Run(fun () -> (RequestStage.requests inner).SendRequest(body, token))
+
+        member _.RequestKind = (RequestStage.requests inner).RequestKind
+
     interface IExportDestination with
         member _.Destination = ExportDestination.ofExporter inner
 

@@ -1414,8 +1414,9 @@ let ``a 503 with Retry-After is retried by the pipeline and the spans arrive onc
 
 // ---- gRPC faults through the whole pipeline (HTTP/2 receiver the test controls) ----
 
-let private grpcPipeline (receiver: Receiver) (name: string) (timeoutMs: int) =
+let private grpcPipelineWith (store: ExportStore) (receiver: Receiver) (name: string) (timeoutMs: int) =
     Telemetry.create "otlp-grpc-faults"
+    |> Telemetry.withExportStore store
     |> Telemetry.withEnvironment (
         Env.ofList
             [
@@ -1433,6 +1434,8 @@ let private grpcPipeline (receiver: Receiver) (name: string) (timeoutMs: int) =
         }
     |> Telemetry.withTracing (Tracing.addSource name >> Tracing.addOtlpExporter id)
     |> Telemetry.start
+
+let private grpcPipeline receiver name timeoutMs = grpcPipelineWith ExportStore.defaults receiver name timeoutMs
 
 let private oneSpan (name: string) =
     use source = new System.Diagnostics.ActivitySource(name)
@@ -1479,7 +1482,9 @@ let ``gRPC INVALID_ARGUMENT is not retried and is counted as failed`` () =
     }
 
 [<Fact>]
-let ``retries stop at the export deadline when the collector is slow and keeps answering UNAVAILABLE`` () =
+let ``without an export store, retries stop at the export deadline when the collector is slow and keeps answering UNAVAILABLE``
+    ()
+    =
     task {
         // Each answer takes 150 ms (a slow collector); with a 300 ms export deadline the second attempt is cut
         // off by the deadline, long before the policy's 5 attempts.
@@ -1493,7 +1498,8 @@ let ``retries stop at the export deadline when the collector is slow and keeps a
 
         try
             let name = "Otlp.Grpc.Deadline." + Guid.NewGuid().ToString("N")
-            let sdk = grpcPipeline receiver name 300
+            // Without an export store: retries in line, within the export deadline.
+            let sdk = grpcPipelineWith ExportStore.Off receiver name 300
             let watch = Diagnostics.Stopwatch.StartNew()
             oneSpan name
             let! _ = sdk.Shutdown(TimeSpan.FromSeconds 10.)
