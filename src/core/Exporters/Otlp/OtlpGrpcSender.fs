@@ -27,8 +27,8 @@ type internal OtlpGrpcSender
     let exportMethod = OtlpGrpc.exportMethod signal endpoint
     let headers = OtlpGrpc.callHeaders options
 
-    // A call that never got an answer: the HTTP request failed (refused, reset) or no connection could be made
-    // (Grpc.Net.Client's load balancer reports the socket's error).
+    // A call that never got an answer: the HTTP request failed (refused, reset, a protocol error) or no
+    // connection could be made (Grpc.Net.Client's load balancer reports the socket's error).
     let rec connectionFailure (error: exn) =
         match error with
         | null -> None
@@ -45,8 +45,10 @@ type internal OtlpGrpcSender
         | StatusCode.DeadlineExceeded when DateTime.UtcNow >= deadline ->
             ExportResult.Retryable($"request timed out after {int64 options.Timeout.TotalMilliseconds} ms", Nullable())
         | code ->
+            // The library's own status for a request that failed below gRPC: UNAVAILABLE for socket, I/O and TLS
+            // errors, INTERNAL for other HTTP failures (an HTTP/2 protocol error); retried as over HTTP.
             match
-                (if code = StatusCode.Unavailable then
+                (if code = StatusCode.Unavailable || code = StatusCode.Internal then
                      connectionFailure error.Status.DebugException
                  else
                      None)

@@ -396,13 +396,23 @@ module OtlpOptions =
             if not grpc.Addresses.IsEmpty && options.Protocol <> OtlpProtocol.Grpc then
                 yield Validation.error name "is for the gRPC protocol only."
 
+            // An address is shown without its user info (which may hold a secret).
+            let shown (address: Uri) =
+                if address.IsAbsoluteUri then
+                    address.GetComponents(UriComponents.SchemeAndServer ||| UriComponents.Path, UriFormat.UriEscaped)
+                else
+                    string address
+
             for address in grpc.Addresses do
                 if isNull address then
                     yield Validation.error name "holds a null address."
                 elif not (isHttpUri address) || String.IsNullOrEmpty address.Host then
-                    yield Validation.error name $"must hold absolute http or https URLs with a host, got '{address}'."
+                    yield
+                        Validation.error
+                            name
+                            $"must hold absolute http or https URLs with a host, got '{shown address}'."
                 elif address.AbsolutePath <> "/" || address.Query <> "" then
-                    yield Validation.error name $"must hold addresses without a path or query, got '{address}'."
+                    yield Validation.error name $"must hold addresses without a path or query, got '{shown address}'."
 
             match
                 grpc.Addresses
