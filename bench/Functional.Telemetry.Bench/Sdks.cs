@@ -46,6 +46,9 @@ public static class Sdks
                 }))
             .Start();
 
+    /// <summary>The native F# tracer of the recorded source.</summary>
+    public static Functional.Telemetry.FSharp.Tracer NativeTracer() => TracerModule.Create(ListenedSource, null);
+
     /// <summary>Starts the official OpenTelemetry .NET SDK.</summary>
     public static TracerProvider StartOfficial(NoOpActivityExporter exporter) =>
         Sdk.CreateTracerProviderBuilder()

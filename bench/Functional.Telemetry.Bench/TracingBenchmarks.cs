@@ -19,14 +19,31 @@ public class TracingBenchmarks
     private static readonly ActivitySource Listened = new(Sdks.ListenedSource);
     private static readonly ActivitySource Unlistened = new(Sdks.UnlistenedSource);
 
+    private static readonly SpanStart NativeStart = TracerModule.Named("GET /orders/{id}");
+
     private IDisposable? ours;
     private TracerProvider? official;
+    private Functional.Telemetry.FSharp.Tracer? tracer;
 
     [GlobalSetup(Targets = [nameof(Span_Ours), nameof(Unlistened_Ours)])]
     public void SetupOurs() => ours = Sdks.StartOurs(new NoOpExporter());
 
     [GlobalCleanup(Targets = [nameof(Span_Ours), nameof(Unlistened_Ours)])]
     public void CleanupOurs() => ours?.Dispose();
+
+    [GlobalSetup(Targets = [nameof(NativeSpan_Ours)])]
+    public void SetupNative()
+    {
+        ours = Sdks.StartOurs(new NoOpExporter());
+        tracer = Sdks.NativeTracer();
+    }
+
+    [GlobalCleanup(Targets = [nameof(NativeSpan_Ours)])]
+    public void CleanupNative()
+    {
+        ((IDisposable?)tracer)?.Dispose();
+        ours?.Dispose();
+    }
 
     [GlobalSetup(Targets = [nameof(Span_Official), nameof(Unlistened_Official)])]
     public void SetupOfficial() => official = Sdks.StartOfficial(new NoOpActivityExporter());
@@ -50,6 +67,18 @@ public class TracingBenchmarks
     [Benchmark]
     [BenchmarkCategory("Span")]
     public void Span_Ours() => Span(Listened);
+
+    /// <summary>The same span through the native F# tracer, as F# code writes it (the values made per call):
+    /// <c>Tracer.startSpan</c>, three <c>ActiveSpan.setAttribute</c>, dispose.</summary>
+    [Benchmark]
+    [BenchmarkCategory("Span")]
+    public void NativeSpan_Ours()
+    {
+        using var span = TracerModule.StartSpan(tracer!, NativeStart);
+        ActiveSpanModule.SetAttribute("http.request.method", AnyValue.NewString("GET"), span);
+        ActiveSpanModule.SetAttribute("http.response.status_code", AnyValue.NewInt(200L), span);
+        ActiveSpanModule.SetAttribute("cache.hit", AnyValue.NewBool(true), span);
+    }
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Unlistened")]
