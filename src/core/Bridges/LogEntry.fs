@@ -5,9 +5,7 @@ open Functional.Telemetry
 open System
 open System.Collections
 open System.Collections.Generic
-open System.Diagnostics
 open System.Threading
-open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 
 /// The state of a record written through the native F# `Logger` API: its body and attributes as they are.
@@ -42,133 +40,96 @@ type internal NativeLogState(body: AnyValue, attributes: KeyValue list) =
 
         member _.GetEnumerator() : IEnumerator = pairs.Value.GetEnumerator()
 
-/// One ILogger call as captured on the application's thread: the least work there, the record is made later
-/// by the export stage on the runner's reader thread. Entries are pooled per state type and reused once every
-/// pipeline they were posted to has converted (or refused) them.
-[<AbstractClass; AllowNullLiteral>]
-type internal LogEntry() =
-    [<DefaultValue>]
-    val mutable Level: LogLevel
+/// What a log call's state leaves in the view at the call. Values that cannot change (strings, numbers and other
+/// value types, null) are copied as they are; any other object is converted now, so a collection or an object of
+/// the application changed after the call does not change the record.
+module internal StateValues =
+    /// True for a value the view keeps as it is.
+    let isSettled (value: obj) =
+        match value with
+        | null -> true
+        | :? string
+        | :? AnyValue -> true
+        | _ -> value.GetType().IsValueType
 
-    [<DefaultValue>]
-    val mutable EventId: EventId
-
-    [<DefaultValue>]
-    val mutable Exception: exn
-
-    /// UTC ticks.
-    [<DefaultValue>]
-    val mutable Ticks: int64
-
-    [<DefaultValue>]
-    val mutable TraceId: ActivityTraceId
-
-    [<DefaultValue>]
-    val mutable SpanId: ActivitySpanId
-
-    [<DefaultValue>]
-    val mutable TraceFlags: ActivityTraceFlags
-
-    [<DefaultValue>]
-    val mutable HasContext: bool
-
-    [<DefaultValue>]
-    val mutable Scope: InstrumentationScope
-
-    /// Scope values, outermost first; null when scopes are off or there were none.
-    [<DefaultValue>]
-    val mutable Scopes: obj array
-
-    /// Pipelines that still have to convert this entry.
-    [<DefaultValue>]
-    val mutable Pending: int
-
-    /// The state's attributes and template text (null when none), as `LogMapping.stateAttributesOf` gives them,
-    /// read without boxing a struct state that is a list of key/value pairs.
-    abstract StateAttributes: includeTemplate: bool -> struct (KeyValue list * string)
-
-    /// The state when it is a NativeLogState.
-    abstract NativeState: NativeLogState voption
-
-    /// The formatted message; null when there is no formatter or it threw or returned null.
-    abstract Format: unit -> string
-
-    /// Clears the entry and returns it to its pool.
-    abstract Recycle: unit -> unit
-
-    /// Called by each pipeline once done with the entry; the last one recycles it.
-    member x.Release() =
-        if Interlocked.Decrement(&x.Pending) = 0 then
-            x.Exception <- null
-            x.Scope <- Unchecked.defaultof<_>
-            x.Scopes <- Unchecked.defaultof<_>
-            x.Recycle()
-
-/// Reads the attributes of a state of type 'TState.
-[<AbstractClass>]
-type internal StateReader<'TState>() =
-    abstract Read: state: 'TState * includeTemplate: bool -> struct (KeyValue list * string)
-
-/// Any state: boxed, as `LogMapping.stateAttributesOf` takes it.
-[<Sealed>]
-type internal BoxedStateReader<'TState>() =
-    inherit StateReader<'TState>()
-
-    override _.Read(state, includeTemplate) =
-        LogMapping.stateAttributesOf TemplateValues.Get includeTemplate (box state)
-
-/// A struct list of key/value pairs (FormattedLogValues, LoggerMessage and source-generated states): read in
-/// place, boxed only for the rare fallback to enumeration (an indexer that threw).
-[<Sealed>]
-type internal ListStateReader<'TState when 'TState :> IReadOnlyList<KeyValuePair<string, obj>>>() =
-    inherit StateReader<'TState>()
-
-    override _.Read(state, includeTemplate) =
-        match LogMapping.listAttributes TemplateValues.Get includeTemplate state with
-        | struct ([], null) as result ->
-            let mutable copy = state
-
-            if
-                (try
-                    copy.Count > 0
-                 with _ ->
-                     false)
-            then
-                LogMapping.sequenceAttributes
-                    TemplateValues.Get
-                    includeTemplate
-                    (box state :?> IEnumerable<KeyValuePair<string, obj>>)
-            else
-                result
-        | result -> result
-
-/// The reader for 'TState, chosen once per state type.
-[<AbstractClass; Sealed>]
-type internal StateReaders<'TState> private () =
-    static let reader: StateReader<'TState> =
-        let stateType = typeof<'TState>
-
-        if
-            stateType.IsValueType
-            && typeof<IReadOnlyList<KeyValuePair<string, obj>>>.IsAssignableFrom stateType
-        then
-            try
-                Activator.CreateInstance(
-                    typedefof<ListStateReader<IReadOnlyList<KeyValuePair<string, obj>>>>.MakeGenericType stateType
-                )
-                :?> StateReader<'TState>
-            with _ ->
-                // No generic instantiation at run time (native AOT): box.
-                BoxedStateReader<'TState>()
+    /// The value the view keeps.
+    let settle (value: obj) : obj =
+        if isSettled value then
+            value
         else
-            BoxedStateReader<'TState>()
+            box (TagValue.toAnyValue value)
 
-    static member Reader = reader
+    /// The template of a pair when it is `{OriginalFormat}` with a string; null otherwise.
+    let templateOf (pair: KeyValuePair<string, obj>) =
+        if String.Equals(pair.Key, LogMapping.OriginalFormatKey) then
+            match pair.Value with
+            | :? string as text -> text
+            | _ -> null
+        else
+            null
 
-/// A captured call with its state kept unboxed.
-[<Sealed; AllowNullLiteral>]
-type internal LogEntry<'TState>() =
-    inherit LogEntry()
+    /// True when the template has braces (`{{` would be unescaped by formatting, `{` is an error).
+    let hasBraces (template: string) =
+        not (isNull template) && template.AsSpan().IndexOfAny('{', '}') >= 0
+
+    /// Copies the pairs of an enumerable state (until its enumeration throws: what was read is kept) into the view,
+    /// settled; returns whether every value was settled as it was, with the count and template.
+    let copySequence (view: LogRecordView) (pairs: IEnumerable<KeyValuePair<string, obj>>) =
+        let mutable count = 0
+        let mutable template: string = null
+        let mutable settled = true
+
+        try
+            use e = pairs.GetEnumerator()
+
+            while e.MoveNext() do
+                let pair = e.Current
+                let buffer = view.PairBuffer(count + 1)
+
+                if isNull template then
+                    template <- templateOf pair
+
+                if not (isSettled pair.Value) then
+                    settled <- false
+
+                buffer[count] <- KeyValuePair(pair.Key, settle pair.Value)
+                count <- count + 1
+        with _ ->
+            ()
+
+        struct (count, template, settled)
+
+/// How the calls of one state type are captured: into the view's pairs now, or kept in the entry.
+[<AbstractClass>]
+type internal StateCapture<'TState>() =
+    /// Copies what the view needs of the state (or keeps the state in `entry`); `formatter` formats it now when the
+    /// message cannot be formatted later.
+    abstract Capture:
+        entry: LogEntry<'TState> * state: 'TState * formatter: Func<'TState, exn, string> * error: exn -> unit
+
+    /// The state's pairs read into the view now (a kept state, read on a pipeline's thread).
+    abstract ReadKept: view: LogRecordView * state: 'TState -> unit
+
+    default _.ReadKept(view, _) = view.SetPairs(0, null)
+
+    /// The formatter called now, guarded: null when there is none, it threw or it returned null.
+    static member FormatNow(state: 'TState, formatter: Func<'TState, exn, string>, error: exn) =
+        match formatter with
+        | null -> null
+        | formatter ->
+            try
+                formatter.Invoke(state, error)
+            with _ ->
+                null
+
+/// One ILogger call: its view (the data of the call) and, for the state types whose values are kept as they are
+/// (`LoggerMessage.Define`'s), the state and formatter, read when the view is first read. Entries are pooled per
+/// state type and reused once every pipeline they were posted to has released the view.
+and [<Sealed; AllowNullLiteral>] internal LogEntry<'TState>() =
+    inherit LogOwner()
+
+    [<DefaultValue>]
+    val mutable View: LogRecordView
 
     [<DefaultValue>]
     val mutable State: 'TState
@@ -177,33 +138,24 @@ type internal LogEntry<'TState>() =
     val mutable Formatter: Func<'TState, exn, string>
 
     [<DefaultValue>]
+    val mutable Error: exn
+
+    [<DefaultValue>]
     val mutable Next: LogEntry<'TState>
 
-    override x.StateAttributes includeTemplate = StateReaders<'TState>.Reader.Read(x.State, includeTemplate)
-
-    override x.NativeState =
-        if typeof<'TState>.IsValueType then
-            ValueNone
-        else
-            match box x.State with
-            | :? NativeLogState as native -> ValueSome native
-            | _ -> ValueNone
+    override x.ReadState view =
+        StateCaptures<'TState>.Capture.ReadKept(view, x.State)
 
     override x.Format() =
-        match x.Formatter with
-        | null -> null
-        | formatter ->
-            try
-                formatter.Invoke(x.State, x.Exception)
-            with _ ->
-                null
+        StateCapture<'TState>.FormatNow(x.State, x.Formatter, x.Error)
 
     override x.Recycle() =
         x.State <- Unchecked.defaultof<'TState>
         x.Formatter <- null
+        x.Error <- null
         LogEntryPool<'TState>.Return x
 
-/// A pool of entries per state type: the reader pushes converted entries onto a shared stack; a producer takes
+/// A pool of entries per state type: the reader pushes released entries onto a shared stack; a producer takes
 /// the whole stack at once into its thread's own list and pops from that without synchronisation. Push-only
 /// CAS plus take-all exchange has no ABA problem.
 and [<Sealed>] internal PoolHead<'TState>() =
@@ -227,7 +179,9 @@ and [<Sealed>] internal LogEntryPool<'TState>() =
             let taken = Interlocked.Exchange(&shared.Head, null)
 
             if isNull taken then
-                LogEntry<'TState>()
+                let entry = LogEntry<'TState>()
+                entry.View <- LogRecordView(entry)
+                entry
             else
                 LogEntryPool<'TState>.local <- taken.Next
                 taken.Next <- null
@@ -240,3 +194,142 @@ and [<Sealed>] internal LogEntryPool<'TState>() =
             let head = Volatile.Read(&shared.Head)
             entry.Next <- head
             pushed <- Object.ReferenceEquals(Interlocked.CompareExchange(&shared.Head, entry, head), head)
+
+/// The capture of each state type, chosen once per type.
+and [<AbstractClass; Sealed>] internal StateCaptures<'TState> private () =
+    static let capture: StateCapture<'TState> =
+        let stateType = typeof<'TState>
+        let loggingAssembly = typeof<ILogger>.Assembly
+        let isList = typeof<IReadOnlyList<KeyValuePair<string, obj>>>.IsAssignableFrom stateType
+
+        // Instantiated by reflection: the generic constraint is known only here. Without generic instantiation at
+        // run time (native AOT) the boxed capture reads every state.
+        let make (definition: Type) =
+            try
+                Activator.CreateInstance(definition.MakeGenericType stateType) :?> StateCapture<'TState>
+            with _ ->
+                BoxedCapture<'TState>() :> StateCapture<'TState>
+
+        if stateType = typeof<NativeLogState> then
+            NativeCapture<'TState>() :> StateCapture<'TState>
+        elif stateType.IsValueType && isList && stateType.Assembly = loggingAssembly then
+            // LoggerExtensions' FormattedLogValues (its values in an array the caller holds: copied now, the message
+            // formatted later as it formats it) and LoggerMessage.Define's LogValues (its values in its own fields:
+            // kept, when they are value types or strings, which cannot change).
+            let arguments = if stateType.IsGenericType then stateType.GetGenericArguments() else [||]
+
+            if
+                stateType.Name.StartsWith("LogValues", StringComparison.Ordinal)
+                && arguments
+                   |> Array.forall (fun t -> t.IsValueType || t = typeof<string>)
+            then
+                make typedefof<KeptCapture<IReadOnlyList<KeyValuePair<string, obj>>>>
+            elif stateType.Name = "FormattedLogValues" then
+                make typedefof<TemplateCapture<IReadOnlyList<KeyValuePair<string, obj>>>>
+            else
+                make typedefof<ListCapture<IReadOnlyList<KeyValuePair<string, obj>>>>
+        elif stateType.IsValueType && isList then
+            make typedefof<ListCapture<IReadOnlyList<KeyValuePair<string, obj>>>>
+        else
+            BoxedCapture<'TState>() :> StateCapture<'TState>
+
+    static member Capture: StateCapture<'TState> = capture
+
+/// Any state: its pairs copied (settled) from the boxed state when it has pairs, the message formatted now.
+and [<Sealed>] internal BoxedCapture<'TState>() =
+    inherit StateCapture<'TState>()
+
+    override _.Capture(entry, state, formatter, error) =
+        let view = entry.View
+
+        let struct (count, template, _) =
+            match box state with
+            | :? IEnumerable<KeyValuePair<string, obj>> as pairs -> StateValues.copySequence view pairs
+            | _ -> struct (0, null, true)
+
+        view.SetState(count, template, LogBody.Text, StateCapture<'TState>.FormatNow(state, formatter, error))
+
+/// A struct list of pairs (source-generated states): read in place by index, the message formatted now.
+and [<Sealed>] internal ListCapture<'TState when 'TState :> IReadOnlyList<KeyValuePair<string, obj>>>() =
+    inherit StateCapture<'TState>()
+
+    /// Copies the pairs by index (settled); ValueNone when the indexer throws.
+    static member CopyList(view: LogRecordView, state: 'TState) =
+        let mutable list = state
+
+        try
+            let count = list.Count
+            let buffer = view.PairBuffer count
+            let mutable template: string = null
+            let mutable settled = true
+
+            for i in 0 .. count - 1 do
+                let pair = list[i]
+
+                if isNull template then
+                    template <- StateValues.templateOf pair
+
+                if not (StateValues.isSettled pair.Value) then
+                    settled <- false
+
+                buffer[i] <- KeyValuePair(pair.Key, StateValues.settle pair.Value)
+
+            ValueSome(struct (count, template, settled))
+        with _ ->
+            ValueNone
+
+    /// The pairs by index, or by enumeration (of the boxed state) when the indexer throws.
+    static member Copy(view: LogRecordView, state: 'TState) =
+        match ListCapture<'TState>.CopyList(view, state) with
+        | ValueSome copied -> copied
+        | ValueNone -> StateValues.copySequence view (box state :?> IEnumerable<KeyValuePair<string, obj>>)
+
+    override _.Capture(entry, state, formatter, error) =
+        let view = entry.View
+        let struct (count, template, _) = ListCapture<'TState>.Copy(view, state)
+        view.SetState(count, template, LogBody.Text, StateCapture<'TState>.FormatNow(state, formatter, error))
+
+/// `LoggerExtensions`' state: the pairs copied now (by index, in place), the message formatted from them when
+/// first read, as `FormattedLogValues` formats it. Formatted now instead when a value had to be converted (it
+/// is not one that cannot change), or when there are no holes and the template has braces (whether formatting
+/// unescapes them depends on values the state does not show).
+and [<Sealed>] internal TemplateCapture<'TState when 'TState :> IReadOnlyList<KeyValuePair<string, obj>>>() =
+    inherit StateCapture<'TState>()
+
+    override _.Capture(entry, state, formatter, error) =
+        let view = entry.View
+        let struct (count, template, settled) = ListCapture<'TState>.Copy(view, state)
+
+        let lastIsTemplate =
+            count > 0
+            && not (isNull template)
+            && Object.ReferenceEquals(StateValues.templateOf (view.PairBuffer(count).[count - 1]), template)
+
+        if settled && lastIsTemplate && (count > 1 || not (StateValues.hasBraces template)) then
+            view.SetState(count, template, LogBody.Template, null)
+        else
+            view.SetState(count, template, LogBody.Text, StateCapture<'TState>.FormatNow(state, formatter, error))
+
+/// `LoggerMessage.Define`'s state with value-type or string values: kept as it is (its fields are the values);
+/// its pairs are read, and its message formatted, when the view is first read.
+and [<Sealed>] internal KeptCapture<'TState when 'TState :> IReadOnlyList<KeyValuePair<string, obj>>>() =
+    inherit StateCapture<'TState>()
+
+    override _.Capture(entry, state, formatter, error) =
+        entry.State <- state
+        entry.Formatter <- formatter
+        entry.Error <- error
+        entry.View.SetStateKept()
+
+    override _.ReadKept(view, state) =
+        let struct (count, template, _) = ListCapture<'TState>.Copy(view, state)
+        view.SetPairs(count, template)
+
+/// The native F# `Logger`'s state: its body and attributes as they are (immutable).
+and [<Sealed>] internal NativeCapture<'TState>() =
+    inherit StateCapture<'TState>()
+
+    override _.Capture(entry, state, _, _) =
+        match box state with
+        | :? NativeLogState as native -> entry.View.SetNative(native.Body, native.Attributes)
+        | _ -> entry.View.SetState(0, null, LogBody.Text, null)

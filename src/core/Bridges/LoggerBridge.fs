@@ -25,11 +25,13 @@ type internal FunctionalLogger(scope: InstrumentationScope, bridge: LoggerBridge
             bridge.Emit(scope, level, eventId, state, error, formatter)
 
 /// The ILoggerProvider of the SDK: Microsoft.Extensions.Logging calls (and the native F# `Logger`) become log
-/// records. On the application's thread it only captures the call (level, event id, state, exception,
-/// formatter, time, the current Activity's ids, scopes when enabled) and posts it to each exporter's runner;
-/// the runners' export stages make the records. Never throws into the application; after shutdown the runners
-/// refuse (and count) what is posted.
-and [<Sealed>] internal LoggerBridge(includeScopes: bool, pipelines: (Runner<LogEntry> * IExportInterest) array) =
+/// records. On the application's thread it only captures the call into a pooled view (level, event id, the
+/// state's pairs copied, exception, time, the current Activity's ids, scopes when enabled; see `LogEntry`) and
+/// posts it to each exporter's runner; the message is formatted, and a record made, only when an exporter or a
+/// processor reads one. Never throws into the application; after shutdown the runners refuse (and count) what is
+/// posted.
+and [<Sealed>] internal LoggerBridge
+    (options: LogRecordOptions, includeScopes: bool, pipelines: (Runner<LogRecordView> * IExportInterest) array) =
     let runners = Array.map fst pipelines
     // Per pipeline, its exporter's interest check (null: always interested).
     let interests = Array.map snd pipelines
@@ -41,7 +43,15 @@ and [<Sealed>] internal LoggerBridge(includeScopes: bool, pipelines: (Runner<Log
     static let collectScope = Action<obj, List<obj>>(fun scope list -> list.Add scope)
 
     /// A provider with no pipelines: every logger is disabled.
-    static member Disabled() = new LoggerBridge(false, [||])
+    static member Disabled() =
+        new LoggerBridge(
+            {
+                Limits = LogRecordLimits.defaults
+                TemplateAsBody = false
+            },
+            false,
+            [||]
+        )
 
     member _.HasPipelines = runners.Length > 0
 
@@ -75,39 +85,60 @@ and [<Sealed>] internal LoggerBridge(includeScopes: bool, pipelines: (Runner<Log
         if wanted <> 0UL then
             try
                 let entry = LogEntryPool<'TState>.Rent()
-                entry.Level <- level
-                entry.EventId <- eventId
-                entry.State <- state
-                entry.Formatter <- formatter
-                entry.Exception <- error
-                entry.Ticks <- DateTime.UtcNow.Ticks
-                entry.Scope <- scope
+                let view = entry.View
+
+                let scopes =
+                    if includeScopes then
+                        let values = List<obj>()
+                        scopeProvider.ForEachScope(collectScope, values)
+                        values.ToArray()
+                    else
+                        null
 
                 match Activity.Current with
-                | null -> entry.HasContext <- false
+                | null ->
+                    view.SetCall(
+                        options,
+                        DateTime.UtcNow.Ticks,
+                        level,
+                        eventId,
+                        error,
+                        scope,
+                        false,
+                        Unchecked.defaultof<ActivityTraceId>,
+                        Unchecked.defaultof<ActivitySpanId>,
+                        ActivityTraceFlags.None,
+                        scopes
+                    )
                 | activity ->
-                    entry.HasContext <- true
-                    entry.TraceId <- activity.TraceId
-                    entry.SpanId <- activity.SpanId
-                    entry.TraceFlags <- activity.ActivityTraceFlags
+                    view.SetCall(
+                        options,
+                        DateTime.UtcNow.Ticks,
+                        level,
+                        eventId,
+                        error,
+                        scope,
+                        true,
+                        activity.TraceId,
+                        activity.SpanId,
+                        activity.ActivityTraceFlags,
+                        scopes
+                    )
 
-                if includeScopes then
-                    let values = List<obj>()
-                    scopeProvider.ForEachScope(collectScope, values)
-                    entry.Scopes <- values.ToArray()
+                StateCaptures<'TState>.Capture.Capture(entry, state, formatter, error)
 
                 if wanted = UInt64.MaxValue then
-                    entry.Pending <- runners.Length
+                    view.SetPending runners.Length
 
                     for runner in runners do
-                        if not (runner.Post entry) then
-                            entry.Release()
+                        if not (runner.Post view) then
+                            view.Release()
                 else
-                    entry.Pending <- Numerics.BitOperations.PopCount wanted
+                    view.SetPending(Numerics.BitOperations.PopCount wanted)
 
                     for i in 0 .. runners.Length - 1 do
-                        if wanted &&& (1UL <<< i) <> 0UL && not (runners[i].Post entry) then
-                            entry.Release()
+                        if wanted &&& (1UL <<< i) <> 0UL && not (runners[i].Post view) then
+                            view.Release()
             with ex ->
                 SelfDiagnostics.error "logs" $"log capture threw {ex.GetType().FullName}; record dropped"
 

@@ -2,18 +2,54 @@ namespace Functional.Telemetry
 
 open Functional.Telemetry.FSharp
 
+open System.Collections.Generic
 open System.Diagnostics
 open System.Threading.Tasks
 open Functional.Telemetry
 
-/// The export stage of a span pipeline, run by the runner for each batch: each ended Activity becomes an
-/// immutable Span record (limits applied), goes through the processors, and what they keep reaches the exporter.
+/// An export stage's span views, reused: taken on the runner's thread when a batch is read, given back when the
+/// batch's export has settled (which may be on another thread). At most `capacity` are kept.
+[<Sealed>]
+type internal SpanViewPool(capacity: int) =
+    let free = Stack<SpanView>()
+
+    /// `count` views, reused when there are.
+    member _.Rent(count: int) =
+        let views = Array.zeroCreate<SpanView> count
+
+        lock free (fun () ->
+            for i in 0 .. count - 1 do
+                if free.Count > 0 then
+                    views[i] <- free.Pop())
+
+        for i in 0 .. count - 1 do
+            if isNull views[i] then
+                views[i] <- SpanView()
+
+        views
+
+    /// Clears the views and keeps them for later batches.
+    member _.Return(views: SpanView array) =
+        for view in views do
+            view.Clear()
+
+        lock free (fun () ->
+            for view in views do
+                if free.Count < capacity then
+                    free.Push view)
+
+/// The export stage of a span pipeline, run by the runner for each batch of ended Activities. An exporter of views
+/// (OTLP, console, ETW, `SpanViewExporter`) gets each Activity frozen into a reused `SpanView` (its data copied as
+/// it is when the batch is read, see `ActivityConversion.freeze`): no `Span` record is made for it. An exporter of
+/// records gets immutable `Span` records (limits applied). Processors take and return records: with processors,
+/// every span becomes a record first, and an exporter of views then gets views of the records they kept.
 /// Doing this off the application's thread keeps the instrumented code's cost to the Activity and one queue write.
 /// A retried batch is converted once: the retry sends the same spans, and processors see each span once.
 [<Sealed>]
 type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> list, exporter: IExporter<Span>) =
+    let views = ViewExporters.spans exporter
     let processor = Processor.chain processors
-    let memo = ConversionMemo<Activity, Span>()
+    let pool = SpanViewPool 4096
 
     let toSpan (activity: Activity) =
         try
@@ -33,6 +69,37 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
         else
             activities |> Array.choose toSpan
 
+    // Each Activity frozen into a view of the pool; one that throws is dropped (and its view given back).
+    let freeze (activities: Activity array) =
+        let frozen = pool.Rent activities.Length
+        let mutable kept = 0
+
+        for i in 0 .. activities.Length - 1 do
+            try
+                ActivityConversion.freeze limits frozen[kept] activities[i]
+                kept <- kept + 1
+            with ex ->
+                SelfDiagnostics.error "tracing" $"span conversion threw {ex.GetType().FullName}; span dropped"
+
+        if kept = frozen.Length then
+            frozen
+        else
+            pool.Return(Array.sub frozen kept (frozen.Length - kept))
+            Array.sub frozen 0 kept
+
+    let viewsOfRecords (activities: Activity array) =
+        convert activities |> Array.map SpanView.OfSpan
+
+    let recordMemo = ConversionMemo<Activity, Span>()
+    let lentMemo = ConversionMemo<Activity, SpanView>(pool.Return)
+    let viewMemo = ConversionMemo<Activity, SpanView>()
+
+    let exportViews (batch: Batch<Activity>) (send: SpanView array -> Task<ExportResult>) =
+        if processors.IsEmpty then
+            lentMemo.Export(batch, freeze, send)
+        else
+            viewMemo.Export(batch, viewsOfRecords, send)
+
     interface IExporter<Activity> with
         member _.Name = exporter.Name
 
@@ -40,32 +107,57 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
             // Suppressed throughout: an Activity started by a processor, a tag's ToString or the exporter (an
             // HttpClient span, say) must not become a span to export, or export would feed itself.
             Suppression.Run(fun () ->
-                memo.Export(
-                    batch,
-                    convert,
-                    fun spans -> exporter.Export({ Resource = batch.Resource; Items = spans }, token)
-                ))
+                match views with
+                | None ->
+                    recordMemo.Export(
+                        batch,
+                        convert,
+                        fun spans -> exporter.Export({ Resource = batch.Resource; Items = spans }, token)
+                    )
+                | Some views ->
+                    exportViews batch (fun items -> views.Export({ Resource = batch.Resource; Items = items }, token)))
 
         member _.Shutdown token = exporter.Shutdown token
 
     // The store's path (see IRequestExporter): the same conversion, the requests handed to the runner.
     interface IRequestExporter<Activity> with
-        member _.EncodesRequests = RequestStage.encodes exporter
+        member _.EncodesRequests =
+            match views with
+            | None ->
+                RequestStage.encodes exporter
+            | Some views ->
+                RequestStage.encodes views
 
         member _.ExportRequests(batch, deliver, token) =
             Suppression.Run(fun () ->
-                memo.Export(
-                    batch,
-                    convert,
-                    fun spans ->
-                        (RequestStage.requests exporter)
-                            .ExportRequests({ Resource = batch.Resource; Items = spans }, deliver, token)
-                ))
+                match views with
+                | None ->
+                    recordMemo.Export(
+                        batch,
+                        convert,
+                        fun spans ->
+                            (RequestStage.requests exporter)
+                                .ExportRequests({ Resource = batch.Resource; Items = spans }, deliver, token)
+                    )
+                | Some views ->
+                    exportViews batch (fun items ->
+                        (RequestStage.requests views)
+                            .ExportRequests({ Resource = batch.Resource; Items = items }, deliver, token)))
 
         member _.SendRequest(body, token) =
-            Suppression.Run(fun () -> (RequestStage.requests exporter).SendRequest(body, token))
+            Suppression.Run(fun () ->
+                match views with
+                | None ->
+                    (RequestStage.requests exporter).SendRequest(body, token)
+                | Some views ->
+                    (RequestStage.requests views).SendRequest(body, token))
 
-        member _.RequestKind = (RequestStage.requests exporter).RequestKind
+        member _.RequestKind =
+            match views with
+            | None ->
+                (RequestStage.requests exporter).RequestKind
+            | Some views ->
+                (RequestStage.requests views).RequestKind
 
     interface IExportDestination with
         member _.Destination = ExportDestination.ofExporter exporter

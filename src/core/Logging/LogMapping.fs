@@ -64,7 +64,7 @@ module internal LogMapping =
     let private attributeOf (pair: KeyValuePair<string, obj>) =
         {
             Key = pair.Key
-            Value = ActivityConversion.toAnyValue pair.Value
+            Value = TagValue.toAnyValue pair.Value
         }
 
     let private templateAttribute (templateValue: string -> AnyValue) (pair: KeyValuePair<string, obj>) =

@@ -289,19 +289,23 @@ module internal Startup =
         let env = config.Environment
         let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
-        let options = { Limits = limits; TemplateAsBody = logging.TemplateAsBody }
+        let options: LogRecordOptions =
+            {
+                Limits = limits
+                TemplateAsBody = logging.TemplateAsBody
+            }
 
         let selection, exporters, selectionWarnings = ExporterChoice.logs env logging.Exporters
 
         let runners, exporterWarnings, described =
             exporters
             |> ExporterList.start "logs" env batch config.Retry openStore resource (fun exporter ->
-                LogExportStage(options, logging.Processors, exporter) :> IExporter<_>)
+                LogExportStage(logging.Processors, exporter) :> IExporter<_>)
 
         ExporterChoice.report "logs" ExporterSelection.logsVariable selection logging.Exporters described
 
         SelfDiagnostics.debug "logs" (describeBatch batch)
-        let bridge = new LoggerBridge(logging.IncludeScopes, runners)
+        let bridge = new LoggerBridge(options, logging.IncludeScopes, runners)
         let runners = Array.map fst runners
 
         let part =

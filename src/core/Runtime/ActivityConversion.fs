@@ -59,31 +59,13 @@ module internal ActivityConversion =
     [<CompiledName("OfUnixNanoseconds")>]
     let ofUnixNanoseconds (nanoseconds: int64) = DateTime(unixEpochTicks + nanoseconds / 100L, DateTimeKind.Utc)
 
-    // ActivityTraceId keeps its hex string, so ToHexString does not allocate; Convert.FromHexString decodes it
-    // with vector instructions into a stack buffer.
     /// Our trace id of an ActivityTraceId.
     [<CompiledName("ToTraceId")>]
-    let toTraceId (id: ActivityTraceId) =
-        let mutable buffer = struct (0UL, 0UL)
-        let bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(&buffer, 1))
-        let mutable consumed = 0
-        let mutable written = 0
-
-        match Convert.FromHexString(id.ToHexString().AsSpan(), bytes, &consumed, &written) with
-        | OperationStatus.Done when written = 16 -> TraceId.FromBytes(Span<byte>.op_Implicit bytes)
-        | _ -> TraceId.Empty
+    let toTraceId (id: ActivityTraceId) = ActivityIds.toTraceId id
 
     /// Our span id of an ActivitySpanId.
     [<CompiledName("ToSpanId")>]
-    let toSpanId (id: ActivitySpanId) =
-        let mutable buffer = 0UL
-        let bytes = MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(&buffer, 1))
-        let mutable consumed = 0
-        let mutable written = 0
-
-        match Convert.FromHexString(id.ToHexString().AsSpan(), bytes, &consumed, &written) with
-        | OperationStatus.Done when written = 8 -> SpanId.FromBytes(Span<byte>.op_Implicit bytes)
-        | _ -> SpanId.Empty
+    let toSpanId (id: ActivitySpanId) = ActivityIds.toSpanId id
 
     /// The ActivityTraceId of our trace id.
     [<CompiledName("OfTraceId")>]
@@ -199,58 +181,11 @@ module internal ActivityConversion =
     [<CompiledName("ToSpanKind")>]
     let toSpanKind kind = kindOf kind
 
-    let private safeToString (value: obj) =
-        try
-            match value.ToString() with
-            | null -> ""
-            | text -> text
-        with _ ->
-            value.GetType().FullName
-
-    // Nested collections deeper than this become their text: a collection that contains itself must not recurse
-    // until the stack overflows.
-    let private maxNesting = 16
-
-    let rec private convert (depth: int) (value: obj) : AnyValue =
-        match value with
-        | null -> AnyValue.Empty
-        | :? string as s -> AnyValue.String s
-        | :? bool as b -> AnyValues.ofBool b
-        | :? int64 as i -> AnyValues.ofInt64 i
-        | :? int32 as i -> AnyValues.ofInt64 (int64 i)
-        | :? double as d -> AnyValue.Double d
-        | :? AnyValue as v -> v
-        | :? int16 as i -> AnyValue.Int(int64 i)
-        | :? sbyte as i -> AnyValue.Int(int64 i)
-        | :? byte as i -> AnyValue.Int(int64 i)
-        | :? uint16 as i -> AnyValue.Int(int64 i)
-        | :? uint32 as i -> AnyValue.Int(int64 i)
-        | :? uint64 as i when i <= uint64 Int64.MaxValue -> AnyValue.Int(int64 i)
-        | :? uint64 as i -> AnyValue.String(string i)
-        | :? single as f -> AnyValue.Double(float f)
-        | :? decimal as d -> AnyValue.Double(float d)
-        | :? char as c -> AnyValue.String(string c)
-        | :? (byte array) as bytes -> AnyValue.Bytes bytes
-        // Enumerating a value can throw (a default ArraySegment, a lazy sequence, a collection changed by another
-        // thread): the value then becomes its text.
-        | :? IEnumerable<KeyValuePair<string, obj>> as pairs when depth < maxNesting ->
-            try
-                AnyValue.Map [ for KeyValue(k, v) in pairs -> { Key = k; Value = convert (depth + 1) v } ]
-            with _ ->
-                AnyValue.String(safeToString value)
-        | :? IEnumerable as items when depth < maxNesting ->
-            try
-                AnyValue.Array [ for item in items -> convert (depth + 1) item ]
-            with _ ->
-                AnyValue.String(safeToString value)
-        | other -> AnyValue.String(safeToString other)
-
-    /// Converts a tag object to a value: strings, booleans, every integer and floating type, byte arrays,
-    /// AnyValue itself, arrays and lists of those, key/value sequences as maps; anything else by ToString
-    /// (a throwing ToString gives the type name). Never throws: a collection that cannot be enumerated, or is
-    /// nested deeper than 16 levels (one that contains itself), becomes its text.
+    /// Converts a tag object to a value (see `TagValue.toAnyValue`): strings, booleans, every integer and floating
+    /// type, byte arrays, AnyValue itself, arrays and lists of those, key/value sequences as maps; anything else by
+    /// ToString. Never throws.
     [<CompiledName("ToAnyValue")>]
-    let toAnyValue (value: obj) : AnyValue = convert 0 value
+    let toAnyValue (value: obj) : AnyValue = TagValue.toAnyValue value
 
     /// Converts a value to the object an Activity tag holds: primitives as themselves, arrays of one primitive
     /// type as typed arrays (as OpenTelemetry .NET expects), anything else as the AnyValue itself.
@@ -534,3 +469,77 @@ module internal ActivityConversion =
             }
 
         SpanLimits.apply limits span
+
+    // The attributes a view can show as they are: at most this many (more take the record's path).
+    [<Literal>]
+    let private mostFrozenTags = 64
+
+    /// Fills `view` with a stopped Activity as it is now, copying what could change (see SpanView). A span that
+    /// the limits would change (too many attributes, a repeated key, a value over the length limit), or that has
+    /// events or links, is shown through its record (`toSpan`); any other is shown from the copy: its ids, times,
+    /// name, status and scope, and its tags, each a settled object (`TagValue.settle`). Both show what `toSpan`
+    /// makes.
+    [<CompiledName("Freeze")>]
+    let freeze (limits: SpanLimits) (view: SpanView) (activity: Activity) =
+        let mutable events = activity.EnumerateEvents()
+        let mutable links = activity.EnumerateLinks()
+        let mutable frozen = not (events.MoveNext()) && not (links.MoveNext())
+
+        let countLimit = min limits.AttributeCountLimit mostFrozenTags
+
+        let lengthLimit =
+            match limits.AttributeValueLengthLimit with
+            | Some limit -> max 0 limit
+            | None -> Int32.MaxValue
+
+        let mutable count = 0
+
+        if frozen then
+            let mutable tags = activity.EnumerateTagObjects()
+
+            while frozen && tags.MoveNext() do
+                let tag = tags.Current
+
+                if not (String.IsNullOrEmpty tag.Key) then
+                    if count = countLimit then
+                        frozen <- false
+                    else
+                        let buffer = view.TagBuffer(count + 1)
+                        let mutable j = 0
+
+                        while frozen && j < count do
+                            frozen <- not (String.Equals(buffer[j].Key, tag.Key, StringComparison.Ordinal))
+                            j <- j + 1
+
+                        let value = TagValue.settle tag.Value
+
+                        if lengthLimit < Int32.MaxValue && not (TagValue.fitsLength lengthLimit value) then
+                            frozen <- false
+
+                        buffer[count] <- KeyValuePair(tag.Key, value)
+                        count <- count + 1
+
+        if frozen then
+            let start = toUnixNanoseconds activity.StartTimeUtc
+
+            view.SetFrozen(
+                {
+                    TraceId = toTraceId activity.TraceId
+                    SpanId = toSpanId activity.SpanId
+                    TraceFlags = TraceFlags(byte activity.ActivityTraceFlags)
+                    TraceState = traceStateOf activity.TraceStateString
+                    IsRemote = false
+                },
+                parentSpanIdOf activity,
+                activity.HasRemoteParent,
+                activity.DisplayName,
+                kindOf activity.Kind,
+                start,
+                start + activity.Duration.Ticks * 100L,
+                status activity,
+                spanScopeOf activity.Source,
+                count
+            )
+        else
+            Array.Clear(view.TagBuffer count, 0, count)
+            view.SetRecord(toSpan limits activity)

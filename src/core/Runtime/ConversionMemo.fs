@@ -9,17 +9,27 @@ open System.Threading.Tasks
 /// Only the runner calls a stage, so the array's identity is the batch's. Conversions are kept per batch array,
 /// weakly (they go with the array): an attempt the runner abandoned at its deadline may finish converting its
 /// batch later, while the next batch is being retried, and must not take that batch's place.
+/// A conversion that holds lent views (pooled span views, log calls' views) is given back by `release` once its
+/// export has settled: its task completed with an answer other than Retryable. One whose export never completes
+/// (abandoned at the deadline and still running) is never given back, so an exporter that is still reading its
+/// views never sees them reused; the pool makes new ones instead.
 [<Sealed>]
-type internal ConversionMemo<'In, 'Out when 'In: not struct>() =
+type internal ConversionMemo<'In, 'Out when 'In: not struct>(release: 'Out array -> unit) =
     let kept = System.Runtime.CompilerServices.ConditionalWeakTable<'In array, 'Out array>()
 
-    // Keeps `converted` for a retry when the answer is Retryable; otherwise forgets what was kept for `items`.
+    /// A memo whose conversions hold nothing to give back.
+    new() = ConversionMemo<'In, 'Out>(ignore)
+
+    // Keeps `converted` for a retry when the answer is Retryable; otherwise forgets what was kept for `items` and
+    // gives the conversion back.
     member private _.Settle(items: 'In array, converted: 'Out array, wasKept: bool, result: ExportResult voption) =
         match result with
         | ValueSome(ExportResult.Retryable _) -> kept.AddOrUpdate(items, converted)
         | _ ->
             if wasKept then
                 kept.Remove items |> ignore
+
+            release converted
 
     /// Exports the conversion of `batch` with `export`. A conversion is kept only when its export answers
     /// Retryable (only then does the runner try the same batch again), and dropped once an answer settles it; a
