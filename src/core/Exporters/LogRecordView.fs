@@ -79,6 +79,10 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
         view.ShowRecord record
         view
 
+    static member internal Cursor() = LogRecordView(null)
+
+    member internal x.SetRecord(record: LogRecord) = x.ShowRecord record
+
     member private x.EnsurePairs() =
         if not (Volatile.Read &stateRead) then
             let mutable taken = false

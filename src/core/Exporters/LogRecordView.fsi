@@ -60,6 +60,12 @@ and [<Sealed; AllowNullLiteral>] LogRecordView =
     /// A view of a log record (for exporters of views called with records, and for tests). It is never reused.
     static member OfLogRecord: record: LogRecord -> LogRecordView
 
+    /// A view that shows records one after another (`SetRecord`), for encoders given records.
+    static member internal Cursor: unit -> LogRecordView
+
+    /// Shows a log record (a cursor's next one).
+    member internal SetRecord: record: LogRecord -> unit
+
     /// When the event happened, Unix nanoseconds.
     member Timestamp: int64
 

@@ -15,3 +15,4 @@ type ConsoleLogExporter =
     new: unit -> ConsoleLogExporter
 
     interface IExporter<LogRecord>
+    interface IViewExporter

@@ -8,8 +8,8 @@ open Functional.Telemetry
 
 [<RequireQualifiedAccess>]
 module ConsoleLogFormat =
-    [<CompiledName("Format")>]
-    let format (record: LogRecord) =
+    /// `format` of the record a view shows.
+    let formatView (record: LogRecordView) =
         let time =
             ActivityConversion
                 .ofUnixNanoseconds(record.Timestamp)
@@ -39,3 +39,7 @@ module ConsoleLogFormat =
                 ""
 
         $"{time} {severity} [{record.Scope.Name}] {record.Body}{attributes}{dropped}{context}"
+
+    [<CompiledName("Format")>]
+    let format (record: LogRecord) =
+        formatView (LogRecordView.OfLogRecord record)

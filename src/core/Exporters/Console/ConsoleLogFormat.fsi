@@ -11,3 +11,6 @@ module ConsoleLogFormat =
     /// For example `2026-11-22T04:46:24.1234567Z Information [Orders] Hello World 42 {Name=World, Count=42}`.
     [<CompiledName("Format")>]
     val format: record: LogRecord -> string
+
+    /// `format` of the record a view shows (what the console exporter writes).
+    val internal formatView: record: LogRecordView -> string

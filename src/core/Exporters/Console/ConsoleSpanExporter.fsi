@@ -15,3 +15,4 @@ type ConsoleSpanExporter =
     new: unit -> ConsoleSpanExporter
 
     interface IExporter<Span>
+    interface IViewExporter

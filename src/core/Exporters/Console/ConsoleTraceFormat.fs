@@ -41,7 +41,7 @@ module ConsoleTraceFormat =
         | Status.Error description -> $"ERROR: {description}"
 
     // The bar places the span within the trace's time range, so nesting and overlap read at a glance.
-    let private bar (traceStart: int64) (traceLength: int64) (span: Span) =
+    let private bar (traceStart: int64) (traceLength: int64) (span: SpanView) =
         let scale t =
             if traceLength <= 0L then
                 0
@@ -61,11 +61,11 @@ module ConsoleTraceFormat =
     let private attributesText (attributes: KeyValue list) =
         attributes |> List.map (string >> oneLine) |> String.concat "  "
 
-    let private renderTrace (builder: StringBuilder) (traceSpans: Span list) =
+    let private renderTrace (builder: StringBuilder) (traceSpans: SpanView list) =
         let traceStart = traceSpans |> List.map (fun s -> s.StartTime) |> List.min
         let traceEnd = traceSpans |> List.map (fun s -> s.EndTime) |> List.max
         let ids = traceSpans |> List.map (fun s -> s.Context.SpanId) |> Set.ofList
-        let isShownAsRoot (s: Span) = s.IsRoot || not (ids.Contains s.ParentSpanId)
+        let isShownAsRoot (s: SpanView) = s.IsRoot || not (ids.Contains s.ParentSpanId)
 
         let childrenOf (parent: SpanId) =
             traceSpans
@@ -79,7 +79,7 @@ module ConsoleTraceFormat =
         )
         |> ignore
 
-        let rec renderSpan (prefix: string) (isLast: bool) (span: Span) =
+        let rec renderSpan (prefix: string) (isLast: bool) (span: SpanView) =
             let branch = if isLast then "└─ " else "├─ "
             let childPrefix = prefix + (if isLast then "   " else "│  ")
 
@@ -148,8 +148,8 @@ module ConsoleTraceFormat =
         let roots = traceSpans |> List.filter isShownAsRoot |> List.sortBy (fun s -> s.StartTime)
         roots |> List.iteri (fun i root -> renderSpan "" (i = roots.Length - 1) root)
 
-    [<CompiledName("Render")>]
-    let render (spans: Span list) =
+    /// `render` of the spans the views show.
+    let renderViews (spans: SpanView list) =
         let builder = StringBuilder()
 
         spans
@@ -157,3 +157,7 @@ module ConsoleTraceFormat =
         |> List.iter (fun (_, traceSpans) -> renderTrace builder traceSpans)
 
         builder.ToString()
+
+    [<CompiledName("Render")>]
+    let render (spans: Span list) =
+        renderViews (List.map SpanView.OfSpan spans)

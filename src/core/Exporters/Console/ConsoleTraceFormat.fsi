@@ -11,6 +11,9 @@ module ConsoleTraceFormat =
     [<CompiledName("Render")>]
     val render: spans: Span list -> string
 
+    /// `render` of the spans the views show (what the console exporter writes).
+    val internal renderViews: spans: SpanView list -> string
+
     /// A duration in nanoseconds as text with a unit: `850 ns`, `12.3 µs`, `4.56 ms`, `1.234 s`.
     [<CompiledName("FormatDuration")>]
     val formatDuration: nanoseconds: int64 -> string

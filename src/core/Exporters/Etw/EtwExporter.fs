@@ -57,20 +57,37 @@ type internal EtwExport<'T>
 [<Sealed>]
 type EtwLogExporter(options: EtwOptions) =
     let export =
-        EtwExport<LogRecord>(
+        EtwExport<LogRecordView>(
             options,
             EtwLayout.LogKeyword,
             (fun r -> EtwLayout.logLevel r.SeverityNumber),
             EtwLayout.logLevel,
-            EtwLayout.log options
+            EtwLayout.logView options
         )
+
+    let views =
+        { new IExporter<LogRecordView> with
+            member _.Name = "etw"
+            member _.Export(batch, _) = export.Export batch
+            member _.Shutdown(_: CancellationToken) = export.Shutdown()
+        }
 
     member _.ProviderName = export.ProviderName
 
     interface IExporter<LogRecord> with
         member _.Name = "etw"
-        member _.Export(batch, _) = export.Export batch
+
+        member _.Export(batch, _) =
+            export.Export
+                {
+                    Resource = batch.Resource
+                    Items = Array.map LogRecordView.OfLogRecord batch.Items
+                }
+
         member _.Shutdown(_: CancellationToken) = export.Shutdown()
+
+    interface IViewExporter with
+        member _.Views = box views
 
     interface IExportInterest with
         member _.IsInterested severityNumber = export.IsInterested severityNumber
@@ -78,20 +95,37 @@ type EtwLogExporter(options: EtwOptions) =
 [<Sealed>]
 type EtwSpanExporter(options: EtwOptions) =
     let export =
-        EtwExport<Span>(
+        EtwExport<SpanView>(
             options,
             EtwLayout.SpanKeyword,
             (fun _ -> EventLevel.Informational),
             (fun _ -> EventLevel.Informational),
-            EtwLayout.span options
+            EtwLayout.spanView options
         )
+
+    let views =
+        { new IExporter<SpanView> with
+            member _.Name = "etw"
+            member _.Export(batch, _) = export.Export batch
+            member _.Shutdown(_: CancellationToken) = export.Shutdown()
+        }
 
     member _.ProviderName = export.ProviderName
 
     interface IExporter<Span> with
         member _.Name = "etw"
-        member _.Export(batch, _) = export.Export batch
+
+        member _.Export(batch, _) =
+            export.Export
+                {
+                    Resource = batch.Resource
+                    Items = Array.map SpanView.OfSpan batch.Items
+                }
+
         member _.Shutdown(_: CancellationToken) = export.Shutdown()
+
+    interface IViewExporter with
+        member _.Views = box views
 
     interface IExportInterest with
         member _.IsInterested severityNumber = export.IsInterested severityNumber

@@ -16,6 +16,7 @@ type EtwLogExporter =
 
     interface IExporter<LogRecord>
     interface IExportInterest
+    interface IViewExporter
 
 /// Writes each span as an ETW event named `Span` (keyword 2): see docs/etw.md. The provider name is checked as
 /// for `EtwLogExporter`.
@@ -29,3 +30,4 @@ type EtwSpanExporter =
 
     interface IExporter<Span>
     interface IExportInterest
+    interface IViewExporter

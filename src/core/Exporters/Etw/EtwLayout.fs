@@ -209,21 +209,21 @@ module EtwLayout =
     [<Literal>]
     let private EventIdKey = "event.id"
 
-    let private eventName (options: EtwOptions) (record: LogRecord) =
+    let private eventName (options: EtwOptions) (record: LogRecordView) =
         match options.LogEventName with
         | Some choose ->
-            // A callback that throws or answers nonsense must not lose the record.
+            // A callback that throws or answers nonsense must not lose the record. It takes a record: the view's.
             let chosen =
                 try
-                    choose record
+                    choose (record.ToLogRecord())
                 with _ ->
                     null
 
             if isValidEventName chosen then chosen else "Log"
         | None -> "Log"
 
-    [<CompiledName("Log")>]
-    let log (options: EtwOptions) (resource: Resource) (record: LogRecord) =
+    [<CompiledName("LogView")>]
+    let logView (options: EtwOptions) (resource: Resource) (record: LogRecordView) =
         let time =
             if record.Timestamp <> 0L then
                 record.Timestamp
@@ -290,8 +290,8 @@ module EtwLayout =
 
             writer.WriteEndArray())
 
-    [<CompiledName("Span")>]
-    let span (options: EtwOptions) (resource: Resource) (span: Span) =
+    [<CompiledName("SpanView")>]
+    let spanView (options: EtwOptions) (resource: Resource) (span: SpanView) =
         let statusMessage, success =
             match span.Status with
             | Status.Error description when description <> "" -> Some(text "statusMessage" description), 0
@@ -329,6 +329,14 @@ module EtwLayout =
                 :: field "PartB" (EtwValue.Struct partB)
                 :: partC options resource (ReadOnlyList.toList span.Attributes)
         }
+
+    [<CompiledName("Log")>]
+    let log (options: EtwOptions) (resource: Resource) (record: LogRecord) =
+        logView options resource (LogRecordView.OfLogRecord record)
+
+    [<CompiledName("Span")>]
+    let span (options: EtwOptions) (resource: Resource) (span: Span) =
+        spanView options resource (SpanView.OfSpan span)
 
 [<RequireQualifiedAccess>]
 module EtwOptions =

@@ -123,6 +123,14 @@ module internal EtwLayout =
     [<CompiledName("Span")>]
     val span: options: EtwOptions -> resource: Resource -> span: Span -> EtwEvent
 
+    /// `log` of the record a view shows (what the ETW exporter writes; `LogEventName` is given the view's record).
+    [<CompiledName("LogView")>]
+    val logView: options: EtwOptions -> resource: Resource -> record: LogRecordView -> EtwEvent
+
+    /// `span` of the span a view shows (what the ETW exporter writes).
+    [<CompiledName("SpanView")>]
+    val spanView: options: EtwOptions -> resource: Resource -> span: SpanView -> EtwEvent
+
 /// Creating and checking ETW exporter options.
 [<RequireQualifiedAccess>]
 module EtwOptions =

@@ -9,7 +9,12 @@ open System.Threading.Tasks
 
 [<Sealed>]
 type OtlpExporter<'T>
-    (transport: OtlpTransport, encode: Resource -> 'T array -> IBufferWriter<byte> -> unit, maxRequestBytes: int64) =
+    (
+        transport: OtlpTransport,
+        encode: Resource -> 'T array -> IBufferWriter<byte> -> unit,
+        maxRequestBytes: int64,
+        views: obj
+    ) =
     // Buffers bigger than this are not kept between exports.
     let retainedCapacity = 4 * 1024 * 1024
     // The request body: the protobuf encoder writes into it in place and the transport sends from it (over HTTP
@@ -19,11 +24,15 @@ type OtlpExporter<'T>
     // another thread. The runner exports one batch at a time, but it stops waiting for an export at its deadline
     // (ExportTimeout, or a shutdown's) and goes on while that export may still be sending: an export that finds
     // the buffer taken encodes into one of its own, so a body being sent is never overwritten.
-    let mutable shared = RequestBuffer(64 * 1024)
+    // Made on first use: of the exporters of records and of views over one transport, only one ever exports.
+    let mutable shared = Unchecked.defaultof<RequestBuffer>
     let mutable taken = 0
 
     let takeBuffer () =
         if Interlocked.Exchange(&taken, 1) = 0 then
+            if isNull (box shared) then
+                shared <- RequestBuffer(64 * 1024)
+
             shared
         else
             RequestBuffer(64 * 1024)
@@ -116,6 +125,8 @@ type OtlpExporter<'T>
             ExportResult.Failure $"{oversize} of {items.Length} items exceed MaxRequestBytes alone and were not sent"
         | other -> other
 
+    new(transport, encode, maxRequestBytes) = new OtlpExporter<'T>(transport, encode, maxRequestBytes, null)
+
     member _.Transport = transport
 
     interface IExporter<'T> with
@@ -188,25 +199,59 @@ type OtlpExporter<'T>
     interface IExportDestination with
         member _.Destination = transport.Destination
 
+    interface IViewExporter with
+        member _.Views = views
+
     interface IDisposable with
         member _.Dispose() = (transport :> IDisposable).Dispose()
 
 [<RequireQualifiedAccess>]
 module OtlpExporter =
-    let private create signal (options: OtlpOptions) protobuf json =
+    let private transportOf signal (options: OtlpOptions) =
         let options = Validation.orThrow (nameof options) (OtlpOptions.validate options)
-        let transport = new OtlpTransport(signal, options)
+        options, new OtlpTransport(signal, options)
 
+    let private encoding (options: OtlpOptions) protobuf json =
         match options.Protocol with
-        | OtlpProtocol.HttpJson -> new OtlpExporter<'T>(transport, json, options.MaxRequestBytes)
-        | _ -> new OtlpExporter<'T>(transport, protobuf, options.MaxRequestBytes)
+        | OtlpProtocol.HttpJson -> json
+        | _ -> protobuf
+
+    // An exporter of records with the exporter of their views over the same transport (the export stages use it).
+    let private withViews signal options protobuf json viewProtobuf viewJson =
+        let options, transport = transportOf signal options
+
+        let views =
+            new OtlpExporter<'View>(transport, encoding options viewProtobuf viewJson, options.MaxRequestBytes, null)
+
+        new OtlpExporter<'T>(transport, encoding options protobuf json, options.MaxRequestBytes, box views)
 
     [<CompiledName("Traces")>]
-    let traces options = create OtlpSignal.Traces options OtlpProtobuf.writeTraces OtlpJson.writeTraces
+    let traces options : OtlpExporter<Span> =
+        withViews
+            OtlpSignal.Traces
+            options
+            OtlpProtobuf.writeTraces
+            OtlpJson.writeTraces
+            OtlpProtobuf.writeSpanViews
+            OtlpJson.writeSpanViews
 
     [<CompiledName("Metrics")>]
     let metrics options =
-        create OtlpSignal.Metrics options OtlpProtobuf.writeMetrics OtlpJson.writeMetrics
+        let options, transport = transportOf OtlpSignal.Metrics options
+
+        new OtlpExporter<MetricData>(
+            transport,
+            encoding options OtlpProtobuf.writeMetrics OtlpJson.writeMetrics,
+            options.MaxRequestBytes,
+            null
+        )
 
     [<CompiledName("Logs")>]
-    let logs options = create OtlpSignal.Logs options OtlpProtobuf.writeLogs OtlpJson.writeLogs
+    let logs options : OtlpExporter<LogRecord> =
+        withViews
+            OtlpSignal.Logs
+            options
+            OtlpProtobuf.writeLogs
+            OtlpJson.writeLogs
+            OtlpProtobuf.writeLogViews
+            OtlpJson.writeLogViews

@@ -15,7 +15,16 @@ open System.Buffers
 /// count (after the rest was sent) so the loss is counted.
 [<Sealed>]
 type OtlpExporter<'T> =
-    /// An exporter over `transport`: `encode` writes a request for some items.
+    /// An exporter over `transport`: `encode` writes a request for some items; `views` is the exporter of the
+    /// items' views over the same transport (the one the export stages use, see IViewExporter), or null.
+    internal new:
+        transport: OtlpTransport *
+        encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) *
+        maxRequestBytes: int64 *
+        views: obj ->
+            OtlpExporter<'T>
+
+    /// An exporter over `transport` with no exporter of views.
     internal new:
         transport: OtlpTransport *
         encode: (Resource -> 'T array -> IBufferWriter<byte> -> unit) *
@@ -28,6 +37,7 @@ type OtlpExporter<'T> =
     interface IExporter<'T>
     interface IRequestExporter<'T>
     interface IExportDestination
+    interface IViewExporter
     interface IDisposable
 
 /// Creating OTLP exporters from options (validated: ArgumentException for bad options set in code).

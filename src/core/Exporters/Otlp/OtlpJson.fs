@@ -158,6 +158,45 @@ module internal OtlpJson =
 
             j.Writer.WriteEndArray()
 
+    // A view's tag object (see TagValue): the common scalars written as they are, anything else as its AnyValue.
+    let private tagValue (j: JsonPrimitives) (value: obj) =
+        match value with
+        | :? AnyValue as v -> anyValue j v
+        | :? string as s ->
+            j.Writer.WriteStartObject()
+            j.String(Names.stringValue, s)
+            j.Writer.WriteEndObject()
+        | :? bool as b ->
+            j.Writer.WriteStartObject()
+            j.Writer.WriteBoolean(Names.boolValue, b)
+            j.Writer.WriteEndObject()
+        | :? int32 as i ->
+            j.Writer.WriteStartObject()
+            j.Int64String(Names.intValue, int64 i)
+            j.Writer.WriteEndObject()
+        | :? int64 as i ->
+            j.Writer.WriteStartObject()
+            j.Int64String(Names.intValue, i)
+            j.Writer.WriteEndObject()
+        | :? double as d ->
+            j.Writer.WriteStartObject()
+            j.Double(Names.doubleValue, d)
+            j.Writer.WriteEndObject()
+        | other -> anyValue j (TagValue.toAnyValue other)
+
+    let private tags (j: JsonPrimitives) (name: JsonEncodedText) (items: KeyValuePair<string, obj> array) count =
+        if count > 0 then
+            j.Writer.WriteStartArray name
+
+            for i in 0 .. count - 1 do
+                j.Writer.WriteStartObject()
+                stringIfAny j Names.key items[i].Key
+                j.Writer.WritePropertyName Names.value
+                tagValue j items[i].Value
+                j.Writer.WriteEndObject()
+
+            j.Writer.WriteEndArray()
+
     let private arrayOf
         (j: JsonPrimitives)
         (name: JsonEncodedText)
@@ -268,7 +307,7 @@ module internal OtlpJson =
             j.Writer.WriteNumber(Names.code, 2)
             j.Writer.WriteEndObject()
 
-    let private span (j: JsonPrimitives) (span: Span) =
+    let private span (j: JsonPrimitives) (span: SpanView) =
         let w = j.Writer
         w.WriteStartObject()
         j.TraceId(Names.traceId, span.Context.TraceId)
@@ -283,7 +322,7 @@ module internal OtlpJson =
         w.WriteNumber(Names.kind, spanKind span.Kind)
         fixed64IfAny j Names.startTimeUnixNano span.StartTime
         fixed64IfAny j Names.endTimeUnixNano span.EndTime
-        attributes j Names.attributes span.Attributes
+        tags j Names.attributes span.Tags span.TagCount
         countIfAny j Names.droppedAttributesCount span.DroppedAttributes
         arrayOf j Names.events spanEvent span.Events
         countIfAny j Names.droppedEventsCount span.DroppedEvents
@@ -435,7 +474,7 @@ module internal OtlpJson =
 
         w.WriteEndObject()
 
-    let private logRecord (j: JsonPrimitives) (record: LogRecord) =
+    let private logRecord (j: JsonPrimitives) (record: LogRecordView) =
         let w = j.Writer
         w.WriteStartObject()
         fixed64IfAny j Names.timeUnixNano record.Timestamp
@@ -452,7 +491,7 @@ module internal OtlpJson =
             w.WritePropertyName Names.body
             anyValue j body
 
-        attributes j Names.attributes record.Attributes
+        tags j Names.attributes record.Tags record.TagCount
         countIfAny j Names.droppedAttributesCount record.DroppedAttributes
 
         if record.TraceFlags.Value <> 0uy then
@@ -470,7 +509,24 @@ module internal OtlpJson =
     /// Writes an `ExportTraceServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteTraces")>]
     let writeTraces resource (spans: Span array) output =
-        request output Names.resourceSpans Names.scopeSpans Names.spans resource (fun (s: Span) -> s.Scope) span spans
+        let cursor = SpanView()
+
+        request
+            output
+            Names.resourceSpans
+            Names.scopeSpans
+            Names.spans
+            resource
+            (fun (s: Span) -> s.Scope)
+            (fun j s ->
+                cursor.SetRecord s
+                span j cursor)
+            spans
+
+    /// Writes an `ExportTraceServiceRequest` as OTLP/JSON from span views.
+    [<CompiledName("WriteSpanViews")>]
+    let writeSpanViews resource (views: SpanView array) output =
+        request output Names.resourceSpans Names.scopeSpans Names.spans resource (fun (v: SpanView) -> v.Scope) span views
 
     /// Writes an `ExportMetricsServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteMetrics")>]
@@ -488,6 +544,8 @@ module internal OtlpJson =
     /// Writes an `ExportLogsServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteLogs")>]
     let writeLogs resource (records: LogRecord array) output =
+        let cursor = LogRecordView.Cursor()
+
         request
             output
             Names.resourceLogs
@@ -495,5 +553,20 @@ module internal OtlpJson =
             Names.logRecords
             resource
             (fun (r: LogRecord) -> r.Scope)
-            logRecord
+            (fun j r ->
+                cursor.SetRecord r
+                logRecord j cursor)
             records
+
+    /// Writes an `ExportLogsServiceRequest` as OTLP/JSON from log record views.
+    [<CompiledName("WriteLogViews")>]
+    let writeLogViews resource (views: LogRecordView array) output =
+        request
+            output
+            Names.resourceLogs
+            Names.scopeLogs
+            Names.logRecords
+            resource
+            (fun (v: LogRecordView) -> v.Scope)
+            logRecord
+            views

@@ -67,6 +67,27 @@ module internal OtlpProtobuf =
         for item in items do
             keyValue w field item
 
+    // A view's tag object (see TagValue): the common scalars written as they are, anything else as its AnyValue.
+    let private tagValueFields (w: ProtoWriter) (value: obj) =
+        match value with
+        | :? string as s -> w.String(1, s)
+        | :? AnyValue as v -> anyValueFields w v
+        | :? bool as b -> w.Bool(2, b)
+        | :? int32 as i -> w.Varint(3, uint64 (int64 i))
+        | :? int64 as i -> w.Varint(3, uint64 i)
+        | :? double as d -> w.Double(4, d)
+        | other -> anyValueFields w (TagValue.toAnyValue other)
+
+    // common.v1.KeyValue of each of a view's tags
+    let private tags (w: ProtoWriter) field (items: KeyValuePair<string, obj> array) (count: int) =
+        for i in 0 .. count - 1 do
+            let pair = w.BeginMessage field
+            stringIfAny w 1 items[i].Key
+            let value = w.BeginMessage 2
+            tagValueFields w items[i].Value
+            w.EndMessage value
+            w.EndMessage pair
+
     // resource.v1.Resource
     let private resourceMessage (w: ProtoWriter) field (resource: Resource) =
         let message = w.BeginMessage field
@@ -160,7 +181,7 @@ module internal OtlpProtobuf =
             w.EndMessage message
 
     // trace.v1.Span (usually 128 bytes to 16 KB: a two-byte length)
-    let private span (w: ProtoWriter) (span: Span) =
+    let private span (w: ProtoWriter) (span: SpanView) =
         let message = w.BeginMessage(2, 2)
         w.TraceId(1, span.Context.TraceId)
         w.SpanId(2, span.Context.SpanId)
@@ -173,7 +194,7 @@ module internal OtlpProtobuf =
         w.Varint(6, spanKind span.Kind)
         fixed64IfAny w 7 span.StartTime
         fixed64IfAny w 8 span.EndTime
-        attributes w 9 span.Attributes
+        tags w 9 span.Tags span.TagCount
         countIfAny w 10 span.DroppedAttributes
 
         for event in span.Events do
@@ -342,7 +363,7 @@ module internal OtlpProtobuf =
         w.EndMessage message
 
     // logs.v1.LogRecord (usually 128 bytes to 16 KB: a two-byte length)
-    let private logRecord (w: ProtoWriter) (record: LogRecord) =
+    let private logRecord (w: ProtoWriter) (record: LogRecordView) =
         let message = w.BeginMessage(2, 2)
         fixed64IfAny w 1 record.Timestamp
 
@@ -358,7 +379,7 @@ module internal OtlpProtobuf =
             anyValueFields w body
             w.EndMessage bodyMessage
 
-        attributes w 6 record.Attributes
+        tags w 6 record.Tags record.TagCount
         countIfAny w 7 record.DroppedAttributes
 
         if record.TraceFlags.Value <> 0uy then
@@ -374,21 +395,48 @@ module internal OtlpProtobuf =
         stringIfAny w 12 record.EventName
         w.EndMessage message
 
-    let private spanScope (s: Span) = s.Scope
     let private metricScope (m: MetricData) = m.Scope
-    let private logScope (r: LogRecord) = r.Scope
+
+    // Spans given as views, or as records read through one reused view each.
+    let private emitSpans resource (scopeOf: 'T -> InstrumentationScope) (viewOf: 'T -> SpanView) (items: 'T array) =
+        let scopes = ScopeGroups.distinct scopeOf items
+        fun w -> grouped w resource scopes scopeOf (fun w item -> span w (viewOf item)) items
+
+    let private emitSpanViews resource (views: SpanView array) =
+        emitSpans resource (fun (v: SpanView) -> v.Scope) id views
 
     let private emitTraces resource (spans: Span array) =
-        let scopes = ScopeGroups.distinct spanScope spans
-        fun w -> grouped w resource scopes spanScope span spans
+        let cursor = SpanView()
+
+        emitSpans
+            resource
+            (fun (s: Span) -> s.Scope)
+            (fun s ->
+                cursor.SetRecord s
+                cursor)
+            spans
 
     let private emitMetrics resource (metrics: MetricData array) =
         let scopes = ScopeGroups.distinct metricScope metrics
         fun w -> grouped w resource scopes metricScope metric metrics
 
+    let private emitLogRecords resource (scopeOf: 'T -> InstrumentationScope) (viewOf: 'T -> LogRecordView) items =
+        let scopes = ScopeGroups.distinct scopeOf items
+        fun w -> grouped w resource scopes scopeOf (fun w item -> logRecord w (viewOf item)) items
+
+    let private emitLogViews resource (views: LogRecordView array) =
+        emitLogRecords resource (fun (v: LogRecordView) -> v.Scope) id views
+
     let private emitLogs resource (records: LogRecord array) =
-        let scopes = ScopeGroups.distinct logScope records
-        fun w -> grouped w resource scopes logScope logRecord records
+        let cursor = LogRecordView.Cursor()
+
+        emitLogRecords
+            resource
+            (fun (r: LogRecord) -> r.Scope)
+            (fun r ->
+                cursor.SetRecord r
+                cursor)
+            records
 
     /// Writes an `ExportTraceServiceRequest` holding the spans. Span flags carry the trace flags byte plus
     /// `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK` (0x100) and, when the parent is remote, `..._IS_REMOTE_MASK` (0x200);
@@ -404,6 +452,14 @@ module internal OtlpProtobuf =
     [<CompiledName("WriteLogs")>]
     let writeLogs resource records output = ProtoWriter.Write(emitLogs resource records, output)
 
+    /// Writes an `ExportTraceServiceRequest` holding the spans the views show (as `writeTraces` writes records).
+    [<CompiledName("WriteSpanViews")>]
+    let writeSpanViews resource views output = ProtoWriter.Write(emitSpanViews resource views, output)
+
+    /// Writes an `ExportLogsServiceRequest` holding the log records the views show.
+    [<CompiledName("WriteLogViews")>]
+    let writeLogViews resource views output = ProtoWriter.Write(emitLogViews resource views, output)
+
     /// The number of bytes `writeTraces` writes for these spans (for splitting batches by request size).
     [<CompiledName("TracesSize")>]
     let tracesSize resource spans = ProtoWriter.Size(emitTraces resource spans)
@@ -415,3 +471,11 @@ module internal OtlpProtobuf =
     /// The number of bytes `writeLogs` writes for these log records.
     [<CompiledName("LogsSize")>]
     let logsSize resource records = ProtoWriter.Size(emitLogs resource records)
+
+    /// The number of bytes `writeSpanViews` writes for these views.
+    [<CompiledName("SpanViewsSize")>]
+    let spanViewsSize resource views = ProtoWriter.Size(emitSpanViews resource views)
+
+    /// The number of bytes `writeLogViews` writes for these views.
+    [<CompiledName("LogViewsSize")>]
+    let logViewsSize resource views = ProtoWriter.Size(emitLogViews resource views)
