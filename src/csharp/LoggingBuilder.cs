@@ -125,6 +125,22 @@ public sealed class LoggingBuilder
         return this;
     }
 
+    /// <summary>Adds an exporter of log record views fed in batches (<c>OTEL_BLRP_*</c>): it reads each call
+    /// through a <see cref="LogRecordView"/>, lent for the export call, and no <see cref="LogRecord"/> is made for
+    /// it; the message is formatted only if it reads the body (see <see cref="LogRecordViewExporter"/>).</summary>
+    public LoggingBuilder AddExporter(IExporter<LogRecordView> exporter) =>
+        AddExporter(new LogRecordViewExporter(Guard.NotNull(exporter, nameof(exporter))));
+
+    /// <summary>Adds an exporter of log record views fed in batches with these settings (see
+    /// <see cref="AddExporter(IExporter{LogRecordView})"/>).</summary>
+    public LoggingBuilder AddExporter(IExporter<LogRecordView> exporter, Action<BatchExportOptions> configure) =>
+        AddExporter(new LogRecordViewExporter(Guard.NotNull(exporter, nameof(exporter))), configure);
+
+    /// <summary>Adds an exporter of log record views fed one record at a time (see
+    /// <see cref="AddExporter(IExporter{LogRecordView})"/>).</summary>
+    public LoggingBuilder AddSimpleExporter(IExporter<LogRecordView> exporter) =>
+        AddSimpleExporter(new LogRecordViewExporter(Guard.NotNull(exporter, nameof(exporter))));
+
     /// <summary>Prints records to standard output, one line each: time, severity, category, body, attributes,
     /// trace and span ids.</summary>
     public LoggingBuilder AddConsoleExporter()

@@ -174,6 +174,22 @@ public sealed class TracingBuilder
         return this;
     }
 
+    /// <summary>Adds an exporter of span views fed in batches (<c>OTEL_BSP_*</c>): it reads each span through a
+    /// <see cref="SpanView"/>, lent for the export call, and no <see cref="Span"/> record is made for it (see
+    /// <see cref="SpanViewExporter"/>).</summary>
+    public TracingBuilder AddExporter(IExporter<SpanView> exporter) =>
+        AddExporter(new SpanViewExporter(Guard.NotNull(exporter, nameof(exporter))));
+
+    /// <summary>Adds an exporter of span views fed in batches with these settings (see
+    /// <see cref="AddExporter(IExporter{SpanView})"/>).</summary>
+    public TracingBuilder AddExporter(IExporter<SpanView> exporter, Action<BatchExportOptions> configure) =>
+        AddExporter(new SpanViewExporter(Guard.NotNull(exporter, nameof(exporter))), configure);
+
+    /// <summary>Adds an exporter of span views fed one span at a time as spans end (see
+    /// <see cref="AddExporter(IExporter{SpanView})"/>).</summary>
+    public TracingBuilder AddSimpleExporter(IExporter<SpanView> exporter) =>
+        AddSimpleExporter(new SpanViewExporter(Guard.NotNull(exporter, nameof(exporter))));
+
     /// <summary>Prints spans to standard output as trace trees with durations, kinds, statuses and attributes.</summary>
     public TracingBuilder AddConsoleExporter()
     {

@@ -8,19 +8,34 @@ open System.Threading.Tasks
 open Functional.Telemetry
 
 /// An export stage's span views, reused: taken on the runner's thread when a batch is read, given back when the
-/// batch's export has settled (which may be on another thread). At most `capacity` are kept.
+/// batch's export has settled (which may be on another thread). A batch's array is kept with its views (the next
+/// batch of the same size takes both); other views wait on a stack, at most `capacity` of them.
 [<Sealed>]
 type internal SpanViewPool(capacity: int) =
     let free = Stack<SpanView>()
+    // Batches given back whole, for the next batches of their size (full batches, usually).
+    let batches: SpanView array array = Array.zeroCreate 2
 
-    /// `count` views, reused when there are.
+    /// `count` views in an array, reused when there are.
     member _.Rent(count: int) =
-        let views = Array.zeroCreate<SpanView> count
+        let mutable views = null
 
         lock free (fun () ->
-            for i in 0 .. count - 1 do
-                if free.Count > 0 then
-                    views[i] <- free.Pop())
+            let mutable i = 0
+
+            while isNull views && i < batches.Length do
+                if not (isNull batches[i]) && batches[i].Length = count then
+                    views <- batches[i]
+                    batches[i] <- null
+
+                i <- i + 1
+
+            if isNull views then
+                views <- Array.zeroCreate<SpanView> count
+
+                for i in 0 .. count - 1 do
+                    if free.Count > 0 then
+                        views[i] <- free.Pop())
 
         for i in 0 .. count - 1 do
             if isNull views[i] then
@@ -28,19 +43,52 @@ type internal SpanViewPool(capacity: int) =
 
         views
 
-    /// Clears the views and keeps them for later batches.
+    /// Clears the views and keeps them (with their array) for later batches.
     member _.Return(views: SpanView array) =
         for view in views do
             view.Clear()
 
         lock free (fun () ->
-            for view in views do
-                if free.Count < capacity then
-                    free.Push view)
+            match Array.tryFindIndex isNull batches with
+            | Some slot when views.Length > 0 -> batches[slot] <- views
+            | _ ->
+                for view in views do
+                    if free.Count < capacity then
+                        free.Push view)
+
+/// Reads a lent Activity into its view when the view is first read (see SpanView), with the pipeline's limits.
+/// Never throws: an Activity that cannot be read (changed by another thread while read, say) is shown through its
+/// record, or, failing that, as an empty span, and the fault reported.
+[<Sealed>]
+type internal ActivityFreezer(limits: SpanLimits) =
+    inherit SpanFreezer()
+
+    override _.Freeze(view, activity) =
+        try
+            ActivityConversion.freeze limits view activity
+        with ex ->
+            SelfDiagnostics.error "tracing" $"span conversion threw {ex.GetType().FullName}; span shown empty"
+
+            try
+                view.SetRecord(ActivityConversion.toSpan limits activity)
+            with _ ->
+                view.SetFrozen(
+                    SpanContext.Invalid,
+                    SpanId.Empty,
+                    false,
+                    "",
+                    SpanKind.Internal,
+                    0L,
+                    0L,
+                    Status.Unset,
+                    InstrumentationScope.Named "",
+                    0
+                )
 
 /// The export stage of a span pipeline, run by the runner for each batch of ended Activities. An exporter of views
-/// (OTLP, console, ETW, `SpanViewExporter`) gets each Activity frozen into a reused `SpanView` (its data copied as
-/// it is when the batch is read, see `ActivityConversion.freeze`): no `Span` record is made for it. An exporter of
+/// (OTLP, console, ETW, `SpanViewExporter`) gets each Activity lent to a reused `SpanView`, frozen when first read
+/// (its data copied as it is then, see `ActivityConversion.freeze`): no `Span` record is made for it, and a view the
+/// exporter never reads costs nothing more. An exporter of
 /// records gets immutable `Span` records (limits applied). Processors take and return records: with processors,
 /// every span becomes a record first, and an exporter of views then gets views of the records they kept.
 /// Doing this off the application's thread keeps the instrumented code's cost to the Activity and one queue write.
@@ -50,6 +98,7 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
     let views = ViewExporters.spans exporter
     let processor = Processor.chain processors
     let pool = SpanViewPool 4096
+    let freezer = ActivityFreezer limits
 
     let toSpan (activity: Activity) =
         try
@@ -69,23 +118,14 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
         else
             activities |> Array.choose toSpan
 
-    // Each Activity frozen into a view of the pool; one that throws is dropped (and its view given back).
-    let freeze (activities: Activity array) =
-        let frozen = pool.Rent activities.Length
-        let mutable kept = 0
+    // Each Activity lent to a view of the pool, frozen when first read.
+    let lend (activities: Activity array) =
+        let lent = pool.Rent activities.Length
 
         for i in 0 .. activities.Length - 1 do
-            try
-                ActivityConversion.freeze limits frozen[kept] activities[i]
-                kept <- kept + 1
-            with ex ->
-                SelfDiagnostics.error "tracing" $"span conversion threw {ex.GetType().FullName}; span dropped"
+            lent[i].Lend(activities[i], freezer)
 
-        if kept = frozen.Length then
-            frozen
-        else
-            pool.Return(Array.sub frozen kept (frozen.Length - kept))
-            Array.sub frozen 0 kept
+        lent
 
     let viewsOfRecords (activities: Activity array) =
         convert activities |> Array.map SpanView.OfSpan
@@ -96,7 +136,7 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
 
     let exportViews (batch: Batch<Activity>) (send: SpanView array -> Task<ExportResult>) =
         if processors.IsEmpty then
-            lentMemo.Export(batch, freeze, send)
+            lentMemo.Export(batch, lend, send)
         else
             viewMemo.Export(batch, viewsOfRecords, send)
 

@@ -4,11 +4,21 @@ open Functional.Telemetry.FSharp
 
 open System
 open System.Collections.Generic
+open System.Diagnostics
 open System.Threading
 
-[<Sealed; AllowNullLiteral>]
-type SpanView internal () =
+[<AbstractClass>]
+type internal SpanFreezer() =
+    abstract Freeze: view: SpanView * activity: Activity -> unit
+
+and [<Sealed; AllowNullLiteral>] SpanView internal () =
     static let noTags: KeyValuePair<string, obj> array = [||]
+
+    // The Activity lent and who reads it, until the first read freezes it (`frozen`); null when frozen.
+    let mutable source: Activity = null
+    let mutable freezer = Unchecked.defaultof<SpanFreezer>
+    let mutable frozen = true
+    let gate = obj ()
 
     // The shown span: frozen fields, or a record (`record` set and `recordShown`). Written only by the export stage
     // before the view is handed out, read by the exporter after: the stage's hand-off orders them.
@@ -49,31 +59,70 @@ type SpanView internal () =
         view.SetRecord span
         view
 
-    member _.Context = if recordShown then record.Context else context
+    // The first read freezes a lent Activity (once, whichever thread reads first).
+    member private x.Ready() =
+        if not (Volatile.Read &frozen) then
+            let mutable taken = false
 
-    member _.ParentSpanId = if recordShown then record.ParentSpanId else parentSpanId
+            try
+                Monitor.Enter(gate, &taken)
 
-    member _.ParentIsRemote = if recordShown then record.ParentIsRemote else parentIsRemote
+                if not frozen then
+                    freezer.Freeze(x, source)
+                    source <- null
+                    freezer <- Unchecked.defaultof<SpanFreezer>
+                    Volatile.Write(&frozen, true)
+            finally
+                if taken then
+                    Monitor.Exit gate
 
-    member _.Name = if recordShown then record.Name else name
+    member x.Context =
+        x.Ready()
+        if recordShown then record.Context else context
 
-    member _.Kind = if recordShown then record.Kind else kind
+    member x.ParentSpanId =
+        x.Ready()
+        if recordShown then record.ParentSpanId else parentSpanId
 
-    member _.StartTime = if recordShown then record.StartTime else startTime
+    member x.ParentIsRemote =
+        x.Ready()
+        if recordShown then record.ParentIsRemote else parentIsRemote
 
-    member _.EndTime = if recordShown then record.EndTime else endTime
+    member x.Name =
+        x.Ready()
+        if recordShown then record.Name else name
+
+    member x.Kind =
+        x.Ready()
+        if recordShown then record.Kind else kind
+
+    member x.StartTime =
+        x.Ready()
+        if recordShown then record.StartTime else startTime
+
+    member x.EndTime =
+        x.Ready()
+        if recordShown then record.EndTime else endTime
 
     member x.DurationNanoseconds = x.EndTime - x.StartTime
 
     member x.IsRoot = not x.ParentSpanId.IsValid
 
-    member _.Status = if recordShown then record.Status else status
+    member x.Status =
+        x.Ready()
+        if recordShown then record.Status else status
 
-    member _.Scope = if recordShown then record.Scope else scope
+    member x.Scope =
+        x.Ready()
+        if recordShown then record.Scope else scope
 
-    member _.AttributeCount = tagCount
+    member x.AttributeCount =
+        x.Ready()
+        tagCount
 
-    member _.Attributes: IReadOnlyList<KeyValue> =
+    member x.Attributes: IReadOnlyList<KeyValue> =
+        x.Ready()
+
         if recordShown then
             record.Attributes
         else
@@ -86,17 +135,29 @@ type SpanView internal () =
                 | other -> other
             | made -> made
 
-    member _.Events: IReadOnlyList<SpanEvent> = if recordShown then record.Events else []
+    member x.Events: IReadOnlyList<SpanEvent> =
+        x.Ready()
+        if recordShown then record.Events else []
 
-    member _.Links: IReadOnlyList<SpanLink> = if recordShown then record.Links else []
+    member x.Links: IReadOnlyList<SpanLink> =
+        x.Ready()
+        if recordShown then record.Links else []
 
-    member _.DroppedAttributes = if recordShown then record.DroppedAttributes else 0
+    member x.DroppedAttributes =
+        x.Ready()
+        if recordShown then record.DroppedAttributes else 0
 
-    member _.DroppedEvents = if recordShown then record.DroppedEvents else 0
+    member x.DroppedEvents =
+        x.Ready()
+        if recordShown then record.DroppedEvents else 0
 
-    member _.DroppedLinks = if recordShown then record.DroppedLinks else 0
+    member x.DroppedLinks =
+        x.Ready()
+        if recordShown then record.DroppedLinks else 0
 
     member x.ToSpan() =
+        x.Ready()
+
         match box (Volatile.Read &record) with
         | null ->
             let made =
@@ -123,13 +184,19 @@ type SpanView internal () =
             | other -> other :?> Span
         | _ -> record
 
-    member internal _.Tags = tags
+    member internal x.Tags =
+        x.Ready()
+        tags
 
-    member internal _.TagCount = tagCount
+    member internal x.TagCount =
+        x.Ready()
+        tagCount
 
     member internal _.TagBuffer(count: int) =
         if tags.Length < count then
-            tags <- Array.zeroCreate (max count (2 * tags.Length))
+            let grown = Array.zeroCreate (max count (max 8 (2 * tags.Length)))
+            Array.Copy(tags, grown, tags.Length)
+            tags <- grown
 
         tags
 
@@ -159,6 +226,7 @@ type SpanView internal () =
         recordShown <- false
         record <- Unchecked.defaultof<Span>
         attributes <- null
+        frozen <- true
 
     member internal x.SetRecord(span: Span) =
         // The export path reads attributes as pairs: the record's, each value an AnyValue.
@@ -174,9 +242,18 @@ type SpanView internal () =
         record <- span
         recordShown <- true
         attributes <- null
+        frozen <- true
+
+    member internal _.Lend(activity: Activity, reader: SpanFreezer) =
+        source <- activity
+        freezer <- reader
+        frozen <- false
 
     member internal _.Clear() =
         // References go (the pool keeps no span data alive); the buffer stays for the next span.
+        source <- null
+        freezer <- Unchecked.defaultof<SpanFreezer>
+        frozen <- true
         Array.Clear(tags, 0, tagCount)
         tagCount <- 0
         name <- ""

@@ -1,20 +1,29 @@
 namespace Functional.Telemetry
 
 open System.Collections.Generic
+open System.Diagnostics
+
+/// Reads a stopped Activity into a view (`SpanView.SetFrozen` or `SetRecord`), the first time the view is read.
+[<AbstractClass>]
+type internal SpanFreezer =
+    new: unit -> SpanFreezer
+
+    /// Fills `view` with `activity` as it is now. Never throws.
+    abstract Freeze: view: SpanView * activity: Activity -> unit
 
 /// A finished span as an exporter of views reads it, with no `Span` record made for it: the SDK hands these to
 /// exporters that take views (`SpanViewExporter`, and its own OTLP, console and ETW exporters), and makes the `Span`
 /// record only when something asks for one (`ToSpan`, a processor, an exporter of records).
 ///
-/// What a view shows is fixed when the export stage takes the span (on the pipeline's own thread, when its batch
-/// is read): it never changes afterwards, during an export or between retries, and `ToSpan` gives a record equal
-/// to it. An `Activity` changed after it stopped and before its batch was read is exported as it was then, as the
-/// official SDK exports what the `Activity` holds when its batch is exported; later changes are not seen.
+/// What a view shows is fixed when it is first read (by the exporter, during its batch's export, on the pipeline's
+/// own thread): it never changes afterwards, during an export or between retries, and `ToSpan` gives a record equal
+/// to it. An `Activity` changed after it stopped and before its span was first read is exported as it was then, as
+/// the official SDK exports what the `Activity` holds when its batch is exported; later changes are not seen. A
+/// view nobody reads costs nothing but its place in the batch.
 ///
 /// A view is lent for one export: the SDK reuses it for another span once the `Export` task has completed.
 /// Keep `ToSpan()` (or the values you need), never the view itself.
-[<Sealed; AllowNullLiteral>]
-type SpanView =
+and [<Sealed; AllowNullLiteral>] SpanView =
     internal new: unit -> SpanView
 
     /// A view of a span record (for exporters of views called with records, and for tests). It is never reused.
@@ -84,7 +93,7 @@ type SpanView =
     /// The number of pairs of `Tags` in use.
     member internal TagCount: int
 
-    /// Space for `count` tags in this view's reused buffer (its contents are not kept).
+    /// Space for `count` tags in this view's reused buffer (what was in it is kept).
     member internal TagBuffer: count: int -> KeyValuePair<string, obj> array
 
     /// Shows a span read from its source: the first `tagCount` pairs of `TagBuffer` are its attributes, settled;
@@ -104,6 +113,9 @@ type SpanView =
 
     /// Shows a span record.
     member internal SetRecord: span: Span -> unit
+
+    /// Shows `activity`, read by `reader` when the view is first read.
+    member internal Lend: activity: Activity * reader: SpanFreezer -> unit
 
     /// Forgets the span shown (the view goes back to its pool).
     member internal Clear: unit -> unit
