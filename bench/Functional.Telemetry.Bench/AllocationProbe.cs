@@ -80,9 +80,20 @@ public static class AllocationProbe
 
         IDisposable started;
         Func<string> stats;
+        Action body = () => Span(Listened);
 
         switch (sdk)
         {
+            case "native":
+                // The native F# tracer's direct spans (no Activity), as TracingBenchmarks.NativeSpan_Ours makes them.
+                var nativeExporter = new NoOpExporter();
+                var nativeSdk = Sdks.StartOurs(nativeExporter);
+                var tracer = Sdks.NativeTracer();
+                started = nativeSdk;
+                body = () => TracingBenchmarks.NativeSpan(tracer);
+                stats = () => $"exported {nativeExporter.Exported}; " + string.Join("; ", nativeSdk.SpanPipelines.Select(p =>
+                    $"{p.Name}: accepted {p.Stats.Accepted}, rejected {p.Stats.Rejected}"));
+                break;
             case "ours":
                 var exporter = new NoOpExporter();
                 var ours = Sdks.StartOurs(exporter);
@@ -107,7 +118,7 @@ public static class AllocationProbe
                 stats = () => "bridge only: sampling and conversion, no queue";
                 break;
             default:
-                Console.Error.WriteLine("usage: alloc ours|official|bridge|record [spans]");
+                Console.Error.WriteLine("usage: alloc ours|official|native|bridge|record [spans]");
                 return 2;
         }
 
@@ -116,7 +127,7 @@ public static class AllocationProbe
             // Warm up (tiering, scratch buffers, the scope cache), in chunks the queue can absorb.
             for (var i = 0; i < 50_000; i++)
             {
-                Span(Listened);
+                body();
                 if (i % 10_000 == 0) Thread.Sleep(20);
             }
 
@@ -131,7 +142,7 @@ public static class AllocationProbe
 
             for (var i = 0; i < spans; i++)
             {
-                Span(Listened);
+                body();
             }
 
             var elapsed = clock.Elapsed;

@@ -46,8 +46,8 @@ public static class Sdks
                 }))
             .Start();
 
-    /// <summary>The native F# tracer of the recorded source.</summary>
-    public static Functional.Telemetry.FSharp.Tracer NativeTracer() => TracerModule.Create(ListenedSource, null);
+    /// <summary>The native F# tracer of the recorded source: a direct tracer (its spans are not Activities).</summary>
+    public static Functional.Telemetry.FSharp.Tracer NativeTracer() => TracerModule.CreateDirect(ListenedSource, null);
 
     /// <summary>Starts the official OpenTelemetry .NET SDK.</summary>
     public static TracerProvider StartOfficial(NoOpActivityExporter exporter) =>

@@ -125,6 +125,12 @@ and [<Sealed>] internal LoggerBridge
                         scopes
                     )
 
+                // A direct tracer's span current inside the innermost Activity: the record is written in it.
+                if DirectContext.Used then
+                    match DirectContext.Innermost with
+                    | null -> ()
+                    | direct -> view.SetSpanContext direct.Context
+
                 StateCaptures<'TState>.Capture.Capture(entry, state, formatter, error)
 
                 if wanted = UInt64.MaxValue then

@@ -85,7 +85,8 @@ type internal ActivityFreezer(limits: SpanLimits) =
                     0
                 )
 
-/// The export stage of a span pipeline, run by the runner for each batch of ended Activities. An exporter of views
+/// The export stage of a span pipeline, run by the runner for each batch of ended spans: stopped Activities, and
+/// the ended spans of direct tracers (`DirectSpan`). An exporter of views
 /// (OTLP, console, ETW, `SpanViewExporter`) gets each Activity lent to a reused `SpanView`, frozen when first read
 /// (its data copied as it is then, see `ActivityConversion.freeze`): no `Span` record is made for it, and a view the
 /// exporter never reads costs nothing more. An exporter of
@@ -100,47 +101,71 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
     let pool = SpanViewPool 4096
     let freezer = ActivityFreezer limits
 
-    let toSpan (activity: Activity) =
+    // The record of an ended span: an Activity's, or a direct span's (which is released once read).
+    let recordOf (item: obj) =
+        match item with
+        | :? DirectSpan as direct ->
+            try
+                direct.ToSpan limits
+            finally
+                direct.Release()
+        | item -> ActivityConversion.toSpan limits (item :?> Activity)
+
+    let toSpan (item: obj) =
         try
-            processor (ActivityConversion.toSpan limits activity)
+            processor (recordOf item)
         with ex ->
             SelfDiagnostics.error "tracing" $"span processing threw {ex.GetType().FullName}; span dropped"
             None
 
-    let convert (activities: Activity array) =
+    let convert (items: obj array) =
         // Without processors every span is kept: no option per span.
         if processors.IsEmpty then
-            try
-                activities |> Array.map (ActivityConversion.toSpan limits)
-            with _ ->
-                // One bad Activity must not fail the batch: convert one by one, dropping what throws.
-                activities |> Array.choose toSpan
+            let spans = Array.zeroCreate items.Length
+            let mutable kept = 0
+
+            for item in items do
+                try
+                    spans[kept] <- recordOf item
+                    kept <- kept + 1
+                with ex ->
+                    // One bad Activity must not fail the batch: it is dropped.
+                    SelfDiagnostics.error "tracing" $"span conversion threw {ex.GetType().FullName}; span dropped"
+
+            if kept = spans.Length then spans else Array.sub spans 0 kept
         else
-            activities |> Array.choose toSpan
+            items |> Array.choose toSpan
 
-    // Each Activity lent to a view of the pool, frozen when first read.
-    let lend (activities: Activity array) =
-        let lent = pool.Rent activities.Length
+    // Each Activity lent to a view of the pool, frozen when first read; each direct span (ended, so fixed) shown
+    // at once, and released.
+    let lend (items: obj array) =
+        let lent = pool.Rent items.Length
 
-        for i in 0 .. activities.Length - 1 do
-            lent[i].Lend(activities[i], freezer)
+        for i in 0 .. items.Length - 1 do
+            match items[i] with
+            | :? DirectSpan as direct ->
+                try
+                    direct.ShowIn(lent[i], limits)
+                finally
+                    direct.Release()
+            | item -> lent[i].Lend(item :?> Activity, freezer)
 
         lent
 
-    let viewsOfRecords (activities: Activity array) =
-        convert activities |> Array.map SpanView.OfSpan
+    let viewsOfRecords (items: obj array) =
+        convert items |> Array.map SpanView.OfSpan
 
-    let recordMemo = ConversionMemo<Activity, Span>()
-    let lentMemo = ConversionMemo<Activity, SpanView>(pool.Return)
-    let viewMemo = ConversionMemo<Activity, SpanView>()
+    let recordMemo = ConversionMemo<obj, Span>()
+    let lentMemo = ConversionMemo<obj, SpanView>(pool.Return)
+    let viewMemo = ConversionMemo<obj, SpanView>()
 
-    let exportViews (batch: Batch<Activity>) (send: SpanView array -> Task<ExportResult>) =
+    let exportViews (batch: Batch<obj>) (send: SpanView array -> Task<ExportResult>) =
         if processors.IsEmpty then
             lentMemo.Export(batch, lend, send)
         else
             viewMemo.Export(batch, viewsOfRecords, send)
 
-    interface IExporter<Activity> with
+    interface IExporter<obj> with
         member _.Name = exporter.Name
 
         member _.Export(batch, token) =
@@ -160,7 +185,7 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
         member _.Shutdown token = exporter.Shutdown token
 
     // The store's path (see IRequestExporter): the same conversion, the requests handed to the runner.
-    interface IRequestExporter<Activity> with
+    interface IRequestExporter<obj> with
         member _.EncodesRequests =
             match views with
             | None ->

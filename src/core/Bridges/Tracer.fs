@@ -9,28 +9,77 @@ open System.Runtime.ExceptionServices
 open System.Threading.Tasks
 
 [<Sealed>]
-type Tracer(source: ActivitySource) =
+type Tracer(source: ActivitySource, direct: bool) =
+    let scope =
+        {
+            Name = source.Name
+            Version =
+                match source.Version with
+                | null -> ""
+                | v -> v
+            SchemaUrl = ""
+            Attributes = []
+        }
+
+    // A direct tracer's sinks, found again when the running SDKs change.
+    let mutable sinksVersion = -1
+    let mutable sinks: DirectSink array = [||]
+
     member _.Source = source
     member _.Name = source.Name
+    member _.IsDirect = direct
+
+    /// The instrumentation scope of a direct tracer's spans.
+    member internal _.Scope = scope
+
+    /// The sinks of the running SDKs that record this tracer's name.
+    member internal _.Sinks =
+        let version = DirectSinks.Version
+
+        if version <> sinksVersion then
+            sinks <- DirectSinks.For source.Name
+            sinksVersion <- version
+
+        sinks
 
     interface IDisposable with
         member _.Dispose() = source.Dispose()
 
 [<Struct; NoEquality; NoComparison>]
-type ActiveSpan(activity: Activity) =
+type ActiveSpan internal (activity: Activity, direct: DirectSpan, generation: int, scope: DirectScope) =
+    new(activity: Activity) = new ActiveSpan(activity, null, 0, null)
+
     member _.Activity = Option.ofObj activity
 
+    /// The direct span, while it runs (null for an Activity's span or once ended).
+    member internal _.Direct =
+        if not (isNull direct) && direct.IsLive generation then
+            direct
+        else
+            null
+
     member _.Context =
-        match activity with
-        | null -> SpanContext.Invalid
-        | a -> ActivityConversion.toPropagatedSpanContext a
+        if not (isNull scope) then
+            scope.Context
+        else
+            match activity with
+            | null -> SpanContext.Invalid
+            | a -> ActivityConversion.toPropagatedSpanContext a
 
-    member _.IsRecording = not (isNull activity) && activity.IsAllDataRequested
+    member x.IsRecording =
+        if not (isNull scope) then
+            let running = x.Direct
+            not (isNull running) && running.Recording
+        else
+            not (isNull activity) && activity.IsAllDataRequested
 
-    member _.Dispose() =
-        match activity with
-        | null -> ()
-        | a -> a.Dispose()
+    member x.Dispose() =
+        if not (isNull scope) then
+            DirectTracing.finish direct generation scope
+        else
+            match activity with
+            | null -> ()
+            | a -> a.Dispose()
 
     interface IDisposable with
         member x.Dispose() = x.Dispose()
@@ -47,16 +96,31 @@ type SpanStart =
 [<RequireQualifiedAccess>]
 module ActiveSpan =
     [<CompiledName("Current")>]
-    let current () = new ActiveSpan(Activity.Current)
+    let current () =
+        match (if DirectContext.Used then DirectContext.Innermost else null) with
+        | null -> new ActiveSpan(Activity.Current)
+        | scope -> new ActiveSpan(null, scope.Span, scope.Generation, scope)
 
     let private whenRecording (span: ActiveSpan) action =
         match span.Activity with
         | Some activity when activity.IsAllDataRequested -> action activity
         | _ -> ()
 
+    // A direct span's operations: only while it runs and is recorded.
+    let private recordingDirect (span: ActiveSpan) =
+        match span.Direct with
+        | null -> null
+        | direct when direct.Recording -> direct
+        | _ -> null
+
+    let private nowNanoseconds () =
+        ActivityConversion.toUnixNanoseconds DateTime.UtcNow
+
     [<CompiledName("SetAttribute")>]
-    let setAttribute key value span =
-        whenRecording span (fun a -> a.SetTag(key, ActivityConversion.ofAnyValue value) |> ignore)
+    let setAttribute key value (span: ActiveSpan) =
+        match recordingDirect span with
+        | null -> whenRecording span (fun a -> a.SetTag(key, ActivityConversion.ofAnyValue value) |> ignore)
+        | direct -> direct.SetAttribute(key, value)
 
     let private tagsOf (attributes: KeyValue list) =
         let tags = ActivityTagsCollection()
@@ -67,33 +131,62 @@ module ActiveSpan =
         tags
 
     [<CompiledName("AddEvent")>]
-    let addEvent name attributes span =
-        whenRecording span (fun a ->
-            a.AddEvent(ActivityEvent(name, DateTimeOffset.UtcNow, tagsOf attributes))
-            |> ignore)
+    let addEvent name (attributes: KeyValue list) (span: ActiveSpan) =
+        match recordingDirect span with
+        | null ->
+            whenRecording span (fun a ->
+                a.AddEvent(ActivityEvent(name, DateTimeOffset.UtcNow, tagsOf attributes))
+                |> ignore)
+        | direct ->
+            direct.Events <-
+                {
+                    Name = name
+                    Timestamp = nowNanoseconds ()
+                    Attributes = KeyValue.dedupe attributes
+                    DroppedAttributes = 0
+                }
+                :: direct.Events
 
     [<CompiledName("SetStatus")>]
-    let setStatus status span =
-        whenRecording span (fun a ->
-            match status, a.Status with
-            | _, ActivityStatusCode.Ok -> ()
+    let setStatus status (span: ActiveSpan) =
+        match recordingDirect span with
+        | null ->
+            whenRecording span (fun a ->
+                match status, a.Status with
+                | _, ActivityStatusCode.Ok -> ()
+                | Status.Unset, _ -> ()
+                | Status.Ok, _ -> a.SetStatus(ActivityStatusCode.Ok) |> ignore
+                | Status.Error description, _ -> a.SetStatus(ActivityStatusCode.Error, description) |> ignore)
+        | direct ->
+            match status, direct.Status with
+            | _, Status.Ok -> ()
             | Status.Unset, _ -> ()
-            | Status.Ok, _ -> a.SetStatus(ActivityStatusCode.Ok) |> ignore
-            | Status.Error description, _ -> a.SetStatus(ActivityStatusCode.Error, description) |> ignore)
+            | status, _ -> direct.Status <- status
 
     [<CompiledName("RecordException")>]
-    let recordException (error: exn) span =
-        // Activity.AddException writes exception.type, exception.message and exception.stacktrace
-        // (Exception.ToString(), as the semantic conventions ask) and notifies exception recorders.
-        whenRecording span (fun a -> a.AddException error |> ignore)
+    let recordException (error: exn) (span: ActiveSpan) =
+        match recordingDirect span with
+        | null ->
+            // Activity.AddException writes exception.type, exception.message and exception.stacktrace
+            // (Exception.ToString(), as the semantic conventions ask) and notifies exception recorders.
+            whenRecording span (fun a -> a.AddException error |> ignore)
+        | _ -> addEvent "exception" (LogMapping.exceptionAttributes error) span
 
     [<CompiledName("UpdateName")>]
-    let updateName name span = whenRecording span (fun a -> a.DisplayName <- name)
+    let updateName name (span: ActiveSpan) =
+        match recordingDirect span with
+        | null -> whenRecording span (fun a -> a.DisplayName <- name)
+        | direct -> direct.Name <- name
 
 [<RequireQualifiedAccess>]
 module Tracer =
     [<CompiledName("Create")>]
-    let create (name: string) (version: string option) = new Tracer(new ActivitySource(name, Option.toObj version))
+    let create (name: string) (version: string option) =
+        new Tracer(new ActivitySource(name, Option.toObj version), false)
+
+    [<CompiledName("CreateDirect")>]
+    let createDirect (name: string) (version: string option) =
+        new Tracer(new ActivitySource(name, Option.toObj version), true)
 
     [<CompiledName("Named")>]
     let named name =
@@ -105,8 +198,21 @@ module Tracer =
             Parent = None
         }
 
-    [<CompiledName("StartSpan")>]
-    let startSpan (tracer: Tracer) (start: SpanStart) =
+    let private startDirect (tracer: Tracer) (start: SpanStart) =
+        match
+            DirectTracing.start
+                tracer.Sinks
+                tracer.Scope
+                start.Name
+                start.Kind
+                start.Attributes
+                start.Links
+                start.Parent
+        with
+        | ValueSome scope -> new ActiveSpan(null, scope.Span, scope.Generation, scope)
+        | ValueNone -> new ActiveSpan(null)
+
+    let private startActivity (tracer: Tracer) (start: SpanStart) =
         let parent =
             match start.Parent with
             | Some context -> ActivityConversion.ofSpanContext context
@@ -139,6 +245,13 @@ module Tracer =
         new ActiveSpan(
             tracer.Source.StartActivity(start.Name, ActivityConversion.ofSpanKind start.Kind, parent, tags, links)
         )
+
+    [<CompiledName("StartSpan")>]
+    let startSpan (tracer: Tracer) (start: SpanStart) =
+        if tracer.IsDirect then
+            startDirect tracer start
+        else
+            startActivity tracer start
 
     let private fail (span: ActiveSpan) (error: exn) =
         ActiveSpan.recordException error span

@@ -6,15 +6,20 @@ open System
 open System.Diagnostics
 open System.Threading.Tasks
 
-/// A native F# tracer: a named ActivitySource, so its spans share `Activity.Current` with every .NET library
-/// and flow through the same pipeline as ActivitySource spans. Add its name to the tracing sources.
+/// A native F# tracer. Made with `Tracer.create`, it is a named ActivitySource: its spans are Activities that share
+/// `Activity.Current` with every .NET library and flow through the same pipeline as ActivitySource spans. Made with
+/// `Tracer.createDirect`, its spans are made without an Activity (see there). Either way, add its name to the
+/// tracing sources.
 [<Sealed>]
 type Tracer =
-    /// The underlying ActivitySource.
+    /// The underlying ActivitySource (a direct tracer's starts no Activity).
     member Source: ActivitySource
 
     /// The tracer name (the instrumentation scope name).
     member Name: string
+
+    /// True for a tracer made with `Tracer.createDirect`.
+    member IsDirect: bool
 
     interface IDisposable
 
@@ -22,7 +27,7 @@ type Tracer =
 /// operation on it is a no-op, so instrumentation costs almost nothing when tracing is off.
 [<Struct; NoEquality; NoComparison>]
 type ActiveSpan =
-    /// The underlying Activity, if the span is recorded.
+    /// The underlying Activity, if the span is recorded (None for a direct tracer's span).
     member Activity: Activity option
 
     /// The span's context, as it propagates (with the random-trace-id flag of its trace, which the Activity of a
@@ -58,6 +63,17 @@ module Tracer =
     /// A tracer named `name` (and optional version).
     [<CompiledName("Create")>]
     val create: name: string -> version: string option -> Tracer
+
+    /// A tracer named `name` (and optional version) whose spans are made without an Activity: a span is a pooled
+    /// value of the SDK, sampled at start by the sampler of each running SDK that records `name`, filled by
+    /// `ActiveSpan`'s operations and handed to that SDK's pipelines when it ends (after which nothing changes it).
+    /// It costs a fraction of an Activity. Direct spans nest with each other and with Activities started around
+    /// them (a direct span started inside an Activity is its child; log records written inside a direct span carry
+    /// its ids), but .NET libraries do not see them: an Activity started inside a direct span (an HttpClient call)
+    /// is a child of the Activity around it, not of the direct span. Use it for code of your own; use `create` where
+    /// instrumented libraries run inside the span.
+    [<CompiledName("CreateDirect")>]
+    val createDirect: name: string -> version: string option -> Tracer
 
     /// Start options with just a name: kind Internal, no attributes, links or explicit parent.
     [<CompiledName("Named")>]

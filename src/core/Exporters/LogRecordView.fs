@@ -49,6 +49,9 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
     let mutable spanId = ActivitySpanId()
     let mutable traceFlags = ActivityTraceFlags.None
     let mutable scopes: obj array = null
+    // A direct tracer's span (`SetSpanContext`) instead of the Activity's ids.
+    let mutable spanContext = SpanContext.Invalid
+    let mutable directContext = false
 
     // The state: its pairs as copied, its template, where the body comes from.
     let mutable pairs = noPairs
@@ -98,6 +101,21 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
                     Monitor.Exit gate
 
     member private _.Time = (ticks - unixEpochTicks) * 100L
+
+    member private _.CallTraceId =
+        if directContext then spanContext.TraceId
+        elif hasContext then ActivityIds.toTraceId traceId
+        else TraceId.Empty
+
+    member private _.CallSpanId =
+        if directContext then spanContext.SpanId
+        elif hasContext then ActivityIds.toSpanId spanId
+        else SpanId.Empty
+
+    member private _.CallTraceFlags =
+        if directContext then spanContext.TraceFlags
+        elif hasContext then TraceFlags(byte traceFlags)
+        else TraceFlags.None
 
     member private x.MakeBody() =
         match bodySource with
@@ -227,21 +245,9 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
             Body = x.CachedBody
             Attributes = attributeList
             DroppedAttributes = 0
-            TraceId =
-                if hasContext then
-                    ActivityIds.toTraceId traceId
-                else
-                    TraceId.Empty
-            SpanId =
-                if hasContext then
-                    ActivityIds.toSpanId spanId
-                else
-                    SpanId.Empty
-            TraceFlags =
-                if hasContext then
-                    TraceFlags(byte traceFlags)
-                else
-                    TraceFlags.None
+            TraceId = x.CallTraceId
+            SpanId = x.CallSpanId
+            TraceFlags = x.CallTraceFlags
             EventName = LogMapping.eventName eventId
             Scope = scope
         }
@@ -318,20 +324,11 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
         x.EnsureTags()
         if recordShown then record.DroppedAttributes else 0
 
-    member _.TraceId =
-        if recordShown then record.TraceId
-        elif hasContext then ActivityIds.toTraceId traceId
-        else TraceId.Empty
+    member x.TraceId = if recordShown then record.TraceId else x.CallTraceId
 
-    member _.SpanId =
-        if recordShown then record.SpanId
-        elif hasContext then ActivityIds.toSpanId spanId
-        else SpanId.Empty
+    member x.SpanId = if recordShown then record.SpanId else x.CallSpanId
 
-    member _.TraceFlags =
-        if recordShown then record.TraceFlags
-        elif hasContext then TraceFlags(byte traceFlags)
-        else TraceFlags.None
+    member x.TraceFlags = if recordShown then record.TraceFlags else x.CallTraceFlags
 
     member _.EventName =
         if recordShown then
@@ -386,6 +383,11 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
         spanId <- callSpanId
         traceFlags <- callTraceFlags
         scopes <- callScopes
+        directContext <- false
+
+    member internal _.SetSpanContext(context: SpanContext) =
+        spanContext <- context
+        directContext <- true
 
     member internal _.PairBuffer(count: int) =
         if pairs.Length < count then

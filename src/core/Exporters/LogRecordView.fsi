@@ -133,6 +133,9 @@ and [<Sealed; AllowNullLiteral>] LogRecordView =
         callScopes: obj array ->
             unit
 
+    /// Sets the span the call was made in when it is a direct tracer's (after `SetCall`).
+    member internal SetSpanContext: context: SpanContext -> unit
+
     /// Space for `count` state pairs in the view's reused buffer (what was in it is kept).
     member internal PairBuffer: count: int -> KeyValuePair<string, obj> array
 

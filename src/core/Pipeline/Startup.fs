@@ -72,16 +72,27 @@ module internal Startup =
 
         // A span goes to each pipeline whose exporter wants spans now (an ETW exporter no session listens to
         // does not): the others never see it, so it is not converted for them.
-        let onEnd activity =
+        let onEnd (activity: Diagnostics.Activity) =
             for runner, interest in pipelines do
                 if isNull interest || interest.IsInterested 0 then
-                    runner.Post activity |> ignore
+                    runner.Post(box activity) |> ignore
+
+        // A direct tracer's ended span likewise; each pipeline it reaches holds it until it has read it.
+        let onDirectEnd (span: DirectSpan) =
+            for runner, interest in pipelines do
+                if isNull interest || interest.IsInterested 0 then
+                    Threading.Interlocked.Increment &span.Pending |> ignore
+
+                    if not (runner.Post(box span)) then
+                        span.Release()
 
         SelfDiagnostics.debug
             "traces"
             $"listening to ActivitySources {String.Join(',', sources)}; {describeBatch batch}"
 
         let bridge = new TracingBridge(sources, sampler, onEnd)
+        let directSink = DirectSink(sources, sampler, onDirectEnd)
+        DirectSinks.Add directSink
         let started = startInstrumentations env instrumentations
 
         let part =
@@ -92,6 +103,7 @@ module internal Startup =
                         // Stop producing first, so nothing arrives at a runner that is draining.
                         stopInstrumentations started
                         bridge.Dispose()
+                        DirectSinks.Remove directSink
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
                 ShutsDownLast = false
             }

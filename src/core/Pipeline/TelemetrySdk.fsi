@@ -30,7 +30,7 @@ type TelemetrySdk =
         resource: Resource *
         propagator: TextMapPropagator *
         parts: PipelinePart list *
-        spanRunners: Runner<Diagnostics.Activity> list *
+        spanRunners: Runner<obj> list *
         metricRunners: Runner<MetricData list> list *
         metricDrops: MetricDropCounters *
         prometheusEndpoints: PrometheusServer list *
