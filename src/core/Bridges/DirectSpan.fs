@@ -85,8 +85,7 @@ type internal DirectSpan() =
     val mutable Next: DirectSpan
 
     /// True while the span of this generation runs.
-    member x.IsLive(generation: int) =
-        x.Generation = generation && Volatile.Read &x.Ended = 0
+    member x.IsLive(generation: int) = x.Generation = generation && Volatile.Read &x.Ended = 0
 
     /// Sets an attribute (replacing one with the same key).
     member x.SetAttribute(key: string, value: AnyValue) =
@@ -120,12 +119,7 @@ type internal DirectSpan() =
         for i in x.TagCount - 1 .. -1 .. 0 do
             let pair = x.Tags[i]
 
-            list <-
-                {
-                    Key = pair.Key
-                    Value = pair.Value :?> AnyValue
-                }
-                :: list
+            list <- { Key = pair.Key; Value = pair.Value :?> AnyValue } :: list
 
         list
 
@@ -242,8 +236,8 @@ and [<AbstractClass; Sealed>] internal DirectSpanPool private () =
 /// A direct span that is current: what children and log records read (immutable; the span itself may be reused
 /// once it ended, so its context is kept here), and the Activity that was current when it started.
 [<Sealed; AllowNullLiteral>]
-type internal DirectScope(span: DirectSpan, generation: int, context: SpanContext, activity: Activity, outer: DirectScope)
-    =
+type internal DirectScope
+    (span: DirectSpan, generation: int, context: SpanContext, activity: Activity, outer: DirectScope) =
     member _.Span = span
     member _.Generation = generation
     member _.Context = context
@@ -263,7 +257,9 @@ type internal DirectContext private () =
     static member Used = Volatile.Read &used
 
     /// Marks that direct spans are in use.
-    static member Use() = if not used then Volatile.Write(&used, true)
+    static member Use() =
+        if not used then
+            Volatile.Write(&used, true)
 
     /// The current direct span's scope (null when none).
     static member Current
@@ -288,8 +284,7 @@ type internal DirectSinks private () =
     static member Version = Volatile.Read &version
 
     /// The sinks recording `name`, in the order added.
-    static member For(name: string) =
-        sinks |> List.filter (fun s -> s.Records name) |> Array.ofList
+    static member For(name: string) = sinks |> List.filter (fun s -> s.Records name) |> Array.ofList
 
     static member Add(sink: DirectSink) =
         lock gate (fun () ->

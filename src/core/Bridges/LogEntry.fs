@@ -69,8 +69,7 @@ module internal StateValues =
             null
 
     /// True when the template has braces (`{{` would be unescaped by formatting, `{` is an error).
-    let hasBraces (template: string) =
-        not (isNull template) && template.AsSpan().IndexOfAny('{', '}') >= 0
+    let hasBraces (template: string) = not (isNull template) && template.AsSpan().IndexOfAny('{', '}') >= 0
 
     /// Copies the pairs of an enumerable state (until its enumeration throws: what was read is kept) into the view,
     /// settled; returns whether every value was settled as it was, with the count and template.
@@ -143,11 +142,9 @@ and [<Sealed; AllowNullLiteral>] internal LogEntry<'TState>() =
     [<DefaultValue>]
     val mutable Next: LogEntry<'TState>
 
-    override x.ReadState view =
-        StateCaptures<'TState>.Capture.ReadKept(view, x.State)
+    override x.ReadState view = StateCaptures<'TState>.Capture.ReadKept(view, x.State)
 
-    override x.Format() =
-        StateCapture<'TState>.FormatNow(x.State, x.Formatter, x.Error)
+    override x.Format() = StateCapture<'TState>.FormatNow(x.State, x.Formatter, x.Error)
 
     override x.Recycle() =
         x.State <- Unchecked.defaultof<'TState>
@@ -216,12 +213,15 @@ and [<AbstractClass; Sealed>] internal StateCaptures<'TState> private () =
             // LoggerExtensions' FormattedLogValues (its values in an array the caller holds: copied now, the message
             // formatted later as it formats it) and LoggerMessage.Define's LogValues (its values in its own fields:
             // kept, when they are value types or strings, which cannot change).
-            let arguments = if stateType.IsGenericType then stateType.GetGenericArguments() else [||]
+            let arguments =
+                if stateType.IsGenericType then
+                    stateType.GetGenericArguments()
+                else
+                    [||]
 
             if
                 stateType.Name.StartsWith("LogValues", StringComparison.Ordinal)
-                && arguments
-                   |> Array.forall (fun t -> t.IsValueType || t = typeof<string>)
+                && arguments |> Array.forall (fun t -> t.IsValueType || t = typeof<string>)
             then
                 make typedefof<KeptCapture<IReadOnlyList<KeyValuePair<string, obj>>>>
             elif stateType.Name = "FormattedLogValues" then

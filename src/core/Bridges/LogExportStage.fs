@@ -86,10 +86,8 @@ type internal LogExportStage(processors: Processor<LogRecord> list, exporter: IE
     interface IRequestExporter<LogRecordView> with
         member _.EncodesRequests =
             match views with
-            | None ->
-                RequestStage.encodes exporter
-            | Some views ->
-                RequestStage.encodes views
+            | None -> RequestStage.encodes exporter
+            | Some views -> RequestStage.encodes views
 
         member _.ExportRequests(batch, deliver, token) =
             Suppression.Run(fun () ->
@@ -110,17 +108,13 @@ type internal LogExportStage(processors: Processor<LogRecord> list, exporter: IE
         member _.SendRequest(body, token) =
             Suppression.Run(fun () ->
                 match views with
-                | None ->
-                    (RequestStage.requests exporter).SendRequest(body, token)
-                | Some views ->
-                    (RequestStage.requests views).SendRequest(body, token))
+                | None -> (RequestStage.requests exporter).SendRequest(body, token)
+                | Some views -> (RequestStage.requests views).SendRequest(body, token))
 
         member _.RequestKind =
             match views with
-            | None ->
-                (RequestStage.requests exporter).RequestKind
-            | Some views ->
-                (RequestStage.requests views).RequestKind
+            | None -> (RequestStage.requests exporter).RequestKind
+            | Some views -> (RequestStage.requests views).RequestKind
 
     interface IExportDestination with
         member _.Destination = ExportDestination.ofExporter exporter

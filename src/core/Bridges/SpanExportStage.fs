@@ -132,7 +132,10 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
                     // One bad Activity must not fail the batch: it is dropped.
                     SelfDiagnostics.error "tracing" $"span conversion threw {ex.GetType().FullName}; span dropped"
 
-            if kept = spans.Length then spans else Array.sub spans 0 kept
+            if kept = spans.Length then
+                spans
+            else
+                Array.sub spans 0 kept
         else
             items |> Array.choose toSpan
 
@@ -152,8 +155,7 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
 
         lent
 
-    let viewsOfRecords (items: obj array) =
-        convert items |> Array.map SpanView.OfSpan
+    let viewsOfRecords (items: obj array) = convert items |> Array.map SpanView.OfSpan
 
     let recordMemo = ConversionMemo<obj, Span>()
     let lentMemo = ConversionMemo<obj, SpanView>(pool.Return)
@@ -188,10 +190,8 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
     interface IRequestExporter<obj> with
         member _.EncodesRequests =
             match views with
-            | None ->
-                RequestStage.encodes exporter
-            | Some views ->
-                RequestStage.encodes views
+            | None -> RequestStage.encodes exporter
+            | Some views -> RequestStage.encodes views
 
         member _.ExportRequests(batch, deliver, token) =
             Suppression.Run(fun () ->
@@ -212,17 +212,13 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
         member _.SendRequest(body, token) =
             Suppression.Run(fun () ->
                 match views with
-                | None ->
-                    (RequestStage.requests exporter).SendRequest(body, token)
-                | Some views ->
-                    (RequestStage.requests views).SendRequest(body, token))
+                | None -> (RequestStage.requests exporter).SendRequest(body, token)
+                | Some views -> (RequestStage.requests views).SendRequest(body, token))
 
         member _.RequestKind =
             match views with
-            | None ->
-                (RequestStage.requests exporter).RequestKind
-            | Some views ->
-                (RequestStage.requests views).RequestKind
+            | None -> (RequestStage.requests exporter).RequestKind
+            | Some views -> (RequestStage.requests views).RequestKind
 
     interface IExportDestination with
         member _.Destination = ExportDestination.ofExporter exporter

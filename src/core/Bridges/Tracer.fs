@@ -113,8 +113,7 @@ module ActiveSpan =
         | direct when direct.Recording -> direct
         | _ -> null
 
-    let private nowNanoseconds () =
-        ActivityConversion.toUnixNanoseconds DateTime.UtcNow
+    let private nowNanoseconds () = ActivityConversion.toUnixNanoseconds DateTime.UtcNow
 
     [<CompiledName("SetAttribute")>]
     let setAttribute key value (span: ActiveSpan) =

@@ -8,11 +8,7 @@ open System.Diagnostics
 open System.Threading
 open Microsoft.Extensions.Logging
 
-type internal LogRecordOptions =
-    {
-        Limits: LogRecordLimits
-        TemplateAsBody: bool
-    }
+type internal LogRecordOptions = { Limits: LogRecordLimits; TemplateAsBody: bool }
 
 type internal LogBody =
     | Text = 0
@@ -137,7 +133,11 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
                     | _ -> bodyText
 
                 match formatted with
-                | null -> if isNull template then emptyBody else TemplateValues.Of template
+                | null ->
+                    if isNull template then
+                        emptyBody
+                    else
+                        TemplateValues.Of template
                 | text -> AnyValue.String text
 
     member private x.CachedBody =
@@ -227,12 +227,7 @@ and [<Sealed; AllowNullLiteral>] LogRecordView internal (owner: LogOwner) =
         for i in tagCount - 1 .. -1 .. 0 do
             let pair = tags[i]
 
-            list <-
-                {
-                    Key = pair.Key
-                    Value = TagValue.toAnyValue pair.Value
-                }
-                :: list
+            list <- { Key = pair.Key; Value = TagValue.toAnyValue pair.Value } :: list
 
         list
 

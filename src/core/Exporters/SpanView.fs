@@ -45,12 +45,7 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
         for i in tagCount - 1 .. -1 .. 0 do
             let pair = tags[i]
 
-            list <-
-                {
-                    Key = pair.Key
-                    Value = TagValue.toAnyValue pair.Value
-                }
-                :: list
+            list <- { Key = pair.Key; Value = TagValue.toAnyValue pair.Value } :: list
 
         list
 
@@ -86,7 +81,11 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
 
     member x.ParentIsRemote =
         x.Ready()
-        if recordShown then record.ParentIsRemote else parentIsRemote
+
+        if recordShown then
+            record.ParentIsRemote
+        else
+            parentIsRemote
 
     member x.Name =
         x.Ready()
@@ -201,18 +200,8 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
         tags
 
     member internal _.SetFrozen
-        (
-            spanContext,
-            parent,
-            remoteParent,
-            spanName,
-            spanKind,
-            start,
-            finish,
-            spanStatus,
-            spanScope,
-            count
-        ) =
+        (spanContext, parent, remoteParent, spanName, spanKind, start, finish, spanStatus, spanScope, count)
+        =
         context <- spanContext
         parentSpanId <- parent
         parentIsRemote <- remoteParent

@@ -87,8 +87,7 @@ module internal TagValue =
 
     /// The object a view keeps for a tag object: the object itself when it is settled (see `isSettled`), else its
     /// value now (a byte array, a collection, an object read through ToString).
-    let settle (value: obj) : obj =
-        if isSettled value then value else box (toAnyValue value)
+    let settle (value: obj) : obj = if isSettled value then value else box (toAnyValue value)
 
     /// True when a value length limit of `limit` characters (or bytes) leaves a settled object as it is; false
     /// also when only the limits themselves can tell (an `AnyValue`, an unsigned number above `Int64.MaxValue`,

@@ -62,10 +62,7 @@ module internal LogMapping =
         | None -> []
 
     let private attributeOf (pair: KeyValuePair<string, obj>) =
-        {
-            Key = pair.Key
-            Value = TagValue.toAnyValue pair.Value
-        }
+        { Key = pair.Key; Value = TagValue.toAnyValue pair.Value }
 
     let private templateAttribute (templateValue: string -> AnyValue) (pair: KeyValuePair<string, obj>) =
         match pair.Value with

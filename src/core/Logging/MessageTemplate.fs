@@ -100,7 +100,12 @@ module internal MessageTemplate =
             let mutable scan = 0
 
             while scan < finish do
-                let openAt = if scan = 0 then openFirst else findBrace text '{' scan finish
+                let openAt =
+                    if scan = 0 then
+                        openFirst
+                    else
+                        findBrace text '{' scan finish
+
                 let closeAt = findBrace text '}' openAt finish
 
                 if closeAt = finish then

@@ -301,11 +301,7 @@ module internal Startup =
         let env = config.Environment
         let limits, limitWarnings = orFromEnvironment logging.Limits LogRecordLimits.fromEnvironment env
         let batch, batchWarnings = Logging.batchOptionsFromEnvironment env
-        let options: LogRecordOptions =
-            {
-                Limits = limits
-                TemplateAsBody = logging.TemplateAsBody
-            }
+        let options: LogRecordOptions = { Limits = limits; TemplateAsBody = logging.TemplateAsBody }
 
         let selection, exporters, selectionWarnings = ExporterChoice.logs env logging.Exporters
 

@@ -53,7 +53,16 @@ let ``a direct tracer's spans nest and record attributes, events, status and exc
         Assert.Equal(Status.Ok, inner.Status)
         Assert.Equal("checkpoint", (List.exactlyOne (ReadOnlyList.toList inner.Events)).Name)
         Assert.True(inner.StartTime >= outer.StartTime && inner.EndTime <= outer.EndTime)
-        Assert.Equal({ Name = name; Version = "2.0"; SchemaUrl = ""; Attributes = [] }, inner.Scope)
+
+        Assert.Equal(
+            {
+                Name = name
+                Version = "2.0"
+                SchemaUrl = ""
+                Attributes = []
+            },
+            inner.Scope
+        )
         // Sampled, with the random-trace-id flag of a trace that started here.
         Assert.Equal(TraceFlags 3uy, outer.Context.TraceFlags)
         Assert.Equal(Status.Error "no stock", failing.Status)

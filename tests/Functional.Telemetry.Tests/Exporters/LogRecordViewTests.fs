@@ -104,10 +104,7 @@ let private start (mode: ExportMode) (configure: LoggingConfig -> LoggingConfig)
 
     let factory =
         LoggerFactory.Create(fun builder ->
-            builder
-                .SetMinimumLevel(LogLevel.Trace)
-                .AddProvider(sdk.LoggerProvider)
-                .AddProvider(formatted)
+            builder.SetMinimumLevel(LogLevel.Trace).AddProvider(sdk.LoggerProvider).AddProvider(formatted)
             |> ignore)
 
     sdk, factory, reader, records, formatted
@@ -159,7 +156,15 @@ let ``a view shows what its record holds and formats the body as ILogger does`` 
         logger.LogInformation("escaped {{braces}} and no holes", 1)
         logger.LogInformation("{Price:F2} {Name,8}|{Left,-6}|", 3.14159, "right", "left")
         logger.LogInformation("null {Value} and {Other}", null, "x")
-        logger.LogInformation("{When:yyyy-MM-dd} {Id} {Status} {Span}", DateTime(2024, 5, 1), Guid.Empty, Status.Active, TimeSpan.FromSeconds 90.)
+
+        logger.LogInformation(
+            "{When:yyyy-MM-dd} {Id} {Status} {Span}",
+            DateTime(2024, 5, 1),
+            Guid.Empty,
+            Status.Active,
+            TimeSpan.FromSeconds 90.
+        )
+
         logger.LogInformation("{Items} and {Empty}", [| 1; 2; 3 |], List<string>())
         logger.LogInformation("{A} {A}", 1, 2)
         logger.LogInformation("more values {A}", 1, 2, 3)
@@ -190,7 +195,11 @@ let ``a view shows what its record holds and formats the body as ILogger does`` 
 
         let failed = reader.Records |> List.find (fun r -> r.EventName = "Failed")
         Assert.Equal(Some(AnyValue.Int 42L), KeyValue.tryFind "event.id" failed.Attributes)
-        Assert.Equal(Some(AnyValue.String "System.InvalidOperationException"), KeyValue.tryFind "exception.type" failed.Attributes)
+
+        Assert.Equal(
+            Some(AnyValue.String "System.InvalidOperationException"),
+            KeyValue.tryFind "exception.type" failed.Attributes
+        )
 
         let inside = reader.Records |> List.last
         Assert.True inside.TraceId.IsValid
@@ -254,7 +263,11 @@ let ``native F# logger records are views of their body and attributes`` () =
 
         let record = reader.Records |> List.exactlyOne
         Assert.Equal(AnyValue.String "native body", record.Body)
-        Assert.Equal<KeyValue list>([ KeyValue.int "n" 1L; KeyValue.bool "ok" true ], ReadOnlyList.toList record.Attributes)
+
+        Assert.Equal<KeyValue list>(
+            [ KeyValue.int "n" 1L; KeyValue.bool "ok" true ],
+            ReadOnlyList.toList record.Attributes
+        )
     }
 
 /// A state the application keeps and changes after the call.
@@ -265,7 +278,10 @@ type private MutableState() =
 
     interface IReadOnlyList<KeyValuePair<string, obj>> with
         member _.Count = pairs.Count
-        member _.Item with get i = pairs[i]
+
+        member _.Item
+            with get i = pairs[i]
+
         member _.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> = pairs.GetEnumerator()
         member _.GetEnumerator() : IEnumerator = (pairs :> IEnumerable).GetEnumerator()
 
@@ -308,7 +324,12 @@ let ``log state changed after the call returned does not change the exported rec
             Assert.Equal(Some(AnyValue.String "World"), KeyValue.tryFind "Name" hello.Attributes)
             Assert.Equal(Some(AnyValue.Int 42L), KeyValue.tryFind "Count" hello.Attributes)
             Assert.Equal(AnyValue.String "Items 1, 2", listed.Body)
-            Assert.Equal(Some(AnyValue.Array [ AnyValue.Int 1L; AnyValue.Int 2L ]), KeyValue.tryFind "Items" listed.Attributes)
+
+            Assert.Equal(
+                Some(AnyValue.Array [ AnyValue.Int 1L; AnyValue.Int 2L ]),
+                KeyValue.tryFind "Items" listed.Attributes
+            )
+
             Assert.Equal(AnyValue.String "Items 5", defined.Body)
             Assert.Equal(Some(AnyValue.Array [ AnyValue.Int 5L ]), KeyValue.tryFind "Items" defined.Attributes)
             Assert.Equal(AnyValue.String "state before", custom.Body)
@@ -377,7 +398,13 @@ let ``the message is formatted only when an exporter reads the body`` () =
 [<InlineData("{ A } {B }")>]
 let ``the template formatter formats as ILogger does`` (template: string) =
     let values: obj list =
-        [ box 1234.5678; box (DateTime(2020, 2, 3)); null; box [| "x"; null |]; box "text" ]
+        [
+            box 1234.5678
+            box (DateTime(2020, 2, 3))
+            null
+            box [| "x"; null |]
+            box "text"
+        ]
 
     for count in 1 .. values.Length do
         let arguments = values |> List.truncate count |> Array.ofList

@@ -169,7 +169,13 @@ let ``a view shows what its record holds, for tags of every kind, events, links,
                 source.StartActivity(
                     "remote child",
                     ActivityKind.Consumer,
-                    ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, null, true)
+                    ActivityContext(
+                        ActivityTraceId.CreateRandom(),
+                        ActivitySpanId.CreateRandom(),
+                        ActivityTraceFlags.Recorded,
+                        null,
+                        true
+                    )
                 )
 
             remote.SetTag("n", 1) |> ignore
@@ -181,7 +187,12 @@ let ``a view shows what its record holds, for tags of every kind, events, links,
         let child = reader.Seen |> List.map snd |> List.find (fun s -> s.Name = "child")
         Assert.Equal(Some(AnyValue.String "GET"), KeyValue.tryFind "text" child.Attributes)
         Assert.Equal(Some(AnyValue.String "its text"), KeyValue.tryFind "opaque" child.Attributes)
-        Assert.Equal(Some(AnyValue.Array [ AnyValue.Int 4L; AnyValue.Int 5L ]), KeyValue.tryFind "list" child.Attributes)
+
+        Assert.Equal(
+            Some(AnyValue.Array [ AnyValue.Int 4L; AnyValue.Int 5L ]),
+            KeyValue.tryFind "list" child.Attributes
+        )
+
         Assert.Equal(Status.Error "it failed", child.Status)
         Assert.DoesNotContain(child.Attributes, fun a -> a.Key = "")
 
@@ -229,8 +240,7 @@ let ``a view of a span the limits change shows the limited record`` () =
         Assert.True ok
         assertViewsMatchRecords reader records 5
 
-        let byName n =
-            reader.Seen |> List.map snd |> List.find (fun s -> s.Name = n)
+        let byName n = reader.Seen |> List.map snd |> List.find (fun s -> s.Name = n)
 
         Assert.Equal(1, (byName "over the count").DroppedAttributes)
         Assert.Equal(Some(AnyValue.String "abc"), KeyValue.tryFind "text" (byName "too long").Attributes)
@@ -419,7 +429,10 @@ let ``a view of a record shows the record, and an exporter of views adapted take
 
         let reader = ViewReader()
         let adapted = SpanViewExporter reader :> IExporter<Span>
-        let! result = adapted.Export({ Resource = Resource.empty; Items = [| record |] }, Threading.CancellationToken.None)
+
+        let! result =
+            adapted.Export({ Resource = Resource.empty; Items = [| record |] }, Threading.CancellationToken.None)
+
         Assert.Equal(ExportResult.Success, result)
         Assert.Equal<(Span * Span) list>([ record, record ], reader.Seen)
     }

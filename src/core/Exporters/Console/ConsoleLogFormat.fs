@@ -41,5 +41,4 @@ module ConsoleLogFormat =
         $"{time} {severity} [{record.Scope.Name}] {record.Body}{attributes}{dropped}{context}"
 
     [<CompiledName("Format")>]
-    let format (record: LogRecord) =
-        formatView (LogRecordView.OfLogRecord record)
+    let format (record: LogRecord) = formatView (LogRecordView.OfLogRecord record)

@@ -159,5 +159,4 @@ module ConsoleTraceFormat =
         builder.ToString()
 
     [<CompiledName("Render")>]
-    let render (spans: Span list) =
-        renderViews (List.map SpanView.OfSpan spans)
+    let render (spans: Span list) = renderViews (List.map SpanView.OfSpan spans)

@@ -335,8 +335,7 @@ module EtwLayout =
         logView options resource (LogRecordView.OfLogRecord record)
 
     [<CompiledName("Span")>]
-    let span (options: EtwOptions) (resource: Resource) (span: Span) =
-        spanView options resource (SpanView.OfSpan span)
+    let span (options: EtwOptions) (resource: Resource) (span: Span) = spanView options resource (SpanView.OfSpan span)
 
 [<RequireQualifiedAccess>]
 module EtwOptions =

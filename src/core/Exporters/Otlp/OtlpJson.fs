@@ -526,7 +526,15 @@ module internal OtlpJson =
     /// Writes an `ExportTraceServiceRequest` as OTLP/JSON from span views.
     [<CompiledName("WriteSpanViews")>]
     let writeSpanViews resource (views: SpanView array) output =
-        request output Names.resourceSpans Names.scopeSpans Names.spans resource (fun (v: SpanView) -> v.Scope) span views
+        request
+            output
+            Names.resourceSpans
+            Names.scopeSpans
+            Names.spans
+            resource
+            (fun (v: SpanView) -> v.Scope)
+            span
+            views
 
     /// Writes an `ExportMetricsServiceRequest` as OTLP/JSON.
     [<CompiledName("WriteMetrics")>]
