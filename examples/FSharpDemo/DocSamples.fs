@@ -125,6 +125,27 @@ let withExporters: TracingConfig -> TracingConfig =
 
 let withRetries (config: TelemetryConfig) = config |> Telemetry.withRetry { RetryPolicy.defaults with MaxAttempts = 3 }
 
+// an exporter of views
+type SlowSpanExporter() =
+    interface IExporter<SpanView> with
+        member _.Name = "slow-spans"
+
+        member _.Export(batch, _cancellationToken) =
+            for span in batch.Items do
+                if span.DurationNanoseconds > 500_000_000L then
+                    printfn
+                        "%s: %d ms, %d attributes"
+                        span.Name
+                        (span.DurationNanoseconds / 1_000_000L)
+                        span.AttributeCount
+
+            Task.FromResult ExportResult.Success
+
+        member _.Shutdown(_cancellationToken) = Task.CompletedTask
+
+let withViewExporter: TracingConfig -> TracingConfig =
+    Tracing.addBatchExporter (SpanViewExporter(SlowSpanExporter()))
+
 // flushing
 let flush (telemetry: TelemetrySdk) =
     task {
@@ -165,6 +186,16 @@ let ``placing an order is traced`` () =
         then
             failwith "not traced"
     }
+
+// tracing.md: direct tracers
+let directSpans () =
+    use tracer = Tracer.createDirect "MyCompany.Pricing" None
+
+    Tracer.inSpan tracer "price basket" (fun span ->
+        span |> ActiveSpan.setAttribute "basket.items" (AnyValue.Int 3L)
+
+        Tracer.inSpan tracer "apply discounts" (fun discounts ->
+            discounts |> ActiveSpan.setAttribute "discount.count" (AnyValue.Int 1L)))
 
 // tracing.md: the native tracer
 let tracerSamples (tracer: Tracer) =
