@@ -71,6 +71,15 @@ public static class AllocationProbe
         return 0;
     }
 
+    /// <summary>CPU time of the calling thread (Linux: /proc/thread-self/stat, user + system).</summary>
+    private static TimeSpan ThreadCpu()
+    {
+        if (!OperatingSystem.IsLinux()) return TimeSpan.Zero;
+        var fields = File.ReadAllText("/proc/thread-self/stat").Split(") ")[1].Split(' ');
+        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     public static int Run(string sdk, int spans)
     {
         if (sdk == "record")
@@ -117,8 +126,17 @@ public static class AllocationProbe
                 started = bridge;
                 stats = () => "bridge only: sampling and conversion, no queue";
                 break;
+            case "listener":
+                // Our ActivityListener alone (sampling), the span handed to nothing: the application thread's part.
+                var alone = new Functional.Telemetry.TracingBridge(
+                    Microsoft.FSharp.Collections.ListModule.OfArray(new[] { Sdks.ListenedSource }),
+                    Functional.Telemetry.FSharp.SamplerModule.ParentBased(Functional.Telemetry.FSharp.SamplerModule.AlwaysOn),
+                    Microsoft.FSharp.Core.FuncConvert.FromAction<System.Diagnostics.Activity>(_ => { }));
+                started = alone;
+                stats = () => "listener only: sampling, no queue";
+                break;
             default:
-                Console.Error.WriteLine("usage: alloc ours|official|native|bridge|record [spans]");
+                Console.Error.WriteLine("usage: alloc ours|official|native|listener|bridge|record [spans]");
                 return 2;
         }
 
@@ -138,6 +156,12 @@ public static class AllocationProbe
 
             var threadBefore = GC.GetAllocatedBytesForCurrentThread();
             var processBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gen0Before = GC.CollectionCount(0);
+            var gen1Before = GC.CollectionCount(1);
+            var gen2Before = GC.CollectionCount(2);
+            var threadCpuBefore = Thread.CurrentThread.ManagedThreadId == 0 ? TimeSpan.Zero : ThreadCpu();
             var clock = Stopwatch.StartNew();
 
             for (var i = 0; i < spans; i++)
@@ -146,12 +170,16 @@ public static class AllocationProbe
             }
 
             var elapsed = clock.Elapsed;
+            var threadCpu = ThreadCpu() - threadCpuBefore;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadBefore;
             Thread.Sleep(500);
             var processBytes = GC.GetTotalAllocatedBytes(precise: true) - processBefore;
             ticks.Stop();
 
             Console.WriteLine($"sdk: {sdk}; spans: {spans:N0}; {elapsed.TotalNanoseconds / spans:F0} ns/span (single loop, not BenchmarkDotNet)");
+            Console.WriteLine($"cpu: {cpu.TotalNanoseconds / spans:F0} ns/span in the process, {threadCpu.TotalNanoseconds / spans:F0} on the calling thread");
+            Console.WriteLine($"gc: {(GC.GetTotalPauseDuration() - pauseBefore).TotalNanoseconds / spans:F0} ns/span paused; collections gen0 {GC.CollectionCount(0) - gen0Before}, gen1 {GC.CollectionCount(1) - gen1Before}, gen2 {GC.CollectionCount(2) - gen2Before}");
             Console.WriteLine($"hot path (calling thread): {(double)threadBytes / spans:F1} B/span");
             Console.WriteLine($"whole process (incl. export thread, 500 ms after): {(double)processBytes / spans:F1} B/span");
             Console.WriteLine(stats());

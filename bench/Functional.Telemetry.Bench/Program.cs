@@ -19,6 +19,12 @@ if (args.Length >= 1 && args[0] == "expo-proto")
     return ExponentialProto.Run(args.Length >= 2 ? int.Parse(args[1]) : 20_000_000);
 }
 
+// `-- parts [count]` times the pieces of a direct span.
+if (args.Length >= 1 && args[0] == "parts")
+{
+    return PartsProbe.Run(args.Length >= 2 ? int.Parse(args[1]) : 5_000_000);
+}
+
 // `-- alloc-logs ours|official [records]` runs the log allocation probe.
 if (args.Length >= 2 && args[0] == "alloc-logs")
 {

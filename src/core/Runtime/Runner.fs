@@ -4,16 +4,9 @@ open Functional.Telemetry
 
 open System
 open System.Diagnostics
+open System.Collections.Concurrent
 open System.Threading
-open System.Threading.Channels
 open System.Threading.Tasks
-
-/// What travels through the channel: an item, or a flush marker that completes once everything before it
-/// has been exported (FIFO order makes "queued before the flush call" exact).
-[<Struct>]
-type private Message<'T> =
-    | Item of item: 'T
-    | Flush of flush: TaskCompletionSource<bool>
 
 [<Sealed>]
 type internal Runner<'T>
@@ -25,41 +18,39 @@ type internal Runner<'T>
         exporter: IExporter<'T>,
         openStore: string -> (IRequestStore * TimeSpan) option
     ) =
-    // The queue is bounded by `capacity` (see Post), over a single-reader unbounded channel: its reads take no
-    // lock (a bounded channel locks on every read as well as every write, and the producers and the reader
-    // contended for it). Its writes still take the channel's lock, which `close` relies on: once the channel is
-    // completed no write can succeed, so the count read is final.
-    let channel =
-        Channel.CreateUnbounded<Message<'T>>(
-            UnboundedChannelOptions(SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false)
-        )
+    // The items wait in a lock-free ring of `MaxQueueSize` slots (see ItemQueue): an add is one compare-and-swap
+    // and two writes, where a channel took a lock and a queue node per write. Once the queue is closed no add can
+    // succeed, which `close` relies on: the count read is then final.
+    let queue = ItemQueue<'T> options.MaxQueueSize
 
-    let capacity = int64 options.MaxQueueSize
+    // Flush markers, each with the number of items reserved when it was made: it completes once the reader has
+    // taken (and exported) that many, so "queued before the flush call" is exact. Closed with the queue, under
+    // `markerGate`, so no marker is left behind by the final drain.
+    let markers = ConcurrentQueue<struct (TaskCompletionSource<bool> * int64)>()
+    let markerGate = obj ()
+    let mutable markersClosed = false
 
     // The books (see RunnerAccounts): what was accepted, rejected, exported, failed and dropped.
     let accounts = RunnerAccounts name
 
-    // Wake-up protocol. The reader sleeps in one of two ways:
-    // - with nothing pending, on the channel's own WaitToReadAsync: the first write wakes it (and starts the
-    //   delay clock);
-    // - with a partial batch pending, on `waiter` (a fresh TaskCompletionSource per sleep, i.e. at most one
-    //   per batch) plus the one `timer` armed for the delay left. A producer wakes it only when `accepted`
-    //   reaches `wakeAt`, the count at which a full batch is queued; flush, shutdown and close wake it at once.
-    // Post therefore costs the channel write, one Interlocked.Increment and two volatile reads.
+    // Wake-up protocol. The reader is a thread of its own, as the official SDK's batch processor's: waking a
+    // thread-pool worker per batch made workers spin for more work after each one, taking CPU from the application
+    // (on a 2-core machine, most of a span's cost). It sleeps on `wakeEvent` (which does not spin) for the delay: with
+    // a partial batch pending, the delay left since its oldest item was taken; with nothing pending, one whole delay
+    // (as the official SDK's batch processor exports every delay). A producer wakes it only when `accepted` reaches
+    // `wakeAt`, the count at which a full batch is queued, so a busy pipeline wakes its reader once per batch.
+    // Flush, shutdown and close wake it at once. Post therefore costs the queue's add, one Interlocked.Increment and
+    // one volatile read.
 
-    /// Items the reader (or close) has taken out of the channel. Changed only under `readGate`.
+    /// Items the reader (or close) has taken out of the queue. Changed only under `readGate`.
     let mutable itemsRead = 0L
-    /// `itemsRead` as of the reader's last take, for Post's bound: written once per take, so producers reading it
-    /// do not pull a cache line the reader writes per item.
-    let mutable itemsReadPublished = 0L
     let readGate = obj ()
     /// Set by close under `readGate`: the reader takes nothing more.
     let mutable readingStopped = false
     /// When `accepted` reaches this value a full batch is queued and Post wakes the reader.
     let mutable wakeAt = Int64.MaxValue
-    /// The sleeping reader's wake-up, null when it is not sleeping on a partial batch. Whoever swaps it out
-    /// completes it.
-    let mutable waiter: TaskCompletionSource = null
+    /// The sleeping reader's wake-up. Never disposed: a producer may still set it after the reader ended.
+    let wakeEvent = new ManualResetEventSlim(false, 0)
     /// Set (before waking) by flush, shutdown and close, so a wake-up that races with the reader going to sleep
     /// is not lost.
     let mutable wakeRequested = 0
@@ -84,12 +75,10 @@ type internal Runner<'T>
     let export =
         RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, store)
 
-    // The reader's pending wait for the channel while it also waits for a probe (kept across wake-ups: a
-    // single-reader channel has one waiter at a time).
-    let mutable readWait: Task<bool> = null
-
     let mutable shutdownTask: Task<bool> = null
-    let mutable readerTask: Task = null
+    // Completed when the reader's thread ends.
+    let readerDone = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    let readerTask: Task = readerDone.Task
 
     let batchSize = options.MaxExportBatchSize
     let delayTicks = options.ScheduleDelay.Ticks
@@ -97,51 +86,40 @@ type internal Runner<'T>
     // Reader-only state: the partial batch and when its oldest item was taken.
     let pending = ResizeArray<'T>(min batchSize 1024)
     let mutable firstAt = 0L
+    // When the reader last went to sleep with nothing pending (0: it did not): items taken after such a sleep
+    // arrived during it, so their delay is counted from its start (a partial batch never waits more than a delay).
+    let mutable idleSince = 0L
 
-    let wake () =
-        let current = Volatile.Read &waiter
-
-        if
-            not (isNull current)
-            && Object.ReferenceEquals(Interlocked.CompareExchange(&waiter, null, current), current)
-        then
-            current.TrySetResult() |> ignore
+    let wake () = wakeEvent.Set()
 
     let requestWake () =
         Interlocked.Exchange(&wakeRequested, 1) |> ignore
         wake ()
 
-    // The one timer bounding a partial batch's wait; re-armed per sleep, never per item.
-    let timer =
-        let suppress = not (ExecutionContext.IsFlowSuppressed())
-
-        let flow =
-            if suppress then
-                ExecutionContext.SuppressFlow()
-            else
-                Unchecked.defaultof<_>
-
-        try
-            new Timer(TimerCallback(fun _ -> wake ()), null, Timeout.Infinite, Timeout.Infinite)
-        finally
-            if suppress then
-                flow.Undo()
+    /// Refuses every later item and flush (idempotent).
+    let closeQueue () =
+        queue.Close()
+        lock markerGate (fun () -> markersClosed <- true)
 
     /// Stops the reader, then closes the books (see `RunnerAccounts.Close`). Returns the number of items not
     /// exported by this close.
     let close () =
-        // Called after the channel was completed, so no write can succeed any more: stop the reader, take what
-        // is left (it is dropped below), and then `itemsRead` is every item ever written. A producer whose
-        // write succeeded may not have counted it yet; wait for it so that Accepted is final.
+        // Called after the queue was closed, so no add can succeed any more: stop the reader, take what is left
+        // (it is dropped below), and then `itemsRead` is every item ever added. A producer whose add succeeded may
+        // not have counted it yet; wait for it so that Accepted is final.
         let written =
             lock readGate (fun () ->
                 readingStopped <- true
-                let mutable message = Unchecked.defaultof<Message<'T>>
+                let mutable item = Unchecked.defaultof<'T>
 
-                while channel.Reader.TryRead(&message) do
-                    match message with
-                    | Item _ -> itemsRead <- itemsRead + 1L
-                    | Flush flushed -> flushed.TrySetResult false |> ignore
+                while queue.TryTake(&item) do
+                    itemsRead <- itemsRead + 1L
+
+                let mutable marker = Unchecked.defaultof<struct (TaskCompletionSource<bool> * int64)>
+
+                while markers.TryDequeue(&marker) do
+                    let struct (flushed, _) = marker
+                    flushed.TrySetResult false |> ignore
 
                 itemsRead)
 
@@ -160,66 +138,69 @@ type internal Runner<'T>
         requestWake ()
         lost
 
-    /// Takes queued items into `pending` until a full batch, a flush marker (returned) or an empty queue.
+    /// Takes queued items into `pending` until a full batch or an empty queue; returns a flush marker (null when
+    /// none) once every item queued before it has been taken.
     let take () : TaskCompletionSource<bool> =
         lock readGate (fun () ->
             let mutable marker = null
-            let mutable reading = not readingStopped
-            let mutable message = Unchecked.defaultof<Message<'T>>
 
-            while reading && pending.Count < batchSize do
-                if channel.Reader.TryRead(&message) then
-                    match message with
-                    | Item item ->
+            if not readingStopped then
+                let mutable reading = true
+                let mutable item = Unchecked.defaultof<'T>
+
+                while reading && pending.Count < batchSize do
+                    // Items queued before a due marker are taken first (FIFO): stop at its position.
+                    if queue.TryTake(&item) then
                         if pending.Count = 0 then
-                            firstAt <- Stopwatch.GetTimestamp()
+                            firstAt <- if idleSince <> 0L then idleSince else Stopwatch.GetTimestamp()
 
                         pending.Add item
                         itemsRead <- itemsRead + 1L
-                    | Flush flushed ->
-                        marker <- flushed
+                    else
                         reading <- false
-                else
-                    reading <- false
 
-            Volatile.Write(&itemsReadPublished, itemsRead)
+                let mutable next = Unchecked.defaultof<struct (TaskCompletionSource<bool> * int64)>
+
+                if markers.TryPeek(&next) then
+                    let struct (flushed, position) = next
+
+                    if position <= itemsRead && markers.TryDequeue(&next) then
+                        marker <- flushed
+
             marker)
 
-    /// Sleeps until a full batch is queued, `left` ticks have passed, or someone requests a wake-up.
-    let sleep (left: int64) : Task =
-        let signal = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
-        let target = itemsRead + int64 (batchSize - pending.Count)
+    /// Sleeps until `target` items have been accepted, `left` ticks have passed, or someone requests a wake-up.
+    let sleepUntil (target: int64) (left: int64) =
+        wakeEvent.Reset()
         Volatile.Write(&wakeAt, target)
-        Interlocked.Exchange(&waiter, signal) |> ignore
+        // `wakeAt` is published before the re-check (Post's increment is a full fence too): a producer either sees
+        // it and wakes the reader, or counted its item before the re-check reads the count.
+        Interlocked.MemoryBarrier()
 
-        // Re-check after publishing (Interlocked.Exchange is a full fence, as is Post's increment).
-        if Volatile.Read &accounts.Accepted >= target || Volatile.Read &wakeRequested <> 0 then
-            Interlocked.CompareExchange(&waiter, null, signal) |> ignore
-            Task.CompletedTask
-        else
-            // Whole milliseconds, rounded up so the timer does not fire before the delay; capped well
-            // below Timer's limit (a longer delay just re-arms on waking).
-            let ms =
-                Math.Min((left + TimeSpan.TicksPerMillisecond - 1L) / TimeSpan.TicksPerMillisecond, 86_400_000L)
+        if Volatile.Read &accounts.Accepted < target && Volatile.Read &wakeRequested = 0 then
+            // Whole milliseconds, rounded up so the wait does not end before the delay; capped well below the
+            // wait's limit (a longer delay just sleeps again on waking).
+            let ms = Math.Min(left / TimeSpan.TicksPerMillisecond + 1L, 86_400_000L)
+            wakeEvent.Wait(int ms) |> ignore
 
-            timer.Change(ms, int64 Timeout.Infinite) |> ignore
-            signal.Task
+        Volatile.Write(&wakeAt, Int64.MaxValue)
 
     /// The single reader: batches by size or delay, honours flush markers, drains on completion.
-    let readLoop () : Task =
-        task {
-            let reader = channel.Reader
-            let mutable running = true
+    let readLoop () =
+        // The reader's thread waits for each export: an exporter's own awaits resume on the thread pool.
+        let await (work: Task) = work.GetAwaiter().GetResult()
+        let mutable running = true
 
-            let exportPending () =
-                let items = pending.ToArray()
-                pending.Clear()
-                export.Export items
+        let exportPending () =
+            let items = pending.ToArray()
+            pending.Clear()
+            await (export.Export items)
 
+        try
             try
                 while running do
                     // Cleared before taking: a request made after this point is either seen by `take` (its
-                    // marker or completion is already in the channel) or by the next sleep's re-check.
+                    // marker is already queued, or the queue closed) or by the next sleep's re-check.
                     Interlocked.Exchange(&wakeRequested, 0) |> ignore
 
                     // A due probe starts the store's sender (it runs beside this loop).
@@ -228,10 +209,11 @@ type internal Runner<'T>
                     | None -> ()
 
                     let marker = take ()
+                    idleSince <- 0L
 
                     if not (isNull marker) then
                         if pending.Count > 0 then
-                            do! exportPending ()
+                            exportPending ()
 
                         // A flush also tries the store now, whatever the backoff: true once the sender has emptied
                         // it. The reader goes on meanwhile.
@@ -246,80 +228,70 @@ type internal Runner<'T>
                             |> ignore
                         | _ -> marker.TrySetResult true |> ignore
                     elif pending.Count >= batchSize then
-                        do! exportPending ()
+                        exportPending ()
                     elif accounts.IsClosed then
                         running <- false
-                    elif reader.Completion.IsCompleted then
-                        // Completed and empty: the final drain.
+                    elif queue.IsClosed && queue.IsEmpty then
+                        // Closed and empty: the final drain.
                         if pending.Count > 0 then
-                            do! exportPending ()
+                            exportPending ()
 
                         // The store gets its last chance before the cutoff, unless it outlives the process and
                         // the backend is known down (its requests wait for the next process).
                         match store with
                         | Some store ->
                             // The sender ends by the cutoff at the latest (its sends are bounded by it).
-                            do! store.Replaying
+                            await store.Replaying
 
                             if not (store.Durable && store.Down) then
-                                do! store.StartReplay(export.Cutoff, true)
+                                await (store.StartReplay(export.Cutoff, true))
 
                             store.Abandon()
                         | None -> ()
 
                         running <- false
-                    elif pending.Count > 0 then
-                        let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
-
-                        if left <= 0L then
-                            do! exportPending ()
-                        else
-                            // A due probe also ends the sleep.
-                            let left =
-                                match store with
-                                | Some store when store.Holding -> min left (max 1L store.UntilProbe.Ticks)
-                                | _ -> left
-
-                            do! sleep left
-                            Volatile.Write(&wakeAt, Int64.MaxValue)
                     else
-                        match store with
-                        | Some store when store.Holding ->
-                            // Nothing pending but stored requests: the first write, or the next probe.
-                            if isNull readWait || readWait.IsCompleted then
-                                readWait <- reader.WaitToReadAsync().AsTask()
+                        // A due probe also ends a sleep.
+                        let untilProbe left =
+                            match store with
+                            | Some store when store.Holding -> min left (max 1L store.UntilProbe.Ticks)
+                            | _ -> left
 
-                            let probe = store.UntilProbe
+                        if pending.Count > 0 then
+                            // A partial batch waits for the rest until its delay, counted from its oldest item.
+                            let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
 
-                            if probe > TimeSpan.Zero then
-                                let! _ = Task.WhenAny(readWait, Task.Delay(probe))
-                                ()
-                        | _ ->
-                            // Nothing pending: the channel wakes us on the first write, a flush or completion.
-                            let! more =
-                                if isNull readWait || readWait.IsCompleted then
-                                    reader.WaitToReadAsync()
+                            if left <= 0L then
+                                exportPending ()
+                            else
+                                sleepUntil (itemsRead + int64 (batchSize - pending.Count)) (untilProbe left)
+                        else
+                            // Nothing pending: a full batch or one whole delay wakes the reader (the first item
+                            // does not), as the official SDK's batch processor exports every delay; with no delay,
+                            // the first item.
+                            idleSince <- Stopwatch.GetTimestamp()
+
+                            let struct (target, left) =
+                                if delayTicks <= 0L then
+                                    struct (itemsRead + 1L, Int64.MaxValue)
                                 else
-                                    ValueTask<bool>(readWait)
+                                    struct (itemsRead + int64 batchSize, delayTicks)
 
-                            readWait <- null
-
-                            if not more then
-                                running <- false
+                            sleepUntil target (untilProbe left)
             with error ->
                 SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"
 
-            do! export.ShutdownExporter()
+            await (export.ShutdownExporter())
             store |> Option.iter _.Dispose()
-            timer.Dispose()
-        }
+        finally
+            readerDone.TrySetResult() |> ignore
 
     let runShutdown (timeout: TimeSpan) : Task<bool> =
         task {
             let timeout = if timeout < TimeSpan.Zero then TimeSpan.Zero else timeout
-            // Before the channel completes, so that the drain's exports already retry only what fits the deadline.
+            // Before the queue closes, so that the drain's exports already retry only what fits the deadline.
             export.BeginShutdown(Stopwatch.GetTimestamp() + StopwatchTicks.ofTimeSpan timeout)
-            channel.Writer.TryComplete() |> ignore
+            closeQueue ()
             requestWake ()
             use deadline = new CancellationTokenSource()
             let! winner = Task.WhenAny(readerTask, Task.Delay(timeout, deadline.Token))
@@ -337,20 +309,19 @@ type internal Runner<'T>
             return inTime && lost = 0L && stats.Failed = 0L && stats.Dropped = 0L
         }
 
-    do readerTask <- Task.Run(Func<Task>(fun () -> readLoop ()))
+    do
+        // A background thread of its own, started without the creator's execution context (no AsyncLocal of the
+        // application flows into the exports).
+        let reader = Thread(ThreadStart(readLoop), IsBackground = true, Name = $"Functional.Telemetry {name}")
+        reader.UnsafeStart()
 
     member _.Name = name
 
     member _.Post(item: 'T) =
         try
-            // Queued = accepted - read. The check and the write are not one step, so concurrent producers can
-            // overshoot the bound by at most one item each; the published read count lags by at most a batch,
-            // which only makes the bound stricter.
-            if Volatile.Read &accounts.Accepted - Volatile.Read &itemsReadPublished >= capacity then
-                accounts.Reject()
-                false
-            elif channel.Writer.TryWrite(Item item) then
-                // Counted after the write: close waits for this count to catch up with what was written.
+            // The queue refuses an item when MaxQueueSize wait, or once it is closed (shut down).
+            if queue.TryAdd item then
+                // Counted after the add: close waits for this count to catch up with what was added.
                 if Interlocked.Increment &accounts.Accepted >= Volatile.Read &wakeAt then
                     wake ()
 
@@ -395,13 +366,18 @@ type internal Runner<'T>
             let work =
                 task {
                     let flushed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
-                    let mutable queued = true
 
-                    try
-                        do! channel.Writer.WriteAsync(Flush flushed)
+                    // Everything reserved so far comes before the marker; none once the queue is closed.
+                    let queued =
+                        lock markerGate (fun () ->
+                            if markersClosed then
+                                false
+                            else
+                                markers.Enqueue(struct (flushed, queue.Reserved))
+                                true)
+
+                    if queued then
                         requestWake ()
-                    with _ ->
-                        queued <- false
 
                     let shutdown = Volatile.Read &shutdownTask
 

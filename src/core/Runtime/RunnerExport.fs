@@ -117,16 +117,20 @@ type internal RunnerExport<'T>
         |> ignore
 
     /// One export attempt, bounded by the export deadline (`token`) even if the exporter ignores its token.
-    /// Exporters are started on the thread pool so that one that blocks synchronously cannot stall the reader.
+    /// The exporter is called on the runner's own reader thread, as the official SDK calls its exporters: no thread
+    /// is woken for it. One that blocks synchronously holds up its own pipeline only (its queue fills and refuses
+    /// what comes, counted), and flush and shutdown still end at their deadlines.
     let attemptExport (batch: Batch<'T>) (token: CancellationToken) : Task<Choice<ExportResult, exn, unit>> =
         task {
             accounts.CountExportCall()
 
             let exportTask =
-                Task.Run<ExportResult>(
-                    Func<Task<ExportResult>>(fun () -> exporter.Export(batch, token)),
-                    CancellationToken.None
-                )
+                try
+                    match exporter.Export(batch, token) with
+                    | null -> Task.FromException<ExportResult>(InvalidOperationException "Export returned no task")
+                    | started -> started
+                with error ->
+                    Task.FromException<ExportResult> error
 
             let! finished = finishesBefore exportTask token
 
