@@ -152,7 +152,11 @@ type internal Runner<'T>
                     // Items queued before a due marker are taken first (FIFO): stop at its position.
                     if queue.TryTake(&item) then
                         if pending.Count = 0 then
-                            firstAt <- if idleSince <> 0L then idleSince else Stopwatch.GetTimestamp()
+                            firstAt <-
+                                if idleSince <> 0L then
+                                    idleSince
+                                else
+                                    Stopwatch.GetTimestamp()
 
                         pending.Add item
                         itemsRead <- itemsRead + 1L
