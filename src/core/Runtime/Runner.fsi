@@ -5,8 +5,8 @@ open Functional.Telemetry
 open System
 open System.Threading.Tasks
 
-/// One export pipeline: a bounded channel, a single reader that batches, exports with a deadline, retries,
-/// and counts every item. Producers never block and never see an exception.
+/// One export pipeline: a bounded lock-free queue, a single reader (a thread of its own) that batches, exports with a
+/// deadline, retries, and counts every item. Producers never block and never see an exception.
 [<Sealed>]
 type internal Runner<'T> =
     /// Queues an item; false when it was rejected (queue full, or shut down) and counted. Never blocks or throws.
