@@ -168,7 +168,7 @@ public class LoggingBuilderTests
     public void Invalid_arguments_throw_at_the_boundary()
     {
         var builder = new LoggingBuilder();
-        Assert.Throws<ArgumentNullException>(() => builder.AddExporter(null!));
+        Assert.Throws<ArgumentNullException>(() => builder.AddExporter((IExporter<LogRecord>)null!));
         Assert.Throws<ArgumentNullException>(() => builder.AddProcessor(null!));
         // The core's one validation: an ArgumentException naming the setting.
         var limits = Assert.Throws<ArgumentException>(() => builder.SetLimits(o => o.AttributeCountLimit = -1));
