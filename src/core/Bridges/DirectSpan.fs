@@ -296,6 +296,44 @@ type internal DirectSinks private () =
             sinks <- sinks |> List.filter (fun s -> not (Object.ReferenceEquals(s, sink)))
             Interlocked.Increment &version |> ignore)
 
+/// A wall clock read through the Stopwatch: Unix nanoseconds of a Stopwatch timestamp, from a pairing of the
+/// two clocks made again once a second (so a change of the system clock shows within a second). One clock read
+/// per timestamp instead of two (`DateTime.UtcNow` and the Stopwatch): this machine's clock reads are not cheap.
+[<Sealed; AllowNullLiteral>]
+type internal ClockPair(ticks: int64, unixNanoseconds: int64) =
+    member _.Ticks = ticks
+    member _.UnixNanoseconds = unixNanoseconds
+
+[<AbstractClass; Sealed>]
+type internal DirectClock private () =
+    static let nanosecondsPerTick = 1e9 / float Stopwatch.Frequency
+
+    static let pairNow () =
+        ClockPair(Stopwatch.GetTimestamp(), ActivityConversion.toUnixNanoseconds DateTime.UtcNow)
+
+    static let mutable pair = pairNow ()
+
+    /// Nanoseconds of a span of Stopwatch ticks.
+    static member Nanoseconds(ticks: int64) =
+        if Stopwatch.Frequency = 1_000_000_000L then
+            ticks
+        else
+            int64 (float ticks * nanosecondsPerTick)
+
+    /// Unix nanoseconds at the Stopwatch timestamp `stamp` (a current one).
+    static member UnixNanoseconds(stamp: int64) =
+        let current = Volatile.Read &pair
+
+        let current =
+            if stamp - current.Ticks > Stopwatch.Frequency then
+                let made = pairNow ()
+                Volatile.Write(&pair, made)
+                made
+            else
+                current
+
+        current.UnixNanoseconds + DirectClock.Nanoseconds(stamp - current.Ticks)
+
 /// Starting and ending direct spans (see `Tracer.createDirect`).
 module internal DirectTracing =
     let private randomFlag = 0x02uy
@@ -401,8 +439,9 @@ module internal DirectTracing =
                 for attribute in ReadOnlyList.toList result.Attributes do
                     span.SetAttribute(attribute.Key, attribute.Value)
 
-            span.StartTime <- ActivityConversion.toUnixNanoseconds DateTime.UtcNow
-            span.StartTicks <- Stopwatch.GetTimestamp()
+            let stamp = Stopwatch.GetTimestamp()
+            span.StartTicks <- stamp
+            span.StartTime <- DirectClock.UnixNanoseconds stamp
             let current = DirectScope(span, span.Generation, span.Context, activity, outer)
             DirectContext.Current <- current
             ValueSome current
@@ -414,8 +453,9 @@ module internal DirectTracing =
             span.Generation = generation
             && Interlocked.CompareExchange(&span.Ended, 1, 0) = 0
         then
-            let elapsed = Stopwatch.GetElapsedTime(span.StartTicks)
-            span.EndTime <- span.StartTime + elapsed.Ticks * 100L
+            span.EndTime <-
+                span.StartTime
+                + DirectClock.Nanoseconds(Stopwatch.GetTimestamp() - span.StartTicks)
 
             if Object.ReferenceEquals(DirectContext.Current, scope) then
                 DirectContext.Current <- scope.Outer

@@ -56,21 +56,31 @@ type internal SpanViewPool(capacity: int) =
                     if free.Count < capacity then
                         free.Push view)
 
-/// Reads a lent Activity into its view when the view is first read (see SpanView), with the pipeline's limits.
-/// Never throws: an Activity that cannot be read (changed by another thread while read, say) is shown through its
-/// record, or, failing that, as an empty span, and the fault reported.
+/// Reads a lent Activity or direct span into its view when the view is first read (see SpanView), with the
+/// pipeline's limits; a direct span is released once read, or once its view is given back unread. Never throws: an
+/// Activity that cannot be read (changed by another thread while read, say) is shown through its record, or,
+/// failing that, as an empty span, and the fault reported.
 [<Sealed>]
-type internal ActivityFreezer(limits: SpanLimits) =
+type internal SpanSourceFreezer(limits: SpanLimits) =
     inherit SpanFreezer()
 
-    override _.Freeze(view, activity) =
+    override _.Release(source) =
+        match source with
+        | :? DirectSpan as direct -> direct.Release()
+        | _ -> ()
+
+    override _.Freeze(view, source) =
         try
-            ActivityConversion.freeze limits view activity
+            match source with
+            | :? DirectSpan as direct -> direct.ShowIn(view, limits)
+            | _ -> ActivityConversion.freeze limits view (source :?> Activity)
         with ex ->
             SelfDiagnostics.error "tracing" $"span conversion threw {ex.GetType().FullName}; span shown empty"
 
             try
-                view.SetRecord(ActivityConversion.toSpan limits activity)
+                match source with
+                | :? DirectSpan as direct -> view.SetRecord(direct.ToSpan limits)
+                | _ -> view.SetRecord(ActivityConversion.toSpan limits (source :?> Activity))
             with _ ->
                 view.SetFrozen(
                     SpanContext.Invalid,
@@ -99,7 +109,7 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
     let views = ViewExporters.spans exporter
     let processor = Processor.chain processors
     let pool = SpanViewPool 4096
-    let freezer = ActivityFreezer limits
+    let freezer = SpanSourceFreezer limits
 
     // The record of an ended span: an Activity's, or a direct span's (which is released once read).
     let recordOf (item: obj) =
@@ -139,19 +149,13 @@ type internal SpanExportStage(limits: SpanLimits, processors: Processor<Span> li
         else
             items |> Array.choose toSpan
 
-    // Each Activity lent to a view of the pool, frozen when first read; each direct span (ended, so fixed) shown
-    // at once, and released.
+    // Each ended span lent to a view of the pool, read when first read (a view nobody reads costs this and its
+    // return to the pool).
     let lend (items: obj array) =
         let lent = pool.Rent items.Length
 
         for i in 0 .. items.Length - 1 do
-            match items[i] with
-            | :? DirectSpan as direct ->
-                try
-                    direct.ShowIn(lent[i], limits)
-                finally
-                    direct.Release()
-            | item -> lent[i].Lend(item :?> Activity, freezer)
+            lent[i].Lend(items[i], freezer)
 
         lent
 

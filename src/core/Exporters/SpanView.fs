@@ -9,13 +9,15 @@ open System.Threading
 
 [<AbstractClass>]
 type internal SpanFreezer() =
-    abstract Freeze: view: SpanView * activity: Activity -> unit
+    abstract Freeze: view: SpanView * source: obj -> unit
+    abstract Release: source: obj -> unit
 
 and [<Sealed; AllowNullLiteral>] SpanView internal () =
     static let noTags: KeyValuePair<string, obj> array = [||]
 
-    // The Activity lent and who reads it, until the first read freezes it (`frozen`); null when frozen.
-    let mutable source: Activity = null
+    // What was lent (a stopped Activity, a direct span) and who reads it, until the first read freezes it
+    // (`frozen`); null when frozen.
+    let mutable lent: obj = null
     let mutable freezer = Unchecked.defaultof<SpanFreezer>
     let mutable frozen = true
     let gate = obj ()
@@ -63,10 +65,16 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
                 Monitor.Enter(gate, &taken)
 
                 if not frozen then
-                    freezer.Freeze(x, source)
-                    source <- null
-                    freezer <- Unchecked.defaultof<SpanFreezer>
-                    Volatile.Write(&frozen, true)
+                    let reader = freezer
+                    let source = lent
+
+                    try
+                        reader.Freeze(x, source)
+                    finally
+                        lent <- null
+                        freezer <- Unchecked.defaultof<SpanFreezer>
+                        Volatile.Write(&frozen, true)
+                        reader.Release source
             finally
                 if taken then
                     Monitor.Exit gate
@@ -233,22 +241,27 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
         attributes <- null
         frozen <- true
 
-    member internal _.Lend(activity: Activity, reader: SpanFreezer) =
-        source <- activity
+    member internal _.Lend(source: obj, reader: SpanFreezer) =
+        lent <- source
         freezer <- reader
         frozen <- false
 
     member internal _.Clear() =
-        // References go (the pool keeps no span data alive); the buffer stays for the next span.
-        source <- null
-        freezer <- Unchecked.defaultof<SpanFreezer>
-        frozen <- true
-        Array.Clear(tags, 0, tagCount)
-        tagCount <- 0
-        name <- ""
-        status <- Status.Unset
-        scope <- Unchecked.defaultof<InstrumentationScope>
-        context <- SpanContext.Invalid
-        recordShown <- false
-        record <- Unchecked.defaultof<Span>
-        attributes <- null
+        // A source never read goes back now. References to what could be large go (the pool keeps no span data
+        // alive); the rest is overwritten by the next span.
+        if not frozen then
+            let reader = freezer
+            let source = lent
+            lent <- null
+            freezer <- Unchecked.defaultof<SpanFreezer>
+            frozen <- true
+            reader.Release source
+
+        if tagCount > 0 then
+            Array.Clear(tags, 0, tagCount)
+            tagCount <- 0
+
+        if recordShown || not (isNull attributes) || not (isNull (box record)) then
+            recordShown <- false
+            record <- Unchecked.defaultof<Span>
+            attributes <- null

@@ -3,13 +3,17 @@ namespace Functional.Telemetry
 open System.Collections.Generic
 open System.Diagnostics
 
-/// Reads a stopped Activity into a view (`SpanView.SetFrozen` or `SetRecord`), the first time the view is read.
+/// Reads an ended span's source (a stopped Activity, a direct tracer's span) into a view (`SpanView.SetFrozen` or
+/// `SetRecord`) the first time the view is read, and lets the source go when the view is done with it.
 [<AbstractClass>]
 type internal SpanFreezer =
     new: unit -> SpanFreezer
 
-    /// Fills `view` with `activity` as it is now. Never throws.
-    abstract Freeze: view: SpanView * activity: Activity -> unit
+    /// Fills `view` with `source` as it is now. Never throws.
+    abstract Freeze: view: SpanView * source: obj -> unit
+
+    /// The view no longer needs `source` (read, or given back unread).
+    abstract Release: source: obj -> unit
 
 /// A finished span as an exporter of views reads it, with no `Span` record made for it: the SDK hands these to
 /// exporters that take views (`SpanViewExporter`, and its own OTLP, console and ETW exporters), and makes the `Span`
@@ -114,8 +118,8 @@ and [<Sealed; AllowNullLiteral>] SpanView =
     /// Shows a span record.
     member internal SetRecord: span: Span -> unit
 
-    /// Shows `activity`, read by `reader` when the view is first read.
-    member internal Lend: activity: Activity * reader: SpanFreezer -> unit
+    /// Shows `source` (an Activity, a direct span), read by `reader` when the view is first read.
+    member internal Lend: source: obj * reader: SpanFreezer -> unit
 
     /// Forgets the span shown (the view goes back to its pool).
     member internal Clear: unit -> unit

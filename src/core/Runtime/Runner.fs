@@ -147,10 +147,13 @@ type internal Runner<'T>
             if not readingStopped then
                 let mutable reading = true
                 let mutable item = Unchecked.defaultof<'T>
+                // What was queued by now (the rest is for the next take).
+                let limit = queue.Reserved
+                // Counted here and written once: producers read fields that may share its cache line.
+                let mutable read = itemsRead
 
                 while reading && pending.Count < batchSize do
-                    // Items queued before a due marker are taken first (FIFO): stop at its position.
-                    if queue.TryTake(&item) then
+                    if queue.TryTakeBefore(limit, &item) then
                         if pending.Count = 0 then
                             firstAt <-
                                 if idleSince <> 0L then
@@ -159,9 +162,11 @@ type internal Runner<'T>
                                     Stopwatch.GetTimestamp()
 
                         pending.Add item
-                        itemsRead <- itemsRead + 1L
+                        read <- read + 1L
                     else
                         reading <- false
+
+                itemsRead <- read
 
                 let mutable next = Unchecked.defaultof<struct (TaskCompletionSource<bool> * int64)>
 
