@@ -200,19 +200,52 @@ and [<Sealed>] internal DirectSink(sources: string list, sampler: Sampler, post:
     /// Hands an ended span to the pipelines (each holds it until it has read it).
     member _.Post(span: DirectSpan) = post span
 
+/// What a tracing thread keeps for its direct spans, found with one thread-static read per span: its own list of
+/// spans taken from the shared pool, and the state of its id generator.
+and [<Sealed; AllowNullLiteral>] internal DirectThread() =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private current: DirectThread
+
+    /// Spans this thread took from the shared pool, not handed out yet.
+    [<DefaultValue>]
+    val mutable Free: DirectSpan
+
+    /// The id generator's state (xorshift64*), seeded per thread.
+    [<DefaultValue>]
+    val mutable Seed: uint64
+
+    /// This thread's.
+    static member Current =
+        match DirectThread.current with
+        | null ->
+            let made = DirectThread(Seed = (uint64 (Random.Shared.NextInt64()) ||| 1UL))
+            DirectThread.current <- made
+            made
+        | existing -> existing
+
+    /// A random non-zero 64-bit id (xorshift64*: ids need to be unlikely to repeat, not unpredictable, as .NET's own
+    /// Activity ids).
+    member x.NextId() =
+        let mutable state = x.Seed
+        state <- state ^^^ (state >>> 12)
+        state <- state ^^^ (state <<< 25)
+        state <- state ^^^ (state >>> 27)
+        x.Seed <- state
+
+        match state * 0x2545F4914F6CDD1DUL with
+        | 0UL -> 1UL
+        | id -> id
+
 /// A pool of direct spans: ended spans are pushed onto a shared stack by the pipelines; a tracing thread takes the
 /// whole stack at once into its own list and pops from that without synchronisation (as the log entries' pool).
 and [<AbstractClass; Sealed>] internal DirectSpanPool private () =
-    [<ThreadStatic; DefaultValue>]
-    static val mutable private local: DirectSpan
-
     static let mutable shared: DirectSpan = null
 
-    static member Rent() : DirectSpan =
-        let head = DirectSpanPool.local
+    static member Rent(thread: DirectThread) : DirectSpan =
+        let head = thread.Free
 
         if not (isNull head) then
-            DirectSpanPool.local <- head.Next
+            thread.Free <- head.Next
             head.Next <- null
             head
         else
@@ -221,7 +254,7 @@ and [<AbstractClass; Sealed>] internal DirectSpanPool private () =
             if isNull taken then
                 DirectSpan(Tags = Array.zeroCreate 8, Events = [], Links = [], Status = Status.Unset)
             else
-                DirectSpanPool.local <- taken.Next
+                thread.Free <- taken.Next
                 taken.Next <- null
                 taken
 
@@ -338,11 +371,6 @@ type internal DirectClock private () =
 module internal DirectTracing =
     let private randomFlag = 0x02uy
 
-    let rec private nonZero () =
-        match Random.Shared.NextInt64() with
-        | 0L -> nonZero ()
-        | value -> uint64 value
-
     // The parent of a new span: the one given, else the innermost of the current direct span and Activity.
     let private parentOf (given: SpanContext option) (outer: DirectScope) (activity: Activity) =
         match given with
@@ -376,6 +404,7 @@ module internal DirectTracing =
             ValueNone
         else
             DirectContext.Use()
+            let thread = DirectThread.Current
             let outer = DirectContext.Current
             let activity = Activity.Current
             let parent = parentOf given outer activity
@@ -384,7 +413,7 @@ module internal DirectTracing =
                 if parent.IsValid then
                     parent.TraceId
                 else
-                    TraceId(nonZero (), nonZero ())
+                    TraceId(thread.NextId(), thread.NextId())
 
             let result =
                 try
@@ -410,12 +439,12 @@ module internal DirectTracing =
                 else
                     randomFlag
 
-            let span = DirectSpanPool.Rent()
+            let span = DirectSpanPool.Rent thread
 
             span.Context <-
                 {
                     TraceId = traceId
-                    SpanId = SpanId(nonZero ())
+                    SpanId = SpanId(thread.NextId())
                     TraceFlags = TraceFlags((if sampled then 1uy else 0uy) ||| random)
                     TraceState = result.TraceState
                     IsRemote = false

@@ -90,11 +90,15 @@ type internal Runner<'T>
     // arrived during it, so their delay is counted from its start (a partial batch never waits more than a delay).
     let mutable idleSince = 0L
 
-    let wake () = wakeEvent.Set()
+    // A producer that reaches `wakeAt` wakes the reader; only the first does (it takes `wakeAt` back), so the
+    // posts made before the reader runs again do not each set the event.
+    let wake () =
+        if Interlocked.Exchange(&wakeAt, Int64.MaxValue) <> Int64.MaxValue then
+            wakeEvent.Set()
 
     let requestWake () =
         Interlocked.Exchange(&wakeRequested, 1) |> ignore
-        wake ()
+        wakeEvent.Set()
 
     /// Refuses every later item and flush (idempotent).
     let closeQueue () =
