@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Functional.Telemetry.
 # 1. Installs what the integration tests need when it is missing:
-#    Debian's prometheus, python3-prometheus-client (and nodejs/npm if absent), and the npm packages of the
+#    Debian's prometheus, python3-prometheus-client, python3-zstandard (the independent zstd decoder of the OTLP
+#    compression tests) (and nodejs/npm if absent), and the npm packages of the
 #    OTLP peer (tests/otlp-peer: @grpc/grpc-js, @opentelemetry/otlp-transformer, and
 #    @opentelemetry/semantic-conventions, which the semantic-conventions constants are checked against).
 # 2. Checks the formatting (Fantomas), then runs `dotnet test Functional.sln`, writing .trx results, then packs
@@ -21,6 +22,7 @@ install_debian_packages() {
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || missing+=(python3-prometheus-client)
+  /usr/bin/python3 -c 'import zstandard' >/dev/null 2>&1 || missing+=(python3-zstandard)
   # The OTLP interop peer runs on Node.js (Debian's nodejs and npm when the machine has none).
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)

@@ -43,5 +43,11 @@ if (args.Length >= 1 && args[0] == "otlp-export")
     return OtlpAllocationProbe.ExportLoop(args.Length >= 2 ? int.Parse(args[1]) : 20_000, args.Length >= 3 && args[2] == "grpc");
 }
 
+// `-- otlp-compress [rounds]` times gzip and zstd on the encoded 512-span request (outside BenchmarkDotNet).
+if (args.Length >= 1 && args[0] == "otlp-compress")
+{
+    return OtlpExportBenchmarks.CompressProbe(args.Length >= 2 ? int.Parse(args[1]) : 15);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;

@@ -513,3 +513,7 @@ let runtimeInstrumentation () =
         >> Metrics.addPrometheusEndpoint id
     )
     |> Telemetry.start
+
+// otlp.md: zstd compression
+let otlpZstd: TracingConfig -> TracingConfig =
+    Tracing.addOtlpExporter (fun o -> { o with Compression = OtlpCompression.Zstd })

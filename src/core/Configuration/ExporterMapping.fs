@@ -68,6 +68,7 @@ module internal ExporterMapping =
                 | Some text ->
                     match text.Trim().ToLowerInvariant() with
                     | "gzip" -> Mapped.ok OtlpCompression.Gzip
+                    | "zstd" -> Mapped.ok OtlpCompression.Zstd
                     | "none" -> Mapped.ok OtlpCompression.None
                     | other ->
                         mapped {
@@ -75,7 +76,7 @@ module internal ExporterMapping =
                                 error
                                     (at path "compression")
                                     (Read.tryGet "compression" body |> Option.defaultValue body)
-                                    $"unsupported compression '{other}' (this SDK sends gzip or none)"
+                                    $"unsupported compression '{other}' (this SDK sends gzip, zstd or none)"
 
                             return OtlpCompression.None
                         }

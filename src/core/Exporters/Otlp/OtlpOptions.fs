@@ -20,6 +20,7 @@ type OtlpProtocol =
 type OtlpCompression =
     | None
     | Gzip
+    | Zstd
 
 [<RequireQualifiedAccess>]
 type OtlpLoadBalancing =
@@ -328,7 +329,11 @@ module OtlpOptions =
                     Env.readChoice
                         l
                         n
-                        [ "none", OtlpCompression.None; "gzip", OtlpCompression.Gzip ]
+                        [
+                            "none", OtlpCompression.None
+                            "gzip", OtlpCompression.Gzip
+                            "zstd", OtlpCompression.Zstd
+                        ]
                         defaults.Compression)
                 defaults.Compression
 
