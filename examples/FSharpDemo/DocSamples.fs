@@ -517,3 +517,48 @@ let runtimeInstrumentation () =
 // otlp.md: zstd compression
 let otlpZstd: TracingConfig -> TracingConfig =
     Tracing.addOtlpExporter (fun o -> { o with Compression = OtlpCompression.Zstd })
+
+// vendors.md: a preset on every signal
+let vendorPreset () =
+    let datadog = OtlpPreset.datadog "datadoghq.eu" (Environment.GetEnvironmentVariable "DD_API_KEY")
+
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpPreset datadog)
+        |> Telemetry.withMetrics (Metrics.addMeter "MyCompany.*" >> Metrics.addOtlpPreset datadog)
+        |> Telemetry.withLogging (Logging.addOtlpPreset datadog)
+        |> Telemetry.start
+
+    ignore telemetry
+
+// vendors.md: a preset's options composed with one's own, and the changes a deployment makes
+let vendorPresetOptions: TracingConfig -> TracingConfig =
+    let datadog = OtlpPreset.datadog "datadoghq.eu" (Environment.GetEnvironmentVariable "DD_API_KEY")
+
+    Tracing.addOtlpExporter (
+        OtlpPreset.options OtlpSignal.Traces datadog
+        >> fun o -> { o with Timeout = TimeSpan.FromSeconds 5. }
+    )
+
+let vendorPresetChanges: TracingConfig -> TracingConfig =
+    let jaeger =
+        OtlpPreset.jaeger
+        |> OtlpPreset.withProtocol OtlpProtocol.Grpc
+        |> OtlpPreset.withBaseUrl (Uri "http://jaeger:4317")
+
+    let dynatrace =
+        OtlpPreset.dynatrace "abc12345" (Environment.GetEnvironmentVariable "DT_API_TOKEN")
+        |> OtlpPreset.withBaseUrl (Uri "https://activegate.internal:9999/e/abc12345/api/v2/otlp")
+        |> OtlpPreset.withExponentialHistograms false
+
+    Tracing.addOtlpPreset jaeger >> Tracing.addOtlpPreset dynatrace
+
+// vendors.md: Google Cloud with a token obtained elsewhere (it expires; nothing here refreshes it)
+let googleCloudPreset (accessToken: string) =
+    let google =
+        OtlpPreset.googleCloud "my-project"
+        |> OtlpPreset.withHeader "Authorization" ("Bearer " + accessToken)
+
+    Telemetry.create "batch-job"
+    |> Telemetry.withResourceAttributes [ KeyValue.string "gcp.project_id" "my-project" ]
+    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpPreset google)

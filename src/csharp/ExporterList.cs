@@ -53,6 +53,27 @@ internal sealed class ExporterList<TConfig, T>
         });
     }
 
+    public void AddOtlpExporter(OtlpPreset preset, Action<OtlpExporterOptions> configure)
+    {
+        Guard.NotNull(preset, nameof(preset));
+        Guard.NotNull(configure, nameof(configure));
+        preset.CheckReceives(signal.Signal);
+        otlp.Add();
+        Apply((context, config) =>
+        {
+            var options = context.CreateOtlpOptions(signal.Signal);
+            configure(options);
+            return signal.AddOtlpExporter(preset.Configure(signal.Signal, options.ToConfigure()), config);
+        });
+    }
+
+    public void UseOtlpEverywhere(OtlpPreset preset)
+    {
+        otlp.UseEverywhere();
+        Apply((context, config) =>
+            signal.AddOtlpExporter(preset.Configure(signal.Signal, context.CreateOtlpOptions(signal.Signal).ToConfigure()), config));
+    }
+
     public void UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {
         otlp.UseEverywhere();

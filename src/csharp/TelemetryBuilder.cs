@@ -197,6 +197,32 @@ public sealed class TelemetryBuilder
     /// <exception cref="InvalidOperationException">A signal already has an OTLP exporter of its own, or this is the second call.</exception>
     public TelemetryBuilder UseOtlpExporter() => UseOtlp(null, null);
 
+    /// <summary>Exports every signal a vendor receives over OTLP as <paramref name="preset"/> says (endpoint shape,
+    /// headers, protocol, temporality; see <see cref="OtlpPreset"/>), the other settings from the
+    /// <c>OTEL_EXPORTER_OTLP_*</c> environment variables; it enables those signals (Jaeger: tracing only).</summary>
+    /// <exception cref="InvalidOperationException">A signal already has an OTLP exporter of its own, or this is the second call.</exception>
+    public TelemetryBuilder UseOtlpExporter(OtlpPreset preset)
+    {
+        Guard.NotNull(preset, nameof(preset));
+        var result = this;
+        if (preset.Receives(Signals.Traces))
+        {
+            result = result.WithTracing(t => t.UseOtlpEverywhere(preset));
+        }
+
+        if (preset.Receives(Signals.Metrics))
+        {
+            result = result.WithMetrics(m => m.UseOtlpEverywhere(preset));
+        }
+
+        if (preset.Receives(Signals.Logs))
+        {
+            result = result.WithLogging(l => l.UseOtlpEverywhere(preset));
+        }
+
+        return result;
+    }
+
     /// <summary>Exports traces, metrics and logs over OTLP with this protocol to this base URL: OTLP/HTTP posts to
     /// <c>{baseUrl}/v1/traces</c>, <c>/v1/metrics</c> and <c>/v1/logs</c>; gRPC uses <paramref name="baseUrl"/> as it
     /// is. The other settings come from <c>OTEL_EXPORTER_OTLP_*</c>; it enables the three signals.</summary>

@@ -47,6 +47,31 @@ public sealed class TracingBuilder
         return this;
     }
 
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says (endpoint shape, headers,
+    /// protocol; see <see cref="OtlpPreset"/>), the other settings from the <c>OTEL_EXPORTER_OTLP_*</c> environment
+    /// variables.</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive traces.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
+    public TracingBuilder AddOtlpExporter(OtlpPreset preset) => AddOtlpExporter(preset, _ => { });
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says; what
+    /// <paramref name="configure"/> sets wins over the preset (hosted: it receives the named
+    /// <see cref="OtlpExporterOptions"/> <c>traces</c> as configuration left them).</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive traces.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
+    public TracingBuilder AddOtlpExporter(OtlpPreset preset, Action<OtlpExporterOptions> configure)
+    {
+        exporters.AddOtlpExporter(preset, configure);
+        return this;
+    }
+
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter(preset)</c>.</summary>
+    internal TracingBuilder UseOtlpEverywhere(OtlpPreset preset)
+    {
+        exporters.UseOtlpEverywhere(preset);
+        return this;
+    }
+
     /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
     internal TracingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {

@@ -60,6 +60,11 @@ module Logging =
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure config = ExporterList.addOtlp records configure config
 
+    [<CompiledName("AddOtlpPreset")>]
+    let addOtlpPreset (preset: OtlpPreset) config =
+        let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Logs preset)
+        addOtlpExporter (OtlpPreset.options OtlpSignal.Logs preset) config
+
     [<CompiledName("AddEtwExporterWith")>]
     let addEtwExporterWith options config = ExporterList.addEtw records options config
 

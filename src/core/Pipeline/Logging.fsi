@@ -48,6 +48,13 @@ module Logging =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: LoggingConfig -> LoggingConfig
 
+    /// Adds a batched OTLP exporter configured by a vendor preset (`OtlpPreset.jaeger`, `datadogAgent`, `datadog`,
+    /// `dynatrace`, `googleCloud`): `OTEL_EXPORTER_OTLP_*` (logs) read at start, then the preset's endpoint,
+    /// protocol, headers on top (see docs/vendors.md). ArgumentException (naming `preset`) when the vendor
+    /// does not receive logs.
+    [<CompiledName("AddOtlpPreset")>]
+    val addOtlpPreset: preset: OtlpPreset -> config: LoggingConfig -> LoggingConfig
+
     /// Writes each record as an ETW event named `Log` to the EventSource `providerName` (simple mode: one
     /// record at a time, on the runner's thread). The name is checked here: letters, digits, `_` and `-`
     /// (ArgumentException).

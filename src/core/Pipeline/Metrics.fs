@@ -133,6 +133,11 @@ module Metrics =
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: MetricsConfig) = withReader (otlpReader configure) config
 
+    [<CompiledName("AddOtlpPreset")>]
+    let addOtlpPreset (preset: OtlpPreset) config =
+        let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Metrics preset)
+        addOtlpExporter (OtlpPreset.options OtlpSignal.Metrics preset) config
+
     let internal kindOf reader =
         match reader with
         | MetricReaderConfig.PeriodicFromEnvironment(_, _, kind) -> kind

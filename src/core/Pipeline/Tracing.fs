@@ -85,6 +85,11 @@ module Tracing =
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure config = ExporterList.addOtlp spans configure config
 
+    [<CompiledName("AddOtlpPreset")>]
+    let addOtlpPreset (preset: OtlpPreset) config =
+        let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Traces preset)
+        addOtlpExporter (OtlpPreset.options OtlpSignal.Traces preset) config
+
     [<CompiledName("AddEtwExporterWith")>]
     let addEtwExporterWith options config = ExporterList.addEtw spans options config
 

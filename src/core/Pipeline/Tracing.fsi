@@ -54,6 +54,13 @@ module Tracing =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: TracingConfig -> TracingConfig
 
+    /// Adds a batched OTLP exporter configured by a vendor preset (`OtlpPreset.jaeger`, `datadogAgent`, `datadog`,
+    /// `dynatrace`, `googleCloud`): `OTEL_EXPORTER_OTLP_*` (traces) read at start, then the preset's endpoint,
+    /// protocol, headers on top (see docs/vendors.md). ArgumentException (naming `preset`) when the vendor
+    /// does not receive traces.
+    [<CompiledName("AddOtlpPreset")>]
+    val addOtlpPreset: preset: OtlpPreset -> config: TracingConfig -> TracingConfig
+
     /// Writes each span as an ETW event named `Span` to the EventSource `providerName` (simple mode: as spans
     /// end, on the runner's thread). The name is checked here: letters, digits, `_` and `-` (ArgumentException).
     [<CompiledName("AddEtwExporter")>]

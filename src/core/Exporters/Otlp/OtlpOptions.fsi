@@ -65,7 +65,9 @@ type OtlpGrpcOptions =
         KeepAlivePingPolicy: System.Net.Http.HttpKeepAlivePingPolicy
     }
 
-/// Settings of one OTLP exporter.
+/// Settings of one OTLP exporter. Its text (`string options`, and `%A`) shows the headers' names, never their values
+/// (they are secrets: API keys, tokens), and the endpoint without user info or query.
+[<StructuredFormatDisplay("{Display}")>]
 type OtlpOptions =
     {
         /// The full URL requests go to; None uses the protocol's default
@@ -104,6 +106,12 @@ type OtlpOptions =
         /// gRPC only: a collector fleet (static addresses, load balancing) and keepalive pings.
         Grpc: OtlpGrpcOptions
     }
+
+    /// The settings as text, each header's value replaced by `[redacted]`, the endpoint without user info or query.
+    override ToString: unit -> string
+
+    /// What `%A` shows: `ToString ()`.
+    member internal Display: string
 
 /// OTLP exporter settings: defaults, environment variables and validation.
 [<RequireQualifiedAccess>]
