@@ -562,3 +562,19 @@ let googleCloudPreset (accessToken: string) =
     Telemetry.create "batch-job"
     |> Telemetry.withResourceAttributes [ KeyValue.string "gcp.project_id" "my-project" ]
     |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpPreset google)
+
+// otlp-file.md: JSON lines to files and to standard output
+let otlpFile () =
+    let toFile path (o: OtlpFileOptions) = { o with Output = OtlpFileOutput.File path }
+
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (
+            Tracing.addSource "MyCompany.*"
+            >> Tracing.addOtlpFileExporter (toFile "/var/log/checkout/traces.jsonl")
+        )
+        |> Telemetry.withMetrics (Metrics.addMeter "MyCompany.*" >> Metrics.addOtlpFileExporter id)
+        |> Telemetry.withLogging (Logging.addOtlpFileExporter (toFile "/var/log/checkout/logs.jsonl"))
+        |> Telemetry.start
+
+    ignore telemetry

@@ -14,6 +14,7 @@ public sealed class LoggingBuilder
     private static readonly SignalFunctions<LoggingConfig, LogRecord> Functions = new(
         Signals.Logs,
         LoggingModule.AddOtlpExporter,
+        LoggingModule.AddOtlpFileExporter,
         LoggingModule.AddEtwExporterWith,
         LoggingModule.AddProcessor,
         LoggingModule.AddExporter,
@@ -46,6 +47,19 @@ public sealed class LoggingBuilder
     public LoggingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
         exporters.AddOtlpExporter(configure);
+        return this;
+    }
+
+    /// <summary>Writes log records as JSON Lines of OTLP/JSON to standard output (the specification's OTLP File Exporter;
+    /// <c>OTEL_LOGS_EXPORTER=otlp/stdout</c> names it), batched.</summary>
+    public LoggingBuilder AddOtlpFileExporter() => AddOtlpFileExporter(_ => { });
+
+    /// <summary>Writes log records as JSON Lines of OTLP/JSON to standard output or to a file rotated by size, as
+    /// <paramref name="configure"/> sets (see <see cref="OtlpFileExporterOptions"/>), batched.</summary>
+    /// <exception cref="ArgumentException">A blank path, a non-positive file size or a negative count of rotated files.</exception>
+    public LoggingBuilder AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        exporters.AddOtlpFileExporter(configure);
         return this;
     }
 

@@ -43,6 +43,22 @@ public sealed class MetricsBuilder
         });
     }
 
+    /// <summary>Writes each collection as a line of OTLP/JSON (JSON Lines) to standard output (the specification's
+    /// OTLP File Exporter; <c>OTEL_METRICS_EXPORTER=otlp/stdout</c> names it), on a periodic reader.</summary>
+    public MetricsBuilder AddOtlpFileExporter() => AddOtlpFileExporter(_ => { });
+
+    /// <summary>Writes each collection as a line of OTLP/JSON to standard output or to a file rotated by size, as
+    /// <paramref name="configure"/> sets (see <see cref="OtlpFileExporterOptions"/>), on a periodic reader.</summary>
+    /// <exception cref="ArgumentException">A blank path, a non-positive file size or a negative count of rotated files.</exception>
+    public MetricsBuilder AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        var options = new OtlpFileExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        var function = options.ToConfigure();
+        Validation.OrThrow(nameof(options), OtlpFileOptionsModule.Validate(function.Invoke(OtlpFileOptionsModule.Default)));
+        return Apply((_, config) => MetricsModule.AddOtlpFileExporter(function, config));
+    }
+
     /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says (endpoint shape, headers,
     /// protocol, temporality and histograms; see <see cref="OtlpPreset"/>), the other settings from the
     /// <c>OTEL_EXPORTER_OTLP_*</c> environment variables.</summary>

@@ -11,6 +11,7 @@ public sealed class TracingBuilder
     private static readonly SignalFunctions<TracingConfig, Span> Functions = new(
         Signals.Traces,
         TracingModule.AddOtlpExporter,
+        TracingModule.AddOtlpFileExporter,
         TracingModule.AddEtwExporterWith,
         TracingModule.AddProcessor,
         TracingModule.AddExporter,
@@ -44,6 +45,19 @@ public sealed class TracingBuilder
     public TracingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
         exporters.AddOtlpExporter(configure);
+        return this;
+    }
+
+    /// <summary>Writes spans as JSON Lines of OTLP/JSON to standard output (the specification's OTLP File Exporter;
+    /// <c>OTEL_TRACES_EXPORTER=otlp/stdout</c> names it), batched.</summary>
+    public TracingBuilder AddOtlpFileExporter() => AddOtlpFileExporter(_ => { });
+
+    /// <summary>Writes spans as JSON Lines of OTLP/JSON to standard output or to a file rotated by size, as
+    /// <paramref name="configure"/> sets (see <see cref="OtlpFileExporterOptions"/>), batched.</summary>
+    /// <exception cref="ArgumentException">A blank path, a non-positive file size or a negative count of rotated files.</exception>
+    public TracingBuilder AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        exporters.AddOtlpFileExporter(configure);
         return this;
     }
 

@@ -13,6 +13,9 @@ type ExporterKind =
     /// `prometheus` (metrics only): the SDK's own Prometheus scrape endpoint, configured by the
     /// `OTEL_EXPORTER_PROMETHEUS_*` variables.
     | Prometheus
+    /// `otlp/stdout`: the OTLP file exporter (JSON lines of OTLP/JSON). The variable adds one writing to standard
+    /// output; one added in code keeps its output (standard output or a file).
+    | OtlpFile
 
 /// What a signal's selection variable says.
 [<RequireQualifiedAccess>]
@@ -29,16 +32,16 @@ type internal ExporterSelection =
 /// selection to a signal's exporters.
 [<RequireQualifiedAccess>]
 module internal ExporterSelection =
-    /// `OTEL_TRACES_EXPORTER`: `otlp`, `console`, `none`.
+    /// `OTEL_TRACES_EXPORTER`: `otlp`, `console`, `otlp/stdout`, `none`.
     val tracesVariable: string
 
-    /// `OTEL_METRICS_EXPORTER`: `otlp`, `console`, `prometheus`, `none`.
+    /// `OTEL_METRICS_EXPORTER`: `otlp`, `console`, `prometheus`, `otlp/stdout`, `none`.
     val metricsVariable: string
 
-    /// `OTEL_LOGS_EXPORTER`: `otlp`, `console`, `none`.
+    /// `OTEL_LOGS_EXPORTER`: `otlp`, `console`, `otlp/stdout`, `none`.
     val logsVariable: string
 
-    /// The value of a kind in the variables: `otlp`, `console`, `prometheus`.
+    /// The value of a kind in the variables: `otlp`, `console`, `prometheus`, `otlp/stdout`.
     val name: kind: ExporterKind -> string
 
     /// Reads a selection variable: a comma-separated list, each value trimmed and compared ignoring case. A value

@@ -7,6 +7,8 @@ open Functional.Telemetry
 type internal FileExporter =
     | Otlp of OtlpOptions
     | Console
+    /// `otlp_file/development`: JSON lines of OTLP/JSON to standard output or a file.
+    | OtlpFile of OtlpFileOptions
 
 /// A span or log record processor of a file: how items reach its exporter.
 type internal FileProcessor = { Mode: ExportMode; Exporter: FileExporter }

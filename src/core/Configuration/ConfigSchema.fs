@@ -133,9 +133,8 @@ module internal ConfigSchema =
             @ extra
         )
 
-    let private otlpFileUnsupported extra =
+    let private otlpFile extra =
         field "otlp_file/development" (objOrNull ([ field "output_stream" str ] @ extra))
-        |> unsupported "the OTLP file exporter is not implemented by this SDK"
 
     /// The exporters of spans and log records.
     let private exporter =
@@ -144,7 +143,7 @@ module internal ConfigSchema =
             [
                 field "otlp_http" (otlpHttp [])
                 field "otlp_grpc" (otlpGrpc [])
-                otlpFileUnsupported []
+                otlpFile []
                 field "console" empty
             ]
 
@@ -351,7 +350,7 @@ module internal ConfigSchema =
                         [
                             field "otlp_http" (otlpHttp metricExporterExtra)
                             field "otlp_grpc" (otlpGrpc metricExporterExtra)
-                            otlpFileUnsupported metricExporterExtra
+                            otlpFile metricExporterExtra
                             field "console" (objOrNull metricExporterExtra)
                         ])
                 |> required

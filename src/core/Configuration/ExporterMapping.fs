@@ -4,8 +4,8 @@ open Functional.Telemetry
 
 open System
 
-/// Exporters and processors of every signal, and the exporters of metric readers: OTLP (HTTP and gRPC), console,
-/// Prometheus.
+/// Exporters and processors of every signal, and the exporters of metric readers: OTLP (HTTP and gRPC), the OTLP
+/// file exporter, console, Prometheus.
 [<RequireQualifiedAccess>]
 module internal ExporterMapping =
     let otlpOptions (grpc: bool) (path: string) (body: ConfigNode) : Mapped<OtlpOptions option> =
@@ -125,6 +125,25 @@ module internal ExporterMapping =
             return! validated path body OtlpOptions.validate options
         }
 
+    /// `otlp_file/development`: `output_stream` (`stdout`, the default, or a `file:` URI); the rotation settings the
+    /// schema has no place for keep their defaults.
+    let otlpFileOptions (path: string) (body: ConfigNode) : Mapped<OtlpFileOptions option> =
+        match Read.tryString "output_stream" body with
+        | None -> Mapped.ok (Some OtlpFileOptions.defaults)
+        | Some text ->
+            match OtlpFileOptions.parseOutputStream text with
+            | Ok output -> Mapped.ok (Some { OtlpFileOptions.defaults with Output = output })
+            | Error reason ->
+                mapped {
+                    do!
+                        error
+                            (at path "output_stream")
+                            (Read.tryGet "output_stream" body |> Option.defaultValue body)
+                            reason
+
+                    return None
+                }
+
     let exporter (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
         match node |> Option.bind Read.single with
         | Some("otlp_http", body) ->
@@ -134,6 +153,9 @@ module internal ExporterMapping =
             otlpOptions true (at path "otlp_grpc") body
             |> Mapped.map (Option.map FileExporter.Otlp)
         | Some("console", _) -> Mapped.ok (Some FileExporter.Console)
+        | Some("otlp_file/development", body) ->
+            otlpFileOptions (at path "otlp_file/development") body
+            |> Mapped.map (Option.map FileExporter.OtlpFile)
         | _ -> Mapped.ok None
 
     let processor (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
@@ -200,6 +222,12 @@ module internal ExporterMapping =
                 true
             )
 
+        let preferenceOf (body: ConfigNode) =
+            match Read.tryString "temporality_preference" body with
+            | Some "delta" -> TemporalityPreference.Delta
+            | Some "low_memory" -> TemporalityPreference.LowMemory
+            | _ -> TemporalityPreference.Cumulative
+
         let histograms (body: ConfigNode) =
             if Read.tryString "default_histogram_aggregation" body = Some "base2_exponential_bucket_histogram" then
                 Some exponential
@@ -217,16 +245,28 @@ module internal ExporterMapping =
                         Histograms = histograms body
                     })
             )
+        | Some("otlp_file/development", body) ->
+            otlpFileOptions (at path "otlp_file/development") body
+            |> Mapped.map (
+                Option.map (fun options ->
+                    let options =
+                        { options with
+                            TemporalityPreference = preferenceOf body
+                            ExponentialHistograms = (histograms body).IsSome
+                        }
+
+                    {
+                        Exporter = FileExporter.OtlpFile options
+                        Preference = options.TemporalityPreference
+                        Histograms = histograms body
+                    })
+            )
         | Some("console", body) ->
             Mapped.ok (
                 Some
                     {
                         Exporter = FileExporter.Console
-                        Preference =
-                            match Read.tryString "temporality_preference" body with
-                            | Some "delta" -> TemporalityPreference.Delta
-                            | Some "low_memory" -> TemporalityPreference.LowMemory
-                            | _ -> TemporalityPreference.Cumulative
+                        Preference = preferenceOf body
                         Histograms = histograms body
                     }
             )

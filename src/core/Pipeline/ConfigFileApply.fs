@@ -15,6 +15,7 @@ module internal ConfigFileApply =
     let private exporterConfig
         (otlp: OtlpOptions -> IExporter<'T>)
         (console: unit -> IExporter<'T>)
+        (otlpFile: OtlpFileOptions -> IExporter<'T>)
         (p: FileProcessor)
         =
         // Built at start, as exporters set up in code from the environment are.
@@ -22,6 +23,7 @@ module internal ConfigFileApply =
             match p.Exporter with
             | FileExporter.Otlp options -> otlp options, []
             | FileExporter.Console -> console (), []
+            | FileExporter.OtlpFile options -> otlpFile options, []
 
         {
             Exporter = ExporterSource.FromEnvironment build
@@ -38,6 +40,7 @@ module internal ConfigFileApply =
                     match e.Exporter with
                     | FileExporter.Otlp o -> OtlpExporter.metrics o :> IExporter<MetricData>
                     | FileExporter.Console -> ConsoleMetricExporter() :> IExporter<MetricData>
+                    | FileExporter.OtlpFile o -> OtlpFileExporter.metrics o :> IExporter<MetricData>
 
                 exporter, e.Preference, e.Histograms, []
 
@@ -104,8 +107,10 @@ module internal ConfigFileApply =
                         let exporters =
                             file.Processors
                             |> List.map (
-                                exporterConfig (fun o -> OtlpExporter.traces o :> IExporter<Span>) (fun () ->
-                                    ConsoleSpanExporter() :> IExporter<Span>)
+                                exporterConfig
+                                    (fun o -> OtlpExporter.traces o :> IExporter<Span>)
+                                    (fun () -> ConsoleSpanExporter() :> IExporter<Span>)
+                                    (fun o -> OtlpFileExporter.traces o :> IExporter<Span>)
                             )
 
                         Some
@@ -138,8 +143,10 @@ module internal ConfigFileApply =
                         let exporters =
                             file.Processors
                             |> List.map (
-                                exporterConfig (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>) (fun () ->
-                                    ConsoleLogExporter() :> IExporter<LogRecord>)
+                                exporterConfig
+                                    (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>)
+                                    (fun () -> ConsoleLogExporter() :> IExporter<LogRecord>)
+                                    (fun o -> OtlpFileExporter.logs o :> IExporter<LogRecord>)
                             )
 
                         Some

@@ -24,6 +24,8 @@ type internal ExporterSignal<'Config, 'T> =
         Otlp: OtlpOptions -> IExporter<'T>
         /// An ETW exporter of the signal.
         Etw: EtwOptions -> IExporter<'T>
+        /// An OTLP file exporter of the signal.
+        OtlpFile: OtlpFileOptions -> IExporter<'T>
     }
 
 /// The one exporter-list mechanism of the tracing and logging configurations (`Tracing.add*Exporter` and
@@ -80,12 +82,28 @@ module internal ExporterList =
             Kind = Some ExporterKind.Otlp
         }
 
+    /// The signal's OTLP file exporter, batched, built at start from the environment's metrics variables (see
+    /// `OtlpFileOptions.fromEnvironment`) with `configure` on top: what `otlp/stdout` selects (with no `configure`:
+    /// standard output).
+    let otlpFile (signal: ExporterSignal<'Config, 'T>) configure =
+        let build env =
+            let fromEnvironment, warnings = OtlpFileOptions.fromEnvironment env
+            let options = Validation.orThrow "options" (OtlpFileOptions.validate (configure fromEnvironment))
+            signal.OtlpFile options, warnings
+
+        {
+            Exporter = ExporterSource.FromEnvironment build
+            Mode = None
+            Kind = Some ExporterKind.OtlpFile
+        }
+
     /// The exporter `OTEL_TRACES_EXPORTER` / `OTEL_LOGS_EXPORTER` adds for a kind code did not add (none for
     /// `prometheus`, which exports metrics only).
     let ofKind (signal: ExporterSignal<'Config, 'T>) kind =
         match kind with
         | ExporterKind.Otlp -> Some(otlp signal id)
         | ExporterKind.Console -> Some(console signal)
+        | ExporterKind.OtlpFile -> Some(otlpFile signal id)
         | ExporterKind.Prometheus -> None
 
     /// Adds the signal's console exporter, batched.
@@ -93,6 +111,14 @@ module internal ExporterList =
 
     /// Adds the signal's OTLP exporter, batched, built at start from the environment with `configure` on top.
     let addOtlp (signal: ExporterSignal<'Config, 'T>) configure config = append signal (otlp signal configure) config
+
+    /// Adds the signal's OTLP file exporter, batched, built at start with `configure` on top of the environment's.
+    let addOtlpFile (signal: ExporterSignal<'Config, 'T>) configure config =
+        // Options given in code are checked here, where the mistake is (start checks them again over the environment).
+        Validation.orThrow "options" (OtlpFileOptions.validate (configure OtlpFileOptions.defaults))
+        |> ignore
+
+        append signal (otlpFile signal configure) config
 
     /// Adds the signal's ETW exporter: options checked now (a clear ArgumentException, also for a name another
     /// EventSource of the process has), the EventSource made at start, simple mode.

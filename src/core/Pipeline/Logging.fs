@@ -43,6 +43,7 @@ module Logging =
             OtlpSignal = OtlpSignal.Logs
             Otlp = fun options -> OtlpExporter.logs options :> IExporter<LogRecord>
             Etw = fun options -> new EtwLogExporter(options) :> IExporter<LogRecord>
+            OtlpFile = fun options -> OtlpFileExporter.logs options :> IExporter<LogRecord>
         }
 
     [<CompiledName("AddBatchExporter")>]
@@ -59,6 +60,9 @@ module Logging =
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure config = ExporterList.addOtlp records configure config
+
+    [<CompiledName("AddOtlpFileExporter")>]
+    let addOtlpFileExporter configure config = ExporterList.addOtlpFile records configure config
 
     [<CompiledName("AddOtlpPreset")>]
     let addOtlpPreset (preset: OtlpPreset) config =

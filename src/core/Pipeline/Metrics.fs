@@ -133,6 +133,37 @@ module Metrics =
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: MetricsConfig) = withReader (otlpReader configure) config
 
+    let private exponentialIf enabled =
+        if enabled then
+            Some(
+                Aggregation.Base2ExponentialHistogram(
+                    ExponentialHistogramState.defaultMaxSize,
+                    ExponentialHistogramState.defaultMaxScale,
+                    true
+                )
+            )
+        else
+            None
+
+    let private otlpFileReader configure =
+        let build env =
+            let fromEnvironment, warnings = OtlpFileOptions.fromEnvironment env
+            let options = Validation.orThrow "options" (OtlpFileOptions.validate (configure fromEnvironment))
+
+            OtlpFileExporter.metrics options :> IExporter<MetricData>,
+            options.TemporalityPreference,
+            exponentialIf options.ExponentialHistograms,
+            warnings
+
+        MetricReaderConfig.PeriodicFromEnvironment(build, None, Some ExporterKind.OtlpFile)
+
+    [<CompiledName("AddOtlpFileExporter")>]
+    let addOtlpFileExporter configure (config: MetricsConfig) =
+        Validation.orThrow "options" (OtlpFileOptions.validate (configure OtlpFileOptions.defaults))
+        |> ignore
+
+        withReader (otlpFileReader configure) config
+
     [<CompiledName("AddOtlpPreset")>]
     let addOtlpPreset (preset: OtlpPreset) config =
         let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Metrics preset)
@@ -151,4 +182,5 @@ module Metrics =
         | ExporterKind.Otlp -> otlpReader id
         | ExporterKind.Console -> consoleReader
         | ExporterKind.Prometheus -> prometheusEndpointReader id
+        | ExporterKind.OtlpFile -> otlpFileReader id
         |> Some

@@ -68,6 +68,7 @@ module Tracing =
             OtlpSignal = OtlpSignal.Traces
             Otlp = fun options -> OtlpExporter.traces options :> IExporter<Span>
             Etw = fun options -> new EtwSpanExporter(options) :> IExporter<Span>
+            OtlpFile = fun options -> OtlpFileExporter.traces options :> IExporter<Span>
         }
 
     [<CompiledName("AddBatchExporter")>]
@@ -84,6 +85,9 @@ module Tracing =
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure config = ExporterList.addOtlp spans configure config
+
+    [<CompiledName("AddOtlpFileExporter")>]
+    let addOtlpFileExporter configure config = ExporterList.addOtlpFile spans configure config
 
     [<CompiledName("AddOtlpPreset")>]
     let addOtlpPreset (preset: OtlpPreset) config =

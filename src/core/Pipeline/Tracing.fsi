@@ -54,6 +54,13 @@ module Tracing =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: TracingConfig -> TracingConfig
 
+    /// Adds a batched OTLP file exporter (the specification's OTLP File Exporter): each batch of spans becomes one
+    /// line of OTLP/JSON, written to standard output or to a file rotated by size, as `configure` sets over
+    /// `OtlpFileOptions.defaults` (see docs/otlp-file.md). `OTEL_TRACES_EXPORTER=otlp/stdout` names it. Options given in code
+    /// are checked here (ArgumentException naming the bad setting).
+    [<CompiledName("AddOtlpFileExporter")>]
+    val addOtlpFileExporter: configure: (OtlpFileOptions -> OtlpFileOptions) -> config: TracingConfig -> TracingConfig
+
     /// Adds a batched OTLP exporter configured by a vendor preset (`OtlpPreset.jaeger`, `datadogAgent`, `datadog`,
     /// `dynatrace`, `googleCloud`): `OTEL_EXPORTER_OTLP_*` (traces) read at start, then the preset's endpoint,
     /// protocol, headers on top (see docs/vendors.md). ArgumentException (naming `preset`) when the vendor
