@@ -360,7 +360,7 @@ tracer_provider:
 
 /// Decodes every line with `node tests/otlp-peer/decode.js` (one file per line, named `<n>.<signal>.json`); the
 /// canonical JSON of each, in order.
-let private decodeLines (signal: string) (lines: string list) =
+let internal decodeLines (signal: string) (lines: string list) =
     let dir = Directory.CreateTempSubdirectory "otlp-file-decode"
 
     try
