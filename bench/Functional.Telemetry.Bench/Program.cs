@@ -43,5 +43,11 @@ if (args.Length >= 1 && args[0] == "otlp-export")
     return OtlpAllocationProbe.ExportLoop(args.Length >= 2 ? int.Parse(args[1]) : 20_000, args.Length >= 3 && args[2] == "grpc");
 }
 
+// `-- e2e-cpu ours|official [rounds]` prints the process CPU time per span of the end-to-end OTLP path.
+if (args.Length >= 2 && args[0] == "e2e-cpu")
+{
+    return EndToEndProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 200);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);
 return 0;
