@@ -239,15 +239,17 @@ type internal RunnerExport<'T>
 
                 let batch = { Resource = resource; Items = items }
                 let requests = RequestStage.requests exporter
+                // Read now: an export abandoned at shutdown's deadline goes on after exportCts is disposed.
+                let token = exportCts.Token
 
                 let work =
                     Task.Run<ExportResult>(
                         Func<Task<ExportResult>>(fun () ->
                             task {
-                                let! result = requests.ExportRequests(batch, deliver, exportCts.Token)
+                                let! result = requests.ExportRequests(batch, deliver, token)
                                 // A group the exporter left open (it stopped before the batch's end) is still sent
                                 // or kept; the items it did not settle are counted below.
-                                let! rest = groups.Finish exportCts.Token
+                                let! rest = groups.Finish token
 
                                 return
                                     match result with

@@ -308,6 +308,7 @@ type internal RunnerStore<'T>
                 && not disposed
                 && (now || not draining)
                 && not (Volatile.Read &cutOff)
+                && not accounts.IsClosed
                 && not store.IsEmpty
             then
                 let left = Volatile.Read &nextProbe - Stopwatch.GetTimestamp()
