@@ -308,6 +308,7 @@ type internal RunnerStore<'T>
                 && not disposed
                 && (now || not draining)
                 && not (Volatile.Read &cutOff)
+                && not cutoff.IsCancellationRequested
                 && not accounts.IsClosed
                 && not store.IsEmpty
             then
