@@ -416,6 +416,11 @@ type internal Runner<'T>
 
     member _.ReaderLoops = Volatile.Read &loops
 
+    member _.StoreFaults =
+        match store with
+        | Some store -> store.Faults
+        | None -> 0L
+
     interface IAsyncDisposable with
         member this.DisposeAsync() = ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
 

@@ -29,6 +29,9 @@ type internal Runner<'T> =
     /// Turns of the reader's loop so far (tests check that an idle reader sleeps).
     member ReaderLoops: int64
 
+    /// Faults of the export store's sender so far (observed, reported and retried; 0 without a store).
+    member StoreFaults: int64
+
     interface IAsyncDisposable
     interface IDisposable
 

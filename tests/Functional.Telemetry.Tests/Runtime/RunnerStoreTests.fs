@@ -353,3 +353,91 @@ let ``files another process left in the store's directory while it was empty are
             if Directory.Exists root then
                 Directory.Delete(root, true)
     }
+
+/// A memory store whose Take throws while `Broken` (a store must not throw; the runner survives one that does).
+type private BrokenStore() =
+    let inner = new MemoryStore(StoreBudget(1024L * 1024L)) :> IRequestStore
+    member val Broken = false with get, set
+
+    interface IRequestStore with
+        member _.Add(bodies, items, kind) = inner.Add(bodies, items, kind)
+
+        member this.Take() =
+            if this.Broken then
+                raise (IOException "the store's disk went away")
+
+            inner.Take()
+
+        member _.Remove request = inner.Remove request
+        member _.Return request = inner.Return request
+        member _.IsEmpty = inner.IsEmpty
+        member _.Durable = false
+        member _.Unreadable = 0L
+        member _.RemoveOwn() = inner.RemoveOwn()
+        member _.TakeLost() = 0L
+
+        member _.OnFound
+            with get () = ignore
+            and set _ = ()
+
+        member _.Dispose() = inner.Dispose()
+
+[<Fact>]
+let ``a sender that faults is observed and counted, the flush answers, and sending resumes`` () =
+    task {
+        let unobserved = ConcurrentQueue<exn>()
+
+        let handler =
+            EventHandler<UnobservedTaskExceptionEventArgs>(fun _ args ->
+                if
+                    args.Exception.InnerExceptions
+                    |> Seq.exists (fun e ->
+                        e.Message.Contains "the store's disk went away"
+                        || (not (isNull e.StackTrace) && e.StackTrace.Contains "Functional.Telemetry"))
+                then
+                    unobserved.Enqueue args.Exception)
+
+        TaskScheduler.UnobservedTaskException.AddHandler handler
+
+        try
+            let store = new BrokenStore()
+            let exporter = ModelRequests(4, 1)
+            exporter.Answer <- fun _ -> retryable
+
+            let runner =
+                Runner.startWithStore
+                    "broken-store"
+                    (options 4)
+                    quickRetry
+                    resource
+                    (fun _ _ -> Some(store :> IRequestStore, TimeSpan.MaxValue))
+                    (exporter :> IExporter<int>)
+
+            for id in 1..4 do
+                Assert.True(runner.Post id)
+
+            let! flushed = runner.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.False flushed
+            Assert.Equal(4L, runner.Stats.Stored)
+            store.Broken <- true
+            exporter.Answer <- fun _ -> Task.FromResult ExportResult.Success
+            // The sender faults on Take: observed, counted; the flush still answers (false: the store holds them).
+            let! flushed = runner.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.False flushed
+            Assert.True(runner.StoreFaults >= 1L, $"{runner.StoreFaults} faults")
+            store.Broken <- false
+            let! flushed = runner.ForceFlush(TimeSpan.FromSeconds 10.)
+            Assert.True(flushed, $"{runner.Stats}")
+            Assert.Equal<int list>([ 1..4 ], exporter.Accepted)
+            let! ok = runner.Shutdown(TimeSpan.FromSeconds 5.)
+            Assert.True ok
+            checkBooks runner.Stats
+
+            for _ in 1..3 do
+                GC.Collect()
+                GC.WaitForPendingFinalizers()
+
+            Assert.Empty unobserved
+        finally
+            TaskScheduler.UnobservedTaskException.RemoveHandler handler
+    }
