@@ -98,7 +98,6 @@ type internal Runner<'T>
     let export =
         RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, cutoff, store)
 
-
     let mutable shutdownTask: Task<bool> = null
     let mutable readerTask: Task = null
 
