@@ -144,7 +144,7 @@ module internal ExporterList =
         (env: EnvLookup)
         (batch: BatchOptions)
         (retry: RetryPolicy)
-        (openStore: string -> (IRequestStore * System.TimeSpan) option)
+        (openStore: string -> string -> (IRequestStore * System.TimeSpan) option)
         (resource: Resource)
         (stage: IExporter<'T> -> IExporter<'In>)
         (exporters: ExporterConfig<'T> list)

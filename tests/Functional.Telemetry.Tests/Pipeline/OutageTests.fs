@@ -257,8 +257,11 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
             | "" -> "dotnet"
             | path -> path
 
+        // The same endpoint for the child and the next process (a directory keeps each endpoint's requests apart).
+        let endpointPort = refusedPort ()
+
         let info =
-            ProcessStartInfo(dotnet, [ childDll (); root; $"http://127.0.0.1:{refusedPort ()}/v1/traces"; "2000" ])
+            ProcessStartInfo(dotnet, [ childDll (); root; $"http://127.0.0.1:{endpointPort}/v1/traces"; "2000" ])
 
         info.RedirectStandardInput <- true
         info.RedirectStandardOutput <- true
@@ -278,7 +281,7 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
             do! child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 30.)
 
             let received = ConcurrentDictionary<string, int>()
-            let! collector, port = startCollector 0 false received
+            let! collector, port = startCollector endpointPort false received
 
             try
                 let sdk = sdkFor (uniqueSource ()) port (Some(ExportStore.disk root))
@@ -292,7 +295,7 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
                 assertExactlyOnce ids received
                 let! ok = sdk.Shutdown(TimeSpan.FromSeconds 5.)
                 Assert.True ok
-                Assert.Empty(Directory.GetFiles(Path.Combine(root, "traces"), "*.req"))
+                Assert.Empty(Directory.GetFiles(Path.Combine(root, "traces"), "*.req", SearchOption.AllDirectories))
             finally
                 stopCollector collector |> ignore
         finally
@@ -328,8 +331,8 @@ let ``a collector that accepts and never answers: shutdown keeps its deadline, a
             do! stopCollector hanging
             Assert.Empty received
 
-            // The next process on the same directory, with a collector that answers, sends all of it.
-            let! collector, port = startCollector 0 false received
+            // The next process on the same directory, with a collector that answers on the same port, sends all of it.
+            let! collector, port = startCollector hangingPort false received
 
             try
                 let next = sdkFor (uniqueSource ()) port (Some(ExportStore.disk root))
