@@ -5,6 +5,7 @@
 /// and commit it.
 module Functional.Telemetry.Tests.SurfaceAreaTests
 
+open Expecto
 open System
 open System.IO
 open System.Reflection
@@ -99,7 +100,6 @@ let private readLines (path: string) =
 
 let private writeLines (path: string) (lines: string list) = File.WriteAllText(path, String.Join("\n", lines) + "\n")
 
-[<Fact>]
 let ``the public surface of Functional.Telemetry matches the committed baseline`` () =
     let actual = surfaceOf typeof<TraceId>.Assembly
     Assert.NotEmpty actual
@@ -145,3 +145,13 @@ let ``the public surface of Functional.Telemetry matches the committed baseline`
                 ]
 
             Assert.Fail(String.Join("\n", message))
+
+[<Tests>]
+let tests =
+    testList
+        "SurfaceAreaTests"
+        [
+            test "the public surface of Functional.Telemetry matches the committed baseline" {
+                ``the public surface of Functional.Telemetry matches the committed baseline`` ()
+            }
+        ]
