@@ -1,7 +1,7 @@
 /// The public surface of the assembly Functional.Telemetry against a committed baseline (FSharp.Core's SurfaceArea
 /// tests): a change to the surface is a visible diff in SurfaceArea/Functional.Telemetry.txt.
 /// After a deliberate change, rewrite the baseline with
-///   UPDATE_SURFACE_BASELINE=1 dotnet test tests/Functional.Telemetry.Tests --filter FullyQualifiedName~SurfaceArea
+///   UPDATE_SURFACE_BASELINE=1 dotnet run --project tests/Functional.Telemetry.Tests -- --filter-test-list SurfaceAreaTests
 /// and commit it.
 module Functional.Telemetry.Tests.SurfaceAreaTests
 
@@ -141,7 +141,7 @@ let ``the public surface of Functional.Telemetry matches the committed baseline`
                     yield! diff
                     $"The actual surface is in %s{actualPath}."
                     "If the change is deliberate, rewrite the baseline and commit it:"
-                    "  UPDATE_SURFACE_BASELINE=1 dotnet test tests/Functional.Telemetry.Tests --filter FullyQualifiedName~SurfaceArea"
+                    "  UPDATE_SURFACE_BASELINE=1 dotnet run --project tests/Functional.Telemetry.Tests -- --filter-test-list SurfaceAreaTests"
                 ]
 
             Assert.Fail(String.Join("\n", message))
