@@ -1,7 +1,7 @@
 /// The fault suite of the export store (docs/reliability.md): collectors on 127.0.0.1 that the tests stop, restart
 /// and hang, spans at a steady rate, a child process killed mid-outage, and producers racing a full queue and a
 /// full store. Each test checks what arrived (every span exactly once, by span id) and the books. The suite runs
-/// alone (its own collection, not in parallel with other tests): its rates and deadlines are the point.
+/// alone (testSequenced: after the parallel tests, not beside them): its rates and deadlines are the point.
 module Functional.Telemetry.Tests.OutageTests
 
 open Expecto
