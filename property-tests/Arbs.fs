@@ -1381,3 +1381,64 @@ let prometheusCase: Gen<PrometheusOptions * Resource * MetricData list> =
 
         return options, { Attributes = resourceAttributes; SchemaUrl = "" }, metrics
     }
+
+// ---- the unit tests' fuzzers (tests/Functional.Telemetry.Tests compiles this file too) ----
+
+/// A scale of the exponential histogram from `lowestScale` to 20, and four values where an index computed from a
+/// logarithm goes wrong: one bucket's lower bound (an index whose bound is a normal number: exponents within
+/// +-1000), the doubles just below and just above it, and any normal double (mantissa 1 to 2, exponent -1000 to
+/// 999).
+let valuesAroundBucketBound (lowestScale: int) : Gen<int * float list> =
+    gen {
+        let! scale = Gen.choose (lowestScale, 20)
+        let reach = if scale >= 0 then 1000 <<< scale else 1000 >>> -scale
+        let! index = Gen.choose (-reach, reach - 1)
+        let! fraction = Gen.choose64 (0L, (1L <<< 52) - 1L)
+        let! exponent = Gen.choose (-1000, 999)
+        let bound = ExponentialHistogramState.lowerBound scale index
+
+        return
+            scale,
+            [
+                bound
+                Math.BitDecrement bound
+                Math.BitIncrement bound
+                Math.ScaleB(1.0 + float fraction / float (1L <<< 52), exponent)
+            ]
+    }
+
+/// Arbitrary bytes, 0 to `maxLength` of them, every byte value equally likely.
+let bytesUpTo (maxLength: int) : Gen<byte array> =
+    Gen.choose (0, maxLength)
+    |> Gen.bind (fun n -> Gen.arrayOfLength n (Gen.choose (0, 255) |> Gen.map byte))
+
+/// Text of 0 to `maxLength` characters, each drawn from `alphabet`.
+let textFrom (alphabet: string) (maxLength: int) : Gen<string> =
+    Gen.choose (0, maxLength)
+    |> Gen.bind (fun n -> Gen.arrayOfLength n (Gen.elements alphabet))
+    |> Gen.map String
+
+/// Environment variables: each of `names` present or not (even odds), with a value from `value`.
+let environment (names: string list) (value: Gen<string>) : Gen<(string * string) list> =
+    names
+    |> List.map (fun name ->
+        Gen.zip (Gen.elements [ true; false ]) value
+        |> Gen.map (fun (present, v) -> if present then Some(name, v) else None))
+    |> Gen.sequenceToList
+    |> Gen.map (List.choose id)
+
+/// A text size in one of five classes, whose protobuf length prefixes take one, two or three bytes (where two
+/// could be guessed): 0-39, 100-159, 0-1999, 16300-16499 and 0-39999 (`sizeClass` modulo 5).
+let sizeOfClass (sizeClass: int) : Gen<int> =
+    match sizeClass % 5 with
+    | 0 -> Gen.choose (0, 39)
+    | 1 -> Gen.choose (100, 159)
+    | 2 -> Gen.choose (0, 1999)
+    | 3 -> Gen.choose (16_300, 16_499)
+    | _ -> Gen.choose (0, 39_999)
+
+/// For each of `counts`, that many sizes, the i-th of class i (`sizeOfClass i`).
+let sizeClassBatches (counts: int list) : Gen<int array list> =
+    counts
+    |> List.map (fun count -> List.init count sizeOfClass |> Gen.sequenceToArray)
+    |> Gen.sequenceToList

@@ -1,10 +1,10 @@
 /// The fault suite of the export store (docs/reliability.md): collectors on 127.0.0.1 that the tests stop, restart
 /// and hang, spans at a steady rate, a child process killed mid-outage, and producers racing a full queue and a
 /// full store. Each test checks what arrived (every span exactly once, by span id) and the books. The suite runs
-/// alone (its own collection, not in parallel with other tests): its rates and deadlines are the point.
-[<Xunit.Collection("fault-suite")>]
+/// alone (testSequenced: after the parallel tests, not beside them): its rates and deadlines are the point.
 module Functional.Telemetry.Tests.OutageTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -25,9 +25,6 @@ open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-/// The fault suite runs after the parallel tests, alone.
-[<CollectionDefinition("fault-suite", DisableParallelization = true)>]
-type FaultSuiteCollection() = class end
 
 // ---- reading span ids out of an ExportTraceServiceRequest ----
 
@@ -201,7 +198,6 @@ let private assertExactlyOnce (produced: string seq) (received: ConcurrentDictio
 let private checkBooks (stats: RunnerStats) =
     Assert.Equal(stats.Accepted + stats.Recovered, stats.Exported + stats.Failed + stats.Dropped + stats.Stored)
 
-[<Fact>]
 let ``a collector down for 3 s at 2,000 spans a second, with default settings: every span arrives exactly once`` () =
     task {
         let received = ConcurrentDictionary<string, int>()
@@ -244,7 +240,6 @@ let private childDll () =
     Assert.True(File.Exists path, $"StoreChild not built at {path}")
     path
 
-[<Fact>]
 let ``a process killed mid-outage: what it stored on disk is sent exactly once by the next process on that directory``
     ()
     =
@@ -306,7 +301,6 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
                 Directory.Delete(root, true)
     }
 
-[<Fact>]
 let ``a collector that accepts and never answers: shutdown keeps its deadline, and a disk store loses nothing`` () =
     task {
         let root = freshDirectory ()
@@ -349,7 +343,6 @@ let ``a collector that accepts and never answers: shutdown keeps its deadline, a
                 Directory.Delete(root, true)
     }
 
-[<Fact>]
 let ``a memory store drops what it holds at shutdown, counted, and a refused connection does not hold the shutdown``
     ()
     =
@@ -369,7 +362,6 @@ let ``a memory store drops what it holds at shutdown, counted, and a refused con
         checkBooks stats
     }
 
-[<Fact>]
 let ``overload from two threads against a full queue and a full store: every span is counted exactly once`` () =
     task {
         let name = uniqueSource ()
@@ -405,3 +397,37 @@ let ``overload from two threads against a full queue and a full store: every spa
         Assert.Equal(0L, stats.Stored)
         Assert.Equal(0L, stats.Exported)
     }
+
+[<Tests>]
+let tests =
+    testSequenced (
+        testList
+            "OutageTests"
+            [
+                testTask
+                    "a collector down for 3 s at 2,000 spans a second, with default settings: every span arrives exactly once" {
+                    do!
+                        ``a collector down for 3 s at 2,000 spans a second, with default settings: every span arrives exactly once`` ()
+                }
+                testTask
+                    "a process killed mid-outage: what it stored on disk is sent exactly once by the next process on that directory" {
+                    do!
+                        ``a process killed mid-outage: what it stored on disk is sent exactly once by the next process on that directory`` ()
+                }
+                testTask
+                    "a collector that accepts and never answers: shutdown keeps its deadline, and a disk store loses nothing" {
+                    do!
+                        ``a collector that accepts and never answers: shutdown keeps its deadline, and a disk store loses nothing`` ()
+                }
+                testTask
+                    "a memory store drops what it holds at shutdown, counted, and a refused connection does not hold the shutdown" {
+                    do!
+                        ``a memory store drops what it holds at shutdown, counted, and a refused connection does not hold the shutdown`` ()
+                }
+                testTask
+                    "overload from two threads against a full queue and a full store: every span is counted exactly once" {
+                    do!
+                        ``overload from two threads against a full queue and a full store: every span is counted exactly once`` ()
+                }
+            ]
+    )

@@ -2,6 +2,7 @@
 /// between processes (two stores on one directory stand for two processes) and unreadable files; its settings.
 module Functional.Telemetry.Tests.ExportStoreTests
 
+open Expecto
 open System
 open System.IO
 open Xunit
@@ -21,7 +22,6 @@ let private openDisk (root: string) =
 let private add (store: IRequestStore) (bytes: byte array) items =
     store.Add([| ReadOnlyMemory bytes |], items, kind) = StoreAdd.Added
 
-[<Fact>]
 let ``a memory store keeps requests oldest first within the SDK's shared budget`` () =
     let budget = StoreBudget 10L
     let first = new MemoryStore(budget) :> IRequestStore
@@ -43,7 +43,6 @@ let ``a memory store keeps requests oldest first within the SDK's shared budget`
     Assert.Equal(6L, budget.Used)
     Assert.Equal<byte array>([| 10uy; 11uy |], first.Take().Bodies[0])
 
-[<Fact>]
 let ``a request file reads back whole, and a truncated or altered one reads as nothing`` () =
     let body = [| for i in 0..300 -> byte i |]
     let data = StoredFile.encode [| ReadOnlyMemory body |] 7 kind
@@ -63,7 +62,6 @@ let ``a request file reads back whole, and a truncated or altered one reads as n
     Assert.True((StoredFile.decode altered).IsNone)
     Assert.True((StoredFile.decode (Text.Encoding.UTF8.GetBytes "hello, not a request")).IsNone)
 
-[<Fact>]
 let ``the disk store creates its directories for the owner only and writes whole files for the owner only`` () =
     let root = freshDirectory ()
     let store, directory = openDisk root
@@ -84,7 +82,6 @@ let ``the disk store creates its directories for the owner only and writes whole
         store.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``a world-writable directory and the shared temporary directory are refused, and memory is used instead`` () =
     Assert.True(
         match StoreDirectory.prepare (Path.GetTempPath()) [ "traces" ] with
@@ -115,7 +112,6 @@ let ``a world-writable directory and the shared temporary directory are refused,
         finally
             Directory.Delete(root, true)
 
-[<Fact>]
 let ``two processes on one directory never send the same file: a live writer's files stay its own, a gone writer's are leased once``
     ()
     =
@@ -155,7 +151,6 @@ let ``two processes on one directory never send the same file: a live writer's f
         third.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``a lease whose holder went away is taken back by the next process`` () =
     let root = freshDirectory ()
     let writer, _ = openDisk root
@@ -178,7 +173,6 @@ let ``a lease whose holder went away is taken back by the next process`` () =
         next.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``a truncated or corrupt file is skipped, counted and deleted, never a crash`` () =
     let root = freshDirectory ()
     let writer, directory = openDisk root
@@ -203,7 +197,6 @@ let ``a truncated or corrupt file is skipped, counted and deleted, never a crash
         reader.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``the disk store refuses a request past its byte budget`` () =
     let root = freshDirectory ()
 
@@ -219,7 +212,6 @@ let ``the disk store refuses a request past its byte budget`` () =
             Directory.Delete(root, true)
     | Error reason -> failwith reason
 
-[<Fact>]
 let ``the official SDK's variables choose the store, and disk without a directory keeps memory with a warning`` () =
     let read pairs = ExportStore.fromEnvironment (Env.ofList pairs)
     Assert.Equal((None, []), read [])
@@ -242,7 +234,6 @@ let ``the official SDK's variables choose the store, and disk without a director
     let _, unknown = read [ "OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", "cloud" ]
     Assert.Equal(1, unknown.Length)
 
-[<Fact>]
 let ``stores given in code are validated`` () =
     TestUtil.rejects "MaxBytes" (ExportStore.validate (ExportStore.memory 0L))
     TestUtil.rejects "Directory" (ExportStore.validate (ExportStore.disk " "))
@@ -250,3 +241,40 @@ let ``stores given in code are validated`` () =
     TestUtil.throwsNaming "MaxAge" (fun () ->
         Telemetry.create "x"
         |> Telemetry.withExportStore (ExportStore.Disk("/srv/otlp", 1L, TimeSpan.Zero)))
+
+[<Tests>]
+let tests =
+    testList
+        "ExportStoreTests"
+        [
+            test "a memory store keeps requests oldest first within the SDK's shared budget" {
+                ``a memory store keeps requests oldest first within the SDK's shared budget`` ()
+            }
+            test "a request file reads back whole, and a truncated or altered one reads as nothing" {
+                ``a request file reads back whole, and a truncated or altered one reads as nothing`` ()
+            }
+            test "the disk store creates its directories for the owner only and writes whole files for the owner only" {
+                ``the disk store creates its directories for the owner only and writes whole files for the owner only`` ()
+            }
+            test "a world-writable directory and the shared temporary directory are refused, and memory is used instead" {
+                ``a world-writable directory and the shared temporary directory are refused, and memory is used instead`` ()
+            }
+            test
+                "two processes on one directory never send the same file: a live writer's files stay its own, a gone writer's are leased once" {
+                ``two processes on one directory never send the same file: a live writer's files stay its own, a gone writer's are leased once`` ()
+            }
+            test "a lease whose holder went away is taken back by the next process" {
+                ``a lease whose holder went away is taken back by the next process`` ()
+            }
+            test "a truncated or corrupt file is skipped, counted and deleted, never a crash" {
+                ``a truncated or corrupt file is skipped, counted and deleted, never a crash`` ()
+            }
+            test "the disk store refuses a request past its byte budget" {
+                ``the disk store refuses a request past its byte budget`` ()
+            }
+            test
+                "the official SDK's variables choose the store, and disk without a directory keeps memory with a warning" {
+                ``the official SDK's variables choose the store, and disk without a directory keeps memory with a warning`` ()
+            }
+            test "stores given in code are validated" { ``stores given in code are validated`` () }
+        ]
