@@ -4,6 +4,7 @@
 /// dropped, and flushes and the shutdown told the truth.
 module Functional.Telemetry.PropertyTests.RunnerStoreProperties
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Threading
@@ -147,18 +148,27 @@ let private run (schedule: RunnerSchedule) (perRequest: int) (expand: int) (stor
             shutdownOk = (stats.Failed = 0L && stats.Dropped = 0L)
         ]
 
-[<Fact>]
 let ``items split across requests are delivered whole once, in order, or counted as failed or dropped`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll
-            (Arb.fromGen (
-                Gen.zip3
-                    runnerSchedule
-                    (Gen.zip (Gen.choose (1, 5)) (Gen.choose (1, 4)))
-                    (Gen.elements [ 8L; 64L; 1024L * 1024L ])
-            ))
-            (fun (schedule, (perRequest, expand), storeBytes) ->
-                match run schedule perRequest expand storeBytes with
-                | [] -> true
-                | broken -> failwithf "violated: %s" (String.Join("; ", broken))))
+    Prop.forAll
+        (Arb.fromGen (
+            Gen.zip3
+                runnerSchedule
+                (Gen.zip (Gen.choose (1, 5)) (Gen.choose (1, 4)))
+                (Gen.elements [ 8L; 64L; 1024L * 1024L ])
+        ))
+        (fun (schedule, (perRequest, expand), storeBytes) ->
+            match run schedule perRequest expand storeBytes with
+            | [] -> true
+            | broken -> failwithf "violated: %s" (String.Join("; ", broken)))
+
+[<Tests>]
+let tests =
+    testList
+        "RunnerStoreProperties"
+        [
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "items split across requests are delivered whole once, in order, or counted as failed or dropped"
+                (``items split across requests are delivered whole once, in order, or counted as failed or dropped`` ()
+                : FsCheck.Property)
+        ]

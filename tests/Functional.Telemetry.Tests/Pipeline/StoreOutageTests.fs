@@ -1,8 +1,8 @@
 /// The export store through the whole SDK against collectors on 127.0.0.1: a metrics collection split into several
 /// requests, and two exporters of one signal with different endpoints sharing one store directory.
-[<Xunit.Collection("fault-suite")>]
 module Functional.Telemetry.Tests.StoreOutageTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -129,7 +129,6 @@ let private freshDirectory () =
 let private checkBooks (stats: RunnerStats) =
     Assert.Equal(stats.Accepted + stats.Recovered, stats.Exported + stats.Failed + stats.Dropped + stats.Stored)
 
-[<Fact>]
 let ``a metrics collection split into many requests: every request is sent`` () =
     task {
         let! collector, port, requests = startCollector 0
@@ -206,7 +205,6 @@ let private burst (source: ActivitySource) (count: int) =
 
 let private received (requests: ConcurrentQueue<byte array>) = requests |> Seq.collect spanIds |> List.ofSeq
 
-[<Fact>]
 let ``two exporters with different endpoints share a store directory: each collector receives only its own spans`` () =
     task {
         let root = freshDirectory ()
@@ -256,3 +254,20 @@ let ``two exporters with different endpoints share a store directory: each colle
             if Directory.Exists root then
                 Directory.Delete(root, true)
     }
+
+[<Tests>]
+let tests =
+    testSequenced (
+        testList
+            "StoreOutageTests"
+            [
+                testTask "a metrics collection split into many requests: every request is sent" {
+                    do! ``a metrics collection split into many requests: every request is sent`` ()
+                }
+                testTask
+                    "two exporters with different endpoints share a store directory: each collector receives only its own spans" {
+                    do!
+                        ``two exporters with different endpoints share a store directory: each collector receives only its own spans`` ()
+                }
+            ]
+    )

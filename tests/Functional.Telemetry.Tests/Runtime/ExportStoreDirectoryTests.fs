@@ -3,6 +3,7 @@
 /// vanish, and stores used after they were closed.
 module Functional.Telemetry.Tests.ExportStoreDirectoryTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.IO
@@ -31,7 +32,6 @@ let private refusal root parts =
     | Ok directory -> failwith $"{directory} was accepted"
     | Error reason -> reason
 
-[<Fact>]
 let ``each signal and destination has its own subdirectory`` () =
     let a = StoreDirectory.partsFor kind "http://127.0.0.1:4318/v1/traces"
     let b = StoreDirectory.partsFor kind "http://127.0.0.1:4319/v1/traces"
@@ -45,7 +45,6 @@ let ``each signal and destination has its own subdirectory`` () =
     // A kind that is not a plain signal name never becomes a path.
     Assert.Equal("other", List.head (StoreDirectory.partsFor "../x;y" ""))
 
-[<Fact>]
 let ``a symbolic link as the root or as a subdirectory is refused`` () =
     if not (OperatingSystem.IsWindows()) then
         let real = freshDirectory ()
@@ -68,7 +67,6 @@ let ``a symbolic link as the root or as a subdirectory is refused`` () =
             Directory.Delete link
             Directory.Delete(real, true)
 
-[<Fact>]
 let ``a directory owned by another account is refused`` () =
     if OperatingSystem.IsLinux() then
         if Environment.IsPrivilegedProcess then
@@ -88,7 +86,6 @@ let ``a directory owned by another account is refused`` () =
             // Another account's directory: the system's.
             Assert.Contains("owned by another account", refusal "/usr" [ "traces" ])
 
-[<Fact>]
 let ``an existing subdirectory is set owner-only`` () =
     if not (OperatingSystem.IsWindows()) then
         let root = freshDirectory ()
@@ -106,7 +103,6 @@ let ``an existing subdirectory is set owner-only`` () =
         finally
             Directory.Delete(root, true)
 
-[<Fact>]
 let ``an entry of several bodies reads back whole, in order`` () =
     let bodies = [| [| 1uy; 2uy |]; [||]; [| for i in 0..300 -> byte i |] |]
     let data = StoredFile.encode (bodies |> Array.map body) 1 kind
@@ -121,7 +117,6 @@ let ``an entry of several bodies reads back whole, in order`` () =
     for cut in [ 0; 20; 30; data.Length / 2; data.Length - 1 ] do
         Assert.True((StoredFile.decode data.[.. cut - 1]).IsNone, $"cut at {cut}")
 
-[<Fact>]
 let ``files keep the order they were written in when the clock steps back`` () =
     let root = freshDirectory ()
     let directory = prepared root [ "traces" ]
@@ -149,7 +144,6 @@ let ``files keep the order they were written in when the clock steps back`` () =
         store.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``a taken file removed by someone else frees its bytes, and is counted as lost when returned`` () =
     let root = freshDirectory ()
     let directory = prepared root [ "traces" ]
@@ -178,7 +172,6 @@ let ``a taken file removed by someone else frees its bytes, and is counted as lo
         store.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``a rescan counts again the bytes and forgets the files removed by someone else`` () =
     let root = freshDirectory ()
     let directory = prepared root [ "traces" ]
@@ -211,7 +204,6 @@ let ``a rescan counts again the bytes and forgets the files removed by someone e
         requests.Dispose()
         Directory.Delete(root, true)
 
-[<Fact>]
 let ``a closed store takes nothing and never throws: a memory store gives its bytes back`` () =
     let budget = StoreBudget 100L
     let memory = new MemoryStore(budget) :> IRequestStore
@@ -245,3 +237,35 @@ let ``a closed store takes nothing and never throws: a memory store gives its by
         Assert.Null(disk.Take())
     finally
         Directory.Delete(root, true)
+
+[<Tests>]
+let tests =
+    testList
+        "ExportStoreDirectoryTests"
+        [
+            test "each signal and destination has its own subdirectory" {
+                ``each signal and destination has its own subdirectory`` ()
+            }
+            test "a symbolic link as the root or as a subdirectory is refused" {
+                ``a symbolic link as the root or as a subdirectory is refused`` ()
+            }
+            test "a directory owned by another account is refused" {
+                ``a directory owned by another account is refused`` ()
+            }
+            test "an existing subdirectory is set owner-only" { ``an existing subdirectory is set owner-only`` () }
+            test "an entry of several bodies reads back whole, in order" {
+                ``an entry of several bodies reads back whole, in order`` ()
+            }
+            test "files keep the order they were written in when the clock steps back" {
+                ``files keep the order they were written in when the clock steps back`` ()
+            }
+            test "a taken file removed by someone else frees its bytes, and is counted as lost when returned" {
+                ``a taken file removed by someone else frees its bytes, and is counted as lost when returned`` ()
+            }
+            test "a rescan counts again the bytes and forgets the files removed by someone else" {
+                ``a rescan counts again the bytes and forgets the files removed by someone else`` ()
+            }
+            test "a closed store takes nothing and never throws: a memory store gives its bytes back" {
+                ``a closed store takes nothing and never throws: a memory store gives its bytes back`` ()
+            }
+        ]

@@ -3,6 +3,7 @@
 /// directory removed under the store.
 module Functional.Telemetry.Tests.RunnerStoreTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.IO
@@ -108,7 +109,6 @@ let private checkBooks (stats: RunnerStats) =
 
 let private retryable = Task.FromResult(ExportResult.Retryable("model unavailable", Nullable()))
 
-[<Fact>]
 let ``requests that split a runner item are all sent, and the item is exported once`` () =
     task {
         // 5 items of 4 sub-items each in requests of 3: most requests end inside an item.
@@ -136,7 +136,6 @@ let ``requests that split a runner item are all sent, and the item is exported o
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``requests that split a runner item are all kept in an outage and all sent when the backend is back`` () =
     task {
         let exporter = ModelRequests(3, 4)
@@ -167,7 +166,6 @@ let ``requests that split a runner item are all kept in an outage and all sent w
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``a flush answers false when items were dropped by a full store since it was called`` () =
     task {
         // Requests of 16 bytes; the store takes 8.
@@ -188,7 +186,6 @@ let ``a flush answers false when items were dropped by a full store since it was
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``while the store's sender waits on a collector, the runner's reader sleeps`` () =
     task {
         let exporter = ModelRequests(4, 1)
@@ -226,7 +223,6 @@ let ``while the store's sender waits on a collector, the runner's reader sleeps`
 let private freshDirectory () =
     Path.Combine(Path.GetTempPath(), "ft-runner-store-" + Guid.NewGuid().ToString("N"))
 
-[<Fact>]
 let ``a store directory removed under the sender: what it held is counted as dropped, and the store goes on`` () =
     task {
         let root = freshDirectory ()
@@ -289,7 +285,6 @@ let ``a store directory removed under the sender: what it held is counted as dro
                 Directory.Delete(root, true)
     }
 
-[<Fact>]
 let ``files another process left in the store's directory while it was empty are found by the next rescan and sent``
     ()
     =
@@ -382,7 +377,6 @@ type private BrokenStore() =
 
         member _.Dispose() = inner.Dispose()
 
-[<Fact>]
 let ``a sender that faults is observed and counted, the flush answers, and sending resumes`` () =
     task {
         let unobserved = ConcurrentQueue<exn>()
@@ -441,3 +435,39 @@ let ``a sender that faults is observed and counted, the flush answers, and sendi
         finally
             TaskScheduler.UnobservedTaskException.RemoveHandler handler
     }
+
+[<Tests>]
+let tests =
+    testSequencedGroup
+        "RunnerStoreTests"
+        (testList
+            "RunnerStoreTests"
+            [
+                testTask "requests that split a runner item are all sent, and the item is exported once" {
+                    do! ``requests that split a runner item are all sent, and the item is exported once`` ()
+                }
+                testTask
+                    "requests that split a runner item are all kept in an outage and all sent when the backend is back" {
+                    do!
+                        ``requests that split a runner item are all kept in an outage and all sent when the backend is back`` ()
+                }
+                testTask "a flush answers false when items were dropped by a full store since it was called" {
+                    do! ``a flush answers false when items were dropped by a full store since it was called`` ()
+                }
+                testTask "while the store's sender waits on a collector, the runner's reader sleeps" {
+                    do! ``while the store's sender waits on a collector, the runner's reader sleeps`` ()
+                }
+                testTask
+                    "a store directory removed under the sender: what it held is counted as dropped, and the store goes on" {
+                    do!
+                        ``a store directory removed under the sender: what it held is counted as dropped, and the store goes on`` ()
+                }
+                testTask
+                    "files another process left in the store's directory while it was empty are found by the next rescan and sent" {
+                    do!
+                        ``files another process left in the store's directory while it was empty are found by the next rescan and sent`` ()
+                }
+                testTask "a sender that faults is observed and counted, the flush answers, and sending resumes" {
+                    do! ``a sender that faults is observed and counted, the flush answers, and sending resumes`` ()
+                }
+            ])
