@@ -58,8 +58,7 @@ type ZipkinExporter internal (options: ZipkinOptions, handler: HttpMessageHandle
     interface IExporter<Span> with
         member _.Name = "zipkin"
 
-        member _.Export(batch, cancellationToken) =
-            encoded batch (fun body -> sender.Send(body, cancellationToken))
+        member _.Export(batch, cancellationToken) = encoded batch (fun body -> sender.Send(body, cancellationToken))
 
         member _.Shutdown _ =
             (sender :> IDisposable).Dispose()
@@ -69,7 +68,8 @@ type ZipkinExporter internal (options: ZipkinOptions, handler: HttpMessageHandle
         member _.EncodesRequests = true
 
         member _.ExportRequests(batch, deliver, cancellationToken) =
-            encoded batch (fun body -> deliver.Invoke(body, 0, batch.Items.Length, batch.Items.Length, cancellationToken))
+            encoded batch (fun body ->
+                deliver.Invoke(body, 0, batch.Items.Length, batch.Items.Length, cancellationToken))
 
         member _.SendRequest(body, cancellationToken) =
             task {

@@ -93,8 +93,7 @@ module internal ZipkinJson =
 
     // A port as an integer or a decimal string, 1 to 65535 (Zipkin: "please don't set to zero").
     let private port (value: AnyValue option) =
-        let valid (p: int64) =
-            if p >= 1L && p <= 65535L then Some(int p) else None
+        let valid (p: int64) = if p >= 1L && p <= 65535L then Some(int p) else None
 
         match value with
         | Some(AnyValue.Int p) -> valid p
@@ -160,8 +159,7 @@ module internal ZipkinJson =
     let microseconds (nanoseconds: int64) = nanoseconds / 1000L
 
     /// The duration in whole microseconds, at least 1 (Zipkin: "durations of less than one are rounded up").
-    let duration (span: Span) =
-        max 1L (microseconds span.EndTime - microseconds span.StartTime)
+    let duration (span: Span) = max 1L (microseconds span.EndTime - microseconds span.StartTime)
 
     let private options =
         JsonWriterOptions(Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false)
