@@ -69,15 +69,15 @@ let ``prometheus for traces is a warning naming it and the variable, and is igno
 
 [<Fact>]
 let ``an unknown value is a warning naming it and the variable; the known values still apply`` () =
-    let selection, warnings = readTraces "zipkin,console"
+    let selection, warnings = readTraces "jaeger,console"
     Assert.Equal(Some [ ExporterKind.Console ], kindsOf selection)
     let warning = Assert.Single warnings
     Assert.Equal("OTEL_TRACES_EXPORTER", warning.Source)
-    Assert.Contains("'zipkin'", warning.Message)
+    Assert.Contains("'jaeger'", warning.Message)
     Assert.Contains("otlp, console, none", warning.Message)
 
 [<Theory>]
-[<InlineData("zipkin")>]
+[<InlineData("jaeger")>]
 [<InlineData("logging")>]
 [<InlineData("otlp/stdout")>]
 [<InlineData(",")>]
