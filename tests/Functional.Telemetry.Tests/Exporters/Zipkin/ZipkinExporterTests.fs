@@ -43,19 +43,11 @@ let private span (index: int) =
         Scope = InstrumentationScope.Named "zipkin-tests"
     }
 
-let private batch count =
-    {
-        Resource = resource
-        Items = Array.init count span
-    }
+let private batch count = { Resource = resource; Items = Array.init count span }
 
-let private export (exporter: IExporter<Span>) count =
-    exporter.Export(batch count, CancellationToken.None)
+let private export (exporter: IExporter<Span>) count = exporter.Export(batch count, CancellationToken.None)
 
-let private options (receiver: Receiver) =
-    { ZipkinOptions.defaults with
-        Endpoint = receiver.SpansUrl
-    }
+let private options (receiver: Receiver) = { ZipkinOptions.defaults with Endpoint = receiver.SpansUrl }
 
 let private refusedPort () =
     let listener = new TcpListener(IPAddress.Loopback, 0)
@@ -88,7 +80,10 @@ let ``a batch is one POST of a JSON array to the endpoint, with the SDK's User-A
             request.Spans |> List.map (fun s -> s.["id"].GetValue<string>())
         )
 
-        Assert.True(request.Spans |> List.forall (fun s -> s.["localEndpoint"].["serviceName"].GetValue<string>() = "zipkin-test"))
+        Assert.True(
+            request.Spans
+            |> List.forall (fun s -> s.["localEndpoint"].["serviceName"].GetValue<string>() = "zipkin-test")
+        )
     }
 
 [<Fact>]
@@ -175,8 +170,7 @@ let ``a receiver that does not answer within the timeout is retryable`` () =
     task {
         let release = TaskCompletionSource()
 
-        use! receiver =
-            start (fun _ context -> release.Task.WaitAsync(context.RequestAborted))
+        use! receiver = start (fun _ context -> release.Task.WaitAsync(context.RequestAborted))
 
         use exporter =
             ZipkinExporter.create
@@ -185,7 +179,7 @@ let ``a receiver that does not answer within the timeout is retryable`` () =
                 }
 
         let! result = export exporter 1
-        release.TrySetResult()
+        release.TrySetResult() |> ignore
 
         match result with
         | ExportResult.Retryable(reason, _) -> Assert.Contains("timed out after 200 ms", reason)
@@ -244,19 +238,9 @@ let ``options set in code are checked, naming the setting`` () =
                 Endpoint = Uri "ftp://zipkin/api"
             })
 
-    TestUtil.rejects
-        "Endpoint"
-        (ZipkinOptions.validate
-            { ZipkinOptions.defaults with
-                Endpoint = null
-            })
+    TestUtil.rejects "Endpoint" (ZipkinOptions.validate { ZipkinOptions.defaults with Endpoint = null })
 
-    TestUtil.rejects
-        "Timeout"
-        (ZipkinOptions.validate
-            { ZipkinOptions.defaults with
-                Timeout = TimeSpan.Zero
-            })
+    TestUtil.rejects "Timeout" (ZipkinOptions.validate { ZipkinOptions.defaults with Timeout = TimeSpan.Zero })
 
     TestUtil.throwsNaming "Endpoint" (fun () ->
         ZipkinExporter.create
@@ -341,7 +325,11 @@ let ``OTEL_TRACES_EXPORTER=zipkin with otlp keeps both; zipkin for logs is a war
         let sdk =
             Telemetry.create "zipkin-sdk"
             |> Telemetry.withEnvironment (
-                Env.ofList [ "OTEL_TRACES_EXPORTER", "otlp,zipkin"; "OTEL_LOGS_EXPORTER", "zipkin,console" ]
+                Env.ofList
+                    [
+                        "OTEL_TRACES_EXPORTER", "otlp,zipkin"
+                        "OTEL_LOGS_EXPORTER", "zipkin,console"
+                    ]
             )
             |> Telemetry.withPropagatorInstalled false
             |> Telemetry.withResourceDetection false
@@ -396,7 +384,11 @@ let ``through an outage the export store keeps the requests and sends every span
         let! shut = sdk.Shutdown(TimeSpan.FromSeconds 10.)
         Assert.True shut
         let accepted = receiver.Requests |> List.skip 3
-        let delivered = accepted |> List.collect (fun r -> r.Spans |> List.map (fun s -> s.["id"].GetValue<string>()))
+
+        let delivered =
+            accepted
+            |> List.collect (fun r -> r.Spans |> List.map (fun s -> s.["id"].GetValue<string>()))
+
         Assert.Equal<string list>(List.sort ids, List.sort delivered)
         let stats = (Seq.exactlyOne sdk.SpanPipelines).Stats
         Assert.Equal(5L, stats.Exported)

@@ -10,7 +10,11 @@ open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
 let private resource =
-    Resource.create [ KeyValue.string "service.name" "checkout"; KeyValue.string "service.namespace" "shop" ]
+    Resource.create
+        [
+            KeyValue.string "service.name" "checkout"
+            KeyValue.string "service.namespace" "shop"
+        ]
 
 let private span =
     {
@@ -43,8 +47,7 @@ let private encodeWith (resource: Resource) (spans: Span list) =
     ZipkinJson.writeSpans "unknown_service:test" resource (Array.ofList spans) buffer
     JsonNode.Parse(buffer.WrittenSpan) :?> JsonArray
 
-let private encode (s: Span) =
-    (encodeWith resource [ s ]).[0] :?> JsonObject
+let private encode (s: Span) = (encodeWith resource [ s ]).[0] :?> JsonObject
 
 let private str (node: JsonNode) = node.GetValue<string>()
 
@@ -56,8 +59,7 @@ let private tag (o: JsonObject) (key: string) =
         | null -> None
         | value -> Some(str value)
 
-let private keys (o: JsonObject) =
-    o |> Seq.map (fun p -> p.Key) |> Set.ofSeq
+let private keys (o: JsonObject) = o |> Seq.map (fun p -> p.Key) |> Set.ofSeq
 
 [<Fact>]
 let ``ids are lower hex, 32 and 16 characters; a root span has no parentId`` () =
@@ -75,11 +77,7 @@ let ``times are whole microseconds, truncated; a duration under 1 us is 1 (Zipki
     // 125_000 - 123_456 us (the start's 789 ns are cut before subtracting)
     Assert.Equal(1544L, o.["duration"].GetValue<int64>())
 
-    let instant =
-        encode
-            { span with
-                EndTime = span.StartTime + 500L
-            }
+    let instant = encode { span with EndTime = span.StartTime + 500L }
 
     Assert.Equal(1L, instant.["duration"].GetValue<int64>())
 
@@ -97,7 +95,9 @@ let ``kinds map to CLIENT, SERVER, PRODUCER, CONSUMER; INTERNAL has no kind`` ()
     Assert.False((encode { span with Kind = SpanKind.Internal }).ContainsKey "kind")
 
 [<Fact>]
-let ``the local endpoint is the resource's service.name (not service.namespace, which stays out), else the fallback`` () =
+let ``the local endpoint is the resource's service.name (not service.namespace, which stays out), else the fallback``
+    ()
+    =
     let o = encode span
     Assert.Equal<Set<string>>(set [ "serviceName" ], keys (o.["localEndpoint"] :?> JsonObject))
     Assert.Equal("checkout", str o.["localEndpoint"].["serviceName"])
@@ -109,7 +109,17 @@ let ``fields without a value are omitted: no annotations, no tags, no remote end
     let o = encode { span with Scope = InstrumentationScope.Named "" }
 
     Assert.Equal<Set<string>>(
-        set [ "traceId"; "parentId"; "id"; "kind"; "name"; "timestamp"; "duration"; "localEndpoint" ],
+        set
+            [
+                "traceId"
+                "parentId"
+                "id"
+                "kind"
+                "name"
+                "timestamp"
+                "duration"
+                "localEndpoint"
+            ],
         keys o
     )
 
@@ -170,22 +180,38 @@ let ``an address attribute takes its port along; addresses fill ipv4 or ipv6, na
 
     Assert.Equal(
         Some """{"ipv4":"192.168.1.2","port":5432}""",
-        endpoint [ KeyValue.string "network.peer.address" "192.168.1.2"; KeyValue.int "network.peer.port" 5432L ]
+        endpoint
+            [
+                KeyValue.string "network.peer.address" "192.168.1.2"
+                KeyValue.int "network.peer.port" 5432L
+            ]
     )
 
     Assert.Equal(
         Some """{"ipv6":"2001:db8::c001","port":443}""",
-        endpoint [ KeyValue.string "server.socket.address" "2001:db8::c001"; KeyValue.string "server.socket.port" "443" ]
+        endpoint
+            [
+                KeyValue.string "server.socket.address" "2001:db8::c001"
+                KeyValue.string "server.socket.port" "443"
+            ]
     )
 
     Assert.Equal(
         Some """{"ipv4":"10.1.2.3","port":9000}""",
-        endpoint [ KeyValue.string "net.sock.peer.addr" "::ffff:10.1.2.3"; KeyValue.int "net.sock.peer.port" 9000L ]
+        endpoint
+            [
+                KeyValue.string "net.sock.peer.addr" "::ffff:10.1.2.3"
+                KeyValue.int "net.sock.peer.port" 9000L
+            ]
     )
 
     Assert.Equal(
         Some """{"serviceName":"/var/run/app.sock"}""",
-        endpoint [ KeyValue.string "network.peer.address" "/var/run/app.sock"; KeyValue.int "network.peer.port" 0L ]
+        endpoint
+            [
+                KeyValue.string "network.peer.address" "/var/run/app.sock"
+                KeyValue.int "network.peer.port" 0L
+            ]
     )
 
     Assert.Equal(Some """{"ipv4":"127.0.0.1"}""", endpoint [ KeyValue.string "server.address" "127.0.0.1" ])
@@ -195,7 +221,12 @@ let ``an address attribute takes its port along; addresses fill ipv4 or ipv6, na
     // Blank or non-string values are skipped.
     Assert.Equal(
         Some """{"serviceName":"next"}""",
-        endpoint [ KeyValue.string "peer.service" " "; KeyValue.int "server.address" 7L; KeyValue.string "net.peer.name" "next" ]
+        endpoint
+            [
+                KeyValue.string "peer.service" " "
+                KeyValue.int "server.address" 7L
+                KeyValue.string "net.peer.name" "next"
+            ]
     )
 
 [<Fact>]
@@ -209,7 +240,9 @@ let ``only CLIENT and PRODUCER spans have a remote endpoint`` () =
         Assert.False((encode { span with Kind = kind; Attributes = attributes }).ContainsKey "remoteEndpoint")
 
 [<Fact>]
-let ``status: UNSET writes nothing, OK otel.status_code only, ERROR otel.status_code and error with the description`` () =
+let ``status: UNSET writes nothing, OK otel.status_code only, ERROR otel.status_code and error with the description``
+    ()
+    =
     let attributes = [ KeyValue.bool "error" false; KeyValue.string "otel.status_code" "ERROR" ]
     let unset = encode { span with Attributes = attributes }
     Assert.Equal(None, tag unset "otel.status_code")
@@ -247,9 +280,7 @@ let ``attribute values become strings: invariant numbers, lower-case booleans, J
                         KeyValue.create "bools" (AnyValue.Array [ AnyValue.Bool true; AnyValue.Bool false ])
                         KeyValue.create "empty" AnyValue.Empty
                         KeyValue.create "emptyArray" (AnyValue.Array [])
-                        KeyValue.create
-                            "map"
-                            (AnyValue.Map [ KeyValue.int "n" 1L; KeyValue.create "z" AnyValue.Empty ])
+                        KeyValue.create "map" (AnyValue.Map [ KeyValue.int "n" 1L; KeyValue.create "z" AnyValue.Empty ])
                     ]
             }
 
@@ -306,7 +337,11 @@ let ``a span attribute named like a tag the exporter writes gives way to it`` ()
     let o =
         encode
             { span with
-                Attributes = [ KeyValue.string "otel.scope.name" "spoofed"; KeyValue.int "otel.dropped_events_count" 9L ]
+                Attributes =
+                    [
+                        KeyValue.string "otel.scope.name" "spoofed"
+                        KeyValue.int "otel.dropped_events_count" 9L
+                    ]
                 DroppedEvents = 2
             }
 

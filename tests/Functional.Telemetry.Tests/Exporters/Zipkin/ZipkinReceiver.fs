@@ -29,7 +29,10 @@ type Request =
     }
 
     /// The body as the JSON array of spans it holds.
-    member r.Spans = (JsonNode.Parse(r.Body) :?> JsonArray) |> Seq.map (fun s -> s :?> JsonObject) |> List.ofSeq
+    member r.Spans =
+        (JsonNode.Parse(r.Body) :?> JsonArray)
+        |> Seq.map (fun s -> s :?> JsonObject)
+        |> List.ofSeq
 
 type Receiver(app: WebApplication, address: string, received: ConcurrentQueue<Request>, arrivals: SemaphoreSlim) =
     /// `http://127.0.0.1:<port>`.
