@@ -8,7 +8,7 @@ type IdGenerator =
     | AwsXRay
 
 [<RequireQualifiedAccess>]
-module IdGenerator =
+module internal IdGenerator =
     [<CompiledName("XRayTraceId")>]
     let xrayTraceId (unixSeconds: int64) (random: TraceId) =
         let seconds = uint64 (uint32 unixSeconds)

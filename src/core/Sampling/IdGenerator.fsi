@@ -14,14 +14,14 @@ type IdGenerator =
     /// are random, so the X-Ray propagator's `Root=1-<8 hex seconds>-<24 hex>` carries the time X-Ray expects.
     | AwsXRay
 
-/// The trace-id layouts, as pure functions.
+/// The trace-id layouts, as pure functions (internal: the runtime and the tests use them).
 [<RequireQualifiedAccess>]
-module IdGenerator =
+module internal IdGenerator =
     /// The X-Ray trace id of a trace started at `unixSeconds` (its low 32 bits, big-endian, as the first 4 bytes)
     /// with the 12 random bytes `random` gives (its last 12 of 16; the first 4 are replaced).
     [<CompiledName("XRayTraceId")>]
-    val internal xrayTraceId: unixSeconds: int64 -> random: TraceId -> TraceId
+    val xrayTraceId: unixSeconds: int64 -> random: TraceId -> TraceId
 
     /// The Unix seconds in the first 4 bytes of an X-Ray trace id.
     [<CompiledName("XRayEpochSeconds")>]
-    val internal xrayEpochSeconds: traceId: TraceId -> int64
+    val xrayEpochSeconds: traceId: TraceId -> int64
