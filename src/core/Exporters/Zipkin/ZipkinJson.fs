@@ -200,7 +200,7 @@ module internal ZipkinJson =
 
     /// A scratch writer for JSON text that becomes a string value (array and map tags, annotation values).
     [<Sealed>]
-    type private Scratch() =
+    type internal Scratch() =
         let buffer = ArrayBufferWriter<byte>(256)
         let json = new Utf8JsonWriter(buffer, options)
 
@@ -230,9 +230,7 @@ module internal ZipkinJson =
     /// An annotation's value: the event's name alone when it has no attributes, else
     /// `"<name>":{<attributes as JSON>}` (the specification's form), with `otel.dropped_attributes_count` when the
     /// event lost attributes to limits.
-    let annotationValue (event: SpanEvent) =
-        let scratch = Scratch()
-
+    let annotationValueWith (scratch: Scratch) (event: SpanEvent) =
         let render () =
             let bytes =
                 scratch.Render(fun json ->
@@ -257,6 +255,9 @@ module internal ZipkinJson =
             text event.Name
         else
             render ()
+
+    /// `annotationValueWith` over a scratch writer of its own.
+    let annotationValue (event: SpanEvent) = annotationValueWith (Scratch()) event
 
     // Tags the exporter writes itself: an attribute of the same key is left out.
     let private statusCodeKey = "otel.status_code"
@@ -357,7 +358,7 @@ module internal ZipkinJson =
             for event in span.Events do
                 json.WriteStartObject()
                 json.WriteNumber("timestamp", microseconds event.Timestamp)
-                json.WriteString("value", annotationValue event)
+                json.WriteString("value", annotationValueWith scratch event)
                 json.WriteEndObject()
 
             json.WriteEndArray()
