@@ -513,3 +513,29 @@ let runtimeInstrumentation () =
         >> Metrics.addPrometheusEndpoint id
     )
     |> Telemetry.start
+
+// zipkin.md: the Zipkin exporter
+let zipkinStart () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (
+            Tracing.addSource "MyCompany.*"
+            >> Tracing.addZipkinExporter (fun o ->
+                { o with
+                    Endpoint = Uri "http://zipkin.internal:9411/api/v2/spans"
+                })
+        )
+        |> Telemetry.start
+
+    ignore telemetry
+
+// tracing.md: AWS X-Ray trace ids
+let xrayTraceIds () =
+    Telemetry.create "checkout"
+    |> Telemetry.withPropagator Propagators.xray
+    |> Telemetry.withTracing (
+        Tracing.addSource "MyCompany.*"
+        >> Tracing.withIdGenerator IdGenerator.AwsXRay
+        >> Tracing.addOtlpExporter id
+    )
+    |> Telemetry.start

@@ -7,6 +7,7 @@ type ExporterKind =
     | Otlp
     | Console
     | Prometheus
+    | Zipkin
 
 [<RequireQualifiedAccess>]
 type internal ExporterSelection =
@@ -24,8 +25,15 @@ module internal ExporterSelection =
         | ExporterKind.Otlp -> "otlp"
         | ExporterKind.Console -> "console"
         | ExporterKind.Prometheus -> "prometheus"
+        | ExporterKind.Zipkin -> "zipkin"
 
-    let private all = [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.Prometheus ]
+    let private all =
+        [
+            ExporterKind.Otlp
+            ExporterKind.Console
+            ExporterKind.Prometheus
+            ExporterKind.Zipkin
+        ]
 
     // One entry of the list, as the specification names it or not at all.
     type private Entry =

@@ -2,7 +2,8 @@ namespace Functional.Telemetry.FSharp
 
 /// The exporters the selection variables `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` and `OTEL_LOGS_EXPORTER`
 /// can name. An exporter added in code records its kind (`Tracing.addOtlpExporter` is `Otlp`,
-/// `Tracing.addConsoleExporter` is `Console`, `Metrics.addPrometheusEndpoint` is `Prometheus`); exporters the
+/// `Tracing.addConsoleExporter` is `Console`, `Tracing.addZipkinExporter` is `Zipkin`, `Metrics.addPrometheusEndpoint` is
+/// `Prometheus`); exporters the
 /// variables cannot name (an exporter object given in code, in-memory, ETW, pull readers) have no kind.
 [<RequireQualifiedAccess>]
 type ExporterKind =
@@ -13,6 +14,8 @@ type ExporterKind =
     /// `prometheus` (metrics only): the SDK's own Prometheus scrape endpoint, configured by the
     /// `OTEL_EXPORTER_PROMETHEUS_*` variables.
     | Prometheus
+    /// `zipkin` (traces only): the Zipkin exporter, configured by the `OTEL_EXPORTER_ZIPKIN_*` variables.
+    | Zipkin
 
 /// What a signal's selection variable says.
 [<RequireQualifiedAccess>]
@@ -29,7 +32,7 @@ type internal ExporterSelection =
 /// selection to a signal's exporters.
 [<RequireQualifiedAccess>]
 module internal ExporterSelection =
-    /// `OTEL_TRACES_EXPORTER`: `otlp`, `console`, `none`.
+    /// `OTEL_TRACES_EXPORTER`: `otlp`, `zipkin`, `console`, `none`.
     val tracesVariable: string
 
     /// `OTEL_METRICS_EXPORTER`: `otlp`, `console`, `prometheus`, `none`.
@@ -38,7 +41,7 @@ module internal ExporterSelection =
     /// `OTEL_LOGS_EXPORTER`: `otlp`, `console`, `none`.
     val logsVariable: string
 
-    /// The value of a kind in the variables: `otlp`, `console`, `prometheus`.
+    /// The value of a kind in the variables: `otlp`, `console`, `prometheus`, `zipkin`.
     val name: kind: ExporterKind -> string
 
     /// Reads a selection variable: a comma-separated list, each value trimmed and compared ignoring case. A value

@@ -137,8 +137,8 @@ module internal ConfigSchema =
         field "otlp_file/development" (objOrNull ([ field "output_stream" str ] @ extra))
         |> unsupported "the OTLP file exporter is not implemented by this SDK"
 
-    /// The exporters of spans and log records.
-    let private exporter =
+    /// The exporters of log records.
+    let private logExporter =
         oneOf
             "exporter"
             [
@@ -148,7 +148,20 @@ module internal ConfigSchema =
                 field "console" empty
             ]
 
-    let private batchProcessor =
+    /// The exporters of spans: those of log records and `zipkin`, an SDK extension plugin (the schema's exporters
+    /// are open to them) in the shape of the ZipkinSpanExporter of the schema before 1.0.
+    let private spanExporter =
+        oneOf
+            "exporter"
+            [
+                field "otlp_http" (otlpHttp [])
+                field "otlp_grpc" (otlpGrpc [])
+                otlpFileUnsupported []
+                field "console" empty
+                field "zipkin" (objOrNull [ field "endpoint" str; field "timeout" nonNegative ])
+            ]
+
+    let private batchProcessor exporter =
         obj
             [
                 field "schedule_delay" nonNegative
@@ -158,7 +171,7 @@ module internal ConfigSchema =
                 field "exporter" exporter |> required
             ]
 
-    let private simpleProcessor = obj [ field "exporter" exporter |> required ]
+    let private simpleProcessor exporter = obj [ field "exporter" exporter |> required ]
 
     // ---- resource.yaml ----
 
@@ -284,7 +297,14 @@ module internal ConfigSchema =
             [
                 field
                     "processors"
-                    (arr (oneOf "span processor" [ field "batch" batchProcessor; field "simple" simpleProcessor ]))
+                    (arr (
+                        oneOf
+                            "span processor"
+                            [
+                                field "batch" (batchProcessor spanExporter)
+                                field "simple" (simpleProcessor spanExporter)
+                            ]
+                    ))
                 |> required
                 field
                     "limits"
@@ -303,7 +323,10 @@ module internal ConfigSchema =
             @ (if format = "1.0" then
                    []
                else
-                   [ field "id_generator" (oneOf "id generator" [ field "random" empty ]) ])
+                   [
+                       // `xray` is an SDK extension plugin (the schema's id generators are open to them).
+                       field "id_generator" (oneOf "id generator" [ field "random" empty; field "xray" empty ])
+                   ])
         )
 
     // ---- meter_provider.yaml ----
@@ -507,7 +530,10 @@ module internal ConfigSchema =
                     (arr (
                         oneOf
                             "log record processor"
-                            ([ field "batch" batchProcessor; field "simple" simpleProcessor ]
+                            ([
+                                field "batch" (batchProcessor logExporter)
+                                field "simple" (simpleProcessor logExporter)
+                             ]
                              @ (if format = "1.0" then
                                     []
                                 else

@@ -43,6 +43,7 @@ module Logging =
             OtlpSignal = OtlpSignal.Logs
             Otlp = fun options -> OtlpExporter.logs options :> IExporter<LogRecord>
             Etw = fun options -> new EtwLogExporter(options) :> IExporter<LogRecord>
+            Zipkin = None
         }
 
     [<CompiledName("AddBatchExporter")>]

@@ -143,7 +143,8 @@ module Metrics =
 
     let internal readerOfKind kind =
         match kind with
-        | ExporterKind.Otlp -> otlpReader id
-        | ExporterKind.Console -> consoleReader
-        | ExporterKind.Prometheus -> prometheusEndpointReader id
-        |> Some
+        | ExporterKind.Otlp -> Some(otlpReader id)
+        | ExporterKind.Console -> Some consoleReader
+        | ExporterKind.Prometheus -> Some(prometheusEndpointReader id)
+        // Zipkin exports spans only (the selection never names it for metrics).
+        | ExporterKind.Zipkin -> None

@@ -57,11 +57,11 @@ let ``prometheus for traces is a warning naming it and the variable, and is igno
     Assert.Contains("'prometheus'", warning.Message)
 
 let ``an unknown value is a warning naming it and the variable; the known values still apply`` () =
-    let selection, warnings = readTraces "zipkin,console"
+    let selection, warnings = readTraces "jaeger,console"
     Assert.Equal(Some [ ExporterKind.Console ], kindsOf selection)
     let warning = Assert.Single warnings
     Assert.Equal("OTEL_TRACES_EXPORTER", warning.Source)
-    Assert.Contains("'zipkin'", warning.Message)
+    Assert.Contains("'jaeger'", warning.Message)
     Assert.Contains("otlp, console, none", warning.Message)
 
 let ``with no known value the variable is ignored with a warning (the spec's rule for an unknown enum value)``
@@ -180,9 +180,9 @@ let tests =
                 ``an unknown value is a warning naming it and the variable; the known values still apply`` ()
             }
             test
-                "with no known value the variable is ignored with a warning (the spec's rule for an unknown enum value)(value: \"zipkin\")" {
+                "with no known value the variable is ignored with a warning (the spec's rule for an unknown enum value)(value: \"jaeger\")" {
                 ``with no known value the variable is ignored with a warning (the spec's rule for an unknown enum value)`` (
-                    "zipkin"
+                    "jaeger"
                 )
             }
             test

@@ -58,7 +58,7 @@ tracer_provider:
             output_stream: stdout
     - simple:
         exporter:
-          zipkin:
+          jaeger:
             endpoint: http://localhost:9411
   sampler:
     jaeger_remote/development:
@@ -106,7 +106,7 @@ logger_provider:
             "resource.detection/development.detectors[0].container"
             "propagator.composite[1].ottrace"
             "tracer_provider.processors[0].batch.exporter.otlp_file/development"
-            "tracer_provider.processors[1].simple.exporter.zipkin"
+            "tracer_provider.processors[1].simple.exporter.jaeger"
             "tracer_provider.sampler.jaeger_remote/development"
             "meter_provider.readers[0].periodic.max_export_batch_size/development"
             "meter_provider.readers[0].periodic.producers"
