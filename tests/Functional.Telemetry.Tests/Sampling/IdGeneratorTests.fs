@@ -203,9 +203,9 @@ tracer_provider:
 
 [<Tests>]
 let tests =
-    testSequencedGroup
-        "IdGeneratorTests"
-        (testList
+    // Alone, after the parallel tests: Activity.TraceIdGenerator is process-wide.
+    testSequenced (
+        testList
             "IdGeneratorTests"
             [
                 test "an X-Ray trace id is the Unix seconds, big-endian, then the 12 random bytes" {
@@ -235,4 +235,5 @@ let tests =
                     do!
                         ``a configuration file's id_generator: xray (file_format 1.1) makes X-Ray ids; random and no setting do not`` ()
                 }
-            ])
+            ]
+    )
