@@ -155,6 +155,49 @@ type internal MetricStream
             if offersExemplars && wantsExemplar () then
                 x.Offer(series, NumberValue.Double value, value, tags)
 
+    /// Binds the series of these tags for a bound handle (see `SeriesTable.Bind`), with the attributes the view
+    /// filters out of them (what an exemplar of the series carries).
+    member internal _.Bind(tags: KeyValuePair<string, obj> array) : Series * KeyValue list =
+        table.Bind tags, table.Filtered(ReadOnlySpan tags)
+
+    /// Releases a binding made by `Bind`.
+    member internal _.Unbind(series: Series) = table.Unbind series
+
+    /// Records an integer measurement into a bound series: `RecordLong` without the lookup.
+    member _.RecordBoundLong(series: Series, filtered: KeyValue list, value: int64) =
+        if closed then
+            drops.AddAfterShutdown()
+        elif value < 0L && rejectsNegative then
+            drops.AddNegative()
+        else
+            series.Cell.RecordLong value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
+                (reservoirOf series).Offer(NumberValue.Long value, series.Cell.BucketOf(float value), filtered)
+
+    /// Records a floating-point measurement into a bound series: `RecordDouble` without the lookup.
+    member _.RecordBoundDouble(series: Series, filtered: KeyValue list, value: float) =
+        if closed then
+            drops.AddAfterShutdown()
+        elif not (Double.IsFinite value) then
+            drops.AddNotFinite()
+        elif value < 0.0 && rejectsNegative then
+            drops.AddNegative()
+        else
+            series.Cell.RecordDouble value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
+                (reservoirOf series).Offer(NumberValue.Double value, series.Cell.BucketOf value, filtered)
+
+    /// Counts a measurement made on a bound handle after it was disposed.
+    member internal _.DropAfterUnbind() = drops.AddAfterUnbind()
+
     member private _.CollectSeries(series: Series list, reset: bool, time: int64) =
         series
         |> List.choose (fun s ->
