@@ -6,11 +6,20 @@ open System
 open System.Collections.Generic
 open System.Diagnostics.Metrics
 open System.Runtime.CompilerServices
+open System.Threading
 open Functional.Telemetry
 
-/// One stream's share of a bound handle: the stream and the series bound in it (held, so never reclaimed).
+/// One stream's share of a bound handle: the stream and the series bound in it (held, so never reclaimed). Its
+/// `Record*` is the bound hot path: the stream's fixed choices read once here, the measurement checked, the cell
+/// updated directly (integer sums and explicit-bucket histograms without a virtual call); a measurement that is
+/// dropped (negative increment, not finite, after the final collection began) goes through the stream, which
+/// counts it.
 [<Sealed; AllowNullLiteral>]
 type internal BoundPart private (stream: MetricStream, series: Series, filtered: KeyValue list) =
+    let cell = series.Cell
+    let rejectsNegative = stream.RejectsNegative
+    let offersExemplars = stream.OffersExemplars
+
     /// Binds the series of `tags` in `stream`.
     static member Bind (tags: KeyValuePair<string, obj> array) (stream: MetricStream) =
         let series, filtered = stream.Bind tags
@@ -20,10 +29,36 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     member _.Series = series
 
     member _.RecordLong(value: int64) =
-        stream.RecordBoundLong(series, filtered, value)
+        if (value >= 0L || not rejectsNegative) && not stream.IsClosed then
+            match cell with
+            | :? LongSumCell as sum -> Interlocked.Add(&sum.Value, value) |> ignore
+            | _ -> cell.RecordLong value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars then
+                stream.OfferBoundLong(series, filtered, value)
+        else
+            stream.RecordBoundLong(series, filtered, value)
 
     member _.RecordDouble(value: float) =
-        stream.RecordBoundDouble(series, filtered, value)
+        if
+            Double.IsFinite value
+            && (value >= 0.0 || not rejectsNegative)
+            && not stream.IsClosed
+        then
+            match cell with
+            | :? HistogramCell as histogram -> histogram.RecordDouble value
+            | _ -> cell.RecordDouble value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars then
+                stream.OfferBoundDouble(series, filtered, value)
+        else
+            stream.RecordBoundDouble(series, filtered, value)
 
     member _.Unbind() = stream.Unbind series
 

@@ -21,24 +21,41 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
             for part in binding.HeldAtRelease do
                 part.Stream.DropAfterUnbind()
 
+    // One part (one SDK, one reader, one view) is the common case: no loop, so this inlines into the caller.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member private x.AddLong(value: int64) =
         let held = parts
 
+        if held.Length = 1 then
+            held[0].RecordLong value
+        else
+            x.AddLongEach(held, value)
+
+    member private x.AddLongEach(held: BoundPart array, value: int64) =
         if held.Length = 0 then
             x.Missed()
         else
             for i in 0 .. held.Length - 1 do
                 held[i].RecordLong value
 
+    // One part (one SDK, one reader, one view) is the common case: no loop, so this inlines into the caller.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member private x.AddDouble(value: float) =
         let held = parts
 
+        if held.Length = 1 then
+            held[0].RecordDouble value
+        else
+            x.AddDoubleEach(held, value)
+
+    member private x.AddDoubleEach(held: BoundPart array, value: float) =
         if held.Length = 0 then
             x.Missed()
         else
             for i in 0 .. held.Length - 1 do
                 held[i].RecordDouble value
 
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Add(value: 'T) =
         let mutable v = value
 
@@ -80,24 +97,41 @@ type BoundHistogram<'T when 'T: struct> internal (instrument: Instrument, bindin
             for part in binding.HeldAtRelease do
                 part.Stream.DropAfterUnbind()
 
+    // One part (one SDK, one reader, one view) is the common case: no loop, so this inlines into the caller.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member private x.RecordLong(value: int64) =
         let held = parts
 
+        if held.Length = 1 then
+            held[0].RecordLong value
+        else
+            x.RecordLongEach(held, value)
+
+    member private x.RecordLongEach(held: BoundPart array, value: int64) =
         if held.Length = 0 then
             x.Missed()
         else
             for i in 0 .. held.Length - 1 do
                 held[i].RecordLong value
 
+    // One part (one SDK, one reader, one view) is the common case: no loop, so this inlines into the caller.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member private x.RecordDouble(value: float) =
         let held = parts
 
+        if held.Length = 1 then
+            held[0].RecordDouble value
+        else
+            x.RecordDoubleEach(held, value)
+
+    member private x.RecordDoubleEach(held: BoundPart array, value: float) =
         if held.Length = 0 then
             x.Missed()
         else
             for i in 0 .. held.Length - 1 do
                 held[i].RecordDouble value
 
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Record(value: 'T) =
         let mutable v = value
 

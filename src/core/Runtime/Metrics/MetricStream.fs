@@ -5,6 +5,7 @@ open Functional.Telemetry
 open System
 open System.Collections.Generic
 open System.Diagnostics
+open System.Runtime.CompilerServices
 open System.Threading
 open Functional.Telemetry
 
@@ -163,8 +164,18 @@ type internal MetricStream
     /// Releases a binding made by `Bind`.
     member internal _.Unbind(series: Series) = table.Unbind series
 
-    /// Records an integer measurement into a bound series: `RecordLong` without the lookup.
-    member _.RecordBoundLong(series: Series, filtered: KeyValue list, value: int64) =
+    /// Whether the reader's final collection has begun (synchronous measurements are dropped from then on).
+    member _.IsClosed = closed
+
+    /// Whether negative measurements are dropped (counters).
+    member _.RejectsNegative = rejectsNegative
+
+    /// Whether measurements may be offered as exemplars (the filter is not AlwaysOff).
+    member _.OffersExemplars = offersExemplars
+
+    /// Records an integer measurement into a bound series: `RecordLong` without the lookup (a bound handle's
+    /// slow path: it counts what is dropped).
+    member x.RecordBoundLong(series: Series, filtered: KeyValue list, value: int64) =
         if closed then
             drops.AddAfterShutdown()
         elif value < 0L && rejectsNegative then
@@ -175,11 +186,11 @@ type internal MetricStream
             if series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars && wantsExemplar () then
-                (reservoirOf series).Offer(NumberValue.Long value, series.Cell.BucketOf(float value), filtered)
+            if offersExemplars then
+                x.OfferBoundLong(series, filtered, value)
 
     /// Records a floating-point measurement into a bound series: `RecordDouble` without the lookup.
-    member _.RecordBoundDouble(series: Series, filtered: KeyValue list, value: float) =
+    member x.RecordBoundDouble(series: Series, filtered: KeyValue list, value: float) =
         if closed then
             drops.AddAfterShutdown()
         elif not (Double.IsFinite value) then
@@ -192,8 +203,21 @@ type internal MetricStream
             if series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars && wantsExemplar () then
-                (reservoirOf series).Offer(NumberValue.Double value, series.Cell.BucketOf value, filtered)
+            if offersExemplars then
+                x.OfferBoundDouble(series, filtered, value)
+
+    /// Offers a bound series' integer measurement as an exemplar, if the filter lets it through (kept out of line:
+    /// the bound hot path only tests `OffersExemplars`).
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member _.OfferBoundLong(series: Series, filtered: KeyValue list, value: int64) =
+        if wantsExemplar () then
+            (reservoirOf series).Offer(NumberValue.Long value, series.Cell.BucketOf(float value), filtered)
+
+    /// Offers a bound series' floating-point measurement as an exemplar, if the filter lets it through.
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member _.OfferBoundDouble(series: Series, filtered: KeyValue list, value: float) =
+        if wantsExemplar () then
+            (reservoirOf series).Offer(NumberValue.Double value, series.Cell.BucketOf value, filtered)
 
     /// Counts a measurement made on a bound handle after it was disposed.
     member internal _.DropAfterUnbind() = drops.AddAfterUnbind()
