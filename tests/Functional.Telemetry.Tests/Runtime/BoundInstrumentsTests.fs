@@ -10,13 +10,11 @@ open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
 /// A unique meter name per test: listeners and bindings are process-wide and tests run in parallel.
-let private uniqueMeter () =
-    "BoundInstrumentsTests." + Guid.NewGuid().ToString("N")
+let private uniqueMeter () = "BoundInstrumentsTests." + Guid.NewGuid().ToString("N")
 
 /// An SDK over `meter` with these pull readers, after `configure` (views, limits, exemplars).
 let private start (meter: string) (readers: MetricPullReader list) (configure: MetricsConfig -> MetricsConfig) =
-    let addReaders config =
-        readers |> List.fold (fun c reader -> Metrics.addReader reader c) config
+    let addReaders config = readers |> List.fold (fun c reader -> Metrics.addReader reader c) config
 
     Telemetry.create "bound-instruments-tests"
     |> Telemetry.withEnvironment (Env.ofList [])
@@ -27,8 +25,7 @@ let private start (meter: string) (readers: MetricPullReader list) (configure: M
 
 let private tag (key: string) (value: obj) = KeyValuePair<string, obj>(key, value)
 
-let private collect (reader: MetricPullReader) name =
-    reader.Collect() |> Seq.tryFind (fun m -> m.Name = name)
+let private collect (reader: MetricPullReader) name = reader.Collect() |> Seq.tryFind (fun m -> m.Name = name)
 
 /// A sum's points as (attributes, value) pairs, sorted by attributes.
 let private sums (metric: MetricData option) =
@@ -59,8 +56,7 @@ let private histograms (metric: MetricData option) =
             |> List.ofSeq
         | other -> failwithf "not a histogram: %A" other
 
-let private streamOf (reader: MetricPullReader) name =
-    reader.Streams |> List.find (fun s -> s.Config.Name = name)
+let private streamOf (reader: MetricPullReader) name = reader.Streams |> List.find (fun s -> s.Config.Name = name)
 
 let private method value = [ KeyValue.string "method" value ]
 
@@ -173,7 +169,10 @@ let ``binding past the cardinality limit records into the overflow series, as un
     counter.Add(7L, tag "id" 3L)
 
     Assert.Equal<(KeyValue list * float) list>(
-        [ [ KeyValue.int "id" 1L ], 1.0; [ KeyValue.bool "otel.metric.overflow" true ], 12.0 ]
+        [
+            [ KeyValue.int "id" 1L ], 1.0
+            [ KeyValue.bool "otel.metric.overflow" true ], 12.0
+        ]
         |> List.sortBy (fun (a, _) -> string a),
         sums (collect reader "c")
     )
@@ -335,7 +334,10 @@ let ``a bound measurement is offered as an exemplar with the attributes a view f
 
     use sdk = start name [ reader ] configure
     use meter = new Meter(name)
-    use bound = (meter.CreateCounter<int64> "c").Bind [ KeyValue.string "method" "GET"; KeyValue.string "user" "ann" ]
+
+    use bound =
+        (meter.CreateCounter<int64> "c").Bind [ KeyValue.string "method" "GET"; KeyValue.string "user" "ann" ]
+
     bound.Add 9L
 
     match (collect reader "c").Value.Points with
@@ -437,7 +439,10 @@ let ``bound and unbound writers racing delta collections lose nothing`` () =
             Interlocked.Decrement(&running.contents) |> ignore)
 
     let threads =
-        [ writer (fun () -> bound.Add 1L); writer (fun () -> counter.Add(1L, tag "method" "GET")) ]
+        [
+            writer (fun () -> bound.Add 1L)
+            writer (fun () -> counter.Add(1L, tag "method" "GET"))
+        ]
 
     threads |> List.iter _.Start()
 

@@ -67,8 +67,8 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
 /// keeps the flat array of parts itself (its hot path); the registry hands it a new one through `publish`.
 [<Sealed>]
 type internal Binding
-    internal (tags: KeyValuePair<string, obj> array, handle: WeakReference<obj>, publish: obj -> BoundPart array -> unit)
-    =
+    internal
+    (tags: KeyValuePair<string, obj> array, handle: WeakReference<obj>, publish: obj -> BoundPart array -> unit) =
     member _.Tags = tags
     member val Sources: (obj * BoundPart array) list = [] with get, set
     /// Set once the handle was disposed (or collected): it records nothing any more.
@@ -144,7 +144,11 @@ module internal BindingRegistry =
             let entry = entries.GetOrCreateValue instrument
             let reference = WeakReference<obj>(null)
             let binding = Binding(tags, reference, publish)
-            binding.Sources <- entry.Sources |> List.map (fun (source, streams) -> source, partsIn tags streams)
+
+            binding.Sources <-
+                entry.Sources
+                |> List.map (fun (source, streams) -> source, partsIn tags streams)
+
             let handle = create binding
             reference.SetTarget(box handle)
             entry.Bindings.Add binding

@@ -79,8 +79,7 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
         GC.SuppressFinalize x
 
     // A handle dropped without Dispose still releases its series (the registry only holds it weakly).
-    override _.Finalize() =
-        BindingRegistry.release instrument binding |> ignore
+    override _.Finalize() = BindingRegistry.release instrument binding |> ignore
 
     interface IDisposable with
         member x.Dispose() = x.Dispose()
@@ -154,8 +153,7 @@ type BoundHistogram<'T when 'T: struct> internal (instrument: Instrument, bindin
         BindingRegistry.release instrument binding |> ignore
         GC.SuppressFinalize x
 
-    override _.Finalize() =
-        BindingRegistry.release instrument binding |> ignore
+    override _.Finalize() = BindingRegistry.release instrument binding |> ignore
 
     interface IDisposable with
         member x.Dispose() = x.Dispose()

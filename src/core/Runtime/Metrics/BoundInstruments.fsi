@@ -59,7 +59,8 @@ module internal BoundInstruments =
     val tagsOf: attributes: KeyValue list -> KeyValuePair<string, obj> array
 
     /// Binds a counter or up-down counter to these tags (a copy the binding keeps).
-    val counter<'T when 'T: struct> : instrument: Instrument -> tags: KeyValuePair<string, obj> array -> BoundCounter<'T>
+    val counter<'T when 'T: struct> :
+        instrument: Instrument -> tags: KeyValuePair<string, obj> array -> BoundCounter<'T>
 
     /// Binds a histogram to these tags (a copy the binding keeps).
     val histogram<'T when 'T: struct> :

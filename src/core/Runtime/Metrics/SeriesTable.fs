@@ -258,8 +258,7 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
             series)
 
     /// Releases one binding of a series: once no handle holds it, an idle series is reclaimed as any other.
-    member _.Unbind(series: Series) =
-        lock gate (fun () -> series.Bindings <- series.Bindings - 1)
+    member _.Unbind(series: Series) = lock gate (fun () -> series.Bindings <- series.Bindings - 1)
 
     /// The attributes a stream's filter removes from these tags (for exemplars).
     member x.Filtered(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : KeyValue list =
