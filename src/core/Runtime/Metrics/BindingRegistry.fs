@@ -184,3 +184,14 @@ module internal BindingRegistry =
             match entries.TryGetValue instrument with
             | true, entry -> entry.Bindings.Count
             | _ -> 0)
+
+/// Releases a binding when its handle is collected without Dispose (the registry holds handles only weakly). The
+/// handle holds it, so both become unreachable together; a finalizer here keeps one off the handle's public type.
+[<Sealed>]
+type internal BindingGuard(instrument: Instrument, binding: Binding) =
+    /// Releases the binding now (the handle's Dispose); the finalizer then has nothing to do.
+    member x.Release() =
+        BindingRegistry.release instrument binding |> ignore
+        GC.SuppressFinalize x
+
+    override _.Finalize() = BindingRegistry.release instrument binding |> ignore

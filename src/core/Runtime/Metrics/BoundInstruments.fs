@@ -13,6 +13,8 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
     [<VolatileField>]
     let mutable parts: BoundPart array = Array.empty
 
+    let guard = BindingGuard(instrument, binding)
+
     member internal _.SetParts(newParts: BoundPart array) = parts <- newParts
 
     // No parts: no SDK listens (nothing to do, as for an unbound measurement), or the handle was disposed.
@@ -74,12 +76,8 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
         elif Type.op_Equality (typeof<'T>, typeof<decimal>) then
             x.AddDouble(float (Unsafe.As<'T, decimal>(&v)))
 
-    member x.Dispose() =
-        BindingRegistry.release instrument binding |> ignore
-        GC.SuppressFinalize x
-
-    // A handle dropped without Dispose still releases its series (the registry only holds it weakly).
-    override _.Finalize() = BindingRegistry.release instrument binding |> ignore
+    // A handle dropped without Dispose still releases its series: see BindingGuard.
+    member _.Dispose() = guard.Release()
 
     interface IDisposable with
         member x.Dispose() = x.Dispose()
@@ -88,6 +86,8 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
 type BoundHistogram<'T when 'T: struct> internal (instrument: Instrument, binding: Binding) =
     [<VolatileField>]
     let mutable parts: BoundPart array = Array.empty
+
+    let guard = BindingGuard(instrument, binding)
 
     member internal _.SetParts(newParts: BoundPart array) = parts <- newParts
 
@@ -149,11 +149,7 @@ type BoundHistogram<'T when 'T: struct> internal (instrument: Instrument, bindin
         elif Type.op_Equality (typeof<'T>, typeof<decimal>) then
             x.RecordDouble(float (Unsafe.As<'T, decimal>(&v)))
 
-    member x.Dispose() =
-        BindingRegistry.release instrument binding |> ignore
-        GC.SuppressFinalize x
-
-    override _.Finalize() = BindingRegistry.release instrument binding |> ignore
+    member _.Dispose() = guard.Release()
 
     interface IDisposable with
         member x.Dispose() = x.Dispose()
