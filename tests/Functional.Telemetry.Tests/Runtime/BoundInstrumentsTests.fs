@@ -2,6 +2,7 @@ module Functional.Telemetry.Tests.BoundInstrumentsTests
 
 open System
 open System.Collections.Generic
+open System.Diagnostics
 open System.Diagnostics.Metrics
 open System.Runtime.CompilerServices
 open System.Threading
@@ -452,3 +453,35 @@ let ``bound and unbound writers racing delta collections lose nothing`` () =
     threads |> List.iter _.Join()
     total <- total + (sums (collect reader "c") |> List.sumBy snd)
     Assert.Equal(float (2 * perThread), total)
+
+[<Fact>]
+let ``with the trace-based filter, a bound measurement becomes an exemplar only inside a sampled span`` () =
+    let name = uniqueMeter ()
+    let reader = MetricPullReader()
+    use sdk = start name [ reader ] (Metrics.withExemplarFilter ExemplarFilter.TraceBased)
+    use meter = new Meter(name)
+    use bound = (meter.CreateHistogram<float> "h").Bind []
+    use source = new ActivitySource(name)
+
+    use listener =
+        new ActivityListener(
+            ShouldListenTo = (fun s -> s.Name = name),
+            Sample = (fun _ -> ActivitySamplingResult.AllDataAndRecorded)
+        )
+
+    ActivitySource.AddActivityListener listener
+    bound.Record 1.0
+
+    let traceId =
+        using (source.StartActivity "sampled") (fun activity ->
+            bound.Record 2.0
+            activity.TraceId.ToHexString())
+
+    match (collect reader "h").Value.Points with
+    | MetricPoints.Histogram(_, points) ->
+        let point = Seq.exactlyOne points
+        Assert.Equal(2L, point.Count)
+        let exemplar = Seq.exactlyOne point.Exemplars
+        Assert.Equal(NumberValue.Double 2.0, exemplar.Value)
+        Assert.Equal(traceId, exemplar.TraceId.ToString())
+    | other -> failwithf "not a histogram: %A" other

@@ -4,6 +4,7 @@ open Functional.Telemetry.FSharp
 
 open System
 open System.Collections.Generic
+open System.Diagnostics
 open System.Diagnostics.Metrics
 open System.Runtime.CompilerServices
 open System.Threading
@@ -19,6 +20,16 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     let cell = series.Cell
     let rejectsNegative = stream.RejectsNegative
     let offersExemplars = stream.OffersExemplars
+    let needsSampledSpan = stream.NeedsSampledSpan
+
+    // The exemplar filter's question, asked here so the common answer (no sampled span) costs no call of ours.
+    let wantsExemplar () =
+        if needsSampledSpan then
+            match Activity.Current with
+            | null -> false
+            | activity -> activity.Recorded
+        else
+            true
 
     /// Binds the series of `tags` in `stream`.
     static member Bind (tags: KeyValuePair<string, obj> array) (stream: MetricStream) =
@@ -28,6 +39,7 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     member _.Stream = stream
     member _.Series = series
 
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member _.RecordLong(value: int64) =
         if (value >= 0L || not rejectsNegative) && not stream.IsClosed then
             match cell with
@@ -37,11 +49,12 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
             if series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars then
+            if offersExemplars && wantsExemplar () then
                 stream.OfferBoundLong(series, filtered, value)
         else
             stream.RecordBoundLong(series, filtered, value)
 
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member _.RecordDouble(value: float) =
         if
             Double.IsFinite value
@@ -55,7 +68,7 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
             if series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars then
+            if offersExemplars && wantsExemplar () then
                 stream.OfferBoundDouble(series, filtered, value)
         else
             stream.RecordBoundDouble(series, filtered, value)

@@ -173,6 +173,9 @@ type internal MetricStream
     /// Whether measurements may be offered as exemplars (the filter is not AlwaysOff).
     member _.OffersExemplars = offersExemplars
 
+    /// Whether only measurements inside a sampled span are offered (the trace-based filter).
+    member _.NeedsSampledSpan = needsSampledSpan
+
     /// Records an integer measurement into a bound series: `RecordLong` without the lookup (a bound handle's
     /// slow path: it counts what is dropped).
     member x.RecordBoundLong(series: Series, filtered: KeyValue list, value: int64) =
@@ -186,7 +189,7 @@ type internal MetricStream
             if series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars then
+            if offersExemplars && wantsExemplar () then
                 x.OfferBoundLong(series, filtered, value)
 
     /// Records a floating-point measurement into a bound series: `RecordDouble` without the lookup.
@@ -203,21 +206,18 @@ type internal MetricStream
             if series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars then
+            if offersExemplars && wantsExemplar () then
                 x.OfferBoundDouble(series, filtered, value)
 
-    /// Offers a bound series' integer measurement as an exemplar, if the filter lets it through (kept out of line:
-    /// the bound hot path only tests `OffersExemplars`).
+    /// Offers a bound series' integer measurement as an exemplar (the filter let it through; kept out of line).
     [<MethodImpl(MethodImplOptions.NoInlining)>]
     member _.OfferBoundLong(series: Series, filtered: KeyValue list, value: int64) =
-        if wantsExemplar () then
-            (reservoirOf series).Offer(NumberValue.Long value, series.Cell.BucketOf(float value), filtered)
+        (reservoirOf series).Offer(NumberValue.Long value, series.Cell.BucketOf(float value), filtered)
 
-    /// Offers a bound series' floating-point measurement as an exemplar, if the filter lets it through.
+    /// Offers a bound series' floating-point measurement as an exemplar (the filter let it through).
     [<MethodImpl(MethodImplOptions.NoInlining)>]
     member _.OfferBoundDouble(series: Series, filtered: KeyValue list, value: float) =
-        if wantsExemplar () then
-            (reservoirOf series).Offer(NumberValue.Double value, series.Cell.BucketOf value, filtered)
+        (reservoirOf series).Offer(NumberValue.Double value, series.Cell.BucketOf value, filtered)
 
     /// Counts a measurement made on a bound handle after it was disposed.
     member internal _.DropAfterUnbind() = drops.AddAfterUnbind()
