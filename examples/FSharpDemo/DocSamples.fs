@@ -298,7 +298,11 @@ let boundInstruments () =
     let duration = Instruments.histogram meter "http.duration" "ms" "Request duration" None
 
     use getOk =
-        requests.Bind [ KeyValue.string "http.request.method" "GET"; KeyValue.int "http.response.status_code" 200L ]
+        requests.Bind
+            [
+                KeyValue.string "http.request.method" "GET"
+                KeyValue.int "http.response.status_code" 200L
+            ]
 
     use getDuration = duration.Bind [ KeyValue.string "http.request.method" "GET" ]
 
