@@ -1442,3 +1442,85 @@ let sizeClassBatches (counts: int list) : Gen<int array list> =
     counts
     |> List.map (fun count -> List.init count sizeOfClass |> Gen.sequenceToArray)
     |> Gen.sequenceToList
+
+// ---- bound instrument generators ----
+
+/// The instruments of a bound-versus-unbound scenario.
+type BoundInstrumentKind =
+    /// `Counter<long>`.
+    | BoundCounterLong
+    /// `UpDownCounter<long>`.
+    | BoundUpDownLong
+    /// `Histogram<double>` with the default explicit buckets.
+    | BoundExplicitHistogram
+    /// `Histogram<double>` aggregated as a Base2 exponential histogram by a view.
+    | BoundExponentialHistogram
+
+/// One step of a scenario, done the same way on an unbound instrument and on a bound one.
+type BoundStep =
+    /// A measurement of `value` on an instrument with one of the scenario's attribute sets (the bound side binds
+    /// a handle for the pair on first use).
+    | BoundMeasure of instrument: BoundInstrumentKind * set: int * value: float
+    /// The bound side disposes the pair's handle (if any); its next measurement binds a new one.
+    | BoundUnbind of instrument: BoundInstrumentKind * set: int
+    /// Every reader collects.
+    | BoundCollect
+
+/// Attribute sets from `metricAttributePool` and steps over them.
+type BoundScenario =
+    {
+        /// Attribute sets as tags (key, value).
+        AttributeSets: (string * obj) list list
+        /// The steps, in order.
+        Steps: BoundStep list
+    }
+
+/// Scenarios of up to 80 steps on 1-3 attribute sets: measurements valid for their instrument (sums exact in the
+/// one order both sides take), unbinding now and then, collections interleaved.
+let boundScenario: Gen<BoundScenario> =
+    gen {
+        let! setCount = Gen.choose (1, 3)
+        let! sets = Gen.shuffle (Array.ofList metricAttributePool)
+        let sets = sets |> Array.truncate setCount |> List.ofArray
+
+        let measure =
+            gen {
+                let! instrument =
+                    Gen.elements
+                        [
+                            BoundCounterLong
+                            BoundUpDownLong
+                            BoundExplicitHistogram
+                            BoundExponentialHistogram
+                        ]
+
+                let! set = Gen.choose (0, setCount - 1)
+
+                let! value =
+                    match instrument with
+                    | BoundCounterLong -> counterLongValue |> Gen.map float
+                    | BoundUpDownLong -> upDownLongValue |> Gen.map float
+                    | BoundExplicitHistogram -> histogramValue HistogramState.defaultBounds
+                    | BoundExponentialHistogram -> exponentialValue
+
+                return BoundMeasure(instrument, set, value)
+            }
+
+        let unbind =
+            Gen.map2
+                (fun instrument set -> BoundUnbind(instrument, set))
+                (Gen.elements
+                    [
+                        BoundCounterLong
+                        BoundUpDownLong
+                        BoundExplicitHistogram
+                        BoundExponentialHistogram
+                    ])
+                (Gen.choose (0, setCount - 1))
+
+        let step = Gen.frequency [ 10, measure; 1, unbind; 2, Gen.constant BoundCollect ]
+
+        let! count = Gen.choose (0, 80)
+        let! steps = Gen.listOfLength count step
+        return { AttributeSets = sets; Steps = steps }
+    }

@@ -13,6 +13,17 @@ if (args.Length >= 2 && args[0] == "metrics")
     return MetricsProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 10_000_000, args.Length >= 4 ? args[3] : null);
 }
 
+// `-- bound ours|official [TraceBased|AlwaysOff] [calls] [rounds]` times the bound-instrument rows by wall clock and
+// by the thread's CPU time (for a loaded machine).
+if (args.Length >= 2 && args[0] == "bound")
+{
+    return BoundProbe.Run(
+        args[1],
+        args.Length >= 3 ? Enum.Parse<BenchExemplarFilter>(args[2]) : BenchExemplarFilter.TraceBased,
+        args.Length >= 4 ? int.Parse(args[3]) : 5_000_000,
+        args.Length >= 5 ? int.Parse(args[4]) : 15);
+}
+
 // `-- expo-proto [calls]` times the exponential histogram prototype (see ExponentialProto).
 if (args.Length >= 1 && args[0] == "expo-proto")
 {

@@ -291,6 +291,24 @@ let metricsGettingStarted () =
     placed |> Instruments.add [ KeyValue.string "payment.method" "card" ] 1L
     ignore telemetry
 
+// metrics.md: bound instruments
+let boundInstruments () =
+    use meter = Instruments.meter "MyCompany.Http" None
+    let requests = Instruments.counter meter "http.requests" "{request}" "Requests served"
+    let duration = Instruments.histogram meter "http.duration" "ms" "Request duration" None
+
+    use getOk =
+        requests.Bind
+            [
+                KeyValue.string "http.request.method" "GET"
+                KeyValue.int "http.response.status_code" 200L
+            ]
+
+    use getDuration = duration.Bind [ KeyValue.string "http.request.method" "GET" ]
+
+    getOk.Add 1L
+    getDuration.Record 12.5
+
 // logs.md: the F# pipeline and the native logger
 let logsGettingStarted () =
     use telemetry =
