@@ -12,7 +12,7 @@ namespace Functional.Telemetry.Bench;
 /// One export of a batch to a loopback sink that discards it (<see cref="OtlpSink"/>): 512 spans over
 /// http/protobuf and over gRPC, 512 log records and 512 metric points over http/protobuf. Ours is
 /// <c>OtlpExporter.traces/logs/metrics</c> (<c>Export</c> called directly and awaited); the official one is
-/// <c>OtlpTraceExporter/OtlpLogExporter/OtlpMetricExporter</c> 1.20.1 (<c>Export</c> called directly, synchronous).
+/// <c>OtlpTraceExporter/OtlpLogExporter/OtlpMetricExporter</c> 1.21.0 (<c>Export</c> called directly, synchronous).
 /// Both export the same data, built once in setup: 512 activities (5 tags, 1 event with 1 tag), handed to the
 /// official exporter as they are and to ours converted to <c>Span</c> records; the same 512 log calls recorded
 /// by each SDK (<see cref="OtlpLogData"/>); the same measurements collected by each SDK

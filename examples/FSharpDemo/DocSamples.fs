@@ -291,6 +291,24 @@ let metricsGettingStarted () =
     placed |> Instruments.add [ KeyValue.string "payment.method" "card" ] 1L
     ignore telemetry
 
+// metrics.md: bound instruments
+let boundInstruments () =
+    use meter = Instruments.meter "MyCompany.Http" None
+    let requests = Instruments.counter meter "http.requests" "{request}" "Requests served"
+    let duration = Instruments.histogram meter "http.duration" "ms" "Request duration" None
+
+    use getOk =
+        requests.Bind
+            [
+                KeyValue.string "http.request.method" "GET"
+                KeyValue.int "http.response.status_code" 200L
+            ]
+
+    use getDuration = duration.Bind [ KeyValue.string "http.request.method" "GET" ]
+
+    getOk.Add 1L
+    getDuration.Record 12.5
+
 // logs.md: the F# pipeline and the native logger
 let logsGettingStarted () =
     use telemetry =
@@ -578,3 +596,29 @@ let otlpFile () =
         |> Telemetry.start
 
     ignore telemetry
+
+// zipkin.md: the Zipkin exporter
+let zipkinStart () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (
+            Tracing.addSource "MyCompany.*"
+            >> Tracing.addZipkinExporter (fun o ->
+                { o with
+                    Endpoint = Uri "http://zipkin.internal:9411/api/v2/spans"
+                })
+        )
+        |> Telemetry.start
+
+    ignore telemetry
+
+// tracing.md: AWS X-Ray trace ids
+let xrayTraceIds () =
+    Telemetry.create "checkout"
+    |> Telemetry.withPropagator Propagators.xray
+    |> Telemetry.withTracing (
+        Tracing.addSource "MyCompany.*"
+        >> Tracing.withIdGenerator IdGenerator.AwsXRay
+        >> Tracing.addOtlpExporter id
+    )
+    |> Telemetry.start

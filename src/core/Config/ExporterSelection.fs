@@ -7,6 +7,7 @@ type ExporterKind =
     | Otlp
     | Console
     | Prometheus
+    | Zipkin
     | OtlpFile
 
 [<RequireQualifiedAccess>]
@@ -25,6 +26,7 @@ module internal ExporterSelection =
         | ExporterKind.Otlp -> "otlp"
         | ExporterKind.Console -> "console"
         | ExporterKind.Prometheus -> "prometheus"
+        | ExporterKind.Zipkin -> "zipkin"
         | ExporterKind.OtlpFile -> "otlp/stdout"
 
     let private all =
@@ -32,6 +34,7 @@ module internal ExporterSelection =
             ExporterKind.Otlp
             ExporterKind.Console
             ExporterKind.Prometheus
+            ExporterKind.Zipkin
             ExporterKind.OtlpFile
         ]
 

@@ -5,7 +5,7 @@ open Functional.Telemetry
 open System
 
 /// Exporters and processors of every signal, and the exporters of metric readers: OTLP (HTTP and gRPC), the OTLP
-/// file exporter, console, Prometheus.
+/// file exporter, console, Zipkin (spans), Prometheus.
 [<RequireQualifiedAccess>]
 module internal ExporterMapping =
     let otlpOptions (grpc: bool) (path: string) (body: ConfigNode) : Mapped<OtlpOptions option> =
@@ -144,7 +144,41 @@ module internal ExporterMapping =
                     return None
                 }
 
-    let exporter (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
+    /// `zipkin` (an SDK extension of the schema, in the shape of the pre-1.0 schema's ZipkinSpanExporter):
+    /// `endpoint` (default `http://localhost:9411/api/v2/spans`) and `timeout` (ms; 0 is no limit; default 10000).
+    let zipkinOptions (path: string) (body: ConfigNode) : Mapped<ZipkinOptions option> =
+        mapped {
+            let! endpoint =
+                match Read.tryString "endpoint" body with
+                | None -> Mapped.ok ZipkinOptions.defaults.Endpoint
+                | Some text ->
+                    match Uri.TryCreate(text.Trim(), UriKind.Absolute) with
+                    | true, uri when uri.Scheme = Uri.UriSchemeHttp || uri.Scheme = Uri.UriSchemeHttps -> Mapped.ok uri
+                    | _ ->
+                        mapped {
+                            do!
+                                error
+                                    (at path "endpoint")
+                                    (Read.tryGet "endpoint" body |> Option.defaultValue body)
+                                    "not an absolute http or https URL"
+
+                            return ZipkinOptions.defaults.Endpoint
+                        }
+
+            let options =
+                {
+                    Endpoint = endpoint
+                    Timeout =
+                        Read.tryInt "timeout" body
+                        |> Option.map (Read.milliseconds true)
+                        |> Option.defaultValue ZipkinOptions.defaults.Timeout
+                }
+
+            return! validated path body ZipkinOptions.validate options
+        }
+
+    /// The exporter of a processor; `spans`: a span processor's (which may also be `zipkin`).
+    let exporter (spans: bool) (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
         match node |> Option.bind Read.single with
         | Some("otlp_http", body) ->
             otlpOptions false (at path "otlp_http") body
@@ -153,12 +187,15 @@ module internal ExporterMapping =
             otlpOptions true (at path "otlp_grpc") body
             |> Mapped.map (Option.map FileExporter.Otlp)
         | Some("console", _) -> Mapped.ok (Some FileExporter.Console)
+        | Some("zipkin", body) when spans ->
+            zipkinOptions (at path "zipkin") body
+            |> Mapped.map (Option.map FileExporter.Zipkin)
         | Some("otlp_file/development", body) ->
             otlpFileOptions (at path "otlp_file/development") body
             |> Mapped.map (Option.map FileExporter.OtlpFile)
         | _ -> Mapped.ok None
 
-    let processor (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
+    let processor (spans: bool) (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
         match Read.single node with
         | Some("batch", body) ->
             mapped {
@@ -197,22 +234,23 @@ module internal ExporterMapping =
                         MaxExportBatchSize = batch
                     }
 
-                let! exporter = exporter (at path "batch.exporter") (Read.tryGet "exporter" body)
+                let! exporter = exporter spans (at path "batch.exporter") (Read.tryGet "exporter" body)
 
                 return
                     exporter
                     |> Option.map (fun e -> { Mode = ExportMode.Batched options; Exporter = e })
             }
         | Some("simple", body) ->
-            exporter (at path "simple.exporter") (Read.tryGet "exporter" body)
+            exporter spans (at path "simple.exporter") (Read.tryGet "exporter" body)
             |> Mapped.map (Option.map (fun e -> { Mode = ExportMode.Simple; Exporter = e }))
         | _ -> Mapped.ok None
 
-    let processors defaultDelay (path: string) (provider: ConfigNode) =
+    /// The processors of a provider; `spans`: the tracer provider's.
+    let processors spans defaultDelay (path: string) (provider: ConfigNode) =
         Read.items "processors" provider
         |> List.mapi (fun index node -> index, node)
         |> Mapped.choose (fun (index, node) ->
-            processor defaultDelay (Diagnostic.item (at path "processors") index) node)
+            processor spans defaultDelay (Diagnostic.item (at path "processors") index) node)
 
     let metricExporter (path: string) (node: ConfigNode option) : Mapped<FileMetricExporter option> =
         let exponential =

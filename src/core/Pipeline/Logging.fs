@@ -44,6 +44,7 @@ module Logging =
             Otlp = fun options -> OtlpExporter.logs options :> IExporter<LogRecord>
             Etw = fun options -> new EtwLogExporter(options) :> IExporter<LogRecord>
             OtlpFile = fun options -> OtlpFileExporter.logs options :> IExporter<LogRecord>
+            Zipkin = None
         }
 
     [<CompiledName("AddBatchExporter")>]

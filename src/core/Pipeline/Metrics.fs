@@ -179,8 +179,9 @@ module Metrics =
 
     let internal readerOfKind kind =
         match kind with
-        | ExporterKind.Otlp -> otlpReader id
-        | ExporterKind.Console -> consoleReader
-        | ExporterKind.Prometheus -> prometheusEndpointReader id
-        | ExporterKind.OtlpFile -> otlpFileReader id
-        |> Some
+        | ExporterKind.Otlp -> Some(otlpReader id)
+        | ExporterKind.Console -> Some consoleReader
+        | ExporterKind.Prometheus -> Some(prometheusEndpointReader id)
+        | ExporterKind.OtlpFile -> Some(otlpFileReader id)
+        // Zipkin exports spans only (the selection never names it for metrics).
+        | ExporterKind.Zipkin -> None

@@ -81,6 +81,17 @@ module internal Startup =
             "traces"
             $"listening to ActivitySources {String.Join(',', sources)}; {describeBatch batch}"
 
+        // Set before the listener starts, so the first traces already have the configured ids.
+        let idGenerator =
+            match tracing.IdGenerator with
+            | IdGenerator.AwsXRay ->
+                SelfDiagnostics.debug "traces" "trace ids are AWS X-Ray ids (Activity.TraceIdGenerator, process-wide)"
+                TraceIdGeneration.useXRay ()
+            | IdGenerator.Random ->
+                { new IDisposable with
+                    member _.Dispose() = ()
+                }
+
         let bridge = new TracingBridge(sources, sampler, onEnd)
         let started = startInstrumentations env instrumentations
 
@@ -92,6 +103,7 @@ module internal Startup =
                         // Stop producing first, so nothing arrives at a runner that is draining.
                         stopInstrumentations started
                         bridge.Dispose()
+                        idGenerator.Dispose()
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
                 ShutsDownLast = false
             }

@@ -23,7 +23,7 @@ type internal Runner<'T>
         retry: RetryPolicy,
         resource: Resource,
         exporter: IExporter<'T>,
-        openStore: string -> (IRequestStore * TimeSpan) option
+        openStore: string -> string -> (IRequestStore * TimeSpan) option
     ) =
     // The queue is bounded by `capacity` (see Post), over a single-reader unbounded channel: its reads take no
     // lock (a bounded channel locks on every read as well as every write, and the producers and the reader
@@ -66,27 +66,37 @@ type internal Runner<'T>
 
     let abort = new CancellationTokenSource()
 
+    // With an export store, shutdown stops sending a little before its deadline (see RunnerExport.BeginShutdown),
+    // so that what is not sent by then is still kept in time.
+    let cutoff = new CancellationTokenSource()
+
     // The export store, for an exporter that encodes requests (OTLP) while retries are on: what the backend
-    // cannot take waits there (see RunnerStore). Opened by the request kind (its signal names a directory's
-    // subdirectory).
+    // cannot take waits there (see RunnerStore). Opened by the request kind and the destination (a directory
+    // gives each its subdirectory).
     let store =
         if retry.Enabled && RequestStage.encodes exporter then
             let requests = RequestStage.requests exporter
 
-            openStore requests.RequestKind
+            openStore requests.RequestKind (ExportDestination.ofExporter requests)
             |> Option.map (fun (store, maxAge) ->
-                RunnerStore<'T>(name, store, requests, retry, options.ExportTimeout, maxAge, accounts, abort))
+                RunnerStore<'T>(
+                    name,
+                    store,
+                    requests,
+                    retry,
+                    options.ExportTimeout,
+                    maxAge,
+                    accounts,
+                    abort,
+                    cutoff.Token
+                ))
         else
             None
 
     // The exporter's side: each batch's export (deadline, retries or the store, outcome in the books) and its
     // shutdown.
     let export =
-        RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, store)
-
-    // The reader's pending wait for the channel while it also waits for a probe (kept across wake-ups: a
-    // single-reader channel has one waiter at a time).
-    let mutable readWait: Task<bool> = null
+        RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, cutoff, store)
 
     let mutable shutdownTask: Task<bool> = null
     let mutable readerTask: Task = null
@@ -97,6 +107,8 @@ type internal Runner<'T>
     // Reader-only state: the partial batch and when its oldest item was taken.
     let pending = ResizeArray<'T>(min batchSize 1024)
     let mutable firstAt = 0L
+    // Turns of the reader's loop (tests check that an idle reader sleeps).
+    let mutable loops = 0L
 
     let wake () =
         let current = Volatile.Read &waiter
@@ -218,14 +230,10 @@ type internal Runner<'T>
 
             try
                 while running do
+                    Interlocked.Increment &loops |> ignore
                     // Cleared before taking: a request made after this point is either seen by `take` (its
                     // marker or completion is already in the channel) or by the next sleep's re-check.
                     Interlocked.Exchange(&wakeRequested, 0) |> ignore
-
-                    // A due probe starts the store's sender (it runs beside this loop).
-                    match store with
-                    | Some store -> store.StartReplay(export.Cutoff, false) |> ignore
-                    | None -> ()
 
                     let marker = take ()
 
@@ -238,7 +246,7 @@ type internal Runner<'T>
                         match store with
                         | Some store when store.Holding ->
                             store
-                                .StartReplay(export.Cutoff, true)
+                                .StartReplay(true)
                                 .ContinueWith(
                                     (fun (_: Task) -> marker.TrySetResult(not store.Holding) |> ignore),
                                     TaskScheduler.Default
@@ -258,11 +266,13 @@ type internal Runner<'T>
                         // the backend is known down (its requests wait for the next process).
                         match store with
                         | Some store ->
-                            // The sender ends by the cutoff at the latest (its sends are bounded by it).
+                            // No timer starts a sender from now on; the one running ends by the cutoff at the
+                            // latest (its sends are bounded by it).
+                            store.Quiesce()
                             do! store.Replaying
 
                             if not (store.Durable && store.Down) then
-                                do! store.StartReplay(export.Cutoff, true)
+                                do! store.StartReplay true
 
                             store.Abandon()
                         | None -> ()
@@ -274,38 +284,15 @@ type internal Runner<'T>
                         if left <= 0L then
                             do! exportPending ()
                         else
-                            // A due probe also ends the sleep.
-                            let left =
-                                match store with
-                                | Some store when store.Holding -> min left (max 1L store.UntilProbe.Ticks)
-                                | _ -> left
-
                             do! sleep left
                             Volatile.Write(&wakeAt, Int64.MaxValue)
                     else
-                        match store with
-                        | Some store when store.Holding ->
-                            // Nothing pending but stored requests: the first write, or the next probe.
-                            if isNull readWait || readWait.IsCompleted then
-                                readWait <- reader.WaitToReadAsync().AsTask()
+                        // Nothing pending: the channel wakes us on the first write, a flush or completion. (The
+                        // export store's sender runs on its own timer: nothing to poll here.)
+                        let! more = reader.WaitToReadAsync()
 
-                            let probe = store.UntilProbe
-
-                            if probe > TimeSpan.Zero then
-                                let! _ = Task.WhenAny(readWait, Task.Delay(probe))
-                                ()
-                        | _ ->
-                            // Nothing pending: the channel wakes us on the first write, a flush or completion.
-                            let! more =
-                                if isNull readWait || readWait.IsCompleted then
-                                    reader.WaitToReadAsync()
-                                else
-                                    ValueTask<bool>(readWait)
-
-                            readWait <- null
-
-                            if not more then
-                                running <- false
+                        if not more then
+                            running <- false
             with error ->
                 SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"
 
@@ -389,8 +376,13 @@ type internal Runner<'T>
     member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
         // Without the caller's SynchronizationContext, as Shutdown.
         NoContext.run (fun () ->
-            // Whatever fails from now until the marker is reached was queued before it: the flush is then false.
-            let failedBefore = accounts.Stats.Failed
+            // Whatever fails or is dropped from now until the marker is reached was queued before it (or was held
+            // by the export store): the flush is then false, as Shutdown answers.
+            let lostNow () =
+                let stats = accounts.Stats
+                stats.Failed + stats.Dropped
+
+            let lostBefore = lostNow ()
 
             let work =
                 task {
@@ -410,16 +402,23 @@ type internal Runner<'T>
                         if isNull shutdown then return false else return! shutdown
                     elif isNull shutdown then
                         let! done' = flushed.Task
-                        return done' && accounts.Stats.Failed = failedBefore
+                        return done' && lostNow () = lostBefore
                     else
                         let! winner = Task.WhenAny(flushed.Task, shutdown)
                         let! done' = winner
-                        return done' && accounts.Stats.Failed = failedBefore
+                        return done' && lostNow () = lostBefore
                 }
 
             Deadline.orFalse timeout work)
 
     member _.Stats = accounts.Stats
+
+    member _.ReaderLoops = Volatile.Read &loops
+
+    member _.StoreFaults =
+        match store with
+        | Some store -> store.Faults
+        | None -> 0L
 
     interface IAsyncDisposable with
         member this.DisposeAsync() = ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
@@ -444,7 +443,7 @@ module internal Runner =
             | ExportMode.Simple -> simpleOptions
             | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
 
-        new Runner<'T>(name, options, retry, resource, exporter, (fun _ -> None))
+        new Runner<'T>(name, options, retry, resource, exporter, (fun _ _ -> None))
 
     [<CompiledName("StartWithStore")>]
     let startWithStore
@@ -452,7 +451,7 @@ module internal Runner =
         (mode: ExportMode)
         (retry: RetryPolicy)
         (resource: Resource)
-        (openStore: string -> (IRequestStore * TimeSpan) option)
+        (openStore: string -> string -> (IRequestStore * TimeSpan) option)
         (exporter: IExporter<'T>)
         =
         let options =

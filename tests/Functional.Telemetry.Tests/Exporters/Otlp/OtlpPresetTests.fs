@@ -3,6 +3,7 @@
 /// each sends (path, headers, protocol, temporality) to Kestrel receivers on 127.0.0.1 through a base URL override.
 module Functional.Telemetry.Tests.OtlpPresetTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Diagnostics.Metrics
@@ -21,7 +22,6 @@ let private endpointOf signal preset = (optionsOf signal preset).Endpoint |> Opt
 
 // ---- the options of each preset ----
 
-[<Fact>]
 let ``jaeger sends traces over http/protobuf to localhost:4318, or over gRPC to localhost:4317`` () =
     let options = optionsOf OtlpSignal.Traces OtlpPreset.jaeger
     Assert.Equal(Some "http://localhost:4318/v1/traces", options.Endpoint |> Option.map string)
@@ -33,7 +33,6 @@ let ``jaeger sends traces over http/protobuf to localhost:4318, or over gRPC to 
     Assert.Equal(OtlpProtocol.Grpc, (optionsOf OtlpSignal.Traces grpc).Protocol)
     Assert.Equal<OtlpSignal list>([ OtlpSignal.Traces ], OtlpPreset.jaeger.Signals)
 
-[<Fact>]
 let ``the Datadog Agent preset sends every signal to the local agent and metrics in delta`` () =
     let preset = OtlpPreset.datadogAgent
     Assert.Equal(Some "http://localhost:4318/v1/logs", endpointOf OtlpSignal.Logs preset)
@@ -44,7 +43,6 @@ let ``the Datadog Agent preset sends every signal to the local agent and metrics
     let grpc = preset |> OtlpPreset.withProtocol OtlpProtocol.Grpc
     Assert.Equal(Some "http://localhost:4317/", endpointOf OtlpSignal.Metrics grpc)
 
-[<Fact>]
 let ``the Datadog intake preset posts http/protobuf to otlp.<site> with the API key header and metrics in delta`` () =
     let preset = OtlpPreset.datadog "datadoghq.eu" apiKey
     Assert.Equal(Some "https://otlp.datadoghq.eu/v1/traces", endpointOf OtlpSignal.Traces preset)
@@ -58,7 +56,6 @@ let ``the Datadog intake preset posts http/protobuf to otlp.<site> with the API 
     let us3 = OtlpPreset.datadog " US3.datadoghq.com " apiKey
     Assert.Equal(Some "https://otlp.us3.datadoghq.com/v1/logs", endpointOf OtlpSignal.Logs us3)
 
-[<Fact>]
 let ``the Dynatrace preset posts to the environment's OTLP API with an Api-Token and metrics in delta`` () =
     let preset = OtlpPreset.dynatrace "abc12345" token
 
@@ -90,7 +87,6 @@ let ``the Dynatrace preset posts to the environment's OTLP API with an Api-Token
         endpointOf OtlpSignal.Logs activeGate
     )
 
-[<Fact>]
 let ``the Google Cloud preset sends to telemetry.googleapis.com with the project header and keeps the temporality`` () =
     let preset = OtlpPreset.googleCloud "my-project"
     Assert.Equal(Some "https://telemetry.googleapis.com/v1/traces", endpointOf OtlpSignal.Traces preset)
@@ -111,7 +107,6 @@ let ``the Google Cloud preset sends to telemetry.googleapis.com with the project
 
     Assert.Equal<string list>([ "x-goog-user-project"; "Authorization" ], withToken.HeaderNames)
 
-[<Fact>]
 let ``a preset's headers replace the environment's of the same name and keep the rest and its other settings`` () =
     let fromEnvironment, _ =
         OtlpOptions.fromEnvironment
@@ -138,7 +133,6 @@ let ``a preset's headers replace the environment's of the same name and keep the
 
 // ---- what presets refuse ----
 
-[<Fact>]
 let ``a preset on a signal its vendor does not receive is an ArgumentException naming preset`` () =
     TestUtil.throwsNaming "preset" (fun () -> Metrics.addOtlpPreset OtlpPreset.jaeger Metrics.empty)
     TestUtil.throwsNaming "preset" (fun () -> Logging.addOtlpPreset OtlpPreset.jaeger Logging.empty)
@@ -148,7 +142,6 @@ let ``a preset on a signal its vendor does not receive is an ArgumentException n
     // Traces are what Jaeger receives.
     Tracing.addOtlpPreset OtlpPreset.jaeger Tracing.empty |> ignore
 
-[<Fact>]
 let ``bad preset arguments are ArgumentExceptions naming them, never showing a key`` () =
     TestUtil.throwsNaming "site" (fun () -> OtlpPreset.datadog "https://datadoghq.com" apiKey)
     TestUtil.throwsNaming "apiKey" (fun () -> OtlpPreset.datadog "datadoghq.com" " ")
@@ -177,7 +170,6 @@ let ``bad preset arguments are ArgumentExceptions naming them, never showing a k
 
     Assert.DoesNotContain(apiKey, json.Message)
 
-[<Fact>]
 let ``no preset's text, nor the text of the options it makes, shows a secret`` () =
     let presets =
         [
@@ -302,7 +294,6 @@ let private sumTemporality (body: byte array) =
         | Choice1Of2 v when field = 2 -> Some(int v)
         | _ -> None)
 
-[<Fact>]
 let ``jaeger's requests: traces over http/protobuf to /v1/traces, no headers of its own`` () =
     task {
         let! receiver = start false
@@ -315,7 +306,6 @@ let ``jaeger's requests: traces over http/protobuf to /v1/traces, no headers of 
         Assert.False(request.Headers.ContainsKey "authorization")
     }
 
-[<Fact>]
 let ``jaeger over gRPC: the TraceService's Export on HTTP/2`` () =
     task {
         let! receiver = start true
@@ -327,7 +317,6 @@ let ``jaeger over gRPC: the TraceService's Export on HTTP/2`` () =
         Assert.Equal("application/grpc", request.Header "content-type")
     }
 
-[<Fact>]
 let ``the Datadog Agent's requests: three signals over gRPC, metrics in delta`` () =
     task {
         let! receiver = start true
@@ -353,7 +342,6 @@ let ``the Datadog Agent's requests: three signals over gRPC, metrics in delta`` 
         | other -> failwith $"expected an uncompressed gRPC message, got {other}"
     }
 
-[<Fact>]
 let ``Datadog's intake requests: /v1/<signal> over http/protobuf with dd-api-key and dd-protocol, metrics in delta``
     ()
     =
@@ -376,7 +364,6 @@ let ``Datadog's intake requests: /v1/<signal> over http/protobuf with dd-api-key
         Assert.Equal(1, sumTemporality metrics.Body)
     }
 
-[<Fact>]
 let ``Dynatrace's requests: the environment's path with Authorization Api-Token, metrics in delta`` () =
     task {
         let! receiver = start false
@@ -403,7 +390,6 @@ let ``Dynatrace's requests: the environment's path with Authorization Api-Token,
         Assert.Equal(1, sumTemporality metrics.Body)
     }
 
-[<Fact>]
 let ``Google Cloud's requests: /v1/<signal> with x-goog-user-project and a given token, metrics cumulative`` () =
     task {
         let! receiver = start false
@@ -427,3 +413,62 @@ let ``Google Cloud's requests: /v1/<signal> with x-goog-user-project and a given
         let metrics = requests |> List.find (fun r -> r.Path = "/v1/metrics")
         Assert.Equal(2, sumTemporality metrics.Body)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpPresetTests"
+        [
+            test "jaeger sends traces over http/protobuf to localhost:4318, or over gRPC to localhost:4317" {
+                ``jaeger sends traces over http/protobuf to localhost:4318, or over gRPC to localhost:4317`` ()
+            }
+            test "the Datadog Agent preset sends every signal to the local agent and metrics in delta" {
+                ``the Datadog Agent preset sends every signal to the local agent and metrics in delta`` ()
+            }
+            test
+                "the Datadog intake preset posts http/protobuf to otlp.<site> with the API key header and metrics in delta" {
+                ``the Datadog intake preset posts http/protobuf to otlp.<site> with the API key header and metrics in delta`` ()
+            }
+            test "the Dynatrace preset posts to the environment's OTLP API with an Api-Token and metrics in delta" {
+                ``the Dynatrace preset posts to the environment's OTLP API with an Api-Token and metrics in delta`` ()
+            }
+            test
+                "the Google Cloud preset sends to telemetry.googleapis.com with the project header and keeps the temporality" {
+                ``the Google Cloud preset sends to telemetry.googleapis.com with the project header and keeps the temporality`` ()
+            }
+            test
+                "a preset's headers replace the environment's of the same name and keep the rest and its other settings" {
+                ``a preset's headers replace the environment's of the same name and keep the rest and its other settings`` ()
+            }
+            test "a preset on a signal its vendor does not receive is an ArgumentException naming preset" {
+                ``a preset on a signal its vendor does not receive is an ArgumentException naming preset`` ()
+            }
+            test "bad preset arguments are ArgumentExceptions naming them, never showing a key" {
+                ``bad preset arguments are ArgumentExceptions naming them, never showing a key`` ()
+            }
+            test "no preset's text, nor the text of the options it makes, shows a secret" {
+                ``no preset's text, nor the text of the options it makes, shows a secret`` ()
+            }
+            testTask "jaeger's requests: traces over http/protobuf to /v1/traces, no headers of its own" {
+                do! ``jaeger's requests: traces over http/protobuf to /v1/traces, no headers of its own`` ()
+            }
+            testTask "jaeger over gRPC: the TraceService's Export on HTTP/2" {
+                do! ``jaeger over gRPC: the TraceService's Export on HTTP/2`` ()
+            }
+            testTask "the Datadog Agent's requests: three signals over gRPC, metrics in delta" {
+                do! ``the Datadog Agent's requests: three signals over gRPC, metrics in delta`` ()
+            }
+            testTask
+                "Datadog's intake requests: /v1/<signal> over http/protobuf with dd-api-key and dd-protocol, metrics in delta" {
+                do!
+                    ``Datadog's intake requests: /v1/<signal> over http/protobuf with dd-api-key and dd-protocol, metrics in delta`` ()
+            }
+            testTask "Dynatrace's requests: the environment's path with Authorization Api-Token, metrics in delta" {
+                do! ``Dynatrace's requests: the environment's path with Authorization Api-Token, metrics in delta`` ()
+            }
+            testTask
+                "Google Cloud's requests: /v1/<signal> with x-goog-user-project and a given token, metrics cumulative" {
+                do!
+                    ``Google Cloud's requests: /v1/<signal> with x-goog-user-project and a given token, metrics cumulative`` ()
+            }
+        ]

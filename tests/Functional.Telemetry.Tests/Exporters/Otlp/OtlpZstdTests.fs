@@ -3,6 +3,7 @@
 /// decompressed by an independent decoder (python3-zstandard) back to the exact bytes the encoder wrote.
 module Functional.Telemetry.Tests.OtlpZstdTests
 
+open Expecto
 open System
 open System.Buffers
 open System.Diagnostics
@@ -62,7 +63,6 @@ let private export (exporter: IExporter<Span>) (items: Span array) =
 
 // ---- settings ----
 
-[<Fact>]
 let ``OTEL_EXPORTER_OTLP_COMPRESSION=zstd is read, and a signal's own variable beats the general one`` () =
     let env =
         Env.ofList
@@ -86,7 +86,6 @@ let ``OTEL_EXPORTER_OTLP_COMPRESSION=zstd is read, and a signal's own variable b
 
     Assert.Equal(OtlpCompression.Zstd, general.Compression)
 
-[<Fact>]
 let ``an unknown compression keeps none and the warning lists zstd among the choices`` () =
     let options, warnings =
         OtlpOptions.fromEnvironment OtlpSignal.Traces (Env.ofList [ "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "brotli" ])
@@ -96,7 +95,6 @@ let ``an unknown compression keeps none and the warning lists zstd among the cho
     Assert.Equal("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", warning.Source)
     Assert.Contains("zstd", warning.Message)
 
-[<Fact>]
 let ``a configuration file's compression: zstd is read for both OTLP exporters`` () =
     let model, warnings =
         ConfigMappingTests.parse
@@ -133,7 +131,6 @@ tracer_provider:
         compressions
     )
 
-[<Fact>]
 let ``a configuration file's unknown compression is an error naming zstd among the supported ones`` () =
     let errors =
         ConfigMappingTests.errorsOf
@@ -151,7 +148,6 @@ tracer_provider:
 
 // ---- on the wire ----
 
-[<Fact>]
 let ``http/protobuf with zstd sends Content-Encoding zstd bodies that python3-zstandard decodes to the encoded requests``
     ()
     =
@@ -197,7 +193,6 @@ let ``http/protobuf with zstd sends Content-Encoding zstd bodies that python3-zs
         Assert.True(requests.Head.Body.Length * 3 < decoded.Head.Length, $"{requests.Head.Body.Length} bytes sent")
     }
 
-[<Fact>]
 let ``http/json with zstd sends a zstd body holding the OTLP JSON request`` () =
     task {
         let! receiver = start false
@@ -221,7 +216,6 @@ let ``http/json with zstd sends a zstd body holding the OTLP JSON request`` () =
         Assert.Equal<byte array>(encoded OtlpJson.writeTraces items, decoded)
     }
 
-[<Fact>]
 let ``grpc with zstd sends grpc-encoding zstd and compressed messages that python3-zstandard decodes`` () =
     task {
         let! receiver = start true
@@ -270,7 +264,6 @@ let ``grpc with zstd sends grpc-encoding zstd and compressed messages that pytho
         )
     }
 
-[<Fact>]
 let ``the three signals of a pipeline configured only by OTEL_EXPORTER_OTLP_COMPRESSION=zstd arrive zstd-compressed``
     ()
     =
@@ -321,3 +314,39 @@ let ``the three signals of a pipeline configured only by OTEL_EXPORTER_OTLP_COMP
         Assert.Contains("zstd.counter", text)
         Assert.Contains("zstd.category", text)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpZstdTests"
+        [
+            test "OTEL_EXPORTER_OTLP_COMPRESSION=zstd is read, and a signal's own variable beats the general one" {
+                ``OTEL_EXPORTER_OTLP_COMPRESSION=zstd is read, and a signal's own variable beats the general one`` ()
+            }
+            test "an unknown compression keeps none and the warning lists zstd among the choices" {
+                ``an unknown compression keeps none and the warning lists zstd among the choices`` ()
+            }
+            test "a configuration file's compression: zstd is read for both OTLP exporters" {
+                ``a configuration file's compression: zstd is read for both OTLP exporters`` ()
+            }
+            test "a configuration file's unknown compression is an error naming zstd among the supported ones" {
+                ``a configuration file's unknown compression is an error naming zstd among the supported ones`` ()
+            }
+            testTask
+                "http/protobuf with zstd sends Content-Encoding zstd bodies that python3-zstandard decodes to the encoded requests" {
+                do!
+                    ``http/protobuf with zstd sends Content-Encoding zstd bodies that python3-zstandard decodes to the encoded requests`` ()
+            }
+            testTask "http/json with zstd sends a zstd body holding the OTLP JSON request" {
+                do! ``http/json with zstd sends a zstd body holding the OTLP JSON request`` ()
+            }
+            testTask "grpc with zstd sends grpc-encoding zstd and compressed messages that python3-zstandard decodes" {
+                do!
+                    ``grpc with zstd sends grpc-encoding zstd and compressed messages that python3-zstandard decodes`` ()
+            }
+            testTask
+                "the three signals of a pipeline configured only by OTEL_EXPORTER_OTLP_COMPRESSION=zstd arrive zstd-compressed" {
+                do!
+                    ``the three signals of a pipeline configured only by OTEL_EXPORTER_OTLP_COMPRESSION=zstd arrive zstd-compressed`` ()
+            }
+        ]

@@ -3,6 +3,7 @@
 /// line by line by the independent opentelemetry-js decoder (tests/otlp-peer/decode.js).
 module Functional.Telemetry.Tests.OtlpFileExporterTests
 
+open Expecto
 open System
 open System.Buffers
 open System.Diagnostics
@@ -77,7 +78,6 @@ type private TempDirectory() =
 
 // ---- options ----
 
-[<Fact>]
 let ``output_stream is stdout or a file URI`` () =
     Assert.Equal(Ok OtlpFileOutput.Stdout, OtlpFileOptions.parseOutputStream "stdout")
     Assert.Equal(Ok OtlpFileOutput.Stdout, OtlpFileOptions.parseOutputStream " STDOUT ")
@@ -92,7 +92,6 @@ let ``output_stream is stdout or a file URI`` () =
         | Error reason -> Assert.Contains("stdout or a file URI", reason)
         | Ok output -> Assert.Fail $"'{bad}' gave {output}"
 
-[<Fact>]
 let ``options given in code are checked, naming the setting`` () =
     TestUtil.rejects "MaxFileBytes" (OtlpFileOptions.validate { OtlpFileOptions.defaults with MaxFileBytes = 0L })
 
@@ -111,7 +110,6 @@ let ``options given in code are checked, naming the setting`` () =
     TestUtil.throwsNaming "MaxRotatedFiles" (fun () ->
         Metrics.addOtlpFileExporter (fun o -> { o with MaxRotatedFiles = -1 }) Metrics.empty)
 
-[<Fact>]
 let ``the metrics variables of OTLP set the file exporter's temporality and histograms`` () =
     let options, warnings =
         OtlpFileOptions.fromEnvironment (
@@ -138,7 +136,6 @@ let ``the metrics variables of OTLP set the file exporter's temporality and hist
 
 // ---- lines ----
 
-[<Fact>]
 let ``each export is one line of the OTLP/JSON request, ending in a newline`` () =
     task {
         use stream = new MemoryStream()
@@ -158,7 +155,6 @@ let ``each export is one line of the OTLP/JSON request, ending in a newline`` ()
         Assert.Equal<string list>([ "first"; "second" ], spanNames lines.[0])
     }
 
-[<Fact>]
 let ``a file is appended to, rotated by size, and only MaxRotatedFiles rotated files are kept`` () =
     task {
         use dir = new TempDirectory()
@@ -199,7 +195,6 @@ let ``a file is appended to, rotated by size, and only MaxRotatedFiles rotated f
         )
     }
 
-[<Fact>]
 let ``a line larger than MaxFileBytes goes into a file of its own, and an existing file is appended to`` () =
     task {
         use dir = new TempDirectory()
@@ -220,7 +215,6 @@ let ``a line larger than MaxFileBytes goes into a file of its own, and an existi
         Assert.Equal<string array>([| "{\"resourceSpans\":[]}" |], File.ReadAllLines(dir.File "spans.1.jsonl"))
     }
 
-[<Fact>]
 let ``a file that cannot be written is a Failure naming it, and the next export tries again`` () =
     task {
         use dir = new TempDirectory()
@@ -249,7 +243,6 @@ let ``a file that cannot be written is a Failure naming it, and the next export 
 
 // ---- selection and configuration files ----
 
-[<Fact>]
 let ``otlp/stdout in the selection variables adds the file exporter writing to standard output`` () =
     let env =
         Env.ofList
@@ -278,7 +271,6 @@ let ``otlp/stdout in the selection variables adds the file exporter writing to s
     let _, logs, _ = ExporterChoice.logs (Env.ofList [ "OTEL_LOGS_EXPORTER", "otlp/stdout" ]) []
     Assert.Equal(Some ExporterKind.OtlpFile, (Assert.Single logs).Kind)
 
-[<Fact>]
 let ``a configuration file's otlp_file/development exporters are read for the three signals`` () =
     let model, warnings =
         ConfigMappingTests.parse
@@ -338,7 +330,6 @@ logger_provider:
         | other -> failwith $"expected the OTLP file exporter, got {other}"
     | other -> failwith $"expected one periodic reader, got {other}"
 
-[<Fact>]
 let ``a configuration file's output_stream that is neither stdout nor a file is an error at its path`` () =
     let errors =
         ConfigMappingTests.errorsOf
@@ -393,7 +384,6 @@ let internal decodeLines (signal: string) (lines: string list) =
     finally
         dir.Delete true
 
-[<Fact>]
 let ``spans, metrics and logs written as JSON lines are read back by the opentelemetry-js decoder`` () =
     task {
         use dir = new TempDirectory()
@@ -486,3 +476,42 @@ let ``spans, metrics and logs written as JSON lines are read back by the opentel
             OtlpInteropTests.str (OtlpInteropTests.at record [ "traceId" ])
         )
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpFileExporterTests"
+        [
+            test "output_stream is stdout or a file URI" { ``output_stream is stdout or a file URI`` () }
+            test "options given in code are checked, naming the setting" {
+                ``options given in code are checked, naming the setting`` ()
+            }
+            test "the metrics variables of OTLP set the file exporter's temporality and histograms" {
+                ``the metrics variables of OTLP set the file exporter's temporality and histograms`` ()
+            }
+            testTask "each export is one line of the OTLP/JSON request, ending in a newline" {
+                do! ``each export is one line of the OTLP/JSON request, ending in a newline`` ()
+            }
+            testTask "a file is appended to, rotated by size, and only MaxRotatedFiles rotated files are kept" {
+                do! ``a file is appended to, rotated by size, and only MaxRotatedFiles rotated files are kept`` ()
+            }
+            testTask "a line larger than MaxFileBytes goes into a file of its own, and an existing file is appended to" {
+                do!
+                    ``a line larger than MaxFileBytes goes into a file of its own, and an existing file is appended to`` ()
+            }
+            testTask "a file that cannot be written is a Failure naming it, and the next export tries again" {
+                do! ``a file that cannot be written is a Failure naming it, and the next export tries again`` ()
+            }
+            test "otlp/stdout in the selection variables adds the file exporter writing to standard output" {
+                ``otlp/stdout in the selection variables adds the file exporter writing to standard output`` ()
+            }
+            test "a configuration file's otlp_file/development exporters are read for the three signals" {
+                ``a configuration file's otlp_file/development exporters are read for the three signals`` ()
+            }
+            test "a configuration file's output_stream that is neither stdout nor a file is an error at its path" {
+                ``a configuration file's output_stream that is neither stdout nor a file is an error at its path`` ()
+            }
+            testTask "spans, metrics and logs written as JSON lines are read back by the opentelemetry-js decoder" {
+                do! ``spans, metrics and logs written as JSON lines are read back by the opentelemetry-js decoder`` ()
+            }
+        ]

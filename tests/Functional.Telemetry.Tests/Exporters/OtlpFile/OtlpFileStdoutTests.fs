@@ -3,6 +3,7 @@
 /// and every line it prints is read back by the opentelemetry-js decoder.
 module Functional.Telemetry.Tests.OtlpFileStdoutTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.IO
@@ -21,7 +22,6 @@ let private childDll () =
     Assert.True(File.Exists path, $"OtlpFileChild not built at {path}")
     path
 
-[<Fact>]
 let ``otlp/stdout: a process's spans, metrics and logs on its standard output, one decodable line per export`` () =
     task {
         let marker = "stdout-span-" + Guid.NewGuid().ToString("N")
@@ -98,3 +98,15 @@ let ``otlp/stdout: a process's spans, metrics and logs on its standard output, o
             OtlpInteropTests.str (OtlpInteropTests.at record [ "traceId" ])
         )
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpFileStdoutTests"
+        [
+            testTask
+                "otlp/stdout: a process's spans, metrics and logs on its standard output, one decodable line per export" {
+                do!
+                    ``otlp/stdout: a process's spans, metrics and logs on its standard output, one decodable line per export`` ()
+            }
+        ]
