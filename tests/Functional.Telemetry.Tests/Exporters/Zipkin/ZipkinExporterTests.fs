@@ -361,7 +361,7 @@ let ``through an outage the export store keeps the requests and sends every span
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
         do! receiver.WaitFor(4, TimeSpan.FromSeconds 20.)
         let! shut = sdk.Shutdown(TimeSpan.FromSeconds 10.)
-        Assert.True shut
+        Assert.True(shut, sprintf "%A" (Seq.exactlyOne sdk.SpanPipelines).Stats)
         let accepted = receiver.Requests |> List.skip 3
 
         let delivered =
@@ -406,7 +406,7 @@ let ``a directory store keeps Zipkin requests in its zipkin subdirectory for the
             let! _ = down.Shutdown(TimeSpan.FromSeconds 5.)
             let stored = (Seq.exactlyOne down.SpanPipelines).Stats.Stored
             Assert.Equal(3L, stored)
-            Assert.NotEmpty(Directory.GetFiles(Path.Combine(root, "zipkin")))
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(root, "zipkin"), "*", SearchOption.AllDirectories))
             Assert.False(Directory.Exists(Path.Combine(root, "traces")))
 
             // The next SDK on the directory, with Zipkin up, sends what was kept.
