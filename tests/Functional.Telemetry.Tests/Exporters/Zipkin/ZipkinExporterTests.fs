@@ -414,7 +414,9 @@ let ``a directory store keeps Zipkin requests in its zipkin subdirectory for the
             // The next SDK on the directory, with Zipkin up on that endpoint, sends what was kept.
             use! receiver = startOn port accepted
             let next = sdkTo receiver.SpansUrl (uniqueSource ())
-            do! receiver.WaitFor(1, TimeSpan.FromSeconds 20.)
+            // A flush sends what the store holds now (as OutageTests' next process does).
+            let! flushed = next.ForceFlush(TimeSpan.FromSeconds 20.)
+            Assert.True(flushed, sprintf "%A" (Seq.exactlyOne next.SpanPipelines).Stats)
             let! _ = next.Shutdown(TimeSpan.FromSeconds 5.)
             Assert.Equal<Set<string>>(Set.ofList ids, Set.ofList (receivedIds receiver))
             Assert.Equal(3L, (Seq.exactlyOne next.SpanPipelines).Stats.Recovered)
