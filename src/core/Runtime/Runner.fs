@@ -228,6 +228,25 @@ type internal Runner<'T>
                 pending.Clear()
                 export.Export items
 
+            // Shutdown's drain of the store, once the queue is completed and empty (whether the reader found it so
+            // on a turn or was asleep on the empty queue): the store gets its last chance before the cutoff, unless
+            // it outlives the process and the backend is known down (its requests wait for the next process).
+            let drainStore () : Task =
+                task {
+                    match store with
+                    | Some store ->
+                        // No timer starts a sender from now on; the one running (whose request the backend may be
+                        // taking) is awaited: it ends by the cutoff at the latest (its sends are bounded by it).
+                        store.Quiesce()
+                        do! store.Replaying
+
+                        if not (store.Durable && store.Down) then
+                            do! store.StartReplay true
+
+                        store.Abandon()
+                    | None -> ()
+                }
+
             try
                 while running do
                     Interlocked.Increment &loops |> ignore
@@ -262,21 +281,7 @@ type internal Runner<'T>
                         if pending.Count > 0 then
                             do! exportPending ()
 
-                        // The store gets its last chance before the cutoff, unless it outlives the process and
-                        // the backend is known down (its requests wait for the next process).
-                        match store with
-                        | Some store ->
-                            // No timer starts a sender from now on; the one running ends by the cutoff at the
-                            // latest (its sends are bounded by it).
-                            store.Quiesce()
-                            do! store.Replaying
-
-                            if not (store.Durable && store.Down) then
-                                do! store.StartReplay true
-
-                            store.Abandon()
-                        | None -> ()
-
+                        do! drainStore ()
                         running <- false
                     elif pending.Count > 0 then
                         let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
@@ -291,7 +296,9 @@ type internal Runner<'T>
                         // export store's sender runs on its own timer: nothing to poll here.)
                         let! more = reader.WaitToReadAsync()
 
+                        // Completed while the reader slept (nothing pending): the store's drain all the same.
                         if not more then
+                            do! drainStore ()
                             running <- false
             with error ->
                 SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"

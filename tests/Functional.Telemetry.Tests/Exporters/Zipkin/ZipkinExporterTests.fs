@@ -397,9 +397,11 @@ let ``a directory store keeps Zipkin requests in its zipkin subdirectory for the
                 )
                 |> Telemetry.start
 
-            // Nobody listens: the request goes to the store and stays there past shutdown.
+            // Nobody listens: the request goes to the store and stays there past shutdown. The next SDK uses the
+            // same endpoint (a directory keeps each destination's requests apart, and sends them only there).
+            let port = refusedPort ()
             let name = uniqueSource ()
-            let down = sdkTo (Uri $"http://127.0.0.1:{refusedPort ()}/api/v2/spans") name
+            let down = sdkTo (Uri $"http://127.0.0.1:{port}/api/v2/spans") name
             use source = new ActivitySource(name)
             let ids = ended source 3
             let! _ = down.ForceFlush(TimeSpan.FromSeconds 5.)
@@ -409,10 +411,12 @@ let ``a directory store keeps Zipkin requests in its zipkin subdirectory for the
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(root, "zipkin"), "*", SearchOption.AllDirectories))
             Assert.False(Directory.Exists(Path.Combine(root, "traces")))
 
-            // The next SDK on the directory, with Zipkin up, sends what was kept.
-            use! receiver = start accepted
+            // The next SDK on the directory, with Zipkin up on that endpoint, sends what was kept.
+            use! receiver = startOn port accepted
             let next = sdkTo receiver.SpansUrl (uniqueSource ())
-            do! receiver.WaitFor(1, TimeSpan.FromSeconds 20.)
+            // A flush sends what the store holds now (as OutageTests' next process does).
+            let! flushed = next.ForceFlush(TimeSpan.FromSeconds 20.)
+            Assert.True(flushed, sprintf "%A" (Seq.exactlyOne next.SpanPipelines).Stats)
             let! _ = next.Shutdown(TimeSpan.FromSeconds 5.)
             Assert.Equal<Set<string>>(Set.ofList ids, Set.ofList (receivedIds receiver))
             Assert.Equal(3L, (Seq.exactlyOne next.SpanPipelines).Stats.Recovered)

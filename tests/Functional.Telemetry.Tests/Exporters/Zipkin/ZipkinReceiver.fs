@@ -66,14 +66,14 @@ let accepted (_: int) (context: HttpContext) =
     context.Response.StatusCode <- 202
     Task.CompletedTask
 
-/// Starts a receiver; `respond n context` answers the n-th request (1-based).
-let start (respond: int -> HttpContext -> Task) =
+/// Starts a receiver on 127.0.0.1:`port` (0: any); `respond n context` answers the n-th request (1-based).
+let startOn (port: int) (respond: int -> HttpContext -> Task) =
     task {
         let builder = WebApplication.CreateSlimBuilder()
         builder.Logging.ClearProviders() |> ignore
 
         builder.WebHost.ConfigureKestrel(fun (kestrel: KestrelServerOptions) ->
-            kestrel.Listen(IPAddress.Loopback, 0, fun listen -> listen.Protocols <- HttpProtocols.Http1))
+            kestrel.Listen(IPAddress.Loopback, port, fun listen -> listen.Protocols <- HttpProtocols.Http1))
         |> ignore
 
         let app = builder.Build()
@@ -111,3 +111,6 @@ let start (respond: int -> HttpContext -> Task) =
 
         return new Receiver(app, address, received, arrivals)
     }
+
+/// Starts a receiver on any free port; `respond n context` answers the n-th request (1-based).
+let start (respond: int -> HttpContext -> Task) = startOn 0 respond
