@@ -1,5 +1,6 @@
 module Functional.Telemetry.PropertyTests.AggregationProperties
 
+open Expecto
 open System
 open Xunit
 open FsCheck
@@ -25,17 +26,15 @@ let private monoidLaws
     =
     let states = Gen.zip3 (Gen.listOf measurement) (Gen.listOf measurement) (Gen.listOf measurement)
 
-    Check.property (
-        Prop.forAll (Arb.fromGen states) (fun (a, b, c) ->
-            let x = List.fold record empty a
-            let y = List.fold record empty b
-            let z = List.fold record empty c
+    Prop.forAll (Arb.fromGen states) (fun (a, b, c) ->
+        let x = List.fold record empty a
+        let y = List.fold record empty b
+        let z = List.fold record empty c
 
-            same (merge (merge x y) z) (merge x (merge y z))
-            && same (merge x y) (merge y x)
-            && same (merge empty x) x
-            && same (merge x empty) x)
-    )
+        same (merge (merge x y) z) (merge x (merge y z))
+        && same (merge x y) (merge y x)
+        && same (merge empty x) x
+        && same (merge x empty) x)
 
 /// One fold over everything equals folding each chunk of any split and merging the results.
 let private foldEqualsChunkedFold
@@ -45,21 +44,18 @@ let private foldEqualsChunkedFold
     (same: 'S -> 'S -> bool)
     (measurement: Gen<'M>)
     =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Arbs.withCuts measurement)) (fun (items, cuts) ->
-            let whole = List.fold record empty items
+    Prop.forAll (Arb.fromGen (Arbs.withCuts measurement)) (fun (items, cuts) ->
+        let whole = List.fold record empty items
 
-            let chunked =
-                chunks (items, cuts)
-                |> List.map (List.fold record empty)
-                |> List.fold merge empty
+        let chunked =
+            chunks (items, cuts)
+            |> List.map (List.fold record empty)
+            |> List.fold merge empty
 
-            same whole chunked)
-    )
+        same whole chunked)
 
 // ---- Sum ----
 
-[<Fact>]
 let ``sum of longs is a commutative monoid, wrap-around included`` () =
     monoidLaws
         (SumState.empty NumberKind.Long)
@@ -68,7 +64,6 @@ let ``sum of longs is a commutative monoid, wrap-around included`` () =
         (=)
         (Arbs.anyLong |> Gen.map NumberValue.Long)
 
-[<Fact>]
 let ``sum of longs: one fold equals chunked folds merged`` () =
     foldEqualsChunkedFold
         (SumState.empty NumberKind.Long)
@@ -77,7 +72,6 @@ let ``sum of longs: one fold equals chunked folds merged`` () =
         (=)
         (Arbs.anyLong |> Gen.map NumberValue.Long)
 
-[<Fact>]
 let ``sum of doubles is a commutative monoid`` () =
     monoidLaws
         (SumState.empty NumberKind.Double)
@@ -86,7 +80,6 @@ let ``sum of doubles is a commutative monoid`` () =
         (=)
         (Arbs.exactDouble |> Gen.map NumberValue.Double)
 
-[<Fact>]
 let ``sum of doubles: one fold equals chunked folds merged`` () =
     foldEqualsChunkedFold
         (SumState.empty NumberKind.Double)
@@ -99,58 +92,52 @@ let ``sum of doubles: one fold equals chunked folds merged`` () =
 
 let private recordLast state (value, time) = LastValueState.record state value time
 
-[<Fact>]
 let ``last value is a commutative monoid, ties included`` () =
     monoidLaws LastValueState.empty recordLast LastValueState.merge (=) Arbs.lastValueMeasurement
 
-[<Fact>]
 let ``last value: one fold equals chunked folds merged`` () =
     foldEqualsChunkedFold LastValueState.empty recordLast LastValueState.merge (=) Arbs.lastValueMeasurement
 
-[<Fact>]
 let ``last value keeps a measurement with the latest time`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Gen.listOf Arbs.lastValueMeasurement)) (fun items ->
-            let state = List.fold recordLast LastValueState.empty items
+    Prop.forAll (Arb.fromGen (Gen.listOf Arbs.lastValueMeasurement)) (fun items ->
+        let state = List.fold recordLast LastValueState.empty items
 
-            match state.Latest, items with
-            | None, [] -> true
-            | Some(value, time), _ -> time = (items |> List.map snd |> List.max) && List.contains (value, time) items
-            | _ -> false)
-    )
+        match state.Latest, items with
+        | None, [] -> true
+        | Some(value, time), _ -> time = (items |> List.map snd |> List.max) && List.contains (value, time) items
+        | _ -> false)
 
 // ---- Explicit-bucket histogram ----
 
 /// Runs a law for several sets of bounds.
-let private histogramLaw (law: HistogramState -> Gen<float> -> unit) =
-    // A few fixed sets of bounds (the defaults, none, one, irregular): the laws hold for each.
-    for bounds in [ HistogramState.defaultBounds; []; [ 0.0 ]; [ -10.0; -0.25; 3.5; 1000.0 ] ] do
-        law (HistogramState.empty bounds) Arbs.exactDouble
+let private histogramLaw (law: HistogramState -> Gen<float> -> Property) =
+    // A few fixed sets of bounds (the defaults, none, one, irregular): the laws hold for each (each case checks all).
+    [
+        for bounds in [ HistogramState.defaultBounds; []; [ 0.0 ]; [ -10.0; -0.25; 3.5; 1000.0 ] ] do
+            law (HistogramState.empty bounds) Arbs.exactDouble
+            |> Prop.label $"bounds %A{bounds}"
+    ]
+    |> List.reduce (.&.)
 
-[<Fact>]
 let ``histogram is a commutative monoid`` () =
     histogramLaw (fun empty values -> monoidLaws empty HistogramState.record HistogramState.merge (=) values)
 
-[<Fact>]
 let ``histogram: one fold equals chunked folds merged`` () =
     histogramLaw (fun empty values -> foldEqualsChunkedFold empty HistogramState.record HistogramState.merge (=) values)
 
-[<Fact>]
 let ``histogram buckets hold exactly the values between their bounds`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Gen.zip Arbs.histogramBounds (Gen.listOf Arbs.exactDouble))) (fun (bounds, values) ->
-            let state = List.fold HistogramState.record (HistogramState.empty bounds) values
-            let lower = Double.NegativeInfinity :: bounds
-            let upper = bounds @ [ Double.PositiveInfinity ]
+    Prop.forAll (Arb.fromGen (Gen.zip Arbs.histogramBounds (Gen.listOf Arbs.exactDouble))) (fun (bounds, values) ->
+        let state = List.fold HistogramState.record (HistogramState.empty bounds) values
+        let lower = Double.NegativeInfinity :: bounds
+        let upper = bounds @ [ Double.PositiveInfinity ]
 
-            let between low high = values |> List.filter (fun v -> low < v && v <= high) |> List.length |> int64
+        let between low high = values |> List.filter (fun v -> low < v && v <= high) |> List.length |> int64
 
-            let expected = List.map2 between lower upper
+        let expected = List.map2 between lower upper
 
-            state.Counts = expected
-            && state.Count = int64 values.Length
-            && (ReadOnlyList.toList state.Counts).Length = bounds.Length + 1)
-    )
+        state.Counts = expected
+        && state.Count = int64 values.Length
+        && (ReadOnlyList.toList state.Counts).Length = bounds.Length + 1)
 
 // ---- Exponential histogram ----
 
@@ -165,12 +152,16 @@ let private sameExponential (a: ExponentialHistogramState) (b: ExponentialHistog
     { a with Sum = 0.0 } = { b with Sum = 0.0 }
     && Math.Abs(a.Sum - b.Sum) <= tolerance
 
-let private exponentialLaw (law: ExponentialHistogramState -> unit) =
-    // A few settings per law: small sizes (frequent downscaling), the defaults, and a low max scale.
-    for maxSize, maxScale in [ 2, 20; 4, 20; 7, 3; 160, 20; 3, -8 ] do
-        law (ExponentialHistogramState.empty maxSize maxScale)
+let private exponentialLaw (law: ExponentialHistogramState -> Property) =
+    // A few settings per law: small sizes (frequent downscaling), the defaults, and a low max scale (each case checks
+    // all).
+    [
+        for maxSize, maxScale in [ 2, 20; 4, 20; 7, 3; 160, 20; 3, -8 ] do
+            law (ExponentialHistogramState.empty maxSize maxScale)
+            |> Prop.label $"max size {maxSize}, max scale {maxScale}"
+    ]
+    |> List.reduce (.&.)
 
-[<Fact>]
 let ``exponential histogram is a commutative monoid`` () =
     exponentialLaw (fun empty ->
         monoidLaws
@@ -180,7 +171,6 @@ let ``exponential histogram is a commutative monoid`` () =
             sameExponential
             Arbs.wideDouble)
 
-[<Fact>]
 let ``exponential histogram: one fold equals chunked folds merged`` () =
     exponentialLaw (fun empty ->
         foldEqualsChunkedFold
@@ -193,101 +183,89 @@ let ``exponential histogram: one fold equals chunked folds merged`` () =
 let private recordAll (maxSize, maxScale) values =
     List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty maxSize maxScale) values
 
-[<Fact>]
 let ``exponential histogram: each value lies in its bucket at the final scale`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Gen.zip Arbs.exponentialConfig (Gen.listOf Arbs.wideDouble))) (fun (config, values) ->
-            let state = recordAll config values
-            let nonZero = values |> List.filter (fun v -> v <> 0.0)
+    Prop.forAll (Arb.fromGen (Gen.zip Arbs.exponentialConfig (Gen.listOf Arbs.wideDouble))) (fun (config, values) ->
+        let state = recordAll config values
+        let nonZero = values |> List.filter (fun v -> v <> 0.0)
 
-            let inBucket value =
-                let index = ExponentialHistogramState.bucketIndex state.Scale value
-                let lower = ExponentialHistogramState.lowerBound state.Scale index
-                let upper = ExponentialHistogramState.lowerBound state.Scale (index + 1)
-                let m = Math.Abs value
+        let inBucket value =
+            let index = ExponentialHistogramState.bucketIndex state.Scale value
+            let lower = ExponentialHistogramState.lowerBound state.Scale index
+            let upper = ExponentialHistogramState.lowerBound state.Scale (index + 1)
+            let m = Math.Abs value
 
-                // Exact for normal values; below them the bounds themselves are rounded to subnormals.
-                if Double.IsNormal m then
-                    m > lower && m <= upper
-                else
-                    m > lower * (1.0 - 1e-12) && m <= upper * (1.0 + 1e-12)
+            // Exact for normal values; below them the bounds themselves are rounded to subnormals.
+            if Double.IsNormal m then
+                m > lower && m <= upper
+            else
+                m > lower * (1.0 - 1e-12) && m <= upper * (1.0 + 1e-12)
 
-            // The state's buckets are exactly the values' indexes at the final scale.
-            let expected (sign: float -> bool) =
-                nonZero
-                |> List.filter sign
-                |> List.countBy (ExponentialHistogramState.bucketIndex state.Scale)
-                |> List.map (fun (index, count) -> index, int64 count)
-                |> Map.ofList
+        // The state's buckets are exactly the values' indexes at the final scale.
+        let expected (sign: float -> bool) =
+            nonZero
+            |> List.filter sign
+            |> List.countBy (ExponentialHistogramState.bucketIndex state.Scale)
+            |> List.map (fun (index, count) -> index, int64 count)
+            |> Map.ofList
 
-            List.forall inBucket nonZero
-            && state.Positive = expected (fun v -> v > 0.0)
-            && state.Negative = expected (fun v -> v < 0.0))
-    )
+        List.forall inBucket nonZero
+        && state.Positive = expected (fun v -> v > 0.0)
+        && state.Negative = expected (fun v -> v < 0.0))
 
-[<Fact>]
 let ``exponential histogram: counts add up and each sign spans at most MaxSize buckets`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Gen.zip Arbs.exponentialConfig (Gen.listOf Arbs.wideDouble))) (fun (config, values) ->
-            let maxSize, maxScale = config
-            let state = recordAll config values
-            let total (buckets: Map<int, int64>) = buckets |> Map.toList |> List.sumBy snd
+    Prop.forAll (Arb.fromGen (Gen.zip Arbs.exponentialConfig (Gen.listOf Arbs.wideDouble))) (fun (config, values) ->
+        let maxSize, maxScale = config
+        let state = recordAll config values
+        let total (buckets: Map<int, int64>) = buckets |> Map.toList |> List.sumBy snd
 
-            let span (buckets: Map<int, int64>) =
-                if Map.isEmpty buckets then
-                    0
-                else
-                    fst (Map.maxKeyValue buckets) - fst (Map.minKeyValue buckets) + 1
+        let span (buckets: Map<int, int64>) =
+            if Map.isEmpty buckets then
+                0
+            else
+                fst (Map.maxKeyValue buckets) - fst (Map.minKeyValue buckets) + 1
 
-            let fits buckets = span buckets <= maxSize || state.Scale = -10
+        let fits buckets = span buckets <= maxSize || state.Scale = -10
 
-            state.Count = int64 values.Length
-            && state.Count = state.ZeroCount + total state.Positive + total state.Negative
-            && state.ZeroCount = int64 (values |> List.filter (fun v -> v = 0.0) |> List.length)
-            && fits state.Positive
-            && fits state.Negative
-            && state.Scale <= maxScale
-            && state.Scale >= -10)
-    )
+        state.Count = int64 values.Length
+        && state.Count = state.ZeroCount + total state.Positive + total state.Negative
+        && state.ZeroCount = int64 (values |> List.filter (fun v -> v = 0.0) |> List.length)
+        && fits state.Positive
+        && fits state.Negative
+        && state.Scale <= maxScale
+        && state.Scale >= -10)
 
-[<Fact>]
 let ``exponential histogram: the scale is the highest at which the data fits`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Gen.zip Arbs.exponentialConfig (Gen.listOf Arbs.wideDouble))) (fun (config, values) ->
-            let state = recordAll config values
+    Prop.forAll (Arb.fromGen (Gen.zip Arbs.exponentialConfig (Gen.listOf Arbs.wideDouble))) (fun (config, values) ->
+        let state = recordAll config values
 
-            // One scale higher (when allowed), some sign would need more than MaxSize buckets.
-            let spanAt scale (sign: float -> bool) =
-                let indexes =
-                    values
-                    |> List.filter sign
-                    |> List.map (ExponentialHistogramState.bucketIndex scale)
+        // One scale higher (when allowed), some sign would need more than MaxSize buckets.
+        let spanAt scale (sign: float -> bool) =
+            let indexes =
+                values
+                |> List.filter sign
+                |> List.map (ExponentialHistogramState.bucketIndex scale)
 
-                if indexes.IsEmpty then
-                    0
-                else
-                    List.max indexes - List.min indexes + 1
+            if indexes.IsEmpty then
+                0
+            else
+                List.max indexes - List.min indexes + 1
 
-            state.Scale = snd config
-            || spanAt (state.Scale + 1) (fun v -> v > 0.0) > state.MaxSize
-            || spanAt (state.Scale + 1) (fun v -> v < 0.0) > state.MaxSize)
-    )
+        state.Scale = snd config
+        || spanAt (state.Scale + 1) (fun v -> v > 0.0) > state.MaxSize
+        || spanAt (state.Scale + 1) (fun v -> v < 0.0) > state.MaxSize)
 
-[<Fact>]
 let ``exponential histogram: merging different scales equals recording everything`` () =
     let inputs =
         Gen.zip3 Arbs.exponentialConfig (Gen.listOf (Arbs.wideDoubleIn -20 0)) (Gen.listOf (Arbs.wideDoubleIn 10 60))
 
-    Check.property (
-        Prop.forAll (Arb.fromGen inputs) (fun (config, small, large) ->
-            let merged = ExponentialHistogramState.merge (recordAll config small) (recordAll config large)
-            let direct = recordAll config (small @ large)
+    Prop.forAll (Arb.fromGen inputs) (fun (config, small, large) ->
+        let merged = ExponentialHistogramState.merge (recordAll config small) (recordAll config large)
+        let direct = recordAll config (small @ large)
 
-            let mergedTheOtherWay =
-                ExponentialHistogramState.merge (recordAll config large) (recordAll config small)
+        let mergedTheOtherWay =
+            ExponentialHistogramState.merge (recordAll config large) (recordAll config small)
 
-            sameExponential merged direct && sameExponential mergedTheOtherWay direct)
-    )
+        sameExponential merged direct && sameExponential mergedTheOtherWay direct)
 
 // ---- Temporality ----
 
@@ -361,44 +339,37 @@ let private accumulate (deltas: MetricPoints list) =
     |> List.scan (fun running delta -> Some(Temporality.deltaToCumulative running delta)) None
     |> List.choose id
 
-[<Fact>]
 let ``delta sums accumulated equal the sum of everything`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.smallLong)) (fun collections ->
-            let results = accumulate (deltaSums collections)
+    Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.smallLong)) (fun collections ->
+        let results = accumulate (deltaSums collections)
 
-            // Series stay in the cumulative once seen, with the time they were last measured.
-            let expected =
-                cumulativeOf
-                    (fun s start i values ->
-                        numberPoint s start (lastMeasured collections s i) (NumberValue.Long(List.sum values)))
-                    collections
-                |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, Items points))
-
-            List.map sortPoints results = expected)
-    )
-
-[<Fact>]
-let ``cumulative sums to deltas and back give the cumulative sums`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.increment)) (fun collections ->
-            let cumulative =
+        // Series stay in the cumulative once seen, with the time they were last measured.
+        let expected =
+            cumulativeOf
+                (fun s start i values ->
+                    numberPoint s start (lastMeasured collections s i) (NumberValue.Long(List.sum values)))
                 collections
-                |> cumulativeOf (fun s start i values ->
-                    numberPoint s start (endOf i) (NumberValue.Long(List.sum values)))
-                |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, Items points))
+            |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, Items points))
 
-            let deltas =
-                cumulative
-                |> List.mapi (fun i current ->
-                    Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
+        List.map sortPoints results = expected)
 
-            deltas
-            |> List.forall (function
-                | MetricPoints.Sum(Temporality.Delta, _, _) -> true
-                | _ -> false)
-            && accumulate deltas = cumulative)
-    )
+let ``cumulative sums to deltas and back give the cumulative sums`` () =
+    Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.increment)) (fun collections ->
+        let cumulative =
+            collections
+            |> cumulativeOf (fun s start i values -> numberPoint s start (endOf i) (NumberValue.Long(List.sum values)))
+            |> List.map (fun points -> MetricPoints.Sum(Temporality.Cumulative, true, Items points))
+
+        let deltas =
+            cumulative
+            |> List.mapi (fun i current ->
+                Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
+
+        deltas
+        |> List.forall (function
+            | MetricPoints.Sum(Temporality.Delta, _, _) -> true
+            | _ -> false)
+        && accumulate deltas = cumulative)
 
 let private withoutExtremes (points: MetricPoints) =
     match points with
@@ -406,46 +377,39 @@ let private withoutExtremes (points: MetricPoints) =
         MetricPoints.Histogram(t, p |> List.map (fun x -> { x with Min = Nullable(); Max = Nullable() }))
     | other -> other
 
-[<Fact>]
 let ``delta histograms accumulated equal the histogram of everything`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactDouble)) (fun collections ->
-            let deltas =
-                collections
-                |> List.mapi (fun i collection ->
-                    perSeries collection
-                    |> List.map (fun (s, values) -> histogramPoint s (int64 i * 10L) (int64 (i + 1) * 10L) values)
-                    |> fun points -> MetricPoints.Histogram(Temporality.Delta, Items points))
+    Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactDouble)) (fun collections ->
+        let deltas =
+            collections
+            |> List.mapi (fun i collection ->
+                perSeries collection
+                |> List.map (fun (s, values) -> histogramPoint s (int64 i * 10L) (int64 (i + 1) * 10L) values)
+                |> fun points -> MetricPoints.Histogram(Temporality.Delta, Items points))
 
-            let expected =
-                collections
-                |> cumulativeOf (fun s start i values -> histogramPoint s start (lastMeasured collections s i) values)
-                |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, Items points))
+        let expected =
+            collections
+            |> cumulativeOf (fun s start i values -> histogramPoint s start (lastMeasured collections s i) values)
+            |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, Items points))
 
-            List.map sortPoints (accumulate deltas) = expected)
-    )
+        List.map sortPoints (accumulate deltas) = expected)
 
-[<Fact>]
 let ``cumulative histograms to deltas and back give the cumulative histograms, extremes aside`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactDouble)) (fun collections ->
-            let cumulative =
-                cumulativeOf (fun s start i values -> histogramPoint s start (endOf i) values) collections
-                |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, Items points))
+    Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactDouble)) (fun collections ->
+        let cumulative =
+            cumulativeOf (fun s start i values -> histogramPoint s start (endOf i) values) collections
+            |> List.map (fun points -> MetricPoints.Histogram(Temporality.Cumulative, Items points))
 
-            let deltas =
-                cumulative
-                |> List.mapi (fun i current ->
-                    Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
+        let deltas =
+            cumulative
+            |> List.mapi (fun i current ->
+                Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
 
-            List.map withoutExtremes (accumulate deltas) = List.map withoutExtremes cumulative)
-    )
+        List.map withoutExtremes (accumulate deltas) = List.map withoutExtremes cumulative)
 
 let private exponentialPoint series start time (values: float list) =
     recordAll (4, 20) values
     |> ExponentialHistogramState.toPoint (seriesAttributes series) start time []
 
-[<Fact>]
 let ``cumulative exponential histograms to deltas and back give the cumulative ones, extremes aside`` () =
     let erase (points: MetricPoints) =
         match points with
@@ -453,16 +417,108 @@ let ``cumulative exponential histograms to deltas and back give the cumulative o
             MetricPoints.ExponentialHistogram(t, p |> List.map (fun x -> { x with Min = Nullable(); Max = Nullable() }))
         | other -> other
 
-    Check.property (
-        Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactSpreadDouble)) (fun collections ->
-            let cumulative =
-                cumulativeOf (fun s start i values -> exponentialPoint s start (endOf i) values) collections
-                |> List.map (fun points -> MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items points))
+    Prop.forAll (Arb.fromGen (Arbs.seriesCollections Arbs.exactSpreadDouble)) (fun collections ->
+        let cumulative =
+            cumulativeOf (fun s start i values -> exponentialPoint s start (endOf i) values) collections
+            |> List.map (fun points -> MetricPoints.ExponentialHistogram(Temporality.Cumulative, Items points))
 
-            let deltas =
-                cumulative
-                |> List.mapi (fun i current ->
-                    Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
+        let deltas =
+            cumulative
+            |> List.mapi (fun i current ->
+                Temporality.cumulativeToDelta (if i = 0 then None else Some cumulative[i - 1]) current)
 
-            List.map erase (accumulate deltas) = List.map erase cumulative)
-    )
+        List.map erase (accumulate deltas) = List.map erase cumulative)
+
+[<Tests>]
+let tests =
+    testList
+        "AggregationProperties"
+        [
+            testPropertyWithConfig
+                Check.config
+                "sum of longs is a commutative monoid, wrap-around included"
+                (``sum of longs is a commutative monoid, wrap-around included`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "sum of longs: one fold equals chunked folds merged"
+                (``sum of longs: one fold equals chunked folds merged`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "sum of doubles is a commutative monoid"
+                (``sum of doubles is a commutative monoid`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "sum of doubles: one fold equals chunked folds merged"
+                (``sum of doubles: one fold equals chunked folds merged`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "last value is a commutative monoid, ties included"
+                (``last value is a commutative monoid, ties included`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "last value: one fold equals chunked folds merged"
+                (``last value: one fold equals chunked folds merged`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "last value keeps a measurement with the latest time"
+                (``last value keeps a measurement with the latest time`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "histogram is a commutative monoid"
+                (``histogram is a commutative monoid`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "histogram: one fold equals chunked folds merged"
+                (``histogram: one fold equals chunked folds merged`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "histogram buckets hold exactly the values between their bounds"
+                (``histogram buckets hold exactly the values between their bounds`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "exponential histogram is a commutative monoid"
+                (``exponential histogram is a commutative monoid`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "exponential histogram: one fold equals chunked folds merged"
+                (``exponential histogram: one fold equals chunked folds merged`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "exponential histogram: each value lies in its bucket at the final scale"
+                (``exponential histogram: each value lies in its bucket at the final scale`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "exponential histogram: counts add up and each sign spans at most MaxSize buckets"
+                (``exponential histogram: counts add up and each sign spans at most MaxSize buckets`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "exponential histogram: the scale is the highest at which the data fits"
+                (``exponential histogram: the scale is the highest at which the data fits`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "exponential histogram: merging different scales equals recording everything"
+                (``exponential histogram: merging different scales equals recording everything`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "delta sums accumulated equal the sum of everything"
+                (``delta sums accumulated equal the sum of everything`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "cumulative sums to deltas and back give the cumulative sums"
+                (``cumulative sums to deltas and back give the cumulative sums`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "delta histograms accumulated equal the histogram of everything"
+                (``delta histograms accumulated equal the histogram of everything`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "cumulative histograms to deltas and back give the cumulative histograms, extremes aside"
+                (``cumulative histograms to deltas and back give the cumulative histograms, extremes aside`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "cumulative exponential histograms to deltas and back give the cumulative ones, extremes aside"
+                (``cumulative exponential histograms to deltas and back give the cumulative ones, extremes aside`` ()
+                : FsCheck.Property)
+        ]

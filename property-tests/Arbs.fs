@@ -1381,3 +1381,146 @@ let prometheusCase: Gen<PrometheusOptions * Resource * MetricData list> =
 
         return options, { Attributes = resourceAttributes; SchemaUrl = "" }, metrics
     }
+
+// ---- the unit tests' fuzzers (tests/Functional.Telemetry.Tests compiles this file too) ----
+
+/// A scale of the exponential histogram from `lowestScale` to 20, and four values where an index computed from a
+/// logarithm goes wrong: one bucket's lower bound (an index whose bound is a normal number: exponents within
+/// +-1000), the doubles just below and just above it, and any normal double (mantissa 1 to 2, exponent -1000 to
+/// 999).
+let valuesAroundBucketBound (lowestScale: int) : Gen<int * float list> =
+    gen {
+        let! scale = Gen.choose (lowestScale, 20)
+        let reach = if scale >= 0 then 1000 <<< scale else 1000 >>> -scale
+        let! index = Gen.choose (-reach, reach - 1)
+        let! fraction = Gen.choose64 (0L, (1L <<< 52) - 1L)
+        let! exponent = Gen.choose (-1000, 999)
+        let bound = ExponentialHistogramState.lowerBound scale index
+
+        return
+            scale,
+            [
+                bound
+                Math.BitDecrement bound
+                Math.BitIncrement bound
+                Math.ScaleB(1.0 + float fraction / float (1L <<< 52), exponent)
+            ]
+    }
+
+/// Arbitrary bytes, 0 to `maxLength` of them, every byte value equally likely.
+let bytesUpTo (maxLength: int) : Gen<byte array> =
+    Gen.choose (0, maxLength)
+    |> Gen.bind (fun n -> Gen.arrayOfLength n (Gen.choose (0, 255) |> Gen.map byte))
+
+/// Text of 0 to `maxLength` characters, each drawn from `alphabet`.
+let textFrom (alphabet: string) (maxLength: int) : Gen<string> =
+    Gen.choose (0, maxLength)
+    |> Gen.bind (fun n -> Gen.arrayOfLength n (Gen.elements alphabet))
+    |> Gen.map String
+
+/// Environment variables: each of `names` present or not (even odds), with a value from `value`.
+let environment (names: string list) (value: Gen<string>) : Gen<(string * string) list> =
+    names
+    |> List.map (fun name ->
+        Gen.zip (Gen.elements [ true; false ]) value
+        |> Gen.map (fun (present, v) -> if present then Some(name, v) else None))
+    |> Gen.sequenceToList
+    |> Gen.map (List.choose id)
+
+/// A text size in one of five classes, whose protobuf length prefixes take one, two or three bytes (where two
+/// could be guessed): 0-39, 100-159, 0-1999, 16300-16499 and 0-39999 (`sizeClass` modulo 5).
+let sizeOfClass (sizeClass: int) : Gen<int> =
+    match sizeClass % 5 with
+    | 0 -> Gen.choose (0, 39)
+    | 1 -> Gen.choose (100, 159)
+    | 2 -> Gen.choose (0, 1999)
+    | 3 -> Gen.choose (16_300, 16_499)
+    | _ -> Gen.choose (0, 39_999)
+
+/// For each of `counts`, that many sizes, the i-th of class i (`sizeOfClass i`).
+let sizeClassBatches (counts: int list) : Gen<int array list> =
+    counts
+    |> List.map (fun count -> List.init count sizeOfClass |> Gen.sequenceToArray)
+    |> Gen.sequenceToList
+
+// ---- bound instrument generators ----
+
+/// The instruments of a bound-versus-unbound scenario.
+type BoundInstrumentKind =
+    /// `Counter<long>`.
+    | BoundCounterLong
+    /// `UpDownCounter<long>`.
+    | BoundUpDownLong
+    /// `Histogram<double>` with the default explicit buckets.
+    | BoundExplicitHistogram
+    /// `Histogram<double>` aggregated as a Base2 exponential histogram by a view.
+    | BoundExponentialHistogram
+
+/// One step of a scenario, done the same way on an unbound instrument and on a bound one.
+type BoundStep =
+    /// A measurement of `value` on an instrument with one of the scenario's attribute sets (the bound side binds
+    /// a handle for the pair on first use).
+    | BoundMeasure of instrument: BoundInstrumentKind * set: int * value: float
+    /// The bound side disposes the pair's handle (if any); its next measurement binds a new one.
+    | BoundUnbind of instrument: BoundInstrumentKind * set: int
+    /// Every reader collects.
+    | BoundCollect
+
+/// Attribute sets from `metricAttributePool` and steps over them.
+type BoundScenario =
+    {
+        /// Attribute sets as tags (key, value).
+        AttributeSets: (string * obj) list list
+        /// The steps, in order.
+        Steps: BoundStep list
+    }
+
+/// Scenarios of up to 80 steps on 1-3 attribute sets: measurements valid for their instrument (sums exact in the
+/// one order both sides take), unbinding now and then, collections interleaved.
+let boundScenario: Gen<BoundScenario> =
+    gen {
+        let! setCount = Gen.choose (1, 3)
+        let! sets = Gen.shuffle (Array.ofList metricAttributePool)
+        let sets = sets |> Array.truncate setCount |> List.ofArray
+
+        let measure =
+            gen {
+                let! instrument =
+                    Gen.elements
+                        [
+                            BoundCounterLong
+                            BoundUpDownLong
+                            BoundExplicitHistogram
+                            BoundExponentialHistogram
+                        ]
+
+                let! set = Gen.choose (0, setCount - 1)
+
+                let! value =
+                    match instrument with
+                    | BoundCounterLong -> counterLongValue |> Gen.map float
+                    | BoundUpDownLong -> upDownLongValue |> Gen.map float
+                    | BoundExplicitHistogram -> histogramValue HistogramState.defaultBounds
+                    | BoundExponentialHistogram -> exponentialValue
+
+                return BoundMeasure(instrument, set, value)
+            }
+
+        let unbind =
+            Gen.map2
+                (fun instrument set -> BoundUnbind(instrument, set))
+                (Gen.elements
+                    [
+                        BoundCounterLong
+                        BoundUpDownLong
+                        BoundExplicitHistogram
+                        BoundExponentialHistogram
+                    ])
+                (Gen.choose (0, setCount - 1))
+
+        let step = Gen.frequency [ 10, measure; 1, unbind; 2, Gen.constant BoundCollect ]
+
+        let! count = Gen.choose (0, 80)
+        let! steps = Gen.listOfLength count step
+        return { AttributeSets = sets; Steps = steps }
+    }

@@ -5,6 +5,7 @@
 /// equal the cumulative reader's collection.
 module Functional.Telemetry.PropertyTests.MetricRuntimeProperties
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Collections.Generic
@@ -127,161 +128,143 @@ let private checkAgainstFold
     failUnlessEqual expected (runtimeStates reader "m")
     ignore sdk
 
-[<Fact>]
 let ``MetricRuntime: Counter<long> from concurrent threads equals the pure SumState fold per attribute set`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen (metricRuntimeCase counterLongValue)) (fun case ->
-            let expected =
-                expectedStates
-                    case
-                    (SumState.empty NumberKind.Long)
-                    (fun s v -> SumState.record s (NumberValue.Long v))
-                    CellState.Sum
-
-            checkAgainstFold
-                id
-                (fun meter ->
-                    let counter = meter.CreateCounter<int64>("m")
-                    fun value tags -> counter.Add(value, tags))
+    Prop.forAll (Arb.fromGen (metricRuntimeCase counterLongValue)) (fun case ->
+        let expected =
+            expectedStates
                 case
-                expected))
+                (SumState.empty NumberKind.Long)
+                (fun s v -> SumState.record s (NumberValue.Long v))
+                CellState.Sum
 
-[<Fact>]
+        checkAgainstFold
+            id
+            (fun meter ->
+                let counter = meter.CreateCounter<int64>("m")
+                fun value tags -> counter.Add(value, tags))
+            case
+            expected)
+
 let ``MetricRuntime: Counter<double> of exactly adding values equals the pure SumState fold`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen (metricRuntimeCase counterDoubleValue)) (fun case ->
-            let expected =
-                expectedStates
-                    case
-                    (SumState.empty NumberKind.Double)
-                    (fun s v -> SumState.record s (NumberValue.Double v))
-                    CellState.Sum
-
-            checkAgainstFold
-                id
-                (fun meter ->
-                    let counter = meter.CreateCounter<float>("m")
-                    fun value tags -> counter.Add(value, tags))
+    Prop.forAll (Arb.fromGen (metricRuntimeCase counterDoubleValue)) (fun case ->
+        let expected =
+            expectedStates
                 case
-                expected))
+                (SumState.empty NumberKind.Double)
+                (fun s v -> SumState.record s (NumberValue.Double v))
+                CellState.Sum
 
-[<Fact>]
+        checkAgainstFold
+            id
+            (fun meter ->
+                let counter = meter.CreateCounter<float>("m")
+                fun value tags -> counter.Add(value, tags))
+            case
+            expected)
+
 let ``MetricRuntime: UpDownCounter<long> with negative and positive changes equals the pure SumState fold`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen (metricRuntimeCase upDownLongValue)) (fun case ->
-            let expected =
-                expectedStates
-                    case
-                    (SumState.empty NumberKind.Long)
-                    (fun s v -> SumState.record s (NumberValue.Long v))
-                    CellState.Sum
-
-            checkAgainstFold
-                id
-                (fun meter ->
-                    let counter = meter.CreateUpDownCounter<int64>("m")
-                    fun value tags -> counter.Add(value, tags))
+    Prop.forAll (Arb.fromGen (metricRuntimeCase upDownLongValue)) (fun case ->
+        let expected =
+            expectedStates
                 case
-                expected))
+                (SumState.empty NumberKind.Long)
+                (fun s v -> SumState.record s (NumberValue.Long v))
+                CellState.Sum
+
+        checkAgainstFold
+            id
+            (fun meter ->
+                let counter = meter.CreateUpDownCounter<int64>("m")
+                fun value tags -> counter.Add(value, tags))
+            case
+            expected)
 
 let private recordHistogram (meter: Meter) =
     let histogram = meter.CreateHistogram<float>("m")
     fun (value: float) (tags: KeyValuePair<string, obj>[]) -> histogram.Record(value, tags)
 
-[<Fact>]
 let ``MetricRuntime: Histogram<double> with the default bounds equals the pure HistogramState fold`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen (metricRuntimeCase (histogramValue HistogramState.defaultBounds))) (fun case ->
-            let expected =
-                expectedStates
-                    case
-                    (HistogramState.empty HistogramState.defaultBounds)
-                    HistogramState.record
-                    CellState.Histogram
+    Prop.forAll (Arb.fromGen (metricRuntimeCase (histogramValue HistogramState.defaultBounds))) (fun case ->
+        let expected =
+            expectedStates
+                case
+                (HistogramState.empty HistogramState.defaultBounds)
+                HistogramState.record
+                CellState.Histogram
 
-            checkAgainstFold id recordHistogram case expected))
+        checkAgainstFold id recordHistogram case expected)
 
-[<Fact>]
 let ``MetricRuntime: Histogram<double> with view bounds equals the pure HistogramState fold`` () =
     let gen =
         viewHistogramBounds
         |> Gen.bind (fun bounds -> metricRuntimeCase (histogramValue bounds) |> Gen.map (fun case -> bounds, case))
 
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen gen) (fun (bounds, case) ->
-            let view =
-                { View.forInstrument "m" with
-                    Aggregation = Some(Aggregation.ExplicitBucketHistogram(bounds, true))
-                }
+    Prop.forAll (Arb.fromGen gen) (fun (bounds, case) ->
+        let view =
+            { View.forInstrument "m" with
+                Aggregation = Some(Aggregation.ExplicitBucketHistogram(bounds, true))
+            }
 
-            let expected =
-                expectedStates case (HistogramState.empty bounds) HistogramState.record CellState.Histogram
+        let expected =
+            expectedStates case (HistogramState.empty bounds) HistogramState.record CellState.Histogram
 
-            checkAgainstFold (Metrics.addView view) recordHistogram case expected))
+        checkAgainstFold (Metrics.addView view) recordHistogram case expected)
 
-[<Fact>]
 let ``MetricRuntime: Histogram<double> through a Base2ExponentialHistogram view equals the pure fold`` () =
     let gen = Gen.zip exponentialMaxSize (metricRuntimeCase exponentialValue)
 
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen gen) (fun (maxSize, case) ->
-            let view =
-                { View.forInstrument "m" with
-                    Aggregation = Some(Aggregation.Base2ExponentialHistogram(maxSize, 20, true))
-                }
+    Prop.forAll (Arb.fromGen gen) (fun (maxSize, case) ->
+        let view =
+            { View.forInstrument "m" with
+                Aggregation = Some(Aggregation.Base2ExponentialHistogram(maxSize, 20, true))
+            }
 
-            let expected =
-                expectedStates
-                    case
-                    (ExponentialHistogramState.empty maxSize 20)
-                    ExponentialHistogramState.record
-                    CellState.ExponentialHistogram
+        let expected =
+            expectedStates
+                case
+                (ExponentialHistogramState.empty maxSize 20)
+                ExponentialHistogramState.record
+                CellState.ExponentialHistogram
 
-            // The sum's magnitude: the tolerance is relative to the sum of absolute values, since signs cancel.
-            let magnitudes =
-                expectedStates case 0.0 (fun total v -> total + abs v) (fun total ->
-                    CellState.Sum { Total = NumberValue.Double total })
+        // The sum's magnitude: the tolerance is relative to the sum of absolute values, since signs cancel.
+        let magnitudes =
+            expectedStates case 0.0 (fun total v -> total + abs v) (fun total ->
+                CellState.Sum { Total = NumberValue.Double total })
 
-            let withoutSum state =
-                match state with
-                | CellState.ExponentialHistogram e -> CellState.ExponentialHistogram { e with Sum = 0.0 }
-                | other -> other
+        let withoutSum state =
+            match state with
+            | CellState.ExponentialHistogram e -> CellState.ExponentialHistogram { e with Sum = 0.0 }
+            | other -> other
 
-            let name = uniqueMeter ()
-            let reader = MetricPullReader()
-            use sdk = startSdk name [ reader ] (Metrics.addView view)
-            use meter = new Meter(name)
-            recordConcurrently case (recordHistogram meter)
-            let actual = runtimeStates reader "m"
+        let name = uniqueMeter ()
+        let reader = MetricPullReader()
+        use sdk = startSdk name [ reader ] (Metrics.addView view)
+        use meter = new Meter(name)
+        recordConcurrently case (recordHistogram meter)
+        let actual = runtimeStates reader "m"
 
-            failUnlessEqual
-                (expected |> List.map (fun (a, s) -> a, withoutSum s))
-                (actual |> List.map (fun (a, s) -> a, withoutSum s))
+        failUnlessEqual
+            (expected |> List.map (fun (a, s) -> a, withoutSum s))
+            (actual |> List.map (fun (a, s) -> a, withoutSum s))
 
-            let sumOf state =
-                match state with
-                | CellState.ExponentialHistogram e -> e.Sum
-                | CellState.Sum { Total = total } -> total.AsDouble
-                | _ -> nan
+        let sumOf state =
+            match state with
+            | CellState.ExponentialHistogram e -> e.Sum
+            | CellState.Sum { Total = total } -> total.AsDouble
+            | _ -> nan
 
-            List.zip3 expected actual magnitudes
-            |> List.iter (fun ((a, e), (_, r), (_, m)) ->
-                let e, r, m = sumOf e, sumOf r, sumOf m
+        List.zip3 expected actual magnitudes
+        |> List.iter (fun ((a, e), (_, r), (_, m)) ->
+            let e, r, m = sumOf e, sumOf r, sumOf m
 
-                if not (abs (e - r) <= 1e-9 * max 1.0 m) then
-                    failwithf
-                        "series %s: exponential histogram sum %.17g differs from the pure fold's %.17g"
-                        (attributesKey a)
-                        r
-                        e)
+            if not (abs (e - r) <= 1e-9 * max 1.0 m) then
+                failwithf
+                    "series %s: exponential histogram sum %.17g differs from the pure fold's %.17g"
+                    (attributesKey a)
+                    r
+                    e)
 
-            ignore sdk))
+        ignore sdk)
 
 // ---- delta collections accumulated equal cumulative ----
 
@@ -420,18 +403,14 @@ let private isExponential measurement =
     | ExponentialRecord _ -> true
     | _ -> false
 
-[<Fact>]
 let ``MetricRuntime: delta counters and histograms accumulated with deltaToCumulative equal the cumulative collection``
     ()
     =
     let gen = collectionRounds |> Gen.map (List.map (List.filter (isExponential >> not)))
 
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen gen) (fun rounds ->
-            checkDeltaAccumulatesToCumulative (Aggregation.Base2ExponentialHistogram(160, 20, true)) rounds))
+    Prop.forAll (Arb.fromGen gen) (fun rounds ->
+        checkDeltaAccumulatesToCumulative (Aggregation.Base2ExponentialHistogram(160, 20, true)) rounds)
 
-[<Fact>]
 let ``MetricRuntime: delta exponential histograms accumulated with deltaToCumulative equal the cumulative collection``
     ()
     =
@@ -443,7 +422,52 @@ let ``MetricRuntime: delta exponential histograms accumulated with deltaToCumula
             exponentialMaxSize
             (Gen.choose (-2, 4))
 
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen gen) (fun (rounds, maxSize, maxScale) ->
-            checkDeltaAccumulatesToCumulative (Aggregation.Base2ExponentialHistogram(maxSize, maxScale, true)) rounds))
+    Prop.forAll (Arb.fromGen gen) (fun (rounds, maxSize, maxScale) ->
+        checkDeltaAccumulatesToCumulative (Aggregation.Base2ExponentialHistogram(maxSize, maxScale, true)) rounds)
+
+[<Tests>]
+let tests =
+    testList
+        "MetricRuntimeProperties"
+        [
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: Counter<long> from concurrent threads equals the pure SumState fold per attribute set"
+                (``MetricRuntime: Counter<long> from concurrent threads equals the pure SumState fold per attribute set`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: Counter<double> of exactly adding values equals the pure SumState fold"
+                (``MetricRuntime: Counter<double> of exactly adding values equals the pure SumState fold`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: UpDownCounter<long> with negative and positive changes equals the pure SumState fold"
+                (``MetricRuntime: UpDownCounter<long> with negative and positive changes equals the pure SumState fold`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: Histogram<double> with the default bounds equals the pure HistogramState fold"
+                (``MetricRuntime: Histogram<double> with the default bounds equals the pure HistogramState fold`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: Histogram<double> with view bounds equals the pure HistogramState fold"
+                (``MetricRuntime: Histogram<double> with view bounds equals the pure HistogramState fold`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: Histogram<double> through a Base2ExponentialHistogram view equals the pure fold"
+                (``MetricRuntime: Histogram<double> through a Base2ExponentialHistogram view equals the pure fold`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: delta counters and histograms accumulated with deltaToCumulative equal the cumulative collection"
+                (``MetricRuntime: delta counters and histograms accumulated with deltaToCumulative equal the cumulative collection`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "MetricRuntime: delta exponential histograms accumulated with deltaToCumulative equal the cumulative collection"
+                (``MetricRuntime: delta exponential histograms accumulated with deltaToCumulative equal the cumulative collection`` ()
+                : FsCheck.Property)
+        ]

@@ -3,6 +3,7 @@
 /// field with the records they came from.
 module Functional.Telemetry.PropertyTests.OtlpEncodingProperties
 
+open Expecto
 open System
 open System.Buffers
 open System.Diagnostics
@@ -471,6 +472,15 @@ type private Encoding =
 
 let private cases = 60
 
+/// Generated batches, shown short when a property fails (its message shows the batch that failed).
+[<StructuredFormatDisplay("{Summary}")>]
+type private Batches<'T> =
+    {
+        Items: 'T array
+    }
+
+    member this.Summary = $"{this.Items.Length} generated batches"
+
 let private encodeToFile (encoding: Encoding) writeProtobuf writeJson (path: string) =
     let buffer = ArrayBufferWriter<byte>()
 
@@ -481,10 +491,10 @@ let private encodeToFile (encoding: Encoding) writeProtobuf writeJson (path: str
     File.WriteAllBytes(path, buffer.WrittenSpan.ToArray())
     buffer.WrittenCount
 
-let private checkSignal
+let private checkBatches
     (signal: string)
     (encoding: Encoding)
-    (batch: FsCheck.Gen<Resource * 'T array>)
+    (batches: (Resource * 'T array) array)
     (writeProtobuf: Resource -> 'T array -> IBufferWriter<byte> -> unit)
     (writeJson: Resource -> 'T array -> IBufferWriter<byte> -> unit)
     (size: Resource -> 'T array -> int64)
@@ -493,7 +503,6 @@ let private checkSignal
     let dir = Directory.CreateTempSubdirectory("otlp-encoding-").FullName
 
     try
-        let batches = Gen.sample cases batch
         let extension = if encoding = Protobuf then "pb" else "json"
         let name i = $"case{i:D3}.{signal}.{extension}"
 
@@ -538,6 +547,25 @@ let private checkSignal
     finally
         Directory.Delete(dir, true)
 
+let private checkSignal
+    (signal: string)
+    (encoding: Encoding)
+    (batch: FsCheck.Gen<Resource * 'T array>)
+    (writeProtobuf: Resource -> 'T array -> IBufferWriter<byte> -> unit)
+    (writeJson: Resource -> 'T array -> IBufferWriter<byte> -> unit)
+    (size: Resource -> 'T array -> int64)
+    (expected: Resource -> 'T array -> JsonNode)
+    =
+    // One case is `cases` batches at size 50, decoded by one run of the peer; the property prints its seed (replay
+    // with --fscheck-replay) and the failure message shows the failing batch.
+    let sampled =
+        Gen.arrayOfLength cases batch
+        |> Gen.resize 50
+        |> Gen.map (fun items -> { Items = items })
+
+    Prop.forAll (Arb.fromGen sampled) (fun sampled ->
+        checkBatches signal encoding sampled.Items writeProtobuf writeJson size expected)
+
 let private traces encoding =
     checkSignal
         "traces"
@@ -568,20 +596,45 @@ let private logs encoding =
         OtlpProtobuf.logsSize
         (request "resourceLogs" "scopeLogs" "logRecords" (fun (r: LogRecord) -> r.Scope) expectedLog)
 
-[<Fact>]
 let ``traces: protobuf encode -> JS decode -> equal`` () = traces Protobuf
 
-[<Fact>]
 let ``traces: OTLP/JSON encode -> JS decode -> equal`` () = traces Json
 
-[<Fact>]
 let ``metrics: protobuf encode -> JS decode -> equal`` () = metrics Protobuf
 
-[<Fact>]
 let ``metrics: OTLP/JSON encode -> JS decode -> equal`` () = metrics Json
 
-[<Fact>]
 let ``logs: protobuf encode -> JS decode -> equal`` () = logs Protobuf
 
-[<Fact>]
 let ``logs: OTLP/JSON encode -> JS decode -> equal`` () = logs Json
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpEncodingProperties"
+        [
+            testPropertyWithConfig
+                (Check.configWith 1)
+                "traces: protobuf encode -> JS decode -> equal"
+                (``traces: protobuf encode -> JS decode -> equal`` (): FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 1)
+                "traces: OTLP/JSON encode -> JS decode -> equal"
+                (``traces: OTLP/JSON encode -> JS decode -> equal`` (): FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 1)
+                "metrics: protobuf encode -> JS decode -> equal"
+                (``metrics: protobuf encode -> JS decode -> equal`` (): FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 1)
+                "metrics: OTLP/JSON encode -> JS decode -> equal"
+                (``metrics: OTLP/JSON encode -> JS decode -> equal`` (): FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 1)
+                "logs: protobuf encode -> JS decode -> equal"
+                (``logs: protobuf encode -> JS decode -> equal`` (): FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 1)
+                "logs: OTLP/JSON encode -> JS decode -> equal"
+                (``logs: OTLP/JSON encode -> JS decode -> equal`` (): FsCheck.Property)
+        ]

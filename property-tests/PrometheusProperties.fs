@@ -4,6 +4,7 @@
 /// Each property renders a batch of generated cases and runs the tool once for the whole batch.
 module Functional.Telemetry.PropertyTests.PrometheusProperties
 
+open Expecto
 open System
 open System.Buffers
 open System.Diagnostics
@@ -383,7 +384,13 @@ let private roundTrip
             Some(String.Join("\n", List.rev problems))
     | error -> Some(error.GetValue<string>())
 
-let private batchConfig = Check.config.WithMaxTest(2).WithStartSize(10).WithEndSize(60)
+/// Two cases of 120 scrapes each, at sizes 10 to 60 (each case is one promtool or parser run over all of them).
+let private batchConfig =
+    { Check.config with
+        maxTest = 2
+        startSize = 10
+        endSize = 60
+    }
 
 let private batch = Gen.listOfLength 120 Arbs.prometheusCase
 
@@ -401,40 +408,31 @@ let private report (format: PrometheusFormat) (bad: ((PrometheusOptions * Resour
         failwith
             $"{bad.Length} expositions failed:\n{all}\nthe first:\n{verdict}\n--- exposition ---\n{exposition}\n--- input ---\n%A{case}"
 
-[<Fact>]
 let ``the 0.0.4 text passes promtool check metrics (lint complaints about awkward names only)`` () =
-    Check.One(
-        batchConfig,
-        Prop.forAll (Arb.fromGen batch) (fun cases ->
-            let expositions = cases |> List.map (render PrometheusFormat.Text >> fst) |> List.toArray
+    Prop.forAll (Arb.fromGen batch) (fun cases ->
+        let expositions = cases |> List.map (render PrometheusFormat.Text >> fst) |> List.toArray
 
-            let verdicts =
-                promtoolCheckAll expositions
-                |> Array.map (fun (code, output) ->
-                    let complaints =
-                        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                        |> Array.filter (isLint >> not)
+        let verdicts =
+            promtoolCheckAll expositions
+            |> Array.map (fun (code, output) ->
+                let complaints =
+                    output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    |> Array.filter (isLint >> not)
 
-                    match code with
-                    | 0 -> None
-                    | 3 when complaints.Length = 0 -> None
-                    | _ -> Some $"promtool exit code {code}:\n{output}")
+                match code with
+                | 0 -> None
+                | 3 when complaints.Length = 0 -> None
+                | _ -> Some $"promtool exit code {code}:\n{output}")
 
-            report PrometheusFormat.Text (failures cases verdicts))
-    )
+        report PrometheusFormat.Text (failures cases verdicts))
 
-[<Fact>]
 let ``OpenMetrics parses with prometheus_client's strict parser and gives back names, labels and values`` () =
-    Check.One(
-        batchConfig,
-        Prop.forAll (Arb.fromGen batch) (fun cases ->
-            let expositions = cases |> List.map (render PrometheusFormat.OpenMetrics >> fst) |> List.toArray
-            let results = parseAll expositions
-            let verdicts = List.map2 roundTrip cases (List.ofArray results) |> List.toArray
-            report PrometheusFormat.OpenMetrics (failures cases verdicts))
-    )
+    Prop.forAll (Arb.fromGen batch) (fun cases ->
+        let expositions = cases |> List.map (render PrometheusFormat.OpenMetrics >> fst) |> List.toArray
+        let results = parseAll expositions
+        let verdicts = List.map2 roundTrip cases (List.ofArray results) |> List.toArray
+        report PrometheusFormat.OpenMetrics (failures cases verdicts))
 
-[<Fact>]
 let ``well-named metrics with descriptions are lint-clean for promtool, and OpenMetrics parses`` () =
     let scope =
         {
@@ -532,3 +530,23 @@ let ``well-named metrics with descriptions are lint-clean for promtool, and Open
     Assert.True((code = 0), $"promtool exit code {code}: {output}\n{text}")
     let result = (parseAll [| fst (render PrometheusFormat.OpenMetrics case) |])[0]
     Assert.Equal(None, roundTrip case result)
+
+[<Tests>]
+let tests =
+    testList
+        "PrometheusProperties"
+        [
+            testPropertyWithConfig
+                batchConfig
+                "the 0.0.4 text passes promtool check metrics (lint complaints about awkward names only)"
+                (``the 0.0.4 text passes promtool check metrics (lint complaints about awkward names only)`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                batchConfig
+                "OpenMetrics parses with prometheus_client's strict parser and gives back names, labels and values"
+                (``OpenMetrics parses with prometheus_client's strict parser and gives back names, labels and values`` ()
+                : FsCheck.Property)
+            test "well-named metrics with descriptions are lint-clean for promtool, and OpenMetrics parses" {
+                ``well-named metrics with descriptions are lint-clean for promtool, and OpenMetrics parses`` ()
+            }
+        ]

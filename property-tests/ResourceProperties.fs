@@ -1,5 +1,6 @@
 module Functional.Telemetry.PropertyTests.ResourceProperties
 
+open Expecto
 open System
 open System.Text
 open Xunit
@@ -7,13 +8,10 @@ open FsCheck.FSharp
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Fact>]
 let ``parsing resource attributes never throws`` () =
-    Check.property (
-        Prop.forAll (Arb.fromGen Arbs.text) (fun text ->
-            let attributes, _ = Resource.parseAttributes text
-            attributes |> List.forall (fun a -> a.Key.Length > 0))
-    )
+    Prop.forAll (Arb.fromGen Arbs.text) (fun text ->
+        let attributes, _ = Resource.parseAttributes text
+        attributes |> List.forall (fun a -> a.Key.Length > 0))
 
 // Text that survives UTF-8 (no lone surrogates) and has no surrounding blanks, which parsing trims.
 let private encodable =
@@ -22,27 +20,39 @@ let private encodable =
 
 let private hasControl (text: string) = text |> Seq.exists Char.IsControl
 
-[<Fact>]
 let ``parse (percent-encode entries) gives back the attributes, warning once per entry with control characters`` () =
     let entry = Gen.zip (encodable |> Gen.filter (fun k -> k.Length > 0)) encodable
 
-    Check.property (
-        Prop.forAll (Arb.fromGen (Gen.listOf entry)) (fun entries ->
-            let text =
-                entries
-                |> List.map (fun (k, v) -> Uri.EscapeDataString k + "=" + Uri.EscapeDataString v)
-                |> String.concat ","
+    Prop.forAll (Arb.fromGen (Gen.listOf entry)) (fun entries ->
+        let text =
+            entries
+            |> List.map (fun (k, v) -> Uri.EscapeDataString k + "=" + Uri.EscapeDataString v)
+            |> String.concat ","
 
-            let attributes, warnings = Resource.parseAttributes text
+        let attributes, warnings = Resource.parseAttributes text
 
-            let expected =
-                ReadOnlyList.toList
-                    (Resource.create (entries |> List.map (fun (k, v) -> KeyValue.string k v))).Attributes
+        let expected =
+            ReadOnlyList.toList (Resource.create (entries |> List.map (fun (k, v) -> KeyValue.string k v))).Attributes
 
-            // Control characters are kept (any string is a valid value) and reported in warnings that hold none.
-            let controlled = entries |> List.filter (fun (k, v) -> hasControl k || hasControl v)
+        // Control characters are kept (any string is a valid value) and reported in warnings that hold none.
+        let controlled = entries |> List.filter (fun (k, v) -> hasControl k || hasControl v)
 
-            warnings.Length = controlled.Length
-            && warnings |> List.forall (fun w -> not (hasControl w.Message))
-            && attributes = expected)
-    )
+        warnings.Length = controlled.Length
+        && warnings |> List.forall (fun w -> not (hasControl w.Message))
+        && attributes = expected)
+
+[<Tests>]
+let tests =
+    testList
+        "ResourceProperties"
+        [
+            testPropertyWithConfig
+                Check.config
+                "parsing resource attributes never throws"
+                (``parsing resource attributes never throws`` (): FsCheck.Property)
+            testPropertyWithConfig
+                Check.config
+                "parse (percent-encode entries) gives back the attributes, warning once per entry with control characters"
+                (``parse (percent-encode entries) gives back the attributes, warning once per entry with control characters`` ()
+                : FsCheck.Property)
+        ]

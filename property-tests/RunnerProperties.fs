@@ -2,6 +2,7 @@
 /// against a real Runner; afterwards every item is accounted for exactly once.
 module Functional.Telemetry.PropertyTests.RunnerProperties
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -124,14 +125,11 @@ let private runSchedule (schedule: RunnerSchedule) =
             "exporter shut down once", exporter.Shutdowns = 1
         ]
 
-[<Fact>]
 let ``every accepted item is exported exactly once or counted as failed or dropped`` () =
-    Check.propertyWith
-        40
-        (Prop.forAll (Arb.fromGen runnerSchedule) (fun schedule ->
-            match runSchedule schedule with
-            | [] -> true
-            | broken -> failwithf "violated: %s" (String.Join("; ", broken))))
+    Prop.forAll (Arb.fromGen runnerSchedule) (fun schedule ->
+        match runSchedule schedule with
+        | [] -> true
+        | broken -> failwithf "violated: %s" (String.Join("; ", broken)))
 
 /// An exporter whose export never completes and ignores its token.
 type private HangingExporter() =
@@ -146,47 +144,44 @@ type private HangingExporter() =
             Interlocked.Increment &shutdowns |> ignore
             Task.CompletedTask
 
-[<Fact>]
 let ``shutdown meets its deadline with a hanging exporter and the books still balance`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll (Arb.fromGen hangingSchedule) (fun (items, queue, batch, timeoutMs) ->
-            let exporter = HangingExporter()
+    Prop.forAll (Arb.fromGen hangingSchedule) (fun (items, queue, batch, timeoutMs) ->
+        let exporter = HangingExporter()
 
-            let options =
-                {
-                    ScheduleDelay = TimeSpan.FromMilliseconds 1.
-                    ExportTimeout = TimeSpan.FromSeconds 30.
-                    MaxQueueSize = queue
-                    MaxExportBatchSize = batch
-                }
+        let options =
+            {
+                ScheduleDelay = TimeSpan.FromMilliseconds 1.
+                ExportTimeout = TimeSpan.FromSeconds 30.
+                MaxQueueSize = queue
+                MaxExportBatchSize = batch
+            }
 
-            let runner =
-                Runner.start "hanging" (ExportMode.Batched options) fastRetry resource (exporter :> IExporter<int>)
+        let runner =
+            Runner.start "hanging" (ExportMode.Batched options) fastRetry resource (exporter :> IExporter<int>)
 
-            let accepted = [ for i in 1..items -> runner.Post i ] |> List.filter id |> List.length
-            let timeout = TimeSpan.FromMilliseconds(float timeoutMs)
-            let clock = Stopwatch.StartNew()
-            let ok = runner.Shutdown(timeout).GetAwaiter().GetResult()
-            clock.Stop()
-            let stats = runner.Stats
+        let accepted = [ for i in 1..items -> runner.Post i ] |> List.filter id |> List.length
+        let timeout = TimeSpan.FromMilliseconds(float timeoutMs)
+        let clock = Stopwatch.StartNew()
+        let ok = runner.Shutdown(timeout).GetAwaiter().GetResult()
+        clock.Stop()
+        let stats = runner.Stats
 
-            let broken =
-                problems
-                    [
-                        "returned within timeout + 2 s", clock.Elapsed < timeout + TimeSpan.FromSeconds 2.
-                        "false exactly when something was accepted", ok = (accepted = 0)
-                        "Accepted + Rejected = posted", stats.Accepted + stats.Rejected = int64 items
-                        "Accepted = posts that returned true", stats.Accepted = int64 accepted
-                        "nothing exported", stats.Exported = 0L
-                        "Accepted = Exported + Failed + Dropped",
-                        stats.Accepted = stats.Exported + stats.Failed + stats.Dropped
-                        "at most one batch failed in flight", stats.Failed <= int64 batch
-                    ]
+        let broken =
+            problems
+                [
+                    "returned within timeout + 2 s", clock.Elapsed < timeout + TimeSpan.FromSeconds 2.
+                    "false exactly when something was accepted", ok = (accepted = 0)
+                    "Accepted + Rejected = posted", stats.Accepted + stats.Rejected = int64 items
+                    "Accepted = posts that returned true", stats.Accepted = int64 accepted
+                    "nothing exported", stats.Exported = 0L
+                    "Accepted = Exported + Failed + Dropped",
+                    stats.Accepted = stats.Exported + stats.Failed + stats.Dropped
+                    "at most one batch failed in flight", stats.Failed <= int64 batch
+                ]
 
-            match broken with
-            | [] -> true
-            | _ -> failwithf "violated: %s (stats %A, elapsed %O)" (String.Join("; ", broken)) stats clock.Elapsed))
+        match broken with
+        | [] -> true
+        | _ -> failwithf "violated: %s (stats %A, elapsed %O)" (String.Join("; ", broken)) stats clock.Elapsed)
 
 // ---- the export store's path ----
 
@@ -307,13 +302,31 @@ let private runStoreSchedule (schedule: RunnerSchedule) (perRequest: int) (store
             shutdownOk = (stats.Failed = 0L && stats.Dropped = 0L)
         ]
 
-[<Fact>]
 let ``through the export store every accepted item is delivered once, in order, or counted as failed or dropped`` () =
-    Check.propertyWith
-        30
-        (Prop.forAll
-            (Arb.fromGen (Gen.zip3 runnerSchedule (Gen.choose (1, 4)) (Gen.elements [ 8L; 64L; 1024L * 1024L ])))
-            (fun (schedule, perRequest, storeBytes) ->
-                match runStoreSchedule schedule perRequest storeBytes with
-                | [] -> true
-                | broken -> failwithf "violated: %s" (String.Join("; ", broken))))
+    Prop.forAll
+        (Arb.fromGen (Gen.zip3 runnerSchedule (Gen.choose (1, 4)) (Gen.elements [ 8L; 64L; 1024L * 1024L ])))
+        (fun (schedule, perRequest, storeBytes) ->
+            match runStoreSchedule schedule perRequest storeBytes with
+            | [] -> true
+            | broken -> failwithf "violated: %s" (String.Join("; ", broken)))
+
+[<Tests>]
+let tests =
+    testList
+        "RunnerProperties"
+        [
+            testPropertyWithConfig
+                (Check.configWith 40)
+                "every accepted item is exported exactly once or counted as failed or dropped"
+                (``every accepted item is exported exactly once or counted as failed or dropped`` (): FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "shutdown meets its deadline with a hanging exporter and the books still balance"
+                (``shutdown meets its deadline with a hanging exporter and the books still balance`` ()
+                : FsCheck.Property)
+            testPropertyWithConfig
+                (Check.configWith 30)
+                "through the export store every accepted item is delivered once, in order, or counted as failed or dropped"
+                (``through the export store every accepted item is delivered once, in order, or counted as failed or dropped`` ()
+                : FsCheck.Property)
+        ]

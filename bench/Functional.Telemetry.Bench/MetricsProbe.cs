@@ -31,6 +31,25 @@ public static class MetricsProbe
             ("exponential, 3 tags", i => { var t = BenchTags.Sets[i]; instruments.Exponential.Record(BenchTags.Values[i], t[0], t[1], t[2]); }),
         };
 
+        // Ours only: bound handles (one, bound to the first tag combination) and the bare atomic add they rest on.
+        var floor = 0L;
+        var t0 = BenchTags.Sets[0];
+        using var boundCounter = instruments.Counter.Bind(t0);
+        using var boundHistogram = instruments.Histogram.Bind(t0);
+        using var boundExponential = instruments.Exponential.Bind(t0);
+
+        if (ours)
+        {
+            rows =
+            [
+                .. rows,
+                ("counter, bound", _ => boundCounter.Add(1)),
+                ("histogram, bound", i => boundHistogram.Record(BenchTags.Values[i])),
+                ("exponential, bound", i => boundExponential.Record(BenchTags.Values[i])),
+                ("interlocked floor", _ => Interlocked.Add(ref floor, 1)),
+            ];
+        }
+
         foreach (var (name, call) in rows.Where(r => only is null || r.Name.StartsWith(only, StringComparison.Ordinal)))
         {
             for (var round = 0; round < 3; round++)

@@ -12,11 +12,15 @@ namespace Functional.Telemetry.Bench;
 /// One export of a batch to a loopback sink that discards it (<see cref="OtlpSink"/>): 512 spans over
 /// http/protobuf and over gRPC, 512 log records and 512 metric points over http/protobuf. Ours is
 /// <c>OtlpExporter.traces/logs/metrics</c> (<c>Export</c> called directly and awaited); the official one is
-/// <c>OtlpTraceExporter/OtlpLogExporter/OtlpMetricExporter</c> 1.20.1 (<c>Export</c> called directly, synchronous).
+/// <c>OtlpTraceExporter/OtlpLogExporter/OtlpMetricExporter</c> 1.21.0 (<c>Export</c> called directly, synchronous).
 /// Both export the same data, built once in setup: 512 activities (5 tags, 1 event with 1 tag), handed to the
 /// official exporter as they are and to ours converted to <c>Span</c> records; the same 512 log calls recorded
 /// by each SDK (<see cref="OtlpLogData"/>); the same measurements collected by each SDK
 /// (<see cref="OtlpMetricData"/>). The official exporter is the baseline of each pair.
+/// The compression rows export the same span batch with ours alone (the official exporter 1.20.1 has no
+/// compression setting): uncompressed (the baseline), gzip and zstd, over http/protobuf and over gRPC; setup prints
+/// the body bytes each one puts on the wire. The "compression alone" rows compress the encoded span request (131 KB)
+/// with gzip and with zstd, without sending it.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
@@ -39,6 +43,11 @@ public class OtlpExportBenchmarks
     private int turn;
     private Ours.IExporter<Ours.Span>? oursHttp;
     private Ours.IExporter<Ours.Span>? oursGrpc;
+    private Ours.IExporter<Ours.Span>? oursHttpGzip;
+    private Ours.IExporter<Ours.Span>? oursHttpZstd;
+    private Ours.IExporter<Ours.Span>? oursGrpcGzip;
+    private Ours.IExporter<Ours.Span>? oursGrpcZstd;
+    private byte[] encodedSpans = [];
     private OtlpTraceExporter? officialHttp;
     private OtlpTraceExporter? officialGrpc;
     private Ours.Batch<Ours.LogRecord>[] logBatches = [];
@@ -81,7 +90,10 @@ public class OtlpExportBenchmarks
         return result;
     }
 
-    private static OursF.OtlpOptions OurOptions(Uri endpoint, OursF.OtlpProtocol protocol)
+    private static OursF.OtlpOptions OurOptions(Uri endpoint, OursF.OtlpProtocol protocol) =>
+        OurOptions(endpoint, protocol, OursF.OtlpCompression.None);
+
+    private static OursF.OtlpOptions OurOptions(Uri endpoint, OursF.OtlpProtocol protocol, OursF.OtlpCompression compression)
     {
         var d = OursF.OtlpOptionsModule.Default;
         return new OursF.OtlpOptions(
@@ -89,7 +101,7 @@ public class OtlpExportBenchmarks
             protocol,
             d.Headers,
             d.Timeout,
-            d.Compression,
+            compression,
             d.CertificatePath,
             d.ClientCertificatePath,
             d.ClientKeyPath,
@@ -112,6 +124,10 @@ public class OtlpExportBenchmarks
         var httpEndpoint = new Uri(sink.HttpBase, "/v1/traces");
         oursHttp = OursF.OtlpExporter.Traces(OurOptions(httpEndpoint, OursF.OtlpProtocol.HttpProtobuf));
         oursGrpc = OursF.OtlpExporter.Traces(OurOptions(sink.GrpcBase, OursF.OtlpProtocol.Grpc));
+        oursHttpGzip = OursF.OtlpExporter.Traces(OurOptions(httpEndpoint, OursF.OtlpProtocol.HttpProtobuf, OursF.OtlpCompression.Gzip));
+        oursHttpZstd = OursF.OtlpExporter.Traces(OurOptions(httpEndpoint, OursF.OtlpProtocol.HttpProtobuf, OursF.OtlpCompression.Zstd));
+        oursGrpcGzip = OursF.OtlpExporter.Traces(OurOptions(sink.GrpcBase, OursF.OtlpProtocol.Grpc, OursF.OtlpCompression.Gzip));
+        oursGrpcZstd = OursF.OtlpExporter.Traces(OurOptions(sink.GrpcBase, OursF.OtlpProtocol.Grpc, OursF.OtlpCompression.Zstd));
         officialHttp = new OtlpTraceExporter(new OpenTelemetry.Exporter.OtlpExporterOptions
         {
             Endpoint = httpEndpoint,
@@ -158,6 +174,25 @@ public class OtlpExportBenchmarks
         Check($"ours metrics ({metricBatches[0].Items.Length} metrics)", OursMetricsHttp().GetAwaiter().GetResult().IsSuccess);
         Check($"official metrics ({officialMetrics.Length} metrics)", OfficialMetricsHttp() == OpenTelemetry.ExportResult.Success);
         Check($"official logs ({officialLogs.Length} records)", OfficialLogsHttp() == OpenTelemetry.ExportResult.Success);
+        var encoder = new System.Buffers.ArrayBufferWriter<byte>();
+        OursF.OtlpProtobuf.WriteTraces(batches[0].Resource, batches[0].Items, encoder);
+        encodedSpans = encoder.WrittenSpan.ToArray();
+        Console.WriteLine($"// compression alone: {encodedSpans.Length} bytes -> gzip {CompressGzip()}, zstd {CompressZstd()}");
+        OnTheWire("http/protobuf, uncompressed", OursHttpUncompressed);
+        OnTheWire("http/protobuf, gzip", OursHttpGzip);
+        OnTheWire("http/protobuf, zstd", OursHttpZstd);
+        OnTheWire("grpc, uncompressed", OursGrpcUncompressed);
+        OnTheWire("grpc, gzip", OursGrpcGzip);
+        OnTheWire("grpc, zstd", OursGrpcZstd);
+    }
+
+    /// <summary>Exports the span batch once and prints the body bytes the sink drained for it (for gRPC: the
+    /// 5-byte message prefix and the message, compressed or not).</summary>
+    private void OnTheWire(string name, Func<Task<Ours.ExportResult>> export)
+    {
+        var before = sink!.BodyBytes;
+        Check($"ours {name}", export().GetAwaiter().GetResult().IsSuccess);
+        Console.WriteLine($"// on the wire: ours {name}: {sink.BodyBytes - before} body bytes for {BatchSize} spans");
     }
 
     private void Check(string name, bool success)
@@ -179,6 +214,10 @@ public class OtlpExportBenchmarks
         officialGrpc?.Dispose();
         (oursHttp as IDisposable)?.Dispose();
         (oursGrpc as IDisposable)?.Dispose();
+        (oursHttpGzip as IDisposable)?.Dispose();
+        (oursHttpZstd as IDisposable)?.Dispose();
+        (oursGrpcGzip as IDisposable)?.Dispose();
+        (oursGrpcZstd as IDisposable)?.Dispose();
         officialLogExporter?.Shutdown();
         officialLogExporter?.Dispose();
         (oursLogs as IDisposable)?.Dispose();
@@ -226,4 +265,74 @@ public class OtlpExportBenchmarks
     [Benchmark]
     [BenchmarkCategory("Metrics http/protobuf")]
     public Task<Ours.ExportResult> OursMetricsHttp() => oursMetrics!.Export(metricBatches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces http/protobuf compression")]
+    public Task<Ours.ExportResult> OursHttpUncompressed() => oursHttp!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces http/protobuf compression")]
+    public Task<Ours.ExportResult> OursHttpGzip() => oursHttpGzip!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces http/protobuf compression")]
+    public Task<Ours.ExportResult> OursHttpZstd() => oursHttpZstd!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces grpc compression")]
+    public Task<Ours.ExportResult> OursGrpcUncompressed() => oursGrpc!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces grpc compression")]
+    public Task<Ours.ExportResult> OursGrpcGzip() => oursGrpcGzip!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark]
+    [BenchmarkCategory("Traces grpc compression")]
+    public Task<Ours.ExportResult> OursGrpcZstd() => oursGrpcZstd!.Export(batches[turn++ & 1], CancellationToken.None);
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Traces compression alone")]
+    public int CompressGzip() => OursF.OtlpHttp.gzip(encodedSpans).Length;
+
+    [Benchmark]
+    [BenchmarkCategory("Traces compression alone")]
+    public int CompressZstd() => OursF.OtlpZstd.compress(encodedSpans).Length;
+
+    /// <summary>Compresses the encoded 512-span request with gzip and with zstd in turn, <paramref name="rounds"/> rounds
+    /// of 200 each, and prints each round's time per request and the median (outside BenchmarkDotNet:
+    /// <c>-- otlp-compress [rounds]</c>).</summary>
+    public static int CompressProbe(int rounds)
+    {
+        var spans = RecordActivities().Select(a => Ours.ActivityConversion.ToSpan(OursF.SpanLimitsModule.Default, a)).ToArray();
+        var encoder = new System.Buffers.ArrayBufferWriter<byte>();
+        OursF.OtlpProtobuf.WriteTraces(OursF.ResourceModule.Empty, spans, encoder);
+        var body = encoder.WrittenSpan.ToArray();
+        var gzip = new List<double>();
+        var zstd = new List<double>();
+        const int perRound = 200;
+        var gzipBytes = OursF.OtlpHttp.gzip(body).Length;
+        var zstdBytes = OursF.OtlpZstd.compress(body).Length;
+        for (var round = 0; round < rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < perRound; i++)
+            {
+                OursF.OtlpHttp.gzip(body);
+            }
+
+            gzip.Add(watch.Elapsed.TotalMicroseconds / perRound);
+            watch.Restart();
+            for (var i = 0; i < perRound; i++)
+            {
+                OursF.OtlpZstd.compress(body);
+            }
+
+            zstd.Add(watch.Elapsed.TotalMicroseconds / perRound);
+            Console.WriteLine($"round {round + 1}: gzip {gzip[^1]:F1} us, zstd {zstd[^1]:F1} us");
+        }
+
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        Console.WriteLine($"{body.Length} B request: gzip {gzipBytes} B, median {Median(gzip):F1} us; zstd {zstdBytes} B, median {Median(zstd):F1} us");
+        return 0;
+    }
 }

@@ -13,6 +13,17 @@ if (args.Length >= 2 && args[0] == "metrics")
     return MetricsProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 10_000_000, args.Length >= 4 ? args[3] : null);
 }
 
+// `-- bound ours|official [TraceBased|AlwaysOff] [calls] [rounds]` times the bound-instrument rows by wall clock and
+// by the thread's CPU time (for a loaded machine).
+if (args.Length >= 2 && args[0] == "bound")
+{
+    return BoundProbe.Run(
+        args[1],
+        args.Length >= 3 ? Enum.Parse<BenchExemplarFilter>(args[2]) : BenchExemplarFilter.TraceBased,
+        args.Length >= 4 ? int.Parse(args[3]) : 5_000_000,
+        args.Length >= 5 ? int.Parse(args[4]) : 15);
+}
+
 // `-- expo-proto [calls]` times the exponential histogram prototype (see ExponentialProto).
 if (args.Length >= 1 && args[0] == "expo-proto")
 {
@@ -47,6 +58,18 @@ if (args.Length >= 1 && args[0] == "otlp-encode")
 if (args.Length >= 1 && args[0] == "otlp-export")
 {
     return OtlpAllocationProbe.ExportLoop(args.Length >= 2 ? int.Parse(args[1]) : 20_000, args.Length >= 3 && args[2] == "grpc");
+}
+
+// `-- otlp-compress [rounds]` times gzip and zstd on the encoded 512-span request (outside BenchmarkDotNet).
+if (args.Length >= 1 && args[0] == "otlp-compress")
+{
+    return OtlpExportBenchmarks.CompressProbe(args.Length >= 2 ? int.Parse(args[1]) : 15);
+}
+
+// `-- e2e-cpu ours|official [rounds]` prints the process CPU time per span of the end-to-end OTLP path.
+if (args.Length >= 2 && args[0] == "e2e-cpu")
+{
+    return EndToEndProbe.Run(args[1], args.Length >= 3 ? int.Parse(args[2]) : 200);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(TracingBenchmarks).Assembly).Run(args);

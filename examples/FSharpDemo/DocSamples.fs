@@ -322,6 +322,24 @@ let metricsGettingStarted () =
     placed |> Instruments.add [ KeyValue.string "payment.method" "card" ] 1L
     ignore telemetry
 
+// metrics.md: bound instruments
+let boundInstruments () =
+    use meter = Instruments.meter "MyCompany.Http" None
+    let requests = Instruments.counter meter "http.requests" "{request}" "Requests served"
+    let duration = Instruments.histogram meter "http.duration" "ms" "Request duration" None
+
+    use getOk =
+        requests.Bind
+            [
+                KeyValue.string "http.request.method" "GET"
+                KeyValue.int "http.response.status_code" 200L
+            ]
+
+    use getDuration = duration.Bind [ KeyValue.string "http.request.method" "GET" ]
+
+    getOk.Add 1L
+    getDuration.Record 12.5
+
 // logs.md: the F# pipeline and the native logger
 let logsGettingStarted () =
     use telemetry =
@@ -542,5 +560,96 @@ let runtimeInstrumentation () =
         Metrics.addRuntimeInstrumentation
         >> Metrics.addHttpClientInstrumentation
         >> Metrics.addPrometheusEndpoint id
+    )
+    |> Telemetry.start
+
+// otlp.md: zstd compression
+let otlpZstd: TracingConfig -> TracingConfig =
+    Tracing.addOtlpExporter (fun o -> { o with Compression = OtlpCompression.Zstd })
+
+// vendors.md: a preset on every signal
+let vendorPreset () =
+    let datadog = OtlpPreset.datadog "datadoghq.eu" (Environment.GetEnvironmentVariable "DD_API_KEY")
+
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpPreset datadog)
+        |> Telemetry.withMetrics (Metrics.addMeter "MyCompany.*" >> Metrics.addOtlpPreset datadog)
+        |> Telemetry.withLogging (Logging.addOtlpPreset datadog)
+        |> Telemetry.start
+
+    ignore telemetry
+
+// vendors.md: a preset's options composed with one's own, and the changes a deployment makes
+let vendorPresetOptions: TracingConfig -> TracingConfig =
+    let datadog = OtlpPreset.datadog "datadoghq.eu" (Environment.GetEnvironmentVariable "DD_API_KEY")
+
+    Tracing.addOtlpExporter (
+        OtlpPreset.options OtlpSignal.Traces datadog
+        >> fun o -> { o with Timeout = TimeSpan.FromSeconds 5. }
+    )
+
+let vendorPresetChanges: TracingConfig -> TracingConfig =
+    let jaeger =
+        OtlpPreset.jaeger
+        |> OtlpPreset.withProtocol OtlpProtocol.Grpc
+        |> OtlpPreset.withBaseUrl (Uri "http://jaeger:4317")
+
+    let dynatrace =
+        OtlpPreset.dynatrace "abc12345" (Environment.GetEnvironmentVariable "DT_API_TOKEN")
+        |> OtlpPreset.withBaseUrl (Uri "https://activegate.internal:9999/e/abc12345/api/v2/otlp")
+        |> OtlpPreset.withExponentialHistograms false
+
+    Tracing.addOtlpPreset jaeger >> Tracing.addOtlpPreset dynatrace
+
+// vendors.md: Google Cloud with a token obtained elsewhere (it expires; nothing here refreshes it)
+let googleCloudPreset (accessToken: string) =
+    let google =
+        OtlpPreset.googleCloud "my-project"
+        |> OtlpPreset.withHeader "Authorization" ("Bearer " + accessToken)
+
+    Telemetry.create "batch-job"
+    |> Telemetry.withResourceAttributes [ KeyValue.string "gcp.project_id" "my-project" ]
+    |> Telemetry.withTracing (Tracing.addSource "MyCompany.*" >> Tracing.addOtlpPreset google)
+
+// otlp-file.md: JSON lines to files and to standard output
+let otlpFile () =
+    let toFile path (o: OtlpFileOptions) = { o with Output = OtlpFileOutput.File path }
+
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (
+            Tracing.addSource "MyCompany.*"
+            >> Tracing.addOtlpFileExporter (toFile "/var/log/checkout/traces.jsonl")
+        )
+        |> Telemetry.withMetrics (Metrics.addMeter "MyCompany.*" >> Metrics.addOtlpFileExporter id)
+        |> Telemetry.withLogging (Logging.addOtlpFileExporter (toFile "/var/log/checkout/logs.jsonl"))
+        |> Telemetry.start
+
+    ignore telemetry
+
+// zipkin.md: the Zipkin exporter
+let zipkinStart () =
+    use telemetry =
+        Telemetry.create "checkout"
+        |> Telemetry.withTracing (
+            Tracing.addSource "MyCompany.*"
+            >> Tracing.addZipkinExporter (fun o ->
+                { o with
+                    Endpoint = Uri "http://zipkin.internal:9411/api/v2/spans"
+                })
+        )
+        |> Telemetry.start
+
+    ignore telemetry
+
+// tracing.md: AWS X-Ray trace ids
+let xrayTraceIds () =
+    Telemetry.create "checkout"
+    |> Telemetry.withPropagator Propagators.xray
+    |> Telemetry.withTracing (
+        Tracing.addSource "MyCompany.*"
+        >> Tracing.withIdGenerator IdGenerator.AwsXRay
+        >> Tracing.addOtlpExporter id
     )
     |> Telemetry.start

@@ -28,6 +28,9 @@ internal interface IBuildContext
     /// <summary>New Prometheus options, for the code's delegate to change.</summary>
     PrometheusExporterOptions CreatePrometheusOptions();
 
+    /// <summary>New Zipkin options, for the code's delegate to change.</summary>
+    ZipkinExporterOptions CreateZipkinOptions();
+
     /// <summary>New batch options for one exporter of <paramref name="signal"/>, for the code's delegate to change.</summary>
     BatchExportOptions CreateBatchOptions(string signal);
 
@@ -59,6 +62,8 @@ internal sealed class StandaloneBuildContext : IBuildContext
     public OtlpExporterOptions CreateOtlpOptions(string signal) => new();
 
     public PrometheusExporterOptions CreatePrometheusOptions() => new();
+
+    public ZipkinExporterOptions CreateZipkinOptions() => new();
 
     public BatchExportOptions CreateBatchOptions(string signal) =>
         signal == Signals.Logs ? new BatchExportOptions { ScheduleDelay = TimeSpan.FromSeconds(1) } : new BatchExportOptions();
@@ -176,7 +181,7 @@ internal sealed class OtlpClaim(string signal, string addCall)
 internal static class ConfigRecords
 {
     public static TracingConfig WithExporters(TracingConfig c, IEnumerable<ExporterConfig<Span>> exporters) =>
-        new(c.Sources, c.Sampler, c.Limits, c.Processors, ListModule.OfSeq(exporters), c.Instrumentations);
+        new(c.Sources, c.Sampler, c.Limits, c.Processors, ListModule.OfSeq(exporters), c.Instrumentations, c.IdGenerator);
 
     public static LoggingConfig WithExporters(LoggingConfig c, IEnumerable<ExporterConfig<LogRecord>> exporters) =>
         new(c.Limits, c.IncludeScopes, c.TemplateAsBody, c.Processors, ListModule.OfSeq(exporters));

@@ -7,6 +7,7 @@ namespace Functional.Telemetry;
 internal sealed record SignalFunctions<TConfig, T>(
     string Signal,
     Func<FSharpFunc<OtlpOptions, OtlpOptions>, TConfig, TConfig> AddOtlpExporter,
+    Func<FSharpFunc<OtlpFileOptions, OtlpFileOptions>, TConfig, TConfig> AddOtlpFileExporter,
     Func<EtwOptions, TConfig, TConfig> AddEtwExporter,
     Func<FSharpFunc<T, FSharpOption<T>>, TConfig, TConfig> AddProcessor,
     Func<ExportMode, IExporter<T>, TConfig, TConfig> AddExporter,
@@ -53,11 +54,42 @@ internal sealed class ExporterList<TConfig, T>
         });
     }
 
+    public void AddOtlpExporter(OtlpPreset preset, Action<OtlpExporterOptions> configure)
+    {
+        Guard.NotNull(preset, nameof(preset));
+        Guard.NotNull(configure, nameof(configure));
+        preset.CheckReceives(signal.Signal);
+        otlp.Add();
+        Apply((context, config) =>
+        {
+            var options = context.CreateOtlpOptions(signal.Signal);
+            configure(options);
+            return signal.AddOtlpExporter(preset.Configure(signal.Signal, options.ToConfigure()), config);
+        });
+    }
+
+    public void UseOtlpEverywhere(OtlpPreset preset)
+    {
+        otlp.UseEverywhere();
+        Apply((context, config) =>
+            signal.AddOtlpExporter(preset.Configure(signal.Signal, context.CreateOtlpOptions(signal.Signal).ToConfigure()), config));
+    }
+
     public void UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {
         otlp.UseEverywhere();
         Apply((context, config) =>
             signal.AddOtlpExporter(OtlpEverywhere.Options(context, signal.Signal, protocol, baseUrl).ToConfigure(), config));
+    }
+
+    public void AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        var options = new OtlpFileExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        var function = options.ToConfigure();
+        // Checked here, also when a host replays the step later.
+        Validation.OrThrow(nameof(options), OtlpFileOptionsModule.Validate(function.Invoke(OtlpFileOptionsModule.Default)));
+        Apply(config => signal.AddOtlpFileExporter(function, config));
     }
 
     public void AddEtwExporter(string providerName, Action<EtwExporterOptions> configure)

@@ -14,6 +14,7 @@ public sealed class LoggingBuilder
     private static readonly SignalFunctions<LoggingConfig, LogRecord> Functions = new(
         Signals.Logs,
         LoggingModule.AddOtlpExporter,
+        LoggingModule.AddOtlpFileExporter,
         LoggingModule.AddEtwExporterWith,
         LoggingModule.AddProcessor,
         LoggingModule.AddExporter,
@@ -46,6 +47,44 @@ public sealed class LoggingBuilder
     public LoggingBuilder AddOtlpExporter(Action<OtlpExporterOptions> configure)
     {
         exporters.AddOtlpExporter(configure);
+        return this;
+    }
+
+    /// <summary>Writes log records as JSON Lines of OTLP/JSON to standard output (the specification's OTLP File Exporter;
+    /// <c>OTEL_LOGS_EXPORTER=otlp/stdout</c> names it), batched.</summary>
+    public LoggingBuilder AddOtlpFileExporter() => AddOtlpFileExporter(_ => { });
+
+    /// <summary>Writes log records as JSON Lines of OTLP/JSON to standard output or to a file rotated by size, as
+    /// <paramref name="configure"/> sets (see <see cref="OtlpFileExporterOptions"/>), batched.</summary>
+    /// <exception cref="ArgumentException">A blank path, a non-positive file size or a negative count of rotated files.</exception>
+    public LoggingBuilder AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        exporters.AddOtlpFileExporter(configure);
+        return this;
+    }
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says (endpoint shape, headers,
+    /// protocol; see <see cref="OtlpPreset"/>), the other settings from the <c>OTEL_EXPORTER_OTLP_*</c> environment
+    /// variables.</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive logs.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends logs over OTLP.</exception>
+    public LoggingBuilder AddOtlpExporter(OtlpPreset preset) => AddOtlpExporter(preset, _ => { });
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says; what
+    /// <paramref name="configure"/> sets wins over the preset (hosted: it receives the named
+    /// <see cref="OtlpExporterOptions"/> <c>logs</c> as configuration left them).</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive logs.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends logs over OTLP.</exception>
+    public LoggingBuilder AddOtlpExporter(OtlpPreset preset, Action<OtlpExporterOptions> configure)
+    {
+        exporters.AddOtlpExporter(preset, configure);
+        return this;
+    }
+
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter(preset)</c>.</summary>
+    internal LoggingBuilder UseOtlpEverywhere(OtlpPreset preset)
+    {
+        exporters.UseOtlpEverywhere(preset);
         return this;
     }
 

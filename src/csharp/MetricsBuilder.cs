@@ -43,6 +43,57 @@ public sealed class MetricsBuilder
         });
     }
 
+    /// <summary>Writes each collection as a line of OTLP/JSON (JSON Lines) to standard output (the specification's
+    /// OTLP File Exporter; <c>OTEL_METRICS_EXPORTER=otlp/stdout</c> names it), on a periodic reader.</summary>
+    public MetricsBuilder AddOtlpFileExporter() => AddOtlpFileExporter(_ => { });
+
+    /// <summary>Writes each collection as a line of OTLP/JSON to standard output or to a file rotated by size, as
+    /// <paramref name="configure"/> sets (see <see cref="OtlpFileExporterOptions"/>), on a periodic reader.</summary>
+    /// <exception cref="ArgumentException">A blank path, a non-positive file size or a negative count of rotated files.</exception>
+    public MetricsBuilder AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        var options = new OtlpFileExporterOptions();
+        Guard.NotNull(configure, nameof(configure))(options);
+        var function = options.ToConfigure();
+        Validation.OrThrow(nameof(options), OtlpFileOptionsModule.Validate(function.Invoke(OtlpFileOptionsModule.Default)));
+        return Apply((_, config) => MetricsModule.AddOtlpFileExporter(function, config));
+    }
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says (endpoint shape, headers,
+    /// protocol, temporality and histograms; see <see cref="OtlpPreset"/>), the other settings from the
+    /// <c>OTEL_EXPORTER_OTLP_*</c> environment variables.</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive metrics.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends metrics over OTLP.</exception>
+    public MetricsBuilder AddOtlpExporter(OtlpPreset preset) => AddOtlpExporter(preset, _ => { });
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says; what
+    /// <paramref name="configure"/> sets wins over the preset (hosted: it receives the named
+    /// <see cref="OtlpExporterOptions"/> <c>metrics</c> as configuration left them).</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive metrics.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends metrics over OTLP.</exception>
+    public MetricsBuilder AddOtlpExporter(OtlpPreset preset, Action<OtlpExporterOptions> configure)
+    {
+        Guard.NotNull(preset, nameof(preset));
+        Guard.NotNull(configure, nameof(configure));
+        preset.CheckReceives(Signals.Metrics);
+        otlp.Add();
+        return Apply((context, config) =>
+        {
+            var options = context.CreateOtlpOptions(Signals.Metrics);
+            configure(options);
+            return MetricsModule.AddOtlpExporter(preset.Configure(Signals.Metrics, options.ToConfigure()), config);
+        });
+    }
+
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter(preset)</c>.</summary>
+    internal MetricsBuilder UseOtlpEverywhere(OtlpPreset preset)
+    {
+        otlp.UseEverywhere();
+        return Apply((context, config) =>
+            MetricsModule.AddOtlpExporter(
+                preset.Configure(Signals.Metrics, context.CreateOtlpOptions(Signals.Metrics).ToConfigure()), config));
+    }
+
     /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
     internal MetricsBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {

@@ -16,6 +16,20 @@ public enum OtlpExportProtocol
     Grpc,
 }
 
+/// <summary>How OTLP request bodies are compressed (<c>OTEL_EXPORTER_OTLP_COMPRESSION</c>).</summary>
+public enum OtlpExportCompression
+{
+    /// <summary>Bodies are sent as they are (the default).</summary>
+    None,
+
+    /// <summary>gzip: <c>Content-Encoding: gzip</c> over HTTP, <c>grpc-encoding: gzip</c> over gRPC.</summary>
+    Gzip,
+
+    /// <summary>zstd (level 1): <c>Content-Encoding: zstd</c> over HTTP, <c>grpc-encoding: zstd</c> over gRPC; smaller
+    /// than gzip and faster to compress. The receiver must accept zstd (the OpenTelemetry Collector does).</summary>
+    Zstd,
+}
+
 /// <summary>How OTLP/gRPC spreads requests over the addresses of a collector fleet (gRPC's client-side load
 /// balancing).</summary>
 public enum OtlpLoadBalancingPolicy
@@ -56,7 +70,13 @@ public sealed class OtlpExporterOptions
     /// <summary>Deadline of one request. Default 10 s.</summary>
     public TimeSpan? Timeout { get; set; }
 
-    /// <summary>Gzip request bodies. Default false.</summary>
+    /// <summary>Request body compression: none, gzip or zstd. Default none (or what
+    /// <c>OTEL_EXPORTER_OTLP_COMPRESSION</c> says: <c>none</c>, <c>gzip</c>, <c>zstd</c>). Wins over
+    /// <see cref="Gzip"/> when both are set.</summary>
+    public OtlpExportCompression? Compression { get; set; }
+
+    /// <summary>Gzip request bodies (true), or send them uncompressed (false); the older spelling of
+    /// <see cref="Compression"/>, which wins when both are set. Default false.</summary>
     public bool? Gzip { get; set; }
 
     /// <summary>A PEM file of CA certificates to trust for the server's certificate.</summary>
@@ -135,11 +155,14 @@ public sealed class OtlpExporterOptions
             },
             headers,
             Timeout ?? o.Timeout,
-            Gzip switch
+            (Compression, Gzip) switch
             {
-                true => OtlpCompression.Gzip,
-                false => OtlpCompression.None,
-                null => o.Compression,
+                (OtlpExportCompression.Zstd, _) => OtlpCompression.Zstd,
+                (OtlpExportCompression.Gzip, _) => OtlpCompression.Gzip,
+                (OtlpExportCompression.None, _) => OtlpCompression.None,
+                (_, true) => OtlpCompression.Gzip,
+                (_, false) => OtlpCompression.None,
+                _ => o.Compression,
             },
             Keep(CertificatePath, o.CertificatePath),
             Keep(ClientCertificatePath, o.ClientCertificatePath),

@@ -114,12 +114,14 @@ public sealed class TelemetryBuilder
     public TelemetryBuilder WithoutRetries() => Apply(c => TelemetryModule.WithRetry(RetryPolicyModule.Disabled, c));
 
     /// <summary>Keeps what the OTLP exporters cannot send (collector unreachable, or answering retryably) in files
-    /// under <paramref name="directory"/> (one subdirectory per signal) until the collector answers, then sends it in
-    /// order; what is stored when the process stops is sent by the next process started with the same directory.
-    /// At most <paramref name="maxBytes"/> per signal (default 256 MiB; the newest requests are dropped, and
+    /// under <paramref name="directory"/> (one subdirectory per signal and destination: an exporter only sends the
+    /// files made for its endpoint and protocol) until the collector answers, then sends it in order; what is stored
+    /// when the process stops is sent by the next process started with the same directory and endpoint.
+    /// At most <paramref name="maxBytes"/> per exporter (default 256 MiB; the newest requests are dropped, and
     /// counted, past it) and none older than <paramref name="maxAge"/> (default 24 h). The SDK creates the directory
-    /// readable and writable by its owner only; a directory every local account may write to, or the shared
-    /// temporary directory itself, is refused with a warning and memory is used instead. Beats
+    /// readable and writable by its owner only; the shared temporary directory itself and, on Unix, a directory
+    /// every local account may write to, a symbolic link or a directory another account owns are refused with a
+    /// warning and memory is used instead. Beats
     /// <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY</c> and <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_DISK_RETRY_DIRECTORY_PATH</c>.
     /// See docs/reliability.md.</summary>
     public TelemetryBuilder UseDiskExportStore(string directory, long? maxBytes = null, TimeSpan? maxAge = null)
@@ -196,6 +198,32 @@ public sealed class TelemetryBuilder
     /// exporter is the one its <c>AddOtlpExporter()</c> would add, so calling both for a signal is an error.</summary>
     /// <exception cref="InvalidOperationException">A signal already has an OTLP exporter of its own, or this is the second call.</exception>
     public TelemetryBuilder UseOtlpExporter() => UseOtlp(null, null);
+
+    /// <summary>Exports every signal a vendor receives over OTLP as <paramref name="preset"/> says (endpoint shape,
+    /// headers, protocol, temporality; see <see cref="OtlpPreset"/>), the other settings from the
+    /// <c>OTEL_EXPORTER_OTLP_*</c> environment variables; it enables those signals (Jaeger: tracing only).</summary>
+    /// <exception cref="InvalidOperationException">A signal already has an OTLP exporter of its own, or this is the second call.</exception>
+    public TelemetryBuilder UseOtlpExporter(OtlpPreset preset)
+    {
+        Guard.NotNull(preset, nameof(preset));
+        var result = this;
+        if (preset.Receives(Signals.Traces))
+        {
+            result = result.WithTracing(t => t.UseOtlpEverywhere(preset));
+        }
+
+        if (preset.Receives(Signals.Metrics))
+        {
+            result = result.WithMetrics(m => m.UseOtlpEverywhere(preset));
+        }
+
+        if (preset.Receives(Signals.Logs))
+        {
+            result = result.WithLogging(l => l.UseOtlpEverywhere(preset));
+        }
+
+        return result;
+    }
 
     /// <summary>Exports traces, metrics and logs over OTLP with this protocol to this base URL: OTLP/HTTP posts to
     /// <c>{baseUrl}/v1/traces</c>, <c>/v1/metrics</c> and <c>/v1/logs</c>; gRPC uses <paramref name="baseUrl"/> as it

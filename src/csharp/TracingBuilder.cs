@@ -3,14 +3,15 @@ using Microsoft.FSharp.Core;
 namespace Functional.Telemetry;
 
 /// <summary>Configures tracing: which ActivitySources to record, sampling, limits, processors, exporters.
-/// <c>OTEL_TRACES_EXPORTER</c> (<c>otlp</c>, <c>console</c>, <c>none</c>), when set, decides which OTLP and console
-/// exporters run (those added here keep their options); exporters given as objects and ETW always run. With no
+/// <c>OTEL_TRACES_EXPORTER</c> (<c>otlp</c>, <c>zipkin</c>, <c>console</c>, <c>none</c>), when set, decides which OTLP,
+/// Zipkin and console exporters run (those added here keep their options); exporters given as objects and ETW always run. With no
 /// exporter added and the variable unset, spans are exported over OTLP, the specification's default.</summary>
 public sealed class TracingBuilder
 {
     private static readonly SignalFunctions<TracingConfig, Span> Functions = new(
         Signals.Traces,
         TracingModule.AddOtlpExporter,
+        TracingModule.AddOtlpFileExporter,
         TracingModule.AddEtwExporterWith,
         TracingModule.AddProcessor,
         TracingModule.AddExporter,
@@ -47,11 +48,81 @@ public sealed class TracingBuilder
         return this;
     }
 
+    /// <summary>Writes spans as JSON Lines of OTLP/JSON to standard output (the specification's OTLP File Exporter;
+    /// <c>OTEL_TRACES_EXPORTER=otlp/stdout</c> names it), batched.</summary>
+    public TracingBuilder AddOtlpFileExporter() => AddOtlpFileExporter(_ => { });
+
+    /// <summary>Writes spans as JSON Lines of OTLP/JSON to standard output or to a file rotated by size, as
+    /// <paramref name="configure"/> sets (see <see cref="OtlpFileExporterOptions"/>), batched.</summary>
+    /// <exception cref="ArgumentException">A blank path, a non-positive file size or a negative count of rotated files.</exception>
+    public TracingBuilder AddOtlpFileExporter(Action<OtlpFileExporterOptions> configure)
+    {
+        exporters.AddOtlpFileExporter(configure);
+        return this;
+    }
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says (endpoint shape, headers,
+    /// protocol; see <see cref="OtlpPreset"/>), the other settings from the <c>OTEL_EXPORTER_OTLP_*</c> environment
+    /// variables.</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive traces.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
+    public TracingBuilder AddOtlpExporter(OtlpPreset preset) => AddOtlpExporter(preset, _ => { });
+
+    /// <summary>Exports over OTLP to a vendor's endpoint as <paramref name="preset"/> says; what
+    /// <paramref name="configure"/> sets wins over the preset (hosted: it receives the named
+    /// <see cref="OtlpExporterOptions"/> <c>traces</c> as configuration left them).</summary>
+    /// <exception cref="ArgumentException">The vendor does not receive traces.</exception>
+    /// <exception cref="InvalidOperationException"><c>UseOtlpExporter</c> already sends traces over OTLP.</exception>
+    public TracingBuilder AddOtlpExporter(OtlpPreset preset, Action<OtlpExporterOptions> configure)
+    {
+        exporters.AddOtlpExporter(preset, configure);
+        return this;
+    }
+
+    /// <summary>The OTLP exporter of <c>UseOtlpExporter(preset)</c>.</summary>
+    internal TracingBuilder UseOtlpEverywhere(OtlpPreset preset)
+    {
+        exporters.UseOtlpEverywhere(preset);
+        return this;
+    }
+
     /// <summary>The OTLP exporter of <c>UseOtlpExporter</c>.</summary>
     internal TracingBuilder UseOtlpEverywhere(OtlpExportProtocol? protocol, Uri? baseUrl)
     {
         exporters.UseOtlpEverywhere(protocol, baseUrl);
         return this;
+    }
+
+    /// <summary>Exports spans to Zipkin (JSON v2 over HTTP) as the <c>OTEL_EXPORTER_ZIPKIN_*</c> environment variables
+    /// say (default <c>http://localhost:9411/api/v2/spans</c>), with retries on by default. See docs/zipkin.md.</summary>
+    public TracingBuilder AddZipkinExporter() => AddZipkinExporter(_ => { });
+
+    /// <summary>Exports spans to Zipkin; <paramref name="configure"/> overrides the environment variables (hosted: it
+    /// receives the named <see cref="ZipkinExporterOptions"/> <c>traces</c> as configuration left them, section
+    /// <c>FunctionalTelemetry:Traces:Zipkin</c>).</summary>
+    public TracingBuilder AddZipkinExporter(Action<ZipkinExporterOptions> configure)
+    {
+        Guard.NotNull(configure, nameof(configure));
+        return Apply((context, config) =>
+        {
+            var options = context.CreateZipkinOptions();
+            configure(options);
+            return TracingModule.AddZipkinExporter(options.ToConfigure(), config);
+        });
+    }
+
+    /// <summary>Makes the trace ids of new traces with <paramref name="generator"/>:
+    /// <see cref="TraceIdGenerator.AwsXRay"/> for AWS X-Ray (process-wide: .NET's <c>Activity.TraceIdGenerator</c> is
+    /// set while the SDK runs and put back at its shutdown). Default <see cref="TraceIdGenerator.Random"/>.</summary>
+    public TracingBuilder SetIdGenerator(TraceIdGenerator generator)
+    {
+        var core = generator switch
+        {
+            TraceIdGenerator.Random => IdGenerator.Random,
+            TraceIdGenerator.AwsXRay => IdGenerator.AwsXRay,
+            _ => throw new ArgumentOutOfRangeException(nameof(generator), generator, "Not a TraceIdGenerator."),
+        };
+        return Apply(config => TracingModule.WithIdGenerator(core, config));
     }
 
     /// <summary>Writes each span as an ETW event named <c>Span</c> (keyword 2) to the EventSource

@@ -51,7 +51,8 @@ public class ExportStoreBuilderTests
             var stats = sdk.SpanPipelines[0].Stats;
             Assert.Equal(1L, stats.Stored);
             Assert.Equal(0L, stats.Dropped);
-            var file = Assert.Single(Directory.GetFiles(Path.Combine(directory, "traces"), "*.req"));
+            // One subdirectory per destination under the signal's (docs/reliability.md).
+            var file = Assert.Single(Directory.GetFiles(Path.Combine(directory, "traces"), "*.req", SearchOption.AllDirectories));
             if (!OperatingSystem.IsWindows())
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));

@@ -89,6 +89,8 @@ let expected =
             "Google.Protobuf", ""
             // Configuration files (OTEL_CONFIG_FILE) are YAML.
             "YamlDotNet", ""
+            // OTLP's zstd compression.
+            "ZstdSharp.Port", ""
         ]
         "Functional.Telemetry.CSharp", [ "Functional.Telemetry", version; "Microsoft.Extensions.Logging", "" ]
         "Functional.Telemetry.AspNetCore", [ "Functional.Telemetry", version; "Functional.Telemetry.CSharp", version ]

@@ -101,3 +101,17 @@ module Instruments =
             work ()
         finally
             record attributes (Stopwatch.GetElapsedTime(started).TotalMilliseconds) histogram
+
+[<AutoOpen>]
+module InstrumentBinding =
+    type Counter<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> with
+        member counter.Bind(attributes: KeyValue list) =
+            BoundInstruments.counter<'T> counter (BoundInstruments.tagsOf attributes)
+
+    type UpDownCounter<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> with
+        member counter.Bind(attributes: KeyValue list) =
+            BoundInstruments.counter<'T> counter (BoundInstruments.tagsOf attributes)
+
+    type Histogram<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> with
+        member histogram.Bind(attributes: KeyValue list) =
+            BoundInstruments.histogram<'T> histogram (BoundInstruments.tagsOf attributes)

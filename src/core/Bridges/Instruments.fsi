@@ -2,6 +2,7 @@ namespace Functional.Telemetry.FSharp
 
 open Functional.Telemetry
 
+open System
 open System.Diagnostics.Metrics
 
 /// The native F# metrics API: System.Diagnostics.Metrics instruments created and used with F# values
@@ -82,3 +83,23 @@ module Instruments =
     /// Times `work` and records its duration in milliseconds on the histogram, also when it throws.
     [<CompiledName("Time")>]
     val time: attributes: KeyValue list -> histogram: Histogram<float> -> work: (unit -> 'T) -> 'T
+
+/// Binding instruments to one attribute set: `counter.Bind [ KeyValue.string "method" "GET" ]` returns a handle
+/// whose `Add` records with no attribute lookup (see `BoundCounter`, `BoundHistogram`). Dispose the handle to
+/// unbind. Views and the cardinality limit apply as they do to `Instruments.add`.
+[<AutoOpen>]
+module InstrumentBinding =
+    type Counter<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> with
+        /// Binds the counter to these attributes, in every SDK that listens to it now or later, until the handle
+        /// is disposed.
+        member Bind: attributes: KeyValue list -> BoundCounter<'T>
+
+    type UpDownCounter<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> with
+        /// Binds the up-down counter to these attributes, in every SDK that listens to it now or later, until the
+        /// handle is disposed.
+        member Bind: attributes: KeyValue list -> BoundCounter<'T>
+
+    type Histogram<'T when 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType> with
+        /// Binds the histogram to these attributes, in every SDK that listens to it now or later, until the
+        /// handle is disposed.
+        member Bind: attributes: KeyValue list -> BoundHistogram<'T>

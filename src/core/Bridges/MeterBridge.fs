@@ -141,10 +141,16 @@ type internal MeterBridge(meters: string list, collectors: MetricCollector list)
                     let streams = collectors |> List.collect (fun c -> c.StreamsFor descriptor) |> Array.ofList
 
                     if streams.Length > 0 then
+                        // Handles bound on the instrument record into these streams too (see BoundInstruments).
+                        BindingRegistry.enable instrument l streams
                         l.EnableMeasurementEvents(instrument, streams)
 
     do
         listener.InstrumentPublished <- Action<Instrument, MeterListener>(published)
+
+        // The listener is disposed (shutdown) or the instrument's meter is: bound handles stop recording here.
+        listener.MeasurementsCompleted <-
+            Action<Instrument, obj>(fun instrument _ -> BindingRegistry.disable instrument listener)
 
         listener.SetMeasurementEventCallback<int64>(
             MeasurementCallback<int64>(fun _ v t s -> MeterBridge.Long(v, t, s))

@@ -13,9 +13,10 @@ type ExportStore =
     /// In memory, at most `maxBytes` of request bodies across every pipeline of the SDK (default 64 MiB). What it
     /// holds when the SDK shuts down with the backend still unreachable is dropped and counted.
     | Memory of maxBytes: int64
-    /// In files under `directory` (one subdirectory per signal: `traces`, `metrics`, `logs`), at most `maxBytes`
-    /// per signal (default 256 MiB) and none older than `maxAge` (default 24 h). What it holds survives the
-    /// process: the next process started with the same directory sends it.
+    /// In files under `directory` (one subdirectory per signal, `traces`, `metrics`, `logs`, and in it one per
+    /// destination: an exporter only ever sends the files made for its endpoint and protocol), at most `maxBytes`
+    /// per exporter (default 256 MiB) and none older than `maxAge` (default 24 h). What it holds survives the
+    /// process: the next process started with the same directory and endpoint sends it.
     | Disk of directory: string * maxBytes: int64 * maxAge: TimeSpan
 
 /// Export store settings: defaults, environment variables and validation.
@@ -29,10 +30,10 @@ module ExportStore =
     [<CompiledName("InMemory")>]
     val memory: maxBytes: int64 -> ExportStore
 
-    /// In files under `directory`, 256 MiB per signal, 24 h at most. The SDK creates the directory (and its
-    /// per-signal subdirectories) readable and writable by the owner only; it refuses, with a warning, a
-    /// directory that everyone may write to or the shared temporary directory itself, and keeps the requests in
-    /// memory instead.
+    /// In files under `directory`, 256 MiB per exporter, 24 h at most. The SDK creates the directory (and its
+    /// subdirectories) readable and writable by the owner only; it refuses, with a warning, the shared temporary
+    /// directory itself and (on Unix) a directory that everyone may write to, that is a symbolic link or that
+    /// another account owns, and keeps the requests in memory instead. See docs/reliability.md.
     [<CompiledName("OnDisk")>]
     val disk: directory: string -> ExportStore
 

@@ -7,6 +7,8 @@ type ExporterKind =
     | Otlp
     | Console
     | Prometheus
+    | Zipkin
+    | OtlpFile
 
 [<RequireQualifiedAccess>]
 type internal ExporterSelection =
@@ -24,8 +26,17 @@ module internal ExporterSelection =
         | ExporterKind.Otlp -> "otlp"
         | ExporterKind.Console -> "console"
         | ExporterKind.Prometheus -> "prometheus"
+        | ExporterKind.Zipkin -> "zipkin"
+        | ExporterKind.OtlpFile -> "otlp/stdout"
 
-    let private all = [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.Prometheus ]
+    let private all =
+        [
+            ExporterKind.Otlp
+            ExporterKind.Console
+            ExporterKind.Prometheus
+            ExporterKind.Zipkin
+            ExporterKind.OtlpFile
+        ]
 
     // One entry of the list, as the specification names it or not at all.
     type private Entry =

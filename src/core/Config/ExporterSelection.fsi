@@ -2,8 +2,9 @@ namespace Functional.Telemetry.FSharp
 
 /// The exporters the selection variables `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` and `OTEL_LOGS_EXPORTER`
 /// can name. An exporter added in code records its kind (`Tracing.addOtlpExporter` is `Otlp`,
-/// `Tracing.addConsoleExporter` is `Console`, `Metrics.addPrometheusEndpoint` is `Prometheus`); exporters the
-/// variables cannot name (an exporter object given in code, in-memory, ETW, pull readers) have no kind.
+/// `Tracing.addConsoleExporter` is `Console`, `Tracing.addZipkinExporter` is `Zipkin`, `Metrics.addPrometheusEndpoint` is
+/// `Prometheus`, the `addOtlpFileExporter` functions are `OtlpFile`); exporters the variables cannot name (an exporter
+/// object given in code, in-memory, ETW, pull readers) have no kind.
 [<RequireQualifiedAccess>]
 type ExporterKind =
     /// `otlp`: the OTLP exporter, configured by the `OTEL_EXPORTER_OTLP_*` variables.
@@ -13,6 +14,11 @@ type ExporterKind =
     /// `prometheus` (metrics only): the SDK's own Prometheus scrape endpoint, configured by the
     /// `OTEL_EXPORTER_PROMETHEUS_*` variables.
     | Prometheus
+    /// `zipkin` (traces only): the Zipkin exporter, configured by the `OTEL_EXPORTER_ZIPKIN_*` variables.
+    | Zipkin
+    /// `otlp/stdout`: the OTLP file exporter (JSON lines of OTLP/JSON). The variable adds one writing to standard
+    /// output; one added in code keeps its output (standard output or a file).
+    | OtlpFile
 
 /// What a signal's selection variable says.
 [<RequireQualifiedAccess>]
@@ -29,16 +35,16 @@ type internal ExporterSelection =
 /// selection to a signal's exporters.
 [<RequireQualifiedAccess>]
 module internal ExporterSelection =
-    /// `OTEL_TRACES_EXPORTER`: `otlp`, `console`, `none`.
+    /// `OTEL_TRACES_EXPORTER`: `otlp`, `zipkin`, `console`, `otlp/stdout`, `none`.
     val tracesVariable: string
 
-    /// `OTEL_METRICS_EXPORTER`: `otlp`, `console`, `prometheus`, `none`.
+    /// `OTEL_METRICS_EXPORTER`: `otlp`, `console`, `prometheus`, `otlp/stdout`, `none`.
     val metricsVariable: string
 
-    /// `OTEL_LOGS_EXPORTER`: `otlp`, `console`, `none`.
+    /// `OTEL_LOGS_EXPORTER`: `otlp`, `console`, `otlp/stdout`, `none`.
     val logsVariable: string
 
-    /// The value of a kind in the variables: `otlp`, `console`, `prometheus`.
+    /// The value of a kind in the variables: `otlp`, `console`, `prometheus`, `zipkin`, `otlp/stdout`.
     val name: kind: ExporterKind -> string
 
     /// Reads a selection variable: a comma-separated list, each value trimmed and compared ignoring case. A value

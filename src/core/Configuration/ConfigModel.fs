@@ -7,6 +7,10 @@ open Functional.Telemetry
 type internal FileExporter =
     | Otlp of OtlpOptions
     | Console
+    /// Spans only: the mapping gives it for the tracer provider's processors alone.
+    | Zipkin of ZipkinOptions
+    /// `otlp_file/development`: JSON lines of OTLP/JSON to standard output or a file.
+    | OtlpFile of OtlpFileOptions
 
 /// A span or log record processor of a file: how items reach its exporter.
 type internal FileProcessor = { Mode: ExportMode; Exporter: FileExporter }
@@ -49,6 +53,8 @@ type internal FileTracing =
         /// None when the file sets neither `tracer_provider.limits` nor `attribute_limits`.
         Limits: SpanLimits option
         Processors: FileProcessor list
+        /// None when the file names no `id_generator` (file_format 1.1).
+        IdGenerator: IdGenerator option
     }
 
 /// `meter_provider`.

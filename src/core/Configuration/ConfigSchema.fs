@@ -133,22 +133,34 @@ module internal ConfigSchema =
             @ extra
         )
 
-    let private otlpFileUnsupported extra =
+    let private otlpFile extra =
         field "otlp_file/development" (objOrNull ([ field "output_stream" str ] @ extra))
-        |> unsupported "the OTLP file exporter is not implemented by this SDK"
 
-    /// The exporters of spans and log records.
-    let private exporter =
+    /// The exporters of log records.
+    let private logExporter =
         oneOf
             "exporter"
             [
                 field "otlp_http" (otlpHttp [])
                 field "otlp_grpc" (otlpGrpc [])
-                otlpFileUnsupported []
+                otlpFile []
                 field "console" empty
             ]
 
-    let private batchProcessor =
+    /// The exporters of spans: those of log records and `zipkin`, an SDK extension plugin (the schema's exporters
+    /// are open to them) in the shape of the ZipkinSpanExporter of the schema before 1.0.
+    let private spanExporter =
+        oneOf
+            "exporter"
+            [
+                field "otlp_http" (otlpHttp [])
+                field "otlp_grpc" (otlpGrpc [])
+                otlpFile []
+                field "console" empty
+                field "zipkin" (objOrNull [ field "endpoint" str; field "timeout" nonNegative ])
+            ]
+
+    let private batchProcessor exporter =
         obj
             [
                 field "schedule_delay" nonNegative
@@ -158,7 +170,7 @@ module internal ConfigSchema =
                 field "exporter" exporter |> required
             ]
 
-    let private simpleProcessor = obj [ field "exporter" exporter |> required ]
+    let private simpleProcessor exporter = obj [ field "exporter" exporter |> required ]
 
     // ---- resource.yaml ----
 
@@ -284,7 +296,14 @@ module internal ConfigSchema =
             [
                 field
                     "processors"
-                    (arr (oneOf "span processor" [ field "batch" batchProcessor; field "simple" simpleProcessor ]))
+                    (arr (
+                        oneOf
+                            "span processor"
+                            [
+                                field "batch" (batchProcessor spanExporter)
+                                field "simple" (simpleProcessor spanExporter)
+                            ]
+                    ))
                 |> required
                 field
                     "limits"
@@ -303,7 +322,10 @@ module internal ConfigSchema =
             @ (if format = "1.0" then
                    []
                else
-                   [ field "id_generator" (oneOf "id generator" [ field "random" empty ]) ])
+                   [
+                       // `xray` is an SDK extension plugin (the schema's id generators are open to them).
+                       field "id_generator" (oneOf "id generator" [ field "random" empty; field "xray" empty ])
+                   ])
         )
 
     // ---- meter_provider.yaml ----
@@ -351,7 +373,7 @@ module internal ConfigSchema =
                         [
                             field "otlp_http" (otlpHttp metricExporterExtra)
                             field "otlp_grpc" (otlpGrpc metricExporterExtra)
-                            otlpFileUnsupported metricExporterExtra
+                            otlpFile metricExporterExtra
                             field "console" (objOrNull metricExporterExtra)
                         ])
                 |> required
@@ -507,7 +529,10 @@ module internal ConfigSchema =
                     (arr (
                         oneOf
                             "log record processor"
-                            ([ field "batch" batchProcessor; field "simple" simpleProcessor ]
+                            ([
+                                field "batch" (batchProcessor logExporter)
+                                field "simple" (simpleProcessor logExporter)
+                             ]
                              @ (if format = "1.0" then
                                     []
                                 else

@@ -4,8 +4,8 @@ open Functional.Telemetry
 
 open System
 
-/// Exporters and processors of every signal, and the exporters of metric readers: OTLP (HTTP and gRPC), console,
-/// Prometheus.
+/// Exporters and processors of every signal, and the exporters of metric readers: OTLP (HTTP and gRPC), the OTLP
+/// file exporter, console, Zipkin (spans), Prometheus.
 [<RequireQualifiedAccess>]
 module internal ExporterMapping =
     let otlpOptions (grpc: bool) (path: string) (body: ConfigNode) : Mapped<OtlpOptions option> =
@@ -68,6 +68,7 @@ module internal ExporterMapping =
                 | Some text ->
                     match text.Trim().ToLowerInvariant() with
                     | "gzip" -> Mapped.ok OtlpCompression.Gzip
+                    | "zstd" -> Mapped.ok OtlpCompression.Zstd
                     | "none" -> Mapped.ok OtlpCompression.None
                     | other ->
                         mapped {
@@ -75,7 +76,7 @@ module internal ExporterMapping =
                                 error
                                     (at path "compression")
                                     (Read.tryGet "compression" body |> Option.defaultValue body)
-                                    $"unsupported compression '{other}' (this SDK sends gzip or none)"
+                                    $"unsupported compression '{other}' (this SDK sends gzip, zstd or none)"
 
                             return OtlpCompression.None
                         }
@@ -124,7 +125,60 @@ module internal ExporterMapping =
             return! validated path body OtlpOptions.validate options
         }
 
-    let exporter (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
+    /// `otlp_file/development`: `output_stream` (`stdout`, the default, or a `file:` URI); the rotation settings the
+    /// schema has no place for keep their defaults.
+    let otlpFileOptions (path: string) (body: ConfigNode) : Mapped<OtlpFileOptions option> =
+        match Read.tryString "output_stream" body with
+        | None -> Mapped.ok (Some OtlpFileOptions.defaults)
+        | Some text ->
+            match OtlpFileOptions.parseOutputStream text with
+            | Ok output -> Mapped.ok (Some { OtlpFileOptions.defaults with Output = output })
+            | Error reason ->
+                mapped {
+                    do!
+                        error
+                            (at path "output_stream")
+                            (Read.tryGet "output_stream" body |> Option.defaultValue body)
+                            reason
+
+                    return None
+                }
+
+    /// `zipkin` (an SDK extension of the schema, in the shape of the pre-1.0 schema's ZipkinSpanExporter):
+    /// `endpoint` (default `http://localhost:9411/api/v2/spans`) and `timeout` (ms; 0 is no limit; default 10000).
+    let zipkinOptions (path: string) (body: ConfigNode) : Mapped<ZipkinOptions option> =
+        mapped {
+            let! endpoint =
+                match Read.tryString "endpoint" body with
+                | None -> Mapped.ok ZipkinOptions.defaults.Endpoint
+                | Some text ->
+                    match Uri.TryCreate(text.Trim(), UriKind.Absolute) with
+                    | true, uri when uri.Scheme = Uri.UriSchemeHttp || uri.Scheme = Uri.UriSchemeHttps -> Mapped.ok uri
+                    | _ ->
+                        mapped {
+                            do!
+                                error
+                                    (at path "endpoint")
+                                    (Read.tryGet "endpoint" body |> Option.defaultValue body)
+                                    "not an absolute http or https URL"
+
+                            return ZipkinOptions.defaults.Endpoint
+                        }
+
+            let options =
+                {
+                    Endpoint = endpoint
+                    Timeout =
+                        Read.tryInt "timeout" body
+                        |> Option.map (Read.milliseconds true)
+                        |> Option.defaultValue ZipkinOptions.defaults.Timeout
+                }
+
+            return! validated path body ZipkinOptions.validate options
+        }
+
+    /// The exporter of a processor; `spans`: a span processor's (which may also be `zipkin`).
+    let exporter (spans: bool) (path: string) (node: ConfigNode option) : Mapped<FileExporter option> =
         match node |> Option.bind Read.single with
         | Some("otlp_http", body) ->
             otlpOptions false (at path "otlp_http") body
@@ -133,9 +187,15 @@ module internal ExporterMapping =
             otlpOptions true (at path "otlp_grpc") body
             |> Mapped.map (Option.map FileExporter.Otlp)
         | Some("console", _) -> Mapped.ok (Some FileExporter.Console)
+        | Some("zipkin", body) when spans ->
+            zipkinOptions (at path "zipkin") body
+            |> Mapped.map (Option.map FileExporter.Zipkin)
+        | Some("otlp_file/development", body) ->
+            otlpFileOptions (at path "otlp_file/development") body
+            |> Mapped.map (Option.map FileExporter.OtlpFile)
         | _ -> Mapped.ok None
 
-    let processor (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
+    let processor (spans: bool) (defaultDelay: int64) (path: string) (node: ConfigNode) : Mapped<FileProcessor option> =
         match Read.single node with
         | Some("batch", body) ->
             mapped {
@@ -174,22 +234,23 @@ module internal ExporterMapping =
                         MaxExportBatchSize = batch
                     }
 
-                let! exporter = exporter (at path "batch.exporter") (Read.tryGet "exporter" body)
+                let! exporter = exporter spans (at path "batch.exporter") (Read.tryGet "exporter" body)
 
                 return
                     exporter
                     |> Option.map (fun e -> { Mode = ExportMode.Batched options; Exporter = e })
             }
         | Some("simple", body) ->
-            exporter (at path "simple.exporter") (Read.tryGet "exporter" body)
+            exporter spans (at path "simple.exporter") (Read.tryGet "exporter" body)
             |> Mapped.map (Option.map (fun e -> { Mode = ExportMode.Simple; Exporter = e }))
         | _ -> Mapped.ok None
 
-    let processors defaultDelay (path: string) (provider: ConfigNode) =
+    /// The processors of a provider; `spans`: the tracer provider's.
+    let processors spans defaultDelay (path: string) (provider: ConfigNode) =
         Read.items "processors" provider
         |> List.mapi (fun index node -> index, node)
         |> Mapped.choose (fun (index, node) ->
-            processor defaultDelay (Diagnostic.item (at path "processors") index) node)
+            processor spans defaultDelay (Diagnostic.item (at path "processors") index) node)
 
     let metricExporter (path: string) (node: ConfigNode option) : Mapped<FileMetricExporter option> =
         let exponential =
@@ -198,6 +259,12 @@ module internal ExporterMapping =
                 ExponentialHistogramState.defaultMaxScale,
                 true
             )
+
+        let preferenceOf (body: ConfigNode) =
+            match Read.tryString "temporality_preference" body with
+            | Some "delta" -> TemporalityPreference.Delta
+            | Some "low_memory" -> TemporalityPreference.LowMemory
+            | _ -> TemporalityPreference.Cumulative
 
         let histograms (body: ConfigNode) =
             if Read.tryString "default_histogram_aggregation" body = Some "base2_exponential_bucket_histogram" then
@@ -216,16 +283,28 @@ module internal ExporterMapping =
                         Histograms = histograms body
                     })
             )
+        | Some("otlp_file/development", body) ->
+            otlpFileOptions (at path "otlp_file/development") body
+            |> Mapped.map (
+                Option.map (fun options ->
+                    let options =
+                        { options with
+                            TemporalityPreference = preferenceOf body
+                            ExponentialHistograms = (histograms body).IsSome
+                        }
+
+                    {
+                        Exporter = FileExporter.OtlpFile options
+                        Preference = options.TemporalityPreference
+                        Histograms = histograms body
+                    })
+            )
         | Some("console", body) ->
             Mapped.ok (
                 Some
                     {
                         Exporter = FileExporter.Console
-                        Preference =
-                            match Read.tryString "temporality_preference" body with
-                            | Some "delta" -> TemporalityPreference.Delta
-                            | Some "low_memory" -> TemporalityPreference.LowMemory
-                            | _ -> TemporalityPreference.Cumulative
+                        Preference = preferenceOf body
                         Histograms = histograms body
                     }
             )

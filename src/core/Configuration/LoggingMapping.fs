@@ -83,7 +83,7 @@ module internal LoggingMapping =
                                 AttributeValueLengthLimit = limit "attribute_value_length_limit" specific general
                             }
 
-                let! processors = ExporterMapping.processors 1000L "logger_provider" node
+                let! processors = ExporterMapping.processors false 1000L "logger_provider" node
 
                 return
                     Some

@@ -30,6 +30,13 @@ module internal TracingMapping =
             )
         | _ -> None
 
+    /// `id_generator` (file_format 1.1): `random`, or `xray` (an SDK extension: AWS X-Ray trace ids).
+    let idGenerator (node: ConfigNode) : IdGenerator option =
+        match Read.single node with
+        | Some("random", _) -> Some IdGenerator.Random
+        | Some("xray", _) -> Some IdGenerator.AwsXRay
+        | _ -> None
+
     let tracing (root: ConfigNode) : Mapped<FileTracing option> =
         match Read.tryGet "tracer_provider" root with
         | None -> Mapped.ok None
@@ -55,7 +62,7 @@ module internal TracingMapping =
                                 AttributePerLinkCountLimit = own "link_attribute_count_limit"
                             }
 
-                let! processors = ExporterMapping.processors 5000L "tracer_provider" node
+                let! processors = ExporterMapping.processors true 5000L "tracer_provider" node
 
                 let! sources =
                     configuratorNames
@@ -71,5 +78,6 @@ module internal TracingMapping =
                             Sampler = Read.tryGet "sampler" node |> Option.bind sampler
                             Limits = limits
                             Processors = processors
+                            IdGenerator = Read.tryGet "id_generator" node |> Option.bind idGenerator
                         }
             }

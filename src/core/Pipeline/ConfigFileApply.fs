@@ -12,37 +12,47 @@ module internal ConfigFileApply =
     let private union (first: string list) (second: string list) =
         first @ (second |> List.filter (fun name -> not (List.contains name first)))
 
+    // The exporter of a processor, built at start as exporters set up in code from the environment are; None for an
+    // exporter the signal has no use for (`zipkin` but for spans: the mapping never gives one).
     let private exporterConfig
         (otlp: OtlpOptions -> IExporter<'T>)
         (console: unit -> IExporter<'T>)
+        (otlpFile: OtlpFileOptions -> IExporter<'T>)
+        (zipkin: (ZipkinOptions -> IExporter<'T>) option)
         (p: FileProcessor)
         =
-        // Built at start, as exporters set up in code from the environment are.
-        let build (_: EnvLookup) =
+        let make: (unit -> IExporter<'T>) option =
             match p.Exporter with
-            | FileExporter.Otlp options -> otlp options, []
-            | FileExporter.Console -> console (), []
+            | FileExporter.Otlp options -> Some(fun () -> otlp options)
+            | FileExporter.Console -> Some console
+            | FileExporter.OtlpFile options -> Some(fun () -> otlpFile options)
+            | FileExporter.Zipkin options -> zipkin |> Option.map (fun make () -> make options)
 
-        {
-            Exporter = ExporterSource.FromEnvironment build
-            Mode = Some p.Mode
-            // The file named it: the selection variables (not read once a file is used) cannot drop it.
-            Kind = None
-        }
+        make
+        |> Option.map (fun make ->
+            {
+                Exporter = ExporterSource.FromEnvironment(fun (_: EnvLookup) -> make (), [])
+                Mode = Some p.Mode
+                // The file named it: the selection variables (not read once a file is used) cannot drop it.
+                Kind = None
+            })
 
     let private metricReader (reader: FileReader) =
         match reader with
         | FileReader.Periodic(options, e) ->
-            let build (_: EnvLookup) =
-                let exporter =
-                    match e.Exporter with
-                    | FileExporter.Otlp o -> OtlpExporter.metrics o :> IExporter<MetricData>
-                    | FileExporter.Console -> ConsoleMetricExporter() :> IExporter<MetricData>
+            let make: (unit -> IExporter<MetricData>) option =
+                match e.Exporter with
+                | FileExporter.Otlp o -> Some(fun () -> OtlpExporter.metrics o :> IExporter<MetricData>)
+                | FileExporter.Console -> Some(fun () -> ConsoleMetricExporter() :> IExporter<MetricData>)
+                | FileExporter.OtlpFile o -> Some(fun () -> OtlpFileExporter.metrics o :> IExporter<MetricData>)
+                // Spans only: the mapping never gives it to a reader.
+                | FileExporter.Zipkin _ -> None
 
-                exporter, e.Preference, e.Histograms, []
-
-            MetricReaderConfig.PeriodicFromEnvironment(build, Some options, None)
-        | FileReader.Prometheus options -> MetricReaderConfig.PrometheusEndpoint(fun _ -> options, [])
+            make
+            |> Option.map (fun make ->
+                let build (_: EnvLookup) = make (), e.Preference, e.Histograms, []
+                MetricReaderConfig.PeriodicFromEnvironment(build, Some options, None))
+        | FileReader.Prometheus options -> Some(MetricReaderConfig.PrometheusEndpoint(fun _ -> options, []))
 
     /// What the file's detectors find, filtered by its `detection/development.attributes`.
     let private detected (detection: FileDetection) =
@@ -103,9 +113,12 @@ module internal ConfigFileApply =
 
                         let exporters =
                             file.Processors
-                            |> List.map (
-                                exporterConfig (fun o -> OtlpExporter.traces o :> IExporter<Span>) (fun () ->
-                                    ConsoleSpanExporter() :> IExporter<Span>)
+                            |> List.choose (
+                                exporterConfig
+                                    (fun o -> OtlpExporter.traces o :> IExporter<Span>)
+                                    (fun () -> ConsoleSpanExporter() :> IExporter<Span>)
+                                    (fun o -> OtlpFileExporter.traces o :> IExporter<Span>)
+                                    (Some(fun o -> ZipkinExporter.create o :> IExporter<Span>))
                             )
 
                         Some
@@ -114,6 +127,7 @@ module internal ConfigFileApply =
                                 Sampler = file.Sampler |> Option.orElse code.Sampler
                                 Limits = file.Limits |> Option.orElse code.Limits
                                 Exporters = exporters @ code.Exporters
+                                IdGenerator = file.IdGenerator |> Option.defaultValue code.IdGenerator
                             }
                 Metrics =
                     match model.Metrics with
@@ -127,7 +141,7 @@ module internal ConfigFileApply =
                                 Views = file.Views @ code.Views
                                 ExemplarFilter = file.ExemplarFilter |> Option.orElse code.ExemplarFilter
                                 CardinalityLimit = file.CardinalityLimit |> Option.defaultValue code.CardinalityLimit
-                                Readers = (file.Readers |> List.map metricReader) @ code.Readers
+                                Readers = (file.Readers |> List.choose metricReader) @ code.Readers
                             }
                 Logging =
                     match model.Logging with
@@ -137,9 +151,12 @@ module internal ConfigFileApply =
 
                         let exporters =
                             file.Processors
-                            |> List.map (
-                                exporterConfig (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>) (fun () ->
-                                    ConsoleLogExporter() :> IExporter<LogRecord>)
+                            |> List.choose (
+                                exporterConfig
+                                    (fun o -> OtlpExporter.logs o :> IExporter<LogRecord>)
+                                    (fun () -> ConsoleLogExporter() :> IExporter<LogRecord>)
+                                    (fun o -> OtlpFileExporter.logs o :> IExporter<LogRecord>)
+                                    None
                             )
 
                         Some

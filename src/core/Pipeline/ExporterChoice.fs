@@ -5,7 +5,15 @@ open Functional.Telemetry
 /// Which exporters a signal starts with: `OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER` or `OTEL_LOGS_EXPORTER`
 /// applied to the exporters added in code (see `ExporterSelection`), and the line that says so at start.
 module internal ExporterChoice =
-    let private spanKinds = [ ExporterKind.Otlp; ExporterKind.Console ]
+    let private spanKinds =
+        [
+            ExporterKind.Otlp
+            ExporterKind.Zipkin
+            ExporterKind.Console
+            ExporterKind.OtlpFile
+        ]
+
+    let private logKinds = [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.OtlpFile ]
 
     let private kindOf (exporter: ExporterConfig<'T>) = exporter.Kind
 
@@ -28,18 +36,23 @@ module internal ExporterChoice =
 
     /// The log exporters to start.
     let logs env (exporters: LogExporterConfig list) =
-        let selection, warnings = ExporterSelection.read ExporterSelection.logsVariable spanKinds env
+        let selection, warnings = ExporterSelection.read ExporterSelection.logsVariable logKinds env
 
         selection,
         applied selection env (fun s -> ExporterSelection.apply s kindOf Logging.exporterOfKind) exporters,
         warnings
 
-    /// The metric readers to start (`prometheus` is the SDK's own endpoint).
+    /// The metric readers to start (`prometheus` is the SDK's own endpoint, `otlp/stdout` the OTLP file exporter).
     let metrics env (readers: MetricReaderConfig list) =
         let selection, warnings =
             ExporterSelection.read
                 ExporterSelection.metricsVariable
-                [ ExporterKind.Otlp; ExporterKind.Console; ExporterKind.Prometheus ]
+                [
+                    ExporterKind.Otlp
+                    ExporterKind.Console
+                    ExporterKind.Prometheus
+                    ExporterKind.OtlpFile
+                ]
                 env
 
         selection,

@@ -24,6 +24,10 @@ type internal ExporterSignal<'Config, 'T> =
         Otlp: OtlpOptions -> IExporter<'T>
         /// An ETW exporter of the signal.
         Etw: EtwOptions -> IExporter<'T>
+        /// An OTLP file exporter of the signal.
+        OtlpFile: OtlpFileOptions -> IExporter<'T>
+        /// A Zipkin exporter of the signal (spans only; None for log records).
+        Zipkin: (ZipkinOptions -> IExporter<'T>) option
     }
 
 /// The one exporter-list mechanism of the tracing and logging configurations (`Tracing.add*Exporter` and
@@ -80,12 +84,45 @@ module internal ExporterList =
             Kind = Some ExporterKind.Otlp
         }
 
+    /// The signal's OTLP file exporter, batched, built at start from the environment's metrics variables (see
+    /// `OtlpFileOptions.fromEnvironment`) with `configure` on top: what `otlp/stdout` selects (with no `configure`:
+    /// standard output).
+    let otlpFile (signal: ExporterSignal<'Config, 'T>) configure =
+        let build env =
+            let fromEnvironment, warnings = OtlpFileOptions.fromEnvironment env
+            let options = Validation.orThrow "options" (OtlpFileOptions.validate (configure fromEnvironment))
+            signal.OtlpFile options, warnings
+
+        {
+            Exporter = ExporterSource.FromEnvironment build
+            Mode = None
+            Kind = Some ExporterKind.OtlpFile
+        }
+
+    /// The signal's Zipkin exporter (when it has one), batched, built at start from `OTEL_EXPORTER_ZIPKIN_*` with
+    /// `configure` on top: what `zipkin` selects (with no `configure`).
+    let zipkin (signal: ExporterSignal<'Config, 'T>) configure =
+        signal.Zipkin
+        |> Option.map (fun make ->
+            let build env =
+                let fromEnvironment, warnings = ZipkinOptions.fromEnvironment env
+                let options = Validation.orThrow "options" (ZipkinOptions.validate (configure fromEnvironment))
+                make options, warnings
+
+            {
+                Exporter = ExporterSource.FromEnvironment build
+                Mode = None
+                Kind = Some ExporterKind.Zipkin
+            })
+
     /// The exporter `OTEL_TRACES_EXPORTER` / `OTEL_LOGS_EXPORTER` adds for a kind code did not add (none for
-    /// `prometheus`, which exports metrics only).
+    /// `prometheus`, which exports metrics only, nor for `zipkin` but to spans).
     let ofKind (signal: ExporterSignal<'Config, 'T>) kind =
         match kind with
         | ExporterKind.Otlp -> Some(otlp signal id)
         | ExporterKind.Console -> Some(console signal)
+        | ExporterKind.OtlpFile -> Some(otlpFile signal id)
+        | ExporterKind.Zipkin -> zipkin signal id
         | ExporterKind.Prometheus -> None
 
     /// Adds the signal's console exporter, batched.
@@ -93,6 +130,21 @@ module internal ExporterList =
 
     /// Adds the signal's OTLP exporter, batched, built at start from the environment with `configure` on top.
     let addOtlp (signal: ExporterSignal<'Config, 'T>) configure config = append signal (otlp signal configure) config
+
+    /// Adds the signal's OTLP file exporter, batched, built at start with `configure` on top of the environment's.
+    let addOtlpFile (signal: ExporterSignal<'Config, 'T>) configure config =
+        // Options given in code are checked here, where the mistake is (start checks them again over the environment).
+        Validation.orThrow "options" (OtlpFileOptions.validate (configure OtlpFileOptions.defaults))
+        |> ignore
+
+        append signal (otlpFile signal configure) config
+
+    /// Adds the signal's Zipkin exporter, batched, built at start from the environment with `configure` on top (the
+    /// signal has one: spans).
+    let addZipkin (signal: ExporterSignal<'Config, 'T>) configure config =
+        match zipkin signal configure with
+        | Some entry -> append signal entry config
+        | None -> config
 
     /// Adds the signal's ETW exporter: options checked now (a clear ArgumentException, also for a name another
     /// EventSource of the process has), the EventSource made at start, simple mode.
@@ -144,7 +196,7 @@ module internal ExporterList =
         (env: EnvLookup)
         (batch: BatchOptions)
         (retry: RetryPolicy)
-        (openStore: string -> (IRequestStore * System.TimeSpan) option)
+        (openStore: string -> string -> (IRequestStore * System.TimeSpan) option)
         (resource: Resource)
         (stage: IExporter<'T> -> IExporter<'In>)
         (exporters: ExporterConfig<'T> list)

@@ -43,6 +43,8 @@ module Logging =
             OtlpSignal = OtlpSignal.Logs
             Otlp = fun options -> OtlpExporter.logs options :> IExporter<LogRecord>
             Etw = fun options -> new EtwLogExporter(options) :> IExporter<LogRecord>
+            OtlpFile = fun options -> OtlpFileExporter.logs options :> IExporter<LogRecord>
+            Zipkin = None
         }
 
     [<CompiledName("AddBatchExporter")>]
@@ -59,6 +61,14 @@ module Logging =
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure config = ExporterList.addOtlp records configure config
+
+    [<CompiledName("AddOtlpFileExporter")>]
+    let addOtlpFileExporter configure config = ExporterList.addOtlpFile records configure config
+
+    [<CompiledName("AddOtlpPreset")>]
+    let addOtlpPreset (preset: OtlpPreset) config =
+        let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Logs preset)
+        addOtlpExporter (OtlpPreset.options OtlpSignal.Logs preset) config
 
     [<CompiledName("AddEtwExporterWith")>]
     let addEtwExporterWith options config = ExporterList.addEtw records options config

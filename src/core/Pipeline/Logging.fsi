@@ -48,6 +48,20 @@ module Logging =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: LoggingConfig -> LoggingConfig
 
+    /// Adds a batched OTLP file exporter (the specification's OTLP File Exporter): each batch of log records becomes one
+    /// line of OTLP/JSON, written to standard output or to a file rotated by size, as `configure` sets over
+    /// `OtlpFileOptions.defaults` (see docs/otlp-file.md). `OTEL_LOGS_EXPORTER=otlp/stdout` names it. Options given in code
+    /// are checked here (ArgumentException naming the bad setting).
+    [<CompiledName("AddOtlpFileExporter")>]
+    val addOtlpFileExporter: configure: (OtlpFileOptions -> OtlpFileOptions) -> config: LoggingConfig -> LoggingConfig
+
+    /// Adds a batched OTLP exporter configured by a vendor preset (`OtlpPreset.jaeger`, `datadogAgent`, `datadog`,
+    /// `dynatrace`, `googleCloud`): `OTEL_EXPORTER_OTLP_*` (logs) read at start, then the preset's endpoint,
+    /// protocol, headers on top (see docs/vendors.md). ArgumentException (naming `preset`) when the vendor
+    /// does not receive logs.
+    [<CompiledName("AddOtlpPreset")>]
+    val addOtlpPreset: preset: OtlpPreset -> config: LoggingConfig -> LoggingConfig
+
     /// Writes each record as an ETW event named `Log` to the EventSource `providerName` (simple mode: one
     /// record at a time, on the runner's thread). The name is checked here: letters, digits, `_` and `-`
     /// (ArgumentException).

@@ -133,6 +133,42 @@ module Metrics =
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure (config: MetricsConfig) = withReader (otlpReader configure) config
 
+    let private exponentialIf enabled =
+        if enabled then
+            Some(
+                Aggregation.Base2ExponentialHistogram(
+                    ExponentialHistogramState.defaultMaxSize,
+                    ExponentialHistogramState.defaultMaxScale,
+                    true
+                )
+            )
+        else
+            None
+
+    let private otlpFileReader configure =
+        let build env =
+            let fromEnvironment, warnings = OtlpFileOptions.fromEnvironment env
+            let options = Validation.orThrow "options" (OtlpFileOptions.validate (configure fromEnvironment))
+
+            OtlpFileExporter.metrics options :> IExporter<MetricData>,
+            options.TemporalityPreference,
+            exponentialIf options.ExponentialHistograms,
+            warnings
+
+        MetricReaderConfig.PeriodicFromEnvironment(build, None, Some ExporterKind.OtlpFile)
+
+    [<CompiledName("AddOtlpFileExporter")>]
+    let addOtlpFileExporter configure (config: MetricsConfig) =
+        Validation.orThrow "options" (OtlpFileOptions.validate (configure OtlpFileOptions.defaults))
+        |> ignore
+
+        withReader (otlpFileReader configure) config
+
+    [<CompiledName("AddOtlpPreset")>]
+    let addOtlpPreset (preset: OtlpPreset) config =
+        let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Metrics preset)
+        addOtlpExporter (OtlpPreset.options OtlpSignal.Metrics preset) config
+
     let internal kindOf reader =
         match reader with
         | MetricReaderConfig.PeriodicFromEnvironment(_, _, kind) -> kind
@@ -143,7 +179,9 @@ module Metrics =
 
     let internal readerOfKind kind =
         match kind with
-        | ExporterKind.Otlp -> otlpReader id
-        | ExporterKind.Console -> consoleReader
-        | ExporterKind.Prometheus -> prometheusEndpointReader id
-        |> Some
+        | ExporterKind.Otlp -> Some(otlpReader id)
+        | ExporterKind.Console -> Some consoleReader
+        | ExporterKind.Prometheus -> Some(prometheusEndpointReader id)
+        | ExporterKind.OtlpFile -> Some(otlpFileReader id)
+        // Zipkin exports spans only (the selection never names it for metrics).
+        | ExporterKind.Zipkin -> None

@@ -69,6 +69,21 @@ module Metrics =
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: MetricsConfig -> MetricsConfig
 
+    /// Adds a periodic reader exporting to an OTLP file exporter (the specification's OTLP File Exporter): each
+    /// collection becomes one line of OTLP/JSON, written to standard output or to a file rotated by size, as
+    /// `configure` sets over `OtlpFileOptions.fromEnvironment` (the temporality and default histogram variables of
+    /// OTLP metrics; see docs/otlp-file.md). `OTEL_METRICS_EXPORTER=otlp/stdout` names it. Options given in code are
+    /// checked here (ArgumentException naming the bad setting).
+    [<CompiledName("AddOtlpFileExporter")>]
+    val addOtlpFileExporter: configure: (OtlpFileOptions -> OtlpFileOptions) -> config: MetricsConfig -> MetricsConfig
+
+    /// Adds a batched OTLP exporter configured by a vendor preset (`OtlpPreset.jaeger`, `datadogAgent`, `datadog`,
+    /// `dynatrace`, `googleCloud`): `OTEL_EXPORTER_OTLP_*` (metrics) read at start, then the preset's endpoint,
+    /// protocol, headers, temporality and histograms on top (see docs/vendors.md). ArgumentException (naming `preset`) when the vendor
+    /// does not receive metrics.
+    [<CompiledName("AddOtlpPreset")>]
+    val addOtlpPreset: preset: OtlpPreset -> config: MetricsConfig -> MetricsConfig
+
     /// Listens to HttpClient's meters: `System.Net.Http` (`http.client.request.duration` in seconds, with the
     /// semantic conventions' advised buckets 0.005 to 10 s; `http.client.active_requests`,
     /// `http.client.open_connections`, `http.client.connection.duration`, `http.client.request.time_in_queue`) and

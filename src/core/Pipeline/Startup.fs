@@ -90,6 +90,17 @@ module internal Startup =
             "traces"
             $"listening to ActivitySources {String.Join(',', sources)}; {describeBatch batch}"
 
+        // Set before the listener starts, so the first traces already have the configured ids.
+        let idGenerator =
+            match tracing.IdGenerator with
+            | IdGenerator.AwsXRay ->
+                SelfDiagnostics.debug "traces" "trace ids are AWS X-Ray ids (Activity.TraceIdGenerator, process-wide)"
+                TraceIdGeneration.useXRay ()
+            | IdGenerator.Random ->
+                { new IDisposable with
+                    member _.Dispose() = ()
+                }
+
         let bridge = new TracingBridge(sources, sampler, onEnd)
         let directSink = DirectSink(sources, sampler, onDirectEnd)
         DirectSinks.Add directSink
@@ -104,6 +115,7 @@ module internal Startup =
                         stopInstrumentations started
                         bridge.Dispose()
                         DirectSinks.Remove directSink
+                        idGenerator.Dispose()
                         all (runners |> List.map (fun r -> r.Shutdown timeout))
                 ShutsDownLast = false
             }

@@ -26,6 +26,7 @@ type TracingConfig =
         Processors: Processor<Span> list
         Exporters: SpanExporterConfig list
         Instrumentations: TracingInstrumentation list
+        IdGenerator: IdGenerator
     }
 
 type LogExporterConfig = ExporterConfig<LogRecord>

@@ -46,6 +46,9 @@ type TracingConfig =
         /// Instrumentations of libraries that make their own Activities (HttpClient, gRPC): their sources are
         /// recorded and they complete those spans while the SDK runs.
         Instrumentations: TracingInstrumentation list
+        /// How trace ids of new traces are made (process-wide while the SDK runs, see `IdGenerator`). Default
+        /// `IdGenerator.Random`.
+        IdGenerator: IdGenerator
     }
 
 /// One log exporter and how records reach it.

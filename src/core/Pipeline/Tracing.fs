@@ -15,6 +15,7 @@ module Tracing =
             Processors = []
             Exporters = []
             Instrumentations = []
+            IdGenerator = IdGenerator.Random
         }
 
     [<CompiledName("AddSource")>]
@@ -29,6 +30,9 @@ module Tracing =
 
     [<CompiledName("WithSampler")>]
     let withSampler sampler (config: TracingConfig) = { config with Sampler = Some sampler }
+
+    [<CompiledName("WithIdGenerator")>]
+    let withIdGenerator generator (config: TracingConfig) = { config with IdGenerator = generator }
 
     [<CompiledName("WithLimits")>]
     let withLimits limits (config: TracingConfig) =
@@ -68,6 +72,8 @@ module Tracing =
             OtlpSignal = OtlpSignal.Traces
             Otlp = fun options -> OtlpExporter.traces options :> IExporter<Span>
             Etw = fun options -> new EtwSpanExporter(options) :> IExporter<Span>
+            OtlpFile = fun options -> OtlpFileExporter.traces options :> IExporter<Span>
+            Zipkin = Some(fun options -> ZipkinExporter.create options :> IExporter<Span>)
         }
 
     [<CompiledName("AddBatchExporter")>]
@@ -84,6 +90,17 @@ module Tracing =
 
     [<CompiledName("AddOtlpExporter")>]
     let addOtlpExporter configure config = ExporterList.addOtlp spans configure config
+
+    [<CompiledName("AddOtlpFileExporter")>]
+    let addOtlpFileExporter configure config = ExporterList.addOtlpFile spans configure config
+
+    [<CompiledName("AddOtlpPreset")>]
+    let addOtlpPreset (preset: OtlpPreset) config =
+        let preset = Validation.orThrow (nameof preset) (OtlpPreset.checkSignal OtlpSignal.Traces preset)
+        addOtlpExporter (OtlpPreset.options OtlpSignal.Traces preset) config
+
+    [<CompiledName("AddZipkinExporter")>]
+    let addZipkinExporter configure config = ExporterList.addZipkin spans configure config
 
     [<CompiledName("AddEtwExporterWith")>]
     let addEtwExporterWith options config = ExporterList.addEtw spans options config

@@ -19,6 +19,12 @@ module Tracing =
     [<CompiledName("WithSampler")>]
     val withSampler: sampler: Sampler -> config: TracingConfig -> TracingConfig
 
+    /// Makes the trace ids of new traces with this generator: `IdGenerator.AwsXRay` for AWS X-Ray (process-wide:
+    /// .NET's `Activity.TraceIdGenerator` is set while the SDK runs, and put back at its shutdown). Default
+    /// `IdGenerator.Random`.
+    [<CompiledName("WithIdGenerator")>]
+    val withIdGenerator: generator: IdGenerator -> config: TracingConfig -> TracingConfig
+
     /// Uses these span limits. Invalid limits (see `SpanLimits.validate`) are an ArgumentException naming the bad setting.
     [<CompiledName("WithLimits")>]
     val withLimits: limits: SpanLimits -> config: TracingConfig -> TracingConfig
@@ -53,6 +59,26 @@ module Tracing =
     /// top; options set in code are checked at start (a bad endpoint is an ArgumentException).
     [<CompiledName("AddOtlpExporter")>]
     val addOtlpExporter: configure: (OtlpOptions -> OtlpOptions) -> config: TracingConfig -> TracingConfig
+
+    /// Adds a batched OTLP file exporter (the specification's OTLP File Exporter): each batch of spans becomes one
+    /// line of OTLP/JSON, written to standard output or to a file rotated by size, as `configure` sets over
+    /// `OtlpFileOptions.defaults` (see docs/otlp-file.md). `OTEL_TRACES_EXPORTER=otlp/stdout` names it. Options given in code
+    /// are checked here (ArgumentException naming the bad setting).
+    [<CompiledName("AddOtlpFileExporter")>]
+    val addOtlpFileExporter: configure: (OtlpFileOptions -> OtlpFileOptions) -> config: TracingConfig -> TracingConfig
+
+    /// Adds a batched OTLP exporter configured by a vendor preset (`OtlpPreset.jaeger`, `datadogAgent`, `datadog`,
+    /// `dynatrace`, `googleCloud`): `OTEL_EXPORTER_OTLP_*` (traces) read at start, then the preset's endpoint,
+    /// protocol, headers on top (see docs/vendors.md). ArgumentException (naming `preset`) when the vendor
+    /// does not receive traces.
+    [<CompiledName("AddOtlpPreset")>]
+    val addOtlpPreset: preset: OtlpPreset -> config: TracingConfig -> TracingConfig
+
+    /// Adds a batched Zipkin exporter (Zipkin's JSON v2 over HTTP, see docs/zipkin.md): `OTEL_EXPORTER_ZIPKIN_*` read
+    /// at start, then `configure` applied on top; options set in code are checked at start (a bad endpoint is an
+    /// ArgumentException). `OTEL_TRACES_EXPORTER=zipkin` adds one without code.
+    [<CompiledName("AddZipkinExporter")>]
+    val addZipkinExporter: configure: (ZipkinOptions -> ZipkinOptions) -> config: TracingConfig -> TracingConfig
 
     /// Writes each span as an ETW event named `Span` to the EventSource `providerName` (simple mode: as spans
     /// end, on the runner's thread). The name is checked here: letters, digits, `_` and `-` (ArgumentException).

@@ -131,9 +131,11 @@ module internal ActivityConversion =
 
             TraceFlags(if random then own ||| randomFlag else own)
 
-    /// `propagatedTraceFlagsWith`, trace ids made here being random when no custom `Activity.TraceIdGenerator` is set.
+    /// `propagatedTraceFlagsWith`, trace ids made here being random when no custom `Activity.TraceIdGenerator` is set
+    /// or the one set is the SDK's X-Ray generator (its low 12 bytes are random).
     [<CompiledName("PropagatedTraceFlags")>]
-    let propagatedTraceFlags (activity: Activity) = propagatedTraceFlagsWith (isNull Activity.TraceIdGenerator) activity
+    let propagatedTraceFlags (activity: Activity) =
+        propagatedTraceFlagsWith (TraceIdGeneration.lowBytesRandom Activity.TraceIdGenerator) activity
 
     /// The span context to propagate for an activity: its context with `propagatedTraceFlags`.
     [<CompiledName("ToPropagatedSpanContext")>]

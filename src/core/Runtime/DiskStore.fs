@@ -6,12 +6,16 @@ open System
 open System.Buffers.Binary
 open System.Collections.Generic
 open System.IO
+open System.Runtime.InteropServices
+open System.Security.Cryptography
 open System.Text
+open System.Threading
 
-/// The file format of a stored request: a magic, the item count, the request kind, the body and a checksum
-/// (FNV-1a, 64 bits, over everything before it). Reading is total: a short, corrupt or foreign file is None.
+/// The file format of a stored entry: a magic, the item count, the request kind, the bodies (a count, then each
+/// body's length and bytes) and a checksum (FNV-1a, 64 bits, over everything before it). Reading is total: a short,
+/// corrupt or foreign file is None.
 module internal StoredFile =
-    let private magic = "FTOTLPR1"B
+    let private magic = "FTOTLPR2"B
 
     let private checksum (data: ReadOnlySpan<byte>) =
         let mutable hash = 14695981039346656037UL
@@ -21,10 +25,11 @@ module internal StoredFile =
 
         hash
 
-    /// The bytes of a file holding `body`.
-    let encode (body: ReadOnlySpan<byte>) (items: int) (kind: string) =
+    /// The bytes of a file holding `bodies`.
+    let encode (bodies: ReadOnlyMemory<byte> array) (items: int) (kind: string) =
         let kindBytes = Encoding.UTF8.GetBytes kind
-        let length = magic.Length + 4 + 4 + kindBytes.Length + 4 + body.Length + 8
+        let bodyBytes = bodies |> Array.sumBy (fun body -> 4 + body.Length)
+        let length = magic.Length + 4 + 4 + kindBytes.Length + 4 + bodyBytes + 8
         let data = Array.zeroCreate<byte> length
         let span = data.AsSpan()
         magic.CopyTo span
@@ -35,15 +40,20 @@ module internal StoredFile =
         at <- at + 4
         kindBytes.CopyTo(span.Slice at)
         at <- at + kindBytes.Length
-        BinaryPrimitives.WriteInt32LittleEndian(span.Slice at, body.Length)
+        BinaryPrimitives.WriteInt32LittleEndian(span.Slice at, bodies.Length)
         at <- at + 4
-        body.CopyTo(span.Slice at)
-        at <- at + body.Length
+
+        for body in bodies do
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice at, body.Length)
+            at <- at + 4
+            body.Span.CopyTo(span.Slice at)
+            at <- at + body.Length
+
         BinaryPrimitives.WriteUInt64LittleEndian(span.Slice at, checksum (ReadOnlySpan(data, 0, at)))
         data
 
-    /// The items, kind and body of a file's bytes; None unless it is whole and its checksum agrees.
-    let decode (data: byte array) : (int * string * byte array) option =
+    /// The items, kind and bodies of a file's bytes; None unless it is whole and its checksum agrees.
+    let decode (data: byte array) : (int * string * byte array array) option =
         try
             let span = ReadOnlySpan data
 
@@ -63,33 +73,73 @@ module internal StoredFile =
                     items < 0
                     || kindLength < 0
                     || kindLength > 1024
-                    || at + kindLength + 4 > data.Length
+                    || int64 at + int64 kindLength + 4L > int64 data.Length - 8L
                 then
                     None
                 else
                     let kind = Encoding.UTF8.GetString(span.Slice(at, kindLength))
                     at <- at + kindLength
-                    let bodyLength = BinaryPrimitives.ReadInt32LittleEndian(span.Slice at)
+                    let count = BinaryPrimitives.ReadInt32LittleEndian(span.Slice at)
                     at <- at + 4
+                    let finish = data.Length - 8
 
-                    if bodyLength < 0 || int64 at + int64 bodyLength + 8L <> int64 data.Length then
+                    // Each body takes at least its 4-byte length.
+                    if count < 1 || int64 count * 4L > int64 (finish - at) then
                         None
                     else
-                        let body = span.Slice(at, bodyLength).ToArray()
-                        at <- at + bodyLength
-                        let stored = BinaryPrimitives.ReadUInt64LittleEndian(span.Slice at)
+                        let bodies = Array.zeroCreate<byte array> count
+                        let mutable whole = true
+                        let mutable index = 0
 
-                        if stored = checksum (span.Slice(0, at)) then
-                            Some(items, kind, body)
+                        while whole && index < count do
+                            if at + 4 > finish then
+                                whole <- false
+                            else
+                                let length = BinaryPrimitives.ReadInt32LittleEndian(span.Slice at)
+                                at <- at + 4
+
+                                if length < 0 || int64 at + int64 length > int64 finish then
+                                    whole <- false
+                                else
+                                    bodies[index] <- span.Slice(at, length).ToArray()
+                                    at <- at + length
+                                    index <- index + 1
+
+                        if
+                            whole
+                            && at = finish
+                            && BinaryPrimitives.ReadUInt64LittleEndian(span.Slice at) = checksum (span.Slice(0, at))
+                        then
+                            Some(items, kind, bodies)
                         else
                             None
         with _ ->
             None
 
-/// Where a disk store may live. The SDK creates the directory and its signal subdirectory readable, writable and
-/// searchable by the owner only (Unix); it refuses a directory everyone may write to, and the shared temporary
-/// directory itself (files another local account could plant there would be sent under this application's
-/// identity: the official SDK's CVE-2026-42191).
+/// The owner of a file on Linux, read with statx(2) (its `struct statx` has one layout on every architecture).
+module internal UnixOwner =
+    [<Literal>]
+    let currentDirectory = -100
+
+    [<Literal>]
+    let noFollow = 0x100
+
+    [<Literal>]
+    let uidMask = 0x8u
+
+    [<DllImport("libc", SetLastError = true)>]
+    extern int statx(int dirfd, string pathname, int flags, uint32 mask, byte[] buffer)
+
+    [<DllImport("libc")>]
+    extern uint32 geteuid()
+
+/// Where a disk store may live: `<root>/<signal>/<destination hash>`. The SDK creates missing directories readable,
+/// writable and searchable by the owner only, and on Unix refuses a root or subdirectory that is a symbolic link, is
+/// owned by another account, or that every account may write to, and the shared temporary directory itself as root
+/// (files another local account could plant there would be sent under this application's identity: the official
+/// SDK's CVE-2026-42191). Its subdirectories are set owner-only. The owner is read on Linux; on another Unix a
+/// superuser is not told apart from the owner. On Windows only the temporary-directory rule applies (the
+/// directory's ACL is the user's to set).
 module internal StoreDirectory =
     let private ownerOnly = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
 
@@ -109,15 +159,77 @@ module internal StoreDirectory =
         not (OperatingSystem.IsWindows())
         && (File.GetUnixFileMode path &&& UnixFileMode.OtherWrite) = UnixFileMode.OtherWrite
 
-    let private create (path: string) =
+    let private isLink (path: string) =
+        not (OperatingSystem.IsWindows())
+        && not (isNull (DirectoryInfo(path).LinkTarget))
+
+    // The account that owns `path` (Linux: statx, not following a link), and this process's effective account;
+    // None where that cannot be read (another Unix, an old C library).
+    let private ownerAndSelf (path: string) =
+        try
+            let buffer = Array.zeroCreate<byte> 256
+
+            if
+                OperatingSystem.IsLinux()
+                && UnixOwner.statx (UnixOwner.currentDirectory, path, UnixOwner.noFollow, UnixOwner.uidMask, buffer) = 0
+                && (BitConverter.ToUInt32(buffer, 0) &&& UnixOwner.uidMask) <> 0u
+            then
+                Some(BitConverter.ToUInt32(buffer, 20), UnixOwner.geteuid ())
+            else
+                None
+        with _ ->
+            None
+
+    // True when this account owns `path`. Where the owner cannot be read, chmod (to the mode it has) tells: it
+    // succeeds only for the owner, or for a superuser (who is then not told apart).
+    let private ownedBySelf (path: string) =
+        if OperatingSystem.IsWindows() then
+            true
+        else
+            match ownerAndSelf path with
+            | Some(owner, self) -> owner = self
+            | None ->
+                try
+                    File.SetUnixFileMode(path, File.GetUnixFileMode path)
+                    true
+                with _ ->
+                    false
+
+    /// Creates `path` when missing (owner-only), then checks it; `tighten` sets it owner-only.
+    let private check (path: string) (tighten: bool) : Result<unit, string> =
         if not (Directory.Exists path) then
             if OperatingSystem.IsWindows() then
                 Directory.CreateDirectory path |> ignore
             else
                 Directory.CreateDirectory(path, ownerOnly) |> ignore
 
-    /// The signal's subdirectory of `root`, created when missing; Error with the reason it is refused.
-    let prepare (root: string) (signal: string) : Result<string, string> =
+        if isLink path then
+            Error $"{path} is a symbolic link; configure the directory it points to"
+        elif not (ownedBySelf path) then
+            Error $"{path} is owned by another account"
+        else
+            if tighten && not (OperatingSystem.IsWindows()) then
+                File.SetUnixFileMode(path, ownerOnly)
+
+            if worldWritable path then
+                Error $"{path} can be written by every local account"
+            else
+                Ok()
+
+    /// The subdirectory names of an exporter's store under the root: its signal, then a hash of its request kind and
+    /// destination, so that exporters of one signal sending to different endpoints (or with different protocols)
+    /// never see each other's files.
+    let partsFor (kind: string) (destination: string) =
+        let signal =
+            match kind.Split(';').[0] with
+            | signal when signal.Length > 0 && signal |> Seq.forall Char.IsAsciiLetterLower -> signal
+            | _ -> "other"
+
+        let hash = SHA256.HashData(Encoding.UTF8.GetBytes(kind + "\n" + destination))
+        [ signal; Convert.ToHexString(hash, 0, 8).ToLowerInvariant() ]
+
+    /// The directory `parts` under `root`, each created when missing; Error with the reason it is refused.
+    let prepare (root: string) (parts: string list) : Result<string, string> =
         try
             let root = trimmed root
 
@@ -127,46 +239,69 @@ module internal StoreDirectory =
             then
                 Error $"{root} is the shared temporary directory; configure a directory of the application's own"
             else
-                create root
+                let rec walk (directory: string) (parts: string list) =
+                    match parts with
+                    | [] -> Ok directory
+                    | part :: rest ->
+                        let next = Path.Combine(directory, part)
+                        check next true |> Result.bind (fun () -> walk next rest)
 
-                if worldWritable root then
-                    Error $"{root} can be written by every local account"
-                else
-                    let directory = Path.Combine(root, signal)
-                    create directory
-
-                    if worldWritable directory then
-                        Error $"{directory} can be written by every local account"
-                    else
-                        Ok directory
+                check root false |> Result.bind (fun () -> walk root parts)
         with e ->
             Error $"{root} cannot be used: {e.GetType().Name}"
 
-/// A store of request files in one directory (a signal's subdirectory). Each file is written under a temporary
+    /// Creates a store's directory again after it was removed (missing levels owner-only) and checks it.
+    let recreate (directory: string) : Result<unit, string> =
+        try
+            check directory true
+        with e ->
+            Error $"{directory} cannot be created again: {e.GetType().Name}"
+
+/// What the disk store knows of a file it may send: its size, whether this process wrote it, and (its own) items.
+[<Struct>]
+type internal PendingFile = { Size: int64; Own: bool; Items: int }
+
+/// A store of request files in one directory (an exporter's subdirectory). Each file is written under a temporary
 /// name, flushed to disk and renamed, so a file with the final name is whole. A process holds an exclusive lock on
 /// `owner-<id>.lock` while its store is open: another process sends a file only when its writer's lock is free (the
 /// writer is gone), and every process takes a file first by renaming it to `<name>.lease-<its id>` (a rename
-/// succeeds for one process only), so that no two processes send the same file. A lease whose holder's lock is free is taken back. A file
-/// that cannot be read is deleted and counted. Every member runs under one lock.
+/// succeeds for one process only), so that no two processes send the same file. A lease whose holder's lock is
+/// free is taken back. A file that cannot be read is deleted and counted.
+///
+/// File names start with the time they were written (UTC ticks, never lower than the previous name's within the
+/// process, so that a clock stepped back keeps the order), then the writer's id and a sequence number; they sort
+/// oldest first. The directory is looked at again when the store has nothing to send, every 30 s while it holds
+/// something (when a file is taken), and every `rescanEvery` by a timer (files a process that went away left);
+/// each look recounts the bytes held. A directory removed under the store is created again; the files this process
+/// had in it are counted as lost (TakeLost). Every member runs under one lock and none throws.
 [<Sealed>]
-type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
+type internal DiskStore
+    (directory: string, maxBytes: int64, maxAge: TimeSpan, rescanEvery: TimeSpan, clock: unit -> int64) =
     let gate = obj ()
     let id = Guid.NewGuid().ToString("N")
     let mutable sequence = 0L
+    let mutable lastTicks = 0L
     let mutable unreadable = 0L
+    let mutable lost = 0L
     let mutable bytes = 0L
+    let mutable disposed = false
+    let mutable onFound: unit -> unit = ignore
 
-    // Requests this process may send, by file name (the names sort oldest first): the size of each file, and whether
-    // this process wrote it.
-    let pending = SortedDictionary<string, struct (int64 * bool)>(StringComparer.Ordinal)
+    // Files this process may send, by name (the names sort oldest first).
+    let pending = SortedDictionary<string, PendingFile>(StringComparer.Ordinal)
+    // Bodies already sent of files returned midway, by name.
+    let progress = Dictionary<string, int>(StringComparer.Ordinal)
     let mutable taken: StoredRequest = null
+    let mutable takenSize = 0L
     let mutable lastScan = 0L
 
     let path name = Path.Combine(directory, name)
     let lockName (owner: string) = $"owner-{owner}.lock"
 
-    let ownerLock =
+    let openLock () =
         new FileStream(path (lockName id), FileMode.Create, FileAccess.ReadWrite, FileShare.None)
+
+    let mutable ownerLock = openLock ()
 
     let fileOptions =
         let options =
@@ -185,6 +320,45 @@ type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
     let leaserOf (name: string) =
         let at = name.LastIndexOf(".lease-", StringComparison.Ordinal)
         if at < 0 then "" else name.Substring(at + 7)
+
+    let originalOf (lease: string) =
+        let name = Path.GetFileName lease
+        name.Substring(0, name.LastIndexOf(".lease-", StringComparison.Ordinal))
+
+    let addPending (name: string) (entry: PendingFile) =
+        match pending.TryGetValue name with
+        | true, known -> bytes <- bytes - known.Size
+        | _ -> ()
+
+        pending[name] <- entry
+        bytes <- bytes + entry.Size
+
+    // The directory was removed under the store: created again (owner-only, checked), with this process's lock, so
+    // that other processes keep seeing it alive. False when that failed (reported).
+    let ensureDirectory () =
+        if Directory.Exists directory then
+            true
+        else
+            match StoreDirectory.recreate directory with
+            | Ok() ->
+                try
+                    ownerLock.Dispose()
+                with _ ->
+                    ()
+
+                try
+                    ownerLock <- openLock ()
+                with _ ->
+                    ()
+
+                SelfDiagnostics.warning
+                    "export-store"
+                    $"the export store directory {directory} was removed; created again"
+
+                true
+            | Error reason ->
+                SelfDiagnostics.error "export-store" $"the export store directory was removed: {reason}"
+                false
 
     // True while the process with this id holds its lock (its store is open).
     let alive = Dictionary<string, bool>()
@@ -221,122 +395,233 @@ type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
         | true, ticks -> ticks
         | _ -> 0L
 
-    // Files the directory holds that this process may send: its own, those of gone writers, and leases of gone
-    // holders (renamed back). Temporary files of gone writers were never whole: deleted.
+    // Looks at the directory: files this process may send (those of gone writers, and leases of gone holders,
+    // renamed back) are added; files it knew that are gone are forgotten (its own counted as lost); temporary files
+    // of gone writers (never whole) are deleted; the bytes held are counted again.
     let scan () =
         alive.Clear()
         lastScan <- Environment.TickCount64
 
-        for file in Directory.EnumerateFiles directory do
-            let name = Path.GetFileName file
+        if ensureDirectory () then
+            let seen = HashSet<string>(StringComparer.Ordinal)
 
-            try
-                if name.EndsWith(".req", StringComparison.Ordinal) then
-                    if not (pending.ContainsKey name) && (isNull taken || taken.Key <> name) then
+            let files =
+                try
+                    Directory.GetFiles directory
+                with _ ->
+                    [||]
+
+            for file in files do
+                let name = Path.GetFileName file
+
+                try
+                    if name.EndsWith(".req", StringComparison.Ordinal) then
+                        seen.Add name |> ignore
                         let owner = ownerOf name
 
-                        if owner = id || not (isAlive owner) then
-                            let size = FileInfo(file).Length
-                            pending[name] <- struct (size, (owner = id))
-                            bytes <- bytes + size
-                elif name.Contains ".lease-" then
-                    if not (isAlive (leaserOf name)) then
-                        let original = name.Substring(0, name.LastIndexOf(".lease-", StringComparison.Ordinal))
-                        File.Move(file, path original)
-                        let size = FileInfo(path original).Length
-                        pending[original] <- struct (size, false)
-                        bytes <- bytes + size
-                elif name.EndsWith(".tmp", StringComparison.Ordinal) then
-                    if not (isAlive (ownerOf name)) then
-                        File.Delete file
+                        if not (pending.ContainsKey name) && owner <> id && not (isAlive owner) then
+                            addPending name { Size = FileInfo(file).Length; Own = false; Items = 0 }
+                    elif name.Contains ".lease-" then
+                        if not (isAlive (leaserOf name)) then
+                            let original = originalOf name
+                            File.Move(file, path original)
+                            seen.Add original |> ignore
+
+                            addPending
+                                original
+                                {
+                                    Size = FileInfo(path original).Length
+                                    Own = false
+                                    Items = 0
+                                }
+                    elif name.EndsWith(".tmp", StringComparison.Ordinal) then
+                        if not (isAlive (ownerOf name)) then
+                            File.Delete file
+                with _ ->
+                    // Taken or removed by another process meanwhile.
+                    ()
+
+            let gone = pending.Keys |> Seq.filter (fun name -> not (seen.Contains name)) |> List.ofSeq
+
+            for name in gone do
+                let entry = pending[name]
+                pending.Remove name |> ignore
+
+                // Another process sent a file it found; this process's own files do not leave but through it.
+                if entry.Own then
+                    lost <- lost + int64 entry.Items
+
+            bytes <- takenSize + (pending.Values |> Seq.sumBy _.Size)
+
+    let rescan () =
+        let found =
+            lock gate (fun () ->
+                if disposed then
+                    false
+                else
+                    scan ()
+                    pending.Count > 0)
+
+        if found then
+            try
+                onFound ()
+            with e ->
+                SelfDiagnostics.error "export-store" $"the store's sender could not be started: {e.GetType().Name}"
+
+    let timer =
+        if rescanEvery > TimeSpan.Zero && rescanEvery <> Timeout.InfiniteTimeSpan then
+            Some(QuietTimer.create rescan rescanEvery rescanEvery)
+        else
+            None
+
+    // Writes one file; under the lock.
+    let write (data: byte array) =
+        let now = max (clock ()) lastTicks
+        lastTicks <- now
+        sequence <- sequence + 1L
+        let name = $"{now:D19}-{id}-{sequence:D10}.req"
+        let temporary = path (name + ".tmp")
+
+        try
+            do
+                use stream = new FileStream(temporary, fileOptions)
+                stream.Write(data, 0, data.Length)
+                stream.Flush true
+
+            File.Move(temporary, path name)
+            name
+        with _ ->
+            try
+                File.Delete temporary
             with _ ->
-                // Taken or removed by another process meanwhile.
                 ()
 
-    do scan ()
+            reraise ()
+
+    do lock gate scan
+
+    /// Stores in `directory`, at most `maxBytes`, none older than `maxAge`, looking at the directory every 30 s.
+    new(directory, maxBytes, maxAge) =
+        new DiskStore(directory, maxBytes, maxAge, TimeSpan.FromSeconds 30., (fun () -> DateTime.UtcNow.Ticks))
 
     member _.Directory = directory
 
+    /// Requests older than this are dropped rather than sent.
+    member _.MaxAge = maxAge
+
+    /// Looks at the directory now (the timer does so every `rescanEvery`): when it holds requests this process may
+    /// send, `OnFound` is called.
+    member _.Rescan() = rescan ()
+
     interface IRequestStore with
-        member _.Add(body, items, kind) =
-            let data = StoredFile.encode body items kind
+        member _.Add(bodies, items, kind) =
+            if Volatile.Read &disposed then
+                StoreAdd.Unavailable "the store is closed"
+            else
+                let data = StoredFile.encode bodies items kind
 
-            lock gate (fun () ->
-                if bytes + int64 data.Length > maxBytes then
-                    false
-                else
-                    try
-                        sequence <- sequence + 1L
-                        let name = $"{DateTime.UtcNow.Ticks:D19}-{id}-{sequence:D10}.req"
-                        let temporary = path (name + ".tmp")
+                lock gate (fun () ->
+                    if disposed then
+                        StoreAdd.Unavailable "the store is closed"
+                    elif bytes + int64 data.Length > maxBytes then
+                        StoreAdd.Full
+                    else
+                        let keep name =
+                            addPending name { Size = int64 data.Length; Own = true; Items = items }
 
-                        do
-                            use stream = new FileStream(temporary, fileOptions)
-                            stream.Write(data, 0, data.Length)
-                            stream.Flush true
+                            StoreAdd.Added
 
-                        File.Move(temporary, path name)
-                        pending[name] <- struct (int64 data.Length, true)
-                        bytes <- bytes + int64 data.Length
-                        true
-                    with e ->
-                        SelfDiagnostics.error "export-store" $"could not write a request file: {e.GetType().Name}"
-                        false)
+                        try
+                            keep (write data)
+                        with
+                        | :? DirectoryNotFoundException when ensureDirectory () ->
+                            try
+                                keep (write data)
+                            with e ->
+                                StoreAdd.Unavailable $"could not write a request file: {e.GetType().Name}"
+                        | e -> StoreAdd.Unavailable $"could not write a request file: {e.GetType().Name}")
 
         member _.Take() =
             lock gate (fun () ->
-                if not (isNull taken) then
+                if disposed || not (isNull taken) then
                     null
                 else
-                    // Files of writers that went away meanwhile are looked for when there is nothing else, and
-                    // every 30 seconds.
                     if pending.Count = 0 || Environment.TickCount64 - lastScan > 30_000L then
                         scan ()
 
                     let mutable found: StoredRequest = null
+                    let mutable looking = true
 
-                    while isNull found && pending.Count > 0 do
+                    while looking && pending.Count > 0 do
                         let mutable entry = pending.GetEnumerator()
                         entry.MoveNext() |> ignore
                         let name = entry.Current.Key
-                        let struct (size, own) = entry.Current.Value
+                        let file = entry.Current.Value
                         pending.Remove name |> ignore
-                        bytes <- bytes - size
+                        bytes <- bytes - file.Size
 
                         // Leased first, its own files too (should another process take this one for gone, as it
                         // may where file locks do not work, only one of them gets it): a failed rename means
-                        // someone else has it.
-                        let current =
-                            let lease = path $"{name}.lease-{id}"
+                        // someone else has it, or, for a file of this process, that it was removed.
+                        let lease = path $"{name}.lease-{id}"
 
+                        let leased =
                             try
                                 File.Move(path name, lease)
-                                Some lease
-                            with _ ->
-                                None
+                                true
+                            with
+                            | :? DirectoryNotFoundException ->
+                                ensureDirectory () |> ignore
+                                false
+                            | _ -> false
 
-                        match current with
-                        | None -> ()
-                        | Some file ->
+                        if not leased then
+                            progress.Remove name |> ignore
+
+                            if file.Own then
+                                lost <- lost + int64 file.Items
+                        else
                             let data =
                                 try
-                                    Some(File.ReadAllBytes file)
+                                    Some(File.ReadAllBytes lease)
                                 with _ ->
                                     None
 
-                            match data |> Option.bind StoredFile.decode with
-                            | Some(items, kind, body) ->
-                                let request = StoredRequest(body, items, own, kind, storedAtOf name, file)
-                                // Its size counts again until it is removed.
-                                bytes <- bytes + size
-                                taken <- request
-                                found <- request
+                            match data with
                             | None ->
-                                if data.IsSome then
+                                // Not readable now: back in its place, tried again by the next Take.
+                                try
+                                    File.Move(lease, path name)
+                                    addPending name file
+                                with _ ->
+                                    if file.Own then
+                                        lost <- lost + int64 file.Items
+
+                                looking <- false
+                            | Some data ->
+                                match StoredFile.decode data with
+                                | Some(items, kind, bodies) ->
+                                    let request = StoredRequest(bodies, items, file.Own, kind, storedAtOf name, lease)
+
+                                    match progress.TryGetValue name with
+                                    | true, sent -> request.Sent <- sent
+                                    | _ -> ()
+
+                                    // Its size counts until it is removed.
+                                    takenSize <- file.Size
+                                    bytes <- bytes + file.Size
+                                    taken <- request
+                                    found <- request
+                                    looking <- false
+                                | None ->
                                     unreadable <- unreadable + 1L
+                                    progress.Remove name |> ignore
+
+                                    if file.Own then
+                                        lost <- lost + int64 file.Items
 
                                     try
-                                        File.Delete file
+                                        File.Delete lease
                                     with _ ->
                                         ()
 
@@ -346,11 +631,12 @@ type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
             lock gate (fun () ->
                 if Object.ReferenceEquals(taken, request) then
                     taken <- null
+                    bytes <- bytes - takenSize
+                    takenSize <- 0L
+                    progress.Remove(originalOf request.Key) |> ignore
 
                     try
-                        let size = FileInfo(request.Key).Length
                         File.Delete request.Key
-                        bytes <- bytes - size
                     with _ ->
                         ())
 
@@ -358,65 +644,65 @@ type internal DiskStore(directory: string, maxBytes: int64, maxAge: TimeSpan) =
             lock gate (fun () ->
                 if Object.ReferenceEquals(taken, request) then
                     taken <- null
+                    let size = takenSize
+                    bytes <- bytes - size
+                    takenSize <- 0L
+                    let original = originalOf request.Key
 
                     try
-                        let size = FileInfo(request.Key).Length
-                        bytes <- bytes - size
-                        let name = Path.GetFileName request.Key
-
-                        let original = name.Substring(0, name.LastIndexOf(".lease-", StringComparison.Ordinal))
                         File.Move(request.Key, path original)
 
-                        pending[original] <- struct (size, request.Own)
-                        bytes <- bytes + size
+                        addPending original { Size = size; Own = request.Own; Items = request.Items }
+
+                        if request.Sent > 0 then
+                            progress[original] <- request.Sent
                     with _ ->
-                        ())
+                        progress.Remove original |> ignore
 
-        member _.IsEmpty =
-            lock gate (fun () ->
-                // Another process may have sent a file found here meanwhile: forget those that are gone.
-                let gone =
-                    pending
-                    |> Seq.filter (fun entry ->
-                        let struct (_, own) = entry.Value
-                        not own && not (File.Exists(path entry.Key)))
-                    |> Seq.map (fun entry -> entry.Key, entry.Value)
-                    |> List.ofSeq
+                        if request.Own then
+                            lost <- lost + int64 request.Items)
 
-                for name, struct (size, _) in gone do
-                    pending.Remove name |> ignore
-                    bytes <- bytes - size
-
-                pending.Count = 0 && isNull taken)
-
+        member _.IsEmpty = lock gate (fun () -> pending.Count = 0 && isNull taken)
         member _.Durable = true
         member _.Unreadable = lock gate (fun () -> unreadable)
         member _.RemoveOwn() = 0L
 
+        member _.TakeLost() =
+            lock gate (fun () ->
+                let count = lost
+                lost <- 0L
+                count)
+
+        member _.OnFound
+            with get () = lock gate (fun () -> onFound)
+            and set callback = lock gate (fun () -> onFound <- callback)
+
         member _.Dispose() =
             lock gate (fun () ->
-                try
-                    ownerLock.Dispose()
-                    File.Delete(path (lockName id))
-                with _ ->
-                    ())
+                if not disposed then
+                    disposed <- true
+                    timer |> Option.iter _.Dispose()
 
-    /// Requests older than this are dropped rather than sent.
-    member _.MaxAge = maxAge
+                    try
+                        ownerLock.Dispose()
+                        File.Delete(path (lockName id))
+                    with _ ->
+                        ())
 
 /// Opening an SDK's export stores from its setting.
 module internal ExportStores =
     let private memoryFallback = 64L * 1024L * 1024L
 
-    /// One SDK's store opener, by request kind (`<signal>;<content type>`): memory stores share one byte budget; a
-    /// directory gives each signal its subdirectory. A directory that is refused or cannot be opened is reported
-    /// (a warning) and memory is used instead.
-    let opener (setting: ExportStore) : string -> (IRequestStore * TimeSpan) option =
+    /// One SDK's store opener, by request kind (`<signal>;<content type>`) and destination (the exporter's
+    /// endpoint): memory stores share one byte budget; a directory gives each signal and destination its
+    /// subdirectory (see StoreDirectory.partsFor). A directory that is refused or cannot be opened is reported (a
+    /// warning) and memory is used instead.
+    let opener (setting: ExportStore) : string -> string -> (IRequestStore * TimeSpan) option =
         match setting with
-        | ExportStore.Off -> fun _ -> None
+        | ExportStore.Off -> fun _ _ -> None
         | ExportStore.Memory maxBytes ->
             let budget = StoreBudget maxBytes
-            fun _ -> Some(new MemoryStore(budget) :> IRequestStore, TimeSpan.MaxValue)
+            fun _ _ -> Some(new MemoryStore(budget) :> IRequestStore, TimeSpan.MaxValue)
         | ExportStore.Disk(root, maxBytes, maxAge) ->
             let budget = lazy (StoreBudget memoryFallback)
 
@@ -424,10 +710,8 @@ module internal ExportStores =
                 SelfDiagnostics.warning "export-store" $"{reason}; keeping requests in memory instead"
                 Some(new MemoryStore(budget.Value) :> IRequestStore, TimeSpan.MaxValue)
 
-            fun kind ->
-                let signal = kind.Split(';').[0]
-
-                match StoreDirectory.prepare root signal with
+            fun kind destination ->
+                match StoreDirectory.prepare root (StoreDirectory.partsFor kind destination) with
                 | Ok directory ->
                     try
                         Some(new DiskStore(directory, maxBytes, maxAge) :> IRequestStore, maxAge)

@@ -16,7 +16,7 @@ type internal Runner<'T>
         retry: RetryPolicy,
         resource: Resource,
         exporter: IExporter<'T>,
-        openStore: string -> (IRequestStore * TimeSpan) option
+        openStore: string -> string -> (IRequestStore * TimeSpan) option
     ) =
     // The items wait in a lock-free ring of `MaxQueueSize` slots (see ItemQueue): an add is one compare-and-swap
     // and two writes, where a channel took a lock and a queue node per write. Once the queue is closed no add can
@@ -57,23 +57,37 @@ type internal Runner<'T>
 
     let abort = new CancellationTokenSource()
 
+    // With an export store, shutdown stops sending a little before its deadline (see RunnerExport.BeginShutdown),
+    // so that what is not sent by then is still kept in time.
+    let cutoff = new CancellationTokenSource()
+
     // The export store, for an exporter that encodes requests (OTLP) while retries are on: what the backend
-    // cannot take waits there (see RunnerStore). Opened by the request kind (its signal names a directory's
-    // subdirectory).
+    // cannot take waits there (see RunnerStore). Opened by the request kind and the destination (a directory
+    // gives each its subdirectory).
     let store =
         if retry.Enabled && RequestStage.encodes exporter then
             let requests = RequestStage.requests exporter
 
-            openStore requests.RequestKind
+            openStore requests.RequestKind (ExportDestination.ofExporter requests)
             |> Option.map (fun (store, maxAge) ->
-                RunnerStore<'T>(name, store, requests, retry, options.ExportTimeout, maxAge, accounts, abort))
+                RunnerStore<'T>(
+                    name,
+                    store,
+                    requests,
+                    retry,
+                    options.ExportTimeout,
+                    maxAge,
+                    accounts,
+                    abort,
+                    cutoff.Token
+                ))
         else
             None
 
     // The exporter's side: each batch's export (deadline, retries or the store, outcome in the books) and its
     // shutdown.
     let export =
-        RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, store)
+        RunnerExport<'T>(name, options.ExportTimeout, retry, resource, exporter, accounts, abort, cutoff, store)
 
     let mutable shutdownTask: Task<bool> = null
     // Completed when the reader's thread ends.
@@ -89,6 +103,8 @@ type internal Runner<'T>
     // When the reader last went to sleep with nothing pending (0: it did not): items taken after such a sleep
     // arrived during it, so their delay is counted from its start (a partial batch never waits more than a delay).
     let mutable idleSince = 0L
+    // Turns of the reader's loop (tests check that an idle reader sleeps).
+    let mutable loops = 0L
 
     // A producer that reaches `wakeAt` wakes the reader; only the first does (it takes `wakeAt` back), so the
     // posts made before the reader runs again do not each set the event.
@@ -209,17 +225,30 @@ type internal Runner<'T>
             pending.Clear()
             await (export.Export items)
 
+        // Shutdown's drain of the store, once the queue is closed and empty: the store gets its last chance before the
+        // cutoff, unless it outlives the process and the backend is known down (its requests wait for the next
+        // process).
+        let drainStore () =
+            match store with
+            | Some store ->
+                // No timer starts a sender from now on; the one running (whose request the backend may be taking) is
+                // awaited: it ends by the cutoff at the latest (its sends are bounded by it).
+                store.Quiesce()
+                await store.Replaying
+
+                if not (store.Durable && store.Down) then
+                    await (store.StartReplay true)
+
+                store.Abandon()
+            | None -> ()
+
         try
             try
                 while running do
+                    Interlocked.Increment &loops |> ignore
                     // Cleared before taking: a request made after this point is either seen by `take` (its
                     // marker is already queued, or the queue closed) or by the next sleep's re-check.
                     Interlocked.Exchange(&wakeRequested, 0) |> ignore
-
-                    // A due probe starts the store's sender (it runs beside this loop).
-                    match store with
-                    | Some store -> store.StartReplay(export.Cutoff, false) |> ignore
-                    | None -> ()
 
                     let marker = take ()
                     idleSince <- 0L
@@ -233,7 +262,7 @@ type internal Runner<'T>
                         match store with
                         | Some store when store.Holding ->
                             store
-                                .StartReplay(export.Cutoff, true)
+                                .StartReplay(true)
                                 .ContinueWith(
                                     (fun (_: Task) -> marker.TrySetResult(not store.Holding) |> ignore),
                                     TaskScheduler.Default
@@ -249,48 +278,29 @@ type internal Runner<'T>
                         if pending.Count > 0 then
                             exportPending ()
 
-                        // The store gets its last chance before the cutoff, unless it outlives the process and
-                        // the backend is known down (its requests wait for the next process).
-                        match store with
-                        | Some store ->
-                            // The sender ends by the cutoff at the latest (its sends are bounded by it).
-                            await store.Replaying
-
-                            if not (store.Durable && store.Down) then
-                                await (store.StartReplay(export.Cutoff, true))
-
-                            store.Abandon()
-                        | None -> ()
-
+                        drainStore ()
                         running <- false
-                    else
-                        // A due probe also ends a sleep.
-                        let untilProbe left =
-                            match store with
-                            | Some store when store.Holding -> min left (max 1L store.UntilProbe.Ticks)
-                            | _ -> left
+                    elif pending.Count > 0 then
+                        // A partial batch waits for the rest until its delay, counted from its oldest item.
+                        let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
 
-                        if pending.Count > 0 then
-                            // A partial batch waits for the rest until its delay, counted from its oldest item.
-                            let left = delayTicks - (Stopwatch.GetElapsedTime firstAt).Ticks
-
-                            if left <= 0L then
-                                exportPending ()
-                            else
-                                sleepUntil (itemsRead + int64 (batchSize - pending.Count)) (untilProbe left)
+                        if left <= 0L then
+                            exportPending ()
                         else
-                            // Nothing pending: a full batch or one whole delay wakes the reader (the first item
-                            // does not), as the official SDK's batch processor exports every delay; with no delay,
-                            // the first item.
-                            idleSince <- Stopwatch.GetTimestamp()
+                            sleepUntil (itemsRead + int64 (batchSize - pending.Count)) left
+                    else
+                        // Nothing pending: a full batch or one whole delay wakes the reader (the first item does
+                        // not), as the official SDK's batch processor exports every delay; with no delay, the first
+                        // item. (The export store's sender runs on its own timer: nothing to poll here.)
+                        idleSince <- Stopwatch.GetTimestamp()
 
-                            let struct (target, left) =
-                                if delayTicks <= 0L then
-                                    struct (itemsRead + 1L, Int64.MaxValue)
-                                else
-                                    struct (itemsRead + int64 batchSize, delayTicks)
+                        let struct (target, left) =
+                            if delayTicks <= 0L then
+                                struct (itemsRead + 1L, Int64.MaxValue)
+                            else
+                                struct (itemsRead + int64 batchSize, delayTicks)
 
-                            sleepUntil target (untilProbe left)
+                        sleepUntil target left
             with error ->
                 SelfDiagnostics.error name $"runner loop stopped: {error.GetType().FullName}"
 
@@ -373,8 +383,13 @@ type internal Runner<'T>
     member _.ForceFlush(timeout: TimeSpan) : Task<bool> =
         // Without the caller's SynchronizationContext, as Shutdown.
         NoContext.run (fun () ->
-            // Whatever fails from now until the marker is reached was queued before it: the flush is then false.
-            let failedBefore = accounts.Stats.Failed
+            // Whatever fails or is dropped from now until the marker is reached was queued before it (or was held
+            // by the export store): the flush is then false, as Shutdown answers.
+            let lostNow () =
+                let stats = accounts.Stats
+                stats.Failed + stats.Dropped
+
+            let lostBefore = lostNow ()
 
             let work =
                 task {
@@ -399,16 +414,23 @@ type internal Runner<'T>
                         if isNull shutdown then return false else return! shutdown
                     elif isNull shutdown then
                         let! done' = flushed.Task
-                        return done' && accounts.Stats.Failed = failedBefore
+                        return done' && lostNow () = lostBefore
                     else
                         let! winner = Task.WhenAny(flushed.Task, shutdown)
                         let! done' = winner
-                        return done' && accounts.Stats.Failed = failedBefore
+                        return done' && lostNow () = lostBefore
                 }
 
             Deadline.orFalse timeout work)
 
     member _.Stats = accounts.Stats
+
+    member _.ReaderLoops = Volatile.Read &loops
+
+    member _.StoreFaults =
+        match store with
+        | Some store -> store.Faults
+        | None -> 0L
 
     interface IAsyncDisposable with
         member this.DisposeAsync() = ValueTask(this.Shutdown(TimeSpan.FromSeconds 5.) :> Task)
@@ -433,7 +455,7 @@ module internal Runner =
             | ExportMode.Simple -> simpleOptions
             | ExportMode.Batched options -> Validation.orThrow (nameof options) (BatchOptions.validate options)
 
-        new Runner<'T>(name, options, retry, resource, exporter, (fun _ -> None))
+        new Runner<'T>(name, options, retry, resource, exporter, (fun _ _ -> None))
 
     [<CompiledName("StartWithStore")>]
     let startWithStore
@@ -441,7 +463,7 @@ module internal Runner =
         (mode: ExportMode)
         (retry: RetryPolicy)
         (resource: Resource)
-        (openStore: string -> (IRequestStore * TimeSpan) option)
+        (openStore: string -> string -> (IRequestStore * TimeSpan) option)
         (exporter: IExporter<'T>)
         =
         let options =

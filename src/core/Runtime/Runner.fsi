@@ -26,6 +26,12 @@ type internal Runner<'T> =
     /// The pipeline name used in diagnostics.
     member Name: string
 
+    /// Turns of the reader's loop so far (tests check that an idle reader sleeps).
+    member ReaderLoops: int64
+
+    /// Faults of the export store's sender so far (observed, reported and retried; 0 without a store).
+    member StoreFaults: int64
+
     interface IAsyncDisposable
     interface IDisposable
 
@@ -42,15 +48,15 @@ module internal Runner =
         exporter: IExporter<'T> ->
             Runner<'T>
 
-    /// Starts a pipeline as `start` does, with the export store `openStore` gives for the exporter's request kind
-    /// (`<signal>;<content type>`) and its age limit: used when the exporter encodes requests (OTLP) and retries
-    /// are on (see RunnerStore).
+    /// Starts a pipeline as `start` does, with the export store (and its age limit) `openStore` gives for the
+    /// exporter's request kind (`<signal>;<content type>`) and destination (its endpoint): used when the exporter
+    /// encodes requests (OTLP) and retries are on (see RunnerStore).
     [<CompiledName("StartWithStore")>]
     val startWithStore:
         name: string ->
         mode: ExportMode ->
         retry: RetryPolicy ->
         resource: Resource ->
-        openStore: (string -> (IRequestStore * TimeSpan) option) ->
+        openStore: (string -> string -> (IRequestStore * TimeSpan) option) ->
         exporter: IExporter<'T> ->
             Runner<'T>

@@ -18,6 +18,8 @@ type internal RequestOutcome =
     | Kept
     /// Dropped because the export store was full.
     | StoreFull
+    /// Dropped because the export store could not take it (closed, or its directory cannot be written).
+    | StoreUnavailable
 
 /// A runner's books: every item that reaches the runner is counted once, and the invariant once shut down is
 /// Accepted + Recovered = Exported + Failed + Dropped + Stored (Rejected items never entered the queue; Recovered
@@ -156,6 +158,9 @@ type internal RunnerAccounts(name: string) =
                     Interlocked.Add(&x.storeFull, int64 count) |> ignore
                     Interlocked.Add(&x.dropped, int64 count) |> ignore
                     SelfDiagnosticsCounters.addDropped (int64 count)
+                | StoreUnavailable ->
+                    Interlocked.Add(&x.dropped, int64 count) |> ignore
+                    SelfDiagnosticsCounters.addDropped (int64 count)
 
                 true)
 
@@ -209,6 +214,9 @@ type internal RunnerAccounts(name: string) =
                 Interlocked.Add(&x.storeExpired, items) |> ignore
                 Interlocked.Add(&x.dropped, items) |> ignore
                 SelfDiagnosticsCounters.addDropped items)
+
+    /// Items this process stored whose requests vanished from the store (their files were removed): dropped.
+    member x.StoreVanished(items: int64) = x.StoreLost items
 
     /// Items a memory store still held at shutdown: dropped (nothing outlives the process).
     member x.StoreLost(items: int64) =

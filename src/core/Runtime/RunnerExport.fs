@@ -21,6 +21,7 @@ type internal RunnerExport<'T>
         exporter: IExporter<'T>,
         accounts: RunnerAccounts,
         abort: CancellationTokenSource,
+        cutoff: CancellationTokenSource,
         store: RunnerStore<'T> option
     ) =
     // Where the exporter sends, as diagnostics name it (an OTLP endpoint), read once.
@@ -35,14 +36,6 @@ type internal RunnerExport<'T>
     let stoppingOrAborted = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, abort.Token)
     // Stopwatch timestamp of shutdown's deadline; meaningful once `stopping` is cancelled.
     let mutable shutdownDeadline = Int64.MaxValue
-
-    // With an export store, shutdown stops sending a little before its deadline (see BeginShutdown), so that what
-    // is not sent by then is still kept in time.
-    let cutoff = new CancellationTokenSource()
-
-    do
-        store
-        |> Option.iter (fun store -> cutoff.Token.Register(fun () -> store.CutOff()) |> ignore)
 
     /// Time left before shutdown's deadline (TimeSpan.MaxValue while not shutting down).
     let shutdownRemaining () =
@@ -239,27 +232,34 @@ type internal RunnerExport<'T>
                 if exportTimeout.TotalMilliseconds < float Int32.MaxValue then
                     exportCts.CancelAfter exportTimeout
 
-                let size = items.Length
+                // Each request handed over in its group (see RequestGroups): the runner's items it holds are its
+                // share of the batch (a stage's processors may have dropped some before encoding; a metrics
+                // collection may be split into several requests).
+                let groups =
+                    RequestGroups(items.Length, fun bodies held token -> store.Deliver(batchId, bodies, held, token))
 
-                // The runner's items a request holds: its share of the batch (a stage's processors may have
-                // dropped some before encoding; the shares of all requests add up to the batch).
                 let deliver =
-                    RequestDelivery(fun body first count total token ->
-                        let share =
-                            if total <= 0 then
-                                0
-                            else
-                                int (int64 size * int64 (first + count) / int64 total)
-                                - int (int64 size * int64 first / int64 total)
-
-                        store.Deliver(batchId, body, share, token))
+                    RequestDelivery(fun body first count total token -> groups.Hand(body, first, count, total, token))
 
                 let batch = { Resource = resource; Items = items }
                 let requests = RequestStage.requests exporter
+                // Read now: an export abandoned at shutdown's deadline goes on after exportCts is disposed.
+                let token = exportCts.Token
 
                 let work =
                     Task.Run<ExportResult>(
-                        Func<Task<ExportResult>>(fun () -> requests.ExportRequests(batch, deliver, exportCts.Token)),
+                        Func<Task<ExportResult>>(fun () ->
+                            task {
+                                let! result = requests.ExportRequests(batch, deliver, token)
+                                // A group the exporter left open (it stopped before the batch's end) is still sent
+                                // or kept; the items it did not settle are counted below.
+                                let! rest = groups.Finish token
+
+                                return
+                                    match result with
+                                    | ExportResult.Success -> rest
+                                    | other -> other
+                            }),
                         CancellationToken.None
                     )
 
@@ -291,9 +291,6 @@ type internal RunnerExport<'T>
                 // What no request settled: items a processor dropped (the batch succeeded), else failed.
                 accounts.SettleRest(batchId, succeeded)
         }
-
-    /// The cutoff's token: cancelled shortly before shutdown's deadline when the runner has an export store.
-    member _.Cutoff = cutoff.Token
 
     /// Exports one batch: through the export store when the runner has one, else with retries in line.
     member _.Export(items: 'T array) : Task =

@@ -17,6 +17,8 @@ internal sealed class HostedBuildContext(IServiceProvider services, TelemetryEnv
 
     public PrometheusExporterOptions CreatePrometheusOptions() => Create<PrometheusExporterOptions>(Signals.Metrics);
 
+    public ZipkinExporterOptions CreateZipkinOptions() => Create<ZipkinExporterOptions>(Signals.Traces);
+
     public BatchExportOptions CreateBatchOptions(string signal) => Create<BatchExportOptions>(signal);
 
     public SpanLimitsOptions CreateSpanLimitsOptions() => Create<SpanLimitsOptions>(Signals.Traces);

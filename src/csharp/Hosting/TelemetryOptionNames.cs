@@ -4,7 +4,7 @@ namespace Functional.Telemetry;
 /// The names of the hosted SDK's named options, one per signal, and the configuration section they bind from:
 /// <c>services.Configure&lt;OtlpExporterOptions&gt;(TelemetryOptionNames.Traces, o =&gt; o.Gzip = true)</c>, or in
 /// appsettings.json <c>"FunctionalTelemetry": { "Otlp": { ... }, "Traces": { "Otlp": { ... }, "Batch": { ... },
-/// "Limits": { ... } }, "Metrics": { "Otlp": { ... }, "Prometheus": { ... } }, "Logs": { "Otlp": { ... },
+/// "Limits": { ... }, "Zipkin": { ... } }, "Metrics": { "Otlp": { ... }, "Prometheus": { ... } }, "Logs": { "Otlp": { ... },
 /// "Batch": { ... }, "Limits": { ... } } }</c>.
 /// <list type="table">
 /// <item><term><see cref="OtlpExporterOptions"/></term><description><c>traces</c>, <c>metrics</c>, <c>logs</c>:
@@ -18,8 +18,10 @@ namespace Functional.Telemetry;
 /// <c>FunctionalTelemetry:Logs:Limits</c>, over <c>OTEL_LOGRECORD_*</c>.</description></item>
 /// <item><term><see cref="PrometheusExporterOptions"/></term><description><c>metrics</c>: section
 /// <c>FunctionalTelemetry:Metrics:Prometheus</c>, over <c>OTEL_EXPORTER_PROMETHEUS_*</c>.</description></item>
+/// <item><term><see cref="ZipkinExporterOptions"/></term><description><c>traces</c>: section
+/// <c>FunctionalTelemetry:Traces:Zipkin</c>, over <c>OTEL_EXPORTER_ZIPKIN_*</c>.</description></item>
 /// </list>
-/// They apply to what code adds (an OTLP exporter, a Prometheus reader, an exporter batched by default); a delegate
+/// They apply to what code adds (an OTLP or Zipkin exporter, a Prometheus reader, an exporter batched by default); a delegate
 /// given in code (<c>t.AddOtlpExporter(o =&gt; ...)</c>) receives them and has the last word.
 /// </summary>
 public static class TelemetryOptionNames

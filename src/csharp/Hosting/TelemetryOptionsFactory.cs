@@ -32,6 +32,7 @@ internal static class TelemetryOptionsBaseline
         {
             _ when type == typeof(OtlpExporterOptions) => new OtlpExporterOptions(),
             _ when type == typeof(PrometheusExporterOptions) => new PrometheusExporterOptions(),
+            _ when type == typeof(ZipkinExporterOptions) => new ZipkinExporterOptions(),
             _ when type == typeof(BatchExportOptions) => FromBatch(signal is null ? BatchOptionsModule.Default : Batch(signal, lookup)),
             _ when type == typeof(SpanLimitsOptions) => FromSpanLimits(SpanLimitsModule.FromEnvironment(lookup).Item1),
             _ when type == typeof(LogRecordLimitsOptions) => FromLogLimits(LogRecordLimitsModule.FromEnvironment(lookup).Item1),
@@ -76,6 +77,10 @@ internal static class TelemetryOptionsBaseline
         else if (type == typeof(PrometheusExporterOptions))
         {
             yield return $"{section}:Prometheus";
+        }
+        else if (type == typeof(ZipkinExporterOptions))
+        {
+            yield return $"{section}:Zipkin";
         }
     }
 

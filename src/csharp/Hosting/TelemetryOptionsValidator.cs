@@ -13,8 +13,14 @@ internal sealed class TelemetryOptionsValidator :
     IValidateOptions<BatchExportOptions>,
     IValidateOptions<SpanLimitsOptions>,
     IValidateOptions<LogRecordLimitsOptions>,
-    IValidateOptions<PrometheusExporterOptions>
+    IValidateOptions<PrometheusExporterOptions>,
+    IValidateOptions<ZipkinExporterOptions>
 {
+    public ValidateOptionsResult Validate(string? name, ZipkinExporterOptions options) =>
+        name == Signals.Traces
+            ? Check(name, "Zipkin", () => Validation.OrThrow("options", ZipkinOptionsModule.Validate(options.ToConfigure().Invoke(ZipkinOptionsModule.Default))))
+            : ValidateOptionsResult.Skip;
+
     public ValidateOptionsResult Validate(string? name, OtlpExporterOptions options) =>
         Check(name, "Otlp", () => Validation.OrThrow("options", OtlpOptionsModule.Validate(options.ToConfigure().Invoke(OtlpOptionsModule.Default))));
 

@@ -20,7 +20,7 @@ public static class TelemetryServiceCollectionExtensions
     /// <item><c>OTEL_*</c> settings are read through <c>IConfiguration</c> (appsettings.json,
     /// appsettings.{Environment}.json, environment variables, command line, with .NET's precedence), keys at the
     /// root (<c>"OTEL_TRACES_SAMPLER": "always_off"</c>).</item>
-    /// <item>The OTLP, batch, limits and Prometheus options are named options per signal (see
+    /// <item>The OTLP, batch, limits, Prometheus and Zipkin options are named options per signal (see
     /// <see cref="TelemetryOptionNames"/>), bound from the <c>FunctionalTelemetry</c> configuration section and
     /// changed with <c>services.Configure&lt;OtlpExporterOptions&gt;("traces", o =&gt; ...)</c>; they are checked at
     /// start, with an error naming the key.</item>
@@ -56,6 +56,7 @@ public static class TelemetryServiceCollectionExtensions
         AddNamedOptions<SpanLimitsOptions>(services);
         AddNamedOptions<LogRecordLimitsOptions>(services);
         AddNamedOptions<PrometheusExporterOptions>(services);
+        AddNamedOptions<ZipkinExporterOptions>(services);
         return registration.Builder;
     }
 

@@ -1,11 +1,11 @@
 module Functional.Telemetry.Tests.HistogramStateTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Fact>]
 let ``default bounds are the OpenTelemetry defaults`` () =
     Assert.Equal<float list>(
         [
@@ -32,7 +32,6 @@ let ``default bounds are the OpenTelemetry defaults`` () =
     Assert.Equal(16, (ReadOnlyList.toList empty.Counts).Length)
     Assert.Equal(None, empty.Min)
 
-[<Fact>]
 let ``a value equal to a bound goes in that bound's bucket`` () =
     let bounds = [ 0.0; 5.0; 10.0 ]
     Assert.Equal(0, HistogramState.bucketIndex bounds -1.0)
@@ -44,7 +43,6 @@ let ``a value equal to a bound goes in that bound's bucket`` () =
     Assert.Equal(3, HistogramState.bucketIndex bounds 10.5)
     Assert.Equal(0, HistogramState.bucketIndex [] 42.0)
 
-[<Fact>]
 let ``histogram record tracks counts, count, sum, min and max`` () =
     let state =
         [ 3.0; 5.0; 12.0; -1.0; 7.0 ]
@@ -56,7 +54,6 @@ let ``histogram record tracks counts, count, sum, min and max`` () =
     Assert.Equal(Some -1.0, state.Min)
     Assert.Equal(Some 12.0, state.Max)
 
-[<Fact>]
 let ``histogram merge adds counts and combines extremes`` () =
     let bounds = [ 10.0 ]
     let left = List.fold HistogramState.record (HistogramState.empty bounds) [ 1.0; 20.0 ]
@@ -68,3 +65,22 @@ let ``histogram merge adds counts and combines extremes`` () =
     Assert.Equal(Some 1.0, merged.Min)
     Assert.Equal(Some 20.0, merged.Max)
     Assert.Equal(left, HistogramState.merge left (HistogramState.empty bounds))
+
+[<Tests>]
+let tests =
+    testList
+        "HistogramStateTests"
+        [
+            test "default bounds are the OpenTelemetry defaults" {
+                ``default bounds are the OpenTelemetry defaults`` ()
+            }
+            test "a value equal to a bound goes in that bound's bucket" {
+                ``a value equal to a bound goes in that bound's bucket`` ()
+            }
+            test "histogram record tracks counts, count, sum, min and max" {
+                ``histogram record tracks counts, count, sum, min and max`` ()
+            }
+            test "histogram merge adds counts and combines extremes" {
+                ``histogram merge adds counts and combines extremes`` ()
+            }
+        ]

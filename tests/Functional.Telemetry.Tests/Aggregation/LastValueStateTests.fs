@@ -1,11 +1,11 @@
 module Functional.Telemetry.Tests.LastValueStateTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Fact>]
 let ``last value: the later time wins whatever the order of recording`` () =
     let state =
         LastValueState.record
@@ -16,7 +16,6 @@ let ``last value: the later time wins whatever the order of recording`` () =
     Assert.Equal(Some(NumberValue.Long 9L), LastValueState.collect state)
     Assert.Equal(None, LastValueState.collect LastValueState.empty)
 
-[<Fact>]
 let ``last value: equal times keep the larger value, and a Long beats an equal Double`` () =
     let at value = LastValueState.record LastValueState.empty value 5L
     let small = at (NumberValue.Double 1.0)
@@ -28,3 +27,16 @@ let ``last value: equal times keep the larger value, and a Long beats an equal D
     let asDouble = at (NumberValue.Double 3.0)
     Assert.Equal(Some(NumberValue.Long 3L), LastValueState.collect (LastValueState.merge asLong asDouble))
     Assert.Equal(Some(NumberValue.Long 3L), LastValueState.collect (LastValueState.merge asDouble asLong))
+
+[<Tests>]
+let tests =
+    testList
+        "LastValueStateTests"
+        [
+            test "last value: the later time wins whatever the order of recording" {
+                ``last value: the later time wins whatever the order of recording`` ()
+            }
+            test "last value: equal times keep the larger value, and a Long beats an equal Double" {
+                ``last value: equal times keep the larger value, and a Long beats an equal Double`` ()
+            }
+        ]

@@ -1,11 +1,11 @@
 module Functional.Telemetry.Tests.MeasurementTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Fact>]
 let ``non-finite doubles are rejected for every kind`` () =
     let kinds =
         [
@@ -19,7 +19,6 @@ let ``non-finite doubles are rejected for every kind`` () =
         for value in [ Double.NaN; Double.PositiveInfinity; Double.NegativeInfinity ] do
             Assert.Equal(Error Measurement.Rejection.NotFinite, Measurement.validate kind (NumberValue.Double value))
 
-[<Fact>]
 let ``only counters and observable counters reject negative values`` () =
     let negative = NumberValue.Long -1L
     Assert.Equal(Error Measurement.Rejection.NegativeIncrement, Measurement.validate InstrumentKind.Counter negative)
@@ -40,3 +39,16 @@ let ``only counters and observable counters reject negative values`` () =
         Assert.Equal(Ok negative, Measurement.validate kind negative)
 
     Assert.Equal(Ok(NumberValue.Long 0L), Measurement.validate InstrumentKind.Counter (NumberValue.Long 0L))
+
+[<Tests>]
+let tests =
+    testList
+        "MeasurementTests"
+        [
+            test "non-finite doubles are rejected for every kind" {
+                ``non-finite doubles are rejected for every kind`` ()
+            }
+            test "only counters and observable counters reject negative values" {
+                ``only counters and observable counters reject negative values`` ()
+            }
+        ]

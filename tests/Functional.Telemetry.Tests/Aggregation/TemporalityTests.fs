@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.TemporalityTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -16,7 +17,6 @@ let private numberPoint attributes start time value =
         Exemplars = []
     }
 
-[<Fact>]
 let ``cumulative sums become deltas per series, matched whatever the attribute order`` () =
     let ab = attrs [ "a", "1"; "b", "2" ]
     let ba = attrs [ "b", "2"; "a", "1" ]
@@ -52,7 +52,6 @@ let ``cumulative sums become deltas per series, matched whatever the attribute o
 
     Assert.Equal(firstDelta, Temporality.cumulativeToDelta None previous)
 
-[<Fact>]
 let ``a series gone from the current collection is absent from the delta`` () =
     let previous =
         MetricPoints.Sum(
@@ -74,7 +73,6 @@ let ``a series gone from the current collection is absent from the delta`` () =
         Temporality.cumulativeToDelta (Some previous) current
     )
 
-[<Fact>]
 let ``delta sums accumulate from the first start, and quiet series are carried`` () =
     let x = attrs [ "k", "x" ]
     let y = attrs [ "k", "y" ]
@@ -109,7 +107,6 @@ let private histogramPoint start time (values: float list) =
     |> List.fold HistogramState.record (HistogramState.empty [ 0.0; 10.0 ])
     |> HistogramState.toPoint (attrs [ "route", "/" ]) start time []
 
-[<Fact>]
 let ``histogram temporality round trip`` () =
     let c1 = MetricPoints.Histogram(Temporality.Cumulative, Items [ histogramPoint 0L 10L [ 1.0; 20.0 ] ])
 
@@ -138,7 +135,6 @@ let ``histogram temporality round trip`` () =
         Assert.Equal({ expected with Min = Nullable(); Max = Nullable() }, point)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``delta histograms accumulate min of mins and max of maxes`` () =
     let d1 = MetricPoints.Histogram(Temporality.Delta, Items [ histogramPoint 0L 10L [ 3.0 ] ])
     let d2 = MetricPoints.Histogram(Temporality.Delta, Items [ histogramPoint 10L 20L [ -1.0; 2.0 ] ])
@@ -153,7 +149,6 @@ let private exponentialPoint start time (values: float list) =
     |> List.fold ExponentialHistogramState.record (ExponentialHistogramState.empty 4 20)
     |> ExponentialHistogramState.toPoint [] start time []
 
-[<Fact>]
 let ``exponential histogram deltas are taken at the common scale`` () =
     let c1 = exponentialPoint 0L 10L [ 1.0; 1.5 ]
     let c2 = exponentialPoint 0L 20L [ 1.0; 1.5; 0.0; 100.0; -2.0 ]
@@ -178,7 +173,6 @@ let ``exponential histogram deltas are taken at the common scale`` () =
         Assert.Equal(expected.Time, delta.Time)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``gauges and already-converted points pass through`` () =
     let gauge = MetricPoints.Gauge [ numberPoint [] 0L 10L (NumberValue.Long 1L) ]
     Assert.Equal(gauge, Temporality.cumulativeToDelta None gauge)
@@ -188,3 +182,29 @@ let ``gauges and already-converted points pass through`` () =
         MetricPoints.Sum(Temporality.Delta, true, Items [ numberPoint [] 0L 10L (NumberValue.Long 1L) ])
 
     Assert.Equal(delta, Temporality.cumulativeToDelta None delta)
+
+[<Tests>]
+let tests =
+    testList
+        "TemporalityTests"
+        [
+            test "cumulative sums become deltas per series, matched whatever the attribute order" {
+                ``cumulative sums become deltas per series, matched whatever the attribute order`` ()
+            }
+            test "a series gone from the current collection is absent from the delta" {
+                ``a series gone from the current collection is absent from the delta`` ()
+            }
+            test "delta sums accumulate from the first start, and quiet series are carried" {
+                ``delta sums accumulate from the first start, and quiet series are carried`` ()
+            }
+            test "histogram temporality round trip" { ``histogram temporality round trip`` () }
+            test "delta histograms accumulate min of mins and max of maxes" {
+                ``delta histograms accumulate min of mins and max of maxes`` ()
+            }
+            test "exponential histogram deltas are taken at the common scale" {
+                ``exponential histogram deltas are taken at the common scale`` ()
+            }
+            test "gauges and already-converted points pass through" {
+                ``gauges and already-converted points pass through`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.ViewsTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -22,7 +23,6 @@ let private instrument name kind =
 let private requests = instrument "http.server.requests" InstrumentKind.Counter
 let private duration = instrument "http.server.duration" InstrumentKind.Histogram
 
-[<Fact>]
 let ``wildcards: star is any run, question mark one character, names case-insensitive`` () =
     let matchesName pattern = View.matches { View.anyInstrument with Name = Some pattern } requests
 
@@ -40,7 +40,6 @@ let ``wildcards: star is any run, question mark one character, names case-insens
     Assert.False(matchesName "db.*")
     Assert.True(View.matches View.anyInstrument requests)
 
-[<Fact>]
 let ``every given criterion must match: kind, meter name, version and unit`` () =
     let selector = View.anyInstrument
     Assert.True(View.matches { selector with Kind = Some InstrumentKind.Counter } requests)
@@ -61,7 +60,6 @@ let ``every given criterion must match: kind, meter name, version and unit`` () 
             requests
     )
 
-[<Fact>]
 let ``no matching view gives the default stream`` () =
     let streams = View.streams [ View.forInstrument "db.*" ] 2000 requests
 
@@ -81,7 +79,6 @@ let ``no matching view gives the default stream`` () =
 
     Assert.Equal(2000, View.defaultCardinalityLimit)
 
-[<Fact>]
 let ``default aggregations by kind`` () =
     let aggregationOf kind = View.defaultAggregation (instrument "x" kind)
 
@@ -102,7 +99,6 @@ let ``default aggregations by kind`` () =
         aggregationOf InstrumentKind.Histogram
     )
 
-[<Fact>]
 let ``advised boundaries are used when valid and ignored when not`` () =
     let advised bounds = View.defaultAggregation { duration with AdvisedBoundaries = bounds }
 
@@ -110,7 +106,6 @@ let ``advised boundaries are used when valid and ignored when not`` () =
     Assert.Equal(Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true), advised [ 1.0; 0.5 ])
     Assert.Equal(Aggregation.ExplicitBucketHistogram(HistogramState.defaultBounds, true), advised [ 1.0; nan ])
 
-[<Fact>]
 let ``a view renames, redescribes, filters attributes, changes aggregation and limit`` () =
     let view =
         { View.forInstrument "http.server.duration" with
@@ -137,7 +132,6 @@ let ``a view renames, redescribes, filters attributes, changes aggregation and l
         View.streams [ view ] 2000 duration
     )
 
-[<Fact>]
 let ``each matching view gives a stream; drop gives none; default aggregation resolves`` () =
     let drop =
         { View.forInstrument "http.*" with
@@ -165,7 +159,6 @@ let ``each matching view gives a stream; drop gives none; default aggregation re
         |> List.forall (fun s -> s.Name = "http.server.requests" && s.CardinalityLimit = 500)
     )
 
-[<Fact>]
 let ``histogram aggregations on observable instruments fall back to the default`` () =
     let gauge = instrument "cpu" InstrumentKind.ObservableGauge
 
@@ -185,7 +178,6 @@ let ``histogram aggregations on observable instruments fall back to the default`
 
     Assert.Equal<Aggregation list>([ Aggregation.Sum ], aggregationsWith [ sumView ])
 
-[<Fact>]
 let ``attribute filters: all, allow and deny`` () =
     let attributes =
         [
@@ -212,7 +204,6 @@ let private rejected (view: View) (fragment: string) =
 
     Assert.Contains(fragment, error.Message)
 
-[<Fact>]
 let ``validate rejects bad views with a message naming the problem`` () =
     rejected { View.forInstrument "http.*" with Name = Some "renamed" } "exact name"
 
@@ -261,7 +252,6 @@ let ``validate rejects bad views with a message naming the problem`` () =
 
     rejected { View.forInstrument "x" with CardinalityLimit = Some 0 } "cardinality limit"
 
-[<Fact>]
 let ``validate accepts good views unchanged`` () =
     let view =
         { View.forInstrument "x" with
@@ -279,10 +269,42 @@ let ``validate accepts good views unchanged`` () =
 
     Assert.Equal(Ok exponential, View.validate exponential)
 
-[<Fact>]
 let ``instrument name validity`` () =
     for name in [ "a"; "http.server.duration"; "A_b-c/d.e9"; String('x', 255) ] do
         Assert.True(InstrumentName.isValid name, name)
 
     for name in [ ""; null; "1abc"; "_abc"; "a b"; "a*"; "é"; "a\u00e9"; String('x', 256) ] do
         Assert.False(InstrumentName.isValid name, string name)
+
+[<Tests>]
+let tests =
+    testList
+        "ViewsTests"
+        [
+            test "wildcards: star is any run, question mark one character, names case-insensitive" {
+                ``wildcards: star is any run, question mark one character, names case-insensitive`` ()
+            }
+            test "every given criterion must match: kind, meter name, version and unit" {
+                ``every given criterion must match: kind, meter name, version and unit`` ()
+            }
+            test "no matching view gives the default stream" { ``no matching view gives the default stream`` () }
+            test "default aggregations by kind" { ``default aggregations by kind`` () }
+            test "advised boundaries are used when valid and ignored when not" {
+                ``advised boundaries are used when valid and ignored when not`` ()
+            }
+            test "a view renames, redescribes, filters attributes, changes aggregation and limit" {
+                ``a view renames, redescribes, filters attributes, changes aggregation and limit`` ()
+            }
+            test "each matching view gives a stream; drop gives none; default aggregation resolves" {
+                ``each matching view gives a stream; drop gives none; default aggregation resolves`` ()
+            }
+            test "histogram aggregations on observable instruments fall back to the default" {
+                ``histogram aggregations on observable instruments fall back to the default`` ()
+            }
+            test "attribute filters: all, allow and deny" { ``attribute filters: all, allow and deny`` () }
+            test "validate rejects bad views with a message naming the problem" {
+                ``validate rejects bad views with a message naming the problem`` ()
+            }
+            test "validate accepts good views unchanged" { ``validate accepts good views unchanged`` () }
+            test "instrument name validity" { ``instrument name validity`` () }
+        ]

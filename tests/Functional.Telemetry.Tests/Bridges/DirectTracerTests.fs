@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.DirectTracerTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -10,7 +11,6 @@ open Functional.Telemetry
 open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TracingTests
 
-[<Fact>]
 let ``a direct tracer's spans nest and record attributes, events, status and exceptions without an Activity`` () =
     task {
         let name = uniqueSource ()
@@ -71,7 +71,6 @@ let ``a direct tracer's spans nest and record attributes, events, status and exc
         Assert.Equal(Some(AnyValue.String "no stock"), KeyValue.tryFind "exception.message" event.Attributes)
     }
 
-[<Fact>]
 let ``nothing changes a direct span after it ended, not even through a reused span`` () =
     task {
         let name = uniqueSource ()
@@ -107,7 +106,6 @@ let ``nothing changes a direct span after it ended, not even through a reused sp
         | other -> failwith $"expected two spans, got {other.Length}"
     }
 
-[<Fact>]
 let ``a direct span is a child of the Activity around it and log records inside carry its ids`` () =
     task {
         let name = uniqueSource ()
@@ -159,7 +157,6 @@ let ``a direct span is a child of the Activity around it and log records inside 
         | other -> failwith $"expected three records, got {other.Length}"
     }
 
-[<Fact>]
 let ``a direct span is sampled at start, and children of a dropped span are dropped`` () =
     task {
         let name = uniqueSource ()
@@ -201,7 +198,6 @@ let ``a direct span is sampled at start, and children of a dropped span are drop
         Assert.False first.Parent.IsValid
     }
 
-[<Fact>]
 let ``a direct span flows through awaits and is a no-op when no SDK records its tracer`` () =
     task {
         let name = uniqueSource ()
@@ -228,3 +224,27 @@ let ``a direct span flows through awaits and is a no-op when no SDK records its 
         Assert.Equal(childParent, child.Context.SpanId)
         Assert.Equal(outer.Context.SpanId, child.ParentSpanId)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "DirectTracerTests"
+        [
+            testTask
+                "a direct tracer's spans nest and record attributes, events, status and exceptions without an Activity" {
+                do!
+                    ``a direct tracer's spans nest and record attributes, events, status and exceptions without an Activity`` ()
+            }
+            testTask "nothing changes a direct span after it ended, not even through a reused span" {
+                do! ``nothing changes a direct span after it ended, not even through a reused span`` ()
+            }
+            testTask "a direct span is a child of the Activity around it and log records inside carry its ids" {
+                do! ``a direct span is a child of the Activity around it and log records inside carry its ids`` ()
+            }
+            testTask "a direct span is sampled at start, and children of a dropped span are dropped" {
+                do! ``a direct span is sampled at start, and children of a dropped span are dropped`` ()
+            }
+            testTask "a direct span flows through awaits and is a no-op when no SDK records its tracer" {
+                do! ``a direct span flows through awaits and is a no-op when no SDK records its tracer`` ()
+            }
+        ]

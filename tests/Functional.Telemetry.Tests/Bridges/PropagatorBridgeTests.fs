@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.PropagatorBridgeTests
 
+open Expecto
 open System
 open System.Collections.Generic
 open System.Diagnostics
@@ -33,7 +34,6 @@ let private withListener (body: ActivitySource -> unit) =
     ActivitySource.AddActivityListener listener
     body source
 
-[<Fact>]
 let ``activity ids convert both ways`` () =
     let traceId = TraceId(0x4bf92f3577b34da6UL, 0xa3ce929d0e0e4736UL)
     let spanId = SpanId 0x00f067aa0ba902b7UL
@@ -45,10 +45,8 @@ let ``activity ids convert both ways`` () =
     Assert.Equal(spanId, ActivityConversion.toSpanId activitySpanId)
     Assert.Equal(TraceId.Empty, ActivityConversion.toTraceId (ActivityTraceId()))
 
-[<Collection("global-propagator")>]
 type GlobalPropagatorTests() =
 
-    [<Fact>]
     member _.``install sets the current propagator and dispose restores it``() =
         let previous = DistributedContextPropagator.Current
         let installed = Propagation.install Propagators.defaults
@@ -65,7 +63,6 @@ type GlobalPropagatorTests() =
 
         Assert.Same(previous, DistributedContextPropagator.Current)
 
-    [<Fact>]
     member _.``inject writes the activity's traceparent, tracestate and baggage``() =
         let installed = Propagation.install Propagators.defaults
 
@@ -87,7 +84,6 @@ type GlobalPropagatorTests() =
         finally
             installed.Dispose()
 
-    [<Fact>]
     member _.``extract returns the traceparent, a valid tracestate and the baggage``() =
         let installed = Propagation.install Propagators.defaults
 
@@ -121,7 +117,6 @@ type GlobalPropagatorTests() =
         finally
             installed.Dispose()
 
-    [<Fact>]
     member _.``inject then extract continues the trace in a child activity``() =
         let installed = Propagation.install (Propagators.composite [ Propagators.b3Multi; Propagators.baggage ])
 
@@ -176,11 +171,6 @@ type GlobalPropagatorTests() =
         DistributedContextPropagator.Current.Inject(activity, headers, setter)
         headers["traceparent"]
 
-    [<Theory>]
-    [<InlineData("03", "03")>]
-    [<InlineData("02", "02")>]
-    [<InlineData("01", "01")>]
-    [<InlineData("00", "00")>]
     member _.``the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too``
         (incoming: string, outgoing: string)
         =
@@ -221,7 +211,6 @@ type GlobalPropagatorTests() =
         finally
             installed.Dispose()
 
-    [<Fact>]
     member _.``the random flag survives extract, child activity, inject through HttpClient's propagator calls``() =
         // The full path with a second hop: the outgoing header of the first service is the incoming one of the second.
         let installed = Propagation.install Propagators.defaults
@@ -251,7 +240,6 @@ type GlobalPropagatorTests() =
             Activity.Current <- null
             installed.Dispose()
 
-    [<Fact>]
     member _.``a trace started here sets the random flag; a parent context that does not say leaves it clear``() =
         let installed = Propagation.install Propagators.defaults
 
@@ -279,7 +267,6 @@ type GlobalPropagatorTests() =
             Activity.Current <- null
             installed.Dispose()
 
-[<Fact>]
 let ``with trace ids that are not random (a custom Activity.TraceIdGenerator) a trace started here leaves the flag clear``
     ()
     =
@@ -291,3 +278,91 @@ let ``with trace ids that are not random (a custom Activity.TraceIdGenerator) a 
         Assert.False((ActivityConversion.propagatedTraceFlagsWith false child).IsRandom)
         Assert.True((ActivityConversion.propagatedTraceFlagsWith true child).IsRandom)
         Assert.True((ActivityConversion.propagatedTraceFlagsWith false child).IsSampled))
+
+[<Tests>]
+let tests =
+    testList
+        "PropagatorBridgeTests"
+        [
+            test "activity ids convert both ways" { ``activity ids convert both ways`` () }
+            testSequencedGroup
+                "global-propagator"
+                (testList
+                    "GlobalPropagatorTests"
+                    [
+                        test "install sets the current propagator and dispose restores it" {
+                            let instance = GlobalPropagatorTests()
+                            instance.``install sets the current propagator and dispose restores it`` ()
+                        }
+                        test "inject writes the activity's traceparent, tracestate and baggage" {
+                            let instance = GlobalPropagatorTests()
+                            instance.``inject writes the activity's traceparent, tracestate and baggage`` ()
+                        }
+                        test "extract returns the traceparent, a valid tracestate and the baggage" {
+                            let instance = GlobalPropagatorTests()
+                            instance.``extract returns the traceparent, a valid tracestate and the baggage`` ()
+                        }
+                        test "inject then extract continues the trace in a child activity" {
+                            let instance = GlobalPropagatorTests()
+                            instance.``inject then extract continues the trace in a child activity`` ()
+                        }
+                        test
+                            "the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too(incoming: \"03\", outgoing: \"03\")" {
+                            let instance = GlobalPropagatorTests()
+
+                            instance
+                                .``the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too`` (
+                                    "03",
+                                    "03"
+                                )
+                        }
+                        test
+                            "the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too(incoming: \"02\", outgoing: \"02\")" {
+                            let instance = GlobalPropagatorTests()
+
+                            instance
+                                .``the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too`` (
+                                    "02",
+                                    "02"
+                                )
+                        }
+                        test
+                            "the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too(incoming: \"01\", outgoing: \"01\")" {
+                            let instance = GlobalPropagatorTests()
+
+                            instance
+                                .``the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too`` (
+                                    "01",
+                                    "01"
+                                )
+                        }
+                        test
+                            "the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too(incoming: \"00\", outgoing: \"00\")" {
+                            let instance = GlobalPropagatorTests()
+
+                            instance
+                                .``the random flag of an incoming traceparent leaves on calls made in grandchildren, and its absence too`` (
+                                    "00",
+                                    "00"
+                                )
+                        }
+                        test
+                            "the random flag survives extract, child activity, inject through HttpClient's propagator calls" {
+                            let instance = GlobalPropagatorTests()
+
+                            instance
+                                .``the random flag survives extract, child activity, inject through HttpClient's propagator calls`` ()
+                        }
+                        test
+                            "a trace started here sets the random flag; a parent context that does not say leaves it clear" {
+                            let instance = GlobalPropagatorTests()
+
+                            instance
+                                .``a trace started here sets the random flag; a parent context that does not say leaves it clear`` ()
+                        }
+                    ])
+            test
+                "with trace ids that are not random (a custom Activity.TraceIdGenerator) a trace started here leaves the flag clear" {
+                ``with trace ids that are not random (a custom Activity.TraceIdGenerator) a trace started here leaves the flag clear`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.TracerTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Threading.Tasks
@@ -8,7 +9,6 @@ open Functional.Telemetry
 open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TracingTests
 
-[<Fact>]
 let ``inSpan nests spans through Activity.Current and records attributes, events and status`` () =
     task {
         let name = uniqueSource ()
@@ -38,7 +38,6 @@ let ``inSpan nests spans through Activity.Current and records attributes, events
         Assert.Equal("1.0", inner.Scope.Version)
     }
 
-[<Fact>]
 let ``an exception is recorded as an exception event with Error status and rethrown`` () =
     task {
         let name = uniqueSource ()
@@ -66,7 +65,6 @@ let ``an exception is recorded as an exception event with Error status and rethr
         | other -> failwithf "no stack trace: %A" other
     }
 
-[<Fact>]
 let ``inSpanTask keeps the span current across awaits and ends it when the task completes`` () =
     task {
         let name = uniqueSource ()
@@ -97,7 +95,6 @@ let ``inSpanTask keeps the span current across awaits and ends it when the task 
         Assert.Equal(parent.Context.SpanId, child.ParentSpanId)
     }
 
-[<Fact>]
 let ``inSpanAsync works with F# async across thread switches, and records failures`` () =
     task {
         let name = uniqueSource ()
@@ -126,7 +123,6 @@ let ``inSpanAsync works with F# async across thread switches, and records failur
         Assert.Equal(Status.Error "nope", (spans |> List.find (fun s -> s.Name = "broken")).Status)
     }
 
-[<Fact>]
 let ``spans with an explicit parent, kind and links`` () =
     task {
         let name = uniqueSource ()
@@ -179,7 +175,6 @@ let ``spans with an explicit parent, kind and links`` () =
         Assert.Equal<KeyValue list>([ KeyValue.int "index" 0L ], (ReadOnlyList.toList link.Attributes))
     }
 
-[<Fact>]
 let ``an unrecorded span is a no-op`` () =
     use tracer = Tracer.create (uniqueSource ()) None
     let span = Tracer.startSpan tracer (Tracer.named "nobody listens")
@@ -188,3 +183,26 @@ let ``an unrecorded span is a no-op`` () =
     span |> ActiveSpan.setAttribute "k" (AnyValue.Int 1L)
     span |> ActiveSpan.recordException (exn "ignored")
     span.Dispose()
+
+[<Tests>]
+let tests =
+    testList
+        "TracerTests"
+        [
+            testTask "inSpan nests spans through Activity.Current and records attributes, events and status" {
+                do! ``inSpan nests spans through Activity.Current and records attributes, events and status`` ()
+            }
+            testTask "an exception is recorded as an exception event with Error status and rethrown" {
+                do! ``an exception is recorded as an exception event with Error status and rethrown`` ()
+            }
+            testTask "inSpanTask keeps the span current across awaits and ends it when the task completes" {
+                do! ``inSpanTask keeps the span current across awaits and ends it when the task completes`` ()
+            }
+            testTask "inSpanAsync works with F# async across thread switches, and records failures" {
+                do! ``inSpanAsync works with F# async across thread switches, and records failures`` ()
+            }
+            testTask "spans with an explicit parent, kind and links" {
+                do! ``spans with an explicit parent, kind and links`` ()
+            }
+            test "an unrecorded span is a no-op" { ``an unrecorded span is a no-op`` () }
+        ]

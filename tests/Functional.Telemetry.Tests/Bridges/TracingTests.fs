@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.TracingTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Threading.Tasks
@@ -33,7 +34,6 @@ let flushed (sdk: TelemetrySdk) (exporter: InMemoryExporter<Span>) =
         return exporter.ItemList
     }
 
-[<Fact>]
 let ``a stopped Activity becomes an immutable span with every field`` () =
     task {
         let name = uniqueSource ()
@@ -106,7 +106,6 @@ let ``a stopped Activity becomes an immutable span with every field`` () =
         Assert.True(parent.StartTime <= child.StartTime && child.EndTime <= parent.EndTime)
     }
 
-[<Fact>]
 let ``conversion keeps string values, scopes and root parents apart across spans`` () =
     let first = uniqueSource ()
     let second = uniqueSource ()
@@ -149,7 +148,6 @@ let ``conversion keeps string values, scopes and root parents apart across spans
     let child = convert sourceA "GET"
     Assert.Equal(ActivityConversion.toSpanId parent.SpanId, child.ParentSpanId)
 
-[<Fact>]
 let ``wildcard sources match, other sources are not recorded`` () =
     task {
         let prefix = uniqueSource ()
@@ -165,7 +163,6 @@ let ``wildcard sources match, other sources are not recorded`` () =
         Assert.Equal<string list>([ "kept" ], spans |> List.map (fun s -> s.Name))
     }
 
-[<Fact>]
 let ``an AlwaysOff sampler records nothing but still propagates the context`` () =
     task {
         let name = uniqueSource ()
@@ -181,7 +178,6 @@ let ``an AlwaysOff sampler records nothing but still propagates the context`` ()
         Assert.Empty spans
     }
 
-[<Fact>]
 let ``a sampler sees the parent, adds attributes and sets trace state`` () =
     task {
         let name = uniqueSource ()
@@ -223,7 +219,6 @@ let ``a sampler sees the parent, adds attributes and sets trace state`` () =
         Assert.Equal<(string * string) list>([ "vendor", "x1" ], (ReadOnlyList.toList span.Context.TraceState.Entries))
     }
 
-[<Fact>]
 let ``a child the sampler drops or only records under a sampled local parent is not exported nor propagated as sampled``
     ()
     =
@@ -270,7 +265,6 @@ let ``a child the sampler drops or only records under a sampled local parent is 
         Assert.Equal<string list>([ "parent"; "sampled" ], spans |> List.map (fun s -> s.Name) |> List.sort)
     }
 
-[<Fact>]
 let ``a second SDK whose sampler drops does not take the span from the SDK that samples it`` () =
     task {
         let name = uniqueSource ()
@@ -293,7 +287,6 @@ let ``a second SDK whose sampler drops does not take the span from the SDK that 
     // the bridge exports what is Recorded (docs/tracing.md, "Several listeners").
     }
 
-[<Fact>]
 let ``a throwing sampler drops the span without throwing into the app`` () =
     task {
         let name = uniqueSource ()
@@ -305,7 +298,6 @@ let ``a throwing sampler drops the span without throwing into the app`` () =
         Assert.Empty spans
     }
 
-[<Fact>]
 let ``processors filter, enrich and redact in order`` () =
     task {
         let name = uniqueSource ()
@@ -334,7 +326,6 @@ let ``processors filter, enrich and redact in order`` () =
         )
     }
 
-[<Fact>]
 let ``span limits drop and count`` () =
     task {
         let name = uniqueSource ()
@@ -367,7 +358,6 @@ let ``span limits drop and count`` () =
         Assert.Equal<string list>([ "e1" ], (ReadOnlyList.toList span.Events) |> List.map (fun e -> e.Name))
     }
 
-[<Fact>]
 let ``the batch exporter exports on flush and on shutdown, and the SDK stops recording after shutdown`` () =
     task {
         let name = uniqueSource ()
@@ -397,7 +387,6 @@ let ``the batch exporter exports on flush and on shutdown, and the SDK stops rec
         Assert.Equal(2L, stats.Exported)
     }
 
-[<Fact>]
 let ``the resource carries service name, sdk and detected attributes`` () =
     let sdk =
         Telemetry.create "orders"
@@ -414,7 +403,6 @@ let ``the resource carries service name, sdk and detected attributes`` () =
     Assert.Equal(Some(AnyValue.String "dotnet"), find "telemetry.sdk.language")
     Assert.Equal(Some(AnyValue.Int(int64 Environment.ProcessId)), find "process.pid")
 
-[<Fact>]
 let ``OTEL_SDK_DISABLED turns the SDK into a no-op`` () =
     let name = uniqueSource ()
     let exporter = InMemoryExporter<Span>()
@@ -429,7 +417,6 @@ let ``OTEL_SDK_DISABLED turns the SDK into a no-op`` () =
     Assert.False(source.HasListeners())
     Assert.Empty sdk.SpanPipelines
 
-[<Fact>]
 let ``invalid settings in code are clear errors at build time`` () =
     Assert.Throws<ArgumentException>(fun () -> Telemetry.create " " |> ignore)
     |> ignore
@@ -475,7 +462,6 @@ type private SelfTracingExporter(source: ActivitySource) =
 
         member _.Shutdown _ = Task.CompletedTask
 
-[<Fact>]
 let ``activities started while exporting are not recorded, so an exporter cannot feed itself`` () =
     task {
         let name = uniqueSource ()
@@ -498,7 +484,6 @@ let ``activities started while exporting are not recorded, so an exporter cannot
         using (source.StartActivity "after") (fun a -> Assert.True a.Recorded)
     }
 
-[<Fact>]
 let ``a retried batch sends the same spans, each processed once`` () =
     task {
         let name = uniqueSource ()
@@ -546,7 +531,6 @@ let ``a retried batch sends the same spans, each processed once`` () =
         Assert.Equal(10, seen.Value)
     }
 
-[<Fact>]
 let ``tags that cannot be enumerated or contain themselves never throw into StartActivity`` () =
     task {
         let name = uniqueSource ()
@@ -575,7 +559,6 @@ let ``tags that cannot be enumerated or contain themselves never throw into Star
         Assert.Equal<string list>([ "segment"; "lazy"; "self" ], keys)
     }
 
-[<Fact>]
 let ``an Activity a processor starts is not exported, so exporting cannot feed itself`` () =
     task {
         let name = uniqueSource ()
@@ -596,7 +579,6 @@ let ``an Activity a processor starts is not exported, so exporting cannot feed i
         Assert.Equal(1, second.Length)
     }
 
-[<Fact>]
 let ``a parent given as a traceparent string is sampled as a remote parent`` () =
     task {
         let name = uniqueSource ()
@@ -626,7 +608,6 @@ type private TracedValue(source: ActivitySource) =
         use _ = source.StartActivity("describe", ActivityKind.Internal, ActivityContext(), tags)
         "traced"
 
-[<Fact>]
 let ``a tag whose ToString starts an Activity does not cost the outer span its other tags at sampling`` () =
     task {
         let name = uniqueSource ()
@@ -652,3 +633,70 @@ let ``a tag whose ToString starts an Activity does not cost the outer span its o
         let outer = seen |> Seq.find (fun (n, _) -> n = "outer") |> snd
         Assert.Equal<string list>([ "a"; "b"; "c" ], outer)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "TracingTests"
+        [
+            testTask "a stopped Activity becomes an immutable span with every field" {
+                do! ``a stopped Activity becomes an immutable span with every field`` ()
+            }
+            test "conversion keeps string values, scopes and root parents apart across spans" {
+                ``conversion keeps string values, scopes and root parents apart across spans`` ()
+            }
+            testTask "wildcard sources match, other sources are not recorded" {
+                do! ``wildcard sources match, other sources are not recorded`` ()
+            }
+            testTask "an AlwaysOff sampler records nothing but still propagates the context" {
+                do! ``an AlwaysOff sampler records nothing but still propagates the context`` ()
+            }
+            testTask "a sampler sees the parent, adds attributes and sets trace state" {
+                do! ``a sampler sees the parent, adds attributes and sets trace state`` ()
+            }
+            testTask
+                "a child the sampler drops or only records under a sampled local parent is not exported nor propagated as sampled" {
+                do!
+                    ``a child the sampler drops or only records under a sampled local parent is not exported nor propagated as sampled`` ()
+            }
+            testTask "a second SDK whose sampler drops does not take the span from the SDK that samples it" {
+                do! ``a second SDK whose sampler drops does not take the span from the SDK that samples it`` ()
+            }
+            testTask "a throwing sampler drops the span without throwing into the app" {
+                do! ``a throwing sampler drops the span without throwing into the app`` ()
+            }
+            testTask "processors filter, enrich and redact in order" {
+                do! ``processors filter, enrich and redact in order`` ()
+            }
+            testTask "span limits drop and count" { do! ``span limits drop and count`` () }
+            testTask "the batch exporter exports on flush and on shutdown, and the SDK stops recording after shutdown" {
+                do!
+                    ``the batch exporter exports on flush and on shutdown, and the SDK stops recording after shutdown`` ()
+            }
+            test "the resource carries service name, sdk and detected attributes" {
+                ``the resource carries service name, sdk and detected attributes`` ()
+            }
+            test "OTEL_SDK_DISABLED turns the SDK into a no-op" { ``OTEL_SDK_DISABLED turns the SDK into a no-op`` () }
+            test "invalid settings in code are clear errors at build time" {
+                ``invalid settings in code are clear errors at build time`` ()
+            }
+            testTask "activities started while exporting are not recorded, so an exporter cannot feed itself" {
+                do! ``activities started while exporting are not recorded, so an exporter cannot feed itself`` ()
+            }
+            testTask "a retried batch sends the same spans, each processed once" {
+                do! ``a retried batch sends the same spans, each processed once`` ()
+            }
+            testTask "tags that cannot be enumerated or contain themselves never throw into StartActivity" {
+                do! ``tags that cannot be enumerated or contain themselves never throw into StartActivity`` ()
+            }
+            testTask "an Activity a processor starts is not exported, so exporting cannot feed itself" {
+                do! ``an Activity a processor starts is not exported, so exporting cannot feed itself`` ()
+            }
+            testTask "a parent given as a traceparent string is sampled as a remote parent" {
+                do! ``a parent given as a traceparent string is sampled as a remote parent`` ()
+            }
+            testTask "a tag whose ToString starts an Activity does not cost the outer span its other tags at sampling" {
+                do!
+                    ``a tag whose ToString starts an Activity does not cost the outer span its other tags at sampling`` ()
+            }
+        ]

@@ -1,12 +1,12 @@
 module Functional.Telemetry.Tests.BatchOptionsTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TestUtil
 
-[<Fact>]
 let ``batch options default to the spec values`` () =
     let options, warnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults (Env.ofList [])
     Assert.Empty warnings
@@ -15,7 +15,6 @@ let ``batch options default to the spec values`` () =
     Assert.Equal(2048, options.MaxQueueSize)
     Assert.Equal(512, options.MaxExportBatchSize)
 
-[<Fact>]
 let ``batch options read the environment`` () =
     let env =
         Env.ofList
@@ -33,7 +32,6 @@ let ``batch options read the environment`` () =
     Assert.Equal(100, options.MaxQueueSize)
     Assert.Equal(10, options.MaxExportBatchSize)
 
-[<Fact>]
 let ``invalid batch values fall back to defaults with a warning naming the variable`` () =
     let env =
         Env.ofList
@@ -51,19 +49,16 @@ let ``invalid batch values fall back to defaults with a warning naming the varia
         warnings |> List.map (fun w -> w.Source)
     )
 
-[<Fact>]
 let ``a batch size above the queue size is lowered to it`` () =
     let env = Env.ofList [ "OTEL_BSP_MAX_QUEUE_SIZE", "100"; "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512" ]
     let options, warnings = BatchOptions.fromEnvironment "OTEL_BSP" BatchOptions.defaults env
     Assert.Equal(100, options.MaxExportBatchSize)
     Assert.Single warnings |> ignore
 
-[<Fact>]
 let ``validate rejects bad options in code with the field name`` () =
     let result = BatchOptions.validate { BatchOptions.defaults with MaxExportBatchSize = 0 }
     rejects "MaxExportBatchSize" result
 
-[<Fact>]
 let ``validate accepts the defaults and names every bad setting`` () =
     Assert.Equal(Ok BatchOptions.defaults, BatchOptions.validate BatchOptions.defaults)
 
@@ -87,3 +82,24 @@ let ``validate accepts the defaults and names every bad setting`` () =
             ],
             errors |> List.map Validation.settingOf
         )
+
+[<Tests>]
+let tests =
+    testList
+        "BatchOptionsTests"
+        [
+            test "batch options default to the spec values" { ``batch options default to the spec values`` () }
+            test "batch options read the environment" { ``batch options read the environment`` () }
+            test "invalid batch values fall back to defaults with a warning naming the variable" {
+                ``invalid batch values fall back to defaults with a warning naming the variable`` ()
+            }
+            test "a batch size above the queue size is lowered to it" {
+                ``a batch size above the queue size is lowered to it`` ()
+            }
+            test "validate rejects bad options in code with the field name" {
+                ``validate rejects bad options in code with the field name`` ()
+            }
+            test "validate accepts the defaults and names every bad setting" {
+                ``validate accepts the defaults and names every bad setting`` ()
+            }
+        ]

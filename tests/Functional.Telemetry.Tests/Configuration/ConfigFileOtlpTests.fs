@@ -3,6 +3,7 @@
 /// (tests/otlp-peer/decode.js, the OpenTelemetry JS protobuf definitions) and compared with what was recorded.
 module Functional.Telemetry.Tests.ConfigFileOtlpTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -157,7 +158,6 @@ let private decode (requests: Request list) =
     finally
         dir.Delete true
 
-[<Fact>]
 let ``one file alone drives spans, metrics and logs over OTLP to a receiver that decodes them`` () =
     task {
         let received = ConcurrentQueue<Request>()
@@ -336,3 +336,13 @@ logger_provider:
         Assert.Equal(13, num (at record [ "severityNumber" ]))
         Assert.Equal(traceId, str (at record [ "traceId" ]))
     }
+
+[<Tests>]
+let tests =
+    testList
+        "ConfigFileOtlpTests"
+        [
+            testTask "one file alone drives spans, metrics and logs over OTLP to a receiver that decodes them" {
+                do! ``one file alone drives spans, metrics and logs over OTLP to a receiver that decodes them`` ()
+            }
+        ]

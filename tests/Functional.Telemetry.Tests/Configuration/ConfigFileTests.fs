@@ -3,6 +3,7 @@
 /// and the other OTEL_* variables are no longer read.
 module Functional.Telemetry.Tests.ConfigFileTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Diagnostics.Metrics
@@ -64,7 +65,6 @@ let private spansOf (name: string) (work: ActivitySource -> unit) (sdk: Telemetr
         return! flushed sdk exporter
     }
 
-[<Fact>]
 let ``a file's configuration reads no OTEL_* variable but those it substitutes`` () =
     let lookup =
         Env.ofList
@@ -114,7 +114,6 @@ tracer_provider:
     Assert.Equal("from-substitution", (Resource.tryServiceName sdk.Resource).Value)
     Assert.Equal(Propagators.none.Name, sdk.Propagator.Name)
 
-[<Fact>]
 let ``a file's sampler drops, and an exporter added in code on top sees what it keeps`` () =
     task {
         let name = uniqueSource ()
@@ -160,7 +159,6 @@ tracer_provider:
         Assert.Equal<string list>([ "kept-child" ], spans |> List.map _.Name)
     }
 
-[<Fact>]
 let ``a file's span limits cut attributes, events and links`` () =
     task {
         let name = uniqueSource ()
@@ -207,7 +205,6 @@ tracer_provider:
         Assert.Equal(1, span.DroppedEvents)
     }
 
-[<Fact>]
 let ``a file's views rename, drop and re-bucket, its cardinality limit caps streams`` () =
     let meterName = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Cumulative
@@ -286,7 +283,6 @@ meter_provider:
     // 3 streams at most, the overflow series included.
     Assert.Equal(3, (sumPoints (find "wide" metrics)).Length)
 
-[<Fact>]
 let ``a file's log limits and logger configurator apply to ILogger records`` () =
     task {
         let exporter = InMemoryExporter<LogRecord>()
@@ -323,7 +319,6 @@ logger_provider:
         Assert.True(record.DroppedAttributes >= 1)
     }
 
-[<Fact>]
 let ``disabled: true makes a no-op SDK`` () =
     task {
         let name = uniqueSource ()
@@ -357,7 +352,6 @@ tracer_provider:
         Assert.Empty sdk.SpanPipelines
     }
 
-[<Fact>]
 let ``withConfigFile: the file wins for what it sets, code keeps what it added`` () =
     let name = uniqueSource ()
     let exporter = InMemoryExporter<Span>()
@@ -422,7 +416,6 @@ tracer_provider:
     Assert.Equal(AnyValue.String "eu", resource["region"])
     Assert.Equal(AnyValue.String "staging", resource["deployment.environment.name"])
 
-[<Fact>]
 let ``OTEL_CONFIG_FILE in the environment lookup is applied when the SDK starts`` () =
     task {
         let name = uniqueSource ()
@@ -483,7 +476,6 @@ tracer_provider:
             Assert.Equal(1, (ReadOnlyList.toList span.Attributes).Length)
     }
 
-[<Fact>]
 let ``an invalid OTEL_CONFIG_FILE stops the start with every error`` () =
     use file =
         new TempFile(
@@ -518,7 +510,6 @@ meter_provider:
 
     Assert.Contains("line 11, column 12: meter_provider.readers", error.Message)
 
-[<Fact>]
 let ``withConfigFile refuses a file that is missing or not a configuration`` () =
     let missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.yaml")
 
@@ -532,7 +523,6 @@ let ``withConfigFile refuses a file that is missing or not a configuration`` () 
     | Error [ e ] -> Assert.Equal(0, e.Line)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``resource detection runs only the detectors a file lists, filtered`` () =
     let config =
         loaded
@@ -553,7 +543,6 @@ resource:
     Assert.DoesNotContain("process.executable.path", keys)
     Assert.DoesNotContain("host.name", keys)
 
-[<Fact>]
 let ``a signal the file leaves out and code enables without exporters exports nowhere`` () =
     let name = uniqueSource ()
 
@@ -591,7 +580,6 @@ resource:
 
     Assert.Equal(1, withCode.SpanPipelines.Count)
 
-[<Fact>]
 let ``tracing enabled in code after a file that has no tracer provider exports nowhere`` () =
     let name = uniqueSource ()
 
@@ -614,3 +602,47 @@ resource:
         |> Telemetry.start
 
     Assert.Empty sdk.SpanPipelines
+
+[<Tests>]
+let tests =
+    testList
+        "ConfigFileTests"
+        [
+            test "a file's configuration reads no OTEL_* variable but those it substitutes" {
+                ``a file's configuration reads no OTEL_* variable but those it substitutes`` ()
+            }
+            testTask "a file's sampler drops, and an exporter added in code on top sees what it keeps" {
+                do! ``a file's sampler drops, and an exporter added in code on top sees what it keeps`` ()
+            }
+            testTask "a file's span limits cut attributes, events and links" {
+                do! ``a file's span limits cut attributes, events and links`` ()
+            }
+            test "a file's views rename, drop and re-bucket, its cardinality limit caps streams" {
+                ``a file's views rename, drop and re-bucket, its cardinality limit caps streams`` ()
+            }
+            testTask "a file's log limits and logger configurator apply to ILogger records" {
+                do! ``a file's log limits and logger configurator apply to ILogger records`` ()
+            }
+            testTask "disabled: true makes a no-op SDK" { do! ``disabled: true makes a no-op SDK`` () }
+            test "withConfigFile: the file wins for what it sets, code keeps what it added" {
+                ``withConfigFile: the file wins for what it sets, code keeps what it added`` ()
+            }
+            testTask "OTEL_CONFIG_FILE in the environment lookup is applied when the SDK starts" {
+                do! ``OTEL_CONFIG_FILE in the environment lookup is applied when the SDK starts`` ()
+            }
+            test "an invalid OTEL_CONFIG_FILE stops the start with every error" {
+                ``an invalid OTEL_CONFIG_FILE stops the start with every error`` ()
+            }
+            test "withConfigFile refuses a file that is missing or not a configuration" {
+                ``withConfigFile refuses a file that is missing or not a configuration`` ()
+            }
+            test "resource detection runs only the detectors a file lists, filtered" {
+                ``resource detection runs only the detectors a file lists, filtered`` ()
+            }
+            test "a signal the file leaves out and code enables without exporters exports nowhere" {
+                ``a signal the file leaves out and code enables without exporters exports nowhere`` ()
+            }
+            test "tracing enabled in code after a file that has no tracer provider exports nowhere" {
+                ``tracing enabled in code after a file that has no tracer provider exports nowhere`` ()
+            }
+        ]

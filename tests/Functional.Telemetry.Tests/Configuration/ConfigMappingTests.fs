@@ -2,6 +2,7 @@
 /// defaults for what a file leaves out.
 module Functional.Telemetry.Tests.ConfigMappingTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -211,7 +212,6 @@ logger_provider:
     attribute_value_length_limit: 100
 """
 
-[<Fact>]
 let ``the kitchen-sink file reads into the model without a warning`` () =
     let model, warnings = parseWith (Env.ofList [ "OTEL_SERVICE_NAME", "from-env" ]) kitchenSink
     Assert.Empty warnings
@@ -426,7 +426,6 @@ let ``the kitchen-sink file reads into the model without a warning`` () =
         )
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``a minimal file: no propagator, no provider, no detection, defaults everywhere`` () =
     let model, warnings = parse "file_format: \"1.0\""
     Assert.Empty warnings
@@ -437,7 +436,6 @@ let ``a minimal file: no propagator, no provider, no detection, defaults everywh
     Assert.True model.Detection.IsNone
     Assert.Empty(ReadOnlyList.toList model.Resource.Attributes)
 
-[<Fact>]
 let ``providers without their optional nodes take the specification's defaults`` () =
     let model, _ =
         parse
@@ -478,7 +476,6 @@ meter_provider:
         Assert.Equal(PrometheusOptions.defaults, options.Rendering)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``the configurators narrow sources and meters, and the logger configurator filters records`` () =
     let model, warnings =
         parse
@@ -565,7 +562,6 @@ logger_provider:
     Assert.True(kept "Audit" 1 (Some true))
     Assert.False(kept "Audit" 1 (Some false))
 
-[<Fact>]
 let ``the complete file of docs/configuration.md is valid, with no warning`` () =
     let rec root (dir: IO.DirectoryInfo) =
         if IO.File.Exists(IO.Path.Combine(dir.FullName, "Functional.sln")) then
@@ -585,3 +581,25 @@ let ``the complete file of docs/configuration.md is valid, with no warning`` () 
     Assert.Empty warnings
     Assert.Equal(2, model.Metrics.Value.Readers.Length)
     Assert.Equal(1, model.Tracing.Value.Processors.Length)
+
+[<Tests>]
+let tests =
+    testList
+        "ConfigMappingTests"
+        [
+            test "the kitchen-sink file reads into the model without a warning" {
+                ``the kitchen-sink file reads into the model without a warning`` ()
+            }
+            test "a minimal file: no propagator, no provider, no detection, defaults everywhere" {
+                ``a minimal file: no propagator, no provider, no detection, defaults everywhere`` ()
+            }
+            test "providers without their optional nodes take the specification's defaults" {
+                ``providers without their optional nodes take the specification's defaults`` ()
+            }
+            test "the configurators narrow sources and meters, and the logger configurator filters records" {
+                ``the configurators narrow sources and meters, and the logger configurator filters records`` ()
+            }
+            test "the complete file of docs/configuration.md is valid, with no warning" {
+                ``the complete file of docs/configuration.md is valid, with no warning`` ()
+            }
+        ]

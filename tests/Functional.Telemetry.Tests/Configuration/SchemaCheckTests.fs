@@ -2,6 +2,7 @@
 /// with path and line (all of them at once), and the file_format versions.
 module Functional.Telemetry.Tests.SchemaCheckTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -10,7 +11,6 @@ open Functional.Telemetry.Tests.ConfigMappingTests
 
 // ---- warnings ----
 
-[<Fact>]
 let ``an unknown key is a warning with its path and line, and the rest of the file applies`` () =
     let model, warnings =
         parse
@@ -30,7 +30,6 @@ tracer_provider:
     Assert.Contains("line 5, column 9", warning.Message)
     Assert.Equal(1, model.Tracing.Value.Processors.Length)
 
-[<Fact>]
 let ``unsupported nodes of the specification are warnings naming them, never silently ignored`` () =
     let model, warnings =
         parse
@@ -59,7 +58,7 @@ tracer_provider:
             output_stream: stdout
     - simple:
         exporter:
-          zipkin:
+          jaeger:
             endpoint: http://localhost:9411
   sampler:
     jaeger_remote/development:
@@ -106,8 +105,7 @@ logger_provider:
             "distribution"
             "resource.detection/development.detectors[0].container"
             "propagator.composite[1].ottrace"
-            "tracer_provider.processors[0].batch.exporter.otlp_file/development"
-            "tracer_provider.processors[1].simple.exporter.zipkin"
+            "tracer_provider.processors[1].simple.exporter.jaeger"
             "tracer_provider.sampler.jaeger_remote/development"
             "meter_provider.readers[0].periodic.max_export_batch_size/development"
             "meter_provider.readers[0].periodic.producers"
@@ -121,8 +119,8 @@ logger_provider:
         ] do
         Assert.True(List.contains path paths, $"no warning for {path}; got %A{paths}")
 
-    // What could not be used is left out; the rest applies.
-    Assert.Empty model.Tracing.Value.Processors
+    // What could not be used is left out; the rest applies (the otlp_file/development processor is supported).
+    Assert.Equal(1, model.Tracing.Value.Processors.Length)
     Assert.True model.Tracing.Value.Sampler.IsNone
     Assert.Equal(2, model.Metrics.Value.Readers.Length)
     Assert.Empty model.Logging.Value.Processors
@@ -130,7 +128,6 @@ logger_provider:
 
 // ---- errors ----
 
-[<Fact>]
 let ``a wrong type is an error with its path and line`` () =
     let errors =
         errorsOf
@@ -149,7 +146,6 @@ tracer_provider:
     Assert.Equal(25, error.Column)
     Assert.Contains("expected an integer, got the string 'soon'", error.Message)
 
-[<Fact>]
 let ``every error of a file is reported at once, in line order`` () =
     let errors =
         errorsOf
@@ -197,7 +193,6 @@ resource:
     Assert.StartsWith("The configuration file 'otel.yaml' has 8 errors:", message)
     Assert.Contains("line 8, column 14: tracer_provider.sampler.trace_id_ratio_based.ratio: must be at most 1", message)
 
-[<Fact>]
 let ``a view the SDK refuses is an error naming the view`` () =
     let errors =
         errorsOf
@@ -218,48 +213,26 @@ meter_provider:
     Assert.Equal("meter_provider.views[0]", error.Path)
     Assert.Equal(8, error.Line)
 
-[<Fact>]
 let ``YAML syntax errors carry the parser's position`` () =
     let errors = errorsOf "file_format: \"1.1\"\ntracer_provider:\n  processors: [\n"
     let error = Assert.Single errors
     Assert.True(error.Line >= 3, $"line {error.Line}")
     Assert.Contains("not valid YAML", error.Message)
 
-[<Theory>]
-[<InlineData("")>]
-[<InlineData("# only a comment")>]
-[<InlineData("- a list")>]
-[<InlineData("just text")>]
-[<InlineData("file_format:")>]
-[<InlineData("file_format: [1]")>]
-[<InlineData("{{{")>]
-[<InlineData("file_format: \"1.1\"\n---\nfile_format: \"1.1\"")>]
-[<InlineData("file_format: \"1.1\"\nfile_format: \"1.0\"")>]
-[<InlineData("file_format: \"1.1\"\ntracer_provider:\n  processors:\n    - *nowhere")>]
 let ``documents that are not configurations are errors, never exceptions`` (yaml: string) =
     Assert.NotEmpty(errorsOf yaml)
 
 // ---- versions ----
 
-[<Theory>]
-[<InlineData("\"1.0\"")>]
-[<InlineData("\"1.1\"")>]
-[<InlineData("1.1")>]
 let ``file_format 1.0 and 1.1 are read`` (version: string) =
     let model, _ = parse $"file_format: {version}"
     Assert.Equal(version.Trim('"'), model.FileFormat)
 
-[<Theory>]
-[<InlineData("\"0.4\"")>]
-[<InlineData("\"1.0-rc.2\"")>]
-[<InlineData("\"2.0\"")>]
-[<InlineData("\"1.2\"")>]
 let ``another file_format is refused, with no other finding`` (version: string) =
     let error = Assert.Single(errorsOf $"file_format: {version}\ntracer_provider: 5")
     Assert.Equal("file_format", error.Path)
     Assert.Contains("this SDK reads 1.0 and 1.1", error.Message)
 
-[<Fact>]
 let ``the Prometheus exporter reads each version's own keys`` () =
     let prometheus version keys =
         let model, warnings =
@@ -294,10 +267,96 @@ meter_provider:
     let _, crossed = prometheus "1.1" "            without_scope_info: true\n"
     Assert.Contains("unknown key 'without_scope_info'", (Assert.Single crossed).Message)
 
-[<Fact>]
 let ``id_generator exists from 1.1 on`` () =
     let yaml version =
         $"file_format: \"{version}\"\ntracer_provider:\n  processors:\n    - simple:\n        exporter:\n          console:\n  id_generator:\n    random:\n"
 
     Assert.Empty(snd (parse (yaml "1.1")))
     Assert.Equal("tracer_provider.id_generator", (Assert.Single(snd (parse (yaml "1.0")))).Source)
+
+[<Tests>]
+let tests =
+    testList
+        "SchemaCheckTests"
+        [
+            test "an unknown key is a warning with its path and line, and the rest of the file applies" {
+                ``an unknown key is a warning with its path and line, and the rest of the file applies`` ()
+            }
+            test "unsupported nodes of the specification are warnings naming them, never silently ignored" {
+                ``unsupported nodes of the specification are warnings naming them, never silently ignored`` ()
+            }
+            test "a wrong type is an error with its path and line" {
+                ``a wrong type is an error with its path and line`` ()
+            }
+            test "every error of a file is reported at once, in line order" {
+                ``every error of a file is reported at once, in line order`` ()
+            }
+            test "a view the SDK refuses is an error naming the view" {
+                ``a view the SDK refuses is an error naming the view`` ()
+            }
+            test "YAML syntax errors carry the parser's position" {
+                ``YAML syntax errors carry the parser's position`` ()
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("")
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"# only a comment\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("# only a comment")
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"- a list\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("- a list")
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"just text\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("just text")
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"file_format:\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("file_format:")
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"file_format: [1]\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("file_format: [1]")
+            }
+            test "documents that are not configurations are errors, never exceptions(yaml: \"{{{\")" {
+                ``documents that are not configurations are errors, never exceptions`` ("{{{")
+            }
+            test
+                "documents that are not configurations are errors, never exceptions(yaml: \"file_format: \\\"1.1\\\"\\n---\\nfile_format: \\\"1.1\\\"\")" {
+                ``documents that are not configurations are errors, never exceptions`` (
+                    "file_format: \"1.1\"\n---\nfile_format: \"1.1\""
+                )
+            }
+            test
+                "documents that are not configurations are errors, never exceptions(yaml: \"file_format: \\\"1.1\\\"\\nfile_format: \\\"1.0\\\"\")" {
+                ``documents that are not configurations are errors, never exceptions`` (
+                    "file_format: \"1.1\"\nfile_format: \"1.0\""
+                )
+            }
+            test
+                "documents that are not configurations are errors, never exceptions(yaml: \"file_format: \\\"1.1\\\"\\ntracer_provider:\\n  processors:\\n    - *nowhere\")" {
+                ``documents that are not configurations are errors, never exceptions`` (
+                    "file_format: \"1.1\"\ntracer_provider:\n  processors:\n    - *nowhere"
+                )
+            }
+            test "file_format 1.0 and 1.1 are read(version: \"\\\"1.0\\\"\")" {
+                ``file_format 1.0 and 1.1 are read`` ("\"1.0\"")
+            }
+            test "file_format 1.0 and 1.1 are read(version: \"\\\"1.1\\\"\")" {
+                ``file_format 1.0 and 1.1 are read`` ("\"1.1\"")
+            }
+            test "file_format 1.0 and 1.1 are read(version: \"1.1\")" { ``file_format 1.0 and 1.1 are read`` ("1.1") }
+            test "another file_format is refused, with no other finding(version: \"\\\"0.4\\\"\")" {
+                ``another file_format is refused, with no other finding`` ("\"0.4\"")
+            }
+            test "another file_format is refused, with no other finding(version: \"\\\"1.0-rc.2\\\"\")" {
+                ``another file_format is refused, with no other finding`` ("\"1.0-rc.2\"")
+            }
+            test "another file_format is refused, with no other finding(version: \"\\\"2.0\\\"\")" {
+                ``another file_format is refused, with no other finding`` ("\"2.0\"")
+            }
+            test "another file_format is refused, with no other finding(version: \"\\\"1.2\\\"\")" {
+                ``another file_format is refused, with no other finding`` ("\"1.2\"")
+            }
+            test "the Prometheus exporter reads each version's own keys" {
+                ``the Prometheus exporter reads each version's own keys`` ()
+            }
+            test "id_generator exists from 1.1 on" { ``id_generator exists from 1.1 on`` () }
+        ]

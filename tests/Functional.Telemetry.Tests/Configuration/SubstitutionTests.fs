@@ -2,6 +2,7 @@
 /// where substitution applies (scalars, not keys) and how the substituted text is typed.
 module Functional.Telemetry.Tests.SubstitutionTests
 
+open Expecto
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
@@ -21,32 +22,9 @@ let specEnvironment =
             "VALUE_WITH_ESCAPE", "value$$"
         ]
 
-[<Theory>]
-[<InlineData("${STRING_VALUE}", "value")>]
-[<InlineData("${env:STRING_VALUE}", "value")>]
-[<InlineData("foo ${STRING_VALUE} ${FLOAT_VALUE}", "foo value 1.1")>]
-[<InlineData("${UNDEFINED_KEY}", "")>]
-[<InlineData("${UNDEFINED_KEY:-fallback}", "fallback")>]
-[<InlineData("${STRING_VALUE:-fallback}", "value")>]
-[<InlineData("${REPLACE_ME}", "${DO_NOT_REPLACE_ME}")>]
-[<InlineData("${UNDEFINED_KEY:-${STRING_VALUE}}", "${STRING_VALUE}")>]
-[<InlineData("$${STRING_VALUE}", "${STRING_VALUE}")>]
-[<InlineData("$$${STRING_VALUE}", "$value")>]
-[<InlineData("$$$${STRING_VALUE}", "$${STRING_VALUE}")>]
-[<InlineData("$${STRING_VALUE:-fallback}", "${STRING_VALUE:-fallback}")>]
-[<InlineData("$${STRING_VALUE:-${STRING_VALUE}}", "${STRING_VALUE:-value}")>]
-[<InlineData("${UNDEFINED_KEY:-$${UNDEFINED_KEY}}", "${UNDEFINED_KEY:-${UNDEFINED_KEY}}")>]
-[<InlineData("${VALUE_WITH_ESCAPE}", "value$$")>]
-[<InlineData("cost: $5 and $HOME", "cost: $5 and $HOME")>]
-[<InlineData("${}", "${}")>]
 let ``the specification's substitution table`` (input: string, expected: string) =
     Assert.Equal(Ok expected, Substitution.substitute specEnvironment input)
 
-[<Theory>]
-[<InlineData("${STRING_VALUE:?error}")>]
-[<InlineData("${1API_KEY}")>]
-[<InlineData("${API_$KEY}")>]
-[<InlineData("${sys:otel.service.name}")>]
 let ``a reference that is not an env substitution is an error`` (input: string) =
     Assert.True(Result.isError (Substitution.substitute specEnvironment input))
 
@@ -55,7 +33,6 @@ let private scalar (yaml: string) =
     | Ok(Some(ConfigNode.Mapping([ _, _, ConfigNode.Scalar(value, _, _) ], _)), []) -> value
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``a plain scalar is typed after substitution, a quoted one stays a string`` () =
     Assert.Equal(ScalarValue.String "value", scalar "${STRING_VALUE}")
     Assert.Equal(ScalarValue.Bool true, scalar "${BOOL_VALUE}")
@@ -73,7 +50,6 @@ let ``a plain scalar is typed after substitution, a quoted one stays a string`` 
     Assert.Equal(ScalarValue.Null, scalar "${UNDEFINED_KEY}")
     Assert.Equal(ScalarValue.String "fallback", scalar "${UNDEFINED_KEY:-fallback}")
 
-[<Fact>]
 let ``keys are never substituted, and values inside lists and nested mappings are`` () =
     let yaml =
         """
@@ -107,7 +83,6 @@ list:
         | other -> failwithf "unexpected %A" other
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``an invalid reference is an error with the path and line of its scalar`` () =
     let yaml =
         """file_format: "1.1"
@@ -123,3 +98,94 @@ resource:
         Assert.Equal(5, error.Line)
         Assert.Contains("${SERVICE:?unset}", error.Message)
     | other -> failwithf "unexpected %A" other
+
+[<Tests>]
+let tests =
+    testList
+        "SubstitutionTests"
+        [
+            test "the specification's substitution table(input: \"${STRING_VALUE}\", expected: \"value\")" {
+                ``the specification's substitution table`` ("${STRING_VALUE}", "value")
+            }
+            test "the specification's substitution table(input: \"${env:STRING_VALUE}\", expected: \"value\")" {
+                ``the specification's substitution table`` ("${env:STRING_VALUE}", "value")
+            }
+            test
+                "the specification's substitution table(input: \"foo ${STRING_VALUE} ${FLOAT_VALUE}\", expected: \"foo value 1.1\")" {
+                ``the specification's substitution table`` ("foo ${STRING_VALUE} ${FLOAT_VALUE}", "foo value 1.1")
+            }
+            test "the specification's substitution table(input: \"${UNDEFINED_KEY}\", expected: \"\")" {
+                ``the specification's substitution table`` ("${UNDEFINED_KEY}", "")
+            }
+            test "the specification's substitution table(input: \"${UNDEFINED_KEY:-fallback}\", expected: \"fallback\")" {
+                ``the specification's substitution table`` ("${UNDEFINED_KEY:-fallback}", "fallback")
+            }
+            test "the specification's substitution table(input: \"${STRING_VALUE:-fallback}\", expected: \"value\")" {
+                ``the specification's substitution table`` ("${STRING_VALUE:-fallback}", "value")
+            }
+            test "the specification's substitution table(input: \"${REPLACE_ME}\", expected: \"${DO_NOT_REPLACE_ME}\")" {
+                ``the specification's substitution table`` ("${REPLACE_ME}", "${DO_NOT_REPLACE_ME}")
+            }
+            test
+                "the specification's substitution table(input: \"${UNDEFINED_KEY:-${STRING_VALUE}}\", expected: \"${STRING_VALUE}\")" {
+                ``the specification's substitution table`` ("${UNDEFINED_KEY:-${STRING_VALUE}}", "${STRING_VALUE}")
+            }
+            test "the specification's substitution table(input: \"$${STRING_VALUE}\", expected: \"${STRING_VALUE}\")" {
+                ``the specification's substitution table`` ("$${STRING_VALUE}", "${STRING_VALUE}")
+            }
+            test "the specification's substitution table(input: \"$$${STRING_VALUE}\", expected: \"$value\")" {
+                ``the specification's substitution table`` ("$$${STRING_VALUE}", "$value")
+            }
+            test "the specification's substitution table(input: \"$$$${STRING_VALUE}\", expected: \"$${STRING_VALUE}\")" {
+                ``the specification's substitution table`` ("$$$${STRING_VALUE}", "$${STRING_VALUE}")
+            }
+            test
+                "the specification's substitution table(input: \"$${STRING_VALUE:-fallback}\", expected: \"${STRING_VALUE:-fallback}\")" {
+                ``the specification's substitution table`` ("$${STRING_VALUE:-fallback}", "${STRING_VALUE:-fallback}")
+            }
+            test
+                "the specification's substitution table(input: \"$${STRING_VALUE:-${STRING_VALUE}}\", expected: \"${STRING_VALUE:-value}\")" {
+                ``the specification's substitution table`` (
+                    "$${STRING_VALUE:-${STRING_VALUE}}",
+                    "${STRING_VALUE:-value}"
+                )
+            }
+            test
+                "the specification's substitution table(input: \"${UNDEFINED_KEY:-$${UNDEFINED_KEY}}\", expected: \"${UNDEFINED_KEY:-${UNDEFINED_KEY}}\")" {
+                ``the specification's substitution table`` (
+                    "${UNDEFINED_KEY:-$${UNDEFINED_KEY}}",
+                    "${UNDEFINED_KEY:-${UNDEFINED_KEY}}"
+                )
+            }
+            test "the specification's substitution table(input: \"${VALUE_WITH_ESCAPE}\", expected: \"value$$\")" {
+                ``the specification's substitution table`` ("${VALUE_WITH_ESCAPE}", "value$$")
+            }
+            test
+                "the specification's substitution table(input: \"cost: $5 and $HOME\", expected: \"cost: $5 and $HOME\")" {
+                ``the specification's substitution table`` ("cost: $5 and $HOME", "cost: $5 and $HOME")
+            }
+            test "the specification's substitution table(input: \"${}\", expected: \"${}\")" {
+                ``the specification's substitution table`` ("${}", "${}")
+            }
+            test "a reference that is not an env substitution is an error(input: \"${STRING_VALUE:?error}\")" {
+                ``a reference that is not an env substitution is an error`` ("${STRING_VALUE:?error}")
+            }
+            test "a reference that is not an env substitution is an error(input: \"${1API_KEY}\")" {
+                ``a reference that is not an env substitution is an error`` ("${1API_KEY}")
+            }
+            test "a reference that is not an env substitution is an error(input: \"${API_$KEY}\")" {
+                ``a reference that is not an env substitution is an error`` ("${API_$KEY}")
+            }
+            test "a reference that is not an env substitution is an error(input: \"${sys:otel.service.name}\")" {
+                ``a reference that is not an env substitution is an error`` ("${sys:otel.service.name}")
+            }
+            test "a plain scalar is typed after substitution, a quoted one stays a string" {
+                ``a plain scalar is typed after substitution, a quoted one stays a string`` ()
+            }
+            test "keys are never substituted, and values inside lists and nested mappings are" {
+                ``keys are never substituted, and values inside lists and nested mappings are`` ()
+            }
+            test "an invalid reference is an error with the path and line of its scalar" {
+                ``an invalid reference is an error with the path and line of its scalar`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.LogRecordViewTests
 
+open Expecto
 open System
 open System.Collections
 open System.Collections.Concurrent
@@ -142,7 +143,6 @@ let private hello =
 let private withList =
     LoggerMessage.Define<List<int>>(LogLevel.Information, EventId(8), "Items {Items}")
 
-[<Fact>]
 let ``a view shows what its record holds and formats the body as ILogger does`` () =
     task {
         let sdk, factory, reader, records, formatted = start ExportMode.Simple id
@@ -205,7 +205,6 @@ let ``a view shows what its record holds and formats the body as ILogger does`` 
         Assert.True inside.TraceId.IsValid
     }
 
-[<Fact>]
 let ``views with scopes, the template as body, limits and processors show their records`` () =
     task {
         let limits =
@@ -249,7 +248,6 @@ let ``views with scopes, the template as body, limits and processors show their 
         Assert.True(reader.Records[1].DroppedAttributes > 0)
     }
 
-[<Fact>]
 let ``native F# logger records are views of their body and attributes`` () =
     task {
         let sdk, factory, reader, records, _ = start ExportMode.Simple id
@@ -285,7 +283,6 @@ type private MutableState() =
         member _.GetEnumerator() : IEnumerator<KeyValuePair<string, obj>> = pairs.GetEnumerator()
         member _.GetEnumerator() : IEnumerator = (pairs :> IEnumerable).GetEnumerator()
 
-[<Fact>]
 let ``log state changed after the call returned does not change the exported record`` () =
     task {
         let sdk, factory, reader, records, formatted = start waitingBatches id
@@ -350,7 +347,6 @@ type private Counted =
         x.Counter.Value <- x.Counter.Value + 1
         "counted"
 
-[<Fact>]
 let ``the message is formatted only when an exporter reads the body`` () =
     task {
         let counter = ref 0
@@ -386,16 +382,6 @@ let ``the message is formatted only when an exporter reads the body`` () =
         Assert.Equal(0, counter.Value)
     }
 
-[<Theory>]
-[<InlineData("plain text")>]
-[<InlineData("{A}")>]
-[<InlineData("{{A}} {A}")>]
-[<InlineData("{A}}} {{{B}")>]
-[<InlineData("x {A,5} y {B,-5} z {C:000.0}")>]
-[<InlineData("{A:N2} and {B:yyyy}")>]
-[<InlineData("unbalanced } {A}")>]
-[<InlineData("{A} {B} {C} {D}")>]
-[<InlineData("{ A } {B }")>]
 let ``the template formatter formats as ILogger does`` (template: string) =
     let values: obj list =
         [
@@ -426,3 +412,52 @@ let ``the template formatter formats as ILogger does`` (template: string) =
         | ValueSome text when count >= holes -> Assert.Equal(reference, Some text)
         | ValueSome text -> failwith $"formatted '{text}' with fewer values than holes"
         | ValueNone -> Assert.True(reference.IsNone || count < holes, $"'{template}' with {count} values")
+
+[<Tests>]
+let tests =
+    testList
+        "LogRecordViewTests"
+        [
+            testTask "a view shows what its record holds and formats the body as ILogger does" {
+                do! ``a view shows what its record holds and formats the body as ILogger does`` ()
+            }
+            testTask "views with scopes, the template as body, limits and processors show their records" {
+                do! ``views with scopes, the template as body, limits and processors show their records`` ()
+            }
+            testTask "native F# logger records are views of their body and attributes" {
+                do! ``native F# logger records are views of their body and attributes`` ()
+            }
+            testTask "log state changed after the call returned does not change the exported record" {
+                do! ``log state changed after the call returned does not change the exported record`` ()
+            }
+            testTask "the message is formatted only when an exporter reads the body" {
+                do! ``the message is formatted only when an exporter reads the body`` ()
+            }
+            test "the template formatter formats as ILogger does(template: \"plain text\")" {
+                ``the template formatter formats as ILogger does`` ("plain text")
+            }
+            test "the template formatter formats as ILogger does(template: \"{A}\")" {
+                ``the template formatter formats as ILogger does`` ("{A}")
+            }
+            test "the template formatter formats as ILogger does(template: \"{{A}} {A}\")" {
+                ``the template formatter formats as ILogger does`` ("{{A}} {A}")
+            }
+            test "the template formatter formats as ILogger does(template: \"{A}}} {{{B}\")" {
+                ``the template formatter formats as ILogger does`` ("{A}}} {{{B}")
+            }
+            test "the template formatter formats as ILogger does(template: \"x {A,5} y {B,-5} z {C:000.0}\")" {
+                ``the template formatter formats as ILogger does`` ("x {A,5} y {B,-5} z {C:000.0}")
+            }
+            test "the template formatter formats as ILogger does(template: \"{A:N2} and {B:yyyy}\")" {
+                ``the template formatter formats as ILogger does`` ("{A:N2} and {B:yyyy}")
+            }
+            test "the template formatter formats as ILogger does(template: \"unbalanced } {A}\")" {
+                ``the template formatter formats as ILogger does`` ("unbalanced } {A}")
+            }
+            test "the template formatter formats as ILogger does(template: \"{A} {B} {C} {D}\")" {
+                ``the template formatter formats as ILogger does`` ("{A} {B} {C} {D}")
+            }
+            test "the template formatter formats as ILogger does(template: \"{ A } {B }\")" {
+                ``the template formatter formats as ILogger does`` ("{ A } {B }")
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.SpanViewTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Collections.Generic
@@ -109,7 +110,6 @@ let private assertViewsMatchRecords (reader: ViewReader) (records: InMemoryExpor
 type private Opaque(text: string) =
     override _.ToString() = text
 
-[<Fact>]
 let ``a view shows what its record holds, for tags of every kind, events, links, status and kinds`` () =
     task {
         let name = uniqueSource ()
@@ -200,7 +200,6 @@ let ``a view shows what its record holds, for tags of every kind, events, links,
         Assert.True remote.ParentIsRemote
     }
 
-[<Fact>]
 let ``a view of a span the limits change shows the limited record`` () =
     task {
         let name = uniqueSource ()
@@ -249,7 +248,6 @@ let ``a view of a span the limits change shows the limited record`` () =
         Assert.Equal(0, (byName "under").DroppedAttributes)
     }
 
-[<Fact>]
 let ``with processors an exporter of views reads the records they return`` () =
     task {
         let name = uniqueSource ()
@@ -273,7 +271,6 @@ let ``with processors an exporter of views reads the records they return`` () =
         Assert.Equal("kept (seen)", (reader.Seen |> List.exactlyOne |> snd).Name)
     }
 
-[<Fact>]
 let ``an Activity changed after it stopped is exported as it was when its view was first read`` () =
     task {
         let name = uniqueSource ()
@@ -348,7 +345,6 @@ let ``an Activity changed after it stopped is exported as it was when its view w
         | other -> failwith $"expected one export and one retry, got {other.Length} reads"
     }
 
-[<Fact>]
 let ``a view is lent for one export: its record outlives it, the view is reused`` () =
     task {
         let name = uniqueSource ()
@@ -392,7 +388,6 @@ let ``a view is lent for one export: its record outlives it, the view is reused`
         | other -> failwith $"expected two spans, got {other.Length}"
     }
 
-[<Fact>]
 let ``a view of a record shows the record, and an exporter of views adapted takes records`` () =
     task {
         let record =
@@ -436,3 +431,28 @@ let ``a view of a record shows the record, and an exporter of views adapted take
         Assert.Equal(ExportResult.Success, result)
         Assert.Equal<(Span * Span) list>([ record, record ], reader.Seen)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "SpanViewTests"
+        [
+            testTask "a view shows what its record holds, for tags of every kind, events, links, status and kinds" {
+                do! ``a view shows what its record holds, for tags of every kind, events, links, status and kinds`` ()
+            }
+            testTask "a view of a span the limits change shows the limited record" {
+                do! ``a view of a span the limits change shows the limited record`` ()
+            }
+            testTask "with processors an exporter of views reads the records they return" {
+                do! ``with processors an exporter of views reads the records they return`` ()
+            }
+            testTask "an Activity changed after it stopped is exported as it was when its view was first read" {
+                do! ``an Activity changed after it stopped is exported as it was when its view was first read`` ()
+            }
+            testTask "a view is lent for one export: its record outlives it, the view is reused" {
+                do! ``a view is lent for one export: its record outlives it, the view is reused`` ()
+            }
+            testTask "a view of a record shows the record, and an exporter of views adapted takes records" {
+                do! ``a view of a record shows the record, and an exporter of views adapted takes records`` ()
+            }
+        ]

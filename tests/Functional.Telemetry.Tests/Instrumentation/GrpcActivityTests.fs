@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.GrpcActivityTests
 
+open Expecto
 open System.Diagnostics
 open Xunit
 open Functional.Telemetry
@@ -13,7 +14,6 @@ let private call (fullName: string) (code: string) =
 
     activity
 
-[<Fact>]
 let ``a call's Activity is named and tagged by the conventions, the grpc tags replaced`` () =
     use activity = call "/greet.v1.Greeter/SayHello" "0"
     GrpcActivity.nameCall activity
@@ -27,7 +27,6 @@ let ``a call's Activity is named and tagged by the conventions, the grpc tags re
     Assert.Null(activity.GetTagItem "grpc.status_code")
     Assert.Equal(ActivityStatusCode.Unset, activity.Status)
 
-[<Fact>]
 let ``the status follows the side: NOT_FOUND fails the client, not the server; INTERNAL fails both`` () =
     let statusOf kind code =
         use activity = call "/greet.v1.Greeter/SayHello" code
@@ -39,7 +38,6 @@ let ``the status follows the side: NOT_FOUND fails the client, not the server; I
     Assert.Equal(ActivityStatusCode.Error, statusOf SpanKind.Client "13")
     Assert.Equal(ActivityStatusCode.Error, statusOf SpanKind.Server "13")
 
-[<Fact>]
 let ``a status set before is kept, and tags that are not gRPC's shape are left alone`` () =
     use activity = call "not-a-method" "unknown"
     activity.SetStatus(ActivityStatusCode.Ok) |> ignore
@@ -58,3 +56,19 @@ let ``a status set before is kept, and tags that are not gRPC's shape are left a
     // A status set by the application wins; the code is still recorded.
     Assert.Equal(ActivityStatusCode.Ok, failed.Status)
     Assert.Equal(box 14, failed.GetTagItem "rpc.grpc.status_code")
+
+[<Tests>]
+let tests =
+    testList
+        "GrpcActivityTests"
+        [
+            test "a call's Activity is named and tagged by the conventions, the grpc tags replaced" {
+                ``a call's Activity is named and tagged by the conventions, the grpc tags replaced`` ()
+            }
+            test "the status follows the side: NOT_FOUND fails the client, not the server; INTERNAL fails both" {
+                ``the status follows the side: NOT_FOUND fails the client, not the server; INTERNAL fails both`` ()
+            }
+            test "a status set before is kept, and tags that are not gRPC's shape are left alone" {
+                ``a status set before is kept, and tags that are not gRPC's shape are left alone`` ()
+            }
+        ]

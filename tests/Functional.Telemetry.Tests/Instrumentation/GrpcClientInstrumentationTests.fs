@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.GrpcClientInstrumentationTests
 
+open Expecto
 open System
 open System.Net
 open System.Net.Http
@@ -109,7 +110,6 @@ let private expectCall (span: Span) (methodName: string) (port: int) (code: int)
     Assert.Equal(None, attribute "grpc.method" (ReadOnlyList.toList span.Attributes))
     Assert.Equal(None, attribute "grpc.status_code" (ReadOnlyList.toList span.Attributes))
 
-[<Fact>]
 let ``a gRPC call is a client span named service/method with the rpc attributes, its HTTP/2 request under it`` () =
     task {
         let! app, address, port = startServer ()
@@ -167,7 +167,6 @@ let ``a gRPC call is a client span named service/method with the rpc attributes,
             app.StopAsync().Wait()
     }
 
-[<Fact>]
 let ``a call to a server that is not there is UNAVAILABLE and an error`` () =
     task {
         let port = refusedPort ()
@@ -189,7 +188,6 @@ let ``a call to a server that is not there is UNAVAILABLE and an error`` () =
         Assert.True(call.Status.IsError)
     }
 
-[<Fact>]
 let ``the gRPC filter drops calls and the enrichers see the request and the response`` () =
     task {
         let! app, address, port = startServer ()
@@ -234,3 +232,23 @@ let ``the gRPC filter drops calls and the enrichers see the request and the resp
         finally
             app.StopAsync().Wait()
     }
+
+[<Tests>]
+let tests =
+    testSequencedGroup
+        "GrpcClientInstrumentationTests"
+        (testList
+            "GrpcClientInstrumentationTests"
+            [
+                testTask
+                    "a gRPC call is a client span named service/method with the rpc attributes, its HTTP/2 request under it" {
+                    do!
+                        ``a gRPC call is a client span named service/method with the rpc attributes, its HTTP/2 request under it`` ()
+                }
+                testTask "a call to a server that is not there is UNAVAILABLE and an error" {
+                    do! ``a call to a server that is not there is UNAVAILABLE and an error`` ()
+                }
+                testTask "the gRPC filter drops calls and the enrichers see the request and the response" {
+                    do! ``the gRPC filter drops calls and the enrichers see the request and the response`` ()
+                }
+            ])

@@ -1,13 +1,10 @@
 module Functional.Telemetry.Tests.GrpcConventionsTests
 
+open Expecto
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Theory>]
-[<InlineData("/greet.v1.Greeter/SayHello", "greet.v1.Greeter", "SayHello")>]
-[<InlineData("greet.v1.Greeter/SayHello", "greet.v1.Greeter", "SayHello")>]
-[<InlineData("/Greeter/Say", "Greeter", "Say")>]
 let ``a full method name splits into service and method`` (fullName: string, service: string, method: string) =
     match GrpcConventions.tryParseMethod fullName with
     | ValueSome(struct (s, m)) ->
@@ -15,26 +12,14 @@ let ``a full method name splits into service and method`` (fullName: string, ser
         Assert.Equal(method, m)
     | ValueNone -> Assert.Fail $"{fullName} did not parse"
 
-[<Theory>]
-[<InlineData("")>]
-[<InlineData("/")>]
-[<InlineData("//")>]
-[<InlineData("/Greeter")>]
-[<InlineData("/Greeter/")>]
-[<InlineData("//SayHello")>]
-[<InlineData("/a/b/c")>]
-[<InlineData("Greeter")>]
 let ``text that is not /service/method does not parse`` (fullName: string) =
     Assert.True((GrpcConventions.tryParseMethod fullName).IsNone)
 
-[<Fact>]
 let ``a null method name does not parse`` () = Assert.True((GrpcConventions.tryParseMethod null).IsNone)
 
-[<Fact>]
 let ``the span name is service slash method`` () =
     Assert.Equal("greet.v1.Greeter/SayHello", GrpcConventions.spanName "greet.v1.Greeter" "SayHello")
 
-[<Fact>]
 let ``status codes are read from decimal text and integers only`` () =
     Assert.Equal(ValueSome 0, GrpcConventions.tryStatusCode (box "0"))
     Assert.Equal(ValueSome 14, GrpcConventions.tryStatusCode (box "14"))
@@ -47,14 +32,12 @@ let ``status codes are read from decimal text and integers only`` () =
     Assert.Equal(ValueNone, GrpcConventions.tryStatusCode (box 1.0))
     Assert.Equal(ValueNone, GrpcConventions.tryStatusCode null)
 
-[<Fact>]
 let ``on the client every code but OK is an error`` () =
     Assert.Equal(Status.Unset, GrpcConventions.status SpanKind.Client 0)
 
     for code in 1 .. GrpcConventions.MaxStatusCode do
         Assert.Equal(Status.Error "", GrpcConventions.status SpanKind.Client code)
 
-[<Fact>]
 let ``on the server only the codes that say the server failed are errors`` () =
     let errors =
         [ 0 .. GrpcConventions.MaxStatusCode ]
@@ -65,7 +48,6 @@ let ``on the server only the codes that say the server failed are errors`` () =
     Assert.Equal(Status.Unset, GrpcConventions.status SpanKind.Server 5)
     Assert.Equal(Status.Error "", GrpcConventions.status SpanKind.Server 13)
 
-[<Fact>]
 let ``a call's attributes name the system, service and method`` () =
     Assert.Equal<KeyValue list>(
         [
@@ -75,3 +57,66 @@ let ``a call's attributes name the system, service and method`` () =
         ],
         GrpcConventions.callAttributes "greet.v1.Greeter" "SayHello"
     )
+
+[<Tests>]
+let tests =
+    testList
+        "GrpcConventionsTests"
+        [
+            test
+                "a full method name splits into service and method(fullName: \"/greet.v1.Greeter/SayHello\", service: \"greet.v1.Greeter\", method: \"SayHello\")" {
+                ``a full method name splits into service and method`` (
+                    "/greet.v1.Greeter/SayHello",
+                    "greet.v1.Greeter",
+                    "SayHello"
+                )
+            }
+            test
+                "a full method name splits into service and method(fullName: \"greet.v1.Greeter/SayHello\", service: \"greet.v1.Greeter\", method: \"SayHello\")" {
+                ``a full method name splits into service and method`` (
+                    "greet.v1.Greeter/SayHello",
+                    "greet.v1.Greeter",
+                    "SayHello"
+                )
+            }
+            test
+                "a full method name splits into service and method(fullName: \"/Greeter/Say\", service: \"Greeter\", method: \"Say\")" {
+                ``a full method name splits into service and method`` ("/Greeter/Say", "Greeter", "Say")
+            }
+            test "text that is not /service/method does not parse(fullName: \"\")" {
+                ``text that is not /service/method does not parse`` ("")
+            }
+            test "text that is not /service/method does not parse(fullName: \"/\")" {
+                ``text that is not /service/method does not parse`` ("/")
+            }
+            test "text that is not /service/method does not parse(fullName: \"//\")" {
+                ``text that is not /service/method does not parse`` ("//")
+            }
+            test "text that is not /service/method does not parse(fullName: \"/Greeter\")" {
+                ``text that is not /service/method does not parse`` ("/Greeter")
+            }
+            test "text that is not /service/method does not parse(fullName: \"/Greeter/\")" {
+                ``text that is not /service/method does not parse`` ("/Greeter/")
+            }
+            test "text that is not /service/method does not parse(fullName: \"//SayHello\")" {
+                ``text that is not /service/method does not parse`` ("//SayHello")
+            }
+            test "text that is not /service/method does not parse(fullName: \"/a/b/c\")" {
+                ``text that is not /service/method does not parse`` ("/a/b/c")
+            }
+            test "text that is not /service/method does not parse(fullName: \"Greeter\")" {
+                ``text that is not /service/method does not parse`` ("Greeter")
+            }
+            test "a null method name does not parse" { ``a null method name does not parse`` () }
+            test "the span name is service slash method" { ``the span name is service slash method`` () }
+            test "status codes are read from decimal text and integers only" {
+                ``status codes are read from decimal text and integers only`` ()
+            }
+            test "on the client every code but OK is an error" { ``on the client every code but OK is an error`` () }
+            test "on the server only the codes that say the server failed are errors" {
+                ``on the server only the codes that say the server failed are errors`` ()
+            }
+            test "a call's attributes name the system, service and method" {
+                ``a call's attributes name the system, service and method`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.HttpClientInstrumentationTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Net
@@ -96,7 +97,6 @@ let private send (client: HttpClient) (url: string) =
         return int response.StatusCode
     }
 
-[<Fact>]
 let ``HttpClient spans follow the HTTP client conventions, attribute by attribute`` () =
     task {
         use! receiver = Receiver.Start()
@@ -174,7 +174,6 @@ let ``HttpClient spans follow the HTTP client conventions, attribute by attribut
         )
     }
 
-[<Fact>]
 let ``a refused connection is an error span with error.type and one exception event`` () =
     task {
         let port = refusedPort ()
@@ -223,7 +222,6 @@ let ``a refused connection is an error span with error.type and one exception ev
         | other -> Assert.Fail $"exception.stacktrace: {other}"
     }
 
-[<Fact>]
 let ``RecordException false removes the exception event and keeps the error`` () =
     task {
         let port = refusedPort ()
@@ -248,7 +246,6 @@ let ``RecordException false removes the exception event and keeps the error`` ()
         )
     }
 
-[<Fact>]
 let ``the filter and the enrichers see the request, the response and the exception`` () =
     task {
         use! receiver = Receiver.Start()
@@ -302,7 +299,6 @@ let ``the filter and the enrichers see the request, the response and the excepti
         )
     }
 
-[<Fact>]
 let ``a filtered request is not recorded and propagates its context as not sampled`` () =
     task {
         use! receiver = Receiver.Start()
@@ -336,7 +332,6 @@ let ``a filtered request is not recorded and propagates its context as not sampl
         Assert.False(enriched.Value, "an enricher ran on a filtered request")
     }
 
-[<Fact>]
 let ``a filter or an enricher that throws is reported and never reaches the application`` () =
     task {
         use! receiver = Receiver.Start()
@@ -390,7 +385,6 @@ let ``a filter or an enricher that throws is reported and never reaches the appl
         Assert.Contains("InvalidOperationException", message)
     }
 
-[<Fact>]
 let ``HttpClient metrics: the request duration in seconds with the advised buckets`` () =
     task {
         use! receiver = Receiver.Start()
@@ -467,3 +461,33 @@ let ``HttpClient metrics: the request duration in seconds with the advised bucke
             )
         | other -> failwith $"not a histogram: {other}"
     }
+
+[<Tests>]
+let tests =
+    testSequencedGroup
+        "HttpClientInstrumentationTests"
+        (testList
+            "HttpClientInstrumentationTests"
+            [
+                testTask "HttpClient spans follow the HTTP client conventions, attribute by attribute" {
+                    do! ``HttpClient spans follow the HTTP client conventions, attribute by attribute`` ()
+                }
+                testTask "a refused connection is an error span with error.type and one exception event" {
+                    do! ``a refused connection is an error span with error.type and one exception event`` ()
+                }
+                testTask "RecordException false removes the exception event and keeps the error" {
+                    do! ``RecordException false removes the exception event and keeps the error`` ()
+                }
+                testTask "the filter and the enrichers see the request, the response and the exception" {
+                    do! ``the filter and the enrichers see the request, the response and the exception`` ()
+                }
+                testTask "a filtered request is not recorded and propagates its context as not sampled" {
+                    do! ``a filtered request is not recorded and propagates its context as not sampled`` ()
+                }
+                testTask "a filter or an enricher that throws is reported and never reaches the application" {
+                    do! ``a filter or an enricher that throws is reported and never reaches the application`` ()
+                }
+                testTask "HttpClient metrics: the request duration in seconds with the advised buckets" {
+                    do! ``HttpClient metrics: the request duration in seconds with the advised buckets`` ()
+                }
+            ])

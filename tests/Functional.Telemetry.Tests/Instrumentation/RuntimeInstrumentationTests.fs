@@ -1,11 +1,11 @@
 module Functional.Telemetry.Tests.RuntimeInstrumentationTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Fact>]
 let ``the runtime instrumentation collects .NET's dotnet.* metrics`` () =
     let reader = MetricPullReader()
 
@@ -43,7 +43,6 @@ let ``the runtime instrumentation collects .NET's dotnet.* metrics`` () =
         Assert.Equal(NumberValue.Long(int64 Environment.ProcessorCount), point.Value)
     | other -> Assert.Fail $"dotnet.process.cpu.count: {other}"
 
-[<Fact>]
 let ``instrumentations add their meters once`` () =
     let config =
         Metrics.empty
@@ -53,3 +52,14 @@ let ``instrumentations add their meters once`` () =
         |> Metrics.addRuntimeInstrumentation
 
     Assert.Equal<string list>([ "System.Net.Http"; "System.Net.NameResolution"; "System.Runtime" ], config.Meters)
+
+[<Tests>]
+let tests =
+    testList
+        "RuntimeInstrumentationTests"
+        [
+            test "the runtime instrumentation collects .NET's dotnet.* metrics" {
+                ``the runtime instrumentation collects .NET's dotnet.* metrics`` ()
+            }
+            test "instrumentations add their meters once" { ``instrumentations add their meters once`` () }
+        ]

@@ -1,10 +1,10 @@
 module Functional.Telemetry.Tests.LogRecordLimitsTests
 
+open Expecto
 open Xunit
 open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TestUtil
 
-[<Fact>]
 let ``validate accepts the defaults and names each negative limit`` () =
     let d = LogRecordLimits.defaults
     Assert.Equal(Ok d, LogRecordLimits.validate d)
@@ -17,7 +17,6 @@ let ``validate accepts the defaults and names each negative limit`` () =
     rejects "AttributeCountLimit" (LogRecordLimits.validate { d with AttributeCountLimit = -1 })
     rejects "AttributeValueLengthLimit" (LogRecordLimits.validate { d with AttributeValueLengthLimit = Some -1 })
 
-[<Fact>]
 let ``log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*`` () =
     let specific, w1 =
         LogRecordLimits.fromEnvironment (
@@ -59,3 +58,16 @@ let ``log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*`
 
     Assert.Equal<string list>([ "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT" ], w2 |> List.map (fun w -> w.Source))
     Assert.Equal((LogRecordLimits.defaults, []), LogRecordLimits.fromEnvironment (Env.ofList []))
+
+[<Tests>]
+let tests =
+    testList
+        "LogRecordLimitsTests"
+        [
+            test "validate accepts the defaults and names each negative limit" {
+                ``validate accepts the defaults and names each negative limit`` ()
+            }
+            test "log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*" {
+                ``log record limits read OTEL_LOGRECORD_* and fall back to OTEL_ATTRIBUTE_*`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.SpanLimitsTests
 
+open Expecto
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
@@ -50,7 +51,6 @@ let private link (spanId: uint64) attributes =
         DroppedAttributes = 0
     }
 
-[<Fact>]
 let ``defaults are 128 everywhere and no length limit`` () =
     let limits, warnings = SpanLimits.fromEnvironment (Env.ofList [])
     Assert.Empty warnings
@@ -62,7 +62,6 @@ let ``defaults are 128 everywhere and no length limit`` () =
     Assert.Equal(128, limits.AttributePerEventCountLimit)
     Assert.Equal(128, limits.AttributePerLinkCountLimit)
 
-[<Fact>]
 let ``every variable is read`` () =
     let limits, warnings =
         SpanLimits.fromEnvironment (
@@ -91,7 +90,6 @@ let ``every variable is read`` () =
         limits
     )
 
-[<Fact>]
 let ``general attribute limits apply when the span ones are unset`` () =
     let limits, warnings =
         SpanLimits.fromEnvironment (
@@ -102,7 +100,6 @@ let ``general attribute limits apply when the span ones are unset`` () =
     Assert.Equal(7, limits.AttributeCountLimit)
     Assert.Equal(Some 8, limits.AttributeValueLengthLimit)
 
-[<Fact>]
 let ``span attribute limits win over the general ones`` () =
     let limits, _ =
         SpanLimits.fromEnvironment (
@@ -118,7 +115,6 @@ let ``span attribute limits win over the general ones`` () =
     Assert.Equal(3, limits.AttributeCountLimit)
     Assert.Equal(Some 4, limits.AttributeValueLengthLimit)
 
-[<Fact>]
 let ``invalid values keep the default or fall back, with a warning each`` () =
     let limits, warnings =
         SpanLimits.fromEnvironment (
@@ -147,20 +143,17 @@ let ``invalid values keep the default or fall back, with a warning each`` () =
         warnings |> List.map (fun w -> w.Source)
     )
 
-[<Fact>]
 let ``strings are truncated to the limit`` () =
     Assert.Equal(AnyValue.String "abc", SpanLimits.truncateValue (Some 3) (AnyValue.String "abcdef"))
     Assert.Equal(AnyValue.String "ab", SpanLimits.truncateValue (Some 3) (AnyValue.String "ab"))
     Assert.Equal(AnyValue.String "", SpanLimits.truncateValue (Some 0) (AnyValue.String "ab"))
     Assert.Equal(AnyValue.String "abcdef", SpanLimits.truncateValue None (AnyValue.String "abcdef"))
 
-[<Fact>]
 let ``a surrogate pair is never cut in half`` () =
     // "a" then U+1F600 (two UTF-16 units): a limit of 2 would split the pair, so only "a" stays.
     Assert.Equal(AnyValue.String "a", SpanLimits.truncateValue (Some 2) (AnyValue.String "a\U0001F600"))
     Assert.Equal(AnyValue.String "a\U0001F600", SpanLimits.truncateValue (Some 3) (AnyValue.String "a\U0001F600b"))
 
-[<Fact>]
 let ``bytes and arrays of strings and bytes are truncated element by element`` () =
     Assert.Equal(AnyValue.Bytes [| 1uy; 2uy |], SpanLimits.truncateValue (Some 2) (AnyValue.Bytes [| 1uy; 2uy; 3uy |]))
 
@@ -184,7 +177,6 @@ let ``bytes and arrays of strings and bytes are truncated element by element`` (
         SpanLimits.truncateValue (Some 3) array
     )
 
-[<Fact>]
 let ``other values are unchanged`` () =
     for value in
         [
@@ -195,7 +187,6 @@ let ``other values are unchanged`` () =
         ] do
         Assert.Equal(value, SpanLimits.truncateValue (Some 1) value)
 
-[<Fact>]
 let ``duplicate keys keep the first position and the last value, and are not counted as dropped`` () =
     let attributes =
         [
@@ -213,7 +204,6 @@ let ``duplicate keys keep the first position and the last value, and are not cou
     Assert.Equal<KeyValue list>([ KeyValue.int "a" 3L; KeyValue.int "b" 2L ], kept)
     Assert.Equal(1, dropped)
 
-[<Fact>]
 let ``limit attributes keeps the first ones and truncates their values`` () =
     let attributes =
         [
@@ -230,7 +220,6 @@ let ``limit attributes keeps the first ones and truncates their values`` () =
     Assert.Empty kept
     Assert.Equal(3, dropped)
 
-[<Fact>]
 let ``apply limits span attributes, events and links and adds to existing dropped counts`` () =
     let limits =
         {
@@ -287,7 +276,6 @@ let ``apply limits span attributes, events and links and adds to existing droppe
         Assert.Equal(0, l2.DroppedAttributes)
     | other -> failwith $"expected two links, got {List.length other}"
 
-[<Fact>]
 let ``apply with default limits leaves a small span unchanged`` () =
     let input =
         { span with
@@ -298,7 +286,6 @@ let ``apply with default limits leaves a small span unchanged`` () =
 
     Assert.Equal(input, SpanLimits.apply SpanLimits.defaults input)
 
-[<Fact>]
 let ``validate accepts the defaults and names each negative limit`` () =
     Assert.Equal(Ok SpanLimits.defaults, SpanLimits.validate SpanLimits.defaults)
     let d = SpanLimits.defaults
@@ -308,3 +295,44 @@ let ``validate accepts the defaults and names each negative limit`` () =
     rejects "LinkCountLimit" (SpanLimits.validate { d with LinkCountLimit = -1 })
     rejects "AttributePerEventCountLimit" (SpanLimits.validate { d with AttributePerEventCountLimit = -1 })
     rejects "AttributePerLinkCountLimit" (SpanLimits.validate { d with AttributePerLinkCountLimit = -1 })
+
+[<Tests>]
+let tests =
+    testList
+        "SpanLimitsTests"
+        [
+            test "defaults are 128 everywhere and no length limit" {
+                ``defaults are 128 everywhere and no length limit`` ()
+            }
+            test "every variable is read" { ``every variable is read`` () }
+            test "general attribute limits apply when the span ones are unset" {
+                ``general attribute limits apply when the span ones are unset`` ()
+            }
+            test "span attribute limits win over the general ones" {
+                ``span attribute limits win over the general ones`` ()
+            }
+            test "invalid values keep the default or fall back, with a warning each" {
+                ``invalid values keep the default or fall back, with a warning each`` ()
+            }
+            test "strings are truncated to the limit" { ``strings are truncated to the limit`` () }
+            test "a surrogate pair is never cut in half" { ``a surrogate pair is never cut in half`` () }
+            test "bytes and arrays of strings and bytes are truncated element by element" {
+                ``bytes and arrays of strings and bytes are truncated element by element`` ()
+            }
+            test "other values are unchanged" { ``other values are unchanged`` () }
+            test "duplicate keys keep the first position and the last value, and are not counted as dropped" {
+                ``duplicate keys keep the first position and the last value, and are not counted as dropped`` ()
+            }
+            test "limit attributes keeps the first ones and truncates their values" {
+                ``limit attributes keeps the first ones and truncates their values`` ()
+            }
+            test "apply limits span attributes, events and links and adds to existing dropped counts" {
+                ``apply limits span attributes, events and links and adds to existing dropped counts`` ()
+            }
+            test "apply with default limits leaves a small span unchanged" {
+                ``apply with default limits leaves a small span unchanged`` ()
+            }
+            test "validate accepts the defaults and names each negative limit" {
+                ``validate accepts the defaults and names each negative limit`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.LogMappingTests
 
+open Expecto
 open System
 open System.Collections.Generic
 open Microsoft.Extensions.Logging
@@ -8,7 +9,6 @@ open Functional.Telemetry
 open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TestUtil
 
-[<Fact>]
 let ``LogLevel maps to the OpenTelemetry severity numbers and texts`` () =
     let rows =
         [
@@ -35,7 +35,6 @@ let ``LogLevel maps to the OpenTelemetry severity numbers and texts`` () =
         rows
     )
 
-[<Fact>]
 let ``key/value state becomes attributes in order and the template is returned apart`` () =
     let state: obj =
         [
@@ -83,7 +82,6 @@ type private ThrowingPairs() =
         member x.GetEnumerator() : Collections.IEnumerator =
             ((x :> IEnumerable<KeyValuePair<string, obj>>).GetEnumerator()) :> Collections.IEnumerator
 
-[<Fact>]
 let ``state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read`` () =
     let state = box (ResizeArray [ KeyValuePair("bad", box (ThrowingToString())) ])
     let attributes, _ = LogMapping.stateAttributes true state
@@ -92,7 +90,6 @@ let ``state mapping is total: a throwing ToString gives the type name, a throwin
     Assert.Equal<KeyValue list>([ KeyValue.int "first" 1L ], partial)
     Assert.Equal(None, template)
 
-[<Fact>]
 let ``an exception maps to exception.type, message and stacktrace`` () =
     let error =
         try
@@ -111,7 +108,6 @@ let ``an exception maps to exception.type, message and stacktrace`` () =
 
     Assert.Empty(LogMapping.exceptionAttributes null)
 
-[<Fact>]
 let ``event ids and scopes map to attributes`` () =
     Assert.Equal<KeyValue list>([ KeyValue.int "event.id" 7L ], LogMapping.eventAttributes (EventId(7, "Placed")))
     Assert.Empty(LogMapping.eventAttributes (EventId 0))
@@ -140,3 +136,24 @@ let ``event ids and scopes map to attributes`` () =
         ],
         LogMapping.scopeAttributes scopes
     )
+
+[<Tests>]
+let tests =
+    testList
+        "LogMappingTests"
+        [
+            test "LogLevel maps to the OpenTelemetry severity numbers and texts" {
+                ``LogLevel maps to the OpenTelemetry severity numbers and texts`` ()
+            }
+            test "key/value state becomes attributes in order and the template is returned apart" {
+                ``key/value state becomes attributes in order and the template is returned apart`` ()
+            }
+            test
+                "state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read" {
+                ``state mapping is total: a throwing ToString gives the type name, a throwing enumeration keeps what was read`` ()
+            }
+            test "an exception maps to exception.type, message and stacktrace" {
+                ``an exception maps to exception.type, message and stacktrace`` ()
+            }
+            test "event ids and scopes map to attributes" { ``event ids and scopes map to attributes`` () }
+        ]

@@ -1,11 +1,11 @@
 module Functional.Telemetry.Tests.ModelTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-[<Fact>]
 let ``trace id round-trips through hex and bytes`` () =
     let id = TraceId(0x0af7651916cd43ddUL, 0x8448eb211c80319cUL)
     Assert.Equal("0af7651916cd43dd8448eb211c80319c", id.ToHex())
@@ -15,21 +15,18 @@ let ``trace id round-trips through hex and bytes`` () =
     Assert.Equal(id, TraceId.FromBytes(ReadOnlySpan bytes))
     Assert.Equal(0x0auy, bytes[0])
 
-[<Fact>]
 let ``hex parsing rejects upper case, wrong length and non-hex`` () =
     Assert.Equal(None, Ids.tryParseTraceId "0AF7651916CD43DD8448EB211C80319C")
     Assert.Equal(None, Ids.tryParseTraceId "0af7651916cd43dd8448eb211c80319")
     Assert.Equal(None, Ids.tryParseSpanId "b7ad6b716920333g")
     Assert.Equal(Some(SpanId 0xb7ad6b7169203331UL), Ids.tryParseSpanId "b7ad6b7169203331")
 
-[<Fact>]
 let ``all-zero ids are invalid`` () =
     Assert.False TraceId.Empty.IsValid
     Assert.False SpanId.Empty.IsValid
     Assert.False SpanContext.Invalid.IsValid
     Assert.True(TraceId(0UL, 1UL).IsValid)
 
-[<Fact>]
 let ``trace flags expose sampled and random bits`` () =
     let flags = TraceFlags 3uy
     Assert.True flags.IsSampled
@@ -37,7 +34,6 @@ let ``trace flags expose sampled and random bits`` () =
     Assert.False((flags.WithSampled false).IsSampled)
     Assert.True((flags.WithSampled false).IsRandom)
 
-[<Fact>]
 let ``AnyValue equality is structural, NaN equals itself`` () =
     Assert.Equal(AnyValue.Double nan, AnyValue.Double nan)
     Assert.Equal(AnyValue.Bytes [| 1uy; 2uy |], AnyValue.Bytes [| 1uy; 2uy |])
@@ -52,3 +48,19 @@ let ``AnyValue equality is structural, NaN equals itself`` () =
                 ]
         )
     )
+
+[<Tests>]
+let tests =
+    testList
+        "ModelTests"
+        [
+            test "trace id round-trips through hex and bytes" { ``trace id round-trips through hex and bytes`` () }
+            test "hex parsing rejects upper case, wrong length and non-hex" {
+                ``hex parsing rejects upper case, wrong length and non-hex`` ()
+            }
+            test "all-zero ids are invalid" { ``all-zero ids are invalid`` () }
+            test "trace flags expose sampled and random bits" { ``trace flags expose sampled and random bits`` () }
+            test "AnyValue equality is structural, NaN equals itself" {
+                ``AnyValue equality is structural, NaN equals itself`` ()
+            }
+        ]

@@ -2,6 +2,7 @@
 /// each level filters, repeats are rate-limited.
 module Functional.Telemetry.Tests.DiagnosticsTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -51,7 +52,6 @@ let private assertSafe (message: string) =
     for secret in [ "user"; "hunter2"; "token"; "s3cret"; "api-key"; "k3y-value" ] do
         Assert.DoesNotContain(secret, message)
 
-[<Fact>]
 let ``a dead collector is an error naming the signal, the exporter and the endpoint, without secrets`` () =
     task {
         let port = closedPort ()
@@ -79,14 +79,9 @@ let ``a dead collector is an error naming the signal, the exporter and the endpo
         assertSafe message
     }
 
-/// Console.SetError is process-wide: the tests that capture standard error take turns.
-[<CollectionDefinition("standard-error", DisableParallelization = true)>]
-type StandardErrorCollection() = class end
 
-[<Collection("standard-error")>]
 type StandardErrorTests() =
 
-    [<Fact>]
     member _.``with no code at all, a dead collector is one line on standard error``() =
         task {
             let port = closedPort ()
@@ -154,12 +149,6 @@ let private levelsAt (level: string) =
         return seen |> Seq.map fst |> Seq.distinct |> Seq.sort |> List.ofSeq, List.ofSeq seen
     }
 
-[<Theory>]
-[<InlineData("none", 0)>]
-[<InlineData("error", 1)>]
-[<InlineData("warn", 2)>]
-[<InlineData("info", 3)>]
-[<InlineData("debug", 4)>]
 let ``OTEL_LOG_LEVEL passes its level and the more severe ones`` (level: string, admitted: int) =
     task {
         let! levels, _ = levelsAt level
@@ -167,7 +156,6 @@ let ``OTEL_LOG_LEVEL passes its level and the more severe ones`` (level: string,
         Assert.Equal<DiagnosticLevel list>(expected, levels)
     }
 
-[<Fact>]
 let ``unset, OTEL_LOG_LEVEL is warn`` () =
     task {
         let! levels, messages = levelsAt ""
@@ -181,7 +169,6 @@ let ``unset, OTEL_LOG_LEVEL is warn`` () =
         )
     }
 
-[<Fact>]
 let ``info says where each signal exports and why`` () =
     task {
         let! _, messages = levelsAt "info"
@@ -194,7 +181,6 @@ let ``info says where each signal exports and why`` () =
         Assert.Contains(infos, fun message -> message.StartsWith "traces: exporting to Diagnostics.")
     }
 
-[<Fact>]
 let ``the same failure repeated is written once, with the count of the others at shutdown`` () =
     task {
         let marker = unique ()
@@ -226,7 +212,6 @@ let ``the same failure repeated is written once, with the count of the others at
         )
     }
 
-[<Fact>]
 let ``a sink that throws or blocks never reaches the application`` () =
     task {
         let marker = unique ()
@@ -253,7 +238,6 @@ let ``a sink that throws or blocks never reaches the application`` () =
         Assert.Equal(100L, sdk.SpanPipelines[0].Stats.Failed)
     }
 
-[<Fact>]
 let ``telemetry made inside the sink is not recorded: diagnostics never feed the SDK's own pipelines`` () =
     task {
         let marker = unique ()
@@ -289,3 +273,53 @@ let ``telemetry made inside the sink is not recorded: diagnostics never feed the
         let! _ = sdk.ForceFlush(TimeSpan.FromSeconds 10.)
         Assert.Single logs.Items |> ignore
     }
+
+[<Tests>]
+let tests =
+    testList
+        "DiagnosticsTests"
+        [
+            testTask "a dead collector is an error naming the signal, the exporter and the endpoint, without secrets" {
+                do!
+                    ``a dead collector is an error naming the signal, the exporter and the endpoint, without secrets`` ()
+            }
+            testSequenced (
+                testList
+                    "StandardErrorTests"
+                    [
+                        testTask "with no code at all, a dead collector is one line on standard error" {
+                            let instance = StandardErrorTests()
+                            do! instance.``with no code at all, a dead collector is one line on standard error`` ()
+                        }
+                    ]
+            )
+            testTask "OTEL_LOG_LEVEL passes its level and the more severe ones(level: \"none\", admitted: 0)" {
+                do! ``OTEL_LOG_LEVEL passes its level and the more severe ones`` ("none", 0)
+            }
+            testTask "OTEL_LOG_LEVEL passes its level and the more severe ones(level: \"error\", admitted: 1)" {
+                do! ``OTEL_LOG_LEVEL passes its level and the more severe ones`` ("error", 1)
+            }
+            testTask "OTEL_LOG_LEVEL passes its level and the more severe ones(level: \"warn\", admitted: 2)" {
+                do! ``OTEL_LOG_LEVEL passes its level and the more severe ones`` ("warn", 2)
+            }
+            testTask "OTEL_LOG_LEVEL passes its level and the more severe ones(level: \"info\", admitted: 3)" {
+                do! ``OTEL_LOG_LEVEL passes its level and the more severe ones`` ("info", 3)
+            }
+            testTask "OTEL_LOG_LEVEL passes its level and the more severe ones(level: \"debug\", admitted: 4)" {
+                do! ``OTEL_LOG_LEVEL passes its level and the more severe ones`` ("debug", 4)
+            }
+            testTask "unset, OTEL_LOG_LEVEL is warn" { do! ``unset, OTEL_LOG_LEVEL is warn`` () }
+            testTask "info says where each signal exports and why" {
+                do! ``info says where each signal exports and why`` ()
+            }
+            testTask "the same failure repeated is written once, with the count of the others at shutdown" {
+                do! ``the same failure repeated is written once, with the count of the others at shutdown`` ()
+            }
+            testTask "a sink that throws or blocks never reaches the application" {
+                do! ``a sink that throws or blocks never reaches the application`` ()
+            }
+            testTask "telemetry made inside the sink is not recorded: diagnostics never feed the SDK's own pipelines" {
+                do!
+                    ``telemetry made inside the sink is not recorded: diagnostics never feed the SDK's own pipelines`` ()
+            }
+        ]

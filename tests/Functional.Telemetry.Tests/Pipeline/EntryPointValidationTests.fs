@@ -2,6 +2,7 @@
 /// turned into an ArgumentException naming the bad setting by `Validation.orThrow`.
 module Functional.Telemetry.Tests.EntryPointValidationTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -21,7 +22,6 @@ let private startWith (configure: TelemetryConfig -> TelemetryConfig) =
 
     sdk.Resource
 
-[<Fact>]
 let ``Tracing.withLimits checks the span limits`` () =
     throwsNaming "AttributeCountLimit" (fun () ->
         Tracing.empty
@@ -31,7 +31,6 @@ let ``Tracing.withLimits checks the span limits`` () =
         Tracing.empty
         |> Tracing.withLimits { SpanLimits.defaults with LinkCountLimit = -1 })
 
-[<Fact>]
 let ``Logging.withLimits checks the log record limits`` () =
     throwsNaming "AttributeCountLimit" (fun () ->
         Logging.empty
@@ -44,7 +43,6 @@ let ``Logging.withLimits checks the log record limits`` () =
                 AttributeValueLengthLimit = Some -1
             })
 
-[<Fact>]
 let ``addExporter checks the batch options of spans and logs`` () =
     let exporter = InMemoryExporter<Span>()
 
@@ -59,18 +57,15 @@ let ``addExporter checks the batch options of spans and logs`` () =
                 })
             (InMemoryExporter<LogRecord>()))
 
-[<Fact>]
 let ``Telemetry.withRetry checks the retry policy`` () =
     throwsNaming "MaxAttempts" (fun () ->
         Telemetry.create "validation"
         |> Telemetry.withRetry { RetryPolicy.defaults with MaxAttempts = 0 })
 
-[<Fact>]
 let ``addSource and addMeter check the names`` () =
     throwsNaming "ActivitySource" (fun () -> Tracing.empty |> Tracing.addSource " ")
     throwsNaming "Meter" (fun () -> Metrics.empty |> Metrics.addMeter "a b")
 
-[<Fact>]
 let ``Metrics.addView checks the view`` () =
     throwsNaming "CardinalityLimit" (fun () ->
         Metrics.empty
@@ -80,11 +75,9 @@ let ``Metrics.addView checks the view`` () =
         Metrics.empty
         |> Metrics.addView { View.forInstrument "x*" with Name = Some "y" })
 
-[<Fact>]
 let ``Metrics.withCardinalityLimit checks the limit`` () =
     throwsNaming "CardinalityLimit" (fun () -> Metrics.empty |> Metrics.withCardinalityLimit 0)
 
-[<Fact>]
 let ``Metrics.addExporterWith checks the periodic reader options`` () =
     let options =
         { PeriodicReaderOptions.defaults with
@@ -95,7 +88,6 @@ let ``Metrics.addExporterWith checks the periodic reader options`` () =
         Metrics.empty
         |> Metrics.addExporterWith options TemporalityPreference.Cumulative (InMemoryExporter<MetricData>()))
 
-[<Fact>]
 let ``OTLP options set in code are checked when the SDK starts, for each signal`` () =
     throwsNaming "Timeout" (fun () ->
         startWith (
@@ -116,7 +108,6 @@ let ``OTLP options set in code are checked when the SDK starts, for each signal`
     throwsNaming "Headers" (fun () ->
         startWith (Telemetry.withLogging (Logging.addOtlpExporter (fun o -> { o with Headers = [ "bad key", "v" ] }))))
 
-[<Fact>]
 let ``OtlpExporter checks its options`` () =
     throwsNaming "Endpoint" (fun () ->
         OtlpExporter.traces
@@ -124,7 +115,6 @@ let ``OtlpExporter checks its options`` () =
                 Endpoint = Some(Uri "ftp://collector:21")
             })
 
-[<Fact>]
 let ``Prometheus endpoint options set in code are checked when the SDK starts`` () =
     throwsNaming "Port" (fun () ->
         startWith (
@@ -134,7 +124,6 @@ let ``Prometheus endpoint options set in code are checked when the SDK starts`` 
             )
         ))
 
-[<Fact>]
 let ``ETW options are checked when added and when an exporter is made`` () =
     throwsNaming "ProviderName" (fun () -> Tracing.empty |> Tracing.addEtwExporter "")
 
@@ -146,3 +135,36 @@ let ``ETW options are checked when added and when an exporter is made`` () =
             })
 
     throwsNaming "ProviderName" (fun () -> new EtwSpanExporter(EtwOptions.create "a/b"))
+
+[<Tests>]
+let tests =
+    testList
+        "EntryPointValidationTests"
+        [
+            test "Tracing.withLimits checks the span limits" { ``Tracing.withLimits checks the span limits`` () }
+            test "Logging.withLimits checks the log record limits" {
+                ``Logging.withLimits checks the log record limits`` ()
+            }
+            test "addExporter checks the batch options of spans and logs" {
+                ``addExporter checks the batch options of spans and logs`` ()
+            }
+            test "Telemetry.withRetry checks the retry policy" { ``Telemetry.withRetry checks the retry policy`` () }
+            test "addSource and addMeter check the names" { ``addSource and addMeter check the names`` () }
+            test "Metrics.addView checks the view" { ``Metrics.addView checks the view`` () }
+            test "Metrics.withCardinalityLimit checks the limit" {
+                ``Metrics.withCardinalityLimit checks the limit`` ()
+            }
+            test "Metrics.addExporterWith checks the periodic reader options" {
+                ``Metrics.addExporterWith checks the periodic reader options`` ()
+            }
+            test "OTLP options set in code are checked when the SDK starts, for each signal" {
+                ``OTLP options set in code are checked when the SDK starts, for each signal`` ()
+            }
+            test "OtlpExporter checks its options" { ``OtlpExporter checks its options`` () }
+            test "Prometheus endpoint options set in code are checked when the SDK starts" {
+                ``Prometheus endpoint options set in code are checked when the SDK starts`` ()
+            }
+            test "ETW options are checked when added and when an exporter is made" {
+                ``ETW options are checked when added and when an exporter is made`` ()
+            }
+        ]

@@ -2,6 +2,7 @@
 /// pipelines an SDK starts for each value, with and without exporters added in code.
 module Functional.Telemetry.Tests.ExporterVariablesTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -50,14 +51,12 @@ let private codeExporters =
     >> Tracing.addBatchExporter (InMemoryExporter<Span>())
     >> Tracing.addOtlpExporter (fun o -> { o with Protocol = OtlpProtocol.HttpJson })
 
-[<Fact>]
 let ``unset: what code adds is used`` () =
     Assert.Equal<string list>(
         [ "traces/console"; "traces/in-memory"; "traces/otlp-http-json" ],
         spanPipelines [] codeExporters
     )
 
-[<Fact>]
 let ``unset with no exporter in code: the spec's default, otlp, from OTEL_EXPORTER_OTLP_*`` () =
     Assert.Equal<string list>([ "traces/otlp-http-protobuf" ], spanPipelines [] id)
 
@@ -65,7 +64,6 @@ let ``unset with no exporter in code: the spec's default, otlp, from OTEL_EXPORT
 
     Assert.Equal<string list>([ "logs/otlp-http-protobuf" ], logPipelines [] id)
 
-[<Fact>]
 let ``each value selects its exporter with no exporter in code`` () =
     Assert.Equal<string list>([ "traces/otlp-http-protobuf" ], spanPipelines (traces "otlp") id)
     Assert.Equal<string list>([ "traces/console" ], spanPipelines (traces "console") id)
@@ -73,14 +71,12 @@ let ``each value selects its exporter with no exporter in code`` () =
     Assert.Equal<string list>([ "logs/console" ], logPipelines [ "OTEL_LOGS_EXPORTER", "console" ] id)
     Assert.Empty(logPipelines [ "OTEL_LOGS_EXPORTER", "none" ] id)
 
-[<Fact>]
 let ``a list selects each exporter once, in order`` () =
     Assert.Equal<string list>(
         [ "traces/console"; "traces/otlp-http-protobuf" ],
         spanPipelines (traces " Console,OTLP,console ") id
     )
 
-[<Fact>]
 let ``set: the variable decides the kinds; code's exporters of those kinds keep their options; the others go`` () =
     // otlp: code's OTLP exporter (http/json, as set in code) stays; code's console goes; in-memory always applies.
     Assert.Equal<string list>(
@@ -98,7 +94,6 @@ let ``set: the variable decides the kinds; code's exporters of those kinds keep 
              >> Tracing.addConsoleExporter)
     )
 
-[<Fact>]
 let ``none turns off the exporters the variable can name; exporters given as objects still apply`` () =
     Assert.Equal<string list>([ "traces/in-memory" ], spanPipelines (traces "none") codeExporters)
 
@@ -110,7 +105,6 @@ let ``none turns off the exporters the variable can name; exporters given as obj
              >> Logging.addBatchExporter (InMemoryExporter<LogRecord>()))
     )
 
-[<Fact>]
 let ``an unknown value is a warning naming it and the variable; what code adds is then used`` () =
     task {
         let warnings = ConcurrentQueue<DiagnosticLevel * string>()
@@ -133,7 +127,6 @@ let ``an unknown value is a warning naming it and the variable; what code adds i
         )
     }
 
-[<Fact>]
 let ``prometheus names no span exporter: a warning, and the rest of the list applies`` () =
     Assert.Equal<string list>([ "traces/console" ], spanPipelines (traces "prometheus,console") id)
 
@@ -144,7 +137,6 @@ let private startMetrics variables (metrics: MetricsConfig -> MetricsConfig) =
 
 let private metricsVariable value = [ "OTEL_METRICS_EXPORTER", value ]
 
-[<Fact>]
 let ``metrics: unset uses code's readers, else otlp`` () =
     use none = startMetrics [] id
     Assert.Equal<string list>([ "metrics/otlp-http-protobuf" ], names none.MetricPipelines)
@@ -154,7 +146,6 @@ let ``metrics: unset uses code's readers, else otlp`` () =
     Assert.Empty pulled.MetricPipelines
     Assert.Empty pulled.PrometheusEndpoints
 
-[<Fact>]
 let ``metrics: console, otlp and none`` () =
     use console = startMetrics (metricsVariable "console") id
     Assert.Equal<string list>([ "metrics/console" ], names console.MetricPipelines)
@@ -167,7 +158,6 @@ let ``metrics: console, otlp and none`` () =
     Assert.Empty none.MetricPipelines
     Assert.Empty none.PrometheusEndpoints
 
-[<Fact>]
 let ``metrics: prometheus is the SDK's own scrape endpoint, from OTEL_EXPORTER_PROMETHEUS_*`` () =
     task {
         let meter = unique ()
@@ -187,7 +177,6 @@ let ``metrics: prometheus is the SDK's own scrape endpoint, from OTEL_EXPORTER_P
         Assert.Contains("orders_total", body)
     }
 
-[<Fact>]
 let ``metrics: none keeps readers given in code (pull readers, scrape handlers, exporters given as objects)`` () =
     let reader = MetricPullReader()
     let handler = PrometheusScrapeHandler()
@@ -232,7 +221,6 @@ let private startReceiver () =
         return app, address, paths
     }
 
-[<Fact>]
 let ``otlp from the variable exports spans, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT`` () =
     task {
         let! app, address, paths = startReceiver ()
@@ -276,3 +264,44 @@ let ``otlp from the variable exports spans, metrics and logs to OTEL_EXPORTER_OT
             paths |> Seq.distinct |> Seq.sort |> List.ofSeq
         )
     }
+
+[<Tests>]
+let tests =
+    testList
+        "ExporterVariablesTests"
+        [
+            test "unset: what code adds is used" { ``unset: what code adds is used`` () }
+            test "unset with no exporter in code: the spec's default, otlp, from OTEL_EXPORTER_OTLP_*" {
+                ``unset with no exporter in code: the spec's default, otlp, from OTEL_EXPORTER_OTLP_*`` ()
+            }
+            test "each value selects its exporter with no exporter in code" {
+                ``each value selects its exporter with no exporter in code`` ()
+            }
+            test "a list selects each exporter once, in order" { ``a list selects each exporter once, in order`` () }
+            test
+                "set: the variable decides the kinds; code's exporters of those kinds keep their options; the others go" {
+                ``set: the variable decides the kinds; code's exporters of those kinds keep their options; the others go`` ()
+            }
+            test "none turns off the exporters the variable can name; exporters given as objects still apply" {
+                ``none turns off the exporters the variable can name; exporters given as objects still apply`` ()
+            }
+            testTask "an unknown value is a warning naming it and the variable; what code adds is then used" {
+                do! ``an unknown value is a warning naming it and the variable; what code adds is then used`` ()
+            }
+            test "prometheus names no span exporter: a warning, and the rest of the list applies" {
+                ``prometheus names no span exporter: a warning, and the rest of the list applies`` ()
+            }
+            test "metrics: unset uses code's readers, else otlp" {
+                ``metrics: unset uses code's readers, else otlp`` ()
+            }
+            test "metrics: console, otlp and none" { ``metrics: console, otlp and none`` () }
+            testTask "metrics: prometheus is the SDK's own scrape endpoint, from OTEL_EXPORTER_PROMETHEUS_*" {
+                do! ``metrics: prometheus is the SDK's own scrape endpoint, from OTEL_EXPORTER_PROMETHEUS_*`` ()
+            }
+            test "metrics: none keeps readers given in code (pull readers, scrape handlers, exporters given as objects)" {
+                ``metrics: none keeps readers given in code (pull readers, scrape handlers, exporters given as objects)`` ()
+            }
+            testTask "otlp from the variable exports spans, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT" {
+                do! ``otlp from the variable exports spans, metrics and logs to OTEL_EXPORTER_OTLP_ENDPOINT`` ()
+            }
+        ]

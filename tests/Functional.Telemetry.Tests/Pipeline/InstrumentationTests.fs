@@ -1,9 +1,11 @@
 /// Instrumentations in the tracing configuration: started with the SDK, stopped at its shutdown.
 module Functional.Telemetry.Tests.InstrumentationTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
+open System.Threading.Tasks
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
@@ -30,7 +32,6 @@ let private start (env: (string * string) list) tracing diagnostics =
     |> Telemetry.withTracing tracing
     |> Telemetry.start
 
-[<Fact>]
 let ``an instrumentation starts with the SDK and the configuration's environment, and stops at shutdown`` () =
     task {
         let events = ConcurrentQueue<string>()
@@ -49,11 +50,12 @@ let ``an instrumentation starts with the SDK and the configuration's environment
         Assert.Equal<string list>([ "start a from-env"; "start b from-env"; "stop b"; "stop a" ], List.ofSeq events)
     }
 
-[<Fact>]
 let ``an instrumentation that fails to start is reported and tracing goes on without it`` () =
     task {
         let source = "Instrumentation." + Guid.NewGuid().ToString("N")
         let diagnostics = ConcurrentQueue<string>()
+        // The sink is called off the reporting thread: the test awaits the line (a signal) before looking.
+        let reported = TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
         let exporter = InMemoryExporter<Span>()
 
         let failing = TracingInstrumentation.Create("failing", fun _ -> invalidOp "cannot start")
@@ -64,13 +66,18 @@ let ``an instrumentation that fails to start is reported and tracing goes on wit
                 (Tracing.addSource source
                  >> Tracing.addInstrumentation failing
                  >> Tracing.addSimpleExporter exporter)
-                diagnostics.Enqueue
+                (fun line ->
+                    diagnostics.Enqueue line
+
+                    if line.Contains "failed to start" then
+                        reported.TrySetResult() |> ignore)
 
         use activitySource = new ActivitySource(source)
         activitySource.StartActivity("still traced").Dispose()
         let! flushed = sdk.ForceFlush(TimeSpan.FromSeconds 5.)
         Assert.True flushed
         Assert.Contains(exporter.ItemList, fun s -> s.Name = "still traced")
+        do! reported.Task.WaitAsync(TimeSpan.FromSeconds 10.)
 
         Assert.Contains(
             diagnostics,
@@ -78,7 +85,6 @@ let ``an instrumentation that fails to start is reported and tracing goes on wit
         )
     }
 
-[<Fact>]
 let ``an instrumentation of a name added before replaces it, and a blank name is refused`` () =
     let events = ConcurrentQueue<string>()
 
@@ -95,7 +101,6 @@ let ``an instrumentation of a name added before replaces it, and a blank name is
 
     Assert.Equal("name", error.ParamName)
 
-[<Fact>]
 let ``a disabled SDK starts no instrumentation`` () =
     task {
         let events = ConcurrentQueue<string>()
@@ -106,3 +111,21 @@ let ``a disabled SDK starts no instrumentation`` () =
         let! _ = sdk.Shutdown(TimeSpan.FromSeconds 5.)
         Assert.Empty events
     }
+
+[<Tests>]
+let tests =
+    testList
+        "InstrumentationTests"
+        [
+            testTask "an instrumentation starts with the SDK and the configuration's environment, and stops at shutdown" {
+                do!
+                    ``an instrumentation starts with the SDK and the configuration's environment, and stops at shutdown`` ()
+            }
+            testTask "an instrumentation that fails to start is reported and tracing goes on without it" {
+                do! ``an instrumentation that fails to start is reported and tracing goes on without it`` ()
+            }
+            test "an instrumentation of a name added before replaces it, and a blank name is refused" {
+                ``an instrumentation of a name added before replaces it, and a blank name is refused`` ()
+            }
+            testTask "a disabled SDK starts no instrumentation" { do! ``a disabled SDK starts no instrumentation`` () }
+        ]

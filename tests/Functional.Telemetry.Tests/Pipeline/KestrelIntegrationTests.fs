@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.KestrelIntegrationTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Net.Http
@@ -16,10 +17,8 @@ open Functional.Telemetry.FSharp
 open Functional.Telemetry.Tests.TracingTests
 
 /// A real Kestrel server and HttpClient, traced end to end through our propagator.
-[<Collection("global-propagator")>]
 type KestrelIntegrationTests() =
 
-    [<Fact>]
     member _.``a request crosses client and server in one trace with parent-child linkage``() =
         task {
             let name = uniqueSource ()
@@ -93,3 +92,22 @@ type KestrelIntegrationTests() =
             finally
                 (app :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
         }
+
+[<Tests>]
+let tests =
+    testList
+        "KestrelIntegrationTests"
+        [
+            testSequencedGroup
+                "global-propagator"
+                (testList
+                    "KestrelIntegrationTests"
+                    [
+                        testTask "a request crosses client and server in one trace with parent-child linkage" {
+                            let instance = KestrelIntegrationTests()
+
+                            do!
+                                instance.``a request crosses client and server in one trace with parent-child linkage`` ()
+                        }
+                    ])
+        ]

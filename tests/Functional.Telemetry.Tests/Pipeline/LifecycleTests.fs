@@ -2,6 +2,7 @@
 /// logs written while the other signals drain, delta observable instruments across rounds.
 module Functional.Telemetry.Tests.LifecycleTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Collections.Generic
@@ -57,7 +58,6 @@ let private onUiThread (limit: TimeSpan) (body: PumpContext -> unit) =
     thread.Start()
     thread.Join limit && finished.Value
 
-[<Fact>]
 let ``an SDK started and disposed on a UI thread does not wait for that thread`` () =
     let name = uniqueMeter ()
 
@@ -97,7 +97,6 @@ let ``an SDK started and disposed on a UI thread does not wait for that thread``
 
     Assert.True(finished, "Dispose or a blocking ForceFlush on a UI thread did not return")
 
-[<Fact>]
 let ``ForceFlush and Shutdown answer false at their timeout while an observable callback is stuck`` () =
     let name = uniqueMeter ()
 
@@ -133,7 +132,6 @@ let ``ForceFlush and Shutdown answer false at their timeout while an observable 
     Assert.True(watch.Elapsed < TimeSpan.FromSeconds 5., "Shutdown went past its timeout")
     release.Set()
 
-[<Fact>]
 let ``logs written while the other signals shut down still reach the log exporters`` () =
     let name = uniqueMeter ()
     let metricsOut = InMemoryExporter<MetricData>()
@@ -167,7 +165,6 @@ let ``logs written while the other signals shut down still reach the log exporte
     Assert.Equal(1, metricsOut.Items.Count)
     Assert.Equal(1, logsOut.Items.Count)
 
-[<Fact>]
 let ``a delta observable counter skipped for a round is measured against its last total when it comes back`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Delta
@@ -219,7 +216,6 @@ let private anyMember =
 
 let private privateField (o: obj) name = o.GetType().GetField(name, anyMember).GetValue o
 
-[<Fact>]
 let ``a delta write that lands in a just-reclaimed series is merged with the new series of its attributes`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Delta
@@ -284,7 +280,6 @@ type private HeldExporter() =
 
         member _.Shutdown _ = Threading.Tasks.Task.CompletedTask
 
-[<Fact>]
 let ``a measurement made while shutdown drains the final collection is counted, not lost silently`` () =
     let name = uniqueMeter ()
     let exporter = HeldExporter()
@@ -317,7 +312,6 @@ let ``a measurement made while shutdown drains the final collection is counted, 
 
     Assert.Equal<NumberValue list>([ NumberValue.Long 1L ], total)
 
-[<Fact>]
 let ``creating an instrument does not wait for an observable callback that is stuck in a collection`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Cumulative
@@ -354,7 +348,6 @@ let ``creating an instrument does not wait for an observable callback that is st
     let names = (reader.Collect() |> List.ofSeq) |> List.map (fun m -> m.Name)
     Assert.Contains("created.meanwhile", names)
 
-[<Fact>]
 let ``a delta write delayed across a whole collection after its series was reclaimed is still collected`` () =
     let name = uniqueMeter ()
     let reader = MetricPullReader TemporalityPreference.Delta
@@ -391,3 +384,34 @@ let ``a delta write delayed across a whole collection after its series was recla
             | _ -> [])
 
     Assert.Equal<NumberValue list>([ NumberValue.Long 4L ], values)
+
+[<Tests>]
+let tests =
+    testList
+        "LifecycleTests"
+        [
+            test "an SDK started and disposed on a UI thread does not wait for that thread" {
+                ``an SDK started and disposed on a UI thread does not wait for that thread`` ()
+            }
+            test "ForceFlush and Shutdown answer false at their timeout while an observable callback is stuck" {
+                ``ForceFlush and Shutdown answer false at their timeout while an observable callback is stuck`` ()
+            }
+            test "logs written while the other signals shut down still reach the log exporters" {
+                ``logs written while the other signals shut down still reach the log exporters`` ()
+            }
+            test "a delta observable counter skipped for a round is measured against its last total when it comes back" {
+                ``a delta observable counter skipped for a round is measured against its last total when it comes back`` ()
+            }
+            test "a delta write that lands in a just-reclaimed series is merged with the new series of its attributes" {
+                ``a delta write that lands in a just-reclaimed series is merged with the new series of its attributes`` ()
+            }
+            test "a measurement made while shutdown drains the final collection is counted, not lost silently" {
+                ``a measurement made while shutdown drains the final collection is counted, not lost silently`` ()
+            }
+            test "creating an instrument does not wait for an observable callback that is stuck in a collection" {
+                ``creating an instrument does not wait for an observable callback that is stuck in a collection`` ()
+            }
+            test "a delta write delayed across a whole collection after its series was reclaimed is still collected" {
+                ``a delta write delayed across a whole collection after its series was reclaimed is still collected`` ()
+            }
+        ]

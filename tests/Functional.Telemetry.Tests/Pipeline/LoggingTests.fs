@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.LoggingTests
 
+open Expecto
 open System
 open System.Collections.Generic
 open System.Diagnostics
@@ -57,7 +58,6 @@ let private expected category severity text body attributes =
         Scope = scope category
     }
 
-[<Fact>]
 let ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` () =
     let defaults, _ = Logging.batchOptionsFromEnvironment (Env.ofList [])
 
@@ -94,7 +94,6 @@ let ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` () =
 
     Assert.Empty warnings
 
-[<Fact>]
 let ``the console format is one line with time, severity, category, body, attributes and ids`` () =
     let record =
         { expected "Orders" 9 "Information" "Hello World" [ KeyValue.string "Name" "World"; KeyValue.int "Count" 42L ] with
@@ -116,7 +115,6 @@ let ``the console format is one line with time, severity, category, body, attrib
 
 // ---- the ILogger bridge ----
 
-[<Fact>]
 let ``a templated LogInformation becomes an exact record`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -147,7 +145,6 @@ let ``a templated LogInformation becomes an exact record`` () =
         Assert.Equal(record.Timestamp, record.ObservedTimestamp)
     }
 
-[<Fact>]
 let ``the template can be the body, and each level maps to its severity`` () =
     task {
         let sdk, exporter = startWith [] (Logging.withTemplateAsBody true)
@@ -208,7 +205,6 @@ type StructPairs =
 
         member x.GetEnumerator() : Collections.IEnumerator = x.Pairs.GetEnumerator()
 
-[<Fact>]
 let ``a struct key/value state is read like a boxed one, a throwing indexer falls back to enumeration`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -238,7 +234,6 @@ let ``a struct key/value state is read like a boxed one, a throwing indexer fall
             Assert.Equal((attributes, Some "Hi {Name}"), LogMapping.stateAttributes true state)
     }
 
-[<Fact>]
 let ``event id and exception become the event name and attributes`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -269,7 +264,6 @@ let ``event id and exception become the event name and attributes`` () =
         )
     }
 
-[<Fact>]
 let ``scopes are flattened into attributes only when enabled`` () =
     task {
         let run includeScopes =
@@ -301,7 +295,6 @@ let ``scopes are flattened into attributes only when enabled`` () =
         Assert.Equal<KeyValue list>([ KeyValue.string "{OriginalFormat}" "inside" ], off)
     }
 
-[<Fact>]
 let ``IsEnabled honours the logging filters and disabled levels export nothing`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -317,7 +310,6 @@ let ``IsEnabled honours the logging filters and disabled levels export nothing``
         Assert.False((sdk.CreateLogger "x").IsEnabled LogLevel.None)
     }
 
-[<Fact>]
 let ``without logging configured the provider's loggers are disabled`` () =
     let sdk =
         Telemetry.create "tests"
@@ -331,7 +323,6 @@ let ``without logging configured the provider's loggers are disabled`` () =
     logger.LogCritical "nowhere"
     Assert.Empty sdk.LogPipelines
 
-[<Fact>]
 let ``limits from the environment drop and truncate attributes, counting the drops`` () =
     task {
         let sdk, exporter =
@@ -357,7 +348,6 @@ let ``limits from the environment drop and truncate attributes, counting the dro
         Assert.Equal(AnyValue.String "abcdef x y", record.Body)
     }
 
-[<Fact>]
 let ``a log written inside a span carries that span's ids`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -384,7 +374,6 @@ let ``a log written inside a span carries that span's ids`` () =
         Assert.Equal(SpanId.Empty, outside.SpanId)
     }
 
-[<Fact>]
 let ``processors filter and redact, composed with >=>`` () =
     task {
         let notDebug = Processor.filter (fun (r: LogRecord) -> r.SeverityNumber >= 9)
@@ -411,7 +400,6 @@ let ``processors filter and redact, composed with >=>`` () =
 
 // ---- bad input ----
 
-[<Fact>]
 let ``a throwing ToString, a null format and a 1 MB message neither throw nor block`` () =
     task {
         let sdk, exporter = startWith [ "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "16" ] id
@@ -456,7 +444,6 @@ type private LoggingExporter(logger: ILogger ref) =
 
         member _.Shutdown token = (inner :> IExporter<LogRecord>).Shutdown token
 
-[<Fact>]
 let ``a log call made inside an exporter is suppressed, not recursed`` () =
     task {
         let loggerCell = ref Unchecked.defaultof<ILogger>
@@ -488,7 +475,6 @@ let ``a log call made inside an exporter is suppressed, not recursed`` () =
         Assert.Equal(3L, stats.Accepted)
     }
 
-[<Fact>]
 let ``a logger used after shutdown neither throws nor blocks, and the records are counted as rejected`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -523,7 +509,6 @@ let ``a logger used after shutdown neither throws nor blocks, and the records ar
 
 // ---- the native F# API ----
 
-[<Fact>]
 let ``the native logger writes structured records with severity, body, attributes and event name`` () =
     task {
         let sdk, exporter = startWith [] id
@@ -568,7 +553,6 @@ let ``the native logger writes structured records with severity, body, attribute
         )
     }
 
-[<Fact>]
 let ``batched log export delivers everything on flush and the console exporter prints lines`` () =
     task {
         use writer = new IO.StringWriter()
@@ -599,7 +583,6 @@ let ``batched log export delivers everything on flush and the console exporter p
         Assert.EndsWith("Information [Batch] line 100", lines[99].TrimEnd('\r'))
     }
 
-[<Fact>]
 let ``a retried batch sends the same records, each made and processed once, and later records are intact`` () =
     task {
         let exporter = TestUtil.FlakyExporter<LogRecord> 2
@@ -648,3 +631,68 @@ let ``a retried batch sends the same records, each made and processed once, and 
 
         Assert.Equal(40, processed.Value)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "LoggingTests"
+        [
+            test "log batch options default to a 1000 ms delay and read OTEL_BLRP_*" {
+                ``log batch options default to a 1000 ms delay and read OTEL_BLRP_*`` ()
+            }
+            test "the console format is one line with time, severity, category, body, attributes and ids" {
+                ``the console format is one line with time, severity, category, body, attributes and ids`` ()
+            }
+            testTask "a templated LogInformation becomes an exact record" {
+                do! ``a templated LogInformation becomes an exact record`` ()
+            }
+            testTask "the template can be the body, and each level maps to its severity" {
+                do! ``the template can be the body, and each level maps to its severity`` ()
+            }
+            testTask "a struct key/value state is read like a boxed one, a throwing indexer falls back to enumeration" {
+                do!
+                    ``a struct key/value state is read like a boxed one, a throwing indexer falls back to enumeration`` ()
+            }
+            testTask "event id and exception become the event name and attributes" {
+                do! ``event id and exception become the event name and attributes`` ()
+            }
+            testTask "scopes are flattened into attributes only when enabled" {
+                do! ``scopes are flattened into attributes only when enabled`` ()
+            }
+            testTask "IsEnabled honours the logging filters and disabled levels export nothing" {
+                do! ``IsEnabled honours the logging filters and disabled levels export nothing`` ()
+            }
+            test "without logging configured the provider's loggers are disabled" {
+                ``without logging configured the provider's loggers are disabled`` ()
+            }
+            testTask "limits from the environment drop and truncate attributes, counting the drops" {
+                do! ``limits from the environment drop and truncate attributes, counting the drops`` ()
+            }
+            testTask "a log written inside a span carries that span's ids" {
+                do! ``a log written inside a span carries that span's ids`` ()
+            }
+            testTask "processors filter and redact, composed with >=>" {
+                do! ``processors filter and redact, composed with >=>`` ()
+            }
+            testTask "a throwing ToString, a null format and a 1 MB message neither throw nor block" {
+                do! ``a throwing ToString, a null format and a 1 MB message neither throw nor block`` ()
+            }
+            testTask "a log call made inside an exporter is suppressed, not recursed" {
+                do! ``a log call made inside an exporter is suppressed, not recursed`` ()
+            }
+            testTask "a logger used after shutdown neither throws nor blocks, and the records are counted as rejected" {
+                do!
+                    ``a logger used after shutdown neither throws nor blocks, and the records are counted as rejected`` ()
+            }
+            testTask "the native logger writes structured records with severity, body, attributes and event name" {
+                do! ``the native logger writes structured records with severity, body, attributes and event name`` ()
+            }
+            testTask "batched log export delivers everything on flush and the console exporter prints lines" {
+                do! ``batched log export delivers everything on flush and the console exporter prints lines`` ()
+            }
+            testTask
+                "a retried batch sends the same records, each made and processed once, and later records are intact" {
+                do!
+                    ``a retried batch sends the same records, each made and processed once, and later records are intact`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.MetricsTests
 
+open Expecto
 open System
 open System.Collections.Generic
 open System.Diagnostics
@@ -36,7 +37,6 @@ let sumPoints metric =
 
 let attrs (pairs: (string * AnyValue) list) = pairs |> List.map (fun (k, v) -> KeyValue.create k v)
 
-[<Fact>]
 let ``counter sums per attribute set, order-insensitive, cumulative across collections`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id
@@ -77,7 +77,6 @@ let ``counter sums per attribute set, order-insensitive, cumulative across colle
 
     Assert.Equal(NumberValue.Long 13L, get.Value)
 
-[<Fact>]
 let ``delta temporality reports only the interval and reclaims idle series`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Delta id
@@ -104,7 +103,6 @@ let ``delta temporality reports only the interval and reclaims idle series`` () 
     let stream = reader.Streams |> List.find (fun s -> s.Config.Name = "hits")
     Assert.Equal(0, stream.SeriesCount)
 
-[<Fact>]
 let ``histograms use default bounds, advice, min, max and sum`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id
@@ -169,7 +167,6 @@ let ``histograms use default bounds, advice, min, max and sum`` () =
         Assert.Equal<int64 list>([ 1L; 1L; 1L ], (ReadOnlyList.toList p.BucketCounts))
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``observable instruments are observed at collection; only observed sets are reported`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Delta id
@@ -212,7 +209,6 @@ let ``observable instruments are observed at collection; only observed sets are 
     | MetricPoints.Sum(Temporality.Cumulative, false, Items [ p ]) -> Assert.Equal(NumberValue.Long 3L, p.Value)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``every numeric type is recorded; NaN, infinities and negative counter increments are dropped and counted`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id
@@ -245,7 +241,6 @@ let ``every numeric type is recorded; NaN, infinities and negative counter incre
     Assert.Equal(2L, sdk.MetricDrops.NotFinite)
     Assert.Equal(2L, sdk.MetricDrops.NegativeIncrements)
 
-[<Fact>]
 let ``the cardinality limit sends new attribute sets to the overflow series`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative (Metrics.withCardinalityLimit 3)
@@ -274,7 +269,6 @@ let ``the cardinality limit sends new attribute sets to the overflow series`` ()
             | _ -> 0L)
     )
 
-[<Fact>]
 let ``views rename, filter attributes, change aggregation and drop`` () =
     let name = uniqueMeter ()
 
@@ -325,7 +319,6 @@ let ``views rename, filter attributes, change aggregation and drop`` () =
         Assert.Equal(1L, List.sum (ReadOnlyList.toList p.Positive.Counts))
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``an exponential histogram of max size 2 holds values across the whole double range as the pure model does`` () =
     // At scale -10 each sign spans three buckets, more than a max size of 2: the runtime still keeps them apart.
     let name = uniqueMeter ()
@@ -374,7 +367,6 @@ let ``an exponential histogram of max size 2 holds values across the whole doubl
         Assert.Equal(3L, List.sum (ReadOnlyList.toList p.Negative.Counts))
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``exemplars carry the current sampled span's ids (trace_based)`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id
@@ -414,7 +406,6 @@ let ``exemplars carry the current sampled span's ids (trace_based)`` () =
         Assert.Equal(spanId, (List.exactlyOne (ReadOnlyList.toList p.Exemplars)).SpanId)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``a periodic reader exports to an in-memory exporter on flush and at shutdown`` () =
     task {
         let name = uniqueMeter ()
@@ -449,7 +440,6 @@ let ``a periodic reader exports to an in-memory exporter on flush and at shutdow
         Assert.Equal(1, exporter.ShutdownCount)
     }
 
-[<Fact>]
 let ``invalid instrument names are ignored`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id
@@ -459,7 +449,6 @@ let ``invalid instrument names are ignored`` () =
     meter.CreateCounter<int64>("ok").Add 1L
     Assert.Equal<string list>([ "ok" ], (reader.Collect() |> List.ofSeq) |> List.map (fun m -> m.Name))
 
-[<Fact>]
 let ``the console metric format shows name, unit, attributes and values`` () =
     let metric =
         {
@@ -492,7 +481,6 @@ let ``the console metric format shows name, unit, attributes and values`` () =
     Assert.Contains("method=GET", text)
     Assert.Contains("count 3 sum 12.5 min 1 max 8  ≤5:2 ≤10:1", text)
 
-[<Fact>]
 let ``the native F# instruments API records through the same pipeline`` () =
     let name = uniqueMeter ()
     let sdk, reader = startPull name TemporalityPreference.Cumulative id
@@ -533,3 +521,49 @@ let ``the native F# instruments API records through the same pipeline`` () =
         Assert.Equal(NumberValue.Double 4.0, th.Value)
         Assert.Equal<KeyValue list>([ KeyValue.string "pool" "io" ], (ReadOnlyList.toList th.Attributes))
     | other -> failwithf "unexpected %A" other
+
+[<Tests>]
+let tests =
+    testList
+        "MetricsTests"
+        [
+            test "counter sums per attribute set, order-insensitive, cumulative across collections" {
+                ``counter sums per attribute set, order-insensitive, cumulative across collections`` ()
+            }
+            test "delta temporality reports only the interval and reclaims idle series" {
+                ``delta temporality reports only the interval and reclaims idle series`` ()
+            }
+            test "histograms use default bounds, advice, min, max and sum" {
+                ``histograms use default bounds, advice, min, max and sum`` ()
+            }
+            test "observable instruments are observed at collection; only observed sets are reported" {
+                ``observable instruments are observed at collection; only observed sets are reported`` ()
+            }
+            test
+                "every numeric type is recorded; NaN, infinities and negative counter increments are dropped and counted" {
+                ``every numeric type is recorded; NaN, infinities and negative counter increments are dropped and counted`` ()
+            }
+            test "the cardinality limit sends new attribute sets to the overflow series" {
+                ``the cardinality limit sends new attribute sets to the overflow series`` ()
+            }
+            test "views rename, filter attributes, change aggregation and drop" {
+                ``views rename, filter attributes, change aggregation and drop`` ()
+            }
+            test
+                "an exponential histogram of max size 2 holds values across the whole double range as the pure model does" {
+                ``an exponential histogram of max size 2 holds values across the whole double range as the pure model does`` ()
+            }
+            test "exemplars carry the current sampled span's ids (trace_based)" {
+                ``exemplars carry the current sampled span's ids (trace_based)`` ()
+            }
+            testTask "a periodic reader exports to an in-memory exporter on flush and at shutdown" {
+                do! ``a periodic reader exports to an in-memory exporter on flush and at shutdown`` ()
+            }
+            test "invalid instrument names are ignored" { ``invalid instrument names are ignored`` () }
+            test "the console metric format shows name, unit, attributes and values" {
+                ``the console metric format shows name, unit, attributes and values`` ()
+            }
+            test "the native F# instruments API records through the same pipeline" {
+                ``the native F# instruments API records through the same pipeline`` ()
+            }
+        ]

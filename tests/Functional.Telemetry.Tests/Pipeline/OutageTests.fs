@@ -1,10 +1,10 @@
 /// The fault suite of the export store (docs/reliability.md): collectors on 127.0.0.1 that the tests stop, restart
 /// and hang, spans at a steady rate, a child process killed mid-outage, and producers racing a full queue and a
 /// full store. Each test checks what arrived (every span exactly once, by span id) and the books. The suite runs
-/// alone (its own collection, not in parallel with other tests): its rates and deadlines are the point.
-[<Xunit.Collection("fault-suite")>]
+/// alone (testSequenced: after the parallel tests, not beside them): its rates and deadlines are the point.
 module Functional.Telemetry.Tests.OutageTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -25,9 +25,6 @@ open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
 
-/// The fault suite runs after the parallel tests, alone.
-[<CollectionDefinition("fault-suite", DisableParallelization = true)>]
-type FaultSuiteCollection() = class end
 
 // ---- reading span ids out of an ExportTraceServiceRequest ----
 
@@ -201,7 +198,6 @@ let private assertExactlyOnce (produced: string seq) (received: ConcurrentDictio
 let private checkBooks (stats: RunnerStats) =
     Assert.Equal(stats.Accepted + stats.Recovered, stats.Exported + stats.Failed + stats.Dropped + stats.Stored)
 
-[<Fact>]
 let ``a collector down for 3 s at 2,000 spans a second, with default settings: every span arrives exactly once`` () =
     task {
         let received = ConcurrentDictionary<string, int>()
@@ -244,7 +240,6 @@ let private childDll () =
     Assert.True(File.Exists path, $"StoreChild not built at {path}")
     path
 
-[<Fact>]
 let ``a process killed mid-outage: what it stored on disk is sent exactly once by the next process on that directory``
     ()
     =
@@ -257,8 +252,11 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
             | "" -> "dotnet"
             | path -> path
 
+        // The same endpoint for the child and the next process (a directory keeps each endpoint's requests apart).
+        let endpointPort = refusedPort ()
+
         let info =
-            ProcessStartInfo(dotnet, [ childDll (); root; $"http://127.0.0.1:{refusedPort ()}/v1/traces"; "2000" ])
+            ProcessStartInfo(dotnet, [ childDll (); root; $"http://127.0.0.1:{endpointPort}/v1/traces"; "2000" ])
 
         info.RedirectStandardInput <- true
         info.RedirectStandardOutput <- true
@@ -278,7 +276,7 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
             do! child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds 30.)
 
             let received = ConcurrentDictionary<string, int>()
-            let! collector, port = startCollector 0 false received
+            let! collector, port = startCollector endpointPort false received
 
             try
                 let sdk = sdkFor (uniqueSource ()) port (Some(ExportStore.disk root))
@@ -292,7 +290,7 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
                 assertExactlyOnce ids received
                 let! ok = sdk.Shutdown(TimeSpan.FromSeconds 5.)
                 Assert.True ok
-                Assert.Empty(Directory.GetFiles(Path.Combine(root, "traces"), "*.req"))
+                Assert.Empty(Directory.GetFiles(Path.Combine(root, "traces"), "*.req", SearchOption.AllDirectories))
             finally
                 stopCollector collector |> ignore
         finally
@@ -303,7 +301,6 @@ let ``a process killed mid-outage: what it stored on disk is sent exactly once b
                 Directory.Delete(root, true)
     }
 
-[<Fact>]
 let ``a collector that accepts and never answers: shutdown keeps its deadline, and a disk store loses nothing`` () =
     task {
         let root = freshDirectory ()
@@ -328,8 +325,8 @@ let ``a collector that accepts and never answers: shutdown keeps its deadline, a
             do! stopCollector hanging
             Assert.Empty received
 
-            // The next process on the same directory, with a collector that answers, sends all of it.
-            let! collector, port = startCollector 0 false received
+            // The next process on the same directory, with a collector that answers on the same port, sends all of it.
+            let! collector, port = startCollector hangingPort false received
 
             try
                 let next = sdkFor (uniqueSource ()) port (Some(ExportStore.disk root))
@@ -346,7 +343,6 @@ let ``a collector that accepts and never answers: shutdown keeps its deadline, a
                 Directory.Delete(root, true)
     }
 
-[<Fact>]
 let ``a memory store drops what it holds at shutdown, counted, and a refused connection does not hold the shutdown``
     ()
     =
@@ -366,7 +362,6 @@ let ``a memory store drops what it holds at shutdown, counted, and a refused con
         checkBooks stats
     }
 
-[<Fact>]
 let ``overload from two threads against a full queue and a full store: every span is counted exactly once`` () =
     task {
         let name = uniqueSource ()
@@ -402,3 +397,37 @@ let ``overload from two threads against a full queue and a full store: every spa
         Assert.Equal(0L, stats.Stored)
         Assert.Equal(0L, stats.Exported)
     }
+
+[<Tests>]
+let tests =
+    testSequenced (
+        testList
+            "OutageTests"
+            [
+                testTask
+                    "a collector down for 3 s at 2,000 spans a second, with default settings: every span arrives exactly once" {
+                    do!
+                        ``a collector down for 3 s at 2,000 spans a second, with default settings: every span arrives exactly once`` ()
+                }
+                testTask
+                    "a process killed mid-outage: what it stored on disk is sent exactly once by the next process on that directory" {
+                    do!
+                        ``a process killed mid-outage: what it stored on disk is sent exactly once by the next process on that directory`` ()
+                }
+                testTask
+                    "a collector that accepts and never answers: shutdown keeps its deadline, and a disk store loses nothing" {
+                    do!
+                        ``a collector that accepts and never answers: shutdown keeps its deadline, and a disk store loses nothing`` ()
+                }
+                testTask
+                    "a memory store drops what it holds at shutdown, counted, and a refused connection does not hold the shutdown" {
+                    do!
+                        ``a memory store drops what it holds at shutdown, counted, and a refused connection does not hold the shutdown`` ()
+                }
+                testTask
+                    "overload from two threads against a full queue and a full store: every span is counted exactly once" {
+                    do!
+                        ``overload from two threads against a full queue and a full store: every span is counted exactly once`` ()
+                }
+            ]
+    )

@@ -1,6 +1,7 @@
 /// `OTEL_SDK_DISABLED=true`: every public F# API works and does nothing.
 module Functional.Telemetry.Tests.SdkDisabledTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -52,7 +53,6 @@ let private everything
         >> Logging.addOtlpExporter id
     )
 
-[<Fact>]
 let ``a disabled SDK records nothing, exports nothing and starts nothing; every API still works`` () =
     task {
         let name = unique ()
@@ -132,7 +132,6 @@ let ``a disabled SDK records nothing, exports nothing and starts nothing; every 
         Assert.Empty diagnostics
     }
 
-[<Fact>]
 let ``a disabled SDK's scrape handlers answer an empty exposition until shutdown, then serve another SDK`` () =
     task {
         let handler = PrometheusScrapeHandler()
@@ -187,13 +186,6 @@ let ``a disabled SDK's scrape handlers answer an empty exposition until shutdown
         Assert.Contains("visits_total", Text.Encoding.UTF8.GetString(scraped.Body.Span))
     }
 
-[<Theory>]
-[<InlineData("true", true)>]
-[<InlineData("TRUE", true)>]
-[<InlineData(" True ", true)>]
-[<InlineData("false", false)>]
-[<InlineData("yes", false)>]
-[<InlineData("1", false)>]
 let ``only true (any case) disables the SDK, as the spec's booleans say`` (value: string, isDisabled: bool) =
     let name = unique ()
 
@@ -208,11 +200,9 @@ let ``only true (any case) disables the SDK, as the spec's booleans say`` (value
     use source = new ActivitySource(name)
     Assert.Equal(not isDisabled, source.HasListeners())
 
-[<Collection("global-propagator")>]
 type DisabledPropagatorTests() =
 
     /// The spec: OTEL_SDK_DISABLED "has no effect on propagators configured through the OTEL_PROPAGATORS variable".
-    [<Fact>]
     member _.``a disabled SDK still installs the propagator and restores the previous one at shutdown``() =
         let previous = DistributedContextPropagator.Current
 
@@ -230,7 +220,6 @@ type DisabledPropagatorTests() =
 
         Assert.Same(previous, DistributedContextPropagator.Current)
 
-[<Fact>]
 let ``exporters given as objects are shut down with a disabled SDK`` () =
     task {
         let spans = InMemoryExporter<Span>()
@@ -252,3 +241,53 @@ let ``exporters given as objects are shut down with a disabled SDK`` () =
         Assert.Equal(1, logs.ShutdownCount)
         Assert.Equal(0, spans.BatchCount + metrics.BatchCount + logs.BatchCount)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "SdkDisabledTests"
+        [
+            testTask "a disabled SDK records nothing, exports nothing and starts nothing; every API still works" {
+                do! ``a disabled SDK records nothing, exports nothing and starts nothing; every API still works`` ()
+            }
+            testTask
+                "a disabled SDK's scrape handlers answer an empty exposition until shutdown, then serve another SDK" {
+                do!
+                    ``a disabled SDK's scrape handlers answer an empty exposition until shutdown, then serve another SDK`` ()
+            }
+            test "only true (any case) disables the SDK, as the spec's booleans say(value: \"true\", isDisabled: true)" {
+                ``only true (any case) disables the SDK, as the spec's booleans say`` ("true", true)
+            }
+            test "only true (any case) disables the SDK, as the spec's booleans say(value: \"TRUE\", isDisabled: true)" {
+                ``only true (any case) disables the SDK, as the spec's booleans say`` ("TRUE", true)
+            }
+            test
+                "only true (any case) disables the SDK, as the spec's booleans say(value: \" True \", isDisabled: true)" {
+                ``only true (any case) disables the SDK, as the spec's booleans say`` (" True ", true)
+            }
+            test
+                "only true (any case) disables the SDK, as the spec's booleans say(value: \"false\", isDisabled: false)" {
+                ``only true (any case) disables the SDK, as the spec's booleans say`` ("false", false)
+            }
+            test "only true (any case) disables the SDK, as the spec's booleans say(value: \"yes\", isDisabled: false)" {
+                ``only true (any case) disables the SDK, as the spec's booleans say`` ("yes", false)
+            }
+            test "only true (any case) disables the SDK, as the spec's booleans say(value: \"1\", isDisabled: false)" {
+                ``only true (any case) disables the SDK, as the spec's booleans say`` ("1", false)
+            }
+            testSequencedGroup
+                "global-propagator"
+                (testList
+                    "DisabledPropagatorTests"
+                    [
+                        test "a disabled SDK still installs the propagator and restores the previous one at shutdown" {
+                            let instance = DisabledPropagatorTests()
+
+                            instance
+                                .``a disabled SDK still installs the propagator and restores the previous one at shutdown`` ()
+                        }
+                    ])
+            testTask "exporters given as objects are shut down with a disabled SDK" {
+                do! ``exporters given as objects are shut down with a disabled SDK`` ()
+            }
+        ]

@@ -3,6 +3,7 @@
 /// that refuses connections, and leaves no unobserved task exception behind.
 module Functional.Telemetry.Tests.ShutdownTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -56,7 +57,6 @@ let private endSpan (source: ActivitySource) =
     use activity = source.StartActivity "work"
     Assert.NotNull activity
 
-[<Fact>]
 let ``Shutdown keeps its deadline when tracing and logging exporters both hang`` () =
     let name = uniqueSource ()
     let spans = HangingExporter<Span>()
@@ -82,7 +82,6 @@ let ``Shutdown keeps its deadline when tracing and logging exporters both hang``
     // Was 2.0 s: logging got a second of its own after the others had used the whole deadline.
     Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds 1400., $"Shutdown(1 s) took {clock.Elapsed}")
 
-[<Fact>]
 let ``Dispose keeps its 5 s deadline when every signal's exporter hangs`` () =
     let name = uniqueSource ()
     let spans = HangingExporter<Span>()
@@ -107,7 +106,6 @@ let ``Dispose keeps its 5 s deadline when every signal's exporter hangs`` () =
     // Was 6.0 s.
     Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds 5400., $"Dispose took {clock.Elapsed}")
 
-[<Fact>]
 let ``Shutdown answers false when an earlier export failed, though nothing was left to drain`` () =
     let name = uniqueSource ()
 
@@ -129,7 +127,6 @@ let ``Shutdown answers false when an earlier export failed, though nothing was l
     // Was true: the queue was empty when shutdown began.
     Assert.False(sdk.Shutdown(TimeSpan.FromSeconds 5.).Result)
 
-[<Fact>]
 let ``Shutdown answers true when everything was exported`` () =
     let name = uniqueSource ()
     let exporter = InMemoryExporter<Span>()
@@ -145,7 +142,6 @@ let ``Shutdown answers true when everything was exported`` () =
     Assert.True(sdk.Shutdown(TimeSpan.FromSeconds 5.).Result)
     Assert.Equal(1, exporter.Items.Count)
 
-[<Fact>]
 let ``disposing an SDK whose collector refuses connections does not spend the deadline on retries`` () =
     let name = uniqueSource ()
     let port = refusedPort ()
@@ -204,7 +200,6 @@ let private collectGarbage () =
         GC.Collect()
         GC.WaitForPendingFinalizers()
 
-[<Fact>]
 let ``timed-out flushes and shutdowns leave no unobserved task exception`` () =
     use watch = new UnobservedWatch()
     let name = uniqueSource ()
@@ -245,3 +240,30 @@ let ``timed-out flushes and shutdowns leave no unobserved task exception`` () =
     collectGarbage ()
     // Was one TimeoutException per timed-out wait (Deadline.orFalse's WaitAsync).
     Assert.Empty watch.Seen
+
+[<Tests>]
+let tests =
+    testSequencedGroup
+        "ShutdownTests"
+        (testList
+            "ShutdownTests"
+            [
+                test "Shutdown keeps its deadline when tracing and logging exporters both hang" {
+                    ``Shutdown keeps its deadline when tracing and logging exporters both hang`` ()
+                }
+                test "Dispose keeps its 5 s deadline when every signal's exporter hangs" {
+                    ``Dispose keeps its 5 s deadline when every signal's exporter hangs`` ()
+                }
+                test "Shutdown answers false when an earlier export failed, though nothing was left to drain" {
+                    ``Shutdown answers false when an earlier export failed, though nothing was left to drain`` ()
+                }
+                test "Shutdown answers true when everything was exported" {
+                    ``Shutdown answers true when everything was exported`` ()
+                }
+                test "disposing an SDK whose collector refuses connections does not spend the deadline on retries" {
+                    ``disposing an SDK whose collector refuses connections does not spend the deadline on retries`` ()
+                }
+                test "timed-out flushes and shutdowns leave no unobserved task exception" {
+                    ``timed-out flushes and shutdowns leave no unobserved task exception`` ()
+                }
+            ])

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.BaggageTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -7,7 +8,6 @@ open Functional.Telemetry.FSharp
 
 let private entry value metadata = { Value = value; Metadata = metadata }
 
-[<Fact>]
 let ``parses members with whitespace, in order`` () =
     let baggage = Baggage.parse " userId = alice , serverNode=DF%2028,isProduction=false "
 
@@ -20,7 +20,6 @@ let ``parses members with whitespace, in order`` () =
         (ReadOnlyList.toList baggage.Entries)
     )
 
-[<Fact>]
 let ``percent-decodes UTF-8 values and keeps invalid escapes`` () =
     let baggage = Baggage.parse "a=caf%C3%A9,b=%E2%9C%93%2C%3B,c=100%,d=%zz,e=%2"
     Assert.Equal(Some "café", Baggage.tryFind "a" baggage)
@@ -29,49 +28,34 @@ let ``percent-decodes UTF-8 values and keeps invalid escapes`` () =
     Assert.Equal(Some "%zz", Baggage.tryFind "d" baggage)
     Assert.Equal(Some "%2", Baggage.tryFind "e" baggage)
 
-[<Fact>]
 let ``keeps properties as normalised metadata`` () =
     let baggage = Baggage.parse "key1=value1;property1;property2 = x, key2=v2 ; p=1;q"
     Assert.Equal(Some(entry "value1" "property1;property2=x"), Baggage.tryFindEntry "key1" baggage)
     Assert.Equal(Some(entry "v2" "p=1;q"), Baggage.tryFindEntry "key2" baggage)
     Assert.Equal("key1=value1;property1;property2=x,key2=v2;p=1;q", Baggage.format baggage)
 
-[<Theory>]
-[<InlineData("noequals")>]
-[<InlineData("=novalue")>]
-[<InlineData("bad key=1")>]
-[<InlineData("key=bad value")>]
-[<InlineData("key=\"quoted\"")>]
-[<InlineData("key=back\\slash")>]
-[<InlineData("key=v;bad prop")>]
-[<InlineData("ke(y=v")>]
 let ``invalid members are skipped`` (bad: string) =
     let baggage = Baggage.parse ("first=1," + bad + ",last=2")
     Assert.Equal<string list>([ "first"; "last" ], (ReadOnlyList.toList baggage.Entries) |> List.map fst)
     Assert.Equal(None, Baggage.tryParse bad)
 
-[<Fact>]
 let ``an empty value is allowed`` () = Assert.Equal(Some "", Baggage.tryFind "k" (Baggage.parse "k="))
 
-[<Fact>]
 let ``null, empty and all-invalid headers`` () =
     Assert.Equal(None, Baggage.tryParse null)
     Assert.Equal(None, Baggage.tryParse "")
     Assert.Equal(Baggage.empty, Baggage.parse " , ,")
 
-[<Fact>]
 let ``a repeated key keeps the last value in the first position`` () =
     let baggage = Baggage.parse "a=1,b=2,a=3"
     Assert.Equal("a=3,b=2", Baggage.format baggage)
 
-[<Fact>]
 let ``parse keeps at most 64 members`` () =
     let header = [ for i in 1..70 -> $"k{i}=v" ] |> String.concat ","
     let baggage = Baggage.parse header
     Assert.Equal(64, (ReadOnlyList.toList baggage.Entries).Length)
     Assert.Equal("k64", fst (List.last (ReadOnlyList.toList baggage.Entries)))
 
-[<Fact>]
 let ``parse keeps at most 8192 bytes`` () =
     // Each member is 4000 bytes: two fit with their comma (8001), the third does not; a small one after still fits.
     let big i = $"k{i}=" + String('v', 4000 - 3)
@@ -79,7 +63,6 @@ let ``parse keeps at most 8192 bytes`` () =
     let baggage = Baggage.parse header
     Assert.Equal<string list>([ "k1"; "k2"; "s" ], (ReadOnlyList.toList baggage.Entries) |> List.map fst)
 
-[<Fact>]
 let ``format percent-encodes what is not a baggage-octet, and percent itself`` () =
     let baggage =
         Baggage.empty
@@ -94,7 +77,6 @@ let ``format percent-encodes what is not a baggage-octet, and percent itself`` (
 
     Assert.Equal(baggage, Baggage.parse (Baggage.format baggage))
 
-[<Fact>]
 let ``format skips keys that are not tokens and drops invalid metadata`` () =
     let baggage =
         Baggage.empty
@@ -104,7 +86,6 @@ let ``format skips keys that are not tokens and drops invalid metadata`` () =
 
     Assert.Equal("good=2,meta=3;p1=x;p2", Baggage.format baggage)
 
-[<Fact>]
 let ``format drops members beyond 64`` () =
     let baggage = [ 1..65 ] |> List.fold (fun b i -> Baggage.set $"k{i}" "v" b) Baggage.empty
 
@@ -112,7 +93,6 @@ let ``format drops members beyond 64`` () =
     Assert.Equal(64, formatted.Split(',').Length)
     Assert.DoesNotContain("k65=", formatted)
 
-[<Fact>]
 let ``format drops members that would pass 8192 bytes`` () =
     let baggage =
         Baggage.empty
@@ -123,7 +103,6 @@ let ``format drops members that would pass 8192 bytes`` () =
     let formatted = Baggage.format baggage
     Assert.Equal("a=" + String('x', 5000) + ",c=small", formatted)
 
-[<Fact>]
 let ``set replaces in place, remove and tryFind`` () =
     let baggage =
         Baggage.empty
@@ -136,22 +115,66 @@ let ``set replaces in place, remove and tryFind`` () =
     Assert.Equal(None, Baggage.tryFind "a" (Baggage.remove "a" baggage))
     Assert.Equal(baggage, Baggage.set null "x" baggage)
 
-[<Fact>]
 let ``several headers combine`` () =
     let baggage = Baggage.parseHeaders [ "a=1"; "b=2,c=3" ]
     Assert.Equal("a=1,b=2,c=3", Baggage.format baggage)
     Assert.Equal(Baggage.empty, Baggage.parseHeaders [])
 
-[<Theory>]
-[<InlineData("abc")>]
-[<InlineData("A-Z_0.9!#$%&'*+^`|~")>]
 let ``token keys`` (key: string) = Assert.True(Baggage.isValidKey key)
 
-[<Theory>]
-[<InlineData("")>]
-[<InlineData("a b")>]
-[<InlineData("a=b")>]
-[<InlineData("a,b")>]
-[<InlineData("a;b")>]
-[<InlineData("é")>]
 let ``non-token keys`` (key: string) = Assert.False(Baggage.isValidKey key)
+
+[<Tests>]
+let tests =
+    testList
+        "BaggageTests"
+        [
+            test "parses members with whitespace, in order" { ``parses members with whitespace, in order`` () }
+            test "percent-decodes UTF-8 values and keeps invalid escapes" {
+                ``percent-decodes UTF-8 values and keeps invalid escapes`` ()
+            }
+            test "keeps properties as normalised metadata" { ``keeps properties as normalised metadata`` () }
+            test "invalid members are skipped(bad: \"noequals\")" { ``invalid members are skipped`` ("noequals") }
+            test "invalid members are skipped(bad: \"=novalue\")" { ``invalid members are skipped`` ("=novalue") }
+            test "invalid members are skipped(bad: \"bad key=1\")" { ``invalid members are skipped`` ("bad key=1") }
+            test "invalid members are skipped(bad: \"key=bad value\")" {
+                ``invalid members are skipped`` ("key=bad value")
+            }
+            test "invalid members are skipped(bad: \"key=\\\"quoted\\\"\")" {
+                ``invalid members are skipped`` ("key=\"quoted\"")
+            }
+            test "invalid members are skipped(bad: \"key=back\\\\slash\")" {
+                ``invalid members are skipped`` ("key=back\\slash")
+            }
+            test "invalid members are skipped(bad: \"key=v;bad prop\")" {
+                ``invalid members are skipped`` ("key=v;bad prop")
+            }
+            test "invalid members are skipped(bad: \"ke(y=v\")" { ``invalid members are skipped`` ("ke(y=v") }
+            test "an empty value is allowed" { ``an empty value is allowed`` () }
+            test "null, empty and all-invalid headers" { ``null, empty and all-invalid headers`` () }
+            test "a repeated key keeps the last value in the first position" {
+                ``a repeated key keeps the last value in the first position`` ()
+            }
+            test "parse keeps at most 64 members" { ``parse keeps at most 64 members`` () }
+            test "parse keeps at most 8192 bytes" { ``parse keeps at most 8192 bytes`` () }
+            test "format percent-encodes what is not a baggage-octet, and percent itself" {
+                ``format percent-encodes what is not a baggage-octet, and percent itself`` ()
+            }
+            test "format skips keys that are not tokens and drops invalid metadata" {
+                ``format skips keys that are not tokens and drops invalid metadata`` ()
+            }
+            test "format drops members beyond 64" { ``format drops members beyond 64`` () }
+            test "format drops members that would pass 8192 bytes" {
+                ``format drops members that would pass 8192 bytes`` ()
+            }
+            test "set replaces in place, remove and tryFind" { ``set replaces in place, remove and tryFind`` () }
+            test "several headers combine" { ``several headers combine`` () }
+            test "token keys(key: \"abc\")" { ``token keys`` ("abc") }
+            test "token keys(key: \"A-Z_0.9!#$%&'*+^`|~\")" { ``token keys`` ("A-Z_0.9!#$%&'*+^`|~") }
+            test "non-token keys(key: \"\")" { ``non-token keys`` ("") }
+            test "non-token keys(key: \"a b\")" { ``non-token keys`` ("a b") }
+            test "non-token keys(key: \"a=b\")" { ``non-token keys`` ("a=b") }
+            test "non-token keys(key: \"a,b\")" { ``non-token keys`` ("a,b") }
+            test "non-token keys(key: \"a;b\")" { ``non-token keys`` ("a;b") }
+            test "non-token keys(key: \"é\")" { ``non-token keys`` ("é") }
+        ]

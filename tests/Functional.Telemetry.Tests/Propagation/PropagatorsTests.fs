@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.PropagatorsTests
 
+open Expecto
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
@@ -25,7 +26,6 @@ let private withSpan context = { PropagationContext.empty with SpanContext = Som
 let private extract (propagator: TextMapPropagator) headers =
     propagator.Extract (Propagators.getterOf headers) PropagationContext.empty
 
-[<Fact>]
 let ``trace context injects traceparent and tracestate`` () =
     let state = TraceState.tryParse "vendor=x,other=y" |> Option.get
     let context = withSpan { spanContext true with TraceState = state }
@@ -43,12 +43,10 @@ let ``trace context injects traceparent and tracestate`` () =
         Propagators.traceContext.Inject(withSpan (spanContext false))
     )
 
-[<Fact>]
 let ``trace context injects nothing for an invalid or missing context`` () =
     Assert.Empty(Propagators.traceContext.Inject PropagationContext.empty)
     Assert.Empty(Propagators.traceContext.Inject(withSpan SpanContext.Invalid))
 
-[<Fact>]
 let ``trace context extracts case-insensitively with combined tracestate`` () =
     let context =
         extract
@@ -66,14 +64,12 @@ let ``trace context extracts case-insensitively with combined tracestate`` () =
 
     Assert.Equal(Some expected, context.SpanContext)
 
-[<Fact>]
 let ``trace context ignores an invalid tracestate but keeps the parent`` () =
     let context =
         extract Propagators.traceContext [ "traceparent", $"00-{traceIdHex}-{spanIdHex}-01"; "tracestate", "A=1" ]
 
     Assert.Equal(Some(remote true), context.SpanContext)
 
-[<Fact>]
 let ``trace context leaves the context unchanged on invalid or repeated traceparent`` () =
     let before = withSpan (spanContext false)
     let getter = Propagators.getterOf [ "traceparent", "00-bad" ]
@@ -88,7 +84,6 @@ let ``trace context leaves the context unchanged on invalid or repeated tracepar
 
     Assert.Equal(before, Propagators.traceContext.Extract twice before)
 
-[<Fact>]
 let ``baggage injects and extracts`` () =
     let baggage = Baggage.empty |> Baggage.set "user" "al ice" |> Baggage.set "n" "1"
     let headers = Propagators.baggage.Inject { PropagationContext.empty with Baggage = baggage }
@@ -97,7 +92,6 @@ let ``baggage injects and extracts`` () =
     Assert.Empty(Propagators.baggage.Inject PropagationContext.empty)
     Assert.Equal(PropagationContext.empty, extract Propagators.baggage [ "baggage", "not valid" ])
 
-[<Fact>]
 let ``b3 single header`` () =
     Assert.Equal<(string * string) list>(
         [ "b3", $"{traceIdHex}-{spanIdHex}-1" ],
@@ -132,7 +126,6 @@ let ``b3 single header`` () =
         ] do
         Assert.Equal(None, parse bad)
 
-[<Fact>]
 let ``b3 multi headers`` () =
     Assert.Equal<(string * string) list>(
         [ "X-B3-TraceId", traceIdHex; "X-B3-SpanId", spanIdHex; "X-B3-Sampled", "1" ],
@@ -175,7 +168,6 @@ let ``b3 multi headers`` () =
     // the single header is understood too, and preferred
     Assert.Equal(Some(remote true), parse [ "b3", $"{traceIdHex}-{spanIdHex}-1"; "X-B3-TraceId", "1111111111111111" ])
 
-[<Fact>]
 let ``jaeger`` () =
     Assert.Equal<(string * string) list>(
         [ "uber-trace-id", $"{traceIdHex}:{spanIdHex}:0:1" ],
@@ -209,7 +201,6 @@ let ``jaeger`` () =
         ] do
         Assert.Equal(None, parse bad)
 
-[<Fact>]
 let ``xray`` () =
     let root = $"1-{traceIdHex.Substring(0, 8)}-{traceIdHex.Substring 8}"
 
@@ -250,7 +241,6 @@ let ``xray`` () =
         ] do
         Assert.Equal(None, parse bad)
 
-[<Fact>]
 let ``none propagates nothing`` () =
     Assert.Empty(Propagators.none.Inject(withSpan (spanContext true)))
     let before = withSpan (spanContext true)
@@ -260,7 +250,6 @@ let ``none propagates nothing`` () =
         Propagators.none.Extract (Propagators.getterOf [ "traceparent", $"00-{traceIdHex}-{spanIdHex}-00" ]) before
     )
 
-[<Fact>]
 let ``composite concatenates inject and folds extract left to right`` () =
     let propagator = Propagators.composite [ Propagators.traceContext; Propagators.baggage; Propagators.b3 ]
     Assert.Equal("tracecontext,baggage,b3", propagator.Name)
@@ -290,13 +279,11 @@ let ``composite concatenates inject and folds extract left to right`` () =
 
     Assert.Equal(Some(remote false), mixed.SpanContext)
 
-[<Fact>]
 let ``environment: unset gives tracecontext and baggage`` () =
     let propagator, warnings = Propagators.fromEnvironment (Env.ofList [])
     Assert.Equal("tracecontext,baggage", propagator.Name)
     Assert.Empty warnings
 
-[<Fact>]
 let ``environment: a list, case-insensitive, repeats ignored`` () =
     let propagator, warnings =
         Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", " B3Multi , jaeger,b3multi" ])
@@ -318,7 +305,6 @@ let ``environment: a list, case-insensitive, repeats ignored`` () =
     Assert.Equal("tracecontext,xray", xray.Name)
     Assert.Empty warnings
 
-[<Fact>]
 let ``environment: unknown names are skipped with a warning`` () =
     let propagator, warnings =
         Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "tracecontext,ottrace,baggage" ])
@@ -328,14 +314,12 @@ let ``environment: unknown names are skipped with a warning`` () =
     Assert.Equal("OTEL_PROPAGATORS", warning.Source)
     Assert.Contains("'ottrace'", warning.Message)
 
-[<Fact>]
 let ``environment: none alone propagates nothing`` () =
     let propagator, warnings = Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "none" ])
     Assert.Equal("none", propagator.Name)
     Assert.Empty warnings
     Assert.Empty(propagator.Inject(withSpan (spanContext true)))
 
-[<Fact>]
 let ``environment: none with others is ignored with a warning`` () =
     let propagator, warnings =
         Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "none,tracecontext" ])
@@ -343,8 +327,54 @@ let ``environment: none with others is ignored with a warning`` () =
     Assert.Equal("tracecontext", propagator.Name)
     Assert.Contains("'none'", (Assert.Single warnings).Message)
 
-[<Fact>]
 let ``environment: nothing known falls back to the default with warnings`` () =
     let propagator, warnings = Propagators.fromEnvironment (Env.ofList [ "OTEL_PROPAGATORS", "foo,bar" ])
     Assert.Equal("tracecontext,baggage", propagator.Name)
     Assert.Equal(3, warnings.Length)
+
+[<Tests>]
+let tests =
+    testList
+        "PropagatorsTests"
+        [
+            test "trace context injects traceparent and tracestate" {
+                ``trace context injects traceparent and tracestate`` ()
+            }
+            test "trace context injects nothing for an invalid or missing context" {
+                ``trace context injects nothing for an invalid or missing context`` ()
+            }
+            test "trace context extracts case-insensitively with combined tracestate" {
+                ``trace context extracts case-insensitively with combined tracestate`` ()
+            }
+            test "trace context ignores an invalid tracestate but keeps the parent" {
+                ``trace context ignores an invalid tracestate but keeps the parent`` ()
+            }
+            test "trace context leaves the context unchanged on invalid or repeated traceparent" {
+                ``trace context leaves the context unchanged on invalid or repeated traceparent`` ()
+            }
+            test "baggage injects and extracts" { ``baggage injects and extracts`` () }
+            test "b3 single header" { ``b3 single header`` () }
+            test "b3 multi headers" { ``b3 multi headers`` () }
+            test "jaeger" { ``jaeger`` () }
+            test "xray" { ``xray`` () }
+            test "none propagates nothing" { ``none propagates nothing`` () }
+            test "composite concatenates inject and folds extract left to right" {
+                ``composite concatenates inject and folds extract left to right`` ()
+            }
+            test "environment: unset gives tracecontext and baggage" {
+                ``environment: unset gives tracecontext and baggage`` ()
+            }
+            test "environment: a list, case-insensitive, repeats ignored" {
+                ``environment: a list, case-insensitive, repeats ignored`` ()
+            }
+            test "environment: unknown names are skipped with a warning" {
+                ``environment: unknown names are skipped with a warning`` ()
+            }
+            test "environment: none alone propagates nothing" { ``environment: none alone propagates nothing`` () }
+            test "environment: none with others is ignored with a warning" {
+                ``environment: none with others is ignored with a warning`` ()
+            }
+            test "environment: nothing known falls back to the default with warnings" {
+                ``environment: nothing known falls back to the default with warnings`` ()
+            }
+        ]

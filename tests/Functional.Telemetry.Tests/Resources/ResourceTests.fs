@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.ResourceTests
 
+open Expecto
 open System
 open System.Reflection
 open Xunit
@@ -10,13 +11,11 @@ let private s = KeyValue.string
 
 let private sources (warnings: ConfigWarning list) = warnings |> List.map (fun w -> w.Source)
 
-[<Fact>]
 let ``create keeps the last value of a duplicate key`` () =
     let r = Resource.create [ s "a" "1"; s "b" "2"; s "a" "3" ]
     Assert.Equal<KeyValue list>([ s "a" "3"; s "b" "2" ], (ReadOnlyList.toList r.Attributes))
     Assert.Equal("", r.SchemaUrl)
 
-[<Fact>]
 let ``parse reads key value pairs, trimmed`` () =
     let attributes, warnings =
         Resource.parseAttributes " service.name = shop , deployment.environment=prod,team=a=b"
@@ -28,7 +27,6 @@ let ``parse reads key value pairs, trimmed`` () =
         attributes
     )
 
-[<Fact>]
 let ``parse percent-decodes keys and values as UTF-8`` () =
     let attributes, warnings =
         Resource.parseAttributes "my%20key=a%2Cb%3Dc,city=Z%C3%BCrich,upper=%e2%82%AC"
@@ -36,13 +34,11 @@ let ``parse percent-decodes keys and values as UTF-8`` () =
     Assert.Empty warnings
     Assert.Equal<KeyValue list>([ s "my key" "a,b=c"; s "city" "Zürich"; s "upper" "€" ], attributes)
 
-[<Fact>]
 let ``parse allows empty values and ignores blank entries`` () =
     let attributes, warnings = Resource.parseAttributes "a=,,b=2, "
     Assert.Empty warnings
     Assert.Equal<KeyValue list>([ s "a" ""; s "b" "2" ], attributes)
 
-[<Fact>]
 let ``malformed entries are skipped with a warning each`` () =
     let attributes, warnings =
         Resource.parseAttributes "good=1,novalue,=empty, %20 =blank,bad=%ZZ,short=%4,utf=%C3%28,fine=2"
@@ -54,13 +50,11 @@ let ``malformed entries are skipped with a warning each`` () =
     Assert.StartsWith("entry 2:", warnings.Head.Message)
     Assert.DoesNotContain(warnings, fun w -> w.Message.Contains "ZZ")
 
-[<Fact>]
 let ``parse never throws on null or odd input`` () =
     Assert.Equal<KeyValue list>([], fst (Resource.parseAttributes null))
     Assert.Equal<KeyValue list>([], fst (Resource.parseAttributes ""))
     Assert.Equal<KeyValue list>([], fst (Resource.parseAttributes "%"))
 
-[<Fact>]
 let ``OTEL_SERVICE_NAME wins over service.name in the resource attributes`` () =
     let r, warnings =
         Resource.fromEnvironment (
@@ -78,7 +72,6 @@ let ``OTEL_SERVICE_NAME wins over service.name in the resource attributes`` () =
 /// True when the text holds a control character (C0, DEL or C1).
 let private hasControl (text: string) = text |> Seq.exists Char.IsControl
 
-[<Fact>]
 let ``control characters in resource attributes from the environment are kept with a warning naming the attribute`` () =
     // Percent-encoded (the format's way to carry any character) and raw (the specification lets other characters
     // go unencoded): the values are strings the attribute model allows, so they are kept, and each is reported.
@@ -123,20 +116,17 @@ let ``control characters in resource attributes from the environment are kept wi
 
     Assert.Contains(built, fun w -> w.Source = "OTEL_SERVICE_NAME" && w.Message.Contains "'service.name'")
 
-[<Fact>]
 let ``the environment may set nothing`` () =
     let r, warnings = Resource.fromEnvironment (Env.ofList [])
     Assert.Empty warnings
     Assert.Equal(Resource.empty, r)
 
-[<Fact>]
 let ``merge: the updating resource wins and new keys are appended`` () =
     let old = Resource.create [ s "a" "1"; s "b" "2" ]
     let updating = Resource.create [ s "b" "3"; s "c" "4" ]
     let merged = Resource.merge old updating
     Assert.Equal<KeyValue list>([ s "a" "1"; s "b" "3"; s "c" "4" ], (ReadOnlyList.toList merged.Attributes))
 
-[<Fact>]
 let ``merge takes the non-empty schema URL, or the shared one`` () =
     let a =
         { Resource.empty with
@@ -147,7 +137,6 @@ let ``merge takes the non-empty schema URL, or the shared one`` () =
     Assert.Equal(Ok a, Resource.tryMerge a Resource.empty)
     Assert.Equal(Ok a, Resource.tryMerge a a)
 
-[<Fact>]
 let ``conflicting schema URLs are an error for tryMerge and an empty schema for merge`` () =
     let a =
         {
@@ -167,7 +156,6 @@ let ``conflicting schema URLs are an error for tryMerge and an empty schema for 
 
     Assert.Equal({ Attributes = [ s "k" "2" ]; SchemaUrl = "" }, Resource.merge a b)
 
-[<Fact>]
 let ``telemetry sdk attributes name this SDK and its version`` () =
     let version =
         typeof<Resource>.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>().InformationalVersion
@@ -183,7 +171,6 @@ let ``telemetry sdk attributes name this SDK and its version`` () =
         ReadOnlyList.toList Resource.telemetrySdk.Attributes
     )
 
-[<Fact>]
 let ``tryServiceName reads only a string service.name`` () =
     Assert.Equal(Some "svc", Resource.tryServiceName (Resource.create [ s "service.name" "svc" ]))
     Assert.Equal(None, Resource.tryServiceName (Resource.create [ KeyValue.int "service.name" 1L ]))
@@ -192,7 +179,6 @@ let ``tryServiceName reads only a string service.name`` () =
 let private build defaultName detected configured env =
     Resource.build "myproc" defaultName detected configured (Env.ofList env)
 
-[<Fact>]
 let ``with nothing set the service is unknown_service:<process>`` () =
     let r, warnings = build None Resource.empty Resource.empty []
     Assert.Empty warnings
@@ -208,12 +194,10 @@ let ``with nothing set the service is unknown_service:<process>`` () =
         (ReadOnlyList.toList r.Attributes) |> List.map (fun a -> a.Key)
     )
 
-[<Fact>]
 let ``an empty process name gives unknown_service`` () =
     let r, _ = Resource.build "" None Resource.empty Resource.empty (Env.ofList [])
     Assert.Equal(Some "unknown_service", Resource.tryServiceName r)
 
-[<Fact>]
 let ``the service name from code sits between unknown_service and the environment`` () =
     let r, _ = build (Some "from-code") Resource.empty Resource.empty []
     Assert.Equal(Some "from-code", Resource.tryServiceName r)
@@ -226,7 +210,6 @@ let ``the service name from code sits between unknown_service and the environmen
     let r, _ = build (Some "from-code") Resource.empty Resource.empty [ "OTEL_SERVICE_NAME", "env" ]
     Assert.Equal(Some "env", Resource.tryServiceName r)
 
-[<Fact>]
 let ``priority: sdk < unknown < code default < detected < environment < configured`` () =
     let detected =
         Resource.create [ s "host.name" "detected"; s "d" "detected"; s "service.name" "detected" ]
@@ -257,7 +240,6 @@ let ``priority: sdk < unknown < code default < detected < environment < configur
     let r, _ = build (Some "code") detected Resource.empty []
     Assert.Equal(Some "detected", Resource.tryServiceName r)
 
-[<Fact>]
 let ``detectors report this process, runtime, host and OS`` () =
     let r = ResourceDetectors.processAndHost ()
     let find key = KeyValue.tryFind key (ReadOnlyList.toList r.Attributes)
@@ -280,7 +262,6 @@ let ``detectors report this process, runtime, host and OS`` () =
     if expectedArch.IsSome then
         Assert.Equal(expectedArch |> Option.map AnyValue.String, find "host.arch")
 
-[<Fact>]
 let ``host arch follows the semantic conventions`` () =
     Assert.Equal(Some "amd64", ResourceDetectors.hostArch Runtime.InteropServices.Architecture.X64)
     Assert.Equal(Some "x86", ResourceDetectors.hostArch Runtime.InteropServices.Architecture.X86)
@@ -289,7 +270,65 @@ let ``host arch follows the semantic conventions`` () =
     Assert.Equal(Some "s390x", ResourceDetectors.hostArch Runtime.InteropServices.Architecture.S390x)
     Assert.Equal(None, ResourceDetectors.hostArch Runtime.InteropServices.Architecture.Wasm)
 
-[<Fact>]
 let ``the process name is this process's name`` () =
     use current = Diagnostics.Process.GetCurrentProcess()
     Assert.Equal(current.ProcessName, ResourceDetectors.processName ())
+
+[<Tests>]
+let tests =
+    testList
+        "ResourceTests"
+        [
+            test "create keeps the last value of a duplicate key" {
+                ``create keeps the last value of a duplicate key`` ()
+            }
+            test "parse reads key value pairs, trimmed" { ``parse reads key value pairs, trimmed`` () }
+            test "parse percent-decodes keys and values as UTF-8" {
+                ``parse percent-decodes keys and values as UTF-8`` ()
+            }
+            test "parse allows empty values and ignores blank entries" {
+                ``parse allows empty values and ignores blank entries`` ()
+            }
+            test "malformed entries are skipped with a warning each" {
+                ``malformed entries are skipped with a warning each`` ()
+            }
+            test "parse never throws on null or odd input" { ``parse never throws on null or odd input`` () }
+            test "OTEL_SERVICE_NAME wins over service.name in the resource attributes" {
+                ``OTEL_SERVICE_NAME wins over service.name in the resource attributes`` ()
+            }
+            test
+                "control characters in resource attributes from the environment are kept with a warning naming the attribute" {
+                ``control characters in resource attributes from the environment are kept with a warning naming the attribute`` ()
+            }
+            test "the environment may set nothing" { ``the environment may set nothing`` () }
+            test "merge: the updating resource wins and new keys are appended" {
+                ``merge: the updating resource wins and new keys are appended`` ()
+            }
+            test "merge takes the non-empty schema URL, or the shared one" {
+                ``merge takes the non-empty schema URL, or the shared one`` ()
+            }
+            test "conflicting schema URLs are an error for tryMerge and an empty schema for merge" {
+                ``conflicting schema URLs are an error for tryMerge and an empty schema for merge`` ()
+            }
+            test "telemetry sdk attributes name this SDK and its version" {
+                ``telemetry sdk attributes name this SDK and its version`` ()
+            }
+            test "tryServiceName reads only a string service.name" {
+                ``tryServiceName reads only a string service.name`` ()
+            }
+            test "with nothing set the service is unknown_service:<process>" {
+                ``with nothing set the service is unknown_service:<process>`` ()
+            }
+            test "an empty process name gives unknown_service" { ``an empty process name gives unknown_service`` () }
+            test "the service name from code sits between unknown_service and the environment" {
+                ``the service name from code sits between unknown_service and the environment`` ()
+            }
+            test "priority: sdk < unknown < code default < detected < environment < configured" {
+                ``priority: sdk < unknown < code default < detected < environment < configured`` ()
+            }
+            test "detectors report this process, runtime, host and OS" {
+                ``detectors report this process, runtime, host and OS`` ()
+            }
+            test "host arch follows the semantic conventions" { ``host arch follows the semantic conventions`` () }
+            test "the process name is this process's name" { ``the process name is this process's name`` () }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.DiagnosticsSinkTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Threading
@@ -21,7 +22,6 @@ let private collecting () =
 
 let private seconds (value: float) = TimeSpan.FromSeconds value
 
-[<Fact>]
 let ``the rate limit writes a key once per interval and says how many it held back`` () =
     let clock = ManualClock()
     let limit = DiagnosticsRateLimit(seconds 30., clock.Now)
@@ -37,7 +37,6 @@ let ``the rate limit writes a key once per interval and says how many it held ba
     Assert.Equal<(string * DiagnosticLevel * int64) list>([ "a", DiagnosticLevel.Warning, 1L ], limit.TakeSuppressed())
     Assert.Empty(limit.TakeSuppressed())
 
-[<Fact>]
 let ``the summary of suppressed diagnostics keeps the most severe level among them`` () =
     let clock = ManualClock()
     let limit = DiagnosticsRateLimit(seconds 30., clock.Now)
@@ -47,7 +46,6 @@ let ``the summary of suppressed diagnostics keeps the most severe level among th
     limit.Admit("k", DiagnosticLevel.Warning) |> ignore
     Assert.Equal<(string * DiagnosticLevel * int64) list>([ "k", DiagnosticLevel.Error, 3L ], limit.TakeSuppressed())
 
-[<Fact>]
 let ``the rate limit's table stays bounded however many keys come`` () =
     let clock = ManualClock()
     let limit = DiagnosticsRateLimit(seconds 30., clock.Now)
@@ -58,7 +56,6 @@ let ``the rate limit's table stays bounded however many keys come`` () =
     // Forgotten keys are written again at once: nothing is suppressed for ever.
     Assert.Equal(ValueSome 0L, limit.Admit("1", DiagnosticLevel.Warning))
 
-[<Fact>]
 let ``a writer hands lines over in order, with the count suppressed before each`` () =
     task {
         let clock = ManualClock()
@@ -86,7 +83,6 @@ let ``a writer hands lines over in order, with the count suppressed before each`
         Assert.True completed
     }
 
-[<Fact>]
 let ``completing a writer writes what is queued, then a summary of what the rate limit held back`` () =
     task {
         let lines, write = collecting ()
@@ -111,7 +107,6 @@ let ``completing a writer writes what is queued, then a summary of what the rate
         Assert.Equal(2, lines.Count)
     }
 
-[<Fact>]
 let ``a sink that throws loses its line, never the writer`` () =
     task {
         let lines, write = collecting ()
@@ -132,7 +127,6 @@ let ``a sink that throws loses its line, never the writer`` () =
         Assert.Equal<(DiagnosticLevel * string) list>([ DiagnosticLevel.Error, "after" ], List.ofSeq lines)
     }
 
-[<Fact>]
 let ``a blocked sink never blocks the reporting thread: a full queue drops and says so`` () =
     task {
         let release = new ManualResetEventSlim(false)
@@ -164,7 +158,6 @@ let ``a blocked sink never blocks the reporting thread: a full queue drops and s
         )
     }
 
-[<Fact>]
 let ``a standard error line has the time, the SDK, the level and the message`` () =
     let at = DateTimeOffset(2025, 6, 1, 10, 15, 30, 123, TimeSpan.FromHours 2.)
 
@@ -184,7 +177,6 @@ let private registered threshold (marker: string) =
 
     registration, mine
 
-[<Fact>]
 let ``every report reaches the registered sinks whose threshold admits it`` () =
     task {
         let marker = "m-" + Guid.NewGuid().ToString("N")
@@ -224,7 +216,6 @@ let ``every report reaches the registered sinks whose threshold admits it`` () =
         Assert.Equal(3, (warnLines ()).Length)
     }
 
-[<Fact>]
 let ``a writer registered twice gets each diagnostic once, under the more verbose threshold`` () =
     task {
         let marker = "m-" + Guid.NewGuid().ToString("N")
@@ -246,7 +237,6 @@ let ``a writer registered twice gets each diagnostic once, under the more verbos
         )
     }
 
-[<Fact>]
 let ``the export failure diagnostic names the pipeline (signal and exporter) and the destination`` () =
     task {
         let marker = "traces/m-" + Guid.NewGuid().ToString("N")
@@ -274,14 +264,9 @@ let ``the export failure diagnostic names the pipeline (signal and exporter) and
         )
     }
 
-[<Theory>]
-[<InlineData("http://user:secret@collector:4318/v1/traces?api_key=hidden#frag", "http://collector:4318/v1/traces")>]
-[<InlineData("https://collector.example.com/otlp/v1/logs", "https://collector.example.com/otlp/v1/logs")>]
-[<InlineData("http://[::1]:4317/", "http://[::1]:4317/")>]
 let ``a URL in diagnostics keeps scheme, host, port and path only`` (url: string, shown: string) =
     Assert.Equal(shown, SelfDiagnostics.displayUrl (Uri url))
 
-[<Fact>]
 let ``reporting with no sink registered costs a check and never throws`` () =
     // Whatever other tests registered, reporting returns at once and never throws.
     SelfDiagnostics.error null null
@@ -290,7 +275,6 @@ let ``reporting with no sink registered costs a check and never throws`` () =
     Assert.Equal("", SelfDiagnostics.displayUrl null)
     Assert.Equal("", SelfDiagnostics.displayUrl (Uri("relative/path", UriKind.Relative)))
 
-[<Fact>]
 let ``a diagnostics registration closes once`` () =
     task {
         let mutable closes = 0
@@ -307,10 +291,8 @@ let ``a diagnostics registration closes once`` () =
     }
 
 /// Console.SetError is process-wide: this test takes turns with the others that redirect standard error.
-[<Collection("standard-error")>]
 type StandardErrorSinkTests() =
 
-    [<Fact>]
     member _.``standard error is looked up at each write``() =
         task {
             let marker = "m-" + Guid.NewGuid().ToString("N")
@@ -333,3 +315,78 @@ type StandardErrorSinkTests() =
                 line
             )
         }
+
+[<Tests>]
+let tests =
+    testList
+        "DiagnosticsSinkTests"
+        [
+            test "the rate limit writes a key once per interval and says how many it held back" {
+                ``the rate limit writes a key once per interval and says how many it held back`` ()
+            }
+            test "the summary of suppressed diagnostics keeps the most severe level among them" {
+                ``the summary of suppressed diagnostics keeps the most severe level among them`` ()
+            }
+            test "the rate limit's table stays bounded however many keys come" {
+                ``the rate limit's table stays bounded however many keys come`` ()
+            }
+            testTask "a writer hands lines over in order, with the count suppressed before each" {
+                do! ``a writer hands lines over in order, with the count suppressed before each`` ()
+            }
+            testTask "completing a writer writes what is queued, then a summary of what the rate limit held back" {
+                do! ``completing a writer writes what is queued, then a summary of what the rate limit held back`` ()
+            }
+            testTask "a sink that throws loses its line, never the writer" {
+                do! ``a sink that throws loses its line, never the writer`` ()
+            }
+            testTask "a blocked sink never blocks the reporting thread: a full queue drops and says so" {
+                do! ``a blocked sink never blocks the reporting thread: a full queue drops and says so`` ()
+            }
+            test "a standard error line has the time, the SDK, the level and the message" {
+                ``a standard error line has the time, the SDK, the level and the message`` ()
+            }
+            testTask "every report reaches the registered sinks whose threshold admits it" {
+                do! ``every report reaches the registered sinks whose threshold admits it`` ()
+            }
+            testTask "a writer registered twice gets each diagnostic once, under the more verbose threshold" {
+                do! ``a writer registered twice gets each diagnostic once, under the more verbose threshold`` ()
+            }
+            testTask "the export failure diagnostic names the pipeline (signal and exporter) and the destination" {
+                do! ``the export failure diagnostic names the pipeline (signal and exporter) and the destination`` ()
+            }
+            test
+                "a URL in diagnostics keeps scheme, host, port and path only(url: \"http://user:secret@collector:4318/v1/traces?api_key=hidden#frag\", shown: \"http://collector:4318/v1/traces\")" {
+                ``a URL in diagnostics keeps scheme, host, port and path only`` (
+                    "http://user:secret@collector:4318/v1/traces?api_key=hidden#frag",
+                    "http://collector:4318/v1/traces"
+                )
+            }
+            test
+                "a URL in diagnostics keeps scheme, host, port and path only(url: \"https://collector.example.com/otlp/v1/logs\", shown: \"https://collector.example.com/otlp/v1/logs\")" {
+                ``a URL in diagnostics keeps scheme, host, port and path only`` (
+                    "https://collector.example.com/otlp/v1/logs",
+                    "https://collector.example.com/otlp/v1/logs"
+                )
+            }
+            test
+                "a URL in diagnostics keeps scheme, host, port and path only(url: \"http://[::1]:4317/\", shown: \"http://[::1]:4317/\")" {
+                ``a URL in diagnostics keeps scheme, host, port and path only`` (
+                    "http://[::1]:4317/",
+                    "http://[::1]:4317/"
+                )
+            }
+            test "reporting with no sink registered costs a check and never throws" {
+                ``reporting with no sink registered costs a check and never throws`` ()
+            }
+            testTask "a diagnostics registration closes once" { do! ``a diagnostics registration closes once`` () }
+            testSequenced (
+                testList
+                    "StandardErrorSinkTests"
+                    [
+                        testTask "standard error is looked up at each write" {
+                            let instance = StandardErrorSinkTests()
+                            do! instance.``standard error is looked up at each write`` ()
+                        }
+                    ]
+            )
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.ItemQueueTests
 
+open Expecto
 open System
 open System.Threading
 open System.Threading.Tasks
@@ -14,7 +15,6 @@ let private takeAll (queue: ItemQueue<'T>) =
             yield item
     ]
 
-[<Fact>]
 let ``items come out in order, and a full queue refuses until the reader takes`` () =
     let queue = ItemQueue<int> 3
     Assert.True(queue.TryAdd 1 && queue.TryAdd 2 && queue.TryAdd 3)
@@ -31,7 +31,6 @@ let ``items come out in order, and a full queue refuses until the reader takes``
         Assert.True(queue.TryAdd round)
         Assert.Equal<int list>([ round ], takeAll queue)
 
-[<Fact>]
 let ``a closed queue refuses every later add and still gives what was added before`` () =
     let queue = ItemQueue<string> 8
     Assert.True(queue.TryAdd "a")
@@ -43,7 +42,6 @@ let ``a closed queue refuses every later add and still gives what was added befo
     Assert.Equal<string list>([ "a" ], takeAll queue)
     Assert.True queue.IsEmpty
 
-[<Fact>]
 let ``with many producers and one reader every item added is taken exactly once`` () =
     task {
         let queue = ItemQueue<int> 64
@@ -88,3 +86,19 @@ let ``with many producers and one reader every item added is taken exactly once`
             let own = taken |> Seq.filter (fun i -> i / perProducer = p) |> List.ofSeq
             Assert.Equal<int list>(List.sort own, own)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "ItemQueueTests"
+        [
+            test "items come out in order, and a full queue refuses until the reader takes" {
+                ``items come out in order, and a full queue refuses until the reader takes`` ()
+            }
+            test "a closed queue refuses every later add and still gives what was added before" {
+                ``a closed queue refuses every later add and still gives what was added before`` ()
+            }
+            testTask "with many producers and one reader every item added is taken exactly once" {
+                do! ``with many producers and one reader every item added is taken exactly once`` ()
+            }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.RunnerTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -82,7 +83,6 @@ let private start name mode retry (exporter: FakeExporter<'T>) =
 let private checkBooks (stats: RunnerStats) =
     Assert.Equal(stats.Accepted, stats.Exported + stats.Failed + stats.Dropped)
 
-[<Fact>]
 let ``retry policy defaults follow the OTLP spec`` () =
     let p = RetryPolicy.defaults
     Assert.True p.Enabled
@@ -92,7 +92,6 @@ let ``retry policy defaults follow the OTLP spec`` () =
     Assert.Equal(1.5, p.BackoffMultiplier)
     Assert.False RetryPolicy.disabled.Enabled
 
-[<Fact>]
 let ``backoff grows, is capped, jitters from zero and honours retry-after`` () =
     let p = RetryPolicy.defaults
     Assert.Equal(TimeSpan.Zero, RetryPolicy.backoff p 1 None 0.)
@@ -102,7 +101,6 @@ let ``backoff grows, is capped, jitters from zero and honours retry-after`` () =
     Assert.Equal(TimeSpan.FromSeconds 3., RetryPolicy.backoff p 1 (Some(TimeSpan.FromSeconds 3.)) 0.2)
     Assert.Equal(TimeSpan.Zero, RetryPolicy.backoff p 1 None nan)
 
-[<Fact>]
 let ``batches by size`` () =
     task {
         let exporter = FakeExporter<int>(succeed)
@@ -118,7 +116,6 @@ let ``batches by size`` () =
         Assert.Equal(9L, runner.Stats.Exported)
     }
 
-[<Fact>]
 let ``batches by delay`` () =
     task {
         let arrived = TaskCompletionSource<int array>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -141,7 +138,6 @@ let ``batches by delay`` () =
         Assert.Equal<int array>([| 1; 2 |], items)
     }
 
-[<Fact>]
 let ``simple mode exports items one by one`` () =
     task {
         let exporter = FakeExporter<string>(succeed)
@@ -155,7 +151,6 @@ let ``simple mode exports items one by one`` () =
         Assert.Equal<string array list>([ [| "a" |]; [| "b" |]; [| "c" |] ], exporter.Exported)
     }
 
-[<Fact>]
 let ``a full queue rejects and counts`` () =
     task {
         let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -176,7 +171,6 @@ let ``a full queue rejects and counts`` () =
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``concurrent producers against a full queue overshoot its bound by at most one item each, and lose nothing`` () =
     task {
         let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -227,7 +221,6 @@ let ``concurrent producers against a full queue overshoot its bound by at most o
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``shutdown is idempotent, drains the queue and shuts the exporter down once`` () =
     task {
         let exporter = FakeExporter<int>(succeed)
@@ -253,7 +246,6 @@ let ``shutdown is idempotent, drains the queue and shuts the exporter down once`
         Assert.Equal(0L, runner.Stats.Dropped)
     }
 
-[<Fact>]
 let ``an exporter exception is counted and the loop keeps going`` () =
     task {
         let exporter =
@@ -274,7 +266,6 @@ let ``an exporter exception is counted and the loop keeps going`` () =
         Assert.Equal<int list>([ 2 ], exporter.ExportedItems)
     }
 
-[<Fact>]
 let ``a retryable result is retried until success`` () =
     task {
         let exporter =
@@ -294,7 +285,6 @@ let ``a retryable result is retried until success`` () =
         Assert.Equal(0L, runner.Stats.Failed)
     }
 
-[<Fact>]
 let ``with retries disabled a retryable result fails once`` () =
     task {
         let exporter =
@@ -307,7 +297,6 @@ let ``with retries disabled a retryable result fails once`` () =
         Assert.Equal(1L, runner.Stats.Failed)
     }
 
-[<Fact>]
 let ``retries stop at MaxAttempts and a failure is not retried`` () =
     task {
         let exporter =
@@ -327,7 +316,6 @@ let ``retries stop at MaxAttempts and a failure is not retried`` () =
         Assert.Equal(2L, runner.Stats.Failed)
     }
 
-[<Fact>]
 let ``retry-after is respected`` () =
     task {
         let retryAfter = TimeSpan.FromMilliseconds 150.
@@ -356,7 +344,6 @@ let ``retry-after is respected`` () =
         | other -> failwithf "expected two calls, got %d" other.Length
     }
 
-[<Fact>]
 let ``a retry that would pass the export deadline is not made`` () =
     task {
         let exporter =
@@ -381,7 +368,6 @@ let ``a retry that would pass the export deadline is not made`` () =
         Assert.Equal(1L, runner.Stats.Failed)
     }
 
-[<Fact>]
 let ``an exporter that ignores its token is abandoned at the export deadline`` () =
     task {
         let hang = TaskCompletionSource<ExportResult>()
@@ -415,7 +401,6 @@ let ``an exporter that ignores its token is abandoned at the export deadline`` (
         Assert.True again
     }
 
-[<Fact>]
 let ``a blocked exporter: the pipeline holds the queue plus the batch in flight, exactly, and counts every rejection``
     ()
     =
@@ -445,7 +430,6 @@ let ``a blocked exporter: the pipeline holds the queue plus the batch in flight,
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``a batch abandoned at its export deadline is counted failed and leaves the pipeline's bound`` () =
     task {
         let hang = TaskCompletionSource<ExportResult>()
@@ -493,7 +477,6 @@ let ``a batch abandoned at its export deadline is counted failed and leaves the 
         checkBooks runner.Stats
     }
 
-[<Fact>]
 let ``force flush returns false at its timeout but the flush goes on`` () =
     task {
         let release = TaskCompletionSource<ExportResult>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -511,7 +494,6 @@ let ``force flush returns false at its timeout but the flush goes on`` () =
         Assert.Equal(1L, runner.Stats.Exported)
     }
 
-[<Fact>]
 let ``shutdown returns at its deadline when the exporter hangs and the books balance`` () =
     task {
         let exporter = FakeExporter<int>(fun _ _ _ -> TaskCompletionSource<ExportResult>().Task)
@@ -569,7 +551,6 @@ type private PipelineListener(pipeline: string) =
         then
             events.Enqueue args
 
-[<Fact>]
 let ``events report rejections and failures without item content`` () =
     task {
         let pipeline = "events-" + Guid.NewGuid().ToString("N")
@@ -597,7 +578,6 @@ let ``events report rejections and failures without item content`` () =
                 Assert.DoesNotContain("secret", string value)
     }
 
-[<Fact>]
 let ``a full batch is exported at once without waiting for the delay or a flush`` () =
     task {
         let arrived = TaskCompletionSource<int array>(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -618,7 +598,6 @@ let ``a full batch is exported at once without waiting for the delay or a flush`
         Assert.Equal<int array>([| 1; 2; 3 |], items)
     }
 
-[<Fact>]
 let ``posts racing a shutdown are counted once each and the books balance`` () =
     task {
         for round in 1..10 do
@@ -665,3 +644,68 @@ let ``posts racing a shutdown are counted once each and the books balance`` () =
             Assert.Equal(stats.Accepted, stats.Exported)
             Assert.Equal(int stats.Exported, exporter.ExportedItems.Length)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "RunnerTests"
+        [
+            test "retry policy defaults follow the OTLP spec" { ``retry policy defaults follow the OTLP spec`` () }
+            test "backoff grows, is capped, jitters from zero and honours retry-after" {
+                ``backoff grows, is capped, jitters from zero and honours retry-after`` ()
+            }
+            testTask "batches by size" { do! ``batches by size`` () }
+            testTask "batches by delay" { do! ``batches by delay`` () }
+            testTask "simple mode exports items one by one" { do! ``simple mode exports items one by one`` () }
+            testTask "a full queue rejects and counts" { do! ``a full queue rejects and counts`` () }
+            testTask
+                "concurrent producers against a full queue overshoot its bound by at most one item each, and lose nothing" {
+                do!
+                    ``concurrent producers against a full queue overshoot its bound by at most one item each, and lose nothing`` ()
+            }
+            testTask "shutdown is idempotent, drains the queue and shuts the exporter down once" {
+                do! ``shutdown is idempotent, drains the queue and shuts the exporter down once`` ()
+            }
+            testTask "an exporter exception is counted and the loop keeps going" {
+                do! ``an exporter exception is counted and the loop keeps going`` ()
+            }
+            testTask "a retryable result is retried until success" {
+                do! ``a retryable result is retried until success`` ()
+            }
+            testTask "with retries disabled a retryable result fails once" {
+                do! ``with retries disabled a retryable result fails once`` ()
+            }
+            testTask "retries stop at MaxAttempts and a failure is not retried" {
+                do! ``retries stop at MaxAttempts and a failure is not retried`` ()
+            }
+            testTask "retry-after is respected" { do! ``retry-after is respected`` () }
+            testTask "a retry that would pass the export deadline is not made" {
+                do! ``a retry that would pass the export deadline is not made`` ()
+            }
+            testTask "an exporter that ignores its token is abandoned at the export deadline" {
+                do! ``an exporter that ignores its token is abandoned at the export deadline`` ()
+            }
+            testTask
+                "a blocked exporter: the pipeline holds the queue plus the batch in flight, exactly, and counts every rejection" {
+                do!
+                    ``a blocked exporter: the pipeline holds the queue plus the batch in flight, exactly, and counts every rejection`` ()
+            }
+            testTask "a batch abandoned at its export deadline is counted failed and leaves the pipeline's bound" {
+                do! ``a batch abandoned at its export deadline is counted failed and leaves the pipeline's bound`` ()
+            }
+            testTask "force flush returns false at its timeout but the flush goes on" {
+                do! ``force flush returns false at its timeout but the flush goes on`` ()
+            }
+            testTask "shutdown returns at its deadline when the exporter hangs and the books balance" {
+                do! ``shutdown returns at its deadline when the exporter hangs and the books balance`` ()
+            }
+            testTask "events report rejections and failures without item content" {
+                do! ``events report rejections and failures without item content`` ()
+            }
+            testTask "a full batch is exported at once without waiting for the delay or a flush" {
+                do! ``a full batch is exported at once without waiting for the delay or a flush`` ()
+            }
+            testTask "posts racing a shutdown are counted once each and the books balance" {
+                do! ``posts racing a shutdown are counted once each and the books balance`` ()
+            }
+        ]

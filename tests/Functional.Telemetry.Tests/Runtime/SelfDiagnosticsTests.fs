@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.SelfDiagnosticsTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics.Tracing
@@ -27,7 +28,6 @@ type private MarkedListener(marker: string) =
         then
             events.Enqueue args
 
-[<Fact>]
 let ``the event source is named Functional-Telemetry and builds its manifest`` () =
     let log = TelemetryEventSource.Log
     Assert.Equal("Functional-Telemetry", log.Name)
@@ -35,7 +35,6 @@ let ``the event source is named Functional-Telemetry and builds its manifest`` (
     let manifest = EventSource.GenerateManifest(typeof<TelemetryEventSource>, "Functional.Telemetry.dll")
     Assert.Contains("ItemsRejected", manifest)
 
-[<Fact>]
 let ``every event has its id, level and payload names`` () =
     let marker = "m-" + Guid.NewGuid().ToString("N")
     use listener = new MarkedListener(marker)
@@ -75,7 +74,6 @@ let ``every event has its id, level and payload names`` () =
     let retry = (ReadOnlyList.toList listener.Events) |> List.find (fun e -> e.EventId = 5)
     Assert.Equal<obj list>([ box marker; box "otlp"; box 1; box 250L; box "503" ], List.ofSeq retry.Payload)
 
-[<Fact>]
 let ``the module reports config warnings, warnings, errors, infos and debug details`` () =
     let marker = "m-" + Guid.NewGuid().ToString("N")
     use listener = new MarkedListener(marker)
@@ -101,7 +99,6 @@ let ``the module reports config warnings, warnings, errors, infos and debug deta
         seen
     )
 
-[<Fact>]
 let ``process-wide totals count rejected items`` () =
     task {
         let before = SelfDiagnostics.totals ()
@@ -131,3 +128,20 @@ let ``process-wide totals count rejected items`` () =
         let after = SelfDiagnostics.totals ()
         Assert.True(after.Rejected >= before.Rejected + 1L)
     }
+
+[<Tests>]
+let tests =
+    testList
+        "SelfDiagnosticsTests"
+        [
+            test "the event source is named Functional-Telemetry and builds its manifest" {
+                ``the event source is named Functional-Telemetry and builds its manifest`` ()
+            }
+            test "every event has its id, level and payload names" {
+                ``every event has its id, level and payload names`` ()
+            }
+            test "the module reports config warnings, warnings, errors, infos and debug details" {
+                ``the module reports config warnings, warnings, errors, infos and debug details`` ()
+            }
+            testTask "process-wide totals count rejected items" { do! ``process-wide totals count rejected items`` () }
+        ]

@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.SamplingTests
 
+open Expecto
 open System
 open Xunit
 open Functional.Telemetry
@@ -34,18 +35,15 @@ let private decision (sampler: Sampler) p = (sampler p).Decision
 
 let private two56 = 1UL <<< 56
 
-[<Fact>]
 let ``always on samples and always off drops`` () =
     Assert.Equal(SamplingDecision.RecordAndSample, decision Sampler.alwaysOn root)
     Assert.Equal(SamplingDecision.Drop, decision Sampler.alwaysOff root)
 
-[<Fact>]
 let ``a root span gets an empty trace state and no attributes`` () =
     let result = Sampler.alwaysOn root
     Assert.Equal(TraceState.Empty, result.TraceState)
     Assert.Empty(ReadOnlyList.toList result.Attributes)
 
-[<Fact>]
 let ``a child keeps its parent's trace state`` () =
     let child = parameters (parentContext true true) (TraceId(1UL, 2UL))
     Assert.Equal(traceState, (Sampler.alwaysOn child).TraceState)
@@ -53,34 +51,29 @@ let ``a child keeps its parent's trace state`` () =
     Assert.Equal(traceState, (Sampler.traceIdRatio 0.5 child).TraceState)
     Assert.Equal(traceState, (Sampler.defaultSampler child).TraceState)
 
-[<Fact>]
 let ``ratio 1 samples every trace id, even R = 0`` () =
     let sampler = Sampler.traceIdRatio 1.0
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (withRandomness 0UL))
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (withRandomness (two56 - 1UL)))
 
-[<Fact>]
 let ``ratio 0 samples no trace id, even the largest R`` () =
     let sampler = Sampler.traceIdRatio 0.0
     Assert.Equal(SamplingDecision.Drop, decision sampler (withRandomness 0UL))
     Assert.Equal(SamplingDecision.Drop, decision sampler (withRandomness (two56 - 1UL)))
     Assert.Equal(SamplingDecision.Drop, decision sampler (withRandomness UInt64.MaxValue))
 
-[<Fact>]
 let ``ratio one half: R = T is sampled, R = T - 1 is not`` () =
     let sampler = Sampler.traceIdRatio 0.5
     let t = 1UL <<< 55
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (withRandomness t))
     Assert.Equal(SamplingDecision.Drop, decision sampler (withRandomness (t - 1UL)))
 
-[<Fact>]
 let ``ratio one quarter has threshold three quarters of 2^56`` () =
     let sampler = Sampler.traceIdRatio 0.25
     let t = 3UL <<< 54
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (withRandomness t))
     Assert.Equal(SamplingDecision.Drop, decision sampler (withRandomness (t - 1UL)))
 
-[<Fact>]
 let ``only the 56 least significant bits count`` () =
     let sampler = Sampler.traceIdRatio 0.5
     // The top byte of the low half and the whole high half are ignored.
@@ -96,16 +89,11 @@ let ``only the 56 least significant bits count`` () =
         decision sampler (parameters SpanContext.Invalid (TraceId(0UL, 1UL <<< 55)))
     )
 
-[<Fact>]
 let ``a tiny ratio still has a non-zero threshold gap`` () =
     let sampler = Sampler.traceIdRatio (1.0 / float two56)
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (withRandomness (two56 - 1UL)))
     Assert.Equal(SamplingDecision.Drop, decision sampler (withRandomness (two56 - 2UL)))
 
-[<Theory>]
-[<InlineData(-0.1)>]
-[<InlineData(1.5)>]
-[<InlineData(Double.NaN)>]
 let ``ratio outside 0..1 is an argument error`` (ratio: float) =
     Assert.Throws<ArgumentOutOfRangeException>(fun () -> Sampler.traceIdRatio ratio |> ignore)
     |> ignore
@@ -123,7 +111,6 @@ let private chosen (sampler: Sampler) p =
     | [ a ] -> string a.Value
     | _ -> "none"
 
-[<Fact>]
 let ``parent based picks each of the five delegates`` () =
     let sampler =
         Sampler.parentBasedWith
@@ -142,12 +129,10 @@ let ``parent based picks each of the five delegates`` () =
     Assert.Equal("local-sampled", chosen sampler (child false true))
     Assert.Equal("local-not-sampled", chosen sampler (child false false))
 
-[<Fact>]
 let ``an invalid parent context counts as no parent`` () =
     let sampler = Sampler.parentBased (marker "root")
     Assert.Equal("root", chosen sampler (parameters (SpanContext.Invalid) (TraceId(1UL, 2UL))))
 
-[<Fact>]
 let ``default parent based delegates follow the parent's sampled flag`` () =
     let sampler = Sampler.parentBased Sampler.alwaysOff
     let child remote sampled = parameters (parentContext remote sampled) (TraceId(1UL, 2UL))
@@ -157,7 +142,6 @@ let ``default parent based delegates follow the parent's sampled flag`` () =
     Assert.Equal(SamplingDecision.RecordAndSample, decision sampler (child false true))
     Assert.Equal(SamplingDecision.Drop, decision sampler (child false false))
 
-[<Fact>]
 let ``parent based options default to always on for sampled parents and always off otherwise`` () =
     let options = Sampler.parentBasedOptions (marker "root")
     let child remote sampled = parameters (parentContext remote sampled) (TraceId(1UL, 2UL))
@@ -167,7 +151,6 @@ let ``parent based options default to always on for sampled parents and always o
     Assert.Equal(SamplingDecision.RecordAndSample, decision options.LocalParentSampled (child false true))
     Assert.Equal(SamplingDecision.Drop, decision options.LocalParentNotSampled (child false false))
 
-[<Fact>]
 let ``the default sampler is parent based always on`` () =
     let child = parameters (parentContext false false) (TraceId(1UL, 2UL))
     Assert.Equal(SamplingDecision.RecordAndSample, decision Sampler.defaultSampler root)
@@ -185,13 +168,11 @@ let private fromEnv values = Sampler.fromEnvironment (Env.ofList values)
 let private on = SamplingDecision.RecordAndSample
 let private off = SamplingDecision.Drop
 
-[<Fact>]
 let ``no environment gives the default sampler without warnings`` () =
     let sampler, warnings = fromEnv []
     Assert.Empty warnings
     Assert.Equal<SamplingDecision list>([ on; on; on; off ], fingerprint sampler)
 
-[<Fact>]
 let ``each sampler name is read from the environment`` () =
     let check name expected =
         let sampler, warnings = fromEnv [ "OTEL_TRACES_SAMPLER", name; "OTEL_TRACES_SAMPLER_ARG", "0.5" ]
@@ -206,17 +187,11 @@ let ``each sampler name is read from the environment`` () =
     check "parentbased_traceidratio" [ off; on; on; off ]
     check " TraceIdRatio " [ off; on; on; on ]
 
-[<Fact>]
 let ``a ratio sampler without argument uses ratio 1`` () =
     let sampler, warnings = fromEnv [ "OTEL_TRACES_SAMPLER", "traceidratio" ]
     Assert.Empty warnings
     Assert.Equal<SamplingDecision list>([ on; on; on; on ], fingerprint sampler)
 
-[<Theory>]
-[<InlineData("1.5")>]
-[<InlineData("-0.2")>]
-[<InlineData("half")>]
-[<InlineData("NaN")>]
 let ``an invalid ratio argument gives ratio 1 with a warning`` (argument: string) =
     let sampler, warnings =
         fromEnv [ "OTEL_TRACES_SAMPLER", "traceidratio"; "OTEL_TRACES_SAMPLER_ARG", argument ]
@@ -224,17 +199,97 @@ let ``an invalid ratio argument gives ratio 1 with a warning`` (argument: string
     Assert.Equal<string list>([ "OTEL_TRACES_SAMPLER_ARG" ], warnings |> List.map (fun w -> w.Source))
     Assert.Equal<SamplingDecision list>([ on; on; on; on ], fingerprint sampler)
 
-[<Fact>]
 let ``the argument is ignored by samplers that take none`` () =
     let _, warnings = fromEnv [ "OTEL_TRACES_SAMPLER", "always_on"; "OTEL_TRACES_SAMPLER_ARG", "bad" ]
     Assert.Empty warnings
 
-[<Theory>]
-[<InlineData("jaeger_remote")>]
-[<InlineData("xray")>]
-[<InlineData("parentbased_jaeger_remote")>]
-[<InlineData("sometimes")>]
 let ``unsupported sampler names give the default with a warning`` (name: string) =
     let sampler, warnings = fromEnv [ "OTEL_TRACES_SAMPLER", name ]
     Assert.Equal<string list>([ "OTEL_TRACES_SAMPLER" ], warnings |> List.map (fun w -> w.Source))
     Assert.Equal<SamplingDecision list>([ on; on; on; off ], fingerprint sampler)
+
+[<Tests>]
+let tests =
+    testList
+        "SamplingTests"
+        [
+            test "always on samples and always off drops" { ``always on samples and always off drops`` () }
+            test "a root span gets an empty trace state and no attributes" {
+                ``a root span gets an empty trace state and no attributes`` ()
+            }
+            test "a child keeps its parent's trace state" { ``a child keeps its parent's trace state`` () }
+            test "ratio 1 samples every trace id, even R = 0" { ``ratio 1 samples every trace id, even R = 0`` () }
+            test "ratio 0 samples no trace id, even the largest R" {
+                ``ratio 0 samples no trace id, even the largest R`` ()
+            }
+            test "ratio one half: R = T is sampled, R = T - 1 is not" {
+                ``ratio one half: R = T is sampled, R = T - 1 is not`` ()
+            }
+            test "ratio one quarter has threshold three quarters of 2^56" {
+                ``ratio one quarter has threshold three quarters of 2^56`` ()
+            }
+            test "only the 56 least significant bits count" { ``only the 56 least significant bits count`` () }
+            test "a tiny ratio still has a non-zero threshold gap" {
+                ``a tiny ratio still has a non-zero threshold gap`` ()
+            }
+            test "ratio outside 0..1 is an argument error(ratio: -0.1)" {
+                ``ratio outside 0..1 is an argument error`` (-0.1)
+            }
+            test "ratio outside 0..1 is an argument error(ratio: 1.5)" {
+                ``ratio outside 0..1 is an argument error`` (1.5)
+            }
+            test "ratio outside 0..1 is an argument error(ratio: Double.NaN)" {
+                ``ratio outside 0..1 is an argument error`` (Double.NaN)
+            }
+            test "parent based picks each of the five delegates" {
+                ``parent based picks each of the five delegates`` ()
+            }
+            test "an invalid parent context counts as no parent" {
+                ``an invalid parent context counts as no parent`` ()
+            }
+            test "default parent based delegates follow the parent's sampled flag" {
+                ``default parent based delegates follow the parent's sampled flag`` ()
+            }
+            test "parent based options default to always on for sampled parents and always off otherwise" {
+                ``parent based options default to always on for sampled parents and always off otherwise`` ()
+            }
+            test "the default sampler is parent based always on" {
+                ``the default sampler is parent based always on`` ()
+            }
+            test "no environment gives the default sampler without warnings" {
+                ``no environment gives the default sampler without warnings`` ()
+            }
+            test "each sampler name is read from the environment" {
+                ``each sampler name is read from the environment`` ()
+            }
+            test "a ratio sampler without argument uses ratio 1" {
+                ``a ratio sampler without argument uses ratio 1`` ()
+            }
+            test "an invalid ratio argument gives ratio 1 with a warning(argument: \"1.5\")" {
+                ``an invalid ratio argument gives ratio 1 with a warning`` ("1.5")
+            }
+            test "an invalid ratio argument gives ratio 1 with a warning(argument: \"-0.2\")" {
+                ``an invalid ratio argument gives ratio 1 with a warning`` ("-0.2")
+            }
+            test "an invalid ratio argument gives ratio 1 with a warning(argument: \"half\")" {
+                ``an invalid ratio argument gives ratio 1 with a warning`` ("half")
+            }
+            test "an invalid ratio argument gives ratio 1 with a warning(argument: \"NaN\")" {
+                ``an invalid ratio argument gives ratio 1 with a warning`` ("NaN")
+            }
+            test "the argument is ignored by samplers that take none" {
+                ``the argument is ignored by samplers that take none`` ()
+            }
+            test "unsupported sampler names give the default with a warning(name: \"jaeger_remote\")" {
+                ``unsupported sampler names give the default with a warning`` ("jaeger_remote")
+            }
+            test "unsupported sampler names give the default with a warning(name: \"xray\")" {
+                ``unsupported sampler names give the default with a warning`` ("xray")
+            }
+            test "unsupported sampler names give the default with a warning(name: \"parentbased_jaeger_remote\")" {
+                ``unsupported sampler names give the default with a warning`` ("parentbased_jaeger_remote")
+            }
+            test "unsupported sampler names give the default with a warning(name: \"sometimes\")" {
+                ``unsupported sampler names give the default with a warning`` ("sometimes")
+            }
+        ]

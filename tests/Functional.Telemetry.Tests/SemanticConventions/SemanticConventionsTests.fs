@@ -3,6 +3,7 @@
 /// value; and the schema URL on what the SDK emits, decoded by the Node OTLP receiver.
 module Functional.Telemetry.Tests.SemanticConventionsTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Diagnostics.Metrics
@@ -188,19 +189,16 @@ let private check (table: Map<string, string>) (constant: Constant) =
 
 let private assertNone (problems: string list) = Assert.True(List.isEmpty problems, String.Join("\n", problems))
 
-[<Fact>]
 let ``the version is the package's and the schema URL is the version's`` () =
     Assert.Equal(exports.Value.Version, SemanticConventions.Version)
     Assert.Equal("https://opentelemetry.io/schemas/" + SemanticConventions.Version, SemanticConventions.SchemaUrl)
 
-[<Fact>]
 let ``every stable constant has the package's stable name and value`` () =
     // Enough found by reflection that the discovery itself is not what passes.
     Assert.True(List.length stableModules >= 14, $"{stableModules}")
     Assert.True(List.length stableConstants >= 90, $"{List.length stableConstants} constants")
     stableConstants |> List.choose (check exports.Value.Stable) |> assertNone
 
-[<Fact>]
 let ``every stable attribute of the asked namespaces is ours, and so is every value of the attributes we define`` () =
     let ours = stableConstants |> List.map _.PackageName |> Set.ofList
     let live name = not (exports.Value.Deprecated.Contains name)
@@ -226,7 +224,6 @@ let ``every stable attribute of the asked namespaces is ours, and so is every va
 
     assertNone (missingAttributes @ missingValues |> List.map (fun name -> $"missing: {name}"))
 
-[<Fact>]
 let ``every incubating constant is in the package's incubating entry point, not its stable one`` () =
     Assert.Equal<string list>(
         [ "Host"; "Messaging"; "Os"; "Process" ],
@@ -264,14 +261,12 @@ let ``every incubating constant is in the package's incubating entry point, not 
     @ missingValues
     |> assertNone
 
-[<Fact>]
 let ``the header templates lowercase the header name`` () =
     Assert.Equal("http.request.header.content-type", HttpAttributes.requestHeader "Content-Type")
     Assert.Equal("http.response.header.x-id", HttpAttributes.responseHeader "X-Id")
 
 // ---- the schema URL on what the SDK emits ----
 
-[<Fact>]
 let ``the SDK's resource carries the schema URL; a part with another one leaves none and a warning`` () =
     Assert.Equal(SemanticConventions.SchemaUrl, Resource.telemetrySdk.SchemaUrl)
     Assert.Equal(SemanticConventions.SchemaUrl, (ResourceDetectors.processAndHost ()).SchemaUrl)
@@ -296,9 +291,6 @@ let ``the SDK's resource carries the schema URL; a part with another one leaves 
     Assert.Contains("1.30.0", warning.Message)
     Assert.Contains(SemanticConventions.SchemaUrl, warning.Message)
 
-[<Theory>]
-[<InlineData("http/protobuf")>]
-[<InlineData("http/json")>]
 let ``OTLP requests carry the resource's schema URL and each scope's`` (protocol: string) =
     task {
         use receiver = NodeReceiver.Start()
@@ -367,3 +359,35 @@ let ``OTLP requests carry the resource's schema URL and each scope's`` (protocol
                 for scope in ourScopes do
                     Assert.Equal(scopeSchema, str (at scope [ "schemaUrl" ]))
     }
+
+[<Tests>]
+let tests =
+    testList
+        "SemanticConventionsTests"
+        [
+            test "the version is the package's and the schema URL is the version's" {
+                ``the version is the package's and the schema URL is the version's`` ()
+            }
+            test "every stable constant has the package's stable name and value" {
+                ``every stable constant has the package's stable name and value`` ()
+            }
+            test
+                "every stable attribute of the asked namespaces is ours, and so is every value of the attributes we define" {
+                ``every stable attribute of the asked namespaces is ours, and so is every value of the attributes we define`` ()
+            }
+            test "every incubating constant is in the package's incubating entry point, not its stable one" {
+                ``every incubating constant is in the package's incubating entry point, not its stable one`` ()
+            }
+            test "the header templates lowercase the header name" {
+                ``the header templates lowercase the header name`` ()
+            }
+            test "the SDK's resource carries the schema URL; a part with another one leaves none and a warning" {
+                ``the SDK's resource carries the schema URL; a part with another one leaves none and a warning`` ()
+            }
+            testTask "OTLP requests carry the resource's schema URL and each scope's(protocol: \"http/protobuf\")" {
+                do! ``OTLP requests carry the resource's schema URL and each scope's`` ("http/protobuf")
+            }
+            testTask "OTLP requests carry the resource's schema URL and each scope's(protocol: \"http/json\")" {
+                do! ``OTLP requests carry the resource's schema URL and each scope's`` ("http/json")
+            }
+        ]

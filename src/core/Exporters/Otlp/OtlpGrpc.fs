@@ -116,7 +116,8 @@ module internal OtlpGrpc =
         )
 
     /// The metadata every call sends: the configured headers (their names lower-cased, as gRPC metadata keys
-    /// are) and, with gzip, Grpc.Net.Client's request-compression key (sent as `grpc-encoding: gzip`). A header
+    /// are) and, compressing, Grpc.Net.Client's request-compression key (sent as `grpc-encoding: gzip` or
+    /// `grpc-encoding: zstd`; the channel has zstd's provider, see `createChannel`). A header
     /// that cannot be a gRPC metadata key (a character outside `a-z 0-9 - _ .`, or a `-bin` name, which gRPC
     /// reserves for base64 values) is not sent and gives one warning naming it. Null when there is nothing to
     /// send.
@@ -131,8 +132,10 @@ module internal OtlpGrpc =
                     "otlp"
                     $"header '{name}' is not a valid gRPC metadata key (a-z, 0-9, '-', '_', '.', not ending in -bin); not sent"
 
-        if options.Compression = OtlpCompression.Gzip then
-            metadata.Add("grpc-internal-encoding-request", "gzip")
+        match options.Compression with
+        | OtlpCompression.Gzip -> metadata.Add("grpc-internal-encoding-request", "gzip")
+        | OtlpCompression.Zstd -> metadata.Add("grpc-internal-encoding-request", "zstd")
+        | OtlpCompression.None -> ()
 
         if metadata.Count = 0 then null else metadata
 
@@ -150,8 +153,9 @@ module internal OtlpGrpc =
 
     /// The channel of one exporter over `handler` (which it disposes): the target's resolver and TLS (the
     /// scheme of an http/https endpoint or of the static addresses; `Insecure` for a `dns:///` target), the
-    /// load balancing policy, no size limit on sent messages (the exporter splits requests by MaxRequestBytes)
-    /// and no retries of its own (the runner retries).
+    /// load balancing policy, no size limit on sent messages (the exporter splits requests by MaxRequestBytes),
+    /// no retries of its own (the runner retries), and, when the exporter sends zstd, zstd's compression provider
+    /// beside the library's gzip one.
     let createChannel (options: OtlpOptions) (target: Uri) (handler: HttpMessageHandler) =
         let channelOptions =
             GrpcChannelOptions(
@@ -181,6 +185,16 @@ module internal OtlpGrpc =
             channelOptions.Credentials <- secure (not options.Insecure)
             channelOptions.ServiceProvider <- OtlpResolverServices [| DnsResolverFactory dnsRefreshInterval |]
         | [] -> ()
+
+        if options.Compression = OtlpCompression.Zstd then
+            channelOptions.CompressionProviders <-
+                ResizeArray<Grpc.Net.Compression.ICompressionProvider>(
+                    [
+                        Grpc.Net.Compression.GzipCompressionProvider(IO.Compression.CompressionLevel.Fastest)
+                        :> Grpc.Net.Compression.ICompressionProvider
+                        OtlpZstdCompressionProvider()
+                    ]
+                )
 
         match options.Grpc.LoadBalancing with
         | OtlpLoadBalancing.RoundRobin ->

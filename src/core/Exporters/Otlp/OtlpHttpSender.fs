@@ -24,7 +24,6 @@ type internal OtlpHttpSender
     // request (linking the caller's token with its own pending-requests token) and buffer every response body,
     // and the transport needs neither (it has its own timeout, and reads a body only when it has a use for it).
     let invoker = new HttpMessageInvoker(handler, true)
-    let compress = options.Compression = OtlpCompression.Gzip
 
     // One parsed value for every request (requests only read it).
     let contentType =
@@ -59,12 +58,16 @@ type internal OtlpHttpSender
         let request = new HttpRequestMessage(HttpMethod.Post, endpoint)
 
         let content: HttpContent =
-            if compress then
+            match options.Compression with
+            | OtlpCompression.None -> new ReadOnlyMemoryContent(body)
+            | OtlpCompression.Gzip ->
                 let content = new ByteArrayContent(OtlpHttp.gzip body.Span)
                 content.Headers.ContentEncoding.Add "gzip"
                 content
-            else
-                new ReadOnlyMemoryContent(body)
+            | OtlpCompression.Zstd ->
+                let content = new ByteArrayContent(OtlpZstd.compress body.Span)
+                content.Headers.ContentEncoding.Add "zstd"
+                content
 
         content.Headers.ContentType <- contentType
         request.Content <- content

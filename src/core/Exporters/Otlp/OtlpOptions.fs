@@ -20,6 +20,7 @@ type OtlpProtocol =
 type OtlpCompression =
     | None
     | Gzip
+    | Zstd
 
 [<RequireQualifiedAccess>]
 type OtlpLoadBalancing =
@@ -35,6 +36,7 @@ type OtlpGrpcOptions =
         KeepAlivePingPolicy: System.Net.Http.HttpKeepAlivePingPolicy
     }
 
+[<StructuredFormatDisplay("{Display}")>]
 type OtlpOptions =
     {
         Endpoint: Uri option
@@ -51,6 +53,29 @@ type OtlpOptions =
         ExponentialHistograms: bool
         Grpc: OtlpGrpcOptions
     }
+
+    override this.ToString() =
+        let headers =
+            this.Headers
+            |> List.map (fun (name, _) -> $"{name}=[redacted]")
+            |> String.concat "; "
+
+        let show (value: 'T option) =
+            match value with
+            | Some v -> string v
+            | None -> "None"
+
+        // An endpoint is shown without its user info and query, which may hold secrets too.
+        let endpoint = this.Endpoint |> Option.map SelfDiagnostics.displayUrl
+
+        $"OtlpOptions(Endpoint = {show endpoint}, Protocol = {this.Protocol}, Headers = [{headers}], "
+        + $"Timeout = {this.Timeout}, Compression = {this.Compression}, CertificatePath = {show this.CertificatePath}, "
+        + $"ClientCertificatePath = {show this.ClientCertificatePath}, ClientKeyPath = {show this.ClientKeyPath}, "
+        + $"Insecure = {this.Insecure}, MaxRequestBytes = {this.MaxRequestBytes}, "
+        + $"TemporalityPreference = {this.TemporalityPreference}, ExponentialHistograms = {this.ExponentialHistograms}, "
+        + $"Grpc = %A{this.Grpc})"
+
+    member internal this.Display = this.ToString()
 
 [<RequireQualifiedAccess>]
 module OtlpOptions =
@@ -328,7 +353,11 @@ module OtlpOptions =
                     Env.readChoice
                         l
                         n
-                        [ "none", OtlpCompression.None; "gzip", OtlpCompression.Gzip ]
+                        [
+                            "none", OtlpCompression.None
+                            "gzip", OtlpCompression.Gzip
+                            "zstd", OtlpCompression.Zstd
+                        ]
                         defaults.Compression)
                 defaults.Compression
 

@@ -31,6 +31,10 @@ type OtlpCompression =
     | None
     /// Bodies are gzip-compressed (`Content-Encoding: gzip`, or `grpc-encoding: gzip` for gRPC).
     | Gzip
+    /// Bodies are zstd-compressed (`Content-Encoding: zstd`, or `grpc-encoding: zstd` for gRPC), at zstd's level 1:
+    /// smaller than gzip and faster to compress. The receiver must accept zstd (the OpenTelemetry Collector's OTLP
+    /// receiver does; a receiver that does not answers 415 or UNIMPLEMENTED, counted as failed).
+    | Zstd
 
 /// How OTLP/gRPC spreads requests over the addresses of a collector fleet (gRPC's client-side load balancing).
 [<RequireQualifiedAccess>]
@@ -61,7 +65,9 @@ type OtlpGrpcOptions =
         KeepAlivePingPolicy: System.Net.Http.HttpKeepAlivePingPolicy
     }
 
-/// Settings of one OTLP exporter.
+/// Settings of one OTLP exporter. Its text (`string options`, and `%A`) shows the headers' names, never their values
+/// (they are secrets: API keys, tokens), and the endpoint without user info or query.
+[<StructuredFormatDisplay("{Display}")>]
 type OtlpOptions =
     {
         /// The full URL requests go to; None uses the protocol's default
@@ -101,6 +107,12 @@ type OtlpOptions =
         Grpc: OtlpGrpcOptions
     }
 
+    /// The settings as text, each header's value replaced by `[redacted]`, the endpoint without user info or query.
+    override ToString: unit -> string
+
+    /// What `%A` shows: `ToString ()`.
+    member internal Display: string
+
 /// OTLP exporter settings: defaults, environment variables and validation.
 [<RequireQualifiedAccess>]
 module OtlpOptions =
@@ -130,7 +142,7 @@ module OtlpOptions =
 
     /// Reads `OTEL_EXPORTER_OTLP_[TRACES_|METRICS_|LOGS_]{ENDPOINT, PROTOCOL, HEADERS, TIMEOUT, COMPRESSION,
     /// CERTIFICATE, CLIENT_CERTIFICATE, CLIENT_KEY, INSECURE}` (the per-signal variable beats the general one;
-    /// a gRPC endpoint may be `dns:///host:port`)
+    /// a gRPC endpoint may be `dns:///host:port`; compression is `none`, `gzip` or `zstd`)
     /// and, for metrics, `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`.
     /// The general endpoint gets `/v1/<signal>` appended for the HTTP protocols; a per-signal endpoint is used as
     /// it is. Invalid values keep the default and give a warning. Pure given the lookup; never throws.

@@ -16,6 +16,10 @@ type MetricDropCounters =
     /// dropped because no collection would read them.
     member AfterShutdown: int64
 
+    /// Measurements made on a bound instrument (`BoundCounter`, `BoundHistogram`) after it was disposed, dropped:
+    /// counted once for each stream the handle was bound to, as the other drops are.
+    member AfterUnbind: int64
+
     /// Counts a measurement dropped for NaN or an infinity.
     member internal AddNotFinite: unit -> unit
 
@@ -24,3 +28,6 @@ type MetricDropCounters =
 
     /// Counts a negative counter increment.
     member internal AddNegative: unit -> unit
+
+    /// Counts a measurement made on a disposed bound instrument.
+    member internal AddAfterUnbind: unit -> unit

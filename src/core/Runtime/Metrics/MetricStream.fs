@@ -5,6 +5,7 @@ open Functional.Telemetry
 open System
 open System.Collections.Generic
 open System.Diagnostics
+open System.Runtime.CompilerServices
 open System.Threading
 open Functional.Telemetry
 
@@ -154,6 +155,72 @@ type internal MetricStream
 
             if offersExemplars && wantsExemplar () then
                 x.Offer(series, NumberValue.Double value, value, tags)
+
+    /// Binds the series of these tags for a bound handle (see `SeriesTable.Bind`), with the attributes the view
+    /// filters out of them (what an exemplar of the series carries).
+    member internal _.Bind(tags: KeyValuePair<string, obj> array) : Series * KeyValue list =
+        table.Bind tags, table.Filtered(ReadOnlySpan tags)
+
+    /// Releases a binding made by `Bind`.
+    member internal _.Unbind(series: Series) = table.Unbind series
+
+    /// Whether the reader's final collection has begun (synchronous measurements are dropped from then on).
+    member _.IsClosed = closed
+
+    /// Whether negative measurements are dropped (counters).
+    member _.RejectsNegative = rejectsNegative
+
+    /// Whether measurements may be offered as exemplars (the filter is not AlwaysOff).
+    member _.OffersExemplars = offersExemplars
+
+    /// Whether only measurements inside a sampled span are offered (the trace-based filter).
+    member _.NeedsSampledSpan = needsSampledSpan
+
+    /// Records an integer measurement into a bound series: `RecordLong` without the lookup (a bound handle's
+    /// slow path: it counts what is dropped).
+    member x.RecordBoundLong(series: Series, filtered: KeyValue list, value: int64) =
+        if closed then
+            drops.AddAfterShutdown()
+        elif value < 0L && rejectsNegative then
+            drops.AddNegative()
+        else
+            series.Cell.RecordLong value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
+                x.OfferBoundLong(series, filtered, value)
+
+    /// Records a floating-point measurement into a bound series: `RecordDouble` without the lookup.
+    member x.RecordBoundDouble(series: Series, filtered: KeyValue list, value: float) =
+        if closed then
+            drops.AddAfterShutdown()
+        elif not (Double.IsFinite value) then
+            drops.AddNotFinite()
+        elif value < 0.0 && rejectsNegative then
+            drops.AddNegative()
+        else
+            series.Cell.RecordDouble value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
+                x.OfferBoundDouble(series, filtered, value)
+
+    /// Offers a bound series' integer measurement as an exemplar (the filter let it through; kept out of line).
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member _.OfferBoundLong(series: Series, filtered: KeyValue list, value: int64) =
+        (reservoirOf series).Offer(NumberValue.Long value, series.Cell.BucketOf(float value), filtered)
+
+    /// Offers a bound series' floating-point measurement as an exemplar (the filter let it through).
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member _.OfferBoundDouble(series: Series, filtered: KeyValue list, value: float) =
+        (reservoirOf series).Offer(NumberValue.Double value, series.Cell.BucketOf value, filtered)
+
+    /// Counts a measurement made on a bound handle after it was disposed.
+    member internal _.DropAfterUnbind() = drops.AddAfterUnbind()
 
     member private _.CollectSeries(series: Series list, reset: bool, time: int64) =
         series

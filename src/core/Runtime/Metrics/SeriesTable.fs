@@ -43,6 +43,11 @@ type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attrib
     [<DefaultValue>]
     val mutable Touched: int
 
+    /// How many bound handles hold this series (changed under the table's lock). A bound series is never
+    /// reclaimed: the handles write to its cell directly.
+    [<DefaultValue>]
+    val mutable Bindings: int
+
     /// The tags as recorded (filtered, not deduplicated), for matching.
     member _.RawTags = rawTags
     member _.Hash = hash
@@ -243,6 +248,18 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
         | null -> x.Insert(tags, hash, kept)
         | found -> found
 
+    /// Binds the series of these tags: the one `GetOrAdd` finds or creates (the filter applied, the overflow series
+    /// past the limit). It stays in the table until `Unbind`, so a bound handle can write to its cell directly.
+    member x.Bind(tags: KeyValuePair<string, obj> array) : Series =
+        // Under the lock, so a delta collection cannot reclaim the series between the lookup and the mark.
+        lock gate (fun () ->
+            let series = x.Lookup(ReadOnlySpan tags)
+            series.Bindings <- series.Bindings + 1
+            series)
+
+    /// Releases one binding of a series: once no handle holds it, an idle series is reclaimed as any other.
+    member _.Unbind(series: Series) = lock gate (fun () -> series.Bindings <- series.Bindings - 1)
+
     /// The attributes a stream's filter removes from these tags (for exemplars).
     member x.Filtered(tags: ReadOnlySpan<KeyValuePair<string, obj>>) : KeyValue list =
         match allowSet with
@@ -277,16 +294,19 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
     member _.Count = lock gate (fun () -> count)
 
     /// Delta collection: splits the series into those touched since the last call (their marks cleared, they
-    /// stay) and those untouched, which are removed from the table (reclaimed). A writer that found a removed
+    /// stay) and those untouched, which are removed from the table (reclaimed) unless a handle holds them bound
+    /// (then they stay, and are not collected: they have nothing to report). A writer that found a removed
     /// series just before its removal still updates it: the caller collects removed series once more later.
     member _.Reclaim() : Series list * Series list =
         lock gate (fun () ->
-            let touched, untouched =
+            let touched, idle =
                 [
                     for bucket in buckets do
                         yield! bucket
                 ]
                 |> List.partition (fun s -> Interlocked.Exchange(&s.Touched, 0) = 1)
+
+            let bound, untouched = idle |> List.partition (fun s -> s.Bindings > 0)
 
             if not untouched.IsEmpty then
                 match empty with
@@ -297,12 +317,12 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
 
                 let rebuilt = Array.create buckets.Length Array.empty
 
-                for series in touched do
+                for series in touched @ bound do
                     let index = series.Hash &&& (rebuilt.Length - 1)
                     rebuilt[index] <- Array.append rebuilt[index] [| series |]
 
                 Volatile.Write(&buckets, rebuilt)
-                count <- touched.Length
+                count <- touched.Length + bound.Length
 
             let touched =
                 match overflow with

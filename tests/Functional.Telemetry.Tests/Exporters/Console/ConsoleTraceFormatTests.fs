@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.ConsoleTraceFormatTests
 
+open Expecto
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
@@ -30,14 +31,12 @@ let private span id parent name start finish =
         Scope = InstrumentationScope.Named "test"
     }
 
-[<Fact>]
 let ``durations carry a unit`` () =
     Assert.Equal("850 ns", ConsoleTraceFormat.formatDuration 850L)
     Assert.Equal("12.3 µs", ConsoleTraceFormat.formatDuration 12_300L)
     Assert.Equal("4.56 ms", ConsoleTraceFormat.formatDuration 4_560_000L)
     Assert.Equal("1.234 s", ConsoleTraceFormat.formatDuration 1_234_000_000L)
 
-[<Fact>]
 let ``a trace renders as an indented tree with kind, duration, status and attributes`` () =
     let root =
         { span 1UL 0UL "GET /orders" 0L 10_000_000L with
@@ -70,7 +69,6 @@ let ``a trace renders as an indented tree with kind, duration, status and attrib
         lines[5]
     )
 
-[<Fact>]
 let ``a span whose parent is elsewhere is shown as a root with the parent id`` () =
     let orphan =
         { span 5UL 9UL "handler" 0L 1_000L with
@@ -80,7 +78,6 @@ let ``a span whose parent is elsewhere is shown as a root with the parent id`` (
     let text = ConsoleTraceFormat.render [ orphan ]
     Assert.Contains($"└─ handler [internal] 1.0 µs (remote parent {SpanId(9UL).ToHex()})", text)
 
-[<Fact>]
 let ``traces are rendered separately, events and dropped counts shown`` () =
     let other =
         { span 7UL 0UL "other" 0L 5L with
@@ -105,3 +102,20 @@ let ``traces are rendered separately, events and dropped counts shown`` () =
     Assert.Equal(2, text.Split("trace ").Length - 1)
     Assert.Contains("event +2 ns retry  attempt=2", text)
     Assert.Contains("dropped: 2 attribute(s), 0 event(s), 0 link(s)", text)
+
+[<Tests>]
+let tests =
+    testList
+        "ConsoleTraceFormatTests"
+        [
+            test "durations carry a unit" { ``durations carry a unit`` () }
+            test "a trace renders as an indented tree with kind, duration, status and attributes" {
+                ``a trace renders as an indented tree with kind, duration, status and attributes`` ()
+            }
+            test "a span whose parent is elsewhere is shown as a root with the parent id" {
+                ``a span whose parent is elsewhere is shown as a root with the parent id`` ()
+            }
+            test "traces are rendered separately, events and dropped counts shown" {
+                ``traces are rendered separately, events and dropped counts shown`` ()
+            }
+        ]

@@ -3,6 +3,7 @@
 /// them with TraceEvent, as dotnet-trace and PerfView would.
 module Functional.Telemetry.Tests.EtwEventPipeTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Collections.Generic
@@ -48,7 +49,6 @@ let private keysOf (value: IDictionary<string, obj>) = value |> Seq.map (fun kv 
 /// PartA, PartB or PartC of an event.
 let private partOf (name: string) (e: TraceEvent) = structOf ((fieldsOf e).[name])
 
-[<Fact>]
 let ``a child process's logs and spans are read over an EventPipe session and parsed by TraceEvent`` () =
     task {
         let provider = "EtwChild-EventPipe"
@@ -163,3 +163,13 @@ let ``a child process's logs and spans are read over an EventPipe session and pa
                 if not (child.WaitForExit(TimeSpan.FromSeconds 10.)) then
                     child.Kill true
     }
+
+[<Tests>]
+let tests =
+    testList
+        "EtwEventPipeTests"
+        [
+            testTask "a child process's logs and spans are read over an EventPipe session and parsed by TraceEvent" {
+                do! ``a child process's logs and spans are read over an EventPipe session and parsed by TraceEvent`` ()
+            }
+        ]

@@ -2,6 +2,7 @@
 /// test is in EtwEventPipeTests.fs).
 module Functional.Telemetry.Tests.EtwTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Collections.Generic
@@ -81,7 +82,6 @@ let private parsedTime (value: obj) = DateTime.Parse(string value, null, Globali
 
 // ---- the pure layout ----
 
-[<Fact>]
 let ``provider names follow the opentelemetry-etw-logs rules`` () =
     Assert.Equal(Ok "MyCompany_App1", EtwLayout.validateProviderName false "MyCompany_App1")
     Assert.True(Result.isError (EtwLayout.validateProviderName false ""))
@@ -93,7 +93,6 @@ let ``provider names follow the opentelemetry-etw-logs rules`` () =
     Assert.True(Result.isError (EtwLayout.validateProviderName false "héllo"))
     Assert.True(Result.isError (EtwLayout.validateProviderName true "a b"))
 
-[<Fact>]
 let ``invalid provider names are an ArgumentException when configuring`` () =
     let error =
         Assert.Throws<ArgumentException>(fun () ->
@@ -115,7 +114,6 @@ let ``invalid provider names are an ArgumentException when configuring`` () =
     Logging.empty |> Logging.addEtwExporter "My-App" |> ignore
     Assert.True((EtwOptions.create "x").EtwOnlyProviderName)
 
-[<Fact>]
 let ``severity numbers map to event levels`` () =
     let levels = [ 1; 5; 8; 9; 12; 13; 17; 21; 24; 0 ] |> List.map EtwLayout.logLevel
 
@@ -135,7 +133,6 @@ let ``severity numbers map to event levels`` () =
         levels
     )
 
-[<Fact>]
 let ``values map to TraceLogging types, arrays and maps to JSON`` () =
     Assert.Equal(Some(EtwValue.Int32 1), EtwLayout.fieldValue (AnyValue.Bool true))
     Assert.Equal(Some(EtwValue.Int32 0), EtwLayout.fieldValue (AnyValue.Bool false))
@@ -161,7 +158,6 @@ let ``values map to TraceLogging types, arrays and maps to JSON`` () =
 
     Assert.Equal("2024-05-01T12:00:00.1234567Z", EtwLayout.rfc3339 1714564800123456789L)
 
-[<Fact>]
 let ``a log event callback chooses the name, invalid names fall back to Log`` () =
     let record: LogRecord =
         {
@@ -190,7 +186,6 @@ let ``a log event callback chooses the name, invalid names fall back to Log`` ()
 
 // ---- in process: an EventListener receives every field ----
 
-[<Fact>]
 let ``a log record outside a span arrives with every Common Schema field`` () =
     task {
         use capture = new EtwCapture()
@@ -252,7 +247,6 @@ let ``a log record outside a span arrives with every Common Schema field`` () =
         Assert.False(partC.ContainsKey "event.id")
     }
 
-[<Fact>]
 let ``a log record inside a span carries ext_dt, every severity maps to its level`` () =
     task {
         use capture = new EtwCapture()
@@ -319,7 +313,6 @@ let ``a log record inside a span carries ext_dt, every severity maps to its leve
         Assert.False(hasField "PartC" events[0])
     }
 
-[<Fact>]
 let ``spans arrive as Span events with every Common Schema field`` () =
     task {
         use capture = new EtwCapture()
@@ -431,7 +424,6 @@ let ``spans arrive as Span events with every Common Schema field`` () =
         Assert.Equal(box parentId, (sub "ext_dt" (part "PartA" parent))["spanId"])
     }
 
-[<Fact>]
 let ``with no listener nothing is written, and two exporters share one EventSource`` () =
     task {
         let provider = "EtwShared_NoListener"
@@ -468,7 +460,6 @@ type private OneProvider(provider: string, level: EventLevel, keyword: int64) =
             if source.Name = provider then
                 x.EnableEvents(source, level, LanguagePrimitives.EnumOfValue keyword)
 
-[<Fact>]
 let ``with no session listening log records are neither captured nor built for the ETW exporter`` () =
     task {
         let provider = "EtwGate_Logs"
@@ -507,7 +498,6 @@ let ``with no session listening log records are neither captured nor built for t
         Assert.Equal(1L, (Seq.exactlyOne sdk.LogPipelines).Stats.Exported)
     }
 
-[<Fact>]
 let ``with no session listening spans are not converted for the ETW exporter`` () =
     task {
         let provider = "EtwGate_Spans"
@@ -543,7 +533,6 @@ let ``with no session listening spans are not converted for the ETW exporter`` (
         Assert.Equal(1L, (Seq.exactlyOne sdk.SpanPipelines).Stats.Exported)
     }
 
-[<Fact>]
 let ``an ETW exporter nobody listens to does not hold back the other log pipelines`` () =
     task {
         let memory = InMemoryExporter<LogRecord>()
@@ -565,7 +554,6 @@ let ``an ETW exporter nobody listens to does not hold back the other log pipelin
         Assert.Equal<int64 list>([ 0L; 1L ], accepted)
     }
 
-[<Fact>]
 let ``many distinct attribute shapes all arrive with their own field names`` () =
     task {
         use capture = new EtwCapture()
@@ -606,7 +594,6 @@ type private DiagnosticsCapture(text: string) =
 
     member _.Events = if isNull (box events) then [] else List.ofSeq events
 
-[<Fact>]
 let ``the self-diagnostics EventSource name is refused as a provider name in any case`` () =
     for name in [ "Functional-Telemetry"; "functional-TELEMETRY" ] do
         let reason =
@@ -635,7 +622,6 @@ let ``the self-diagnostics EventSource name is refused as a provider name in any
 
     Assert.Same(log, List.exactlyOne own)
 
-[<Fact>]
 let ``a provider name another EventSource already has is an ArgumentException when configuring`` () =
     use other = new EventSource("EtwDup_Config")
 
@@ -650,7 +636,6 @@ let ``a provider name another EventSource already has is an ArgumentException wh
 
     GC.KeepAlive other
 
-[<Fact>]
 let ``a provider name another EventSource takes before start is reported, and that source keeps working`` () =
     task {
         use capture = new EtwCapture()
@@ -704,7 +689,6 @@ let ``a provider name another EventSource takes before start is reported, and th
         Assert.Contains(other, EventSource.GetSources())
     }
 
-[<Fact>]
 let ``an attribute with an empty key is left out of PartC, the others arrive`` () =
     task {
         use capture = new EtwCapture()
@@ -727,3 +711,63 @@ let ``an attribute with an empty key is left out of PartC, the others arrive`` (
         Assert.Equal<string list>([ "kept" ], partC |> Seq.map (fun kv -> kv.Key) |> List.ofSeq)
         Assert.Equal(box "k", partC["kept"])
     }
+
+[<Tests>]
+let tests =
+    testSequencedGroup
+        "EtwTests"
+        (testList
+            "EtwTests"
+            [
+                test "provider names follow the opentelemetry-etw-logs rules" {
+                    ``provider names follow the opentelemetry-etw-logs rules`` ()
+                }
+                test "invalid provider names are an ArgumentException when configuring" {
+                    ``invalid provider names are an ArgumentException when configuring`` ()
+                }
+                test "severity numbers map to event levels" { ``severity numbers map to event levels`` () }
+                test "values map to TraceLogging types, arrays and maps to JSON" {
+                    ``values map to TraceLogging types, arrays and maps to JSON`` ()
+                }
+                test "a log event callback chooses the name, invalid names fall back to Log" {
+                    ``a log event callback chooses the name, invalid names fall back to Log`` ()
+                }
+                testTask "a log record outside a span arrives with every Common Schema field" {
+                    do! ``a log record outside a span arrives with every Common Schema field`` ()
+                }
+                testTask "a log record inside a span carries ext_dt, every severity maps to its level" {
+                    do! ``a log record inside a span carries ext_dt, every severity maps to its level`` ()
+                }
+                testTask "spans arrive as Span events with every Common Schema field" {
+                    do! ``spans arrive as Span events with every Common Schema field`` ()
+                }
+                testTask "with no listener nothing is written, and two exporters share one EventSource" {
+                    do! ``with no listener nothing is written, and two exporters share one EventSource`` ()
+                }
+                testTask "with no session listening log records are neither captured nor built for the ETW exporter" {
+                    do! ``with no session listening log records are neither captured nor built for the ETW exporter`` ()
+                }
+                testTask "with no session listening spans are not converted for the ETW exporter" {
+                    do! ``with no session listening spans are not converted for the ETW exporter`` ()
+                }
+                testTask "an ETW exporter nobody listens to does not hold back the other log pipelines" {
+                    do! ``an ETW exporter nobody listens to does not hold back the other log pipelines`` ()
+                }
+                testTask "many distinct attribute shapes all arrive with their own field names" {
+                    do! ``many distinct attribute shapes all arrive with their own field names`` ()
+                }
+                test "the self-diagnostics EventSource name is refused as a provider name in any case" {
+                    ``the self-diagnostics EventSource name is refused as a provider name in any case`` ()
+                }
+                test "a provider name another EventSource already has is an ArgumentException when configuring" {
+                    ``a provider name another EventSource already has is an ArgumentException when configuring`` ()
+                }
+                testTask
+                    "a provider name another EventSource takes before start is reported, and that source keeps working" {
+                    do!
+                        ``a provider name another EventSource takes before start is reported, and that source keeps working`` ()
+                }
+                testTask "an attribute with an empty key is left out of PartC, the others arrive" {
+                    do! ``an attribute with an empty key is left out of PartC, the others arrive`` ()
+                }
+            ])

@@ -1,11 +1,14 @@
 module Functional.Telemetry.Tests.OtlpEncodingTests
 
+open Expecto
 open System
 open System.Buffers
 open System.Text
+open FsCheck.FSharp
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
+open Functional.Telemetry.PropertyTests
 
 let private traceId = TraceId(0x0102030405060708UL, 0x090a0b0c0d0e0f10UL)
 let private traceIdBytes = [| 1uy .. 16uy |]
@@ -57,13 +60,11 @@ let private json write = Encoding.UTF8.GetString(protobuf write: byte[])
 
 let private contains (needle: byte[]) (haystack: byte[]) = haystack.AsSpan().IndexOf(ReadOnlySpan needle) >= 0
 
-[<Fact>]
 let ``a span's trace id is field 1 (0x0A, length 16) and its span id field 2 (0x12, length 8)`` () =
     let bytes = protobuf (OtlpProtobuf.writeTraces resource [| span |])
     let expected = Array.concat [ [| 0x0Auy; 0x10uy |]; traceIdBytes; [| 0x12uy; 0x08uy |]; spanIdBytes ]
     Assert.True(contains expected bytes, Convert.ToHexString bytes)
 
-[<Fact>]
 let ``span flags are fixed32 field 16 with the has-is-remote bit, and the is-remote bit for a remote parent`` () =
     let local = protobuf (OtlpProtobuf.writeTraces resource [| span |])
     Assert.True(contains [| 0x85uy; 0x01uy; 0x01uy; 0x01uy; 0uy; 0uy |] local, Convert.ToHexString local)
@@ -84,7 +85,6 @@ let ``span flags are fixed32 field 16 with the has-is-remote bit, and the is-rem
     // parent_span_id is field 4
     Assert.True(contains [| 0x22uy; 0x08uy; 0uy; 0uy; 0uy; 0uy; 0uy; 0uy; 0uy; 9uy |] remote)
 
-[<Fact>]
 let ``span kind, times and status have their field numbers`` () =
     let bytes = protobuf (OtlpProtobuf.writeTraces resource [| span |])
     // kind = 6 (varint 2), start = 7 and end = 8 (fixed64), status = 15 { code = 3 (1) }
@@ -93,17 +93,6 @@ let ``span kind, times and status have their field numbers`` () =
     Assert.True(contains [| 0x41uy; 0xD0uy; 0x07uy; 0uy; 0uy; 0uy; 0uy; 0uy; 0uy |] bytes)
     Assert.True(contains [| 0x7Auy; 0x02uy; 0x18uy; 0x01uy |] bytes)
 
-[<Theory>]
-[<InlineData(0L, "00")>]
-[<InlineData(1L, "01")>]
-[<InlineData(127L, "7F")>]
-[<InlineData(128L, "8001")>]
-[<InlineData(300L, "AC02")>]
-[<InlineData(16383L, "FF7F")>]
-[<InlineData(16384L, "808001")>]
-[<InlineData(Int64.MaxValue, "FFFFFFFFFFFFFFFF7F")>]
-[<InlineData(-1L, "FFFFFFFFFFFFFFFFFF01")>]
-[<InlineData(Int64.MinValue, "80808080808080808001")>]
 let ``int values are varints: field 3 of AnyValue`` (value: int64, varintHex: string) =
     let varint = Convert.FromHexString varintHex
     let withInt = { resource with Attributes = [ KeyValue.int "k" value ] }
@@ -118,7 +107,6 @@ let ``int values are varints: field 3 of AnyValue`` (value: int64, varintHex: st
 
     Assert.True(contains keyValue bytes, Convert.ToHexString bytes)
 
-[<Fact>]
 let ``the size function agrees with the bytes written`` () =
     let spans =
         [|
@@ -132,11 +120,6 @@ let ``the size function agrees with the bytes written`` () =
     let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
     Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
-[<Theory>]
-[<InlineData(41)>]
-[<InlineData(42)>]
-[<InlineData(43)>]
-[<InlineData(44)>]
 let ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (count: int) =
     for text in
         [
@@ -161,13 +144,11 @@ let ``strings around the one-byte length boundary: three-byte characters, pairs 
 
         Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
-[<Fact>]
 let ``an empty batch is an empty request`` () =
     Assert.Empty(protobuf (OtlpProtobuf.writeTraces resource [||]))
     Assert.Empty(protobuf (OtlpProtobuf.writeLogs resource [||]))
     Assert.Equal("{}", json (OtlpJson.writeMetrics resource [||]))
 
-[<Fact>]
 let ``lone surrogates become U+FFFD in protobuf, and the length prefix counts the replacement`` () =
     let bytes = protobuf (OtlpProtobuf.writeTraces resource [| { span with Name = "a\uD800b\uDC00" } |])
     // name = 5, length 8: 'a' EF BF BD 'b' EF BF BD
@@ -188,7 +169,6 @@ let ``lone surrogates become U+FFFD in protobuf, and the length prefix counts th
     Assert.True(contains expected bytes, Convert.ToHexString bytes)
     Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource [| { span with Name = "a\uD800b\uDC00" } |])
 
-[<Fact>]
 let ``lone surrogates become U+FFFD in JSON, pairs stay`` () =
     let text = json (OtlpJson.writeTraces resource [| { span with Name = "a\uD800b😀" } |])
     use document = System.Text.Json.JsonDocument.Parse text
@@ -199,7 +179,6 @@ let ``lone surrogates become U+FFFD in JSON, pairs stay`` () =
     let name = spans.[0].GetProperty("name").GetString()
     Assert.Equal("a\uFFFDb😀", name)
 
-[<Fact>]
 let ``one span as OTLP/JSON`` () =
     let expected =
         """{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},"""
@@ -210,7 +189,6 @@ let ``one span as OTLP/JSON`` () =
 
     Assert.Equal(expected, json (OtlpJson.writeTraces resource [| span |]))
 
-[<Fact>]
 let ``JSON doubles: NaN and infinities are strings, int64 are decimal strings, bytes are base64`` () =
     let values =
         [
@@ -230,7 +208,6 @@ let ``JSON doubles: NaN and infinities are strings, int64 are decimal strings, b
     Assert.Contains("""{"key":"b","value":{"bytesValue":"AQL/"}}""", text)
     Assert.Contains("""{"key":"e","value":{}}""", text)
 
-[<Fact>]
 let ``encoding into small non-array memory writes the same bytes as into an array`` () =
     let spans =
         Array.init 200 (fun i ->
@@ -280,7 +257,6 @@ let rec private fields (bytes: byte[]) (start: int) (finish: int) =
 
     walk start []
 
-[<Fact>]
 let ``lengths of one, two and three bytes nest exactly in a batch larger than the writer's first buffer`` () =
     // 600 spans make a scope group of about 60 KB (a three-byte length) and the batch outgrows 64 KB; the long
     // attribute makes its span, key-value, value and string need three-byte lengths too.
@@ -448,7 +424,6 @@ let private assertCanonical kind (bytes: byte[]) =
 
 let private scopeNamed name = { InstrumentationScope.Named name with Version = "2.0" }
 
-[<Fact>]
 let ``every length is exact and minimal for spans, scope groups and resource groups around 128 B, 16 KB and 2 MB`` () =
     // One attribute string per step over a window below each boundary: the string, its value, its key-value,
     // the span, the scope group and the resource group each cross the boundary somewhere in it, one byte at a time.
@@ -465,11 +440,11 @@ let ``every length is exact and minimal for spans, scope groups and resource gro
             assertCanonical "TracesRequest" bytes
             Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
 
-[<Fact>]
 let ``every length is exact and minimal in batches of several scopes, with spans of every size class`` () =
     // Three scopes in turn; span sizes from tens of bytes to tens of kilobytes (lengths of one, two and three bytes
-    // where two were guessed), nested values, events and links; batches from one span to a 2 MB scope group.
-    let random = Random 7
+    // where two were guessed: Arbs.sizeOfClass), nested values, events and links; batches from one span to a 2 MB
+    // scope group. A property: each case draws every span's size.
+    let counts = [ 1; 2; 3; 7; 40; 150 ]
 
     let scopes =
         [|
@@ -480,15 +455,7 @@ let ``every length is exact and minimal in batches of several scopes, with spans
             }
         |]
 
-    let spanOf i =
-        let size =
-            match i % 5 with
-            | 0 -> random.Next 40
-            | 1 -> 100 + random.Next 60
-            | 2 -> random.Next 2_000
-            | 3 -> 16_300 + random.Next 200
-            | _ -> random.Next 40_000
-
+    let spanOf i size =
         { span with
             Name = $"span {i}"
             Scope = scopes[i % 3]
@@ -532,13 +499,13 @@ let ``every length is exact and minimal in batches of several scopes, with spans
                      Status.Ok)
         }
 
-    for count in [ 1; 2; 3; 7; 40; 150 ] do
-        let spans = Array.init count spanOf
-        let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
-        assertCanonical "TracesRequest" bytes
-        Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans)
+    Prop.forAll (Arb.fromGen (Arbs.sizeClassBatches counts)) (fun batches ->
+        for sizes in batches do
+            let spans = Array.mapi spanOf sizes
+            let bytes = protobuf (OtlpProtobuf.writeTraces resource spans)
+            assertCanonical "TracesRequest" bytes
+            Assert.Equal(int64 bytes.Length, OtlpProtobuf.tracesSize resource spans))
 
-[<Fact>]
 let ``every length is exact and minimal for metrics and log records of every size class`` () =
     let point i : NumberPoint =
         {
@@ -643,3 +610,98 @@ let ``every length is exact and minimal for metrics and log records of every siz
         let bytes = protobuf (OtlpProtobuf.writeLogs resource records)
         assertCanonical "LogsRequest" bytes
         Assert.Equal(int64 bytes.Length, OtlpProtobuf.logsSize resource records)
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpEncodingTests"
+        [
+            test "a span's trace id is field 1 (0x0A, length 16) and its span id field 2 (0x12, length 8)" {
+                ``a span's trace id is field 1 (0x0A, length 16) and its span id field 2 (0x12, length 8)`` ()
+            }
+            test "span flags are fixed32 field 16 with the has-is-remote bit, and the is-remote bit for a remote parent" {
+                ``span flags are fixed32 field 16 with the has-is-remote bit, and the is-remote bit for a remote parent`` ()
+            }
+            test "span kind, times and status have their field numbers" {
+                ``span kind, times and status have their field numbers`` ()
+            }
+            test "int values are varints: field 3 of AnyValue(value: 0L, varintHex: \"00\")" {
+                ``int values are varints: field 3 of AnyValue`` (0L, "00")
+            }
+            test "int values are varints: field 3 of AnyValue(value: 1L, varintHex: \"01\")" {
+                ``int values are varints: field 3 of AnyValue`` (1L, "01")
+            }
+            test "int values are varints: field 3 of AnyValue(value: 127L, varintHex: \"7F\")" {
+                ``int values are varints: field 3 of AnyValue`` (127L, "7F")
+            }
+            test "int values are varints: field 3 of AnyValue(value: 128L, varintHex: \"8001\")" {
+                ``int values are varints: field 3 of AnyValue`` (128L, "8001")
+            }
+            test "int values are varints: field 3 of AnyValue(value: 300L, varintHex: \"AC02\")" {
+                ``int values are varints: field 3 of AnyValue`` (300L, "AC02")
+            }
+            test "int values are varints: field 3 of AnyValue(value: 16383L, varintHex: \"FF7F\")" {
+                ``int values are varints: field 3 of AnyValue`` (16383L, "FF7F")
+            }
+            test "int values are varints: field 3 of AnyValue(value: 16384L, varintHex: \"808001\")" {
+                ``int values are varints: field 3 of AnyValue`` (16384L, "808001")
+            }
+            test "int values are varints: field 3 of AnyValue(value: Int64.MaxValue, varintHex: \"FFFFFFFFFFFFFFFF7F\")" {
+                ``int values are varints: field 3 of AnyValue`` (Int64.MaxValue, "FFFFFFFFFFFFFFFF7F")
+            }
+            test "int values are varints: field 3 of AnyValue(value: -1L, varintHex: \"FFFFFFFFFFFFFFFFFF01\")" {
+                ``int values are varints: field 3 of AnyValue`` (-1L, "FFFFFFFFFFFFFFFFFF01")
+            }
+            test
+                "int values are varints: field 3 of AnyValue(value: Int64.MinValue, varintHex: \"80808080808080808001\")" {
+                ``int values are varints: field 3 of AnyValue`` (Int64.MinValue, "80808080808080808001")
+            }
+            test "the size function agrees with the bytes written" {
+                ``the size function agrees with the bytes written`` ()
+            }
+            test
+                "strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates(count: 41)" {
+                ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (41)
+            }
+            test
+                "strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates(count: 42)" {
+                ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (42)
+            }
+            test
+                "strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates(count: 43)" {
+                ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (43)
+            }
+            test
+                "strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates(count: 44)" {
+                ``strings around the one-byte length boundary: three-byte characters, pairs and lone surrogates`` (44)
+            }
+            test "an empty batch is an empty request" { ``an empty batch is an empty request`` () }
+            test "lone surrogates become U+FFFD in protobuf, and the length prefix counts the replacement" {
+                ``lone surrogates become U+FFFD in protobuf, and the length prefix counts the replacement`` ()
+            }
+            test "lone surrogates become U+FFFD in JSON, pairs stay" {
+                ``lone surrogates become U+FFFD in JSON, pairs stay`` ()
+            }
+            test "one span as OTLP/JSON" { ``one span as OTLP/JSON`` () }
+            test "JSON doubles: NaN and infinities are strings, int64 are decimal strings, bytes are base64" {
+                ``JSON doubles: NaN and infinities are strings, int64 are decimal strings, bytes are base64`` ()
+            }
+            test "encoding into small non-array memory writes the same bytes as into an array" {
+                ``encoding into small non-array memory writes the same bytes as into an array`` ()
+            }
+            test "lengths of one, two and three bytes nest exactly in a batch larger than the writer's first buffer" {
+                ``lengths of one, two and three bytes nest exactly in a batch larger than the writer's first buffer`` ()
+            }
+            test
+                "every length is exact and minimal for spans, scope groups and resource groups around 128 B, 16 KB and 2 MB" {
+                ``every length is exact and minimal for spans, scope groups and resource groups around 128 B, 16 KB and 2 MB`` ()
+            }
+            testPropertyWithConfig
+                (Check.configWith 10)
+                "every length is exact and minimal in batches of several scopes, with spans of every size class"
+                (``every length is exact and minimal in batches of several scopes, with spans of every size class`` ()
+                : FsCheck.Property)
+            test "every length is exact and minimal for metrics and log records of every size class" {
+                ``every length is exact and minimal for metrics and log records of every size class`` ()
+            }
+        ]

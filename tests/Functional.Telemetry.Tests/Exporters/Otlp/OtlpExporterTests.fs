@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.OtlpExporterTests
 
+open Expecto
 open System
 open System.Buffers
 open System.Collections.Concurrent
@@ -21,9 +22,11 @@ open Microsoft.AspNetCore.Http
 open Microsoft.AspNetCore.Server.Kestrel.Core
 open Microsoft.Extensions.DependencyInjection
 open Microsoft.Extensions.Logging
+open FsCheck.FSharp
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
+open Functional.Telemetry.PropertyTests
 
 // ---- test data ----
 
@@ -260,7 +263,6 @@ type private PartialSuccessListener() =
 
 // ---- pure response reading ----
 
-[<Fact>]
 let ``Retry-After is delay seconds or an HTTP date`` () =
     let now = DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)
     Assert.Equal(Some(TimeSpan.FromSeconds 7.), OtlpResponse.parseRetryAfter now "7")
@@ -269,7 +271,6 @@ let ``Retry-After is delay seconds or an HTTP date`` () =
     Assert.Equal(None, OtlpResponse.parseRetryAfter now "soon")
     Assert.Equal(None, OtlpResponse.parseRetryAfter now "-3")
 
-[<Fact>]
 let ``HTTP statuses are classified per the OTLP spec`` () =
     Assert.Equal(ExportResult.Success, OtlpResponse.classifyHttp 200 None)
     Assert.Equal(ExportResult.Success, OtlpResponse.classifyHttp 202 None)
@@ -282,7 +283,6 @@ let ``HTTP statuses are classified per the OTLP spec`` () =
     for code in [ 400; 401; 404; 500 ] do
         Assert.Equal(ExportResult.Failure $"HTTP {code}", OtlpResponse.classifyHttp code None)
 
-[<Fact>]
 let ``gRPC codes are classified per the OTLP spec`` () =
     Assert.Equal(ExportResult.Success, OtlpResponse.classifyGrpc 0 None)
 
@@ -301,7 +301,6 @@ let ``gRPC codes are classified per the OTLP spec`` () =
         OtlpResponse.classifyGrpc 8 (OtlpResponse.retryDelay (statusTrailers (statusWithRetryInfo 2L 500_000_000)))
     )
 
-[<Fact>]
 let ``RetryInfo is read from the status details trailer and its absence or malformed bytes give none`` () =
     let delay (details: byte array) = OtlpResponse.retryDelay (statusTrailers details)
     Assert.Equal(Some(TimeSpan.FromSeconds 1.25), delay (statusWithRetryInfo 1L 250_000_000))
@@ -323,7 +322,6 @@ let ``RetryInfo is read from the status details trailer and its absence or malfo
     for length in 0 .. full.Length - 1 do
         delay full.[.. length - 1] |> ignore
 
-[<Fact>]
 let ``partial success is read from protobuf and JSON responses`` () =
     Assert.Equal(
         Some { RejectedCount = 3L; ErrorMessage = "too old" },
@@ -347,7 +345,6 @@ let ``partial success is read from protobuf and JSON responses`` () =
 
 // ---- OTLP/HTTP against a real Kestrel receiver ----
 
-[<Fact>]
 let ``http/protobuf posts the encoded spans with the headers and succeeds on 200`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -364,7 +361,6 @@ let ``http/protobuf posts the encoded spans with the headers and succeeds on 200
         Assert.Equal("otlp-http-protobuf", (exporter :> IExporter<Span>).Name)
     }
 
-[<Fact>]
 let ``503 with Retry-After is Retryable with that delay`` () =
     task {
         use! receiver =
@@ -377,7 +373,6 @@ let ``503 with Retry-After is Retryable with that delay`` () =
         Assert.Equal(ExportResult.Retryable("HTTP 503", Nullable(TimeSpan.FromSeconds 7.)), result)
     }
 
-[<Fact>]
 let ``429 with an HTTP-date Retry-After is Retryable until that date`` () =
     task {
         let date = DateTimeOffset.UtcNow.AddHours 1.
@@ -396,7 +391,6 @@ let ``429 with an HTTP-date Retry-After is Retryable until that date`` () =
         | other -> failwith $"expected Retryable with a delay, got {other}"
     }
 
-[<Fact>]
 let ``400 is a Failure`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 400 context)
@@ -405,7 +399,6 @@ let ``400 is a Failure`` () =
         Assert.Equal(ExportResult.Failure "HTTP 400", result)
     }
 
-[<Fact>]
 let ``gzip compression sends a gzip body the receiver can decode`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -424,7 +417,6 @@ let ``gzip compression sends a gzip body the receiver can decode`` () =
         Assert.Equal<byte array>(protobufOf spans, gunzip request.Body)
     }
 
-[<Fact>]
 let ``http/json posts OTLP/JSON`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -444,7 +436,6 @@ let ``http/json posts OTLP/JSON`` () =
         Assert.Contains("\"name\":\"span-1\"", body)
     }
 
-[<Fact>]
 let ``connection refused is Retryable`` () =
     task {
         let listener = new TcpListener(IPAddress.Loopback, 0)
@@ -465,7 +456,6 @@ let ``connection refused is Retryable`` () =
         | other -> failwith $"expected Retryable, got {other}"
     }
 
-[<Fact>]
 let ``an export that starts while an abandoned one is still sending does not overwrite its body`` () =
     task {
         // The first request's body is not read until the second export has run, so the first send is stuck
@@ -524,7 +514,6 @@ let private resetMidBody (context: HttpContext) =
     }
     :> Task
 
-[<Fact>]
 let ``a connection reset while the response body is read is Retryable, over HTTP/1.1 and gRPC`` () =
     task {
         use! http = startReceiver false (fun _ context -> resetMidBody context)
@@ -540,7 +529,6 @@ let ``a connection reset while the response body is read is Retryable, over HTTP
             | other -> failwith $"expected Retryable, got {other}"
     }
 
-[<Fact>]
 let ``a request exceeding the timeout is Retryable`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> Task.Delay(Timeout.Infinite, context.RequestAborted))
@@ -555,7 +543,6 @@ let ``a request exceeding the timeout is Retryable`` () =
         Assert.Equal(ExportResult.Retryable("request timed out after 200 ms", Nullable()), result)
     }
 
-[<Fact>]
 let ``partial success is reported on the event source without retrying and without header values`` () =
     task {
         let marker = "marker-" + Guid.NewGuid().ToString("N")
@@ -597,7 +584,6 @@ let ``partial success is reported on the event source without retrying and witho
                 Assert.DoesNotContain(secret, string value)
     }
 
-[<Fact>]
 let ``a partial success is read from a body with a Content-Length, and an empty body is not an error`` () =
     task {
         let marker = "marker-" + Guid.NewGuid().ToString("N")
@@ -629,7 +615,6 @@ let ``a partial success is read from a body with a Content-Length, and an empty 
         Assert.Equal<obj list>([ box "traces"; box "otlp-http-protobuf"; box 4L; box marker ], Assert.Single ours)
     }
 
-[<Fact>]
 let ``after a timed-out request the next one gets a whole timeout of its own`` () =
     task {
         use! receiver =
@@ -653,7 +638,6 @@ let ``after a timed-out request the next one gets a whole timeout of its own`` (
         Assert.Equal(ExportResult.Success, third)
     }
 
-[<Fact>]
 let ``an export cancelled by the caller is Retryable, and the next export succeeds`` () =
     task {
         let arrived = TaskCompletionSource()
@@ -684,7 +668,6 @@ let ``an export cancelled by the caller is Retryable, and the next export succee
         Assert.Equal(ExportResult.Success, third)
     }
 
-[<Fact>]
 let ``concurrent sends on one transport each complete with their own body`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -703,10 +686,6 @@ let ``concurrent sends on one transport each complete with their own body`` () =
         Assert.Equal<string list>(bodies |> Array.map Convert.ToHexString |> List.ofArray |> List.sort, received)
     }
 
-[<Theory>]
-[<InlineData("HttpProtobuf")>]
-[<InlineData("HttpJson")>]
-[<InlineData("Grpc")>]
 let ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it``
     (protocol: string)
     =
@@ -780,7 +759,6 @@ let private joined =
         let bytes = Encoding.UTF8.GetBytes(String.Join("\n", items))
         output.Write(ReadOnlySpan bytes)
 
-[<Fact>]
 let ``a batch over MaxRequestBytes is split and an item that never fits is not sent but counted`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -793,7 +771,6 @@ let ``a batch over MaxRequestBytes is split and an item that never fits is not s
         Assert.Equal<string list>([ "aaaa\nbbbb"; "cccc"; "dddd" ], bodies)
     }
 
-[<Fact>]
 let ``a retry sends the batch again, and a reused array with new items is sent in full`` () =
     task {
         use! receiver = startReceiver false (fun index context -> status (if index = 2 then 503 else 200) context)
@@ -816,7 +793,6 @@ let ``a retry sends the batch again, and a reused array with new items is sent i
         Assert.Equal<string list>([ "aaaa"; "bbbb"; "aaaa"; "bbbb"; "cccc"; "dddd"; "eeee"; "ffff" ], bodies)
     }
 
-[<Fact>]
 let ``real span batches are split into requests no larger than MaxRequestBytes`` () =
     task {
         use! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -841,7 +817,6 @@ let ``real span batches are split into requests no larger than MaxRequestBytes``
 
 // ---- OTLP/gRPC over h2c against a real Kestrel HTTP/2 receiver ----
 
-[<Fact>]
 let ``grpc sends a framed request to the service path and succeeds on status 0`` () =
     task {
         use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
@@ -858,7 +833,6 @@ let ``grpc sends a framed request to the service path and succeeds on status 0``
         Assert.Equal<byte array>(TestUtil.GrpcFrame.frame false (ReadOnlySpan(protobufOf spans)), request.Body)
     }
 
-[<Fact>]
 let ``grpc gzip compresses the message and flags it`` () =
     task {
         use! receiver = startReceiver true (fun _ context -> grpcReply [||] [ "grpc-status", "0" ] context)
@@ -880,7 +854,6 @@ let ``grpc gzip compresses the message and flags it`` () =
         | other -> failwith $"expected a compressed frame, got {other}"
     }
 
-[<Fact>]
 let ``grpc UNAVAILABLE in the trailers is Retryable`` () =
     task {
         use! receiver =
@@ -892,7 +865,6 @@ let ``grpc UNAVAILABLE in the trailers is Retryable`` () =
         Assert.Equal(ExportResult.Retryable("gRPC status 14 (UNAVAILABLE): try later", Nullable()), result)
     }
 
-[<Fact>]
 let ``grpc trailers-only INVALID_ARGUMENT is a Failure`` () =
     task {
         use! receiver = startReceiver true (fun _ context -> trailersOnly [ "grpc-status", "3" ] context)
@@ -901,7 +873,6 @@ let ``grpc trailers-only INVALID_ARGUMENT is a Failure`` () =
         Assert.Equal(ExportResult.Failure "gRPC status 3 (INVALID_ARGUMENT)", result)
     }
 
-[<Fact>]
 let ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure without RetryInfo`` () =
     task {
         let details = Convert.ToBase64String(statusWithRetryInfo 3L 250_000_000).TrimEnd('=')
@@ -931,7 +902,6 @@ let ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure
         )
     }
 
-[<Fact>]
 let ``grpc partial success in the response message is reported`` () =
     task {
         let marker = "marker-" + Guid.NewGuid().ToString("N")
@@ -1044,7 +1014,6 @@ let private tlsOptions (pki: Pki) (receiver: Receiver) =
         ClientKeyPath = Some pki.ClientKeyPath
     }
 
-[<Fact>]
 let ``https with a private CA and a client certificate (mutual TLS)`` () =
     task {
         let pki = createPki ()
@@ -1061,7 +1030,6 @@ let ``https with a private CA and a client certificate (mutual TLS)`` () =
             Directory.Delete(pki.Directory, true)
     }
 
-[<Fact>]
 let ``grpc over TLS with a private CA and a client certificate`` () =
     task {
         let pki = createPki ()
@@ -1107,7 +1075,6 @@ let private refusedByTls pki (certificatePath: string option) =
         Assert.Empty receiver.Requests
     }
 
-[<Fact>]
 let ``a server certificate from an untrusted CA is refused (Retryable, nothing received)`` () =
     task {
         let pki = createPki ()
@@ -1118,7 +1085,6 @@ let ``a server certificate from an untrusted CA is refused (Retryable, nothing r
             Directory.Delete(pki.Directory, true)
     }
 
-[<Fact>]
 let ``a configured CA that did not issue the server certificate is refused`` () =
     task {
         let pki = createPki ()
@@ -1131,7 +1097,6 @@ let ``a configured CA that did not issue the server certificate is refused`` () 
             Directory.Delete(other.Directory, true)
     }
 
-[<Fact>]
 let ``http/json partial success is read from the JSON response`` () =
     task {
         let marker = "marker-" + Guid.NewGuid().ToString("N")
@@ -1168,7 +1133,6 @@ let ``http/json partial success is read from the JSON response`` () =
         Assert.Equal<obj list>([ box "logs"; box "otlp-http-json"; box 5L; box marker ], Assert.Single ours)
     }
 
-[<Fact>]
 let ``a long peer message is redacted before it is cut`` () =
     task {
         let marker = "marker-" + Guid.NewGuid().ToString("N")
@@ -1197,17 +1161,13 @@ let ``a long peer message is redacted before it is cut`` () =
         Assert.EndsWith("...", reported)
     }
 
-[<Fact>]
+/// A property over 2,000 cases: up to 63 arbitrary bytes, and a gRPC status code from -5 to 29.
 let ``response readers never throw on arbitrary bytes`` () =
-    let random = Random 4317
-
-    for _ in 1..2000 do
-        let bytes = Array.zeroCreate (random.Next 64)
-        random.NextBytes bytes
+    Prop.forAll (Arb.fromGen (Gen.zip (Arbs.bytesUpTo 63) (Gen.choose (-5, 29)))) (fun (bytes, code) ->
         OtlpResponse.tryReadPartialSuccessProtobuf bytes |> ignore
         OtlpResponse.tryReadPartialSuccessJson bytes |> ignore
         let delay = OtlpResponse.retryDelay (statusTrailers bytes)
-        OtlpResponse.classifyGrpc (random.Next(-5, 30)) delay |> ignore
+        OtlpResponse.classifyGrpc code delay |> ignore)
 
 // ---- the OTLP exporter in the pipelines ----
 
@@ -1215,7 +1175,6 @@ let private containsUtf8 (text: string) (body: byte array) =
     let needle = Encoding.UTF8.GetBytes text
     ReadOnlySpan<byte>(body).IndexOf(ReadOnlySpan<byte>(needle)) >= 0
 
-[<Fact>]
 let ``traces, metrics and logs reach the endpoint named by the environment over OTLP`` () =
     task {
         let! receiver = startReceiver false (fun _ context -> status 200 context)
@@ -1267,7 +1226,6 @@ let ``traces, metrics and logs reach the endpoint named by the environment over 
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
 
-[<Fact>]
 let ``an OTLP endpoint set in code that is not http or https is an error when the SDK starts`` () =
     let error =
         Assert.Throws<ArgumentException>(fun () ->
@@ -1283,7 +1241,6 @@ let ``an OTLP endpoint set in code that is not http or https is an error when th
 
     Assert.Contains("Endpoint", error.Message)
 
-[<Fact>]
 let ``the default histogram aggregation variable makes OTLP metric histograms exponential`` () =
     let metrics, warnings =
         OtlpOptions.fromEnvironment
@@ -1370,7 +1327,6 @@ let ``the default histogram aggregation variable makes OTLP metric histograms ex
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
 
-[<Fact>]
 let ``a 503 with Retry-After is retried by the pipeline and the spans arrive once`` () =
     task {
         let! receiver =
@@ -1441,7 +1397,6 @@ let private oneSpan (name: string) =
     use source = new System.Diagnostics.ActivitySource(name)
     source.StartActivity("grpc-span").Dispose()
 
-[<Fact>]
 let ``gRPC UNAVAILABLE is retried with backoff and the span is exported once`` () =
     task {
         let! receiver =
@@ -1464,7 +1419,6 @@ let ``gRPC UNAVAILABLE is retried with backoff and the span is exported once`` (
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
 
-[<Fact>]
 let ``gRPC INVALID_ARGUMENT is not retried and is counted as failed`` () =
     task {
         let! receiver = startReceiver true (fun _ context -> trailersOnly [ "grpc-status", "3" ] context)
@@ -1481,7 +1435,6 @@ let ``gRPC INVALID_ARGUMENT is not retried and is counted as failed`` () =
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
 
-[<Fact>]
 let ``without an export store, retries stop at the export deadline when the collector is slow and keeps answering UNAVAILABLE``
     ()
     =
@@ -1521,7 +1474,6 @@ let private sdkVersion =
     | Some(AnyValue.String version) -> version
     | other -> failwith $"no telemetry.sdk.version: {other}"
 
-[<Fact>]
 let ``every OTLP request carries a User-Agent naming the SDK and its version, over http/protobuf, http/json and grpc``
     ()
     =
@@ -1561,7 +1513,6 @@ let ``every OTLP request carries a User-Agent naming the SDK and its version, ov
         Assert.Matches(@"^\d+\.\d+\.\d+", sdkVersion)
     }
 
-[<Fact>]
 let ``headers from the environment that HttpClient cannot send are dropped and the exporter sends with the good ones``
     ()
     =
@@ -1604,3 +1555,164 @@ let ``headers from the environment that HttpClient cannot send are dropped and t
         finally
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpExporterTests"
+        [
+            test "Retry-After is delay seconds or an HTTP date" { ``Retry-After is delay seconds or an HTTP date`` () }
+            test "HTTP statuses are classified per the OTLP spec" {
+                ``HTTP statuses are classified per the OTLP spec`` ()
+            }
+            test "gRPC codes are classified per the OTLP spec" { ``gRPC codes are classified per the OTLP spec`` () }
+            test "RetryInfo is read from the status details trailer and its absence or malformed bytes give none" {
+                ``RetryInfo is read from the status details trailer and its absence or malformed bytes give none`` ()
+            }
+            test "partial success is read from protobuf and JSON responses" {
+                ``partial success is read from protobuf and JSON responses`` ()
+            }
+            testTask "http/protobuf posts the encoded spans with the headers and succeeds on 200" {
+                do! ``http/protobuf posts the encoded spans with the headers and succeeds on 200`` ()
+            }
+            testTask "503 with Retry-After is Retryable with that delay" {
+                do! ``503 with Retry-After is Retryable with that delay`` ()
+            }
+            testTask "429 with an HTTP-date Retry-After is Retryable until that date" {
+                do! ``429 with an HTTP-date Retry-After is Retryable until that date`` ()
+            }
+            testTask "400 is a Failure" { do! ``400 is a Failure`` () }
+            testTask "gzip compression sends a gzip body the receiver can decode" {
+                do! ``gzip compression sends a gzip body the receiver can decode`` ()
+            }
+            testTask "http/json posts OTLP/JSON" { do! ``http/json posts OTLP/JSON`` () }
+            testTask "connection refused is Retryable" { do! ``connection refused is Retryable`` () }
+            testTask "an export that starts while an abandoned one is still sending does not overwrite its body" {
+                do! ``an export that starts while an abandoned one is still sending does not overwrite its body`` ()
+            }
+            testTask "a connection reset while the response body is read is Retryable, over HTTP/1.1 and gRPC" {
+                do! ``a connection reset while the response body is read is Retryable, over HTTP/1.1 and gRPC`` ()
+            }
+            testTask "a request exceeding the timeout is Retryable" {
+                do! ``a request exceeding the timeout is Retryable`` ()
+            }
+            testTask "partial success is reported on the event source without retrying and without header values" {
+                do! ``partial success is reported on the event source without retrying and without header values`` ()
+            }
+            testTask "a partial success is read from a body with a Content-Length, and an empty body is not an error" {
+                do!
+                    ``a partial success is read from a body with a Content-Length, and an empty body is not an error`` ()
+            }
+            testTask "after a timed-out request the next one gets a whole timeout of its own" {
+                do! ``after a timed-out request the next one gets a whole timeout of its own`` ()
+            }
+            testTask "an export cancelled by the caller is Retryable, and the next export succeeds" {
+                do! ``an export cancelled by the caller is Retryable, and the next export succeeds`` ()
+            }
+            testTask "concurrent sends on one transport each complete with their own body" {
+                do! ``concurrent sends on one transport each complete with their own body`` ()
+            }
+            testTask
+                "a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it(protocol: \"HttpProtobuf\")" {
+                do!
+                    ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it`` (
+                        "HttpProtobuf"
+                    )
+            }
+            testTask
+                "a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it(protocol: \"HttpJson\")" {
+                do!
+                    ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it`` (
+                        "HttpJson"
+                    )
+            }
+            testTask
+                "a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it(protocol: \"Grpc\")" {
+                do!
+                    ``a batch bigger than the exporter's first buffer, over several scopes, is sent as the encoder writes it`` (
+                        "Grpc"
+                    )
+            }
+            testTask "a batch over MaxRequestBytes is split and an item that never fits is not sent but counted" {
+                do! ``a batch over MaxRequestBytes is split and an item that never fits is not sent but counted`` ()
+            }
+            testTask "a retry sends the batch again, and a reused array with new items is sent in full" {
+                do! ``a retry sends the batch again, and a reused array with new items is sent in full`` ()
+            }
+            testTask "real span batches are split into requests no larger than MaxRequestBytes" {
+                do! ``real span batches are split into requests no larger than MaxRequestBytes`` ()
+            }
+            testTask "grpc sends a framed request to the service path and succeeds on status 0" {
+                do! ``grpc sends a framed request to the service path and succeeds on status 0`` ()
+            }
+            testTask "grpc gzip compresses the message and flags it" {
+                do! ``grpc gzip compresses the message and flags it`` ()
+            }
+            testTask "grpc UNAVAILABLE in the trailers is Retryable" {
+                do! ``grpc UNAVAILABLE in the trailers is Retryable`` ()
+            }
+            testTask "grpc trailers-only INVALID_ARGUMENT is a Failure" {
+                do! ``grpc trailers-only INVALID_ARGUMENT is a Failure`` ()
+            }
+            testTask "grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure without RetryInfo" {
+                do! ``grpc RESOURCE_EXHAUSTED is Retryable with RetryInfo's delay, and a Failure without RetryInfo`` ()
+            }
+            testTask "grpc partial success in the response message is reported" {
+                do! ``grpc partial success in the response message is reported`` ()
+            }
+            testTask "https with a private CA and a client certificate (mutual TLS)" {
+                do! ``https with a private CA and a client certificate (mutual TLS)`` ()
+            }
+            testTask "grpc over TLS with a private CA and a client certificate" {
+                do! ``grpc over TLS with a private CA and a client certificate`` ()
+            }
+            testTask "a server certificate from an untrusted CA is refused (Retryable, nothing received)" {
+                do! ``a server certificate from an untrusted CA is refused (Retryable, nothing received)`` ()
+            }
+            testTask "a configured CA that did not issue the server certificate is refused" {
+                do! ``a configured CA that did not issue the server certificate is refused`` ()
+            }
+            testTask "http/json partial success is read from the JSON response" {
+                do! ``http/json partial success is read from the JSON response`` ()
+            }
+            testTask "a long peer message is redacted before it is cut" {
+                do! ``a long peer message is redacted before it is cut`` ()
+            }
+            testPropertyWithConfig
+                (Check.configWith 2000)
+                "response readers never throw on arbitrary bytes"
+                (``response readers never throw on arbitrary bytes`` (): FsCheck.Property)
+            testTask "traces, metrics and logs reach the endpoint named by the environment over OTLP" {
+                do! ``traces, metrics and logs reach the endpoint named by the environment over OTLP`` ()
+            }
+            test "an OTLP endpoint set in code that is not http or https is an error when the SDK starts" {
+                ``an OTLP endpoint set in code that is not http or https is an error when the SDK starts`` ()
+            }
+            testTask "the default histogram aggregation variable makes OTLP metric histograms exponential" {
+                do! ``the default histogram aggregation variable makes OTLP metric histograms exponential`` ()
+            }
+            testTask "a 503 with Retry-After is retried by the pipeline and the spans arrive once" {
+                do! ``a 503 with Retry-After is retried by the pipeline and the spans arrive once`` ()
+            }
+            testTask "gRPC UNAVAILABLE is retried with backoff and the span is exported once" {
+                do! ``gRPC UNAVAILABLE is retried with backoff and the span is exported once`` ()
+            }
+            testTask "gRPC INVALID_ARGUMENT is not retried and is counted as failed" {
+                do! ``gRPC INVALID_ARGUMENT is not retried and is counted as failed`` ()
+            }
+            testTask
+                "without an export store, retries stop at the export deadline when the collector is slow and keeps answering UNAVAILABLE" {
+                do!
+                    ``without an export store, retries stop at the export deadline when the collector is slow and keeps answering UNAVAILABLE`` ()
+            }
+            testTask
+                "every OTLP request carries a User-Agent naming the SDK and its version, over http/protobuf, http/json and grpc" {
+                do!
+                    ``every OTLP request carries a User-Agent naming the SDK and its version, over http/protobuf, http/json and grpc`` ()
+            }
+            testTask
+                "headers from the environment that HttpClient cannot send are dropped and the exporter sends with the good ones" {
+                do!
+                    ``headers from the environment that HttpClient cannot send are dropped and the exporter sends with the good ones`` ()
+            }
+        ]

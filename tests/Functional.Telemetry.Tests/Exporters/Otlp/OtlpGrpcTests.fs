@@ -3,6 +3,7 @@
 /// be gRPC metadata.
 module Functional.Telemetry.Tests.OtlpGrpcTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.IO
@@ -154,7 +155,6 @@ let private export (exporter: IExporter<Span>) (names: string list) =
 
 // ---- a fleet: static addresses, round-robin ----
 
-[<Fact>]
 let ``spans spread over a static fleet with round-robin, and with a replica stopped mid-run every span arrives once``
     ()
     =
@@ -239,7 +239,6 @@ let ``spans spread over a static fleet with round-robin, and with a replica stop
 
 // ---- a dns:/// target ----
 
-[<Fact>]
 let ``a dns:///localhost target reaches the receiver (plain text with Insecure)`` () =
     task {
         let! receiver = startReplica ignore
@@ -300,7 +299,6 @@ type private PingCounter() =
 
         member _.Dispose() = ()
 
-[<Fact>]
 let ``keepalive pings reach the receiver on an idle connection`` () =
     task {
         let counter = new PingCounter()
@@ -338,7 +336,6 @@ let ``keepalive pings reach the receiver on an idle connection`` () =
 
 // ---- headers ----
 
-[<Fact>]
 let ``headers are sent as gRPC metadata, and one that cannot be a metadata key is left out`` () =
     task {
         let! receiver = startReplica ignore
@@ -360,3 +357,24 @@ let ``headers are sent as gRPC metadata, and one that cannot be a metadata key i
         finally
             (receiver :> IAsyncDisposable).DisposeAsync().AsTask().Wait()
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpGrpcTests"
+        [
+            testTask
+                "spans spread over a static fleet with round-robin, and with a replica stopped mid-run every span arrives once" {
+                do!
+                    ``spans spread over a static fleet with round-robin, and with a replica stopped mid-run every span arrives once`` ()
+            }
+            testTask "a dns:///localhost target reaches the receiver (plain text with Insecure)" {
+                do! ``a dns:///localhost target reaches the receiver (plain text with Insecure)`` ()
+            }
+            testTask "keepalive pings reach the receiver on an idle connection" {
+                do! ``keepalive pings reach the receiver on an idle connection`` ()
+            }
+            testTask "headers are sent as gRPC metadata, and one that cannot be a metadata key is left out" {
+                do! ``headers are sent as gRPC metadata, and one that cannot be a metadata key is left out`` ()
+            }
+        ]

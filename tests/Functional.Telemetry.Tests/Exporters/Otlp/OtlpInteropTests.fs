@@ -4,6 +4,7 @@
 /// `OTEL_EXPORTER_OTLP_*`, and what the receiver decoded is compared with what was recorded.
 module Functional.Telemetry.Tests.OtlpInteropTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Diagnostics.Metrics
@@ -218,13 +219,6 @@ let private record (name: string) (sdk: TelemetrySdk) =
 
 let private hex (id: ActivitySpanId) = id.ToHexString()
 
-[<Theory>]
-[<InlineData("grpc", "none")>]
-[<InlineData("grpc", "gzip")>]
-[<InlineData("http/protobuf", "none")>]
-[<InlineData("http/protobuf", "gzip")>]
-[<InlineData("http/json", "none")>]
-[<InlineData("http/json", "gzip")>]
 let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded``
     (protocol: string, compression: string)
     =
@@ -461,3 +455,58 @@ let ``spans, metrics and logs decoded by the Node OTLP receiver equal what was r
         Assert.True(isNull (at error [ "traceId" ]) || str (at error [ "traceId" ]) = "", text (at error [ "traceId" ]))
         Assert.True(isNull (at error [ "spanId" ]) || str (at error [ "spanId" ]) = "", text (at error [ "spanId" ]))
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpInteropTests"
+        [
+            testTask
+                "spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded(protocol: \"grpc\", compression: \"none\")" {
+                do!
+                    ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (
+                        "grpc",
+                        "none"
+                    )
+            }
+            testTask
+                "spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded(protocol: \"grpc\", compression: \"gzip\")" {
+                do!
+                    ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (
+                        "grpc",
+                        "gzip"
+                    )
+            }
+            testTask
+                "spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded(protocol: \"http/protobuf\", compression: \"none\")" {
+                do!
+                    ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (
+                        "http/protobuf",
+                        "none"
+                    )
+            }
+            testTask
+                "spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded(protocol: \"http/protobuf\", compression: \"gzip\")" {
+                do!
+                    ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (
+                        "http/protobuf",
+                        "gzip"
+                    )
+            }
+            testTask
+                "spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded(protocol: \"http/json\", compression: \"none\")" {
+                do!
+                    ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (
+                        "http/json",
+                        "none"
+                    )
+            }
+            testTask
+                "spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded(protocol: \"http/json\", compression: \"gzip\")" {
+                do!
+                    ``spans, metrics and logs decoded by the Node OTLP receiver equal what was recorded`` (
+                        "http/json",
+                        "gzip"
+                    )
+            }
+        ]

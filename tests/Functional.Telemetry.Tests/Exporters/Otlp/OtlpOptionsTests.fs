@@ -1,9 +1,12 @@
 module Functional.Telemetry.Tests.OtlpOptionsTests
 
+open Expecto
 open System
+open FsCheck.FSharp
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
+open Functional.Telemetry.PropertyTests
 
 let private read signal pairs = OtlpOptions.fromEnvironment signal (Env.ofList pairs)
 
@@ -11,7 +14,6 @@ let private endpointOf signal pairs =
     let options, _ = read signal pairs
     (OtlpOptions.resolveEndpoint signal options).ToString()
 
-[<Fact>]
 let ``nothing set gives the defaults and no warnings`` () =
     let options, warnings = read OtlpSignal.Traces []
     Assert.Equal(OtlpOptions.defaults, options)
@@ -19,10 +21,6 @@ let ``nothing set gives the defaults and no warnings`` () =
     Assert.Equal(TimeSpan.FromSeconds 10., options.Timeout)
     Assert.Equal(64L * 1024L * 1024L, options.MaxRequestBytes)
 
-[<Theory>]
-[<InlineData("traces", "http://localhost:4318/v1/traces")>]
-[<InlineData("metrics", "http://localhost:4318/v1/metrics")>]
-[<InlineData("logs", "http://localhost:4318/v1/logs")>]
 let ``default http/protobuf endpoints per signal`` (signal: string, expected: string) =
     let signal =
         match signal with
@@ -32,22 +30,18 @@ let ``default http/protobuf endpoints per signal`` (signal: string, expected: st
 
     Assert.Equal(expected, endpointOf signal [])
 
-[<Fact>]
 let ``default grpc endpoint is localhost 4317`` () =
     Assert.Equal("http://localhost:4317/", endpointOf OtlpSignal.Metrics [ "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc" ])
 
-[<Fact>]
 let ``the general endpoint gets the signal path appended for http`` () =
     let env = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318" ]
     Assert.Equal("http://collector:4318/v1/traces", endpointOf OtlpSignal.Traces env)
     Assert.Equal("http://collector:4318/v1/logs", endpointOf OtlpSignal.Logs env)
 
-[<Fact>]
 let ``a general endpoint with a path and trailing slash keeps its path`` () =
     let env = [ "OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318/mypath/" ]
     Assert.Equal("https://collector:4318/mypath/v1/metrics", endpointOf OtlpSignal.Metrics env)
 
-[<Fact>]
 let ``a per-signal endpoint is used as is and beats the general one`` () =
     let env =
         [
@@ -58,7 +52,6 @@ let ``a per-signal endpoint is used as is and beats the general one`` () =
     Assert.Equal("http://traces:9999/custom", endpointOf OtlpSignal.Traces env)
     Assert.Equal("http://general:4318/v1/metrics", endpointOf OtlpSignal.Metrics env)
 
-[<Fact>]
 let ``the general endpoint is used as is for grpc`` () =
     let env =
         [
@@ -68,7 +61,6 @@ let ``the general endpoint is used as is for grpc`` () =
 
     Assert.Equal("http://collector:4317/", endpointOf OtlpSignal.Traces env)
 
-[<Fact>]
 let ``a grpc endpoint without a scheme uses Insecure to pick it`` () =
     let secure =
         [
@@ -81,7 +73,6 @@ let ``a grpc endpoint without a scheme uses Insecure to pick it`` () =
     let insecure = ("OTEL_EXPORTER_OTLP_INSECURE", "true") :: secure
     Assert.Equal("http://collector:4317/", endpointOf OtlpSignal.Traces insecure)
 
-[<Fact>]
 let ``a per-signal protocol beats the general one, and the endpoint rule follows the signal's protocol`` () =
     let env =
         [
@@ -97,7 +88,6 @@ let ``a per-signal protocol beats the general one, and the endpoint rule follows
     Assert.Equal("http://c:4318/v1/logs", endpointOf OtlpSignal.Logs env)
     Assert.Equal("http://c:4318/", endpointOf OtlpSignal.Traces env)
 
-[<Fact>]
 let ``headers are percent-decoded, trimmed, and per-signal headers replace the general ones`` () =
     let env =
         [
@@ -111,7 +101,6 @@ let ``headers are percent-decoded, trimmed, and per-signal headers replace the g
     let metrics, _ = read OtlpSignal.Metrics env
     Assert.Equal<(string * string) list>([ "m", "1" ], metrics.Headers)
 
-[<Fact>]
 let ``bad header entries are skipped with warnings that never hold the value`` () =
     let env =
         [
@@ -128,7 +117,6 @@ let ``bad header entries are skipped with warnings that never hold the value`` (
         Assert.DoesNotContain("s3cr3t", w.Message)
         Assert.DoesNotContain("ok", w.Message)
 
-[<Fact>]
 let ``timeout, compression, certificates, insecure and temporality are read`` () =
     let env =
         [
@@ -157,7 +145,6 @@ let ``timeout, compression, certificates, insecure and temporality are read`` ()
     Assert.Equal(None, traces.ClientCertificatePath)
     Assert.Equal(TemporalityPreference.Cumulative, traces.TemporalityPreference)
 
-[<Fact>]
 let ``invalid values give the default and a warning naming the variable`` () =
     let env =
         [
@@ -184,13 +171,11 @@ let ``invalid values give the default and a warning naming the variable`` () =
         sources
     )
 
-[<Fact>]
 let ``an ftp endpoint from the environment is refused`` () =
     let options, warnings = read OtlpSignal.Logs [ "OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://c:21" ]
     Assert.Equal(None, options.Endpoint)
     Assert.Single warnings |> ignore
 
-[<Fact>]
 let ``validate refuses bad options set in code`` () =
     let bad options field =
         let e =
@@ -238,7 +223,6 @@ let ``validate refuses bad options set in code`` () =
 
     Assert.Equal(Ok good, OtlpOptions.validate good)
 
-[<Fact>]
 let ``a dns target is a gRPC endpoint, from the environment and in code, and no HTTP one`` () =
     let options, warnings =
         read
@@ -270,7 +254,6 @@ let ``a dns target is a gRPC endpoint, from the environment and in code, and no 
                 Endpoint = Some(Uri "dns:///")
             })
 
-[<Fact>]
 let ``gRPC addresses and keepalive settings are validated`` () =
     let grpc = { OtlpOptions.defaults with Protocol = OtlpProtocol.Grpc }
 
@@ -327,13 +310,9 @@ let ``gRPC addresses and keepalive settings are validated`` () =
         "Grpc.KeepAlivePingTimeout"
         (OtlpOptions.validate (withGrpc (fun g -> { g with KeepAlivePingTimeout = TimeSpan.Zero })))
 
-[<Fact>]
+/// A property over 500 cases: each variable present or not, with up to 39 characters of an awkward alphabet.
 let ``environment parsing never throws on arbitrary values`` () =
-    let random = Random 20261122
     let alphabet = "abc=,%%20:/.\\ \t\r\n-_0123456789httpsgrpc?#[]@!é\u0000\ud800"
-
-    let text () =
-        String(Array.init (random.Next 40) (fun _ -> alphabet.[random.Next alphabet.Length]))
 
     let suffixes =
         [
@@ -348,20 +327,19 @@ let ``environment parsing never throws on arbitrary values`` () =
             "INSECURE"
         ]
 
-    for _ in 1..500 do
-        let env =
-            [
-                for suffix in suffixes do
-                    "OTEL_EXPORTER_OTLP_" + suffix, text ()
-                    "OTEL_EXPORTER_OTLP_TRACES_" + suffix, text ()
-                "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", text ()
-            ]
-            |> List.filter (fun _ -> random.Next 2 = 0)
+    let names =
+        [
+            for suffix in suffixes do
+                "OTEL_EXPORTER_OTLP_" + suffix
+                "OTEL_EXPORTER_OTLP_TRACES_" + suffix
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"
+        ]
 
+    Prop.forAll (Arb.fromGen (Arbs.environment names (Arbs.textFrom alphabet 39))) (fun env ->
         for signal in [ OtlpSignal.Traces; OtlpSignal.Metrics; OtlpSignal.Logs ] do
             let options, _ = read signal env
             // Whatever the environment held, the result passes validation.
-            OtlpOptions.validate options |> ignore
+            OtlpOptions.validate options |> ignore)
 
 /// Header names the transport sets or HttpClient owns, in mixed case: none may be configured.
 let private ownedHeaderNames =
@@ -382,7 +360,6 @@ let private ownedHeaderNames =
         "grpc-encoding"
     ]
 
-[<Fact>]
 let ``headers HttpClient cannot send are dropped from the environment with a warning naming the header, never its value``
     ()
     =
@@ -419,7 +396,6 @@ let ``headers HttpClient cannot send are dropped from the environment with a war
         // What the environment gives always passes the validation of options set in code.
         Assert.Equal(Ok options, OtlpOptions.validate options)
 
-[<Fact>]
 let ``headers HttpClient cannot send are an error in code naming Headers and the header, never its value`` () =
     for name in ownedHeaderNames do
         let error =
@@ -459,3 +435,75 @@ let ``headers HttpClient cannot send are an error in code naming Headers and the
         }
 
     Assert.Equal(Ok fine, OtlpOptions.validate fine)
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpOptionsTests"
+        [
+            test "nothing set gives the defaults and no warnings" {
+                ``nothing set gives the defaults and no warnings`` ()
+            }
+            test
+                "default http/protobuf endpoints per signal(signal: \"traces\", expected: \"http://localhost:4318/v1/traces\")" {
+                ``default http/protobuf endpoints per signal`` ("traces", "http://localhost:4318/v1/traces")
+            }
+            test
+                "default http/protobuf endpoints per signal(signal: \"metrics\", expected: \"http://localhost:4318/v1/metrics\")" {
+                ``default http/protobuf endpoints per signal`` ("metrics", "http://localhost:4318/v1/metrics")
+            }
+            test
+                "default http/protobuf endpoints per signal(signal: \"logs\", expected: \"http://localhost:4318/v1/logs\")" {
+                ``default http/protobuf endpoints per signal`` ("logs", "http://localhost:4318/v1/logs")
+            }
+            test "default grpc endpoint is localhost 4317" { ``default grpc endpoint is localhost 4317`` () }
+            test "the general endpoint gets the signal path appended for http" {
+                ``the general endpoint gets the signal path appended for http`` ()
+            }
+            test "a general endpoint with a path and trailing slash keeps its path" {
+                ``a general endpoint with a path and trailing slash keeps its path`` ()
+            }
+            test "a per-signal endpoint is used as is and beats the general one" {
+                ``a per-signal endpoint is used as is and beats the general one`` ()
+            }
+            test "the general endpoint is used as is for grpc" { ``the general endpoint is used as is for grpc`` () }
+            test "a grpc endpoint without a scheme uses Insecure to pick it" {
+                ``a grpc endpoint without a scheme uses Insecure to pick it`` ()
+            }
+            test "a per-signal protocol beats the general one, and the endpoint rule follows the signal's protocol" {
+                ``a per-signal protocol beats the general one, and the endpoint rule follows the signal's protocol`` ()
+            }
+            test "headers are percent-decoded, trimmed, and per-signal headers replace the general ones" {
+                ``headers are percent-decoded, trimmed, and per-signal headers replace the general ones`` ()
+            }
+            test "bad header entries are skipped with warnings that never hold the value" {
+                ``bad header entries are skipped with warnings that never hold the value`` ()
+            }
+            test "timeout, compression, certificates, insecure and temporality are read" {
+                ``timeout, compression, certificates, insecure and temporality are read`` ()
+            }
+            test "invalid values give the default and a warning naming the variable" {
+                ``invalid values give the default and a warning naming the variable`` ()
+            }
+            test "an ftp endpoint from the environment is refused" {
+                ``an ftp endpoint from the environment is refused`` ()
+            }
+            test "validate refuses bad options set in code" { ``validate refuses bad options set in code`` () }
+            test "a dns target is a gRPC endpoint, from the environment and in code, and no HTTP one" {
+                ``a dns target is a gRPC endpoint, from the environment and in code, and no HTTP one`` ()
+            }
+            test "gRPC addresses and keepalive settings are validated" {
+                ``gRPC addresses and keepalive settings are validated`` ()
+            }
+            testPropertyWithConfig
+                (Check.configWith 500)
+                "environment parsing never throws on arbitrary values"
+                (``environment parsing never throws on arbitrary values`` (): FsCheck.Property)
+            test
+                "headers HttpClient cannot send are dropped from the environment with a warning naming the header, never its value" {
+                ``headers HttpClient cannot send are dropped from the environment with a warning naming the header, never its value`` ()
+            }
+            test "headers HttpClient cannot send are an error in code naming Headers and the header, never its value" {
+                ``headers HttpClient cannot send are an error in code naming Headers and the header, never its value`` ()
+            }
+        ]

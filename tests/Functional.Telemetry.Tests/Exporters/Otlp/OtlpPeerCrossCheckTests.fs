@@ -4,6 +4,7 @@
 /// objects; the decoded spans are then compared per span id, field by field.
 module Functional.Telemetry.Tests.OtlpPeerCrossCheckTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Text.Json.Nodes
@@ -73,7 +74,6 @@ let private comparableResource (resource: JsonNode) =
     copy["attributes"] <- JsonArray(kept)
     (normalize copy).ToJsonString()
 
-[<Fact>]
 let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode to the same spans`` () =
     task {
         use ours = NodeReceiver.Start()
@@ -217,3 +217,13 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
                     $"span {spanName} ({id}) field {key}: OpenTelemetry .NET sent {expected}, we sent {actual}"
                 )
     }
+
+[<Tests>]
+let tests =
+    testList
+        "OtlpPeerCrossCheckTests"
+        [
+            testTask "spans exported by OpenTelemetry .NET and by us over http/protobuf decode to the same spans" {
+                do! ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode to the same spans`` ()
+            }
+        ]

@@ -2,6 +2,7 @@
 /// stored series back through Prometheus' HTTP query API.
 module Functional.Telemetry.Tests.PrometheusIntegrationTests
 
+open Expecto
 open System
 open System.Diagnostics
 open System.Diagnostics.Metrics
@@ -82,7 +83,6 @@ let private await
         return last
     }
 
-[<Fact>]
 let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile and target_info`` () =
     task {
         Assert.True(
@@ -228,3 +228,13 @@ let ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile
             with _ ->
                 ()
     }
+
+[<Tests>]
+let tests =
+    testList
+        "PrometheusIntegrationTests"
+        [
+            testTask "a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile and target_info" {
+                do! ``a real Prometheus scrapes the endpoint: counter, gauge, histogram quantile and target_info`` ()
+            }
+        ]

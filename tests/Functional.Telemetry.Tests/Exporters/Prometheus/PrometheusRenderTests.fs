@@ -1,6 +1,7 @@
 /// Golden texts: one test per mapping rule of the Prometheus renderer, exact output in both formats.
 module Functional.Telemetry.Tests.PrometheusRenderTests
 
+open Expecto
 open System
 open System.Buffers
 open System.Text
@@ -66,7 +67,6 @@ let private lines (items: string list) = String.concat "" (items |> List.map (fu
 
 // ---- negotiation ----
 
-[<Fact>]
 let ``negotiate: OpenMetrics only when the Accept header names it acceptably`` () =
     Assert.Equal(PrometheusFormat.Text, PrometheusFormat.negotiate null)
     Assert.Equal(PrometheusFormat.Text, PrometheusFormat.negotiate "")
@@ -89,7 +89,6 @@ let ``negotiate: OpenMetrics only when the Accept header names it acceptably`` (
 
 // ---- names ----
 
-[<Fact>]
 let ``metric names: invalid characters become _, runs collapse, a leading digit gets a _ prefix`` () =
     Assert.Equal("http_server_duration", PrometheusNames.sanitizeMetricName "http.server.duration")
     Assert.Equal("a_b:c", PrometheusNames.sanitizeMetricName "a--b:c")
@@ -99,7 +98,6 @@ let ``metric names: invalid characters become _, runs collapse, a leading digit 
     Assert.Equal("_", PrometheusNames.sanitizeMetricName "")
     Assert.Equal("a_b_c", PrometheusNames.sanitizeLabelName "a:b.c")
 
-[<Fact>]
 let ``unit suffixes follow the UCUM table, drop annotations and turn a slash into per`` () =
     let cases =
         [
@@ -128,7 +126,6 @@ let ``unit suffixes follow the UCUM table, drop annotations and turn a slash int
     for unit, expected in cases do
         Assert.True((expected = PrometheusNames.unitSuffix unit), $"unit {unit}: {PrometheusNames.unitSuffix unit}")
 
-[<Fact>]
 let ``family names: unit suffix once, _total on monotonic sums, namespace first`` () =
     let withNamespace = { PrometheusOptions.defaults with Namespace = "my app" }
     Assert.Equal("http_server_duration_seconds", PrometheusNames.familyName bare (gauge "http.server.duration" "s" 1.0))
@@ -141,7 +138,6 @@ let ``family names: unit suffix once, _total on monotonic sums, namespace first`
 
 // ---- counters ----
 
-[<Fact>]
 let ``counter: 0.0.4 family with _total, OpenMetrics family without it and _total samples`` () =
     let m =
         metric
@@ -175,7 +171,6 @@ let ``counter: 0.0.4 family with _total, OpenMetrics family without it and _tota
         openMetrics [ m ]
     )
 
-[<Fact>]
 let ``counter with a unit: UNIT line in OpenMetrics, suffix before _total`` () =
     let m = counter "cpu.time" "s" 3L
 
@@ -192,7 +187,6 @@ let ``counter with a unit: UNIT line in OpenMetrics, suffix before _total`` () =
         openMetrics [ m ]
     )
 
-[<Fact>]
 let ``non-monotonic sums are gauges`` () =
     let m =
         metric
@@ -204,7 +198,6 @@ let ``non-monotonic sums are gauges`` () =
     Assert.Equal(lines [ "# TYPE queue_size gauge"; "queue_size -3" ], text [ m ])
     Assert.Equal(lines [ "# TYPE queue_size gauge"; "queue_size -3"; "# EOF" ], openMetrics [ m ])
 
-[<Fact>]
 let ``gauge with unit 1 gets _ratio and a UNIT line`` () =
     let m = gauge "cpu.utilization" "1" 0.25
     Assert.Equal(lines [ "# TYPE cpu_utilization_ratio gauge"; "cpu_utilization_ratio 0.25" ], text [ m ])
@@ -222,7 +215,6 @@ let ``gauge with unit 1 gets _ratio and a UNIT line`` () =
 
 // ---- numbers ----
 
-[<Fact>]
 let ``floats: integers without .0, shortest round trip, +Inf -Inf NaN`` () =
     let values =
         [
@@ -274,7 +266,6 @@ let ``floats: integers without .0, shortest round trip, +Inf -Inf NaN`` () =
         text [ m ]
     )
 
-[<Fact>]
 let ``OpenMetrics canonical numbers are Go's %g with .0 added`` () =
     let cases =
         [
@@ -331,7 +322,6 @@ let private latency =
             ]
         ))
 
-[<Fact>]
 let ``histogram: cumulative buckets with le, +Inf, _sum and _count (0.0.4)`` () =
     Assert.Equal(
         lines
@@ -348,7 +338,6 @@ let ``histogram: cumulative buckets with le, +Inf, _sum and _count (0.0.4)`` () 
         text [ latency ]
     )
 
-[<Fact>]
 let ``histogram: canonical le values and UNIT in OpenMetrics`` () =
     Assert.Equal(
         lines
@@ -367,7 +356,6 @@ let ``histogram: canonical le values and UNIT in OpenMetrics`` () =
         openMetrics [ latency ]
     )
 
-[<Fact>]
 let ``histogram with negative buckets: no _sum; OpenMetrics then has no _count either`` () =
     let m =
         metric
@@ -403,7 +391,6 @@ let ``histogram with negative buckets: no _sum; OpenMetrics then has no _count e
         openMetrics [ m ]
     )
 
-[<Fact>]
 let ``an attribute named le on a histogram is renamed le_`` () =
     let m =
         metric
@@ -439,7 +426,6 @@ let private exemplar (value: NumberValue) (time: int64) filtered : Exemplar =
         SpanId = SpanId 0x1112131415161718UL
     }
 
-[<Fact>]
 let ``exemplars: on counter _total samples in OpenMetrics only, timestamp in seconds`` () =
     let p =
         { point [] (NumberValue.Long 7L) with
@@ -462,7 +448,6 @@ let ``exemplars: on counter _total samples in OpenMetrics only, timestamp in sec
         openMetrics [ m ]
     )
 
-[<Fact>]
 let ``exemplars: never on gauges`` () =
     let p =
         { point [] (NumberValue.Long 7L) with
@@ -472,7 +457,6 @@ let ``exemplars: never on gauges`` () =
     let m = metric "g" "" "" (MetricPoints.Gauge [ p ])
     Assert.Equal(lines [ "# TYPE g gauge"; "g 7"; "# EOF" ], openMetrics [ m ])
 
-[<Fact>]
 let ``exemplars: filtered attributes left out when the label set would pass 128 characters`` () =
     let p =
         { point [] (NumberValue.Long 7L) with
@@ -494,7 +478,6 @@ let ``exemplars: filtered attributes left out when the label set would pass 128 
         openMetrics [ m ]
     )
 
-[<Fact>]
 let ``exemplars: each on the bucket whose range holds its value, the largest per bucket`` () =
     let p =
         { histogramPoint [] [ 1.0; 10.0 ] [ 1L; 2L; 1L ] 30.0 with
@@ -529,7 +512,6 @@ let ``exemplars: each on the bucket whose range holds its value, the largest per
 
 // ---- labels ----
 
-[<Fact>]
 let ``labels: keys sanitised and sorted; keys that collide are joined with ; in key order`` () =
     let m =
         metric
@@ -551,7 +533,6 @@ let ``labels: keys sanitised and sorted; keys that collide are joined with ; in 
 
     Assert.Equal(lines [ "# TYPE g gauge"; "g{_1x=\"3\",a_b=\"x;y\",b=\"2\",ok=\"true\"} 1" ], text [ m ])
 
-[<Fact>]
 let ``labels: values escape backslash, quote and newline; non-string values as the attribute spec says`` () =
     let m =
         metric
@@ -578,13 +559,11 @@ let ``labels: values escape backslash, quote and newline; non-string values as t
         text [ m ]
     )
 
-[<Fact>]
 let ``HELP escapes backslash and newline in 0.0.4, and quotes too in OpenMetrics`` () =
     let m = { gauge "g" "" 1.0 with Description = "a \\ b\nc \"q\"" }
     Assert.Equal(lines [ "# HELP g a \\\\ b\\nc \"q\""; "# TYPE g gauge"; "g 1" ], text [ m ])
     Assert.Equal(lines [ "# TYPE g gauge"; "# HELP g a \\\\ b\\nc \\\"q\\\""; "g 1"; "# EOF" ], openMetrics [ m ])
 
-[<Fact>]
 let ``scope labels on every series: name, version, schema url (omitted when empty) and attributes`` () =
     let scoped =
         { gauge "g" "" 1.0 with
@@ -608,7 +587,6 @@ let ``scope labels on every series: name, version, schema url (omitted when empt
         render options PrometheusFormat.Text noResource [ scoped ]
     )
 
-[<Fact>]
 let ``the same family from two scopes is merged under one TYPE and HELP`` () =
     let a = { counter "requests" "" 1L with Description = "first" }
 
@@ -631,7 +609,6 @@ let ``the same family from two scopes is merged under one TYPE and HELP`` () =
         render options PrometheusFormat.Text noResource [ a; b ]
     )
 
-[<Fact>]
 let ``a family name with a different type is left out and counted, in both formats`` () =
     let first = counter "jobs" "" 1L
     let clash = gauge "jobs_total" "" 2.0
@@ -646,7 +623,6 @@ let ``a family name with a different type is left out and counted, in both forma
         Assert.DoesNotContain(" 2\n", output)
         Assert.DoesNotContain(" 3\n", output)
 
-[<Fact>]
 let ``delta temporality and exponential histograms are left out and counted`` () =
     let delta =
         metric "d" "" "" (MetricPoints.Sum(Temporality.Delta, true, Items [ point [] (NumberValue.Long 1L) ]))
@@ -676,7 +652,6 @@ let private resource: Resource =
         SchemaUrl = ""
     }
 
-[<Fact>]
 let ``target_info: a gauge of 1 in 0.0.4 with the resource as labels, first`` () =
     let options = { bare with TargetInfo = true }
 
@@ -692,7 +667,6 @@ let ``target_info: a gauge of 1 in 0.0.4 with the resource as labels, first`` ()
         render options PrometheusFormat.Text resource [ gauge "g" "" 1.0 ]
     )
 
-[<Fact>]
 let ``target_info: an info family named target in OpenMetrics`` () =
     let options = { bare with TargetInfo = true }
 
@@ -707,14 +681,12 @@ let ``target_info: an info family named target in OpenMetrics`` () =
         render options PrometheusFormat.OpenMetrics resource []
     )
 
-[<Fact>]
 let ``target_info: none for an empty resource or when turned off`` () =
     Assert.Equal("", render { bare with TargetInfo = true } PrometheusFormat.Text noResource [])
     Assert.Equal("# EOF\n", render bare PrometheusFormat.OpenMetrics resource [])
 
 // ---- options ----
 
-[<Fact>]
 let ``options: without unit suffixes`` () =
     let options = { bare with UnitSuffixes = false }
     let m = counter "cpu.time" "s" 3L
@@ -729,7 +701,6 @@ let ``options: without unit suffixes`` () =
         render options PrometheusFormat.OpenMetrics noResource [ m ]
     )
 
-[<Fact>]
 let ``options: without _total a counter keeps its name; in OpenMetrics it is unknown unless it ends in _total`` () =
     let options = { bare with TotalSuffix = false }
     let plain = counter "jobs" "" 3L
@@ -752,7 +723,6 @@ let ``options: without _total a counter keeps its name; in OpenMetrics it is unk
         render options PrometheusFormat.OpenMetrics noResource [ plain; named ]
     )
 
-[<Fact>]
 let ``options: a namespace prefixes every family but not target_info`` () =
     let options = { bare with Namespace = "shop"; TargetInfo = true }
 
@@ -768,7 +738,6 @@ let ``options: a namespace prefixes every family but not target_info`` () =
         render options PrometheusFormat.Text resource [ counter "orders" "" 3L ]
     )
 
-[<Fact>]
 let ``defaults: scope labels and target_info on`` () =
     let output = render PrometheusOptions.defaults PrometheusFormat.Text resource [ counter "orders" "" 3L ]
 
@@ -784,7 +753,6 @@ let ``defaults: scope labels and target_info on`` () =
         output
     )
 
-[<Fact>]
 let ``a renderer reused across renders gives the same text`` () =
     let renderer = PrometheusRenderer PrometheusOptions.defaults
 
@@ -797,7 +765,6 @@ let ``a renderer reused across renders gives the same text`` () =
     Assert.Equal(once, twice)
     Assert.EndsWith("# EOF\n", once)
 
-[<Fact>]
 let ``label sets kept between renders follow the series: new values, same lists, new lists, histograms`` () =
     let renderer = PrometheusRenderer bare
     let shared = [ KeyValue.string "k" "v" ]
@@ -845,7 +812,6 @@ let ``label sets kept between renders follow the series: new values, same lists,
         render [ sum withLe 5L; histogram withLe ]
     )
 
-[<Fact>]
 let ``rendering into small pieces of non-array memory writes the same text`` () =
     let series =
         [
@@ -874,3 +840,108 @@ let ``rendering into small pieces of non-array memory writes the same text`` () 
         renderer.Render(format, noResource, series, pieces) |> ignore
         Assert.True(expected.Length > 100_000)
         Assert.Equal(expected, System.Text.Encoding.UTF8.GetString pieces.Bytes)
+
+[<Tests>]
+let tests =
+    testList
+        "PrometheusRenderTests"
+        [
+            test "negotiate: OpenMetrics only when the Accept header names it acceptably" {
+                ``negotiate: OpenMetrics only when the Accept header names it acceptably`` ()
+            }
+            test "metric names: invalid characters become _, runs collapse, a leading digit gets a _ prefix" {
+                ``metric names: invalid characters become _, runs collapse, a leading digit gets a _ prefix`` ()
+            }
+            test "unit suffixes follow the UCUM table, drop annotations and turn a slash into per" {
+                ``unit suffixes follow the UCUM table, drop annotations and turn a slash into per`` ()
+            }
+            test "family names: unit suffix once, _total on monotonic sums, namespace first" {
+                ``family names: unit suffix once, _total on monotonic sums, namespace first`` ()
+            }
+            test "counter: 0.0.4 family with _total, OpenMetrics family without it and _total samples" {
+                ``counter: 0.0.4 family with _total, OpenMetrics family without it and _total samples`` ()
+            }
+            test "counter with a unit: UNIT line in OpenMetrics, suffix before _total" {
+                ``counter with a unit: UNIT line in OpenMetrics, suffix before _total`` ()
+            }
+            test "non-monotonic sums are gauges" { ``non-monotonic sums are gauges`` () }
+            test "gauge with unit 1 gets _ratio and a UNIT line" {
+                ``gauge with unit 1 gets _ratio and a UNIT line`` ()
+            }
+            test "floats: integers without .0, shortest round trip, +Inf -Inf NaN" {
+                ``floats: integers without .0, shortest round trip, +Inf -Inf NaN`` ()
+            }
+            test "OpenMetrics canonical numbers are Go's %g with .0 added" {
+                ``OpenMetrics canonical numbers are Go's %g with .0 added`` ()
+            }
+            test "histogram: cumulative buckets with le, +Inf, _sum and _count (0.0.4)" {
+                ``histogram: cumulative buckets with le, +Inf, _sum and _count (0.0.4)`` ()
+            }
+            test "histogram: canonical le values and UNIT in OpenMetrics" {
+                ``histogram: canonical le values and UNIT in OpenMetrics`` ()
+            }
+            test "histogram with negative buckets: no _sum; OpenMetrics then has no _count either" {
+                ``histogram with negative buckets: no _sum; OpenMetrics then has no _count either`` ()
+            }
+            test "an attribute named le on a histogram is renamed le_" {
+                ``an attribute named le on a histogram is renamed le_`` ()
+            }
+            test "exemplars: on counter _total samples in OpenMetrics only, timestamp in seconds" {
+                ``exemplars: on counter _total samples in OpenMetrics only, timestamp in seconds`` ()
+            }
+            test "exemplars: never on gauges" { ``exemplars: never on gauges`` () }
+            test "exemplars: filtered attributes left out when the label set would pass 128 characters" {
+                ``exemplars: filtered attributes left out when the label set would pass 128 characters`` ()
+            }
+            test "exemplars: each on the bucket whose range holds its value, the largest per bucket" {
+                ``exemplars: each on the bucket whose range holds its value, the largest per bucket`` ()
+            }
+            test "labels: keys sanitised and sorted; keys that collide are joined with ; in key order" {
+                ``labels: keys sanitised and sorted; keys that collide are joined with ; in key order`` ()
+            }
+            test "labels: values escape backslash, quote and newline; non-string values as the attribute spec says" {
+                ``labels: values escape backslash, quote and newline; non-string values as the attribute spec says`` ()
+            }
+            test "HELP escapes backslash and newline in 0.0.4, and quotes too in OpenMetrics" {
+                ``HELP escapes backslash and newline in 0.0.4, and quotes too in OpenMetrics`` ()
+            }
+            test "scope labels on every series: name, version, schema url (omitted when empty) and attributes" {
+                ``scope labels on every series: name, version, schema url (omitted when empty) and attributes`` ()
+            }
+            test "the same family from two scopes is merged under one TYPE and HELP" {
+                ``the same family from two scopes is merged under one TYPE and HELP`` ()
+            }
+            test "a family name with a different type is left out and counted, in both formats" {
+                ``a family name with a different type is left out and counted, in both formats`` ()
+            }
+            test "delta temporality and exponential histograms are left out and counted" {
+                ``delta temporality and exponential histograms are left out and counted`` ()
+            }
+            test "target_info: a gauge of 1 in 0.0.4 with the resource as labels, first" {
+                ``target_info: a gauge of 1 in 0.0.4 with the resource as labels, first`` ()
+            }
+            test "target_info: an info family named target in OpenMetrics" {
+                ``target_info: an info family named target in OpenMetrics`` ()
+            }
+            test "target_info: none for an empty resource or when turned off" {
+                ``target_info: none for an empty resource or when turned off`` ()
+            }
+            test "options: without unit suffixes" { ``options: without unit suffixes`` () }
+            test
+                "options: without _total a counter keeps its name; in OpenMetrics it is unknown unless it ends in _total" {
+                ``options: without _total a counter keeps its name; in OpenMetrics it is unknown unless it ends in _total`` ()
+            }
+            test "options: a namespace prefixes every family but not target_info" {
+                ``options: a namespace prefixes every family but not target_info`` ()
+            }
+            test "defaults: scope labels and target_info on" { ``defaults: scope labels and target_info on`` () }
+            test "a renderer reused across renders gives the same text" {
+                ``a renderer reused across renders gives the same text`` ()
+            }
+            test "label sets kept between renders follow the series: new values, same lists, new lists, histograms" {
+                ``label sets kept between renders follow the series: new values, same lists, new lists, histograms`` ()
+            }
+            test "rendering into small pieces of non-array memory writes the same text" {
+                ``rendering into small pieces of non-array memory writes the same text`` ()
+            }
+        ]

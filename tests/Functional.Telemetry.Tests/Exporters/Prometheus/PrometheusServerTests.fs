@@ -1,5 +1,6 @@
 module Functional.Telemetry.Tests.PrometheusServerTests
 
+open Expecto
 open System
 open System.Collections.Concurrent
 open System.Diagnostics
@@ -78,7 +79,6 @@ let private sample (name: string) (exposition: string) =
 let private openMetricsAccept =
     "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 
-[<Fact>]
 let ``the endpoint serves the text format by default and OpenMetrics when Accept asks for it`` () =
     task {
         let name = uniqueMeter ()
@@ -105,7 +105,6 @@ let ``the endpoint serves the text format by default and OpenMetrics when Accept
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``the endpoint gzips when the scrape accepts gzip`` () =
     task {
         let name = uniqueMeter ()
@@ -140,7 +139,6 @@ let ``the endpoint gzips when the scrape accepts gzip`` () =
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``other paths are 404, other methods 405, HEAD has no body`` () =
     task {
         let name = uniqueMeter ()
@@ -165,7 +163,6 @@ let ``other paths are 404, other methods 405, HEAD has no body`` () =
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``concurrent scrapes share one collection`` () =
     task {
         let name = uniqueMeter ()
@@ -210,7 +207,6 @@ let ``concurrent scrapes share one collection`` () =
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``the scrape handler joins an in-flight collection before its task is returned`` () =
     task {
         let name = uniqueMeter ()
@@ -241,7 +237,6 @@ let ``the scrape handler joins an in-flight collection before its task is return
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``a handler outside a running SDK answers 503`` () =
     task {
         let handler = PrometheusScrapeHandler()
@@ -256,7 +251,6 @@ let ``a handler outside a running SDK answers 503`` () =
         Assert.StartsWith("text/plain", after.ContentType)
     }
 
-[<Fact>]
 let ``host and port come from the environment, options in code win`` () =
     task {
         let envPort = freePort ()
@@ -288,7 +282,6 @@ let ``host and port come from the environment, options in code win`` () =
         do! fromCode.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``endpoint options: environment defaults, warnings and checks`` () =
     let options, warnings = PrometheusEndpointOptions.fromEnvironment (Env.ofList [])
     Assert.Equal(PrometheusEndpointOptions.defaults, options)
@@ -323,7 +316,6 @@ let ``endpoint options: environment defaults, warnings and checks`` () =
         |> ignore)
     |> ignore
 
-[<Fact>]
 let ``an invalid host from the environment is a warning and the default host`` () =
     for host in [ "localhost:9464"; "http://localhost"; "my host"; "a:b" ] do
         let options, warnings =
@@ -351,7 +343,6 @@ let ``an invalid host from the environment is a warning and the default host`` (
     Assert.True server.IsListening
     Assert.Equal("127.0.0.1", server.Url.Host)
 
-[<Fact>]
 let ``an invalid host set in code is an ArgumentException at start`` () =
     for host in [ "localhost:9464"; "http://localhost"; "my host"; "a:b" ] do
         let error =
@@ -361,7 +352,6 @@ let ``an invalid host set in code is an ArgumentException at start`` () =
 
         Assert.Equal("Host", error.ParamName)
 
-[<Fact>]
 let ``a start that throws on a metrics option leaves tracing stopped`` () =
     let source = "PromTests.Traced." + Guid.NewGuid().ToString("N")
     use activitySource = new ActivitySource(source)
@@ -386,7 +376,6 @@ let ``a start that throws on a metrics option leaves tracing stopped`` () =
 
     Assert.False(activitySource.HasListeners())
 
-[<Fact>]
 let ``a scrape handler or pull reader serves one SDK: a second SDK or a second add is rejected at start`` () =
     task {
         let handler = PrometheusScrapeHandler()
@@ -421,7 +410,6 @@ let ``a scrape handler or pull reader serves one SDK: a second SDK or a second a
         Assert.Equal(503, after.StatusCode)
     }
 
-[<Fact>]
 let ``an IPv6 host gets a bracketed URL`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) (fun o -> { o with Host = "::1" })
@@ -461,7 +449,6 @@ let private scrapeOnNewConnection (url: Uri) =
         Assert.Contains("target_info", text body)
     }
 
-[<Fact>]
 let ``a thousand idle connections do not lock scrapers out`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
@@ -520,7 +507,6 @@ let private drip
         return closed
     }
 
-[<Fact>]
 let ``slowly dripping connections do not hold the endpoint: scrapes keep answering`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
@@ -551,7 +537,6 @@ let ``slowly dripping connections do not hold the endpoint: scrapes keep answeri
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``the path is case-sensitive`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
@@ -564,7 +549,6 @@ let ``the path is case-sensitive`` () =
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``HTTP/1.0 requests are answered and the connection closed; empty lines before a request are skipped`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
@@ -581,7 +565,6 @@ let ``HTTP/1.0 requests are answered and the connection closed; empty lines befo
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``Accept-Encoding parsing`` () =
     Assert.True(PrometheusScrape.acceptsGzip "gzip")
     Assert.True(PrometheusScrape.acceptsGzip "deflate, GZIP;q=0.5")
@@ -617,7 +600,6 @@ type private PrometheusEvents(eventName: string) =
         then
             events.Enqueue(string args.Payload.[1])
 
-[<Fact>]
 let ``a port in use is reported and the SDK keeps running`` () =
     task {
         use listener = new PrometheusEvents("Error")
@@ -650,7 +632,6 @@ let ``a port in use is reported and the SDK keeps running`` () =
             taken.Stop()
     }
 
-[<Fact>]
 let ``a hung collection answers 503 after the scrape timeout and does not wedge later scrapes`` () =
     task {
         use listener = new PrometheusEvents("Warning")
@@ -695,7 +676,6 @@ let ``a hung collection answers 503 after the scrape timeout and does not wedge 
             gate.Set()
     }
 
-[<Fact>]
 let ``exponential histograms are left out and reported once`` () =
     task {
         use listener = new PrometheusEvents("Warning")
@@ -726,7 +706,6 @@ let ``exponential histograms are left out and reported once`` () =
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``shutdown stops listening`` () =
     task {
         let sdk, server = serve (uniqueMeter ()) id
@@ -791,7 +770,6 @@ let private otlpSums (name: string) (bodies: string seq) =
                                 yield temporality, Int64.Parse(p.GetProperty("asInt").GetString())
     ]
 
-[<Fact>]
 let ``an OTLP delta reader and the cumulative Prometheus endpoint side by side`` () =
     task {
         let received = ConcurrentQueue<string>()
@@ -926,7 +904,6 @@ let private patientLimits =
         IdleTimeout = TimeSpan.FromMinutes 2.
     }
 
-[<Fact>]
 let ``beyond the connection cap the connection waiting longest is closed for the new one`` () =
     task {
         use listener = new PrometheusEvents("Warning")
@@ -965,7 +942,6 @@ let ``beyond the connection cap the connection waiting longest is closed for the
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``a connection that is answering is never closed to make room: the new one is`` () =
     task {
         use listener = new PrometheusEvents("Warning")
@@ -1010,7 +986,6 @@ let ``a connection that is answering is never closed to make room: the new one i
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
 
-[<Fact>]
 let ``a request head must arrive within the head timeout, dripped or not; a kept-alive connection may idle longer`` () =
     task {
         let handler = PrometheusScrapeHandler()
@@ -1057,3 +1032,88 @@ let ``a request head must arrive within the head timeout, dripped or not; a kept
         do! server.Stop()
         do! sdk.Shutdown(TimeSpan.FromSeconds 5.) :> Task
     }
+
+[<Tests>]
+let tests =
+    testSequencedGroup
+        "PrometheusServerTests"
+        (testList
+            "PrometheusServerTests"
+            [
+                testTask "the endpoint serves the text format by default and OpenMetrics when Accept asks for it" {
+                    do! ``the endpoint serves the text format by default and OpenMetrics when Accept asks for it`` ()
+                }
+                testTask "the endpoint gzips when the scrape accepts gzip" {
+                    do! ``the endpoint gzips when the scrape accepts gzip`` ()
+                }
+                testTask "other paths are 404, other methods 405, HEAD has no body" {
+                    do! ``other paths are 404, other methods 405, HEAD has no body`` ()
+                }
+                testTask "concurrent scrapes share one collection" {
+                    do! ``concurrent scrapes share one collection`` ()
+                }
+                testTask "the scrape handler joins an in-flight collection before its task is returned" {
+                    do! ``the scrape handler joins an in-flight collection before its task is returned`` ()
+                }
+                testTask "a handler outside a running SDK answers 503" {
+                    do! ``a handler outside a running SDK answers 503`` ()
+                }
+                testTask "host and port come from the environment, options in code win" {
+                    do! ``host and port come from the environment, options in code win`` ()
+                }
+                test "endpoint options: environment defaults, warnings and checks" {
+                    ``endpoint options: environment defaults, warnings and checks`` ()
+                }
+                test "an invalid host from the environment is a warning and the default host" {
+                    ``an invalid host from the environment is a warning and the default host`` ()
+                }
+                test "an invalid host set in code is an ArgumentException at start" {
+                    ``an invalid host set in code is an ArgumentException at start`` ()
+                }
+                test "a start that throws on a metrics option leaves tracing stopped" {
+                    ``a start that throws on a metrics option leaves tracing stopped`` ()
+                }
+                testTask
+                    "a scrape handler or pull reader serves one SDK: a second SDK or a second add is rejected at start" {
+                    do!
+                        ``a scrape handler or pull reader serves one SDK: a second SDK or a second add is rejected at start`` ()
+                }
+                testTask "an IPv6 host gets a bracketed URL" { do! ``an IPv6 host gets a bracketed URL`` () }
+                testTask "a thousand idle connections do not lock scrapers out" {
+                    do! ``a thousand idle connections do not lock scrapers out`` ()
+                }
+                testTask "slowly dripping connections do not hold the endpoint: scrapes keep answering" {
+                    do! ``slowly dripping connections do not hold the endpoint: scrapes keep answering`` ()
+                }
+                testTask "the path is case-sensitive" { do! ``the path is case-sensitive`` () }
+                testTask
+                    "HTTP/1.0 requests are answered and the connection closed; empty lines before a request are skipped" {
+                    do!
+                        ``HTTP/1.0 requests are answered and the connection closed; empty lines before a request are skipped`` ()
+                }
+                test "Accept-Encoding parsing" { ``Accept-Encoding parsing`` () }
+                testTask "a port in use is reported and the SDK keeps running" {
+                    do! ``a port in use is reported and the SDK keeps running`` ()
+                }
+                testTask "a hung collection answers 503 after the scrape timeout and does not wedge later scrapes" {
+                    do! ``a hung collection answers 503 after the scrape timeout and does not wedge later scrapes`` ()
+                }
+                testTask "exponential histograms are left out and reported once" {
+                    do! ``exponential histograms are left out and reported once`` ()
+                }
+                testTask "shutdown stops listening" { do! ``shutdown stops listening`` () }
+                testTask "an OTLP delta reader and the cumulative Prometheus endpoint side by side" {
+                    do! ``an OTLP delta reader and the cumulative Prometheus endpoint side by side`` ()
+                }
+                testTask "beyond the connection cap the connection waiting longest is closed for the new one" {
+                    do! ``beyond the connection cap the connection waiting longest is closed for the new one`` ()
+                }
+                testTask "a connection that is answering is never closed to make room: the new one is" {
+                    do! ``a connection that is answering is never closed to make room: the new one is`` ()
+                }
+                testTask
+                    "a request head must arrive within the head timeout, dripped or not; a kept-alive connection may idle longer" {
+                    do!
+                        ``a request head must arrive within the head timeout, dripped or not; a kept-alive connection may idle longer`` ()
+                }
+            ])

@@ -1,0 +1,210 @@
+namespace Functional.Telemetry
+
+open Functional.Telemetry.FSharp
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Diagnostics.Metrics
+open System.Runtime.CompilerServices
+open System.Threading
+open Functional.Telemetry
+
+/// One stream's share of a bound handle: the stream and the series bound in it (held, so never reclaimed). Its
+/// `Record*` is the bound hot path: the stream's fixed choices read once here, the measurement checked, the cell
+/// updated directly (integer sums and explicit-bucket histograms without a virtual call); a measurement that is
+/// dropped (negative increment, not finite, after the final collection began) goes through the stream, which
+/// counts it.
+[<Sealed; AllowNullLiteral>]
+type internal BoundPart private (stream: MetricStream, series: Series, filtered: KeyValue list) =
+    let cell = series.Cell
+    let rejectsNegative = stream.RejectsNegative
+    let offersExemplars = stream.OffersExemplars
+    let needsSampledSpan = stream.NeedsSampledSpan
+
+    // The exemplar filter's question, asked here so the common answer (no sampled span) costs no call of ours.
+    let wantsExemplar () =
+        if needsSampledSpan then
+            match Activity.Current with
+            | null -> false
+            | activity -> activity.Recorded
+        else
+            true
+
+    /// Binds the series of `tags` in `stream`.
+    static member Bind (tags: KeyValuePair<string, obj> array) (stream: MetricStream) =
+        let series, filtered = stream.Bind tags
+        BoundPart(stream, series, filtered)
+
+    member _.Stream = stream
+    member _.Series = series
+
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member _.RecordLong(value: int64) =
+        if (value >= 0L || not rejectsNegative) && not stream.IsClosed then
+            match cell with
+            | :? LongSumCell as sum -> Interlocked.Add(&sum.Value, value) |> ignore
+            | _ -> cell.RecordLong value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
+                stream.OfferBoundLong(series, filtered, value)
+        else
+            stream.RecordBoundLong(series, filtered, value)
+
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member _.RecordDouble(value: float) =
+        if
+            Double.IsFinite value
+            && (value >= 0.0 || not rejectsNegative)
+            && not stream.IsClosed
+        then
+            match cell with
+            | :? HistogramCell as histogram -> histogram.RecordDouble value
+            | _ -> cell.RecordDouble value
+
+            if series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars && wantsExemplar () then
+                stream.OfferBoundDouble(series, filtered, value)
+        else
+            stream.RecordBoundDouble(series, filtered, value)
+
+    member _.Unbind() = stream.Unbind series
+
+/// The slow-path state of one bound handle: its tags and the parts it holds per source (one SDK's listener, whose
+/// streams of the instrument are one per reader and view). Changed only under the registry's lock. The handle
+/// keeps the flat array of parts itself (its hot path); the registry hands it a new one through `publish`.
+[<Sealed>]
+type internal Binding
+    internal
+    (tags: KeyValuePair<string, obj> array, handle: WeakReference<obj>, publish: obj -> BoundPart array -> unit) =
+    member _.Tags = tags
+    member val Sources: (obj * BoundPart array) list = [] with get, set
+    /// Set once the handle was disposed (or collected): it records nothing any more.
+    member val Released = false with get, set
+    /// The parts held when released: a measurement after that is counted on their streams.
+    member val HeldAtRelease: BoundPart array = Array.empty with get, set
+
+    member x.Parts = x.Sources |> List.map snd |> Array.concat
+
+    /// Hands the handle (if it is still alive) its current parts.
+    member x.Publish() =
+        match handle.TryGetTarget() with
+        | true, target -> publish target x.Parts
+        | _ -> ()
+
+/// The sources of one instrument and the bindings made on it.
+[<Sealed; AllowNullLiteral>]
+type internal InstrumentBindings() =
+    member val Sources: (obj * MetricStream array) list = [] with get, set
+    member val Bindings = List<Binding>()
+
+/// Process-wide: which SDK listeners record each instrument into which streams, and the handles bound on it. A
+/// bound handle records where an unbound measurement of the instrument would go (every SDK listening now; one
+/// starting or stopping later updates the handle), so binding needs no SDK object. Every change happens under
+/// one lock (binding, unbinding, an instrument enabled or completed are rare); recording never takes it.
+module internal BindingRegistry =
+    let private gate = obj ()
+    let private entries = ConditionalWeakTable<Instrument, InstrumentBindings>()
+
+    let private partsIn (tags: KeyValuePair<string, obj> array) (streams: MetricStream array) =
+        streams |> Array.map (BoundPart.Bind tags)
+
+    let private isSource (source: obj) (candidate: obj, _) = Object.ReferenceEquals(candidate, source)
+
+    /// A listener (`source`) records `instrument` into `streams` from now on: every live binding binds there too.
+    let enable (instrument: Instrument) (source: obj) (streams: MetricStream array) =
+        lock gate (fun () ->
+            let entry = entries.GetOrCreateValue instrument
+            entry.Sources <- entry.Sources @ [ source, streams ]
+
+            for binding in entry.Bindings do
+                binding.Sources <- binding.Sources @ [ source, partsIn binding.Tags streams ]
+                binding.Publish())
+
+    /// The listener no longer records the instrument (it was disposed, or the instrument's meter was): the
+    /// bindings release their series there.
+    let disable (instrument: Instrument) (source: obj) =
+        lock gate (fun () ->
+            match entries.TryGetValue instrument with
+            | true, entry ->
+                entry.Sources <- entry.Sources |> List.filter (isSource source >> not)
+
+                for binding in entry.Bindings do
+                    let gone, kept = binding.Sources |> List.partition (isSource source)
+
+                    for _, parts in gone do
+                        for part in parts do
+                            part.Unbind()
+
+                    binding.Sources <- kept
+                    binding.Publish()
+            | _ -> ())
+
+    /// Binds `tags` on `instrument` in every stream that records it now. `create` makes the handle (under the
+    /// lock, so no source can change before the handle has its first parts); `publish` sets a handle's parts.
+    let bind
+        (instrument: Instrument)
+        (tags: KeyValuePair<string, obj> array)
+        (create: Binding -> 'Handle)
+        (publish: obj -> BoundPart array -> unit)
+        : 'Handle =
+        lock gate (fun () ->
+            let entry = entries.GetOrCreateValue instrument
+            let reference = WeakReference<obj>(null)
+            let binding = Binding(tags, reference, publish)
+
+            binding.Sources <-
+                entry.Sources
+                |> List.map (fun (source, streams) -> source, partsIn tags streams)
+
+            let handle = create binding
+            reference.SetTarget(box handle)
+            entry.Bindings.Add binding
+            binding.Publish()
+            handle)
+
+    /// Releases a binding (its handle was disposed, or collected undisposed): every series it held is unbound.
+    /// Returns false when it was already released.
+    let release (instrument: Instrument) (binding: Binding) =
+        lock gate (fun () ->
+            if binding.Released then
+                false
+            else
+                let held = binding.Parts
+
+                for part in held do
+                    part.Unbind()
+
+                binding.Sources <- []
+                binding.HeldAtRelease <- held
+                binding.Released <- true
+
+                match entries.TryGetValue instrument with
+                | true, entry -> entry.Bindings.Remove binding |> ignore
+                | _ -> ()
+
+                binding.Publish()
+                true)
+
+    /// How many bindings are live on an instrument (for tests).
+    let bindingCount (instrument: Instrument) =
+        lock gate (fun () ->
+            match entries.TryGetValue instrument with
+            | true, entry -> entry.Bindings.Count
+            | _ -> 0)
+
+/// Releases a binding when its handle is collected without Dispose (the registry holds handles only weakly). The
+/// handle holds it, so both become unreachable together; a finalizer here keeps one off the handle's public type.
+[<Sealed>]
+type internal BindingGuard(instrument: Instrument, binding: Binding) =
+    /// Releases the binding now (the handle's Dispose); the finalizer then has nothing to do.
+    member x.Release() =
+        BindingRegistry.release instrument binding |> ignore
+        GC.SuppressFinalize x
+
+    override _.Finalize() = BindingRegistry.release instrument binding |> ignore
