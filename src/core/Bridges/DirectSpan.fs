@@ -7,6 +7,44 @@ open System.Collections.Generic
 open System.Diagnostics
 open System.Threading
 
+/// A wall clock read through the Stopwatch: Unix nanoseconds of a Stopwatch timestamp, from a pairing of the
+/// two clocks made again once a second (so a change of the system clock shows within a second). One clock read
+/// per timestamp instead of two (`DateTime.UtcNow` and the Stopwatch): this machine's clock reads are not cheap.
+[<Sealed; AllowNullLiteral>]
+type internal ClockPair(ticks: int64, unixNanoseconds: int64) =
+    member _.Ticks = ticks
+    member _.UnixNanoseconds = unixNanoseconds
+
+[<AbstractClass; Sealed>]
+type internal DirectClock private () =
+    static let nanosecondsPerTick = 1e9 / float Stopwatch.Frequency
+
+    static let pairNow () =
+        ClockPair(Stopwatch.GetTimestamp(), ActivityConversion.toUnixNanoseconds DateTime.UtcNow)
+
+    static let mutable pair = pairNow ()
+
+    /// Nanoseconds of a span of Stopwatch ticks.
+    static member Nanoseconds(ticks: int64) =
+        if Stopwatch.Frequency = 1_000_000_000L then
+            ticks
+        else
+            int64 (float ticks * nanosecondsPerTick)
+
+    /// Unix nanoseconds at the Stopwatch timestamp `stamp` (a current one).
+    static member UnixNanoseconds(stamp: int64) =
+        let current = Volatile.Read &pair
+
+        let current =
+            if stamp - current.Ticks > Stopwatch.Frequency then
+                let made = pairNow ()
+                Volatile.Write(&pair, made)
+                made
+            else
+                current
+
+        current.UnixNanoseconds + DirectClock.Nanoseconds(stamp - current.Ticks)
+
 /// A span of a direct tracer (`Tracer.createDirect`): made without an Activity, filled by `ActiveSpan`'s
 /// operations while it runs, and handed to the tracing pipelines when it ends. From then on nothing changes it:
 /// every operation on an ended span is ignored. Pooled: reused once every pipeline has read it, so an `ActiveSpan`
@@ -86,6 +124,55 @@ type internal DirectSpan() =
 
     /// True while the span of this generation runs.
     member x.IsLive(generation: int) = x.Generation = generation && Volatile.Read &x.Ended = 0
+
+    // An `ActiveSpan` may be used from several threads at once (`ActiveSpan.current ()` flows into parallel work, as
+    // `Activity.Current` does; Activity's own tag list locks). Each change below takes the span's lock and checks
+    // there that the span of this generation still runs and records: ending takes the same lock, and the span is
+    // recycled (a new generation) only after it ended, so no change lands in an ended or reused span.
+
+    /// Sets an attribute on the running span of `generation` (nothing once it ended).
+    member x.SetAttributeOf(generation: int, key: string, value: AnyValue) =
+        let mutable taken = false
+
+        try
+            Monitor.Enter(x, &taken)
+
+            if x.Generation = generation && x.Ended = 0 && x.Recording then
+                x.SetAttribute(key, value)
+        finally
+            if taken then
+                Monitor.Exit x
+
+    /// Adds an event to the running span of `generation` (nothing once it ended).
+    member x.AddEventOf(generation: int, event: SpanEvent) =
+        lock x (fun () ->
+            if x.Generation = generation && x.Ended = 0 && x.Recording then
+                x.Events <- event :: x.Events)
+
+    /// Sets the status of the running span of `generation`: Ok is final, Unset changes nothing.
+    member x.SetStatusOf(generation: int, status: Status) =
+        lock x (fun () ->
+            if x.Generation = generation && x.Ended = 0 && x.Recording then
+                match status, x.Status with
+                | _, Status.Ok -> ()
+                | Status.Unset, _ -> ()
+                | status, _ -> x.Status <- status)
+
+    /// Renames the running span of `generation`.
+    member x.SetNameOf(generation: int, name: string) =
+        lock x (fun () ->
+            if x.Generation = generation && x.Ended = 0 && x.Recording then
+                x.Name <- name)
+
+    /// Ends the running span of `generation` at `endTime`: true for the one call that ended it.
+    member x.EndOf(generation: int, stamp: int64) =
+        lock x (fun () ->
+            if x.Generation = generation && x.Ended = 0 then
+                x.EndTime <- x.StartTime + DirectClock.Nanoseconds(stamp - x.StartTicks)
+                Volatile.Write(&x.Ended, 1)
+                true
+            else
+                false)
 
     /// Sets an attribute (replacing one with the same key).
     member x.SetAttribute(key: string, value: AnyValue) =
@@ -180,15 +267,17 @@ type internal DirectSpan() =
 
     /// Clears the span and returns it to its pool (a new generation).
     member x.Recycle() =
-        Array.Clear(x.Tags, 0, x.TagCount)
-        x.TagCount <- 0
-        x.Events <- []
-        x.Links <- []
-        x.Name <- null
-        x.Scope <- Unchecked.defaultof<InstrumentationScope>
-        x.Status <- Status.Unset
-        x.Sinks <- null
-        x.Generation <- x.Generation + 1
+        lock x (fun () ->
+            Array.Clear(x.Tags, 0, x.TagCount)
+            x.TagCount <- 0
+            x.Events <- []
+            x.Links <- []
+            x.Name <- null
+            x.Scope <- Unchecked.defaultof<InstrumentationScope>
+            x.Status <- Status.Unset
+            x.Sinks <- null
+            x.Generation <- x.Generation + 1)
+
         DirectSpanPool.Return x
 
 /// Where direct spans go: the tracing pipelines of one running SDK (its sources, its sampler, its runners),
@@ -329,44 +418,6 @@ type internal DirectSinks private () =
             sinks <- sinks |> List.filter (fun s -> not (Object.ReferenceEquals(s, sink)))
             Interlocked.Increment &version |> ignore)
 
-/// A wall clock read through the Stopwatch: Unix nanoseconds of a Stopwatch timestamp, from a pairing of the
-/// two clocks made again once a second (so a change of the system clock shows within a second). One clock read
-/// per timestamp instead of two (`DateTime.UtcNow` and the Stopwatch): this machine's clock reads are not cheap.
-[<Sealed; AllowNullLiteral>]
-type internal ClockPair(ticks: int64, unixNanoseconds: int64) =
-    member _.Ticks = ticks
-    member _.UnixNanoseconds = unixNanoseconds
-
-[<AbstractClass; Sealed>]
-type internal DirectClock private () =
-    static let nanosecondsPerTick = 1e9 / float Stopwatch.Frequency
-
-    static let pairNow () =
-        ClockPair(Stopwatch.GetTimestamp(), ActivityConversion.toUnixNanoseconds DateTime.UtcNow)
-
-    static let mutable pair = pairNow ()
-
-    /// Nanoseconds of a span of Stopwatch ticks.
-    static member Nanoseconds(ticks: int64) =
-        if Stopwatch.Frequency = 1_000_000_000L then
-            ticks
-        else
-            int64 (float ticks * nanosecondsPerTick)
-
-    /// Unix nanoseconds at the Stopwatch timestamp `stamp` (a current one).
-    static member UnixNanoseconds(stamp: int64) =
-        let current = Volatile.Read &pair
-
-        let current =
-            if stamp - current.Ticks > Stopwatch.Frequency then
-                let made = pairNow ()
-                Volatile.Write(&pair, made)
-                made
-            else
-                current
-
-        current.UnixNanoseconds + DirectClock.Nanoseconds(stamp - current.Ticks)
-
 /// Starting and ending direct spans (see `Tracer.createDirect`).
 module internal DirectTracing =
     let private randomFlag = 0x02uy
@@ -478,14 +529,7 @@ module internal DirectTracing =
     /// Ends the span of `generation` (nothing when it has ended already): the scope around it is current again, and
     /// a sampled span goes to its sinks' pipelines.
     let finish (span: DirectSpan) (generation: int) (scope: DirectScope) =
-        if
-            span.Generation = generation
-            && Interlocked.CompareExchange(&span.Ended, 1, 0) = 0
-        then
-            span.EndTime <-
-                span.StartTime
-                + DirectClock.Nanoseconds(Stopwatch.GetTimestamp() - span.StartTicks)
-
+        if span.Generation = generation && span.EndOf(generation, Stopwatch.GetTimestamp()) then
             if Object.ReferenceEquals(DirectContext.Current, scope) then
                 DirectContext.Current <- scope.Outer
 

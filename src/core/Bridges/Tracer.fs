@@ -51,6 +51,9 @@ type ActiveSpan internal (activity: Activity, direct: DirectSpan, generation: in
 
     member _.Activity = Option.ofObj activity
 
+    /// The direct span's generation (see `Direct`).
+    member internal _.Generation = generation
+
     /// The direct span, while it runs (null for an Activity's span or once ended).
     member internal _.Direct =
         if not (isNull direct) && direct.IsLive generation then
@@ -106,7 +109,7 @@ module ActiveSpan =
         | Some activity when activity.IsAllDataRequested -> action activity
         | _ -> ()
 
-    // A direct span's operations: only while it runs and is recorded.
+    // A direct span's operations: only while it runs and is recorded (checked again under the span's lock).
     let private recordingDirect (span: ActiveSpan) =
         match span.Direct with
         | null -> null
@@ -119,7 +122,7 @@ module ActiveSpan =
     let setAttribute key value (span: ActiveSpan) =
         match recordingDirect span with
         | null -> whenRecording span (fun a -> a.SetTag(key, ActivityConversion.ofAnyValue value) |> ignore)
-        | direct -> direct.SetAttribute(key, value)
+        | direct -> direct.SetAttributeOf(span.Generation, key, value)
 
     let private tagsOf (attributes: KeyValue list) =
         let tags = ActivityTagsCollection()
@@ -137,14 +140,15 @@ module ActiveSpan =
                 a.AddEvent(ActivityEvent(name, DateTimeOffset.UtcNow, tagsOf attributes))
                 |> ignore)
         | direct ->
-            direct.Events <-
+            direct.AddEventOf(
+                span.Generation,
                 {
                     Name = name
                     Timestamp = nowNanoseconds ()
                     Attributes = KeyValue.dedupe attributes
                     DroppedAttributes = 0
                 }
-                :: direct.Events
+            )
 
     [<CompiledName("SetStatus")>]
     let setStatus status (span: ActiveSpan) =
@@ -156,11 +160,7 @@ module ActiveSpan =
                 | Status.Unset, _ -> ()
                 | Status.Ok, _ -> a.SetStatus(ActivityStatusCode.Ok) |> ignore
                 | Status.Error description, _ -> a.SetStatus(ActivityStatusCode.Error, description) |> ignore)
-        | direct ->
-            match status, direct.Status with
-            | _, Status.Ok -> ()
-            | Status.Unset, _ -> ()
-            | status, _ -> direct.Status <- status
+        | direct -> direct.SetStatusOf(span.Generation, status)
 
     [<CompiledName("RecordException")>]
     let recordException (error: exn) (span: ActiveSpan) =
@@ -175,7 +175,7 @@ module ActiveSpan =
     let updateName name (span: ActiveSpan) =
         match recordingDirect span with
         | null -> whenRecording span (fun a -> a.DisplayName <- name)
-        | direct -> direct.Name <- name
+        | direct -> direct.SetNameOf(span.Generation, name)
 
 [<RequireQualifiedAccess>]
 module Tracer =

@@ -12,6 +12,9 @@ type BatchOptions =
 
 [<RequireQualifiedAccess>]
 module BatchOptions =
+    /// The largest MaxQueueSize: the runner's ring allocates its slots (16 bytes each) when it starts.
+    let internal maxQueueSize = 1 <<< 24
+
     [<CompiledName("Default")>]
     let defaults =
         {
@@ -42,7 +45,9 @@ module BatchOptions =
             else
                 timeout, w2
 
-        let queue, w3 = Env.readInt lookup (prefix + "_MAX_QUEUE_SIZE") positive baseline.MaxQueueSize
+        let queue, w3 =
+            Env.readInt lookup (prefix + "_MAX_QUEUE_SIZE") (fun v -> v > 0 && v <= maxQueueSize) baseline.MaxQueueSize
+
         let batchName = prefix + "_MAX_EXPORT_BATCH_SIZE"
         let batch, w4 = Env.readInt lookup batchName positive baseline.MaxExportBatchSize
 
@@ -79,9 +84,9 @@ module BatchOptions =
                 (nameof options.ExportTimeout)
                 $"must be positive, got {options.ExportTimeout}."
             Validation.check
-                (options.MaxQueueSize > 0)
+                (options.MaxQueueSize > 0 && options.MaxQueueSize <= maxQueueSize)
                 (nameof options.MaxQueueSize)
-                $"must be positive, got {options.MaxQueueSize}."
+                $"must be positive and at most {maxQueueSize}, got {options.MaxQueueSize}."
             Validation.check
                 (options.MaxExportBatchSize > 0
                  && options.MaxExportBatchSize <= options.MaxQueueSize)

@@ -11,7 +11,8 @@ type BatchOptions =
         ExportTimeout: TimeSpan
         /// Items waiting for export before new ones are dropped and counted. The batch being exported (up to
         /// MaxExportBatchSize items) has left the queue, so a blocked pipeline holds MaxQueueSize +
-        /// MaxExportBatchSize items, as the specification's batch processor does. Default 2048
+        /// MaxExportBatchSize items, as the specification's batch processor does. At most 16,777,216 (2^24: the
+        /// queue's slots are allocated when the pipeline starts, as the official SDK's are). Default 2048
         /// (`OTEL_BSP_MAX_QUEUE_SIZE`).
         MaxQueueSize: int
         /// Most items given to one export call; at most MaxQueueSize. Default 512 (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`).
@@ -32,7 +33,7 @@ module BatchOptions =
     val fromEnvironment:
         prefix: string -> baseline: BatchOptions -> lookup: EnvLookup -> BatchOptions * ConfigWarning list
 
-    /// Checks options given in code: ScheduleDelay not negative, ExportTimeout positive, MaxQueueSize positive,
-    /// MaxExportBatchSize positive and at most MaxQueueSize. Error with one message per bad setting (see `Validation`).
+    /// Checks options given in code: ScheduleDelay not negative, ExportTimeout positive, MaxQueueSize positive
+    /// and at most 2^24, MaxExportBatchSize positive and at most MaxQueueSize. Error with one message per bad setting (see `Validation`).
     [<CompiledName("Validate")>]
     val validate: options: BatchOptions -> Result<BatchOptions, string list>

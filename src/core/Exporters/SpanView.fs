@@ -223,7 +223,8 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
         recordShown <- false
         record <- Unchecked.defaultof<Span>
         attributes <- null
-        frozen <- true
+        // Last, with release semantics: a thread that reads `frozen` as true (Ready) sees every field above.
+        Volatile.Write(&frozen, true)
 
     member internal x.SetRecord(span: Span) =
         // The export path reads attributes as pairs: the record's, each value an AnyValue.
@@ -239,7 +240,7 @@ and [<Sealed; AllowNullLiteral>] SpanView internal () =
         record <- span
         recordShown <- true
         attributes <- null
-        frozen <- true
+        Volatile.Write(&frozen, true)
 
     member internal _.Lend(source: obj, reader: SpanFreezer) =
         lent <- source

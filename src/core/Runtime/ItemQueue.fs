@@ -35,7 +35,11 @@ type internal QueuePositions =
 type internal ItemQueue<'T>(capacity: int) =
     static let closedBit = 1L <<< 62
 
+    // The next power of two (BatchOptions keeps `capacity` at most 2^24, so this cannot overflow).
     let size =
+        if capacity <= 0 || capacity > (1 <<< 30) then
+            invalidArg (nameof capacity) $"must be between 1 and 2^30, got {capacity}."
+
         let mutable size = 16
 
         while size < capacity do
@@ -75,8 +79,10 @@ type internal ItemQueue<'T>(capacity: int) =
                 trying <- false
             elif
                 head - Volatile.Read &x.at.TailSeen >= int64 capacity
-                && (Volatile.Write(&x.at.TailSeen, Volatile.Read &x.at.Tail)
-                    head - Volatile.Read &x.at.TailSeen >= int64 capacity)
+                && (let tail = Volatile.Read &x.at.Tail
+                    // Decided on the tail read here: another producer may overwrite TailSeen with an older one.
+                    Volatile.Write(&x.at.TailSeen, tail)
+                    head - tail >= int64 capacity)
             then
                 trying <- false
             elif Interlocked.CompareExchange(&x.at.Head, head + 1L, head) = head then

@@ -118,8 +118,10 @@ type internal Runner<'T>
 
     /// Refuses every later item and flush (idempotent).
     let closeQueue () =
-        queue.Close()
+        // Markers first: a flush that queued its marker did so before the queue closed, so the reader's final
+        // drain (which starts once it sees the queue closed) finds it.
         lock markerGate (fun () -> markersClosed <- true)
+        queue.Close()
 
     /// Stops the reader, then closes the books (see `RunnerAccounts.Close`). Returns the number of items not
     /// exported by this close.
@@ -279,6 +281,21 @@ type internal Runner<'T>
                             exportPending ()
 
                         drainStore ()
+
+                        // A flush whose marker came after this turn's `take` looked: everything queued before it
+                        // was exported above (its lost items make the flush false, see ForceFlush).
+                        let mutable left = Unchecked.defaultof<struct (TaskCompletionSource<bool> * int64)>
+
+                        while markers.TryDequeue(&left) do
+                            let struct (flushed, _) = left
+
+                            flushed.TrySetResult(
+                                match store with
+                                | Some store -> not store.Holding
+                                | None -> true
+                            )
+                            |> ignore
+
                         running <- false
                     elif pending.Count > 0 then
                         // A partial batch waits for the rest until its delay, counted from its oldest item.

@@ -1,4 +1,4 @@
-module Functional.Telemetry.Tests.ReviewDirectSpanRaceTests
+module Functional.Telemetry.Tests.DirectSpanThreadingTests
 
 open Expecto
 open System
@@ -45,7 +45,13 @@ let ``attributes set on one direct span from several threads are all kept and no
             Task.WaitAll workers)
 
         let! spans = flushed sdk exporter
-        let thrown = errors |> Seq.map (fun e -> e.GetType().Name) |> Seq.distinct |> String.concat ", "
+
+        let thrown =
+            errors
+            |> Seq.map (fun e -> e.GetType().Name)
+            |> Seq.distinct
+            |> String.concat ", "
+
         Assert.True(errors.IsEmpty, $"setAttribute threw into the application {errors.Count} times ({thrown})")
         // The span itself is exported (a torn tag array made its conversion throw: span dropped, counted exported).
         let span = spans |> List.tryFind (fun s -> s.Name = "parallel")
@@ -56,7 +62,7 @@ let ``attributes set on one direct span from several threads are all kept and no
 [<Tests>]
 let tests =
     testList
-        "ReviewDirectSpanRaceTests"
+        "DirectSpanThreadingTests"
         [
             testTask "attributes set on one direct span from several threads are all kept and nothing throws" {
                 do! ``attributes set on one direct span from several threads are all kept and nothing throws`` ()
