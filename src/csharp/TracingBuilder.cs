@@ -378,7 +378,8 @@ public sealed class BatchExportOptions
 
     /// <summary>Items waiting for export before new ones are dropped (and counted). The batch being exported (up to
     /// <see cref="MaxExportBatchSize"/> items) has left the queue, so a blocked pipeline holds
-    /// <c>MaxQueueSize + MaxExportBatchSize</c> items, as the specification's batch processor does. Default 2048.</summary>
+    /// <c>MaxQueueSize + MaxExportBatchSize</c> items, as the specification's batch processor does. At most 16,777,216
+    /// (2^24: the queue's slots are allocated when the pipeline starts). Default 2048.</summary>
     public int MaxQueueSize { get; set; } = 2048;
 
     /// <summary>Most items per export call; at most <see cref="MaxQueueSize"/>. Default 512.</summary>

@@ -138,7 +138,7 @@ type internal DirectSpan() =
             Monitor.Enter(x, &taken)
 
             if x.Generation = generation && x.Ended = 0 && x.Recording then
-                x.SetAttribute(key, value)
+                x.SetAttributeAtStart(key, value)
         finally
             if taken then
                 Monitor.Exit x
@@ -164,7 +164,7 @@ type internal DirectSpan() =
             if x.Generation = generation && x.Ended = 0 && x.Recording then
                 x.Name <- name)
 
-    /// Ends the running span of `generation` at `endTime`: true for the one call that ended it.
+    /// Ends the running span of `generation` at the Stopwatch timestamp `stamp`: true for the one call that ended it.
     member x.EndOf(generation: int, stamp: int64) =
         lock x (fun () ->
             if x.Generation = generation && x.Ended = 0 then
@@ -174,8 +174,9 @@ type internal DirectSpan() =
             else
                 false)
 
-    /// Sets an attribute (replacing one with the same key).
-    member x.SetAttribute(key: string, value: AnyValue) =
+    /// Sets an attribute (replacing one with the same key) without the lock: only while the span is being started,
+    /// before any other thread can see it (see `SetAttributeOf`).
+    member x.SetAttributeAtStart(key: string, value: AnyValue) =
         if not (String.IsNullOrEmpty key) then
             let mutable i = 0
             let mutable found = false
@@ -514,10 +515,10 @@ module internal DirectTracing =
 
             if span.Recording then
                 for attribute in attributes do
-                    span.SetAttribute(attribute.Key, attribute.Value)
+                    span.SetAttributeAtStart(attribute.Key, attribute.Value)
 
                 for attribute in ReadOnlyList.toList result.Attributes do
-                    span.SetAttribute(attribute.Key, attribute.Value)
+                    span.SetAttributeAtStart(attribute.Key, attribute.Value)
 
             let stamp = Stopwatch.GetTimestamp()
             span.StartTicks <- stamp

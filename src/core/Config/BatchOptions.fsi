@@ -33,6 +33,9 @@ module BatchOptions =
     val fromEnvironment:
         prefix: string -> baseline: BatchOptions -> lookup: EnvLookup -> BatchOptions * ConfigWarning list
 
+    /// The largest MaxQueueSize (2^24).
+    val internal maxQueueSize: int
+
     /// Checks options given in code: ScheduleDelay not negative, ExportTimeout positive, MaxQueueSize positive
     /// and at most 2^24, MaxExportBatchSize positive and at most MaxQueueSize. Error with one message per bad setting (see `Validation`).
     [<CompiledName("Validate")>]

@@ -201,6 +201,21 @@ module internal ExporterMapping =
             mapped {
                 let queue = Read.tryInt "max_queue_size" body |> Option.defaultValue 2048L |> Read.toInt
 
+                // The queue's slots are allocated at start: at most 2^24 (as OTEL_BSP_MAX_QUEUE_SIZE).
+                let! queue =
+                    if queue > BatchOptions.maxQueueSize then
+                        mapped {
+                            do!
+                                warning
+                                    (at path "batch.max_queue_size")
+                                    body
+                                    $"larger than {BatchOptions.maxQueueSize}; using {BatchOptions.maxQueueSize}"
+
+                            return BatchOptions.maxQueueSize
+                        }
+                    else
+                        Mapped.ok queue
+
                 let batch =
                     Read.tryInt "max_export_batch_size" body
                     |> Option.defaultValue 512L

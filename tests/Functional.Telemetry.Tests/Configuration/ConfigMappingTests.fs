@@ -582,11 +582,37 @@ let ``the complete file of docs/configuration.md is valid, with no warning`` () 
     Assert.Equal(2, model.Metrics.Value.Readers.Length)
     Assert.Equal(1, model.Tracing.Value.Processors.Length)
 
+let ``a batch queue above 2^24 is lowered to it with a warning naming the setting`` () =
+    let model, warnings =
+        parse
+            """file_format: "1.0"
+tracer_provider:
+  processors:
+    - batch:
+        max_queue_size: 2147483647
+        exporter:
+          console:
+"""
+
+    let warning = Assert.Single warnings
+    Assert.Contains("batch.max_queue_size", warning.Source)
+    Assert.Contains("16777216", warning.Message)
+
+    match model.Tracing.Value.Processors with
+    | [ processor ] ->
+        match processor.Mode with
+        | ExportMode.Batched options -> Assert.Equal(1 <<< 24, options.MaxQueueSize)
+        | other -> failwithf "unexpected %A" other
+    | other -> failwithf "unexpected %A" other
+
 [<Tests>]
 let tests =
     testList
         "ConfigMappingTests"
         [
+            test "a batch queue above 2^24 is lowered to it with a warning naming the setting" {
+                ``a batch queue above 2^24 is lowered to it with a warning naming the setting`` ()
+            }
             test "the kitchen-sink file reads into the model without a warning" {
                 ``the kitchen-sink file reads into the model without a warning`` ()
             }
