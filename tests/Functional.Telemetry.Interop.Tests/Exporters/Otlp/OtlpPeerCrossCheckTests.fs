@@ -2,7 +2,7 @@
 /// over http/protobuf to the Node receiver (tests/otlp-peer/receiver.js), must decode to the same spans.
 /// One ActivitySource is listened to by both SDKs at once (both AlwaysOn), so both export the very same Activity
 /// objects; the decoded spans are then compared per span id, field by field.
-module Functional.Telemetry.Tests.OtlpPeerCrossCheckTests
+module Functional.Telemetry.Interop.Tests.OtlpPeerCrossCheckTests
 
 open Expecto
 open System
@@ -15,7 +15,7 @@ open OpenTelemetry.Trace
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
-open Functional.Telemetry.Tests.OtlpInteropTests
+open Functional.Telemetry.Tests.OtlpPeer
 
 /// A copy with every `attributes` array (at any depth) sorted by key: attribute order carries no meaning.
 let rec private normalize (node: JsonNode) : JsonNode =
