@@ -5,5 +5,4 @@ module Functional.Telemetry.Interop.Tests.Main
 open Expecto
 
 [<EntryPoint>]
-let main argv =
-    Tests.runTestsInAssemblyWithCLIArgs [ CLIArguments.JoinWith "/" ] argv
+let main argv = Tests.runTestsInAssemblyWithCLIArgs [ CLIArguments.JoinWith "/" ] argv

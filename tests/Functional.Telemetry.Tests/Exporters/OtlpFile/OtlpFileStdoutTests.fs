@@ -71,9 +71,7 @@ let ``otlp/stdout: a process's spans, metrics and logs on its standard output, o
             |> Option.defaultValue []
             |> List.collect (fun message ->
                 path
-                |> List.fold
-                    (fun nodes key -> nodes |> List.collect (fun n -> OtlpPeer.items n key))
-                    [ message ])
+                |> List.fold (fun nodes key -> nodes |> List.collect (fun n -> OtlpPeer.items n key)) [ message ])
 
         let span = collect "traces" [ "resourceSpans"; "scopeSpans"; "spans" ] |> List.exactlyOne
 
@@ -83,9 +81,7 @@ let ``otlp/stdout: a process's spans, metrics and logs on its standard output, o
             collect "metrics" [ "resourceMetrics"; "scopeMetrics"; "metrics" ]
             |> List.find (fun m -> OtlpPeer.str (OtlpPeer.at m [ "name" ]) = "child.counter")
 
-        let point =
-            OtlpPeer.items (OtlpPeer.at counter [ "sum" ]) "dataPoints"
-            |> List.exactlyOne
+        let point = OtlpPeer.items (OtlpPeer.at counter [ "sum" ]) "dataPoints" |> List.exactlyOne
 
         Assert.Equal("7", OtlpPeer.str (OtlpPeer.at point [ "asInt" ]))
 
@@ -93,10 +89,7 @@ let ``otlp/stdout: a process's spans, metrics and logs on its standard output, o
 
         Assert.Equal($"child log {marker}", OtlpPeer.str (OtlpPeer.at record [ "body"; "stringValue" ]))
 
-        Assert.Equal(
-            OtlpPeer.str (OtlpPeer.at span [ "traceId" ]),
-            OtlpPeer.str (OtlpPeer.at record [ "traceId" ])
-        )
+        Assert.Equal(OtlpPeer.str (OtlpPeer.at span [ "traceId" ]), OtlpPeer.str (OtlpPeer.at record [ "traceId" ]))
     }
 
 [<Tests>]
