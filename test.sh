@@ -7,9 +7,9 @@
 #    @opentelemetry/semantic-conventions, which the semantic-conventions constants are checked against).
 # 2. Checks the formatting (Fantomas) and builds Functional.sln once.
 # 3. Runs the suites from that build: the C# xunit projects with `dotnet test --no-build` (a .trx each) and, at the
-#    same time, the F# Expecto executables (tests/Functional.Telemetry.Tests, property-tests) one after the other
-#    with `dotnet run --no-build -- --nunit-summary` (an NUnit XML file each). Then packs the four packages from that
-#    build and checks them (tests/packaging/check-packages.fsx).
+#    same time, the F# Expecto executables (tests/Functional.Telemetry.Tests, tests/Functional.Telemetry.Interop.Tests,
+#    property-tests) one after the other with `dotnet run --no-build -- --nunit-summary` (an NUnit XML file each).
+#    Then packs the four packages from that build and checks them (tests/packaging/check-packages.fsx).
 # 4. Prints one closing line `N passed, N failed`, counted from the result files, and exits non-zero on any failure:
 #    a failed or ignored test, a suite whose result file is missing (it did not run or crashed), a build, format or
 #    package failure.
@@ -92,7 +92,8 @@ rm -rf "$results"
 mkdir -p "$results"
 
 # The suites. C#: the projects that reference the test SDK (xunit through `dotnet test`). F#: the Expecto
-# executables (the projects that reference Expecto).
+# executables (the projects that reference Expecto: the unit tests, the cross-checks against OpenTelemetry .NET in
+# tests/Functional.Telemetry.Interop.Tests, the properties).
 mapfile -t csharp_suites < <(grep -l 'Include="Microsoft.NET.Test.Sdk"' tests/*/*.csproj | sort)
 mapfile -t expecto_suites < <(grep -l 'Include="Expecto"' tests/*/*.fsproj property-tests/*.fsproj | sort)
 

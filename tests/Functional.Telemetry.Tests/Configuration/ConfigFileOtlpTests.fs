@@ -21,7 +21,7 @@ open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
-open Functional.Telemetry.Tests.OtlpInteropTests
+open Functional.Telemetry.Tests.OtlpPeer
 open Functional.Telemetry.Tests.ConfigFileTests
 
 type private Request =

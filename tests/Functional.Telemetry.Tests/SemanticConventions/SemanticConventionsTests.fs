@@ -14,7 +14,7 @@ open Microsoft.Extensions.Logging
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
-open Functional.Telemetry.Tests.OtlpInteropTests
+open Functional.Telemetry.Tests.OtlpPeer
 
 // ---- the package's exports ----
 

@@ -367,7 +367,7 @@ let internal decodeLines (signal: string) (lines: string list) =
                 UseShellExecute = false
             )
 
-        info.ArgumentList.Add(Path.Combine(OtlpInteropTests.peerDirectory (), "decode.js"))
+        info.ArgumentList.Add(Path.Combine(OtlpPeer.peerDirectory (), "decode.js"))
         info.ArgumentList.Add dir.FullName
         use node = Process.Start info
         let errors = node.StandardError.ReadToEndAsync()
@@ -436,44 +436,44 @@ let ``spans, metrics and logs written as JSON lines are read back by the opentel
 
         let spans =
             traces
-            |> List.collect (fun m -> OtlpInteropTests.items m "resourceSpans")
-            |> List.collect (fun r -> OtlpInteropTests.items r "scopeSpans")
-            |> List.collect (fun s -> OtlpInteropTests.items s "spans")
+            |> List.collect (fun m -> OtlpPeer.items m "resourceSpans")
+            |> List.collect (fun r -> OtlpPeer.items r "scopeSpans")
+            |> List.collect (fun s -> OtlpPeer.items s "spans")
 
         let decodedSpan = Assert.Single spans
-        Assert.Equal("file-span", OtlpInteropTests.str (OtlpInteropTests.at decodedSpan [ "name" ]))
+        Assert.Equal("file-span", OtlpPeer.str (OtlpPeer.at decodedSpan [ "name" ]))
 
-        Assert.Equal(Some """{"intValue":"42"}""", (OtlpInteropTests.attributes decodedSpan).TryFind "order.id")
+        Assert.Equal(Some """{"intValue":"42"}""", (OtlpPeer.attributes decodedSpan).TryFind "order.id")
 
         let metrics =
             decodeLines "metrics" (linesOf "metrics")
-            |> List.collect (fun m -> OtlpInteropTests.items m "resourceMetrics")
-            |> List.collect (fun r -> OtlpInteropTests.items r "scopeMetrics")
-            |> List.filter (fun s -> OtlpInteropTests.str (OtlpInteropTests.at s [ "scope"; "name" ]) = name)
-            |> List.collect (fun s -> OtlpInteropTests.items s "metrics")
+            |> List.collect (fun m -> OtlpPeer.items m "resourceMetrics")
+            |> List.collect (fun r -> OtlpPeer.items r "scopeMetrics")
+            |> List.filter (fun s -> OtlpPeer.str (OtlpPeer.at s [ "scope"; "name" ]) = name)
+            |> List.collect (fun s -> OtlpPeer.items s "metrics")
 
         let counter =
             metrics
-            |> List.find (fun m -> OtlpInteropTests.str (OtlpInteropTests.at m [ "name" ]) = "file.counter")
+            |> List.find (fun m -> OtlpPeer.str (OtlpPeer.at m [ "name" ]) = "file.counter")
 
-        let point = Assert.Single(OtlpInteropTests.items (OtlpInteropTests.at counter [ "sum" ]) "dataPoints")
-        Assert.Equal("5", OtlpInteropTests.str (OtlpInteropTests.at point [ "asInt" ]))
+        let point = Assert.Single(OtlpPeer.items (OtlpPeer.at counter [ "sum" ]) "dataPoints")
+        Assert.Equal("5", OtlpPeer.str (OtlpPeer.at point [ "asInt" ]))
         // Delta: aggregationTemporality 1.
-        Assert.Equal(1, OtlpInteropTests.num (OtlpInteropTests.at counter [ "sum"; "aggregationTemporality" ]))
+        Assert.Equal(1, OtlpPeer.num (OtlpPeer.at counter [ "sum"; "aggregationTemporality" ]))
 
         let records =
             decodeLines "logs" (linesOf "logs")
-            |> List.collect (fun m -> OtlpInteropTests.items m "resourceLogs")
-            |> List.collect (fun r -> OtlpInteropTests.items r "scopeLogs")
-            |> List.collect (fun s -> OtlpInteropTests.items s "logRecords")
+            |> List.collect (fun m -> OtlpPeer.items m "resourceLogs")
+            |> List.collect (fun r -> OtlpPeer.items r "scopeLogs")
+            |> List.collect (fun s -> OtlpPeer.items s "logRecords")
 
         let record = Assert.Single records
-        Assert.Equal("shipped 3 items", OtlpInteropTests.str (OtlpInteropTests.at record [ "body"; "stringValue" ]))
-        Assert.Equal(13, OtlpInteropTests.num (OtlpInteropTests.at record [ "severityNumber" ]))
+        Assert.Equal("shipped 3 items", OtlpPeer.str (OtlpPeer.at record [ "body"; "stringValue" ]))
+        Assert.Equal(13, OtlpPeer.num (OtlpPeer.at record [ "severityNumber" ]))
         // The log was written inside the span: its trace id is the span's.
         Assert.Equal(
-            OtlpInteropTests.str (OtlpInteropTests.at decodedSpan [ "traceId" ]),
-            OtlpInteropTests.str (OtlpInteropTests.at record [ "traceId" ])
+            OtlpPeer.str (OtlpPeer.at decodedSpan [ "traceId" ]),
+            OtlpPeer.str (OtlpPeer.at record [ "traceId" ])
         )
     }
 

@@ -71,32 +71,25 @@ let ``otlp/stdout: a process's spans, metrics and logs on its standard output, o
             |> Option.defaultValue []
             |> List.collect (fun message ->
                 path
-                |> List.fold
-                    (fun nodes key -> nodes |> List.collect (fun n -> OtlpInteropTests.items n key))
-                    [ message ])
+                |> List.fold (fun nodes key -> nodes |> List.collect (fun n -> OtlpPeer.items n key)) [ message ])
 
         let span = collect "traces" [ "resourceSpans"; "scopeSpans"; "spans" ] |> List.exactlyOne
 
-        Assert.Equal(marker, OtlpInteropTests.str (OtlpInteropTests.at span [ "name" ]))
+        Assert.Equal(marker, OtlpPeer.str (OtlpPeer.at span [ "name" ]))
 
         let counter =
             collect "metrics" [ "resourceMetrics"; "scopeMetrics"; "metrics" ]
-            |> List.find (fun m -> OtlpInteropTests.str (OtlpInteropTests.at m [ "name" ]) = "child.counter")
+            |> List.find (fun m -> OtlpPeer.str (OtlpPeer.at m [ "name" ]) = "child.counter")
 
-        let point =
-            OtlpInteropTests.items (OtlpInteropTests.at counter [ "sum" ]) "dataPoints"
-            |> List.exactlyOne
+        let point = OtlpPeer.items (OtlpPeer.at counter [ "sum" ]) "dataPoints" |> List.exactlyOne
 
-        Assert.Equal("7", OtlpInteropTests.str (OtlpInteropTests.at point [ "asInt" ]))
+        Assert.Equal("7", OtlpPeer.str (OtlpPeer.at point [ "asInt" ]))
 
         let record = collect "logs" [ "resourceLogs"; "scopeLogs"; "logRecords" ] |> List.exactlyOne
 
-        Assert.Equal($"child log {marker}", OtlpInteropTests.str (OtlpInteropTests.at record [ "body"; "stringValue" ]))
+        Assert.Equal($"child log {marker}", OtlpPeer.str (OtlpPeer.at record [ "body"; "stringValue" ]))
 
-        Assert.Equal(
-            OtlpInteropTests.str (OtlpInteropTests.at span [ "traceId" ]),
-            OtlpInteropTests.str (OtlpInteropTests.at record [ "traceId" ])
-        )
+        Assert.Equal(OtlpPeer.str (OtlpPeer.at span [ "traceId" ]), OtlpPeer.str (OtlpPeer.at record [ "traceId" ]))
     }
 
 [<Tests>]

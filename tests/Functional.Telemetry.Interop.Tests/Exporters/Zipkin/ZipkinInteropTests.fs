@@ -3,7 +3,7 @@
 /// ActivitySource is listened to by both SDKs at once (both AlwaysOn), so both export the very same Activity objects.
 /// Where the official exporter departs from the specification (docs/zipkin.md lists it), the test asserts the
 /// specification's form for ours and the official form for theirs, so a change on either side shows.
-module Functional.Telemetry.Tests.ZipkinInteropTests
+module Functional.Telemetry.Interop.Tests.ZipkinInteropTests
 
 // OpenTelemetry.Exporter.Zipkin is marked obsolete (the specification deprecates Zipkin exporters); it is the oracle.
 #nowarn "44"

@@ -1,8 +1,9 @@
 /// The same Activities exported by OpenTelemetry .NET (OpenTelemetry.Exporter.OpenTelemetryProtocol) and by us, both
 /// over http/protobuf to the Node receiver (tests/otlp-peer/receiver.js), must decode to the same spans.
 /// One ActivitySource is listened to by both SDKs at once (both AlwaysOn), so both export the very same Activity
-/// objects; the decoded spans are then compared per span id, field by field.
-module Functional.Telemetry.Tests.OtlpPeerCrossCheckTests
+/// objects; the decoded spans are then compared per span id, field by field. OpenTelemetry .NET runs at 1.21.0, on the
+/// System.Diagnostics.DiagnosticSource 11 it brings (the span flags below say what that changes).
+module Functional.Telemetry.Interop.Tests.OtlpPeerCrossCheckTests
 
 open Expecto
 open System
@@ -15,7 +16,7 @@ open OpenTelemetry.Trace
 open Xunit
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
-open Functional.Telemetry.Tests.OtlpInteropTests
+open Functional.Telemetry.Tests.OtlpPeer
 
 /// A copy with every `attributes` array (at any depth) sorted by key: attribute order carries no meaning.
 let rec private normalize (node: JsonNode) : JsonNode =
@@ -192,6 +193,25 @@ let ``spans exported by OpenTelemetry .NET and by us over http/protobuf decode t
 
         Assert.Equal<string list>(List.sort ids, ourSpans |> Map.keys |> List.ofSeq |> List.sort)
         Assert.Equal<string list>(List.sort ids, peerSpans |> Map.keys |> List.ofSeq |> List.sort)
+
+        // The span flags (trace.v1.SpanFlags: the W3C trace flags in the low byte, 0x100 "is remote" known, 0x200
+        // remote), stated rather than only compared, so both sides losing a bit together shows too. On
+        // System.Diagnostics.DiagnosticSource 11 (which OpenTelemetry .NET 1.21.0 brings) the Activities of a trace
+        // started here carry the W3C random-trace-id flag (0x02) themselves, children included: 0x103. The consumer
+        // continues a remote parent whose flags said sampled only, so it keeps the parent's flags: 0x301. Links carry
+        // their contexts' flags (sampled, not remote): 0x101. In the order of `ids`: root, child, consumer, producer,
+        // internal.
+        let expectedFlags = List.zip ids [ 0x103; 0x103; 0x301; 0x103; 0x103 ] |> Map.ofList
+
+        for id in ids do
+            for side, (_, _, span) in [ "OpenTelemetry .NET", peerSpans[id]; "we", ourSpans[id] ] do
+                let spanName = str (at span [ "name" ])
+                let flags = at span [ "flags" ]
+                Assert.True((num flags = expectedFlags[id]), $"span {spanName}: {side} sent flags {text flags}")
+
+                let linkFlags = items span "links" |> List.map (fun link -> num (at link [ "flags" ]))
+                let expectedLinkFlags = if spanName = "peer-child" then [ 0x101; 0x101 ] else []
+                Assert.Equal<int list>(expectedLinkFlags, linkFlags)
 
         for id in ids do
             let ourResource, ourScope, ourSpan = ourSpans[id]
