@@ -119,8 +119,7 @@ module internal OtlpJson =
             w.WriteStartObject Names.arrayValue
             w.WriteStartArray Names.values
 
-            for item in items do
-                anyValue j item
+            (items) |> ReadOnlyList.iter (fun item -> anyValue j item)
 
             w.WriteEndArray()
             w.WriteEndObject()
@@ -128,8 +127,7 @@ module internal OtlpJson =
             w.WriteStartObject Names.kvlistValue
             w.WriteStartArray Names.values
 
-            for entry in entries do
-                keyValue j entry
+            (entries) |> ReadOnlyList.iter (fun entry -> keyValue j entry)
 
             w.WriteEndArray()
             w.WriteEndObject()
@@ -153,8 +151,7 @@ module internal OtlpJson =
         if items.Count > 0 then
             j.Writer.WriteStartArray name
 
-            for item in items do
-                keyValue j item
+            (items) |> ReadOnlyList.iter (fun item -> keyValue j item)
 
             j.Writer.WriteEndArray()
 
@@ -206,8 +203,7 @@ module internal OtlpJson =
         if items.Count > 0 then
             j.Writer.WriteStartArray name
 
-            for item in items do
-                write j item
+            (items) |> ReadOnlyList.iter (fun item -> write j item)
 
             j.Writer.WriteEndArray()
 
@@ -245,9 +241,10 @@ module internal OtlpJson =
                 scopeObject j scope
                 w.WriteStartArray itemsName
 
-                for item in items do
+                (items)
+                |> ReadOnlyList.iter (fun item ->
                     if ScopeGroups.same (scopeOf item) scope then
-                        writeItem j item
+                        writeItem j item)
 
                 w.WriteEndArray()
                 stringIfAny j Names.schemaUrl scope.SchemaUrl
@@ -380,16 +377,15 @@ module internal OtlpJson =
         if point.BucketCounts.Count > 0 then
             w.WriteStartArray Names.bucketCounts
 
-            for c in point.BucketCounts do
-                j.UInt64StringValue(uint64 c)
+            (point.BucketCounts)
+            |> ReadOnlyList.iter (fun c -> j.UInt64StringValue(uint64 c))
 
             w.WriteEndArray()
 
         if point.Bounds.Count > 0 then
             w.WriteStartArray Names.explicitBounds
 
-            for b in point.Bounds do
-                j.DoubleValue b
+            (point.Bounds) |> ReadOnlyList.iter (fun b -> j.DoubleValue b)
 
             w.WriteEndArray()
 
@@ -409,8 +405,7 @@ module internal OtlpJson =
             if buckets.Counts.Count > 0 then
                 w.WriteStartArray Names.bucketCounts
 
-                for c in buckets.Counts do
-                    j.UInt64StringValue(uint64 c)
+                (buckets.Counts) |> ReadOnlyList.iter (fun c -> j.UInt64StringValue(uint64 c))
 
                 w.WriteEndArray()
 

@@ -38,17 +38,17 @@ module internal OtlpProtobuf =
         | AnyValue.Array items ->
             let array = w.BeginMessage 5
 
-            for item in items do
+            (items)
+            |> ReadOnlyList.iter (fun item ->
                 let element = w.BeginMessage 1
                 anyValueFields w item
-                w.EndMessage element
+                w.EndMessage element)
 
             w.EndMessage array
         | AnyValue.Map entries ->
             let map = w.BeginMessage 6
 
-            for entry in entries do
-                keyValue w 1 entry
+            (entries) |> ReadOnlyList.iter (fun entry -> keyValue w 1 entry)
 
             w.EndMessage map
         | AnyValue.Bytes b -> w.Bytes(7, ReadOnlySpan b)
@@ -64,8 +64,7 @@ module internal OtlpProtobuf =
         w.EndMessage pair
 
     let private attributes (w: ProtoWriter) field (items: IReadOnlyList<Functional.Telemetry.KeyValue>) =
-        for item in items do
-            keyValue w field item
+        (items) |> ReadOnlyList.iter (fun item -> keyValue w field item)
 
     // A view's tag object (see TagValue): the common scalars written as they are, anything else as its AnyValue.
     let private tagValueFields (w: ProtoWriter) (value: obj) =
@@ -197,13 +196,11 @@ module internal OtlpProtobuf =
         tags w 9 span.Tags span.TagCount
         countIfAny w 10 span.DroppedAttributes
 
-        for event in span.Events do
-            spanEvent w event
+        (span.Events) |> ReadOnlyList.iter (fun event -> spanEvent w event)
 
         countIfAny w 12 span.DroppedEvents
 
-        for link in span.Links do
-            spanLink w link
+        (span.Links) |> ReadOnlyList.iter (fun link -> spanLink w link)
 
         countIfAny w 14 span.DroppedLinks
         status w span.Status
@@ -243,8 +240,7 @@ module internal OtlpProtobuf =
         | NumberValue.Double d -> w.Double(4, d)
         | NumberValue.Long l -> w.Fixed64(6, uint64 l)
 
-        for e in point.Exemplars do
-            exemplar w 5 e
+        (point.Exemplars) |> ReadOnlyList.iter (fun e -> exemplar w 5 e)
 
         attributes w 7 point.Attributes
         w.EndMessage message
@@ -260,8 +256,7 @@ module internal OtlpProtobuf =
         w.PackedFixed64(6, point.BucketCounts)
         w.PackedDouble(7, point.Bounds)
 
-        for e in point.Exemplars do
-            exemplar w 8 e
+        (point.Exemplars) |> ReadOnlyList.iter (fun e -> exemplar w 8 e)
 
         attributes w 9 point.Attributes
 
@@ -300,8 +295,7 @@ module internal OtlpProtobuf =
         buckets w 8 point.Positive
         buckets w 9 point.Negative
 
-        for e in point.Exemplars do
-            exemplar w 11 e
+        (point.Exemplars) |> ReadOnlyList.iter (fun e -> exemplar w 11 e)
 
         if point.Min.HasValue then
             w.Double(12, point.Min.Value)
@@ -327,15 +321,13 @@ module internal OtlpProtobuf =
         | MetricPoints.Gauge points ->
             let data = w.BeginMessage(5, 3)
 
-            for p in points do
-                numberPoint w p
+            (points) |> ReadOnlyList.iter (fun p -> numberPoint w p)
 
             w.EndMessage data
         | MetricPoints.Sum(t, isMonotonic, points) ->
             let data = w.BeginMessage(7, 3)
 
-            for p in points do
-                numberPoint w p
+            (points) |> ReadOnlyList.iter (fun p -> numberPoint w p)
 
             w.Varint(2, temporality t)
 
@@ -346,16 +338,14 @@ module internal OtlpProtobuf =
         | MetricPoints.Histogram(t, points) ->
             let data = w.BeginMessage(9, 3)
 
-            for p in points do
-                histogramPoint w p
+            (points) |> ReadOnlyList.iter (fun p -> histogramPoint w p)
 
             w.Varint(2, temporality t)
             w.EndMessage data
         | MetricPoints.ExponentialHistogram(t, points) ->
             let data = w.BeginMessage(10, 3)
 
-            for p in points do
-                exponentialPoint w p
+            (points) |> ReadOnlyList.iter (fun p -> exponentialPoint w p)
 
             w.Varint(2, temporality t)
             w.EndMessage data
