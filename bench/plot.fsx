@@ -35,7 +35,14 @@ let tryRatio (text: string) =
     | true, value when value > 0.0 -> Some value
     | _ -> None
 
-type Row = { Key: string; Time: float option; Bytes: float option }
+type Row =
+    {
+        Key: string
+        Time: float option
+        Bytes: float option
+        /// BenchmarkDotNet's Mean of our row, as it printed it (with its unit).
+        Mean: string
+    }
 
 let readReport (path: string) =
     let lines = File.ReadAllLines path |> Array.filter (String.IsNullOrWhiteSpace >> not)
@@ -45,11 +52,17 @@ let readReport (path: string) =
         Array.tryFindIndex ((=) name) header
         |> Option.defaultWith (fun () -> failwithf "%s: no column '%s'" path name)
 
-    let method, categories, ratio, allocRatio =
+    let method, categories, ratio, allocRatio, mean =
         column "Method",
         Array.tryFindIndex ((=) "Categories") header,
         column "Ratio",
-        Array.tryFindIndex ((=) "Alloc Ratio") header
+        Array.tryFindIndex ((=) "Alloc Ratio") header,
+        column "Mean"
+
+    // The benchmarks' parameters (the metrics rows' exemplar filter) are part of a row's key.
+    let parameters =
+        [ "Exemplars" ]
+        |> List.choose (fun name -> Array.tryFindIndex ((=) name) header)
 
     let benchmarkClass =
         let name = Path.GetFileName(path).Replace("-report.csv", "")
@@ -59,15 +72,19 @@ let readReport (path: string) =
         for line in lines[1..] do
             let fields = splitCsv line
             let time = tryRatio fields[ratio]
-            // The baseline row reads 1.00 against itself: only ours are drawn.
-            if not (fields[method].StartsWith "Official") then
-                let category = categories |> Option.map (fun i -> fields[i]) |> Option.defaultValue ""
+            // The baseline row reads 1.00 against itself: only ours are drawn            // (named Official..., or ..._Official)
+            if not (fields[method].Contains "Official") then
+                let category =
+                    (categories |> Option.map (fun i -> fields[i]) |> Option.toList)
+                    @ (parameters |> List.map (fun i -> fields[i]))
+                    |> String.concat " "
 
                 yield
                     {
                         Key = sprintf "%s %s %s" benchmarkClass fields[method] category |> fun s -> s.Trim()
                         Time = time
                         Bytes = allocRatio |> Option.bind (fun i -> tryRatio fields[i])
+                        Mean = fields[mean]
                     }
     ]
 
@@ -98,7 +115,7 @@ let rows =
             | [] -> None
             | sorted -> Some(List.head sorted, sorted[sorted.Length / 2], List.last sorted)
 
-        key, spread (List.choose _.Time runs), spread (List.choose _.Bytes runs), runs.Length)
+        key, spread (List.choose _.Time runs), spread (List.choose _.Bytes runs), runs)
 
 // Layout: one line per row, a label column, then two panels on a log2 scale from 1/8x to 8x.
 let labelWidth, panelWidth, lineHeight, top = 430.0, 300.0, 18.0, 46.0
@@ -157,6 +174,8 @@ for panel, title in
 
 rows
 |> List.iteri (fun i (key, time, bytes, runs) ->
+    let runs = List.length runs
+
     let y = top + lineHeight * float i
 
     add (
@@ -204,3 +223,20 @@ rows
 add "</svg>"
 File.WriteAllText(output, svg.ToString())
 printfn "%s: %d rows from %d reports" output rows.Length reports.Length
+
+// The same rows as a Markdown table (median ratio, then the smallest and largest over the runs), for docs/benchmarks.md.
+let cell spread =
+    match spread with
+    | Some(low, median, high) -> sprintf "%.2fx (%.2f-%.2f)" median low high
+    | None -> "-"
+
+printfn ""
+
+printfn
+    "| row | runs | time, ours / official: median (min-max) | bytes, ours / official | ours, BenchmarkDotNet mean per run |"
+
+printfn "| --- | ---: | ---: | ---: | --- |"
+
+for key, time, bytes, runs in rows do
+    let means = runs |> List.map _.Mean |> String.concat "; "
+    printfn "| %s | %d | %s | %s | %s |" key runs.Length (cell time) (cell bytes) means
