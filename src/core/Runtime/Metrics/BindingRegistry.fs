@@ -11,13 +11,15 @@ open System.Threading
 open Functional.Telemetry
 
 /// One stream's share of a bound handle: the stream and the series bound in it (held, so never reclaimed). Its
-/// `Record*` is the bound hot path: the stream's fixed choices read once here, the measurement checked, the cell
-/// updated directly (integer sums and explicit-bucket histograms without a virtual call); a measurement that is
-/// dropped (negative increment, not finite, after the final collection began) goes through the stream, which
-/// counts it.
+/// `Record*` is the bound hot path: the stream's fixed choices read once here, the measurement checked, the
+/// calling thread's cell of the series updated with plain stores (sums and explicit-bucket histograms: see
+/// ThreadCells.fs; other aggregations update the shared cell); a measurement that is dropped (negative
+/// increment, not finite, after the final collection began) goes through the stream, which counts it, and so
+/// does a zero increment (it marks the series, which a delta reader then reports).
 [<Sealed; AllowNullLiteral>]
 type internal BoundPart private (stream: MetricStream, series: Series, filtered: KeyValue list) =
     let cell = series.Cell
+    let threadCells = series.ThreadCells
     let rejectsNegative = stream.RejectsNegative
     let offersExemplars = stream.OffersExemplars
     let needsSampledSpan = stream.NeedsSampledSpan
@@ -41,13 +43,25 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
 
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member _.RecordLong(value: int64) =
-        if (value >= 0L || not rejectsNegative) && not stream.IsClosed then
-            match cell with
-            | :? LongSumCell as sum -> Interlocked.Add(&sum.Value, value) |> ignore
-            | _ -> cell.RecordLong value
+        if (value > 0L || (value < 0L && not rejectsNegative)) && not stream.IsClosed then
+            match threadCells with
+            | :? LongSumThreadCells as sums ->
+                sums.Add value
 
-            if series.Touched = 0 then
-                series.Touched <- 1
+                // A sum that went back to where it was (an up-down counter) still has a point to report.
+                if series.Touched = 0 then
+                    series.Touched <- 1
+            | :? HistogramThreadCells as histogram -> histogram.Record(float value)
+            | :? DoubleSumThreadCells as sums ->
+                sums.Add(float value)
+
+                if series.Touched = 0 then
+                    series.Touched <- 1
+            | _ ->
+                cell.RecordLong value
+
+                if series.Touched = 0 then
+                    series.Touched <- 1
 
             if offersExemplars && wantsExemplar () then
                 stream.OfferBoundLong(series, filtered, value)
@@ -61,12 +75,23 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
             && (value >= 0.0 || not rejectsNegative)
             && not stream.IsClosed
         then
-            match cell with
-            | :? HistogramCell as histogram -> histogram.RecordDouble value
-            | _ -> cell.RecordDouble value
+            match threadCells with
+            | :? HistogramThreadCells as histogram -> histogram.Record value
+            | :? DoubleSumThreadCells as sums when value <> 0.0 ->
+                sums.Add value
 
-            if series.Touched = 0 then
-                series.Touched <- 1
+                if series.Touched = 0 then
+                    series.Touched <- 1
+            | :? LongSumThreadCells as sums when int64 value <> 0L ->
+                sums.Add(int64 value)
+
+                if series.Touched = 0 then
+                    series.Touched <- 1
+            | _ ->
+                cell.RecordDouble value
+
+                if series.Touched = 0 then
+                    series.Touched <- 1
 
             if offersExemplars && wantsExemplar () then
                 stream.OfferBoundDouble(series, filtered, value)
