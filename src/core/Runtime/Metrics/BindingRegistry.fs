@@ -24,6 +24,10 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     let offersExemplars = stream.OffersExemplars
     let needsSampledSpan = stream.NeedsSampledSpan
 
+    // Sums: an up-down counter's sum may come back to where it was, so its series is marked (a delta reader
+    // reports a point of 0); a counter's only grows, and the collector sees the change without a mark.
+    let marksSeries = not rejectsNegative
+
     // The exemplar filter's question, asked here so the common answer (no sampled span) costs no call of ours.
     let wantsExemplar () =
         if needsSampledSpan then
@@ -41,21 +45,61 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     member _.Stream = stream
     member _.Series = series
 
+    // The fast paths below are the thread cells' writes and nothing else inline; every other case (the shared
+    // cell, a measurement to drop or count, an exemplar) is a call, which keeps the inlined code small.
+
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
-    member _.RecordLong(value: int64) =
+    member x.RecordLong(value: int64) =
+        match threadCells with
+        | :? LongSumThreadCells as sums when (value > 0L || (value < 0L && marksSeries)) && not stream.IsClosed ->
+            sums.Add value
+
+            if marksSeries && series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars then
+                x.OfferLong value
+        | _ -> x.RecordLongOther value
+
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member x.RecordDouble(value: float) =
+        match threadCells with
+        | :? HistogramThreadCells as histogram when
+            Double.IsFinite value
+            && (value >= 0.0 || not rejectsNegative)
+            && not stream.IsClosed
+            ->
+            histogram.Record value
+
+            if offersExemplars then
+                x.OfferDouble value
+        | _ -> x.RecordDoubleOther value
+
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.OfferLong(value: int64) =
+        if wantsExemplar () then
+            stream.OfferBoundLong(series, filtered, value)
+
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.OfferDouble(value: float) =
+        if wantsExemplar () then
+            stream.OfferBoundDouble(series, filtered, value)
+
+    // What the fast path leaves: another aggregation's cells, zero, a value to drop.
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.RecordLongOther(value: int64) =
         if (value > 0L || (value < 0L && not rejectsNegative)) && not stream.IsClosed then
             match threadCells with
             | :? LongSumThreadCells as sums ->
                 sums.Add value
 
-                // A sum that went back to where it was (an up-down counter) still has a point to report.
-                if series.Touched = 0 then
+                if marksSeries && series.Touched = 0 then
                     series.Touched <- 1
             | :? HistogramThreadCells as histogram -> histogram.Record(float value)
             | :? DoubleSumThreadCells as sums ->
                 sums.Add(float value)
 
-                if series.Touched = 0 then
+                if marksSeries && series.Touched = 0 then
                     series.Touched <- 1
             | _ ->
                 cell.RecordLong value
@@ -63,29 +107,30 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
                 if series.Touched = 0 then
                     series.Touched <- 1
 
-            if offersExemplars && wantsExemplar () then
-                stream.OfferBoundLong(series, filtered, value)
+            if offersExemplars then
+                x.OfferLong value
         else
+            // Zero (recorded in the shared cell, marking the series), or dropped and counted.
             stream.RecordBoundLong(series, filtered, value)
 
-    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
-    member _.RecordDouble(value: float) =
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.RecordDoubleOther(value: float) =
         if
             Double.IsFinite value
-            && (value >= 0.0 || not rejectsNegative)
+            && (value > 0.0 || (value < 0.0 && not rejectsNegative))
             && not stream.IsClosed
         then
             match threadCells with
             | :? HistogramThreadCells as histogram -> histogram.Record value
-            | :? DoubleSumThreadCells as sums when value <> 0.0 ->
+            | :? DoubleSumThreadCells as sums ->
                 sums.Add value
 
-                if series.Touched = 0 then
+                if marksSeries && series.Touched = 0 then
                     series.Touched <- 1
             | :? LongSumThreadCells as sums when int64 value <> 0L ->
                 sums.Add(int64 value)
 
-                if series.Touched = 0 then
+                if marksSeries && series.Touched = 0 then
                     series.Touched <- 1
             | _ ->
                 cell.RecordDouble value
@@ -93,9 +138,10 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
                 if series.Touched = 0 then
                     series.Touched <- 1
 
-            if offersExemplars && wantsExemplar () then
-                stream.OfferBoundDouble(series, filtered, value)
+            if offersExemplars then
+                x.OfferDouble value
         else
+            // Zero (recorded in the shared cell, marking the series), or dropped and counted.
             stream.RecordBoundDouble(series, filtered, value)
 
     member _.Unbind() = stream.Unbind series

@@ -246,7 +246,8 @@ type internal HistogramBank(buckets: int) =
 
     member _.Counts = counts
 
-    /// Empties the bank for `epoch` (by its writer).
+    /// Empties the bank for `epoch` (by its writer; once per epoch, so kept out of the inlined write).
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
     member x.Start(epoch: int64) =
         Array.Clear counts
         x.Sum <- 0.0
