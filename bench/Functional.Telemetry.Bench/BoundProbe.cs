@@ -77,6 +77,7 @@ public static class BoundProbe
             rows.Add(("Counter0", n => Counter0(instruments, n)));
             rows.Add(("CounterBound", n => CounterBound(boundCounter, n)));
             rows.Add(("HistogramBound", n => HistogramBound(boundHistogram, n)));
+            rows.Add(("HistogramBound_1value", n => HistogramBoundOneValue(boundHistogram, n)));
             rows.Add(("ExponentialBound", n => ExponentialBound(boundExponential, n)));
             rows.Add(("CounterBound_2threads", n => OnTwoThreads(n, m => CounterBound(boundCounter, m))));
             rows.Add(("HistogramBound_2threads", n => OnTwoThreads(n, m => HistogramBound(boundHistogram, m))));
@@ -218,6 +219,16 @@ public static class BoundProbe
         {
             bound.Record(BenchTags.Values[k]);
             k = k == BenchTags.Count - 1 ? 0 : k + 1;
+        }
+    }
+
+    /// <summary>The same value every time: no bucket search mispredicted.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void HistogramBoundOneValue(BoundHistogram<double> bound, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            bound.Record(42.0);
         }
     }
 

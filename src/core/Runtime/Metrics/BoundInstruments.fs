@@ -33,6 +33,7 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
         else
             x.AddLongEach(held, value)
 
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
     member private x.AddLongEach(held: BoundPart array, value: int64) =
         if held.Length = 0 then
             x.Missed()
@@ -50,6 +51,7 @@ type BoundCounter<'T when 'T: struct> internal (instrument: Instrument, binding:
         else
             x.AddDoubleEach(held, value)
 
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
     member private x.AddDoubleEach(held: BoundPart array, value: float) =
         if held.Length = 0 then
             x.Missed()
@@ -106,6 +108,7 @@ type BoundHistogram<'T when 'T: struct> internal (instrument: Instrument, bindin
         else
             x.RecordLongEach(held, value)
 
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
     member private x.RecordLongEach(held: BoundPart array, value: int64) =
         if held.Length = 0 then
             x.Missed()
@@ -123,6 +126,7 @@ type BoundHistogram<'T when 'T: struct> internal (instrument: Instrument, bindin
         else
             x.RecordDoubleEach(held, value)
 
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
     member private x.RecordDoubleEach(held: BoundPart array, value: float) =
         if held.Length = 0 then
             x.Missed()

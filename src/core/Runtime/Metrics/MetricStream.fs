@@ -438,6 +438,11 @@ type internal MetricStream
                     Points = p
                 })
 
+    /// How many thread cells bound handles made in this stream's series (for tests).
+    member internal _.ThreadCellCount =
+        table.Snapshot()
+        |> List.sumBy (fun s -> if isNull s.ThreadCells then 0 else s.ThreadCells.CellCount)
+
     /// The raw cell states per attribute set, without resetting (for tests that hold the runtime against
     /// the pure aggregation).
     member _.CellStates(time: int64) : (KeyValue list * CellState) list =

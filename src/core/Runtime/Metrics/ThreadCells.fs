@@ -15,11 +15,11 @@ open Functional.Telemetry
 // - sums: each cell holds the running total of its thread, never reset; the collector keeps the total it
 //   reported at the last delta collection and reports the difference;
 // - explicit-bucket histograms: each cell holds two banks, one per parity of the series' epoch. The writer
-//   records into the bank of the epoch it reads (resetting a bank left from two epochs before), between two
-//   bumps of its sequence number (odd while writing). The collector advances the epoch, then one process-wide
-//   memory barrier (`Interlocked.MemoryBarrierProcessWide`) makes every writer either see the new epoch or show
-//   its odd sequence number; it waits for those to finish, and the banks of the old epoch are final: read once,
-//   exactly, min and max included, and never written again until the writer reuses them two epochs later.
+//   records into the bank of the epoch it reads (resetting a bank left from two epochs before), with a flag set
+//   while it writes. The collector advances the epoch, then one process-wide memory barrier
+//   (`Interlocked.MemoryBarrierProcessWide`) makes every writer either see the new epoch or show its flag set;
+//   it waits for those flags to clear, and the banks of the old epoch are final: read once, exactly, min and max
+//   included, and not written again until their writer reuses them two epochs later.
 
 /// The pool of thread slots: 1, 2, ... handed to threads that write bound series, returned when a thread is gone.
 module internal ThreadSlotPool =
@@ -255,14 +255,15 @@ type internal HistogramBank(buckets: int) =
         x.Max <- Double.NegativeInfinity
         x.Tag <- epoch
 
-/// One thread's histogram: a bank per epoch parity, and the sequence number that is odd while it writes.
+/// One thread's histogram: a bank per epoch parity, and the flag set while its thread writes.
 [<Sealed; AllowNullLiteral>]
 type internal HistogramThreadCell(buckets: int) =
     let even = HistogramBank buckets
     let odd = HistogramBank buckets
 
+    /// 1 while the thread writes (constants stored: no chain of loads from one write to the next).
     [<DefaultValue>]
-    val mutable Sequence: int64
+    val mutable Writing: int
 
     member _.Bank(epoch: int64) = if epoch &&& 1L = 0L then even else odd
 
@@ -320,12 +321,13 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
 
         x.Write(cell, value)
 
-    // The sequence number is made odd before the epoch is read: the collector's barrier then either shows it odd
-    // (the collector waits) or makes this read see the new epoch. Volatile accesses keep their program order.
+    // The flag is set before the epoch is read: the collector's barrier then either shows it set (the collector
+    // waits for it to clear) or makes this read see the new epoch. Volatile accesses keep their program order. The
+    // bucket is found before, keeping the flagged window short.
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Write(cell: HistogramThreadCell, value: float) =
-        let sequence = cell.Sequence
-        Volatile.Write(&cell.Sequence, sequence + 1L)
+        let index = BucketSearch.indexOf bounds value
+        Volatile.Write(&cell.Writing, 1)
         let epoch = Volatile.Read(&x.Epoch)
         let bank = cell.Bank epoch
 
@@ -333,7 +335,6 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
             bank.Start epoch
 
         let counts = bank.Counts
-        let index = BucketSearch.indexOf bounds value
         counts[index] <- counts[index] + 1L
         bank.Sum <- bank.Sum + value
 
@@ -344,7 +345,7 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
             if value > bank.Max then
                 bank.Max <- value
 
-        Volatile.Write(&cell.Sequence, sequence + 2L)
+        Volatile.Write(&cell.Writing, 0)
 
     override _.NeedsBarrier = true
 
@@ -357,7 +358,9 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
             if not (isNull cell) then
                 let mutable spinner = SpinWait()
 
-                while Volatile.Read(&cell.Sequence) &&& 1L <> 0L do
+                // A write that began before the barrier is finished once the flag is seen clear (a later one
+                // records in the new epoch).
+                while Volatile.Read(&cell.Writing) <> 0 do
                     spinner.SpinOnce()
 
                 let bank = cell.Bank closing
