@@ -9,6 +9,7 @@ open System
 open System.Diagnostics.Metrics
 open System.Threading
 open Xunit
+open FsCheck
 open FsCheck.FSharp
 open Functional.Telemetry
 open Functional.Telemetry.FSharp
