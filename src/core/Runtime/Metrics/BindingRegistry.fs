@@ -73,6 +73,18 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
 
             if offersExemplars then
                 x.OfferDouble value
+        | :? DoubleSumThreadCells as sums when
+            Double.IsFinite value
+            && (value > 0.0 || (value < 0.0 && marksSeries))
+            && not stream.IsClosed
+            ->
+            sums.Add value
+
+            if marksSeries && series.Touched = 0 then
+                series.Touched <- 1
+
+            if offersExemplars then
+                x.OfferDouble value
         | _ -> x.RecordDoubleOther value
 
     [<MethodImpl(MethodImplOptions.NoInlining)>]
