@@ -46,10 +46,12 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     member _.Series = series
 
     // The fast paths below are the thread cells' writes and nothing else inline; every other case (the shared
-    // cell, a measurement to drop or count, an exemplar) is a call, which keeps the inlined code small.
+    // cell, a measurement to drop or count, an exemplar) is a call, which keeps the inlined code small. They
+    // return whether the fast path took the measurement, and end in that value rather than a call (see
+    // BoundInstruments.fs: a call in tail position would keep them from being inlined).
 
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
-    member x.RecordLong(value: int64) =
+    member x.RecordLong(value: int64) : bool =
         match threadCells with
         | :? LongSumThreadCells as sums when (value > 0L || (value < 0L && marksSeries)) && not stream.IsClosed ->
             sums.Add value
@@ -59,10 +61,14 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
 
             if offersExemplars then
                 x.OfferLong value
-        | _ -> x.RecordLongOther value
+
+            true
+        | _ ->
+            x.RecordLongOther value
+            false
 
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
-    member x.RecordDouble(value: float) =
+    member x.RecordDouble(value: float) : bool =
         match threadCells with
         | :? HistogramThreadCells as histogram when
             Double.IsFinite value
@@ -73,6 +79,8 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
 
             if offersExemplars then
                 x.OfferDouble value
+
+            true
         | :? DoubleSumThreadCells as sums when
             Double.IsFinite value
             && (value > 0.0 || (value < 0.0 && marksSeries))
@@ -85,7 +93,11 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
 
             if offersExemplars then
                 x.OfferDouble value
-        | _ -> x.RecordDoubleOther value
+
+            true
+        | _ ->
+            x.RecordDoubleOther value
+            false
 
     [<MethodImpl(MethodImplOptions.NoInlining)>]
     member private x.OfferLong(value: int64) =
