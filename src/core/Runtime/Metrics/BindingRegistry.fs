@@ -45,8 +45,9 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     member _.Stream = stream
     member _.Series = series
 
-    // The fast paths below are the thread cells' writes and nothing else inline; every other case (the shared
-    // cell, a measurement to drop or count, an exemplar) is a call, which keeps the inlined code small. They
+    // The fast paths below are the thread cells' writes and the exemplar filter's question inline; every other
+    // case (the shared cell, a measurement to drop or count, an offered exemplar) is a call, which keeps the
+    // inlined code small. They
     // return whether the fast path took the measurement, and end in that value rather than a call (see
     // BoundInstruments.fs: a call in tail position would keep them from being inlined).
 
@@ -59,8 +60,8 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
             if marksSeries && series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars then
-                x.OfferLong value
+            if offersExemplars && wantsExemplar () then
+                stream.OfferBoundLong(series, filtered, value)
 
             true
         | _ ->
@@ -77,8 +78,8 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
             ->
             histogram.Record value
 
-            if offersExemplars then
-                x.OfferDouble value
+            if offersExemplars && wantsExemplar () then
+                stream.OfferBoundDouble(series, filtered, value)
 
             true
         | :? DoubleSumThreadCells as sums when
@@ -91,8 +92,8 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
             if marksSeries && series.Touched = 0 then
                 series.Touched <- 1
 
-            if offersExemplars then
-                x.OfferDouble value
+            if offersExemplars && wantsExemplar () then
+                stream.OfferBoundDouble(series, filtered, value)
 
             true
         | _ ->
