@@ -113,7 +113,6 @@ let private check (measurements: (int64 * float) list list) =
         |> Seq.fold (List.map2 (+)) (List.replicate (HistogramState.defaultBounds.Length + 1) 0L)
 
     Assert.Equal<int64 list>(ReadOnlyList.toList expected.Counts, buckets)
-    let bounds = Array.ofList HistogramState.defaultBounds
 
     for p in intervals do
         let counts = ReadOnlyList.toList p.BucketCounts
@@ -121,8 +120,16 @@ let private check (measurements: (int64 * float) list list) =
         Assert.True(p.Min.Value <= p.Max.Value)
         Assert.Contains(p.Min.Value, values)
         Assert.Contains(p.Max.Value, values)
-        Assert.Equal(counts |> List.findIndex (fun c -> c > 0L), BucketSearch.indexOf bounds p.Min.Value)
-        Assert.Equal(counts |> List.findIndexBack (fun c -> c > 0L), BucketSearch.indexOf bounds p.Max.Value)
+
+        Assert.Equal(
+            counts |> List.findIndex (fun c -> c > 0L),
+            HistogramState.bucketIndex HistogramState.defaultBounds p.Min.Value
+        )
+
+        Assert.Equal(
+            counts |> List.findIndexBack (fun c -> c > 0L),
+            HistogramState.bucketIndex HistogramState.defaultBounds p.Max.Value
+        )
 
     if not values.IsEmpty then
         Assert.Equal(List.min values, intervals |> Seq.map _.Min.Value |> Seq.min)

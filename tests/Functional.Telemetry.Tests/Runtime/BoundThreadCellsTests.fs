@@ -153,7 +153,7 @@ let ``several threads on one bound counter and histogram, collected as delta whi
 
     let expectedBuckets =
         all
-        |> List.countBy (BucketSearch.indexOf bounds)
+        |> List.countBy (HistogramState.bucketIndex HistogramState.defaultBounds)
         |> Map.ofList
         |> fun counts ->
             [
@@ -179,8 +179,8 @@ let ``several threads on one bound counter and histogram, collected as delta whi
         Assert.Contains(max, recorded)
         let lowest = buckets |> List.findIndex (fun c -> c > 0L)
         let highest = buckets |> List.findIndexBack (fun c -> c > 0L)
-        Assert.Equal(lowest, BucketSearch.indexOf bounds min)
-        Assert.Equal(highest, BucketSearch.indexOf bounds max)
+        Assert.Equal(lowest, HistogramState.bucketIndex HistogramState.defaultBounds min)
+        Assert.Equal(highest, HistogramState.bucketIndex HistogramState.defaultBounds max)
 
     Assert.Equal(List.min all, intervals |> List.map (fun (_, _, _, min, _) -> min.Value) |> List.min)
     Assert.Equal(List.max all, intervals |> List.map (fun (_, _, _, _, max) -> max.Value) |> List.max)
