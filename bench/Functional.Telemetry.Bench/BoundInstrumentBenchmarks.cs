@@ -11,8 +11,8 @@ namespace Functional.Telemetry.Bench;
 /// rows, which are each group's baseline: the official SDK has no bound instruments. A bound row records into one
 /// handle bound to the first tag combination (what code holding a handle in a field does); the histogram rows
 /// rotate through the same ten values as the unbound ones. <c>Interlocked_Floor</c> is a bare
-/// <c>Interlocked.Add</c> on a field: the cost of the one atomic instruction a bound Add cannot avoid, on this
-/// machine. Run with <c>--filter '*Bound*'</c>.
+/// <c>Interlocked.Add</c> on a field: what a bound Add cost when it updated the series' shared cell (bound sums and
+/// explicit histograms now write a cell of the calling thread with plain stores). Run with <c>--filter '*Bound*'</c>.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]

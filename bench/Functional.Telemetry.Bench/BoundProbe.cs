@@ -77,12 +77,16 @@ public static class BoundProbe
             rows.Add(("Counter0", n => Counter0(instruments, n)));
             rows.Add(("CounterBound", n => CounterBound(boundCounter, n)));
             rows.Add(("HistogramBound", n => HistogramBound(boundHistogram, n)));
+            rows.Add(("HistogramBound_1value", n => HistogramBoundOneValue(boundHistogram, n)));
             rows.Add(("ExponentialBound", n => ExponentialBound(boundExponential, n)));
+            rows.Add(("CounterBound_2threads", n => OnTwoThreads(n, m => CounterBound(boundCounter, m))));
+            rows.Add(("HistogramBound_2threads", n => OnTwoThreads(n, m => HistogramBound(boundHistogram, m))));
             rows.Add(("Interlocked_Floor", FloorLoop));
         }
 
         foreach (var (name, loop) in rows)
         {
+            twoThreadCpu = -1;
             loop(calls); // warm-up (and tier-up: the loops are hot methods)
             loop(calls);
             var wall = new List<double>();
@@ -94,7 +98,7 @@ public static class BoundProbe
                 var wallBefore = Stopwatch.GetTimestamp();
                 loop(calls);
                 var wallNs = Stopwatch.GetElapsedTime(wallBefore).TotalNanoseconds;
-                var cpuNs = ThreadCpuNanoseconds() - cpuBefore;
+                var cpuNs = twoThreadCpu >= 0 ? twoThreadCpu : ThreadCpuNanoseconds() - cpuBefore;
                 wall.Add(wallNs / calls);
                 cpu.Add((double)cpuNs / calls);
             }
@@ -110,6 +114,38 @@ public static class BoundProbe
         boundExponential?.Dispose();
         started.Dispose();
         return 0;
+    }
+
+    private static long twoThreadCpu = -1;
+
+    /// Runs <paramref name="loop"/> on two threads at once on the same handle (each its own thread cell), and
+    /// leaves their CPU time in <see cref="twoThreadCpu"/> as the per-call time of <paramref name="n"/> calls:
+    /// the two threads' CPU time summed, over twice the calls.
+    private static void OnTwoThreads(int n, Action<int> loop)
+    {
+        var start = new Barrier(2);
+        var cpu = new long[2];
+        var threads = new Thread[2];
+
+        for (var t = 0; t < 2; t++)
+        {
+            var index = t;
+            threads[t] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                var before = ThreadCpuNanoseconds();
+                loop(n);
+                cpu[index] = ThreadCpuNanoseconds() - before;
+            });
+            threads[t].Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        twoThreadCpu = (cpu[0] + cpu[1]) / 2;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -183,6 +219,16 @@ public static class BoundProbe
         {
             bound.Record(BenchTags.Values[k]);
             k = k == BenchTags.Count - 1 ? 0 : k + 1;
+        }
+    }
+
+    /// <summary>The same value every time: no bucket search mispredicted.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void HistogramBoundOneValue(BoundHistogram<double> bound, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            bound.Record(42.0);
         }
     }
 

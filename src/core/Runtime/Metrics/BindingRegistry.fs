@@ -11,16 +11,22 @@ open System.Threading
 open Functional.Telemetry
 
 /// One stream's share of a bound handle: the stream and the series bound in it (held, so never reclaimed). Its
-/// `Record*` is the bound hot path: the stream's fixed choices read once here, the measurement checked, the cell
-/// updated directly (integer sums and explicit-bucket histograms without a virtual call); a measurement that is
-/// dropped (negative increment, not finite, after the final collection began) goes through the stream, which
-/// counts it.
+/// `Record*` is the bound hot path: the stream's fixed choices read once here, the measurement checked, the
+/// calling thread's cell of the series updated with plain stores (sums and explicit-bucket histograms: see
+/// ThreadCells.fs; other aggregations update the shared cell); a measurement that is dropped (negative
+/// increment, not finite, after the final collection began) goes through the stream, which counts it, and so
+/// does a zero increment (it marks the series, which a delta reader then reports).
 [<Sealed; AllowNullLiteral>]
 type internal BoundPart private (stream: MetricStream, series: Series, filtered: KeyValue list) =
     let cell = series.Cell
+    let threadCells = series.ThreadCells
     let rejectsNegative = stream.RejectsNegative
     let offersExemplars = stream.OffersExemplars
     let needsSampledSpan = stream.NeedsSampledSpan
+
+    // Sums: an up-down counter's sum may come back to where it was, so its series is marked (a delta reader
+    // reports a point of 0); a counter's only grows, and the collector sees the change without a mark.
+    let marksSeries = not rejectsNegative
 
     // The exemplar filter's question, asked here so the common answer (no sampled span) costs no call of ours.
     let wantsExemplar () =
@@ -39,38 +45,128 @@ type internal BoundPart private (stream: MetricStream, series: Series, filtered:
     member _.Stream = stream
     member _.Series = series
 
-    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
-    member _.RecordLong(value: int64) =
-        if (value >= 0L || not rejectsNegative) && not stream.IsClosed then
-            match cell with
-            | :? LongSumCell as sum -> Interlocked.Add(&sum.Value, value) |> ignore
-            | _ -> cell.RecordLong value
+    // The fast paths below are the thread cells' writes and the exemplar filter's question inline; every other
+    // case (the shared cell, a measurement to drop or count, an offered exemplar) is a call, which keeps the
+    // inlined code small. They
+    // return whether the fast path took the measurement, and end in that value rather than a call (see
+    // BoundInstruments.fs: a call in tail position would keep them from being inlined).
 
-            if series.Touched = 0 then
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member x.RecordLong(value: int64) : bool =
+        match threadCells with
+        | :? LongSumThreadCells as sums when (value > 0L || (value < 0L && marksSeries)) && not stream.IsClosed ->
+            sums.Add value
+
+            if marksSeries && series.Touched = 0 then
                 series.Touched <- 1
 
             if offersExemplars && wantsExemplar () then
                 stream.OfferBoundLong(series, filtered, value)
-        else
-            stream.RecordBoundLong(series, filtered, value)
+
+            true
+        | _ ->
+            x.RecordLongOther value
+            false
 
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
-    member _.RecordDouble(value: float) =
-        if
+    member x.RecordDouble(value: float) : bool =
+        match threadCells with
+        | :? HistogramThreadCells as histogram when
             Double.IsFinite value
             && (value >= 0.0 || not rejectsNegative)
             && not stream.IsClosed
-        then
-            match cell with
-            | :? HistogramCell as histogram -> histogram.RecordDouble value
-            | _ -> cell.RecordDouble value
+            ->
+            histogram.Record value
 
-            if series.Touched = 0 then
+            if offersExemplars && wantsExemplar () then
+                stream.OfferBoundDouble(series, filtered, value)
+
+            true
+        | :? DoubleSumThreadCells as sums when
+            Double.IsFinite value
+            && (value > 0.0 || (value < 0.0 && marksSeries))
+            && not stream.IsClosed
+            ->
+            sums.Add value
+
+            if marksSeries && series.Touched = 0 then
                 series.Touched <- 1
 
             if offersExemplars && wantsExemplar () then
                 stream.OfferBoundDouble(series, filtered, value)
+
+            true
+        | _ ->
+            x.RecordDoubleOther value
+            false
+
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.OfferLong(value: int64) =
+        if wantsExemplar () then
+            stream.OfferBoundLong(series, filtered, value)
+
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.OfferDouble(value: float) =
+        if wantsExemplar () then
+            stream.OfferBoundDouble(series, filtered, value)
+
+    // What the fast path leaves: another aggregation's cells, zero, a value to drop.
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.RecordLongOther(value: int64) =
+        if (value > 0L || (value < 0L && not rejectsNegative)) && not stream.IsClosed then
+            match threadCells with
+            | :? LongSumThreadCells as sums ->
+                sums.Add value
+
+                if marksSeries && series.Touched = 0 then
+                    series.Touched <- 1
+            | :? HistogramThreadCells as histogram -> histogram.Record(float value)
+            | :? DoubleSumThreadCells as sums ->
+                sums.Add(float value)
+
+                if marksSeries && series.Touched = 0 then
+                    series.Touched <- 1
+            | _ ->
+                cell.RecordLong value
+
+                if series.Touched = 0 then
+                    series.Touched <- 1
+
+            if offersExemplars then
+                x.OfferLong value
         else
+            // Zero (recorded in the shared cell, marking the series), or dropped and counted.
+            stream.RecordBoundLong(series, filtered, value)
+
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member private x.RecordDoubleOther(value: float) =
+        if
+            Double.IsFinite value
+            && (value > 0.0 || (value < 0.0 && not rejectsNegative))
+            && not stream.IsClosed
+        then
+            match threadCells with
+            | :? HistogramThreadCells as histogram -> histogram.Record value
+            | :? DoubleSumThreadCells as sums ->
+                sums.Add value
+
+                if marksSeries && series.Touched = 0 then
+                    series.Touched <- 1
+            | :? LongSumThreadCells as sums when int64 value <> 0L ->
+                sums.Add(int64 value)
+
+                if marksSeries && series.Touched = 0 then
+                    series.Touched <- 1
+            | _ ->
+                cell.RecordDouble value
+
+                if series.Touched = 0 then
+                    series.Touched <- 1
+
+            if offersExemplars then
+                x.OfferDouble value
+        else
+            // Zero (recorded in the shared cell, marking the series), or dropped and counted.
             stream.RecordBoundDouble(series, filtered, value)
 
     member _.Unbind() = stream.Unbind series

@@ -5,8 +5,10 @@ open System.Collections.Generic
 open System.Diagnostics.Metrics
 
 /// A `Counter<T>` or `UpDownCounter<T>` bound to one attribute set (made by `Bind` on the instrument): `Add`
-/// writes straight into that attribute set's aggregation cell in every stream that records the instrument (each
-/// SDK listening to it, each reader and view), with no attribute lookup and no allocation. The series stays
+/// writes straight into that attribute set's aggregation in every stream that records the instrument (each SDK
+/// listening to it, each reader and view), with no attribute lookup, no allocation and (for sums and
+/// explicit-bucket histograms) no atomic instruction: each writing thread has a cell of its own, summed at
+/// collection. The series stays
 /// bound (a delta reader does not reclaim it, it counts toward the cardinality limit) until the handle is
 /// disposed. Measurements are validated, filtered by views and sampled for exemplars as unbound ones are. SDKs
 /// started or stopped after binding are followed. Other `MeterListener`s of the instrument do not see bound
@@ -30,8 +32,9 @@ type BoundCounter<'T when 'T: struct> =
     interface IDisposable
 
 /// A `Histogram<T>` bound to one attribute set (made by `Bind` on the instrument): `Record` writes straight into
-/// that attribute set's aggregation cell (explicit-bucket or exponential) in every stream that records the
-/// instrument, with no attribute lookup and no allocation. The series stays bound (never reclaimed by a delta
+/// that attribute set's aggregation (explicit-bucket: a cell of the writing thread's own, merged at collection;
+/// exponential: the series' cell) in every stream that records the instrument, with no attribute lookup and no
+/// allocation. The series stays bound (never reclaimed by a delta
 /// reader, counted toward the cardinality limit) until the handle is disposed. Measurements are validated,
 /// filtered by views and sampled for exemplars as unbound ones are. SDKs started or stopped after binding are
 /// followed. Other `MeterListener`s of the instrument do not see bound measurements.

@@ -56,6 +56,24 @@ module internal Atomic =
             else
                 seen <- actual
 
+/// The explicit-bucket search shared by the shared cell and bound threads' cells.
+module internal BucketSearch =
+    /// The first bound >= value (buckets are (b[i-1], b[i]]): a branch-light binary search, a handful of
+    /// comparisons for the usual 10-20 bounds.
+    let inline indexOf (bounds: float array) (value: float) =
+        let mutable low = 0
+        let mutable high = bounds.Length
+
+        while low < high do
+            let middle = (low + high) >>> 1
+
+            if value > bounds[middle] then
+                low <- middle + 1
+            else
+                high <- middle
+
+        low
+
 [<Sealed>]
 type internal LongSumCell() =
     inherit MetricCell()
@@ -179,21 +197,7 @@ type internal HistogramCell private (bounds: float array, recordMinMax: bool) =
         cell.Init()
         cell
 
-    // The first bound >= value (buckets are (b[i-1], b[i]]): a branch-light binary search, a handful of
-    // comparisons for the usual 10-20 bounds.
-    override _.BucketOf value =
-        let mutable low = 0
-        let mutable high = bounds.Length
-
-        while low < high do
-            let middle = (low + high) >>> 1
-
-            if value > bounds[middle] then
-                low <- middle + 1
-            else
-                high <- middle
-
-        low
+    override _.BucketOf value = BucketSearch.indexOf bounds value
 
     override x.RecordLong value = x.RecordDouble(float value)
 

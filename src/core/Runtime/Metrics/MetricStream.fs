@@ -39,7 +39,40 @@ type internal MetricStream
 
     let createCell () = (MetricCell.create cellAggregation instrument.NumberKind).Value
 
-    let table = SeriesTable(createCell, config.CardinalityLimit, config.Attributes)
+    // Bound handles of synchronous instruments write thread cells where the aggregation has them.
+    let createThreadCells () =
+        if isObservable then
+            null
+        else
+            ThreadCells.create cellAggregation instrument.NumberKind
+
+    let table = SeriesTable(createCell, createThreadCells, config.CardinalityLimit, config.Attributes)
+
+    // Thread cells are prepared together before they are collected: one barrier serves them all.
+    let prepare (series: Series list) = ThreadCells.prepareAll (series |> Seq.map _.ThreadCells)
+
+    // Each series' state: its cell's, merged with what its thread cells hold (after `prepare`).
+    let collectPrepared (series: Series list) (reset: bool) (time: int64) =
+        series
+        |> List.choose (fun s ->
+            let shared = s.Cell.Collect(reset, time)
+
+            match s.ThreadCells with
+            | null -> shared |> Option.map (fun state -> s, state)
+            | cells ->
+                let own = cells.Collect reset
+
+                match shared with
+                | Some state -> Some(s, CellState.merge state own)
+                | None -> Some(s, own))
+
+    // Whether a state collected from a series outside the touched ones has anything to report.
+    let hasContent (state: CellState) =
+        match state with
+        | CellState.Sum s -> s.Total <> NumberValue.Long 0L && s.Total <> NumberValue.Double 0.0
+        | CellState.Histogram h -> h.Count > 0L
+        | CellState.ExponentialHistogram e -> e.Count > 0L
+        | CellState.LastValue _ -> true
 
     let rejectsNegative =
         match instrument.Kind with
@@ -222,22 +255,25 @@ type internal MetricStream
     /// Counts a measurement made on a bound handle after it was disposed.
     member internal _.DropAfterUnbind() = drops.AddAfterUnbind()
 
-    member private _.CollectSeries(series: Series list, reset: bool, time: int64) =
-        series
-        |> List.choose (fun s ->
-            s.Cell.Collect(reset, time)
-            |> Option.map (fun state ->
-                let exemplars =
-                    match
-                        lock reservoirGate (fun () ->
-                            match reservoirs.TryGetValue s with
-                            | true, r -> Some r
-                            | _ -> None)
-                    with
-                    | Some r -> r.Collect reset
-                    | None -> []
+    // Series already prepared, with their exemplars.
+    member private _.CollectPrepared(series: Series list, reset: bool, time: int64) =
+        collectPrepared series reset time
+        |> List.map (fun (s, state) ->
+            let exemplars =
+                match
+                    lock reservoirGate (fun () ->
+                        match reservoirs.TryGetValue s with
+                        | true, r -> Some r
+                        | _ -> None)
+                with
+                | Some r -> r.Collect reset
+                | None -> []
 
-                s.Attributes, state, exemplars))
+            s.Attributes, state, exemplars)
+
+    member private x.CollectSeries(series: Series list, reset: bool, time: int64) =
+        prepare series
+        x.CollectPrepared(series, reset, time)
 
     /// Collects the stream at `time` (Unix nanoseconds); None when there is nothing to export.
     member x.Collect(time: int64) : MetricData option =
@@ -248,18 +284,18 @@ type internal MetricStream
                 table.Reclaim() |> ignore
                 observed
             elif temporality = Temporality.Delta then
-                let touched, untouched = table.Reclaim()
-                let current = x.CollectSeries(touched, true, time)
+                let touched, idleBound, untouched = table.Reclaim()
 
-                // Series removed at the last two collections are drained for writes that raced their removal.
+                // Collected together (one barrier for the thread cells): the touched series, then those whose
+                // thread cells may hold what no mark shows (bound and idle; reclaimed now, their handles gone),
+                // then the series removed at the last two collections, drained for writes that raced removal.
+                let others = idleBound @ untouched @ retired @ retiredBefore
+                prepare (touched @ others)
+                let current = x.CollectPrepared(touched, true, time)
+
                 let late =
-                    x.CollectSeries(retired @ retiredBefore, true, time)
-                    |> List.filter (fun (_, state, _) ->
-                        match state with
-                        | CellState.Sum s -> s.Total <> NumberValue.Long 0L && s.Total <> NumberValue.Double 0.0
-                        | CellState.Histogram h -> h.Count > 0L
-                        | CellState.ExponentialHistogram e -> e.Count > 0L
-                        | CellState.LastValue _ -> true)
+                    x.CollectPrepared(others, true, time)
+                    |> List.filter (fun (_, state, _) -> hasContent state)
 
                 lock reservoirGate (fun () ->
                     for s in retiredBefore do
@@ -402,8 +438,16 @@ type internal MetricStream
                     Points = p
                 })
 
+    /// How many thread cells bound handles made in this stream's series (for tests).
+    member internal _.ThreadCellCount =
+        table.Snapshot()
+        |> List.sumBy (fun s -> if isNull s.ThreadCells then 0 else s.ThreadCells.CellCount)
+
     /// The raw cell states per attribute set, without resetting (for tests that hold the runtime against
     /// the pure aggregation).
     member _.CellStates(time: int64) : (KeyValue list * CellState) list =
-        table.Snapshot()
-        |> List.choose (fun s -> s.Cell.Collect(false, time) |> Option.map (fun state -> s.Attributes, state))
+        let series = table.Snapshot()
+        prepare series
+
+        collectPrepared series false time
+        |> List.map (fun (s, state) -> s.Attributes, state)

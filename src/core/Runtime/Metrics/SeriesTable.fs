@@ -48,6 +48,11 @@ type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attrib
     [<DefaultValue>]
     val mutable Bindings: int
 
+    /// The cells bound handles write on their own threads (made at the first binding, for the aggregations that
+    /// have them; null otherwise). Collected with the series' cell.
+    [<DefaultValue>]
+    val mutable ThreadCells: ThreadCells
+
     /// The tags as recorded (filtered, not deduplicated), for matching.
     member _.RawTags = rawTags
     member _.Hash = hash
@@ -59,7 +64,13 @@ type internal Series(rawTags: KeyValuePair<string, obj> array, hash: int, attrib
 /// on insert, copy-on-write), written under a lock on the slow path only. Lookups are order-insensitive
 /// (a=1,b=2 finds b=2,a=1) and allocate nothing.
 [<Sealed>]
-type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int, filter: AttributeFilter) =
+type internal SeriesTable
+    (
+        createCell: unit -> MetricCell,
+        createThreadCells: unit -> ThreadCells,
+        cardinalityLimit: int,
+        filter: AttributeFilter
+    ) =
     let gate = obj ()
     let mutable buckets: Series array array = Array.create 16 Array.empty
     let mutable count = 0
@@ -255,6 +266,10 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
         lock gate (fun () ->
             let series = x.Lookup(ReadOnlySpan tags)
             series.Bindings <- series.Bindings + 1
+
+            if isNull series.ThreadCells then
+                series.ThreadCells <- createThreadCells ()
+
             series)
 
     /// Releases one binding of a series: once no handle holds it, an idle series is reclaimed as any other.
@@ -294,10 +309,12 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
     member _.Count = lock gate (fun () -> count)
 
     /// Delta collection: splits the series into those touched since the last call (their marks cleared, they
-    /// stay) and those untouched, which are removed from the table (reclaimed) unless a handle holds them bound
-    /// (then they stay, and are not collected: they have nothing to report). A writer that found a removed
-    /// series just before its removal still updates it: the caller collects removed series once more later.
-    member _.Reclaim() : Series list * Series list =
+    /// stay), the idle ones that stay because a handle holds them bound and have thread cells (bound writes to
+    /// those do not mark the series: the caller collects them and reports what they hold), and the untouched
+    /// rest, removed from the table (reclaimed; their thread cells may still hold writes made before the handle
+    /// was disposed, so the caller collects them now). A writer that found a removed series just before its
+    /// removal still updates it: the caller collects removed series once more later.
+    member _.Reclaim() : Series list * Series list * Series list =
         lock gate (fun () ->
             let touched, idle =
                 [
@@ -324,13 +341,17 @@ type internal SeriesTable(createCell: unit -> MetricCell, cardinalityLimit: int,
                 Volatile.Write(&buckets, rebuilt)
                 count <- touched.Length + bound.Length
 
-            let touched =
+            let idleBound = bound |> List.filter (fun s -> not (isNull s.ThreadCells))
+
+            let touched, idleBound =
                 match overflow with
-                | null -> touched
+                | null -> touched, idleBound
                 | o ->
                     if Interlocked.Exchange(&o.Touched, 0) = 1 then
-                        touched @ [ o ]
+                        touched @ [ o ], idleBound
+                    elif isNull o.ThreadCells then
+                        touched, idleBound
                     else
-                        touched
+                        touched, idleBound @ [ o ]
 
-            touched, untouched)
+            touched, idleBound, untouched)
