@@ -322,8 +322,9 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
         x.Write(cell, value)
 
     // The flag is set before the epoch is read: the collector's barrier then either shows it set (the collector
-    // waits for it to clear) or makes this read see the new epoch. Volatile accesses keep their program order. The
-    // bucket is found before, keeping the flagged window short.
+    // waits for it to clear) or makes this read see the new epoch. RyuJIT keeps volatile accesses in program
+    // order (ECMA would let this release store and the acquire load after it swap; the runtime's own code relies on
+    // it). The bucket is found before, keeping the flagged window short.
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Write(cell: HistogramThreadCell, value: float) =
         let index = BucketSearch.indexOf bounds value
@@ -365,7 +366,9 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
 
                 let bank = cell.Bank closing
 
-                if Volatile.Read(&bank.Tag) = closing then
+                // Nothing closed yet (a cell made after this collection's Prepare read the cells): its banks are
+                // the writers' (an unstarted bank's tag is 0, its extremes not yet set).
+                if closing <> 0L && Volatile.Read(&bank.Tag) = closing then
                     let counts = bank.Counts
 
                     for i in 0 .. buckets - 1 do
