@@ -37,7 +37,12 @@ module internal ThreadSlotPool =
                 highest)
 
     /// Returns a slot: its thread is gone, so its cells may be written by the thread that takes it next.
-    let release (slot: int) = lock gate (fun () -> free.Push slot)
+    /// (Called by a finalizer: never throws; a slot that cannot be returned is simply not reused.)
+    let release (slot: int) =
+        try
+            lock gate (fun () -> free.Push slot)
+        with _ ->
+            ()
 
 /// Held by a thread (thread-static) while it lives: collected after the thread ended, it returns the slot.
 [<Sealed>]
@@ -172,6 +177,10 @@ type internal DoubleTotalCell() =
     [<DefaultValue>]
     val mutable Total: float
 
+    /// The total the last delta collection reported (the collector's; writers never touch it).
+    [<DefaultValue>]
+    val mutable Seen: float
+
 [<Sealed>]
 type internal DoubleSumThreadCells() =
     inherit ThreadCells()
@@ -179,8 +188,6 @@ type internal DoubleSumThreadCells() =
 
     [<VolatileField>]
     let mutable cells: DoubleTotalCell array = Array.zeroCreate 4
-
-    let mutable reported = 0.0
 
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Add(value: float) =
@@ -211,17 +218,18 @@ type internal DoubleSumThreadCells() =
     override _.NeedsBarrier = false
     override _.Prepare() = ()
 
+    // Each cell's change since the last delta collection, then their sum: the difference of two close totals is
+    // exact (Sterbenz), where the difference of two sums of totals would carry their rounding into every interval.
     override _.Collect(reset) =
-        let mutable total = 0.0
+        let mutable pending = 0.0
 
         for cell in cells do
             if not (isNull cell) then
-                total <- total + Volatile.Read(&cell.Total)
+                let total = Volatile.Read(&cell.Total)
+                pending <- pending + (total - cell.Seen)
 
-        let pending = total - reported
-
-        if reset then
-            reported <- total
+                if reset then
+                    cell.Seen <- total
 
         CellState.Sum { Total = NumberValue.Double pending }
 
