@@ -106,6 +106,30 @@ type internal ThreadCells() =
     /// How many thread cells exist (for tests).
     abstract CellCount: int
 
+/// Thread cells kept in a slot-indexed array: what the sums and the histograms share (the array, its growth, the
+/// slow path that makes a thread's first cell). The hot paths stay in the subclasses, typed by their cells.
+[<AbstractClass; AllowNullLiteral>]
+type internal SlotCells<'Cell when 'Cell: null>(create: unit -> 'Cell) =
+    inherit ThreadCells()
+    let gate = obj ()
+
+    [<VolatileField>]
+    let mutable cells: 'Cell array = Array.zeroCreate 4
+
+    /// The cells by slot (null where a slot has none yet).
+    member _.Cells = cells
+
+    /// The calling thread's cell, made on its first write (the slow path, under the lock).
+    [<MethodImpl(MethodImplOptions.NoInlining)>]
+    member _.OwnCell() : 'Cell =
+        let slot = ThreadSlot.Assign()
+
+        lock gate (fun () ->
+            cells <- SlotArray.withCell cells slot create
+            cells[slot])
+
+    override _.CellCount = cells |> Array.sumBy (fun c -> if isNull c then 0 else 1)
+
 /// One thread's running total of an integer sum.
 [<Sealed; AllowNullLiteral>]
 type internal LongTotalCell() =
@@ -114,51 +138,27 @@ type internal LongTotalCell() =
 
 [<Sealed; AllowNullLiteral>]
 type internal LongSumThreadCells() =
-    inherit ThreadCells()
-    let gate = obj ()
-
-    [<VolatileField>]
-    let mutable cells: LongTotalCell array = Array.zeroCreate 4
+    inherit SlotCells<LongTotalCell>(LongTotalCell)
 
     let mutable reported = 0L
 
-    member _.Cells = cells
-
-    /// Adds on the calling thread (the hot path; the slow path finds or makes the thread's cell).
+    /// Adds on the calling thread (the hot path; the slow path makes the thread's cell).
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Add(value: int64) =
         let slot = ThreadSlot.Current()
-        let held = cells
-
-        if slot < held.Length then
-            let cell = held[slot]
-
-            if isNull cell then
-                x.AddSlow value
-            else
-                // Only this thread writes the cell: a plain read-add-store, published for the collector.
-                Volatile.Write(&cell.Total, cell.Total + value)
-        else
-            x.AddSlow value
-
-    [<MethodImpl(MethodImplOptions.NoInlining)>]
-    member _.AddSlow(value: int64) =
-        let slot = ThreadSlot.Assign()
-
-        let cell =
-            lock gate (fun () ->
-                cells <- SlotArray.withCell cells slot LongTotalCell
-                cells[slot])
-
+        let held = x.Cells
+        let cell = if slot < held.Length then held[slot] else null
+        let cell = if isNull cell then x.OwnCell() else cell
+        // Only this thread writes the cell: a plain read-add-store, published for the collector.
         Volatile.Write(&cell.Total, cell.Total + value)
 
     override _.NeedsBarrier = false
     override _.Prepare() = ()
 
-    override _.Collect(reset) =
+    override x.Collect(reset) =
         let mutable total = 0L
 
-        for cell in cells do
+        for cell in x.Cells do
             if not (isNull cell) then
                 total <- total + Volatile.Read(&cell.Total)
 
@@ -168,8 +168,6 @@ type internal LongSumThreadCells() =
             reported <- total
 
         CellState.Sum { Total = NumberValue.Long pending }
-
-    override _.CellCount = cells |> Array.sumBy (fun c -> if isNull c then 0 else 1)
 
 /// One thread's running total of a floating-point sum.
 [<Sealed; AllowNullLiteral>]
@@ -183,36 +181,14 @@ type internal DoubleTotalCell() =
 
 [<Sealed>]
 type internal DoubleSumThreadCells() =
-    inherit ThreadCells()
-    let gate = obj ()
-
-    [<VolatileField>]
-    let mutable cells: DoubleTotalCell array = Array.zeroCreate 4
+    inherit SlotCells<DoubleTotalCell>(DoubleTotalCell)
 
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Add(value: float) =
         let slot = ThreadSlot.Current()
-        let held = cells
-
-        if slot < held.Length then
-            let cell = held[slot]
-
-            if isNull cell then
-                x.AddSlow value
-            else
-                Volatile.Write(&cell.Total, cell.Total + value)
-        else
-            x.AddSlow value
-
-    [<MethodImpl(MethodImplOptions.NoInlining)>]
-    member _.AddSlow(value: float) =
-        let slot = ThreadSlot.Assign()
-
-        let cell =
-            lock gate (fun () ->
-                cells <- SlotArray.withCell cells slot DoubleTotalCell
-                cells[slot])
-
+        let held = x.Cells
+        let cell = if slot < held.Length then held[slot] else null
+        let cell = if isNull cell then x.OwnCell() else cell
         Volatile.Write(&cell.Total, cell.Total + value)
 
     override _.NeedsBarrier = false
@@ -220,10 +196,10 @@ type internal DoubleSumThreadCells() =
 
     // Each cell's change since the last delta collection, then their sum: the difference of two close totals is
     // exact (Sterbenz), where the difference of two sums of totals would carry their rounding into every interval.
-    override _.Collect(reset) =
+    override x.Collect(reset) =
         let mutable pending = 0.0
 
-        for cell in cells do
+        for cell in x.Cells do
             if not (isNull cell) then
                 let total = Volatile.Read(&cell.Total)
                 pending <- pending + (total - cell.Seen)
@@ -232,8 +208,6 @@ type internal DoubleSumThreadCells() =
                     cell.Seen <- total
 
         CellState.Sum { Total = NumberValue.Double pending }
-
-    override _.CellCount = cells |> Array.sumBy (fun c -> if isNull c then 0 else 1)
 
 /// One epoch's histogram of one thread. `Tag` is the epoch it holds (0: none yet; epochs start at 1).
 [<Sealed; AllowNullLiteral>]
@@ -277,13 +251,9 @@ type internal HistogramThreadCell(buckets: int) =
 
 [<Sealed>]
 type internal HistogramThreadCells private (bounds: float array, recordMinMax: bool) =
-    inherit ThreadCells()
-    let gate = obj ()
+    inherit SlotCells<HistogramThreadCell>(fun () -> HistogramThreadCell(bounds.Length + 1))
     let buckets = bounds.Length + 1
     let boundList = List.ofArray bounds
-
-    [<VolatileField>]
-    let mutable cells: HistogramThreadCell array = Array.zeroCreate 4
 
     // What was collected since the last reset (the collector's; never touched by writers).
     let pendingCounts: int64 array = Array.zeroCreate buckets
@@ -306,27 +276,9 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member x.Record(value: float) =
         let slot = ThreadSlot.Current()
-        let held = cells
-
-        if slot < held.Length then
-            let cell = held[slot]
-
-            if isNull cell then
-                x.RecordSlow value
-            else
-                x.Write(cell, value)
-        else
-            x.RecordSlow value
-
-    [<MethodImpl(MethodImplOptions.NoInlining)>]
-    member x.RecordSlow(value: float) =
-        let slot = ThreadSlot.Assign()
-
-        let cell =
-            lock gate (fun () ->
-                cells <- SlotArray.withCell cells slot (fun () -> HistogramThreadCell buckets)
-                cells[slot])
-
+        let held = x.Cells
+        let cell = if slot < held.Length then held[slot] else null
+        let cell = if isNull cell then x.OwnCell() else cell
         x.Write(cell, value)
 
     // The flag is set before the epoch is read: the collector's barrier then either shows it set (the collector
@@ -362,8 +314,8 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
         closing <- x.Epoch
         Interlocked.Exchange(&x.Epoch, closing + 1L) |> ignore
 
-    override _.Collect(reset) =
-        for cell in cells do
+    override x.Collect(reset) =
+        for cell in x.Cells do
             if not (isNull cell) then
                 let mutable spinner = SpinWait()
 
@@ -407,8 +359,6 @@ type internal HistogramThreadCells private (bounds: float array, recordMinMax: b
             pendingMax <- Double.NegativeInfinity
 
         state
-
-    override _.CellCount = cells |> Array.sumBy (fun c -> if isNull c then 0 else 1)
 
 /// Thread cells for a stream's aggregation, when it has them.
 [<RequireQualifiedAccess>]
