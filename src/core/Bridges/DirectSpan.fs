@@ -130,39 +130,33 @@ type internal DirectSpan() =
     // there that the span of this generation still runs and records: ending takes the same lock, and the span is
     // recycled (a new generation) only after it ended, so no change lands in an ended or reused span.
 
+    /// Runs `change` under the span's lock when the span of `generation` still runs and records.
+    member inline private x.WhileRecording(generation: int, [<InlineIfLambda>] change: unit -> unit) =
+        lock x (fun () ->
+            if x.Generation = generation && x.Ended = 0 && x.Recording then
+                change ())
+
     /// Sets an attribute on the running span of `generation` (nothing once it ended).
     member x.SetAttributeOf(generation: int, key: string, value: AnyValue) =
-        let mutable taken = false
-
-        try
-            Monitor.Enter(x, &taken)
-
-            if x.Generation = generation && x.Ended = 0 && x.Recording then
-                x.SetAttributeAtStart(key, value)
-        finally
-            if taken then
-                Monitor.Exit x
+        x.WhileRecording(generation, (fun () -> x.SetAttributeAtStart(key, value)))
 
     /// Adds an event to the running span of `generation` (nothing once it ended).
     member x.AddEventOf(generation: int, event: SpanEvent) =
-        lock x (fun () ->
-            if x.Generation = generation && x.Ended = 0 && x.Recording then
-                x.Events <- event :: x.Events)
+        x.WhileRecording(generation, (fun () -> x.Events <- event :: x.Events))
 
     /// Sets the status of the running span of `generation`: Ok is final, Unset changes nothing.
     member x.SetStatusOf(generation: int, status: Status) =
-        lock x (fun () ->
-            if x.Generation = generation && x.Ended = 0 && x.Recording then
+        x.WhileRecording(
+            generation,
+            fun () ->
                 match status, x.Status with
                 | _, Status.Ok -> ()
                 | Status.Unset, _ -> ()
-                | status, _ -> x.Status <- status)
+                | status, _ -> x.Status <- status
+        )
 
     /// Renames the running span of `generation`.
-    member x.SetNameOf(generation: int, name: string) =
-        lock x (fun () ->
-            if x.Generation = generation && x.Ended = 0 && x.Recording then
-                x.Name <- name)
+    member x.SetNameOf(generation: int, name: string) = x.WhileRecording(generation, (fun () -> x.Name <- name))
 
     /// Ends the running span of `generation` at the Stopwatch timestamp `stamp`: true for the one call that ended it.
     member x.EndOf(generation: int, stamp: int64) =
