@@ -350,11 +350,14 @@ let ``a retry that would pass the export deadline is not made`` () =
             FakeExporter<int>(fun _ _ _ ->
                 Task.FromResult(ExportResult.Retryable("throttled", Nullable(TimeSpan.FromMinutes 1.))))
 
+        // A batch of 2: the one item waits for the flush, so its export (and failure) happens during the flush.
+        // (With a batch of 1 the post woke the reader, and an export that failed before ForceFlush began was
+        // not the flush's to answer for: the flush found nothing pending and answered true.)
         use runner =
             start
                 "deadline-retry"
                 (ExportMode.Batched
-                    { options never 1 10 with
+                    { options never 2 10 with
                         ExportTimeout = TimeSpan.FromSeconds 5.
                     })
                 fastRetry
